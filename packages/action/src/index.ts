@@ -1,0 +1,2 @@
+export { commands, runCli } from './cli/cli';
+export type { CliIo } from './cli/command';
