@@ -1,0 +1,43 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** Written by test/cluster/up.sh: how tests reach the real loopback Slurm cluster. */
+export const clusterConnectionSchema = z.object({
+  host: z.string(),
+  port: z.number().int(),
+  user: z.string(),
+  /** Private key of `user` (root-readable; tests run as root). */
+  privateKeyPath: z.string(),
+  /** One OpenSSH known_hosts line pinning sshd's host key, e.g. `[127.0.0.1]:2222 ssh-ed25519 AAAA…`. */
+  knownHostsLine: z.string(),
+  /** OpenSSH's `SHA256:…` fingerprint of that key. */
+  hostKeyFingerprint: z.string(),
+  /** Default partition (8 GPU GRES) and the small one with a short MaxTime. */
+  partition: z.string(),
+  debugPartition: z.string(),
+  /** False when the cluster was started without slurmdbd (`sacct` unavailable). */
+  accounting: z.boolean(),
+  /** Directory holding the LightEval stand-in as `lighteval`, readable by `user`. */
+  lightevalBinDir: z.string(),
+  /** A directory `user` owns where tests may create run directories. */
+  workDir: z.string(),
+});
+export type ClusterConnection = z.infer<typeof clusterConnectionSchema>;
+
+export const clusterConnectionPath = fileURLToPath(
+  new URL('../cluster/.state/connection.json', import.meta.url),
+);
+
+/**
+ * The cluster's connection details. Integration tests call this first: when the cluster is not up,
+ * it throws (the test fails loudly) rather than skipping, so a missing cluster never passes as green.
+ */
+export function requireCluster(): ClusterConnection {
+  if (!existsSync(clusterConnectionPath)) {
+    throw new Error(
+      `The test cluster is not up: ${clusterConnectionPath} is missing. Start it with 'sudo bash test/cluster/up.sh' (Debian/Ubuntu, root).`,
+    );
+  }
+  return clusterConnectionSchema.parse(JSON.parse(readFileSync(clusterConnectionPath, 'utf8')));
+}
