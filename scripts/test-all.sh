@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The whole test suite: static checks, the dist/ check, unit tests, then the integration and
+# end-to-end tests against a real Slurm cluster that this script brings up on loopback (needs root
+# on Debian/Ubuntu: it installs and starts munge, MariaDB, slurmdbd, slurmctld, slurmd and sshd).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+reports=$(mktemp -d)
+step() { printf '\n== %s\n' "$*"; }
+
+step typecheck
+pnpm -s typecheck
+step lint
+pnpm -s lint
+step 'dist/ matches a fresh build'
+pnpm -s build
+if ! git diff --quiet -- dist; then
+  git --no-pager diff --stat -- dist
+  echo "dist/ differs from a fresh 'pnpm build': rebuild and commit it." >&2
+  exit 1
+fi
+if [ -n "$(git status --porcelain -- dist)" ]; then
+  git status --short -- dist
+  echo "dist/ has files a fresh build adds or no longer makes: commit the rebuilt dist/." >&2
+  exit 1
+fi
+
+step 'unit tests'
+pnpm -s vitest run --project unit --reporter=default --reporter=json --outputFile="$reports/unit.json"
+
+step 'test cluster up'
+bash test/cluster/up.sh
+if [ "${KEEP_CLUSTER:-}" != 1 ]; then trap 'bash test/cluster/down.sh || true' EXIT; fi
+
+step 'integration and end-to-end tests (real cluster)'
+status=0
+pnpm -s vitest run --project integration --reporter=default --reporter=json \
+  --outputFile="$reports/integration.json" || status=$?
+
+# One plain closing line over both runs, so CI can read the totals whatever the runner.
+node -e '
+  let passed = 0, failed = 0, skipped = 0;
+  for (const file of process.argv.slice(1)) {
+    const r = JSON.parse(require("fs").readFileSync(file, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + r.numTodoTests;
+  }
+  if (passed + failed === 0) { console.error("no test ran"); process.exit(1); }
+  console.log(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+' "$reports/unit.json" "$reports/integration.json"
+exit "$status"
