@@ -62,3 +62,8 @@ export function taskSyntaxFor(version: LightevalVersion): TaskSyntax {
 export function hasUseChatTemplateFlag(version: LightevalVersion): boolean {
   return !atLeast(version, 0, 11);
 }
+
+/** The vllm model-config key naming the model: `pretrained` until 0.8, `model_name` from 0.9 (which rejects unknown keys). */
+export function modelNameKey(version: LightevalVersion): 'pretrained' | 'model_name' {
+  return atLeast(version, 0, 9) ? 'model_name' : 'pretrained';
+}

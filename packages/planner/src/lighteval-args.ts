@@ -1,0 +1,73 @@
+import { type Benchmark, lightevalTaskString } from './catalog';
+import { hasUseChatTemplateFlag, modelNameKey, parseLightevalVersion } from './lighteval-version';
+import { PlanError } from './plan-error';
+
+export interface LightevalCommandInput {
+  /** Hub id or the model's path on the cluster. */
+  model: string;
+  revision?: string | undefined;
+  dtype: string;
+  tensorParallel: number;
+  pipelineParallel: number;
+  dataParallel: number;
+  maxModelLength: number;
+  gpuMemoryUtilization: number;
+  maxNewTokens: number;
+  temperature: number;
+  topP: number;
+  benchmarks: readonly Benchmark[];
+  lightevalVersion: string;
+  outputDir: string;
+}
+
+export interface LightevalCommand {
+  /** The one `key=value,...` model-args string. */
+  modelArgs: string;
+  /** Full argv, `lighteval` first; pass it as an array (never through a shell unquoted). */
+  argv: string[];
+  /** Environment the command needs: data parallel workers must be spawned, not forked. */
+  env: Record<string, string>;
+}
+
+/** LightEval splits model args on commas and `=`; a value holding either would be cut in two. */
+function argValue(key: string, value: string): string {
+  if (/[,={}]/.test(value) || value === '') {
+    throw new PlanError(
+      `cannot pass ${key} '${value}' to LightEval: model args are split on ',' and '='`,
+      'Rename the model directory (or revision) so it contains no commas, equals signs or braces.',
+    );
+  }
+  return `${key}=${value}`;
+}
+
+export function buildLightevalArgs(input: LightevalCommandInput): LightevalCommand {
+  const version = parseLightevalVersion(input.lightevalVersion);
+  const generation = `generation_parameters={max_new_tokens:${input.maxNewTokens},temperature:${input.temperature},top_p:${input.topP}}`;
+  const modelArgs = [
+    argValue(modelNameKey(version), input.model),
+    ...(input.revision ? [argValue('revision', input.revision)] : []),
+    argValue('dtype', input.dtype),
+    `tensor_parallel_size=${input.tensorParallel}`,
+    `pipeline_parallel_size=${input.pipelineParallel}`,
+    `data_parallel_size=${input.dataParallel}`,
+    // Always explicit: older LightEval silently caps at 8192 when it is missing.
+    `max_model_length=${input.maxModelLength}`,
+    `gpu_memory_utilization=${input.gpuMemoryUtilization}`,
+    generation,
+  ].join(',');
+  const tasks = input.benchmarks.map((b) => lightevalTaskString(b, version)).join(',');
+  const customPaths = [
+    ...new Set(input.benchmarks.flatMap((b) => (b.customTasksPath ? [b.customTasksPath] : []))),
+  ];
+  if (customPaths.length > 1) {
+    throw new PlanError(
+      `one LightEval run takes one --custom-tasks file, these benchmarks need ${customPaths.length}: ${customPaths.join(', ')}`,
+      'Put the custom tasks in one file, or split the benchmarks into separate jobs.',
+    );
+  }
+  const argv = ['lighteval', 'vllm', modelArgs, tasks, '--output-dir', input.outputDir, '--save-details'];
+  if (hasUseChatTemplateFlag(version)) argv.push('--use-chat-template');
+  if (customPaths[0]) argv.push('--custom-tasks', customPaths[0]);
+  const env: Record<string, string> = input.dataParallel > 1 ? { VLLM_WORKER_MULTIPROC_METHOD: 'spawn' } : {};
+  return { modelArgs, argv, env };
+}

@@ -1,0 +1,127 @@
+import { formatCount } from './model-facts';
+import type { EvalPlan, PlannedJob } from './plan';
+
+/** The `model-eval plan --json` contract: other tools read exactly these keys. */
+export interface PlanJson {
+  model: {
+    id: string;
+    revision: string | null;
+    source: 'hub' | 'local';
+    architecture: string | null;
+    parameters: number;
+    parameterSource: string;
+    weightBytes: number;
+    maxPositions: number | null;
+  };
+  cluster: { gpusPerNode: number; gpuMemoryGiB: number; maxNodes: number };
+  jobs: {
+    benchmarks: string[];
+    nodes: number;
+    gpusPerNode: number;
+    tensorParallel: number;
+    pipelineParallel: number;
+    dataParallel: number;
+    maxModelLength: number;
+    gpuMemoryUtilization: number;
+    memoryPerGpuGiB: { weights: number; kvCache: number; overhead: number; budget: number };
+    lightevalModelArgs: string;
+    lightevalArgv: string[];
+  }[];
+  reasons: string[];
+  warnings: string[];
+}
+
+/** Job-level reasons and warnings are prefixed with the job's benchmarks when there are several jobs. */
+function flatten(plan: EvalPlan, pick: (job: PlannedJob) => string[]): string[] {
+  if (plan.jobs.length === 1) return plan.jobs.flatMap(pick);
+  return plan.jobs.flatMap((job) => pick(job).map((line) => `[${job.benchmarks.join(',')}] ${line}`));
+}
+
+export function planToJson(plan: EvalPlan): PlanJson {
+  const { model, cluster } = plan;
+  return {
+    model: {
+      id: model.id,
+      revision: model.revision ?? null,
+      source: model.source,
+      architecture: model.config.architecture ?? null,
+      parameters: model.parameters,
+      parameterSource: model.parameterSource,
+      weightBytes: model.weightBytes,
+      maxPositions: model.config.maxPositions ?? null,
+    },
+    cluster: {
+      gpusPerNode: cluster.gpusPerNode,
+      gpuMemoryGiB: cluster.gpuMemoryGiB,
+      maxNodes: cluster.maxNodes,
+    },
+    jobs: plan.jobs.map((job) => ({
+      benchmarks: [...job.benchmarks],
+      nodes: job.nodes,
+      gpusPerNode: job.gpusPerNode,
+      tensorParallel: job.tensorParallel,
+      pipelineParallel: job.pipelineParallel,
+      dataParallel: job.dataParallel,
+      maxModelLength: job.maxModelLength,
+      gpuMemoryUtilization: job.gpuMemoryUtilization,
+      memoryPerGpuGiB: { ...job.memoryPerGpuGiB },
+      lightevalModelArgs: job.lightevalModelArgs,
+      lightevalArgv: [...job.lightevalArgv],
+    })),
+    reasons: flatten(plan, (job) => job.reasons),
+    warnings: [...plan.warnings, ...flatten(plan, (job) => job.warnings)],
+  };
+}
+
+const BAR_WIDTH = 40;
+
+/** One GPU's memory as a bar: weights `#`, overhead `o`, KV cache `~`, unused up to 100 % `.`. */
+export function memoryBar(job: PlannedJob, gpuMemoryGiB: number): string {
+  const m = job.memoryPerGpuGiB;
+  const cells = (gib: number): number => Math.max(0, Math.round((gib / gpuMemoryGiB) * BAR_WIDTH));
+  const weights = cells(m.weights);
+  const overhead = cells(m.overhead);
+  const kv = Math.max(0, Math.min(BAR_WIDTH - weights - overhead, cells(m.kvCache)));
+  return `[${'#'.repeat(weights)}${'o'.repeat(overhead)}${'~'.repeat(kv)}${'.'.repeat(Math.max(0, BAR_WIDTH - weights - overhead - kv))}]`;
+}
+
+/** Shell-readable rendering of an argv for display only (the runner passes the array itself). */
+function displayArgv(argv: readonly string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+export function renderPlanText(plan: EvalPlan): string {
+  const { model, cluster } = plan;
+  const lines: string[] = [];
+  const source = model.parameterSource === 'estimate' ? 'ESTIMATE' : model.parameterSource;
+  lines.push(
+    `Model    ${model.id}${model.revision ? ` @ ${model.revision}` : ''} (${model.config.architecture ?? 'unknown architecture'})`,
+    `         ${formatCount(model.parameters)} (${source}), weights ${(model.weightBytes / 1024 ** 3).toFixed(1)} GiB, ${model.config.maxPositions?.toLocaleString('en-US') ?? '?'} positions`,
+    `Cluster  ${cluster.maxNodes} node(s) × ${cluster.gpusPerNode} GPUs × ${cluster.gpuMemoryGiB} GiB`,
+    `LightEval ${plan.lightevalVersion}`,
+    '',
+  );
+  plan.jobs.forEach((job, i) => {
+    const m = job.memoryPerGpuGiB;
+    lines.push(
+      `Job ${i + 1}: ${job.benchmarks.join(', ')}`,
+      `  layout   ${job.nodes} node(s) × ${job.gpusPerNode} GPUs = TP ${job.tensorParallel} × PP ${job.pipelineParallel} × DP ${job.dataParallel}`,
+      `  length   max_model_length ${job.maxModelLength.toLocaleString('en-US')}, max_new_tokens ${job.maxNewTokens.toLocaleString('en-US')}, gpu_memory_utilization ${job.gpuMemoryUtilization}`,
+      `  per GPU  ${memoryBar(job, cluster.gpuMemoryGiB)} ${cluster.gpuMemoryGiB} GiB`,
+      `           # weights ${m.weights.toFixed(1)}  o overhead ${m.overhead.toFixed(1)}  ~ KV cache ${m.kvCache.toFixed(1)} (${job.concurrentSequences} full sequences)  budget ${m.budget.toFixed(1)} GiB`,
+      '  why',
+      ...job.reasons.map((r) => `    - ${r}`),
+    );
+    if (job.warnings.length > 0) lines.push('  warnings', ...job.warnings.map((w) => `    ! ${w}`));
+    if (Object.keys(job.env).length > 0) {
+      lines.push(
+        `  env      ${Object.entries(job.env)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`,
+      );
+    }
+    lines.push(`  command  ${displayArgv(job.lightevalArgv)}`, '');
+  });
+  if (plan.warnings.length > 0) lines.push('Warnings', ...plan.warnings.map((w) => `  ! ${w}`), '');
+  return `${lines.join('\n')}`;
+}
