@@ -1,0 +1,108 @@
+import { readFile } from 'node:fs/promises';
+import { parquetReadObjects } from 'hyparquet';
+import { ResultsFileError } from './errors';
+
+/**
+ * Per-problem scores from a LightEval details file
+ * (`details/{model}/{timestamp}/details_{task}_{timestamp}.parquet`, one row per problem).
+ *
+ * Columns differ by version: 0.10 and later write `doc`, `model_response` and `metric` structs
+ * (LightEval's docs: "saving and reading results"); earlier versions write flat columns with the
+ * per-sample scores in a `metrics` struct and the problem text in `example`/`full_prompt`. When
+ * `datasets` could not store the structs, LightEval stringified every cell (`str(dict)`), so a
+ * Python dict repr is read too.
+ */
+export interface ProblemScore {
+  /** Stable across runs of the same benchmark: the doc id, else the problem text. */
+  problem: string;
+  /** The sample-level metric: for pass@1 metrics, the fraction of this problem's generations that were correct. */
+  score: number;
+}
+
+type Row = Record<string, unknown>;
+
+function asRecord(value: unknown): Row | null {
+  if (value && typeof value === 'object' && !Array.isArray(value)) return value as Row;
+  if (typeof value === 'string') return parsePythonDictRepr(value);
+  return null;
+}
+
+/** Reads the flat numeric entries of `str(dict)` (`{'pass@k:k=1&n=1': 1.0, 'x': nan}`); nested values are skipped. */
+function parsePythonDictRepr(text: string): Row | null {
+  if (!text.trim().startsWith('{')) return null;
+  const out: Row = {};
+  for (const match of text.matchAll(/'((?:[^'\\]|\\.)*)':\s*(-?[\d.eE+-]+|nan|inf|-inf|True|False)/g)) {
+    const [, key = '', raw = ''] = match;
+    const value =
+      raw === 'True'
+        ? 1
+        : raw === 'False'
+          ? 0
+          : raw === 'nan'
+            ? Number.NaN
+            : raw.endsWith('inf')
+              ? Number.NaN
+              : Number(raw);
+    out[key] = value;
+  }
+  return out;
+}
+
+function text(value: unknown): string | null {
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  return null;
+}
+
+function problemId(row: Row, index: number): string {
+  const doc = asRecord(row.doc);
+  return (
+    text(doc?.id) ??
+    text(doc?.query) ??
+    text(row.example) ??
+    text(row.full_prompt) ??
+    // Without any text to match on, problems can only be paired by position.
+    `#${index}`
+  );
+}
+
+function scoreOf(row: Row, metric: string): number | null {
+  for (const column of ['metric', 'metrics']) {
+    const scores = asRecord(row[column]);
+    const value = scores?.[metric];
+    if (typeof value === 'number') return value;
+    if (typeof value === 'boolean') return value ? 1 : 0;
+    if (typeof value === 'bigint') return Number(value);
+  }
+  return null;
+}
+
+/** Parses details from bytes; `file` names the file in errors. Rows without a finite score for `metric` are dropped. */
+export async function parseDetails(bytes: Uint8Array, file: string, metric: string): Promise<ProblemScore[]> {
+  let rows: Row[];
+  try {
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    rows = (await parquetReadObjects({ file: buffer })) as Row[];
+  } catch (error) {
+    throw new ResultsFileError(file, `not a readable parquet file (${(error as Error).message})`);
+  }
+  const scores: ProblemScore[] = [];
+  rows.forEach((row, index) => {
+    const score = scoreOf(row, metric);
+    if (score !== null && Number.isFinite(score)) scores.push({ problem: problemId(row, index), score });
+  });
+  return scores;
+}
+
+export async function readDetailsFile(file: string, metric: string): Promise<ProblemScore[]> {
+  return parseDetails(new Uint8Array(await readFile(file)), file, metric);
+}
+
+/** The details file for a results row: same timestamp, name `details_{task}_{timestamp}.parquet`. */
+export function detailsFileFor(
+  detailsFiles: readonly string[],
+  row: { task: string; timestamp: string },
+): string | undefined {
+  const expected = `details_${row.task}_${row.timestamp}.parquet`;
+  return detailsFiles.find((file) => file.endsWith(`/${expected}`) || file === expected);
+}

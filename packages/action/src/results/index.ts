@@ -1,0 +1,19 @@
+export {
+  type CollectedResults,
+  collectResults,
+  findDetailsFiles,
+  findResultsFiles,
+  newestPerTask,
+} from './collect';
+export { detailsFileFor, type ProblemScore, parseDetails, readDetailsFile } from './details';
+export { NoResultsFoundError, ResultsFileError } from './errors';
+export { type HeadlineCandidate, pickHeadlineMetric } from './headline-metric';
+export { parsePythonJson } from './python-json';
+export {
+  compareTimestamps,
+  type ParsedResultsFile,
+  parseResultsFile,
+  type ResultRow,
+  resultsFileTimestamp,
+} from './results-file';
+export { parseTaskKey, type TaskKey } from './task-key';

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/**
+ * The parts of a LightEval results file we rely on. Every version from 0.8 on writes the same six
+ * top-level keys (`config_general, results, versions, config_tasks, summary_tasks, summary_general`);
+ * we require the three we read and let the rest pass through.
+ */
+
+export const resultsFileSchema = z.object({
+  config_general: z.looseObject({
+    lighteval_sha: z.string().nullish(),
+    model_name: z.string().nullish(),
+    model_sha: z.string().nullish(),
+    // A string in every version ("1234.56"), from `str(end_time - start_time)`.
+    total_evaluation_time_secondes: z.union([z.string(), z.number()]).nullish(),
+    start_time: z.number().nullish(),
+    end_time: z.number().nullish(),
+  }),
+  // Metric values are numbers (NaN included) in practice; anything else is reported as "no score".
+  results: z.record(z.string(), z.record(z.string(), z.unknown())),
+  versions: z.record(z.string(), z.unknown()),
+  // Task configs differ a lot between versions; only the document counts are read, entry by entry.
+  config_tasks: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const taskConfigDocCountsSchema = z.looseObject({
+  effective_num_docs: z.number().nullish(),
+  original_num_docs: z.number().nullish(),
+});
+
+export type ResultsFileJson = z.infer<typeof resultsFileSchema>;
