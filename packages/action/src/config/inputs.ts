@@ -1,0 +1,192 @@
+import { SettingsError } from './errors';
+import { slurmTimePattern } from './schema';
+
+/** `core.getInput` (returns '' for an unset input), injected so tests need no environment. */
+export type GetInput = (name: string) => string;
+/** `core.setSecret`: registers a value the runner masks in every log line. */
+export type SetSecret = (value: string) => void;
+
+/** Everything the action reads from `with:`; absent means "not given" (the config or default applies). */
+export interface ActionInputs {
+  model?: string;
+  revision?: string;
+  benchmarks?: string;
+  baseline?: string;
+  configPath?: string;
+  sshHost?: string;
+  sshPort?: number;
+  sshUser?: string;
+  partition?: string;
+  account?: string;
+  qos?: string;
+  timeLimit?: string;
+  gpusPerNode?: number;
+  gpuMemoryGiB?: number;
+  maxNodes?: number;
+  remoteDir?: string;
+  jobSetup?: string;
+  lightevalVersion?: string;
+  resultsRepo?: string;
+  triggerLabel?: string;
+  doneLabel?: string;
+  removeLabelWhenDone?: boolean;
+  tagPattern?: string;
+  allowForkPrs?: boolean;
+  wait?: boolean;
+  failOnRegression?: boolean;
+}
+
+export interface Secrets {
+  sshPrivateKey?: string;
+  sshKnownHosts?: string;
+  hfToken?: string;
+  githubToken?: string;
+}
+
+/** Input names as declared in action.yml; keep the two in step (a test compares them when both exist). */
+export const actionInputNames = [
+  'model',
+  'revision',
+  'benchmarks',
+  'baseline',
+  'config-path',
+  'ssh-host',
+  'ssh-port',
+  'ssh-user',
+  'partition',
+  'account',
+  'qos',
+  'time-limit',
+  'gpus-per-node',
+  'gpu-memory-gib',
+  'max-nodes',
+  'remote-dir',
+  'job-setup',
+  'lighteval-version',
+  'results-repo',
+  'trigger-label',
+  'done-label',
+  'remove-label-when-done',
+  'tag-pattern',
+  'allow-fork-prs',
+  'wait',
+  'fail-on-regression',
+  'ssh-private-key',
+  'ssh-known-hosts',
+  'hf-token',
+  'github-token',
+] as const;
+
+export const secretInputNames = ['ssh-private-key', 'ssh-known-hosts', 'hf-token', 'github-token'] as const;
+
+function inputError(name: string, value: string, expected: string): SettingsError {
+  return new SettingsError(
+    `input '${name}' is '${value}', which is not ${expected}`,
+    `Set '${name}' in the workflow's 'with:' block to ${expected}, or remove it to use the config file's value.`,
+  );
+}
+
+/**
+ * Reads the secrets first and masks each at once, before anything can log it. Multi-line secrets
+ * (an SSH key) are also masked line by line, because the runner matches masks within one log line.
+ */
+export function readSecrets(getInput: GetInput, setSecret: SetSecret): Secrets {
+  const read = (name: string): string | undefined => {
+    const value = getInput(name);
+    if (value.trim() === '') return undefined;
+    setSecret(value);
+    for (const line of value.split(/\r?\n/)) {
+      const trimmed = line.trim();
+      if (trimmed !== '' && trimmed !== value && !/^-----(BEGIN|END) [A-Z ]+-----$/.test(trimmed)) {
+        setSecret(trimmed);
+      }
+    }
+    return value;
+  };
+  const secrets: Secrets = {};
+  const sshPrivateKey = read('ssh-private-key');
+  const sshKnownHosts = read('ssh-known-hosts');
+  const hfToken = read('hf-token');
+  const githubToken = read('github-token');
+  if (sshPrivateKey !== undefined) {
+    // ssh2 and OpenSSH both require the key to end with a newline after the END line.
+    secrets.sshPrivateKey = sshPrivateKey.endsWith('\n') ? sshPrivateKey : `${sshPrivateKey}\n`;
+  }
+  if (sshKnownHosts !== undefined) secrets.sshKnownHosts = sshKnownHosts;
+  if (hfToken !== undefined) secrets.hfToken = hfToken.trim();
+  if (githubToken !== undefined) secrets.githubToken = githubToken.trim();
+  return secrets;
+}
+
+/** Reads the non-secret inputs, `''` meaning unset, with strict types and messages naming the input. */
+export function readActionInputs(getInput: GetInput): ActionInputs {
+  const str = (name: string): string | undefined => {
+    const value = getInput(name).trim();
+    return value === '' ? undefined : value;
+  };
+  const whole = (name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined => {
+    const value = str(name);
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) {
+      throw inputError(
+        name,
+        value,
+        `a whole number ≥ ${min}${max < Number.MAX_SAFE_INTEGER ? ` and ≤ ${max}` : ''}`,
+      );
+    }
+    return n;
+  };
+  const positive = (name: string): number | undefined => {
+    const value = str(name);
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw inputError(name, value, 'a number > 0');
+    return n;
+  };
+  // The YAML 1.2 core schema's booleans, as @actions/core's getBooleanInput accepts them.
+  const bool = (name: string): boolean | undefined => {
+    const value = str(name);
+    if (value === undefined) return undefined;
+    if (['true', 'True', 'TRUE'].includes(value)) return true;
+    if (['false', 'False', 'FALSE'].includes(value)) return false;
+    throw inputError(name, value, 'true or false');
+  };
+
+  const inputs: ActionInputs = {
+    model: str('model'),
+    revision: str('revision'),
+    benchmarks: str('benchmarks'),
+    baseline: str('baseline'),
+    configPath: str('config-path'),
+    sshHost: str('ssh-host'),
+    sshPort: whole('ssh-port', 1, 65_535),
+    sshUser: str('ssh-user'),
+    partition: str('partition'),
+    account: str('account'),
+    qos: str('qos'),
+    timeLimit: str('time-limit'),
+    gpusPerNode: whole('gpus-per-node', 1),
+    gpuMemoryGiB: positive('gpu-memory-gib'),
+    maxNodes: whole('max-nodes', 1),
+    remoteDir: str('remote-dir'),
+    // Keep the job setup's own line structure; only an all-blank value is unset.
+    jobSetup: getInput('job-setup').trim() === '' ? undefined : getInput('job-setup'),
+    lightevalVersion: str('lighteval-version'),
+    resultsRepo: str('results-repo'),
+    triggerLabel: str('trigger-label'),
+    doneLabel: str('done-label'),
+    removeLabelWhenDone: bool('remove-label-when-done'),
+    tagPattern: str('tag-pattern'),
+    allowForkPrs: bool('allow-fork-prs'),
+    wait: bool('wait'),
+    failOnRegression: bool('fail-on-regression'),
+  };
+  if (inputs.timeLimit !== undefined && !slurmTimePattern.test(inputs.timeLimit)) {
+    throw inputError('time-limit', inputs.timeLimit, "a Slurm time limit such as '04:00:00' or '1-12:00:00'");
+  }
+  for (const key of Object.keys(inputs) as (keyof ActionInputs)[]) {
+    if (inputs[key] === undefined) delete inputs[key];
+  }
+  return inputs;
+}

@@ -1,0 +1,146 @@
+import { z } from 'zod';
+
+// The shape of `.github/model-eval.yml`. Keys are kebab-case like action inputs; every object is
+// strict so a misspelt key is an error with its line, not a silently ignored setting.
+
+const wholeNumber = (min: number) => {
+  const error = `must be a whole number ≥ ${min}`;
+  return z.int({ error }).min(min, { error });
+};
+
+// YAML reads `0.10` as the number 0.1 and `1.0` as 1: version and revision fields must be strings.
+const text = z
+  .string({
+    error: (issue) =>
+      issue.input === undefined
+        ? 'is required'
+        : "must be a string (quote values such as '0.10' that YAML would read as numbers)",
+  })
+  .trim()
+  .min(1, { error: 'must not be empty' });
+
+const flag = z.boolean({ error: 'must be true or false' });
+const mapping = { error: 'must be a mapping (indented key: value lines)' };
+
+/** Slurm `--time` formats: M, M:S, H:M:S, D-H, D-H:M, D-H:M:S. A bare number means minutes. */
+export const slurmTimePattern = /^(\d+(:\d{1,2}){0,2}|\d+-\d+(:\d{1,2}){0,2})$/;
+const slurmTime = z
+  .union([z.int().min(1), z.string().trim()], {
+    error: "must be a Slurm time limit such as '04:00:00', '1-12:00:00' or minutes",
+  })
+  .transform((v) => String(v))
+  .refine((v) => slurmTimePattern.test(v), {
+    error: "must be a Slurm time limit such as '04:00:00', '1-12:00:00' or minutes",
+  });
+
+export const customTaskSchema = z.strictObject(
+  {
+    name: text,
+    /** LightEval task as `suite|task` (the few-shot count comes from `fewshot`). */
+    task: text.refine((t) => /^[^|\s]+(\|[^|\s]+)?$/.test(t), {
+      error: "must be 'suite|task' or 'task' (the few-shot count goes in 'fewshot')",
+    }),
+    'custom-tasks-path': text,
+    fewshot: wholeNumber(0).optional(),
+    'max-prompt-tokens': wholeNumber(1).optional(),
+    'max-new-tokens': wholeNumber(1).optional(),
+    samples: wholeNumber(1).optional(),
+  },
+  mapping,
+);
+
+export const benchmarkEntrySchema = z.union([text, customTaskSchema], {
+  error: 'must be a catalog benchmark name or a custom task {name, task, custom-tasks-path}',
+});
+
+export const clusterSchema = z.strictObject(
+  {
+    host: text.optional(),
+    port: wholeNumber(1).max(65_535, { error: 'must be a port number (1–65535)' }).optional(),
+    user: text.optional(),
+    partition: text.optional(),
+    account: text.optional(),
+    qos: text.optional(),
+    'time-limit': slurmTime.optional(),
+    'gpus-per-node': wholeNumber(1).optional(),
+    'gpu-memory-gib': z
+      .number({ error: 'must be a number of GiB > 0' })
+      .positive({ error: 'must be a number of GiB > 0' })
+      .optional(),
+    'max-nodes': wholeNumber(1).optional(),
+    'remote-dir': text.optional(),
+    /** Shell lines run before the evaluation in each job (module loads, venv activation). */
+    'job-setup': z
+      .union([z.string(), z.array(z.string())], { error: 'must be a string or a list of lines' })
+      .optional(),
+  },
+  mapping,
+);
+
+const baselineWords = ['previous-tag', 'base-revision', 'none'] as const;
+export const baselineSchema = z.union([z.enum(baselineWords), z.strictObject({ fixed: text })], {
+  error: "must be previous-tag, base-revision, none, or {fixed: 'namespace/name@revision'}",
+});
+
+export const labelsSchema = z.strictObject(
+  {
+    trigger: text.optional(),
+    done: text.optional(),
+    'remove-when-done': flag.optional(),
+  },
+  mapping,
+);
+
+export const tagsSchema = z.strictObject(
+  {
+    pattern: text.optional(),
+    /** `{tag}` and `{version}` (the tag without a leading v) are replaced. */
+    revision: text.optional(),
+  },
+  mapping,
+);
+
+export const configFileSchema = z.strictObject(
+  {
+    model: text.optional(),
+    revision: text.optional(),
+    benchmarks: z.array(benchmarkEntrySchema, { error: 'must be a list' }).min(1).optional(),
+    cluster: clusterSchema.optional(),
+    'lighteval-version': text.optional(),
+    'results-repo': text.optional(),
+    baseline: baselineSchema.optional(),
+    labels: labelsSchema.optional(),
+    tags: tagsSchema.optional(),
+    'allow-fork-prs': flag.optional(),
+    wait: flag.optional(),
+    'fail-on-regression': flag.optional(),
+  },
+  { error: 'the config file must be a mapping of settings (key: value lines)' },
+);
+
+export type ConfigFile = z.infer<typeof configFileSchema>;
+export type CustomTaskEntry = z.infer<typeof customTaskSchema>;
+
+/** Known keys per object path (`*` for list items), for did-you-mean suggestions on unknown keys. */
+export const knownKeysByPath: Record<string, readonly string[]> = {
+  '': Object.keys(configFileSchema.shape),
+  cluster: Object.keys(clusterSchema.shape),
+  labels: Object.keys(labelsSchema.shape),
+  tags: Object.keys(tagsSchema.shape),
+  baseline: ['fixed'],
+  'benchmarks.*': Object.keys(customTaskSchema.shape),
+};
+
+/** Keys people reach for that must never be in a committed file. */
+export const secretKeyNames: Record<string, string> = {
+  'ssh-private-key': 'ssh-private-key',
+  'private-key': 'ssh-private-key',
+  key: 'ssh-private-key',
+  'ssh-key': 'ssh-private-key',
+  password: 'ssh-private-key',
+  'ssh-known-hosts': 'ssh-known-hosts',
+  'known-hosts': 'ssh-known-hosts',
+  'hf-token': 'hf-token',
+  token: 'hf-token',
+  'github-token': 'github-token',
+};

@@ -1,0 +1,9 @@
+export {
+  type CollaboratorPermissionApi,
+  decideGuard,
+  type GuardDecision,
+  type GuardFacts,
+  guardRequest,
+  needsPermissionCheck,
+  TRIGGERING_PERMISSIONS,
+} from './permission-guard';
