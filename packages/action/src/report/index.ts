@@ -1,0 +1,6 @@
+export { checkpointChart } from './chart';
+export { escapeInline, escapePreformatted } from './escape';
+export { reportMarker } from './marker';
+export { GITHUB_COMMENT_LIMIT, renderReport } from './render';
+export { type StickyCommentOptions, type StickyCommentResult, upsertStickyComment } from './sticky-comment';
+export type { CheckpointPoint, JobLayout, JobReport, ReportResultRow, RunReport } from './types';

@@ -1,0 +1,74 @@
+import type { BaselineComparison } from '../stats';
+
+/** How one Slurm job was laid out: nodes × GPUs per node, and vLLM's TP × PP × DP over them. */
+export interface JobLayout {
+  nodes: number;
+  gpusPerNode: number;
+  tensorParallel: number;
+  pipelineParallel: number;
+  dataParallel: number;
+}
+
+export interface JobReport {
+  id: string;
+  benchmarks: string[];
+  /** Slurm state (`PENDING`, `RUNNING`, `COMPLETED`, `FAILED`, …) or `SUBMITTING`. */
+  state: string;
+  /** Why it is pending or why it failed (Slurm reason, exit code, "GPU out of memory"). */
+  reason?: string;
+  layout: JobLayout;
+  /** Seconds between submission and start; null while unknown. */
+  queueSeconds?: number | null;
+  /** Seconds running (so far, while running). */
+  elapsedSeconds?: number | null;
+  /** Last lines of the job log, shown for failed jobs. Untrusted text. */
+  logTail?: string;
+}
+
+/** One benchmark's headline score (the shape `results` rows already have). */
+export interface ReportResultRow {
+  benchmark: string;
+  metric: string;
+  value: number | null;
+  stderr: number | null;
+  samples?: number | null;
+  problems?: number | null;
+  notes?: string[];
+}
+
+export interface CheckpointPoint {
+  step: number;
+  /** Fraction in [0, 1]. */
+  value: number;
+}
+
+/** Everything the report shows. A plain value: the orchestrator fills it, the renderers only read it. */
+export interface RunReport {
+  model: string;
+  revision: string;
+  status: 'submitted' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  /** Results from the LightEval stand-in (`--simulate`): marked on every row. */
+  simulated: boolean;
+  jobs: JobReport[];
+  results: ReportResultRow[];
+  baseline?: {
+    /** What the baseline is, e.g. `v1.2.0` or `Qwen/Qwen2.5-1.5B@main`. */
+    label: string;
+    /** Baseline scores by benchmark (fractions). */
+    values: Record<string, number | null>;
+    comparison: BaselineComparison;
+  };
+  versions?: { lighteval?: string; vllm?: string };
+  /** Seconds from the first submission to now / the last job's end. */
+  wallSeconds?: number | null;
+  links?: {
+    workflowRun?: string;
+    hubResults?: string;
+    /** `https://huggingface.co` unless HF_ENDPOINT says otherwise. */
+    hubBaseUrl?: string;
+  };
+  /** Scores of earlier checkpoints of the same training run, for the chart, by benchmark. */
+  checkpointSeries?: { benchmark: string; points: CheckpointPoint[] }[];
+  /** Plain-text remarks (retries, re-plans after OOM, Hub upload failure). Untrusted-safe: escaped. */
+  notes?: string[];
+}
