@@ -59,10 +59,13 @@ export function candidateLayouts(
 ): ModelParallelLayout[] {
   const layouts: ModelParallelLayout[] = [];
   const maxGpus = gpusPerNode * maxNodes;
-  for (const tp of validTensorParallelSizes(config, gpusPerNode)) {
+  const tpSizes = validTensorParallelSizes(config, gpusPerNode);
+  // Across nodes, vLLM's recipe: the largest TP that fits in a node, one or more stages per node.
+  const largestTp = Math.max(...tpSizes);
+  for (const tp of tpSizes) {
     for (let pp = 1; pp <= config.layers && tp * pp <= maxGpus; pp++) {
       const nodes = Math.ceil((tp * pp) / gpusPerNode);
-      if (nodes > 1 && (pp % nodes !== 0 || tp * (pp / nodes) > gpusPerNode)) continue;
+      if (nodes > 1 && (tp !== largestTp || pp % nodes !== 0 || tp * (pp / nodes) > gpusPerNode)) continue;
       layouts.push({ tensorParallel: tp, pipelineParallel: pp, nodes });
     }
   }

@@ -56,9 +56,9 @@ describe('Hub emulator', () => {
   it('returns safetensors counts and the sha only when expanded', async () => {
     const plain = await (await fetch(`${hub.url}/api/models/org/open/revision/main`)).json();
     expect(plain).not.toHaveProperty('safetensors');
-    const expanded = await (
+    const expanded = (await (
       await fetch(`${hub.url}/api/models/org/open/revision/main?expand=safetensors&expand=sha`)
-    ).json();
+    ).json()) as { safetensors: { parameters: Record<string, number> }; sha: string };
     expect(expanded.safetensors.parameters.BF16).toBe(8190735360);
     expect(expanded.sha).toBe(fixtureSha('org/open'));
   });

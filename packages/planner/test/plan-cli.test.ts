@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { type HubEmulator, startHubEmulator } from '../../../test/emulators/hub';
+// The CLI lives in @model-eval/action; `model-eval plan` is the planner's command, so its contract is tested here.
+import { runCli } from '../../action/src/cli/cli';
+import type { CliIo } from '../../action/src/cli/command';
+import { modelsDir } from './fixtures';
+
+async function run(argv: string[], env: NodeJS.ProcessEnv = {}, cwd = modelsDir) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env, cwd };
+  const code = await runCli(['plan', ...argv], io);
+  return { code, stdout, stderr };
+}
+
+describe('model-eval plan', () => {
+  it('--json prints exactly the contract on stdout', async () => {
+    const { code, stdout, stderr } = await run([
+      '--model',
+      './deepseek-ai/DeepSeek-R1-Distill-Qwen-32B',
+      '--json',
+    ]);
+    expect([code, stderr]).toEqual([0, '']);
+    const json = JSON.parse(stdout);
+    expect(json.model).toMatchObject({
+      id: './deepseek-ai/DeepSeek-R1-Distill-Qwen-32B',
+      weightBytes: 65527752704,
+    });
+    expect(json.cluster).toEqual({ gpusPerNode: 8, gpuMemoryGiB: 80, maxNodes: 1 });
+    expect(json.jobs).toHaveLength(1);
+    expect(json.jobs[0]).toMatchObject({
+      benchmarks: ['aime24', 'math_500', 'gpqa:diamond'],
+      nodes: 1,
+      gpusPerNode: 8,
+      tensorParallel: 2,
+      pipelineParallel: 1,
+      dataParallel: 4,
+      gpuMemoryUtilization: 0.9,
+    });
+    expect(Object.keys(json.jobs[0].memoryPerGpuGiB)).toEqual(['weights', 'kvCache', 'overhead', 'budget']);
+    expect(json.jobs[0].lightevalArgv.slice(0, 2)).toEqual(['lighteval', 'vllm']);
+    expect(json.reasons.length).toBeGreaterThan(0);
+    expect(json.warnings).toEqual([]);
+  });
+
+  it('reads the model from the Hub named by HF_ENDPOINT, with the cluster options applied', async () => {
+    const hub: HubEmulator = await startHubEmulator({ modelsDir });
+    try {
+      const { code, stdout } = await run(
+        [
+          '--model',
+          'deepseek-ai/DeepSeek-R1-Distill-Llama-70B',
+          '--gpu-memory-gib',
+          '40',
+          '--benchmarks',
+          'aime25',
+          '--lighteval-version',
+          '0.10.0',
+          '--json',
+        ],
+        { HF_ENDPOINT: hub.url },
+        // Not the fixtures directory: there the id would also be an existing local path.
+        '/',
+      );
+      expect(code).toBe(0);
+      const json = JSON.parse(stdout);
+      expect(json.model.parameterSource).toBe('safetensors-api');
+      expect(json.jobs[0]).toMatchObject({ tensorParallel: 8, benchmarks: ['aime25'] });
+      expect(json.jobs[0].lightevalArgv).toContain('lighteval|aime25|0|0');
+      expect(json.jobs[0].lightevalArgv).toContain('--use-chat-template');
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('prints a readable table without --json', async () => {
+    const { code, stdout } = await run(['--model', './Qwen/Qwen2.5-Math-7B']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/layout +1 node\(s\) × 8 GPUs = TP 1 × PP 1 × DP 8/);
+    expect(stdout).toMatch(/warnings\n +! max_new_tokens capped/);
+  });
+
+  it('a model that does not fit: exit 2, the memory needed and the fix on stderr, nothing on stdout', async () => {
+    const { code, stdout, stderr } = await run([
+      '--model',
+      './deepseek-ai/DeepSeek-R1-Distill-Llama-70B',
+      '--gpu-memory-gib',
+      '16',
+      '--json',
+    ]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/does not fit: .* each GPU needs \d+\.\d GiB/);
+    expect(stderr).toMatch(/hint: Use --max-nodes \d+/);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.each([
+    [['--model', './nope'], /does not exist/],
+    [['--model', './Qwen/Qwen3-8B', '--benchmarks', 'mmlu'], /unknown benchmark 'mmlu'/],
+    [
+      ['--model', './Qwen/Qwen3-8B', '--gpu-memory-utilization', '2'],
+      /--gpu-memory-utilization must be a number/,
+    ],
+    [['--model', './Qwen/Qwen3-8B', '--lighteval-version', '0.7.0'], /not supported/],
+    [[], /--model is required/],
+  ])('bad input %j: exit 2 with a clear message', async (argv, message) => {
+    const { code, stderr } = await run(argv);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});
