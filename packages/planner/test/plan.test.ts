@@ -87,7 +87,8 @@ describe('why the plans are what they are', () => {
     const config = fixtureFacts('mistralai/Mixtral-8x7B-v0.1').config;
     expect(config.moe).toMatchObject({ experts: 8, expertsPerToken: 2, expertIntermediateSize: 14336 });
     expect(validTensorParallelSizes(config, 8)).toEqual([1, 2, 4, 8]);
-    const odd = { ...config, moe: { ...config.moe!, expertIntermediateSize: 14336 + 2 } };
+    if (!config.moe) throw new Error('Mixtral is a mixture of experts');
+    const odd = { ...config, moe: { ...config.moe, expertIntermediateSize: 14336 + 2 } };
     expect(tensorParallelProblem(odd, 4, 8)).toMatch(/expert intermediate size 14338 does not split into 4/);
   });
 
