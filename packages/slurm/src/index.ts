@@ -1,1 +1,55 @@
-export {};
+export { type BackoffOptions, backoffDelay } from './backoff';
+export { MISSING_SECRETS_EXIT_CODE, renderBatchScript, renderSecretsFile } from './batch-script';
+export { type CancelRequest, type CancelResult, cancelJobs } from './cancel';
+export {
+  type CollectedFile,
+  type CollectedJobFiles,
+  type CollectOptions,
+  collectJobFiles,
+  readLogTails,
+} from './collect';
+export {
+  HostKeyMismatchError,
+  KnownHostsLineError,
+  RemoteCommandError,
+  SlurmOutputError,
+  SlurmPackageError,
+  SshConnectError,
+  SubmitError,
+  UnsafeBatchValueError,
+} from './errors';
+export { classifyFailure, type FailureClass, isGpuOutOfMemoryLog, isRetryableFailure } from './failure-class';
+export { type JobSpec, logPaths, scriptPath, secretsPath, timeLimitSeconds } from './job-spec';
+export {
+  FAILED_STATES,
+  type FailedStateName,
+  isFinal,
+  RUNNING_STATES,
+  type RunningStateName,
+  type SlurmJobState,
+  toJobState,
+} from './job-state';
+export { openSshFingerprint, type PinnedHostKey, parseKnownHostsLine } from './known-hosts';
+export { createLocalTransport } from './local-transport';
+export { type Logger, silentLogger, stderrLogger } from './logger';
+export { shellJoin, shellQuote } from './shell-quote';
+export { connectSsh, type SshEndpoint, type SshOptions, type SshTransport } from './ssh-transport';
+export {
+  baseJobId,
+  type FoundJob,
+  findJobByKey,
+  type SubmitOptions,
+  type SubmittedJob,
+  submitJob,
+} from './submit';
+export { type JobOutcome, type SuperviseOptions, type SuperviseResult, superviseJobs } from './supervise';
+export type { CommandResult, ExecOptions, RemoteFileEntry, Transport } from './transport';
+export { joinRemotePath } from './transport';
+export {
+  type JobSnapshot,
+  pollJobStates,
+  type StatusSource,
+  type WatchEvent,
+  type WatchOptions,
+  watchJobs,
+} from './watch';

@@ -1,0 +1,64 @@
+/**
+ * Errors a user can meet. Each says what happened (`message`) and what to do about it (`hint`), so the
+ * action can print both as an annotation and the CLI can exit with a usage-style message.
+ */
+export class SlurmPackageError extends Error {
+  readonly hint: string;
+
+  constructor(message: string, hint: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.hint = hint;
+  }
+}
+
+/** A value cannot be put into a batch script safely (e.g. a newline inside an `#SBATCH` directive). */
+export class UnsafeBatchValueError extends SlurmPackageError {}
+
+/** The server's host key is not the pinned one. Never retried: it may be an attack. */
+export class HostKeyMismatchError extends SlurmPackageError {
+  readonly expectedFingerprint: string;
+  readonly actualFingerprint: string;
+
+  constructor(host: string, expectedFingerprint: string, actualFingerprint: string) {
+    super(
+      `The SSH host key of ${host} does not match the pinned key: expected ${expectedFingerprint}, the server presented ${actualFingerprint}.`,
+      'If the cluster really changed its host key, update the pinned known_hosts line (ssh-keyscan, then compare the fingerprint with your admin). Otherwise someone may be intercepting the connection: do not continue.',
+    );
+    this.expectedFingerprint = expectedFingerprint;
+    this.actualFingerprint = actualFingerprint;
+  }
+}
+
+/** The known_hosts line given to pin the host key cannot be used. */
+export class KnownHostsLineError extends SlurmPackageError {}
+
+/** The SSH connection could not be opened (network, authentication, timeout). */
+export class SshConnectError extends SlurmPackageError {
+  /** True when trying again cannot help (authentication refused). */
+  permanent = false;
+}
+
+/** A remote command could not run at all, or ran and failed where failure is not an answer. */
+export class RemoteCommandError extends SlurmPackageError {
+  readonly exitCode: number | null;
+  readonly stderr: string;
+
+  constructor(
+    message: string,
+    hint: string,
+    exitCode: number | null,
+    stderr: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, hint, options);
+    this.exitCode = exitCode;
+    this.stderr = stderr;
+  }
+}
+
+/** `sbatch` refused the job or answered something we cannot read as a job id. */
+export class SubmitError extends SlurmPackageError {}
+
+/** Output of a Slurm command did not have the shape we asked for. */
+export class SlurmOutputError extends SlurmPackageError {}

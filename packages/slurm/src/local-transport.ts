@@ -1,0 +1,140 @@
+import { spawn } from 'node:child_process';
+import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
+import { RemoteCommandError } from './errors';
+import {
+  type CommandResult,
+  type ExecOptions,
+  joinRemotePath,
+  type RemoteFileEntry,
+  type Transport,
+} from './transport';
+
+/**
+ * Runs Slurm commands as child processes of this one: for runners that sit on a login node, and for
+ * the embedded local default. `argv` goes to `spawn` directly, so no local shell ever parses it.
+ */
+export function createLocalTransport(): Transport {
+  let closed = false;
+  const assertOpen = () => {
+    if (closed) throw new Error('The local transport was closed.');
+  };
+  return {
+    kind: 'local',
+    exec(argv, options) {
+      assertOpen();
+      return runChild(argv, options ?? {});
+    },
+    async readFile(path) {
+      assertOpen();
+      return readFile(path);
+    },
+    async writeFile(path, data, options) {
+      assertOpen();
+      // Open with the mode so a secrets file is never briefly world-readable, and chmod in case it
+      // already existed with a looser mode (open's mode applies only on creation).
+      const mode = options?.mode ?? 0o644;
+      const handle = await open(path, 'w', mode);
+      try {
+        await handle.chmod(mode);
+        await handle.writeFile(data);
+      } finally {
+        await handle.close();
+      }
+    },
+    async listDirectory(dir) {
+      assertOpen();
+      const names = await readdir(dir);
+      const entries: RemoteFileEntry[] = [];
+      for (const name of names) {
+        const path = joinRemotePath(dir, name);
+        const info = await stat(path).catch(() => undefined);
+        if (!info) continue; // removed between readdir and stat
+        entries.push({
+          name,
+          path,
+          type: info.isFile() ? 'file' : info.isDirectory() ? 'directory' : 'other',
+          size: info.size,
+          modifiedMs: info.mtimeMs,
+        });
+      }
+      return entries;
+    },
+    async makeDirectory(dir, options) {
+      assertOpen();
+      await mkdir(dir, { recursive: true, mode: options?.mode ?? 0o755 });
+    },
+    async close() {
+      closed = true;
+    },
+  };
+}
+
+function runChild(argv: readonly string[], options: ExecOptions): Promise<CommandResult> {
+  const [command, ...args] = argv;
+  if (command === undefined) return Promise.reject(new Error('exec needs at least a command name.'));
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let settled = false;
+    const finish = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      outcome();
+    };
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            child.kill('SIGKILL');
+            finish(() => reject(timeoutError(argv, options.timeoutMs ?? 0)));
+          }, options.timeoutMs);
+    const onAbort = () => {
+      child.kill('SIGKILL');
+      finish(() => reject(options.signal?.reason ?? new Error('aborted')));
+    };
+    if (options.signal?.aborted) {
+      onAbort();
+      return;
+    }
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', (error) =>
+      finish(() =>
+        reject(
+          new RemoteCommandError(
+            `Could not start ${command}: ${error.message}`,
+            `Check that ${command} is installed and on PATH for the user running the action.`,
+            null,
+            '',
+            { cause: error },
+          ),
+        ),
+      ),
+    );
+    child.on('close', (code) =>
+      finish(() =>
+        resolve({
+          stdout: Buffer.concat(stdout).toString('utf8'),
+          stderr: Buffer.concat(stderr).toString('utf8'),
+          exitCode: code,
+        }),
+      ),
+    );
+    // A command that never reads stdin closes the pipe early; that is not our failure.
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+export function timeoutError(argv: readonly string[], timeoutMs: number): RemoteCommandError {
+  return new RemoteCommandError(
+    `${argv[0] ?? 'command'} did not finish within ${Math.round(timeoutMs / 1000)} s.`,
+    'The cluster may be overloaded or the controller unreachable; the call is retried where that is safe.',
+    null,
+    '',
+  );
+}

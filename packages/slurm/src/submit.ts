@@ -1,0 +1,195 @@
+import { renderBatchScript, renderSecretsFile } from './batch-script';
+import { RemoteCommandError, SubmitError } from './errors';
+import { type JobSpec, scriptPath, secretsPath } from './job-spec';
+import { type SlurmJobState, toJobState } from './job-state';
+import { type Logger, stderrLogger } from './logger';
+import {
+  parseSacctFind,
+  parseSbatchParsable,
+  parseSqueue,
+  SACCT_FIND_FIELDS,
+  SQUEUE_FORMAT,
+} from './slurm-output';
+import type { Transport } from './transport';
+
+export interface SubmittedJob {
+  /** The job id (for an array, the array's id: its tasks are `jobId_N`). */
+  jobId: string;
+  /** Set when sbatch answered `jobid;cluster` (federated or multi-cluster setups). */
+  cluster?: string;
+  key: string;
+  /** True when an earlier submission with the same key was found and reused. */
+  reattached: boolean;
+}
+
+export interface FoundJob {
+  jobId: string;
+  /** Aggregate over array tasks. */
+  state: SlurmJobState;
+  source: 'squeue' | 'sacct';
+}
+
+export interface SubmitOptions {
+  /** Look for an earlier job with the same key first (default true). Retries after a failure pass false. */
+  reattach?: boolean;
+  /** How far back accounting is searched for an earlier job with the key. Default 7 days. */
+  lookbackHours?: number;
+  logger?: Logger;
+  /** Timeout for each Slurm command. Default 60 s. */
+  commandTimeoutMs?: number;
+}
+
+/**
+ * Submits `spec` once. With `reattach` (the default), a job with the same key that is still alive or
+ * has succeeded is returned instead, so re-running a workflow never submits twice; a key whose newest
+ * job failed is submitted again.
+ */
+export async function submitJob(
+  transport: Transport,
+  spec: JobSpec,
+  options: SubmitOptions = {},
+): Promise<SubmittedJob> {
+  const logger = options.logger ?? stderrLogger;
+  const timeoutMs = options.commandTimeoutMs ?? 60_000;
+  // Render first: an unsafe value is refused before anything touches the cluster.
+  const script = renderBatchScript(spec);
+  if (options.reattach ?? true) {
+    const found = await findJobByKey(transport, spec, options);
+    if (found && found.state.class !== 'failed') {
+      logger.info(
+        `Reattaching to job ${found.jobId} (${found.state.state}) for key ${spec.key} instead of submitting again.`,
+      );
+      return { jobId: found.jobId, key: spec.key, reattached: true };
+    }
+  }
+  await transport.makeDirectory(spec.runDir, { mode: 0o700 });
+  if (spec.secrets && Object.keys(spec.secrets).length > 0) {
+    await transport.writeFile(secretsPath(spec), renderSecretsFile(spec.secrets), { mode: 0o600 });
+  }
+  const path = scriptPath(spec);
+  await transport.writeFile(path, script, { mode: 0o600 });
+  const result = await transport.exec(['sbatch', '--parsable', path], { timeoutMs });
+  if (result.exitCode !== 0) {
+    throw new SubmitError(
+      `sbatch refused job ${spec.name}: ${result.stderr.trim() || `exit code ${result.exitCode}`}`,
+      sbatchHint(result.stderr),
+    );
+  }
+  const { jobId, cluster } = parseSbatchParsable(result.stdout);
+  logger.info(`Submitted job ${jobId} (${spec.name}).`);
+  return cluster
+    ? { jobId, cluster, key: spec.key, reattached: false }
+    : { jobId, key: spec.key, reattached: false };
+}
+
+/**
+ * The newest job carrying `spec.key`: first among jobs the controller still knows (`squeue --me`, which
+ * shows comments), then in accounting over a recent window by name (comments are stored there only
+ * with `AccountingStoreFlags=job_comment`, so a blank comment matches on the name alone).
+ */
+export async function findJobByKey(
+  transport: Transport,
+  spec: Pick<JobSpec, 'key' | 'name'>,
+  options: Pick<SubmitOptions, 'lookbackHours' | 'logger' | 'commandTimeoutMs'> = {},
+): Promise<FoundJob | undefined> {
+  const logger = options.logger ?? stderrLogger;
+  const timeoutMs = options.commandTimeoutMs ?? 60_000;
+  const squeue = await transport.exec(['squeue', '--me', '-h', '-t', 'all', '-o', SQUEUE_FORMAT], {
+    timeoutMs,
+  });
+  if (squeue.exitCode !== 0) {
+    // Not knowing is not "absent": submitting now could double-submit.
+    throw new RemoteCommandError(
+      `squeue failed while looking for an earlier job with key ${spec.key}: ${squeue.stderr.trim()}`,
+      'The controller may be unreachable; try again when squeue answers.',
+      squeue.exitCode,
+      squeue.stderr,
+    );
+  }
+  const live = groupByJob(parseSqueue(squeue.stdout).filter((record) => record.comment === spec.key));
+  const newestLive = newest(live);
+  if (newestLive) return { jobId: newestLive[0], state: aggregateStates(newestLive[1]), source: 'squeue' };
+
+  const hours = options.lookbackHours ?? 168;
+  const sacct = await transport.exec(
+    [
+      'sacct',
+      '-X',
+      '-P',
+      '-n',
+      `--name=${spec.name}`,
+      '-S',
+      `now-${hours}hours`,
+      '-E',
+      'now',
+      '-o',
+      SACCT_FIND_FIELDS.join(','),
+    ],
+    { timeoutMs },
+  );
+  if (sacct.exitCode !== 0) {
+    logger.debug(`sacct could not search for key ${spec.key} (${sacct.stderr.trim()}); relying on squeue.`);
+    return undefined;
+  }
+  const matching = parseSacctFind(sacct.stdout).filter(
+    (row) => row.name === spec.name && (row.comment === spec.key || row.comment === ''),
+  );
+  const past = groupByJob(matching.map((row) => ({ jobId: row.jobId, state: row.state })));
+  const newestPast = newest(past);
+  return newestPast
+    ? { jobId: newestPast[0], state: aggregateStates(newestPast[1]), source: 'sacct' }
+    : undefined;
+}
+
+/** The job an id belongs to: `123_4` and `123_[5-9]` are tasks of array job `123`. */
+export function baseJobId(jobId: string): string {
+  return jobId.replace(/[_+].*$/, '');
+}
+
+function groupByJob<T extends { jobId: string; state: string }>(records: T[]): Map<string, SlurmJobState[]> {
+  const groups = new Map<string, SlurmJobState[]>();
+  for (const record of records) {
+    const id = baseJobId(record.jobId);
+    const states = groups.get(id) ?? [];
+    states.push(toJobState(record));
+    groups.set(id, states);
+  }
+  return groups;
+}
+
+function newest(groups: Map<string, SlurmJobState[]>): [string, SlurmJobState[]] | undefined {
+  let best: [string, SlurmJobState[]] | undefined;
+  for (const entry of groups) {
+    if (!best || Number(entry[0]) > Number(best[0])) best = entry;
+  }
+  return best;
+}
+
+/**
+ * One state for a job from the states of its array tasks: running while any task runs, succeeded when
+ * all did, otherwise the first failure.
+ */
+export function aggregateStates(states: readonly SlurmJobState[]): SlurmJobState {
+  const running =
+    states.find((state) => state.class === 'running' && state.state === 'RUNNING') ??
+    states.find((state) => state.class === 'running');
+  if (running) return running;
+  const failed =
+    states.find((state) => state.class === 'failed' && !state.retryable) ??
+    states.find((state) => state.class === 'failed');
+  if (failed) return failed;
+  const first = states[0];
+  if (!first) throw new Error('aggregateStates needs at least one state');
+  return first;
+}
+
+function sbatchHint(stderr: string): string {
+  if (/invalid partition/i.test(stderr)) return 'Check the partition name (`sinfo -s` lists them).';
+  if (/invalid account|association/i.test(stderr))
+    return 'Check the account (`sacctmgr show assoc user=$USER`).';
+  if (/time limit/i.test(stderr))
+    return 'The time limit exceeds the partition’s MaxTime; lower it or pick another partition.';
+  if (/gres|generic resource/i.test(stderr))
+    return 'The GPU request cannot be met by this partition; check gpus per node and the GPU type.';
+  return 'Read sbatch’s message above; the rendered script is in the run directory for inspection.';
+}

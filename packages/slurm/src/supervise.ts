@@ -1,0 +1,151 @@
+import { cancelJobs } from './cancel';
+import { readLogTails } from './collect';
+import { classifyFailure, type FailureClass, isRetryableFailure } from './failure-class';
+import { type JobSpec, secretsPath } from './job-spec';
+import type { SlurmJobState } from './job-state';
+import { type Logger, stderrLogger } from './logger';
+import { type SubmitOptions, submitJob } from './submit';
+import type { Transport } from './transport';
+import { type JobSnapshot, type WatchOptions, watchJobs } from './watch';
+
+export interface SuperviseOptions
+  extends Omit<WatchOptions, 'jobIds' | 'until' | 'logger'>,
+    Pick<SubmitOptions, 'lookbackHours' | 'commandTimeoutMs'> {
+  /** Resubmissions per job after retryable failures (node failure, preemption). Default 2. */
+  retryBudget?: number;
+  /** No resubmission starts once this much time has passed since supervision began. Default 24 h. */
+  wallTimeCapMs?: number;
+  /** Log lines read to classify a failure (and returned with it). Default 200. */
+  logTailLines?: number;
+  /** Called with each submission (also resubmissions), e.g. to record job ids at once. */
+  onSubmitted?: (spec: JobSpec, jobId: string, reattached: boolean) => void | Promise<void>;
+  logger?: Logger;
+}
+
+export interface JobOutcome {
+  spec: JobSpec;
+  /** The last attempt's id. */
+  jobId: string;
+  /** Every job id submitted for this spec, oldest first. */
+  attempts: string[];
+  state: SlurmJobState;
+  /** Set for failures; `gpu-oom` means: re-plan with more GPUs. */
+  failure?: FailureClass;
+  /** Tail of stdout + stderr for failures. */
+  logTail?: string;
+}
+
+export interface SuperviseResult {
+  outcomes: JobOutcome[];
+  /** True when a job was cancelled (by a person or an admin) and the rest were cancelled with it. */
+  cancelled: boolean;
+}
+
+/**
+ * Submits (or reattaches to) every spec, watches them all with one status query per poll, resubmits
+ * retryable failures within the budget and the wall-time cap, and returns each job's outcome. A
+ * cancelled job stops the whole run; a GPU out-of-memory failure is returned for the caller to re-plan.
+ */
+export async function superviseJobs(
+  transport: Transport,
+  specs: readonly JobSpec[],
+  options: SuperviseOptions = {},
+): Promise<SuperviseResult> {
+  const logger = options.logger ?? stderrLogger;
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+  const budget = options.retryBudget ?? 2;
+  const cap = options.wallTimeCapMs ?? 24 * 3600_000;
+  const submitOptions: SubmitOptions = { logger };
+  if (options.lookbackHours !== undefined) submitOptions.lookbackHours = options.lookbackHours;
+  if (options.commandTimeoutMs !== undefined) submitOptions.commandTimeoutMs = options.commandTimeoutMs;
+
+  interface Tracked {
+    spec: JobSpec;
+    attempts: string[];
+    outcome?: JobOutcome;
+  }
+  const tracked: Tracked[] = [];
+  for (const spec of specs) {
+    const submitted = await submitJob(transport, spec, submitOptions);
+    await options.onSubmitted?.(spec, submitted.jobId, submitted.reattached);
+    tracked.push({ spec, attempts: [submitted.jobId] });
+  }
+  const current = (t: Tracked) => t.attempts[t.attempts.length - 1] ?? '';
+
+  for (;;) {
+    const active = tracked.filter((t) => !t.outcome);
+    if (active.length === 0)
+      return { outcomes: tracked.map((t) => t.outcome as JobOutcome), cancelled: false };
+    const watchOptions: WatchOptions = {
+      ...options,
+      logger,
+      jobIds: active.map(current),
+      until: (snapshots) => [...snapshots.values()].some((s) => s.state.class !== 'running'),
+    };
+    const snapshots = await watchJobs(transport, watchOptions);
+    for (const t of active) {
+      const snapshot = snapshots.get(current(t));
+      if (!snapshot || snapshot.state.class === 'running') continue;
+      const outcome = await settle(t, snapshot);
+      if (outcome === 'resubmitted') continue;
+      t.outcome = outcome;
+      if (outcome.failure === 'cancelled') {
+        const others = tracked.filter((o) => !o.outcome);
+        logger.warn(
+          `Job ${outcome.jobId} was cancelled; cancelling the other ${others.length} job(s) of this run.`,
+        );
+        await cancelJobs(transport, {
+          jobIds: others.map(current),
+          keys: others.map((o) => o.spec.key),
+          scrubFiles: others.filter((o) => o.spec.secrets).map((o) => secretsPath(o.spec)),
+        });
+        for (const o of others) {
+          o.outcome = {
+            spec: o.spec,
+            jobId: current(o),
+            attempts: o.attempts,
+            state: {
+              class: 'failed',
+              state: 'CANCELLED',
+              raw: 'CANCELLED',
+              retryable: false,
+              elapsedSeconds: 0,
+            },
+            failure: 'cancelled',
+          };
+        }
+        return { outcomes: tracked.map((o) => o.outcome as JobOutcome), cancelled: true };
+      }
+    }
+  }
+
+  async function settle(t: Tracked, snapshot: JobSnapshot): Promise<JobOutcome | 'resubmitted'> {
+    const jobId = current(t);
+    const state = snapshot.state;
+    if (state.class !== 'failed') return { spec: t.spec, jobId, attempts: t.attempts, state };
+    // For an array, read the first failed task's logs.
+    const failedTask =
+      [...snapshot.tasks.entries()].find(([, s]) => s.class === 'failed' && s.state === state.state)?.[0] ??
+      jobId;
+    const tails = await readLogTails(transport, t.spec, failedTask, options.logTailLines ?? 200).catch(
+      () => ({
+        stdoutTail: '',
+        stderrTail: '',
+      }),
+    );
+    const logTail = `${tails.stdoutTail}${tails.stderrTail}`;
+    const failure = classifyFailure(state, logTail);
+    const elapsed = now() - startedAt;
+    if (isRetryableFailure(failure) && t.attempts.length <= budget && elapsed < cap) {
+      logger.warn(
+        `Job ${jobId} (${t.spec.name}) ended with ${state.state}; resubmitting (retry ${t.attempts.length} of ${budget}).`,
+      );
+      const again = await submitJob(transport, t.spec, { ...submitOptions, reattach: false });
+      await options.onSubmitted?.(t.spec, again.jobId, false);
+      t.attempts.push(again.jobId);
+      return 'resubmitted';
+    }
+    return { spec: t.spec, jobId, attempts: t.attempts, state, failure, logTail };
+  }
+}

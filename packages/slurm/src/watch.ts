@@ -1,0 +1,296 @@
+import { backoffDelay, sleep } from './backoff';
+import { RemoteCommandError } from './errors';
+import { type SlurmJobState, toJobState } from './job-state';
+import { type Logger, stderrLogger } from './logger';
+import { parseSacct, parseScontrolJobs, parseSqueue, SACCT_FIELDS, SQUEUE_FORMAT } from './slurm-output';
+import { aggregateStates, baseJobId } from './submit';
+import type { Transport } from './transport';
+
+/** `sacct` (accounting) or `squeue` + `scontrol` (clusters without slurmdbd). */
+export type StatusSource = 'sacct' | 'squeue';
+
+export interface JobSnapshot {
+  jobId: string;
+  /** For an array, the aggregate of its tasks. */
+  state: SlurmJobState;
+  /** Array tasks by id (`123_4`, or `123_[5-9%2]` for tasks not started yet); empty for plain jobs. */
+  tasks: ReadonlyMap<string, SlurmJobState>;
+}
+
+export type WatchEvent =
+  | { type: 'state'; jobId: string; state: SlurmJobState; previous?: SlurmJobState }
+  | {
+      type: 'poll';
+      source: StatusSource;
+      commands: number;
+      snapshots: ReadonlyMap<string, JobSnapshot>;
+      nextPollMs: number;
+    }
+  | { type: 'query-failed'; error: Error; consecutiveFailures: number; nextPollMs: number }
+  | { type: 'source-changed'; source: StatusSource; reason: string };
+
+export interface WatchOptions {
+  jobIds: readonly string[];
+  /** `auto` (default) uses sacct and switches to squeue for good when accounting is disabled. */
+  source?: StatusSource | 'auto';
+  /** First poll interval, then growing while nothing changes up to `maxIntervalMs`. Default 5 s → 60 s. */
+  initialIntervalMs?: number;
+  maxIntervalMs?: number;
+  jitter?: number;
+  /** Stop when this holds (default: every job is final). */
+  until?: (snapshots: ReadonlyMap<string, JobSnapshot>) => boolean;
+  /** A job neither the controller nor accounting knows for this long is reported LOST. Default 10 min. */
+  lostAfterMs?: number;
+  signal?: AbortSignal;
+  onEvent?: (event: WatchEvent) => void;
+  logger?: Logger;
+  /** Per status command. Default 60 s. */
+  commandTimeoutMs?: number;
+  random?: () => number;
+  now?: () => number;
+}
+
+/**
+ * Polls the state of all `jobIds` with one status command per poll until `until` holds. A failed poll
+ * (timeout, dropped connection, garbled output) is logged and retried with backoff: it never fails a job.
+ */
+export async function watchJobs(
+  transport: Transport,
+  options: WatchOptions,
+): Promise<Map<string, JobSnapshot>> {
+  const logger = options.logger ?? stderrLogger;
+  const now = options.now ?? Date.now;
+  const backoff = {
+    initialMs: options.initialIntervalMs ?? 5000,
+    maxMs: options.maxIntervalMs ?? 60_000,
+    factor: 1.5,
+    jitter: options.jitter ?? 0.2,
+  };
+  const until =
+    options.until ?? ((snapshots) => [...snapshots.values()].every((s) => s.state.class !== 'running'));
+  const poller = createStatusPoller(transport, {
+    source: options.source ?? 'auto',
+    lostAfterMs: options.lostAfterMs ?? 600_000,
+    commandTimeoutMs: options.commandTimeoutMs ?? 60_000,
+    logger,
+    now,
+    onSourceChanged: (source, reason) => options.onEvent?.({ type: 'source-changed', source, reason }),
+  });
+  const latest = new Map<string, JobSnapshot>();
+  let step = 0;
+  let failures = 0;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    let changed = false;
+    try {
+      const { snapshots, commands } = await poller.poll(options.jobIds);
+      failures = 0;
+      for (const snapshot of snapshots.values()) {
+        const previous = latest.get(snapshot.jobId);
+        if (!previous || stateKey(previous.state) !== stateKey(snapshot.state)) {
+          changed = true;
+          options.onEvent?.({
+            type: 'state',
+            jobId: snapshot.jobId,
+            state: snapshot.state,
+            previous: previous?.state,
+          });
+        }
+        latest.set(snapshot.jobId, snapshot);
+      }
+      step = changed ? 0 : step + 1;
+      if (until(latest)) return latest;
+      const delay = backoffDelay(backoff, step, options.random);
+      options.onEvent?.({
+        type: 'poll',
+        source: poller.source,
+        commands,
+        snapshots: latest,
+        nextPollMs: delay,
+      });
+      await sleep(delay, options.signal);
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      failures += 1;
+      const delay = backoffDelay(backoff, failures, options.random);
+      const err = error instanceof Error ? error : new Error(String(error));
+      logger.warn(
+        `Job status query failed (${failures} in a row), retrying in ${(delay / 1000).toFixed(1)} s: ${err.message}`,
+      );
+      options.onEvent?.({
+        type: 'query-failed',
+        error: err,
+        consecutiveFailures: failures,
+        nextPollMs: delay,
+      });
+      await sleep(delay, options.signal);
+    }
+  }
+}
+
+/** The states of `jobIds` right now, with the same commands a watch uses (for `status` commands). */
+export async function pollJobStates(
+  transport: Transport,
+  jobIds: readonly string[],
+  options: { source?: StatusSource | 'auto'; logger?: Logger; commandTimeoutMs?: number } = {},
+): Promise<Map<string, JobSnapshot>> {
+  const poller = createStatusPoller(transport, {
+    source: options.source ?? 'auto',
+    lostAfterMs: Number.POSITIVE_INFINITY,
+    commandTimeoutMs: options.commandTimeoutMs ?? 60_000,
+    logger: options.logger ?? stderrLogger,
+    now: Date.now,
+  });
+  return (await poller.poll(jobIds)).snapshots;
+}
+
+interface PollerOptions {
+  source: StatusSource | 'auto';
+  lostAfterMs: number;
+  commandTimeoutMs: number;
+  logger: Logger;
+  now: () => number;
+  onSourceChanged?: (source: StatusSource, reason: string) => void;
+}
+
+function createStatusPoller(transport: Transport, options: PollerOptions) {
+  let source: StatusSource = options.source === 'squeue' ? 'squeue' : 'sacct';
+  const firstMissing = new Map<string, number>();
+  const exitCodes = new Map<string, string>();
+
+  const run = async (argv: string[]) => {
+    const result = await transport.exec(argv, { timeoutMs: options.commandTimeoutMs });
+    if (result.exitCode !== 0) {
+      throw new RemoteCommandError(
+        `${argv[0]} failed (exit ${result.exitCode}): ${result.stderr.trim()}`,
+        'Usually a busy or restarting controller; the query is retried.',
+        result.exitCode,
+        result.stderr,
+      );
+    }
+    return result.stdout;
+  };
+
+  const viaSqueue = async (jobIds: readonly string[]) => {
+    let commands = 1;
+    const wanted = new Set(jobIds.map(baseJobId));
+    const records = parseSqueue(await run(['squeue', '--me', '-h', '-t', 'all', '-o', SQUEUE_FORMAT])).filter(
+      (r) => wanted.has(baseJobId(r.jobId)),
+    );
+    // squeue has no exit code; for jobs that just ended, ask scontrol once (all jobs, one line each).
+    const endedWithoutCode = records.filter(
+      (r) => toJobState(r).class === 'failed' && !exitCodes.has(r.jobId),
+    );
+    if (endedWithoutCode.length > 0) {
+      commands += 1;
+      for (const job of parseScontrolJobs(await run(['scontrol', '-o', 'show', 'job']))) {
+        if (job.exitCode) exitCodes.set(job.jobId, job.exitCode);
+      }
+    }
+    return {
+      records: records.map((r) => ({ ...r, exitCode: exitCodes.get(r.jobId) ?? r.exitCode })),
+      commands,
+    };
+  };
+
+  const viaSacct = async (jobIds: readonly string[]) => {
+    const stdout = await run([
+      'sacct',
+      '-X',
+      '-P',
+      '-n',
+      '-o',
+      SACCT_FIELDS.join(','),
+      '-j',
+      jobIds.join(','),
+    ]);
+    return { records: parseSacct(stdout), commands: 1 };
+  };
+
+  return {
+    get source() {
+      return source;
+    },
+    async poll(jobIds: readonly string[]) {
+      let fetched: { records: Array<Parameters<typeof toJobState>[0]>; commands: number };
+      if (source === 'sacct') {
+        try {
+          fetched = await viaSacct(jobIds);
+        } catch (error) {
+          const accountingOff =
+            options.source === 'auto' &&
+            error instanceof RemoteCommandError &&
+            /accounting storage is disabled|not running a supported accounting_storage plugin|slurmdbd/i.test(
+              error.stderr,
+            );
+          if (!accountingOff) throw error;
+          source = 'squeue';
+          const reason = `sacct is unavailable (${error.stderr.trim()}); watching with squeue and scontrol instead.`;
+          options.logger.warn(reason);
+          options.onSourceChanged?.('squeue', reason);
+          fetched = await viaSqueue(jobIds);
+        }
+        // Accounting learns of a job a moment after sbatch returns: ask the controller about those.
+        const seen = new Set(fetched.records.map((r) => baseJobId(r.jobId)));
+        const missing = jobIds.filter((id) => !seen.has(baseJobId(id)));
+        if (missing.length > 0 && source === 'sacct') {
+          const fallback = await viaSqueue(missing);
+          fetched = {
+            records: [...fetched.records, ...fallback.records],
+            commands: fetched.commands + fallback.commands,
+          };
+        }
+      } else {
+        fetched = await viaSqueue(jobIds);
+      }
+      const byJob = new Map<string, Map<string, SlurmJobState>>();
+      for (const record of fetched.records) {
+        const id = baseJobId(record.jobId);
+        const tasks = byJob.get(id) ?? new Map<string, SlurmJobState>();
+        tasks.set(record.jobId, toJobState(record));
+        byJob.set(id, tasks);
+      }
+      const snapshots = new Map<string, JobSnapshot>();
+      const at = options.now();
+      for (const jobId of jobIds) {
+        const tasks = byJob.get(baseJobId(jobId));
+        if (!tasks || tasks.size === 0) {
+          const since = firstMissing.get(jobId) ?? at;
+          firstMissing.set(jobId, since);
+          const state: SlurmJobState =
+            at - since >= options.lostAfterMs
+              ? {
+                  class: 'failed',
+                  state: 'LOST',
+                  raw: 'LOST',
+                  retryable: false,
+                  elapsedSeconds: 0,
+                  reason: 'Neither squeue nor sacct knows the job',
+                }
+              : {
+                  class: 'running',
+                  state: 'PENDING',
+                  raw: 'PENDING',
+                  reason: 'NotYetVisible',
+                  elapsedSeconds: 0,
+                };
+          snapshots.set(jobId, { jobId, state, tasks: new Map() });
+          continue;
+        }
+        firstMissing.delete(jobId);
+        const isArray = [...tasks.keys()].some((id) => id.includes('_'));
+        const only = tasks.get(jobId);
+        snapshots.set(jobId, {
+          jobId,
+          state: !isArray && only ? only : aggregateStates([...tasks.values()]),
+          tasks: isArray ? tasks : new Map(),
+        });
+      }
+      return { snapshots, commands: fetched.commands };
+    },
+  };
+}
+
+function stateKey(state: SlurmJobState): string {
+  return `${state.class}:${state.state}:${state.class === 'failed' || state.class === 'running' ? (state.reason ?? '') : ''}`;
+}

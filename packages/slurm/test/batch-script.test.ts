@@ -1,0 +1,168 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  type JobSpec,
+  renderBatchScript,
+  renderSecretsFile,
+  secretsPath,
+  timeLimitSeconds,
+  UnsafeBatchValueError,
+} from '../src/index';
+import { createRandom, generateHostileString } from './generated-strings';
+
+const baseSpec = (runDir = '/scratch/evals/run-1'): JobSpec => ({
+  name: 'eval-math500',
+  key: 'run-1.math500',
+  runDir,
+  timeLimit: '04:00:00',
+  partition: 'gpu',
+  gpusPerNode: 4,
+  command: ['lighteval', 'vllm', 'model_name=org/model,max_model_length=32768', 'math_500|0'],
+});
+
+const directives = (script: string) => script.split('\n').filter((line) => line.startsWith('#SBATCH '));
+
+describe('renderBatchScript', () => {
+  it('writes the directives Slurm needs, with the idempotency key in --comment', () => {
+    const script = renderBatchScript({
+      ...baseSpec(),
+      account: 'ml',
+      qos: 'high',
+      cpusPerTask: 32,
+      memory: '256G',
+    });
+    expect(script.startsWith('#!/bin/bash\n')).toBe(true);
+    expect(directives(script)).toEqual([
+      '#SBATCH --job-name=eval-math500',
+      '#SBATCH --comment=run-1.math500',
+      '#SBATCH --time=04:00:00',
+      '#SBATCH --partition=gpu',
+      '#SBATCH --account=ml',
+      '#SBATCH --qos=high',
+      '#SBATCH --nodes=1',
+      '#SBATCH --ntasks-per-node=1',
+      '#SBATCH --gres=gpu:4',
+      '#SBATCH --cpus-per-task=32',
+      '#SBATCH --mem=256G',
+      '#SBATCH --chdir=/scratch/evals/run-1',
+      '#SBATCH --output=/scratch/evals/run-1/slurm-%j.out',
+      '#SBATCH --error=/scratch/evals/run-1/slurm-%j.err',
+      '#SBATCH --requeue',
+    ]);
+  });
+
+  it('writes arrays with a throttle, --gpus-per-node when asked, and extra directives', () => {
+    const script = renderBatchScript({
+      ...baseSpec(),
+      array: { indices: '0-199', throttle: 10 },
+      gpuFlag: 'gpus-per-node',
+      gpuType: 'a100',
+      requeue: false,
+      extraDirectives: ['--reservation=eval', '--exclusive'],
+    });
+    const lines = directives(script);
+    expect(lines).toContain('#SBATCH --array=0-199%10');
+    expect(lines).toContain('#SBATCH --gpus-per-node=a100:4');
+    expect(lines).toContain('#SBATCH --output=/scratch/evals/run-1/slurm-%A_%a.out');
+    expect(lines).toContain('#SBATCH --no-requeue');
+    expect(lines.slice(-2)).toEqual(['#SBATCH --reservation=eval', '#SBATCH --exclusive']);
+  });
+
+  it('refuses a newline in a directive value with a clear error', () => {
+    const render = () =>
+      renderBatchScript({ ...baseSpec(), partition: 'gpu\n#SBATCH --account=someone-else' });
+    expect(render).toThrow(UnsafeBatchValueError);
+    expect(render).toThrow(/--partition contains a newline/);
+  });
+
+  it.each([
+    ['a space', { account: 'my account' }],
+    ['a quote', { qos: "hi'gh" }],
+    ['a dollar sign', { constraint: '$(id)' }],
+    ['an empty value', { memory: '' }],
+    ['an unsafe key', { key: 'run 1' }],
+    ['a bad time limit', { timeLimit: 'four hours' }],
+    ['bad array indices', { array: { indices: '0-9;id' } }],
+    ['a zero GPU count', { gpusPerNode: 0 }],
+    ['an extra directive that is not an option', { extraDirectives: ['--x\n#SBATCH --y'] }],
+    ['a bad environment name', { environment: { 'A-B': 'x' } }],
+  ])('refuses %s', (_, change) => {
+    expect(() => renderBatchScript({ ...baseSpec(), ...(change as Partial<JobSpec>) })).toThrow(
+      UnsafeBatchValueError,
+    );
+  });
+
+  it('runs under bash with every environment value and argument intact, sourcing and then deleting the secrets', () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'batch-script-'));
+    const random = createRandom(42);
+    const hostile = Array.from({ length: 40 }, () => generateHostileString(random));
+    const spec: JobSpec = {
+      ...baseSpec(runDir),
+      environment: Object.fromEntries(hostile.map((value, i) => [`VALUE_${i}`, value])),
+      secrets: { HF_TOKEN: "hf_s3cr3t'$(id)" },
+      setup: ['export SETUP_RAN=yes'],
+      command: [
+        'bash',
+        '-c',
+        'for i in $(seq 0 39); do v="VALUE_$i"; printf "%s\\0" "${!v}"; done; printf "%s\\0" "$HF_TOKEN" "$SETUP_RAN" "$@"',
+        'argv0',
+        ...hostile,
+      ],
+    };
+    const script = renderBatchScript(spec);
+    expect(script).not.toContain('hf_s3cr3t');
+    writeFileSync(secretsPath(spec), renderSecretsFile(spec.secrets ?? {}), { mode: 0o600 });
+    const result = spawnSync('bash', ['-c', script], { cwd: runDir });
+    expect(result.stderr.toString()).toBe('');
+    expect(result.status).toBe(0);
+    const words = result.stdout.toString('utf8').split('\0').slice(0, -1);
+    expect(words).toEqual([...hostile, "hf_s3cr3t'$(id)", 'yes', ...hostile]);
+    expect(existsSync(secretsPath(spec))).toBe(false);
+  });
+
+  it('keeps the secrets file when Slurm stops the job with SIGTERM, so a requeued run can read it', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'batch-script-'));
+    const spec: JobSpec = { ...baseSpec(runDir), secrets: { HF_TOKEN: 'x' }, command: ['sleep', '30'] };
+    writeFileSync(secretsPath(spec), renderSecretsFile({ HF_TOKEN: 'x' }), { mode: 0o600 });
+    // Slurm signals every process of the job; a process group stands in for the job here.
+    const job = spawn('bash', ['-c', renderBatchScript(spec)], {
+      cwd: runDir,
+      detached: true,
+      stdio: 'ignore',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    process.kill(-(job.pid ?? 0), 'SIGTERM');
+    const code = await new Promise<number | null>((resolve) =>
+      job.on('exit', (exitCode) => resolve(exitCode)),
+    );
+    expect(code).toBe(143);
+    expect(statSync(secretsPath(spec)).mode & 0o777).toBe(0o600);
+  });
+
+  it('fails clearly when the secrets file is gone', () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'batch-script-'));
+    const spec: JobSpec = { ...baseSpec(runDir), secrets: { HF_TOKEN: 'x' }, command: ['true'] };
+    const result = spawnSync('bash', ['-c', renderBatchScript(spec)], { cwd: runDir });
+    expect(result.status).toBe(97);
+    expect(result.stderr.toString()).toMatch(/secrets file .* is missing/);
+  });
+});
+
+describe('timeLimitSeconds', () => {
+  it.each([
+    ['30', 1800],
+    ['30:15', 1815],
+    ['04:00:00', 14_400],
+    ['1-00', 86_400],
+    ['1-02:03', 93_780],
+    ['2-00:00:01', 172_801],
+  ])('reads %s as %d s', (limit, seconds) => {
+    expect(timeLimitSeconds(limit)).toBe(seconds);
+  });
+  it('rejects other forms', () => {
+    expect(timeLimitSeconds('4h')).toBeUndefined();
+  });
+});
