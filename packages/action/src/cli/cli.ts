@@ -67,7 +67,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 2;
     }
     if (hasHint(error)) {
-      io.stderr(`model-eval ${command.name}: ${error.message}\n  hint: ${error.hint}\n`);
+      // One line: what happened, then what to do (scripts read the first line of stderr).
+      io.stderr(`model-eval ${command.name}: ${error.message.replace(/\.$/, '')}. ${error.hint}\n`);
       return 2;
     }
     const detail = io.env.MODEL_EVAL_DEBUG ? (error as Error).stack : (error as Error).message;

@@ -1,9 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { type HubEmulator, startHubEmulator } from '../../../test/emulators/hub';
+import { type HubEmulator, startHubEmulator } from '../../../../test/emulators/hub';
 // The CLI lives in @model-eval/action; `model-eval plan` is the planner's command, so its contract is tested here.
-import { runCli } from '../../action/src/cli/cli';
-import type { CliIo } from '../../action/src/cli/command';
-import { modelsDir } from './fixtures';
+import { runCli } from '../../src/cli/cli';
+import type { CliIo } from '../../src/cli/command';
+
+const modelsDir = fileURLToPath(new URL('../../../../test/fixtures/models', import.meta.url));
 
 async function run(argv: string[], env: NodeJS.ProcessEnv = {}, cwd = modelsDir) {
   let stdout = '';
@@ -91,7 +93,8 @@ describe('model-eval plan', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(/does not fit: .* each GPU needs \d+\.\d GiB/);
-    expect(stderr).toMatch(/hint: Use --max-nodes \d+/);
+    expect(stderr).toMatch(/\. Use --max-nodes \d+/);
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
