@@ -1,0 +1,259 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HubRoute } from './hub';
+
+/**
+ * Dataset-repo routes for the Hub emulator (`startHubEmulator({ extraRoutes: store.routes })`):
+ * exactly the endpoints @huggingface/hub 2.17 calls for `createRepo`, `commit` (regular, non-LFS
+ * files), `listFiles` and `downloadFile` on a dataset:
+ *
+ * - `POST /api/repos/create` (`{name, organization, type: "dataset", visibility}`; 409 if it exists)
+ * - `POST /api/datasets/{repo}/preupload/{rev}` (every file answered `uploadMode: "regular"`)
+ * - `POST /api/datasets/{repo}/commit/{rev}` (NDJSON: a `header` line, then `file`/`deletedFile` lines)
+ * - `GET /api/datasets/{repo}/tree/{rev}[/{path}]?recursive=…`
+ * - `GET|HEAD /datasets/{repo}/resolve/{rev}/{path}` (with `Range`, as `downloadFile` asks first for `bytes=0-0`)
+ *
+ * State lives in memory. `failNext(n, status)` makes the next n requests to these routes fail
+ * (e.g. 503, 429), `outage = true` fails them all: how the Hub looks when it is down.
+ */
+
+export interface DatasetCommit {
+  repo: string;
+  title: string;
+  description: string;
+  paths: string[];
+  oid: string;
+}
+
+export interface HubDatasetStore {
+  routes: HubRoute[];
+  repos: Map<string, { visibility: string | undefined; files: Map<string, Buffer> }>;
+  commits: DatasetCommit[];
+  /** Every request these routes saw, including failed ones. */
+  requests: { method: string; path: string; status: number }[];
+  failNext(count: number, status: number): void;
+  outage: boolean;
+}
+
+const repoPart = '([\\w.-]+/[\\w.-]+)';
+
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export function createHubDatasetStore(options: { token?: string } = {}): HubDatasetStore {
+  const repos: HubDatasetStore['repos'] = new Map();
+  const commits: DatasetCommit[] = [];
+  const requests: HubDatasetStore['requests'] = [];
+  let failures: { count: number; status: number } = { count: 0, status: 503 };
+
+  const store: HubDatasetStore = {
+    routes: [],
+    repos,
+    commits,
+    requests,
+    outage: false,
+    failNext(count, status) {
+      failures = { count, status };
+    },
+  };
+
+  /** Shared gate: faults, then auth. Returns false when it already answered. */
+  const gate = (req: IncomingMessage, res: ServerResponse, needsAuth: boolean): boolean => {
+    const entry = { method: req.method ?? 'GET', path: req.url ?? '/', status: 200 };
+    requests.push(entry);
+    if (store.outage || failures.count > 0) {
+      const status = store.outage ? 503 : failures.status;
+      if (!store.outage) failures.count--;
+      entry.status = status;
+      sendJson(res, status, { error: status === 429 ? 'Too many requests' : 'Service unavailable' });
+      return false;
+    }
+    const authorized = options.token === undefined || req.headers.authorization === `Bearer ${options.token}`;
+    if (needsAuth && !authorized) {
+      entry.status = 401;
+      sendJson(res, 401, { error: 'Invalid credentials in Authorization header' });
+      return false;
+    }
+    return true;
+  };
+
+  const openRepo = (res: ServerResponse, repo: string) => {
+    const found = repos.get(repo);
+    if (!found) sendJson(res, 404, { error: 'Repository not found' }, { 'X-Error-Code': 'RepoNotFound' });
+    return found;
+  };
+
+  store.routes = [
+    {
+      method: 'POST',
+      pattern: /^\/api\/repos\/create$/,
+      async handle(req, res) {
+        if (!gate(req, res, true)) return;
+        const body = JSON.parse((await readBody(req)).toString('utf8')) as {
+          name?: string;
+          organization?: string;
+          type?: string;
+          visibility?: string;
+        };
+        if (body.type !== 'dataset') {
+          sendJson(res, 400, { error: 'this emulator creates dataset repos only' });
+          return;
+        }
+        const id = `${body.organization}/${body.name}`;
+        if (repos.has(id)) {
+          sendJson(res, 409, { error: 'You already created this dataset repo', url: `/datasets/${id}` });
+          return;
+        }
+        repos.set(id, { visibility: body.visibility, files: new Map() });
+        sendJson(res, 200, {
+          url: `/datasets/${id}`,
+          name: id,
+          id: createHash('sha1').update(id).digest('hex').slice(0, 24),
+        });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/api/datasets/${repoPart}/preupload/([^/?]+)(?:\\?.*)?$`),
+      async handle(req, res, match) {
+        if (!gate(req, res, true)) return;
+        if (!openRepo(res, match[1] ?? '')) return;
+        const body = JSON.parse((await readBody(req)).toString('utf8')) as { files: { path: string }[] };
+        sendJson(res, 200, {
+          files: body.files.map((f) => ({ path: f.path, uploadMode: 'regular', shouldIgnore: false })),
+        });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/api/datasets/${repoPart}/commit/([^/?]+)(?:\\?.*)?$`),
+      async handle(req, res, match) {
+        if (!gate(req, res, true)) return;
+        const repoId = match[1] ?? '';
+        const repo = openRepo(res, repoId);
+        if (!repo) return;
+        const lines = (await readBody(req))
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .map((l) => JSON.parse(l) as { key: string; value: Record<string, string | undefined> });
+        const header = lines.find((l) => l.key === 'header')?.value ?? {};
+        const paths: string[] = [];
+        for (const line of lines) {
+          const path = line.value.path ?? '';
+          if (line.key === 'file') {
+            const content = Buffer.from(
+              line.value.content ?? '',
+              line.value.encoding === 'base64' ? 'base64' : 'utf8',
+            );
+            repo.files.set(path, content);
+            paths.push(path);
+          } else if (line.key === 'deletedFile') {
+            repo.files.delete(path);
+            paths.push(path);
+          } else if (line.key === 'lfsFile') {
+            sendJson(res, 400, { error: 'LFS uploads are not emulated (preupload answers "regular")' });
+            return;
+          }
+        }
+        const oid = createHash('sha1')
+          .update(`${repoId}:${commits.length}:${paths.join(',')}`)
+          .digest('hex');
+        commits.push({
+          repo: repoId,
+          title: header.summary ?? '',
+          description: header.description ?? '',
+          paths,
+          oid,
+        });
+        sendJson(res, 200, {
+          commitOid: oid,
+          commitUrl: `/datasets/${repoId}/commit/${oid}`,
+          hookOutput: '',
+        });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/api/datasets/${repoPart}/tree/([^/?]+)(?:/([^?]*))?(?:\\?(.*))?$`),
+      handle(req, res, match) {
+        if (!gate(req, res, false)) return;
+        const repo = openRepo(res, match[1] ?? '');
+        if (!repo) return;
+        const prefix = decodeURIComponent(match[3] ?? '').replace(/\/+$/, '');
+        const recursive = new URLSearchParams(match[4] ?? '').get('recursive') === 'true';
+        const under = [...repo.files.entries()].filter(([p]) => prefix === '' || p.startsWith(`${prefix}/`));
+        if (prefix !== '' && under.length === 0) {
+          sendJson(res, 404, { error: 'Entry not found' }, { 'X-Error-Code': 'EntryNotFound' });
+          return;
+        }
+        const entries = new Map<string, { type: string; path: string; size: number; oid: string }>();
+        for (const [path, content] of under) {
+          const rest = prefix === '' ? path : path.slice(prefix.length + 1);
+          const parts = rest.split('/');
+          if (recursive || parts.length === 1) {
+            entries.set(path, {
+              type: 'file',
+              path,
+              size: content.length,
+              oid: createHash('sha1').update(content).digest('hex'),
+            });
+          }
+          for (let depth = 1; depth < parts.length && (recursive || depth === 1); depth++) {
+            const dir = [prefix, ...parts.slice(0, depth)].filter((p) => p !== '').join('/');
+            entries.set(dir, {
+              type: 'directory',
+              path: dir,
+              size: 0,
+              oid: createHash('sha1').update(dir).digest('hex'),
+            });
+          }
+        }
+        sendJson(res, 200, [...entries.values()]);
+      },
+    },
+    {
+      method: 'GET|HEAD',
+      pattern: new RegExp(`^/datasets/${repoPart}/resolve/([^/]+)/([^?]+)(?:\\?.*)?$`),
+      handle(req, res, match) {
+        if (!gate(req, res, false)) return;
+        const repo = openRepo(res, match[1] ?? '');
+        if (!repo) return;
+        const content = repo.files.get(decodeURIComponent(match[3] ?? ''));
+        if (!content) {
+          sendJson(res, 404, { error: 'Entry not found' }, { 'X-Error-Code': 'EntryNotFound' });
+          return;
+        }
+        const headers = {
+          'Content-Type': 'application/octet-stream',
+          ETag: `"${createHash('sha1').update(content).digest('hex')}"`,
+          'Accept-Ranges': 'bytes',
+        };
+        const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+        if (range && content.length > 0) {
+          const start = Number(range[1]);
+          const end = Math.min(range[2] ? Number(range[2]) : content.length - 1, content.length - 1);
+          res.writeHead(206, { ...headers, 'Content-Range': `bytes ${start}-${end}/${content.length}` });
+          res.end(req.method === 'HEAD' ? undefined : content.subarray(start, end + 1));
+          return;
+        }
+        res.writeHead(200, { ...headers, 'Content-Length': String(content.length) });
+        res.end(req.method === 'HEAD' ? undefined : content);
+      },
+    },
+  ];
+  return store;
+}
