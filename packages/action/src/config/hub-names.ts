@@ -24,18 +24,17 @@ export function hubRepoIdProblem(id: string): string | undefined {
 }
 
 /**
- * A Hub revision is a branch, a tag, a commit sha or `refs/pr/N`: git ref names, so git's
- * check-ref-format rules apply (they also keep the value safe inside paths and URLs).
+ * A Hub revision is a branch, a tag, a commit sha or `refs/pr/N`: a git ref name, so git's
+ * check-ref-format rules apply. We are stricter than git on characters (letters, digits and
+ * `. _ - / +` only), so a revision is inert in paths, URLs, job names and shell lines alike.
  */
 export function hubRevisionProblem(revision: string): string | undefined {
   if (revision.length === 0) return 'is empty';
   if (revision.length > 255) return 'is longer than 255 characters';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
-  if (/[\x00-\x20\x7f~^:?*[\\]/.test(revision)) {
-    return 'must not contain spaces, control characters or any of ~ ^ : ? * [ \\';
+  if (!/^[A-Za-z0-9._/+-]+$/.test(revision)) {
+    return "may only use letters, digits and '.', '_', '-', '/', '+'";
   }
   if (revision.includes('..')) return "must not contain '..'";
-  if (revision.includes('@{') || revision === '@') return "must not be '@' or contain '@{'";
   if (revision.includes('//') || revision.startsWith('/') || revision.endsWith('/')) {
     return "must not start or end with '/' or contain '//'";
   }
