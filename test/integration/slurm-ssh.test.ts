@@ -1,0 +1,135 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  connectSsh,
+  HostKeyMismatchError,
+  type Logger,
+  type SshOptions,
+  silentLogger,
+  submitJob,
+  type WatchEvent,
+  watchJobs,
+} from '@model-eval/slurm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { requireCluster } from '../support/cluster';
+
+// The SSH transport against the test cluster's real sshd: host key pinning, one multiplexed
+// connection, SFTP, and surviving a dropped connection in the middle of a watch.
+const cluster = requireCluster();
+const base: SshOptions = {
+  host: cluster.host,
+  port: cluster.port,
+  username: cluster.user,
+  privateKey: readFileSync(cluster.privateKeyPath),
+  knownHostsLine: cluster.knownHostsLine,
+  agent: false,
+  logger: silentLogger,
+};
+const runDir = `${cluster.workDir}/slurm-ssh-${process.pid}-${Date.now()}`;
+const opened: Array<{ close(): Promise<void> }> = [];
+const connect = async (options: Partial<SshOptions> = {}) => {
+  const transport = await connectSsh({ ...base, ...options });
+  opened.push(transport);
+  return transport;
+};
+afterAll(async () => {
+  await Promise.all(opened.map((t) => t.close()));
+});
+
+function otherHostKeyLine(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'other-host-key-'));
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'key')]);
+  return `[${cluster.host}]:${cluster.port} ${readFileSync(join(dir, 'key.pub'), 'utf8').trim()}`;
+}
+
+describe('SSH transport against the real sshd', () => {
+  it('accepts the pinned host key and runs many commands over one connection', async () => {
+    const transport = await connect();
+    const results = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        transport.exec(['sh', '-c', 'echo "$1 $(id -un)"', 'sh', String(i)]),
+      ),
+    );
+    expect(results.map((r) => r.stdout)).toEqual(results.map((_, i) => `${i} ${cluster.user}\n`));
+    expect(transport.connectionsOpened).toBe(1);
+  });
+
+  it('refuses a host key that is not the pinned one, showing both fingerprints', async () => {
+    const wrongLine = otherHostKeyLine();
+    const attempt = connect({ knownHostsLine: wrongLine });
+    await expect(attempt).rejects.toBeInstanceOf(HostKeyMismatchError);
+    const error = (await attempt.catch((e: unknown) => e)) as HostKeyMismatchError;
+    expect(error.message).toContain(cluster.hostKeyFingerprint);
+    expect(error.actualFingerprint).toBe(cluster.hostKeyFingerprint);
+    expect(error.expectedFingerprint).not.toBe(cluster.hostKeyFingerprint);
+    expect(error.message).toContain(error.expectedFingerprint);
+    expect(error.hint).toMatch(/known_hosts/);
+  });
+
+  it('connects without verification only when told to, and says so loudly', async () => {
+    const warnings: string[] = [];
+    const logger: Logger = { ...silentLogger, warn: (m) => warnings.push(m) };
+    const transport = await connect({
+      knownHostsLine: otherHostKeyLine(),
+      insecureAcceptAnyHostKey: true,
+      logger,
+    });
+    expect((await transport.exec(['true'])).exitCode).toBe(0);
+    expect(warnings.join('\n')).toMatch(/INSECURE.*NOT verified/);
+  });
+
+  it('writes files over SFTP with the requested mode, lists and reads them', async () => {
+    const transport = await connect();
+    await transport.makeDirectory(runDir, { mode: 0o700 });
+    await transport.writeFile(`${runDir}/secret.env`, 'export TOKEN=x\n', { mode: 0o600 });
+    const mode = await transport.exec(['stat', '-c', '%a', `${runDir}/secret.env`]);
+    expect(mode.stdout.trim()).toBe('600');
+    expect((await transport.readFile(`${runDir}/secret.env`)).toString()).toBe('export TOKEN=x\n');
+    expect((await transport.listDirectory(runDir)).map((e) => e.name)).toEqual(['secret.env']);
+  });
+
+  it('reconnects after the session’s sshd is killed mid-watch, and the watch finishes correctly', async () => {
+    const transport = await connect({ reconnectBackoff: { initialMs: 200, maxMs: 1000 } });
+    const { jobId } = await submitJob(
+      transport,
+      {
+        name: `drop-${Date.now()}`,
+        key: `drop-${process.pid}-${Date.now()}`,
+        runDir,
+        timeLimit: '5',
+        command: ['sleep', '6'],
+      },
+      { logger: silentLogger },
+    );
+    // The shell's parent is this session's unprivileged sshd; its parent is the privileged monitor.
+    const sessionSshd = Number((await transport.exec(['sh', '-c', 'echo $PPID'])).stdout.trim());
+    const monitor = Number(
+      execFileSync('ps', ['-o', 'ppid=', '-p', String(sessionSshd)], { encoding: 'utf8' }).trim(),
+    );
+    expect(execFileSync('ps', ['-o', 'args=', '-p', String(sessionSshd)], { encoding: 'utf8' })).toMatch(
+      /^sshd: /,
+    );
+
+    const events: WatchEvent[] = [];
+    let killed = false;
+    const final = await watchJobs(transport, {
+      jobIds: [jobId],
+      initialIntervalMs: 500,
+      maxIntervalMs: 1000,
+      logger: silentLogger,
+      onEvent: (event) => {
+        events.push(event);
+        if (!killed && event.type === 'poll') {
+          killed = true;
+          process.kill(sessionSshd, 'SIGKILL');
+          process.kill(monitor, 'SIGKILL');
+        }
+      },
+    });
+    expect(killed).toBe(true);
+    expect(final.get(jobId)?.state.class).toBe('succeeded');
+    expect(transport.connectionsOpened).toBe(2);
+  });
+});
