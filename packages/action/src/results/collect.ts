@@ -27,12 +27,12 @@ export async function findResultsFiles(outputDir: string): Promise<string[]> {
     .sort();
 }
 
-/** `details/**\/*.parquet` under a LightEval output directory. */
+/** `details/**\/*.parquet` (and the stand-in's `*.jsonl`) under a LightEval output directory. */
 export async function findDetailsFiles(outputDir: string): Promise<string[]> {
   const files = await walk(outputDir);
   return files
     .filter((file) => path.relative(outputDir, file).split(path.sep).includes('details'))
-    .filter((file) => file.endsWith('.parquet'))
+    .filter((file) => file.endsWith('.parquet') || file.endsWith('.jsonl'))
     .sort();
 }
 

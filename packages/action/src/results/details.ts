@@ -94,15 +94,34 @@ export async function parseDetails(bytes: Uint8Array, file: string, metric: stri
   return scores;
 }
 
+/**
+ * Reads a details file: parquet as LightEval writes it, or JSON Lines with the same columns, which
+ * is what the LightEval stand-in writes (it has no parquet writer).
+ */
 export async function readDetailsFile(file: string, metric: string): Promise<ProblemScore[]> {
-  return parseDetails(new Uint8Array(await readFile(file)), file, metric);
+  const bytes = new Uint8Array(await readFile(file));
+  if (!file.endsWith('.jsonl')) return parseDetails(bytes, file, metric);
+  const scores: ProblemScore[] = [];
+  const lines = new TextDecoder().decode(bytes).split('\n');
+  lines.forEach((line, index) => {
+    if (line.trim() === '') return;
+    let row: Row;
+    try {
+      row = JSON.parse(line) as Row;
+    } catch (error) {
+      throw new ResultsFileError(file, `line ${index + 1} is not JSON (${(error as Error).message})`);
+    }
+    const score = scoreOf(row, metric);
+    if (score !== null && Number.isFinite(score)) scores.push({ problem: problemId(row, index), score });
+  });
+  return scores;
 }
 
-/** The details file for a results row: same timestamp, name `details_{task}_{timestamp}.parquet`. */
+/** The details file for a results row: same timestamp, name `details_{task}_{timestamp}.parquet` (or `.jsonl`). */
 export function detailsFileFor(
   detailsFiles: readonly string[],
   row: { task: string; timestamp: string },
 ): string | undefined {
-  const expected = `details_${row.task}_${row.timestamp}.parquet`;
-  return detailsFiles.find((file) => file.endsWith(`/${expected}`) || file === expected);
+  const names = ['parquet', 'jsonl'].map((ext) => `details_${row.task}_${row.timestamp}.${ext}`);
+  return detailsFiles.find((file) => names.some((name) => file.endsWith(`/${name}`) || file === name));
 }

@@ -38,6 +38,8 @@ export interface ParsedResultsFile {
   /** `total_evaluation_time_secondes`, which LightEval writes as a string. */
   evaluationSeconds: number | null;
   lightevalSha: string | null;
+  /** Written by the LightEval stand-in (`--simulate`), never by LightEval. */
+  simulated: boolean;
   rows: ResultRow[];
 }
 
@@ -184,6 +186,7 @@ export function parseResultsFile(
     modelSha: json.config_general.model_sha ?? null,
     evaluationSeconds,
     lightevalSha: json.config_general.lighteval_sha ?? null,
+    simulated: json.config_general.simulated === true,
     rows,
   };
 }

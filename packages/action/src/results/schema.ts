@@ -15,6 +15,8 @@ export const resultsFileSchema = z.object({
     total_evaluation_time_secondes: z.union([z.string(), z.number()]).nullish(),
     start_time: z.number().nullish(),
     end_time: z.number().nullish(),
+    // Only our LightEval stand-in writes this (true): its scores are not measurements.
+    simulated: z.boolean().nullish(),
   }),
   // Metric values are numbers (NaN included) in practice; anything else is reported as "no score".
   results: z.record(z.string(), z.record(z.string(), z.unknown())),

@@ -1,5 +1,6 @@
+import { collectResults } from '../../results';
+import { Z_95 } from '../../stats';
 import type { CommandSpec } from '../command';
-import { notYetAvailable } from './not-yet';
 
 export const resultsCommand: CommandSpec = {
   name: 'results',
@@ -10,5 +11,63 @@ export const resultsCommand: CommandSpec = {
   options: {
     json: { type: 'boolean', description: 'Print JSON rows instead of a table' },
   },
-  run: (_args, io) => notYetAvailable('results', io),
+  run: async (args, io) => {
+    const dir = args.positionals[0] as string;
+    const { rows, files } = await collectResults(dir);
+    const simulatedFiles = new Set(files.filter((f) => f.simulated).map((f) => f.file));
+    if (args.values.json === true) {
+      const output = {
+        rows: rows.map((r) => ({
+          benchmark: r.benchmark,
+          task: r.task,
+          metric: r.metric,
+          // JSON has no NaN: a missing score is null, with the reason in notes.
+          value: r.value,
+          stderr: r.stderr,
+          samples: r.samples,
+          problems: r.problems,
+          lightevalVersion: r.lightevalVersion,
+          simulated: simulatedFiles.has(r.file),
+          notes: r.notes,
+          file: r.file,
+        })),
+        files: files.map((f) => ({
+          file: f.file,
+          timestamp: f.timestamp,
+          model: f.modelName,
+          evaluationSeconds: f.evaluationSeconds,
+          simulated: f.simulated,
+        })),
+      };
+      io.stdout(`${JSON.stringify(output, null, 2)}\n`);
+      return 0;
+    }
+    const table = [
+      ['benchmark', 'metric', 'score ± 95% CI', 'samples', 'problems', 'LightEval', ''],
+      ...rows.map((r) => [
+        r.benchmark,
+        r.metric || '—',
+        r.value === null
+          ? 'no score'
+          : `${(r.value * 100).toFixed(1)} ± ${r.stderr === null ? '?' : (Z_95 * r.stderr * 100).toFixed(1)}`,
+        r.samples === null ? '—' : String(r.samples),
+        r.problems === null ? '—' : String(r.problems),
+        r.lightevalVersion,
+        simulatedFiles.has(r.file) ? 'SIMULATED' : '',
+      ]),
+    ];
+    const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length))) ?? [];
+    const lines = table.map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    );
+    const notes = rows.flatMap((r) => r.notes.map((n) => `  ${r.benchmark}: ${n}`));
+    io.stdout(`${lines.join('\n')}\n${notes.length ? `\nNotes:\n${notes.join('\n')}\n` : ''}`);
+    io.stdout(
+      `\n${files.length} results file${files.length === 1 ? '' : 's'} read; newest per benchmark shown.\n`,
+    );
+    return 0;
+  },
 };

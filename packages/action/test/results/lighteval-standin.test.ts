@@ -1,0 +1,68 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { benchmarkCatalog, buildLightevalArgs } from '@model-eval/planner';
+import { describe, expect, it } from 'vitest';
+import { collectResults, detailsFileFor, findDetailsFiles, readDetailsFile } from '../../src/results';
+
+const STANDIN = path.resolve(__dirname, '../../../../test/fixtures/lighteval/lighteval');
+const run = promisify(execFile);
+
+/** Runs the LightEval stand-in with the command line the planner builds for that version. */
+async function runStandin(version: string, benchmarks: string[]): Promise<string> {
+  const outputDir = await mkdtemp(path.join(tmpdir(), `standin-${version}-`));
+  const command = buildLightevalArgs({
+    model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B',
+    revision: 'main',
+    dtype: 'bfloat16',
+    tensorParallel: 1,
+    pipelineParallel: 1,
+    dataParallel: 1,
+    maxModelLength: 33_792,
+    gpuMemoryUtilization: 0.9,
+    maxNewTokens: 32_768,
+    temperature: 0.6,
+    topP: 0.95,
+    benchmarks: benchmarkCatalog.filter((b) => benchmarks.includes(b.name)),
+    lightevalVersion: version,
+    outputDir,
+  });
+  await run(STANDIN, command.argv.slice(1), {
+    env: { ...process.env, ...command.env, LIGHTEVAL_STANDIN_VERSION: version },
+  });
+  return outputDir;
+}
+
+describe('results written by the LightEval stand-in', () => {
+  it.each([
+    ['0.8.0', '<=0.10'],
+    ['0.10.0', '<=0.10'],
+    ['0.12.0', '0.11-0.12'],
+    ['0.13.0', '>=0.13'],
+  ])('LightEval %s: every benchmark parses to a score, marked simulated', async (version, inferred) => {
+    const names = ['math_500', 'aime24', 'gpqa:diamond'];
+    const dir = await runStandin(version, names);
+    const { rows, files } = await collectResults(dir);
+    expect(rows.map((r) => r.benchmark).sort()).toEqual(['aime24', 'gpqa:diamond', 'math_500']);
+    for (const row of rows) {
+      expect(row.value, `${version} ${row.benchmark}`).toBeGreaterThanOrEqual(0);
+      expect(row.value).toBeLessThanOrEqual(1);
+      expect(row.stderr).not.toBeNull();
+      expect(row.metric).not.toBe('');
+      expect(row.lightevalVersion).toBe(inferred);
+    }
+    expect(files.every((f) => f.simulated)).toBe(true);
+    expect(files[0]?.evaluationSeconds).toBeGreaterThanOrEqual(0);
+
+    const math = rows.find((r) => r.benchmark === 'math_500');
+    const details = detailsFileFor(await findDetailsFiles(dir), math ?? { task: '', timestamp: '' });
+    expect(details).toBeDefined();
+    const scores = await readDetailsFile(details as string, math?.metric ?? '');
+    expect(scores.length).toBe(math?.problems);
+    // The per-problem mean is the headline score, up to the rounding of correct counts.
+    const mean = scores.reduce((s, p) => s + p.score, 0) / scores.length;
+    expect(Math.abs(mean - (math?.value ?? -1))).toBeLessThanOrEqual(1 / scores.length);
+  });
+});
