@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { detailsFileFor, type ProblemScore, readDetailsFile } from './details';
 import { NoResultsFoundError } from './errors';
 import { compareTimestamps, type ParsedResultsFile, parseResultsFile, type ResultRow } from './results-file';
 
@@ -70,4 +71,22 @@ export async function collectResults(
   );
   files.sort((a, b) => compareTimestamps(a.timestamp, b.timestamp));
   return { rows: newestPerTask(files), files };
+}
+
+/**
+ * Per-problem scores for each row whose details file exists under `outputDir` (for the paired test).
+ * A benchmark without details is simply absent: the comparison then falls back to the stderrs.
+ */
+export async function readPerProblemScores(
+  outputDir: string,
+  rows: readonly ResultRow[],
+): Promise<Map<string, ProblemScore[]>> {
+  const detailsFiles = await findDetailsFiles(outputDir);
+  const scores = new Map<string, ProblemScore[]>();
+  for (const row of rows) {
+    if (!row.metric) continue;
+    const file = detailsFileFor(detailsFiles, row);
+    if (file) scores.set(row.benchmark, await readDetailsFile(file, row.metric));
+  }
+  return scores;
 }

@@ -4,6 +4,7 @@ export {
   findDetailsFiles,
   findResultsFiles,
   newestPerTask,
+  readPerProblemScores,
 } from './collect';
 export { detailsFileFor, type ProblemScore, parseDetails, readDetailsFile } from './details';
 export { NoResultsFoundError, ResultsFileError } from './errors';

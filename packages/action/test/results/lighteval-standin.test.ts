@@ -5,7 +5,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { benchmarkCatalog, buildLightevalArgs } from '@model-eval/planner';
 import { describe, expect, it } from 'vitest';
-import { collectResults, detailsFileFor, findDetailsFiles, readDetailsFile } from '../../src/results';
+import {
+  collectResults,
+  detailsFileFor,
+  findDetailsFiles,
+  readDetailsFile,
+  readPerProblemScores,
+} from '../../src/results';
 
 const STANDIN = path.resolve(__dirname, '../../../../test/fixtures/lighteval/lighteval');
 const run = promisify(execFile);
@@ -64,5 +70,8 @@ describe('results written by the LightEval stand-in', () => {
     // The per-problem mean is the headline score, up to the rounding of correct counts.
     const mean = scores.reduce((s, p) => s + p.score, 0) / scores.length;
     expect(Math.abs(mean - (math?.value ?? -1))).toBeLessThanOrEqual(1 / scores.length);
+    const perProblem = await readPerProblemScores(dir, rows);
+    expect([...perProblem.keys()].sort()).toEqual(['aime24', 'gpqa:diamond', 'math_500']);
+    expect(perProblem.get('math_500')).toEqual(scores);
   });
 });
