@@ -1,0 +1,214 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DEFAULT_LIGHTEVAL_VERSION } from '@model-eval/planner';
+import type { Logger } from '@model-eval/slurm';
+import type { ClusterAccess } from '../run/connection';
+import { deriveRunId } from '../run/run-id';
+import type { RunSettings } from '../run/run-settings';
+import {
+  type CliIo,
+  integerOption,
+  listOption,
+  numberOption,
+  type OptionSpec,
+  type ParsedArgs,
+  stringOption,
+  UsageError,
+} from './command';
+
+/** Options shared by `run` and the commands that reopen a run. */
+export const runOptions: Record<string, OptionSpec> = {
+  model: { type: 'string', description: 'Hub model id or model directory (required)', valueName: 'id|dir' },
+  revision: { type: 'string', description: 'Hub revision (branch, tag or commit)', valueName: 'rev' },
+  benchmarks: {
+    type: 'string',
+    description: 'Comma-separated benchmarks (default aime24,math_500,gpqa:diamond)',
+    valueName: 'a,b',
+  },
+  executor: {
+    type: 'string',
+    description: 'slurm (sbatch, over SSH or locally) or local (job scripts as child processes)',
+    valueName: 'slurm|local',
+  },
+  simulate: {
+    type: 'boolean',
+    description: 'Use the LightEval stand-in instead of lighteval (every output says SIMULATED)',
+  },
+  'ssh-host': {
+    type: 'string',
+    description: 'Login node; without it Slurm commands run on this machine',
+    valueName: 'H',
+  },
+  'ssh-port': { type: 'string', description: 'SSH port (default 22)', valueName: 'P' },
+  'ssh-user': { type: 'string', description: 'SSH user', valueName: 'U' },
+  'ssh-key': {
+    type: 'string',
+    description: 'Private key file (passphrase from MODEL_EVAL_SSH_PASSPHRASE)',
+    valueName: 'PATH',
+  },
+  'ssh-known-hosts': {
+    type: 'string',
+    description: 'known_hosts file pinning the login node',
+    valueName: 'PATH',
+  },
+  'insecure-accept-any-host-key': {
+    type: 'boolean',
+    description: 'Skip host key pinning (throwaway clusters only)',
+  },
+  partition: { type: 'string', description: 'Slurm partition', valueName: 'P' },
+  account: { type: 'string', description: 'Slurm account', valueName: 'A' },
+  qos: { type: 'string', description: 'Slurm QOS', valueName: 'Q' },
+  time: { type: 'string', description: 'Time limit per job (default 04:00:00)', valueName: 'HH:MM:SS' },
+  'remote-dir': {
+    type: 'string',
+    description: 'Base directory for run directories (default ./model-eval-runs)',
+    valueName: 'DIR',
+  },
+  'job-setup': {
+    type: 'string',
+    description: 'Shell lines run in each job before LightEval',
+    valueName: 'lines',
+  },
+  'gpus-per-node': { type: 'string', description: 'GPUs per node (default 8)', valueName: 'N' },
+  'gpu-memory-gib': { type: 'string', description: 'Memory per GPU in GiB (default 80)', valueName: 'G' },
+  'max-nodes': { type: 'string', description: 'Most nodes one job may span (default 1)', valueName: 'K' },
+  'gpu-memory-utilization': {
+    type: 'string',
+    description: 'Fraction of GPU memory vLLM may use (default 0.9)',
+    valueName: 'U',
+  },
+  'max-model-length': { type: 'string', description: 'Override max_model_length', valueName: 'L' },
+  'lighteval-version': {
+    type: 'string',
+    description: `LightEval version on the cluster (default ${DEFAULT_LIGHTEVAL_VERSION})`,
+    valueName: 'V',
+  },
+  'job-per-benchmark': { type: 'boolean', description: 'One job per benchmark instead of one for all' },
+  'run-id': {
+    type: 'string',
+    description: 'Name of the run (default derived from model, revision, benchmarks)',
+    valueName: 'ID',
+  },
+  'max-oom-replans': {
+    type: 'string',
+    description: 'Re-plans with more GPUs after GPU out-of-memory (default 2)',
+    valueName: 'N',
+  },
+  'poll-interval': {
+    type: 'string',
+    description: 'First status poll interval in seconds (default 5; backs off to 60)',
+    valueName: 'S',
+  },
+  'results-json': {
+    type: 'string',
+    description: 'Write the run and its results as JSON here',
+    valueName: 'PATH',
+  },
+  'report-md': { type: 'string', description: 'Write the Markdown report here', valueName: 'PATH' },
+};
+
+/** Progress on stderr; in a simulated run every line says so, so no line can be mistaken for a real run. */
+export const stderrLoggerFor = (io: CliIo, simulated = false): Logger => {
+  const prefix = simulated ? '[SIMULATED] ' : '';
+  return {
+    debug: () => {},
+    info: (message) => io.stderr(`${prefix}${message}\n`),
+    warn: (message) => io.stderr(`${prefix}warning: ${message}\n`),
+  };
+};
+
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export function settingsFromArgs(args: ParsedArgs, io: CliIo): RunSettings {
+  const model = stringOption(args, 'model');
+  if (model === undefined) throw new UsageError('--model is required');
+  const revision = stringOption(args, 'revision');
+  const benchmarks = listOption(args, 'benchmarks') ?? [];
+  const simulate = args.values.simulate === true;
+  const runId =
+    stringOption(args, 'run-id') ??
+    deriveRunId([model, revision ?? 'main', benchmarks.join(','), simulate ? 'simulated' : 'real']);
+  if (!RUN_ID.test(runId)) {
+    throw new UsageError(
+      `--run-id must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+    );
+  }
+  const pollSeconds = numberOption(args, 'poll-interval', 0.2, 3600);
+  const setup = stringOption(args, 'job-setup');
+  const settings: RunSettings = {
+    model,
+    benchmarks,
+    cluster: {
+      gpusPerNode: integerOption(args, 'gpus-per-node') ?? 8,
+      gpuMemoryGiB: numberOption(args, 'gpu-memory-gib', 1, 4096) ?? 80,
+      maxNodes: integerOption(args, 'max-nodes') ?? 1,
+    },
+    slurm: {
+      timeLimit: stringOption(args, 'time') ?? '04:00:00',
+      setup: setup ? setup.split('\n') : [],
+    },
+    remoteDir: stringOption(args, 'remote-dir') ?? resolve(io.cwd, 'model-eval-runs'),
+    runId,
+    simulate,
+    maxOomEscalations: integerOption(args, 'max-oom-replans', { min: 0 }) ?? 2,
+  };
+  if (revision !== undefined) settings.revision = revision;
+  const partition = stringOption(args, 'partition');
+  const account = stringOption(args, 'account');
+  const qos = stringOption(args, 'qos');
+  if (partition) settings.slurm.partition = partition;
+  if (account) settings.slurm.account = account;
+  if (qos) settings.slurm.qos = qos;
+  const utilization = numberOption(args, 'gpu-memory-utilization', 0.05, 1);
+  if (utilization !== undefined) settings.gpuMemoryUtilization = utilization;
+  const maxModelLength = integerOption(args, 'max-model-length');
+  if (maxModelLength !== undefined) settings.maxModelLength = maxModelLength;
+  const lightevalVersion = stringOption(args, 'lighteval-version');
+  if (lightevalVersion) settings.lightevalVersion = lightevalVersion;
+  if (args.values['job-per-benchmark'] === true) settings.jobPerBenchmark = true;
+  if (pollSeconds !== undefined) settings.pollIntervalMs = Math.round(pollSeconds * 1000);
+  if (io.env.HF_TOKEN) settings.hfToken = io.env.HF_TOKEN;
+  return settings;
+}
+
+export function accessFromArgs(args: ParsedArgs, io: CliIo): ClusterAccess {
+  const executor = stringOption(args, 'executor');
+  if (executor === undefined) throw new UsageError('--executor is required (slurm or local)');
+  if (executor !== 'slurm' && executor !== 'local') {
+    throw new UsageError(`--executor must be slurm or local, got '${executor}'`);
+  }
+  const host = stringOption(args, 'ssh-host');
+  if (executor === 'local') {
+    if (host) throw new UsageError('--ssh-host goes with --executor slurm');
+    return { executor: 'local' };
+  }
+  if (!host) return { executor: 'slurm' };
+  const user = stringOption(args, 'ssh-user');
+  const keyPath = stringOption(args, 'ssh-key');
+  if (!user) throw new UsageError('--ssh-host needs --ssh-user');
+  if (!keyPath) throw new UsageError('--ssh-host needs --ssh-key (a private key file)');
+  const knownHostsPath = stringOption(args, 'ssh-known-hosts');
+  const insecure = args.values['insecure-accept-any-host-key'] === true;
+  if (!knownHostsPath && !insecure) {
+    throw new UsageError('--ssh-host needs --ssh-known-hosts (the pinned host key of the login node)');
+  }
+  const read = (path: string, what: string) => {
+    try {
+      return readFileSync(resolve(io.cwd, path), 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read ${what} ${path}: ${(error as Error).message}`);
+    }
+  };
+  return {
+    executor: 'slurm',
+    ssh: {
+      host,
+      port: integerOption(args, 'ssh-port') ?? 22,
+      user,
+      privateKey: read(keyPath, '--ssh-key'),
+      ...(io.env.MODEL_EVAL_SSH_PASSPHRASE && { passphrase: io.env.MODEL_EVAL_SSH_PASSPHRASE }),
+      ...(knownHostsPath && { knownHosts: read(knownHostsPath, '--ssh-known-hosts') }),
+      ...(insecure && { insecureAcceptAnyHostKey: true }),
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import type { PlannedJob } from '@model-eval/planner';
+import { type JobSpec, joinRemotePath, shellQuote } from '@model-eval/slurm';
+import { jobKey } from './run-id';
+import type { RunSettings } from './run-settings';
+
+/** Where the planner's LightEval command writes, relative to the job's directory (its cwd). */
+export const LIGHTEVAL_OUTPUT_DIR = 'lighteval-results';
+
+/** The run's directory on the cluster: every job directory, the state file and the stand-in live here. */
+export function runDirectory(settings: Pick<RunSettings, 'remoteDir' | 'runId'>): string {
+  return joinRemotePath(settings.remoteDir, settings.runId);
+}
+
+/**
+ * One planned job as a Slurm job. Each attempt (layout) gets its own directory, so a re-plan after an
+ * out-of-memory failure never mixes its results with the failed attempt's.
+ */
+export function toJobSpec(
+  job: PlannedJob,
+  jobIndex: number,
+  settings: RunSettings,
+  options: { standinBinDir?: string } = {},
+): JobSpec {
+  const key = jobKey(settings.runId, jobIndex, job);
+  const jobDir = joinRemotePath(runDirectory(settings), key);
+  const setup = [...settings.slurm.setup];
+  // The stand-in goes first on PATH, after the user's setup, so it shadows any real lighteval there.
+  if (options.standinBinDir) setup.push(`export PATH=${shellQuote(options.standinBinDir)}:"$PATH"`);
+  const spec: JobSpec = {
+    name: key,
+    key,
+    runDir: jobDir,
+    outputDir: joinRemotePath(jobDir, LIGHTEVAL_OUTPUT_DIR),
+    timeLimit: settings.slurm.timeLimit,
+    nodes: job.nodes,
+    gpusPerNode: job.gpusPerNode,
+    requeue: true,
+    setup,
+    environment: { ...job.env },
+    command: job.lightevalArgv,
+  };
+  if (settings.slurm.partition) spec.partition = settings.slurm.partition;
+  if (settings.slurm.account) spec.account = settings.slurm.account;
+  if (settings.slurm.qos) spec.qos = settings.slurm.qos;
+  if (settings.hfToken) spec.secrets = { HF_TOKEN: settings.hfToken };
+  return spec;
+}
