@@ -158,3 +158,9 @@ free_port() {
   while [[ -n "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]]; do port=$((port + 1)); done
   echo "$port"
 }
+
+# The LightEval stand-in, copied where the cluster user can read and run it (the checkout may not be).
+install_standin() {
+  install -d -m 755 "$LIGHTEVAL_BIN_DIR"
+  install -m 755 "$REPO_ROOT/test/fixtures/lighteval/lighteval" "$LIGHTEVAL_BIN_DIR/lighteval"
+}

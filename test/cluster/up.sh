@@ -37,6 +37,7 @@ if all_daemons_alive "$accounting" && [[ -f "$CONNECTION_FILE" ]]; then
   if [[ "$(cat "$STATE_DIR/mode" 2>/dev/null)" == "$(mode_name "$accounting")" ]]; then
     log "cluster already up ($(mode_name "$accounting")); re-running the self-check"
     source "$STATE_DIR/env.sh"
+    install_standin
     self_check "$accounting"
     print_summary "$accounting" "$started_at"
     exit 0
@@ -92,9 +93,7 @@ user_home=$(getent passwd "$CLUSTER_USER" | cut -d: -f6)
 work_dir="$user_home/work"
 install -d -o "$CLUSTER_USER" -g "$CLUSTER_USER" -m 755 "$work_dir"
 
-# The LightEval stand-in, where the cluster user can read and run it (the checkout may not be).
-install -d -m 755 "$LIGHTEVAL_BIN_DIR"
-install -m 755 "$REPO_ROOT/test/fixtures/lighteval/lighteval" "$LIGHTEVAL_BIN_DIR/lighteval"
+install_standin
 # On the user's PATH for SSH sessions (and so for jobs they submit, which inherit the environment).
 # At the very top of .bashrc: Debian's .bashrc returns early for non-interactive shells.
 path_line="export PATH=\"$LIGHTEVAL_BIN_DIR:\$PATH\"  # model-eval test cluster"
@@ -137,8 +136,10 @@ wait_for "munge answers" 10 bash -c 'munge -n | unmunge >/dev/null 2>&1'
 # Slurm configuration (sacctmgr and slurmdbd read slurm.conf too)
 # ---------------------------------------------------------------------------------------------
 for i in 0 1 2 3 4 5 6 7; do
-  # Placeholder "devices": slurmd only needs files to exist to register File=-backed GPUs.
-  [[ -e "$VAR_DIR/gpu/nvidia$i" ]] || : >"$VAR_DIR/gpu/nvidia$i"
+  # Placeholder GPUs: character devices with /dev/null's numbers (slurmd wants File= to be a device;
+  # then it also sets CUDA_VISIBLE_DEVICES for jobs, as on a real GPU node).
+  dev="$VAR_DIR/gpu/nvidia$i"
+  [[ -c $dev ]] || { rm -f "$dev" && mknod -m 666 "$dev" c 1 3; }
 done
 read -r cpus boards sockets cores threads memory < <(
   slurmd -C | head -1 | sed -E 's/.*CPUs=([0-9]+) Boards=([0-9]+) SocketsPerBoard=([0-9]+) CoresPerSocket=([0-9]+) ThreadsPerCore=([0-9]+) RealMemory=([0-9]+).*/\1 \2 \3 \4 \5 \6/'

@@ -22,6 +22,8 @@ export const clusterConnectionSchema = z.object({
   lightevalBinDir: z.string(),
   /** A directory `user` owns where tests may create run directories. */
   workDir: z.string(),
+  /** Id of the job up.sh's self-check ran (finished at bring-up): lets tests see a job older than MinJobAge. */
+  selfCheckJobId: z.string().optional(),
 });
 export type ClusterConnection = z.infer<typeof clusterConnectionSchema>;
 
