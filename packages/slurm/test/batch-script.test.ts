@@ -107,6 +107,7 @@ describe('renderBatchScript', () => {
       command: [
         'bash',
         '-c',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: bash indirect expansion
         'for i in $(seq 0 39); do v="VALUE_$i"; printf "%s\\0" "${!v}"; done; printf "%s\\0" "$HF_TOKEN" "$SETUP_RAN" "$@"',
         'argv0',
         ...hostile,

@@ -22,6 +22,7 @@ const FRAGMENTS = [
   '$',
   '$(id)',
   '`id`',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion to smuggle through quoting
   '${HOME}',
   '$((1+1))',
   ';',
