@@ -234,9 +234,10 @@ describe('jobs on the real cluster', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(Date.now() - signalledAt).toBeLessThan(7500);
-    expect((messages[1]?.cancelled as string[]).length).toBe(3);
+    const cancelled = (messages[1]?.cancelled ?? []) as string[];
+    expect(cancelled).toHaveLength(3);
     // Cancelled jobs may linger briefly as COMPLETING; none may stay pending or running.
-    await watchJobs(transport, { ...fast, jobIds: messages[1]?.cancelled as string[], source: 'squeue' });
+    await watchJobs(transport, { ...fast, jobIds: cancelled, source: 'squeue' });
     const live = (await transport.exec(['squeue', '--me', '-h', '-t', 'PD,R,CG,S', '-o', '%k'])).stdout.split(
       '\n',
     );
