@@ -58,6 +58,23 @@ function hubBase(report: RunReport): string {
   return (report.links?.hubBaseUrl ?? 'https://huggingface.co').replace(/\/+$/, '');
 }
 
+/** A Hub id (`org/name`) links to the Hub; a model directory on the cluster is shown as plain text. */
+const HUB_ID = /^[\w.-]+\/[\w.-]+$/;
+
+function modelMarkdown(report: RunReport): string {
+  const model = escapeInline(report.model);
+  return HUB_ID.test(report.model)
+    ? `[${model}](${hubBase(report)}/${encodeURI(report.model)})`
+    : `\`${report.model.replace(/`/g, '')}\``;
+}
+
+function revisionMarkdown(report: RunReport): string {
+  const revision = escapeInline(report.revision);
+  return HUB_ID.test(report.model)
+    ? `[${revision}](${hubBase(report)}/${encodeURI(report.model)}/tree/${encodeURIComponent(report.revision)})`
+    : revision;
+}
+
 function gpuHours(job: JobReport): number | null {
   if (job.elapsedSeconds === null || job.elapsedSeconds === undefined) return null;
   return (job.layout.nodes * job.layout.gpusPerNode * job.elapsedSeconds) / 3600;
@@ -137,13 +154,7 @@ function jobsTable(report: RunReport): string[] {
 }
 
 function runFacts(report: RunReport): string[] {
-  const base = hubBase(report);
-  const model = escapeInline(report.model);
-  const revision = escapeInline(report.revision);
-  const facts = [
-    `- **Model:** [${model}](${base}/${encodeURI(report.model)})`,
-    `- **Revision:** [${revision}](${base}/${encodeURI(report.model)}/tree/${encodeURIComponent(report.revision)})`,
-  ];
+  const facts = [`- **Model:** ${modelMarkdown(report)}`, `- **Revision:** ${revisionMarkdown(report)}`];
   if (report.wallSeconds != null) facts.push(`- **Wall time:** ${duration(report.wallSeconds)}`);
   const versions = [
     report.versions?.lighteval ? `LightEval ${escapeInline(report.versions.lighteval)}` : null,
@@ -193,8 +204,7 @@ function charts(report: RunReport): string[] {
 }
 
 function renderAt(report: RunReport, marker: string, level: RenderLevel): string {
-  const base = hubBase(report);
-  const title = `## Model evaluation: [${escapeInline(report.model)}](${base}/${encodeURI(report.model)}) @ \`${report.revision.replace(/`/g, '')}\` — ${STATUS_LABELS[report.status]}`;
+  const title = `## Model evaluation: ${modelMarkdown(report)} @ \`${report.revision.replace(/`/g, '')}\` — ${STATUS_LABELS[report.status]}`;
   const lines = [marker, title, ''];
   if (report.simulated) {
     lines.push(

@@ -14,6 +14,7 @@ import {
   type SuperviseResult,
   scriptPath,
   secretsPath,
+  submitJob,
   superviseJobs,
   type Transport,
   type WatchEvent,
@@ -33,8 +34,18 @@ export interface Executor {
   /** Where job files live: over SSH for Slurm, this machine's file system for local. */
   readonly transport: Transport;
   run(specs: readonly JobSpec[], events: ExecutorEvents): Promise<SuperviseResult>;
+  /** Submits (or reattaches to) each spec and returns without watching: detached runs. */
+  submit(specs: readonly JobSpec[], events: ExecutorEvents): Promise<void>;
   /** Stops every job of the run; fast enough for a SIGINT/SIGTERM handler. */
   cancel(jobIds: readonly string[], specs: readonly JobSpec[]): Promise<void>;
+}
+
+export class DetachNotSupportedError extends Error {
+  override name = 'DetachNotSupportedError';
+  readonly hint = 'Detached runs need a scheduler that keeps the jobs: use --executor slurm, or --wait.';
+  constructor() {
+    super('The local executor cannot detach: its jobs are child processes of this one.');
+  }
 }
 
 export interface SlurmExecutorOptions {
@@ -56,6 +67,12 @@ export function createSlurmExecutor(transport: Transport, options: SlurmExecutor
         ...(events.onEvent && { onEvent: events.onEvent }),
         ...(events.signal && { signal: events.signal }),
       }),
+    submit: async (specs, events) => {
+      for (const spec of specs) {
+        const submitted = await submitJob(transport, spec, { logger: options.logger });
+        await events.onSubmitted?.(spec, submitted.jobId, submitted.reattached);
+      }
+    },
     cancel: async (jobIds, specs) => {
       await cancelJobs(transport, {
         jobIds,
@@ -114,6 +131,9 @@ export function createLocalExecutor(transport: Transport, logger: Logger): Execu
         if (state.state === 'CANCELLED') return { outcomes, cancelled: true };
       }
       return { outcomes, cancelled: false };
+    },
+    submit: () => {
+      throw new DetachNotSupportedError();
     },
     cancel: async () => {
       for (const child of running.values()) child.kill('SIGTERM');

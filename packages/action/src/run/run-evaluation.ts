@@ -38,6 +38,8 @@ export interface RunDependencies {
   standinScript?: string;
   /** Called once with the plan, before anything is submitted. */
   onPlan?: (plan: EvalPlan) => void;
+  /** Submit (or reattach), record the state and return `submitted` without waiting. */
+  detach?: boolean;
   /** A fresh report on every state change, for the live PR comment. */
   onProgress?: (report: RunReport) => void | Promise<void>;
   signal?: AbortSignal;
@@ -144,37 +146,93 @@ export async function runEvaluation(settings: RunSettings, deps: RunDependencies
   const progressReport = () =>
     buildReport(settings, plan, state, finished, live, [], notes, startedAt, now(), 'running');
 
+  if (deps.detach) {
+    const specs = state.jobs.map(specFor);
+    await executor.submit(specs, {
+      onSubmitted: async (spec, jobId, reattached) => {
+        const job = state.jobs.find((j) => specFor(j).key === spec.key);
+        if (job && !job.jobIds.includes(jobId)) job.jobIds.push(jobId);
+        live.set(jobId, {
+          index: job?.index ?? 0,
+          state: { class: 'running', state: 'PENDING', raw: 'PENDING', elapsedSeconds: 0 },
+        });
+        logger.info(`${reattached ? 'Reattached to' : 'Submitted'} job ${jobId} (${spec.name}).`);
+        await save();
+      },
+    });
+    const report = buildReport(settings, plan, state, [], live, [], notes, startedAt, now(), 'submitted');
+    return {
+      status: 'submitted',
+      plan,
+      jobs: [],
+      results: [],
+      report,
+      localResultsDir: join(deps.localDir, 'results'),
+    };
+  }
+
   let pending = [...state.jobs];
   let cancelled = false;
   while (pending.length > 0 && !cancelled) {
     const specs = pending.map(specFor);
     const byKey = new Map(pending.map((job, i) => [specs[i]?.key ?? '', job] as const));
-    const result = await executor.run(specs, {
-      ...(deps.signal && { signal: deps.signal }),
-      onSubmitted: async (spec, jobId, reattached) => {
-        const job = byKey.get(spec.key);
-        if (!job) return;
-        if (!job.jobIds.includes(jobId)) job.jobIds.push(jobId);
-        live.set(jobId, {
-          index: job.index,
-          state: { class: 'running', state: 'PENDING', raw: 'PENDING', elapsedSeconds: 0 },
-        });
-        logger.info(
-          `${reattached ? 'Reattached to' : 'Submitted'} job ${jobId} for ${job.planned.benchmarks.join(', ')} (${layoutText(job.planned)}).`,
-        );
-        await save();
-        await deps.onProgress?.(progressReport());
-      },
-      onEvent: (event) => {
-        const line = describeEvent(event);
-        if (line) logger.info(line);
-        if (event.type === 'state') {
-          const entry = live.get(event.jobId);
-          if (entry) entry.state = event.state;
-          void deps.onProgress?.(progressReport());
-        }
-      },
-    });
+    let result: Awaited<ReturnType<Executor['run']>>;
+    try {
+      result = await executor.run(specs, {
+        ...(deps.signal && { signal: deps.signal }),
+        onSubmitted: async (spec, jobId, reattached) => {
+          const job = byKey.get(spec.key);
+          if (!job) return;
+          if (!job.jobIds.includes(jobId)) job.jobIds.push(jobId);
+          live.set(jobId, {
+            index: job.index,
+            state: { class: 'running', state: 'PENDING', raw: 'PENDING', elapsedSeconds: 0 },
+          });
+          logger.info(
+            `${reattached ? 'Reattached to' : 'Submitted'} job ${jobId} for ${job.planned.benchmarks.join(', ')} (${layoutText(job.planned)}).`,
+          );
+          await save();
+          await deps.onProgress?.(progressReport());
+        },
+        onEvent: (event) => {
+          const line = describeEvent(event);
+          if (line) logger.info(line);
+          if (event.type === 'state') {
+            const entry = live.get(event.jobId);
+            if (entry) entry.state = event.state;
+            void deps.onProgress?.(progressReport());
+          }
+        },
+      });
+    } catch (error) {
+      if (!deps.signal?.aborted) throw error;
+      // Cancelled (SIGINT/SIGTERM from the runner): scancel everything this run submitted, by id and
+      // by key (a job sbatch accepted but the run had not recorded yet), within the runner's grace.
+      const jobIds = state.jobs.flatMap((j) => j.jobIds);
+      await executor.cancel(jobIds, specs);
+      logger.warn(`Cancelled ${jobIds.length} job(s): ${jobIds.join(', ') || 'none submitted yet'}.`);
+      notes.push('The run was cancelled; its jobs were cancelled on the cluster.');
+      result = {
+        cancelled: true,
+        outcomes: specs.map((spec) => {
+          const job = byKey.get(spec.key);
+          const jobId = job?.jobIds[job.jobIds.length - 1] ?? '—';
+          return {
+            spec,
+            jobId,
+            attempts: job?.jobIds ?? [],
+            state: {
+              class: 'failed',
+              state: 'CANCELLED',
+              raw: 'CANCELLED',
+              retryable: false,
+              elapsedSeconds: 0,
+            },
+            failure: 'cancelled',
+          };
+        }),
+      };
+    }
     cancelled = result.cancelled;
     const next: RecordedJob[] = [];
     for (const outcome of result.outcomes) {
@@ -225,9 +283,8 @@ export async function runEvaluation(settings: RunSettings, deps: RunDependencies
       const localPath = join(localResultsDir, relative);
       await mkdir(dirname(localPath), { recursive: true });
       await writeFile(localPath, file.content);
-      const parsed = parseResultsFile(file.content, file.path, {
-        ...(settings.lightevalVersion !== undefined && { lightevalVersion: settings.lightevalVersion }),
-      });
+      // The file does not record LightEval's version; the plan targeted this one.
+      const parsed = parseResultsFile(file.content, file.path, { lightevalVersion: plan.lightevalVersion });
       results.push(...parsed.rows.filter((row) => job.planned.benchmarks.includes(row.benchmark)));
     }
   }
