@@ -80,6 +80,35 @@ describe('SSH transport against the real sshd', () => {
     expect(warnings.join('\n')).toMatch(/INSECURE.*NOT verified/);
   });
 
+  it('reaches the login node through a jump host (the same sshd acting as bastion)', async () => {
+    const transport = await connect({
+      jumpHost: {
+        host: cluster.host,
+        port: cluster.port,
+        username: cluster.user,
+        privateKey: readFileSync(cluster.privateKeyPath),
+        knownHostsLine: cluster.knownHostsLine,
+        agent: false,
+      },
+    });
+    expect((await transport.exec(['sinfo', '-h', '-o', '%P'])).stdout).toContain(cluster.partition);
+    expect(transport.connectionsOpened).toBe(1);
+  });
+
+  it('refuses a bastion whose host key is not the pinned one (so the bastion really is in the path)', async () => {
+    const attempt = connect({
+      jumpHost: {
+        host: cluster.host,
+        port: cluster.port,
+        username: cluster.user,
+        privateKey: readFileSync(cluster.privateKeyPath),
+        knownHostsLine: otherHostKeyLine(),
+        agent: false,
+      },
+    });
+    await expect(attempt).rejects.toBeInstanceOf(HostKeyMismatchError);
+  });
+
   it('writes files over SFTP with the requested mode, lists and reads them', async () => {
     const transport = await connect();
     await transport.makeDirectory(runDir, { mode: 0o700 });
