@@ -25,6 +25,8 @@ export interface HubEmulatorOptions {
   token?: string;
   /** More routes (e.g. dataset uploads), tried before the built-in ones. */
   extraRoutes?: HubRoute[];
+  /** Revisions (tags, branches) a repo has besides `main`: a release tag, a training-step branch. */
+  revisions?: Record<string, string[]>;
 }
 
 export interface HubEmulator {
@@ -94,7 +96,7 @@ export async function startHubEmulator(options: HubEmulatorOptions): Promise<Hub
       return undefined;
     }
     const sha = fixtureSha(repo);
-    if (!['main', 'HEAD', sha].includes(revision)) {
+    if (![...['main', 'HEAD', sha], ...(options.revisions?.[repo] ?? [])].includes(revision)) {
       sendJson(res, 404, { error: `Invalid rev id: ${revision}` }, { 'X-Error-Code': 'RevisionNotFound' });
       return undefined;
     }

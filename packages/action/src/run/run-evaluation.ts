@@ -19,6 +19,7 @@ import {
 } from '@model-eval/slurm';
 import type { JobReport, RunReport } from '../report';
 import { parseResultsFile, type ResultRow } from '../results';
+import { copyRemoteTree } from './copy-remote';
 import type { Executor } from './executor';
 import { LIGHTEVAL_OUTPUT_DIR, runDirectory, toJobSpec } from './job-specs';
 import type { RunSettings } from './run-settings';
@@ -62,8 +63,10 @@ export interface RunOutcome {
   jobs: FinishedJob[];
   results: ResultRow[];
   report: RunReport;
-  /** Directory on this machine holding the collected results files. */
+  /** Directory on this machine holding the collected results files (and details). */
   localResultsDir: string;
+  /** Results file on the cluster → its copy on this machine. */
+  localCopies: Map<string, string>;
 }
 
 /**
@@ -86,7 +89,7 @@ export async function runEvaluation(settings: RunSettings, deps: RunDependencies
   const plan = planEvaluation({
     facts,
     cluster: settings.cluster,
-    benchmarks: settings.benchmarks,
+    benchmarks: settings.benchmarkDefinitions ?? settings.benchmarks,
     outputDir: LIGHTEVAL_OUTPUT_DIR,
     ...(settings.gpuMemoryUtilization !== undefined && {
       gpuMemoryUtilization: settings.gpuMemoryUtilization,
@@ -168,6 +171,7 @@ export async function runEvaluation(settings: RunSettings, deps: RunDependencies
       results: [],
       report,
       localResultsDir: join(deps.localDir, 'results'),
+      localCopies: new Map(),
     };
   }
 
@@ -269,6 +273,7 @@ export async function runEvaluation(settings: RunSettings, deps: RunDependencies
 
   const localResultsDir = join(deps.localDir, 'results');
   const results: ResultRow[] = [];
+  const localCopies = new Map<string, string>();
   for (const job of finished.sort((a, b) => a.index - b.index)) {
     if (job.outcome.state.class !== 'succeeded') continue;
     const files = await collectJobFiles(transport, job.spec, job.outcome.jobId);
@@ -277,12 +282,19 @@ export async function runEvaluation(settings: RunSettings, deps: RunDependencies
       job.outcome = { ...job.outcome, logTail: `${files.stdoutTail}${files.stderrTail}` };
       continue;
     }
+    const localOf = (remote: string) =>
+      join(localResultsDir, remote.slice(runDir.length).replace(/^\/+/, ''));
+    await copyRemoteTree(
+      transport,
+      joinRemotePath(outputDirOf(job.spec), 'details'),
+      localOf(joinRemotePath(outputDirOf(job.spec), 'details')),
+    );
     for (const file of files.resultFiles) {
       // Keep a local copy first: whatever happens next (parse error, Hub outage), the file is saved.
-      const relative = file.path.slice(runDir.length).replace(/^\/+/, '');
-      const localPath = join(localResultsDir, relative);
+      const localPath = localOf(file.path);
       await mkdir(dirname(localPath), { recursive: true });
       await writeFile(localPath, file.content);
+      localCopies.set(file.path, localPath);
       // The file does not record LightEval's version; the plan targeted this one.
       const parsed = parseResultsFile(file.content, file.path, { lightevalVersion: plan.lightevalVersion });
       results.push(...parsed.rows.filter((row) => job.planned.benchmarks.includes(row.benchmark)));
@@ -294,7 +306,11 @@ export async function runEvaluation(settings: RunSettings, deps: RunDependencies
     (finished.length > 0 && results.length === 0);
   const status: RunStatus = cancelled ? 'cancelled' : failed ? 'failed' : 'succeeded';
   const report = buildReport(settings, plan, state, finished, live, results, notes, startedAt, now(), status);
-  return { status, plan, jobs: finished, results, report, localResultsDir };
+  return { status, plan, jobs: finished, results, report, localResultsDir, localCopies };
+}
+
+function outputDirOf(spec: JobSpec): string {
+  return spec.outputDir ?? spec.runDir;
 }
 
 export function layoutText(

@@ -1,4 +1,4 @@
-import type { ClusterShape } from '@model-eval/planner';
+import type { Benchmark, ClusterShape } from '@model-eval/planner';
 
 /**
  * Everything one evaluation run needs, whatever started it (the action or the CLI). Built at the
@@ -10,6 +10,8 @@ export interface RunSettings {
   revision?: string;
   /** Catalog names; empty means the planner's default set. */
   benchmarks: string[];
+  /** The same benchmarks as planner values, when some are custom tasks declared in the config file. */
+  benchmarkDefinitions?: Benchmark[];
   cluster: ClusterShape;
   gpuMemoryUtilization?: number;
   maxModelLength?: number;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { actionInputNames } from '../../src/config';
 
 const actionYmlSchema = z.object({
   name: z.string().min(1),
@@ -49,11 +50,19 @@ describe('action.yml', () => {
       'plan',
       'report-path',
       'results',
+      'results-dir',
+      'run-id',
       'status',
     ]);
     for (const [name, output] of Object.entries(action.outputs)) {
       expect(output.value).toBe(`\${{ steps.evaluate.outputs.${name} }}`);
     }
+  });
+
+  it('declares exactly the inputs the code reads, plus the ones only the composite uses', () => {
+    const readByCode = [...actionInputNames, 'insecure-accept-any-host-key', 'simulate', 'run-id'];
+    const onlyComposite = ['setup-node'];
+    expect(Object.keys(action.inputs).sort()).toEqual([...readByCode, ...onlyComposite].sort());
   });
 
   it('pins every action it uses by full commit SHA', () => {
