@@ -59,7 +59,7 @@ async function evaluate(runner: ActionEnvironment): Promise<ActionStatus> {
         `a ${settings.request.trigger} trigger needs a permission check, and no github-token was given`,
       ),
       {
-        hint: "Pass 'github-token: ${{ github.token }}' (the default) so the action can check the actor's permission.",
+        hint: "Leave the github-token input at its default (the workflow's GITHUB_TOKEN) so the action can check the actor's permission.",
       },
     );
   }

@@ -407,7 +407,7 @@ function buildReport(
 }
 
 function failureReason(outcome: JobOutcome | undefined): string | undefined {
-  if (!outcome || outcome.state.class !== 'failed') return undefined;
+  if (outcome?.state.class !== 'failed') return undefined;
   const parts = [
     outcome.failure === 'gpu-oom' ? 'GPU out of memory' : (outcome.failure ?? outcome.state.state),
   ];
