@@ -38,7 +38,7 @@ if all_daemons_alive "$accounting" && [[ -f "$CONNECTION_FILE" ]]; then
     log "cluster already up ($(mode_name "$accounting")); re-running the self-check"
     source "$STATE_DIR/env.sh"
     install_standin
-    self_check "$accounting"
+    self_check "$accounting" recheck
     print_summary "$accounting" "$started_at"
     exit 0
   fi
