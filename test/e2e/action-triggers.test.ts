@@ -51,3 +51,101 @@ describe('the bundled action, run as the runner runs it, against the real cluste
     expect(run.summary).toMatch(/No baseline results found/);
   });
 });
+
+describe('each trigger becomes the right evaluation', () => {
+  it('a release tag evaluates the tagged revision, with no permission check (a push needs write access)', async () => {
+    const run = await runAction(world, {
+      eventName: 'push',
+      event: eventFixture('push-tag'),
+      inputs: {
+        ...clusterInputs(world, uniqueRemoteDir(world)),
+        model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
+        benchmarks: 'math_500',
+      },
+    });
+    expect(run.outputs.status, run.stdout).toBe('succeeded');
+    expect(run.stdout).toContain('deepseek-ai/DeepSeek-R1-Distill-Qwen-7B@v1.2.0');
+    expect(world.github.state.calls.some((c) => c.path.includes('/collaborators/Codertocat/'))).toBe(false);
+  });
+
+  it('a push of a branch, or of a tag outside the pattern, is skipped without touching the cluster', async () => {
+    const run = await runAction(world, {
+      eventName: 'push',
+      event: eventFixture('push-branch'),
+      inputs: {
+        ...clusterInputs(world, uniqueRemoteDir(world)),
+        'ssh-port': '1',
+        model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
+      },
+    });
+    expect(run.outputs.status, run.stdout).toBe('skipped');
+    expect(run.exitCode).toBe(0);
+  });
+
+  it('a checkpoint dispatch evaluates the pushed step and charts it', async () => {
+    world.github.setPermission('Codertocat', 'write');
+    const run = await runAction(world, {
+      eventName: 'repository_dispatch',
+      event: eventFixture('repository-dispatch-checkpoint'),
+      inputs: { ...clusterInputs(world, uniqueRemoteDir(world)), 'results-repo': RESULTS_REPO },
+    });
+    expect(run.outputs.status, run.stdout).toBe('succeeded');
+    expect(run.stdout).toContain('my-org/qwen-7b-grpo@step-1200');
+    const summaryRows =
+      world.datasets.repos.get(RESULTS_REPO)?.files.get('summary.jsonl')?.toString('utf8') ?? '';
+    expect(summaryRows).toMatch(/"model":"my-org\/qwen-7b-grpo","revision":"step-1200","step":1200/);
+  });
+
+  it('a label from someone without write permission is refused before any SSH connection', async () => {
+    world.github.setPermission('Codertocat', 'read');
+    const callsBefore = world.github.state.calls.length;
+    const run = await runAction(world, {
+      eventName: 'pull_request_target',
+      event: eventFixture('pull-request-target-labeled'),
+      // Nothing listens on port 1: had the action tried to connect, it would have failed, not skipped.
+      inputs: {
+        ...clusterInputs(world, uniqueRemoteDir(world)),
+        'ssh-port': '1',
+        model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
+      },
+    });
+    expect(run.outputs.status, run.stdout).toBe('skipped');
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/::notice::.*permission/i);
+    const calls = world.github.state.calls.slice(callsBefore).map((c) => `${c.method} ${c.path}`);
+    expect(calls).toEqual(['GET /repos/Codertocat/Hello-World/collaborators/Codertocat/permission']);
+  });
+
+  it('a label on a pull request from a fork is refused unless allow-fork-prs', async () => {
+    world.github.setPermission('a-maintainer', 'admin');
+    const run = await runAction(world, {
+      eventName: 'pull_request_target',
+      event: eventFixture('pull-request-target-labeled-fork'),
+      inputs: {
+        ...clusterInputs(world, uniqueRemoteDir(world)),
+        'ssh-port': '1',
+        model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
+      },
+    });
+    expect(run.outputs.status, run.stdout).toBe('skipped');
+    expect(run.stdout).toMatch(/::notice::.*fork/i);
+  });
+
+  it('a malformed config file fails the step with the file, line and what is wrong', async () => {
+    world.github.setPermission('octocat', 'write');
+    const run = await runAction(world, {
+      eventName: 'workflow_dispatch',
+      event: eventFixture('workflow-dispatch'),
+      inputs: { ...clusterInputs(world, uniqueRemoteDir(world)), 'ssh-port': '1' },
+      configFile: [
+        'model: deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
+        'cluster:',
+        '  gpus-per-node: eight',
+        '',
+      ].join('\n'),
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.status).toBe('failed');
+    expect(run.stdout).toMatch(/::error::.*model-eval\.yml:3:\d+: cluster\.gpus-per-node/);
+  });
+});
