@@ -161,4 +161,21 @@ describe('SSH transport against the real sshd', () => {
     expect(final.get(jobId)?.state.class).toBe('succeeded');
     expect(transport.connectionsOpened).toBe(2);
   });
+
+  it('reopens the connection once when many commands notice the same drop', async () => {
+    const transport = await connect({ reconnectBackoff: { initialMs: 200, maxMs: 1000 } });
+    const sessionSshd = Number((await transport.exec(['sh', '-c', 'echo $PPID'])).stdout.trim());
+    const monitor = Number(
+      execFileSync('ps', ['-o', 'ppid=', '-p', String(sessionSshd)], { encoding: 'utf8' }).trim(),
+    );
+    const inFlight = Promise.allSettled(Array.from({ length: 6 }, () => transport.exec(['sleep', '2'])));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    process.kill(sessionSshd, 'SIGKILL');
+    process.kill(monitor, 'SIGKILL');
+    const interrupted = await inFlight;
+    expect(interrupted.every((r) => r.status === 'rejected')).toBe(true);
+    const after = await Promise.all(Array.from({ length: 12 }, () => transport.exec(['true'])));
+    expect(after.every((r) => r.exitCode === 0)).toBe(true);
+    expect(transport.connectionsOpened).toBe(2);
+  });
 });

@@ -203,9 +203,12 @@ export async function connectSsh(options: SshOptions): Promise<SshTransport> {
 
   const connection = async (): Promise<LiveConnection> => {
     if (closedByUser) throw new Error('The SSH transport was closed.');
-    if (current) {
-      const live = await current.catch(() => undefined);
+    const pending = current;
+    if (pending) {
+      const live = await pending.catch(() => undefined);
       if (live && !live.closed) return live;
+      // Many calls notice the same drop: the first one reconnects, the others wait for it.
+      if (current !== pending) return connection();
     }
     current = connectWithRetry();
     return current;
