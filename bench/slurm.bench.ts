@@ -38,6 +38,11 @@ const transport: Transport = {
     commands.set(argv[0] ?? '', (commands.get(argv[0] ?? '') ?? 0) + 1);
     return ssh.exec(argv, options);
   },
+  // The SSH transport creates directories with its own `mkdir` command: count it too.
+  makeDirectory(dir, options) {
+    commands.set('mkdir', (commands.get('mkdir') ?? 0) + 1);
+    return ssh.makeDirectory(dir, options);
+  },
 };
 
 // Each job writes a LightEval-shaped results file into its own output directory.

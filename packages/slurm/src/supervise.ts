@@ -141,11 +141,28 @@ export async function superviseJobs(
       logger.warn(
         `Job ${jobId} (${t.spec.name}) ended with ${state.state}; resubmitting (retry ${t.attempts.length} of ${budget}).`,
       );
-      const again = await submitJob(transport, t.spec, { ...submitOptions, reattach: false });
+      const again = await submitJob(transport, retrySpec(t.spec, jobId, snapshot), {
+        ...submitOptions,
+        reattach: false,
+      });
       await options.onSubmitted?.(t.spec, again.jobId, false);
       t.attempts.push(again.jobId);
       return 'resubmitted';
     }
     return { spec: t.spec, jobId, attempts: t.attempts, state, failure, logTail };
   }
+}
+
+/** The spec to resubmit: for an array, only the tasks that failed (the others' results are kept). */
+function retrySpec(spec: JobSpec, jobId: string, snapshot: JobSnapshot): JobSpec {
+  if (!spec.array) return spec;
+  const failed = [...snapshot.tasks.entries()]
+    .filter(([, state]) => state.class === 'failed')
+    .flatMap(([id]) => {
+      const index = new RegExp(`^${jobId}_(\\d+)$`).exec(id)?.[1];
+      return index === undefined ? [] : [Number(index)];
+    })
+    .sort((a, b) => a - b);
+  if (failed.length === 0) return spec;
+  return { ...spec, array: { ...spec.array, indices: failed.join(',') } };
 }

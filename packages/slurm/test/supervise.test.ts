@@ -5,9 +5,15 @@ import { type CommandResult, type JobSpec, silentLogger, superviseJobs, type Tra
  * A cluster whose jobs end as scripted: each submission of job NAME takes the next final state from
  * `fates[NAME]` (and the log text that goes with it). It records sbatch and scancel calls.
  */
-function scriptedCluster(fates: Record<string, Array<{ state: string; log?: string }>>) {
+function scriptedCluster(
+  fates: Record<string, Array<{ state: string; log?: string; tasks?: Record<number, string> }>>,
+) {
   let nextId = 100;
-  const jobs = new Map<string, { name: string; state: string; log: string }>();
+  const jobs = new Map<
+    string,
+    { name: string; state: string; log: string; tasks?: Record<number, string> }
+  >();
+  const scripts: string[] = [];
   const submitted: string[] = [];
   const cancelled: string[] = [];
   const ok = (stdout: string): CommandResult => ({ stdout, stderr: '', exitCode: 0 });
@@ -21,7 +27,12 @@ function scriptedCluster(fates: Record<string, Array<{ state: string; log?: stri
         const name = (args.at(-1) ?? '').replace(/^.*\//, '').replace(/\.sbatch$/, '');
         const fate = fates[name]?.shift() ?? { state: 'COMPLETED' };
         const id = String(nextId++);
-        jobs.set(id, { name, state: fate.state, log: fate.log ?? '' });
+        jobs.set(id, {
+          name,
+          state: fate.state,
+          log: fate.log ?? '',
+          ...(fate.tasks ? { tasks: fate.tasks } : {}),
+        });
         submitted.push(`${name}:${id}`);
         return ok(`${id}\n`);
       }
@@ -31,6 +42,11 @@ function scriptedCluster(fates: Record<string, Array<{ state: string; log?: stri
           ids
             .map((id) => {
               const job = jobs.get(id);
+              if (job?.tasks) {
+                return Object.entries(job.tasks)
+                  .map(([task, state]) => `${id}_${task}|${state}|0:0|00:00:01|t|t|n1|None`)
+                  .join('\n');
+              }
               const exit = job?.state === 'COMPLETED' ? '0:0' : '1:0';
               return `${id}|${job?.state}|${exit}|00:00:01|t|t|n1|None`;
             })
@@ -49,12 +65,14 @@ function scriptedCluster(fates: Record<string, Array<{ state: string; log?: stri
       return ok('');
     },
     readFile: async () => Buffer.from(''),
-    writeFile: async () => {},
+    writeFile: async (_path, data) => {
+      scripts.push(data.toString());
+    },
     listDirectory: async () => [],
     makeDirectory: async () => {},
     close: async () => {},
   };
-  return { transport, submitted, cancelled };
+  return { transport, submitted, cancelled, scripts };
 }
 
 const spec = (name: string): JobSpec => ({
@@ -118,5 +136,19 @@ describe('superviseJobs', () => {
     expect(result.cancelled).toBe(true);
     expect(cancelled).toEqual(['101']);
     expect(result.outcomes.map((o) => o.failure)).toEqual(['cancelled', 'cancelled']);
+  });
+
+  it('resubmits only the array tasks that were lost', async () => {
+    const { transport, submitted, scripts } = scriptedCluster({
+      arr: [
+        { state: '', tasks: { 0: 'COMPLETED', 1: 'NODE_FAIL', 2: 'COMPLETED', 3: 'PREEMPTED' } },
+        { state: '', tasks: { 1: 'COMPLETED', 3: 'COMPLETED' } },
+      ],
+    });
+    const arraySpec = { ...spec('arr'), array: { indices: '0-3', throttle: 2 } };
+    const { outcomes } = await superviseJobs(transport, [arraySpec], fast);
+    expect(submitted).toEqual(['arr:100', 'arr:101']);
+    expect(scripts.at(-1)).toContain('#SBATCH --array=1,3%2\n');
+    expect(outcomes[0]).toMatchObject({ attempts: ['100', '101'], state: { class: 'succeeded' } });
   });
 });
