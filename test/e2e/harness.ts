@@ -147,3 +147,14 @@ export function squeueJobsOfRun(runId: string): string[] {
 export function uniqueRemoteDir(world: E2eWorld): string {
   return `${world.cluster.workDir}/e2e-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
 }
+
+/** Accounting records a job's end a moment after squeue forgets it: wait for `count` records. */
+export async function waitForSacct(runId: string, count: number, timeoutMs = 20_000) {
+  const until = Date.now() + timeoutMs;
+  let jobs = sacctJobsOfRun(runId);
+  while ((jobs.length < count || jobs.some((j) => /PENDING|RUNNING/.test(j.state))) && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    jobs = sacctJobsOfRun(runId);
+  }
+  return jobs;
+}

@@ -5,8 +5,10 @@ import type { Octokit } from '@octokit/rest';
 import type { ResolvedSettings } from '../config';
 import {
   type BaselineRule,
+  DEFAULT_RETRY,
   type HubClient,
   hubClientFromEnv,
+  type RetryPolicy,
   readBaselineResults,
   readSummary,
   resolveBaseline,
@@ -53,7 +55,10 @@ export async function publishOutcome(
   };
   const failures: string[] = [];
   const hub = settings.resultsRepo
-    ? hubClientFromEnv(env, settings.secrets.hfToken ? { accessToken: settings.secrets.hfToken } : {})
+    ? hubClientFromEnv(env, {
+        ...(settings.secrets.hfToken && { accessToken: settings.secrets.hfToken }),
+        retry: hubRetryPolicy(env),
+      })
     : undefined;
 
   if (hub && settings.resultsRepo && run.results.length > 0) {
@@ -129,6 +134,14 @@ export async function publishOutcome(
   }
   if (failures.length > 0) core.setFailed(failures.join(' '));
   return run.status;
+}
+
+/** The Hub retry policy; MODEL_EVAL_HUB_RETRY_BASE_MS shortens the waits (tests simulate outages). */
+function hubRetryPolicy(env: NodeJS.ProcessEnv): RetryPolicy {
+  const base = Number(env.MODEL_EVAL_HUB_RETRY_BASE_MS);
+  return Number.isFinite(base) && base > 0
+    ? { ...DEFAULT_RETRY, baseDelayMs: base, maxDelayMs: base * 8 }
+    : DEFAULT_RETRY;
 }
 
 function resultOutput(row: ResultRow) {

@@ -1,0 +1,191 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  clusterInputs,
+  type E2eWorld,
+  eventFixture,
+  RESULTS_REPO,
+  runAction,
+  sacctJobsOfRun,
+  squeueJobsOfRun,
+  startWorld,
+  uniqueRemoteDir,
+  waitForSacct,
+} from './harness';
+
+let world: E2eWorld;
+beforeAll(async () => {
+  world = await startWorld();
+  world.github.setPermission('octocat', 'write');
+  world.github.setPermission('Codertocat', 'write');
+});
+afterAll(async () => {
+  await world?.close();
+});
+
+const dispatch = (benchmarks = 'math_500') => {
+  const event = eventFixture('workflow-dispatch');
+  return { ...event, inputs: { ...(event.inputs as object), benchmarks, baseline: 'none' } };
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('runs survive re-runs, cancellation and GPU out-of-memory', () => {
+  it('a re-run of the same workflow run reattaches: exactly one job per benchmark set in accounting', async () => {
+    const remoteDir = uniqueRemoteDir(world);
+    const runId = `${Date.now()}`;
+    const first = await runAction(world, {
+      eventName: 'workflow_dispatch',
+      event: dispatch(),
+      inputs: clusterInputs(world, remoteDir),
+      runId,
+    });
+    const second = await runAction(world, {
+      eventName: 'workflow_dispatch',
+      event: dispatch(),
+      inputs: clusterInputs(world, remoteDir),
+      runId,
+    });
+    expect(first.outputs.status, first.stdout).toBe('succeeded');
+    expect(second.outputs.status, second.stdout).toBe('succeeded');
+    expect(second.outputs['run-id']).toBe(first.outputs['run-id']);
+    expect(second.stdout).toMatch(/Reattach/);
+    expect(await waitForSacct(first.outputs['run-id'] ?? 'missing', 1)).toHaveLength(1);
+    expect(second.outputs.results).toBe(first.outputs.results);
+  });
+
+  it('SIGINT from the runner cancels the jobs: nothing of the run is left in squeue', async () => {
+    const runId = `cancel-${Date.now()}`;
+    let child: { kill: (signal: NodeJS.Signals) => boolean } | undefined;
+    const pending = runAction(world, {
+      eventName: 'workflow_dispatch',
+      event: dispatch(),
+      inputs: {
+        ...clusterInputs(world, uniqueRemoteDir(world)),
+        'run-id': runId,
+        'job-setup': 'export LIGHTEVAL_STANDIN_SLEEP=300',
+      },
+      onStart: (started) => {
+        child = started;
+      },
+    });
+    const deadline = Date.now() + 60_000;
+    while (squeueJobsOfRun(runId).length === 0 && Date.now() < deadline) await sleep(500);
+    expect(squeueJobsOfRun(runId)).toHaveLength(1);
+    child?.kill('SIGINT');
+    const run = await pending;
+    expect(run.outputs.status, run.stdout).toBe('cancelled');
+    expect(run.exitCode).toBe(1);
+    expect(squeueJobsOfRun(runId)).toEqual([]);
+    expect((await waitForSacct(runId, 1)).map((j) => j.state)).toEqual([expect.stringMatching(/^CANCELLED/)]);
+  });
+
+  it('a GPU out-of-memory failure re-plans once with more GPUs per replica and succeeds', async () => {
+    const runId = `oom-${Date.now()}`;
+    const run = await runAction(world, {
+      eventName: 'workflow_dispatch',
+      event: dispatch(),
+      inputs: {
+        ...clusterInputs(world, uniqueRemoteDir(world)),
+        'run-id': runId,
+        'job-setup': 'export LIGHTEVAL_STANDIN_MIN_GPUS=2',
+      },
+    });
+    expect(run.outputs.status, run.stdout).toBe('succeeded');
+    const jobs = await waitForSacct(runId, 2);
+    expect(jobs.map((j) => [j.name, j.state])).toEqual([
+      [`${runId}-j0-tp1pp1`, 'FAILED'],
+      [`${runId}-j0-tp2pp1`, 'COMPLETED'],
+    ]);
+    expect(run.stdout).toMatch(/::warning::.*ran out of GPU memory at .*TP 1.*re-planned to .*TP 2/);
+    expect(run.summary).toMatch(/ran out of GPU memory at .*TP 1.*re\\?-planned to .*TP 2/);
+  });
+
+  it('a detached run submits and exits; a later run with its run-id collects and reports', async () => {
+    const remoteDir = uniqueRemoteDir(world);
+    const detached = await runAction(world, {
+      eventName: 'workflow_dispatch',
+      event: dispatch(),
+      inputs: {
+        ...clusterInputs(world, remoteDir),
+        wait: 'false',
+        'job-setup': 'export LIGHTEVAL_STANDIN_SLEEP=3',
+      },
+    });
+    expect(detached.outputs.status, detached.stdout).toBe('submitted');
+    const runId = detached.outputs['run-id'] ?? 'missing';
+    expect(squeueJobsOfRun(runId).length + sacctJobsOfRun(runId).length).toBeGreaterThan(0);
+    const collected = await runAction(world, {
+      eventName: 'workflow_dispatch',
+      event: dispatch(),
+      inputs: {
+        ...clusterInputs(world, remoteDir),
+        'run-id': runId,
+        'job-setup': 'export LIGHTEVAL_STANDIN_SLEEP=3',
+      },
+    });
+    expect(collected.outputs.status, collected.stdout).toBe('succeeded');
+    expect(collected.outputs['job-ids']).toBe(detached.outputs['job-ids']);
+    expect(await waitForSacct(runId, 1)).toHaveLength(1);
+  });
+});
+
+describe('the report: one sticky comment, and nothing lost when the Hub is down', () => {
+  it('creates the PR comment once and updates it in place across runs, past 100 existing comments', async () => {
+    for (let i = 0; i < 120; i++)
+      world.github.addComment('Codertocat/Hello-World', 2, `chatter ${i}`, 'someone');
+    const inputs = {
+      ...clusterInputs(world, uniqueRemoteDir(world)),
+      model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
+      benchmarks: 'math_500',
+    };
+    const first = await runAction(world, {
+      eventName: 'pull_request_target',
+      event: eventFixture('pull-request-target-labeled'),
+      inputs,
+    });
+    const second = await runAction(world, {
+      eventName: 'pull_request_target',
+      event: eventFixture('pull-request-target-labeled'),
+      inputs,
+    });
+    expect(first.outputs.status, first.stdout).toBe('succeeded');
+    expect(second.outputs.status, second.stdout).toBe('succeeded');
+    const ours = world.github
+      .commentsOf('Codertocat/Hello-World', 2)
+      .filter((c) => c.body.includes('<!-- model-eval-report'));
+    expect(ours).toHaveLength(1);
+    expect(ours[0]?.login).toBe('github-actions[bot]');
+    expect(ours[0]?.body).toMatch(/\| math\\_500 \*\*SIMULATED\*\* \|/);
+    expect(world.github.labelsOf('Codertocat/Hello-World', 2)).not.toContain('evaluate');
+    expect(world.github.state.violations).toEqual([]);
+  });
+
+  it('a Hub outage still posts the comment and keeps the results on the runner, and fails the step', async () => {
+    world.datasets.outage = true;
+    try {
+      const run = await runAction(world, {
+        eventName: 'pull_request_target',
+        event: eventFixture('pull-request-target-labeled'),
+        inputs: {
+          ...clusterInputs(world, uniqueRemoteDir(world)),
+          model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
+          benchmarks: 'aime24',
+          'results-repo': RESULTS_REPO,
+        },
+        env: { MODEL_EVAL_HUB_RETRY_BASE_MS: '50' },
+      });
+      expect(run.exitCode).toBe(1);
+      expect(run.stdout).toMatch(/::error::.*results upload to acme\/eval-results failed/);
+      const comment = world.github
+        .commentsOf('Codertocat/Hello-World', 2)
+        .find((c) => c.body.includes('<!-- model-eval-report'));
+      expect(comment?.body).toMatch(/\| aime24 \*\*SIMULATED\*\* \|/);
+      expect(comment?.body).toMatch(/results upload to acme\/eval\\?-results failed/);
+      const { readdirSync } = await import('node:fs');
+      const dir = run.outputs['results-dir'] ?? 'missing';
+      expect(readdirSync(dir)).toEqual(expect.arrayContaining(['report.md', 'results.json', 'results']));
+    } finally {
+      world.datasets.outage = false;
+    }
+  });
+});
