@@ -90,6 +90,13 @@ function renderDirectives(spec: JobSpec): string[] {
       'Derive the key from a hash of what identifies the job (model, revision, benchmark, plan).',
     );
   }
+  if (spec.name.includes(',')) {
+    // Earlier jobs are found with `sacct --name=a,b,c`, where a comma separates names.
+    throw new UnsafeBatchValueError(
+      `The job name ${JSON.stringify(spec.name)} contains a comma.`,
+      'Use a job name without commas (the idempotency key itself is a good name).',
+    );
+  }
   add('job-name', spec.name);
   add('comment', spec.key);
   if (timeLimitSeconds(spec.timeLimit) === undefined) {

@@ -37,6 +37,8 @@ export interface SubmitOptions {
   logger?: Logger;
   /** Timeout for each Slurm command. Default 60 s. */
   commandTimeoutMs?: number;
+  /** Earlier jobs already looked up with `findJobsByKeys` (skips the per-job lookup). */
+  known?: ReadonlyMap<string, FoundJob>;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function submitJob(
   // Render first: an unsafe value is refused before anything touches the cluster.
   const script = renderBatchScript(spec);
   if (options.reattach ?? true) {
-    const found = await findJobByKey(transport, spec, options);
+    const found = options.known ? options.known.get(spec.key) : await findJobByKey(transport, spec, options);
     if (found && found.state.class !== 'failed') {
       logger.info(
         `Reattaching to job ${found.jobId} (${found.state.state}) for key ${spec.key} instead of submitting again.`,
@@ -92,32 +94,49 @@ export async function findJobByKey(
   spec: Pick<JobSpec, 'key' | 'name'>,
   options: Pick<SubmitOptions, 'lookbackHours' | 'logger' | 'commandTimeoutMs'> = {},
 ): Promise<FoundJob | undefined> {
+  return (await findJobsByKeys(transport, [spec], options)).get(spec.key);
+}
+
+/** `findJobByKey` for many specs with one `squeue` and at most one `sacct`, whatever their number. */
+export async function findJobsByKeys(
+  transport: Transport,
+  specs: ReadonlyArray<Pick<JobSpec, 'key' | 'name'>>,
+  options: Pick<SubmitOptions, 'lookbackHours' | 'logger' | 'commandTimeoutMs'> = {},
+): Promise<Map<string, FoundJob>> {
   const logger = options.logger ?? stderrLogger;
   const timeoutMs = options.commandTimeoutMs ?? 60_000;
+  const found = new Map<string, FoundJob>();
+  if (specs.length === 0) return found;
   const squeue = await transport.exec(['squeue', '--me', '-h', '-t', 'all', '-o', SQUEUE_FORMAT], {
     timeoutMs,
   });
   if (squeue.exitCode !== 0) {
     // Not knowing is not "absent": submitting now could double-submit.
     throw new RemoteCommandError(
-      `squeue failed while looking for an earlier job with key ${spec.key}: ${squeue.stderr.trim()}`,
+      `squeue failed while looking for earlier jobs of this run: ${squeue.stderr.trim()}`,
       'The controller may be unreachable; try again when squeue answers.',
       squeue.exitCode,
       squeue.stderr,
     );
   }
-  const live = groupByJob(parseSqueue(squeue.stdout).filter((record) => record.comment === spec.key));
-  const newestLive = newest(live);
-  if (newestLive) return { jobId: newestLive[0], state: aggregateStates(newestLive[1]), source: 'squeue' };
+  const live = parseSqueue(squeue.stdout);
+  for (const spec of specs) {
+    const newestLive = newest(groupByJob(live.filter((record) => record.comment === spec.key)));
+    if (newestLive)
+      found.set(spec.key, { jobId: newestLive[0], state: aggregateStates(newestLive[1]), source: 'squeue' });
+  }
+  const rest = specs.filter((spec) => !found.has(spec.key));
+  if (rest.length === 0) return found;
 
   const hours = options.lookbackHours ?? 168;
+  const names = [...new Set(rest.map((spec) => spec.name))];
   const sacct = await transport.exec(
     [
       'sacct',
       '-X',
       '-P',
       '-n',
-      `--name=${spec.name}`,
+      `--name=${names.join(',')}`,
       '-S',
       `now-${hours}hours`,
       '-E',
@@ -128,17 +147,19 @@ export async function findJobByKey(
     { timeoutMs },
   );
   if (sacct.exitCode !== 0) {
-    logger.debug(`sacct could not search for key ${spec.key} (${sacct.stderr.trim()}); relying on squeue.`);
-    return undefined;
+    logger.debug(`sacct could not search for earlier jobs (${sacct.stderr.trim()}); relying on squeue.`);
+    return found;
   }
-  const matching = parseSacctFind(sacct.stdout).filter(
-    (row) => row.name === spec.name && (row.comment === spec.key || row.comment === ''),
-  );
-  const past = groupByJob(matching.map((row) => ({ jobId: row.jobId, state: row.state })));
-  const newestPast = newest(past);
-  return newestPast
-    ? { jobId: newestPast[0], state: aggregateStates(newestPast[1]), source: 'sacct' }
-    : undefined;
+  const past = parseSacctFind(sacct.stdout);
+  for (const spec of rest) {
+    const matching = past.filter(
+      (row) => row.name === spec.name && (row.comment === spec.key || row.comment === ''),
+    );
+    const newestPast = newest(groupByJob(matching));
+    if (newestPast)
+      found.set(spec.key, { jobId: newestPast[0], state: aggregateStates(newestPast[1]), source: 'sacct' });
+  }
+  return found;
 }
 
 /** The job an id belongs to: `123_4` and `123_[5-9]` are tasks of array job `123`. */

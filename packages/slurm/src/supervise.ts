@@ -4,7 +4,7 @@ import { classifyFailure, type FailureClass, isRetryableFailure } from './failur
 import { type JobSpec, secretsPath } from './job-spec';
 import type { SlurmJobState } from './job-state';
 import { type Logger, stderrLogger } from './logger';
-import { type SubmitOptions, submitJob } from './submit';
+import { findJobsByKeys, type SubmitOptions, submitJob } from './submit';
 import type { Transport } from './transport';
 import { type JobSnapshot, type WatchOptions, watchJobs } from './watch';
 
@@ -66,8 +66,10 @@ export async function superviseJobs(
     outcome?: JobOutcome;
   }
   const tracked: Tracked[] = [];
+  // One squeue (and one sacct) finds earlier jobs of every spec, instead of two commands per spec.
+  const known = await findJobsByKeys(transport, specs, submitOptions);
   for (const spec of specs) {
-    const submitted = await submitJob(transport, spec, submitOptions);
+    const submitted = await submitJob(transport, spec, { ...submitOptions, known });
     await options.onSubmitted?.(spec, submitted.jobId, submitted.reattached);
     tracked.push({ spec, attempts: [submitted.jobId] });
   }

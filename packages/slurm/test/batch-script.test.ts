@@ -84,6 +84,7 @@ describe('renderBatchScript', () => {
     ['a dollar sign', { constraint: '$(id)' }],
     ['an empty value', { memory: '' }],
     ['an unsafe key', { key: 'run 1' }],
+    ['a comma in the job name', { name: 'a,b' }],
     ['a bad time limit', { timeLimit: 'four hours' }],
     ['bad array indices', { array: { indices: '0-9;id' } }],
     ['a zero GPU count', { gpusPerNode: 0 }],
