@@ -1,12 +1,15 @@
 import type { CommandSpec } from '../command';
-import { notYetAvailable } from './not-yet';
+import { readDetachedRun, stateOption } from '../detached';
+import { runOptions } from '../run-options';
+import { runFromArgs } from './run';
 
+/** Reopens a detached run: reattaches to its jobs (never resubmits a live or finished one), waits, reports. */
 export const collectCommand: CommandSpec = {
   name: 'collect',
   summary: 'Wait for a detached run, collect its results and report',
-
-  options: {
-    state: { type: 'string', description: 'Path of the run state file', valueName: 'path' },
+  options: stateOption,
+  run: async (args, io) => {
+    const { runArgs, io: runIo } = await readDetachedRun(args, io, { name: 'collect', options: runOptions });
+    return runFromArgs(runArgs, runIo);
   },
-  run: (_args, io) => notYetAvailable('collect', io),
 };

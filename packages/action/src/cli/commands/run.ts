@@ -6,12 +6,21 @@ import { openExecutor } from '../../run/connection';
 import { type RunOutcome, runEvaluation } from '../../run/run-evaluation';
 import { findStandinScript } from '../../run/standin';
 import { type CliIo, type CommandSpec, type ParsedArgs, stringOption, UsageError } from '../command';
+import { stateOption, writeDetachedRun } from '../detached';
 import { accessFromArgs, runOptions, settingsFromArgs, stderrLoggerFor } from '../run-options';
 
 export const runCommand: CommandSpec = {
   name: 'run',
   summary: 'Plan, submit and watch an evaluation, then report its results',
-  options: runOptions,
+  options: {
+    ...runOptions,
+    wait: { type: 'boolean', description: 'Wait for the jobs and report (the default)' },
+    detach: {
+      type: 'boolean',
+      description: 'Submit, write the state file and exit; finish with collect --state',
+    },
+    ...stateOption,
+  },
   run: (args, io) => runFromArgs(args, io),
 };
 
@@ -27,6 +36,11 @@ export async function runFromArgs(args: ParsedArgs, io: CliIo): Promise<number> 
     );
   }
   const localDir = resolve(io.cwd, 'model-eval-output', settings.runId);
+  const detach = args.values.detach === true;
+  if (detach && args.values.wait === true) throw new UsageError('--wait and --detach exclude each other');
+  if (detach && access.executor === 'local') {
+    throw new UsageError('--detach needs --executor slurm: local jobs are child processes of this command');
+  }
   const executor = await openExecutor(access, settings, logger);
 
   // The runner sends SIGINT, then SIGTERM 7.5 s later: cancel the jobs within that grace.
@@ -47,12 +61,29 @@ export async function runFromArgs(args: ParsedArgs, io: CliIo): Promise<number> 
       ...(standinScript && { standinScript }),
       ...(io.env.HF_ENDPOINT && { hubEndpoint: io.env.HF_ENDPOINT }),
       signal: abort.signal,
+      detach,
       onPlan: (plan) => io.stdout(`${renderPlanText(plan)}\n`),
     });
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     await executor.transport.close();
+  }
+  if (outcome.status === 'submitted') {
+    const statePath = resolve(io.cwd, stringOption(args, 'state') ?? join(localDir, 'run.json'));
+    await writeDetachedRun(statePath, {
+      version: 1,
+      runId: settings.runId,
+      argv: [...argvOf(args), '--run-id', settings.runId],
+      cwd: io.cwd,
+      submittedAt: new Date().toISOString(),
+    });
+    const ids = outcome.report.jobs.map((j) => j.id).join(', ');
+    io.stdout(`Submitted job(s) ${ids} (run ${settings.runId}).\nState: ${statePath}\n`);
+    io.stdout(
+      `Follow with: model-eval status --state ${statePath}\nFinish with: model-eval collect --state ${statePath}\n`,
+    );
+    return 0;
   }
   const markdown = renderReport(outcome.report);
   io.stdout(`\n${markdown}\n`);
@@ -87,6 +118,17 @@ export function resultsJsonOf(outcome: RunOutcome) {
       stderr: r.stderr,
     })),
   };
+}
+
+/** The run's command line again, for the state file (run-options only; paths, never secrets). */
+function argvOf(args: ParsedArgs): string[] {
+  const argv: string[] = [];
+  for (const name of Object.keys(runOptions)) {
+    const value = args.values[name];
+    if (name === 'run-id' || value === undefined || value === false) continue;
+    argv.push(`--${name}`, ...(value === true ? [] : [String(value)]));
+  }
+  return argv;
 }
 
 async function writeOut(path: string, text: string): Promise<void> {

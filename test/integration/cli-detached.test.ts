@@ -1,0 +1,128 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../packages/action/src/cli/cli';
+import { requireCluster } from '../support/cluster';
+import { repoRoot } from '../support/run-action';
+
+const cluster = requireCluster();
+const work = mkdtempSync(join(tmpdir(), 'cli-detached-'));
+const knownHosts = join(work, 'known_hosts');
+writeFileSync(knownHosts, `${cluster.knownHostsLine}\n`);
+
+async function cli(argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    env: { ...process.env, HF_TOKEN: '' },
+    cwd: repoRoot,
+  });
+  return { code, stdout, stderr };
+}
+
+function runArgs(runId: string, setup: string): string[] {
+  return [
+    'run',
+    '--model',
+    './test/fixtures/models/deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
+    '--benchmarks',
+    'math_500',
+    '--executor',
+    'slurm',
+    '--simulate',
+    '--ssh-host',
+    cluster.host,
+    '--ssh-port',
+    String(cluster.port),
+    '--ssh-user',
+    cluster.user,
+    '--ssh-key',
+    cluster.privateKeyPath,
+    '--ssh-known-hosts',
+    knownHosts,
+    '--remote-dir',
+    `${cluster.workDir}/cli-${runId}`,
+    '--time',
+    '00:05:00',
+    '--poll-interval',
+    '1',
+    '--job-setup',
+    setup,
+    '--run-id',
+    runId,
+  ];
+}
+
+const squeueNames = () =>
+  execFileSync('squeue', ['-h', '-a', '-o', '%j'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+
+describe('model-eval run --detach, then status, collect and cancel on the real cluster over SSH', () => {
+  it('detach submits and exits 0; status reports the job; collect reattaches, waits and reports', async () => {
+    const runId = `cli-det-${Date.now()}`;
+    const state = join(work, `${runId}.json`);
+    const detached = await cli([
+      ...runArgs(runId, 'export LIGHTEVAL_STANDIN_SLEEP=4'),
+      '--detach',
+      '--state',
+      state,
+    ]);
+    expect(detached.code, detached.stderr).toBe(0);
+    expect(detached.stdout).toMatch(/Submitted job\(s\) \d+ \(run cli-det-/);
+
+    const status = await cli(['status', '--state', state, '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    const jobs = (JSON.parse(status.stdout) as { jobs: { state: string }[] }).jobs;
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]?.state).toMatch(/PENDING|RUNNING|COMPLETED|COMPLETING|CONFIGURING/);
+
+    const collected = await cli(['collect', '--state', state]);
+    expect(collected.code, collected.stderr).toBe(0);
+    expect(collected.stderr).toMatch(/Reattach/);
+    expect(collected.stdout).toMatch(/\| math\\_500 \*\*SIMULATED\*\* \|/);
+    expect(squeueNames().filter((n) => n.startsWith(runId))).toEqual([]);
+  });
+
+  it('cancel stops every job of the run in one call', async () => {
+    const runId = `cli-cancel-${Date.now()}`;
+    const state = join(work, `${runId}.json`);
+    const detached = await cli([
+      ...runArgs(runId, 'export LIGHTEVAL_STANDIN_SLEEP=300'),
+      '--detach',
+      '--state',
+      state,
+    ]);
+    expect(detached.code, detached.stderr).toBe(0);
+    expect(squeueNames().filter((n) => n.startsWith(runId))).toHaveLength(1);
+    const cancelled = await cli(['cancel', '--state', state]);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    const until = Date.now() + 15_000;
+    while (squeueNames().some((n) => n.startsWith(runId)) && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    expect(squeueNames().filter((n) => n.startsWith(runId))).toEqual([]);
+  });
+
+  it('refuses what cannot work: detach with the local executor, a missing state file', async () => {
+    const local = await cli([
+      'run',
+      '--model',
+      './test/fixtures/models/deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
+      '--executor',
+      'local',
+      '--detach',
+    ]);
+    expect(local.code).toBe(2);
+    expect(local.stderr).toMatch(/--detach needs --executor slurm/);
+    const missing = await cli(['status', '--state', join(work, 'nope.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read --state/);
+  });
+});
