@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import {
   collectJobFiles,
   connectSsh,
+  findJobsByKeys,
   type JobSpec,
   silentLogger,
   submitJob,
@@ -67,8 +68,10 @@ const arraySpec = spec('array', {
 });
 
 const submitStart = Date.now();
+// As superviseJobs does: one lookup for earlier jobs of every key, then the submissions.
+const known = await findJobsByKeys(transport, [...specs, arraySpec], { logger: silentLogger });
 const submitted = await Promise.all(
-  [...specs, arraySpec].map((s) => submitJob(transport, s, { logger: silentLogger })),
+  [...specs, arraySpec].map((s) => submitJob(transport, s, { logger: silentLogger, known })),
 );
 const submitMs = Date.now() - submitStart;
 const submitCommands = new Map(commands);

@@ -38,6 +38,7 @@ export {
   baseJobId,
   type FoundJob,
   findJobByKey,
+  findJobsByKeys,
   type SubmitOptions,
   type SubmittedJob,
   submitJob,
