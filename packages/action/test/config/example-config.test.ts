@@ -79,7 +79,7 @@ describe('examples/model-eval.yml', () => {
       timeLimit: '12:00:00',
       gpusPerNode: 8,
       gpuMemoryGiB: 80,
-      maxNodes: 2,
+      maxNodes: 1,
       remoteDir: '/shared/model-eval/runs',
       jobSetup: ['module load cuda/12.4', 'source /shared/envs/lighteval/bin/activate'],
     });
