@@ -22,7 +22,10 @@ function tableOf(title: string): Map<string, string[]> {
   const end = readme.indexOf('\n## ', start + 1);
   const rows = new Map<string, string[]>();
   for (const line of readme.slice(start, end === -1 ? undefined : end).split('\n')) {
-    const cells = line.match(/^\|(.*)\|$/)?.[1]?.split(/(?<!\\)\|/).map((c) => c.trim());
+    const cells = line
+      .match(/^\|(.*)\|$/)?.[1]
+      ?.split(/(?<!\\)\|/)
+      .map((c) => c.trim());
     const name = cells?.[0]?.match(/^`([^`]+)`$/)?.[1];
     if (cells && name) rows.set(name, cells.slice(1));
   }
