@@ -129,6 +129,59 @@ describe('runs survive re-runs, cancellation and GPU out-of-memory', () => {
   });
 });
 
+describe('a scheduled collector reopens a detached run without ever submitting', () => {
+  it('reports submitted while the job runs, then collects it once it has ended', async () => {
+    const remoteDir = uniqueRemoteDir(world);
+    const inputs = {
+      ...clusterInputs(world, remoteDir),
+      model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
+      benchmarks: 'math_500',
+    };
+    const detached = await runAction(world, {
+      eventName: 'workflow_dispatch',
+      event: dispatch(),
+      inputs: { ...inputs, wait: 'false', 'job-setup': 'export LIGHTEVAL_STANDIN_SLEEP=8' },
+    });
+    expect(detached.outputs.status, detached.stdout).toBe('submitted');
+    const runId = detached.outputs['run-id'] ?? 'missing';
+    const schedule = { schedule: '*/30 * * * *', repository: eventFixture('workflow-dispatch').repository };
+    const early = await runAction(world, {
+      eventName: 'schedule',
+      event: schedule,
+      inputs: { ...inputs, 'run-id': runId },
+    });
+    expect(early.outputs.status, early.stdout).toBe('submitted');
+    expect(early.exitCode).toBe(0);
+    await waitForSacct(runId, 1, 60_000);
+    const late = await runAction(world, {
+      eventName: 'schedule',
+      event: schedule,
+      inputs: { ...inputs, 'run-id': runId },
+    });
+    expect(late.outputs.status, late.stdout).toBe('succeeded');
+    expect(JSON.parse(late.outputs.results ?? '[]')).toHaveLength(1);
+    expect(await waitForSacct(runId, 1)).toHaveLength(1);
+  });
+
+  it('refuses a run id with no run behind it, and a schedule without run-id is skipped', async () => {
+    const schedule = { schedule: '*/30 * * * *', repository: eventFixture('workflow-dispatch').repository };
+    const inputs = {
+      ...clusterInputs(world, uniqueRemoteDir(world)),
+      model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
+    };
+    const unknown = await runAction(world, {
+      eventName: 'schedule',
+      event: schedule,
+      inputs: { ...inputs, 'run-id': 'me-000000000000' },
+    });
+    expect(unknown.outputs.status).toBe('failed');
+    expect(unknown.stdout).toMatch(/::error::There is no run me-000000000000 to collect/);
+    expect(sacctJobsOfRun('me-000000000000')).toEqual([]);
+    const bare = await runAction(world, { eventName: 'schedule', event: schedule, inputs });
+    expect(bare.outputs.status, bare.stdout).toBe('skipped');
+  });
+});
+
 describe('the report: one sticky comment, and nothing lost when the Hub is down', () => {
   it('creates the PR comment once and updates it in place across runs, past 100 existing comments', async () => {
     for (let i = 0; i < 120; i++)

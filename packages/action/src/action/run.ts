@@ -104,6 +104,7 @@ async function evaluate(runner: ActionEnvironment): Promise<ActionStatus> {
       localDir,
       signal: abort.signal,
       detach: !settings.wait,
+      collectOnly: settings.request.trigger === 'scheduled-collect',
       ...(standinScript && { standinScript }),
       ...(env.HF_ENDPOINT && { hubEndpoint: env.HF_ENDPOINT }),
       onPlan: (plan) => {

@@ -112,6 +112,8 @@ export function resolveSettings(sources: SettingsSources): SettingsOutcome {
     tagRevision: config.tags?.revision ?? defaultTriggerRules.tagRevision,
     triggerLabel: inputs.triggerLabel ?? config.labels?.trigger ?? defaultTriggerRules.triggerLabel,
   };
+  const collectRunId = sources.getInput('run-id').trim();
+  if (collectRunId) rules.collectRunId = collectRunId;
   const outcome = triggerFromEvent(sources.eventName, sources.eventPayload, rules);
   if (outcome.kind === 'skip') return { kind: 'skip', reason: outcome.reason, secrets };
   const match = outcome.match;

@@ -20,7 +20,8 @@ export interface GuardFacts {
 
 /** Label and dispatch triggers can be fired by people who may not spend cluster time; tags cannot. */
 export function needsPermissionCheck(trigger: EvalRequest['trigger']): boolean {
-  return trigger !== 'release-tag';
+  // A tag push and a schedule come from people who can push to the repository already.
+  return trigger !== 'release-tag' && trigger !== 'scheduled-collect';
 }
 
 /**

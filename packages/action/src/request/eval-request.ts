@@ -1,5 +1,9 @@
 /** What started the evaluation. */
-export type TriggerKind = 'release-tag' | 'pr-label' | 'manual' | 'checkpoint';
+/**
+ * `scheduled-collect`: a `schedule` event with the `run-id` input, which only reopens a detached run
+ * (it never starts one), set up by whoever may edit the default branch's workflows.
+ */
+export type TriggerKind = 'release-tag' | 'pr-label' | 'manual' | 'checkpoint' | 'scheduled-collect';
 
 export interface RepositoryRef {
   owner: string;

@@ -19,6 +19,8 @@ export interface TriggerRules {
   triggerLabel: string;
   /** `repository_dispatch` type a training job sends, `evaluate-checkpoint`. */
   checkpointEventType: string;
+  /** The `run-id` input: a `schedule` event then collects that detached run. */
+  collectRunId?: string;
 }
 
 export const defaultTriggerRules: TriggerRules = {
@@ -81,6 +83,12 @@ const pullRequestLabeledSchema = z.object({
 
 // Workflow inputs arrive as strings (booleans and numbers too, depending on the runner), or null.
 const dispatchValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v).trim());
+const scheduleSchema = z.object({
+  schedule: z.string().optional(),
+  repository: repositorySchema,
+  sender: senderSchema.optional(),
+});
+
 const workflowDispatchSchema = z.object({
   inputs: z.record(z.string(), dispatchValue.nullable()).nullable(),
   ref: z.string(),
@@ -152,6 +160,8 @@ export function triggerFromEvent(eventName: string, payload: unknown, rules: Tri
       return fromWorkflowDispatch(parsePayload(workflowDispatchSchema, eventName, payload));
     case 'repository_dispatch':
       return fromRepositoryDispatch(parsePayload(repositoryDispatchSchema, eventName, payload), rules);
+    case 'schedule':
+      return fromSchedule(parsePayload(scheduleSchema, eventName, payload), rules);
     default:
       return {
         kind: 'skip',
@@ -221,6 +231,24 @@ function fromLabel(
   };
   if (benchmarks.length > 0) match.benchmarks = benchmarks;
   return { kind: 'evaluate', match };
+}
+
+function fromSchedule(event: z.infer<typeof scheduleSchema>, rules: TriggerRules): TriggerOutcome {
+  if (!rules.collectRunId) {
+    return {
+      kind: 'skip',
+      reason: 'a scheduled run only collects a detached run: set the run-id input to the run to collect',
+    };
+  }
+  return {
+    kind: 'evaluate',
+    match: {
+      trigger: 'scheduled-collect',
+      eventName: 'schedule',
+      repository: repositoryRef(event.repository),
+      actor: event.sender?.login ?? 'schedule',
+    },
+  };
 }
 
 function fromWorkflowDispatch(event: z.infer<typeof workflowDispatchSchema>): TriggerOutcome {

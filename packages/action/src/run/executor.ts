@@ -7,6 +7,7 @@ import {
   type JobSpec,
   type Logger,
   logPaths,
+  pollJobStates,
   readLogTails,
   renderBatchScript,
   renderSecretsFile,
@@ -34,6 +35,8 @@ export interface Executor {
   /** Where job files live: over SSH for Slurm, this machine's file system for local. */
   readonly transport: Transport;
   run(specs: readonly JobSpec[], events: ExecutorEvents): Promise<SuperviseResult>;
+  /** One status query for these jobs (no waiting): how a scheduled collector checks a detached run. */
+  poll(jobIds: readonly string[]): Promise<Map<string, SlurmJobState>>;
   /** Submits (or reattaches to) each spec and returns without watching: detached runs. */
   submit(specs: readonly JobSpec[], events: ExecutorEvents): Promise<void>;
   /** Stops every job of the run; fast enough for a SIGINT/SIGTERM handler. */
@@ -67,6 +70,10 @@ export function createSlurmExecutor(transport: Transport, options: SlurmExecutor
         ...(events.onEvent && { onEvent: events.onEvent }),
         ...(events.signal && { signal: events.signal }),
       }),
+    poll: async (jobIds) => {
+      const snapshots = await pollJobStates(transport, jobIds, { logger: options.logger });
+      return new Map([...snapshots].map(([id, snapshot]) => [id, snapshot.state]));
+    },
     submit: async (specs, events) => {
       for (const spec of specs) {
         const submitted = await submitJob(transport, spec, { logger: options.logger });
@@ -133,6 +140,9 @@ export function createLocalExecutor(transport: Transport, logger: Logger): Execu
       return { outcomes, cancelled: false };
     },
     submit: () => {
+      throw new DetachNotSupportedError();
+    },
+    poll: () => {
       throw new DetachNotSupportedError();
     },
     cancel: async () => {

@@ -9,11 +9,13 @@ import {
   planEvaluation,
 } from '@model-eval/planner';
 import {
+  classifyFailure,
   collectJobFiles,
   type JobOutcome,
   type JobSpec,
   joinRemotePath,
   type Logger,
+  readLogTails,
   type SlurmJobState,
   type WatchEvent,
 } from '@model-eval/slurm';
@@ -41,6 +43,11 @@ export interface RunDependencies {
   onPlan?: (plan: EvalPlan) => void;
   /** Submit (or reattach), record the state and return `submitted` without waiting. */
   detach?: boolean;
+  /**
+   * Only look at an existing run (a scheduled collector): never submit. Jobs still running give
+   * `submitted` at once; finished ones are collected and reported.
+   */
+  collectOnly?: boolean;
   /** A fresh report on every state change, for the live PR comment. */
   onProgress?: (report: RunReport) => void | Promise<void>;
   signal?: AbortSignal;
@@ -177,6 +184,48 @@ export async function runEvaluation(settings: RunSettings, deps: RunDependencies
 
   let pending = [...state.jobs];
   let cancelled = false;
+  if (deps.collectOnly) {
+    if (!recorded) throw new RunNotFoundError(settings.runId, statePath);
+    if (
+      recorded.model !== settings.model ||
+      (recorded.revision ?? 'main') !== (settings.revision ?? 'main')
+    ) {
+      throw new RunNotFoundError(
+        settings.runId,
+        statePath,
+        `${recorded.model}@${recorded.revision ?? 'main'}`,
+      );
+    }
+    const lastPolled = await executor.poll(state.jobs.flatMap((j) => j.jobIds.slice(-1)));
+    const collected = await outcomesIfAllFinal(state.jobs, specFor, lastPolled, executor);
+    if (collected === 'running') {
+      for (const job of state.jobs) {
+        const id = job.jobIds.at(-1);
+        if (id)
+          live.set(id, {
+            index: job.index,
+            state: lastPolled.get(id) ?? {
+              class: 'running',
+              state: 'PENDING',
+              raw: 'PENDING',
+              elapsedSeconds: 0,
+            },
+          });
+      }
+      const report = buildReport(settings, plan, state, [], live, [], notes, startedAt, now(), 'running');
+      return {
+        status: 'submitted',
+        plan,
+        jobs: [],
+        results: [],
+        report,
+        localResultsDir: join(deps.localDir, 'results'),
+        localCopies: new Map(),
+      };
+    }
+    finished.push(...collected);
+    pending = [];
+  }
   while (pending.length > 0 && !cancelled) {
     const specs = pending.map(specFor);
     const byKey = new Map(pending.map((job, i) => [specs[i]?.key ?? '', job] as const));
@@ -307,6 +356,50 @@ export async function runEvaluation(settings: RunSettings, deps: RunDependencies
   const status: RunStatus = cancelled ? 'cancelled' : failed ? 'failed' : 'succeeded';
   const report = buildReport(settings, plan, state, finished, live, results, notes, startedAt, now(), status);
   return { status, plan, jobs: finished, results, report, localResultsDir, localCopies };
+}
+
+export class RunNotFoundError extends Error {
+  override name = 'RunNotFoundError';
+  readonly hint: string;
+  constructor(runId: string, statePath: string, recordedModel?: string) {
+    super(
+      recordedModel
+        ? `Run ${runId} evaluated ${recordedModel}, not the model and revision given here`
+        : `There is no run ${runId} to collect: ${statePath} does not exist`,
+    );
+    this.hint =
+      'Pass the run-id output of the detached run with the same model, revision, cluster and remote directory it used.';
+  }
+}
+
+/** The outcome of every job when all have ended; `running` while any has not (or was never submitted). */
+async function outcomesIfAllFinal(
+  jobs: readonly RecordedJob[],
+  specFor: (job: RecordedJob) => JobSpec,
+  polled: ReadonlyMap<string, SlurmJobState>,
+  executor: Executor,
+): Promise<FinishedJob[] | 'running'> {
+  const finished: FinishedJob[] = [];
+  for (const job of jobs) {
+    const jobId = job.jobIds.at(-1);
+    const state = jobId ? polled.get(jobId) : undefined;
+    if (!jobId || !state || state.class === 'running') return 'running';
+    const spec = specFor(job);
+    const outcome: JobOutcome = { spec, jobId, attempts: [...job.jobIds], state };
+    if (state.class === 'failed') {
+      const tails = await readLogTails(executor.transport, spec, jobId, 200);
+      outcome.logTail = `${tails.stdoutTail}${tails.stderrTail}`;
+      outcome.failure = classifyFailure(state, outcome.logTail);
+    }
+    finished.push({
+      index: job.index,
+      planned: job.planned,
+      spec,
+      outcome,
+      oomEscalations: job.oomEscalations,
+    });
+  }
+  return finished;
 }
 
 function outputDirOf(spec: JobSpec): string {

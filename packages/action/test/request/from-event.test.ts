@@ -227,3 +227,23 @@ describe('baseline specs and the run URL', () => {
     expect(workflowRunUrl({})).toBeUndefined();
   });
 });
+
+describe('schedule (the collector of a detached run)', () => {
+  const schedule = { schedule: '*/30 * * * *', repository: fixture('workflow-dispatch').repository };
+
+  it('collects the run named by the run-id input, as the scheduled-collect trigger', () => {
+    const match = evaluate(
+      triggerFromEvent('schedule', schedule, { ...defaultTriggerRules, collectRunId: 'me-123' }),
+    );
+    expect(match.trigger).toBe('scheduled-collect');
+    expect(match.repository.fullName).toBe('octo-org/octo-repo');
+    expect(match.actor).toBe('schedule');
+  });
+
+  it('is skipped without a run id: a schedule never starts an evaluation', () => {
+    expect(triggerFromEvent('schedule', schedule, defaultTriggerRules)).toMatchObject({
+      kind: 'skip',
+      reason: expect.stringContaining('run-id'),
+    });
+  });
+});
