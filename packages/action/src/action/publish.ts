@@ -8,6 +8,7 @@ import {
   DEFAULT_RETRY,
   type HubClient,
   hubClientFromEnv,
+  type ResultsUploadFile,
   type RetryPolicy,
   readBaselineResults,
   readSummary,
@@ -15,7 +16,7 @@ import {
   uploadResults,
 } from '../hub';
 import { type RunReport, renderReport } from '../report';
-import { type ResultRow, readPerProblemScores } from '../results';
+import { detailsFileFor, findDetailsFiles, type ResultRow, readPerProblemScores } from '../results';
 import type { RunOutcome } from '../run/run-evaluation';
 import type { RunSettings } from '../run/run-settings';
 import { compareWithBaseline } from '../stats';
@@ -234,14 +235,27 @@ async function addCheckpointSeries(
   }
 }
 
-/** One upload entry per benchmark and results file (a job's file holds all of its benchmarks). */
-async function uploadFiles(run: RunOutcome) {
+/**
+ * One upload entry per benchmark and results file (a job's file holds all of its benchmarks), with
+ * LightEval's per-problem details parquet when it saved one, so later baselines can be paired. (The
+ * stand-in's JSON Lines details are not uploaded: the Hub layout holds LightEval's parquet.)
+ */
+async function uploadFiles(run: RunOutcome): Promise<ResultsUploadFile[]> {
   const byFile = new Map<string, ResultRow[]>();
   for (const row of run.results) byFile.set(row.file, [...(byFile.get(row.file) ?? []), row]);
-  const files = [];
+  const detailsFiles = await findDetailsFiles(run.localResultsDir).catch(() => []);
+  const files: ResultsUploadFile[] = [];
   for (const [file, rows] of byFile) {
     const resultsJson = await readFile(localCopyOf(run, file), 'utf8');
-    for (const row of rows) files.push({ benchmark: row.benchmark, timestamp: row.timestamp, resultsJson });
+    for (const row of rows) {
+      const details = detailsFileFor(detailsFiles, row);
+      files.push({
+        benchmark: row.benchmark,
+        timestamp: row.timestamp,
+        resultsJson,
+        ...(details?.endsWith('.parquet') && { details: new Uint8Array(await readFile(details)) }),
+      });
+    }
   }
   return files;
 }
