@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type JobSpec, logPaths, secretsPath } from './job-spec';
 import type { RemoteFileEntry, Transport } from './transport';
 
@@ -64,7 +65,7 @@ export async function collectJobFiles(
   return { resultFiles, ...tails };
 }
 
-/** The last `lines` lines of a job's stdout and stderr, with one `tail` each. */
+/** The last `lines` lines of a job's stdout and stderr, read with one command. */
 export async function readLogTails(
   transport: Transport,
   spec: JobSpec,
@@ -72,12 +73,24 @@ export async function readLogTails(
   lines: number,
 ): Promise<{ stdoutTail: string; stderrTail: string }> {
   const paths = logPaths(spec, jobId);
-  const tail = async (path: string) => {
-    const result = await transport.exec(['tail', '-n', String(lines), '--', path]);
-    return result.exitCode === 0 ? result.stdout : '';
+  // A random separator line cannot occur in the logs by accident.
+  const separator = `--model-eval-${randomBytes(12).toString('hex')}--`;
+  const result = await transport.exec([
+    'sh',
+    '-c',
+    'tail -n "$1" -- "$2" 2>/dev/null; printf "\\n%s\\n" "$4"; tail -n "$1" -- "$3" 2>/dev/null; true',
+    'sh',
+    String(lines),
+    paths.stdout,
+    paths.stderr,
+    separator,
+  ]);
+  const at = result.stdout.indexOf(`\n${separator}\n`);
+  if (result.exitCode !== 0 || at < 0) return { stdoutTail: '', stderrTail: '' };
+  return {
+    stdoutTail: result.stdout.slice(0, at),
+    stderrTail: result.stdout.slice(at + separator.length + 2),
   };
-  const [stdoutTail, stderrTail] = await Promise.all([tail(paths.stdout), tail(paths.stderr)]);
-  return { stdoutTail, stderrTail };
 }
 
 // LightEval names results by timestamp (results_2025-01-31T12-00-00.000000.json), so the name orders
@@ -88,6 +101,41 @@ function isNewer(a: RemoteFileEntry, b: RemoteFileEntry): boolean {
 }
 
 async function findFiles(
+  transport: Transport,
+  dir: string,
+  pattern: RegExp,
+  maxDepth: number,
+): Promise<RemoteFileEntry[]> {
+  // One `find` instead of a directory listing per level; GNU find's -printf is on every Linux cluster,
+  // and where it is not, the SFTP walk below gives the same answer.
+  const listing = await transport
+    .exec(['find', dir, '-maxdepth', String(maxDepth + 1), '-type', 'f', '-printf', '%T@\\t%s\\t%p\\0'])
+    .catch(() => undefined);
+  if (listing && listing.exitCode === 0) {
+    return listing.stdout
+      .split('\0')
+      .filter(Boolean)
+      .flatMap((line) => {
+        const [mtime = '', size = '', ...rest] = line.split('\t');
+        const path = rest.join('\t');
+        const name = path.slice(path.lastIndexOf('/') + 1);
+        if (!pattern.test(name)) return [];
+        return [
+          {
+            name,
+            path,
+            type: 'file' as const,
+            size: Number(size),
+            modifiedMs: Math.round(Number(mtime) * 1000),
+          },
+        ];
+      });
+  }
+  if (listing && /No such file or directory/.test(listing.stderr)) return [];
+  return walkFiles(transport, dir, pattern, maxDepth);
+}
+
+async function walkFiles(
   transport: Transport,
   dir: string,
   pattern: RegExp,

@@ -53,10 +53,11 @@ function scriptedCluster(
             .join('\n'),
         );
       }
-      if (command === 'tail') {
-        const path = args.at(-1) ?? '';
-        const id = /slurm-(\d+)\.out$/.exec(path)?.[1];
-        return ok(id ? (jobs.get(id)?.log ?? '') : '');
+      if (command === 'sh') {
+        // readLogTails: sh -c SCRIPT sh LINES STDOUT STDERR SEPARATOR
+        const [, , , , stdoutPath = '', , separator = ''] = args;
+        const id = /slurm-(\d+)\.out$/.exec(stdoutPath)?.[1];
+        return ok(`${id ? (jobs.get(id)?.log ?? '') : ''}\n${separator}\n`);
       }
       if (command === 'scancel') {
         cancelled.push(...args);
