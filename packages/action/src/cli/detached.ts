@@ -1,8 +1,12 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { openExecutor } from '../run/connection';
+import type { Executor } from '../run/executor';
+import type { RunSettings } from '../run/run-settings';
+import { type RunState, readRunState, stateFilePath } from '../run/run-state';
 import { type CliIo, type ParsedArgs, parseCommandArgs, stringOption, UsageError } from './command';
-import type { runOptions } from './run-options';
+import { accessFromArgs, runOptions, settingsFromArgs, stderrLoggerFor } from './run-options';
 
 /**
  * What `run --detach` leaves on this machine so `status`, `collect` and `cancel` can reopen the run:
@@ -52,4 +56,38 @@ export async function readDetachedRun(
     parsed.argv,
   );
   return { run: parsed, runArgs, io: { ...io, cwd: parsed.cwd } };
+}
+
+export class RunStateMissingError extends Error {
+  override name = 'RunStateMissingError';
+  readonly hint = 'Check that --state names the file of a run that was submitted (run --detach prints it).';
+  constructor(runId: string, path: string) {
+    super(`The run ${runId} has no state on the cluster (${path})`);
+  }
+}
+
+/**
+ * Opens a detached run for `status` and `cancel`: its settings, a connection to its cluster and its
+ * recorded state there. The caller closes `executor.transport`.
+ */
+export async function openDetachedRun(
+  args: ParsedArgs,
+  io: CliIo,
+  command: string,
+): Promise<{ settings: RunSettings; executor: Executor; state: RunState }> {
+  const { runArgs, io: runIo } = await readDetachedRun(args, io, { name: command, options: runOptions });
+  const settings = settingsFromArgs(runArgs, runIo);
+  const executor = await openExecutor(
+    accessFromArgs(runArgs, runIo),
+    settings,
+    stderrLoggerFor(io, settings.simulate),
+  );
+  try {
+    const state = await readRunState(executor.transport, stateFilePath(settings));
+    if (!state) throw new RunStateMissingError(settings.runId, stateFilePath(settings));
+    return { settings, executor, state };
+  } catch (error) {
+    await executor.transport.close();
+    throw error;
+  }
 }

@@ -156,30 +156,39 @@ export async function runEvaluation(settings: RunSettings, deps: RunDependencies
   const progressReport = () =>
     buildReport(settings, plan, state, finished, live, [], notes, startedAt, now(), 'running');
 
+  /** Records a job id the moment it exists, so a re-run or a cancel finds it whatever happens next. */
+  const recordSubmission = async (job: RecordedJob, jobId: string, reattached: boolean) => {
+    if (!job.jobIds.includes(jobId)) job.jobIds.push(jobId);
+    live.set(jobId, {
+      index: job.index,
+      state: { class: 'running', state: 'PENDING', raw: 'PENDING', elapsedSeconds: 0 },
+    });
+    logger.info(
+      `${reattached ? 'Reattached to' : 'Submitted'} job ${jobId} for ${job.planned.benchmarks.join(', ')} (${layoutText(job.planned)}).`,
+    );
+    await save();
+    await deps.onProgress?.(progressReport());
+  };
+  /** A run whose jobs are submitted (or still running): nothing to collect yet. */
+  const notFinishedYet = (reportStatus: RunReport['status']): RunOutcome => ({
+    status: 'submitted',
+    plan,
+    jobs: [],
+    results: [],
+    report: buildReport(settings, plan, state, [], live, [], notes, startedAt, now(), reportStatus),
+    localResultsDir: join(deps.localDir, 'results'),
+    localCopies: new Map(),
+  });
+
   if (deps.detach) {
     const specs = state.jobs.map(specFor);
     await executor.submit(specs, {
-      onSubmitted: async (spec, jobId, reattached) => {
+      onSubmitted: (spec, jobId, reattached) => {
         const job = state.jobs.find((j) => specFor(j).key === spec.key);
-        if (job && !job.jobIds.includes(jobId)) job.jobIds.push(jobId);
-        live.set(jobId, {
-          index: job?.index ?? 0,
-          state: { class: 'running', state: 'PENDING', raw: 'PENDING', elapsedSeconds: 0 },
-        });
-        logger.info(`${reattached ? 'Reattached to' : 'Submitted'} job ${jobId} (${spec.name}).`);
-        await save();
+        return job ? recordSubmission(job, jobId, reattached) : undefined;
       },
     });
-    const report = buildReport(settings, plan, state, [], live, [], notes, startedAt, now(), 'submitted');
-    return {
-      status: 'submitted',
-      plan,
-      jobs: [],
-      results: [],
-      report,
-      localResultsDir: join(deps.localDir, 'results'),
-      localCopies: new Map(),
-    };
+    return notFinishedYet('submitted');
   }
 
   let pending = [...state.jobs];
@@ -212,16 +221,7 @@ export async function runEvaluation(settings: RunSettings, deps: RunDependencies
             },
           });
       }
-      const report = buildReport(settings, plan, state, [], live, [], notes, startedAt, now(), 'running');
-      return {
-        status: 'submitted',
-        plan,
-        jobs: [],
-        results: [],
-        report,
-        localResultsDir: join(deps.localDir, 'results'),
-        localCopies: new Map(),
-      };
+      return notFinishedYet('running');
     }
     finished.push(...collected);
     pending = [];
@@ -233,19 +233,9 @@ export async function runEvaluation(settings: RunSettings, deps: RunDependencies
     try {
       result = await executor.run(specs, {
         ...(deps.signal && { signal: deps.signal }),
-        onSubmitted: async (spec, jobId, reattached) => {
+        onSubmitted: (spec, jobId, reattached) => {
           const job = byKey.get(spec.key);
-          if (!job) return;
-          if (!job.jobIds.includes(jobId)) job.jobIds.push(jobId);
-          live.set(jobId, {
-            index: job.index,
-            state: { class: 'running', state: 'PENDING', raw: 'PENDING', elapsedSeconds: 0 },
-          });
-          logger.info(
-            `${reattached ? 'Reattached to' : 'Submitted'} job ${jobId} for ${job.planned.benchmarks.join(', ')} (${layoutText(job.planned)}).`,
-          );
-          await save();
-          await deps.onProgress?.(progressReport());
+          return job ? recordSubmission(job, jobId, reattached) : undefined;
         },
         onEvent: (event) => {
           const line = describeEvent(event);

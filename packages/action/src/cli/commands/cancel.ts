@@ -1,9 +1,6 @@
-import { openExecutor } from '../../run/connection';
 import { toJobSpec } from '../../run/job-specs';
-import { readRunState, stateFilePath } from '../../run/run-state';
 import type { CommandSpec } from '../command';
-import { readDetachedRun, stateOption } from '../detached';
-import { accessFromArgs, runOptions, settingsFromArgs, stderrLoggerFor } from '../run-options';
+import { openDetachedRun, stateOption } from '../detached';
 
 /** scancel every job of the run in one call: by recorded id, and by key for anything not recorded. */
 export const cancelCommand: CommandSpec = {
@@ -11,18 +8,8 @@ export const cancelCommand: CommandSpec = {
   summary: 'Cancel every job of a run',
   options: stateOption,
   run: async (args, io) => {
-    const { runArgs, io: runIo } = await readDetachedRun(args, io, { name: 'cancel', options: runOptions });
-    const settings = settingsFromArgs(runArgs, runIo);
-    const logger = stderrLoggerFor(io, settings.simulate);
-    const executor = await openExecutor(accessFromArgs(runArgs, runIo), settings, logger);
+    const { settings, executor, state } = await openDetachedRun(args, io, 'cancel');
     try {
-      const state = await readRunState(executor.transport, stateFilePath(settings));
-      if (!state) {
-        io.stderr(
-          `model-eval cancel: the run ${settings.runId} has no state on the cluster (${stateFilePath(settings)}).\n`,
-        );
-        return 1;
-      }
       const jobIds = state.jobs.flatMap((job) => job.jobIds);
       await executor.cancel(
         jobIds,

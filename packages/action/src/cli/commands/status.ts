@@ -1,10 +1,6 @@
-import { pollJobStates } from '@model-eval/slurm';
-import { openExecutor } from '../../run/connection';
 import { formatSeconds } from '../../run/run-evaluation';
-import { readRunState, stateFilePath } from '../../run/run-state';
 import type { CommandSpec } from '../command';
-import { readDetachedRun, stateOption } from '../detached';
-import { accessFromArgs, runOptions, settingsFromArgs, stderrLoggerFor } from '../run-options';
+import { openDetachedRun, stateOption } from '../detached';
 
 /** One status query for all jobs of a detached run; prints a line per job. Exit 0 while all is well. */
 export const statusCommand: CommandSpec = {
@@ -12,27 +8,12 @@ export const statusCommand: CommandSpec = {
   summary: 'Show the state of a detached run',
   options: { ...stateOption, json: { type: 'boolean', description: 'Print the states as JSON' } },
   run: async (args, io) => {
-    const { runArgs, io: runIo } = await readDetachedRun(args, io, { name: 'status', options: runOptions });
-    const settings = settingsFromArgs(runArgs, runIo);
-    const logger = stderrLoggerFor(io, settings.simulate);
-    const executor = await openExecutor(accessFromArgs(runArgs, runIo), settings, logger);
+    const { settings, executor, state } = await openDetachedRun(args, io, 'status');
     try {
-      const state = await readRunState(executor.transport, stateFilePath(settings));
-      if (!state) {
-        io.stderr(
-          `model-eval status: the run ${settings.runId} has no state on the cluster (${stateFilePath(settings)}).\n`,
-        );
-        return 1;
-      }
       const latest = state.jobs.map((job) => ({ job, id: job.jobIds.at(-1) }));
-      const snapshots = await pollJobStates(
-        executor.transport,
-        latest.flatMap((l) => (l.id ? [l.id] : [])),
-        { logger },
-      );
+      const states = await executor.poll(latest.flatMap((l) => (l.id ? [l.id] : [])));
       const rows = latest.map(({ job, id }) => {
-        const snapshot = id ? snapshots.get(id) : undefined;
-        const s = snapshot?.state;
+        const s = id ? states.get(id) : undefined;
         return {
           id: id ?? null,
           benchmarks: job.planned.benchmarks,
