@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_LIGHTEVAL_VERSION } from '@model-eval/planner';
+import { type ClusterShape, DEFAULT_LIGHTEVAL_VERSION } from '@model-eval/planner';
 import type { Logger } from '@model-eval/slurm';
 import type { ClusterAccess } from '../run/connection';
 import { deriveRunId } from '../run/run-id';
@@ -119,6 +119,15 @@ export const stderrLoggerFor = (io: CliIo, simulated = false): Logger => {
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/** The cluster shape flags, with the CLI's defaults (8 GPUs of 80 GiB per node, 1 node). */
+export function clusterShapeFromArgs(args: ParsedArgs): ClusterShape {
+  return {
+    gpusPerNode: integerOption(args, 'gpus-per-node') ?? 8,
+    gpuMemoryGiB: numberOption(args, 'gpu-memory-gib', 1, 4096) ?? 80,
+    maxNodes: integerOption(args, 'max-nodes') ?? 1,
+  };
+}
+
 export function settingsFromArgs(args: ParsedArgs, io: CliIo): RunSettings {
   const model = stringOption(args, 'model');
   if (model === undefined) throw new UsageError('--model is required');
@@ -138,11 +147,7 @@ export function settingsFromArgs(args: ParsedArgs, io: CliIo): RunSettings {
   const settings: RunSettings = {
     model,
     benchmarks,
-    cluster: {
-      gpusPerNode: integerOption(args, 'gpus-per-node') ?? 8,
-      gpuMemoryGiB: numberOption(args, 'gpu-memory-gib', 1, 4096) ?? 80,
-      maxNodes: integerOption(args, 'max-nodes') ?? 1,
-    },
+    cluster: clusterShapeFromArgs(args),
     slurm: {
       timeLimit: stringOption(args, 'time') ?? '04:00:00',
       setup: setup ? setup.split('\n') : [],

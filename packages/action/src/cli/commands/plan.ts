@@ -8,32 +8,23 @@ import {
   stringOption,
   UsageError,
 } from '../command';
+import { clusterShapeFromArgs, runOptions } from '../run-options';
 
 export const planCommand: CommandSpec = {
   name: 'plan',
   summary: 'Size the GPUs and vLLM parallelism for a model (no cluster contact)',
   options: {
-    model: { type: 'string', description: 'Hub model id or local directory (required)', valueName: 'id|dir' },
-    revision: { type: 'string', description: 'Hub revision (branch, tag or commit)', valueName: 'rev' },
-    'gpus-per-node': { type: 'string', description: 'GPUs per node (default 8)', valueName: 'N' },
-    'gpu-memory-gib': { type: 'string', description: 'Memory per GPU in GiB (default 80)', valueName: 'G' },
-    'max-nodes': { type: 'string', description: 'Most nodes one job may span (default 1)', valueName: 'K' },
-    benchmarks: {
-      type: 'string',
-      description: 'Comma-separated benchmarks (default aime24,math_500,gpqa:diamond)',
-      valueName: 'a,b',
-    },
-    'gpu-memory-utilization': {
-      type: 'string',
-      description: 'Fraction of GPU memory vLLM may use (default 0.9)',
-      valueName: 'U',
-    },
-    'max-model-length': { type: 'string', description: 'Override max_model_length', valueName: 'L' },
-    'lighteval-version': {
-      type: 'string',
-      description: 'Targeted LightEval version (default newest)',
-      valueName: 'V',
-    },
+    ...pick(runOptions, [
+      'model',
+      'revision',
+      'gpus-per-node',
+      'gpu-memory-gib',
+      'max-nodes',
+      'benchmarks',
+      'gpu-memory-utilization',
+      'max-model-length',
+      'lighteval-version',
+    ]),
     json: { type: 'boolean', description: 'Print the plan as JSON on stdout' },
   },
   run: async (args: ParsedArgs, io) => {
@@ -42,11 +33,7 @@ export const planCommand: CommandSpec = {
     const gpuMemoryUtilization = numberOption(args, 'gpu-memory-utilization', 0.05, 1);
     const maxModelLength = integerOption(args, 'max-model-length');
     const lightevalVersion = stringOption(args, 'lighteval-version');
-    const cluster = {
-      gpusPerNode: integerOption(args, 'gpus-per-node') ?? 8,
-      gpuMemoryGiB: numberOption(args, 'gpu-memory-gib', 1, 4096) ?? 80,
-      maxNodes: integerOption(args, 'max-nodes') ?? 1,
-    };
+    const cluster = clusterShapeFromArgs(args);
     const benchmarks = listOption(args, 'benchmarks');
     const facts = await loadModelFacts({
       model,
@@ -71,3 +58,7 @@ export const planCommand: CommandSpec = {
     return 0;
   },
 };
+
+function pick<T>(record: Record<string, T>, names: readonly string[]): Record<string, T> {
+  return Object.fromEntries(names.flatMap((name) => (record[name] ? [[name, record[name]]] : [])));
+}
