@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HubRoute } from './hub';
+import { type HubRoute, sendJson } from './hub';
 
 /**
  * Dataset-repo routes for the Hub emulator (`startHubEmulator({ extraRoutes: store.routes })`):
@@ -36,16 +36,6 @@ export interface HubDatasetStore {
 }
 
 const repoPart = '([\\w.-]+/[\\w.-]+)';
-
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
-  res.end(JSON.stringify(body));
-}
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];

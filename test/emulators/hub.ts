@@ -37,7 +37,7 @@ export interface HubEmulator {
 
 const repoPart = '([\\w.-]+/[\\w.-]+)';
 
-function sendJson(
+export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
