@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../packages/action/src/cli/cli';
+import { runCliCaptured } from '../support/cli';
 import { requireCluster } from '../support/cluster';
 import { repoRoot } from '../support/run-action';
 
@@ -12,21 +12,8 @@ const work = mkdtempSync(join(tmpdir(), 'cli-detached-'));
 const knownHosts = join(work, 'known_hosts');
 writeFileSync(knownHosts, `${cluster.knownHostsLine}\n`);
 
-async function cli(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    env: { ...process.env, HF_TOKEN: '' },
-    cwd: repoRoot,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[]) =>
+  runCliCaptured(argv, { env: { ...process.env, HF_TOKEN: '' }, cwd: repoRoot });
 
 function runArgs(runId: string, setup: string): string[] {
   return [

@@ -2,18 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type HubEmulator, startHubEmulator } from '../../../../test/emulators/hub';
 // The CLI lives in @model-eval/action; `model-eval plan` is the planner's command, so its contract is tested here.
-import { runCli } from '../../src/cli/cli';
-import type { CliIo } from '../../src/cli/command';
+import { runCliCaptured } from '../../../../test/support/cli';
 
 const modelsDir = fileURLToPath(new URL('../../../../test/fixtures/models', import.meta.url));
 
-async function run(argv: string[], env: NodeJS.ProcessEnv = {}, cwd = modelsDir) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env, cwd };
-  const code = await runCli(['plan', ...argv], io);
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], env: NodeJS.ProcessEnv = {}, cwd = modelsDir) =>
+  runCliCaptured(['plan', ...argv], { env, cwd });
 
 describe('model-eval plan', () => {
   it('--json prints exactly the contract on stdout', async () => {

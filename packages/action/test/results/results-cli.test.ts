@@ -1,24 +1,10 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/cli';
+import { runCliCaptured } from '../../../../test/support/cli';
 
 const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures/lighteval-results');
 
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    env: {},
-    cwd: process.cwd(),
-  });
-  return { code, stdout, stderr };
-}
+const cli = (...argv: string[]) => runCliCaptured(argv);
 
 describe('model-eval results', () => {
   it('prints the newest score per benchmark with its 95% interval and notes', async () => {
