@@ -99,13 +99,15 @@ function renderDirectives(spec: JobSpec): string[] {
   }
   add('job-name', spec.name);
   add('comment', spec.key);
-  if (timeLimitSeconds(spec.timeLimit) === undefined) {
-    throw new UnsafeBatchValueError(
-      `The time limit "${spec.timeLimit}" is not in a form Slurm reads.`,
-      'Use MM, HH:MM:SS or D-HH:MM:SS, e.g. 04:00:00 or 1-00:00:00.',
-    );
+  if (spec.timeLimit !== undefined) {
+    if (timeLimitSeconds(spec.timeLimit) === undefined) {
+      throw new UnsafeBatchValueError(
+        `The time limit "${spec.timeLimit}" is not in a form Slurm reads.`,
+        'Use MM, HH:MM:SS or D-HH:MM:SS, e.g. 04:00:00 or 1-00:00:00.',
+      );
+    }
+    add('time', spec.timeLimit);
   }
-  add('time', spec.timeLimit);
   add('partition', spec.partition);
   add('account', spec.account);
   add('qos', spec.qos);

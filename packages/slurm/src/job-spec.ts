@@ -12,8 +12,11 @@ export interface JobSpec {
   key: string;
   /** The run's remote directory: script, logs and the secrets file live here; it is the job's cwd. */
   runDir: string;
-  /** Slurm time limit: `MM`, `MM:SS`, `HH:MM:SS`, `D-HH`, `D-HH:MM` or `D-HH:MM:SS`. */
-  timeLimit: string;
+  /**
+   * Slurm time limit: `MM`, `MM:SS`, `HH:MM:SS`, `D-HH`, `D-HH:MM` or `D-HH:MM:SS`. Absent: the
+   * partition's default time limit.
+   */
+  timeLimit?: string;
   partition?: string;
   account?: string;
   qos?: string;

@@ -54,6 +54,13 @@ describe('renderBatchScript', () => {
     ]);
   });
 
+  it("leaves --time out when no limit is given, so the partition's default applies", () => {
+    const { timeLimit: _unused, ...spec } = baseSpec();
+    const lines = directives(renderBatchScript(spec));
+    expect(lines.some((line) => line.startsWith('#SBATCH --time'))).toBe(false);
+    expect(directives(renderBatchScript(baseSpec()))).toContain('#SBATCH --time=04:00:00');
+  });
+
   it('writes arrays with a throttle, --gpus-per-node when asked, and extra directives', () => {
     const script = renderBatchScript({
       ...baseSpec(),

@@ -14,9 +14,6 @@ import { readInput } from './environment';
 import { createLiveComment } from './live-comment';
 import { type ActionStatus, publishOutcome } from './publish';
 
-/** Slurm time limit when neither the input nor the config sets one. */
-export const DEFAULT_TIME_LIMIT = '04:00:00';
-
 /** Runs the action: never throws; failures go through setFailed with what happened and what to do. */
 export async function runAction(runner: ActionEnvironment): Promise<void> {
   try {
@@ -143,7 +140,7 @@ function toRunSettings(settings: ResolvedSettings, env: NodeJS.ProcessEnv): RunS
     },
     lightevalVersion: settings.lightevalVersion,
     slurm: {
-      timeLimit: cluster.timeLimit ?? DEFAULT_TIME_LIMIT,
+      ...(cluster.timeLimit && { timeLimit: cluster.timeLimit }),
       setup: cluster.jobSetup,
       ...(cluster.partition && { partition: cluster.partition }),
       ...(cluster.account && { account: cluster.account }),

@@ -58,7 +58,11 @@ export const runOptions: Record<string, OptionSpec> = {
   partition: { type: 'string', description: 'Slurm partition', valueName: 'P' },
   account: { type: 'string', description: 'Slurm account', valueName: 'A' },
   qos: { type: 'string', description: 'Slurm QOS', valueName: 'Q' },
-  time: { type: 'string', description: 'Time limit per job (default 04:00:00)', valueName: 'HH:MM:SS' },
+  time: {
+    type: 'string',
+    description: "Time limit per job (default: the partition's)",
+    valueName: 'HH:MM:SS',
+  },
   'remote-dir': {
     type: 'string',
     description: 'Base directory for run directories (default ./model-eval-runs)',
@@ -148,10 +152,7 @@ export function settingsFromArgs(args: ParsedArgs, io: CliIo): RunSettings {
     model,
     benchmarks,
     cluster: clusterShapeFromArgs(args),
-    slurm: {
-      timeLimit: stringOption(args, 'time') ?? '04:00:00',
-      setup: setup ? setup.split('\n') : [],
-    },
+    slurm: { setup: setup ? setup.split('\n') : [] },
     remoteDir: stringOption(args, 'remote-dir') ?? resolve(io.cwd, 'model-eval-runs'),
     runId,
     simulate,
@@ -161,6 +162,8 @@ export function settingsFromArgs(args: ParsedArgs, io: CliIo): RunSettings {
   const partition = stringOption(args, 'partition');
   const account = stringOption(args, 'account');
   const qos = stringOption(args, 'qos');
+  const time = stringOption(args, 'time');
+  if (time) settings.slurm.timeLimit = time;
   if (partition) settings.slurm.partition = partition;
   if (account) settings.slurm.account = account;
   if (qos) settings.slurm.qos = qos;

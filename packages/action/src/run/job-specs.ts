@@ -31,7 +31,6 @@ export function toJobSpec(
     key,
     runDir: jobDir,
     outputDir: joinRemotePath(jobDir, LIGHTEVAL_OUTPUT_DIR),
-    timeLimit: settings.slurm.timeLimit,
     nodes: job.nodes,
     gpusPerNode: job.gpusPerNode,
     requeue: true,
@@ -39,6 +38,7 @@ export function toJobSpec(
     environment: { ...job.env },
     command: job.lightevalArgv,
   };
+  if (settings.slurm.timeLimit) spec.timeLimit = settings.slurm.timeLimit;
   if (settings.slurm.partition) spec.partition = settings.slurm.partition;
   if (settings.slurm.account) spec.account = settings.slurm.account;
   if (settings.slurm.qos) spec.qos = settings.slurm.qos;

@@ -22,8 +22,8 @@ export interface RunSettings {
     partition?: string;
     account?: string;
     qos?: string;
-    /** Slurm time limit per job. */
-    timeLimit: string;
+    /** Slurm time limit per job; absent: the partition's default. */
+    timeLimit?: string;
     /** Shell lines run before LightEval (module load, venv activation). Trusted configuration. */
     setup: string[];
   };
