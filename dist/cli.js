@@ -5,7 +5,27 @@ import { dirname as __meDirname } from 'node:path';
 const require = __meCreateRequire(import.meta.url);
 const __filename = __meFileURLToPath(import.meta.url);
 const __dirname = __meDirname(__filename);
-import "./chunks/chunk-NJXPSOYZ.js";
+import {
+  DEFAULT_LIGHTEVAL_VERSION,
+  Z_95,
+  collectResults,
+  deriveRunId,
+  external_exports,
+  findRepositoryRoot,
+  findStandinScript,
+  formatSeconds,
+  loadModelFacts,
+  openExecutor,
+  planEvaluation,
+  planToJson,
+  readRunState,
+  renderPlanText,
+  renderReport,
+  runEvaluation,
+  stateFilePath,
+  toJobSpec
+} from "./chunks/chunk-2WJMUQ7H.js";
+import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/src/cli/command.ts
 import { parseArgs } from "node:util";
@@ -30,14 +50,21 @@ function parseCommandArgs(spec, argv) {
   }
   const values = parsed.values;
   if (values.help !== true) {
-    const missing = (spec.positionals ?? []).find((p, i) => p.required && parsed.positionals[i] === void 0);
+    const missing = (spec.positionals ?? []).find(
+      (p, i) => p.required && parsed.positionals[i] === void 0
+    );
     if (missing) throw new UsageError(`missing argument ${missing.name}`);
   }
   return { values, positionals: parsed.positionals };
 }
 function renderCommandHelp(spec) {
   const positionals = (spec.positionals ?? []).map((p) => p.required ? p.name : `[${p.name}]`).join(" ");
-  const lines = [`Usage: model-eval ${spec.name}${positionals ? ` ${positionals}` : ""} [options]`, "", spec.summary, ""];
+  const lines = [
+    `Usage: model-eval ${spec.name}${positionals ? ` ${positionals}` : ""} [options]`,
+    "",
+    spec.summary,
+    ""
+  ];
   if (spec.positionals?.length) {
     lines.push("Arguments:");
     for (const p of spec.positionals) lines.push(`  ${p.name.padEnd(28)} ${p.description}`);
@@ -54,40 +81,499 @@ function renderCommandHelp(spec) {
   return `${lines.join("\n")}
 `;
 }
+function integerOption(args, name, { min = 1 } = {}) {
+  const raw = args.values[name];
+  if (raw === void 0) return void 0;
+  const value = Number(raw);
+  if (typeof raw !== "string" || !/^-?\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min) {
+    throw new UsageError(`--${name} must be a whole number \u2265 ${min}, got '${String(raw)}'`);
+  }
+  return value;
+}
+function numberOption(args, name, min, max) {
+  const raw = args.values[name];
+  if (raw === void 0) return void 0;
+  const value = Number(raw);
+  if (typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(value) || value < min || value > max) {
+    throw new UsageError(`--${name} must be a number from ${min} to ${max}, got '${String(raw)}'`);
+  }
+  return value;
+}
+function stringOption(args, name) {
+  const raw = args.values[name];
+  if (raw === void 0) return void 0;
+  if (typeof raw !== "string" || raw === "") throw new UsageError(`--${name} needs a non-empty value`);
+  return raw;
+}
+function listOption(args, name) {
+  const raw = stringOption(args, name);
+  if (raw === void 0) return void 0;
+  const items = raw.split(",").map((item) => item.trim());
+  if (items.some((item) => item === "")) throw new UsageError(`--${name} has an empty entry: '${raw}'`);
+  return items;
+}
 
-// packages/action/src/cli/commands/not-yet.ts
-function notYetAvailable(name, io) {
-  io.stderr(`model-eval ${name}: not available in this build yet (see the open issues).
-`);
-  return Promise.resolve(1);
+// packages/action/src/cli/detached.ts
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, resolve as resolve2 } from "node:path";
+
+// packages/action/src/cli/run-options.ts
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+var runOptions = {
+  model: { type: "string", description: "Hub model id or model directory (required)", valueName: "id|dir" },
+  revision: { type: "string", description: "Hub revision (branch, tag or commit)", valueName: "rev" },
+  benchmarks: {
+    type: "string",
+    description: "Comma-separated benchmarks (default aime24,math_500,gpqa:diamond)",
+    valueName: "a,b"
+  },
+  executor: {
+    type: "string",
+    description: "slurm (sbatch, over SSH or locally) or local (job scripts as child processes)",
+    valueName: "slurm|local"
+  },
+  simulate: {
+    type: "boolean",
+    description: "Use the LightEval stand-in instead of lighteval (every output says SIMULATED)"
+  },
+  "ssh-host": {
+    type: "string",
+    description: "Login node; without it Slurm commands run on this machine",
+    valueName: "H"
+  },
+  "ssh-port": { type: "string", description: "SSH port (default 22)", valueName: "P" },
+  "ssh-user": { type: "string", description: "SSH user", valueName: "U" },
+  "ssh-key": {
+    type: "string",
+    description: "Private key file (passphrase from MODEL_EVAL_SSH_PASSPHRASE)",
+    valueName: "PATH"
+  },
+  "ssh-known-hosts": {
+    type: "string",
+    description: "known_hosts file pinning the login node",
+    valueName: "PATH"
+  },
+  "insecure-accept-any-host-key": {
+    type: "boolean",
+    description: "Skip host key pinning (throwaway clusters only)"
+  },
+  partition: { type: "string", description: "Slurm partition", valueName: "P" },
+  account: { type: "string", description: "Slurm account", valueName: "A" },
+  qos: { type: "string", description: "Slurm QOS", valueName: "Q" },
+  time: {
+    type: "string",
+    description: "Time limit per job (default: the partition's)",
+    valueName: "HH:MM:SS"
+  },
+  "remote-dir": {
+    type: "string",
+    description: "Base directory for run directories (default ./model-eval-runs)",
+    valueName: "DIR"
+  },
+  "job-setup": {
+    type: "string",
+    description: "Shell lines run in each job before LightEval",
+    valueName: "lines"
+  },
+  "gpus-per-node": { type: "string", description: "GPUs per node (default 8)", valueName: "N" },
+  "gpu-memory-gib": { type: "string", description: "Memory per GPU in GiB (default 80)", valueName: "G" },
+  "max-nodes": { type: "string", description: "Most nodes one job may span (default 1)", valueName: "K" },
+  "gpu-memory-utilization": {
+    type: "string",
+    description: "Fraction of GPU memory vLLM may use (default 0.9)",
+    valueName: "U"
+  },
+  "max-model-length": { type: "string", description: "Override max_model_length", valueName: "L" },
+  "lighteval-version": {
+    type: "string",
+    description: `LightEval version on the cluster (default ${DEFAULT_LIGHTEVAL_VERSION})`,
+    valueName: "V"
+  },
+  "job-per-benchmark": { type: "boolean", description: "One job per benchmark instead of one for all" },
+  "run-id": {
+    type: "string",
+    description: "Name of the run (default derived from model, revision, benchmarks)",
+    valueName: "ID"
+  },
+  "max-oom-replans": {
+    type: "string",
+    description: "Re-plans with more GPUs after GPU out-of-memory (default 2)",
+    valueName: "N"
+  },
+  "poll-interval": {
+    type: "string",
+    description: "First status poll interval in seconds (default 5; backs off to 60)",
+    valueName: "S"
+  },
+  "results-json": {
+    type: "string",
+    description: "Write the run and its results as JSON here",
+    valueName: "PATH"
+  },
+  "report-md": { type: "string", description: "Write the Markdown report here", valueName: "PATH" }
+};
+var stderrLoggerFor = (io, simulated = false) => {
+  const prefix = simulated ? "[SIMULATED] " : "";
+  return {
+    debug: () => {
+    },
+    info: (message) => io.stderr(`${prefix}${message}
+`),
+    warn: (message) => io.stderr(`${prefix}warning: ${message}
+`)
+  };
+};
+var RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+function clusterShapeFromArgs(args) {
+  return {
+    gpusPerNode: integerOption(args, "gpus-per-node") ?? 8,
+    gpuMemoryGiB: numberOption(args, "gpu-memory-gib", 1, 4096) ?? 80,
+    maxNodes: integerOption(args, "max-nodes") ?? 1
+  };
+}
+function settingsFromArgs(args, io) {
+  const model = stringOption(args, "model");
+  if (model === void 0) throw new UsageError("--model is required");
+  const revision = stringOption(args, "revision");
+  const benchmarks = listOption(args, "benchmarks") ?? [];
+  const simulate = args.values.simulate === true;
+  const runId = stringOption(args, "run-id") ?? deriveRunId([model, revision ?? "main", benchmarks.join(","), simulate ? "simulated" : "real"]);
+  if (!RUN_ID.test(runId)) {
+    throw new UsageError(
+      `--run-id must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`
+    );
+  }
+  const pollSeconds = numberOption(args, "poll-interval", 0.2, 3600);
+  const setup = stringOption(args, "job-setup");
+  const settings = {
+    model,
+    benchmarks,
+    cluster: clusterShapeFromArgs(args),
+    slurm: { setup: setup ? setup.split("\n") : [] },
+    remoteDir: stringOption(args, "remote-dir") ?? resolve(io.cwd, "model-eval-runs"),
+    runId,
+    simulate,
+    maxOomEscalations: integerOption(args, "max-oom-replans", { min: 0 }) ?? 2
+  };
+  if (revision !== void 0) settings.revision = revision;
+  const partition = stringOption(args, "partition");
+  const account = stringOption(args, "account");
+  const qos = stringOption(args, "qos");
+  const time = stringOption(args, "time");
+  if (time) settings.slurm.timeLimit = time;
+  if (partition) settings.slurm.partition = partition;
+  if (account) settings.slurm.account = account;
+  if (qos) settings.slurm.qos = qos;
+  const utilization = numberOption(args, "gpu-memory-utilization", 0.05, 1);
+  if (utilization !== void 0) settings.gpuMemoryUtilization = utilization;
+  const maxModelLength = integerOption(args, "max-model-length");
+  if (maxModelLength !== void 0) settings.maxModelLength = maxModelLength;
+  const lightevalVersion = stringOption(args, "lighteval-version");
+  if (lightevalVersion) settings.lightevalVersion = lightevalVersion;
+  if (args.values["job-per-benchmark"] === true) settings.jobPerBenchmark = true;
+  if (pollSeconds !== void 0) settings.pollIntervalMs = Math.round(pollSeconds * 1e3);
+  if (io.env.HF_TOKEN) settings.hfToken = io.env.HF_TOKEN;
+  return settings;
+}
+function accessFromArgs(args, io) {
+  const executor = stringOption(args, "executor");
+  if (executor === void 0) throw new UsageError("--executor is required (slurm or local)");
+  if (executor !== "slurm" && executor !== "local") {
+    throw new UsageError(`--executor must be slurm or local, got '${executor}'`);
+  }
+  const host = stringOption(args, "ssh-host");
+  if (executor === "local") {
+    if (host) throw new UsageError("--ssh-host goes with --executor slurm");
+    return { executor: "local" };
+  }
+  if (!host) return { executor: "slurm" };
+  const user = stringOption(args, "ssh-user");
+  const keyPath = stringOption(args, "ssh-key");
+  if (!user) throw new UsageError("--ssh-host needs --ssh-user");
+  if (!keyPath) throw new UsageError("--ssh-host needs --ssh-key (a private key file)");
+  const knownHostsPath = stringOption(args, "ssh-known-hosts");
+  const insecure = args.values["insecure-accept-any-host-key"] === true;
+  if (!knownHostsPath && !insecure) {
+    throw new UsageError("--ssh-host needs --ssh-known-hosts (the pinned host key of the login node)");
+  }
+  const read = (path, what) => {
+    try {
+      return readFileSync(resolve(io.cwd, path), "utf8");
+    } catch (error) {
+      throw new UsageError(`cannot read ${what} ${path}: ${error.message}`);
+    }
+  };
+  return {
+    executor: "slurm",
+    ssh: {
+      host,
+      port: integerOption(args, "ssh-port") ?? 22,
+      user,
+      privateKey: read(keyPath, "--ssh-key"),
+      ...io.env.MODEL_EVAL_SSH_PASSPHRASE && { passphrase: io.env.MODEL_EVAL_SSH_PASSPHRASE },
+      ...knownHostsPath && { knownHosts: read(knownHostsPath, "--ssh-known-hosts") },
+      ...insecure && { insecureAcceptAnyHostKey: true }
+    }
+  };
+}
+
+// packages/action/src/cli/detached.ts
+var detachedRunSchema = external_exports.object({
+  version: external_exports.literal(1),
+  runId: external_exports.string(),
+  argv: external_exports.array(external_exports.string()),
+  cwd: external_exports.string(),
+  submittedAt: external_exports.string()
+});
+var stateOption = {
+  state: { type: "string", description: "The run's state file (written by run --detach)", valueName: "PATH" }
+};
+async function writeDetachedRun(path, run) {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, `${JSON.stringify(run, null, 2)}
+`, { mode: 384 });
+}
+async function readDetachedRun(args, io, spec) {
+  const path = stringOption(args, "state");
+  if (!path) throw new UsageError("--state is required (the file run --detach wrote)");
+  let text;
+  try {
+    text = await readFile(resolve2(io.cwd, path), "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read --state ${path}: ${error.message}`);
+  }
+  let parsed;
+  try {
+    parsed = detachedRunSchema.parse(JSON.parse(text));
+  } catch {
+    throw new UsageError(`--state ${path} is not a state file written by 'model-eval run --detach'`);
+  }
+  const runArgs = parseCommandArgs(
+    { name: spec.name, summary: "", options: spec.options, run: async () => 0 },
+    parsed.argv
+  );
+  return { run: parsed, runArgs, io: { ...io, cwd: parsed.cwd } };
+}
+var RunStateMissingError = class extends Error {
+  name = "RunStateMissingError";
+  hint = "Check that --state names the file of a run that was submitted (run --detach prints it).";
+  constructor(runId, path) {
+    super(`The run ${runId} has no state on the cluster (${path})`);
+  }
+};
+async function openDetachedRun(args, io, command) {
+  const { runArgs, io: runIo } = await readDetachedRun(args, io, { name: command, options: runOptions });
+  const settings = settingsFromArgs(runArgs, runIo);
+  const executor = await openExecutor(
+    accessFromArgs(runArgs, runIo),
+    settings,
+    stderrLoggerFor(io, settings.simulate)
+  );
+  try {
+    const state = await readRunState(executor.transport, stateFilePath(settings));
+    if (!state) throw new RunStateMissingError(settings.runId, stateFilePath(settings));
+    return { settings, executor, state };
+  } catch (error) {
+    await executor.transport.close();
+    throw error;
+  }
 }
 
 // packages/action/src/cli/commands/cancel.ts
 var cancelCommand = {
   name: "cancel",
   summary: "Cancel every job of a run",
-  options: {
-    state: { type: "string", description: "Path of the run state file", valueName: "path" }
-  },
-  run: (_args, io) => notYetAvailable("cancel", io)
+  options: stateOption,
+  run: async (args, io) => {
+    const { settings, executor, state } = await openDetachedRun(args, io, "cancel");
+    try {
+      const jobIds = state.jobs.flatMap((job) => job.jobIds);
+      await executor.cancel(
+        jobIds,
+        state.jobs.map((job) => toJobSpec(job.planned, job.index, settings))
+      );
+      io.stdout(
+        `Cancelled run ${settings.runId}: job(s) ${jobIds.join(", ") || "none recorded"} and any job with its keys.
+`
+      );
+      return 0;
+    } finally {
+      await executor.transport.close();
+    }
+  }
 };
+
+// packages/action/src/cli/commands/run.ts
+import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
+import { dirname as dirname2, join, resolve as resolve3 } from "node:path";
+var runCommand = {
+  name: "run",
+  summary: "Plan, submit and watch an evaluation, then report its results",
+  options: {
+    ...runOptions,
+    wait: { type: "boolean", description: "Wait for the jobs and report (the default)" },
+    detach: {
+      type: "boolean",
+      description: "Submit, write the state file and exit; finish with collect --state"
+    },
+    ...stateOption
+  },
+  run: (args, io) => runFromArgs(args, io)
+};
+async function runFromArgs(args, io) {
+  const settings = settingsFromArgs(args, io);
+  const access = accessFromArgs(args, io);
+  const logger = stderrLoggerFor(io, settings.simulate);
+  const standinScript = settings.simulate ? findStandinScript() : void 0;
+  if (settings.simulate && !standinScript) {
+    throw new UsageError(
+      "--simulate needs the LightEval stand-in (test/fixtures/lighteval) of a repository checkout"
+    );
+  }
+  const localDir = resolve3(io.cwd, "model-eval-output", settings.runId);
+  const detach = args.values.detach === true;
+  if (detach && args.values.wait === true) throw new UsageError("--wait and --detach exclude each other");
+  if (detach && access.executor === "local") {
+    throw new UsageError("--detach needs --executor slurm: local jobs are child processes of this command");
+  }
+  const executor = await openExecutor(access, settings, logger);
+  const abort = new AbortController();
+  const onSignal = (signal) => {
+    logger.warn(`${signal}: cancelling the run's jobs.`);
+    abort.abort();
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  let outcome;
+  try {
+    outcome = await runEvaluation(settings, {
+      executor,
+      loadFacts: (source) => loadModelFacts({ ...source, cwd: io.cwd }),
+      logger,
+      localDir,
+      ...standinScript && { standinScript },
+      ...io.env.HF_ENDPOINT && { hubEndpoint: io.env.HF_ENDPOINT },
+      signal: abort.signal,
+      detach,
+      onPlan: (plan) => io.stdout(`${renderPlanText(plan)}
+`)
+    });
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+    await executor.transport.close();
+  }
+  if (outcome.status === "submitted") {
+    const statePath = resolve3(io.cwd, stringOption(args, "state") ?? join(localDir, "run.json"));
+    await writeDetachedRun(statePath, {
+      version: 1,
+      runId: settings.runId,
+      argv: [...argvOf(args), "--run-id", settings.runId],
+      cwd: io.cwd,
+      submittedAt: (/* @__PURE__ */ new Date()).toISOString()
+    });
+    const ids = outcome.report.jobs.map((j) => j.id).join(", ");
+    io.stdout(`Submitted job(s) ${ids} (run ${settings.runId}).
+State: ${statePath}
+`);
+    io.stdout(
+      `Follow with: model-eval status --state ${statePath}
+Finish with: model-eval collect --state ${statePath}
+`
+    );
+    return 0;
+  }
+  const markdown = renderReport(outcome.report);
+  io.stdout(`
+${markdown}
+`);
+  const resultsJson = stringOption(args, "results-json");
+  if (resultsJson)
+    await writeOut(resolve3(io.cwd, resultsJson), `${JSON.stringify(resultsJsonOf(outcome), null, 2)}
+`);
+  const reportPath = stringOption(args, "report-md") ?? join(localDir, "report.md");
+  await writeOut(resolve3(io.cwd, reportPath), markdown);
+  logger.info(`Report: ${resolve3(io.cwd, reportPath)}; results files: ${outcome.localResultsDir}`);
+  return outcome.status === "succeeded" ? 0 : outcome.status === "cancelled" ? 130 : 1;
+}
+function resultsJsonOf(outcome) {
+  return {
+    model: outcome.report.model,
+    revision: outcome.report.revision,
+    status: outcome.status,
+    simulated: outcome.report.simulated,
+    jobs: outcome.jobs.map((job) => ({
+      id: job.outcome.jobId,
+      state: job.outcome.state.state,
+      benchmarks: job.planned.benchmarks,
+      gpus: job.planned.nodes * job.planned.gpusPerNode,
+      elapsedSeconds: job.outcome.state.elapsedSeconds
+    })),
+    results: outcome.results.map((r) => ({
+      benchmark: r.benchmark,
+      task: r.task,
+      metric: r.metric,
+      value: r.value,
+      stderr: r.stderr
+    }))
+  };
+}
+function argvOf(args) {
+  const argv = [];
+  for (const name of Object.keys(runOptions)) {
+    const value = args.values[name];
+    if (name === "run-id" || value === void 0 || value === false) continue;
+    argv.push(`--${name}`, ...value === true ? [] : [String(value)]);
+  }
+  return argv;
+}
+async function writeOut(path, text) {
+  await mkdir2(dirname2(path), { recursive: true });
+  await writeFile2(path, text);
+}
 
 // packages/action/src/cli/commands/collect.ts
 var collectCommand = {
   name: "collect",
   summary: "Wait for a detached run, collect its results and report",
-  options: {
-    state: { type: "string", description: "Path of the run state file", valueName: "path" }
-  },
-  run: (_args, io) => notYetAvailable("collect", io)
+  options: stateOption,
+  run: async (args, io) => {
+    const { runArgs, io: runIo } = await readDetachedRun(args, io, { name: "collect", options: runOptions });
+    return runFromArgs(runArgs, runIo);
+  }
 };
 
 // packages/action/src/cli/commands/demo.ts
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join as join2 } from "node:path";
+var DEMO_MODEL = "test/fixtures/models/deepseek-ai/DeepSeek-R1-Distill-Qwen-7B";
 var demoCommand = {
   name: "demo",
   summary: "Run the embedded default: a simulated evaluation of a bundled model, no cluster or network",
   options: {},
-  run: (_args, io) => notYetAvailable("demo", io)
+  run: async (_args, io) => {
+    const root = findRepositoryRoot();
+    if (!root) throw new UsageError("the demo needs a repository checkout (its bundled model configs)");
+    const workDir = mkdtempSync(join2(tmpdir(), "model-eval-demo-"));
+    io.stderr(`Demo: simulated evaluation of ${DEMO_MODEL} on this machine (work directory ${workDir}).
+`);
+    const argv = [
+      "--model",
+      join2(root, DEMO_MODEL),
+      "--executor",
+      "local",
+      "--simulate",
+      "--remote-dir",
+      join2(workDir, "runs"),
+      "--results-json",
+      join2(workDir, "results.json"),
+      "--report-md",
+      join2(workDir, "report.md")
+    ];
+    return runFromArgs(parseCommandArgs(runCommand, argv), { ...io, cwd: workDir });
+  }
 };
 
 // packages/action/src/cli/commands/plan.ts
@@ -95,40 +581,166 @@ var planCommand = {
   name: "plan",
   summary: "Size the GPUs and vLLM parallelism for a model (no cluster contact)",
   options: {
-    model: { type: "string", description: "Hub model id or local directory", valueName: "id|dir" }
+    ...pick(runOptions, [
+      "model",
+      "revision",
+      "gpus-per-node",
+      "gpu-memory-gib",
+      "max-nodes",
+      "benchmarks",
+      "gpu-memory-utilization",
+      "max-model-length",
+      "lighteval-version"
+    ]),
+    json: { type: "boolean", description: "Print the plan as JSON on stdout" }
   },
-  run: (_args, io) => notYetAvailable("plan", io)
+  run: async (args, io) => {
+    const model = stringOption(args, "model");
+    if (model === void 0) throw new UsageError("--model is required");
+    const gpuMemoryUtilization = numberOption(args, "gpu-memory-utilization", 0.05, 1);
+    const maxModelLength = integerOption(args, "max-model-length");
+    const lightevalVersion = stringOption(args, "lighteval-version");
+    const cluster = clusterShapeFromArgs(args);
+    const benchmarks = listOption(args, "benchmarks");
+    const facts = await loadModelFacts({
+      model,
+      revision: stringOption(args, "revision"),
+      hubEndpoint: io.env.HF_ENDPOINT || void 0,
+      token: io.env.HF_TOKEN || void 0,
+      cwd: io.cwd
+    });
+    const plan = planEvaluation({
+      facts,
+      cluster,
+      benchmarks,
+      gpuMemoryUtilization,
+      maxModelLength,
+      lightevalVersion
+    });
+    io.stdout(
+      args.values.json === true ? `${JSON.stringify(planToJson(plan), null, 2)}
+` : `${renderPlanText(plan)}
+`
+    );
+    return 0;
+  }
 };
+function pick(record, names) {
+  return Object.fromEntries(names.flatMap((name) => record[name] ? [[name, record[name]]] : []));
+}
 
 // packages/action/src/cli/commands/results.ts
 var resultsCommand = {
   name: "results",
   summary: "Parse LightEval results files under a directory",
-  positionals: [{ name: "<dir>", description: "Directory holding results/**/results_*.json", required: true }],
+  positionals: [
+    { name: "<dir>", description: "Directory holding results/**/results_*.json", required: true }
+  ],
   options: {
     json: { type: "boolean", description: "Print JSON rows instead of a table" }
   },
-  run: (_args, io) => notYetAvailable("results", io)
-};
-
-// packages/action/src/cli/commands/run.ts
-var runCommand = {
-  name: "run",
-  summary: "Plan, submit and watch an evaluation, then report its results",
-  options: {
-    model: { type: "string", description: "Hub model id or local directory", valueName: "id|dir" }
-  },
-  run: (_args, io) => notYetAvailable("run", io)
+  run: async (args, io) => {
+    const dir = args.positionals[0];
+    const { rows, files } = await collectResults(dir);
+    const simulatedFiles = new Set(files.filter((f) => f.simulated).map((f) => f.file));
+    if (args.values.json === true) {
+      const output = {
+        rows: rows.map((r) => ({
+          benchmark: r.benchmark,
+          task: r.task,
+          metric: r.metric,
+          // JSON has no NaN: a missing score is null, with the reason in notes.
+          value: r.value,
+          stderr: r.stderr,
+          samples: r.samples,
+          problems: r.problems,
+          lightevalVersion: r.lightevalVersion,
+          simulated: simulatedFiles.has(r.file),
+          notes: r.notes,
+          file: r.file
+        })),
+        files: files.map((f) => ({
+          file: f.file,
+          timestamp: f.timestamp,
+          model: f.modelName,
+          evaluationSeconds: f.evaluationSeconds,
+          simulated: f.simulated
+        }))
+      };
+      io.stdout(`${JSON.stringify(output, null, 2)}
+`);
+      return 0;
+    }
+    const table = [
+      ["benchmark", "metric", "score \xB1 95% CI", "samples", "problems", "LightEval", ""],
+      ...rows.map((r) => [
+        r.benchmark,
+        r.metric || "\u2014",
+        r.value === null ? "no score" : `${(r.value * 100).toFixed(1)} \xB1 ${r.stderr === null ? "?" : (Z_95 * r.stderr * 100).toFixed(1)}`,
+        r.samples === null ? "\u2014" : String(r.samples),
+        r.problems === null ? "\u2014" : String(r.problems),
+        r.lightevalVersion,
+        simulatedFiles.has(r.file) ? "SIMULATED" : ""
+      ])
+    ];
+    const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? "").length))) ?? [];
+    const lines = table.map(
+      (row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd()
+    );
+    const notes = rows.flatMap((r) => r.notes.map((n) => `  ${r.benchmark}: ${n}`));
+    io.stdout(`${lines.join("\n")}
+${notes.length ? `
+Notes:
+${notes.join("\n")}
+` : ""}`);
+    io.stdout(
+      `
+${files.length} results file${files.length === 1 ? "" : "s"} read; newest per benchmark shown.
+`
+    );
+    return 0;
+  }
 };
 
 // packages/action/src/cli/commands/status.ts
 var statusCommand = {
   name: "status",
   summary: "Show the state of a detached run",
-  options: {
-    state: { type: "string", description: "Path of the run state file", valueName: "path" }
-  },
-  run: (_args, io) => notYetAvailable("status", io)
+  options: { ...stateOption, json: { type: "boolean", description: "Print the states as JSON" } },
+  run: async (args, io) => {
+    const { settings, executor, state } = await openDetachedRun(args, io, "status");
+    try {
+      const latest = state.jobs.map((job) => ({ job, id: job.jobIds.at(-1) }));
+      const states = await executor.poll(latest.flatMap((l) => l.id ? [l.id] : []));
+      const rows = latest.map(({ job, id }) => {
+        const s = id ? states.get(id) : void 0;
+        return {
+          id: id ?? null,
+          benchmarks: job.planned.benchmarks,
+          state: s?.state ?? "NOT SUBMITTED",
+          reason: s && "reason" in s ? s.reason ?? null : null,
+          elapsedSeconds: s?.elapsedSeconds ?? null
+        };
+      });
+      if (args.values.json === true) {
+        io.stdout(`${JSON.stringify({ runId: settings.runId, jobs: rows }, null, 2)}
+`);
+      } else {
+        for (const row of rows) {
+          const elapsed = row.elapsedSeconds === null ? "" : `, elapsed ${formatSeconds(row.elapsedSeconds)}`;
+          io.stdout(
+            `${row.id ?? "\u2014"}  ${row.state}${row.reason ? ` (${row.reason})` : ""}${elapsed}  ${row.benchmarks.join(", ")}
+`
+          );
+        }
+      }
+      return rows.some(
+        (r) => /FAILED|CANCELLED|TIMEOUT|OUT_OF_MEMORY|NODE_FAIL|BOOT_FAIL|DEADLINE|LOST/.test(r.state)
+      ) ? 1 : 0;
+    } finally {
+      await executor.transport.close();
+    }
+  }
 };
 
 // packages/action/src/cli/cli.ts
@@ -180,14 +792,15 @@ ${renderMainHelp()}`);
     return await command.run(args, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`model-eval ${command.name}: ${error.message}
+      io.stderr(
+        `model-eval ${command.name}: ${error.message}
 Run 'model-eval ${command.name} --help' for usage.
-`);
+`
+      );
       return 2;
     }
     if (hasHint(error)) {
-      io.stderr(`model-eval ${command.name}: ${error.message}
-  hint: ${error.hint}
+      io.stderr(`model-eval ${command.name}: ${error.message.replace(/\.$/, "")}. ${error.hint}
 `);
       return 2;
     }
