@@ -106,6 +106,8 @@ export async function runEvaluation(settings: RunSettings, deps: RunDependencies
     ...(settings.jobPerBenchmark !== undefined && { jobPerBenchmark: settings.jobPerBenchmark }),
   });
   deps.onPlan?.(plan);
+  const multiNode = plan.jobs.find((job) => job.nodes > 1);
+  if (multiNode) throw new MultiNodeRunError(multiNode);
   for (const warning of [...plan.warnings, ...plan.jobs.flatMap((j) => j.warnings)]) logger.warn(warning);
 
   const runDir = runDirectory(settings);
@@ -346,6 +348,21 @@ export async function runEvaluation(settings: RunSettings, deps: RunDependencies
   const status: RunStatus = cancelled ? 'cancelled' : failed ? 'failed' : 'succeeded';
   const report = buildReport(settings, plan, state, finished, live, results, notes, startedAt, now(), status);
   return { status, plan, jobs: finished, results, report, localResultsDir, localCopies };
+}
+
+/**
+ * vLLM spans nodes only through a Ray cluster, which the job script does not start: a multi-node job
+ * would run on its first node alone and fail or crawl. Refused before anything is submitted.
+ */
+export class MultiNodeRunError extends Error {
+  override name = 'MultiNodeRunError';
+  readonly hint =
+    'Plan for one node (max-nodes 1): GPUs with more memory, a shorter max-model-length, or fewer benchmarks per job. Multi-node vLLM needs a Ray cluster, which this version does not start.';
+  constructor(job: PlannedJob) {
+    super(
+      `The plan needs ${job.nodes} nodes for ${job.benchmarks.join(', ')} (TP ${job.tensorParallel} × PP ${job.pipelineParallel}), and multi-node jobs are not supported yet`,
+    );
+  }
 }
 
 export class RunNotFoundError extends Error {

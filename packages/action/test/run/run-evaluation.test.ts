@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,5 +113,21 @@ describe('runEvaluation with the local executor and the LightEval stand-in', () 
     expect(outcome.results).toEqual([]);
     expect(outcome.jobs[0]?.outcome.failure).not.toBe('gpu-oom');
     expect(outcome.report.jobs[0]?.logTail).toMatch(/Traceback/);
+  });
+});
+
+describe('runEvaluation refuses what it cannot run', () => {
+  it('a plan that spans nodes is refused before anything is submitted (vLLM needs Ray there)', async () => {
+    const settings = settingsFor({
+      model: fileURLToPath(
+        new URL(
+          '../../../../test/fixtures/models/deepseek-ai/DeepSeek-R1-Distill-Llama-70B',
+          import.meta.url,
+        ),
+      ),
+      cluster: { gpusPerNode: 2, gpuMemoryGiB: 40, maxNodes: 4 },
+    });
+    await expect(run(settings)).rejects.toThrow(/needs \d nodes .* multi-node jobs are not supported/);
+    expect(existsSync(stateFilePath(settings))).toBe(false);
   });
 });
