@@ -76,7 +76,10 @@ describe('runs survive re-runs, cancellation and GPU out-of-memory', () => {
     expect(run.outputs.status, run.stdout).toBe('cancelled');
     expect(run.exitCode).toBe(1);
     expect(squeueJobsOfRun(runId)).toEqual([]);
-    expect((await waitForSacct(runId, 1)).map((j) => j.state)).toEqual([expect.stringMatching(/^CANCELLED/)]);
+    expect(
+      (await waitForSacct(runId, 1)).map((j) => j.state),
+      run.stdout,
+    ).toEqual([expect.stringMatching(/^CANCELLED/)]);
   });
 
   it('a GPU out-of-memory failure re-plans once with more GPUs per replica and succeeds', async () => {

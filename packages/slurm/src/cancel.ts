@@ -26,10 +26,6 @@ export async function cancelJobs(transport: Transport, request: CancelRequest): 
   const deadline = Date.now() + (request.timeoutMs ?? 5000);
   const remaining = () => Math.max(500, deadline - Date.now());
   const ids = new Set(request.jobIds);
-  const scrub =
-    request.scrubFiles && request.scrubFiles.length > 0
-      ? transport.exec(['rm', '-f', '--', ...request.scrubFiles], { timeoutMs: remaining() })
-      : Promise.resolve(undefined);
   if (request.keys && request.keys.length > 0) {
     const keys = new Set(request.keys);
     const squeue = await transport.exec(['squeue', '--me', '-h', '-o', SQUEUE_FORMAT], {
@@ -43,6 +39,19 @@ export async function cancelJobs(transport: Transport, request: CancelRequest): 
     }
   }
   const cancelled = [...ids];
+  // Scrub only after scancel: a job starting in between would find its secrets gone and end FAILED
+  // (exit 97) instead of CANCELLED.
+  try {
+    await scancel(transport, cancelled, remaining);
+  } finally {
+    if (request.scrubFiles && request.scrubFiles.length > 0) {
+      await transport.exec(['rm', '-f', '--', ...request.scrubFiles], { timeoutMs: remaining() });
+    }
+  }
+  return { cancelled };
+}
+
+async function scancel(transport: Transport, cancelled: string[], remaining: () => number): Promise<void> {
   if (cancelled.length > 0) {
     const result = await transport.exec(['scancel', ...cancelled], { timeoutMs: remaining() });
     // scancel exits non-zero when some ids already ended; that is success for us unless nothing happened.
@@ -55,6 +64,4 @@ export async function cancelJobs(transport: Transport, request: CancelRequest): 
       );
     }
   }
-  await scrub;
-  return { cancelled };
 }
