@@ -32,7 +32,7 @@ import {
   resultsFileTimestamp,
   runEvaluation,
   upsertStickyComment
-} from "./chunks/chunk-2WJMUQ7H.js";
+} from "./chunks/chunk-CTO34BRJ.js";
 import {
   __commonJS,
   __require,

@@ -24,7 +24,7 @@ import {
   runEvaluation,
   stateFilePath,
   toJobSpec
-} from "./chunks/chunk-2WJMUQ7H.js";
+} from "./chunks/chunk-CTO34BRJ.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/src/cli/command.ts

@@ -49916,7 +49916,6 @@ async function cancelJobs(transport, request) {
   const deadline = Date.now() + (request.timeoutMs ?? 5e3);
   const remaining = () => Math.max(500, deadline - Date.now());
   const ids = new Set(request.jobIds);
-  const scrub = request.scrubFiles && request.scrubFiles.length > 0 ? transport.exec(["rm", "-f", "--", ...request.scrubFiles], { timeoutMs: remaining() }) : Promise.resolve(void 0);
   if (request.keys && request.keys.length > 0) {
     const keys = new Set(request.keys);
     const squeue = await transport.exec(["squeue", "--me", "-h", "-o", SQUEUE_FORMAT], {
@@ -49929,6 +49928,16 @@ async function cancelJobs(transport, request) {
     }
   }
   const cancelled = [...ids];
+  try {
+    await scancel(transport, cancelled, remaining);
+  } finally {
+    if (request.scrubFiles && request.scrubFiles.length > 0) {
+      await transport.exec(["rm", "-f", "--", ...request.scrubFiles], { timeoutMs: remaining() });
+    }
+  }
+  return { cancelled };
+}
+async function scancel(transport, cancelled, remaining) {
   if (cancelled.length > 0) {
     const result = await transport.exec(["scancel", ...cancelled], { timeoutMs: remaining() });
     if (result.exitCode !== 0 && !/already completing or completed|Invalid job id/i.test(result.stderr)) {
@@ -49940,8 +49949,6 @@ async function cancelJobs(transport, request) {
       );
     }
   }
-  await scrub;
-  return { cancelled };
 }
 
 // packages/slurm/src/collect.ts
@@ -55126,6 +55133,8 @@ async function runEvaluation(settings, deps) {
     ...settings.jobPerBenchmark !== void 0 && { jobPerBenchmark: settings.jobPerBenchmark }
   });
   deps.onPlan?.(plan);
+  const multiNode = plan.jobs.find((job) => job.nodes > 1);
+  if (multiNode) throw new MultiNodeRunError(multiNode);
   for (const warning of [...plan.warnings, ...plan.jobs.flatMap((j) => j.warnings)]) logger.warn(warning);
   const runDir = runDirectory(settings);
   await transport.makeDirectory(runDir);
@@ -55344,6 +55353,15 @@ async function runEvaluation(settings, deps) {
   const report = buildReport(settings, plan, state, finished, live, results, notes, startedAt, now(), status);
   return { status, plan, jobs: finished, results, report, localResultsDir, localCopies };
 }
+var MultiNodeRunError = class extends Error {
+  name = "MultiNodeRunError";
+  hint = "Plan for one node (max-nodes 1): GPUs with more memory, a shorter max-model-length, or fewer benchmarks per job. Multi-node vLLM needs a Ray cluster, which this version does not start.";
+  constructor(job) {
+    super(
+      `The plan needs ${job.nodes} nodes for ${job.benchmarks.join(", ")} (TP ${job.tensorParallel} \xD7 PP ${job.pipelineParallel}), and multi-node jobs are not supported yet`
+    );
+  }
+};
 var RunNotFoundError = class extends Error {
   name = "RunNotFoundError";
   hint;
