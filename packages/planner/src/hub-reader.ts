@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { open, readdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { downloadFile, HubApiError, modelInfo } from '@huggingface/hub';
+import { downloadFile, HubApiError, modelInfo, parseSafetensorsMetadata } from '@huggingface/hub';
 import { z } from 'zod';
 import { type ModelConfig, parseModelConfig } from './model-config';
 import {
@@ -203,6 +203,40 @@ async function downloadText(access: HubAccess, path: string): Promise<string | u
   }
 }
 
+/**
+ * Reads the safetensors headers by range requests (a few KiB per file, never the weights) and counts
+ * the parameters per dtype. Undefined when the repository has no safetensors file at all.
+ */
+async function countFromSafetensorsHeaders(
+  access: HubAccess,
+  config: ModelConfig,
+): Promise<WeightFacts | undefined> {
+  try {
+    const parsed = await parseSafetensorsMetadata({
+      repo: { type: 'model', name: access.model },
+      computeParametersCount: true,
+      hubUrl: access.hubUrl,
+      ...(access.revision !== undefined && { revision: access.revision }),
+      ...(access.accessToken !== undefined && { accessToken: access.accessToken }),
+      ...(access.fetch !== undefined && { fetch: access.fetch }),
+    });
+    const counts = Object.fromEntries(
+      Object.entries(parsed.parameterCount).filter(
+        (entry): entry is [string, number] => typeof entry[1] === 'number',
+      ),
+    );
+    return Object.keys(counts).length > 0
+      ? weightsFromCounts(config, counts, 'safetensors-header')
+      : undefined;
+  } catch (error) {
+    // No model.safetensors(.index.json) in the repository: the caller estimates, and says so.
+    if (error instanceof HubApiError && error.statusCode === 404) return undefined;
+    if (/does not exist|does not seem to contain safetensors|not found|could not find/i.test((error as Error).message))
+      return undefined;
+    throw hubError(error, access, 'the safetensors headers');
+  }
+}
+
 async function loadHubFacts(source: ModelFactsSource): Promise<ModelFacts> {
   const access: HubAccess = {
     model: source.model,
@@ -261,6 +295,7 @@ async function loadHubFacts(source: ModelFactsSource): Promise<ModelFacts> {
       if (index.success) weights = weightsFromTotalSize(config, index.data.metadata.total_size);
     }
   }
+  if (!weights) weights = await countFromSafetensorsHeaders(access, config);
   return buildModelFacts(
     { id: source.model, revision: source.revision ?? sha, source: 'hub' },
     config,

@@ -16,6 +16,20 @@ async function rejection(promise: Promise<unknown>): Promise<ModelFactsError> {
   return error as ModelFactsError;
 }
 
+/** A safetensors file: 8-byte little-endian header length, the JSON header, then the tensor bytes. */
+function safetensorsFile(): Buffer {
+  const header = Buffer.from(
+    JSON.stringify({
+      __metadata__: { format: 'pt' },
+      'a.weight': { dtype: 'BF16', shape: [1000, 4096], data_offsets: [0, 8192000] },
+      'b.weight': { dtype: 'F32', shape: [4096], data_offsets: [8192000, 8208384] },
+    }),
+  );
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(header.length));
+  return Buffer.concat([length, header, Buffer.alloc(8208384)]);
+}
+
 describe('loadModelFacts from the Hub (emulated)', () => {
   let hub: HubEmulator;
   let dir: string;
@@ -25,7 +39,11 @@ describe('loadModelFacts from the Hub (emulated)', () => {
       'org/index-only': 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
       'org/config-only': 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
       'org/broken': 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
+      'org/headers-only': 'Qwen/Qwen3-8B',
     });
+    writeJson(join(dir, 'org/headers-only/model-info.json'), { id: 'org/headers-only' });
+    unlinkSync(join(dir, 'org/headers-only/model.safetensors.index.json'));
+    writeFileSync(join(dir, 'org/headers-only/model.safetensors'), safetensorsFile());
     writeJson(join(dir, 'org/gated/model-info.json'), {
       ...(readFixtureJson('deepseek-ai/DeepSeek-R1-Distill-Qwen-7B', 'model-info.json') as object),
       gated: 'auto',
@@ -73,6 +91,17 @@ describe('loadModelFacts from the Hub (emulated)', () => {
     expect(facts.weightBytes).toBe(15231233024);
     expect(facts.parameters).toBe(15231233024 / 2);
     expect(facts.warnings.join(' ')).not.toMatch(/ESTIMATE/);
+  });
+
+  it('counts parameters from the safetensors headers by range request when there is no index', async () => {
+    const facts = await loadModelFacts({ model: 'org/headers-only', hubEndpoint: hub.url, token: undefined });
+    expect(facts.parameterSource).toBe('safetensors-header');
+    expect(facts.parametersByDtype).toEqual({ BF16: 4_096_000, F32: 4096 });
+    // Only the header was read: the emulator saw ranged reads of model.safetensors, never a full download.
+    const reads = hub.requests.filter(
+      (r) => r.path.includes('/org/headers-only/resolve/') && r.path.endsWith('model.safetensors'),
+    );
+    expect(reads.length).toBeGreaterThan(0);
   });
 
   it('estimates from the architecture as a last resort, and says so', async () => {
