@@ -32,7 +32,7 @@ import {
   resultsFileTimestamp,
   runEvaluation,
   upsertStickyComment
-} from "./chunks/chunk-CTO34BRJ.js";
+} from "./chunks/chunk-4ST3XDKG.js";
 import {
   __commonJS,
   __require,

@@ -24,7 +24,7 @@ import {
   runEvaluation,
   stateFilePath,
   toJobSpec
-} from "./chunks/chunk-CTO34BRJ.js";
+} from "./chunks/chunk-4ST3XDKG.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/src/cli/command.ts

@@ -231,8 +231,8 @@ async function countFromSafetensorsHeaders(
   } catch (error) {
     // No model.safetensors(.index.json) in the repository: the caller estimates, and says so.
     if (error instanceof HubApiError && error.statusCode === 404) return undefined;
-    if (/does not exist|does not seem to contain safetensors|not found|could not find/i.test((error as Error).message))
-      return undefined;
+    const noSafetensors = /does not exist|does not seem to contain safetensors|not found|could not find/i;
+    if (noSafetensors.test((error as Error).message)) return undefined;
     throw hubError(error, access, 'the safetensors headers');
   }
 }

@@ -28471,7 +28471,36 @@ async function createRepo(params) {
   const output2 = await res.json();
   return { repoUrl: output2.url, id: output2.id };
 }
+function pick(o, props) {
+  return Object.assign(
+    {},
+    ...props.map((prop) => {
+      if (o[prop] !== void 0) {
+        return { [prop]: o[prop] };
+      }
+    })
+  );
+}
 var REGEX_COMMIT_HASH = new RegExp("^[0-9a-f]{40}$");
+async function fileExists(params) {
+  const accessToken = checkCredentials(params);
+  const repoId = toRepoId(params.repo);
+  const hubUrl = params.hubUrl ?? HUB_URL;
+  const revision = repoId.type === "bucket" ? void 0 : params.revision ?? "main";
+  const endpoint = repoId.type === "bucket" ? "resolve" : "raw";
+  const url2 = `${hubUrl}/${repoId.type === "model" ? "" : `${repoId.type}s/`}${repoId.name}/${endpoint}${revision ? `/${encodeURIComponent(revision)}` : ""}/${params.path}`;
+  const resp = await (params.fetch ?? fetch)(url2, {
+    method: "HEAD",
+    headers: accessToken ? { Authorization: `Bearer ${accessToken}` } : {}
+  });
+  if (resp.status === 404) {
+    return false;
+  }
+  if (!resp.ok) {
+    throw await createApiError(resp);
+  }
+  return true;
+}
 function normalizeInferenceProviderMapping(hfModelId, inferenceProviderMapping) {
   if (!inferenceProviderMapping) {
     return [];
@@ -28548,10 +28577,746 @@ async function modelInfo(params) {
     updatedAt: new Date(data.lastModified)
   };
 }
+function typedEntries(obj) {
+  return Object.entries(obj);
+}
+var JsonStreamParseError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "JsonStreamParseError";
+  }
+};
+var DEFAULT_MAX_TOKEN_LENGTH = 16e6;
+var DEFAULT_MAX_DEPTH = 1e3;
+var S_VALUE = 0;
+var S_VALUE_OR_ARRAY_END = 1;
+var S_STRING = 2;
+var S_STRING_ESCAPE = 3;
+var S_STRING_UNICODE = 4;
+var S_NUMBER = 5;
+var S_LITERAL = 6;
+var S_AFTER_VALUE = 7;
+var S_KEY = 8;
+var S_KEY_OR_OBJECT_END = 9;
+var S_AFTER_KEY = 10;
+var S_DONE = 11;
+var ESCAPES = {
+  '"': '"',
+  "\\": "\\",
+  "/": "/",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "	"
+};
+function isWhitespace(c) {
+  return c === " " || c === "\n" || c === "\r" || c === "	";
+}
+function isNumberChar(c) {
+  return c >= "0" && c <= "9" || c === "-" || c === "+" || c === "." || c === "e" || c === "E";
+}
+function isHexDigit(c) {
+  return c >= "0" && c <= "9" || c >= "a" && c <= "f" || c >= "A" && c <= "F";
+}
+async function* toByteChunks(source) {
+  if (!("getReader" in source)) {
+    yield* source;
+    return;
+  }
+  const reader = source.getReader();
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) {
+        return;
+      }
+      if (value) {
+        yield value;
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => void 0);
+  }
+}
+async function* streamJson(source, options) {
+  const maxTokenLength = options?.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
+  const maxDepth = options?.maxDepth ?? DEFAULT_MAX_DEPTH;
+  let state = S_VALUE;
+  const stack = [];
+  let token = "";
+  let stringIsKey = false;
+  let unicode = "";
+  function checkTokenLength() {
+    if (token.length > maxTokenLength) {
+      throw new JsonStreamParseError(`JSON token exceeds the maximum length of ${maxTokenLength} characters`);
+    }
+  }
+  function afterValue() {
+    state = stack.length === 0 ? S_DONE : S_AFTER_VALUE;
+  }
+  function finishNumber() {
+    const value = Number(token);
+    if (token === "" || !Number.isFinite(value)) {
+      throw new JsonStreamParseError(`Invalid JSON number: ${JSON.stringify(token)}`);
+    }
+    token = "";
+    afterValue();
+    return { type: "value", value };
+  }
+  function finishLiteral() {
+    const text2 = token;
+    token = "";
+    afterValue();
+    switch (text2) {
+      case "true":
+        return { type: "value", value: true };
+      case "false":
+        return { type: "value", value: false };
+      case "null":
+        return { type: "value", value: null };
+      default:
+        throw new JsonStreamParseError(`Invalid JSON literal: ${JSON.stringify(text2)}`);
+    }
+  }
+  function unexpected(c) {
+    throw new JsonStreamParseError(`Unexpected character ${JSON.stringify(c)} in JSON`);
+  }
+  function pushContainer(isArray) {
+    if (stack.length >= maxDepth) {
+      throw new JsonStreamParseError(`JSON nesting is deeper than the maximum of ${maxDepth} levels`);
+    }
+    stack.push(isArray);
+  }
+  function* feed(chunk2) {
+    let i = 0;
+    while (i < chunk2.length) {
+      if (state === S_STRING) {
+        let j = i;
+        while (j < chunk2.length && chunk2[j] !== '"' && chunk2[j] !== "\\") {
+          j++;
+        }
+        if (j > i) {
+          token += chunk2.slice(i, j);
+          checkTokenLength();
+          i = j;
+          continue;
+        }
+        if (chunk2[i] === "\\") {
+          state = S_STRING_ESCAPE;
+          i++;
+          continue;
+        }
+        i++;
+        const text2 = token;
+        token = "";
+        if (stringIsKey) {
+          stringIsKey = false;
+          state = S_AFTER_KEY;
+          yield { type: "key", key: text2 };
+        } else {
+          afterValue();
+          yield { type: "value", value: text2 };
+        }
+        continue;
+      }
+      if (state === S_STRING_ESCAPE) {
+        const c2 = chunk2[i++];
+        if (c2 === "u") {
+          unicode = "";
+          state = S_STRING_UNICODE;
+          continue;
+        }
+        const escaped = ESCAPES[c2];
+        if (escaped === void 0) {
+          throw new JsonStreamParseError(`Invalid escape sequence "\\${c2}" in JSON string`);
+        }
+        token += escaped;
+        checkTokenLength();
+        state = S_STRING;
+        continue;
+      }
+      if (state === S_STRING_UNICODE) {
+        const c2 = chunk2[i++];
+        if (!isHexDigit(c2)) {
+          throw new JsonStreamParseError(`Invalid unicode escape "\\u${unicode}${c2}" in JSON string`);
+        }
+        unicode += c2;
+        if (unicode.length === 4) {
+          token += String.fromCharCode(parseInt(unicode, 16));
+          checkTokenLength();
+          unicode = "";
+          state = S_STRING;
+        }
+        continue;
+      }
+      if (state === S_NUMBER) {
+        let j = i;
+        while (j < chunk2.length && isNumberChar(chunk2[j])) {
+          j++;
+        }
+        if (j > i) {
+          token += chunk2.slice(i, j);
+          checkTokenLength();
+          i = j;
+          continue;
+        }
+        yield finishNumber();
+        continue;
+      }
+      if (state === S_LITERAL) {
+        let j = i;
+        while (j < chunk2.length && chunk2[j] >= "a" && chunk2[j] <= "z") {
+          j++;
+        }
+        if (j > i) {
+          token += chunk2.slice(i, j);
+          checkTokenLength();
+          i = j;
+          continue;
+        }
+        yield finishLiteral();
+        continue;
+      }
+      const c = chunk2[i];
+      if (isWhitespace(c)) {
+        i++;
+        continue;
+      }
+      switch (state) {
+        case S_VALUE:
+        case S_VALUE_OR_ARRAY_END: {
+          if (c === "]") {
+            if (state !== S_VALUE_OR_ARRAY_END) {
+              unexpected(c);
+            }
+            stack.pop();
+            afterValue();
+            i++;
+            yield { type: "endArray" };
+            break;
+          }
+          if (c === "{") {
+            pushContainer(false);
+            state = S_KEY_OR_OBJECT_END;
+            i++;
+            yield { type: "startObject" };
+            break;
+          }
+          if (c === "[") {
+            pushContainer(true);
+            state = S_VALUE_OR_ARRAY_END;
+            i++;
+            yield { type: "startArray" };
+            break;
+          }
+          if (c === '"') {
+            stringIsKey = false;
+            state = S_STRING;
+            i++;
+            break;
+          }
+          if (c === "-" || c >= "0" && c <= "9") {
+            state = S_NUMBER;
+            break;
+          }
+          if (c >= "a" && c <= "z") {
+            state = S_LITERAL;
+            break;
+          }
+          unexpected(c);
+          break;
+        }
+        case S_KEY:
+        case S_KEY_OR_OBJECT_END: {
+          if (c === "}") {
+            if (state !== S_KEY_OR_OBJECT_END) {
+              unexpected(c);
+            }
+            stack.pop();
+            afterValue();
+            i++;
+            yield { type: "endObject" };
+            break;
+          }
+          if (c === '"') {
+            stringIsKey = true;
+            state = S_STRING;
+            i++;
+            break;
+          }
+          unexpected(c);
+          break;
+        }
+        case S_AFTER_KEY: {
+          if (c !== ":") {
+            unexpected(c);
+          }
+          state = S_VALUE;
+          i++;
+          break;
+        }
+        case S_AFTER_VALUE: {
+          if (c === ",") {
+            state = stack[stack.length - 1] ? S_VALUE : S_KEY;
+            i++;
+            break;
+          }
+          if (c === "}") {
+            if (stack[stack.length - 1] !== false) {
+              unexpected(c);
+            }
+            stack.pop();
+            afterValue();
+            i++;
+            yield { type: "endObject" };
+            break;
+          }
+          if (c === "]") {
+            if (stack[stack.length - 1] !== true) {
+              unexpected(c);
+            }
+            stack.pop();
+            afterValue();
+            i++;
+            yield { type: "endArray" };
+            break;
+          }
+          unexpected(c);
+          break;
+        }
+        case S_DONE:
+          throw new JsonStreamParseError(`Unexpected trailing content ${JSON.stringify(c)} after JSON value`);
+        default:
+          throw new JsonStreamParseError(`Unreachable parser state ${state}`);
+      }
+    }
+  }
+  const decoder4 = new TextDecoder("utf-8");
+  for await (const bytes of toByteChunks(source)) {
+    const chunk2 = decoder4.decode(bytes, { stream: true });
+    if (chunk2.length > 0) {
+      yield* feed(chunk2);
+    }
+  }
+  const tail = decoder4.decode();
+  if (tail.length > 0) {
+    yield* feed(tail);
+  }
+  if (state === S_NUMBER) {
+    yield finishNumber();
+  } else if (state === S_LITERAL) {
+    yield finishLiteral();
+  }
+  if (state !== S_DONE) {
+    throw new JsonStreamParseError("Unexpected end of JSON input");
+  }
+}
+function typedInclude(arr, v) {
+  return arr.includes(v);
+}
+function omit(o, props) {
+  const propsArr = Array.isArray(props) ? props : [props];
+  const letsKeep = Object.keys(o).filter((prop) => !typedInclude(propsArr, prop));
+  return pick(o, letsKeep);
+}
+var SafetensorsIndexParseError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "SafetensorsIndexParseError";
+  }
+};
+var MAX_INDEX_BYTES = 25e7;
+var MAX_WEIGHT_MAP_ENTRIES = 2e5;
+var MAX_METADATA_ENTRIES = 1e3;
+var MAX_TOKEN_LENGTH = 1e5;
+var MAX_DEPTH2 = 64;
+var MAX_RETAINED_CHARS = 4e6;
+var MAX_WEIGHT_MAP_CHARS = 24e6;
+async function* limitBytes(stream, maxBytes) {
+  let total = 0;
+  const reader = stream.getReader();
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) {
+        return;
+      }
+      if (!value) {
+        continue;
+      }
+      total += value.length;
+      if (total > maxBytes) {
+        throw new SafetensorsIndexParseError(
+          `safetensors index is too big. Maximum supported size is ${maxBytes} bytes.`
+        );
+      }
+      yield value;
+    }
+  } finally {
+    await reader.cancel().catch(() => void 0);
+  }
+}
+async function parseSafetensorsIndexStream(stream, options) {
+  const maxBytes = options?.maxBytes ?? MAX_INDEX_BYTES;
+  const maxWeightMapEntries = options?.maxWeightMapEntries ?? MAX_WEIGHT_MAP_ENTRIES;
+  const maxShardCount = options?.maxShardCount ?? Infinity;
+  const shardFilenames = [];
+  const shardSet = /* @__PURE__ */ new Set();
+  let weightMap = {};
+  let weightMapEntryCount = 0;
+  let retainedInWeightMap = 0;
+  let metadata;
+  let dtype;
+  let depth = 0;
+  let rootKey;
+  let entryKey;
+  let sawRootObject = false;
+  let retainedChars = 0;
+  const retain = (chars) => {
+    retainedChars += chars;
+    if (retainedChars > MAX_RETAINED_CHARS) {
+      throw new SafetensorsIndexParseError(
+        `safetensors index retains more than ${MAX_RETAINED_CHARS} characters of metadata/filenames`
+      );
+    }
+  };
+  for await (const event of streamJson(limitBytes(stream, maxBytes), {
+    maxTokenLength: MAX_TOKEN_LENGTH,
+    maxDepth: MAX_DEPTH2
+  })) {
+    switch (event.type) {
+      case "startObject":
+      case "startArray":
+        depth++;
+        if (depth === 1) {
+          if (event.type === "startArray") {
+            throw new SafetensorsIndexParseError("safetensors index must be a JSON object");
+          }
+          sawRootObject = true;
+        }
+        entryKey = void 0;
+        break;
+      case "endObject":
+      case "endArray":
+        depth--;
+        if (depth <= 1) {
+          rootKey = void 0;
+          entryKey = void 0;
+        }
+        break;
+      case "key":
+        if (depth === 1) {
+          rootKey = event.key;
+          entryKey = void 0;
+        } else {
+          entryKey = event.key;
+        }
+        break;
+      case "value": {
+        if (depth === 1) {
+          if (rootKey === "dtype" && typeof event.value === "string") {
+            dtype = event.value;
+          }
+          rootKey = void 0;
+          break;
+        }
+        if (depth !== 2 || entryKey === void 0) {
+          break;
+        }
+        if (rootKey === "weight_map") {
+          if (typeof event.value !== "string") {
+            break;
+          }
+          weightMapEntryCount++;
+          if (!shardSet.has(event.value)) {
+            retain(event.value.length);
+            shardSet.add(event.value);
+            shardFilenames.push(event.value);
+            if (shardSet.size > maxShardCount) {
+              throw new SafetensorsIndexParseError(
+                `Too many shard files (>${maxShardCount}). Maximum supported is ${maxShardCount}.`
+              );
+            }
+          }
+          if (weightMap !== void 0) {
+            retainedInWeightMap += entryKey.length + event.value.length;
+            if (weightMapEntryCount > maxWeightMapEntries || retainedInWeightMap > MAX_WEIGHT_MAP_CHARS) {
+              weightMap = void 0;
+            } else {
+              weightMap[entryKey] = event.value;
+            }
+          }
+        } else if (rootKey === "metadata") {
+          metadata ??= {};
+          if (Object.keys(metadata).length < MAX_METADATA_ENTRIES) {
+            retain(entryKey.length + (typeof event.value === "string" ? event.value.length : 8));
+            metadata[entryKey] = event.value;
+          }
+        }
+        entryKey = void 0;
+        break;
+      }
+    }
+  }
+  if (!sawRootObject) {
+    throw new SafetensorsIndexParseError("safetensors index must be a JSON object");
+  }
+  return { dtype, metadata, shardFilenames, weightMapEntryCount, weightMap };
+}
+var SAFETENSORS_FILE = "model.safetensors";
+var SAFETENSORS_INDEX_FILE = "model.safetensors.index.json";
 var DIFFUSERS_SAFETENSORS_FILE = "diffusion_pytorch_model.safetensors";
 var DIFFUSERS_SAFETENSORS_INDEX_FILE = "diffusion_pytorch_model.safetensors.index.json";
 var DIFFUSERS_WEIGHTS_SUBFOLDERS = ["transformer", "unet"];
+var RE_SAFETENSORS_FILE = /\.safetensors$/;
+var RE_SAFETENSORS_INDEX_FILE = /\.safetensors\.index\.json$/;
+var PARALLEL_DOWNLOADS = 20;
+var MAX_HEADER_LENGTH = 25e6;
+var MAX_CONFIG_LENGTH = 1e7;
+var MAX_SHARD_COUNT = 1e4;
 var MAX_TENSOR_DIM = 2 ** 32;
+var GPTQ_QWEIGHT_SUFFIX = "qweight";
+var GPTQ_AWQ_AUXILIARY_SUFFIXES = ["qzeros", "g_idx", "scales"];
+var MLX_QUANTIZATION_METHOD = "mlx";
+var MLX_QUANTIZATION_MODES = /* @__PURE__ */ new Set(["affine", "mxfp4", "nvfp4", "mxfp8"]);
+var MLX_AFFINE_BITS = /* @__PURE__ */ new Set([2, 3, 4, 5, 6, 8]);
+var MLX_AFFINE_GROUP_SIZES = /* @__PURE__ */ new Set([32, 64, 128]);
+var QUANTIZATION_AUXILIARY_SUFFIXES = [
+  // NB: a bare `.scale` / `.scales` is deliberately absent — some architectures have *learnable*
+  // scale parameters under that name, and dropping those would undercount. The block scales that
+  // do use it (e.g. DeepSeek-V4's `attn.wkv.scale`) are caught by SCALE_ONLY_DTYPES instead,
+  // and GPTQ/AWQ `scales` is already handled by the gptq/awq branch below.
+  "weight_scale",
+  "weight_scale_inv",
+  "weight_scale_2",
+  "weight_global_scale",
+  "weight_zero_point",
+  "input_scale",
+  "input_global_scale",
+  "input_zero_point",
+  "zero_point",
+  // compressed-tensors records each packed tensor's logical shape alongside it; it's a 2-element
+  // I32 tensor, so it was not only counted but multiplied by the packing factor.
+  "weight_shape",
+  // Activation-ordering permutation indices, emitted by the pack-quantized compressor whenever
+  // `actorder: "group"`. One I32 index per input column, so — like `weight_shape` — it was both
+  // counted and scaled by the packing factor.
+  "weight_g_idx"
+];
+var MXFP4_SCALES_SUFFIX = "_scales";
+var BITSANDBYTES_AUXILIARY_SUFFIXES = ["absmax", "quant_map", "nested_absmax", "nested_quant_map"];
+var BITSANDBYTES_QUANT_STATE_PREFIX = "bitsandbytes__";
+var SCALE_ONLY_DTYPES = /* @__PURE__ */ new Set(["F8_E8M0", "E8M0", "UE8"]);
+var INTEGER_CONTAINER_BITS = {
+  U8: 8,
+  I8: 8,
+  U16: 16,
+  I16: 16,
+  U32: 32,
+  I32: 32
+};
+var SUB_BYTE_FORMAT_BITS = [
+  ["nvfp4", 4],
+  ["mxfp4", 4],
+  ["fp4", 4],
+  ["int4", 4],
+  ["uint4", 4],
+  ["nf4", 4],
+  ["int2", 2]
+];
+function isRoutedExpertTensor(tensorName) {
+  return tensorName.includes(".experts.") && !tensorName.includes("shared_experts");
+}
+function bitsFromFormatString(format) {
+  if (typeof format !== "string") {
+    return void 0;
+  }
+  const normalized = format.toLowerCase();
+  return SUB_BYTE_FORMAT_BITS.find(([pattern]) => normalized.includes(pattern))?.[1];
+}
+function packingFactor(dtype, numBits) {
+  const containerBits = INTEGER_CONTAINER_BITS[dtype];
+  if (!containerBits || !numBits || numBits <= 0 || numBits >= containerBits) {
+    return 1;
+  }
+  return containerBits / numBits;
+}
+var SafetensorParseError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "SafetensorParseError";
+  }
+};
+function validateTensorEntry(path2, tensorName, info, fileSizeBytes) {
+  if (!Array.isArray(info.shape) || !Array.isArray(info.data_offsets) || info.data_offsets.length !== 2) {
+    throw new SafetensorParseError(`Failed to parse file ${path2}: tensor "${tensorName}" is malformed.`);
+  }
+  for (const dim of info.shape) {
+    if (!Number.isFinite(dim) || !Number.isInteger(dim) || dim < 0) {
+      throw new SafetensorParseError(
+        `Failed to parse file ${path2}: tensor "${tensorName}" has an invalid dimension (${dim}).`
+      );
+    }
+    if (dim > MAX_TENSOR_DIM) {
+      throw new SafetensorParseError(
+        `Failed to parse file ${path2}: tensor "${tensorName}" dimension is ${dim}, which exceeds the maximum allowed (${MAX_TENSOR_DIM}).`
+      );
+    }
+  }
+  const [begin, end] = info.data_offsets;
+  if (!Number.isFinite(begin) || !Number.isFinite(end) || !Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end < begin) {
+    throw new SafetensorParseError(`Failed to parse file ${path2}: tensor "${tensorName}" has invalid data_offsets.`);
+  }
+  if (fileSizeBytes !== void 0 && end > fileSizeBytes) {
+    throw new SafetensorParseError(
+      `Failed to parse file ${path2}: tensor "${tensorName}" declares data_offsets ending at ${end}, which exceeds the file size (${fileSizeBytes} bytes). The file is malformed.`
+    );
+  }
+}
+async function fetchModelConfig(params) {
+  try {
+    const configBlob = await downloadFile({
+      ...params,
+      path: "config.json"
+    });
+    if (!configBlob) {
+      return null;
+    }
+    const config2 = JSON.parse(await configBlob.slice(0, MAX_CONFIG_LENGTH).text());
+    return config2;
+  } catch (error62) {
+    return null;
+  }
+}
+async function parseSingleFile(path2, params) {
+  const blob = await downloadFile({ ...params, path: path2 });
+  if (!blob) {
+    throw new SafetensorParseError(`Failed to parse file ${path2}: failed to fetch safetensors header length.`);
+  }
+  const bufLengthOfHeaderLE = await blob.slice(0, 8).arrayBuffer();
+  const lengthOfHeader = new DataView(bufLengthOfHeaderLE).getBigUint64(0, true);
+  if (lengthOfHeader <= 0) {
+    throw new SafetensorParseError(`Failed to parse file ${path2}: safetensors header is malformed.`);
+  }
+  if (lengthOfHeader > MAX_HEADER_LENGTH) {
+    throw new SafetensorParseError(
+      `Failed to parse file ${path2}: safetensor header is too big. Maximum supported size is ${MAX_HEADER_LENGTH} bytes.`
+    );
+  }
+  let header;
+  try {
+    header = JSON.parse(await blob.slice(8, 8 + Number(lengthOfHeader)).text());
+  } catch (err) {
+    throw new SafetensorParseError(`Failed to parse file ${path2}: safetensors header is not valid JSON.`);
+  }
+  const fileSizeBytes = Number.isFinite(blob.size) && blob.size >= 0 ? blob.size : void 0;
+  for (const [tensorName, info] of typedEntries(omit(header, "__metadata__"))) {
+    validateTensorEntry(path2, tensorName, info, fileSizeBytes);
+  }
+  return { header, fileSizeBytes };
+}
+async function parseShardedIndex(path2, params) {
+  const indexBlob = await downloadFile({
+    ...params,
+    path: path2
+  });
+  if (!indexBlob) {
+    throw new SafetensorParseError(`Failed to parse file ${path2}: failed to fetch safetensors index.`);
+  }
+  try {
+    const { dtype, metadata, shardFilenames, weightMap } = await parseSafetensorsIndexStream(indexBlob.stream(), {
+      maxShardCount: MAX_SHARD_COUNT
+    });
+    return {
+      index: { dtype, metadata, weight_map: weightMap },
+      shardFilenames
+    };
+  } catch (error62) {
+    throw new SafetensorParseError(
+      `Failed to parse file ${path2}: ${error62 instanceof Error ? error62.message : "not a valid JSON."}`
+    );
+  }
+}
+function assertSafeShardFilename(filename) {
+  const unsafe = (reason) => {
+    throw new SafetensorParseError(`Unsafe shard filename in weight_map: "${filename}" (${reason})`);
+  };
+  if (!filename) {
+    unsafe("empty");
+  }
+  let decoded = filename;
+  for (let i = 0; i < 5; i++) {
+    let next;
+    try {
+      next = decodeURIComponent(decoded);
+    } catch {
+      return unsafe("malformed percent-encoding");
+    }
+    if (next === decoded) {
+      break;
+    }
+    decoded = next;
+  }
+  for (const candidate of /* @__PURE__ */ new Set([filename, decoded])) {
+    for (let i = 0; i < candidate.length; i++) {
+      const code = candidate.charCodeAt(i);
+      if (code <= 31 || code === 127) {
+        unsafe("control character");
+      }
+    }
+    if (candidate.includes("\\")) {
+      unsafe("backslash");
+    }
+    if (candidate.startsWith("/")) {
+      unsafe("absolute path");
+    }
+    if (candidate.slice(0, candidate.indexOf("/") === -1 ? candidate.length : candidate.indexOf("/")).includes(":")) {
+      unsafe("scheme-like first path segment");
+    }
+    for (const segment of candidate.split("/")) {
+      if (segment === "." || segment === "..") {
+        unsafe("dot segment");
+      }
+    }
+  }
+}
+function encodeShardFilename(filename) {
+  return filename.split("/").map(encodeURIComponent).join("/");
+}
+async function fetchAllHeaders(path2, filenames, params) {
+  const pathPrefix = path2.slice(0, path2.lastIndexOf("/") + 1);
+  if (filenames.length > MAX_SHARD_COUNT) {
+    throw new SafetensorParseError(
+      `Too many shard files (${filenames.length}). Maximum supported is ${MAX_SHARD_COUNT}.`
+    );
+  }
+  for (const filename of filenames) {
+    assertSafeShardFilename(filename);
+  }
+  const shardedMap = Object.fromEntries(
+    (await promisesQueue(
+      filenames.map(
+        (filename) => async () => [filename, await parseSingleFile(pathPrefix + encodeShardFilename(filename), params)]
+      ),
+      PARALLEL_DOWNLOADS
+    )).map(([filename, { header }]) => [filename, header])
+  );
+  return shardedMap;
+}
+function parseTotalParameters(value, computedTotal) {
+  if (!value) {
+    return void 0;
+  }
+  const parsed = typeof value === "number" ? value : parseInt(value);
+  if (!Number.isFinite(parsed) || parsed < 0) {
+    return void 0;
+  }
+  if (computedTotal !== void 0 && parsed > computedTotal) {
+    return computedTotal;
+  }
+  return parsed;
+}
 var LIBRARY_WEIGHT_CANDIDATES = {
   // diffusers keeps the main module (the diffusion transformer / U-Net) under a subfolder,
   // or at the repo root for single-component repos (ControlNets, standalone VAEs). This matches
@@ -28565,6 +29330,394 @@ var LIBRARY_WEIGHT_CANDIDATES = {
     { single: DIFFUSERS_SAFETENSORS_FILE, index: DIFFUSERS_SAFETENSORS_INDEX_FILE }
   ]
 };
+async function parseSafetensorsMetadata(params) {
+  const repoId = toRepoId(params.repo);
+  if (repoId.type !== "model") {
+    throw new TypeError("Only model repos should contain safetensors files.");
+  }
+  const modelConfig = params.computeParametersCount ? await fetchModelConfig(params) : null;
+  const quantConfig = getModelQuantizationConfig(modelConfig) ?? getModelQuantizationConfig(modelConfig?.text_config ?? null);
+  const expertDtype = modelConfig?.expert_dtype ?? modelConfig?.text_config?.expert_dtype;
+  let location;
+  if (params.path) {
+    if (RE_SAFETENSORS_FILE.test(params.path)) {
+      location = { path: params.path, sharded: false };
+    } else if (RE_SAFETENSORS_INDEX_FILE.test(params.path)) {
+      location = { path: params.path, sharded: true };
+    }
+  } else {
+    const candidates = [
+      { single: SAFETENSORS_FILE, index: SAFETENSORS_INDEX_FILE },
+      ...params.library ? LIBRARY_WEIGHT_CANDIDATES[params.library] ?? [] : []
+    ];
+    for (const { single, index } of candidates) {
+      if (await fileExists({ ...params, path: single })) {
+        location = { path: single, sharded: false };
+        break;
+      }
+      if (await fileExists({ ...params, path: index })) {
+        location = { path: index, sharded: true };
+        break;
+      }
+    }
+  }
+  if (location && !location.sharded) {
+    const { header } = await parseSingleFile(location.path, params);
+    const paramStats = params.computeParametersCount ? (() => {
+      const parameterCount = computeNumOfParamsByDtypeSingleFile(header, quantConfig, expertDtype);
+      return {
+        parameterCount,
+        /// shortcut: get param count directly from metadata
+        parameterTotal: parseTotalParameters(
+          header.__metadata__?.total_parameters,
+          sum(Object.values(parameterCount))
+        )
+      };
+    })() : void 0;
+    return {
+      sharded: false,
+      header,
+      ...paramStats,
+      filepaths: [location.path]
+    };
+  } else if (location) {
+    const path2 = location.path;
+    const { index, shardFilenames } = await parseShardedIndex(path2, params);
+    const shardedMap = await fetchAllHeaders(path2, shardFilenames, params);
+    const pathPrefix = path2.slice(0, path2.lastIndexOf("/") + 1);
+    const paramStats = params.computeParametersCount ? (() => {
+      const parameterCount = computeNumOfParamsByDtypeSharded(shardedMap, quantConfig, expertDtype);
+      return {
+        parameterCount,
+        /// shortcut: get param count directly from metadata
+        parameterTotal: parseTotalParameters(index.metadata?.total_parameters, sum(Object.values(parameterCount)))
+      };
+    })() : void 0;
+    return {
+      sharded: true,
+      index,
+      headers: shardedMap,
+      ...paramStats,
+      filepaths: [path2, ...Object.keys(shardedMap).map((filename) => pathPrefix + filename)]
+    };
+  } else {
+    throw new Error("model id does not seem to contain safetensors weights");
+  }
+}
+function getQuantizationMethod(quantConfig) {
+  return typeof quantConfig?.quant_method === "string" ? quantConfig.quant_method.toLowerCase() : void 0;
+}
+var MLX_MODE_DEFAULTS = {
+  affine: { bits: 4, groupSize: 64 },
+  mxfp4: { bits: 4, groupSize: 32 },
+  nvfp4: { bits: 4, groupSize: 16 },
+  mxfp8: { bits: 8, groupSize: 32 }
+};
+function parseMlxQuantizationParameters(bits, groupSize, mode) {
+  if (mode !== void 0 && typeof mode !== "string") {
+    return void 0;
+  }
+  const normalizedMode = (mode ?? "affine").toLowerCase();
+  if (!MLX_QUANTIZATION_MODES.has(normalizedMode)) {
+    return void 0;
+  }
+  const defaults = MLX_MODE_DEFAULTS[normalizedMode];
+  const resolvedBits = bits ?? defaults.bits;
+  const resolvedGroupSize = groupSize ?? defaults.groupSize;
+  if (typeof resolvedBits !== "number" || !Number.isInteger(resolvedBits) || typeof resolvedGroupSize !== "number" || !Number.isInteger(resolvedGroupSize)) {
+    return void 0;
+  }
+  const valid = normalizedMode === "affine" && MLX_AFFINE_BITS.has(resolvedBits) && MLX_AFFINE_GROUP_SIZES.has(resolvedGroupSize) || normalizedMode === "mxfp4" && resolvedBits === 4 && resolvedGroupSize === 32 || normalizedMode === "nvfp4" && resolvedBits === 4 && resolvedGroupSize === 16 || normalizedMode === "mxfp8" && resolvedBits === 8 && resolvedGroupSize === 32;
+  return valid ? { bits: resolvedBits, groupSize: resolvedGroupSize, mode: normalizedMode } : void 0;
+}
+function hasMlxParameterFields(value) {
+  return "bits" in value || "group_size" in value || "mode" in value;
+}
+function hasValidMlxConfiguration(quantConfig) {
+  if (hasMlxParameterFields(quantConfig) && parseMlxQuantizationParameters(quantConfig.bits, quantConfig.group_size, quantConfig.mode)) {
+    return true;
+  }
+  return Object.values(quantConfig).some(
+    (value) => typeof value === "object" && value !== null && hasMlxParameterFields(value) && Boolean(
+      parseMlxQuantizationParameters(
+        value.bits,
+        value.group_size,
+        value.mode
+      )
+    )
+  );
+}
+function getModelQuantizationConfig(modelConfig) {
+  const mlxConfig = modelConfig?.quantization;
+  const mlxMethod = getQuantizationMethod(mlxConfig);
+  if (mlxConfig && (mlxConfig.quant_method === void 0 || mlxMethod === MLX_QUANTIZATION_METHOD) && hasValidMlxConfiguration(mlxConfig)) {
+    return {
+      ...mlxConfig,
+      quant_method: MLX_QUANTIZATION_METHOD,
+      mode: mlxConfig.mode ?? "affine"
+    };
+  }
+  const quantConfig = modelConfig?.quantization_config;
+  const quantMethod = getQuantizationMethod(quantConfig);
+  if (quantConfig && (quantConfig.quant_method === void 0 || quantMethod === MLX_QUANTIZATION_METHOD)) {
+    const mode = quantConfig.mode ?? "affine";
+    if (hasValidMlxConfiguration(quantConfig)) {
+      return { ...quantConfig, mode, quant_method: MLX_QUANTIZATION_METHOD };
+    }
+  }
+  return quantConfig;
+}
+function getMlxQuantizationParameters(tensorName, quantConfig) {
+  const moduleName = getTensorModuleName(tensorName);
+  const moduleConfig = quantConfig[moduleName];
+  if (moduleConfig === false) {
+    return void 0;
+  }
+  const override = typeof moduleConfig === "object" && moduleConfig !== null ? moduleConfig : void 0;
+  return override ? parseMlxQuantizationParameters(override.bits, override.group_size, override.mode) : parseMlxQuantizationParameters(quantConfig.bits, quantConfig.group_size, quantConfig.mode);
+}
+function getTensorModuleName(tensorName) {
+  const suffixIndex = tensorName.lastIndexOf(".");
+  return suffixIndex === -1 ? tensorName : tensorName.slice(0, suffixIndex);
+}
+function getMlxQuantizedModules(headers, quantConfig) {
+  if (!quantConfig || getQuantizationMethod(quantConfig) !== MLX_QUANTIZATION_METHOD) {
+    return void 0;
+  }
+  const modulesWithScales = /* @__PURE__ */ new Set();
+  const modulesWithBiases = /* @__PURE__ */ new Set();
+  const modulesWithU32Weights = /* @__PURE__ */ new Set();
+  for (const header of headers) {
+    for (const [tensorName, info] of typedEntries(omit(header, "__metadata__"))) {
+      const suffix = getTensorSuffix(tensorName);
+      if (suffix === "scales") {
+        modulesWithScales.add(getTensorModuleName(tensorName));
+      } else if (suffix === "biases") {
+        modulesWithBiases.add(getTensorModuleName(tensorName));
+      } else if (suffix === "weight" && info.dtype === "U32") {
+        modulesWithU32Weights.add(getTensorModuleName(tensorName));
+      }
+    }
+  }
+  const quantizedModules = /* @__PURE__ */ new Set();
+  for (const moduleName of modulesWithU32Weights) {
+    const params = getMlxQuantizationParameters(`${moduleName}.weight`, quantConfig);
+    if (params && modulesWithScales.has(moduleName) && (params.mode !== "affine" || modulesWithBiases.has(moduleName))) {
+      quantizedModules.add(moduleName);
+    }
+  }
+  return quantizedModules;
+}
+function globMatch(pattern, str) {
+  const parts = pattern.split("*");
+  if (parts.length === 1) {
+    return pattern === str;
+  }
+  if (!str.startsWith(parts[0])) {
+    return false;
+  }
+  let pos = parts[0].length;
+  const lastPart = parts[parts.length - 1];
+  if (!str.endsWith(lastPart)) {
+    return false;
+  }
+  const end = str.length - lastPart.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const idx = str.indexOf(parts[i], pos);
+    if (idx === -1 || idx + parts[i].length > end) {
+      return false;
+    }
+    pos = idx + parts[i].length;
+  }
+  return pos <= end;
+}
+function isQuantizedTensor(tensorName, quantConfig, mlxQuantizedModules) {
+  if (!quantConfig) {
+    return false;
+  }
+  if (getQuantizationMethod(quantConfig) === MLX_QUANTIZATION_METHOD) {
+    return getMlxQuantizationParameters(tensorName, quantConfig) !== void 0 && (mlxQuantizedModules === void 0 || mlxQuantizedModules.has(getTensorModuleName(tensorName)));
+  }
+  if (quantConfig.ignore?.length) {
+    const suffixIndex = tensorName.lastIndexOf(".weight");
+    const moduleName = suffixIndex === -1 ? tensorName : tensorName.slice(0, suffixIndex);
+    if (quantConfig.ignore.some((target) => matchesCompressedTensorsTarget(target, moduleName))) {
+      return false;
+    }
+  }
+  const patterns = quantConfig.modules_to_not_convert;
+  if (!patterns?.length) {
+    return true;
+  }
+  return !patterns.some(
+    (pattern) => pattern.includes("*") ? globMatch(pattern, tensorName) : tensorName.includes(pattern)
+  );
+}
+function matchesCompressedTensorsTarget(target, moduleName) {
+  if (!target.startsWith("re:")) {
+    return target === moduleName;
+  }
+  let pattern = target.slice(3);
+  if (pattern.startsWith("^")) {
+    pattern = pattern.slice(1);
+  }
+  if (pattern.endsWith("$")) {
+    pattern = pattern.slice(0, -1);
+  } else {
+    pattern += ".*";
+  }
+  const glob = pattern.replaceAll(".*", "*").replaceAll("\\.", ".");
+  if (/[\\+?()[\]{}|^$]/.test(glob)) {
+    return false;
+  }
+  return globMatch(glob, moduleName);
+}
+function getQuantizationMultiplier(tensorName, dtype, quantConfig, expertDtype, mlxQuantizedModules) {
+  if (!quantConfig || !isQuantizedTensor(tensorName, quantConfig, mlxQuantizedModules)) {
+    return 1;
+  }
+  const quantMethod = getQuantizationMethod(quantConfig);
+  switch (quantMethod) {
+    case MLX_QUANTIZATION_METHOD: {
+      if (dtype !== "U32" || getTensorSuffix(tensorName) !== "weight") {
+        return 1;
+      }
+      return packingFactor(dtype, getMlxQuantizationParameters(tensorName, quantConfig)?.bits);
+    }
+    case "mxfp4":
+      if (dtype === "U8" && tensorName.includes("_blocks")) {
+        return 2;
+      }
+      return 1;
+    case "gptq":
+    case "awq":
+      if (getTensorSuffix(tensorName) === GPTQ_QWEIGHT_SUFFIX) {
+        const bits = quantConfig.bits && quantConfig.bits > 0 ? quantConfig.bits : 4;
+        return Math.max(1, Math.floor(32 / bits));
+      }
+      if (quantConfig.bits === 4 && dtype === "U8") {
+        return 2;
+      }
+      if (quantConfig.bits === 2 && dtype === "U8") {
+        return 4;
+      }
+      return 1;
+    case "compressed-tensors": {
+      if (!INTEGER_CONTAINER_BITS[dtype]) {
+        return 1;
+      }
+      const groups = Object.values(quantConfig.config_groups ?? {});
+      const suffixIndex = tensorName.lastIndexOf(".weight");
+      const moduleName = suffixIndex === -1 ? tensorName : tensorName.slice(0, suffixIndex);
+      const group = groups.find((g) => g.targets?.some((target) => matchesCompressedTensorsTarget(target, moduleName)));
+      const format = (group?.format ?? quantConfig.format)?.toLowerCase();
+      if (!format?.endsWith("pack-quantized")) {
+        return 1;
+      }
+      const numBits = group?.weights?.num_bits ?? groups.find((g) => g.weights?.num_bits)?.weights?.num_bits ?? // the format string itself carries the width when num_bits is absent
+      bitsFromFormatString(format) ?? 4;
+      return packingFactor(dtype, numBits);
+    }
+    case "fp8": {
+      if (!isRoutedExpertTensor(tensorName)) {
+        return 1;
+      }
+      return packingFactor(
+        dtype,
+        bitsFromFormatString(quantConfig.expert_dtype ?? expertDtype ?? quantConfig.store_dtype)
+      );
+    }
+    case "bitsandbytes":
+      if (quantConfig.load_in_4bit && dtype === "U8") {
+        return 2;
+      }
+      return 1;
+    default:
+      if (dtype === "U8" && (quantConfig.load_in_4bit || quantConfig.bits === 4)) {
+        return 2;
+      }
+      return 1;
+  }
+}
+function computeNumOfParamsByDtypeSingleFile(header, quantConfig, expertDtype) {
+  return computeNumOfParamsByDtypeForHeader(
+    header,
+    quantConfig,
+    expertDtype,
+    getMlxQuantizedModules([header], quantConfig)
+  );
+}
+function computeNumOfParamsByDtypeForHeader(header, quantConfig, expertDtype, mlxQuantizedModules) {
+  const counter = {};
+  const tensors = omit(header, "__metadata__");
+  for (const [tensorName, v] of typedEntries(tensors)) {
+    if (shouldSkipTensor(tensorName, v.dtype, quantConfig, mlxQuantizedModules)) {
+      continue;
+    }
+    if (v.shape.length === 0) {
+      continue;
+    }
+    const elements = v.shape.reduce((a, b) => a * b);
+    if (!Number.isFinite(elements)) {
+      continue;
+    }
+    const multiplier = quantConfig ? getQuantizationMultiplier(tensorName, v.dtype, quantConfig, expertDtype, mlxQuantizedModules) : 1;
+    if (multiplier === 0) {
+      continue;
+    }
+    counter[v.dtype] = (counter[v.dtype] ?? 0) + Math.round(elements * multiplier);
+  }
+  return counter;
+}
+function computeNumOfParamsByDtypeSharded(shardedMap, quantConfig, expertDtype) {
+  const counter = {};
+  const headers = Object.values(shardedMap);
+  const mlxQuantizedModules = getMlxQuantizedModules(headers, quantConfig);
+  for (const header of headers) {
+    for (const [k, v] of typedEntries(
+      computeNumOfParamsByDtypeForHeader(header, quantConfig, expertDtype, mlxQuantizedModules)
+    )) {
+      counter[k] = (counter[k] ?? 0) + (v ?? 0);
+    }
+  }
+  return counter;
+}
+function getTensorSuffix(tensorName) {
+  const lastDotIndex = tensorName.lastIndexOf(".");
+  return lastDotIndex === -1 ? tensorName : tensorName.slice(lastDotIndex + 1);
+}
+function shouldSkipTensor(tensorName, dtype, quantConfig, mlxQuantizedModules) {
+  if (SCALE_ONLY_DTYPES.has(dtype)) {
+    return true;
+  }
+  if (!quantConfig) {
+    return false;
+  }
+  if (QUANTIZATION_AUXILIARY_SUFFIXES.includes(getTensorSuffix(tensorName))) {
+    return true;
+  }
+  const quantMethod = getQuantizationMethod(quantConfig);
+  if (quantMethod === MLX_QUANTIZATION_METHOD && isQuantizedTensor(tensorName, quantConfig, mlxQuantizedModules)) {
+    const suffix2 = getTensorSuffix(tensorName);
+    const mode = getMlxQuantizationParameters(tensorName, quantConfig)?.mode;
+    return suffix2 === "scales" || suffix2 === "biases" && mode === "affine";
+  }
+  if (quantMethod === "mxfp4") {
+    return dtype === "U8" && getTensorSuffix(tensorName).endsWith(MXFP4_SCALES_SUFFIX);
+  }
+  if (quantMethod === "bitsandbytes") {
+    const bnbSuffix = getTensorSuffix(tensorName);
+    return BITSANDBYTES_AUXILIARY_SUFFIXES.includes(bnbSuffix) || bnbSuffix.startsWith(BITSANDBYTES_QUANT_STATE_PREFIX);
+  }
+  if (quantMethod !== "gptq" && quantMethod !== "awq") {
+    return false;
+  }
+  if (!isQuantizedTensor(tensorName, quantConfig)) {
+    return false;
+  }
+  const suffix = getTensorSuffix(tensorName);
+  return suffix !== GPTQ_QWEIGHT_SUFFIX && GPTQ_AWQ_AUXILIARY_SUFFIXES.includes(suffix);
+}
 
 // node_modules/.pnpm/zod@4.6.7/node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -29202,12 +30355,12 @@ __export(util_exports, {
   nullish: () => nullish,
   numKeys: () => numKeys,
   objectClone: () => objectClone,
-  omit: () => omit,
+  omit: () => omit2,
   optionalKeys: () => optionalKeys,
   own: () => own,
   parsedType: () => parsedType,
   partial: () => partial,
-  pick: () => pick,
+  pick: () => pick2,
   prefixIssues: () => prefixIssues,
   primitiveTypes: () => primitiveTypes,
   promiseAllObject: () => promiseAllObject,
@@ -29603,7 +30756,7 @@ var BIGINT_FORMAT_RANGES = {
   int64: [/* @__PURE__ */ BigInt("-9223372036854775808"), /* @__PURE__ */ BigInt("9223372036854775807")],
   uint64: [/* @__PURE__ */ BigInt(0), /* @__PURE__ */ BigInt("18446744073709551615")]
 };
-function pick(schema, mask) {
+function pick2(schema, mask) {
   const currDef = schema._zod.def;
   const checks = currDef.checks;
   const hasChecks = checks && checks.length > 0;
@@ -29626,7 +30779,7 @@ function maskedKeys(schema, mask) {
   }
   return keys;
 }
-function omit(schema, mask) {
+function omit2(schema, mask) {
   const currDef = schema._zod.def;
   const checks = currDef.checks;
   const hasChecks = checks && checks.length > 0;
@@ -48665,6 +49818,29 @@ async function downloadText(access, path2) {
     throw hubError(error62, access, path2);
   }
 }
+async function countFromSafetensorsHeaders(access, config2) {
+  try {
+    const parsed = await parseSafetensorsMetadata({
+      repo: { type: "model", name: access.model },
+      computeParametersCount: true,
+      hubUrl: access.hubUrl,
+      ...access.revision !== void 0 && { revision: access.revision },
+      ...access.accessToken !== void 0 && { accessToken: access.accessToken },
+      ...access.fetch !== void 0 && { fetch: access.fetch }
+    });
+    const counts = Object.fromEntries(
+      Object.entries(parsed.parameterCount).filter(
+        (entry) => typeof entry[1] === "number"
+      )
+    );
+    return Object.keys(counts).length > 0 ? weightsFromCounts(config2, counts, "safetensors-header") : void 0;
+  } catch (error62) {
+    if (error62 instanceof HubApiError && error62.statusCode === 404) return void 0;
+    const noSafetensors = /does not exist|does not seem to contain safetensors|not found|could not find/i;
+    if (noSafetensors.test(error62.message)) return void 0;
+    throw hubError(error62, access, "the safetensors headers");
+  }
+}
 async function loadHubFacts(source) {
   const access = {
     model: source.model,
@@ -48717,6 +49893,7 @@ async function loadHubFacts(source) {
       if (index.success) weights = weightsFromTotalSize(config2, index.data.metadata.total_size);
     }
   }
+  if (!weights) weights = await countFromSafetensorsHeaders(access, config2);
   return buildModelFacts(
     { id: source.model, revision: source.revision ?? sha, source: "hub" },
     config2,
@@ -48725,9 +49902,9 @@ async function loadHubFacts(source) {
 }
 
 // packages/planner/src/render.ts
-function flatten(plan, pick2) {
-  if (plan.jobs.length === 1) return plan.jobs.flatMap(pick2);
-  return plan.jobs.flatMap((job) => pick2(job).map((line) => `[${job.benchmarks.join(",")}] ${line}`));
+function flatten(plan, pick3) {
+  if (plan.jobs.length === 1) return plan.jobs.flatMap(pick3);
+  return plan.jobs.flatMap((job) => pick3(job).map((line) => `[${job.benchmarks.join(",")}] ${line}`));
 }
 function planToJson(plan) {
   const { model, cluster } = plan;
