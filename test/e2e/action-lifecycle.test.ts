@@ -216,6 +216,39 @@ describe('the report: one sticky comment, and nothing lost when the Hub is down'
     expect(world.github.state.violations).toEqual([]);
   });
 
+  it('compares with a baseline from the results repo and fails the step on a significant regression', async () => {
+    const remoteDir = uniqueRemoteDir(world);
+    const dispatchOf = (model: string, baseline: string) => {
+      const event = eventFixture('workflow-dispatch');
+      return { ...event, inputs: { model, revision: 'main', benchmarks: 'math_500', baseline } };
+    };
+    // The stand-in scores Llama-8B 88.1 and Qwen-7B 60.5 on MATH-500 (500 problems): a clear drop.
+    const baseline = await runAction(world, {
+      eventName: 'workflow_dispatch',
+      event: dispatchOf('deepseek-ai/DeepSeek-R1-Distill-Llama-8B', 'none'),
+      inputs: { ...clusterInputs(world, remoteDir), 'results-repo': RESULTS_REPO },
+    });
+    expect(baseline.outputs.status, baseline.stdout).toBe('succeeded');
+    const run = await runAction(world, {
+      eventName: 'workflow_dispatch',
+      event: dispatchOf(
+        'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
+        'deepseek-ai/DeepSeek-R1-Distill-Llama-8B@main',
+      ),
+      inputs: {
+        ...clusterInputs(world, remoteDir),
+        'results-repo': RESULTS_REPO,
+        'fail-on-regression': 'true',
+      },
+    });
+    expect(run.outputs.status, run.stdout).toBe('succeeded');
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(
+      /::error::.*Regression against deepseek-ai\/DeepSeek-R1-Distill-Llama-8B@main: math_500/,
+    );
+    expect(run.summary).toMatch(/\| math\\_500 \*\*SIMULATED\*\* \|.*\| 88\.1 \|.*regressed/);
+  });
+
   it('a Hub outage still posts the comment and keeps the results on the runner, and fails the step', async () => {
     world.datasets.outage = true;
     try {
@@ -243,5 +276,11 @@ describe('the report: one sticky comment, and nothing lost when the Hub is down'
     } finally {
       world.datasets.outage = false;
     }
+  });
+});
+
+describe('every GitHub API call of these runs', () => {
+  it("matched GitHub's OpenAPI description (requests and responses)", () => {
+    expect(world.github.state.violations).toEqual([]);
   });
 });

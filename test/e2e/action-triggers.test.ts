@@ -149,3 +149,9 @@ describe('each trigger becomes the right evaluation', () => {
     expect(run.stdout).toMatch(/::error::.*model-eval\.yml:3:\d+: cluster\.gpus-per-node/);
   });
 });
+
+describe('every GitHub API call of these runs', () => {
+  it("matched GitHub's OpenAPI description (requests and responses)", () => {
+    expect(world.github.state.violations).toEqual([]);
+  });
+});
