@@ -5,9 +5,9 @@ import {
   eventFixture,
   RESULTS_REPO,
   runAction,
-  sacctJobsOfRun,
   startWorld,
   uniqueRemoteDir,
+  waitForSacct,
 } from './harness';
 
 let world: E2eWorld;
@@ -33,7 +33,7 @@ describe('the bundled action, run as the runner runs it, against the real cluste
     expect(results.map((r) => r.benchmark).sort()).toEqual(['aime24', 'math_500']);
     const plan = JSON.parse(run.outputs.plan ?? '{}') as { jobs: { tensorParallel: number }[] };
     expect(plan.jobs[0]?.tensorParallel).toBe(1);
-    const jobs = sacctJobsOfRun(run.outputs['run-id'] ?? 'missing');
+    const jobs = await waitForSacct(run.outputs['run-id'] ?? 'missing', 1);
     expect(jobs.map((j) => j.id)).toEqual(run.outputs['job-ids']?.split(','));
     expect(jobs.every((j) => j.state === 'COMPLETED')).toBe(true);
     expect(run.summary).toContain('SIMULATED');
