@@ -1,7 +1,3 @@
-// Benchmark of @model-eval/slurm against the real test cluster (test/cluster/up.sh): submit 50 short
-// jobs and a 200-task array, watch them all to the end with the default poll settings, collect every
-// job's files, and report how frugal that was. Run with `pnpm bench:slurm`.
-import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import {
   collectJobFiles,
@@ -13,7 +9,7 @@ import {
   type Transport,
   watchJobs,
 } from '@model-eval/slurm';
-import { requireCluster } from '../test/support/cluster';
+import { clusterSshOptions, requireCluster } from '../test/support/cluster';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 50);
 const ARRAY_TASKS = Number(process.env.BENCH_ARRAY_TASKS ?? 200);
@@ -23,15 +19,7 @@ const runDir = `${cluster.workDir}/bench-${stamp}`;
 
 const commands = new Map<string, number>();
 const startedAt = Date.now();
-const ssh = await connectSsh({
-  host: cluster.host,
-  port: cluster.port,
-  username: cluster.user,
-  privateKey: readFileSync(cluster.privateKeyPath),
-  knownHostsLine: cluster.knownHostsLine,
-  agent: false,
-  logger: silentLogger,
-});
+const ssh = await connectSsh(clusterSshOptions(cluster));
 const transport: Transport = {
   ...ssh,
   kind: ssh.kind,

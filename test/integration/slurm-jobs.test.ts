@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import {
@@ -20,7 +19,7 @@ import {
   watchJobs,
 } from '@model-eval/slurm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireCluster } from '../support/cluster';
+import { clusterSshOptions, requireCluster } from '../support/cluster';
 
 // Submitting, watching, cancelling and collecting real jobs on the test cluster, over real SSH.
 const cluster = requireCluster();
@@ -62,15 +61,7 @@ const squeueIds = async () =>
     .map((line) => line.split('|'));
 
 beforeAll(async () => {
-  transport = await connectSsh({
-    host: cluster.host,
-    port: cluster.port,
-    username: cluster.user,
-    privateKey: readFileSync(cluster.privateKeyPath),
-    knownHostsLine: cluster.knownHostsLine,
-    agent: false,
-    logger: silentLogger,
-  });
+  transport = await connectSsh(clusterSshOptions(cluster));
   // The time limit is in minutes and Slurm enforces it on its own schedule: start this one first, the
   // other tests run while it waits to be killed.
   const timeoutSpec = spec('timeout', ['sleep', '600'], {

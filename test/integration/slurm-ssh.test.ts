@@ -13,20 +13,12 @@ import {
   watchJobs,
 } from '@model-eval/slurm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { requireCluster } from '../support/cluster';
+import { clusterSshOptions, requireCluster } from '../support/cluster';
 
 // The SSH transport against the test cluster's real sshd: host key pinning, one multiplexed
 // connection, SFTP, and surviving a dropped connection in the middle of a watch.
 const cluster = requireCluster();
-const base: SshOptions = {
-  host: cluster.host,
-  port: cluster.port,
-  username: cluster.user,
-  privateKey: readFileSync(cluster.privateKeyPath),
-  knownHostsLine: cluster.knownHostsLine,
-  agent: false,
-  logger: silentLogger,
-};
+const base: SshOptions = clusterSshOptions(cluster);
 const runDir = `${cluster.workDir}/slurm-ssh-${process.pid}-${Date.now()}`;
 const opened: Array<{ close(): Promise<void> }> = [];
 const connect = async (options: Partial<SshOptions> = {}) => {

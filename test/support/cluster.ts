@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { type SshOptions, silentLogger } from '@model-eval/slurm';
 import { z } from 'zod';
 
 /** Written by test/cluster/up.sh: how tests reach the real loopback Slurm cluster. */
@@ -42,4 +43,17 @@ export function requireCluster(): ClusterConnection {
     );
   }
   return clusterConnectionSchema.parse(JSON.parse(readFileSync(clusterConnectionPath, 'utf8')));
+}
+
+/** ssh2 options that log in to the test cluster as its user, with its host key pinned. */
+export function clusterSshOptions(cluster: ClusterConnection): SshOptions {
+  return {
+    host: cluster.host,
+    port: cluster.port,
+    username: cluster.user,
+    privateKey: readFileSync(cluster.privateKeyPath),
+    knownHostsLine: cluster.knownHostsLine,
+    agent: false,
+    logger: silentLogger,
+  };
 }
