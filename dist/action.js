@@ -32661,9 +32661,10 @@ async function evaluate(runner) {
     core.warning(`${signal}: the workflow was cancelled; cancelling the run's jobs.`);
     abort.abort();
   });
-  const executor = await openExecutor(access2, runSettings, logger);
   let run;
+  let executor;
   try {
+    executor = await openExecutor(access2, runSettings, logger);
     run = await runEvaluation(runSettings, {
       executor,
       loadFacts: loadModelFacts,
@@ -32687,11 +32688,27 @@ async function evaluate(runner) {
       },
       ...liveComment && { onProgress: (report) => liveComment.update(report) }
     });
+  } catch (error2) {
+    await liveComment?.flush(failureReport(runSettings, error2));
+    throw error2;
   } finally {
     stopListening();
-    await executor.transport.close();
+    await executor?.transport.close();
   }
   return publishOutcome(runner, settings, runSettings, run, { octokit, liveComment, localDir, runUrl });
+}
+function failureReport(settings, error2) {
+  const message = error2 instanceof Error ? error2.message : String(error2);
+  const hint = error2.hint;
+  return {
+    model: settings.model,
+    revision: settings.revision ?? "main",
+    status: "failed",
+    simulated: settings.simulate,
+    jobs: [],
+    results: [],
+    notes: [typeof hint === "string" ? `${message.replace(/\.$/, "")}. ${hint}` : message]
+  };
 }
 function toRunSettings(settings, env) {
   const { request: request2, cluster } = settings;

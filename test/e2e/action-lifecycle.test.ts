@@ -279,6 +279,29 @@ describe('the report: one sticky comment, and nothing lost when the Hub is down'
   });
 });
 
+describe('a run that stops before it has jobs', () => {
+  it('tells the PR why (a model that does not fit) and fails the step without submitting', async () => {
+    const run = await runAction(world, {
+      eventName: 'pull_request_target',
+      event: eventFixture('pull-request-target-labeled'),
+      inputs: {
+        ...clusterInputs(world, uniqueRemoteDir(world)),
+        model: 'deepseek-ai/DeepSeek-R1-Distill-Llama-70B',
+        'gpu-memory-gib': '24',
+      },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.status).toBe('failed');
+    expect(run.stdout).toMatch(/::error::.*does not fit.*Use --max-nodes|::error::.*does not fit/);
+    const comment = world.github
+      .commentsOf('Codertocat/Hello-World', 2)
+      .find((c) => c.body.includes('model=deepseek-ai/DeepSeek-R1-Distill-Llama-70B'));
+    expect(comment?.body).toMatch(/failed/);
+    expect(comment?.body).toMatch(/does not fit/);
+    expect(run.outputs['job-ids']).toBeUndefined();
+  });
+});
+
 describe('every GitHub API call of these runs', () => {
   it("matched GitHub's OpenAPI description (requests and responses)", () => {
     expect(world.github.state.violations).toEqual([]);

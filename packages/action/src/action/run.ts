@@ -3,6 +3,7 @@ import { loadModelFacts, planToJson } from '@model-eval/planner';
 import type { Logger } from '@model-eval/slurm';
 import { type ResolvedSettings, resolveSettings } from '../config';
 import { guardRequest, needsPermissionCheck } from '../guard';
+import type { RunReport } from '../report';
 import { workflowRunUrl } from '../request';
 import { type ClusterAccess, openExecutor } from '../run/connection';
 import { runEvaluation } from '../run/run-evaluation';
@@ -91,9 +92,10 @@ async function evaluate(runner: ActionEnvironment): Promise<ActionStatus> {
     core.warning(`${signal}: the workflow was cancelled; cancelling the run's jobs.`);
     abort.abort();
   });
-  const executor = await openExecutor(access, runSettings, logger);
   let run: Awaited<ReturnType<typeof runEvaluation>>;
+  let executor: Awaited<ReturnType<typeof openExecutor>> | undefined;
   try {
+    executor = await openExecutor(access, runSettings, logger);
     run = await runEvaluation(runSettings, {
       executor,
       loadFacts: loadModelFacts,
@@ -117,11 +119,30 @@ async function evaluate(runner: ActionEnvironment): Promise<ActionStatus> {
       },
       ...(liveComment && { onProgress: (report) => liveComment.update(report) }),
     });
+  } catch (error) {
+    // The PR hears about it too: a plan that does not fit, a refused host key, an unreachable cluster.
+    await liveComment?.flush(failureReport(runSettings, error));
+    throw error;
   } finally {
     stopListening();
-    await executor.transport.close();
+    await executor?.transport.close();
   }
   return publishOutcome(runner, settings, runSettings, run, { octokit, liveComment, localDir, runUrl });
+}
+
+/** The report of a run that stopped before it had jobs: what happened and what to do. */
+function failureReport(settings: RunSettings, error: unknown): RunReport {
+  const message = error instanceof Error ? error.message : String(error);
+  const hint = (error as { hint?: unknown }).hint;
+  return {
+    model: settings.model,
+    revision: settings.revision ?? 'main',
+    status: 'failed',
+    simulated: settings.simulate,
+    jobs: [],
+    results: [],
+    notes: [typeof hint === 'string' ? `${message.replace(/\.$/, '')}. ${hint}` : message],
+  };
 }
 
 function toRunSettings(settings: ResolvedSettings, env: NodeJS.ProcessEnv): RunSettings {
