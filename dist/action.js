@@ -32,7 +32,7 @@ import {
   resultsFileTimestamp,
   runEvaluation,
   upsertStickyComment
-} from "./chunks/chunk-4ST3XDKG.js";
+} from "./chunks/chunk-2NE2UTOE.js";
 import {
   __commonJS,
   __require,
@@ -32661,6 +32661,7 @@ async function evaluate(runner) {
     core.warning(`${signal}: the workflow was cancelled; cancelling the run's jobs.`);
     abort.abort();
   });
+  const collect = collectMode(settings, env);
   let run;
   let executor;
   try {
@@ -32671,8 +32672,8 @@ async function evaluate(runner) {
       logger,
       localDir,
       signal: abort.signal,
-      detach: !settings.wait,
-      collectOnly: settings.request.trigger === "scheduled-collect",
+      // Reopening a run (run-id, schedule) never submits; otherwise wait: false submits and returns.
+      ...collect ? { collectOnly: collect } : { detach: !settings.wait },
       ...standinScript && { standinScript },
       ...env.HF_ENDPOINT && { hubEndpoint: env.HF_ENDPOINT },
       onPlan: (plan) => {
@@ -32696,6 +32697,11 @@ async function evaluate(runner) {
     await executor?.transport.close();
   }
   return publishOutcome(runner, settings, runSettings, run, { octokit, liveComment, localDir, runUrl });
+}
+function collectMode(settings, env) {
+  if (settings.request.trigger === "scheduled-collect") return "once";
+  if (!readInput(env, "run-id")) return void 0;
+  return settings.wait ? "wait" : "once";
 }
 function failureReport(settings, error2) {
   const message = error2 instanceof Error ? error2.message : String(error2);

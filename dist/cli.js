@@ -24,7 +24,7 @@ import {
   runEvaluation,
   stateFilePath,
   toJobSpec
-} from "./chunks/chunk-4ST3XDKG.js";
+} from "./chunks/chunk-2NE2UTOE.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/src/cli/command.ts
@@ -421,7 +421,7 @@ var runCommand = {
   },
   run: (args, io) => runFromArgs(args, io)
 };
-async function runFromArgs(args, io) {
+async function runFromArgs(args, io, options = {}) {
   const settings = settingsFromArgs(args, io);
   const access = accessFromArgs(args, io);
   const logger = stderrLoggerFor(io, settings.simulate);
@@ -456,6 +456,7 @@ async function runFromArgs(args, io) {
       ...io.env.HF_ENDPOINT && { hubEndpoint: io.env.HF_ENDPOINT },
       signal: abort.signal,
       detach,
+      ...options.collectOnly && { collectOnly: options.collectOnly },
       onPlan: (plan) => io.stdout(`${renderPlanText(plan)}
 `)
     });
@@ -540,7 +541,7 @@ var collectCommand = {
   options: stateOption,
   run: async (args, io) => {
     const { runArgs, io: runIo } = await readDetachedRun(args, io, { name: "collect", options: runOptions });
-    return runFromArgs(runArgs, runIo);
+    return runFromArgs(runArgs, runIo, { collectOnly: "wait" });
   }
 };
 

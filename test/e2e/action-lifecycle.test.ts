@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   clusterInputs,
@@ -54,22 +55,28 @@ describe('runs survive re-runs, cancellation and GPU out-of-memory', () => {
   });
 
   it('SIGINT from the runner cancels the jobs: nothing of the run is left in squeue', async () => {
-    const runId = `cancel-${Date.now()}`;
-    let child: { kill: (signal: NodeJS.Signals) => boolean } | undefined;
+    let child: ChildProcess | undefined;
+    let output = '';
     const pending = runAction(world, {
       eventName: 'workflow_dispatch',
       event: dispatch(),
       inputs: {
         ...clusterInputs(world, uniqueRemoteDir(world)),
-        'run-id': runId,
         'job-setup': 'export LIGHTEVAL_STANDIN_SLEEP=300',
       },
       onStart: (started) => {
         child = started;
+        started.stdout?.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+        });
       },
     });
+    // The action names its run in its first lines; wait until its job is in the queue.
     const deadline = Date.now() + 60_000;
-    while (squeueJobsOfRun(runId).length === 0 && Date.now() < deadline) await sleep(500);
+    const runIdOf = () => /\(run (me-[0-9a-f]+)\)/.exec(output)?.[1];
+    while (!(runIdOf() && squeueJobsOfRun(runIdOf() ?? '').length > 0) && Date.now() < deadline)
+      await sleep(500);
+    const runId = runIdOf() ?? 'missing';
     expect(squeueJobsOfRun(runId)).toHaveLength(1);
     child?.kill('SIGINT');
     const run = await pending;
@@ -83,17 +90,16 @@ describe('runs survive re-runs, cancellation and GPU out-of-memory', () => {
   });
 
   it('a GPU out-of-memory failure re-plans once with more GPUs per replica and succeeds', async () => {
-    const runId = `oom-${Date.now()}`;
     const run = await runAction(world, {
       eventName: 'workflow_dispatch',
       event: dispatch(),
       inputs: {
         ...clusterInputs(world, uniqueRemoteDir(world)),
-        'run-id': runId,
         'job-setup': 'export LIGHTEVAL_STANDIN_MIN_GPUS=2',
       },
     });
     expect(run.outputs.status, run.stdout).toBe('succeeded');
+    const runId = run.outputs['run-id'] ?? 'missing';
     const jobs = await waitForSacct(runId, 2);
     expect(jobs.map((j) => [j.name, j.state])).toEqual([
       [`${runId}-j0-tp1pp1`, 'FAILED'],

@@ -72,9 +72,38 @@ describe('model-eval run --detach, then status, collect and cancel on the real c
 
     const collected = await cli(['collect', '--state', state]);
     expect(collected.code, collected.stderr).toBe(0);
-    expect(collected.stderr).toMatch(/Reattach/);
+    expect(collected.stderr).toMatch(/Reopening run cli-det-\S+: job\(s\) \d+; nothing is submitted/);
     expect(collected.stdout).toMatch(/\| math\\_500 \*\*SIMULATED\*\* \|/);
     expect(squeueNames().filter((n) => n.startsWith(runId))).toEqual([]);
+  });
+
+  it('collect reports a failed job as failed and never submits it again', async () => {
+    const runId = `cli-crash-${Date.now()}`;
+    const state = join(work, `${runId}.json`);
+    const detached = await cli([
+      ...runArgs(runId, 'export LIGHTEVAL_STANDIN_FAULT=crash'),
+      '--detach',
+      '--state',
+      state,
+    ]);
+    expect(detached.code, detached.stderr).toBe(0);
+    const collected = await cli(['collect', '--state', state]);
+    expect(collected.code, collected.stderr).toBe(1);
+    expect(collected.stdout).toMatch(/FAILED/);
+    const again = await cli(['collect', '--state', state]);
+    expect(again.code, again.stderr).toBe(1);
+    const jobNames = () =>
+      execFileSync('sacct', ['-X', '-n', '-P', '-a', '-S', 'now-1hour', '-o', 'JobName%100'], {
+        encoding: 'utf8',
+      })
+        .split('\n')
+        .filter((name) => name.startsWith(runId));
+    // Accounting records a job a moment after it ends.
+    const until = Date.now() + 20_000;
+    while (jobNames().length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 2000));
+    const names = jobNames();
+    expect(names).toHaveLength(1);
   });
 
   it('cancel stops every job of the run in one call', async () => {

@@ -92,6 +92,7 @@ async function evaluate(runner: ActionEnvironment): Promise<ActionStatus> {
     core.warning(`${signal}: the workflow was cancelled; cancelling the run's jobs.`);
     abort.abort();
   });
+  const collect = collectMode(settings, env);
   let run: Awaited<ReturnType<typeof runEvaluation>>;
   let executor: Awaited<ReturnType<typeof openExecutor>> | undefined;
   try {
@@ -102,8 +103,8 @@ async function evaluate(runner: ActionEnvironment): Promise<ActionStatus> {
       logger,
       localDir,
       signal: abort.signal,
-      detach: !settings.wait,
-      collectOnly: settings.request.trigger === 'scheduled-collect',
+      // Reopening a run (run-id, schedule) never submits; otherwise wait: false submits and returns.
+      ...(collect ? { collectOnly: collect } : { detach: !settings.wait }),
       ...(standinScript && { standinScript }),
       ...(env.HF_ENDPOINT && { hubEndpoint: env.HF_ENDPOINT }),
       onPlan: (plan) => {
@@ -128,6 +129,16 @@ async function evaluate(runner: ActionEnvironment): Promise<ActionStatus> {
     await executor?.transport.close();
   }
   return publishOutcome(runner, settings, runSettings, run, { octokit, liveComment, localDir, runUrl });
+}
+
+/**
+ * A scheduled collector checks once; the `run-id` input otherwise means "this run, as it is": wait for
+ * its jobs and report, never submit (a failed job is reported, not run again).
+ */
+function collectMode(settings: ResolvedSettings, env: NodeJS.ProcessEnv): 'once' | 'wait' | undefined {
+  if (settings.request.trigger === 'scheduled-collect') return 'once';
+  if (!readInput(env, 'run-id')) return undefined;
+  return settings.wait ? 'wait' : 'once';
 }
 
 /** The report of a run that stopped before it had jobs: what happened and what to do. */

@@ -44,10 +44,11 @@ export interface RunDependencies {
   /** Submit (or reattach), record the state and return `submitted` without waiting. */
   detach?: boolean;
   /**
-   * Only look at an existing run (a scheduled collector): never submit. Jobs still running give
-   * `submitted` at once; finished ones are collected and reported.
+   * Only look at an existing run, never submit (not even a failed job again): `once` (a scheduled
+   * collector) answers `submitted` at once while jobs still run; `wait` polls until they have ended.
+   * Either way ended jobs are collected and reported.
    */
-  collectOnly?: boolean;
+  collectOnly?: 'once' | 'wait';
   /** A fresh report on every state change, for the live PR comment. */
   onProgress?: (report: RunReport) => void | Promise<void>;
   signal?: AbortSignal;
@@ -207,25 +208,47 @@ export async function runEvaluation(settings: RunSettings, deps: RunDependencies
         `${recorded.model}@${recorded.revision ?? 'main'}`,
       );
     }
-    const lastPolled = await executor.poll(state.jobs.flatMap((j) => j.jobIds.slice(-1)));
-    const collected = await outcomesIfAllFinal(state.jobs, specFor, lastPolled, executor);
-    if (collected === 'running') {
+    const ids = state.jobs.flatMap((j) => j.jobIds.slice(-1));
+    logger.info(`Reopening run ${settings.runId}: job(s) ${ids.join(', ') || 'none'}; nothing is submitted.`);
+    let delay = settings.pollIntervalMs ?? 5000;
+    for (;;) {
+      const polled = await executor.poll(ids).catch((error: Error) => {
+        // A failed status query is a hiccup, never a job failure: try again at the next poll.
+        logger.warn(`Status query failed (${error.message}); retrying.`);
+        return new Map<string, SlurmJobState>();
+      });
       for (const job of state.jobs) {
         const id = job.jobIds.at(-1);
-        if (id)
-          live.set(id, {
-            index: job.index,
-            state: lastPolled.get(id) ?? {
-              class: 'running',
-              state: 'PENDING',
-              raw: 'PENDING',
-              elapsedSeconds: 0,
-            },
-          });
+        const polledState = id ? polled.get(id) : undefined;
+        if (id && polledState) live.set(id, { index: job.index, state: polledState });
       }
-      return notFinishedYet('running');
+      const collected =
+        polled.size > 0 ? await outcomesIfAllFinal(state.jobs, specFor, polled, executor) : 'running';
+      if (collected !== 'running') {
+        finished.push(...collected);
+        for (const job of collected) live.delete(job.outcome.jobId);
+        break;
+      }
+      if (deps.collectOnly === 'once') return notFinishedYet('running');
+      await deps.onProgress?.(progressReport());
+      if (!(await sleepUnlessAborted(delay, deps.signal))) {
+        // Cancelled while waiting: the same as cancelling a run, its jobs are cancelled on the cluster.
+        await executor.cancel(ids, state.jobs.map(specFor));
+        logger.warn(`Cancelled ${ids.length} job(s): ${ids.join(', ')}.`);
+        notes.push('The run was cancelled; its jobs were cancelled on the cluster.');
+        const report = buildReport(settings, plan, state, [], live, [], notes, startedAt, now(), 'cancelled');
+        return {
+          status: 'cancelled',
+          plan,
+          jobs: [],
+          results: [],
+          report,
+          localResultsDir: join(deps.localDir, 'results'),
+          localCopies: new Map(),
+        };
+      }
+      delay = Math.min(delay * 1.5, settings.pollIntervalCapMs ?? 60_000);
     }
-    finished.push(...collected);
     pending = [];
   }
   while (pending.length > 0 && !cancelled) {
@@ -407,6 +430,22 @@ async function outcomesIfAllFinal(
     });
   }
   return finished;
+}
+
+/** Resolves true after `ms`, or false at once when `signal` aborts. */
+function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function outputDirOf(spec: JobSpec): string {

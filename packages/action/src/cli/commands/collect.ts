@@ -3,13 +3,13 @@ import { readDetachedRun, stateOption } from '../detached';
 import { runOptions } from '../run-options';
 import { runFromArgs } from './run';
 
-/** Reopens a detached run: reattaches to its jobs (never resubmits a live or finished one), waits, reports. */
+/** Reopens a detached run: waits for its recorded jobs and reports; never submits (not even a failed job). */
 export const collectCommand: CommandSpec = {
   name: 'collect',
   summary: 'Wait for a detached run, collect its results and report',
   options: stateOption,
   run: async (args, io) => {
     const { runArgs, io: runIo } = await readDetachedRun(args, io, { name: 'collect', options: runOptions });
-    return runFromArgs(runArgs, runIo);
+    return runFromArgs(runArgs, runIo, { collectOnly: 'wait' });
   },
 };

@@ -25,7 +25,11 @@ export const runCommand: CommandSpec = {
 };
 
 /** Exit codes: 0 succeeded, 1 a job failed, 130 cancelled (like a shell after SIGINT). */
-export async function runFromArgs(args: ParsedArgs, io: CliIo): Promise<number> {
+export async function runFromArgs(
+  args: ParsedArgs,
+  io: CliIo,
+  options: { collectOnly?: 'wait' } = {},
+): Promise<number> {
   const settings = settingsFromArgs(args, io);
   const access = accessFromArgs(args, io);
   const logger = stderrLoggerFor(io, settings.simulate);
@@ -62,6 +66,7 @@ export async function runFromArgs(args: ParsedArgs, io: CliIo): Promise<number> 
       ...(io.env.HF_ENDPOINT && { hubEndpoint: io.env.HF_ENDPOINT }),
       signal: abort.signal,
       detach,
+      ...(options.collectOnly && { collectOnly: options.collectOnly }),
       onPlan: (plan) => io.stdout(`${renderPlanText(plan)}\n`),
     });
   } finally {

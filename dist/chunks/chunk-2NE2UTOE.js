@@ -56398,25 +56398,44 @@ async function runEvaluation(settings, deps) {
         `${recorded.model}@${recorded.revision ?? "main"}`
       );
     }
-    const lastPolled = await executor.poll(state.jobs.flatMap((j) => j.jobIds.slice(-1)));
-    const collected = await outcomesIfAllFinal(state.jobs, specFor, lastPolled, executor);
-    if (collected === "running") {
+    const ids = state.jobs.flatMap((j) => j.jobIds.slice(-1));
+    logger.info(`Reopening run ${settings.runId}: job(s) ${ids.join(", ") || "none"}; nothing is submitted.`);
+    let delay2 = settings.pollIntervalMs ?? 5e3;
+    for (; ; ) {
+      const polled = await executor.poll(ids).catch((error62) => {
+        logger.warn(`Status query failed (${error62.message}); retrying.`);
+        return /* @__PURE__ */ new Map();
+      });
       for (const job of state.jobs) {
         const id = job.jobIds.at(-1);
-        if (id)
-          live.set(id, {
-            index: job.index,
-            state: lastPolled.get(id) ?? {
-              class: "running",
-              state: "PENDING",
-              raw: "PENDING",
-              elapsedSeconds: 0
-            }
-          });
+        const polledState = id ? polled.get(id) : void 0;
+        if (id && polledState) live.set(id, { index: job.index, state: polledState });
       }
-      return notFinishedYet("running");
+      const collected = polled.size > 0 ? await outcomesIfAllFinal(state.jobs, specFor, polled, executor) : "running";
+      if (collected !== "running") {
+        finished.push(...collected);
+        for (const job of collected) live.delete(job.outcome.jobId);
+        break;
+      }
+      if (deps.collectOnly === "once") return notFinishedYet("running");
+      await deps.onProgress?.(progressReport());
+      if (!await sleepUnlessAborted(delay2, deps.signal)) {
+        await executor.cancel(ids, state.jobs.map(specFor));
+        logger.warn(`Cancelled ${ids.length} job(s): ${ids.join(", ")}.`);
+        notes.push("The run was cancelled; its jobs were cancelled on the cluster.");
+        const report2 = buildReport(settings, plan, state, [], live, [], notes, startedAt, now(), "cancelled");
+        return {
+          status: "cancelled",
+          plan,
+          jobs: [],
+          results: [],
+          report: report2,
+          localResultsDir: join3(deps.localDir, "results"),
+          localCopies: /* @__PURE__ */ new Map()
+        };
+      }
+      delay2 = Math.min(delay2 * 1.5, settings.pollIntervalCapMs ?? 6e4);
     }
-    finished.push(...collected);
     pending = [];
   }
   while (pending.length > 0 && !cancelled) {
@@ -56571,6 +56590,20 @@ async function outcomesIfAllFinal(jobs, specFor, polled, executor) {
     });
   }
   return finished;
+}
+function sleepUnlessAborted(ms, signal) {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve4) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve4(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve4(false);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }
 function outputDirOf(spec) {
   return spec.outputDir ?? spec.runDir;
