@@ -32,7 +32,7 @@ import {
   resultsFileTimestamp,
   runEvaluation,
   upsertStickyComment
-} from "./chunks/chunk-2NE2UTOE.js";
+} from "./chunks/chunk-JXAFVV7P.js";
 import {
   __commonJS,
   __require,

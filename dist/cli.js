@@ -24,7 +24,7 @@ import {
   runEvaluation,
   stateFilePath,
   toJobSpec
-} from "./chunks/chunk-2NE2UTOE.js";
+} from "./chunks/chunk-JXAFVV7P.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/src/cli/command.ts

@@ -186,6 +186,13 @@ describe('a scheduled collector reopens a detached run without ever submitting',
     expect(unknown.outputs.status).toBe('failed');
     expect(unknown.stdout).toMatch(/::error::There is no run me-000000000000 to collect/);
     expect(sacctJobsOfRun('me-000000000000')).toEqual([]);
+    // Refusing leaves nothing behind: asking again is refused again, never "still running".
+    const again = await runAction(world, {
+      eventName: 'schedule',
+      event: schedule,
+      inputs: { ...inputs, 'run-id': 'me-000000000000' },
+    });
+    expect(again.outputs.status, again.stdout).toBe('failed');
     const bare = await runAction(world, { eventName: 'schedule', event: schedule, inputs });
     expect(bare.outputs.status, bare.stdout).toBe('skipped');
   });

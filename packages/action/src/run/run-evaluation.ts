@@ -112,9 +112,23 @@ export async function runEvaluation(settings: RunSettings, deps: RunDependencies
   for (const warning of [...plan.warnings, ...plan.jobs.flatMap((j) => j.warnings)]) logger.warn(warning);
 
   const runDir = runDirectory(settings);
-  await transport.makeDirectory(runDir);
   const statePath = stateFilePath(settings);
   const recorded = await readRunState(transport, statePath);
+  if (deps.collectOnly) {
+    // Reopening must find the run as it was recorded: never create one under a mistyped id.
+    if (!recorded) throw new RunNotFoundError(settings.runId, statePath);
+    if (
+      recorded.model !== settings.model ||
+      (recorded.revision ?? 'main') !== (settings.revision ?? 'main')
+    ) {
+      throw new RunNotFoundError(
+        settings.runId,
+        statePath,
+        `${recorded.model}@${recorded.revision ?? 'main'}`,
+      );
+    }
+  }
+  await transport.makeDirectory(runDir);
   const state: RunState = recorded ?? {
     version: 1,
     runId: settings.runId,
@@ -197,17 +211,6 @@ export async function runEvaluation(settings: RunSettings, deps: RunDependencies
   let pending = [...state.jobs];
   let cancelled = false;
   if (deps.collectOnly) {
-    if (!recorded) throw new RunNotFoundError(settings.runId, statePath);
-    if (
-      recorded.model !== settings.model ||
-      (recorded.revision ?? 'main') !== (settings.revision ?? 'main')
-    ) {
-      throw new RunNotFoundError(
-        settings.runId,
-        statePath,
-        `${recorded.model}@${recorded.revision ?? 'main'}`,
-      );
-    }
     const ids = state.jobs.flatMap((j) => j.jobIds.slice(-1));
     logger.info(`Reopening run ${settings.runId}: job(s) ${ids.join(', ') || 'none'}; nothing is submitted.`);
     let delay = settings.pollIntervalMs ?? 5000;

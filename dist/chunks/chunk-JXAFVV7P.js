@@ -56314,9 +56314,19 @@ async function runEvaluation(settings, deps) {
   if (multiNode) throw new MultiNodeRunError(multiNode);
   for (const warning of [...plan.warnings, ...plan.jobs.flatMap((j) => j.warnings)]) logger.warn(warning);
   const runDir = runDirectory(settings);
-  await transport.makeDirectory(runDir);
   const statePath = stateFilePath(settings);
   const recorded = await readRunState(transport, statePath);
+  if (deps.collectOnly) {
+    if (!recorded) throw new RunNotFoundError(settings.runId, statePath);
+    if (recorded.model !== settings.model || (recorded.revision ?? "main") !== (settings.revision ?? "main")) {
+      throw new RunNotFoundError(
+        settings.runId,
+        statePath,
+        `${recorded.model}@${recorded.revision ?? "main"}`
+      );
+    }
+  }
+  await transport.makeDirectory(runDir);
   const state = recorded ?? {
     version: 1,
     runId: settings.runId,
@@ -56390,14 +56400,6 @@ async function runEvaluation(settings, deps) {
   let pending = [...state.jobs];
   let cancelled = false;
   if (deps.collectOnly) {
-    if (!recorded) throw new RunNotFoundError(settings.runId, statePath);
-    if (recorded.model !== settings.model || (recorded.revision ?? "main") !== (settings.revision ?? "main")) {
-      throw new RunNotFoundError(
-        settings.runId,
-        statePath,
-        `${recorded.model}@${recorded.revision ?? "main"}`
-      );
-    }
     const ids = state.jobs.flatMap((j) => j.jobIds.slice(-1));
     logger.info(`Reopening run ${settings.runId}: job(s) ${ids.join(", ") || "none"}; nothing is submitted.`);
     let delay2 = settings.pollIntervalMs ?? 5e3;
