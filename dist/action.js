@@ -32,7 +32,7 @@ import {
   resultsFileTimestamp,
   runEvaluation,
   upsertStickyComment
-} from "./chunks/chunk-JXAFVV7P.js";
+} from "./chunks/chunk-4QXAVPH6.js";
 import {
   __commonJS,
   __require,

@@ -82,6 +82,9 @@ describe('runs survive re-runs, cancellation and GPU out-of-memory', () => {
     const run = await pending;
     expect(run.outputs.status, run.stdout).toBe('cancelled');
     expect(run.exitCode).toBe(1);
+    // A running job leaves the queue once Slurm has killed it (up to KillWait, 30 s, after SIGTERM).
+    const gone = Date.now() + 60_000;
+    while (squeueJobsOfRun(runId).length > 0 && Date.now() < gone) await sleep(500);
     expect(squeueJobsOfRun(runId)).toEqual([]);
     expect(
       (await waitForSacct(runId, 1)).map((j) => j.state),
@@ -132,7 +135,7 @@ describe('runs survive re-runs, cancellation and GPU out-of-memory', () => {
         'job-setup': 'export LIGHTEVAL_STANDIN_SLEEP=3',
       },
     });
-    expect(collected.outputs.status, collected.stdout).toBe('succeeded');
+    expect(collected.outputs.status, collected.summary).toBe('succeeded');
     expect(collected.outputs['job-ids']).toBe(detached.outputs['job-ids']);
     expect(await waitForSacct(runId, 1)).toHaveLength(1);
   });

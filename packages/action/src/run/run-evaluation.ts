@@ -155,13 +155,14 @@ export async function runEvaluation(settings: RunSettings, deps: RunDependencies
     if (!deps.standinScript) throw new Error('simulate needs the LightEval stand-in script');
     standinBinDir = joinRemotePath(runDir, 'bin');
     await transport.makeDirectory(standinBinDir);
-    await transport.writeFile(
-      joinRemotePath(standinBinDir, 'lighteval'),
-      await readFile(deps.standinScript),
-      {
-        mode: 0o755,
-      },
-    );
+    // Replace it atomically (write, then rename): a reattaching run rewrites it while this run's jobs
+    // may be starting, and a job must never execute a half-written file.
+    const standin = joinRemotePath(standinBinDir, 'lighteval');
+    const upload = `${standin}.upload-${process.pid}`;
+    await transport.writeFile(upload, await readFile(deps.standinScript), { mode: 0o755 });
+    const moved = await transport.exec(['mv', '-f', '--', upload, standin]);
+    if (moved.exitCode !== 0)
+      throw new Error(`could not install the LightEval stand-in: ${moved.stderr.trim()}`);
     logger.warn('SIMULATED: the LightEval stand-in replaces lighteval; no score of this run is real.');
   }
   const specFor = (job: RecordedJob) =>

@@ -56352,13 +56352,12 @@ async function runEvaluation(settings, deps) {
     if (!deps.standinScript) throw new Error("simulate needs the LightEval stand-in script");
     standinBinDir = joinRemotePath(runDir, "bin");
     await transport.makeDirectory(standinBinDir);
-    await transport.writeFile(
-      joinRemotePath(standinBinDir, "lighteval"),
-      await readFile5(deps.standinScript),
-      {
-        mode: 493
-      }
-    );
+    const standin = joinRemotePath(standinBinDir, "lighteval");
+    const upload = `${standin}.upload-${process.pid}`;
+    await transport.writeFile(upload, await readFile5(deps.standinScript), { mode: 493 });
+    const moved = await transport.exec(["mv", "-f", "--", upload, standin]);
+    if (moved.exitCode !== 0)
+      throw new Error(`could not install the LightEval stand-in: ${moved.stderr.trim()}`);
     logger.warn("SIMULATED: the LightEval stand-in replaces lighteval; no score of this run is real.");
   }
   const specFor = (job) => toJobSpec(job.planned, job.index, settings, standinBinDir ? { standinBinDir } : {});
