@@ -1,4 +1,4 @@
-export { type BackoffOptions, backoffDelay } from './backoff';
+export { type BackoffOptions, backoffDelay, sleep } from './backoff';
 export { MISSING_SECRETS_EXIT_CODE, renderBatchScript, renderSecretsFile } from './batch-script';
 export { type CancelRequest, type CancelResult, cancelJobs } from './cancel';
 export {
@@ -19,6 +19,7 @@ export {
   UnsafeBatchValueError,
 } from './errors';
 export { classifyFailure, type FailureClass, isGpuOutOfMemoryLog, isRetryableFailure } from './failure-class';
+export { type ClassifiedFailure, classifyJobFailure } from './failure-log';
 export { type JobSpec, logPaths, scriptPath, secretsPath, timeLimitSeconds } from './job-spec';
 export {
   FAILED_STATES,

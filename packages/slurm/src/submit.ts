@@ -147,8 +147,18 @@ export async function findJobsByKeys(
     { timeoutMs },
   );
   if (sacct.exitCode !== 0) {
-    logger.debug(`sacct could not search for earlier jobs (${sacct.stderr.trim()}); relying on squeue.`);
-    return found;
+    // Without accounting, squeue is all Slurm knows. A failing slurmdbd is another matter: a job that
+    // completed and left squeue would look absent, and submitting now would run it twice.
+    if (ACCOUNTING_DISABLED.test(sacct.stderr)) {
+      logger.debug(`sacct is disabled (${sacct.stderr.trim()}); relying on squeue.`);
+      return found;
+    }
+    throw new RemoteCommandError(
+      `sacct failed while looking for earlier jobs of this run: ${sacct.stderr.trim() || `exit ${sacct.exitCode}`}`,
+      'Accounting (slurmdbd) did not answer, so an earlier job of this run cannot be ruled out; nothing was submitted. Run again when sacct answers.',
+      sacct.exitCode,
+      sacct.stderr,
+    );
   }
   const past = parseSacctFind(sacct.stdout);
   for (const spec of rest) {
@@ -161,6 +171,10 @@ export async function findJobsByKeys(
   }
   return found;
 }
+
+/** What sacct prints on a cluster without accounting storage (not a failure: there is nothing to ask). */
+const ACCOUNTING_DISABLED =
+  /accounting storage is disabled|not running a supported accounting_storage plugin/i;
 
 /** The job an id belongs to: `123_4` and `123_[5-9]` are tasks of array job `123`. */
 export function baseJobId(jobId: string): string {

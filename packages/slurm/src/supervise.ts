@@ -1,6 +1,6 @@
 import { cancelJobs } from './cancel';
-import { readLogTails } from './collect';
-import { classifyFailure, type FailureClass, isRetryableFailure } from './failure-class';
+import { type FailureClass, isRetryableFailure } from './failure-class';
+import { classifyJobFailure } from './failure-log';
 import { type JobSpec, secretsPath } from './job-spec';
 import type { SlurmJobState } from './job-state';
 import { type Logger, stderrLogger } from './logger';
@@ -19,6 +19,17 @@ export interface SuperviseOptions
   logTailLines?: number;
   /** Called with each submission (also resubmissions), e.g. to record job ids at once. */
   onSubmitted?: (spec: JobSpec, jobId: string, reattached: boolean) => void | Promise<void>;
+  /**
+   * Jobs already submitted, by spec key: their attempts (oldest first) are watched, and nothing is
+   * searched or submitted for them. The caller that owns the run's record decides what to reattach.
+   */
+  attached?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Submits a retry of `spec` after `failedJobId` ended retryably, and returns the id to watch. The
+   * default runs sbatch; a caller shared by several runners passes one that takes the run's lock and
+   * returns a retry another runner already submitted, so a failure is retried once, not once per runner.
+   */
+  resubmit?: (spec: JobSpec, failedJobId: string) => Promise<string>;
   logger?: Logger;
 }
 
@@ -66,13 +77,26 @@ export async function superviseJobs(
     outcome?: JobOutcome;
   }
   const tracked: Tracked[] = [];
+  const fresh = specs.filter((spec) => !options.attached?.get(spec.key)?.length);
   // One squeue (and one sacct) finds earlier jobs of every spec, instead of two commands per spec.
-  const known = await findJobsByKeys(transport, specs, submitOptions);
+  const known = fresh.length > 0 ? await findJobsByKeys(transport, fresh, submitOptions) : new Map();
   for (const spec of specs) {
+    const attached = options.attached?.get(spec.key);
+    if (attached?.length) {
+      tracked.push({ spec, attempts: [...attached] });
+      continue;
+    }
     const submitted = await submitJob(transport, spec, { ...submitOptions, known });
     await options.onSubmitted?.(spec, submitted.jobId, submitted.reattached);
     tracked.push({ spec, attempts: [submitted.jobId] });
   }
+  const resubmit =
+    options.resubmit ??
+    (async (spec: JobSpec) => {
+      const again = await submitJob(transport, spec, { ...submitOptions, reattach: false });
+      await options.onSubmitted?.(spec, again.jobId, false);
+      return again.jobId;
+    });
   const current = (t: Tracked) => t.attempts[t.attempts.length - 1] ?? '';
 
   for (;;) {
@@ -130,25 +154,16 @@ export async function superviseJobs(
     const failedTask =
       [...snapshot.tasks.entries()].find(([, s]) => s.class === 'failed' && s.state === state.state)?.[0] ??
       jobId;
-    const tails = await readLogTails(transport, t.spec, failedTask, options.logTailLines ?? 200).catch(
-      () => ({
-        stdoutTail: '',
-        stderrTail: '',
-      }),
-    );
-    const logTail = `${tails.stdoutTail}${tails.stderrTail}`;
-    const failure = classifyFailure(state, logTail);
+    const { failure, logTail } = await classifyJobFailure(transport, t.spec, failedTask, state, {
+      lines: options.logTailLines ?? 200,
+    });
     const elapsed = now() - startedAt;
     if (isRetryableFailure(failure) && t.attempts.length <= budget && elapsed < cap) {
       logger.warn(
         `Job ${jobId} (${t.spec.name}) ended with ${state.state}; resubmitting (retry ${t.attempts.length} of ${budget}).`,
       );
-      const again = await submitJob(transport, retrySpec(t.spec, jobId, snapshot), {
-        ...submitOptions,
-        reattach: false,
-      });
-      await options.onSubmitted?.(t.spec, again.jobId, false);
-      t.attempts.push(again.jobId);
+      const againId = await resubmit(retrySpec(t.spec, jobId, snapshot), jobId);
+      if (!t.attempts.includes(againId)) t.attempts.push(againId);
       return 'resubmitted';
     }
     return { spec: t.spec, jobId, attempts: t.attempts, state, failure, logTail };

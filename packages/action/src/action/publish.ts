@@ -77,7 +77,7 @@ export async function publishOutcome(
           step: settings.request.step ?? null,
           finishedAt: new Date().toISOString(),
           workflowRun: context.runUrl ?? null,
-          lightevalVersion: run.plan.lightevalVersion,
+          lightevalVersion: run.lightevalVersion,
           simulated: runSettings.simulate,
           scores: Object.fromEntries(
             run.results.map((r) => [r.benchmark, { metric: r.metric, value: r.value, stderr: r.stderr }]),

@@ -104,7 +104,11 @@ async function evaluate(runner: ActionEnvironment): Promise<ActionStatus> {
       localDir,
       signal: abort.signal,
       // Reopening a run (run-id, schedule) never submits; otherwise wait: false submits and returns.
-      ...(collect ? { collectOnly: collect } : { detach: !settings.wait }),
+      mode: collect
+        ? { kind: 'reopen', until: collect === 'once' ? 'once' : 'ended' }
+        : settings.wait
+          ? { kind: 'wait' }
+          : { kind: 'detach' },
       ...(standinScript && { standinScript }),
       ...(env.HF_ENDPOINT && { hubEndpoint: env.HF_ENDPOINT }),
       onPlan: (plan) => {

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { openExecutor } from '../run/connection';
-import type { Executor } from '../run/executor';
+import { DetachNotSupportedError, type SlurmExecutor } from '../run/executor';
 import type { RunSettings } from '../run/run-settings';
 import { type RunState, readRunState, stateFilePath } from '../run/run-state';
 import { type CliIo, type ParsedArgs, parseCommandArgs, stringOption, UsageError } from './command';
@@ -74,7 +74,7 @@ export async function openDetachedRun(
   args: ParsedArgs,
   io: CliIo,
   command: string,
-): Promise<{ settings: RunSettings; executor: Executor; state: RunState }> {
+): Promise<{ settings: RunSettings; executor: SlurmExecutor; state: RunState }> {
   const { runArgs, io: runIo } = await readDetachedRun(args, io, { name: command, options: runOptions });
   const settings = settingsFromArgs(runArgs, runIo);
   const executor = await openExecutor(
@@ -83,6 +83,7 @@ export async function openDetachedRun(
     stderrLoggerFor(io, settings.simulate),
   );
   try {
+    if (executor.kind !== 'slurm') throw new DetachNotSupportedError();
     const state = await readRunState(executor.transport, stateFilePath(settings));
     if (!state) throw new RunStateMissingError(settings.runId, stateFilePath(settings));
     return { settings, executor, state };

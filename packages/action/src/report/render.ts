@@ -1,3 +1,4 @@
+import { toJobState } from '@model-eval/slurm';
 import type { Comparison } from '../stats';
 import { Z_95 } from '../stats';
 import { checkpointChart } from './chart';
@@ -25,17 +26,9 @@ const STATUS_LABELS: Record<RunReport['status'], string> = {
   cancelled: '🚫 cancelled',
 };
 
-const FINISHED_OK = new Set(['COMPLETED']);
-const NOT_FINISHED = new Set([
-  'SUBMITTING',
-  'PENDING',
-  'CONFIGURING',
-  'RUNNING',
-  'COMPLETING',
-  'REQUEUED',
-  'RESIZING',
-  'SUSPENDED',
-]);
+/** A job has failed when Slurm's own classification says so (STAGE_OUT, SIGNALING, … still run). */
+const hasFailed = (job: { id: string; state: string }) =>
+  job.state !== 'SUBMITTING' && toJobState({ jobId: job.id, state: job.state }).class === 'failed';
 
 interface RenderLevel {
   /** Lines of each failed job's log tail to keep; 0 drops them. */
@@ -170,7 +163,7 @@ function runFacts(report: RunReport): string[] {
 }
 
 function failedJobs(report: RunReport, level: RenderLevel): string[] {
-  const failed = report.jobs.filter((j) => !FINISHED_OK.has(j.state) && !NOT_FINISHED.has(j.state));
+  const failed = report.jobs.filter(hasFailed);
   if (failed.length === 0) return [];
   const lines = ['### Failed jobs', ''];
   for (const job of failed) {

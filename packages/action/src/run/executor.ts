@@ -2,13 +2,14 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import {
   cancelJobs,
-  classifyFailure,
+  classifyJobFailure,
+  type FoundJob,
+  findJobsByKeys,
   type JobOutcome,
   type JobSpec,
   type Logger,
   logPaths,
   pollJobStates,
-  readLogTails,
   renderBatchScript,
   renderSecretsFile,
   type SlurmJobState,
@@ -29,25 +30,52 @@ export interface ExecutorEvents {
   signal?: AbortSignal;
 }
 
-/** Runs a set of job specs to their end. Slurm over a transport, or the job scripts as local processes. */
-export interface Executor {
-  readonly kind: 'slurm' | 'local';
-  /** Where job files live: over SSH for Slurm, this machine's file system for local. */
+export interface SuperviseEvents extends ExecutorEvents {
+  /** Submits a retry after a retryable failure and returns its id (see `superviseJobs`). */
+  resubmit: (spec: JobSpec, failedJobId: string) => Promise<string>;
+  /** Resubmissions per job after retryable failures; 0 when only watching (a reopened run). */
+  retryBudget?: number;
+}
+
+/**
+ * Jobs on a Slurm cluster. Submitting and watching are separate steps, so the run's record decides
+ * what is submitted (under its lock) and the watch only follows ids it was given.
+ */
+export interface SlurmExecutor {
+  readonly kind: 'slurm';
   readonly transport: Transport;
-  run(specs: readonly JobSpec[], events: ExecutorEvents): Promise<SuperviseResult>;
-  /** One status query for these jobs (no waiting): how a scheduled collector checks a detached run. */
+  /** One sbatch for `spec`; never searches for earlier jobs (the caller has done so). */
+  submit(spec: JobSpec): Promise<string>;
+  /** Earlier jobs carrying these specs' keys; throws when Slurm cannot tell (never "none" by guess). */
+  findByKeys(specs: readonly JobSpec[]): Promise<Map<string, FoundJob>>;
+  /** One status query for these jobs (no waiting). */
   poll(jobIds: readonly string[]): Promise<Map<string, SlurmJobState>>;
-  /** Submits (or reattaches to) each spec and returns without watching: detached runs. */
-  submit(specs: readonly JobSpec[], events: ExecutorEvents): Promise<void>;
+  /** Watches submitted jobs (attempts by spec key) to their end, retrying retryable failures. */
+  supervise(
+    specs: readonly JobSpec[],
+    attached: ReadonlyMap<string, readonly string[]>,
+    events: SuperviseEvents,
+  ): Promise<SuperviseResult>;
   /** Stops every job of the run; fast enough for a SIGINT/SIGTERM handler. */
   cancel(jobIds: readonly string[], specs: readonly JobSpec[]): Promise<void>;
 }
 
+/** The job scripts as child processes of this one: they run as they are submitted, one at a time. */
+export interface LocalExecutor {
+  readonly kind: 'local';
+  readonly transport: Transport;
+  run(specs: readonly JobSpec[], events: ExecutorEvents): Promise<SuperviseResult>;
+  cancel(jobIds: readonly string[], specs: readonly JobSpec[]): Promise<void>;
+}
+
+export type Executor = SlurmExecutor | LocalExecutor;
+
 export class DetachNotSupportedError extends Error {
   override name = 'DetachNotSupportedError';
+  readonly kind = 'bad-input' as const;
   readonly hint = 'Detached runs need a scheduler that keeps the jobs: use --executor slurm, or --wait.';
   constructor() {
-    super('The local executor cannot detach: its jobs are child processes of this one.');
+    super('The local executor cannot detach or reopen a run: its jobs are child processes of this one.');
   }
 }
 
@@ -57,29 +85,28 @@ export interface SlurmExecutorOptions {
   pollIntervalCapMs?: number;
 }
 
-export function createSlurmExecutor(transport: Transport, options: SlurmExecutorOptions): Executor {
+export function createSlurmExecutor(transport: Transport, options: SlurmExecutorOptions): SlurmExecutor {
+  const { logger } = options;
   return {
     kind: 'slurm',
     transport,
-    run: (specs, events) =>
+    submit: async (spec) => (await submitJob(transport, spec, { logger, reattach: false })).jobId,
+    findByKeys: (specs) => findJobsByKeys(transport, specs, { logger }),
+    poll: async (jobIds) => {
+      const snapshots = await pollJobStates(transport, jobIds, { logger });
+      return new Map([...snapshots].map(([id, snapshot]) => [id, snapshot.state]));
+    },
+    supervise: (specs, attached, events) =>
       superviseJobs(transport, specs, {
-        logger: options.logger,
+        logger,
+        attached,
+        resubmit: events.resubmit,
+        ...(events.retryBudget !== undefined && { retryBudget: events.retryBudget }),
         ...(options.pollIntervalMs !== undefined && { initialIntervalMs: options.pollIntervalMs }),
         ...(options.pollIntervalCapMs !== undefined && { maxIntervalMs: options.pollIntervalCapMs }),
-        ...(events.onSubmitted && { onSubmitted: events.onSubmitted }),
         ...(events.onEvent && { onEvent: events.onEvent }),
         ...(events.signal && { signal: events.signal }),
       }),
-    poll: async (jobIds) => {
-      const snapshots = await pollJobStates(transport, jobIds, { logger: options.logger });
-      return new Map([...snapshots].map(([id, snapshot]) => [id, snapshot.state]));
-    },
-    submit: async (specs, events) => {
-      for (const spec of specs) {
-        const submitted = await submitJob(transport, spec, { logger: options.logger });
-        await events.onSubmitted?.(spec, submitted.jobId, submitted.reattached);
-      }
-    },
     cancel: async (jobIds, specs) => {
       await cancelJobs(transport, {
         jobIds,
@@ -95,7 +122,7 @@ export function createSlurmExecutor(transport: Transport, options: SlurmExecutor
  * another (a laptop has one "node"). The script is the same one sbatch would get; `#SBATCH` lines are
  * comments to bash. Job ids are `local-N`.
  */
-export function createLocalExecutor(transport: Transport, logger: Logger): Executor {
+export function createLocalExecutor(transport: Transport, logger: Logger): LocalExecutor {
   const running = new Map<string, ReturnType<typeof spawn>>();
   let counter = 0;
   return {
@@ -129,21 +156,15 @@ export function createLocalExecutor(transport: Transport, logger: Logger): Execu
         emitState(events, jobId, state);
         const outcome: JobOutcome = { spec, jobId, attempts: [jobId], state };
         if (state.class === 'failed') {
-          const tails = await readLogTails(transport, spec, jobId, 200);
-          outcome.logTail = `${tails.stdoutTail}${tails.stderrTail}`;
-          outcome.failure = classifyFailure(state, outcome.logTail);
+          const classified = await classifyJobFailure(transport, spec, jobId, state);
+          outcome.logTail = classified.logTail;
+          outcome.failure = classified.failure;
           logger.warn(`Local job ${jobId} (${spec.name}) ended ${state.state}.`);
         }
         outcomes.push(outcome);
         if (state.state === 'CANCELLED') return { outcomes, cancelled: true };
       }
       return { outcomes, cancelled: false };
-    },
-    submit: () => {
-      throw new DetachNotSupportedError();
-    },
-    poll: () => {
-      throw new DetachNotSupportedError();
     },
     cancel: async () => {
       for (const child of running.values()) child.kill('SIGTERM');
@@ -169,7 +190,7 @@ function runScript(
     const child = spawn('bash', [scriptPath(spec)], {
       cwd: spec.runDir,
       stdio: ['ignore', stdout, stderr],
-      env: { ...process.env, MODEL_EVAL_JOB_ID: jobId },
+      env: { ...localJobEnvironment(process.env), MODEL_EVAL_JOB_ID: jobId },
     });
     running.set(jobId, child);
     const onAbort = () => child.kill('SIGTERM');
@@ -183,4 +204,19 @@ function runScript(
       resolve(code);
     });
   });
+}
+
+/**
+ * What a local job inherits: what a login shell would have, never this process's secrets (action
+ * inputs, tokens, SSH keys). The job's own settings come from its script, as on Slurm.
+ */
+const LOCAL_JOB_ENVIRONMENT = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR'];
+
+export function localJobEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of LOCAL_JOB_ENVIRONMENT) {
+    const value = env[name];
+    if (value !== undefined) kept[name] = value;
+  }
+  return kept;
 }

@@ -2,6 +2,7 @@ import type { PlannedJob } from '@model-eval/planner';
 import { joinRemotePath, type Transport } from '@model-eval/slurm';
 import { z } from 'zod';
 import { runDirectory } from './job-specs';
+import type { RunDefinition } from './run-definition';
 import type { RunSettings } from './run-settings';
 
 const plannedJobSchema = z.object({
@@ -28,6 +29,13 @@ const plannedJobSchema = z.object({
   warnings: z.array(z.string()),
 }) satisfies z.ZodType<PlannedJob>;
 
+/** One earlier layout of a job that ran out of GPU memory, kept so the report can show every attempt. */
+const supersededLayoutSchema = z.object({
+  planned: plannedJobSchema,
+  /** The job that ran out of memory at this layout. */
+  jobId: z.string(),
+});
+
 const recordedJobSchema = z.object({
   index: z.number().int().nonnegative(),
   /** The layout in force: after an out-of-memory re-plan, the larger one. */
@@ -35,10 +43,26 @@ const recordedJobSchema = z.object({
   /** Every Slurm job id submitted for this job, oldest first (attempts and re-plans). */
   jobIds: z.array(z.string()),
   oomEscalations: z.number().int().nonnegative(),
+  /** Layouts this job ran out of GPU memory at, oldest first (absent in version-1 files). */
+  superseded: z.array(supersededLayoutSchema).default([]),
 });
 
-export const runStateSchema = z.object({
-  version: z.literal(1),
+const runDefinitionSchema = z.object({
+  model: z.string(),
+  revision: z.string(),
+  benchmarks: z.array(z.string()),
+  customTasks: z.string(),
+  cluster: z.string(),
+  lightevalVersion: z.string(),
+  maxModelLength: z.string(),
+  gpuMemoryUtilization: z.string(),
+  jobPerBenchmark: z.boolean(),
+  slurm: z.string(),
+  remoteDir: z.string(),
+  simulate: z.boolean(),
+}) satisfies z.ZodType<RunDefinition>;
+
+const stateFields = {
   runId: z.string(),
   model: z.string(),
   revision: z.string().optional(),
@@ -46,9 +70,24 @@ export const runStateSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   jobs: z.array(recordedJobSchema),
-});
+};
+
+/**
+ * Version 2 adds what reopening needs without calling the Hub or planning again (the LightEval
+ * release the plan targeted) and the definition the run was made from. Version-1 files (written
+ * before) are still read; they carry neither, so their definition is not checked.
+ */
+export const runStateSchema = z.union([
+  z.object({
+    version: z.literal(2),
+    ...stateFields,
+    definition: runDefinitionSchema,
+    lightevalVersion: z.string(),
+  }),
+  z.object({ version: z.literal(1), ...stateFields }),
+]);
 export type RunState = z.infer<typeof runStateSchema>;
-export type RecordedJob = z.infer<typeof recordedJobSchema>;
+export type RecordedJob = RunState['jobs'][number];
 
 export function stateFilePath(settings: Pick<RunSettings, 'remoteDir' | 'runId'>): string {
   return joinRemotePath(runDirectory(settings), 'state.json');
@@ -68,15 +107,22 @@ export async function readRunState(transport: Transport, path: string): Promise<
     throw Object.assign(
       new Error(`The run state file ${path} is not valid: ${z.prettifyError(parsed.error)}`),
       {
-        hint: 'Move the file aside to start the run afresh (jobs already submitted are still found by their key).',
+        hint: 'Inspect the file; to start the run afresh use another run id (its recorded jobs are not reused then).',
       },
     );
   }
   return parsed.data;
 }
 
+/**
+ * Written to a temporary name and renamed over the old file, so a reader (another runner, a
+ * collector) never sees half a state file.
+ */
 export async function writeRunState(transport: Transport, path: string, state: RunState): Promise<void> {
-  await transport.writeFile(path, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o644 });
+  const temporary = `${path}.write-${process.pid}`;
+  await transport.writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o644 });
+  const moved = await transport.exec(['mv', '-f', '--', temporary, path]);
+  if (moved.exitCode !== 0) throw new Error(`could not write the run state ${path}: ${moved.stderr.trim()}`);
 }
 
 function safeJson(text: string): unknown {
@@ -87,7 +133,7 @@ function safeJson(text: string): unknown {
   }
 }
 
-function isMissingFile(error: unknown): boolean {
+export function isMissingFile(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown };
   // Node's fs says ENOENT; ssh2's SFTP says code 2 (NO_SUCH_FILE).
   return e?.code === 'ENOENT' || e?.code === 2 || /no such file/i.test(String(e?.message ?? ''));

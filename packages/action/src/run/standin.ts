@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { joinRemotePath, type Transport } from '@model-eval/slurm';
 
 const STANDIN = join('test', 'fixtures', 'lighteval', 'lighteval');
 
@@ -20,4 +22,25 @@ export function findStandinScript(from: string = fileURLToPath(import.meta.url))
 export function findRepositoryRoot(): string | undefined {
   const standin = findStandinScript();
   return standin ? join(dirname(standin), '..', '..', '..') : undefined;
+}
+
+/**
+ * Uploads the stand-in into the run's `bin/` and returns that directory (put first on the jobs'
+ * PATH). Replaced atomically (write, then rename): a reattaching run rewrites it while this run's
+ * jobs may be starting, and a job must never execute a half-written file.
+ */
+export async function installStandin(
+  transport: Transport,
+  runDir: string,
+  standinScript: string,
+): Promise<string> {
+  const binDir = joinRemotePath(runDir, 'bin');
+  await transport.makeDirectory(binDir);
+  const standin = joinRemotePath(binDir, 'lighteval');
+  const upload = `${standin}.upload-${process.pid}`;
+  await transport.writeFile(upload, await readFile(standinScript), { mode: 0o755 });
+  const moved = await transport.exec(['mv', '-f', '--', upload, standin]);
+  if (moved.exitCode !== 0)
+    throw new Error(`could not install the LightEval stand-in: ${moved.stderr.trim()}`);
+  return binDir;
 }

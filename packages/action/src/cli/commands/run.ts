@@ -65,8 +65,11 @@ export async function runFromArgs(
       ...(standinScript && { standinScript }),
       ...(io.env.HF_ENDPOINT && { hubEndpoint: io.env.HF_ENDPOINT }),
       signal: abort.signal,
-      detach,
-      ...(options.collectOnly && { collectOnly: options.collectOnly }),
+      mode: options.collectOnly
+        ? { kind: 'reopen', until: 'ended' }
+        : detach
+          ? { kind: 'detach' }
+          : { kind: 'wait' },
       onPlan: (plan) => io.stdout(`${renderPlanText(plan)}\n`),
     });
   } finally {

@@ -1,8 +1,11 @@
-import { formatSeconds } from '../../run/run-evaluation';
+import { formatSeconds } from '../../run/run-report';
 import type { CommandSpec } from '../command';
 import { openDetachedRun, stateOption } from '../detached';
 
-/** One status query for all jobs of a detached run; prints a line per job. Exit 0 while all is well. */
+/**
+ * One status query for all jobs of a detached run; prints a line per job. Exit 0 while every job
+ * runs or has succeeded, 1 when one has failed (by its state's class, as the watch reads it).
+ */
 export const statusCommand: CommandSpec = {
   name: 'status',
   summary: 'Show the state of a detached run',
@@ -18,6 +21,7 @@ export const statusCommand: CommandSpec = {
           id: id ?? null,
           benchmarks: job.planned.benchmarks,
           state: s?.state ?? 'NOT SUBMITTED',
+          class: s?.class ?? 'not-submitted',
           reason: s && 'reason' in s ? (s.reason ?? null) : null,
           elapsedSeconds: s?.elapsedSeconds ?? null,
         };
@@ -32,11 +36,7 @@ export const statusCommand: CommandSpec = {
           );
         }
       }
-      return rows.some((r) =>
-        /FAILED|CANCELLED|TIMEOUT|OUT_OF_MEMORY|NODE_FAIL|BOOT_FAIL|DEADLINE|LOST/.test(r.state),
-      )
-        ? 1
-        : 0;
+      return rows.some((r) => r.class === 'failed') ? 1 : 0;
     } finally {
       await executor.transport.close();
     }

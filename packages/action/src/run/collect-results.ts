@@ -1,0 +1,64 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { collectJobFiles, type JobSpec, joinRemotePath, type Transport } from '@model-eval/slurm';
+import { parseResultsFile, type ResultRow } from '../results';
+import { copyRemoteTree } from './copy-remote';
+import type { FinishedJob } from './run-report';
+
+export interface CollectedResults {
+  results: ResultRow[];
+  /** Directory on this machine holding the collected results files (and details). */
+  localResultsDir: string;
+  /** Results file on the cluster → its copy on this machine. */
+  localCopies: Map<string, string>;
+  notes: string[];
+}
+
+/**
+ * Copies each succeeded job's results (and details) to this machine, then parses them. A local copy
+ * is written before parsing, so whatever happens next (a parse error, a Hub outage) the file is kept.
+ */
+export async function collectResults(
+  transport: Transport,
+  finished: FinishedJob[],
+  where: { runDir: string; localDir: string; lightevalVersion: string },
+): Promise<CollectedResults> {
+  const localResultsDir = join(where.localDir, 'results');
+  const collected: CollectedResults = { results: [], localResultsDir, localCopies: new Map(), notes: [] };
+  const localOf = (remote: string) =>
+    join(localResultsDir, remote.slice(where.runDir.length).replace(/^\/+/, ''));
+  for (const job of [...finished].sort((a, b) => a.index - b.index)) {
+    if (job.outcome.state.class !== 'succeeded') continue;
+    const files = await collectJobFiles(transport, job.spec, job.outcome.jobId);
+    if (files.resultFiles.length === 0) {
+      collected.notes.push(
+        `Job ${job.outcome.jobId} completed but wrote no results file under ${job.spec.outputDir}.`,
+      );
+      job.outcome = { ...job.outcome, logTail: `${files.stdoutTail}${files.stderrTail}` };
+      continue;
+    }
+    const details = joinRemotePath(outputDirOf(job.spec), 'details');
+    try {
+      await copyRemoteTree(transport, details, localOf(details));
+    } catch (error) {
+      // Without details the comparison with the baseline can only be unpaired: say so, never silently.
+      collected.notes.push(
+        `The details of job ${job.outcome.jobId} could not be copied (${(error as Error).message}); comparisons with the baseline are unpaired.`,
+      );
+    }
+    for (const file of files.resultFiles) {
+      const localPath = localOf(file.path);
+      await mkdir(dirname(localPath), { recursive: true });
+      await writeFile(localPath, file.content);
+      collected.localCopies.set(file.path, localPath);
+      // The file does not record LightEval's version; the plan targeted this one.
+      const parsed = parseResultsFile(file.content, file.path, { lightevalVersion: where.lightevalVersion });
+      collected.results.push(...parsed.rows.filter((row) => job.planned.benchmarks.includes(row.benchmark)));
+    }
+  }
+  return collected;
+}
+
+function outputDirOf(spec: JobSpec): string {
+  return spec.outputDir ?? spec.runDir;
+}

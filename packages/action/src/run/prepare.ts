@@ -1,0 +1,103 @@
+import {
+  DEFAULT_LIGHTEVAL_VERSION,
+  type EvalPlan,
+  type ModelFacts,
+  type ModelFactsSource,
+  type PlannedJob,
+  planEvaluation,
+} from '@model-eval/planner';
+import type { Transport } from '@model-eval/slurm';
+import { LIGHTEVAL_OUTPUT_DIR } from './job-specs';
+import type { RunSettings } from './run-settings';
+import { type RunState, readRunState, stateFilePath } from './run-state';
+
+export type LoadModelFacts = (source: ModelFactsSource) => Promise<ModelFacts>;
+
+/** The jobs a run is about, before anything is recorded or submitted. */
+export interface PreparedRun {
+  /** A fresh plan; absent when reopening (the recorded jobs are the plan then). */
+  plan?: EvalPlan;
+  jobs: PlannedJob[];
+  /** The LightEval release the jobs' command lines were built for (results are parsed as it writes). */
+  lightevalVersion: string;
+  /** The state recorded by an earlier run of this id, read when reopening. */
+  recorded?: RunState;
+}
+
+/** Plans afresh from the model's facts (one Hub call) for a run that may submit. */
+export async function prepareFreshRun(
+  settings: RunSettings,
+  deps: { loadFacts: LoadModelFacts; hubEndpoint?: string },
+): Promise<PreparedRun> {
+  const facts = await deps.loadFacts({
+    model: settings.model,
+    ...(settings.revision !== undefined && { revision: settings.revision }),
+    ...(deps.hubEndpoint !== undefined && { hubEndpoint: deps.hubEndpoint }),
+    ...(settings.hfToken !== undefined && { token: settings.hfToken }),
+  });
+  const plan = planEvaluation({
+    facts,
+    cluster: settings.cluster,
+    benchmarks: settings.benchmarkDefinitions ?? settings.benchmarks,
+    outputDir: LIGHTEVAL_OUTPUT_DIR,
+    ...(settings.gpuMemoryUtilization !== undefined && {
+      gpuMemoryUtilization: settings.gpuMemoryUtilization,
+    }),
+    ...(settings.maxModelLength !== undefined && { maxModelLength: settings.maxModelLength }),
+    ...(settings.lightevalVersion !== undefined && { lightevalVersion: settings.lightevalVersion }),
+    ...(settings.jobPerBenchmark !== undefined && { jobPerBenchmark: settings.jobPerBenchmark }),
+  });
+  const multiNode = plan.jobs.find((job) => job.nodes > 1);
+  if (multiNode) throw new MultiNodeRunError(multiNode);
+  return { plan, jobs: plan.jobs, lightevalVersion: plan.lightevalVersion };
+}
+
+/**
+ * Reopens a recorded run from its state alone: no Hub call and no planning, so an outage of the Hub
+ * never stops collecting results that are already on the cluster.
+ */
+export async function prepareReopenedRun(settings: RunSettings, transport: Transport): Promise<PreparedRun> {
+  const statePath = stateFilePath(settings);
+  const recorded = await readRunState(transport, statePath);
+  // Reopening must find the run as it was recorded: never create one under a mistyped id.
+  if (!recorded) throw new RunNotFoundError(settings.runId, statePath);
+  if (recorded.model !== settings.model || (recorded.revision ?? 'main') !== (settings.revision ?? 'main')) {
+    throw new RunNotFoundError(settings.runId, statePath, `${recorded.model}@${recorded.revision ?? 'main'}`);
+  }
+  const lightevalVersion =
+    recorded.version === 2
+      ? recorded.lightevalVersion
+      : (settings.lightevalVersion ?? DEFAULT_LIGHTEVAL_VERSION);
+  return { jobs: recorded.jobs.map((job) => job.planned), lightevalVersion, recorded };
+}
+
+/**
+ * vLLM spans nodes only through a Ray cluster, which the job script does not start: a multi-node job
+ * would run on its first node alone and fail or crawl. Refused before anything is submitted.
+ */
+export class MultiNodeRunError extends Error {
+  override name = 'MultiNodeRunError';
+  readonly kind = 'bad-input' as const;
+  readonly hint =
+    'Plan for one node (max-nodes 1): GPUs with more memory, a shorter max-model-length, or fewer benchmarks per job. Multi-node vLLM needs a Ray cluster, which this version does not start.';
+  constructor(job: PlannedJob) {
+    super(
+      `The plan needs ${job.nodes} nodes for ${job.benchmarks.join(', ')} (TP ${job.tensorParallel} × PP ${job.pipelineParallel}), and multi-node jobs are not supported yet`,
+    );
+  }
+}
+
+export class RunNotFoundError extends Error {
+  override name = 'RunNotFoundError';
+  readonly kind = 'bad-input' as const;
+  readonly hint: string;
+  constructor(runId: string, statePath: string, recordedModel?: string) {
+    super(
+      recordedModel
+        ? `Run ${runId} evaluated ${recordedModel}, not the model and revision given here`
+        : `There is no run ${runId} to collect: ${statePath} does not exist`,
+    );
+    this.hint =
+      'Pass the run-id output of the detached run with the same model, revision, cluster and remote directory it used.';
+  }
+}

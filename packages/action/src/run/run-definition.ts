@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import type { RunSettings } from './run-settings';
+
+/**
+ * Everything that defines a run's jobs, and nothing else (no secrets, no polling intervals): two runs
+ * with the same definition would submit the same jobs. Recorded in the run state, so reattaching to
+ * state written for another definition is refused instead of silently mixing two runs.
+ */
+export interface RunDefinition {
+  model: string;
+  revision: string;
+  benchmarks: string[];
+  /** Custom task declarations, as given (they change the LightEval command). */
+  customTasks: string;
+  cluster: string;
+  lightevalVersion: string;
+  maxModelLength: string;
+  gpuMemoryUtilization: string;
+  jobPerBenchmark: boolean;
+  slurm: string;
+  remoteDir: string;
+  simulate: boolean;
+}
+
+export function runDefinition(settings: RunSettings): RunDefinition {
+  const custom = (settings.benchmarkDefinitions ?? []).filter((b) => b.customTasksPath !== undefined);
+  const { setup, ...directives } = settings.slurm;
+  return {
+    model: settings.model,
+    revision: settings.revision ?? 'main',
+    benchmarks: [...settings.benchmarks],
+    customTasks: custom.length > 0 ? JSON.stringify(custom) : '',
+    cluster: JSON.stringify(settings.cluster),
+    lightevalVersion: settings.lightevalVersion ?? 'default',
+    maxModelLength: String(settings.maxModelLength ?? 'auto'),
+    gpuMemoryUtilization: String(settings.gpuMemoryUtilization ?? 'auto'),
+    jobPerBenchmark: settings.jobPerBenchmark ?? false,
+    slurm: JSON.stringify({ ...sortedKeys(directives), setup }),
+    remoteDir: settings.remoteDir,
+    simulate: settings.simulate,
+  };
+}
+
+/** A short, stable hash of a definition (key order fixed by `runDefinition`). */
+export function definitionHash(definition: RunDefinition): string {
+  return createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 12);
+}
+
+/** The fields in which two definitions differ, each as `name: recorded → given`, for error messages. */
+export function definitionDifferences(recorded: RunDefinition, given: RunDefinition): string[] {
+  const differences: string[] = [];
+  for (const key of Object.keys(given) as (keyof RunDefinition)[]) {
+    const a = JSON.stringify(recorded[key]);
+    const b = JSON.stringify(given[key]);
+    if (a !== b) differences.push(`${key}: ${a} → ${b}`);
+  }
+  return differences;
+}
+
+function sortedKeys<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b))) as T;
+}
