@@ -7,6 +7,7 @@ import type { RunReport } from '../report';
 import { workflowRunUrl } from '../request';
 import { type ClusterAccess, openExecutor } from '../run/connection';
 import { runEvaluation } from '../run/run-evaluation';
+import { definitionHash, runDefinition } from '../run/run-definition';
 import { deriveRunId } from '../run/run-id';
 import type { RunSettings } from '../run/run-settings';
 import { findStandinScript } from '../run/standin';
@@ -183,21 +184,19 @@ function toRunSettings(settings: ResolvedSettings, env: NodeJS.ProcessEnv): RunS
       ...(cluster.qos && { qos: cluster.qos }),
     },
     remoteDir: cluster.remoteDir,
-    // The same across re-runs of one workflow run (GITHUB_RUN_ID stays, the attempt changes): a re-run
-    // reattaches to the jobs instead of submitting them again.
-    runId:
-      readInput(env, 'run-id') ||
-      deriveRunId([
-        request.repository.fullName,
-        env.GITHUB_RUN_ID ?? 'no-run-id',
-        request.model,
-        request.revision,
-        benchmarkNames.join(','),
-        simulate ? 'simulated' : 'real',
-      ]),
+    runId: readInput(env, 'run-id') || '',
     simulate,
     maxOomEscalations: 2,
   };
+  if (runSettings.runId === '') {
+    // The same across re-runs of one workflow run (GITHUB_RUN_ID stays, the attempt changes), and
+    // derived from everything that defines the jobs: a re-run reattaches to its jobs, never to others.
+    runSettings.runId = deriveRunId([
+      request.repository.fullName,
+      env.GITHUB_RUN_ID ?? 'no-run-id',
+      definitionHash(runDefinition(runSettings)),
+    ]);
+  }
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(runSettings.runId)) {
     throw Object.assign(new Error(`run-id '${runSettings.runId}' is not a run id`), {
       hint: "Pass the run-id output of the detached run as it is (letters, digits, '.', '_', '-').",

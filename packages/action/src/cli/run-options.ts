@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { type ClusterShape, DEFAULT_LIGHTEVAL_VERSION } from '@model-eval/planner';
 import type { Logger } from '@model-eval/slurm';
 import type { ClusterAccess } from '../run/connection';
+import { definitionHash, runDefinition } from '../run/run-definition';
 import { deriveRunId } from '../run/run-id';
 import type { RunSettings } from '../run/run-settings';
 import {
@@ -138,10 +139,8 @@ export function settingsFromArgs(args: ParsedArgs, io: CliIo): RunSettings {
   const revision = stringOption(args, 'revision');
   const benchmarks = listOption(args, 'benchmarks') ?? [];
   const simulate = args.values.simulate === true;
-  const runId =
-    stringOption(args, 'run-id') ??
-    deriveRunId([model, revision ?? 'main', benchmarks.join(','), simulate ? 'simulated' : 'real']);
-  if (!RUN_ID.test(runId)) {
+  const explicitRunId = stringOption(args, 'run-id');
+  if (explicitRunId !== undefined && !RUN_ID.test(explicitRunId)) {
     throw new UsageError(
       `--run-id must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`,
     );
@@ -154,7 +153,7 @@ export function settingsFromArgs(args: ParsedArgs, io: CliIo): RunSettings {
     cluster: clusterShapeFromArgs(args),
     slurm: { setup: setup ? setup.split('\n') : [] },
     remoteDir: stringOption(args, 'remote-dir') ?? resolve(io.cwd, 'model-eval-runs'),
-    runId,
+    runId: explicitRunId ?? '',
     simulate,
     maxOomEscalations: integerOption(args, 'max-oom-replans', { min: 0 }) ?? 2,
   };
@@ -176,6 +175,9 @@ export function settingsFromArgs(args: ParsedArgs, io: CliIo): RunSettings {
   if (args.values['job-per-benchmark'] === true) settings.jobPerBenchmark = true;
   if (pollSeconds !== undefined) settings.pollIntervalMs = Math.round(pollSeconds * 1000);
   if (io.env.HF_TOKEN) settings.hfToken = io.env.HF_TOKEN;
+  // Derived from everything that defines the jobs: the same command line always finds its run again,
+  // and a changed one (another LightEval release, another cluster shape) never reattaches to it.
+  if (!explicitRunId) settings.runId = deriveRunId([definitionHash(runDefinition(settings))]);
   return settings;
 }
 
