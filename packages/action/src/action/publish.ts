@@ -16,6 +16,7 @@ import {
   uploadResults,
 } from '../hub';
 import { type RunReport, renderReport } from '../report';
+import { isReleaseRevision } from '../request';
 import { detailsFileFor, findDetailsFiles, type ResultRow, readPerProblemScores } from '../results';
 import type { RunOutcome } from '../run/run-evaluation';
 import type { RunSettings } from '../run/run-settings';
@@ -161,7 +162,11 @@ function baselineRule(settings: ResolvedSettings): BaselineRule | undefined {
     case 'none':
       return undefined;
     case 'previous-tag':
-      return { kind: 'previous-release' };
+      // Releases as this repository tags them (tag-pattern), mapped to Hub revisions as it does.
+      return {
+        kind: 'previous-release',
+        isRelease: (revision) => isReleaseRevision(revision, settings.tagPattern, settings.tagRevision),
+      };
     case 'base-revision':
       return { kind: 'revision', revision: settings.request.pullRequest?.baseRef ?? 'main' };
     case 'fixed':

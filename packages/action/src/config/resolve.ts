@@ -56,6 +56,8 @@ export interface ResolvedSettings {
   resultsRepo?: string;
   labels: { trigger: string; done?: string; removeTriggerWhenDone: boolean };
   tagPattern: string;
+  /** How a release tag maps to a Hub revision (`{tag}`, `{version}`). */
+  tagRevision: string;
   allowForkPrs: boolean;
   wait: boolean;
   failOnRegression: boolean;
@@ -199,6 +201,7 @@ export function resolveSettings(sources: SettingsSources): SettingsOutcome {
         inputs.removeLabelWhenDone ?? config.labels?.['remove-when-done'] ?? DEFAULTS.removeTriggerWhenDone,
     },
     tagPattern: rules.tagPattern,
+    tagRevision: rules.tagRevision,
     allowForkPrs: inputs.allowForkPrs ?? config['allow-fork-prs'] ?? false,
     wait: inputs.wait ?? config.wait ?? DEFAULTS.wait,
     failOnRegression: inputs.failOnRegression ?? config['fail-on-regression'] ?? false,

@@ -16,4 +16,4 @@ export {
   triggerFromEvent,
 } from './from-event';
 export { workflowRunUrl } from './run-url';
-export { matchesTagPattern, revisionForTag, tagPatternToRegExp } from './tag-pattern';
+export { isReleaseRevision, matchesTagPattern, revisionForTag, tagPatternToRegExp } from './tag-pattern';

@@ -47,3 +47,16 @@ export function revisionForTag(tag: string, template: string): string {
   const version = tag.startsWith('v') ? tag.slice(1) : tag;
   return template.replaceAll('{tag}', tag).replaceAll('{version}', version);
 }
+
+/**
+ * Whether a Hub revision is one that a release tag matching `pattern` maps to through `template`
+ * (`{tag}` → the tag itself, `{version}` → the tag without its `v`, with any fixed text around).
+ * Used to find the previous release among recorded revisions.
+ */
+export function isReleaseRevision(revision: string, pattern: string, template: string): boolean {
+  const matcher = tagPatternToRegExp(pattern);
+  const [before = '', after = ''] = template.split(/\{tag\}|\{version\}/);
+  if (!revision.startsWith(before) || !revision.endsWith(after)) return false;
+  const core = revision.slice(before.length, revision.length - after.length);
+  return [core, `v${core}`].some((tag) => matcher.test(tag) && revisionForTag(tag, template) === revision);
+}

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   defaultTriggerRules,
+  isReleaseRevision,
   MalformedEventError,
   matchesTagPattern,
   parseBaselineSpec,
@@ -245,5 +246,20 @@ describe('schedule (the collector of a detached run)', () => {
       kind: 'skip',
       reason: expect.stringContaining('run-id'),
     });
+  });
+});
+
+describe('isReleaseRevision: the previous-tag baseline honours tag-pattern and the revision template', () => {
+  it('matches revisions that a tag of the pattern maps to, and nothing else', () => {
+    expect(isReleaseRevision('v1.2.0', 'v*', '{tag}')).toBe(true);
+    expect(isReleaseRevision('main', 'v*', '{tag}')).toBe(false);
+    // A team tagging `release-3` is not matched by the old hard-coded `v?N.N` rule.
+    expect(isReleaseRevision('release-3', 'release-*', '{tag}')).toBe(true);
+    expect(isReleaseRevision('v1.2.0', 'release-*', '{tag}')).toBe(false);
+    // `{version}` strips the tag's `v`: revision 1.2.0 comes from tag v1.2.0.
+    expect(isReleaseRevision('1.2.0', 'v[0-9]*', '{version}')).toBe(true);
+    expect(isReleaseRevision('step-1200', 'v[0-9]*', '{version}')).toBe(false);
+    expect(isReleaseRevision('model-v2', 'v*', 'model-{tag}')).toBe(true);
+    expect(isReleaseRevision('other-v2', 'v*', 'model-{tag}')).toBe(false);
   });
 });
