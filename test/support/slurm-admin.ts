@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
 
 /**
  * What a cluster admin does to the real test cluster, for tests of how a run behaves through it:
@@ -33,7 +32,7 @@ export function startAccounting(): void {
 /** Runs `body` with MinJobAge at `seconds`, so finished jobs leave squeue within a minute. */
 export async function withMinJobAge<T>(seconds: number, body: () => Promise<T>): Promise<T> {
   const original = readFileSync(SLURM_CONF, 'utf8');
-  expect(original).toMatch(/^MinJobAge=\d+$/m);
+  if (!/^MinJobAge=\d+$/m.test(original)) throw new Error(`${SLURM_CONF} sets no MinJobAge line`);
   writeFileSync(SLURM_CONF, original.replace(/^MinJobAge=\d+$/m, `MinJobAge=${seconds}`));
   execFileSync('scontrol', ['reconfigure']);
   try {
@@ -44,13 +43,12 @@ export async function withMinJobAge<T>(seconds: number, body: () => Promise<T>):
   }
 }
 
-/** True while squeue (the controller) still knows the job. */
+/** True while squeue (the controller) still knows the job; squeue refuses the id once it is purged. */
 export function inSqueue(jobId: string): boolean {
-  const out = execFileSync('squeue', ['-h', '-t', 'all', '-j', jobId, '-o', '%i'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  return out.trim() !== '';
+  const result = spawnSync('squeue', ['-h', '-t', 'all', '-j', jobId, '-o', '%i'], { encoding: 'utf8' });
+  if (result.status !== 0 && /invalid job id/i.test(result.stderr)) return false;
+  if (result.status !== 0) throw new Error(`squeue failed: ${result.stderr.trim()}`);
+  return result.stdout.trim() !== '';
 }
 
 /** Jobs accounting knows by this name (or name prefix), oldest first. */

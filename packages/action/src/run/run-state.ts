@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { PlannedJob } from '@model-eval/planner';
 import { joinRemotePath, type Transport } from '@model-eval/slurm';
 import { z } from 'zod';
@@ -119,7 +120,7 @@ export async function readRunState(transport: Transport, path: string): Promise<
  * collector) never sees half a state file.
  */
 export async function writeRunState(transport: Transport, path: string, state: RunState): Promise<void> {
-  const temporary = `${path}.write-${process.pid}`;
+  const temporary = `${path}.write-${randomBytes(6).toString('hex')}`;
   await transport.writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o644 });
   const moved = await transport.exec(['mv', '-f', '--', temporary, path]);
   if (moved.exitCode !== 0) throw new Error(`could not write the run state ${path}: ${moved.stderr.trim()}`);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -37,7 +38,8 @@ export async function installStandin(
   const binDir = joinRemotePath(runDir, 'bin');
   await transport.makeDirectory(binDir);
   const standin = joinRemotePath(binDir, 'lighteval');
-  const upload = `${standin}.upload-${process.pid}`;
+  // Unique per upload: two runners in one process (or two hosts with one pid) must not share it.
+  const upload = `${standin}.upload-${randomBytes(6).toString('hex')}`;
   await transport.writeFile(upload, await readFile(standinScript), { mode: 0o755 });
   const moved = await transport.exec(['mv', '-f', '--', upload, standin]);
   if (moved.exitCode !== 0)
