@@ -13,6 +13,7 @@ import {
   compareWithBaseline,
   createRepo,
   defaultBenchmarkNames,
+  definitionHash,
   deriveRunId,
   detailsFileFor,
   downloadFile,
@@ -30,9 +31,10 @@ import {
   renderReport,
   reportMarker,
   resultsFileTimestamp,
+  runDefinition,
   runEvaluation,
   upsertStickyComment
-} from "./chunks/chunk-4QXAVPH6.js";
+} from "./chunks/chunk-E244CC5A.js";
 import {
   __commonJS,
   __require,
@@ -31530,6 +31532,13 @@ function revisionForTag(tag, template) {
   const version = tag.startsWith("v") ? tag.slice(1) : tag;
   return template.replaceAll("{tag}", tag).replaceAll("{version}", version);
 }
+function isReleaseRevision(revision, pattern, template) {
+  const matcher = tagPatternToRegExp(pattern);
+  const [before = "", after = ""] = template.split(/\{tag\}|\{version\}/);
+  if (!revision.startsWith(before) || !revision.endsWith(after)) return false;
+  const core = revision.slice(before.length, revision.length - after.length);
+  return [core, `v${core}`].some((tag) => matcher.test(tag) && revisionForTag(tag, template) === revision);
+}
 
 // packages/action/src/request/from-event.ts
 var defaultTriggerRules = {
@@ -31865,6 +31874,7 @@ function resolveSettings(sources) {
       removeTriggerWhenDone: inputs.removeLabelWhenDone ?? config.labels?.["remove-when-done"] ?? DEFAULTS2.removeTriggerWhenDone
     },
     tagPattern: rules.tagPattern,
+    tagRevision: rules.tagRevision,
     allowForkPrs: inputs.allowForkPrs ?? config["allow-fork-prs"] ?? false,
     wait: inputs.wait ?? config.wait ?? DEFAULTS2.wait,
     failOnRegression: inputs.failOnRegression ?? config["fail-on-regression"] ?? false,
@@ -32304,9 +32314,9 @@ async function readSummary(client, repo) {
   const text2 = await readHubText(client, repo, SUMMARY_PATH);
   return text2 === null ? [] : parseSummaryJsonl(text2).rows;
 }
-function previousReleaseRevision(summary2, model, currentRevision, tagPattern = /^v?\d+(\.\d+)*/) {
+function previousReleaseRevision(summary2, model, currentRevision, isRelease = (revision) => /^v?\d+(\.\d+)*/.test(revision)) {
   const candidates = summary2.filter(
-    (r) => r.model === model && r.revision !== currentRevision && !r.simulated && tagPattern.test(r.revision)
+    (r) => r.model === model && r.revision !== currentRevision && !r.simulated && isRelease(r.revision)
   ).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
   return candidates.at(-1)?.revision ?? null;
 }
@@ -32321,7 +32331,7 @@ async function resolveBaseline2(client, repo, rule, current) {
         await readSummary(client, repo),
         current.model,
         current.revision,
-        rule.tagPattern
+        rule.isRelease
       );
       return revision === null ? null : { model: current.model, revision, label: revision };
     }
@@ -32412,7 +32422,7 @@ async function publishOutcome(runner, settings, runSettings, run, context) {
           step: settings.request.step ?? null,
           finishedAt: (/* @__PURE__ */ new Date()).toISOString(),
           workflowRun: context.runUrl ?? null,
-          lightevalVersion: run.plan.lightevalVersion,
+          lightevalVersion: run.lightevalVersion,
           simulated: runSettings.simulate,
           scores: Object.fromEntries(
             run.results.map((r) => [r.benchmark, { metric: r.metric, value: r.value, stderr: r.stderr }])
@@ -32485,7 +32495,10 @@ function baselineRule(settings) {
     case "none":
       return void 0;
     case "previous-tag":
-      return { kind: "previous-release" };
+      return {
+        kind: "previous-release",
+        isRelease: (revision) => isReleaseRevision(revision, settings.tagPattern, settings.tagRevision)
+      };
     case "base-revision":
       return { kind: "revision", revision: settings.request.pullRequest?.baseRef ?? "main" };
     case "fixed":
@@ -32673,7 +32686,7 @@ async function evaluate(runner) {
       localDir,
       signal: abort.signal,
       // Reopening a run (run-id, schedule) never submits; otherwise wait: false submits and returns.
-      ...collect ? { collectOnly: collect } : { detach: !settings.wait },
+      mode: collect ? { kind: "reopen", until: collect === "once" ? "once" : "ended" } : settings.wait ? { kind: "wait" } : { kind: "detach" },
       ...standinScript && { standinScript },
       ...env.HF_ENDPOINT && { hubEndpoint: env.HF_ENDPOINT },
       onPlan: (plan) => {
@@ -32739,19 +32752,17 @@ function toRunSettings(settings, env) {
       ...cluster.qos && { qos: cluster.qos }
     },
     remoteDir: cluster.remoteDir,
-    // The same across re-runs of one workflow run (GITHUB_RUN_ID stays, the attempt changes): a re-run
-    // reattaches to the jobs instead of submitting them again.
-    runId: readInput(env, "run-id") || deriveRunId([
-      request2.repository.fullName,
-      env.GITHUB_RUN_ID ?? "no-run-id",
-      request2.model,
-      request2.revision,
-      benchmarkNames.join(","),
-      simulate ? "simulated" : "real"
-    ]),
+    runId: readInput(env, "run-id") || "",
     simulate,
     maxOomEscalations: 2
   };
+  if (runSettings.runId === "") {
+    runSettings.runId = deriveRunId([
+      request2.repository.fullName,
+      env.GITHUB_RUN_ID ?? "no-run-id",
+      definitionHash(runDefinition(runSettings))
+    ]);
+  }
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(runSettings.runId)) {
     throw Object.assign(new Error(`run-id '${runSettings.runId}' is not a run id`), {
       hint: "Pass the run-id output of the detached run as it is (letters, digits, '.', '_', '-')."

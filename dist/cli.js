@@ -7,8 +7,11 @@ const __filename = __meFileURLToPath(import.meta.url);
 const __dirname = __meDirname(__filename);
 import {
   DEFAULT_LIGHTEVAL_VERSION,
+  DetachNotSupportedError,
   Z_95,
+  cancelRun,
   collectResults,
+  definitionHash,
   deriveRunId,
   external_exports,
   findRepositoryRoot,
@@ -21,10 +24,11 @@ import {
   readRunState,
   renderPlanText,
   renderReport,
+  runDefinition,
   runEvaluation,
   stateFilePath,
   toJobSpec
-} from "./chunks/chunk-4QXAVPH6.js";
+} from "./chunks/chunk-E244CC5A.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/src/cli/command.ts
@@ -238,8 +242,8 @@ function settingsFromArgs(args, io) {
   const revision = stringOption(args, "revision");
   const benchmarks = listOption(args, "benchmarks") ?? [];
   const simulate = args.values.simulate === true;
-  const runId = stringOption(args, "run-id") ?? deriveRunId([model, revision ?? "main", benchmarks.join(","), simulate ? "simulated" : "real"]);
-  if (!RUN_ID.test(runId)) {
+  const explicitRunId = stringOption(args, "run-id");
+  if (explicitRunId !== void 0 && !RUN_ID.test(explicitRunId)) {
     throw new UsageError(
       `--run-id must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`
     );
@@ -252,7 +256,7 @@ function settingsFromArgs(args, io) {
     cluster: clusterShapeFromArgs(args),
     slurm: { setup: setup ? setup.split("\n") : [] },
     remoteDir: stringOption(args, "remote-dir") ?? resolve(io.cwd, "model-eval-runs"),
-    runId,
+    runId: explicitRunId ?? "",
     simulate,
     maxOomEscalations: integerOption(args, "max-oom-replans", { min: 0 }) ?? 2
   };
@@ -274,6 +278,7 @@ function settingsFromArgs(args, io) {
   if (args.values["job-per-benchmark"] === true) settings.jobPerBenchmark = true;
   if (pollSeconds !== void 0) settings.pollIntervalMs = Math.round(pollSeconds * 1e3);
   if (io.env.HF_TOKEN) settings.hfToken = io.env.HF_TOKEN;
+  if (!explicitRunId) settings.runId = deriveRunId([definitionHash(runDefinition(settings))]);
   return settings;
 }
 function accessFromArgs(args, io) {
@@ -371,6 +376,7 @@ async function openDetachedRun(args, io, command) {
     stderrLoggerFor(io, settings.simulate)
   );
   try {
+    if (executor.kind !== "slurm") throw new DetachNotSupportedError();
     const state = await readRunState(executor.transport, stateFilePath(settings));
     if (!state) throw new RunStateMissingError(settings.runId, stateFilePath(settings));
     return { settings, executor, state };
@@ -389,9 +395,13 @@ var cancelCommand = {
     const { settings, executor, state } = await openDetachedRun(args, io, "cancel");
     try {
       const jobIds = state.jobs.flatMap((job) => job.jobIds);
-      await executor.cancel(
-        jobIds,
-        state.jobs.map((job) => toJobSpec(job.planned, job.index, settings))
+      await cancelRun(
+        {
+          executor,
+          logger: stderrLoggerFor(io, settings.simulate),
+          specFor: (job) => toJobSpec(job.planned, job.index, settings)
+        },
+        state.jobs
       );
       io.stdout(
         `Cancelled run ${settings.runId}: job(s) ${jobIds.join(", ") || "none recorded"} and any job with its keys.
@@ -455,8 +465,7 @@ async function runFromArgs(args, io, options = {}) {
       ...standinScript && { standinScript },
       ...io.env.HF_ENDPOINT && { hubEndpoint: io.env.HF_ENDPOINT },
       signal: abort.signal,
-      detach,
-      ...options.collectOnly && { collectOnly: options.collectOnly },
+      mode: options.collectOnly ? { kind: "reopen", until: "ended" } : detach ? { kind: "detach" } : { kind: "wait" },
       onPlan: (plan) => io.stdout(`${renderPlanText(plan)}
 `)
     });
@@ -719,6 +728,7 @@ var statusCommand = {
           id: id ?? null,
           benchmarks: job.planned.benchmarks,
           state: s?.state ?? "NOT SUBMITTED",
+          class: s?.class ?? "not-submitted",
           reason: s && "reason" in s ? s.reason ?? null : null,
           elapsedSeconds: s?.elapsedSeconds ?? null
         };
@@ -735,9 +745,7 @@ var statusCommand = {
           );
         }
       }
-      return rows.some(
-        (r) => /FAILED|CANCELLED|TIMEOUT|OUT_OF_MEMORY|NODE_FAIL|BOOT_FAIL|DEADLINE|LOST/.test(r.state)
-      ) ? 1 : 0;
+      return rows.some((r) => r.class === "failed") ? 1 : 0;
     } finally {
       await executor.transport.close();
     }

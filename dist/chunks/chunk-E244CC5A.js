@@ -6518,7 +6518,7 @@ var require_keyParser = __commonJS({
     var {
       createDecipheriv,
       createECDH,
-      createHash: createHash3,
+      createHash: createHash4,
       createHmac,
       createSign,
       createVerify,
@@ -7206,11 +7206,11 @@ ${formatted}-----END ${type} KEY-----`;
                 );
               }
               const ivSlice = bufferSlice(cipherIV, 0, 8);
-              let cipherKey = createHash3("md5").update(passphrase).update(ivSlice).digest();
+              let cipherKey = createHash4("md5").update(passphrase).update(ivSlice).digest();
               while (cipherKey.length < encInfo.keyLen) {
                 cipherKey = combineBuffers(
                   cipherKey,
-                  createHash3("md5").update(cipherKey).update(passphrase).update(ivSlice).digest()
+                  createHash4("md5").update(cipherKey).update(passphrase).update(ivSlice).digest()
                 );
               }
               if (cipherKey.length > encInfo.keyLen)
@@ -7375,8 +7375,8 @@ ${formatted}-----END ${type} KEY-----`;
         if (encrypted) {
           const encInfo = CIPHER_INFO[cipherName];
           let cipherKey = combineBuffers(
-            createHash3("sha1").update(PPK_PP1).update(passphrase).digest(),
-            createHash3("sha1").update(PPK_PP2).update(passphrase).digest()
+            createHash4("sha1").update(PPK_PP1).update(passphrase).digest(),
+            createHash4("sha1").update(PPK_PP2).update(passphrase).digest()
           );
           if (cipherKey.length > encInfo.keyLen)
             cipherKey = bufferSlice(cipherKey, 0, encInfo.keyLen);
@@ -7416,7 +7416,7 @@ ${formatted}-----END ${type} KEY-----`;
           passphrase = EMPTY_PASSPHRASE;
         const calcMAC = createHmac(
           "sha1",
-          createHash3("sha1").update("putty-private-key-file-mac-key").update(passphrase).digest()
+          createHash4("sha1").update("putty-private-key-file-mac-key").update(passphrase).digest()
         ).update(macData).digest("hex");
         if (calcMAC !== mac3) {
           if (encrypted) {
@@ -9738,7 +9738,7 @@ var require_kex = __commonJS({
       createDiffieHellman,
       createDiffieHellmanGroup,
       createECDH,
-      createHash: createHash3,
+      createHash: createHash4,
       createPublicKey,
       diffieHellman,
       generateKeyPairSync,
@@ -10164,7 +10164,7 @@ var require_kex = __commonJS({
               DISCONNECT_REASON.KEY_EXCHANGE_FAILED
             );
           }
-          const hash4 = createHash3(this.hashName);
+          const hash4 = createHash4(this.hashName);
           hashString(hash4, isServer ? this._remoteIdentRaw : this._identRaw);
           hashString(hash4, isServer ? this._identRaw : this._remoteIdentRaw);
           hashString(hash4, isServer ? this._remoteKexinit : this._kexinit);
@@ -11172,9 +11172,9 @@ var require_kex = __commonJS({
     function generateKEXVal(len, hashName, secret, exchangeHash, sessionID, char) {
       let ret;
       if (len) {
-        let digest = createHash3(hashName).update(secret).update(exchangeHash).update(char).update(sessionID).digest();
+        let digest = createHash4(hashName).update(secret).update(exchangeHash).update(char).update(sessionID).digest();
         while (digest.length < len) {
-          const chunk2 = createHash3(hashName).update(secret).update(exchangeHash).update(digest).digest();
+          const chunk2 = createHash4(hashName).update(secret).update(exchangeHash).update(digest).digest();
           const extended2 = Buffer.allocUnsafe(digest.length + chunk2.length);
           extended2.set(digest, 0);
           extended2.set(chunk2, digest.length);
@@ -11939,7 +11939,7 @@ var require_Protocol = __commonJS({
           sendPacket(this, this._packetRW.write.finalize(packet));
         });
       }
-      authHostbased(username, pubKey, hostname3, userlocal, keyAlgo, cbSign) {
+      authHostbased(username, pubKey, hostname4, userlocal, keyAlgo, cbSign) {
         if (this._server)
           throw new Error("Client-only method called in server mode");
         pubKey = parseKey(pubKey);
@@ -11958,7 +11958,7 @@ var require_Protocol = __commonJS({
         const pubKeyLen = pubKey.length;
         const sessionID = this._kex.sessionID;
         const sesLen = sessionID.length;
-        const hostnameLen = Buffer.byteLength(hostname3);
+        const hostnameLen = Buffer.byteLength(hostname4);
         const userlocalLen = Buffer.byteLength(userlocal);
         const data = Buffer.allocUnsafe(
           4 + sesLen + 1 + 4 + userLen + 4 + 14 + 4 + 9 + 4 + algoLen + 4 + pubKeyLen + 4 + hostnameLen + 4 + userlocalLen
@@ -11978,7 +11978,7 @@ var require_Protocol = __commonJS({
         writeUInt32BE(data, pubKeyLen, p += algoLen);
         data.set(pubKey, p += 4);
         writeUInt32BE(data, hostnameLen, p += pubKeyLen);
-        data.utf8Write(hostname3, p += 4, hostnameLen);
+        data.utf8Write(hostname4, p += 4, hostnameLen);
         writeUInt32BE(data, userlocalLen, p += hostnameLen);
         data.utf8Write(userlocal, p += 4, userlocalLen);
         cbSign(data, (signature) => {
@@ -16609,7 +16609,7 @@ var require_client = __commonJS({
   "node_modules/.pnpm/ssh2@1.17.0/node_modules/ssh2/lib/client.js"(exports, module) {
     "use strict";
     var {
-      createHash: createHash3,
+      createHash: createHash4,
       getHashes,
       randomFillSync
     } = __require("crypto");
@@ -16831,7 +16831,7 @@ var require_client = __commonJS({
           }
           hostVerifier = (key, verify) => {
             if (hashAlgo)
-              key = createHash3(hashAlgo).update(key).digest("hex");
+              key = createHash4(hashAlgo).update(key).digest("hex");
             const ret = hashCb(key, verify);
             if (ret !== void 0)
               verify(ret);
@@ -19670,7 +19670,7 @@ var require_keygen = __commonJS({
       generateKeyPair: generateKeyPair_,
       generateKeyPairSync: generateKeyPairSync_,
       getCurves,
-      randomBytes: randomBytes2
+      randomBytes: randomBytes4
     } = __require("crypto");
     var { Ber } = require_lib();
     var bcrypt_pbkdf = require_bcrypt_pbkdf().pbkdf;
@@ -19934,7 +19934,7 @@ var require_keygen = __commonJS({
                 rounds = opts.rounds;
             }
             const gen = Buffer.allocUnsafe(cipher.keyLen + cipher.ivLen);
-            const salt = randomBytes2(SALT_LEN);
+            const salt = randomBytes4(SALT_LEN);
             const r = bcrypt_pbkdf(
               passphrase,
               passphrase.length,
@@ -19973,7 +19973,7 @@ var require_keygen = __commonJS({
           const kdfOptions = encrypted ? encrypted.kdfOptions : Buffer.alloc(0);
           const blockLen = encrypted ? encrypted.cipher.blockLen : 8;
           const parsed = parseDERs(keyType, pub, priv);
-          const checkInt = randomBytes2(4);
+          const checkInt = randomBytes4(4);
           const commentBin = Buffer.from(comment);
           const privBlobLen = 4 + 4 + parsed.priv.length + 4 + commentBin.length;
           let padding = [];
@@ -32545,9 +32545,9 @@ var asciiTabOrNewline = /[\t\n\r]/g;
 function stripTabAndNewline(value) {
   return value.replace(asciiTabOrNewline, "");
 }
-function urlHostnameOk(url2, hostname3) {
-  hostname3.lastIndex = 0;
-  return hostname3.test(url2.hostname);
+function urlHostnameOk(url2, hostname4) {
+  hostname4.lastIndex = 0;
+  return hostname4.test(url2.hostname);
 }
 function urlProtocolOk(url2, protocol) {
   protocol.lastIndex = 0;
@@ -51263,6 +51263,24 @@ function isRetryableFailure(failure2) {
   return failure2 === "node-failure" || failure2 === "preempted";
 }
 
+// packages/slurm/src/failure-log.ts
+async function classifyJobFailure(transport, spec, jobId, state, options = {}) {
+  const attempts = options.attempts ?? 3;
+  let lastError = "";
+  for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    try {
+      const tails = await readLogTails(transport, spec, jobId, options.lines ?? 200);
+      const logTail = `${tails.stdoutTail}${tails.stderrTail}`;
+      return { failure: classifyFailure(state, logTail), logTail };
+    } catch (error62) {
+      lastError = error62 instanceof Error ? error62.message : String(error62);
+      if (attempt < attempts) await sleep((options.retryDelayMs ?? 1e3) * attempt);
+    }
+  }
+  const note = `The job's log could not be read (${lastError}); the failure is classified from its Slurm state alone.`;
+  return { failure: classifyFailure(state, ""), logTail: note, logUnreadable: lastError };
+}
+
 // packages/slurm/src/known-hosts.ts
 import { createHash } from "node:crypto";
 function openSshFingerprint(key) {
@@ -51370,7 +51388,7 @@ function runChild(argv, options) {
     const stdout = [];
     const stderr = [];
     let settled = false;
-    const finish = (outcome) => {
+    const finish2 = (outcome) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -51379,11 +51397,11 @@ function runChild(argv, options) {
     };
     const timer = options.timeoutMs === void 0 ? void 0 : setTimeout(() => {
       child.kill("SIGKILL");
-      finish(() => reject(timeoutError(argv, options.timeoutMs ?? 0)));
+      finish2(() => reject(timeoutError(argv, options.timeoutMs ?? 0)));
     }, options.timeoutMs);
     const onAbort = () => {
       child.kill("SIGKILL");
-      finish(() => reject(options.signal?.reason ?? new Error("aborted")));
+      finish2(() => reject(options.signal?.reason ?? new Error("aborted")));
     };
     if (options.signal?.aborted) {
       onAbort();
@@ -51394,7 +51412,7 @@ function runChild(argv, options) {
     child.stderr.on("data", (chunk2) => stderr.push(chunk2));
     child.on(
       "error",
-      (error62) => finish(
+      (error62) => finish2(
         () => reject(
           new RemoteCommandError(
             `Could not start ${command}: ${error62.message}`,
@@ -51408,7 +51426,7 @@ function runChild(argv, options) {
     );
     child.on(
       "close",
-      (code) => finish(
+      (code) => finish2(
         () => resolve4({
           stdout: Buffer.concat(stdout).toString("utf8"),
           stderr: Buffer.concat(stderr).toString("utf8"),
@@ -51598,7 +51616,7 @@ async function connectSsh(options) {
       const stderr = [];
       let exit;
       let settled = false;
-      const finish = (outcome) => {
+      const finish2 = (outcome) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -51614,11 +51632,11 @@ async function connectSsh(options) {
       };
       const timer = execOptions.timeoutMs === void 0 ? void 0 : setTimeout(() => {
         kill();
-        finish(() => reject(timeoutError(argv, execOptions.timeoutMs ?? 0)));
+        finish2(() => reject(timeoutError(argv, execOptions.timeoutMs ?? 0)));
       }, execOptions.timeoutMs);
       const onAbort = () => {
         kill();
-        finish(() => reject(execOptions.signal?.reason ?? new Error("aborted")));
+        finish2(() => reject(execOptions.signal?.reason ?? new Error("aborted")));
       };
       if (execOptions.signal?.aborted) {
         onAbort();
@@ -51632,7 +51650,7 @@ async function connectSsh(options) {
       });
       stream.on(
         "close",
-        () => finish(() => {
+        () => finish2(() => {
           if (!exit && live.closed) {
             reject(lostConnection(options.host, argv));
             return;
@@ -51898,8 +51916,16 @@ async function findJobsByKeys(transport, specs, options = {}) {
     { timeoutMs }
   );
   if (sacct.exitCode !== 0) {
-    logger.debug(`sacct could not search for earlier jobs (${sacct.stderr.trim()}); relying on squeue.`);
-    return found;
+    if (ACCOUNTING_DISABLED.test(sacct.stderr)) {
+      logger.debug(`sacct is disabled (${sacct.stderr.trim()}); relying on squeue.`);
+      return found;
+    }
+    throw new RemoteCommandError(
+      `sacct failed while looking for earlier jobs of this run: ${sacct.stderr.trim() || `exit ${sacct.exitCode}`}`,
+      "Accounting (slurmdbd) did not answer, so an earlier job of this run cannot be ruled out; nothing was submitted. Run again when sacct answers.",
+      sacct.exitCode,
+      sacct.stderr
+    );
   }
   const past = parseSacctFind(sacct.stdout);
   for (const spec of rest) {
@@ -51912,6 +51938,7 @@ async function findJobsByKeys(transport, specs, options = {}) {
   }
   return found;
 }
+var ACCOUNTING_DISABLED = /accounting storage is disabled|not running a supported accounting_storage plugin/i;
 function baseJobId(jobId) {
   return jobId.replace(/[_+].*$/, "");
 }
@@ -52172,12 +52199,23 @@ async function superviseJobs(transport, specs, options = {}) {
   if (options.lookbackHours !== void 0) submitOptions.lookbackHours = options.lookbackHours;
   if (options.commandTimeoutMs !== void 0) submitOptions.commandTimeoutMs = options.commandTimeoutMs;
   const tracked = [];
-  const known = await findJobsByKeys(transport, specs, submitOptions);
+  const fresh = specs.filter((spec) => !options.attached?.get(spec.key)?.length);
+  const known = fresh.length > 0 ? await findJobsByKeys(transport, fresh, submitOptions) : /* @__PURE__ */ new Map();
   for (const spec of specs) {
+    const attached = options.attached?.get(spec.key);
+    if (attached?.length) {
+      tracked.push({ spec, attempts: [...attached] });
+      continue;
+    }
     const submitted = await submitJob(transport, spec, { ...submitOptions, known });
     await options.onSubmitted?.(spec, submitted.jobId, submitted.reattached);
     tracked.push({ spec, attempts: [submitted.jobId] });
   }
+  const resubmit = options.resubmit ?? (async (spec) => {
+    const again = await submitJob(transport, spec, { ...submitOptions, reattach: false });
+    await options.onSubmitted?.(spec, again.jobId, false);
+    return again.jobId;
+  });
   const current = (t) => t.attempts[t.attempts.length - 1] ?? "";
   for (; ; ) {
     const active = tracked.filter((t) => !t.outcome);
@@ -52230,25 +52268,16 @@ async function superviseJobs(transport, specs, options = {}) {
     const state = snapshot.state;
     if (state.class !== "failed") return { spec: t.spec, jobId, attempts: t.attempts, state };
     const failedTask = [...snapshot.tasks.entries()].find(([, s]) => s.class === "failed" && s.state === state.state)?.[0] ?? jobId;
-    const tails = await readLogTails(transport, t.spec, failedTask, options.logTailLines ?? 200).catch(
-      () => ({
-        stdoutTail: "",
-        stderrTail: ""
-      })
-    );
-    const logTail = `${tails.stdoutTail}${tails.stderrTail}`;
-    const failure2 = classifyFailure(state, logTail);
+    const { failure: failure2, logTail } = await classifyJobFailure(transport, t.spec, failedTask, state, {
+      lines: options.logTailLines ?? 200
+    });
     const elapsed = now() - startedAt;
     if (isRetryableFailure(failure2) && t.attempts.length <= budget && elapsed < cap) {
       logger.warn(
         `Job ${jobId} (${t.spec.name}) ended with ${state.state}; resubmitting (retry ${t.attempts.length} of ${budget}).`
       );
-      const again = await submitJob(transport, retrySpec(t.spec, jobId, snapshot), {
-        ...submitOptions,
-        reattach: false
-      });
-      await options.onSubmitted?.(t.spec, again.jobId, false);
-      t.attempts.push(again.jobId);
+      const againId = await resubmit(retrySpec(t.spec, jobId, snapshot), jobId);
+      if (!t.attempts.includes(againId)) t.attempts.push(againId);
       return "resubmitted";
     }
     return { spec: t.spec, jobId, attempts: t.attempts, state, failure: failure2, logTail };
@@ -52269,33 +52298,33 @@ import { spawn as spawn2 } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 var DetachNotSupportedError = class extends Error {
   name = "DetachNotSupportedError";
+  kind = "bad-input";
   hint = "Detached runs need a scheduler that keeps the jobs: use --executor slurm, or --wait.";
   constructor() {
-    super("The local executor cannot detach: its jobs are child processes of this one.");
+    super("The local executor cannot detach or reopen a run: its jobs are child processes of this one.");
   }
 };
 function createSlurmExecutor(transport, options) {
+  const { logger } = options;
   return {
     kind: "slurm",
     transport,
-    run: (specs, events) => superviseJobs(transport, specs, {
-      logger: options.logger,
+    submit: async (spec) => (await submitJob(transport, spec, { logger, reattach: false })).jobId,
+    findByKeys: (specs) => findJobsByKeys(transport, specs, { logger }),
+    poll: async (jobIds) => {
+      const snapshots = await pollJobStates(transport, jobIds, { logger });
+      return new Map([...snapshots].map(([id, snapshot]) => [id, snapshot.state]));
+    },
+    supervise: (specs, attached, events) => superviseJobs(transport, specs, {
+      logger,
+      attached,
+      resubmit: events.resubmit,
+      ...events.retryBudget !== void 0 && { retryBudget: events.retryBudget },
       ...options.pollIntervalMs !== void 0 && { initialIntervalMs: options.pollIntervalMs },
       ...options.pollIntervalCapMs !== void 0 && { maxIntervalMs: options.pollIntervalCapMs },
-      ...events.onSubmitted && { onSubmitted: events.onSubmitted },
       ...events.onEvent && { onEvent: events.onEvent },
       ...events.signal && { signal: events.signal }
     }),
-    poll: async (jobIds) => {
-      const snapshots = await pollJobStates(transport, jobIds, { logger: options.logger });
-      return new Map([...snapshots].map(([id, snapshot]) => [id, snapshot.state]));
-    },
-    submit: async (specs, events) => {
-      for (const spec of specs) {
-        const submitted = await submitJob(transport, spec, { logger: options.logger });
-        await events.onSubmitted?.(spec, submitted.jobId, submitted.reattached);
-      }
-    },
     cancel: async (jobIds, specs) => {
       await cancelJobs(transport, {
         jobIds,
@@ -52336,21 +52365,15 @@ function createLocalExecutor(transport, logger) {
         emitState(events, jobId, state);
         const outcome = { spec, jobId, attempts: [jobId], state };
         if (state.class === "failed") {
-          const tails = await readLogTails(transport, spec, jobId, 200);
-          outcome.logTail = `${tails.stdoutTail}${tails.stderrTail}`;
-          outcome.failure = classifyFailure(state, outcome.logTail);
+          const classified = await classifyJobFailure(transport, spec, jobId, state);
+          outcome.logTail = classified.logTail;
+          outcome.failure = classified.failure;
           logger.warn(`Local job ${jobId} (${spec.name}) ended ${state.state}.`);
         }
         outcomes.push(outcome);
         if (state.state === "CANCELLED") return { outcomes, cancelled: true };
       }
       return { outcomes, cancelled: false };
-    },
-    submit: () => {
-      throw new DetachNotSupportedError();
-    },
-    poll: () => {
-      throw new DetachNotSupportedError();
     },
     cancel: async () => {
       for (const child of running.values()) child.kill("SIGTERM");
@@ -52368,7 +52391,7 @@ function runScript(spec, jobId, running, signal) {
     const child = spawn2("bash", [scriptPath(spec)], {
       cwd: spec.runDir,
       stdio: ["ignore", stdout, stderr],
-      env: { ...process.env, MODEL_EVAL_JOB_ID: jobId }
+      env: { ...localJobEnvironment(process.env), MODEL_EVAL_JOB_ID: jobId }
     });
     running.set(jobId, child);
     const onAbort = () => child.kill("SIGTERM");
@@ -52382,6 +52405,15 @@ function runScript(spec, jobId, running, signal) {
       resolve4(code);
     });
   });
+}
+var LOCAL_JOB_ENVIRONMENT = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "TZ", "TMPDIR"];
+function localJobEnvironment(env) {
+  const kept = {};
+  for (const name of LOCAL_JOB_ENVIRONMENT) {
+    const value = env[name];
+    if (value !== void 0) kept[name] = value;
+  }
+  return kept;
 }
 
 // packages/action/src/run/connection.ts
@@ -52434,26 +52466,92 @@ async function openExecutor(access, settings, logger) {
   return createSlurmExecutor(transport, { logger, ...polling });
 }
 
-// packages/action/src/run/run-id.ts
+// packages/action/src/run/run-definition.ts
 import { createHash as createHash2 } from "node:crypto";
+function runDefinition(settings) {
+  const custom2 = (settings.benchmarkDefinitions ?? []).filter((b) => b.customTasksPath !== void 0);
+  const { setup, ...directives } = settings.slurm;
+  return {
+    model: settings.model,
+    revision: settings.revision ?? "main",
+    benchmarks: [...settings.benchmarks],
+    customTasks: custom2.length > 0 ? JSON.stringify(custom2) : "",
+    cluster: JSON.stringify(settings.cluster),
+    lightevalVersion: settings.lightevalVersion ?? "default",
+    maxModelLength: String(settings.maxModelLength ?? "auto"),
+    gpuMemoryUtilization: String(settings.gpuMemoryUtilization ?? "auto"),
+    jobPerBenchmark: settings.jobPerBenchmark ?? false,
+    slurm: JSON.stringify({ ...sortedKeys(directives), setup }),
+    remoteDir: settings.remoteDir,
+    simulate: settings.simulate
+  };
+}
+function definitionHash(definition) {
+  return createHash2("sha256").update(JSON.stringify(definition)).digest("hex").slice(0, 12);
+}
+function definitionDifferences(recorded, given) {
+  const differences = [];
+  for (const key of Object.keys(given)) {
+    const a = JSON.stringify(recorded[key]);
+    const b = JSON.stringify(given[key]);
+    if (a !== b) differences.push(`${key}: ${a} \u2192 ${b}`);
+  }
+  return differences;
+}
+function sortedKeys(value) {
+  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+// packages/action/src/run/run-id.ts
+import { createHash as createHash3 } from "node:crypto";
 function deriveRunId(parts, prefix = "me") {
-  const hash4 = createHash2("sha256").update(parts.join("\0")).digest("hex").slice(0, 12);
+  const hash4 = createHash3("sha256").update(parts.join("\0")).digest("hex").slice(0, 12);
   return `${prefix}-${hash4}`;
 }
 function jobKey(runId, jobIndex, layout) {
   return `${runId}-j${jobIndex}-tp${layout.tensorParallel}pp${layout.pipelineParallel}`;
 }
 
-// packages/action/src/run/run-evaluation.ts
-import { mkdir as mkdir3, readFile as readFile5, writeFile as writeFile2 } from "node:fs/promises";
-import { dirname, join as join3 } from "node:path";
+// packages/action/src/run/standin.ts
+import { randomBytes as randomBytes2 } from "node:crypto";
+import { existsSync as existsSync2 } from "node:fs";
+import { readFile as readFile3 } from "node:fs/promises";
+import { dirname, join as join2 } from "node:path";
+import { fileURLToPath } from "node:url";
+var STANDIN = join2("test", "fixtures", "lighteval", "lighteval");
+function findStandinScript(from = fileURLToPath(import.meta.url)) {
+  for (let dir = dirname(from); ; dir = dirname(dir)) {
+    const candidate = join2(dir, STANDIN);
+    if (existsSync2(candidate)) return candidate;
+    if (dirname(dir) === dir) return void 0;
+  }
+}
+function findRepositoryRoot() {
+  const standin2 = findStandinScript();
+  return standin2 ? join2(dirname(standin2), "..", "..", "..") : void 0;
+}
+async function installStandin(transport, runDir, standinScript) {
+  const binDir = joinRemotePath(runDir, "bin");
+  await transport.makeDirectory(binDir);
+  const standin2 = joinRemotePath(binDir, "lighteval");
+  const upload = `${standin2}.upload-${randomBytes2(6).toString("hex")}`;
+  await transport.writeFile(upload, await readFile3(standinScript), { mode: 493 });
+  const moved = await transport.exec(["mv", "-f", "--", upload, standin2]);
+  if (moved.exitCode !== 0)
+    throw new Error(`could not install the LightEval stand-in: ${moved.stderr.trim()}`);
+  return binDir;
+}
+
+// packages/action/src/run/collect-results.ts
+import { mkdir as mkdir3, writeFile as writeFile2 } from "node:fs/promises";
+import { dirname as dirname2, join as join4 } from "node:path";
 
 // packages/action/src/results/collect.ts
-import { readdir as readdir3, readFile as readFile4 } from "node:fs/promises";
+import { readdir as readdir3, readFile as readFile5 } from "node:fs/promises";
 import path from "node:path";
 
 // packages/action/src/results/details.ts
-import { readFile as readFile3 } from "node:fs/promises";
+import { readFile as readFile4 } from "node:fs/promises";
 
 // node_modules/.pnpm/hyparquet@1.33.0/node_modules/hyparquet/src/constants.js
 var ParquetTypes = [
@@ -55818,7 +55916,7 @@ async function parseDetails(bytes, file2, metric) {
   return scores;
 }
 async function readDetailsFile(file2, metric) {
-  const bytes = new Uint8Array(await readFile3(file2));
+  const bytes = new Uint8Array(await readFile4(file2));
   if (!file2.endsWith(".jsonl")) return parseDetails(bytes, file2, metric);
   const scores = [];
   const lines = new TextDecoder().decode(bytes).split("\n");
@@ -56135,7 +56233,7 @@ async function collectResults(outputDir, options = {}) {
   const paths = await findResultsFiles(outputDir);
   if (paths.length === 0) throw new NoResultsFoundError(outputDir);
   const files = await Promise.all(
-    paths.map(async (file2) => parseResultsFile(await readFile4(file2, "utf8"), file2, options))
+    paths.map(async (file2) => parseResultsFile(await readFile5(file2, "utf8"), file2, options))
   );
   files.sort((a, b) => compareTimestamps(a.timestamp, b.timestamp));
   return { rows: newestPerTask(files), files };
@@ -56153,7 +56251,7 @@ async function readPerProblemScores(outputDir, rows) {
 
 // packages/action/src/run/copy-remote.ts
 import { mkdir as mkdir2, writeFile } from "node:fs/promises";
-import { join as join2 } from "node:path";
+import { join as join3 } from "node:path";
 async function copyRemoteTree(transport, remoteDir, localDir, maxDepth = 4) {
   let entries;
   try {
@@ -56163,7 +56261,7 @@ async function copyRemoteTree(transport, remoteDir, localDir, maxDepth = 4) {
   }
   const copied = [];
   for (const entry of entries) {
-    const target = join2(localDir, entry.name);
+    const target = join3(localDir, entry.name);
     if (entry.type === "directory" && maxDepth > 0) {
       copied.push(...await copyRemoteTree(transport, entry.path, target, maxDepth - 1));
     } else if (entry.type === "file") {
@@ -56173,6 +56271,44 @@ async function copyRemoteTree(transport, remoteDir, localDir, maxDepth = 4) {
     }
   }
   return copied;
+}
+
+// packages/action/src/run/collect-results.ts
+async function collectResults2(transport, finished, where) {
+  const localResultsDir = join4(where.localDir, "results");
+  const collected = { results: [], localResultsDir, localCopies: /* @__PURE__ */ new Map(), notes: [] };
+  const localOf = (remote) => join4(localResultsDir, remote.slice(where.runDir.length).replace(/^\/+/, ""));
+  for (const job of [...finished].sort((a, b) => a.index - b.index)) {
+    if (job.outcome.state.class !== "succeeded") continue;
+    const files = await collectJobFiles(transport, job.spec, job.outcome.jobId);
+    if (files.resultFiles.length === 0) {
+      collected.notes.push(
+        `Job ${job.outcome.jobId} completed but wrote no results file under ${job.spec.outputDir}.`
+      );
+      job.outcome = { ...job.outcome, logTail: `${files.stdoutTail}${files.stderrTail}` };
+      continue;
+    }
+    const details = joinRemotePath(outputDirOf(job.spec), "details");
+    try {
+      await copyRemoteTree(transport, details, localOf(details));
+    } catch (error62) {
+      collected.notes.push(
+        `The details of job ${job.outcome.jobId} could not be copied (${error62.message}); comparisons with the baseline are unpaired.`
+      );
+    }
+    for (const file2 of files.resultFiles) {
+      const localPath = localOf(file2.path);
+      await mkdir3(dirname2(localPath), { recursive: true });
+      await writeFile2(localPath, file2.content);
+      collected.localCopies.set(file2.path, localPath);
+      const parsed = parseResultsFile(file2.content, file2.path, { lightevalVersion: where.lightevalVersion });
+      collected.results.push(...parsed.rows.filter((row) => job.planned.benchmarks.includes(row.benchmark)));
+    }
+  }
+  return collected;
+}
+function outputDirOf(spec) {
+  return spec.outputDir ?? spec.runDir;
 }
 
 // packages/action/src/run/job-specs.ts
@@ -56206,6 +56342,7 @@ function toJobSpec(job, jobIndex, settings, options = {}) {
 }
 
 // packages/action/src/run/run-state.ts
+import { randomBytes as randomBytes3 } from "node:crypto";
 var plannedJobSchema = external_exports.object({
   benchmarks: external_exports.array(external_exports.string()),
   nodes: external_exports.number().int().positive(),
@@ -56229,16 +56366,36 @@ var plannedJobSchema = external_exports.object({
   reasons: external_exports.array(external_exports.string()),
   warnings: external_exports.array(external_exports.string())
 });
+var supersededLayoutSchema = external_exports.object({
+  planned: plannedJobSchema,
+  /** The job that ran out of memory at this layout. */
+  jobId: external_exports.string()
+});
 var recordedJobSchema = external_exports.object({
   index: external_exports.number().int().nonnegative(),
   /** The layout in force: after an out-of-memory re-plan, the larger one. */
   planned: plannedJobSchema,
   /** Every Slurm job id submitted for this job, oldest first (attempts and re-plans). */
   jobIds: external_exports.array(external_exports.string()),
-  oomEscalations: external_exports.number().int().nonnegative()
+  oomEscalations: external_exports.number().int().nonnegative(),
+  /** Layouts this job ran out of GPU memory at, oldest first (absent in version-1 files). */
+  superseded: external_exports.array(supersededLayoutSchema).default([])
 });
-var runStateSchema = external_exports.object({
-  version: external_exports.literal(1),
+var runDefinitionSchema = external_exports.object({
+  model: external_exports.string(),
+  revision: external_exports.string(),
+  benchmarks: external_exports.array(external_exports.string()),
+  customTasks: external_exports.string(),
+  cluster: external_exports.string(),
+  lightevalVersion: external_exports.string(),
+  maxModelLength: external_exports.string(),
+  gpuMemoryUtilization: external_exports.string(),
+  jobPerBenchmark: external_exports.boolean(),
+  slurm: external_exports.string(),
+  remoteDir: external_exports.string(),
+  simulate: external_exports.boolean()
+});
+var stateFields = {
   runId: external_exports.string(),
   model: external_exports.string(),
   revision: external_exports.string().optional(),
@@ -56246,7 +56403,16 @@ var runStateSchema = external_exports.object({
   createdAt: external_exports.string(),
   updatedAt: external_exports.string(),
   jobs: external_exports.array(recordedJobSchema)
-});
+};
+var runStateSchema = external_exports.union([
+  external_exports.object({
+    version: external_exports.literal(2),
+    ...stateFields,
+    definition: runDefinitionSchema,
+    lightevalVersion: external_exports.string()
+  }),
+  external_exports.object({ version: external_exports.literal(1), ...stateFields })
+]);
 function stateFilePath(settings) {
   return joinRemotePath(runDirectory(settings), "state.json");
 }
@@ -56263,15 +56429,18 @@ async function readRunState(transport, path2) {
     throw Object.assign(
       new Error(`The run state file ${path2} is not valid: ${external_exports.prettifyError(parsed.error)}`),
       {
-        hint: "Move the file aside to start the run afresh (jobs already submitted are still found by their key)."
+        hint: "Inspect the file; to start the run afresh use another run id (its recorded jobs are not reused then)."
       }
     );
   }
   return parsed.data;
 }
 async function writeRunState(transport, path2, state) {
-  await transport.writeFile(path2, `${JSON.stringify(state, null, 2)}
+  const temporary = `${path2}.write-${randomBytes3(6).toString("hex")}`;
+  await transport.writeFile(temporary, `${JSON.stringify(state, null, 2)}
 `, { mode: 420 });
+  const moved = await transport.exec(["mv", "-f", "--", temporary, path2]);
+  if (moved.exitCode !== 0) throw new Error(`could not write the run state ${path2}: ${moved.stderr.trim()}`);
 }
 function safeJson(text2) {
   try {
@@ -56285,12 +56454,8 @@ function isMissingFile(error62) {
   return e?.code === "ENOENT" || e?.code === 2 || /no such file/i.test(String(e?.message ?? ""));
 }
 
-// packages/action/src/run/run-evaluation.ts
-async function runEvaluation(settings, deps) {
-  const { executor, logger } = deps;
-  const transport = executor.transport;
-  const now = deps.now ?? Date.now;
-  const startedAt = now();
+// packages/action/src/run/prepare.ts
+async function prepareFreshRun(settings, deps) {
   const facts = await deps.loadFacts({
     model: settings.model,
     ...settings.revision !== void 0 && { revision: settings.revision },
@@ -56309,249 +56474,23 @@ async function runEvaluation(settings, deps) {
     ...settings.lightevalVersion !== void 0 && { lightevalVersion: settings.lightevalVersion },
     ...settings.jobPerBenchmark !== void 0 && { jobPerBenchmark: settings.jobPerBenchmark }
   });
-  deps.onPlan?.(plan);
   const multiNode = plan.jobs.find((job) => job.nodes > 1);
   if (multiNode) throw new MultiNodeRunError(multiNode);
-  for (const warning of [...plan.warnings, ...plan.jobs.flatMap((j) => j.warnings)]) logger.warn(warning);
-  const runDir = runDirectory(settings);
+  return { plan, jobs: plan.jobs, lightevalVersion: plan.lightevalVersion };
+}
+async function prepareReopenedRun(settings, transport) {
   const statePath = stateFilePath(settings);
   const recorded = await readRunState(transport, statePath);
-  if (deps.collectOnly) {
-    if (!recorded) throw new RunNotFoundError(settings.runId, statePath);
-    if (recorded.model !== settings.model || (recorded.revision ?? "main") !== (settings.revision ?? "main")) {
-      throw new RunNotFoundError(
-        settings.runId,
-        statePath,
-        `${recorded.model}@${recorded.revision ?? "main"}`
-      );
-    }
+  if (!recorded) throw new RunNotFoundError(settings.runId, statePath);
+  if (recorded.model !== settings.model || (recorded.revision ?? "main") !== (settings.revision ?? "main")) {
+    throw new RunNotFoundError(settings.runId, statePath, `${recorded.model}@${recorded.revision ?? "main"}`);
   }
-  await transport.makeDirectory(runDir);
-  const state = recorded ?? {
-    version: 1,
-    runId: settings.runId,
-    model: settings.model,
-    ...settings.revision !== void 0 && { revision: settings.revision },
-    benchmarks: plan.jobs.flatMap((j) => j.benchmarks),
-    createdAt: new Date(startedAt).toISOString(),
-    updatedAt: new Date(startedAt).toISOString(),
-    jobs: plan.jobs.map((planned, index) => ({ index, planned, jobIds: [], oomEscalations: 0 }))
-  };
-  if (recorded) {
-    logger.info(
-      `Found the state of run ${settings.runId}: reattaching to its jobs instead of submitting again.`
-    );
-  }
-  const save = async () => {
-    state.updatedAt = new Date(now()).toISOString();
-    await writeRunState(transport, statePath, state);
-  };
-  await save();
-  let standinBinDir;
-  if (settings.simulate) {
-    if (!deps.standinScript) throw new Error("simulate needs the LightEval stand-in script");
-    standinBinDir = joinRemotePath(runDir, "bin");
-    await transport.makeDirectory(standinBinDir);
-    const standin = joinRemotePath(standinBinDir, "lighteval");
-    const upload = `${standin}.upload-${process.pid}`;
-    await transport.writeFile(upload, await readFile5(deps.standinScript), { mode: 493 });
-    const moved = await transport.exec(["mv", "-f", "--", upload, standin]);
-    if (moved.exitCode !== 0)
-      throw new Error(`could not install the LightEval stand-in: ${moved.stderr.trim()}`);
-    logger.warn("SIMULATED: the LightEval stand-in replaces lighteval; no score of this run is real.");
-  }
-  const specFor = (job) => toJobSpec(job.planned, job.index, settings, standinBinDir ? { standinBinDir } : {});
-  const finished = [];
-  const notes = [];
-  const live = /* @__PURE__ */ new Map();
-  const progressReport = () => buildReport(settings, plan, state, finished, live, [], notes, startedAt, now(), "running");
-  const recordSubmission = async (job, jobId, reattached) => {
-    if (!job.jobIds.includes(jobId)) job.jobIds.push(jobId);
-    live.set(jobId, {
-      index: job.index,
-      state: { class: "running", state: "PENDING", raw: "PENDING", elapsedSeconds: 0 }
-    });
-    logger.info(
-      `${reattached ? "Reattached to" : "Submitted"} job ${jobId} for ${job.planned.benchmarks.join(", ")} (${layoutText(job.planned)}).`
-    );
-    await save();
-    await deps.onProgress?.(progressReport());
-  };
-  const notFinishedYet = (reportStatus) => ({
-    status: "submitted",
-    plan,
-    jobs: [],
-    results: [],
-    report: buildReport(settings, plan, state, [], live, [], notes, startedAt, now(), reportStatus),
-    localResultsDir: join3(deps.localDir, "results"),
-    localCopies: /* @__PURE__ */ new Map()
-  });
-  if (deps.detach) {
-    const specs = state.jobs.map(specFor);
-    await executor.submit(specs, {
-      onSubmitted: (spec, jobId, reattached) => {
-        const job = state.jobs.find((j) => specFor(j).key === spec.key);
-        return job ? recordSubmission(job, jobId, reattached) : void 0;
-      }
-    });
-    return notFinishedYet("submitted");
-  }
-  let pending = [...state.jobs];
-  let cancelled = false;
-  if (deps.collectOnly) {
-    const ids = state.jobs.flatMap((j) => j.jobIds.slice(-1));
-    logger.info(`Reopening run ${settings.runId}: job(s) ${ids.join(", ") || "none"}; nothing is submitted.`);
-    let delay2 = settings.pollIntervalMs ?? 5e3;
-    for (; ; ) {
-      const polled = await executor.poll(ids).catch((error62) => {
-        logger.warn(`Status query failed (${error62.message}); retrying.`);
-        return /* @__PURE__ */ new Map();
-      });
-      for (const job of state.jobs) {
-        const id = job.jobIds.at(-1);
-        const polledState = id ? polled.get(id) : void 0;
-        if (id && polledState) live.set(id, { index: job.index, state: polledState });
-      }
-      const collected = polled.size > 0 ? await outcomesIfAllFinal(state.jobs, specFor, polled, executor) : "running";
-      if (collected !== "running") {
-        finished.push(...collected);
-        for (const job of collected) live.delete(job.outcome.jobId);
-        break;
-      }
-      if (deps.collectOnly === "once") return notFinishedYet("running");
-      await deps.onProgress?.(progressReport());
-      if (!await sleepUnlessAborted(delay2, deps.signal)) {
-        await executor.cancel(ids, state.jobs.map(specFor));
-        logger.warn(`Cancelled ${ids.length} job(s): ${ids.join(", ")}.`);
-        notes.push("The run was cancelled; its jobs were cancelled on the cluster.");
-        const report2 = buildReport(settings, plan, state, [], live, [], notes, startedAt, now(), "cancelled");
-        return {
-          status: "cancelled",
-          plan,
-          jobs: [],
-          results: [],
-          report: report2,
-          localResultsDir: join3(deps.localDir, "results"),
-          localCopies: /* @__PURE__ */ new Map()
-        };
-      }
-      delay2 = Math.min(delay2 * 1.5, settings.pollIntervalCapMs ?? 6e4);
-    }
-    pending = [];
-  }
-  while (pending.length > 0 && !cancelled) {
-    const specs = pending.map(specFor);
-    const byKey = new Map(pending.map((job, i) => [specs[i]?.key ?? "", job]));
-    let result;
-    try {
-      result = await executor.run(specs, {
-        ...deps.signal && { signal: deps.signal },
-        onSubmitted: (spec, jobId, reattached) => {
-          const job = byKey.get(spec.key);
-          return job ? recordSubmission(job, jobId, reattached) : void 0;
-        },
-        onEvent: (event) => {
-          const line = describeEvent(event);
-          if (line) logger.info(line);
-          if (event.type === "state") {
-            const entry = live.get(event.jobId);
-            if (entry) entry.state = event.state;
-            void deps.onProgress?.(progressReport());
-          }
-        }
-      });
-    } catch (error62) {
-      if (!deps.signal?.aborted) throw error62;
-      const jobIds = state.jobs.flatMap((j) => j.jobIds);
-      await executor.cancel(jobIds, specs);
-      logger.warn(`Cancelled ${jobIds.length} job(s): ${jobIds.join(", ") || "none submitted yet"}.`);
-      notes.push("The run was cancelled; its jobs were cancelled on the cluster.");
-      result = {
-        cancelled: true,
-        outcomes: specs.map((spec) => {
-          const job = byKey.get(spec.key);
-          const jobId = job?.jobIds[job.jobIds.length - 1] ?? "\u2014";
-          return {
-            spec,
-            jobId,
-            attempts: job?.jobIds ?? [],
-            state: {
-              class: "failed",
-              state: "CANCELLED",
-              raw: "CANCELLED",
-              retryable: false,
-              elapsedSeconds: 0
-            },
-            failure: "cancelled"
-          };
-        })
-      };
-    }
-    cancelled = result.cancelled;
-    const next = [];
-    for (const outcome of result.outcomes) {
-      const job = byKey.get(outcome.spec.key);
-      if (!job) continue;
-      live.delete(outcome.jobId);
-      if (outcome.failure === "gpu-oom" && !cancelled) {
-        const larger = job.oomEscalations < settings.maxOomEscalations ? nextLargerPlan(plan, job.planned) : void 0;
-        if (larger) {
-          const note = `Job ${outcome.jobId} (${job.planned.benchmarks.join(", ")}) ran out of GPU memory at ${layoutText(job.planned)}; re-planned to ${layoutText(larger)} and resubmitted.`;
-          logger.warn(note);
-          notes.push(note);
-          job.planned = larger;
-          job.oomEscalations += 1;
-          next.push(job);
-          continue;
-        }
-        notes.push(
-          `Job ${outcome.jobId} ran out of GPU memory at ${layoutText(job.planned)} and no larger layout is allowed (max ${settings.maxOomEscalations} re-plans, ${settings.cluster.maxNodes} node(s)).`
-        );
-      }
-      finished.push({
-        index: job.index,
-        planned: job.planned,
-        spec: outcome.spec,
-        outcome,
-        oomEscalations: job.oomEscalations
-      });
-    }
-    await save();
-    pending = next;
-  }
-  const localResultsDir = join3(deps.localDir, "results");
-  const results = [];
-  const localCopies = /* @__PURE__ */ new Map();
-  for (const job of finished.sort((a, b) => a.index - b.index)) {
-    if (job.outcome.state.class !== "succeeded") continue;
-    const files = await collectJobFiles(transport, job.spec, job.outcome.jobId);
-    if (files.resultFiles.length === 0) {
-      notes.push(`Job ${job.outcome.jobId} completed but wrote no results file under ${job.spec.outputDir}.`);
-      job.outcome = { ...job.outcome, logTail: `${files.stdoutTail}${files.stderrTail}` };
-      continue;
-    }
-    const localOf = (remote) => join3(localResultsDir, remote.slice(runDir.length).replace(/^\/+/, ""));
-    await copyRemoteTree(
-      transport,
-      joinRemotePath(outputDirOf(job.spec), "details"),
-      localOf(joinRemotePath(outputDirOf(job.spec), "details"))
-    );
-    for (const file2 of files.resultFiles) {
-      const localPath = localOf(file2.path);
-      await mkdir3(dirname(localPath), { recursive: true });
-      await writeFile2(localPath, file2.content);
-      localCopies.set(file2.path, localPath);
-      const parsed = parseResultsFile(file2.content, file2.path, { lightevalVersion: plan.lightevalVersion });
-      results.push(...parsed.rows.filter((row) => job.planned.benchmarks.includes(row.benchmark)));
-    }
-  }
-  const failed = finished.some((j) => j.outcome.state.class !== "succeeded") || finished.length > 0 && results.length === 0;
-  const status = cancelled ? "cancelled" : failed ? "failed" : "succeeded";
-  const report = buildReport(settings, plan, state, finished, live, results, notes, startedAt, now(), status);
-  return { status, plan, jobs: finished, results, report, localResultsDir, localCopies };
+  const lightevalVersion = recorded.version === 2 ? recorded.lightevalVersion : settings.lightevalVersion ?? DEFAULT_LIGHTEVAL_VERSION;
+  return { jobs: recorded.jobs.map((job) => job.planned), lightevalVersion, recorded };
 }
 var MultiNodeRunError = class extends Error {
   name = "MultiNodeRunError";
+  kind = "bad-input";
   hint = "Plan for one node (max-nodes 1): GPUs with more memory, a shorter max-model-length, or fewer benchmarks per job. Multi-node vLLM needs a Ray cluster, which this version does not start.";
   constructor(job) {
     super(
@@ -56561,6 +56500,7 @@ var MultiNodeRunError = class extends Error {
 };
 var RunNotFoundError = class extends Error {
   name = "RunNotFoundError";
+  kind = "bad-input";
   hint;
   constructor(runId, statePath, recordedModel) {
     super(
@@ -56569,45 +56509,81 @@ var RunNotFoundError = class extends Error {
     this.hint = "Pass the run-id output of the detached run with the same model, revision, cluster and remote directory it used.";
   }
 };
-async function outcomesIfAllFinal(jobs, specFor, polled, executor) {
-  const finished = [];
-  for (const job of jobs) {
-    const jobId = job.jobIds.at(-1);
-    const state = jobId ? polled.get(jobId) : void 0;
-    if (!jobId || !state || state.class === "running") return "running";
-    const spec = specFor(job);
-    const outcome = { spec, jobId, attempts: [...job.jobIds], state };
-    if (state.class === "failed") {
-      const tails = await readLogTails(executor.transport, spec, jobId, 200);
-      outcome.logTail = `${tails.stdoutTail}${tails.stderrTail}`;
-      outcome.failure = classifyFailure(state, outcome.logTail);
-    }
-    finished.push({
-      index: job.index,
-      planned: job.planned,
-      spec,
-      outcome,
-      oomEscalations: job.oomEscalations
-    });
-  }
-  return finished;
+
+// packages/action/src/run/cancel-run.ts
+async function cancelRun(context, jobs) {
+  const jobIds = jobs.flatMap((job) => job.jobIds);
+  const specs = jobs.map(context.specFor);
+  await context.executor.cancel(jobIds, specs);
+  context.logger.warn(`Cancelled ${jobIds.length} job(s): ${jobIds.join(", ") || "none submitted yet"}.`);
+  context.progress?.notes.push("The run was cancelled; its jobs were cancelled on the cluster.");
+  return jobs.map((job, i) => ({
+    spec: specs[i] ?? context.specFor(job),
+    jobId: job.jobIds.at(-1) ?? "\u2014",
+    attempts: [...job.jobIds],
+    state: { class: "failed", state: "CANCELLED", raw: "CANCELLED", retryable: false, elapsedSeconds: 0 },
+    failure: "cancelled"
+  }));
 }
-function sleepUnlessAborted(ms, signal) {
-  if (signal?.aborted) return Promise.resolve(false);
-  return new Promise((resolve4) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve4(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve4(false);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+
+// packages/action/src/run/run-report.ts
+function buildReport(input2) {
+  const { settings, state, progress, finished, results } = input2;
+  const jobs = state.jobs.map((job) => jobReport(job, finished, progress));
+  const version2 = results[0]?.lightevalVersion ?? input2.lightevalVersion;
+  return {
+    model: settings.model,
+    revision: settings.revision ?? "main",
+    status: input2.status,
+    simulated: settings.simulate,
+    jobs,
+    results: results.map((r) => ({
+      benchmark: r.benchmark,
+      metric: r.metric,
+      value: r.value,
+      stderr: r.stderr,
+      samples: r.samples,
+      problems: r.problems,
+      notes: r.notes
+    })),
+    versions: { lighteval: version2 },
+    wallSeconds: Math.round((input2.at - progress.startedAt) / 1e3),
+    notes: [...progress.notes]
+  };
 }
-function outputDirOf(spec) {
-  return spec.outputDir ?? spec.runDir;
+function jobReport(job, finished, progress) {
+  const done = finished.find((f) => f.index === job.index);
+  const liveEntry = [...progress.live.entries()].find(([, v]) => v.index === job.index);
+  const jobState = done?.outcome.state ?? liveEntry?.[1].state;
+  const id = done?.outcome.jobId ?? liveEntry?.[0] ?? job.jobIds.at(-1) ?? "\u2014";
+  const entry = {
+    id,
+    benchmarks: job.planned.benchmarks,
+    state: jobState?.state ?? (job.jobIds.length > 0 ? "PENDING" : "SUBMITTING"),
+    layout: {
+      nodes: job.planned.nodes,
+      gpusPerNode: job.planned.gpusPerNode,
+      tensorParallel: job.planned.tensorParallel,
+      pipelineParallel: job.planned.pipelineParallel,
+      dataParallel: job.planned.dataParallel
+    },
+    elapsedSeconds: jobState?.elapsedSeconds ?? null,
+    queueSeconds: null
+  };
+  const reason = failureReason(done?.outcome);
+  if (reason) entry.reason = reason;
+  else if (jobState && "reason" in jobState && jobState.reason) entry.reason = jobState.reason;
+  if (done?.outcome.state.class === "failed" && done.outcome.logTail) entry.logTail = done.outcome.logTail;
+  return entry;
+}
+function failureReason(outcome) {
+  if (outcome?.state.class !== "failed") return void 0;
+  const parts = [
+    outcome.failure === "gpu-oom" ? "GPU out of memory" : outcome.failure ?? outcome.state.state
+  ];
+  if (outcome.state.exitCode !== void 0) parts.push(`exit code ${outcome.state.exitCode}`);
+  if (outcome.state.reason) parts.push(outcome.state.reason);
+  return parts.join(", ");
 }
 function layoutText(job) {
   return `${job.nodes}\xD7${job.gpusPerNode} GPUs, TP ${job.tensorParallel} \xD7 PP ${job.pipelineParallel} \xD7 DP ${job.dataParallel}`;
@@ -56633,79 +56609,545 @@ function formatSeconds(seconds) {
   const s = Math.floor(seconds % 60);
   return h > 0 ? `${h}h${String(m).padStart(2, "0")}m` : m > 0 ? `${m}m${String(s).padStart(2, "0")}s` : `${s}s`;
 }
-function buildReport(settings, plan, state, finished, live, results, notes, startedAt, at, status) {
-  const jobs = [];
-  for (const job of state.jobs) {
-    const done = finished.find((f) => f.index === job.index);
-    const liveEntry = [...live.entries()].find(([, v]) => v.index === job.index);
-    const jobState = done?.outcome.state ?? liveEntry?.[1].state;
-    const id = done?.outcome.jobId ?? liveEntry?.[0] ?? job.jobIds[job.jobIds.length - 1] ?? "\u2014";
-    const entry = {
-      id,
-      benchmarks: job.planned.benchmarks,
-      state: jobState?.state ?? "SUBMITTING",
-      layout: {
-        nodes: job.planned.nodes,
-        gpusPerNode: job.planned.gpusPerNode,
-        tensorParallel: job.planned.tensorParallel,
-        pipelineParallel: job.planned.pipelineParallel,
-        dataParallel: job.planned.dataParallel
-      },
-      elapsedSeconds: jobState?.elapsedSeconds ?? null,
-      queueSeconds: null
-    };
-    const reason = failureReason(done?.outcome);
-    if (reason) entry.reason = reason;
-    else if (jobState && "reason" in jobState && jobState.reason) entry.reason = jobState.reason;
-    if (done?.outcome.state.class === "failed" && done.outcome.logTail) entry.logTail = done.outcome.logTail;
-    jobs.push(entry);
+
+// packages/action/src/run/reopen.ts
+async function watchReopenedRun(context, until) {
+  const { executor, logger } = context;
+  if (executor.kind !== "slurm") throw new DetachNotSupportedError();
+  const jobs = context.record.current().jobs;
+  const submitted = jobs.filter((job) => job.jobIds.length > 0);
+  const ids = submitted.flatMap((job) => job.jobIds.slice(-1));
+  logger.info(
+    `Reopening run ${context.settings.runId}: job(s) ${ids.join(", ") || "none"}; nothing is submitted.`
+  );
+  for (const job of jobs.filter((j) => j.jobIds.length === 0)) {
+    context.progress.notes.push(
+      `Job ${job.index} (${job.planned.benchmarks.join(", ")}) was never submitted.`
+    );
   }
-  const version2 = results[0]?.lightevalVersion ?? plan.lightevalVersion;
-  return {
-    model: settings.model,
-    revision: settings.revision ?? "main",
-    status,
-    simulated: settings.simulate,
-    jobs,
-    results: results.map((r) => ({
-      benchmark: r.benchmark,
-      metric: r.metric,
-      value: r.value,
-      stderr: r.stderr,
-      samples: r.samples,
-      problems: r.problems,
-      notes: r.notes
-    })),
-    versions: { lighteval: version2 },
-    wallSeconds: Math.round((at - startedAt) / 1e3),
-    notes: [...notes]
-  };
+  if (until === "once") return lookOnce(context, submitted);
+  const attached = new Map(submitted.map((job) => [context.specFor(job).key, [...job.jobIds]]));
+  for (const job of submitted) {
+    const id = job.jobIds.at(-1);
+    if (id) context.progress.live.set(id, { index: job.index, state: pendingState });
+  }
+  try {
+    const result = await executor.supervise(submitted.map(context.specFor), attached, {
+      retryBudget: 0,
+      resubmit: () => Promise.reject(new Error("a reopened run never submits")),
+      ...context.signal && { signal: context.signal },
+      onEvent: (event) => {
+        const line = describeEvent(event);
+        if (line) logger.info(line);
+        if (event.type !== "state") return;
+        const entry = context.progress.live.get(event.jobId);
+        if (entry) entry.state = event.state;
+      }
+    });
+    return { finished: finishedJobs(submitted, result.outcomes), cancelled: result.cancelled };
+  } catch (error62) {
+    if (!context.signal?.aborted) throw error62;
+    await cancelRun(context, submitted);
+    return { finished: [], cancelled: true };
+  }
 }
-function failureReason(outcome) {
-  if (outcome?.state.class !== "failed") return void 0;
-  const parts = [
-    outcome.failure === "gpu-oom" ? "GPU out of memory" : outcome.failure ?? outcome.state.state
-  ];
-  if (outcome.state.exitCode !== void 0) parts.push(`exit code ${outcome.state.exitCode}`);
-  if (outcome.state.reason) parts.push(outcome.state.reason);
-  return parts.join(", ");
+var pendingState = { class: "running", state: "PENDING", raw: "PENDING", elapsedSeconds: 0 };
+async function lookOnce(context, submitted) {
+  if (context.executor.kind !== "slurm") throw new DetachNotSupportedError();
+  const ids = submitted.flatMap((job) => job.jobIds.slice(-1));
+  let polled;
+  try {
+    polled = ids.length > 0 ? await context.executor.poll(ids) : /* @__PURE__ */ new Map();
+  } catch (error62) {
+    context.logger.warn(`Status query failed (${error62.message}); the jobs are unaffected.`);
+    return "running";
+  }
+  const outcomes = [];
+  for (const job of submitted) {
+    const jobId = job.jobIds.at(-1) ?? "";
+    const state = polled.get(jobId);
+    if (state) context.progress.live.set(jobId, { index: job.index, state });
+    if (!state || state.class === "running") return "running";
+    const spec = context.specFor(job);
+    const outcome = { spec, jobId, attempts: [...job.jobIds], state };
+    if (state.class === "failed") {
+      const classified = await classifyJobFailure(context.executor.transport, spec, jobId, state);
+      outcome.logTail = classified.logTail;
+      outcome.failure = classified.failure;
+    }
+    outcomes.push(outcome);
+  }
+  for (const outcome of outcomes) context.progress.live.delete(outcome.jobId);
+  return { finished: finishedJobs(submitted, outcomes), cancelled: false };
+}
+function finishedJobs(jobs, outcomes) {
+  return outcomes.flatMap((outcome) => {
+    const job = jobs.find((j) => j.jobIds.includes(outcome.jobId));
+    return job ? [
+      {
+        index: job.index,
+        planned: job.planned,
+        spec: outcome.spec,
+        outcome,
+        oomEscalations: job.oomEscalations
+      }
+    ] : [];
+  });
 }
 
-// packages/action/src/run/standin.ts
-import { existsSync as existsSync2 } from "node:fs";
-import { dirname as dirname2, join as join4 } from "node:path";
-import { fileURLToPath } from "node:url";
-var STANDIN = join4("test", "fixtures", "lighteval", "lighteval");
-function findStandinScript(from = fileURLToPath(import.meta.url)) {
-  for (let dir = dirname2(from); ; dir = dirname2(dir)) {
-    const candidate = join4(dir, STANDIN);
-    if (existsSync2(candidate)) return candidate;
-    if (dirname2(dir) === dir) return void 0;
+// packages/action/src/run/run-context.ts
+function reportNow(context, status, finished = []) {
+  return buildReport({
+    settings: context.settings,
+    state: context.record.current(),
+    lightevalVersion: context.prepared.lightevalVersion,
+    progress: context.progress,
+    finished,
+    results: [],
+    status,
+    at: context.now()
+  });
+}
+async function followJob(context, job, jobId, how) {
+  const pending = { class: "running", state: "PENDING", raw: "PENDING", elapsedSeconds: 0 };
+  context.progress.live.set(jobId, { index: job.index, state: pending });
+  if (how === "submitted") {
+    context.logger.info(`Submitted job ${jobId} for ${job.planned.benchmarks.join(", ")}.`);
+  }
+  await context.onProgress?.(reportNow(context, "running"));
+}
+function planOf(context) {
+  return context.prepared.plan;
+}
+
+// packages/action/src/run/run-mode.ts
+var WAIT = { kind: "wait" };
+
+// packages/action/src/run/run-lock.ts
+import { hostname as hostname3 } from "node:os";
+var RunLockTimeoutError = class extends Error {
+  name = "RunLockTimeoutError";
+  kind = "environment";
+  hint;
+  constructor(lockPath, holder) {
+    super(`Another runner holds the lock of this run (${lockPath}, ${holder}) and did not release it`);
+    this.hint = `If no other runner of this run id is alive, remove ${lockPath} on the cluster and run again.`;
+  }
+};
+async function withRunLock(transport, runDir, options, critical) {
+  const lockPath = joinRemotePath(runDir, "state.lock");
+  const now = options.now ?? Date.now;
+  const deadline = now() + (options.waitMs ?? 6e5);
+  const staleMs = options.staleMs ?? 3e5;
+  const owner = `${hostname3()} pid ${process.pid} since ${new Date(now()).toISOString()}`;
+  let told = false;
+  let ownerlessSince;
+  for (; ; ) {
+    const made = await transport.exec(["mkdir", "-m", "700", "--", lockPath]);
+    if (made.exitCode === 0) break;
+    const holder = await lockHolder(transport, lockPath);
+    ownerlessSince = holder ? void 0 : ownerlessSince ?? now();
+    const since = holder?.since ?? ownerlessSince ?? now();
+    if (now() - since > staleMs) {
+      options.logger.warn(
+        `Removing a stale run lock (${holder?.text ?? lockPath}): its holder did not finish in time.`
+      );
+      await transport.exec(["rm", "-rf", "--", lockPath]);
+      continue;
+    }
+    if (now() > deadline) throw new RunLockTimeoutError(lockPath, holder?.text ?? "holder unknown");
+    if (!told) {
+      options.logger.info(
+        `Waiting for another runner of this run to finish submitting (${holder?.text ?? lockPath}).`
+      );
+      told = true;
+    }
+    await sleep(options.pollMs ?? 1e3, options.signal);
+  }
+  try {
+    await transport.writeFile(joinRemotePath(lockPath, "owner"), `${now()} ${owner}
+`, { mode: 384 });
+    return await critical();
+  } finally {
+    await transport.exec(["rm", "-rf", "--", lockPath]);
   }
 }
-function findRepositoryRoot() {
-  const standin = findStandinScript();
-  return standin ? join4(dirname2(standin), "..", "..", "..") : void 0;
+async function lockHolder(transport, lockPath) {
+  try {
+    const line = (await transport.readFile(joinRemotePath(lockPath, "owner"))).toString("utf8").trim();
+    const [since, ...rest] = line.split(" ");
+    const at = Number(since);
+    return Number.isFinite(at) ? { since: at, text: rest.join(" ") } : void 0;
+  } catch {
+    return void 0;
+  }
+}
+
+// packages/action/src/run/run-record.ts
+var RunDefinitionMismatchError = class extends Error {
+  name = "RunDefinitionMismatchError";
+  kind = "bad-input";
+  hint = "Use another run id for a different evaluation, or repeat the inputs the run was started with.";
+  constructor(runId, recordedHash, givenHash, differences) {
+    super(
+      `Run ${runId} was recorded for another definition (${recordedHash}) than the one given (${givenHash}): ${differences.join("; ")}`
+    );
+  }
+};
+async function openRunRecord(transport, settings, prepared, mode, options) {
+  const path2 = stateFilePath(settings);
+  const runDir = runDirectory(settings);
+  const lock = { logger: options.logger, ...options.signal && { signal: options.signal } };
+  const stamp = () => new Date(options.now()).toISOString();
+  if (mode.kind !== "reopen") await transport.makeDirectory(runDir);
+  const definition = runDefinition(settings);
+  const openUnderLock = async () => {
+    const recorded = await readRunState(transport, path2);
+    if (recorded) {
+      if (recorded.version === 2) {
+        const differences = definitionDifferences(recorded.definition, definition);
+        if (differences.length > 0) {
+          throw new RunDefinitionMismatchError(
+            settings.runId,
+            definitionHash(recorded.definition),
+            definitionHash(definition),
+            differences
+          );
+        }
+      }
+      return { state: recorded, reattaching: true };
+    }
+    const state2 = {
+      version: 2,
+      runId: settings.runId,
+      model: settings.model,
+      ...settings.revision !== void 0 && { revision: settings.revision },
+      benchmarks: prepared.jobs.flatMap((job) => job.benchmarks),
+      definition,
+      lightevalVersion: prepared.lightevalVersion,
+      createdAt: stamp(),
+      updatedAt: stamp(),
+      jobs: prepared.jobs.map((planned, index) => ({
+        index,
+        planned,
+        jobIds: [],
+        oomEscalations: 0,
+        superseded: []
+      }))
+    };
+    await writeRunState(transport, path2, state2);
+    return { state: state2, reattaching: false };
+  };
+  const opened = mode.kind === "reopen" && prepared.recorded ? { state: prepared.recorded, reattaching: true } : await withRunLock(transport, runDir, lock, openUnderLock);
+  let state = opened.state;
+  return {
+    path: path2,
+    reattaching: opened.reattaching,
+    current: () => state,
+    update: (change) => withRunLock(transport, runDir, lock, async () => {
+      const fresh = await readRunState(transport, path2) ?? state;
+      try {
+        return await change(fresh);
+      } finally {
+        fresh.updatedAt = stamp();
+        await writeRunState(transport, path2, fresh);
+        state = fresh;
+      }
+    })
+  };
+}
+
+// packages/action/src/run/submit-or-reattach.ts
+async function submitOrReattach(context) {
+  const { record: record2, executor, specFor, logger } = context;
+  return record2.update(async (state) => {
+    const polled = await pollRecorded(state, executor, logger);
+    const unrecorded = state.jobs.filter((job) => job.jobIds.length === 0);
+    const found = record2.reattaching && unrecorded.length > 0 ? await executor.findByKeys(unrecorded.map(specFor)) : /* @__PURE__ */ new Map();
+    const attached = /* @__PURE__ */ new Map();
+    for (const job of state.jobs) {
+      const spec = specFor(job);
+      const jobId = await jobToFollow(job, spec, polled, found.get(spec.key), context);
+      attached.set(spec.key, [...job.jobIds]);
+      await context.onJob(job, jobId.id, jobId.how);
+    }
+    return attached;
+  });
+}
+async function jobToFollow(job, spec, polled, found, { executor, logger }) {
+  const last = job.jobIds.at(-1);
+  if (last) {
+    const state = polled?.get(last);
+    if (state?.class !== "failed") {
+      const known = state ? state.state : "state not known yet";
+      logger.info(`Reattaching to job ${last} (${known}) for ${job.planned.benchmarks.join(", ")}.`);
+      return { id: last, how: "reattached" };
+    }
+    logger.info(`Job ${last} ended ${state.state} in an earlier run; submitting it again.`);
+  } else if (found) {
+    if (found.state.class !== "failed" && await directoryExists(executor, spec.runDir)) {
+      logger.info(
+        `Found job ${found.jobId} (${found.state.state}) of this run by its key; reattaching to it.`
+      );
+      job.jobIds.push(found.jobId);
+      return { id: found.jobId, how: "reattached" };
+    }
+    logger.info(
+      found.state.class === "failed" ? `Found job ${found.jobId} of this run by its key, ended ${found.state.state}; submitting anew.` : `Found job ${found.jobId} with this run's key, but its directory ${spec.runDir} is gone; submitting anew.`
+    );
+  }
+  const id = await executor.submit(spec);
+  job.jobIds.push(id);
+  return { id, how: "submitted" };
+}
+async function pollRecorded(state, executor, logger) {
+  const ids = state.jobs.flatMap((job) => job.jobIds.slice(-1));
+  if (ids.length === 0) return /* @__PURE__ */ new Map();
+  try {
+    return await executor.poll(ids);
+  } catch (error62) {
+    logger.warn(
+      `Could not query the recorded jobs ${ids.join(", ")} (${error62.message}); following them, never submitting them again.`
+    );
+    return void 0;
+  }
+}
+async function directoryExists(executor, path2) {
+  const result = await executor.transport.exec(["test", "-d", path2]);
+  return result.exitCode === 0;
+}
+
+// packages/action/src/run/out-of-memory.ts
+function decideAfterOutOfMemory(plan, job, jobId, limits) {
+  const larger = job.oomEscalations < limits.maxOomEscalations ? nextLargerPlan(plan, job.planned) : void 0;
+  const what = `Job ${jobId} (${job.planned.benchmarks.join(", ")}) ran out of GPU memory at ${layoutText(job.planned)}`;
+  if (larger)
+    return { kind: "replan", larger, note: `${what}; re-planned to ${layoutText(larger)} and resubmitted.` };
+  return {
+    kind: "give-up",
+    note: `${what} and no larger layout is allowed (max ${limits.maxOomEscalations} re-plans, ${limits.maxNodes} node(s)).`
+  };
+}
+
+// packages/action/src/run/supervise-run.ts
+async function superviseRun(context, attached) {
+  const finished = [];
+  let pending = context.record.current().jobs.map((job) => job.index);
+  let cancelled = false;
+  while (pending.length > 0 && !cancelled) {
+    const jobs = pending.map((index) => jobAt(context, index));
+    const result = await runToEnd(context, jobs, attached);
+    cancelled = result.cancelled;
+    const next = [];
+    for (const outcome of result.outcomes) {
+      const job = jobs.find((j) => context.specFor(j).key === outcome.spec.key);
+      if (!job) continue;
+      context.progress.live.delete(outcome.jobId);
+      const plan = planOf(context);
+      if (outcome.failure === "gpu-oom" && !cancelled && plan) {
+        const decision = decideAfterOutOfMemory(plan, job, outcome.jobId, {
+          maxOomEscalations: context.settings.maxOomEscalations,
+          maxNodes: context.settings.cluster.maxNodes
+        });
+        context.progress.notes.push(decision.note);
+        if (decision.kind === "replan") {
+          context.logger.warn(decision.note);
+          const spec = await replan(context, job.index, outcome.jobId, decision.larger);
+          if (spec) attached.set(spec.key, [...jobAt(context, job.index).jobIds.slice(-1)]);
+          next.push(job.index);
+          continue;
+        }
+      }
+      const current = jobAt(context, job.index);
+      finished.push({
+        index: job.index,
+        planned: current.planned,
+        spec: outcome.spec,
+        outcome,
+        oomEscalations: current.oomEscalations
+      });
+    }
+    pending = next;
+  }
+  return { finished, cancelled };
+}
+function jobAt(context, index) {
+  const job = context.record.current().jobs.find((j) => j.index === index);
+  if (!job) throw new Error(`the run state has no job ${index}`);
+  return job;
+}
+async function runToEnd(context, jobs, attached) {
+  const { executor, signal } = context;
+  const specs = jobs.map(context.specFor);
+  const onEvent = (event) => {
+    const line = describeEvent(event);
+    if (line) context.logger.info(line);
+    if (event.type === "state") {
+      const entry = context.progress.live.get(event.jobId);
+      if (entry) entry.state = event.state;
+      void context.onProgress?.(reportNow(context, "running"));
+    }
+  };
+  try {
+    if (executor.kind === "local") {
+      return await executor.run(specs, {
+        onEvent,
+        ...signal && { signal },
+        onSubmitted: (spec, jobId) => context.record.update(async (state) => {
+          const job = state.jobs.find((j) => context.specFor(j).key === spec.key);
+          if (job && !job.jobIds.includes(jobId)) job.jobIds.push(jobId);
+          if (job) await followJob(context, job, jobId, "submitted");
+        })
+      });
+    }
+    return await executor.supervise(specs, attached, {
+      onEvent,
+      ...signal && { signal },
+      resubmit: (spec, failedJobId) => resubmitOnce(context, spec, failedJobId)
+    });
+  } catch (error62) {
+    if (!signal?.aborted) throw error62;
+    return { outcomes: await cancelRun(context, jobs), cancelled: true };
+  }
+}
+function resubmitOnce(context, spec, failedJobId) {
+  const { executor } = context;
+  if (executor.kind !== "slurm") throw new Error("only Slurm jobs are resubmitted");
+  return context.record.update(async (state) => {
+    const job = state.jobs.find((j) => context.specFor(j).key === spec.key);
+    const last = job?.jobIds.at(-1);
+    if (job && last && last !== failedJobId) return last;
+    const id = await executor.submit(spec);
+    if (job) {
+      job.jobIds.push(id);
+      await followJob(context, job, id, "submitted");
+    }
+    return id;
+  });
+}
+async function replan(context, index, failedJobId, larger) {
+  const { executor } = context;
+  return context.record.update(async (state) => {
+    const job = state.jobs.find((j) => j.index === index);
+    if (!job) return void 0;
+    if (job.jobIds.at(-1) === failedJobId) {
+      job.superseded.push({ planned: job.planned, jobId: failedJobId });
+      job.planned = larger;
+      job.oomEscalations += 1;
+      if (executor.kind === "slurm") {
+        const id = await executor.submit(context.specFor(job));
+        job.jobIds.push(id);
+        await followJob(context, job, id, "submitted");
+      }
+    }
+    return context.specFor(job);
+  });
+}
+
+// packages/action/src/run/run-evaluation.ts
+async function runEvaluation(settings, deps) {
+  const mode = deps.mode ?? WAIT;
+  const now = deps.now ?? Date.now;
+  const startedAt = now();
+  const { executor, logger } = deps;
+  const prepared = mode.kind === "reopen" ? await prepareReopenedRun(settings, executor.transport) : await prepareFreshRun(settings, deps);
+  if (prepared.plan) deps.onPlan?.(prepared.plan);
+  for (const warning of [...prepared.plan?.warnings ?? [], ...prepared.jobs.flatMap((j) => j.warnings)])
+    logger.warn(warning);
+  const record2 = await openRunRecord(executor.transport, settings, prepared, mode, {
+    logger,
+    now,
+    ...deps.signal && { signal: deps.signal }
+  });
+  if (record2.reattaching && mode.kind !== "reopen") {
+    logger.info(
+      `Found the state of run ${settings.runId}: reattaching to its jobs instead of submitting again.`
+    );
+  }
+  const standinBinDir = settings.simulate && mode.kind !== "reopen" ? await standin(settings, deps) : void 0;
+  const context = {
+    settings,
+    executor,
+    logger,
+    prepared,
+    record: record2,
+    specFor: (job) => toJobSpec(job.planned, job.index, settings, standinBinDir ? { standinBinDir } : {}),
+    progress: { startedAt, live: /* @__PURE__ */ new Map(), notes: [] },
+    now,
+    ...deps.signal && { signal: deps.signal },
+    ...deps.onProgress && { onProgress: deps.onProgress }
+  };
+  const supervised = await superviseOrDetach(context, mode);
+  if (supervised === "submitted" || supervised === "running") {
+    return notFinished(context, supervised, deps.localDir);
+  }
+  return finish(context, supervised, deps.localDir);
+}
+async function standin(settings, deps) {
+  if (!deps.standinScript) throw new Error("simulate needs the LightEval stand-in script");
+  const binDir = await installStandin(deps.executor.transport, runDirectory(settings), deps.standinScript);
+  deps.logger.warn("SIMULATED: the LightEval stand-in replaces lighteval; no score of this run is real.");
+  return binDir;
+}
+async function superviseOrDetach(context, mode) {
+  if (mode.kind === "reopen") return watchReopenedRun(context, mode.until);
+  const { executor } = context;
+  if (executor.kind === "local") {
+    if (mode.kind === "detach") throw new Error("the local executor cannot detach");
+    return superviseRun(context, /* @__PURE__ */ new Map());
+  }
+  const attached = await submitOrReattach({
+    record: context.record,
+    executor,
+    specFor: context.specFor,
+    logger: context.logger,
+    onJob: (job, jobId, how) => followJob(context, job, jobId, how)
+  });
+  if (mode.kind === "detach") return "submitted";
+  return superviseRun(context, attached);
+}
+function notFinished(context, status, localDir) {
+  return {
+    status: "submitted",
+    ...context.prepared.plan && { plan: context.prepared.plan },
+    lightevalVersion: context.prepared.lightevalVersion,
+    jobs: [],
+    results: [],
+    report: reportNow(context, status),
+    localResultsDir: `${localDir}/results`,
+    localCopies: /* @__PURE__ */ new Map()
+  };
+}
+async function finish(context, supervised, localDir) {
+  const { finished, cancelled } = supervised;
+  const collected = await collectResults2(context.executor.transport, finished, {
+    runDir: runDirectory(context.settings),
+    localDir,
+    lightevalVersion: context.prepared.lightevalVersion
+  });
+  context.progress.notes.push(...collected.notes);
+  const failed = finished.some((j) => j.outcome.state.class !== "succeeded") || finished.length > 0 && collected.results.length === 0 || finished.length < context.record.current().jobs.length;
+  const status = cancelled ? "cancelled" : failed ? "failed" : "succeeded";
+  const report = buildReport({
+    settings: context.settings,
+    state: context.record.current(),
+    lightevalVersion: context.prepared.lightevalVersion,
+    progress: context.progress,
+    finished,
+    results: collected.results,
+    status,
+    at: context.now()
+  });
+  return {
+    status,
+    ...context.prepared.plan && { plan: context.prepared.plan },
+    lightevalVersion: context.prepared.lightevalVersion,
+    jobs: finished,
+    results: collected.results,
+    report,
+    localResultsDir: collected.localResultsDir,
+    localCopies: collected.localCopies
+  };
 }
 
 // packages/action/src/report/marker.ts
@@ -56956,17 +57398,7 @@ var STATUS_LABELS = {
   failed: "\u274C failed",
   cancelled: "\u{1F6AB} cancelled"
 };
-var FINISHED_OK = /* @__PURE__ */ new Set(["COMPLETED"]);
-var NOT_FINISHED = /* @__PURE__ */ new Set([
-  "SUBMITTING",
-  "PENDING",
-  "CONFIGURING",
-  "RUNNING",
-  "COMPLETING",
-  "REQUEUED",
-  "RESIZING",
-  "SUSPENDED"
-]);
+var hasFailed = (job) => job.state !== "SUBMITTING" && toJobState({ jobId: job.id, state: job.state }).class === "failed";
 var LEVELS = [
   { logLines: 60, charts: true, maxRows: Number.POSITIVE_INFINITY, notes: true },
   { logLines: 20, charts: true, maxRows: Number.POSITIVE_INFINITY, notes: true },
@@ -57063,7 +57495,7 @@ function runFacts(report) {
   return facts;
 }
 function failedJobs(report, level) {
-  const failed = report.jobs.filter((j) => !FINISHED_OK.has(j.state) && !NOT_FINISHED.has(j.state));
+  const failed = report.jobs.filter(hasFailed);
   if (failed.length === 0) return [];
   const lines = ["### Failed jobs", ""];
   for (const job of failed) {
@@ -57219,7 +57651,10 @@ export {
   planEvaluation,
   planToJson,
   renderPlanText,
+  DetachNotSupportedError,
   openExecutor,
+  runDefinition,
+  definitionHash,
   parseDetails,
   detailsFileFor,
   resultsFileTimestamp,
@@ -57232,10 +57667,11 @@ export {
   toJobSpec,
   stateFilePath,
   readRunState,
-  runEvaluation,
+  cancelRun,
   formatSeconds,
   findStandinScript,
   findRepositoryRoot,
+  runEvaluation,
   reportMarker,
   Z_95,
   compareWithBaseline,
