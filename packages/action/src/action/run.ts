@@ -1,19 +1,17 @@
-import { resolve } from 'node:path';
-import { loadModelFacts, planToJson } from '@model-eval/planner';
+import { type EvalPlan, loadModelFacts, planToJson } from '@model-eval/planner';
 import type { Logger } from '@model-eval/slurm';
-import { type ResolvedSettings, resolveSettings } from '../config';
+import type { Octokit } from '@octokit/rest';
+import type { ResolvedSettings } from '../config';
 import { guardRequest, needsPermissionCheck } from '../guard';
 import type { RunReport } from '../report';
-import { workflowRunUrl } from '../request';
-import { type ClusterAccess, openExecutor } from '../run/connection';
-import { definitionHash, runDefinition } from '../run/run-definition';
-import { runEvaluation } from '../run/run-evaluation';
-import { deriveRunId } from '../run/run-id';
+import { openExecutor } from '../run/connection';
+import type { Executor } from '../run/executor';
+import { layoutText, type RunOutcome, runEvaluation } from '../run/run-evaluation';
 import type { RunSettings } from '../run/run-settings';
 import { findStandinScript } from '../run/standin';
+import { type ActionSettings, readActionSettings } from './action-settings';
 import type { ActionEnvironment } from './environment';
-import { readInput } from './environment';
-import { createLiveComment } from './live-comment';
+import { createLiveComment, type LiveComment } from './live-comment';
 import { type ActionStatus, publishOutcome } from './publish';
 
 /** Runs the action: never throws; failures go through setFailed with what happened and what to do. */
@@ -30,99 +28,93 @@ export async function runAction(runner: ActionEnvironment): Promise<void> {
 }
 
 async function evaluate(runner: ActionEnvironment): Promise<ActionStatus> {
-  const { env, core } = runner;
-  const eventName = env.GITHUB_EVENT_NAME ?? '';
-  const eventText = env.GITHUB_EVENT_PATH ? runner.readFile(env.GITHUB_EVENT_PATH) : undefined;
-  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  const runUrl = workflowRunUrl(env);
-  const outcome = resolveSettings({
-    eventName,
-    eventPayload: eventText === undefined ? {} : JSON.parse(eventText),
-    getInput: (name) => readInput(env, name),
-    setSecret: (value) => core.setSecret(value),
-    readConfigFile: (path) => runner.readFile(resolve(workspace, path)),
-    ...(runUrl && { runUrl }),
-  });
+  const { core } = runner;
+  const outcome = readActionSettings(runner);
   if (outcome.kind === 'skip') {
     core.notice(`model-eval: nothing to evaluate: ${outcome.reason}`);
     return 'skipped';
   }
   const settings = outcome.settings;
-  const token = settings.secrets.githubToken;
+  const token = settings.resolved.secrets.githubToken;
   const octokit = token ? runner.octokit(token) : undefined;
+  if ((await permissionDecision(runner, settings.resolved, octokit)) === 'skip') return 'skipped';
 
-  // The guard runs before anything touches the cluster: self-hosted runners hold its credentials.
+  const logger: Logger = {
+    debug: () => {},
+    info: (message) => core.info(message),
+    warn: (message) => core.warning(message),
+  };
+  const { request } = settings.resolved;
+  const liveComment =
+    request.pullRequest && octokit
+      ? createLiveComment(octokit, request.repository, request.pullRequest.number, logger)
+      : undefined;
+  const run = settings.run;
+  core.info(`Evaluating ${run.model}@${run.revision} on ${run.benchmarks.join(', ')} (run ${run.runId}).`);
+  const outcomeOfRun = await evaluateOnCluster(runner, settings, logger, liveComment);
+  return publishOutcome(runner, settings.resolved, run, outcomeOfRun, {
+    octokit,
+    liveComment,
+    localDir: settings.publish.localDir,
+    runUrl: settings.publish.runUrl,
+  });
+}
+
+/**
+ * The guard runs before anything touches the cluster: self-hosted runners hold its credentials.
+ * Triggers a person can cause (labels, dispatch) need the actor's permission, read with the token.
+ */
+async function permissionDecision(
+  runner: ActionEnvironment,
+  settings: ResolvedSettings,
+  octokit: Octokit | undefined,
+): Promise<'run' | 'skip'> {
   if (needsPermissionCheck(settings.request.trigger) && !octokit) {
     throw Object.assign(
       new Error(
         `a ${settings.request.trigger} trigger needs a permission check, and no github-token was given`,
       ),
       {
+        kind: 'bad-input',
         hint: "Leave the github-token input at its default (the workflow's GITHUB_TOKEN) so the action can check the actor's permission.",
       },
     );
   }
-  if (octokit) {
-    const decision = await guardRequest(octokit, settings.request, { allowForkPrs: settings.allowForkPrs });
-    if (decision.kind === 'skip') {
-      core.notice(decision.message);
-      return 'skipped';
-    }
-  }
+  if (!octokit) return 'run';
+  const decision = await guardRequest(octokit, settings.request, { allowForkPrs: settings.allowForkPrs });
+  if (decision.kind === 'allow') return 'run';
+  runner.core.notice(decision.message);
+  return 'skip';
+}
 
-  const runSettings = toRunSettings(settings, env);
-  const access = clusterAccess(settings, env);
-  const logger: Logger = {
-    debug: () => {},
-    info: (message) => core.info(message),
-    warn: (message) => core.warning(message),
-  };
+/** Connects, runs the evaluation in its mode, and always closes the connection; cancel signals abort it. */
+async function evaluateOnCluster(
+  runner: ActionEnvironment,
+  settings: ActionSettings,
+  logger: Logger,
+  liveComment: LiveComment | undefined,
+): Promise<RunOutcome> {
+  const { core } = runner;
+  const runSettings = settings.run;
   const standinScript = runSettings.simulate ? findStandinScript() : undefined;
-  const localDir = resolve(env.RUNNER_TEMP ?? workspace, 'model-eval', runSettings.runId);
-  const pullRequest = settings.request.pullRequest;
-  const liveComment =
-    pullRequest && octokit
-      ? createLiveComment(octokit, settings.request.repository, pullRequest.number, logger)
-      : undefined;
-
-  core.info(
-    `Evaluating ${runSettings.model}@${runSettings.revision} on ${runSettings.benchmarks.join(', ')} (run ${runSettings.runId}).`,
-  );
   const abort = new AbortController();
   const stopListening = runner.onCancelSignal((signal) => {
     core.warning(`${signal}: the workflow was cancelled; cancelling the run's jobs.`);
     abort.abort();
   });
-  const collect = collectMode(settings, env);
-  let run: Awaited<ReturnType<typeof runEvaluation>>;
-  let executor: Awaited<ReturnType<typeof openExecutor>> | undefined;
+  let executor: Executor | undefined;
   try {
-    executor = await openExecutor(access, runSettings, logger);
-    run = await runEvaluation(runSettings, {
+    executor = await openExecutor(settings.access, runSettings, logger);
+    return await runEvaluation(runSettings, {
       executor,
       loadFacts: loadModelFacts,
       logger,
-      localDir,
+      localDir: settings.publish.localDir,
       signal: abort.signal,
-      // Reopening a run (run-id, schedule) never submits; otherwise wait: false submits and returns.
-      mode: collect
-        ? { kind: 'reopen', until: collect === 'once' ? 'once' : 'ended' }
-        : settings.wait
-          ? { kind: 'wait' }
-          : { kind: 'detach' },
+      mode: settings.mode,
       ...(standinScript && { standinScript }),
-      ...(env.HF_ENDPOINT && { hubEndpoint: env.HF_ENDPOINT }),
-      onPlan: (plan) => {
-        core.setOutput('plan', JSON.stringify(planToJson(plan)));
-        core.startGroup('Plan');
-        for (const job of plan.jobs) {
-          core.info(
-            `${job.benchmarks.join(', ')}: ${job.nodes}×${job.gpusPerNode} GPUs, TP ${job.tensorParallel} × PP ${job.pipelineParallel} × DP ${job.dataParallel}`,
-          );
-          for (const reason of job.reasons) core.info(`  - ${reason}`);
-        }
-        core.endGroup();
-      },
+      ...(settings.publish.hubEndpoint && { hubEndpoint: settings.publish.hubEndpoint }),
+      onPlan: (plan) => showPlan(runner, plan),
       ...(liveComment && { onProgress: (report) => liveComment.update(report) }),
     });
   } catch (error) {
@@ -133,17 +125,17 @@ async function evaluate(runner: ActionEnvironment): Promise<ActionStatus> {
     stopListening();
     await executor?.transport.close();
   }
-  return publishOutcome(runner, settings, runSettings, run, { octokit, liveComment, localDir, runUrl });
 }
 
-/**
- * A scheduled collector checks once; the `run-id` input otherwise means "this run, as it is": wait for
- * its jobs and report, never submit (a failed job is reported, not run again).
- */
-function collectMode(settings: ResolvedSettings, env: NodeJS.ProcessEnv): 'once' | 'wait' | undefined {
-  if (settings.request.trigger === 'scheduled-collect') return 'once';
-  if (!readInput(env, 'run-id')) return undefined;
-  return settings.wait ? 'wait' : 'once';
+function showPlan(runner: ActionEnvironment, plan: EvalPlan): void {
+  const { core } = runner;
+  core.setOutput('plan', JSON.stringify(planToJson(plan)));
+  core.startGroup('Plan');
+  for (const job of plan.jobs) {
+    core.info(`${job.benchmarks.join(', ')}: ${layoutText(job)}`);
+    for (const reason of job.reasons) core.info(`  - ${reason}`);
+  }
+  core.endGroup();
 }
 
 /** The report of a run that stopped before it had jobs: what happened and what to do. */
@@ -158,79 +150,5 @@ function failureReport(settings: RunSettings, error: unknown): RunReport {
     jobs: [],
     results: [],
     notes: [typeof hint === 'string' ? `${message.replace(/\.$/, '')}. ${hint}` : message],
-  };
-}
-
-function toRunSettings(settings: ResolvedSettings, env: NodeJS.ProcessEnv): RunSettings {
-  const { request, cluster } = settings;
-  const benchmarkNames = settings.benchmarks.map((b) => b.name);
-  const simulate = readInput(env, 'simulate') === 'true';
-  const runSettings: RunSettings = {
-    model: request.model,
-    revision: request.revision,
-    benchmarks: benchmarkNames,
-    benchmarkDefinitions: settings.benchmarks,
-    cluster: {
-      gpusPerNode: cluster.gpusPerNode,
-      gpuMemoryGiB: cluster.gpuMemoryGiB,
-      maxNodes: cluster.maxNodes,
-    },
-    lightevalVersion: settings.lightevalVersion,
-    slurm: {
-      ...(cluster.timeLimit && { timeLimit: cluster.timeLimit }),
-      setup: cluster.jobSetup,
-      ...(cluster.partition && { partition: cluster.partition }),
-      ...(cluster.account && { account: cluster.account }),
-      ...(cluster.qos && { qos: cluster.qos }),
-    },
-    remoteDir: cluster.remoteDir,
-    runId: readInput(env, 'run-id') || '',
-    simulate,
-    maxOomEscalations: 2,
-  };
-  if (runSettings.runId === '') {
-    // The same across re-runs of one workflow run (GITHUB_RUN_ID stays, the attempt changes), and
-    // derived from everything that defines the jobs: a re-run reattaches to its jobs, never to others.
-    runSettings.runId = deriveRunId([
-      request.repository.fullName,
-      env.GITHUB_RUN_ID ?? 'no-run-id',
-      definitionHash(runDefinition(runSettings)),
-    ]);
-  }
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(runSettings.runId)) {
-    throw Object.assign(new Error(`run-id '${runSettings.runId}' is not a run id`), {
-      hint: "Pass the run-id output of the detached run as it is (letters, digits, '.', '_', '-').",
-    });
-  }
-  if (settings.secrets.hfToken) runSettings.hfToken = settings.secrets.hfToken;
-  const poll = Number(env.MODEL_EVAL_POLL_INTERVAL_MS);
-  if (Number.isFinite(poll) && poll > 0) runSettings.pollIntervalMs = poll;
-  return runSettings;
-}
-
-function clusterAccess(settings: ResolvedSettings, env: NodeJS.ProcessEnv): ClusterAccess {
-  const { cluster, secrets } = settings;
-  if (!cluster.host) return { executor: 'slurm' };
-  if (!cluster.user || !secrets.sshPrivateKey) {
-    throw Object.assign(
-      new Error(
-        `ssh-host ${cluster.host} is set but ${cluster.user ? 'ssh-private-key' : 'ssh-user'} is missing`,
-      ),
-      {
-        hint: 'Set ssh-user (input or config cluster.user) and pass the key as the ssh-private-key input from a secret.',
-      },
-    );
-  }
-  const insecure = readInput(env, 'insecure-accept-any-host-key') === 'true';
-  return {
-    executor: 'slurm',
-    ssh: {
-      host: cluster.host,
-      port: cluster.port,
-      user: cluster.user,
-      privateKey: secrets.sshPrivateKey,
-      ...(secrets.sshKnownHosts && { knownHosts: secrets.sshKnownHosts }),
-      ...(insecure && { insecureAcceptAnyHostKey: true }),
-    },
   };
 }
