@@ -88,8 +88,9 @@ _LOG = logging.getLogger("model_eval_callback")
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _TOKEN_ENV = ("MODEL_EVAL_GITHUB_TOKEN", "GITHUB_TOKEN", "GH_TOKEN")
 _PERMISSION = (
-    "a fine-grained token needs 'Contents: Read and write' (and 'Metadata: Read') on {repo}; "
-    "a classic token needs the 'repo' scope; a GitHub App token needs contents: write"
+    "a fine-grained token needs 'Contents: Read and write' (and 'Metadata: Read') on {repo}, "
+    "a classic token the 'repo' scope; its owner must have write access to {repo}, since the "
+    "action's permission guard checks the event's sender"
 )
 
 

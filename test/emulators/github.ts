@@ -529,7 +529,11 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
       }
       case 'POST /repos/{owner}/{repo}/dispatches': {
         const body = (requestBody ?? {}) as { event_type?: unknown; client_payload?: unknown };
-        if (typeof body.event_type !== 'string' || body.event_type.length === 0 || body.event_type.length > 100)
+        if (
+          typeof body.event_type !== 'string' ||
+          body.event_type.length === 0 ||
+          body.event_type.length > 100
+        )
           throw new HttpProblem(422, 'Invalid request: event_type must be 1 to 100 characters');
         const payload = (body.client_payload ?? {}) as Record<string, unknown>;
         if (typeof payload !== 'object' || Array.isArray(payload) || payload === null)
@@ -628,7 +632,13 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
         const fault = faults.get(`${method} ${template}`)?.shift() as EmulatedFault;
         if ('hang' in fault) {
           // Recorded, never answered: the client's timeout is what is under test. close() ends it.
-          state.calls.push({ method, path, query: Object.fromEntries(url.searchParams), status: 0, requestBody });
+          state.calls.push({
+            method,
+            path,
+            query: Object.fromEntries(url.searchParams),
+            status: 0,
+            requestBody,
+          });
           return;
         }
         send({

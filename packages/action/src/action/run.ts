@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import { loadModelFacts, planToJson } from '@model-eval/planner';
 import type { Logger } from '@model-eval/slurm';
-import { type ResolvedSettings, resolveSettings } from '../config';
+import { type ResolvedSettings, readRevisionWaitMinutes, resolveSettings } from '../config';
 import { guardRequest, needsPermissionCheck } from '../guard';
+import { waitForCheckpointRevision } from '../hub';
 import type { RunReport } from '../report';
 import { workflowRunUrl } from '../request';
 import { type ClusterAccess, openExecutor } from '../run/connection';
@@ -96,6 +97,13 @@ async function evaluate(runner: ActionEnvironment): Promise<ActionStatus> {
   let run: Awaited<ReturnType<typeof runEvaluation>>;
   let executor: Awaited<ReturnType<typeof openExecutor>> | undefined;
   try {
+    // A training job may dispatch while its checkpoint is still uploading: wait for it (issue 18).
+    if (settings.request.trigger === 'checkpoint' && !collect) {
+      const { model, revision = 'main', hfToken, pollIntervalMs: intervalMs } = runSettings;
+      const waitMinutes = readRevisionWaitMinutes((name) => readInput(env, name));
+      const checkpoint = { model, revision, hfToken, waitMinutes, intervalMs };
+      await waitForCheckpointRevision(env, checkpoint, (line) => core.info(line), abort.signal);
+    }
     executor = await openExecutor(access, runSettings, logger);
     run = await runEvaluation(runSettings, {
       executor,

@@ -19,3 +19,12 @@ export {
   type ResultsUploadOutcome,
   uploadResults,
 } from './upload';
+export {
+  formatDuration,
+  RevisionAccessError,
+  type RevisionFound,
+  RevisionNeverAppearedError,
+  type RevisionWaitOptions,
+  waitForCheckpointRevision,
+  waitForRevision,
+} from './wait-for-revision';
