@@ -17,10 +17,12 @@ import {
   detailsFileFor,
   downloadFile,
   external_exports,
+  fileExists,
   findDetailsFiles,
   findStandinScript,
   listFiles,
   loadModelFacts,
+  modelInfo,
   openExecutor,
   parseDetails,
   parseLightevalVersion,
@@ -32,7 +34,7 @@ import {
   resultsFileTimestamp,
   runEvaluation,
   upsertStickyComment
-} from "./chunks/chunk-4QXAVPH6.js";
+} from "./chunks/chunk-22FBQSME.js";
 import {
   __commonJS,
   __require,
@@ -31369,6 +31371,7 @@ function hubRevisionProblem(revision) {
 }
 
 // packages/action/src/config/inputs.ts
+var DEFAULT_REVISION_WAIT_MINUTES = 60;
 function inputError(name, value, expected) {
   return new SettingsError(
     `input '${name}' is '${value}', which is not ${expected}`,
@@ -31461,7 +31464,8 @@ function readActionInputs(getInput) {
     tagPattern: str("tag-pattern"),
     allowForkPrs: bool("allow-fork-prs"),
     wait: bool("wait"),
-    failOnRegression: bool("fail-on-regression")
+    failOnRegression: bool("fail-on-regression"),
+    revisionWaitMinutes: whole("revision-wait-minutes", 0, 360)
   };
   if (inputs.timeLimit !== void 0 && !slurmTimePattern.test(inputs.timeLimit)) {
     throw inputError("time-limit", inputs.timeLimit, "a Slurm time limit such as '04:00:00' or '1-12:00:00'");
@@ -31470,6 +31474,9 @@ function readActionInputs(getInput) {
     if (inputs[key] === void 0) delete inputs[key];
   }
   return inputs;
+}
+function readRevisionWaitMinutes(getInput) {
+  return readActionInputs(getInput).revisionWaitMinutes ?? DEFAULT_REVISION_WAIT_MINUTES;
 }
 
 // packages/action/src/request/baseline.ts
@@ -32030,65 +32037,6 @@ async function guardRequest(octokit, request2, options) {
   return decideGuard({ request: request2, allowForkPrs: options.allowForkPrs, permission });
 }
 
-// packages/action/src/request/run-url.ts
-function workflowRunUrl(env) {
-  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT } = env;
-  if (!GITHUB_SERVER_URL || !GITHUB_REPOSITORY || !GITHUB_RUN_ID) return void 0;
-  const base = `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`;
-  return GITHUB_RUN_ATTEMPT && GITHUB_RUN_ATTEMPT !== "1" ? `${base}/attempts/${GITHUB_RUN_ATTEMPT}` : base;
-}
-
-// packages/action/src/action/live-comment.ts
-function createLiveComment(octokit, repository, issueNumber, logger, minIntervalMs = 15e3) {
-  let inFlight = Promise.resolve(void 0);
-  let lastWrite = 0;
-  let queued;
-  let timer;
-  const write = (report) => {
-    lastWrite = Date.now();
-    inFlight = inFlight.then(async () => {
-      try {
-        const result = await upsertStickyComment(octokit, {
-          owner: repository.owner,
-          repo: repository.name,
-          issueNumber,
-          marker: reportMarker(report.model),
-          body: renderReport(report)
-        });
-        return result.url;
-      } catch (error2) {
-        logger.warn(`Could not update the PR comment: ${error2.message}`);
-        return void 0;
-      }
-    });
-    return inFlight;
-  };
-  return {
-    update(report) {
-      queued = report;
-      if (timer) return;
-      const wait = Math.max(0, lastWrite + minIntervalMs - Date.now());
-      timer = setTimeout(() => {
-        timer = void 0;
-        if (queued) void write(queued);
-        queued = void 0;
-      }, wait);
-      timer.unref();
-    },
-    async flush(report) {
-      if (timer) clearTimeout(timer);
-      timer = void 0;
-      queued = void 0;
-      await inFlight;
-      return write(report);
-    }
-  };
-}
-
-// packages/action/src/action/publish.ts
-import { mkdir as mkdir2, readFile, writeFile as writeFile2 } from "node:fs/promises";
-import { basename, join } from "node:path";
-
 // packages/action/src/hub/errors.ts
 var HubUnavailableError = class extends Error {
   constructor(operation, attempts, lastError) {
@@ -32379,7 +32327,178 @@ async function readBaselineResults(client, repo, target) {
   return { ...target, rows, perProblem };
 }
 
+// packages/action/src/hub/wait-for-revision.ts
+var RevisionNeverAppearedError = class extends Error {
+  constructor(model, revision, waitedMs, lastState) {
+    super(
+      `${model}@${revision} did not appear on the Hub within ${formatDuration(waitedMs)} (last check: ${lastState})`
+    );
+    this.model = model;
+    this.revision = revision;
+    this.waitedMs = waitedMs;
+    this.hint = "Check that the training job pushed this revision (the branch name must match the revision in the dispatch, e.g. the callback\u2019s revision template) and that its upload finished; if uploads take longer, raise the revision-wait-minutes input.";
+  }
+  model;
+  revision;
+  waitedMs;
+  name = "RevisionNeverAppearedError";
+  hint;
+};
+var RevisionAccessError = class extends Error {
+  constructor(model, status, hasToken) {
+    super(`no access to ${model} on the Hub (HTTP ${status}): the repository is private, gated or missing`);
+    this.model = model;
+    this.status = status;
+    this.hint = hasToken ? "The hf-token input was sent but does not grant read access to this repository: use a token of an account (or organization) that can read it." : "Pass a Hugging Face token with read access as the hf-token input: a private repository answers 401 without one.";
+  }
+  model;
+  status;
+  name = "RevisionAccessError";
+  hint;
+};
+var modelInfoSchema = external_exports.object({ sha: external_exports.string().optional() }).loose();
+function formatDuration(ms) {
+  const seconds = Math.round(ms / 1e3);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  return seconds % 60 === 0 ? `${minutes} min` : `${minutes} min ${seconds % 60} s`;
+}
+var abortableSleep = (ms, signal) => new Promise((resolve2) => {
+  const timer = setTimeout(done, ms);
+  function done() {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", done);
+    resolve2();
+  }
+  signal?.addEventListener("abort", done, { once: true });
+});
+async function checkOnce(client, options) {
+  const { model, revision } = options;
+  const params = callParams(client);
+  try {
+    const info2 = modelInfoSchema.parse(
+      await modelInfo({ name: model, revision, additionalFields: ["sha"], ...params })
+    );
+    for (const path of options.requiredFiles ?? ["config.json"]) {
+      if (!await fileExists({ repo: { type: "model", name: model }, path, revision, ...params })) {
+        return { kind: "absent", state: `the revision exists but has no ${path} yet (upload in progress?)` };
+      }
+    }
+    return info2.sha ? { kind: "present", sha: info2.sha } : { kind: "present" };
+  } catch (error2) {
+    if (error2 instanceof HubApiError && error2.statusCode === 404) {
+      return { kind: "absent", state: "not on the Hub yet" };
+    }
+    if (error2 instanceof HubApiError && (error2.statusCode === 401 || error2.statusCode === 403)) {
+      throw new RevisionAccessError(model, error2.statusCode, Boolean(client.accessToken));
+    }
+    if (isTransient(error2)) {
+      const status = error2 instanceof HubApiError ? `HTTP ${error2.statusCode}` : error2.message;
+      return { kind: "absent", state: `the Hub did not answer (${status})` };
+    }
+    throw error2;
+  }
+}
+async function waitForRevision(client, options) {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? abortableSleep;
+  const maxInterval = options.maxIntervalMs ?? 6e4;
+  let interval = Math.min(options.intervalMs ?? 15e3, maxInterval);
+  const started = now();
+  const deadline = started + Math.max(0, options.timeoutMs);
+  for (let checks = 1; ; checks++) {
+    const check = await checkOnce(client, options);
+    const elapsed = now() - started;
+    if (check.kind === "present") {
+      if (checks > 1) {
+        options.log(
+          `${options.model}@${options.revision} is on the Hub after ${formatDuration(elapsed)} (${checks} checks).`
+        );
+      }
+      return { ...check.sha && { sha: check.sha }, checks, waitedMs: elapsed };
+    }
+    const left = deadline - now();
+    if (left <= 0 || options.signal?.aborted) {
+      throw new RevisionNeverAppearedError(options.model, options.revision, elapsed, check.state);
+    }
+    const delay = Math.min(interval, left);
+    options.log(
+      `Waiting for ${options.model}@${options.revision}: ${check.state}; next check in ${formatDuration(delay)} (${formatDuration(left)} left of ${formatDuration(options.timeoutMs)}).`
+    );
+    await sleep(delay, options.signal);
+    interval = Math.min(maxInterval, Math.round(interval * 1.5));
+  }
+}
+function waitForCheckpointRevision(env, checkpoint, log, signal) {
+  const client = hubClientFromEnv(env, checkpoint.hfToken ? { accessToken: checkpoint.hfToken } : {});
+  return waitForRevision(client, {
+    model: checkpoint.model,
+    revision: checkpoint.revision,
+    timeoutMs: checkpoint.waitMinutes * 6e4,
+    ...checkpoint.intervalMs !== void 0 && { intervalMs: checkpoint.intervalMs },
+    log,
+    ...signal && { signal }
+  });
+}
+
+// packages/action/src/request/run-url.ts
+function workflowRunUrl(env) {
+  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT } = env;
+  if (!GITHUB_SERVER_URL || !GITHUB_REPOSITORY || !GITHUB_RUN_ID) return void 0;
+  const base = `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`;
+  return GITHUB_RUN_ATTEMPT && GITHUB_RUN_ATTEMPT !== "1" ? `${base}/attempts/${GITHUB_RUN_ATTEMPT}` : base;
+}
+
+// packages/action/src/action/live-comment.ts
+function createLiveComment(octokit, repository, issueNumber, logger, minIntervalMs = 15e3) {
+  let inFlight = Promise.resolve(void 0);
+  let lastWrite = 0;
+  let queued;
+  let timer;
+  const write = (report) => {
+    lastWrite = Date.now();
+    inFlight = inFlight.then(async () => {
+      try {
+        const result = await upsertStickyComment(octokit, {
+          owner: repository.owner,
+          repo: repository.name,
+          issueNumber,
+          marker: reportMarker(report.model),
+          body: renderReport(report)
+        });
+        return result.url;
+      } catch (error2) {
+        logger.warn(`Could not update the PR comment: ${error2.message}`);
+        return void 0;
+      }
+    });
+    return inFlight;
+  };
+  return {
+    update(report) {
+      queued = report;
+      if (timer) return;
+      const wait = Math.max(0, lastWrite + minIntervalMs - Date.now());
+      timer = setTimeout(() => {
+        timer = void 0;
+        if (queued) void write(queued);
+        queued = void 0;
+      }, wait);
+      timer.unref();
+    },
+    async flush(report) {
+      if (timer) clearTimeout(timer);
+      timer = void 0;
+      queued = void 0;
+      await inFlight;
+      return write(report);
+    }
+  };
+}
+
 // packages/action/src/action/publish.ts
+import { mkdir as mkdir2, readFile, writeFile as writeFile2 } from "node:fs/promises";
+import { basename, join } from "node:path";
 async function publishOutcome(runner, settings, runSettings, run, context) {
   const { core, env } = runner;
   const logger = { debug: () => {
@@ -32665,6 +32784,12 @@ async function evaluate(runner) {
   let run;
   let executor;
   try {
+    if (settings.request.trigger === "checkpoint" && !collect) {
+      const { model, revision = "main", hfToken, pollIntervalMs: intervalMs } = runSettings;
+      const waitMinutes = readRevisionWaitMinutes((name) => readInput(env, name));
+      const checkpoint = { model, revision, hfToken, waitMinutes, intervalMs };
+      await waitForCheckpointRevision(env, checkpoint, (line) => core.info(line), abort.signal);
+    }
     executor = await openExecutor(access2, runSettings, logger);
     run = await runEvaluation(runSettings, {
       executor,

@@ -24,7 +24,7 @@ import {
   runEvaluation,
   stateFilePath,
   toJobSpec
-} from "./chunks/chunk-4QXAVPH6.js";
+} from "./chunks/chunk-22FBQSME.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/src/cli/command.ts

@@ -22,7 +22,11 @@ allowed to create repository dispatch events on ``repo``: a fine-grained token n
 need the repo scope"; peter-evans/repository-dispatch README: fine-grained tokens need
 "contents: read & write, metadata: read only").
 
-Facts this module relies on, read in the sources:
+Facts this module relies on, read in the sources (transformers through the code search index: its
+repository is too large to fetch whole here, so these are the indexed files at commits 55093b75 and
+01081ce2 of ``trainer_callback.py`` and an indexed copy of ``Trainer._push_from_checkpoint`` recent
+enough to have ``hub_always_push``, ``on_push_begin`` and ``processing_class``; open-r1 at commit
+1416fa0 of huggingface/open-r1):
 
 - transformers ``src/transformers/trainer_callback.py`` (``TrainerState``, ``TrainerCallback``):
   callbacks get ``on_save(args, state, control, **kwargs)`` after a checkpoint is saved, on every
