@@ -24,6 +24,7 @@ export {
   RevisionAccessError,
   type RevisionFound,
   RevisionNeverAppearedError,
+  RevisionWaitCancelledError,
   type RevisionWaitOptions,
   waitForCheckpointRevision,
   waitForRevision,

@@ -18,6 +18,8 @@ export interface RevisionWaitOptions {
   /** Delay before the second check; grows by half each time up to `maxIntervalMs`. */
   intervalMs?: number;
   maxIntervalMs?: number;
+  /** Each Hub request gives up after this long (a hung Hub counts as a miss); default 30 s. */
+  requestTimeoutMs?: number;
   /** Files the revision must hold; default `config.json`. */
   requiredFiles?: string[];
   /** One progress line per check that did not find it. */
@@ -51,6 +53,17 @@ export class RevisionNeverAppearedError extends Error {
     );
     this.hint =
       'Check that the training job pushed this revision (the branch name must match the revision in the dispatch, e.g. the callback’s revision template) and that its upload finished; if uploads take longer, raise the revision-wait-minutes input.';
+  }
+}
+
+/** The workflow was cancelled during the wait: nothing was planned or submitted. */
+export class RevisionWaitCancelledError extends Error {
+  override name = 'RevisionWaitCancelledError';
+  readonly hint = 'Nothing reached the cluster; dispatch the checkpoint again to evaluate it.';
+  constructor(model: string, revision: string, waitedMs: number) {
+    super(
+      `cancelled after waiting ${formatDuration(waitedMs)} for ${model}@${revision} to appear on the Hub`,
+    );
   }
 }
 
@@ -94,7 +107,16 @@ const abortableSleep = (ms: number, signal?: AbortSignal) =>
 
 async function checkOnce(client: HubClient, options: RevisionWaitOptions): Promise<Check> {
   const { model, revision } = options;
-  const params = callParams(client);
+  const timeoutMs = options.requestTimeoutMs ?? 30_000;
+  const baseFetch = client.fetch ?? fetch;
+  // fetch has no timeout of its own: without one, a Hub that accepts and never answers would hold
+  // the wait past its deadline.
+  const timedFetch: typeof fetch = (input, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    return baseFetch(input, { ...init, signal });
+  };
+  const params = { ...callParams(client), fetch: timedFetch };
   try {
     const info = modelInfoSchema.parse(
       await modelInfo({ name: model, revision, additionalFields: ['sha'], ...params }),
@@ -112,6 +134,9 @@ async function checkOnce(client: HubClient, options: RevisionWaitOptions): Promi
     if (error instanceof HubApiError && (error.statusCode === 401 || error.statusCode === 403)) {
       throw new RevisionAccessError(model, error.statusCode, Boolean(client.accessToken));
     }
+    if ((error as Error | null)?.name === 'TimeoutError') {
+      return { kind: 'absent', state: `the Hub did not answer within ${formatDuration(timeoutMs)}` };
+    }
     if (isTransient(error)) {
       const status = error instanceof HubApiError ? `HTTP ${error.statusCode}` : (error as Error).message;
       return { kind: 'absent', state: `the Hub did not answer (${status})` };
@@ -123,8 +148,8 @@ async function checkOnce(client: HubClient, options: RevisionWaitOptions): Promi
 /**
  * Waits until `model@revision` exists on the Hub with its config, checking with a growing interval
  * and logging each miss; bounded by `timeoutMs`. A transient Hub error counts as a miss; an access
- * error (401/403) fails at once. Resolves early (with what it knows) only by succeeding; an abort
- * ends the wait with RevisionNeverAppearedError.
+ * error (401/403) fails at once; an abort (the workflow cancelled) ends the wait with
+ * RevisionWaitCancelledError.
  */
 export async function waitForRevision(
   client: HubClient,
@@ -148,7 +173,7 @@ export async function waitForRevision(
       return { ...(check.sha && { sha: check.sha }), checks, waitedMs: elapsed };
     }
     const left = deadline - now();
-    if (left <= 0 || options.signal?.aborted) {
+    if (left <= 0) {
       throw new RevisionNeverAppearedError(options.model, options.revision, elapsed, check.state);
     }
     const delay = Math.min(interval, left);
@@ -156,6 +181,9 @@ export async function waitForRevision(
       `Waiting for ${options.model}@${options.revision}: ${check.state}; next check in ${formatDuration(delay)} (${formatDuration(left)} left of ${formatDuration(options.timeoutMs)}).`,
     );
     await sleep(delay, options.signal);
+    if (options.signal?.aborted) {
+      throw new RevisionWaitCancelledError(options.model, options.revision, now() - started);
+    }
     interval = Math.min(maxInterval, Math.round(interval * 1.5));
   }
 }

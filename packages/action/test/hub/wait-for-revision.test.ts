@@ -8,6 +8,7 @@ import { hubClientFromEnv } from '../../src/hub';
 import {
   RevisionAccessError,
   RevisionNeverAppearedError,
+  RevisionWaitCancelledError,
   waitForRevision,
 } from '../../src/hub/wait-for-revision';
 
@@ -193,6 +194,33 @@ describe('waitForRevision', () => {
     expect(lines[0]).toMatch(/the Hub did not answer \(HTTP 503\)/);
   });
 
+  it('gives up on a hung Hub request and counts it as a miss', async () => {
+    hub = await startHubEmulator({
+      modelsDir: modelsDir(),
+      token: TOKEN,
+      revisions: { [MODEL]: ['step-8'] },
+    });
+    let calls = 0;
+    const hangsOnce: typeof fetch = (input, init) => {
+      calls += 1;
+      if (calls > 1) return fetch(input, init);
+      return new Promise((_, reject) =>
+        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
+      );
+    };
+    const lines: string[] = [];
+    const found = await waitForRevision(client(TOKEN, hangsOnce), {
+      model: MODEL,
+      revision: 'step-8',
+      timeoutMs: 60_000,
+      requestTimeoutMs: 50,
+      log: (l) => lines.push(l),
+      ...fakeTime(),
+    });
+    expect(found.checks).toBe(2);
+    expect(lines[0]).toMatch(/the Hub did not answer within 0 s/);
+  });
+
   it('stops waiting when the run is cancelled', async () => {
     hub = await startHubEmulator({ modelsDir: modelsDir(), token: TOKEN });
     const abort = new AbortController();
@@ -209,7 +237,10 @@ describe('waitForRevision', () => {
       },
       signal: abort.signal,
     }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RevisionNeverAppearedError);
+    expect(error).toBeInstanceOf(RevisionWaitCancelledError);
+    expect((error as Error).message).toBe(
+      'cancelled after waiting 15 s for my-org/qwen-7b-grpo@step-2 to appear on the Hub',
+    );
     expect(time.sleeps).toHaveLength(1);
   });
 });
