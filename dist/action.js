@@ -18,10 +18,13 @@ import {
   detailsFileFor,
   downloadFile,
   external_exports,
+  fileExists,
   findDetailsFiles,
   findStandinScript,
+  layoutText,
   listFiles,
   loadModelFacts,
+  modelInfo,
   openExecutor,
   parseDetails,
   parseLightevalVersion,
@@ -34,7 +37,7 @@ import {
   runDefinition,
   runEvaluation,
   upsertStickyComment
-} from "./chunks/chunk-E244CC5A.js";
+} from "./chunks/chunk-LGWP7MDQ.js";
 import {
   __commonJS,
   __require,
@@ -13613,7 +13616,7 @@ var require_fetch = __commonJS({
     function handleFetchDone(response) {
       finalizeAndReportTiming(response, "fetch");
     }
-    function fetch(input, init = void 0) {
+    function fetch2(input, init = void 0) {
       webidl.argumentLengthCheck(arguments, 1, "globalThis.fetch");
       let p = createDeferredPromise();
       let requestObject;
@@ -14568,7 +14571,7 @@ var require_fetch = __commonJS({
       }
     }
     module.exports = {
-      fetch,
+      fetch: fetch2,
       Fetch,
       fetching,
       finalizeAndReportTiming
@@ -19106,7 +19109,7 @@ var require_undici = __commonJS({
     module.exports.setGlobalDispatcher = setGlobalDispatcher;
     module.exports.getGlobalDispatcher = getGlobalDispatcher;
     var fetchImpl = require_fetch().fetch;
-    module.exports.fetch = async function fetch(init, options = void 0) {
+    module.exports.fetch = async function fetch2(init, options = void 0) {
       try {
         return await fetchImpl(init, options);
       } catch (err) {
@@ -27994,8 +27997,8 @@ function isPlainObject2(value) {
 }
 var noop = () => "";
 async function fetchWrapper(requestOptions) {
-  const fetch = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch) {
+  const fetch2 = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch2) {
     throw new Error(
       "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
     );
@@ -28011,7 +28014,7 @@ async function fetchWrapper(requestOptions) {
   );
   let fetchResponse;
   try {
-    fetchResponse = await fetch(requestOptions.url, {
+    fetchResponse = await fetch2(requestOptions.url, {
       method: requestOptions.method,
       body,
       redirect: requestOptions.request?.redirect,
@@ -31084,7 +31087,482 @@ function runnerEnvironment() {
   };
 }
 
-// packages/action/src/action/run.ts
+// packages/action/src/guard/permission-guard.ts
+var TRIGGERING_PERMISSIONS = ["admin", "maintain", "write"];
+function needsPermissionCheck(trigger) {
+  return trigger !== "release-tag" && trigger !== "scheduled-collect";
+}
+function decideGuard(facts) {
+  const { request: request2 } = facts;
+  if (request2.pullRequest?.isFork && !facts.allowForkPrs) {
+    return {
+      kind: "skip",
+      reason: "fork-pull-request",
+      message: `Not evaluating: pull request #${request2.pullRequest.number} comes from a fork (${request2.pullRequest.headRepo ?? "deleted repository"}) and allow-fork-prs is false. A maintainer can run the evaluation with workflow_dispatch, or set allow-fork-prs: true (the action never runs PR code).`
+    };
+  }
+  if (!needsPermissionCheck(request2.trigger)) {
+    return { kind: "allow", reason: "tag pushes already require write access" };
+  }
+  const permission = facts.permission ?? "none";
+  if (!TRIGGERING_PERMISSIONS.includes(permission)) {
+    return {
+      kind: "skip",
+      reason: "insufficient-permission",
+      message: `Not evaluating: @${request2.actor} has '${permission}' permission on ${request2.repository.fullName}; starting an evaluation needs write, maintain or admin, because it spends the team's cluster time.`
+    };
+  }
+  return { kind: "allow", reason: `@${request2.actor} has '${permission}' permission` };
+}
+async function guardRequest(octokit, request2, options) {
+  const withoutLookup = decideGuard({ request: request2, allowForkPrs: options.allowForkPrs });
+  if (withoutLookup.kind === "skip" && withoutLookup.reason === "fork-pull-request") return withoutLookup;
+  if (!needsPermissionCheck(request2.trigger)) return withoutLookup;
+  let permission;
+  try {
+    const response = await octokit.rest.repos.getCollaboratorPermissionLevel({
+      owner: request2.repository.owner,
+      repo: request2.repository.name,
+      username: request2.actor
+    });
+    permission = response.data.permission;
+  } catch (error2) {
+    if (typeof error2 === "object" && error2 !== null && "status" in error2 && error2.status === 404) {
+      permission = "none";
+    } else {
+      throw error2;
+    }
+  }
+  return decideGuard({ request: request2, allowForkPrs: options.allowForkPrs, permission });
+}
+
+// packages/action/src/hub/errors.ts
+var HubUnavailableError = class extends Error {
+  constructor(operation, attempts, lastError) {
+    super(
+      `the Hugging Face Hub did not accept ${operation} after ${attempts} attempts: ${lastError?.message ?? String(lastError)}`
+    );
+    this.operation = operation;
+    this.attempts = attempts;
+    this.lastError = lastError;
+    this.hint = "Nothing is lost: the results stay in the run directory on the cluster and in the workflow artifact. Re-run the upload later (model-eval collect) once https://status.huggingface.co is green.";
+  }
+  operation;
+  attempts;
+  lastError;
+  name = "HubUnavailableError";
+  hint;
+};
+var HubRequestError = class extends Error {
+  constructor(operation, status, cause) {
+    super(
+      `the Hugging Face Hub refused ${operation}${status ? ` (HTTP ${status})` : ""}: ${cause?.message ?? String(cause)}`
+    );
+    this.operation = operation;
+    this.status = status;
+    this.hint = status === 401 || status === 403 ? "Check that hf-token is a write token with access to the results repo (or its organization)." : "Check the results-repo input (ORG/NAME of a dataset repo).";
+  }
+  operation;
+  status;
+  name = "HubRequestError";
+  hint;
+};
+var MissingHubTokenError = class extends Error {
+  constructor(repo) {
+    super(`uploading results to ${repo} needs a Hugging Face token`);
+    this.repo = repo;
+  }
+  repo;
+  name = "MissingHubTokenError";
+  hint = "Pass a Hugging Face write token as the hf-token input (a repository secret), or leave results-repo empty.";
+};
+
+// packages/action/src/hub/retry.ts
+var DEFAULT_RETRY = { attempts: 5, baseDelayMs: 2e3, maxDelayMs: 6e4 };
+function isTransient(error2) {
+  if (error2 instanceof HubApiError) return error2.statusCode === 429 || error2.statusCode >= 500;
+  return error2 instanceof TypeError || error2?.code === "ECONNREFUSED";
+}
+async function withHubRetries(operation, policy, run) {
+  const sleep = policy.sleep ?? ((ms) => new Promise((resolve2) => setTimeout(resolve2, ms)));
+  let lastError;
+  for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+    try {
+      return await run();
+    } catch (error2) {
+      if (!isTransient(error2)) {
+        throw new HubRequestError(
+          operation,
+          error2 instanceof HubApiError ? error2.statusCode : void 0,
+          error2
+        );
+      }
+      lastError = error2;
+      if (attempt < policy.attempts) {
+        const delay = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+        await sleep(delay * (0.75 + Math.random() * 0.5));
+      }
+    }
+  }
+  throw new HubUnavailableError(operation, policy.attempts, lastError);
+}
+
+// packages/action/src/hub/client.ts
+function hubClientFromEnv(env, options = {}) {
+  return {
+    hubUrl: (env.HF_ENDPOINT || "https://huggingface.co").replace(/\/+$/, ""),
+    accessToken: options.accessToken,
+    fetch: options.fetch,
+    retry: options.retry ?? DEFAULT_RETRY
+  };
+}
+function datasetRepo(name) {
+  return { type: "dataset", name };
+}
+function callParams(client) {
+  return {
+    hubUrl: client.hubUrl,
+    ...client.accessToken ? { accessToken: client.accessToken } : {},
+    ...client.fetch ? { fetch: client.fetch } : {}
+  };
+}
+function writeParams(client, repo) {
+  if (!client.accessToken) throw new MissingHubTokenError(repo);
+  return { ...callParams(client), accessToken: client.accessToken };
+}
+
+// packages/action/src/hub/paths.ts
+var SUMMARY_PATH = "summary.jsonl";
+function pathSegment(text2) {
+  return text2.replace(/[^A-Za-z0-9._-]/g, "_");
+}
+function runFolder(model, revision) {
+  const [org = "", name = ""] = model.split("/");
+  return `${pathSegment(org)}/${pathSegment(name)}/${pathSegment(revision)}`;
+}
+function resultsPath(model, revision, benchmark, timestamp) {
+  return `${runFolder(model, revision)}/${pathSegment(benchmark)}/results_${timestamp}.json`;
+}
+function detailsPath(model, revision, benchmark, timestamp) {
+  return `${runFolder(model, revision)}/${pathSegment(benchmark)}/details_${timestamp}.parquet`;
+}
+
+// packages/action/src/hub/summary-row.ts
+var summaryRowSchema = external_exports.object({
+  model: external_exports.string(),
+  revision: external_exports.string(),
+  /** Training step, for checkpoint evaluations. */
+  step: external_exports.number().nullish(),
+  finishedAt: external_exports.string(),
+  workflowRun: external_exports.string().nullish(),
+  lightevalVersion: external_exports.string().nullish(),
+  simulated: external_exports.boolean(),
+  scores: external_exports.record(
+    external_exports.string(),
+    external_exports.object({ metric: external_exports.string(), value: external_exports.number().nullable(), stderr: external_exports.number().nullable() })
+  )
+});
+function parseSummaryJsonl(text2) {
+  const rows = [];
+  let skippedLines = 0;
+  for (const line of text2.split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      const parsed = summaryRowSchema.safeParse(JSON.parse(line));
+      if (parsed.success) rows.push(parsed.data);
+      else skippedLines++;
+    } catch {
+      skippedLines++;
+    }
+  }
+  return { rows, skippedLines };
+}
+
+// packages/action/src/hub/upload.ts
+async function ensureResultsRepo(client, repo) {
+  writeParams(client, repo);
+  await withHubRetries(`creating dataset ${repo}`, client.retry, async () => {
+    try {
+      await createRepo({ ...writeParams(client, repo), repo: datasetRepo(repo), visibility: "private" });
+    } catch (error2) {
+      if (error2 instanceof HubApiError && error2.statusCode === 409) return;
+      throw error2;
+    }
+  });
+}
+async function readHubText(client, repo, path) {
+  return withHubRetries(`reading ${path} from ${repo}`, client.retry, async () => {
+    const blob = await downloadFile({ ...callParams(client), repo: datasetRepo(repo), path });
+    return blob ? blob.text() : null;
+  });
+}
+async function readHubBytes(client, repo, path) {
+  return withHubRetries(`reading ${path} from ${repo}`, client.retry, async () => {
+    const blob = await downloadFile({ ...callParams(client), repo: datasetRepo(repo), path });
+    return blob ? new Uint8Array(await blob.arrayBuffer()) : null;
+  });
+}
+async function uploadResults(client, upload) {
+  await ensureResultsRepo(client, upload.repo);
+  const operations = [];
+  const paths = [];
+  for (const file of upload.files) {
+    const path = resultsPath(upload.model, upload.revision, file.benchmark, file.timestamp);
+    operations.push({ operation: "addOrUpdate", path, content: new Blob([file.resultsJson]) });
+    paths.push(path);
+    if (file.details) {
+      const details = detailsPath(upload.model, upload.revision, file.benchmark, file.timestamp);
+      operations.push({ operation: "addOrUpdate", path: details, content: new Blob([file.details]) });
+      paths.push(details);
+    }
+  }
+  const title = `Evaluate ${upload.model}@${upload.revision}`;
+  const description = upload.workflowRunUrl ? `Workflow run: ${upload.workflowRunUrl}` : void 0;
+  const outcome = await withHubRetries(`the results commit to ${upload.repo}`, client.retry, async () => {
+    const blob = await downloadFile({
+      ...callParams(client),
+      repo: datasetRepo(upload.repo),
+      path: SUMMARY_PATH
+    });
+    const previous = blob ? await blob.text() : "";
+    const summary2 = `${previous}${previous === "" || previous.endsWith("\n") ? "" : "\n"}${JSON.stringify(upload.summary)}
+`;
+    return commit({
+      ...writeParams(client, upload.repo),
+      repo: datasetRepo(upload.repo),
+      title,
+      ...description ? { description } : {},
+      operations: [
+        ...operations,
+        { operation: "addOrUpdate", path: SUMMARY_PATH, content: new Blob([summary2]) }
+      ]
+    });
+  });
+  return {
+    commitOid: outcome?.commit.oid ?? "",
+    commitUrl: outcome?.commit.url ?? "",
+    paths: [...paths, SUMMARY_PATH],
+    datasetUrl: `${client.hubUrl}/datasets/${upload.repo}`
+  };
+}
+
+// packages/action/src/hub/baseline.ts
+async function readSummary(client, repo) {
+  const text2 = await readHubText(client, repo, SUMMARY_PATH);
+  return text2 === null ? [] : parseSummaryJsonl(text2).rows;
+}
+function previousReleaseRevision(summary2, model, currentRevision, isRelease = (revision) => /^v?\d+(\.\d+)*/.test(revision)) {
+  const candidates = summary2.filter(
+    (r) => r.model === model && r.revision !== currentRevision && !r.simulated && isRelease(r.revision)
+  ).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
+  return candidates.at(-1)?.revision ?? null;
+}
+async function resolveBaseline(client, repo, rule, current) {
+  switch (rule.kind) {
+    case "fixed":
+      return { model: rule.model, revision: rule.revision, label: `${rule.model}@${rule.revision}` };
+    case "revision":
+      return { model: current.model, revision: rule.revision, label: rule.revision };
+    case "previous-release": {
+      const revision = previousReleaseRevision(
+        await readSummary(client, repo),
+        current.model,
+        current.revision,
+        rule.isRelease
+      );
+      return revision === null ? null : { model: current.model, revision, label: revision };
+    }
+  }
+}
+async function readBaselineResults(client, repo, target) {
+  const folder = runFolder(target.model, target.revision);
+  const files = await withHubRetries(`listing ${folder} in ${repo}`, client.retry, async () => {
+    const paths = [];
+    try {
+      for await (const entry of listFiles({
+        ...callParams(client),
+        repo: datasetRepo(repo),
+        path: folder,
+        recursive: true
+      })) {
+        if (entry.type === "file") paths.push(entry.path);
+      }
+    } catch (error2) {
+      if (error2.statusCode === 404) return [];
+      throw error2;
+    }
+    return paths;
+  });
+  const newest = /* @__PURE__ */ new Map();
+  for (const path of files) {
+    const name = path.split("/").pop() ?? "";
+    const timestamp = resultsFileTimestamp(name);
+    if (timestamp === null) continue;
+    const benchmarkFolder = path.split("/").slice(0, -1).join("/");
+    const current = newest.get(benchmarkFolder);
+    if (!current || compareTimestamps(timestamp, current.timestamp) > 0)
+      newest.set(benchmarkFolder, { path, timestamp });
+  }
+  if (newest.size === 0) return null;
+  const rows = [];
+  const perProblem = /* @__PURE__ */ new Map();
+  for (const [benchmarkFolder, { path, timestamp }] of newest) {
+    const text2 = await readHubText(client, repo, path);
+    if (text2 === null) continue;
+    const parsed = parseResultsFile(text2, `${repo}/${path}`);
+    const segment = benchmarkFolder.split("/").pop() ?? "";
+    const own = parsed.rows.filter((r) => pathSegment(r.benchmark) === segment);
+    const kept = own.length > 0 ? own : parsed.rows;
+    rows.push(...kept);
+    const detailsName = `${benchmarkFolder}/details_${timestamp}.parquet`;
+    const row = kept.length === 1 ? kept[0] : void 0;
+    if (row && files.includes(detailsName)) {
+      const bytes = await readHubBytes(client, repo, detailsName);
+      if (bytes)
+        perProblem.set(row.benchmark, await parseDetails(bytes, `${repo}/${detailsName}`, row.metric));
+    }
+  }
+  rows.sort((a, b) => a.benchmark.localeCompare(b.benchmark));
+  return { ...target, rows, perProblem };
+}
+
+// packages/action/src/hub/wait-for-revision.ts
+var RevisionNeverAppearedError = class extends Error {
+  constructor(model, revision, waitedMs, lastState) {
+    super(
+      `${model}@${revision} did not appear on the Hub within ${formatDuration(waitedMs)} (last check: ${lastState})`
+    );
+    this.model = model;
+    this.revision = revision;
+    this.waitedMs = waitedMs;
+    this.hint = "Check that the training job pushed this revision (the branch name must match the revision in the dispatch, e.g. the callback\u2019s revision template) and that its upload finished; if uploads take longer, raise the revision-wait-minutes input.";
+  }
+  model;
+  revision;
+  waitedMs;
+  name = "RevisionNeverAppearedError";
+  hint;
+};
+var RevisionWaitCancelledError = class extends Error {
+  name = "RevisionWaitCancelledError";
+  hint = "Nothing reached the cluster; dispatch the checkpoint again to evaluate it.";
+  constructor(model, revision, waitedMs) {
+    super(
+      `cancelled after waiting ${formatDuration(waitedMs)} for ${model}@${revision} to appear on the Hub`
+    );
+  }
+};
+var RevisionAccessError = class extends Error {
+  constructor(model, status, hasToken) {
+    super(`no access to ${model} on the Hub (HTTP ${status}): the repository is private, gated or missing`);
+    this.model = model;
+    this.status = status;
+    this.hint = hasToken ? "The hf-token input was sent but does not grant read access to this repository: use a token of an account (or organization) that can read it." : "Pass a Hugging Face token with read access as the hf-token input: a private repository answers 401 without one.";
+  }
+  model;
+  status;
+  name = "RevisionAccessError";
+  hint;
+};
+var modelInfoSchema = external_exports.object({ sha: external_exports.string().optional() }).loose();
+function formatDuration(ms) {
+  const seconds = Math.round(ms / 1e3);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  return seconds % 60 === 0 ? `${minutes} min` : `${minutes} min ${seconds % 60} s`;
+}
+var abortableSleep = (ms, signal) => new Promise((resolve2) => {
+  const timer = setTimeout(done, ms);
+  function done() {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", done);
+    resolve2();
+  }
+  signal?.addEventListener("abort", done, { once: true });
+});
+async function checkOnce(client, options) {
+  const { model, revision } = options;
+  const timeoutMs = options.requestTimeoutMs ?? 3e4;
+  const baseFetch = client.fetch ?? fetch;
+  const timedFetch = (input, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    return baseFetch(input, { ...init, signal });
+  };
+  const params = { ...callParams(client), fetch: timedFetch };
+  try {
+    const info2 = modelInfoSchema.parse(
+      await modelInfo({ name: model, revision, additionalFields: ["sha"], ...params })
+    );
+    for (const path of options.requiredFiles ?? ["config.json"]) {
+      if (!await fileExists({ repo: { type: "model", name: model }, path, revision, ...params })) {
+        return { kind: "absent", state: `the revision exists but has no ${path} yet (upload in progress?)` };
+      }
+    }
+    return info2.sha ? { kind: "present", sha: info2.sha } : { kind: "present" };
+  } catch (error2) {
+    if (error2 instanceof HubApiError && error2.statusCode === 404) {
+      return { kind: "absent", state: "not on the Hub yet" };
+    }
+    if (error2 instanceof HubApiError && (error2.statusCode === 401 || error2.statusCode === 403)) {
+      throw new RevisionAccessError(model, error2.statusCode, Boolean(client.accessToken));
+    }
+    if (error2?.name === "TimeoutError") {
+      return { kind: "absent", state: `the Hub did not answer within ${formatDuration(timeoutMs)}` };
+    }
+    if (isTransient(error2)) {
+      const status = error2 instanceof HubApiError ? `HTTP ${error2.statusCode}` : error2.message;
+      return { kind: "absent", state: `the Hub did not answer (${status})` };
+    }
+    throw error2;
+  }
+}
+async function waitForRevision(client, options) {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? abortableSleep;
+  const maxInterval = options.maxIntervalMs ?? 6e4;
+  let interval = Math.min(options.intervalMs ?? 15e3, maxInterval);
+  const started = now();
+  const deadline = started + Math.max(0, options.timeoutMs);
+  for (let checks = 1; ; checks++) {
+    const check = await checkOnce(client, options);
+    const elapsed = now() - started;
+    if (check.kind === "present") {
+      if (checks > 1) {
+        options.log(
+          `${options.model}@${options.revision} is on the Hub after ${formatDuration(elapsed)} (${checks} checks).`
+        );
+      }
+      return { ...check.sha && { sha: check.sha }, checks, waitedMs: elapsed };
+    }
+    const left = deadline - now();
+    if (left <= 0) {
+      throw new RevisionNeverAppearedError(options.model, options.revision, elapsed, check.state);
+    }
+    const delay = Math.min(interval, left);
+    options.log(
+      `Waiting for ${options.model}@${options.revision}: ${check.state}; next check in ${formatDuration(delay)} (${formatDuration(left)} left of ${formatDuration(options.timeoutMs)}).`
+    );
+    await sleep(delay, options.signal);
+    if (options.signal?.aborted) {
+      throw new RevisionWaitCancelledError(options.model, options.revision, now() - started);
+    }
+    interval = Math.min(maxInterval, Math.round(interval * 1.5));
+  }
+}
+function waitForCheckpointRevision(env, checkpoint, log, signal) {
+  const client = hubClientFromEnv(env, checkpoint.hfToken ? { accessToken: checkpoint.hfToken } : {});
+  return waitForRevision(client, {
+    model: checkpoint.model,
+    revision: checkpoint.revision,
+    timeoutMs: checkpoint.waitMinutes * 6e4,
+    ...checkpoint.intervalMs !== void 0 && { intervalMs: checkpoint.intervalMs },
+    log,
+    ...signal && { signal }
+  });
+}
+
+// packages/action/src/action/action-settings.ts
 import { resolve } from "node:path";
 
 // packages/action/src/config/config-file.ts
@@ -31371,6 +31849,7 @@ function hubRevisionProblem(revision) {
 }
 
 // packages/action/src/config/inputs.ts
+var DEFAULT_REVISION_WAIT_MINUTES = 60;
 function inputError(name, value, expected) {
   return new SettingsError(
     `input '${name}' is '${value}', which is not ${expected}`,
@@ -31463,7 +31942,8 @@ function readActionInputs(getInput) {
     tagPattern: str("tag-pattern"),
     allowForkPrs: bool("allow-fork-prs"),
     wait: bool("wait"),
-    failOnRegression: bool("fail-on-regression")
+    failOnRegression: bool("fail-on-regression"),
+    revisionWaitMinutes: whole("revision-wait-minutes", 0, 360)
   };
   if (inputs.timeLimit !== void 0 && !slurmTimePattern.test(inputs.timeLimit)) {
     throw inputError("time-limit", inputs.timeLimit, "a Slurm time limit such as '04:00:00' or '1-12:00:00'");
@@ -31472,6 +31952,9 @@ function readActionInputs(getInput) {
     if (inputs[key] === void 0) delete inputs[key];
   }
   return inputs;
+}
+function readRevisionWaitMinutes(getInput) {
+  return readActionInputs(getInput).revisionWaitMinutes ?? DEFAULT_REVISION_WAIT_MINUTES;
 }
 
 // packages/action/src/request/baseline.ts
@@ -31845,7 +32328,7 @@ function resolveSettings(sources) {
     }
     return benchmark;
   });
-  const baseline = resolveBaseline(match.baseline, inputs, config, match.trigger);
+  const baseline = resolveBaseline2(match.baseline, inputs, config, match.trigger);
   const lightevalVersion = inputs.lightevalVersion ?? config["lighteval-version"] ?? DEFAULT_LIGHTEVAL_VERSION;
   parseLightevalVersion(lightevalVersion);
   const resultsRepo = inputs.resultsRepo ?? config["results-repo"];
@@ -31887,7 +32370,7 @@ function resolveSettings(sources) {
   if (resultsRepo !== void 0) settings.resultsRepo = resultsRepo;
   return { kind: "run", settings };
 }
-function resolveBaseline(fromEvent, inputs, config, trigger) {
+function resolveBaseline2(fromEvent, inputs, config, trigger) {
   let baseline;
   if (fromEvent) baseline = fromEvent;
   else if (inputs.baseline !== void 0) {
@@ -31991,61 +32474,136 @@ function dedupe(names) {
   return [...new Set(names)];
 }
 
-// packages/action/src/guard/permission-guard.ts
-var TRIGGERING_PERMISSIONS = ["admin", "maintain", "write"];
-function needsPermissionCheck(trigger) {
-  return trigger !== "release-tag" && trigger !== "scheduled-collect";
-}
-function decideGuard(facts) {
-  const { request: request2 } = facts;
-  if (request2.pullRequest?.isFork && !facts.allowForkPrs) {
-    return {
-      kind: "skip",
-      reason: "fork-pull-request",
-      message: `Not evaluating: pull request #${request2.pullRequest.number} comes from a fork (${request2.pullRequest.headRepo ?? "deleted repository"}) and allow-fork-prs is false. A maintainer can run the evaluation with workflow_dispatch, or set allow-fork-prs: true (the action never runs PR code).`
-    };
-  }
-  if (!needsPermissionCheck(request2.trigger)) {
-    return { kind: "allow", reason: "tag pushes already require write access" };
-  }
-  const permission = facts.permission ?? "none";
-  if (!TRIGGERING_PERMISSIONS.includes(permission)) {
-    return {
-      kind: "skip",
-      reason: "insufficient-permission",
-      message: `Not evaluating: @${request2.actor} has '${permission}' permission on ${request2.repository.fullName}; starting an evaluation needs write, maintain or admin, because it spends the team's cluster time.`
-    };
-  }
-  return { kind: "allow", reason: `@${request2.actor} has '${permission}' permission` };
-}
-async function guardRequest(octokit, request2, options) {
-  const withoutLookup = decideGuard({ request: request2, allowForkPrs: options.allowForkPrs });
-  if (withoutLookup.kind === "skip" && withoutLookup.reason === "fork-pull-request") return withoutLookup;
-  if (!needsPermissionCheck(request2.trigger)) return withoutLookup;
-  let permission;
-  try {
-    const response = await octokit.rest.repos.getCollaboratorPermissionLevel({
-      owner: request2.repository.owner,
-      repo: request2.repository.name,
-      username: request2.actor
-    });
-    permission = response.data.permission;
-  } catch (error2) {
-    if (typeof error2 === "object" && error2 !== null && "status" in error2 && error2.status === 404) {
-      permission = "none";
-    } else {
-      throw error2;
-    }
-  }
-  return decideGuard({ request: request2, allowForkPrs: options.allowForkPrs, permission });
-}
-
 // packages/action/src/request/run-url.ts
 function workflowRunUrl(env) {
   const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT } = env;
   if (!GITHUB_SERVER_URL || !GITHUB_REPOSITORY || !GITHUB_RUN_ID) return void 0;
   const base = `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`;
   return GITHUB_RUN_ATTEMPT && GITHUB_RUN_ATTEMPT !== "1" ? `${base}/attempts/${GITHUB_RUN_ATTEMPT}` : base;
+}
+
+// packages/action/src/action/action-settings.ts
+var runnerVariablesSchema = external_exports.object({
+  GITHUB_EVENT_NAME: external_exports.string().default(""),
+  GITHUB_EVENT_PATH: external_exports.string().optional(),
+  GITHUB_WORKSPACE: external_exports.string().optional(),
+  GITHUB_RUN_ID: external_exports.string().optional(),
+  RUNNER_TEMP: external_exports.string().optional(),
+  HF_ENDPOINT: external_exports.string().optional(),
+  /** Tests and impatient operators: the first status poll interval. */
+  MODEL_EVAL_POLL_INTERVAL_MS: external_exports.coerce.number().positive().optional().catch(void 0)
+});
+function readActionSettings(runner) {
+  const { env, core } = runner;
+  const vars = runnerVariablesSchema.parse(env);
+  const eventText = vars.GITHUB_EVENT_PATH ? runner.readFile(vars.GITHUB_EVENT_PATH) : void 0;
+  const workspace = vars.GITHUB_WORKSPACE ?? process.cwd();
+  const runUrl = workflowRunUrl(env);
+  const outcome = resolveSettings({
+    eventName: vars.GITHUB_EVENT_NAME,
+    eventPayload: eventText === void 0 ? {} : JSON.parse(eventText),
+    getInput: (name) => readInput(env, name),
+    setSecret: (value) => core.setSecret(value),
+    readConfigFile: (path) => runner.readFile(resolve(workspace, path)),
+    ...runUrl && { runUrl }
+  });
+  if (outcome.kind === "skip") return outcome;
+  const resolved = outcome.settings;
+  const run = toRunSettings(resolved, {
+    simulate: readInput(env, "simulate") === "true",
+    runId: readInput(env, "run-id"),
+    githubRunId: vars.GITHUB_RUN_ID ?? "no-run-id",
+    pollIntervalMs: vars.MODEL_EVAL_POLL_INTERVAL_MS
+  });
+  return {
+    kind: "run",
+    settings: {
+      resolved,
+      run,
+      access: clusterAccess(resolved, readInput(env, "insecure-accept-any-host-key") === "true"),
+      mode: runMode(resolved, readInput(env, "run-id") !== ""),
+      revisionWaitMinutes: readRevisionWaitMinutes((name) => readInput(env, name)),
+      publish: {
+        localDir: resolve(vars.RUNNER_TEMP ?? workspace, "model-eval", run.runId),
+        ...runUrl && { runUrl },
+        ...vars.HF_ENDPOINT && { hubEndpoint: vars.HF_ENDPOINT }
+      }
+    }
+  };
+}
+function runMode(settings, reopen) {
+  if (settings.request.trigger === "scheduled-collect") return { kind: "reopen", until: "once" };
+  if (reopen) return { kind: "reopen", until: settings.wait ? "ended" : "once" };
+  return settings.wait ? { kind: "wait" } : { kind: "detach" };
+}
+var RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+function toRunSettings(settings, given) {
+  const { request: request2, cluster } = settings;
+  const runSettings = {
+    model: request2.model,
+    revision: request2.revision,
+    benchmarks: settings.benchmarks.map((b) => b.name),
+    benchmarkDefinitions: settings.benchmarks,
+    cluster: {
+      gpusPerNode: cluster.gpusPerNode,
+      gpuMemoryGiB: cluster.gpuMemoryGiB,
+      maxNodes: cluster.maxNodes
+    },
+    lightevalVersion: settings.lightevalVersion,
+    slurm: {
+      ...cluster.timeLimit && { timeLimit: cluster.timeLimit },
+      setup: cluster.jobSetup,
+      ...cluster.partition && { partition: cluster.partition },
+      ...cluster.account && { account: cluster.account },
+      ...cluster.qos && { qos: cluster.qos }
+    },
+    remoteDir: cluster.remoteDir,
+    runId: given.runId,
+    simulate: given.simulate,
+    maxOomEscalations: 2
+  };
+  if (runSettings.runId === "") {
+    runSettings.runId = deriveRunId([
+      request2.repository.fullName,
+      given.githubRunId,
+      definitionHash(runDefinition(runSettings))
+    ]);
+  }
+  if (!RUN_ID.test(runSettings.runId)) {
+    throw Object.assign(new Error(`run-id '${runSettings.runId}' is not a run id`), {
+      kind: "bad-input",
+      hint: "Pass the run-id output of the detached run as it is (letters, digits, '.', '_', '-')."
+    });
+  }
+  if (settings.secrets.hfToken) runSettings.hfToken = settings.secrets.hfToken;
+  if (given.pollIntervalMs !== void 0) runSettings.pollIntervalMs = given.pollIntervalMs;
+  return runSettings;
+}
+function clusterAccess(settings, insecure) {
+  const { cluster, secrets } = settings;
+  if (!cluster.host) return { executor: "slurm" };
+  if (!cluster.user || !secrets.sshPrivateKey) {
+    throw Object.assign(
+      new Error(
+        `ssh-host ${cluster.host} is set but ${cluster.user ? "ssh-private-key" : "ssh-user"} is missing`
+      ),
+      {
+        kind: "bad-input",
+        hint: "Set ssh-user (input or config cluster.user) and pass the key as the ssh-private-key input from a secret."
+      }
+    );
+  }
+  return {
+    executor: "slurm",
+    ssh: {
+      host: cluster.host,
+      port: cluster.port,
+      user: cluster.user,
+      privateKey: secrets.sshPrivateKey,
+      ...secrets.sshKnownHosts && { knownHosts: secrets.sshKnownHosts },
+      ...insecure && { insecureAcceptAnyHostKey: true }
+    }
+  };
 }
 
 // packages/action/src/action/live-comment.ts
@@ -32098,298 +32656,6 @@ function createLiveComment(octokit, repository, issueNumber, logger, minInterval
 // packages/action/src/action/publish.ts
 import { mkdir as mkdir2, readFile, writeFile as writeFile2 } from "node:fs/promises";
 import { basename, join } from "node:path";
-
-// packages/action/src/hub/errors.ts
-var HubUnavailableError = class extends Error {
-  constructor(operation, attempts, lastError) {
-    super(
-      `the Hugging Face Hub did not accept ${operation} after ${attempts} attempts: ${lastError?.message ?? String(lastError)}`
-    );
-    this.operation = operation;
-    this.attempts = attempts;
-    this.lastError = lastError;
-    this.hint = "Nothing is lost: the results stay in the run directory on the cluster and in the workflow artifact. Re-run the upload later (model-eval collect) once https://status.huggingface.co is green.";
-  }
-  operation;
-  attempts;
-  lastError;
-  name = "HubUnavailableError";
-  hint;
-};
-var HubRequestError = class extends Error {
-  constructor(operation, status, cause) {
-    super(
-      `the Hugging Face Hub refused ${operation}${status ? ` (HTTP ${status})` : ""}: ${cause?.message ?? String(cause)}`
-    );
-    this.operation = operation;
-    this.status = status;
-    this.hint = status === 401 || status === 403 ? "Check that hf-token is a write token with access to the results repo (or its organization)." : "Check the results-repo input (ORG/NAME of a dataset repo).";
-  }
-  operation;
-  status;
-  name = "HubRequestError";
-  hint;
-};
-var MissingHubTokenError = class extends Error {
-  constructor(repo) {
-    super(`uploading results to ${repo} needs a Hugging Face token`);
-    this.repo = repo;
-  }
-  repo;
-  name = "MissingHubTokenError";
-  hint = "Pass a Hugging Face write token as the hf-token input (a repository secret), or leave results-repo empty.";
-};
-
-// packages/action/src/hub/retry.ts
-var DEFAULT_RETRY = { attempts: 5, baseDelayMs: 2e3, maxDelayMs: 6e4 };
-function isTransient(error2) {
-  if (error2 instanceof HubApiError) return error2.statusCode === 429 || error2.statusCode >= 500;
-  return error2 instanceof TypeError || error2?.code === "ECONNREFUSED";
-}
-async function withHubRetries(operation, policy, run) {
-  const sleep = policy.sleep ?? ((ms) => new Promise((resolve2) => setTimeout(resolve2, ms)));
-  let lastError;
-  for (let attempt = 1; attempt <= policy.attempts; attempt++) {
-    try {
-      return await run();
-    } catch (error2) {
-      if (!isTransient(error2)) {
-        throw new HubRequestError(
-          operation,
-          error2 instanceof HubApiError ? error2.statusCode : void 0,
-          error2
-        );
-      }
-      lastError = error2;
-      if (attempt < policy.attempts) {
-        const delay = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-        await sleep(delay * (0.75 + Math.random() * 0.5));
-      }
-    }
-  }
-  throw new HubUnavailableError(operation, policy.attempts, lastError);
-}
-
-// packages/action/src/hub/client.ts
-function hubClientFromEnv(env, options = {}) {
-  return {
-    hubUrl: (env.HF_ENDPOINT || "https://huggingface.co").replace(/\/+$/, ""),
-    accessToken: options.accessToken,
-    fetch: options.fetch,
-    retry: options.retry ?? DEFAULT_RETRY
-  };
-}
-function datasetRepo(name) {
-  return { type: "dataset", name };
-}
-function callParams(client) {
-  return {
-    hubUrl: client.hubUrl,
-    ...client.accessToken ? { accessToken: client.accessToken } : {},
-    ...client.fetch ? { fetch: client.fetch } : {}
-  };
-}
-function writeParams(client, repo) {
-  if (!client.accessToken) throw new MissingHubTokenError(repo);
-  return { ...callParams(client), accessToken: client.accessToken };
-}
-
-// packages/action/src/hub/paths.ts
-var SUMMARY_PATH = "summary.jsonl";
-function pathSegment(text2) {
-  return text2.replace(/[^A-Za-z0-9._-]/g, "_");
-}
-function runFolder(model, revision) {
-  const [org = "", name = ""] = model.split("/");
-  return `${pathSegment(org)}/${pathSegment(name)}/${pathSegment(revision)}`;
-}
-function resultsPath(model, revision, benchmark, timestamp) {
-  return `${runFolder(model, revision)}/${pathSegment(benchmark)}/results_${timestamp}.json`;
-}
-function detailsPath(model, revision, benchmark, timestamp) {
-  return `${runFolder(model, revision)}/${pathSegment(benchmark)}/details_${timestamp}.parquet`;
-}
-
-// packages/action/src/hub/summary-row.ts
-var summaryRowSchema = external_exports.object({
-  model: external_exports.string(),
-  revision: external_exports.string(),
-  /** Training step, for checkpoint evaluations. */
-  step: external_exports.number().nullish(),
-  finishedAt: external_exports.string(),
-  workflowRun: external_exports.string().nullish(),
-  lightevalVersion: external_exports.string().nullish(),
-  simulated: external_exports.boolean(),
-  scores: external_exports.record(
-    external_exports.string(),
-    external_exports.object({ metric: external_exports.string(), value: external_exports.number().nullable(), stderr: external_exports.number().nullable() })
-  )
-});
-function parseSummaryJsonl(text2) {
-  const rows = [];
-  let skippedLines = 0;
-  for (const line of text2.split("\n")) {
-    if (line.trim() === "") continue;
-    try {
-      const parsed = summaryRowSchema.safeParse(JSON.parse(line));
-      if (parsed.success) rows.push(parsed.data);
-      else skippedLines++;
-    } catch {
-      skippedLines++;
-    }
-  }
-  return { rows, skippedLines };
-}
-
-// packages/action/src/hub/upload.ts
-async function ensureResultsRepo(client, repo) {
-  writeParams(client, repo);
-  await withHubRetries(`creating dataset ${repo}`, client.retry, async () => {
-    try {
-      await createRepo({ ...writeParams(client, repo), repo: datasetRepo(repo), visibility: "private" });
-    } catch (error2) {
-      if (error2 instanceof HubApiError && error2.statusCode === 409) return;
-      throw error2;
-    }
-  });
-}
-async function readHubText(client, repo, path) {
-  return withHubRetries(`reading ${path} from ${repo}`, client.retry, async () => {
-    const blob = await downloadFile({ ...callParams(client), repo: datasetRepo(repo), path });
-    return blob ? blob.text() : null;
-  });
-}
-async function readHubBytes(client, repo, path) {
-  return withHubRetries(`reading ${path} from ${repo}`, client.retry, async () => {
-    const blob = await downloadFile({ ...callParams(client), repo: datasetRepo(repo), path });
-    return blob ? new Uint8Array(await blob.arrayBuffer()) : null;
-  });
-}
-async function uploadResults(client, upload) {
-  await ensureResultsRepo(client, upload.repo);
-  const operations = [];
-  const paths = [];
-  for (const file of upload.files) {
-    const path = resultsPath(upload.model, upload.revision, file.benchmark, file.timestamp);
-    operations.push({ operation: "addOrUpdate", path, content: new Blob([file.resultsJson]) });
-    paths.push(path);
-    if (file.details) {
-      const details = detailsPath(upload.model, upload.revision, file.benchmark, file.timestamp);
-      operations.push({ operation: "addOrUpdate", path: details, content: new Blob([file.details]) });
-      paths.push(details);
-    }
-  }
-  const title = `Evaluate ${upload.model}@${upload.revision}`;
-  const description = upload.workflowRunUrl ? `Workflow run: ${upload.workflowRunUrl}` : void 0;
-  const outcome = await withHubRetries(`the results commit to ${upload.repo}`, client.retry, async () => {
-    const blob = await downloadFile({
-      ...callParams(client),
-      repo: datasetRepo(upload.repo),
-      path: SUMMARY_PATH
-    });
-    const previous = blob ? await blob.text() : "";
-    const summary2 = `${previous}${previous === "" || previous.endsWith("\n") ? "" : "\n"}${JSON.stringify(upload.summary)}
-`;
-    return commit({
-      ...writeParams(client, upload.repo),
-      repo: datasetRepo(upload.repo),
-      title,
-      ...description ? { description } : {},
-      operations: [
-        ...operations,
-        { operation: "addOrUpdate", path: SUMMARY_PATH, content: new Blob([summary2]) }
-      ]
-    });
-  });
-  return {
-    commitOid: outcome?.commit.oid ?? "",
-    commitUrl: outcome?.commit.url ?? "",
-    paths: [...paths, SUMMARY_PATH],
-    datasetUrl: `${client.hubUrl}/datasets/${upload.repo}`
-  };
-}
-
-// packages/action/src/hub/baseline.ts
-async function readSummary(client, repo) {
-  const text2 = await readHubText(client, repo, SUMMARY_PATH);
-  return text2 === null ? [] : parseSummaryJsonl(text2).rows;
-}
-function previousReleaseRevision(summary2, model, currentRevision, isRelease = (revision) => /^v?\d+(\.\d+)*/.test(revision)) {
-  const candidates = summary2.filter(
-    (r) => r.model === model && r.revision !== currentRevision && !r.simulated && isRelease(r.revision)
-  ).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
-  return candidates.at(-1)?.revision ?? null;
-}
-async function resolveBaseline2(client, repo, rule, current) {
-  switch (rule.kind) {
-    case "fixed":
-      return { model: rule.model, revision: rule.revision, label: `${rule.model}@${rule.revision}` };
-    case "revision":
-      return { model: current.model, revision: rule.revision, label: rule.revision };
-    case "previous-release": {
-      const revision = previousReleaseRevision(
-        await readSummary(client, repo),
-        current.model,
-        current.revision,
-        rule.isRelease
-      );
-      return revision === null ? null : { model: current.model, revision, label: revision };
-    }
-  }
-}
-async function readBaselineResults(client, repo, target) {
-  const folder = runFolder(target.model, target.revision);
-  const files = await withHubRetries(`listing ${folder} in ${repo}`, client.retry, async () => {
-    const paths = [];
-    try {
-      for await (const entry of listFiles({
-        ...callParams(client),
-        repo: datasetRepo(repo),
-        path: folder,
-        recursive: true
-      })) {
-        if (entry.type === "file") paths.push(entry.path);
-      }
-    } catch (error2) {
-      if (error2.statusCode === 404) return [];
-      throw error2;
-    }
-    return paths;
-  });
-  const newest = /* @__PURE__ */ new Map();
-  for (const path of files) {
-    const name = path.split("/").pop() ?? "";
-    const timestamp = resultsFileTimestamp(name);
-    if (timestamp === null) continue;
-    const benchmarkFolder = path.split("/").slice(0, -1).join("/");
-    const current = newest.get(benchmarkFolder);
-    if (!current || compareTimestamps(timestamp, current.timestamp) > 0)
-      newest.set(benchmarkFolder, { path, timestamp });
-  }
-  if (newest.size === 0) return null;
-  const rows = [];
-  const perProblem = /* @__PURE__ */ new Map();
-  for (const [benchmarkFolder, { path, timestamp }] of newest) {
-    const text2 = await readHubText(client, repo, path);
-    if (text2 === null) continue;
-    const parsed = parseResultsFile(text2, `${repo}/${path}`);
-    const segment = benchmarkFolder.split("/").pop() ?? "";
-    const own = parsed.rows.filter((r) => pathSegment(r.benchmark) === segment);
-    const kept = own.length > 0 ? own : parsed.rows;
-    rows.push(...kept);
-    const detailsName = `${benchmarkFolder}/details_${timestamp}.parquet`;
-    const row = kept.length === 1 ? kept[0] : void 0;
-    if (row && files.includes(detailsName)) {
-      const bytes = await readHubBytes(client, repo, detailsName);
-      if (bytes)
-        perProblem.set(row.benchmark, await parseDetails(bytes, `${repo}/${detailsName}`, row.metric));
-    }
-  }
-  rows.sort((a, b) => a.benchmark.localeCompare(b.benchmark));
-  return { ...target, rows, perProblem };
-}
-
-// packages/action/src/action/publish.ts
 async function publishOutcome(runner, settings, runSettings, run, context) {
   const { core, env } = runner;
   const logger = { debug: () => {
@@ -32509,7 +32775,7 @@ async function addBaseline(hub, settings, run, report, logger) {
   const rule = baselineRule(settings);
   if (!rule || !settings.resultsRepo) return;
   try {
-    const target = await resolveBaseline2(hub, settings.resultsRepo, rule, {
+    const target = await resolveBaseline(hub, settings.resultsRepo, rule, {
       model: settings.request.model,
       revision: settings.request.revision
     });
@@ -32617,89 +32883,79 @@ async function runAction(runner) {
   }
 }
 async function evaluate(runner) {
-  const { env, core } = runner;
-  const eventName = env.GITHUB_EVENT_NAME ?? "";
-  const eventText = env.GITHUB_EVENT_PATH ? runner.readFile(env.GITHUB_EVENT_PATH) : void 0;
-  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  const runUrl = workflowRunUrl(env);
-  const outcome = resolveSettings({
-    eventName,
-    eventPayload: eventText === void 0 ? {} : JSON.parse(eventText),
-    getInput: (name) => readInput(env, name),
-    setSecret: (value) => core.setSecret(value),
-    readConfigFile: (path) => runner.readFile(resolve(workspace, path)),
-    ...runUrl && { runUrl }
-  });
+  const { core } = runner;
+  const outcome = readActionSettings(runner);
   if (outcome.kind === "skip") {
     core.notice(`model-eval: nothing to evaluate: ${outcome.reason}`);
     return "skipped";
   }
   const settings = outcome.settings;
-  const token = settings.secrets.githubToken;
+  const token = settings.resolved.secrets.githubToken;
   const octokit = token ? runner.octokit(token) : void 0;
-  if (needsPermissionCheck(settings.request.trigger) && !octokit) {
-    throw Object.assign(
-      new Error(
-        `a ${settings.request.trigger} trigger needs a permission check, and no github-token was given`
-      ),
-      {
-        hint: "Leave the github-token input at its default (the workflow's GITHUB_TOKEN) so the action can check the actor's permission."
-      }
-    );
-  }
-  if (octokit) {
-    const decision = await guardRequest(octokit, settings.request, { allowForkPrs: settings.allowForkPrs });
-    if (decision.kind === "skip") {
-      core.notice(decision.message);
-      return "skipped";
-    }
-  }
-  const runSettings = toRunSettings(settings, env);
-  const access2 = clusterAccess(settings, env);
+  if (await permissionDecision(runner, settings.resolved, octokit) === "skip") return "skipped";
   const logger = {
     debug: () => {
     },
     info: (message) => core.info(message),
     warn: (message) => core.warning(message)
   };
+  const { request: request2 } = settings.resolved;
+  const liveComment = request2.pullRequest && octokit ? createLiveComment(octokit, request2.repository, request2.pullRequest.number, logger) : void 0;
+  const run = settings.run;
+  core.info(`Evaluating ${run.model}@${run.revision} on ${run.benchmarks.join(", ")} (run ${run.runId}).`);
+  const outcomeOfRun = await evaluateOnCluster(runner, settings, logger, liveComment);
+  return publishOutcome(runner, settings.resolved, run, outcomeOfRun, {
+    octokit,
+    liveComment,
+    localDir: settings.publish.localDir,
+    runUrl: settings.publish.runUrl
+  });
+}
+async function permissionDecision(runner, settings, octokit) {
+  if (needsPermissionCheck(settings.request.trigger) && !octokit) {
+    throw Object.assign(
+      new Error(
+        `a ${settings.request.trigger} trigger needs a permission check, and no github-token was given`
+      ),
+      {
+        kind: "bad-input",
+        hint: "Leave the github-token input at its default (the workflow's GITHUB_TOKEN) so the action can check the actor's permission."
+      }
+    );
+  }
+  if (!octokit) return "run";
+  const decision = await guardRequest(octokit, settings.request, { allowForkPrs: settings.allowForkPrs });
+  if (decision.kind === "allow") return "run";
+  runner.core.notice(decision.message);
+  return "skip";
+}
+async function evaluateOnCluster(runner, settings, logger, liveComment) {
+  const { core } = runner;
+  const runSettings = settings.run;
   const standinScript = runSettings.simulate ? findStandinScript() : void 0;
-  const localDir = resolve(env.RUNNER_TEMP ?? workspace, "model-eval", runSettings.runId);
-  const pullRequest = settings.request.pullRequest;
-  const liveComment = pullRequest && octokit ? createLiveComment(octokit, settings.request.repository, pullRequest.number, logger) : void 0;
-  core.info(
-    `Evaluating ${runSettings.model}@${runSettings.revision} on ${runSettings.benchmarks.join(", ")} (run ${runSettings.runId}).`
-  );
   const abort = new AbortController();
   const stopListening = runner.onCancelSignal((signal) => {
     core.warning(`${signal}: the workflow was cancelled; cancelling the run's jobs.`);
     abort.abort();
   });
-  const collect = collectMode(settings, env);
-  let run;
   let executor;
   try {
-    executor = await openExecutor(access2, runSettings, logger);
-    run = await runEvaluation(runSettings, {
+    if (settings.resolved.request.trigger === "checkpoint" && settings.mode.kind !== "reopen") {
+      const { model, revision = "main", hfToken, pollIntervalMs: intervalMs } = runSettings;
+      const checkpoint = { model, revision, hfToken, waitMinutes: settings.revisionWaitMinutes, intervalMs };
+      await waitForCheckpointRevision(runner.env, checkpoint, (line) => core.info(line), abort.signal);
+    }
+    executor = await openExecutor(settings.access, runSettings, logger);
+    return await runEvaluation(runSettings, {
       executor,
       loadFacts: loadModelFacts,
       logger,
-      localDir,
+      localDir: settings.publish.localDir,
       signal: abort.signal,
-      // Reopening a run (run-id, schedule) never submits; otherwise wait: false submits and returns.
-      mode: collect ? { kind: "reopen", until: collect === "once" ? "once" : "ended" } : settings.wait ? { kind: "wait" } : { kind: "detach" },
+      mode: settings.mode,
       ...standinScript && { standinScript },
-      ...env.HF_ENDPOINT && { hubEndpoint: env.HF_ENDPOINT },
-      onPlan: (plan) => {
-        core.setOutput("plan", JSON.stringify(planToJson(plan)));
-        core.startGroup("Plan");
-        for (const job of plan.jobs) {
-          core.info(
-            `${job.benchmarks.join(", ")}: ${job.nodes}\xD7${job.gpusPerNode} GPUs, TP ${job.tensorParallel} \xD7 PP ${job.pipelineParallel} \xD7 DP ${job.dataParallel}`
-          );
-          for (const reason of job.reasons) core.info(`  - ${reason}`);
-        }
-        core.endGroup();
-      },
+      ...settings.publish.hubEndpoint && { hubEndpoint: settings.publish.hubEndpoint },
+      onPlan: (plan) => showPlan(runner, plan),
       ...liveComment && { onProgress: (report) => liveComment.update(report) }
     });
   } catch (error2) {
@@ -32709,12 +32965,16 @@ async function evaluate(runner) {
     stopListening();
     await executor?.transport.close();
   }
-  return publishOutcome(runner, settings, runSettings, run, { octokit, liveComment, localDir, runUrl });
 }
-function collectMode(settings, env) {
-  if (settings.request.trigger === "scheduled-collect") return "once";
-  if (!readInput(env, "run-id")) return void 0;
-  return settings.wait ? "wait" : "once";
+function showPlan(runner, plan) {
+  const { core } = runner;
+  core.setOutput("plan", JSON.stringify(planToJson(plan)));
+  core.startGroup("Plan");
+  for (const job of plan.jobs) {
+    core.info(`${job.benchmarks.join(", ")}: ${layoutText(job)}`);
+    for (const reason of job.reasons) core.info(`  - ${reason}`);
+  }
+  core.endGroup();
 }
 function failureReport(settings, error2) {
   const message = error2 instanceof Error ? error2.message : String(error2);
@@ -32727,76 +32987,6 @@ function failureReport(settings, error2) {
     jobs: [],
     results: [],
     notes: [typeof hint === "string" ? `${message.replace(/\.$/, "")}. ${hint}` : message]
-  };
-}
-function toRunSettings(settings, env) {
-  const { request: request2, cluster } = settings;
-  const benchmarkNames = settings.benchmarks.map((b) => b.name);
-  const simulate = readInput(env, "simulate") === "true";
-  const runSettings = {
-    model: request2.model,
-    revision: request2.revision,
-    benchmarks: benchmarkNames,
-    benchmarkDefinitions: settings.benchmarks,
-    cluster: {
-      gpusPerNode: cluster.gpusPerNode,
-      gpuMemoryGiB: cluster.gpuMemoryGiB,
-      maxNodes: cluster.maxNodes
-    },
-    lightevalVersion: settings.lightevalVersion,
-    slurm: {
-      ...cluster.timeLimit && { timeLimit: cluster.timeLimit },
-      setup: cluster.jobSetup,
-      ...cluster.partition && { partition: cluster.partition },
-      ...cluster.account && { account: cluster.account },
-      ...cluster.qos && { qos: cluster.qos }
-    },
-    remoteDir: cluster.remoteDir,
-    runId: readInput(env, "run-id") || "",
-    simulate,
-    maxOomEscalations: 2
-  };
-  if (runSettings.runId === "") {
-    runSettings.runId = deriveRunId([
-      request2.repository.fullName,
-      env.GITHUB_RUN_ID ?? "no-run-id",
-      definitionHash(runDefinition(runSettings))
-    ]);
-  }
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(runSettings.runId)) {
-    throw Object.assign(new Error(`run-id '${runSettings.runId}' is not a run id`), {
-      hint: "Pass the run-id output of the detached run as it is (letters, digits, '.', '_', '-')."
-    });
-  }
-  if (settings.secrets.hfToken) runSettings.hfToken = settings.secrets.hfToken;
-  const poll = Number(env.MODEL_EVAL_POLL_INTERVAL_MS);
-  if (Number.isFinite(poll) && poll > 0) runSettings.pollIntervalMs = poll;
-  return runSettings;
-}
-function clusterAccess(settings, env) {
-  const { cluster, secrets } = settings;
-  if (!cluster.host) return { executor: "slurm" };
-  if (!cluster.user || !secrets.sshPrivateKey) {
-    throw Object.assign(
-      new Error(
-        `ssh-host ${cluster.host} is set but ${cluster.user ? "ssh-private-key" : "ssh-user"} is missing`
-      ),
-      {
-        hint: "Set ssh-user (input or config cluster.user) and pass the key as the ssh-private-key input from a secret."
-      }
-    );
-  }
-  const insecure = readInput(env, "insecure-accept-any-host-key") === "true";
-  return {
-    executor: "slurm",
-    ssh: {
-      host: cluster.host,
-      port: cluster.port,
-      user: cluster.user,
-      privateKey: secrets.sshPrivateKey,
-      ...secrets.sshKnownHosts && { knownHosts: secrets.sshKnownHosts },
-      ...insecure && { insecureAcceptAnyHostKey: true }
-    }
   };
 }
 

@@ -28,7 +28,7 @@ import {
   runEvaluation,
   stateFilePath,
   toJobSpec
-} from "./chunks/chunk-E244CC5A.js";
+} from "./chunks/chunk-LGWP7MDQ.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/src/cli/command.ts

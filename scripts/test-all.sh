@@ -28,6 +28,18 @@ fi
 step 'unit tests'
 pnpm -s vitest run --project unit --reporter=default --reporter=json --outputFile="$reports/unit.json"
 
+# The training callback (integrations/python, stdlib only) against the GitHub emulator over HTTP.
+step 'Python tests (training callback)'
+if ! command -v python3 >/dev/null; then
+  # A bare Debian image has no Python; the callback's users have one, so install the plain package.
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends python3 >/dev/null
+fi
+python_status=0
+python3 test/python/run.py --json "$reports/python.json" || python_status=$?
+# A run that died before writing its totals still counts, as one failure.
+[ -f "$reports/python.json" ] ||
+  echo '{"numPassedTests":0,"numFailedTests":1,"numPendingTests":0,"numTodoTests":0}' >"$reports/python.json"
+
 step 'test cluster up'
 bash test/cluster/up.sh
 if [ "${KEEP_CLUSTER:-}" != 1 ]; then trap 'bash test/cluster/down.sh || true' EXIT; fi
@@ -37,7 +49,7 @@ status=0
 pnpm -s vitest run --project integration --reporter=default --reporter=json \
   --outputFile="$reports/integration.json" || status=$?
 
-# One plain closing line over both runs, so CI can read the totals whatever the runner.
+# One plain closing line over all three runs, so CI can read the totals whatever the runner.
 node -e '
   let passed = 0, failed = 0, skipped = 0;
   for (const file of process.argv.slice(1)) {
@@ -46,5 +58,6 @@ node -e '
   }
   if (passed + failed === 0) { console.error("no test ran"); process.exit(1); }
   console.log(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
-' "$reports/unit.json" "$reports/integration.json"
+' "$reports/unit.json" "$reports/python.json" "$reports/integration.json"
+if [ "$status" -eq 0 ]; then status=$python_status; fi
 exit "$status"

@@ -21,6 +21,17 @@
  *   DELETE /repos/{o}/{r}/issues/comments/{id}
  *   POST   /repos/{o}/{r}/issues/{n}/labels                   {labels: [...]} or [...]; returns all labels
  *   DELETE /repos/{o}/{r}/issues/{n}/labels/{name}            404 "Label does not exist" when absent
+ *   POST   /repos/{o}/{r}/dispatches                          204; recorded in state.dispatches (422 past
+ *                                                             10 client_payload properties, as GitHub documents)
+ *
+ * Fault injection, for clients that must survive GitHub's bad days:
+ *   github.injectFaults('POST /repos/{owner}/{repo}/dispatches', [
+ *     { status: 503, headers: { 'retry-after': '1' } },   // answered instead of the real handler, once
+ *     { hang: true },                                      // never answered (until close())
+ *   ]);
+ * Each matching request (by OpenAPI route template) takes the next fault; when none is left the
+ * endpoint behaves normally. Injected answers are deliberate, so they are not checked against the
+ * description.
  *
  * Every request needs `Authorization: token|Bearer <token>` with a known token (401 otherwise, as on
  * GitHub). Each request and response is checked against GitHub's OpenAPI description from
@@ -66,11 +77,28 @@ export interface RecordedCall {
   /** Path without the query string, e.g. `/repos/o/r/issues/7/comments`. */
   path: string;
   query: Record<string, string>;
+  /** 0 for a request an injected `hang` fault left unanswered. */
   status: number;
   requestBody: unknown;
 }
 
+/** One `repository_dispatch` event as GitHub would deliver it. */
+export interface EmulatedDispatch {
+  repository: string;
+  eventType: string;
+  clientPayload: Record<string, unknown>;
+  /** Login of the token that sent it (the event's `sender`). */
+  login: string;
+}
+
+/** What an injected fault makes the next matching request get instead of the real answer. */
+export type EmulatedFault =
+  | { status: number; message?: string; headers?: Record<string, string> }
+  | { hang: true };
+
 export interface GitHubEmulatorState {
+  /** Accepted `POST /repos/{o}/{r}/dispatches`, oldest first. */
+  dispatches: EmulatedDispatch[];
   /** Comments per issue, keyed `owner/repo#number`, oldest first. */
   comments: Map<string, EmulatedComment[]>;
   /** Label names per issue, keyed `owner/repo#number`. */
@@ -91,6 +119,8 @@ export interface GitHubEmulator {
   /** The comments of one issue, oldest first. */
   commentsOf(repoFullName: string, issueNumber: number): EmulatedComment[];
   labelsOf(repoFullName: string, issueNumber: number): string[];
+  /** Queues faults for a route such as `POST /repos/{owner}/{repo}/dispatches` (see the file comment). */
+  injectFaults(route: string, faults: EmulatedFault[]): void;
   close(): Promise<void>;
 }
 
@@ -294,12 +324,14 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
   };
   const defaultPermission = options.defaultPermission ?? 'read';
   const state: GitHubEmulatorState = {
+    dispatches: [],
     comments: new Map(),
     labels: new Map(),
     permissions: new Map(),
     calls: [],
     violations: [],
   };
+  const faults = new Map<string, EmulatedFault[]>();
   let nextId = 1_000_001;
   const userIds = new Map<string, number>();
   let baseUrl = '';
@@ -495,6 +527,27 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
         state.labels.set(key, remaining);
         return { status: 200, body: remaining.map((name) => labelJson(repo, name)) };
       }
+      case 'POST /repos/{owner}/{repo}/dispatches': {
+        const body = (requestBody ?? {}) as { event_type?: unknown; client_payload?: unknown };
+        if (
+          typeof body.event_type !== 'string' ||
+          body.event_type.length === 0 ||
+          body.event_type.length > 100
+        )
+          throw new HttpProblem(422, 'Invalid request: event_type must be 1 to 100 characters');
+        const payload = (body.client_payload ?? {}) as Record<string, unknown>;
+        if (typeof payload !== 'object' || Array.isArray(payload) || payload === null)
+          throw new HttpProblem(422, 'Invalid request: client_payload is not an object');
+        if (Object.keys(payload).length > 10)
+          throw new HttpProblem(422, 'Invalid request: client_payload has more than 10 top-level properties');
+        state.dispatches.push({
+          repository: repo,
+          eventType: body.event_type,
+          clientPayload: payload,
+          login: caller.login,
+        });
+        return { status: 204 };
+      }
       default:
         state.violations.push(`${method} ${path}: documented by GitHub but not emulated`);
         throw new HttpProblem(404, 'Not Found');
@@ -575,6 +628,25 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
         result = { status: 401, body: problemBody('Requires authentication', 401) };
       } else if (!caller) {
         result = { status: 401, body: problemBody('Bad credentials', 401) };
+      } else if (faults.get(`${method} ${template}`)?.length) {
+        const fault = faults.get(`${method} ${template}`)?.shift() as EmulatedFault;
+        if ('hang' in fault) {
+          // Recorded, never answered: the client's timeout is what is under test. close() ends it.
+          state.calls.push({
+            method,
+            path,
+            query: Object.fromEntries(url.searchParams),
+            status: 0,
+            requestBody,
+          });
+          return;
+        }
+        send({
+          status: fault.status,
+          body: problemBody(fault.message ?? `Injected fault ${fault.status}`, fault.status),
+          ...(fault.headers && { headers: fault.headers }),
+        });
+        return;
       } else {
         try {
           result = handle(method, template, params, url.searchParams, requestBody, caller, path);
@@ -605,6 +677,9 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     },
     labelsOf(repoFullName, issueNumber) {
       return state.labels.get(issueKey(repoFullName, issueNumber)) ?? [];
+    },
+    injectFaults(route, queued) {
+      faults.set(route, [...(faults.get(route) ?? []), ...queued]);
     },
     close() {
       server.closeAllConnections();

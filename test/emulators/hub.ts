@@ -27,11 +27,19 @@ export interface HubEmulatorOptions {
   extraRoutes?: HubRoute[];
   /** Revisions (tags, branches) a repo has besides `main`: a release tag, a training-step branch. */
   revisions?: Record<string, string[]>;
+  /**
+   * Revisions still being uploaded, as a training job's push is: per repo, revision → how many
+   * requests naming it are answered `RevisionNotFound` before it exists. Counted in requests, not
+   * time, so a test of "waits for it" is deterministic.
+   */
+  delayedRevisions?: Record<string, Record<string, number>>;
 }
 
 export interface HubEmulator {
   url: string;
   requests: { method: string; path: string }[];
+  /** Makes a revision exist from now on (a push that just finished). */
+  addRevision(repo: string, revision: string): void;
   close(): Promise<void>;
 }
 
@@ -54,6 +62,22 @@ export function fixtureSha(repo: string): string {
 
 export async function startHubEmulator(options: HubEmulatorOptions): Promise<HubEmulator> {
   const requests: { method: string; path: string }[] = [];
+  const revisions: Record<string, string[]> = Object.fromEntries(
+    Object.entries(options.revisions ?? {}).map(([repo, list]) => [repo, [...list]]),
+  );
+  const pending: Record<string, Record<string, number>> = structuredClone(options.delayedRevisions ?? {});
+  const addRevision = (repo: string, revision: string) => {
+    revisions[repo] = [...(revisions[repo] ?? []), revision];
+  };
+  /** Counts down a delayed revision; it exists once its count is spent. */
+  const revisionArrives = (repo: string, revision: string) => {
+    const left = pending[repo]?.[revision];
+    if (left === undefined) return;
+    if (left <= 0) {
+      delete pending[repo]?.[revision];
+      addRevision(repo, revision);
+    } else (pending[repo] as Record<string, number>)[revision] = left - 1;
+  };
 
   const repoDir = (repo: string): string | undefined => {
     const dir = join(options.modelsDir, repo);
@@ -96,7 +120,8 @@ export async function startHubEmulator(options: HubEmulatorOptions): Promise<Hub
       return undefined;
     }
     const sha = fixtureSha(repo);
-    if (![...['main', 'HEAD', sha], ...(options.revisions?.[repo] ?? [])].includes(revision)) {
+    revisionArrives(repo, revision);
+    if (![...['main', 'HEAD', sha], ...(revisions[repo] ?? [])].includes(revision)) {
       sendJson(res, 404, { error: `Invalid rev id: ${revision}` }, { 'X-Error-Code': 'RevisionNotFound' });
       return undefined;
     }
@@ -192,6 +217,7 @@ export async function startHubEmulator(options: HubEmulatorOptions): Promise<Hub
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    addRevision,
     close: () =>
       new Promise<void>((resolveClose, reject) => {
         server.closeAllConnections();

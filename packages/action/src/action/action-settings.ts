@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { type ResolvedSettings, resolveSettings } from '../config';
+import { type ResolvedSettings, readRevisionWaitMinutes, resolveSettings } from '../config';
 import { workflowRunUrl } from '../request';
 import type { ClusterAccess } from '../run/connection';
 import { definitionHash, runDefinition } from '../run/run-definition';
@@ -31,6 +31,8 @@ export interface ActionSettings {
   run: RunSettings;
   access: ClusterAccess;
   mode: RunMode;
+  /** How long a checkpoint's revision may take to appear on the Hub (`revision-wait-minutes`). */
+  revisionWaitMinutes: number;
   publish: {
     localDir: string;
     runUrl?: string;
@@ -71,6 +73,7 @@ export function readActionSettings(runner: ActionEnvironment): ActionSettingsOut
       run,
       access: clusterAccess(resolved, readInput(env, 'insecure-accept-any-host-key') === 'true'),
       mode: runMode(resolved, readInput(env, 'run-id') !== ''),
+      revisionWaitMinutes: readRevisionWaitMinutes((name) => readInput(env, name)),
       publish: {
         localDir: resolve(vars.RUNNER_TEMP ?? workspace, 'model-eval', run.runId),
         ...(runUrl && { runUrl }),

@@ -3,6 +3,7 @@ import type { Logger } from '@model-eval/slurm';
 import type { Octokit } from '@octokit/rest';
 import type { ResolvedSettings } from '../config';
 import { guardRequest, needsPermissionCheck } from '../guard';
+import { waitForCheckpointRevision } from '../hub';
 import type { RunReport } from '../report';
 import { openExecutor } from '../run/connection';
 import type { Executor } from '../run/executor';
@@ -104,6 +105,12 @@ async function evaluateOnCluster(
   });
   let executor: Executor | undefined;
   try {
+    // A training job may dispatch while its checkpoint is still uploading: wait for the revision.
+    if (settings.resolved.request.trigger === 'checkpoint' && settings.mode.kind !== 'reopen') {
+      const { model, revision = 'main', hfToken, pollIntervalMs: intervalMs } = runSettings;
+      const checkpoint = { model, revision, hfToken, waitMinutes: settings.revisionWaitMinutes, intervalMs };
+      await waitForCheckpointRevision(runner.env, checkpoint, (line) => core.info(line), abort.signal);
+    }
     executor = await openExecutor(settings.access, runSettings, logger);
     return await runEvaluation(runSettings, {
       executor,

@@ -5,8 +5,10 @@ export { hubRepoIdProblem, hubRevisionProblem } from './hub-names';
 export {
   type ActionInputs,
   actionInputNames,
+  DEFAULT_REVISION_WAIT_MINUTES,
   type GetInput,
   readActionInputs,
+  readRevisionWaitMinutes,
   readSecrets,
   type Secrets,
   type SetSecret,

@@ -34,7 +34,15 @@ export interface ActionInputs {
   allowForkPrs?: boolean;
   wait?: boolean;
   failOnRegression?: boolean;
+  /** Checkpoint events: how long to wait for the revision to appear on the Hub (0: not at all). */
+  revisionWaitMinutes?: number;
 }
+
+/**
+ * A checkpoint's upload can still be running when the training job dispatches; an hour covers the
+ * upload of a 70B checkpoint (~140 GB) on a fast link and stays far inside a job's 360-minute limit.
+ */
+export const DEFAULT_REVISION_WAIT_MINUTES = 60;
 
 export interface Secrets {
   sshPrivateKey?: string;
@@ -71,6 +79,7 @@ export const actionInputNames = [
   'allow-fork-prs',
   'wait',
   'fail-on-regression',
+  'revision-wait-minutes',
   'ssh-private-key',
   'ssh-known-hosts',
   'hf-token',
@@ -181,6 +190,7 @@ export function readActionInputs(getInput: GetInput): ActionInputs {
     allowForkPrs: bool('allow-fork-prs'),
     wait: bool('wait'),
     failOnRegression: bool('fail-on-regression'),
+    revisionWaitMinutes: whole('revision-wait-minutes', 0, 360),
   };
   if (inputs.timeLimit !== undefined && !slurmTimePattern.test(inputs.timeLimit)) {
     throw inputError('time-limit', inputs.timeLimit, "a Slurm time limit such as '04:00:00' or '1-12:00:00'");
@@ -189,4 +199,9 @@ export function readActionInputs(getInput: GetInput): ActionInputs {
     if (inputs[key] === undefined) delete inputs[key];
   }
   return inputs;
+}
+
+/** The `revision-wait-minutes` input, validated, or its default. */
+export function readRevisionWaitMinutes(getInput: GetInput): number {
+  return readActionInputs(getInput).revisionWaitMinutes ?? DEFAULT_REVISION_WAIT_MINUTES;
 }

@@ -19,3 +19,13 @@ export {
   type ResultsUploadOutcome,
   uploadResults,
 } from './upload';
+export {
+  formatDuration,
+  RevisionAccessError,
+  type RevisionFound,
+  RevisionNeverAppearedError,
+  RevisionWaitCancelledError,
+  type RevisionWaitOptions,
+  waitForCheckpointRevision,
+  waitForRevision,
+} from './wait-for-revision';

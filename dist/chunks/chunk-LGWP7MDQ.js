@@ -52466,50 +52466,88 @@ async function openExecutor(access, settings, logger) {
   return createSlurmExecutor(transport, { logger, ...polling });
 }
 
-// packages/action/src/run/run-definition.ts
-import { createHash as createHash2 } from "node:crypto";
-function runDefinition(settings) {
-  const custom2 = (settings.benchmarkDefinitions ?? []).filter((b) => b.customTasksPath !== void 0);
-  const { setup, ...directives } = settings.slurm;
+// packages/action/src/run/run-report.ts
+function buildReport(input2) {
+  const { settings, state, progress, finished, results } = input2;
+  const jobs = state.jobs.map((job) => jobReport(job, finished, progress));
+  const version2 = results[0]?.lightevalVersion ?? input2.lightevalVersion;
   return {
     model: settings.model,
     revision: settings.revision ?? "main",
-    benchmarks: [...settings.benchmarks],
-    customTasks: custom2.length > 0 ? JSON.stringify(custom2) : "",
-    cluster: JSON.stringify(settings.cluster),
-    lightevalVersion: settings.lightevalVersion ?? "default",
-    maxModelLength: String(settings.maxModelLength ?? "auto"),
-    gpuMemoryUtilization: String(settings.gpuMemoryUtilization ?? "auto"),
-    jobPerBenchmark: settings.jobPerBenchmark ?? false,
-    slurm: JSON.stringify({ ...sortedKeys(directives), setup }),
-    remoteDir: settings.remoteDir,
-    simulate: settings.simulate
+    status: input2.status,
+    simulated: settings.simulate,
+    jobs,
+    results: results.map((r) => ({
+      benchmark: r.benchmark,
+      metric: r.metric,
+      value: r.value,
+      stderr: r.stderr,
+      samples: r.samples,
+      problems: r.problems,
+      notes: r.notes
+    })),
+    versions: { lighteval: version2 },
+    wallSeconds: Math.round((input2.at - progress.startedAt) / 1e3),
+    notes: [...progress.notes]
   };
 }
-function definitionHash(definition) {
-  return createHash2("sha256").update(JSON.stringify(definition)).digest("hex").slice(0, 12);
+function jobReport(job, finished, progress) {
+  const done = finished.find((f) => f.index === job.index);
+  const liveEntry = [...progress.live.entries()].find(([, v]) => v.index === job.index);
+  const jobState = done?.outcome.state ?? liveEntry?.[1].state;
+  const id = done?.outcome.jobId ?? liveEntry?.[0] ?? job.jobIds.at(-1) ?? "\u2014";
+  const entry = {
+    id,
+    benchmarks: job.planned.benchmarks,
+    state: jobState?.state ?? (job.jobIds.length > 0 ? "PENDING" : "SUBMITTING"),
+    layout: {
+      nodes: job.planned.nodes,
+      gpusPerNode: job.planned.gpusPerNode,
+      tensorParallel: job.planned.tensorParallel,
+      pipelineParallel: job.planned.pipelineParallel,
+      dataParallel: job.planned.dataParallel
+    },
+    elapsedSeconds: jobState?.elapsedSeconds ?? null,
+    queueSeconds: null
+  };
+  const reason = failureReason(done?.outcome);
+  if (reason) entry.reason = reason;
+  else if (jobState && "reason" in jobState && jobState.reason) entry.reason = jobState.reason;
+  if (done?.outcome.state.class === "failed" && done.outcome.logTail) entry.logTail = done.outcome.logTail;
+  return entry;
 }
-function definitionDifferences(recorded, given) {
-  const differences = [];
-  for (const key of Object.keys(given)) {
-    const a = JSON.stringify(recorded[key]);
-    const b = JSON.stringify(given[key]);
-    if (a !== b) differences.push(`${key}: ${a} \u2192 ${b}`);
+function failureReason(outcome) {
+  if (outcome?.state.class !== "failed") return void 0;
+  const parts = [
+    outcome.failure === "gpu-oom" ? "GPU out of memory" : outcome.failure ?? outcome.state.state
+  ];
+  if (outcome.state.exitCode !== void 0) parts.push(`exit code ${outcome.state.exitCode}`);
+  if (outcome.state.reason) parts.push(outcome.state.reason);
+  return parts.join(", ");
+}
+function layoutText(job) {
+  return `${job.nodes}\xD7${job.gpusPerNode} GPUs, TP ${job.tensorParallel} \xD7 PP ${job.pipelineParallel} \xD7 DP ${job.dataParallel}`;
+}
+function describeEvent(event) {
+  switch (event.type) {
+    case "state": {
+      const s = event.state;
+      const reason = "reason" in s && s.reason ? ` (${s.reason})` : "";
+      return `Job ${event.jobId}: ${s.state}${reason}, elapsed ${formatSeconds(s.elapsedSeconds)}`;
+    }
+    case "query-failed":
+      return `Status query failed (${event.error.message}); retrying in ${Math.round(event.nextPollMs / 1e3)} s. The jobs are unaffected.`;
+    case "source-changed":
+      return `Watching through ${event.source}: ${event.reason}`;
+    default:
+      return void 0;
   }
-  return differences;
 }
-function sortedKeys(value) {
-  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)));
-}
-
-// packages/action/src/run/run-id.ts
-import { createHash as createHash3 } from "node:crypto";
-function deriveRunId(parts, prefix = "me") {
-  const hash4 = createHash3("sha256").update(parts.join("\0")).digest("hex").slice(0, 12);
-  return `${prefix}-${hash4}`;
-}
-function jobKey(runId, jobIndex, layout) {
-  return `${runId}-j${jobIndex}-tp${layout.tensorParallel}pp${layout.pipelineParallel}`;
+function formatSeconds(seconds) {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor(seconds % 3600 / 60);
+  const s = Math.floor(seconds % 60);
+  return h > 0 ? `${h}h${String(m).padStart(2, "0")}m` : m > 0 ? `${m}m${String(s).padStart(2, "0")}s` : `${s}s`;
 }
 
 // packages/action/src/run/standin.ts
@@ -56311,6 +56349,16 @@ function outputDirOf(spec) {
   return spec.outputDir ?? spec.runDir;
 }
 
+// packages/action/src/run/run-id.ts
+import { createHash as createHash2 } from "node:crypto";
+function deriveRunId(parts, prefix = "me") {
+  const hash4 = createHash2("sha256").update(parts.join("\0")).digest("hex").slice(0, 12);
+  return `${prefix}-${hash4}`;
+}
+function jobKey(runId, jobIndex, layout) {
+  return `${runId}-j${jobIndex}-tp${layout.tensorParallel}pp${layout.pipelineParallel}`;
+}
+
 // packages/action/src/run/job-specs.ts
 var LIGHTEVAL_OUTPUT_DIR = "lighteval-results";
 function runDirectory(settings) {
@@ -56526,90 +56574,6 @@ async function cancelRun(context, jobs) {
   }));
 }
 
-// packages/action/src/run/run-report.ts
-function buildReport(input2) {
-  const { settings, state, progress, finished, results } = input2;
-  const jobs = state.jobs.map((job) => jobReport(job, finished, progress));
-  const version2 = results[0]?.lightevalVersion ?? input2.lightevalVersion;
-  return {
-    model: settings.model,
-    revision: settings.revision ?? "main",
-    status: input2.status,
-    simulated: settings.simulate,
-    jobs,
-    results: results.map((r) => ({
-      benchmark: r.benchmark,
-      metric: r.metric,
-      value: r.value,
-      stderr: r.stderr,
-      samples: r.samples,
-      problems: r.problems,
-      notes: r.notes
-    })),
-    versions: { lighteval: version2 },
-    wallSeconds: Math.round((input2.at - progress.startedAt) / 1e3),
-    notes: [...progress.notes]
-  };
-}
-function jobReport(job, finished, progress) {
-  const done = finished.find((f) => f.index === job.index);
-  const liveEntry = [...progress.live.entries()].find(([, v]) => v.index === job.index);
-  const jobState = done?.outcome.state ?? liveEntry?.[1].state;
-  const id = done?.outcome.jobId ?? liveEntry?.[0] ?? job.jobIds.at(-1) ?? "\u2014";
-  const entry = {
-    id,
-    benchmarks: job.planned.benchmarks,
-    state: jobState?.state ?? (job.jobIds.length > 0 ? "PENDING" : "SUBMITTING"),
-    layout: {
-      nodes: job.planned.nodes,
-      gpusPerNode: job.planned.gpusPerNode,
-      tensorParallel: job.planned.tensorParallel,
-      pipelineParallel: job.planned.pipelineParallel,
-      dataParallel: job.planned.dataParallel
-    },
-    elapsedSeconds: jobState?.elapsedSeconds ?? null,
-    queueSeconds: null
-  };
-  const reason = failureReason(done?.outcome);
-  if (reason) entry.reason = reason;
-  else if (jobState && "reason" in jobState && jobState.reason) entry.reason = jobState.reason;
-  if (done?.outcome.state.class === "failed" && done.outcome.logTail) entry.logTail = done.outcome.logTail;
-  return entry;
-}
-function failureReason(outcome) {
-  if (outcome?.state.class !== "failed") return void 0;
-  const parts = [
-    outcome.failure === "gpu-oom" ? "GPU out of memory" : outcome.failure ?? outcome.state.state
-  ];
-  if (outcome.state.exitCode !== void 0) parts.push(`exit code ${outcome.state.exitCode}`);
-  if (outcome.state.reason) parts.push(outcome.state.reason);
-  return parts.join(", ");
-}
-function layoutText(job) {
-  return `${job.nodes}\xD7${job.gpusPerNode} GPUs, TP ${job.tensorParallel} \xD7 PP ${job.pipelineParallel} \xD7 DP ${job.dataParallel}`;
-}
-function describeEvent(event) {
-  switch (event.type) {
-    case "state": {
-      const s = event.state;
-      const reason = "reason" in s && s.reason ? ` (${s.reason})` : "";
-      return `Job ${event.jobId}: ${s.state}${reason}, elapsed ${formatSeconds(s.elapsedSeconds)}`;
-    }
-    case "query-failed":
-      return `Status query failed (${event.error.message}); retrying in ${Math.round(event.nextPollMs / 1e3)} s. The jobs are unaffected.`;
-    case "source-changed":
-      return `Watching through ${event.source}: ${event.reason}`;
-    default:
-      return void 0;
-  }
-}
-function formatSeconds(seconds) {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor(seconds % 3600 / 60);
-  const s = Math.floor(seconds % 60);
-  return h > 0 ? `${h}h${String(m).padStart(2, "0")}m` : m > 0 ? `${m}m${String(s).padStart(2, "0")}s` : `${s}s`;
-}
-
 // packages/action/src/run/reopen.ts
 async function watchReopenedRun(context, until) {
   const { executor, logger } = context;
@@ -56722,6 +56686,42 @@ function planOf(context) {
 
 // packages/action/src/run/run-mode.ts
 var WAIT = { kind: "wait" };
+
+// packages/action/src/run/run-definition.ts
+import { createHash as createHash3 } from "node:crypto";
+function runDefinition(settings) {
+  const custom2 = (settings.benchmarkDefinitions ?? []).filter((b) => b.customTasksPath !== void 0);
+  const { setup, ...directives } = settings.slurm;
+  return {
+    model: settings.model,
+    revision: settings.revision ?? "main",
+    benchmarks: [...settings.benchmarks],
+    customTasks: custom2.length > 0 ? JSON.stringify(custom2) : "",
+    cluster: JSON.stringify(settings.cluster),
+    lightevalVersion: settings.lightevalVersion ?? "default",
+    maxModelLength: String(settings.maxModelLength ?? "auto"),
+    gpuMemoryUtilization: String(settings.gpuMemoryUtilization ?? "auto"),
+    jobPerBenchmark: settings.jobPerBenchmark ?? false,
+    slurm: JSON.stringify({ ...sortedKeys(directives), setup }),
+    remoteDir: settings.remoteDir,
+    simulate: settings.simulate
+  };
+}
+function definitionHash(definition) {
+  return createHash3("sha256").update(JSON.stringify(definition)).digest("hex").slice(0, 12);
+}
+function definitionDifferences(recorded, given) {
+  const differences = [];
+  for (const key of Object.keys(given)) {
+    const a = JSON.stringify(recorded[key]);
+    const b = JSON.stringify(given[key]);
+    if (a !== b) differences.push(`${key}: ${a} \u2192 ${b}`);
+  }
+  return differences;
+}
+function sortedKeys(value) {
+  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)));
+}
 
 // packages/action/src/run/run-lock.ts
 import { hostname as hostname3 } from "node:os";
@@ -57646,15 +57646,13 @@ export {
   downloadFile,
   listFiles,
   createRepo,
+  fileExists,
+  modelInfo,
   external_exports,
   loadModelFacts,
   planEvaluation,
   planToJson,
   renderPlanText,
-  DetachNotSupportedError,
-  openExecutor,
-  runDefinition,
-  definitionHash,
   parseDetails,
   detailsFileFor,
   resultsFileTimestamp,
@@ -57663,12 +57661,17 @@ export {
   findDetailsFiles,
   collectResults,
   readPerProblemScores,
+  DetachNotSupportedError,
+  openExecutor,
   deriveRunId,
   toJobSpec,
   stateFilePath,
   readRunState,
   cancelRun,
+  layoutText,
   formatSeconds,
+  runDefinition,
+  definitionHash,
   findStandinScript,
   findRepositoryRoot,
   runEvaluation,
