@@ -52,6 +52,14 @@ export interface SuperviseResult {
   cancelled: boolean;
 }
 
+interface Tracked {
+  spec: JobSpec;
+  attempts: string[];
+  outcome?: JobOutcome;
+}
+
+const current = (t: Tracked) => t.attempts[t.attempts.length - 1] ?? '';
+
 /**
  * Submits (or reattaches to) every spec, watches them all with one status query per poll, resubmits
  * retryable failures within the budget and the wall-time cap, and returns each job's outcome. A
@@ -63,19 +71,42 @@ export async function superviseJobs(
   options: SuperviseOptions = {},
 ): Promise<SuperviseResult> {
   const logger = options.logger ?? stderrLogger;
-  const now = options.now ?? Date.now;
-  const startedAt = now();
-  const budget = options.retryBudget ?? 2;
-  const cap = options.wallTimeCapMs ?? 24 * 3600_000;
   const submitOptions: SubmitOptions = { logger };
   if (options.lookbackHours !== undefined) submitOptions.lookbackHours = options.lookbackHours;
   if (options.commandTimeoutMs !== undefined) submitOptions.commandTimeoutMs = options.commandTimeoutMs;
-
-  interface Tracked {
-    spec: JobSpec;
-    attempts: string[];
-    outcome?: JobOutcome;
+  const tracked = await startAll(transport, specs, options, submitOptions);
+  const settle = settler(transport, options, logger, submitOptions);
+  for (;;) {
+    const active = tracked.filter((t) => !t.outcome);
+    if (active.length === 0)
+      return { outcomes: tracked.map((t) => t.outcome as JobOutcome), cancelled: false };
+    const snapshots = await watchJobs(transport, {
+      ...options,
+      logger,
+      jobIds: active.map(current),
+      until: (all) => [...all.values()].some((s) => s.state.class !== 'running'),
+    });
+    for (const t of active) {
+      const snapshot = snapshots.get(current(t));
+      if (!snapshot || snapshot.state.class === 'running') continue;
+      const outcome = await settle(t, snapshot);
+      if (outcome === 'resubmitted') continue;
+      t.outcome = outcome;
+      if (outcome.failure === 'cancelled') {
+        await cancelTheRest(transport, tracked, outcome.jobId, logger);
+        return { outcomes: tracked.map((o) => o.outcome as JobOutcome), cancelled: true };
+      }
+    }
   }
+}
+
+/** The specs' first attempts: attached ones as given, the others reattached by key or submitted. */
+async function startAll(
+  transport: Transport,
+  specs: readonly JobSpec[],
+  options: SuperviseOptions,
+  submitOptions: SubmitOptions,
+): Promise<Tracked[]> {
   const tracked: Tracked[] = [];
   const fresh = specs.filter((spec) => !options.attached?.get(spec.key)?.length);
   // One squeue (and one sacct) finds earlier jobs of every spec, instead of two commands per spec.
@@ -90,6 +121,40 @@ export async function superviseJobs(
     await options.onSubmitted?.(spec, submitted.jobId, submitted.reattached);
     tracked.push({ spec, attempts: [submitted.jobId] });
   }
+  return tracked;
+}
+
+/** A person or an admin cancelled one job: the run is over, so the others are cancelled with it. */
+async function cancelTheRest(transport: Transport, tracked: Tracked[], cancelledId: string, logger: Logger) {
+  const others = tracked.filter((o) => !o.outcome);
+  logger.warn(`Job ${cancelledId} was cancelled; cancelling the other ${others.length} job(s) of this run.`);
+  await cancelJobs(transport, {
+    jobIds: others.map(current),
+    keys: others.map((o) => o.spec.key),
+    scrubFiles: others.filter((o) => o.spec.secrets).map((o) => secretsPath(o.spec)),
+  });
+  for (const o of others) {
+    o.outcome = {
+      spec: o.spec,
+      jobId: current(o),
+      attempts: o.attempts,
+      state: { class: 'failed', state: 'CANCELLED', raw: 'CANCELLED', retryable: false, elapsedSeconds: 0 },
+      failure: 'cancelled',
+    };
+  }
+}
+
+/** Turns a job's final snapshot into its outcome, or resubmits it when the failure is retryable. */
+function settler(
+  transport: Transport,
+  options: SuperviseOptions,
+  logger: Logger,
+  submitOptions: SubmitOptions,
+) {
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+  const budget = options.retryBudget ?? 2;
+  const cap = options.wallTimeCapMs ?? 24 * 3600_000;
   const resubmit =
     options.resubmit ??
     (async (spec: JobSpec) => {
@@ -97,56 +162,7 @@ export async function superviseJobs(
       await options.onSubmitted?.(spec, again.jobId, false);
       return again.jobId;
     });
-  const current = (t: Tracked) => t.attempts[t.attempts.length - 1] ?? '';
-
-  for (;;) {
-    const active = tracked.filter((t) => !t.outcome);
-    if (active.length === 0)
-      return { outcomes: tracked.map((t) => t.outcome as JobOutcome), cancelled: false };
-    const watchOptions: WatchOptions = {
-      ...options,
-      logger,
-      jobIds: active.map(current),
-      until: (snapshots) => [...snapshots.values()].some((s) => s.state.class !== 'running'),
-    };
-    const snapshots = await watchJobs(transport, watchOptions);
-    for (const t of active) {
-      const snapshot = snapshots.get(current(t));
-      if (!snapshot || snapshot.state.class === 'running') continue;
-      const outcome = await settle(t, snapshot);
-      if (outcome === 'resubmitted') continue;
-      t.outcome = outcome;
-      if (outcome.failure === 'cancelled') {
-        const others = tracked.filter((o) => !o.outcome);
-        logger.warn(
-          `Job ${outcome.jobId} was cancelled; cancelling the other ${others.length} job(s) of this run.`,
-        );
-        await cancelJobs(transport, {
-          jobIds: others.map(current),
-          keys: others.map((o) => o.spec.key),
-          scrubFiles: others.filter((o) => o.spec.secrets).map((o) => secretsPath(o.spec)),
-        });
-        for (const o of others) {
-          o.outcome = {
-            spec: o.spec,
-            jobId: current(o),
-            attempts: o.attempts,
-            state: {
-              class: 'failed',
-              state: 'CANCELLED',
-              raw: 'CANCELLED',
-              retryable: false,
-              elapsedSeconds: 0,
-            },
-            failure: 'cancelled',
-          };
-        }
-        return { outcomes: tracked.map((o) => o.outcome as JobOutcome), cancelled: true };
-      }
-    }
-  }
-
-  async function settle(t: Tracked, snapshot: JobSnapshot): Promise<JobOutcome | 'resubmitted'> {
+  return async (t: Tracked, snapshot: JobSnapshot): Promise<JobOutcome | 'resubmitted'> => {
     const jobId = current(t);
     const state = snapshot.state;
     if (state.class !== 'failed') return { spec: t.spec, jobId, attempts: t.attempts, state };
@@ -157,8 +173,7 @@ export async function superviseJobs(
     const { failure, logTail } = await classifyJobFailure(transport, t.spec, failedTask, state, {
       lines: options.logTailLines ?? 200,
     });
-    const elapsed = now() - startedAt;
-    if (isRetryableFailure(failure) && t.attempts.length <= budget && elapsed < cap) {
+    if (isRetryableFailure(failure) && t.attempts.length <= budget && now() - startedAt < cap) {
       logger.warn(
         `Job ${jobId} (${t.spec.name}) ended with ${state.state}; resubmitting (retry ${t.attempts.length} of ${budget}).`,
       );
@@ -167,7 +182,7 @@ export async function superviseJobs(
       return 'resubmitted';
     }
     return { spec: t.spec, jobId, attempts: t.attempts, state, failure, logTail };
-  }
+  };
 }
 
 /** The spec to resubmit: for an array, only the tasks that failed (the others' results are kept). */

@@ -6,7 +6,7 @@ import {
   parseLightevalVersion,
 } from '@model-eval/planner';
 import { InvalidBaselineError, parseBaselineSpec } from '../request/baseline';
-import type { BaselineSpec, EvalRequest } from '../request/eval-request';
+import type { BaselineSpec, EvalRequest, TriggerMatch } from '../request/eval-request';
 import {
   defaultTriggerRules,
   parseBenchmarkList,
@@ -90,14 +90,11 @@ const DEFAULTS = {
   wait: true,
 } as const;
 
-/**
- * Event + inputs + config file → one ResolvedSettings (or a skip when the event is not a trigger).
- * Precedence: what the event itself carries (dispatch fields, the tag, PR labels) over action inputs
- * over the config file over defaults. Secrets are read and masked before anything else happens.
- */
-export function resolveSettings(sources: SettingsSources): SettingsOutcome {
-  const secrets = readSecrets(sources.getInput, sources.setSecret);
-  const inputs = readActionInputs(sources.getInput);
+/** The config file at `config-path` (or the default path, where a missing file means "none"). */
+function readConfig(
+  sources: SettingsSources,
+  inputs: ActionInputs,
+): { configPath: string; config: ConfigFile; configFound: boolean } {
   const configPath = inputs.configPath ?? DEFAULT_CONFIG_PATH;
   const configText = sources.readConfigFile(configPath);
   if (configText === undefined && inputs.configPath !== undefined) {
@@ -107,30 +104,19 @@ export function resolveSettings(sources: SettingsSources): SettingsOutcome {
     );
   }
   const config: ConfigFile = configText === undefined ? {} : parseConfigFile(configText, configPath);
+  return { configPath, config, configFound: configText !== undefined };
+}
 
-  const rules: TriggerRules = {
-    ...defaultTriggerRules,
-    tagPattern: inputs.tagPattern ?? config.tags?.pattern ?? defaultTriggerRules.tagPattern,
-    tagRevision: config.tags?.revision ?? defaultTriggerRules.tagRevision,
-    triggerLabel: inputs.triggerLabel ?? config.labels?.trigger ?? defaultTriggerRules.triggerLabel,
-  };
-  const collectRunId = sources.getInput('run-id').trim();
-  if (collectRunId) rules.collectRunId = collectRunId;
-  const outcome = triggerFromEvent(sources.eventName, sources.eventPayload, rules);
-  if (outcome.kind === 'skip') return { kind: 'skip', reason: outcome.reason, secrets };
-  const match = outcome.match;
-
-  const model = match.model ?? inputs.model ?? config.model;
-  if (model === undefined) {
-    throw new SettingsError(
-      'no model to evaluate',
-      `Set 'model: namespace/name' in ${configPath} or the 'model' input.`,
-    );
-  }
-  checkRepoId('model', model);
-  const revision = match.revision ?? inputs.revision ?? config.revision ?? DEFAULTS.revision;
-  checkRevision('revision', revision);
-
+/**
+ * The benchmarks to run, by precedence (event, input, config, defaults), each as a catalog entry or
+ * a custom task declared in the config file.
+ */
+function selectBenchmarks(
+  match: TriggerMatch,
+  inputs: ActionInputs,
+  config: ConfigFile,
+  configPath: string,
+): { benchmarkNames: string[]; benchmarks: Benchmark[] } {
   const customTasks = (config.benchmarks ?? []).filter((b): b is CustomTaskEntry => typeof b !== 'string');
   const available = new Map<string, Benchmark>(benchmarkCatalog.map((b) => [b.name, b]));
   for (const task of customTasks) {
@@ -165,6 +151,43 @@ export function resolveSettings(sources: SettingsSources): SettingsOutcome {
     }
     return benchmark;
   });
+  return { benchmarkNames, benchmarks };
+}
+
+/**
+ * Event + inputs + config file → one ResolvedSettings (or a skip when the event is not a trigger).
+ * Precedence: what the event itself carries (dispatch fields, the tag, PR labels) over action inputs
+ * over the config file over defaults. Secrets are read and masked before anything else happens.
+ */
+export function resolveSettings(sources: SettingsSources): SettingsOutcome {
+  const secrets = readSecrets(sources.getInput, sources.setSecret);
+  const inputs = readActionInputs(sources.getInput);
+  const { configPath, config, configFound } = readConfig(sources, inputs);
+
+  const rules: TriggerRules = {
+    ...defaultTriggerRules,
+    tagPattern: inputs.tagPattern ?? config.tags?.pattern ?? defaultTriggerRules.tagPattern,
+    tagRevision: config.tags?.revision ?? defaultTriggerRules.tagRevision,
+    triggerLabel: inputs.triggerLabel ?? config.labels?.trigger ?? defaultTriggerRules.triggerLabel,
+  };
+  const collectRunId = sources.getInput('run-id').trim();
+  if (collectRunId) rules.collectRunId = collectRunId;
+  const outcome = triggerFromEvent(sources.eventName, sources.eventPayload, rules);
+  if (outcome.kind === 'skip') return { kind: 'skip', reason: outcome.reason, secrets };
+  const match = outcome.match;
+
+  const model = match.model ?? inputs.model ?? config.model;
+  if (model === undefined) {
+    throw new SettingsError(
+      'no model to evaluate',
+      `Set 'model: namespace/name' in ${configPath} or the 'model' input.`,
+    );
+  }
+  checkRepoId('model', model);
+  const revision = match.revision ?? inputs.revision ?? config.revision ?? DEFAULTS.revision;
+  checkRevision('revision', revision);
+
+  const { benchmarkNames, benchmarks } = selectBenchmarks(match, inputs, config, configPath);
 
   const baseline = resolveBaseline(match.baseline, inputs, config, match.trigger);
 
@@ -207,7 +230,7 @@ export function resolveSettings(sources: SettingsSources): SettingsOutcome {
     failOnRegression: inputs.failOnRegression ?? config['fail-on-regression'] ?? false,
     secrets,
     configPath,
-    configFound: configText !== undefined,
+    configFound,
   };
   const done = inputs.doneLabel ?? config.labels?.done;
   if (done !== undefined) settings.labels.done = done;
