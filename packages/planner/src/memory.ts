@@ -1,5 +1,5 @@
-import type { ModelConfig } from './model-config';
-import { layersOnLargestStage, type ModelParallelLayout } from './parallelism';
+import type { LayerSpec, ModelConfig } from './model-config';
+import type { ModelParallelLayout } from './parallelism';
 
 export const GiB = 1024 ** 3;
 
@@ -25,17 +25,86 @@ export const memoryModel = {
   minConcurrentSequences: 4,
   /** KV cache in the compute dtype (no fp8 KV cache). */
   kvCacheDtypeBytes: 2,
+  /** vLLM's default KV block size in tokens (CacheConfig.block_size on CUDA). */
+  blockSize: 16,
 } as const;
 
-/** KV-cache bytes one token needs on one GPU of the largest pipeline stage (DESIGN.md's formula). */
-export function kvBytesPerTokenPerGpu(config: ModelConfig, layout: ModelParallelLayout): number {
-  const layers = layersOnLargestStage(config, layout.pipelineParallel);
-  if (config.mla) {
+/** Bytes one token adds to one layer's cache on one GPU (0 for layers without attention). */
+function layerKvBytesPerToken(config: ModelConfig, layer: LayerSpec, tensorParallel: number): number {
+  if (layer.attention === 'none' || layer.kvHeads === 0) return 0;
+  if (layer.attention === 'mla' && config.mla) {
     // MLA caches one latent vector per token and layer, replicated on every TP rank.
-    return layers * (config.mla.kvLoraRank + config.mla.qkRopeHeadDim) * memoryModel.kvCacheDtypeBytes;
+    return (config.mla.kvLoraRank + config.mla.qkRopeHeadDim) * memoryModel.kvCacheDtypeBytes;
   }
-  const kvHeadsPerGpu = Math.max(1, config.kvHeads / layout.tensorParallel);
-  return 2 * layers * kvHeadsPerGpu * config.headDim * memoryModel.kvCacheDtypeBytes;
+  const kvHeadsPerGpu = Math.max(1, layer.kvHeads / tensorParallel);
+  return 2 * kvHeadsPerGpu * config.headDim * memoryModel.kvCacheDtypeBytes;
+}
+
+/**
+ * Tokens one sequence of `tokens` keeps in a layer, as vLLM's hybrid allocator reserves them
+ * (vllm/v1/kv_cache_interface.py `max_memory_usage_bytes`): all of them for full attention and
+ * MLA; `window - 1 + max_num_batched_tokens` (plus a block) for a sliding window;
+ * `chunk + max_num_batched_tokens` for chunked local attention; never more than the sequence.
+ */
+export function cachedTokens(layer: LayerSpec, tokens: number, batchedTokens: number): number {
+  if (layer.attention === 'none') return 0;
+  if (layer.attention === 'sliding' && layer.window !== undefined)
+    return Math.min(tokens, layer.window - 1 + batchedTokens + memoryModel.blockSize);
+  if (layer.attention === 'chunked' && layer.window !== undefined)
+    return Math.min(tokens, layer.window + batchedTokens);
+  return tokens;
+}
+
+/**
+ * The layer index ranges of each pipeline stage, as vLLM splits them (vllm/distributed/utils.py
+ * `get_pp_indices`: equal parts, the remainder going to the stages before the last).
+ */
+export function stageLayerRanges(layers: number, pipelineParallel: number): [number, number][] {
+  const base = Math.floor(layers / pipelineParallel);
+  const sizes = Array.from({ length: pipelineParallel }, () => base);
+  for (let i = 2; i < (layers % pipelineParallel) + 2; i++) sizes[pipelineParallel - i] = (sizes[pipelineParallel - i] ?? 0) + 1;
+  const ranges: [number, number][] = [];
+  let start = 0;
+  for (const size of sizes) {
+    ranges.push([start, start + size]);
+    start += size;
+  }
+  return ranges;
+}
+
+/**
+ * KV-cache bytes one sequence of `tokens` needs on one GPU of the most loaded pipeline stage:
+ * the per-layer sum over that stage's layers, each layer kind at its own cached length.
+ */
+export function kvBytesPerSequencePerGpu(
+  config: ModelConfig,
+  layout: ModelParallelLayout,
+  tokens: number,
+  batchedTokens: number = memoryModel.activationTokens,
+): number {
+  let worst = 0;
+  for (const [start, end] of stageLayerRanges(config.layers, layout.pipelineParallel)) {
+    let bytes = 0;
+    for (const layer of config.layerSpecs.slice(start, end)) {
+      bytes += layerKvBytesPerToken(config, layer, layout.tensorParallel) * cachedTokens(layer, tokens, batchedTokens);
+    }
+    worst = Math.max(worst, bytes);
+  }
+  return worst;
+}
+
+/**
+ * KV-cache bytes one token needs on one GPU of the largest pipeline stage if every layer kept it
+ * (the full-attention figure; sliding and chunked layers stop growing, see `kvBytesPerSequencePerGpu`).
+ */
+export function kvBytesPerTokenPerGpu(config: ModelConfig, layout: ModelParallelLayout): number {
+  let worst = 0;
+  for (const [start, end] of stageLayerRanges(config.layers, layout.pipelineParallel)) {
+    let bytes = 0;
+    for (const layer of config.layerSpecs.slice(start, end)) bytes += layerKvBytesPerToken(config, layer, layout.tensorParallel);
+    worst = Math.max(worst, bytes);
+  }
+  return worst;
 }
 
 /**
@@ -85,7 +154,7 @@ export function memoryPerGpu(
     activationBytesPerGpu(config, layout, gpu.computeBytes) / GiB;
   const budgetGiB = gpu.gpuMemoryUtilization * gpu.gpuMemoryGiB;
   const kvCacheGiB = budgetGiB - weightsGiB - overheadGiB;
-  const kvPerSequenceGiB = (kvBytesPerTokenPerGpu(config, layout) * maxModelLength) / GiB;
+  const kvPerSequenceGiB = kvBytesPerSequencePerGpu(config, layout, maxModelLength) / GiB;
   return {
     weightsGiB,
     overheadGiB,
