@@ -57,7 +57,9 @@ function schedulerArgs(version: LightevalVersion, input: LightevalCommandInput):
   if (version.major === 0 && version.minor < 9) return [];
   return [
     ...(input.maxNumSeqs !== undefined ? [`max_num_seqs=${input.maxNumSeqs}`] : []),
-    ...(input.maxNumBatchedTokens !== undefined ? [`max_num_batched_tokens=${input.maxNumBatchedTokens}`] : []),
+    ...(input.maxNumBatchedTokens !== undefined
+      ? [`max_num_batched_tokens=${input.maxNumBatchedTokens}`]
+      : []),
   ];
 }
 

@@ -1,5 +1,6 @@
 import type { LayerSpec, ModelConfig } from './model-config';
 import type { ModelParallelLayout } from './parallelism';
+import { parameterBreakdown } from './quantization';
 
 export const GiB = 1024 ** 3;
 
@@ -41,10 +42,12 @@ function layerKvBytesPerToken(config: ModelConfig, layer: LayerSpec, tensorParal
 }
 
 /**
- * Tokens one sequence of `tokens` keeps in a layer, as vLLM's hybrid allocator reserves them
- * (vllm/v1/kv_cache_interface.py `max_memory_usage_bytes`): all of them for full attention and
- * MLA; `window - 1 + max_num_batched_tokens` (plus a block) for a sliding window;
- * `chunk + max_num_batched_tokens` for chunked local attention; never more than the sequence.
+ * Tokens one sequence of `tokens` keeps in a layer while it decodes (`batchedTokens` = 1), as vLLM's
+ * hybrid allocator keeps them (vllm/v1/kv_cache_interface.py): all of them for full attention and
+ * MLA; the last `window - 1` plus the scheduled tokens and one spare block for a sliding window;
+ * the current chunk plus the scheduled tokens for chunked local attention; never more than the
+ * sequence. vLLM's start-up check reserves `max_num_batched_tokens` scheduled tokens for one
+ * sequence instead; holding 4 decoding sequences (the fit rule) covers that one prefill.
  */
 export function cachedTokens(layer: LayerSpec, tokens: number, batchedTokens: number): number {
   if (layer.attention === 'none') return 0;
@@ -62,7 +65,8 @@ export function cachedTokens(layer: LayerSpec, tokens: number, batchedTokens: nu
 export function stageLayerRanges(layers: number, pipelineParallel: number): [number, number][] {
   const base = Math.floor(layers / pipelineParallel);
   const sizes = Array.from({ length: pipelineParallel }, () => base);
-  for (let i = 2; i < (layers % pipelineParallel) + 2; i++) sizes[pipelineParallel - i] = (sizes[pipelineParallel - i] ?? 0) + 1;
+  for (let i = 2; i < (layers % pipelineParallel) + 2; i++)
+    sizes[pipelineParallel - i] = (sizes[pipelineParallel - i] ?? 0) + 1;
   const ranges: [number, number][] = [];
   let start = 0;
   for (const size of sizes) {
@@ -80,13 +84,15 @@ export function kvBytesPerSequencePerGpu(
   config: ModelConfig,
   layout: ModelParallelLayout,
   tokens: number,
-  batchedTokens: number = memoryModel.activationTokens,
+  batchedTokens = 1,
 ): number {
   let worst = 0;
   for (const [start, end] of stageLayerRanges(config.layers, layout.pipelineParallel)) {
     let bytes = 0;
     for (const layer of config.layerSpecs.slice(start, end)) {
-      bytes += layerKvBytesPerToken(config, layer, layout.tensorParallel) * cachedTokens(layer, tokens, batchedTokens);
+      bytes +=
+        layerKvBytesPerToken(config, layer, layout.tensorParallel) *
+        cachedTokens(layer, tokens, batchedTokens);
     }
     worst = Math.max(worst, bytes);
   }
@@ -101,7 +107,8 @@ export function kvBytesPerTokenPerGpu(config: ModelConfig, layout: ModelParallel
   let worst = 0;
   for (const [start, end] of stageLayerRanges(config.layers, layout.pipelineParallel)) {
     let bytes = 0;
-    for (const layer of config.layerSpecs.slice(start, end)) bytes += layerKvBytesPerToken(config, layer, layout.tensorParallel);
+    for (const layer of config.layerSpecs.slice(start, end))
+      bytes += layerKvBytesPerToken(config, layer, layout.tensorParallel);
     worst = Math.max(worst, bytes);
   }
   return worst;
@@ -139,6 +146,21 @@ export interface MemoryPerGpu {
   concurrentSequences: number;
 }
 
+/**
+ * Bytes vLLM allocates beyond the checkpoint's: its MXFP4 MoE kernels pad each expert's
+ * per-rank intermediate width up to a multiple of 256 (vllm/model_executor/layers/quantization/mxfp4.py
+ * `create_weights`, `intermediate_size_per_partition_after_pad`). For gpt-oss-120b at TP 1 that is
+ * 2880 → 3072, and vLLM logs "Model loading took 64.38 GiB" (vllm-project/vllm#33155) for a 60.8 GiB checkpoint.
+ */
+export function runtimePaddingBytes(config: ModelConfig, tensorParallel: number): number {
+  if (config.quantization?.method !== 'mxfp4' || !config.moe) return 0;
+  const perRank = config.moe.expertIntermediateSize / tensorParallel;
+  const padded = Math.ceil(perRank / 256) * 256;
+  if (padded === perRank) return 0;
+  const expertBytes = parameterBreakdown(config).experts * (4.25 / 8);
+  return expertBytes * (padded / perRank - 1);
+}
+
 export function memoryPerGpu(
   config: ModelConfig,
   weightBytes: number,
@@ -147,7 +169,8 @@ export function memoryPerGpu(
   gpu: { gpuMemoryGiB: number; gpuMemoryUtilization: number; computeBytes: number },
 ): MemoryPerGpu {
   const gpusPerReplica = layout.tensorParallel * layout.pipelineParallel;
-  const weightsGiB = weightBytes / gpusPerReplica / GiB;
+  const weightsGiB =
+    (weightBytes + runtimePaddingBytes(config, layout.tensorParallel)) / gpusPerReplica / GiB;
   const overheadGiB =
     memoryModel.runtimeGiB +
     (gpusPerReplica > 1 ? memoryModel.ncclGiB : 0) +

@@ -199,7 +199,13 @@ export class ModelConfigError extends Error {
 /** Keys under which composite checkpoints nest their language model (Gemma 3 / Llama 4: text_config; InternVL: llm_config). */
 const nestedTextKeys = ['text_config', 'llm_config'] as const;
 /** Top-level fields that describe the whole checkpoint and so hold for the nested language model too. */
-const inheritedKeys = ['torch_dtype', 'dtype', 'quantization_config', 'compression_config', 'tie_word_embeddings'] as const;
+const inheritedKeys = [
+  'torch_dtype',
+  'dtype',
+  'quantization_config',
+  'compression_config',
+  'tie_word_embeddings',
+] as const;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -222,7 +228,11 @@ export function resolveTextConfig(raw: unknown): Record<string, unknown> {
   const inner = raw[nestedKey] as Record<string, unknown>;
   const outerType = typeof raw.model_type === 'string' ? raw.model_type : undefined;
   const innerType =
-    typeof inner.model_type === 'string' ? inner.model_type : outerType ? textModelTypeOf[outerType] : undefined;
+    typeof inner.model_type === 'string'
+      ? inner.model_type
+      : outerType
+        ? textModelTypeOf[outerType]
+        : undefined;
   const inherited = Object.fromEntries(
     inheritedKeys.flatMap((key) => (raw[key] !== undefined && raw[key] !== null ? [[key, raw[key]]] : [])),
   );
@@ -368,7 +378,12 @@ function buildLayerSpecs(c: RawConfig, isMla: boolean): LayerSpec[] {
     if (mlp === 'moe') mlpWidth = 0;
     return {
       attention,
-      window: attention === 'sliding' ? window : attention === 'chunked' ? (c.attention_chunk_size ?? undefined) : undefined,
+      window:
+        attention === 'sliding'
+          ? window
+          : attention === 'chunked'
+            ? (c.attention_chunk_size ?? undefined)
+            : undefined,
       kvHeads,
       attentionWeights,
       mlp,
@@ -423,7 +438,8 @@ function moeConfig(c: RawConfig, layers: readonly LayerSpec[]): MoeConfig | unde
   const llama4 = c.model_type === 'llama4_text' || c.model_type === 'llama4';
   const sharedExperts = c.n_shared_experts ?? (llama4 ? 1 : c.shared_expert_intermediate_size ? 1 : 0);
   const sharedIntermediateSize =
-    c.shared_expert_intermediate_size ?? (llama4 ? (c.intermediate_size ?? expertWidth) : sharedExperts * expertWidth);
+    c.shared_expert_intermediate_size ??
+    (llama4 ? (c.intermediate_size ?? expertWidth) : sharedExperts * expertWidth);
   return {
     experts,
     expertsPerToken: c.num_experts_per_tok ?? 2,
@@ -449,7 +465,10 @@ function quantizationConfig(q: RawQuantization | undefined): QuantizationConfig 
     .map((g) => g.weights)
     .find((w) => w != null);
   const groupSize = groupWeights?.group_size ?? q.group_size ?? q.q_group_size ?? undefined;
-  const fp8 = method === 'fp8' || method === 'fbgemm_fp8' || (groupWeights?.type === 'float' && groupWeights.num_bits === 8);
+  const fp8 =
+    method === 'fp8' ||
+    method === 'fbgemm_fp8' ||
+    (groupWeights?.type === 'float' && groupWeights.num_bits === 8);
   const bits =
     groupWeights?.num_bits ??
     q.bits ??

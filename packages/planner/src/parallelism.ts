@@ -30,7 +30,8 @@ export function tensorParallelProblem(
   const q = config.quantization;
   const blockN = q?.weightBlockSize?.[0];
   // Row-parallel layers (o_proj, down_proj) split their input: each shard must hold whole groups.
-  const groupSize = q && /awq|gptq|compressed-tensors/.test(q.method) && (q.bits ?? 16) < 8 ? q.groupSize : undefined;
+  const groupSize =
+    q && /awq|gptq|compressed-tensors/.test(q.method) && (q.bits ?? 16) < 8 ? q.groupSize : undefined;
   const denseWidths = [...new Set(config.layerSpecs.flatMap((l) => (l.mlp === 'dense' ? [l.mlpWidth] : [])))];
   const shardedWidths: [string, number | undefined][] = [
     ...denseWidths.map((w): [string, number] => ['intermediate_size', w]),
@@ -89,4 +90,3 @@ export function candidateLayouts(
       a.pipelineParallel - b.pipelineParallel,
   );
 }
-

@@ -371,7 +371,10 @@ export function throughputSettings(
 ): ThroughputSettings {
   const typical = Math.min(maxModelLength, longestPrompt + Math.ceil(maxNewTokens / 2));
   const perSequenceGiB = kvBytesPerSequencePerGpu(config, sized.layout, typical) / GiB;
-  const fits = perSequenceGiB > 0 ? Math.floor(Math.max(0, sized.memory.kvCacheGiB) / perSequenceGiB) : memoryModel.samplerSequences;
+  const fits =
+    perSequenceGiB > 0
+      ? Math.floor(Math.max(0, sized.memory.kvCacheGiB) / perSequenceGiB)
+      : memoryModel.samplerSequences;
   const maxNumSeqs = Math.max(1, Math.min(memoryModel.samplerSequences, fits));
   const maxNumBatchedTokens = Math.max(memoryModel.activationTokens, maxNumSeqs);
   return {

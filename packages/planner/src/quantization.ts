@@ -20,8 +20,15 @@ const groupTensorNames: Record<WeightGroup, string[]> = {
   attention: ['model.layers.0.self_attn.q_proj', 'language_model.model.layers.0.self_attn.o_proj'],
   denseMlp: ['model.layers.0.mlp.down_proj', 'language_model.model.layers.0.feed_forward.down_proj'],
   experts: ['model.layers.1.mlp.experts', 'language_model.model.layers.1.feed_forward.experts'],
-  sharedExperts: ['model.layers.1.mlp.shared_experts', 'language_model.model.layers.1.feed_forward.shared_expert'],
-  router: ['model.layers.1.mlp.router', 'model.layers.1.mlp.gate', 'language_model.model.layers.1.feed_forward.router'],
+  sharedExperts: [
+    'model.layers.1.mlp.shared_experts',
+    'language_model.model.layers.1.feed_forward.shared_expert',
+  ],
+  router: [
+    'model.layers.1.mlp.router',
+    'model.layers.1.mlp.gate',
+    'language_model.model.layers.1.feed_forward.router',
+  ],
   norms: ['model.norm', 'model.layers.0.input_layernorm'],
 };
 
@@ -48,7 +55,12 @@ function patternMatches(pattern: string, name: string): boolean {
     return glob.test(name);
   }
   // A bare module name (`self_attn`, `lm_head`) matches any tensor under a module of that name.
-  return name === pattern || name.startsWith(`${pattern}.`) || name.split('.').includes(pattern) || name.includes(`.${pattern}`);
+  return (
+    name === pattern ||
+    name.startsWith(`${pattern}.`) ||
+    name.split('.').includes(pattern) ||
+    name.includes(`.${pattern}`)
+  );
 }
 
 function leftUnquantized(q: QuantizationConfig, group: WeightGroup): boolean {
