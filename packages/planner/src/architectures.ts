@@ -93,8 +93,9 @@ export const knownModelTypes: readonly string[] = [
 ];
 
 /**
- * Architecture class names vLLM registers (vllm-project/vllm, vllm/model_executor/models/registry.py,
- * `_TEXT_GENERATION_MODELS` / `_MULTIMODAL_MODELS`): a model type we do not know but whose
+ * Architecture class names vLLM registers (vllm-project/vllm vllm/model_executor/models/registry.py
+ * at commit 0002bff0b6cb, `_TEXT_GENERATION_MODELS` / `_MULTIMODAL_MODELS`; a selection of the
+ * text-generation ones): a model type we do not know but whose
  * `architectures[0]` is here is served by vLLM, so we only note that our estimate is generic.
  */
 export const vllmArchitectures: readonly string[] = [
@@ -135,4 +136,25 @@ export const vllmArchitectures: readonly string[] = [
   'HunYuanMoEV1ForCausalLM',
   'MiniMaxM1ForCausalLM',
   'SeedOssForCausalLM',
+  'Exaone4ForCausalLM',
+  'GlmForCausalLM',
+  'Qwen3NextForCausalLM',
+  'MiniMaxM2ForCausalLM',
+  'NemotronForCausalLM',
+  'NemotronHForCausalLM',
+  'DeepseekV32ForCausalLM',
+  'DeepseekForCausalLM',
+  'Dots1ForCausalLM',
+  'Step3TextForCausalLM',
+  'Olmo3ForCausalLM',
+  'Lfm2ForCausalLM',
+  'Lfm2MoeForCausalLM',
+  'KimiLinearForCausalLM',
+  'Gemma3nForCausalLM',
+  'Mistral3ForConditionalGeneration',
+  'KimiVLForConditionalGeneration',
+  'Glm4vMoeForConditionalGeneration',
+  'InternVLChatModel',
+  'BailingMoeV2ForCausalLM',
+  'LongcatFlashForCausalLM',
 ];
