@@ -44,6 +44,7 @@ export {
 } from './model-config';
 export {
   buildModelFacts,
+  estimatedWeights,
   estimateParameters,
   type ModelFacts,
   type ParameterSource,

@@ -8,6 +8,21 @@ export interface ModelParallelLayout {
   nodes: number;
 }
 
+const shapesCache = new WeakMap<ModelConfig, { kvCounts: number[]; denseWidths: number[] }>();
+
+/** The distinct per-layer KV head counts and dense MLP widths (computed once per config: plans ask often). */
+function shardedShapes(config: ModelConfig): { kvCounts: number[]; denseWidths: number[] } {
+  let shapes = shapesCache.get(config);
+  if (!shapes) {
+    shapes = {
+      kvCounts: [...new Set(config.layerSpecs.flatMap((l) => (l.kvHeads > 0 ? [l.kvHeads] : [])))],
+      denseWidths: [...new Set(config.layerSpecs.flatMap((l) => (l.mlp === 'dense' ? [l.mlpWidth] : [])))],
+    };
+    shapesCache.set(config, shapes);
+  }
+  return shapes;
+}
+
 /**
  * Why a TP size is invalid for this model, or undefined when vLLM accepts it. The rules are vLLM's
  * sharding constraints: heads split evenly, KV heads split or are replicated whole, every sharded
@@ -22,7 +37,7 @@ export function tensorParallelProblem(
   if (config.attentionHeads % tp !== 0)
     return `${config.attentionHeads} attention heads do not split into ${tp} equal parts`;
   // NAS models vary the KV heads per layer: every attention layer must shard.
-  const kvCounts = [...new Set(config.layerSpecs.flatMap((l) => (l.kvHeads > 0 ? [l.kvHeads] : [])))];
+  const { kvCounts, denseWidths } = shardedShapes(config);
   for (const kv of kvCounts.length > 0 ? kvCounts : [config.kvHeads]) {
     if (kv % tp !== 0 && tp % kv !== 0) return `${kv} KV heads and TP ${tp} do not divide one another`;
   }
@@ -32,7 +47,6 @@ export function tensorParallelProblem(
   // Row-parallel layers (o_proj, down_proj) split their input: each shard must hold whole groups.
   const groupSize =
     q && /awq|gptq|compressed-tensors/.test(q.method) && (q.bits ?? 16) < 8 ? q.groupSize : undefined;
-  const denseWidths = [...new Set(config.layerSpecs.flatMap((l) => (l.mlp === 'dense' ? [l.mlpWidth] : [])))];
   const shardedWidths: [string, number | undefined][] = [
     ...denseWidths.map((w): [string, number] => ['intermediate_size', w]),
     ['expert intermediate size', config.moe?.expertIntermediateSize],

@@ -3,6 +3,7 @@ import {
   buildLightevalArgs,
   buildModelFacts,
   candidateLayouts,
+  estimatedWeights,
   estimateParameters,
   getBenchmark,
   getGpuType,
@@ -16,26 +17,11 @@ import {
   planEvaluation,
   tensorParallelProblem,
 } from '../src/index';
-import { estimatedWeights } from '../src/model-facts';
-import { readFixtureJson } from './fixtures';
+import { estimatedFixtureFacts, fixtureModels2026, readFixtureJson } from './fixtures';
 
 const GiB = 1024 ** 3;
 
-/** The 2026 fixture matrix of issue 12: real configs under test/fixtures/models/, each with a reference.json. */
-const models2026 = [
-  'google/gemma-3-27b-it',
-  'openai/gpt-oss-120b',
-  'openai/gpt-oss-20b',
-  'meta-llama/Llama-4-Scout-17B-16E-Instruct',
-  'meta-llama/Llama-4-Maverick-17B-128E-Instruct',
-  'Qwen/Qwen3-30B-A3B',
-  'Qwen/Qwen3-8B-FP8',
-  'Qwen/Qwen2.5-32B-Instruct-AWQ',
-  'deepseek-ai/DeepSeek-V3',
-  'nvidia/Llama-3_3-Nemotron-Super-49B-v1',
-  'zai-org/GLM-4.5',
-  'microsoft/phi-4',
-] as const;
+const models2026 = fixtureModels2026;
 
 interface Reference {
   parameters: number;
@@ -46,10 +32,7 @@ function config(id: string): ModelConfig {
   return parseModelConfig(readFixtureJson(id, 'config.json'), `${id}/config.json`);
 }
 
-function estimatedFacts(id: string) {
-  const c = config(id);
-  return buildModelFacts({ id, revision: undefined, source: 'hub' }, c, estimatedWeights(c));
-}
+const estimatedFacts = estimatedFixtureFacts;
 
 const h100 = getGpuType('h100').memoryGiB;
 const a100x40 = getGpuType('a100-40').memoryGiB;
