@@ -24,6 +24,9 @@ export interface PlanJson {
     maxModelLength: number;
     gpuMemoryUtilization: number;
     memoryPerGpuGiB: { weights: number; kvCache: number; overhead: number; budget: number };
+    /** vLLM scheduler limits the plan sets (null for jobs planned before they existed). */
+    maxNumSeqs: number | null;
+    maxNumBatchedTokens: number | null;
     lightevalModelArgs: string;
     lightevalArgv: string[];
   }[];
@@ -65,6 +68,8 @@ export function planToJson(plan: EvalPlan): PlanJson {
       maxModelLength: job.maxModelLength,
       gpuMemoryUtilization: job.gpuMemoryUtilization,
       memoryPerGpuGiB: { ...job.memoryPerGpuGiB },
+      maxNumSeqs: job.maxNumSeqs ?? null,
+      maxNumBatchedTokens: job.maxNumBatchedTokens ?? null,
       lightevalModelArgs: job.lightevalModelArgs,
       lightevalArgv: [...job.lightevalArgv],
     })),
