@@ -15,6 +15,7 @@ import {
   PlanError,
   parseModelConfig,
   planEvaluation,
+  stageLayerRanges,
   tensorParallelProblem,
 } from '../src/index';
 import { estimatedFixtureFacts, fixtureModels2026, readFixtureJson } from './fixtures';
@@ -355,5 +356,54 @@ describe('throughput settings', () => {
     expect(job?.maxNumSeqs).toBeGreaterThan(128);
     expect(job?.maxNumBatchedTokens).toBeGreaterThanOrEqual(job?.maxNumSeqs ?? 0);
     expect(job?.reasons.some((r) => r.startsWith('max_num_seqs'))).toBe(true);
+  });
+});
+
+describe('layer bookkeeping', () => {
+  it('splits pipeline stages as vLLM does: the remainder goes to the stages before the last', () => {
+    expect(stageLayerRanges(61, 2)).toEqual([
+      [0, 31],
+      [31, 61],
+    ]);
+    expect(stageLayerRanges(62, 4)).toEqual([
+      [0, 15],
+      [15, 31],
+      [31, 47],
+      [47, 62],
+    ]);
+  });
+
+  it('reads an llm_config (InternVL-style) like a text_config', () => {
+    const c = parseModelConfig({
+      architectures: ['InternVLChatModel'],
+      torch_dtype: 'bfloat16',
+      llm_config: {
+        model_type: 'qwen2',
+        num_hidden_layers: 2,
+        num_attention_heads: 4,
+        hidden_size: 64,
+        vocab_size: 128,
+      },
+    });
+    expect(c.layers).toBe(2);
+    expect(c.architecture).toBe('InternVLChatModel');
+  });
+
+  it('slides Qwen layers only when use_sliding_window is on, from max_window_layers', () => {
+    const base = {
+      model_type: 'qwen2',
+      num_hidden_layers: 4,
+      num_attention_heads: 4,
+      hidden_size: 64,
+      vocab_size: 128,
+      sliding_window: 32,
+      max_window_layers: 2,
+    };
+    expect(
+      parseModelConfig({ ...base, use_sliding_window: false }).layerSpecs.map((l) => l.attention),
+    ).toEqual(['full', 'full', 'full', 'full']);
+    expect(
+      parseModelConfig({ ...base, use_sliding_window: true }).layerSpecs.map((l) => l.attention),
+    ).toEqual(['full', 'full', 'sliding', 'sliding']);
   });
 });
