@@ -115,7 +115,11 @@ export function weightsFromCounts(
 ): WeightFacts {
   return {
     parametersByDtype: { ...counts },
-    parameters: Object.values(counts).reduce((sum, n) => sum + n, 0),
+    // Packed quantized tensors count elements, not weights (an I32 holds eight 4-bit weights, a U8
+    // two MXFP4 ones): the bytes stay exact, the count comes from the architecture.
+    parameters: config.quantization
+      ? estimateParameters(config)
+      : Object.values(counts).reduce((sum, n) => sum + n, 0),
     weightBytes: weightBytesFromCounts(config, counts),
     parameterSource: source,
   };

@@ -17,6 +17,7 @@ import {
   planEvaluation,
   stageLayerRanges,
   tensorParallelProblem,
+  weightsFromCounts,
 } from '../src/index';
 import { estimatedFixtureFacts, fixtureModels2026, readFixtureJson } from './fixtures';
 
@@ -241,6 +242,14 @@ describe('bytes per parameter', () => {
     expect(fbgemm / bf16).toBeLessThan(0.6);
     expect(w4a16 / bf16).toBeLessThan(0.35);
     expect(w4a16).toBeLessThan(fbgemm);
+  });
+
+  it('keeps the stored bytes of packed counts exact but counts the weights from the architecture', () => {
+    // Illustrative per-dtype counts in the Hub API's shape for an AWQ checkpoint (I32-packed 4-bit weights).
+    const c = config('Qwen/Qwen2.5-32B-Instruct-AWQ');
+    const w = weightsFromCounts(c, { I32: 3_900_000_000, F16: 1_800_000_000 }, 'safetensors-api');
+    expect(w.weightBytes).toBe(3_900_000_000 * 4 + 1_800_000_000 * 2);
+    expect(w.parameters).toBe(estimateParameters(c));
   });
 
   it('refuses a TP size that would split an AWQ group across GPUs', () => {
