@@ -126,7 +126,11 @@ export function activationBytesPerGpu(
 ): number {
   const tp = layout.tensorParallel;
   const h = config.hiddenSize;
-  const denseMlp = 2 * ((config.moe ? 0 : config.intermediateSize) ?? 4 * h);
+  // The widest dense MLP of any layer (Llama 4's dense layers, DeepSeek's first k, NAS's widest block).
+  let widestDense = 0;
+  for (const layer of config.layerSpecs)
+    if (layer.mlp === 'dense') widestDense = Math.max(widestDense, layer.mlpWidth);
+  const denseMlp = 2 * widestDense;
   const expertMlp = config.moe ? 2 * config.moe.expertsPerToken * config.moe.expertIntermediateSize : 0;
   const perToken = 4 * h + Math.max(denseMlp, expertMlp) / tp;
   const forward = memoryModel.activationTokens * perToken * computeBytes;
