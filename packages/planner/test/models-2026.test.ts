@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   buildLightevalArgs,
@@ -9,6 +10,7 @@ import {
   getGpuType,
   kvBytesPerSequencePerGpu,
   kvBytesPerTokenPerGpu,
+  loadModelFacts,
   type ModelConfig,
   memoryModel,
   memoryPerGpu,
@@ -19,7 +21,7 @@ import {
   tensorParallelProblem,
   weightsFromCounts,
 } from '../src/index';
-import { estimatedFixtureFacts, fixtureModels2026, readFixtureJson } from './fixtures';
+import { estimatedFixtureFacts, fixtureModels2026, readFixtureJson, scratchModelsDir } from './fixtures';
 
 const GiB = 1024 ** 3;
 
@@ -104,6 +106,15 @@ describe.each(models2026)('%s (real config.json)', (id) => {
 });
 
 describe('config reading like transformers', () => {
+  it('plans gemma-3-27b-it from a local checkpoint directory (it used to exit 2: "vocab_size: expected number")', async () => {
+    const dir = scratchModelsDir({ gemma: 'google/gemma-3-27b-it' });
+    const facts = await loadModelFacts({ model: join(dir, 'gemma') });
+    expect(facts.config.vocabSize).toBe(262_208);
+    expect(
+      planEvaluation({ facts, cluster: { gpusPerNode: 8, gpuMemoryGiB: h100, maxNodes: 1 } }).jobs,
+    ).toHaveLength(1);
+  });
+
   it('fills the Gemma 3 text_config from Gemma3TextConfig defaults (vocab, positions) and keeps the top-level dtype', () => {
     const c = config('google/gemma-3-27b-it');
     expect(c.vocabSize).toBe(262_208);
