@@ -1,14 +1,30 @@
 import { performance } from 'node:perf_hooks';
-import { type ClusterShape, loadModelFacts, type ModelFacts, planEvaluation } from '@model-eval/planner';
-import { fixtureFacts, fixtureModels, modelsDir } from '../packages/planner/test/fixtures';
+import {
+  type ClusterShape,
+  getGpuType,
+  loadModelFacts,
+  type ModelFacts,
+  planEvaluation,
+} from '@model-eval/planner';
+import {
+  estimatedFixtureFacts,
+  fixtureFacts,
+  fixtureModels,
+  fixtureModels2026,
+  modelsDir,
+} from '../packages/planner/test/fixtures';
 
 // Plans per second over the fixture models on the two reference clusters, once facts are loaded
 // (the issue asks for well under 10 ms per plan), plus the cost of reading facts from a local directory.
 const clusters: ClusterShape[] = [
-  { gpusPerNode: 8, gpuMemoryGiB: 80, maxNodes: 1 },
-  { gpusPerNode: 8, gpuMemoryGiB: 40, maxNodes: 1 },
+  { gpusPerNode: 8, gpuMemoryGiB: getGpuType('h100').memoryGiB, maxNodes: 4 },
+  { gpusPerNode: 8, gpuMemoryGiB: getGpuType('a100-40').memoryGiB, maxNodes: 4 },
 ];
-const facts: ModelFacts[] = fixtureModels.map((id) => fixtureFacts(id));
+// The 2026 models (per-layer specs, MoE, MLA, NAS) cost more per plan than the dense ones: bench both.
+const facts: ModelFacts[] = [
+  ...fixtureModels.map((id) => fixtureFacts(id)),
+  ...fixtureModels2026.map((id) => estimatedFixtureFacts(id)),
+];
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;

@@ -1,3 +1,4 @@
+export { knownModelTypes, transformersDefaults, vllmArchitectures } from './architectures';
 export {
   type Benchmark,
   benchmarkCatalog,
@@ -6,6 +7,7 @@ export {
   lightevalTaskString,
   UnknownBenchmarkError,
 } from './catalog';
+export { type GpuType, getGpuType, gpuTypeNames, gpuTypes } from './gpu-types';
 export { loadModelFacts, ModelFactsError, type ModelFactsSource } from './hub-reader';
 export { buildLightevalArgs, type LightevalCommand, type LightevalCommandInput } from './lighteval-args';
 export {
@@ -18,17 +20,31 @@ export {
   taskSyntaxFor,
   UnsupportedLightevalVersionError,
 } from './lighteval-version';
-export { kvBytesPerTokenPerGpu, type MemoryPerGpu, memoryModel, memoryPerGpu } from './memory';
 export {
+  cachedTokens,
+  kvBytesPerSequencePerGpu,
+  kvBytesPerTokenPerGpu,
+  type MemoryPerGpu,
+  memoryModel,
+  memoryPerGpu,
+  runtimePaddingBytes,
+  stageLayerRanges,
+} from './memory';
+export {
+  type AttentionKind,
+  type LayerSpec,
   type MlaConfig,
   type ModelConfig,
   ModelConfigError,
   type MoeConfig,
+  nasIntermediateSize,
   parseModelConfig,
   type QuantizationConfig,
+  resolveTextConfig,
 } from './model-config';
 export {
   buildModelFacts,
+  estimatedWeights,
   estimateParameters,
   type ModelFacts,
   type ParameterSource,
@@ -51,6 +67,14 @@ export {
   type PlanInput,
   type PlannedJob,
   planEvaluation,
+  type ThroughputSettings,
+  throughputSettings,
 } from './plan';
 export { PlanError } from './plan-error';
+export {
+  bytesPerParameter,
+  type ParameterBreakdown,
+  parameterBreakdown,
+  type WeightGroup,
+} from './quantization';
 export { type PlanJson, planToJson, renderPlanText } from './render';

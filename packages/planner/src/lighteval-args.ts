@@ -1,5 +1,10 @@
 import { type Benchmark, lightevalTaskString } from './catalog';
-import { hasUseChatTemplateFlag, modelNameKey, parseLightevalVersion } from './lighteval-version';
+import {
+  hasUseChatTemplateFlag,
+  type LightevalVersion,
+  modelNameKey,
+  parseLightevalVersion,
+} from './lighteval-version';
 import { PlanError } from './plan-error';
 
 export interface LightevalCommandInput {
@@ -18,6 +23,9 @@ export interface LightevalCommandInput {
   benchmarks: readonly Benchmark[];
   lightevalVersion: string;
   outputDir: string;
+  /** vLLM scheduler limits; passed only to releases whose VLLMModelConfig has the keys (see below). */
+  maxNumSeqs?: number | undefined;
+  maxNumBatchedTokens?: number | undefined;
 }
 
 export interface LightevalCommand {
@@ -40,6 +48,21 @@ function argValue(key: string, value: string): string {
   return `${key}=${value}`;
 }
 
+/**
+ * `max_num_seqs` / `max_num_batched_tokens`: VLLMModelConfig has both from v0.9.0 on (defaults 128
+ * and 2048; huggingface/lighteval src/lighteval/models/vllm/vllm_model.py at v0.9.0 … v0.13.0) and
+ * neither at v0.8.0, where an unknown key would be rejected.
+ */
+function schedulerArgs(version: LightevalVersion, input: LightevalCommandInput): string[] {
+  if (version.major === 0 && version.minor < 9) return [];
+  return [
+    ...(input.maxNumSeqs !== undefined ? [`max_num_seqs=${input.maxNumSeqs}`] : []),
+    ...(input.maxNumBatchedTokens !== undefined
+      ? [`max_num_batched_tokens=${input.maxNumBatchedTokens}`]
+      : []),
+  ];
+}
+
 export function buildLightevalArgs(input: LightevalCommandInput): LightevalCommand {
   const version = parseLightevalVersion(input.lightevalVersion);
   const generation = `generation_parameters={max_new_tokens:${input.maxNewTokens},temperature:${input.temperature},top_p:${input.topP}}`;
@@ -53,6 +76,7 @@ export function buildLightevalArgs(input: LightevalCommandInput): LightevalComma
     // Always explicit: older LightEval silently caps at 8192 when it is missing.
     `max_model_length=${input.maxModelLength}`,
     `gpu_memory_utilization=${input.gpuMemoryUtilization}`,
+    ...schedulerArgs(version, input),
     generation,
   ].join(',');
   const tasks = input.benchmarks.map((b) => lightevalTaskString(b, version)).join(',');

@@ -1,4 +1,6 @@
-import { knownModelTypes, type ModelConfig } from './model-config';
+import { knownModelTypes, vllmArchitectures } from './architectures';
+import type { ModelConfig } from './model-config';
+import { estimatedWeightBytes, parameterBreakdown, sumBreakdown } from './quantization';
 
 /** Where the parameter count came from, best first. `estimate` is computed from the architecture. */
 export type ParameterSource = 'safetensors-api' | 'safetensors-header' | 'safetensors-index' | 'estimate';
@@ -70,40 +72,12 @@ export function servingDtype(config: ModelConfig): 'bfloat16' | 'float16' {
 }
 
 /**
- * Parameter count from the architecture alone: embeddings, attention (MLA or grouped-query),
- * gated MLP or experts, norms. Within ~1 % of the real count for the Llama/Qwen/Mixtral fixtures;
- * used only when neither the Hub API nor the safetensors files say, and labelled as an estimate.
+ * Parameter count from the architecture alone, layer by layer: embeddings, attention (MLA,
+ * grouped-query, NAS linear or none), dense MLP, experts + shared experts + router, norms. Used
+ * only when neither the Hub API nor the safetensors files say, and labelled as an estimate.
  */
 export function estimateParameters(config: ModelConfig): number {
-  const h = config.hiddenSize;
-  const embeddings = config.vocabSize * h * (config.tiedEmbeddings ? 1 : 2);
-  let attention: number;
-  if (config.mla) {
-    const m = config.mla;
-    const qHead = m.qkNopeHeadDim + m.qkRopeHeadDim;
-    const q = m.qLoraRank
-      ? h * m.qLoraRank + m.qLoraRank * config.attentionHeads * qHead
-      : h * config.attentionHeads * qHead;
-    const kv =
-      h * (m.kvLoraRank + m.qkRopeHeadDim) +
-      m.kvLoraRank * config.attentionHeads * (m.qkNopeHeadDim + m.vHeadDim);
-    attention = q + kv + config.attentionHeads * m.vHeadDim * h;
-  } else {
-    const qDim = config.attentionHeads * config.headDim;
-    const kvDim = config.kvHeads * config.headDim;
-    attention = h * qDim + 2 * h * kvDim + qDim * h;
-  }
-  const denseMlp = 3 * h * (config.intermediateSize ?? 4 * h);
-  let mlpTotal: number;
-  if (config.moe) {
-    const moe = config.moe;
-    const experts = (moe.experts + moe.sharedExperts) * 3 * h * moe.expertIntermediateSize + h * moe.experts;
-    mlpTotal = moe.denseLayers * denseMlp + (config.layers - moe.denseLayers) * experts;
-  } else {
-    mlpTotal = config.layers * denseMlp;
-  }
-  const norms = config.layers * 2 * h + h;
-  return embeddings + config.layers * attention + mlpTotal + norms;
+  return sumBreakdown(parameterBreakdown(config));
 }
 
 export interface WeightFacts {
@@ -141,21 +115,22 @@ export function weightsFromCounts(
 ): WeightFacts {
   return {
     parametersByDtype: { ...counts },
-    parameters: Object.values(counts).reduce((sum, n) => sum + n, 0),
+    // Packed quantized tensors count elements, not weights (an I32 holds eight 4-bit weights, a U8
+    // two MXFP4 ones): the bytes stay exact, the count comes from the architecture.
+    parameters: config.quantization
+      ? estimateParameters(config)
+      : Object.values(counts).reduce((sum, n) => sum + n, 0),
     weightBytes: weightBytesFromCounts(config, counts),
     parameterSource: source,
   };
 }
 
 export function estimatedWeights(config: ModelConfig): WeightFacts {
-  const parameters = estimateParameters(config);
-  const bytesPerWeight = config.quantization?.bits
-    ? config.quantization.bits / 8
-    : computeDtypeBytes(servingDtype(config));
+  // Each weight group at its own width: FP8/int4 linear layers, embeddings and norms in bf16.
   return {
     parametersByDtype: {},
-    parameters,
-    weightBytes: Math.round(parameters * bytesPerWeight),
+    parameters: estimateParameters(config),
+    weightBytes: estimatedWeightBytes(config, computeDtypeBytes(servingDtype(config))),
     parameterSource: 'estimate',
   };
 }
@@ -173,8 +148,11 @@ export function buildModelFacts(
     );
   }
   if (config.modelType === undefined || !knownModelTypes.includes(config.modelType)) {
+    const name = config.modelType ?? config.architecture ?? 'unspecified';
     warnings.push(
-      `unknown architecture '${config.modelType ?? config.architecture ?? 'unspecified'}': planned from the config fields present; check that vLLM supports it`,
+      config.architecture !== undefined && vllmArchitectures.includes(config.architecture)
+        ? `architecture '${name}' (${config.architecture}) is served by vLLM but has no specific rules here: planned from the generic config fields`
+        : `unknown architecture '${name}': planned from the config fields present; vLLM's registry does not list '${config.architecture ?? 'unspecified'}', check that vLLM supports it`,
     );
   }
   return { ...identity, config, ...weights, warnings };

@@ -8,6 +8,21 @@ export interface ModelParallelLayout {
   nodes: number;
 }
 
+const shapesCache = new WeakMap<ModelConfig, { kvCounts: number[]; denseWidths: number[] }>();
+
+/** The distinct per-layer KV head counts and dense MLP widths (computed once per config: plans ask often). */
+function shardedShapes(config: ModelConfig): { kvCounts: number[]; denseWidths: number[] } {
+  let shapes = shapesCache.get(config);
+  if (!shapes) {
+    shapes = {
+      kvCounts: [...new Set(config.layerSpecs.flatMap((l) => (l.kvHeads > 0 ? [l.kvHeads] : [])))],
+      denseWidths: [...new Set(config.layerSpecs.flatMap((l) => (l.mlp === 'dense' ? [l.mlpWidth] : [])))],
+    };
+    shapesCache.set(config, shapes);
+  }
+  return shapes;
+}
+
 /**
  * Why a TP size is invalid for this model, or undefined when vLLM accepts it. The rules are vLLM's
  * sharding constraints: heads split evenly, KV heads split or are replicated whole, every sharded
@@ -21,12 +36,19 @@ export function tensorParallelProblem(
   if (tp > gpusPerNode) return `TP ${tp} exceeds the ${gpusPerNode} GPUs of a node (TP needs NVLink)`;
   if (config.attentionHeads % tp !== 0)
     return `${config.attentionHeads} attention heads do not split into ${tp} equal parts`;
-  if (config.kvHeads % tp !== 0 && tp % config.kvHeads !== 0)
-    return `${config.kvHeads} KV heads and TP ${tp} do not divide one another`;
+  // NAS models vary the KV heads per layer: every attention layer must shard.
+  const { kvCounts, denseWidths } = shardedShapes(config);
+  for (const kv of kvCounts.length > 0 ? kvCounts : [config.kvHeads]) {
+    if (kv % tp !== 0 && tp % kv !== 0) return `${kv} KV heads and TP ${tp} do not divide one another`;
+  }
   if (64 % tp !== 0) return `the vocabulary (padded to a multiple of 64) does not split ${tp} ways`;
-  const blockN = config.quantization?.weightBlockSize?.[0];
+  const q = config.quantization;
+  const blockN = q?.weightBlockSize?.[0];
+  // Row-parallel layers (o_proj, down_proj) split their input: each shard must hold whole groups.
+  const groupSize =
+    q && /awq|gptq|compressed-tensors/.test(q.method) && (q.bits ?? 16) < 8 ? q.groupSize : undefined;
   const shardedWidths: [string, number | undefined][] = [
-    ['intermediate_size', config.moe && config.moe.denseLayers === 0 ? undefined : config.intermediateSize],
+    ...denseWidths.map((w): [string, number] => ['intermediate_size', w]),
     ['expert intermediate size', config.moe?.expertIntermediateSize],
   ];
   for (const [name, width] of shardedWidths) {
@@ -34,7 +56,12 @@ export function tensorParallelProblem(
     if (width % tp !== 0) return `${name} ${width} does not split into ${tp} equal parts`;
     if (blockN !== undefined && (width / tp) % blockN !== 0)
       return `${name} ${width} / TP ${tp} is not a whole number of ${blockN}-wide FP8 blocks`;
+    if (groupSize !== undefined && (width / tp) % groupSize !== 0)
+      return `${name} ${width} / TP ${tp} is not a whole number of ${groupSize}-input quantization groups (${q?.method})`;
   }
+  const attentionWidth = config.attentionHeads * config.headDim;
+  if (groupSize !== undefined && !config.mla && (attentionWidth / tp) % groupSize !== 0)
+    return `o_proj input ${attentionWidth} / TP ${tp} is not a whole number of ${groupSize}-input quantization groups (${q?.method})`;
   return undefined;
 }
 
@@ -76,9 +103,4 @@ export function candidateLayouts(
       a.tensorParallel * a.pipelineParallel - b.tensorParallel * b.pipelineParallel ||
       a.pipelineParallel - b.pipelineParallel,
   );
-}
-
-/** Layers on the largest pipeline stage (vLLM gives earlier stages the remainder). */
-export function layersOnLargestStage(config: ModelConfig, pipelineParallel: number): number {
-  return Math.ceil(config.layers / pipelineParallel);
 }

@@ -1,7 +1,14 @@
 import { type Benchmark, defaultBenchmarkNames, getBenchmark } from './catalog';
 import { buildLightevalArgs } from './lighteval-args';
 import { DEFAULT_LIGHTEVAL_VERSION, parseLightevalVersion } from './lighteval-version';
-import { GiB, type MemoryPerGpu, memoryModel, memoryPerGpu, requiredGpuMemoryGiB } from './memory';
+import {
+  GiB,
+  kvBytesPerSequencePerGpu,
+  type MemoryPerGpu,
+  memoryModel,
+  memoryPerGpu,
+  requiredGpuMemoryGiB,
+} from './memory';
 import type { ModelFacts } from './model-facts';
 import { computeDtypeBytes, servingDtype } from './model-facts';
 import { candidateLayouts, type ModelParallelLayout, tensorParallelProblem } from './parallelism';
@@ -56,6 +63,13 @@ export interface PlannedJob {
   memoryPerGpuGiB: MemoryBreakdownGiB;
   /** Full `max_model_length` sequences the KV cache of one replica holds at once. */
   concurrentSequences: number;
+  /**
+   * vLLM's scheduler limits, sized from the planned KV cache (LightEval's own defaults, 128 and
+   * 2048, leave most of it idle); passed in the model args where the LightEval release accepts them.
+   * Optional only so that job records written before they existed still parse; the planner always sets them.
+   */
+  maxNumSeqs?: number;
+  maxNumBatchedTokens?: number;
   lightevalModelArgs: string;
   lightevalArgv: string[];
   /** Environment the LightEval command needs. */
@@ -335,6 +349,41 @@ function chooseLayout(
   return { chosen, reasons, warnings };
 }
 
+export interface ThroughputSettings {
+  maxNumSeqs: number;
+  maxNumBatchedTokens: number;
+  reason: string;
+}
+
+/**
+ * `max_num_seqs` and `max_num_batched_tokens` from the planned KV cache and the benchmarks' length
+ * profile. A reasoning trace averages about half of `max_new_tokens` (docs/planner.md), so the cache
+ * holds `kvCache / kv(prompt + max_new_tokens / 2)` sequences at once; more would only be preempted.
+ * The ceiling is the 256 sequences whose sampler memory the overhead term reserves; the token budget
+ * is the 8192-token profiling pass the activation term reserves (vLLM requires it ≥ max_num_seqs).
+ */
+export function throughputSettings(
+  config: ModelFacts['config'],
+  sized: { layout: ModelParallelLayout; memory: MemoryPerGpu },
+  longestPrompt: number,
+  maxNewTokens: number,
+  maxModelLength: number,
+): ThroughputSettings {
+  const typical = Math.min(maxModelLength, longestPrompt + Math.ceil(maxNewTokens / 2));
+  const perSequenceGiB = kvBytesPerSequencePerGpu(config, sized.layout, typical) / GiB;
+  const fits =
+    perSequenceGiB > 0
+      ? Math.floor(Math.max(0, sized.memory.kvCacheGiB) / perSequenceGiB)
+      : memoryModel.samplerSequences;
+  const maxNumSeqs = Math.max(1, Math.min(memoryModel.samplerSequences, fits));
+  const maxNumBatchedTokens = Math.max(memoryModel.activationTokens, maxNumSeqs);
+  return {
+    maxNumSeqs,
+    maxNumBatchedTokens,
+    reason: `max_num_seqs ${maxNumSeqs}: the KV cache holds ${fits} sequences of a typical ${n(typical)} tokens (prompt ${n(longestPrompt)} + half of max_new_tokens), capped at ${memoryModel.samplerSequences} (the sampler memory reserved); max_num_batched_tokens ${n(maxNumBatchedTokens)}: the prefill chunk whose activations the overhead term reserves (LightEval's defaults are 128 and 2,048)`,
+  };
+}
+
 function planJob(input: ResolvedInput, benchmarks: readonly Benchmark[], minGpusExclusive = 0): PlannedJob {
   const { facts, cluster } = input;
   const lengths = sequenceLengths(input, benchmarks);
@@ -363,6 +412,14 @@ function planJob(input: ResolvedInput, benchmarks: readonly Benchmark[], minGpus
       : `DP ${dataParallel}: ${budget} GPUs for the job / ${replicaGpus} per replica`,
   );
   reasons.push(lengths.reason);
+  const throughput = throughputSettings(
+    facts.config,
+    chosen,
+    Math.max(...benchmarks.map((b) => b.maxPromptTokens)),
+    lengths.maxNewTokens,
+    lengths.maxModelLength,
+  );
+  reasons.push(throughput.reason);
   const command = buildLightevalArgs({
     model: input.modelPath,
     revision: facts.source === 'hub' ? facts.revision : undefined,
@@ -378,6 +435,8 @@ function planJob(input: ResolvedInput, benchmarks: readonly Benchmark[], minGpus
     benchmarks,
     lightevalVersion: input.lightevalVersion,
     outputDir: input.outputDir,
+    maxNumSeqs: throughput.maxNumSeqs,
+    maxNumBatchedTokens: throughput.maxNumBatchedTokens,
   });
   const jobWarnings = [...lengths.warnings, ...warnings];
   const settings = new Set(benchmarks.map((b) => `${b.temperature}/${b.topP}`));
@@ -404,6 +463,8 @@ function planJob(input: ResolvedInput, benchmarks: readonly Benchmark[], minGpus
       budget: round(memory.budgetGiB),
     },
     concurrentSequences: memory.concurrentSequences,
+    maxNumSeqs: throughput.maxNumSeqs,
+    maxNumBatchedTokens: throughput.maxNumBatchedTokens,
     lightevalModelArgs: command.modelArgs,
     lightevalArgv: command.argv,
     env: command.env,

@@ -24,6 +24,9 @@ export interface PlanJson {
     maxModelLength: number;
     gpuMemoryUtilization: number;
     memoryPerGpuGiB: { weights: number; kvCache: number; overhead: number; budget: number };
+    /** vLLM scheduler limits the plan sets (null for jobs planned before they existed). */
+    maxNumSeqs: number | null;
+    maxNumBatchedTokens: number | null;
     lightevalModelArgs: string;
     lightevalArgv: string[];
   }[];
@@ -65,6 +68,8 @@ export function planToJson(plan: EvalPlan): PlanJson {
       maxModelLength: job.maxModelLength,
       gpuMemoryUtilization: job.gpuMemoryUtilization,
       memoryPerGpuGiB: { ...job.memoryPerGpuGiB },
+      maxNumSeqs: job.maxNumSeqs ?? null,
+      maxNumBatchedTokens: job.maxNumBatchedTokens ?? null,
       lightevalModelArgs: job.lightevalModelArgs,
       lightevalArgv: [...job.lightevalArgv],
     })),
@@ -107,6 +112,11 @@ export function renderPlanText(plan: EvalPlan): string {
       `Job ${i + 1}: ${job.benchmarks.join(', ')}`,
       `  layout   ${job.nodes} node(s) × ${job.gpusPerNode} GPUs = TP ${job.tensorParallel} × PP ${job.pipelineParallel} × DP ${job.dataParallel}`,
       `  length   max_model_length ${job.maxModelLength.toLocaleString('en-US')}, max_new_tokens ${job.maxNewTokens.toLocaleString('en-US')}, gpu_memory_utilization ${job.gpuMemoryUtilization}`,
+      ...(job.maxNumSeqs !== undefined
+        ? [
+            `  vLLM     max_num_seqs ${job.maxNumSeqs}, max_num_batched_tokens ${(job.maxNumBatchedTokens ?? 0).toLocaleString('en-US')}`,
+          ]
+        : []),
       `  per GPU  ${memoryBar(job, cluster.gpuMemoryGiB)} ${cluster.gpuMemoryGiB} GiB`,
       `           # weights ${m.weights.toFixed(1)}  o overhead ${m.overhead.toFixed(1)}  ~ KV cache ${m.kvCache.toFixed(1)} (${job.concurrentSequences} full sequences)  budget ${m.budget.toFixed(1)} GiB`,
       '  why',

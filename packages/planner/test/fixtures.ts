@@ -1,7 +1,13 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { buildModelFacts, type ModelFacts, parseModelConfig, weightsFromCounts } from '../src/index';
+import {
+  buildModelFacts,
+  estimatedWeights,
+  type ModelFacts,
+  parseModelConfig,
+  weightsFromCounts,
+} from '../src/index';
 
 export const modelsDir = resolve(import.meta.dirname, '../../../test/fixtures/models');
 
@@ -16,6 +22,28 @@ export const fixtureModels = [
   'Qwen/Qwen3-8B',
   'mistralai/Mixtral-8x7B-v0.1',
 ] as const;
+
+/** The 2026 models of issue 12: real configs with a reference.json (no Hub safetensors counts). */
+export const fixtureModels2026 = [
+  'google/gemma-3-27b-it',
+  'openai/gpt-oss-120b',
+  'openai/gpt-oss-20b',
+  'meta-llama/Llama-4-Scout-17B-16E-Instruct',
+  'meta-llama/Llama-4-Maverick-17B-128E-Instruct',
+  'Qwen/Qwen3-30B-A3B',
+  'Qwen/Qwen3-8B-FP8',
+  'Qwen/Qwen2.5-32B-Instruct-AWQ',
+  'deepseek-ai/DeepSeek-V3',
+  'nvidia/Llama-3_3-Nemotron-Super-49B-v1',
+  'zai-org/GLM-4.5',
+  'microsoft/phi-4',
+] as const;
+
+/** Facts from config.json alone, as the planner builds them when no safetensors metadata exists. */
+export function estimatedFixtureFacts(id: string): ModelFacts {
+  const config = parseModelConfig(readFixtureJson(id, 'config.json'), `${id}/config.json`);
+  return buildModelFacts({ id, revision: undefined, source: 'hub' }, config, estimatedWeights(config));
+}
 
 export function readFixtureJson(id: string, file: string): unknown {
   return JSON.parse(readFileSync(join(modelsDir, id, file), 'utf8'));

@@ -299,6 +299,8 @@ describe('rendering', () => {
       'maxModelLength',
       'gpuMemoryUtilization',
       'memoryPerGpuGiB',
+      'maxNumSeqs',
+      'maxNumBatchedTokens',
       'lightevalModelArgs',
       'lightevalArgv',
     ]);

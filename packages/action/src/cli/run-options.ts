@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type ClusterShape, DEFAULT_LIGHTEVAL_VERSION } from '@model-eval/planner';
+import { type ClusterShape, DEFAULT_LIGHTEVAL_VERSION, gpuTypeNames, gpuTypes } from '@model-eval/planner';
 import type { Logger } from '@model-eval/slurm';
 import type { ClusterAccess } from '../run/connection';
 import { definitionHash, runDefinition } from '../run/run-definition';
@@ -75,7 +75,17 @@ export const runOptions: Record<string, OptionSpec> = {
     valueName: 'lines',
   },
   'gpus-per-node': { type: 'string', description: 'GPUs per node (default 8)', valueName: 'N' },
-  'gpu-memory-gib': { type: 'string', description: 'Memory per GPU in GiB (default 80)', valueName: 'G' },
+  'gpu-memory-gib': {
+    type: 'string',
+    description:
+      'Memory per GPU in GiB as nvidia-smi reports it (MiB / 1024; default: the --gpu-type, else 80)',
+    valueName: 'G',
+  },
+  'gpu-type': {
+    type: 'string',
+    description: 'GPU model: h100, h200, a100-80, a100-40, l40s, b200',
+    valueName: 'T',
+  },
   'max-nodes': { type: 'string', description: 'Most nodes one job may span (default 1)', valueName: 'K' },
   'gpu-memory-utilization': {
     type: 'string',
@@ -124,11 +134,20 @@ export const stderrLoggerFor = (io: CliIo, simulated = false): Logger => {
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/** `--gpu-type`: the memory that GPU model reports, in GiB. */
+function gpuTypeOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const type = gpuTypes[value.toLowerCase()];
+  if (!type) throw new UsageError(`--gpu-type '${value}' is not one of ${gpuTypeNames().join(', ')}`);
+  return type.memoryGiB;
+}
+
 /** The cluster shape flags, with the CLI's defaults (8 GPUs of 80 GiB per node, 1 node). */
 export function clusterShapeFromArgs(args: ParsedArgs): ClusterShape {
   return {
     gpusPerNode: integerOption(args, 'gpus-per-node') ?? 8,
-    gpuMemoryGiB: numberOption(args, 'gpu-memory-gib', 1, 4096) ?? 80,
+    gpuMemoryGiB:
+      numberOption(args, 'gpu-memory-gib', 1, 4096) ?? gpuTypeOption(stringOption(args, 'gpu-type')) ?? 80,
     maxNodes: integerOption(args, 'max-nodes') ?? 1,
   };
 }

@@ -1,3 +1,4 @@
+import { gpuTypeNames, gpuTypes } from '@model-eval/planner';
 import { SettingsError } from './errors';
 import { slurmTimePattern } from './schema';
 
@@ -22,6 +23,8 @@ export interface ActionInputs {
   timeLimit?: string;
   gpusPerNode?: number;
   gpuMemoryGiB?: number;
+  /** A known GPU model; its reported memory fills gpuMemoryGiB when that is not given. */
+  gpuType?: string;
   maxNodes?: number;
   remoteDir?: string;
   jobSetup?: string;
@@ -67,6 +70,7 @@ export const actionInputNames = [
   'time-limit',
   'gpus-per-node',
   'gpu-memory-gib',
+  'gpu-type',
   'max-nodes',
   'remote-dir',
   'job-setup',
@@ -127,6 +131,14 @@ export function readSecrets(getInput: GetInput, setSecret: SetSecret): Secrets {
   return secrets;
 }
 
+/** The memory a `gpu-type` input's device reports, in GiB; an input error naming the known types otherwise. */
+function gpuTypeMemory(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const type = gpuTypes[value.toLowerCase()];
+  if (!type) throw inputError('gpu-type', value, `one of ${gpuTypeNames().join(', ')}`);
+  return type.memoryGiB;
+}
+
 /** Reads the non-secret inputs, `''` meaning unset, with strict types and messages naming the input. */
 export function readActionInputs(getInput: GetInput): ActionInputs {
   const str = (name: string): string | undefined => {
@@ -176,7 +188,8 @@ export function readActionInputs(getInput: GetInput): ActionInputs {
     qos: str('qos'),
     timeLimit: str('time-limit'),
     gpusPerNode: whole('gpus-per-node', 1),
-    gpuMemoryGiB: positive('gpu-memory-gib'),
+    gpuMemoryGiB: positive('gpu-memory-gib') ?? gpuTypeMemory(str('gpu-type')),
+    gpuType: str('gpu-type'),
     maxNodes: whole('max-nodes', 1),
     remoteDir: str('remote-dir'),
     // Keep the job setup's own line structure; only an all-blank value is unset.

@@ -1,3 +1,4 @@
+import { getGpuType, gpuTypeNames } from '@model-eval/planner';
 import { z } from 'zod';
 
 // The shape of `.github/model-eval.yml`. Keys are kebab-case like action inputs; every object is
@@ -67,6 +68,10 @@ export const clusterSchema = z.strictObject(
       .number({ error: 'must be a number of GiB > 0' })
       .positive({ error: 'must be a number of GiB > 0' })
       .optional(),
+    /** A known GPU model (h100, h200, a100-80, …): sets gpu-memory-gib to what the device reports. */
+    'gpu-type': z
+      .enum(gpuTypeNames() as [string, ...string[]], { error: `must be one of ${gpuTypeNames().join(', ')}` })
+      .optional(),
     'max-nodes': wholeNumber(1).optional(),
     'remote-dir': text.optional(),
     /** Shell lines run before the evaluation in each job (module loads, venv activation). */
@@ -105,7 +110,14 @@ export const configFileSchema = z.strictObject(
     model: text.optional(),
     revision: text.optional(),
     benchmarks: z.array(benchmarkEntrySchema, { error: 'must be a list' }).min(1).optional(),
-    cluster: clusterSchema.optional(),
+    // An explicit gpu-memory-gib wins; otherwise the gpu-type's reported memory fills it.
+    cluster: clusterSchema
+      .transform((c) =>
+        c['gpu-type'] !== undefined && c['gpu-memory-gib'] === undefined
+          ? { ...c, 'gpu-memory-gib': getGpuType(c['gpu-type']).memoryGiB }
+          : c,
+      )
+      .optional(),
     'lighteval-version': text.optional(),
     'results-repo': text.optional(),
     baseline: baselineSchema.optional(),
