@@ -21,6 +21,9 @@ import {
   fileExists,
   findDetailsFiles,
   findStandinScript,
+  getGpuType,
+  gpuTypeNames,
+  gpuTypes,
   layoutText,
   listFiles,
   loadModelFacts,
@@ -37,7 +40,7 @@ import {
   runDefinition,
   runEvaluation,
   upsertStickyComment
-} from "./chunks/chunk-LGWP7MDQ.js";
+} from "./chunks/chunk-SWIUK3C3.js";
 import {
   __commonJS,
   __require,
@@ -31663,6 +31666,8 @@ var clusterSchema = external_exports.strictObject(
     "time-limit": slurmTime.optional(),
     "gpus-per-node": wholeNumber(1).optional(),
     "gpu-memory-gib": external_exports.number({ error: "must be a number of GiB > 0" }).positive({ error: "must be a number of GiB > 0" }).optional(),
+    /** A known GPU model (h100, h200, a100-80, …): sets gpu-memory-gib to what the device reports. */
+    "gpu-type": external_exports.enum(gpuTypeNames(), { error: `must be one of ${gpuTypeNames().join(", ")}` }).optional(),
     "max-nodes": wholeNumber(1).optional(),
     "remote-dir": text.optional(),
     /** Shell lines run before the evaluation in each job (module loads, venv activation). */
@@ -31695,7 +31700,10 @@ var configFileSchema = external_exports.strictObject(
     model: text.optional(),
     revision: text.optional(),
     benchmarks: external_exports.array(benchmarkEntrySchema, { error: "must be a list" }).min(1).optional(),
-    cluster: clusterSchema.optional(),
+    // An explicit gpu-memory-gib wins; otherwise the gpu-type's reported memory fills it.
+    cluster: clusterSchema.transform(
+      (c) => c["gpu-type"] !== void 0 && c["gpu-memory-gib"] === void 0 ? { ...c, "gpu-memory-gib": getGpuType(c["gpu-type"]).memoryGiB } : c
+    ).optional(),
     "lighteval-version": text.optional(),
     "results-repo": text.optional(),
     baseline: baselineSchema.optional(),
@@ -31883,6 +31891,12 @@ function readSecrets(getInput, setSecret2) {
   if (githubToken !== void 0) secrets.githubToken = githubToken.trim();
   return secrets;
 }
+function gpuTypeMemory(value) {
+  if (value === void 0) return void 0;
+  const type = gpuTypes[value.toLowerCase()];
+  if (!type) throw inputError("gpu-type", value, `one of ${gpuTypeNames().join(", ")}`);
+  return type.memoryGiB;
+}
 function readActionInputs(getInput) {
   const str = (name) => {
     const value = getInput(name).trim();
@@ -31929,7 +31943,8 @@ function readActionInputs(getInput) {
     qos: str("qos"),
     timeLimit: str("time-limit"),
     gpusPerNode: whole("gpus-per-node", 1),
-    gpuMemoryGiB: positive("gpu-memory-gib"),
+    gpuMemoryGiB: positive("gpu-memory-gib") ?? gpuTypeMemory(str("gpu-type")),
+    gpuType: str("gpu-type"),
     maxNodes: whole("max-nodes", 1),
     remoteDir: str("remote-dir"),
     // Keep the job setup's own line structure; only an all-blank value is unset.
@@ -32263,9 +32278,7 @@ var DEFAULTS2 = {
   removeTriggerWhenDone: true,
   wait: true
 };
-function resolveSettings(sources) {
-  const secrets = readSecrets(sources.getInput, sources.setSecret);
-  const inputs = readActionInputs(sources.getInput);
+function readConfig(sources, inputs) {
   const configPath = inputs.configPath ?? DEFAULT_CONFIG_PATH;
   const configText = sources.readConfigFile(configPath);
   if (configText === void 0 && inputs.configPath !== void 0) {
@@ -32275,27 +32288,9 @@ function resolveSettings(sources) {
     );
   }
   const config = configText === void 0 ? {} : parseConfigFile(configText, configPath);
-  const rules = {
-    ...defaultTriggerRules,
-    tagPattern: inputs.tagPattern ?? config.tags?.pattern ?? defaultTriggerRules.tagPattern,
-    tagRevision: config.tags?.revision ?? defaultTriggerRules.tagRevision,
-    triggerLabel: inputs.triggerLabel ?? config.labels?.trigger ?? defaultTriggerRules.triggerLabel
-  };
-  const collectRunId = sources.getInput("run-id").trim();
-  if (collectRunId) rules.collectRunId = collectRunId;
-  const outcome = triggerFromEvent(sources.eventName, sources.eventPayload, rules);
-  if (outcome.kind === "skip") return { kind: "skip", reason: outcome.reason, secrets };
-  const match = outcome.match;
-  const model = match.model ?? inputs.model ?? config.model;
-  if (model === void 0) {
-    throw new SettingsError(
-      "no model to evaluate",
-      `Set 'model: namespace/name' in ${configPath} or the 'model' input.`
-    );
-  }
-  checkRepoId("model", model);
-  const revision = match.revision ?? inputs.revision ?? config.revision ?? DEFAULTS2.revision;
-  checkRevision("revision", revision);
+  return { configPath, config, configFound: configText !== void 0 };
+}
+function selectBenchmarks(match, inputs, config, configPath) {
   const customTasks = (config.benchmarks ?? []).filter((b) => typeof b !== "string");
   const available = new Map(benchmarkCatalog.map((b) => [b.name, b]));
   for (const task of customTasks) {
@@ -32328,6 +32323,34 @@ function resolveSettings(sources) {
     }
     return benchmark;
   });
+  return { benchmarkNames, benchmarks };
+}
+function resolveSettings(sources) {
+  const secrets = readSecrets(sources.getInput, sources.setSecret);
+  const inputs = readActionInputs(sources.getInput);
+  const { configPath, config, configFound } = readConfig(sources, inputs);
+  const rules = {
+    ...defaultTriggerRules,
+    tagPattern: inputs.tagPattern ?? config.tags?.pattern ?? defaultTriggerRules.tagPattern,
+    tagRevision: config.tags?.revision ?? defaultTriggerRules.tagRevision,
+    triggerLabel: inputs.triggerLabel ?? config.labels?.trigger ?? defaultTriggerRules.triggerLabel
+  };
+  const collectRunId = sources.getInput("run-id").trim();
+  if (collectRunId) rules.collectRunId = collectRunId;
+  const outcome = triggerFromEvent(sources.eventName, sources.eventPayload, rules);
+  if (outcome.kind === "skip") return { kind: "skip", reason: outcome.reason, secrets };
+  const match = outcome.match;
+  const model = match.model ?? inputs.model ?? config.model;
+  if (model === void 0) {
+    throw new SettingsError(
+      "no model to evaluate",
+      `Set 'model: namespace/name' in ${configPath} or the 'model' input.`
+    );
+  }
+  checkRepoId("model", model);
+  const revision = match.revision ?? inputs.revision ?? config.revision ?? DEFAULTS2.revision;
+  checkRevision("revision", revision);
+  const { benchmarkNames, benchmarks } = selectBenchmarks(match, inputs, config, configPath);
   const baseline = resolveBaseline2(match.baseline, inputs, config, match.trigger);
   const lightevalVersion = inputs.lightevalVersion ?? config["lighteval-version"] ?? DEFAULT_LIGHTEVAL_VERSION;
   parseLightevalVersion(lightevalVersion);
@@ -32363,7 +32386,7 @@ function resolveSettings(sources) {
     failOnRegression: inputs.failOnRegression ?? config["fail-on-regression"] ?? false,
     secrets,
     configPath,
-    configFound: configText !== void 0
+    configFound
   };
   const done = inputs.doneLabel ?? config.labels?.done;
   if (done !== void 0) settings.labels.done = done;

@@ -17,6 +17,8 @@ import {
   findRepositoryRoot,
   findStandinScript,
   formatSeconds,
+  gpuTypeNames,
+  gpuTypes,
   loadModelFacts,
   openExecutor,
   planEvaluation,
@@ -28,7 +30,7 @@ import {
   runEvaluation,
   stateFilePath,
   toJobSpec
-} from "./chunks/chunk-LGWP7MDQ.js";
+} from "./chunks/chunk-SWIUK3C3.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/src/cli/command.ts
@@ -181,7 +183,16 @@ var runOptions = {
     valueName: "lines"
   },
   "gpus-per-node": { type: "string", description: "GPUs per node (default 8)", valueName: "N" },
-  "gpu-memory-gib": { type: "string", description: "Memory per GPU in GiB (default 80)", valueName: "G" },
+  "gpu-memory-gib": {
+    type: "string",
+    description: "Memory per GPU in GiB as nvidia-smi reports it (MiB / 1024; default: the --gpu-type, else 80)",
+    valueName: "G"
+  },
+  "gpu-type": {
+    type: "string",
+    description: "GPU model: h100, h200, a100-80, a100-40, l40s, b200",
+    valueName: "T"
+  },
   "max-nodes": { type: "string", description: "Most nodes one job may span (default 1)", valueName: "K" },
   "gpu-memory-utilization": {
     type: "string",
@@ -229,10 +240,16 @@ var stderrLoggerFor = (io, simulated = false) => {
   };
 };
 var RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+function gpuTypeOption(value) {
+  if (value === void 0) return void 0;
+  const type = gpuTypes[value.toLowerCase()];
+  if (!type) throw new UsageError(`--gpu-type '${value}' is not one of ${gpuTypeNames().join(", ")}`);
+  return type.memoryGiB;
+}
 function clusterShapeFromArgs(args) {
   return {
     gpusPerNode: integerOption(args, "gpus-per-node") ?? 8,
-    gpuMemoryGiB: numberOption(args, "gpu-memory-gib", 1, 4096) ?? 80,
+    gpuMemoryGiB: numberOption(args, "gpu-memory-gib", 1, 4096) ?? gpuTypeOption(stringOption(args, "gpu-type")) ?? 80,
     maxNodes: integerOption(args, "max-nodes") ?? 1
   };
 }

@@ -23,6 +23,8 @@ const plannedJobSchema = z.object({
     budget: z.number(),
   }),
   concurrentSequences: z.number(),
+  maxNumSeqs: z.number().int().positive().optional(),
+  maxNumBatchedTokens: z.number().int().positive().optional(),
   lightevalModelArgs: z.string(),
   lightevalArgv: z.array(z.string()).min(1),
   env: z.record(z.string(), z.string()),

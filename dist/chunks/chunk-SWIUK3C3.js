@@ -23301,16 +23301,16 @@ function flattenHump(hump) {
 function buildHump(chunks, atStart, atEnd) {
   const leftLevels = [];
   const rightLevels = [];
-  let current = chunks;
+  let current2 = chunks;
   let allLeftsEmpty = true;
   let allRightsEmpty = true;
   while (true) {
     const levelAtStart = atStart && allLeftsEmpty;
     const levelAtEnd = atEnd && allRightsEmpty;
     const promoted = [];
-    const [prefixLen, suffixLen] = splitAndPromote(current, levelAtStart, levelAtEnd, promoted);
-    leftLevels.push(current.slice(0, prefixLen));
-    rightLevels.push(current.slice(current.length - suffixLen));
+    const [prefixLen, suffixLen] = splitAndPromote(current2, levelAtStart, levelAtEnd, promoted);
+    leftLevels.push(current2.slice(0, prefixLen));
+    rightLevels.push(current2.slice(current2.length - suffixLen));
     if (prefixLen > 0) {
       allLeftsEmpty = false;
     }
@@ -23325,7 +23325,7 @@ function buildHump(chunks, atStart, atEnd) {
       rightLevels.push([]);
       break;
     }
-    current = promoted;
+    current2 = promoted;
   }
   return { leftLevels, rightLevels };
 }
@@ -49436,107 +49436,62 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// packages/planner/src/model-config.ts
-var positiveInt = external_exports.number().int().positive();
-var rawConfigSchema = external_exports.looseObject({
-  architectures: external_exports.array(external_exports.string()).nullish(),
-  model_type: external_exports.string().nullish(),
-  num_hidden_layers: positiveInt,
-  num_attention_heads: positiveInt,
-  num_key_value_heads: positiveInt.nullish(),
-  head_dim: positiveInt.nullish(),
-  hidden_size: positiveInt,
-  intermediate_size: positiveInt.nullish(),
-  vocab_size: positiveInt,
-  max_position_embeddings: positiveInt.nullish(),
-  torch_dtype: external_exports.string().nullish(),
-  dtype: external_exports.string().nullish(),
-  tie_word_embeddings: external_exports.boolean().nullish(),
-  sliding_window: external_exports.number().int().nullish(),
-  use_sliding_window: external_exports.boolean().nullish(),
-  num_local_experts: positiveInt.nullish(),
-  num_experts: positiveInt.nullish(),
-  n_routed_experts: positiveInt.nullish(),
-  num_experts_per_tok: positiveInt.nullish(),
-  moe_intermediate_size: positiveInt.nullish(),
-  n_shared_experts: external_exports.number().int().nonnegative().nullish(),
-  first_k_dense_replace: external_exports.number().int().nonnegative().nullish(),
-  kv_lora_rank: positiveInt.nullish(),
-  q_lora_rank: positiveInt.nullish(),
-  qk_rope_head_dim: positiveInt.nullish(),
-  qk_nope_head_dim: positiveInt.nullish(),
-  v_head_dim: positiveInt.nullish(),
-  quantization_config: external_exports.looseObject({
-    quant_method: external_exports.string().nullish(),
-    weight_block_size: external_exports.array(positiveInt).length(2).nullish(),
-    bits: positiveInt.nullish(),
-    w_bit: positiveInt.nullish()
-  }).nullish()
-});
-var ModelConfigError = class extends Error {
-  name = "ModelConfigError";
-  hint;
-  constructor(message, hint) {
-    super(message);
-    this.hint = hint;
+// packages/planner/src/architectures.ts
+var transformersDefaults = {
+  // huggingface/transformers src/transformers/models/gemma3/configuration_gemma3.py, Gemma3TextConfig.__init__
+  // (read at commit 008f5c8c29be): google/gemma-3-27b-it's text_config omits vocab_size and
+  // max_position_embeddings; gemma-3-4b/12b also omit num_attention_heads.
+  gemma3_text: {
+    vocab_size: 262208,
+    hidden_size: 2304,
+    intermediate_size: 9216,
+    num_hidden_layers: 26,
+    num_attention_heads: 8,
+    num_key_value_heads: 4,
+    head_dim: 256,
+    max_position_embeddings: 131072,
+    tie_word_embeddings: true,
+    sliding_window: 4096,
+    sliding_window_pattern: 6
+  },
+  // src/transformers/models/llama4/configuration_llama4.py, Llama4TextConfig (commit 008e574391258).
+  llama4_text: {
+    vocab_size: 202048,
+    hidden_size: 5120,
+    intermediate_size: 8192,
+    intermediate_size_mlp: 16384,
+    num_hidden_layers: 48,
+    num_attention_heads: 40,
+    num_key_value_heads: 8,
+    head_dim: 128,
+    max_position_embeddings: 4096 * 32,
+    tie_word_embeddings: false,
+    num_experts_per_tok: 1,
+    num_local_experts: 16,
+    interleave_moe_layer_step: 1,
+    no_rope_layer_interval: 4,
+    attention_chunk_size: 8192
+  },
+  // src/transformers/models/gpt_oss/configuration_gpt_oss.py, GptOssConfig (commit 02b8f42b4240).
+  gpt_oss: {
+    num_hidden_layers: 36,
+    num_local_experts: 128,
+    vocab_size: 201088,
+    hidden_size: 2880,
+    intermediate_size: 2880,
+    head_dim: 64,
+    num_attention_heads: 64,
+    num_key_value_heads: 8,
+    sliding_window: 128,
+    tie_word_embeddings: false,
+    max_position_embeddings: 131072,
+    num_experts_per_tok: 4
   }
 };
-function parseModelConfig(raw, where = "config.json") {
-  const nested = typeof raw === "object" && raw !== null && "text_config" in raw && !("num_hidden_layers" in raw) ? raw.text_config : raw;
-  const parsed = rawConfigSchema.safeParse(nested);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map(
-      (issue2) => `${issue2.path.join(".") || "(root)"}: ${issue2.message}`
-    );
-    throw new ModelConfigError(
-      `${where} is not a usable model config (${fields.join("; ")})`,
-      "The planner needs num_hidden_layers, num_attention_heads, hidden_size and vocab_size; check that this is a causal language model repository and revision."
-    );
-  }
-  const c = parsed.data;
-  const architecture = c.architectures?.[0] ?? void 0;
-  const headDim = c.head_dim ?? c.hidden_size / c.num_attention_heads;
-  const experts = c.num_local_experts ?? c.num_experts ?? c.n_routed_experts ?? void 0;
-  const moe = experts !== void 0 && experts > 1 ? {
-    experts,
-    expertsPerToken: c.num_experts_per_tok ?? 2,
-    expertIntermediateSize: c.moe_intermediate_size ?? c.intermediate_size ?? 4 * c.hidden_size,
-    sharedExperts: c.n_shared_experts ?? 0,
-    denseLayers: c.first_k_dense_replace ?? 0
-  } : void 0;
-  const mla = c.kv_lora_rank != null && c.qk_rope_head_dim != null ? {
-    kvLoraRank: c.kv_lora_rank,
-    qLoraRank: c.q_lora_rank ?? void 0,
-    qkRopeHeadDim: c.qk_rope_head_dim,
-    qkNopeHeadDim: c.qk_nope_head_dim ?? headDim,
-    vHeadDim: c.v_head_dim ?? headDim
-  } : void 0;
-  const q = c.quantization_config;
-  const quantization = q?.quant_method ? {
-    method: q.quant_method,
-    weightBlockSize: q.weight_block_size ? [q.weight_block_size[0] ?? 1, q.weight_block_size[1] ?? 1] : void 0,
-    bits: q.bits ?? q.w_bit ?? (q.quant_method === "fp8" ? 8 : void 0)
-  } : void 0;
-  const slidingWindow = c.sliding_window != null && c.sliding_window > 0 && c.use_sliding_window !== false ? c.sliding_window : void 0;
-  return {
-    architecture,
-    modelType: c.model_type ?? void 0,
-    layers: c.num_hidden_layers,
-    attentionHeads: c.num_attention_heads,
-    kvHeads: c.num_key_value_heads ?? c.num_attention_heads,
-    headDim,
-    hiddenSize: c.hidden_size,
-    intermediateSize: c.intermediate_size ?? void 0,
-    vocabSize: c.vocab_size,
-    maxPositions: c.max_position_embeddings ?? void 0,
-    dtype: c.torch_dtype ?? c.dtype ?? "bfloat16",
-    tiedEmbeddings: c.tie_word_embeddings ?? false,
-    slidingWindow,
-    moe,
-    mla,
-    quantization
-  };
-}
+var textModelTypeOf = {
+  gemma3: "gemma3_text",
+  llama4: "llama4_text"
+};
 var knownModelTypes = [
   "llama",
   "mistral",
@@ -49547,12 +49502,496 @@ var knownModelTypes = [
   "qwen3_moe",
   "deepseek_v2",
   "deepseek_v3",
+  "kimi_k2",
   "gemma",
   "gemma2",
+  "gemma3",
   "gemma3_text",
   "phi3",
-  "olmo2"
+  "olmo2",
+  "gpt_oss",
+  "glm4_moe",
+  "llama4",
+  "llama4_text",
+  "nemotron-nas"
 ];
+var vllmArchitectures = [
+  "LlamaForCausalLM",
+  "MistralForCausalLM",
+  "MixtralForCausalLM",
+  "Qwen2ForCausalLM",
+  "Qwen2MoeForCausalLM",
+  "Qwen3ForCausalLM",
+  "Qwen3MoeForCausalLM",
+  "DeepseekV2ForCausalLM",
+  "DeepseekV3ForCausalLM",
+  "GemmaForCausalLM",
+  "Gemma2ForCausalLM",
+  "Gemma3ForCausalLM",
+  "Gemma3ForConditionalGeneration",
+  "Phi3ForCausalLM",
+  "Olmo2ForCausalLM",
+  "GptOssForCausalLM",
+  "Glm4MoeForCausalLM",
+  "Glm4ForCausalLM",
+  "Llama4ForCausalLM",
+  "Llama4ForConditionalGeneration",
+  "DeciLMForCausalLM",
+  "GraniteForCausalLM",
+  "GraniteMoeForCausalLM",
+  "Starcoder2ForCausalLM",
+  "InternLM2ForCausalLM",
+  "CohereForCausalLM",
+  "Cohere2ForCausalLM",
+  "ExaoneForCausalLM",
+  "MiniCPMForCausalLM",
+  "OlmoForCausalLM",
+  "OlmoeForCausalLM",
+  "PhiForCausalLM",
+  "PhiMoEForCausalLM",
+  "Ernie4_5_MoeForCausalLM",
+  "HunYuanMoEV1ForCausalLM",
+  "MiniMaxM1ForCausalLM",
+  "SeedOssForCausalLM",
+  "Exaone4ForCausalLM",
+  "GlmForCausalLM",
+  "Qwen3NextForCausalLM",
+  "MiniMaxM2ForCausalLM",
+  "NemotronForCausalLM",
+  "NemotronHForCausalLM",
+  "DeepseekV32ForCausalLM",
+  "DeepseekForCausalLM",
+  "Dots1ForCausalLM",
+  "Step3TextForCausalLM",
+  "Olmo3ForCausalLM",
+  "Lfm2ForCausalLM",
+  "Lfm2MoeForCausalLM",
+  "KimiLinearForCausalLM",
+  "Gemma3nForCausalLM",
+  "Mistral3ForConditionalGeneration",
+  "KimiVLForConditionalGeneration",
+  "Glm4vMoeForConditionalGeneration",
+  "InternVLChatModel",
+  "BailingMoeV2ForCausalLM",
+  "LongcatFlashForCausalLM"
+];
+
+// packages/planner/src/model-config.ts
+var positiveInt = external_exports.number().int().positive();
+var blockConfigSchema = external_exports.looseObject({
+  attention: external_exports.looseObject({
+    n_heads_in_group: positiveInt.nullish(),
+    no_op: external_exports.boolean().nullish(),
+    replace_with_linear: external_exports.boolean().nullish()
+  }).nullish(),
+  ffn: external_exports.looseObject({
+    ffn_mult: external_exports.number().positive().nullish(),
+    no_op: external_exports.boolean().nullish(),
+    replace_with_linear: external_exports.boolean().nullish()
+  }).nullish()
+});
+var quantizationSchema = external_exports.looseObject({
+  quant_method: external_exports.string().nullish(),
+  weight_block_size: external_exports.array(positiveInt).length(2).nullish(),
+  bits: positiveInt.nullish(),
+  w_bit: positiveInt.nullish(),
+  group_size: external_exports.number().int().nullish(),
+  q_group_size: external_exports.number().int().nullish(),
+  sym: external_exports.boolean().nullish(),
+  zero_point: external_exports.boolean().nullish(),
+  modules_to_not_convert: external_exports.array(external_exports.string()).nullish(),
+  ignore: external_exports.array(external_exports.string()).nullish(),
+  load_in_4bit: external_exports.boolean().nullish(),
+  load_in_8bit: external_exports.boolean().nullish(),
+  config_groups: external_exports.record(
+    external_exports.string(),
+    external_exports.looseObject({
+      weights: external_exports.looseObject({
+        num_bits: positiveInt.nullish(),
+        type: external_exports.string().nullish(),
+        group_size: external_exports.number().int().nullish(),
+        symmetric: external_exports.boolean().nullish(),
+        block_structure: external_exports.array(positiveInt).nullish()
+      }).nullish()
+    })
+  ).nullish()
+});
+var rawConfigSchema = external_exports.looseObject({
+  architectures: external_exports.array(external_exports.string()).nullish(),
+  model_type: external_exports.string().nullish(),
+  num_hidden_layers: positiveInt,
+  num_attention_heads: positiveInt,
+  num_key_value_heads: positiveInt.nullish(),
+  head_dim: positiveInt.nullish(),
+  hidden_size: positiveInt,
+  intermediate_size: positiveInt.nullish(),
+  intermediate_size_mlp: positiveInt.nullish(),
+  vocab_size: positiveInt,
+  max_position_embeddings: positiveInt.nullish(),
+  torch_dtype: external_exports.string().nullish(),
+  dtype: external_exports.string().nullish(),
+  tie_word_embeddings: external_exports.boolean().nullish(),
+  sliding_window: external_exports.number().int().nullish(),
+  use_sliding_window: external_exports.boolean().nullish(),
+  max_window_layers: external_exports.number().int().nonnegative().nullish(),
+  sliding_window_pattern: positiveInt.nullish(),
+  layer_types: external_exports.array(external_exports.string()).nullish(),
+  attention_chunk_size: positiveInt.nullish(),
+  no_rope_layers: external_exports.array(external_exports.number().int()).nullish(),
+  no_rope_layer_interval: positiveInt.nullish(),
+  num_local_experts: positiveInt.nullish(),
+  num_experts: positiveInt.nullish(),
+  n_routed_experts: positiveInt.nullish(),
+  num_experts_per_tok: positiveInt.nullish(),
+  moe_intermediate_size: positiveInt.nullish(),
+  n_shared_experts: external_exports.number().int().nonnegative().nullish(),
+  shared_expert_intermediate_size: external_exports.number().int().nonnegative().nullish(),
+  first_k_dense_replace: external_exports.number().int().nonnegative().nullish(),
+  moe_layers: external_exports.array(external_exports.number().int().nonnegative()).nullish(),
+  interleave_moe_layer_step: external_exports.number().int().nonnegative().nullish(),
+  decoder_sparse_step: external_exports.number().int().nonnegative().nullish(),
+  mlp_only_layers: external_exports.array(external_exports.number().int().nonnegative()).nullish(),
+  kv_lora_rank: positiveInt.nullish(),
+  q_lora_rank: positiveInt.nullish(),
+  qk_rope_head_dim: positiveInt.nullish(),
+  qk_nope_head_dim: positiveInt.nullish(),
+  v_head_dim: positiveInt.nullish(),
+  block_configs: external_exports.array(blockConfigSchema).nullish(),
+  quantization_config: quantizationSchema.nullish(),
+  compression_config: quantizationSchema.nullish()
+});
+var ModelConfigError = class extends Error {
+  name = "ModelConfigError";
+  hint;
+  constructor(message, hint) {
+    super(message);
+    this.hint = hint;
+  }
+};
+var nestedTextKeys = ["text_config", "llm_config"];
+var inheritedKeys = [
+  "torch_dtype",
+  "dtype",
+  "quantization_config",
+  "compression_config",
+  "tie_word_embeddings"
+];
+function isRecord(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function resolveTextConfig(raw) {
+  if (!isRecord(raw)) return {};
+  const nestedKey = nestedTextKeys.find((key) => isRecord(raw[key]));
+  const present = (obj) => Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== null && v !== void 0));
+  if (nestedKey === void 0) {
+    const type = typeof raw.model_type === "string" ? raw.model_type : void 0;
+    return { ...type ? transformersDefaults[type] : {}, ...present(raw) };
+  }
+  const inner = raw[nestedKey];
+  const outerType = typeof raw.model_type === "string" ? raw.model_type : void 0;
+  const innerType = typeof inner.model_type === "string" ? inner.model_type : outerType ? textModelTypeOf[outerType] : void 0;
+  const inherited = Object.fromEntries(
+    inheritedKeys.flatMap((key) => raw[key] !== void 0 && raw[key] !== null ? [[key, raw[key]]] : [])
+  );
+  return {
+    ...inherited,
+    ...innerType ? transformersDefaults[innerType] : {},
+    ...present(inner),
+    // The class name vLLM dispatches on is the top-level one (e.g. Gemma3ForConditionalGeneration).
+    ...raw.architectures !== void 0 && { architectures: raw.architectures },
+    ...innerType !== void 0 && { model_type: innerType }
+  };
+}
+function parseModelConfig(raw, where = "config.json") {
+  const parsed = rawConfigSchema.safeParse(resolveTextConfig(raw));
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map(
+      (issue2) => `${issue2.path.join(".") || "(root)"}: ${issue2.message}`
+    );
+    throw new ModelConfigError(
+      `${where} is not a usable model config (${fields.join("; ")})`,
+      "The planner needs num_hidden_layers, num_attention_heads, hidden_size and vocab_size (in text_config for multimodal checkpoints), or a model_type whose transformers defaults supply them; check that this is a causal language model repository and revision."
+    );
+  }
+  const c = parsed.data;
+  const architecture = c.architectures?.[0] ?? void 0;
+  const headDim = c.head_dim ?? c.hidden_size / c.num_attention_heads;
+  const mla = c.kv_lora_rank != null && c.qk_rope_head_dim != null ? {
+    kvLoraRank: c.kv_lora_rank,
+    qLoraRank: c.q_lora_rank ?? void 0,
+    qkRopeHeadDim: c.qk_rope_head_dim,
+    qkNopeHeadDim: c.qk_nope_head_dim ?? headDim,
+    vHeadDim: c.v_head_dim ?? headDim
+  } : void 0;
+  const layerSpecs = buildLayerSpecs(c, mla !== void 0);
+  const moe = moeConfig(c, layerSpecs);
+  const attentionLayers = layerSpecs.filter((l) => l.kvHeads > 0);
+  const kvHeads = attentionLayers.length > 0 ? Math.max(...attentionLayers.map((l) => l.kvHeads)) : c.num_key_value_heads ?? c.num_attention_heads;
+  const windows = layerSpecs.flatMap((l) => l.attention === "sliding" && l.window ? [l.window] : []);
+  return {
+    architecture,
+    modelType: c.model_type ?? void 0,
+    layers: c.num_hidden_layers,
+    attentionHeads: c.num_attention_heads,
+    kvHeads,
+    headDim,
+    hiddenSize: c.hidden_size,
+    intermediateSize: c.intermediate_size ?? void 0,
+    vocabSize: c.vocab_size,
+    maxPositions: c.max_position_embeddings ?? void 0,
+    dtype: c.torch_dtype ?? c.dtype ?? "bfloat16",
+    tiedEmbeddings: c.tie_word_embeddings ?? false,
+    slidingWindow: windows.length > 0 ? Math.max(...windows) : void 0,
+    moe,
+    mla,
+    quantization: quantizationConfig(c.quantization_config ?? c.compression_config ?? void 0),
+    layerSpecs
+  };
+}
+function buildLayerSpecs(c, isMla) {
+  const n2 = c.num_hidden_layers;
+  const window2 = c.sliding_window != null && c.sliding_window > 0 ? c.sliding_window : void 0;
+  const type = c.model_type ?? "";
+  const kinds = [];
+  for (let i = 0; i < n2; i++) {
+    let kind = isMla ? "mla" : "full";
+    const named = c.layer_types?.[i];
+    if (!isMla && named !== void 0) {
+      if (named === "sliding_attention") kind = window2 ? "sliding" : "full";
+      else if (named === "chunked_attention") kind = c.attention_chunk_size ? "chunked" : "full";
+      else if (named === "full_attention") kind = "full";
+      else if (/linear|mamba|conv/.test(named)) kind = "none";
+    } else if (!isMla && type === "gemma3_text" && window2) {
+      kind = (i + 1) % (c.sliding_window_pattern ?? 6) !== 0 ? "sliding" : "full";
+    } else if (!isMla && type === "gemma2" && window2) {
+      kind = i % 2 === 0 ? "sliding" : "full";
+    } else if (!isMla && type === "gpt_oss" && window2) {
+      kind = (i + 1) % 2 !== 0 ? "sliding" : "full";
+    } else if (!isMla && type === "llama4_text" && c.attention_chunk_size) {
+      const rope = c.no_rope_layers?.[i] ?? ((i + 1) % (c.no_rope_layer_interval ?? 4) !== 0 ? 1 : 0);
+      kind = rope ? "chunked" : "full";
+    } else if (!isMla && window2 && c.use_sliding_window !== false) {
+      const from = c.use_sliding_window === true ? c.max_window_layers ?? 0 : 0;
+      kind = i >= from ? "sliding" : "full";
+    }
+    kinds.push(kind);
+  }
+  const moeSet = moeLayerSet(c);
+  const defaultKv = c.num_key_value_heads ?? c.num_attention_heads;
+  return kinds.map((kind, i) => {
+    const block = c.block_configs?.[i];
+    const attn = block?.attention;
+    const ffn = block?.ffn;
+    let attention = kind;
+    let attentionWeights = "attention";
+    let kvHeads = defaultKv;
+    if (attn?.no_op) {
+      attention = "none";
+      attentionWeights = "none";
+      kvHeads = 0;
+    } else if (attn?.replace_with_linear) {
+      attention = "none";
+      attentionWeights = "linear";
+      kvHeads = 0;
+    } else if (attn?.n_heads_in_group) {
+      kvHeads = c.num_attention_heads / attn.n_heads_in_group;
+    } else if (kind === "none") {
+      kvHeads = 0;
+      attentionWeights = "none";
+    }
+    let mlp = moeSet.has(i) ? "moe" : "dense";
+    let mlpWidth = c.intermediate_size_mlp ?? c.intermediate_size ?? 4 * c.hidden_size;
+    if (ffn?.no_op) {
+      mlp = "none";
+      mlpWidth = 0;
+    } else if (ffn?.replace_with_linear) {
+      mlp = "linear";
+      mlpWidth = 0;
+    } else if (ffn?.ffn_mult) {
+      mlpWidth = nasIntermediateSize(ffn.ffn_mult, c.hidden_size);
+    }
+    if (mlp === "moe") mlpWidth = 0;
+    return {
+      attention,
+      window: attention === "sliding" ? window2 : attention === "chunked" ? c.attention_chunk_size ?? void 0 : void 0,
+      kvHeads,
+      attentionWeights,
+      mlp,
+      mlpWidth
+    };
+  });
+}
+function nasIntermediateSize(ffnMult, hidden) {
+  const size = Math.floor(2 * ffnMult * hidden / 3);
+  return Math.ceil(size / 256) * 256;
+}
+function expertCount(c) {
+  return c.num_local_experts ?? c.num_experts ?? c.n_routed_experts ?? void 0;
+}
+function moeLayerSet(c) {
+  const experts = expertCount(c);
+  const n2 = c.num_hidden_layers;
+  const set2 = /* @__PURE__ */ new Set();
+  if (experts === void 0 || experts <= 1) return set2;
+  if (c.moe_layers) {
+    for (const i of c.moe_layers) if (i < n2) set2.add(i);
+    return set2;
+  }
+  const step = c.interleave_moe_layer_step ?? c.decoder_sparse_step ?? 1;
+  const dense = new Set(c.mlp_only_layers ?? []);
+  const firstDense = c.first_k_dense_replace ?? 0;
+  for (let i = 0; i < n2; i++) {
+    if (step === 0) break;
+    if (i < firstDense || dense.has(i)) continue;
+    if ((i + 1) % step === 0) set2.add(i);
+  }
+  return set2;
+}
+function moeConfig(c, layers) {
+  const experts = expertCount(c);
+  const moeLayers = layers.filter((l) => l.mlp === "moe").length;
+  if (experts === void 0 || experts <= 1 || moeLayers === 0) return void 0;
+  const expertWidth = c.moe_intermediate_size ?? c.intermediate_size ?? 4 * c.hidden_size;
+  const llama4 = c.model_type === "llama4_text" || c.model_type === "llama4";
+  const sharedExperts = c.n_shared_experts ?? (llama4 ? 1 : c.shared_expert_intermediate_size ? 1 : 0);
+  const sharedIntermediateSize = c.shared_expert_intermediate_size ?? (llama4 ? c.intermediate_size ?? expertWidth : sharedExperts * expertWidth);
+  return {
+    experts,
+    expertsPerToken: c.num_experts_per_tok ?? 2,
+    expertIntermediateSize: expertWidth,
+    sharedExperts,
+    sharedIntermediateSize,
+    moeLayers,
+    denseLayers: c.first_k_dense_replace ?? 0
+  };
+}
+function quantizationConfig(q) {
+  if (!q) return void 0;
+  const method = q.quant_method ?? (q.load_in_4bit || q.load_in_8bit ? "bitsandbytes" : void 0);
+  if (!method) return void 0;
+  const groupWeights = Object.values(q.config_groups ?? {}).map((g) => g.weights).find((w) => w != null);
+  const groupSize = groupWeights?.group_size ?? q.group_size ?? q.q_group_size ?? void 0;
+  const fp8 = method === "fp8" || method === "fbgemm_fp8" || groupWeights?.type === "float" && groupWeights.num_bits === 8;
+  const bits = groupWeights?.num_bits ?? q.bits ?? q.w_bit ?? (fp8 ? 8 : method === "mxfp4" ? 4 : q.load_in_4bit ? 4 : q.load_in_8bit ? 8 : void 0);
+  const blockStructure = groupWeights?.block_structure;
+  const weightBlockSize = q.weight_block_size ?? (blockStructure && blockStructure.length === 2 ? blockStructure : void 0);
+  return {
+    method,
+    weightBlockSize: weightBlockSize ? [weightBlockSize[0] ?? 1, weightBlockSize[1] ?? 1] : void 0,
+    bits,
+    groupSize: groupSize !== void 0 && groupSize > 0 ? groupSize : void 0,
+    // GPTQ stores qzeros even when symmetric; AWQ stores them unless zero_point is false;
+    // compressed-tensors only for asymmetric schemes.
+    zeroPoints: method === "gptq" || method === "awq" && q.zero_point !== false || method === "compressed-tensors" && groupWeights?.symmetric === false,
+    unquantized: [...q.modules_to_not_convert ?? [], ...q.ignore ?? []]
+  };
+}
+
+// packages/planner/src/quantization.ts
+var groupTensorNames = {
+  embeddings: ["model.embed_tokens", "language_model.model.embed_tokens"],
+  lmHead: ["lm_head", "language_model.lm_head"],
+  attention: ["model.layers.0.self_attn.q_proj", "language_model.model.layers.0.self_attn.o_proj"],
+  denseMlp: ["model.layers.0.mlp.down_proj", "language_model.model.layers.0.feed_forward.down_proj"],
+  experts: ["model.layers.1.mlp.experts", "language_model.model.layers.1.feed_forward.experts"],
+  sharedExperts: [
+    "model.layers.1.mlp.shared_experts",
+    "language_model.model.layers.1.feed_forward.shared_expert"
+  ],
+  router: [
+    "model.layers.1.mlp.router",
+    "model.layers.1.mlp.gate",
+    "language_model.model.layers.1.feed_forward.router"
+  ],
+  norms: ["model.norm", "model.layers.0.input_layernorm"]
+};
+function patternMatches(pattern, name) {
+  if (pattern.startsWith("re:")) {
+    try {
+      return new RegExp(pattern.slice(3)).test(name);
+    } catch {
+      return false;
+    }
+  }
+  if (pattern.includes("*")) {
+    const glob = new RegExp(
+      `^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}`
+    );
+    return glob.test(name);
+  }
+  return name === pattern || name.startsWith(`${pattern}.`) || name.split(".").includes(pattern) || name.includes(`.${pattern}`);
+}
+function leftUnquantized(q, group) {
+  return groupTensorNames[group].some((name) => q.unquantized.some((p) => patternMatches(p, name)));
+}
+function bytesPerParameter(group, q, computeBytes, hiddenSize) {
+  if (q === void 0) return computeBytes;
+  if (group === "embeddings" || group === "norms" || group === "router") return computeBytes;
+  if (group === "lmHead") return computeBytes;
+  if (leftUnquantized(q, group)) return computeBytes;
+  const method = q.method.toLowerCase();
+  if (method === "mxfp4") return group === "experts" ? 4.25 / 8 : computeBytes;
+  if (method === "fp8") {
+    const [bn, bk] = q.weightBlockSize ?? [hiddenSize, hiddenSize];
+    return 1 + 4 / (bn * bk);
+  }
+  if (method === "fbgemm_fp8") return 1 + 4 / hiddenSize;
+  if (method === "bitsandbytes") return (q.bits ?? 4) / 8 + 4 / 64;
+  const bits = q.bits ?? 16;
+  if (bits >= 16) return computeBytes;
+  if (bits === 8 && /float|fp8/.test(method)) return 1 + 4 / hiddenSize;
+  const group_ = q.groupSize ?? hiddenSize;
+  return bits / 8 + 2 / group_ + (q.zeroPoints ? bits / 8 / group_ : 0);
+}
+function parameterBreakdown(config2) {
+  const h = config2.hiddenSize;
+  const b = {
+    embeddings: config2.vocabSize * h,
+    lmHead: config2.tiedEmbeddings ? 0 : config2.vocabSize * h,
+    attention: 0,
+    denseMlp: 0,
+    experts: 0,
+    sharedExperts: 0,
+    router: 0,
+    norms: h
+  };
+  const qDim = config2.attentionHeads * config2.headDim;
+  for (const layer of config2.layerSpecs) {
+    b.norms += 2 * h;
+    if (layer.attentionWeights === "linear") b.attention += h * h;
+    else if (layer.attentionWeights === "attention") {
+      if (config2.mla) {
+        const m = config2.mla;
+        const qHead = m.qkNopeHeadDim + m.qkRopeHeadDim;
+        const q = m.qLoraRank ? h * m.qLoraRank + m.qLoraRank * config2.attentionHeads * qHead : h * config2.attentionHeads * qHead;
+        const kv = h * (m.kvLoraRank + m.qkRopeHeadDim) + m.kvLoraRank * config2.attentionHeads * (m.qkNopeHeadDim + m.vHeadDim);
+        b.attention += q + kv + config2.attentionHeads * m.vHeadDim * h;
+      } else {
+        b.attention += 2 * h * qDim + 2 * h * layer.kvHeads * config2.headDim;
+      }
+    }
+    if (layer.mlp === "dense") b.denseMlp += 3 * h * layer.mlpWidth;
+    else if (layer.mlp === "linear") b.denseMlp += h * h;
+    else if (layer.mlp === "moe" && config2.moe) {
+      const moe = config2.moe;
+      b.experts += moe.experts * 3 * h * moe.expertIntermediateSize;
+      b.sharedExperts += 3 * h * moe.sharedIntermediateSize;
+      b.router += h * moe.experts;
+    }
+  }
+  return b;
+}
+function sumBreakdown(b) {
+  return Object.values(b).reduce((sum2, n2) => sum2 + n2, 0);
+}
+function estimatedWeightBytes(config2, computeBytes) {
+  const b = parameterBreakdown(config2);
+  let total = 0;
+  for (const [group, count] of Object.entries(b)) {
+    total += count * bytesPerParameter(group, config2.quantization, computeBytes, config2.hiddenSize);
+  }
+  return Math.round(total);
+}
 
 // packages/planner/src/model-facts.ts
 var storedBytes = {
@@ -49591,31 +50030,7 @@ function servingDtype(config2) {
   return /^(float16|fp16|half)$/i.test(config2.dtype) ? "float16" : "bfloat16";
 }
 function estimateParameters(config2) {
-  const h = config2.hiddenSize;
-  const embeddings = config2.vocabSize * h * (config2.tiedEmbeddings ? 1 : 2);
-  let attention;
-  if (config2.mla) {
-    const m = config2.mla;
-    const qHead = m.qkNopeHeadDim + m.qkRopeHeadDim;
-    const q = m.qLoraRank ? h * m.qLoraRank + m.qLoraRank * config2.attentionHeads * qHead : h * config2.attentionHeads * qHead;
-    const kv = h * (m.kvLoraRank + m.qkRopeHeadDim) + m.kvLoraRank * config2.attentionHeads * (m.qkNopeHeadDim + m.vHeadDim);
-    attention = q + kv + config2.attentionHeads * m.vHeadDim * h;
-  } else {
-    const qDim = config2.attentionHeads * config2.headDim;
-    const kvDim = config2.kvHeads * config2.headDim;
-    attention = h * qDim + 2 * h * kvDim + qDim * h;
-  }
-  const denseMlp = 3 * h * (config2.intermediateSize ?? 4 * h);
-  let mlpTotal;
-  if (config2.moe) {
-    const moe = config2.moe;
-    const experts = (moe.experts + moe.sharedExperts) * 3 * h * moe.expertIntermediateSize + h * moe.experts;
-    mlpTotal = moe.denseLayers * denseMlp + (config2.layers - moe.denseLayers) * experts;
-  } else {
-    mlpTotal = config2.layers * denseMlp;
-  }
-  const norms = config2.layers * 2 * h + h;
-  return embeddings + config2.layers * attention + mlpTotal + norms;
+  return sumBreakdown(parameterBreakdown(config2));
 }
 function weightsFromTotalSize(config2, totalSize) {
   if (config2.quantization) {
@@ -49638,18 +50053,18 @@ function weightsFromTotalSize(config2, totalSize) {
 function weightsFromCounts(config2, counts, source) {
   return {
     parametersByDtype: { ...counts },
-    parameters: Object.values(counts).reduce((sum2, n2) => sum2 + n2, 0),
+    // Packed quantized tensors count elements, not weights (an I32 holds eight 4-bit weights, a U8
+    // two MXFP4 ones): the bytes stay exact, the count comes from the architecture.
+    parameters: config2.quantization ? estimateParameters(config2) : Object.values(counts).reduce((sum2, n2) => sum2 + n2, 0),
     weightBytes: weightBytesFromCounts(config2, counts),
     parameterSource: source
   };
 }
 function estimatedWeights(config2) {
-  const parameters = estimateParameters(config2);
-  const bytesPerWeight = config2.quantization?.bits ? config2.quantization.bits / 8 : computeDtypeBytes(servingDtype(config2));
   return {
     parametersByDtype: {},
-    parameters,
-    weightBytes: Math.round(parameters * bytesPerWeight),
+    parameters: estimateParameters(config2),
+    weightBytes: estimatedWeightBytes(config2, computeDtypeBytes(servingDtype(config2))),
     parameterSource: "estimate"
   };
 }
@@ -49661,8 +50076,9 @@ function buildModelFacts(identity, config2, weights) {
     );
   }
   if (config2.modelType === void 0 || !knownModelTypes.includes(config2.modelType)) {
+    const name = config2.modelType ?? config2.architecture ?? "unspecified";
     warnings.push(
-      `unknown architecture '${config2.modelType ?? config2.architecture ?? "unspecified"}': planned from the config fields present; check that vLLM supports it`
+      config2.architecture !== void 0 && vllmArchitectures.includes(config2.architecture) ? `architecture '${name}' (${config2.architecture}) is served by vLLM but has no specific rules here: planned from the generic config fields` : `unknown architecture '${name}': planned from the config fields present; vLLM's registry does not list '${config2.architecture ?? "unspecified"}', check that vLLM supports it`
     );
   }
   return { ...identity, config: config2, ...weights, warnings };
@@ -49934,6 +50350,8 @@ function planToJson(plan) {
       maxModelLength: job.maxModelLength,
       gpuMemoryUtilization: job.gpuMemoryUtilization,
       memoryPerGpuGiB: { ...job.memoryPerGpuGiB },
+      maxNumSeqs: job.maxNumSeqs ?? null,
+      maxNumBatchedTokens: job.maxNumBatchedTokens ?? null,
       lightevalModelArgs: job.lightevalModelArgs,
       lightevalArgv: [...job.lightevalArgv]
     })),
@@ -49970,6 +50388,9 @@ function renderPlanText(plan) {
       `Job ${i + 1}: ${job.benchmarks.join(", ")}`,
       `  layout   ${job.nodes} node(s) \xD7 ${job.gpusPerNode} GPUs = TP ${job.tensorParallel} \xD7 PP ${job.pipelineParallel} \xD7 DP ${job.dataParallel}`,
       `  length   max_model_length ${job.maxModelLength.toLocaleString("en-US")}, max_new_tokens ${job.maxNewTokens.toLocaleString("en-US")}, gpu_memory_utilization ${job.gpuMemoryUtilization}`,
+      ...job.maxNumSeqs !== void 0 ? [
+        `  vLLM     max_num_seqs ${job.maxNumSeqs}, max_num_batched_tokens ${(job.maxNumBatchedTokens ?? 0).toLocaleString("en-US")}`
+      ] : [],
       `  per GPU  ${memoryBar(job, cluster.gpuMemoryGiB)} ${cluster.gpuMemoryGiB} GiB`,
       `           # weights ${m.weights.toFixed(1)}  o overhead ${m.overhead.toFixed(1)}  ~ KV cache ${m.kvCache.toFixed(1)} (${job.concurrentSequences} full sequences)  budget ${m.budget.toFixed(1)} GiB`,
       "  why",
@@ -50117,6 +50538,63 @@ var PlanError = class extends Error {
   }
 };
 
+// packages/planner/src/gpu-types.ts
+var gpuTypes = {
+  h100: {
+    name: "NVIDIA H100 80GB HBM3",
+    memoryGiB: 79.1,
+    gresType: "h100",
+    // vllm-project/vllm#10511 logs total_gpu_memory 79.22GiB; nvidia-smi shows 81559MiB = 79.65 GiB
+    // (vllm-project/vllm#55169); issue 12 measured 79.1. The smallest is kept.
+    source: "https://github.com/vllm-project/vllm/pull/10511"
+  },
+  h200: {
+    name: "NVIDIA H200 141GB HBM3e",
+    memoryGiB: 139.8,
+    gresType: "h200",
+    source: "issue 12 (H200 reports about 139.8 GiB); nvidia-smi 143771MiB"
+  },
+  "a100-80": {
+    name: "NVIDIA A100-SXM4-80GB",
+    memoryGiB: 79.1,
+    gresType: "a100",
+    // 80 GiB of HBM2e minus the driver's reservation, as for H100 80GB (nvidia-smi 81920MiB total).
+    source: "nvidia-smi 81920MiB (ollama/ollama#8930 logs 80567 MiB free per A100-SXM4-80GB)"
+  },
+  "a100-40": {
+    name: "NVIDIA A100-SXM4-40GB",
+    memoryGiB: 39.4,
+    gresType: "a100",
+    source: "nvidia-smi 40960MiB; torch reports 39.39 GiB"
+  },
+  l40s: {
+    name: "NVIDIA L40S",
+    memoryGiB: 44.4,
+    gresType: "l40s",
+    source: "nvidia-smi 46068MiB = 44.99 GiB, less the driver reservation (torch reports about 44.4 GiB)"
+  },
+  b200: {
+    name: "NVIDIA B200",
+    memoryGiB: 178.3,
+    gresType: "b200",
+    // unslothai/unsloth#3411: "[GPU] NVIDIA B200 ... Total VRAM: 178.35 GB" (torch total_memory in GiB).
+    source: "https://github.com/unslothai/unsloth/issues/3411"
+  }
+};
+function gpuTypeNames() {
+  return Object.keys(gpuTypes);
+}
+function getGpuType(name) {
+  const type = gpuTypes[name.trim().toLowerCase()];
+  if (!type) {
+    throw new PlanError(
+      `unknown gpu-type '${name}'`,
+      `Use one of ${gpuTypeNames().join(", ")}, or set gpu-memory-gib to the memory nvidia-smi reports (MiB / 1024).`
+    );
+  }
+  return type;
+}
+
 // packages/planner/src/lighteval-args.ts
 function argValue(key, value) {
   if (/[,={}]/.test(value) || value === "") {
@@ -50126,6 +50604,13 @@ function argValue(key, value) {
     );
   }
   return `${key}=${value}`;
+}
+function schedulerArgs(version2, input2) {
+  if (version2.major === 0 && version2.minor < 9) return [];
+  return [
+    ...input2.maxNumSeqs !== void 0 ? [`max_num_seqs=${input2.maxNumSeqs}`] : [],
+    ...input2.maxNumBatchedTokens !== void 0 ? [`max_num_batched_tokens=${input2.maxNumBatchedTokens}`] : []
+  ];
 }
 function buildLightevalArgs(input2) {
   const version2 = parseLightevalVersion(input2.lightevalVersion);
@@ -50140,6 +50625,7 @@ function buildLightevalArgs(input2) {
     // Always explicit: older LightEval silently caps at 8192 when it is missing.
     `max_model_length=${input2.maxModelLength}`,
     `gpu_memory_utilization=${input2.gpuMemoryUtilization}`,
+    ...schedulerArgs(version2, input2),
     generation
   ].join(",");
   const tasks = input2.benchmarks.map((b) => lightevalTaskString(b, version2)).join(",");
@@ -50159,17 +50645,136 @@ function buildLightevalArgs(input2) {
   return { modelArgs, argv, env };
 }
 
+// packages/planner/src/memory.ts
+var GiB = 1024 ** 3;
+var memoryModel = {
+  /** CUDA context, cuBLAS/cuDNN workspaces and CUDA-graph pools: ~1 GiB per GPU in vLLM's logs. */
+  runtimeGiB: 1,
+  /** NCCL communicator buffers, only when the replica spans more than one GPU. */
+  ncclGiB: 0.5,
+  /** Tokens in the profiling forward pass: vLLM's default chunked-prefill budget is at most 8192. */
+  activationTokens: 8192,
+  /** Sequences whose logits are sampled at once (vLLM's default `max_num_seqs` is 256). */
+  samplerSequences: 256,
+  /**
+   * Full-length sequences the KV cache must hold. Reasoning traces average about half of
+   * `max_new_tokens`, so 4 full-length slots keep ~8 of a prompt's 64 AIME samples decoding at once;
+   * fewer makes vLLM preempt and recompute constantly, which can multiply run time.
+   */
+  minConcurrentSequences: 4,
+  /** KV cache in the compute dtype (no fp8 KV cache). */
+  kvCacheDtypeBytes: 2,
+  /** vLLM's default KV block size in tokens (CacheConfig.block_size on CUDA). */
+  blockSize: 16
+};
+function layerKvBytesPerToken(config2, layer, tensorParallel) {
+  if (layer.attention === "none" || layer.kvHeads === 0) return 0;
+  if (layer.attention === "mla" && config2.mla) {
+    return (config2.mla.kvLoraRank + config2.mla.qkRopeHeadDim) * memoryModel.kvCacheDtypeBytes;
+  }
+  const kvHeadsPerGpu = Math.max(1, layer.kvHeads / tensorParallel);
+  return 2 * kvHeadsPerGpu * config2.headDim * memoryModel.kvCacheDtypeBytes;
+}
+function cachedTokens(layer, tokens, batchedTokens) {
+  if (layer.attention === "none") return 0;
+  if (layer.attention === "sliding" && layer.window !== void 0)
+    return Math.min(tokens, layer.window - 1 + batchedTokens + memoryModel.blockSize);
+  if (layer.attention === "chunked" && layer.window !== void 0)
+    return Math.min(tokens, layer.window + batchedTokens);
+  return tokens;
+}
+function stageLayerRanges(layers, pipelineParallel) {
+  const base = Math.floor(layers / pipelineParallel);
+  const sizes = Array.from({ length: pipelineParallel }, () => base);
+  for (let i = 2; i < layers % pipelineParallel + 2; i++)
+    sizes[pipelineParallel - i] = (sizes[pipelineParallel - i] ?? 0) + 1;
+  const ranges = [];
+  let start = 0;
+  for (const size of sizes) {
+    ranges.push([start, start + size]);
+    start += size;
+  }
+  return ranges;
+}
+function kvBytesPerSequencePerGpu(config2, layout, tokens, batchedTokens = 1) {
+  let worst = 0;
+  for (const [start, end] of stageLayerRanges(config2.layers, layout.pipelineParallel)) {
+    let bytes = 0;
+    for (const layer of config2.layerSpecs.slice(start, end)) {
+      bytes += layerKvBytesPerToken(config2, layer, layout.tensorParallel) * cachedTokens(layer, tokens, batchedTokens);
+    }
+    worst = Math.max(worst, bytes);
+  }
+  return worst;
+}
+function activationBytesPerGpu(config2, layout, computeBytes) {
+  const tp = layout.tensorParallel;
+  const h = config2.hiddenSize;
+  let widestDense = 0;
+  for (const layer of config2.layerSpecs)
+    if (layer.mlp === "dense") widestDense = Math.max(widestDense, layer.mlpWidth);
+  const denseMlp = 2 * widestDense;
+  const expertMlp = config2.moe ? 2 * config2.moe.expertsPerToken * config2.moe.expertIntermediateSize : 0;
+  const perToken = 4 * h + Math.max(denseMlp, expertMlp) / tp;
+  const forward = memoryModel.activationTokens * perToken * computeBytes;
+  const sampler = memoryModel.samplerSequences * config2.vocabSize * 4 * 2;
+  return forward + sampler;
+}
+function runtimePaddingBytes(config2, tensorParallel) {
+  if (config2.quantization?.method !== "mxfp4" || !config2.moe) return 0;
+  const perRank = config2.moe.expertIntermediateSize / tensorParallel;
+  const padded = Math.ceil(perRank / 256) * 256;
+  if (padded === perRank) return 0;
+  const expertBytes = parameterBreakdown(config2).experts * (4.25 / 8);
+  return expertBytes * (padded / perRank - 1);
+}
+function memoryPerGpu(config2, weightBytes, layout, maxModelLength, gpu) {
+  const gpusPerReplica = layout.tensorParallel * layout.pipelineParallel;
+  const weightsGiB = (weightBytes + runtimePaddingBytes(config2, layout.tensorParallel)) / gpusPerReplica / GiB;
+  const overheadGiB = memoryModel.runtimeGiB + (gpusPerReplica > 1 ? memoryModel.ncclGiB : 0) + activationBytesPerGpu(config2, layout, gpu.computeBytes) / GiB;
+  const budgetGiB = gpu.gpuMemoryUtilization * gpu.gpuMemoryGiB;
+  const kvCacheGiB = budgetGiB - weightsGiB - overheadGiB;
+  const kvPerSequenceGiB = kvBytesPerSequencePerGpu(config2, layout, maxModelLength) / GiB;
+  return {
+    weightsGiB,
+    overheadGiB,
+    kvCacheGiB,
+    budgetGiB,
+    kvPerSequenceGiB,
+    concurrentSequences: kvCacheGiB > 0 ? Math.floor(kvCacheGiB / kvPerSequenceGiB) : 0
+  };
+}
+function requiredGpuMemoryGiB(memory, sequences) {
+  return memory.weightsGiB + memory.overheadGiB + sequences * memory.kvPerSequenceGiB;
+}
+
 // packages/planner/src/parallelism.ts
+var shapesCache = /* @__PURE__ */ new WeakMap();
+function shardedShapes(config2) {
+  let shapes = shapesCache.get(config2);
+  if (!shapes) {
+    shapes = {
+      kvCounts: [...new Set(config2.layerSpecs.flatMap((l) => l.kvHeads > 0 ? [l.kvHeads] : []))],
+      denseWidths: [...new Set(config2.layerSpecs.flatMap((l) => l.mlp === "dense" ? [l.mlpWidth] : []))]
+    };
+    shapesCache.set(config2, shapes);
+  }
+  return shapes;
+}
 function tensorParallelProblem(config2, tp, gpusPerNode) {
   if (tp > gpusPerNode) return `TP ${tp} exceeds the ${gpusPerNode} GPUs of a node (TP needs NVLink)`;
   if (config2.attentionHeads % tp !== 0)
     return `${config2.attentionHeads} attention heads do not split into ${tp} equal parts`;
-  if (config2.kvHeads % tp !== 0 && tp % config2.kvHeads !== 0)
-    return `${config2.kvHeads} KV heads and TP ${tp} do not divide one another`;
+  const { kvCounts, denseWidths } = shardedShapes(config2);
+  for (const kv of kvCounts.length > 0 ? kvCounts : [config2.kvHeads]) {
+    if (kv % tp !== 0 && tp % kv !== 0) return `${kv} KV heads and TP ${tp} do not divide one another`;
+  }
   if (64 % tp !== 0) return `the vocabulary (padded to a multiple of 64) does not split ${tp} ways`;
-  const blockN = config2.quantization?.weightBlockSize?.[0];
+  const q = config2.quantization;
+  const blockN = q?.weightBlockSize?.[0];
+  const groupSize = q && /awq|gptq|compressed-tensors/.test(q.method) && (q.bits ?? 16) < 8 ? q.groupSize : void 0;
   const shardedWidths = [
-    ["intermediate_size", config2.moe && config2.moe.denseLayers === 0 ? void 0 : config2.intermediateSize],
+    ...denseWidths.map((w) => ["intermediate_size", w]),
     ["expert intermediate size", config2.moe?.expertIntermediateSize]
   ];
   for (const [name, width] of shardedWidths) {
@@ -50177,7 +50782,12 @@ function tensorParallelProblem(config2, tp, gpusPerNode) {
     if (width % tp !== 0) return `${name} ${width} does not split into ${tp} equal parts`;
     if (blockN !== void 0 && width / tp % blockN !== 0)
       return `${name} ${width} / TP ${tp} is not a whole number of ${blockN}-wide FP8 blocks`;
+    if (groupSize !== void 0 && width / tp % groupSize !== 0)
+      return `${name} ${width} / TP ${tp} is not a whole number of ${groupSize}-input quantization groups (${q?.method})`;
   }
+  const attentionWidth = config2.attentionHeads * config2.headDim;
+  if (groupSize !== void 0 && !config2.mla && attentionWidth / tp % groupSize !== 0)
+    return `o_proj input ${attentionWidth} / TP ${tp} is not a whole number of ${groupSize}-input quantization groups (${q?.method})`;
   return void 0;
 }
 function validTensorParallelSizes(config2, gpusPerNode) {
@@ -50203,67 +50813,6 @@ function candidateLayouts(config2, gpusPerNode, maxNodes) {
   return layouts.sort(
     (a, b) => group(a) - group(b) || a.tensorParallel * a.pipelineParallel - b.tensorParallel * b.pipelineParallel || a.pipelineParallel - b.pipelineParallel
   );
-}
-function layersOnLargestStage(config2, pipelineParallel) {
-  return Math.ceil(config2.layers / pipelineParallel);
-}
-
-// packages/planner/src/memory.ts
-var GiB = 1024 ** 3;
-var memoryModel = {
-  /** CUDA context, cuBLAS/cuDNN workspaces and CUDA-graph pools: ~1 GiB per GPU in vLLM's logs. */
-  runtimeGiB: 1,
-  /** NCCL communicator buffers, only when the replica spans more than one GPU. */
-  ncclGiB: 0.5,
-  /** Tokens in the profiling forward pass: vLLM's default chunked-prefill budget is at most 8192. */
-  activationTokens: 8192,
-  /** Sequences whose logits are sampled at once (vLLM's default `max_num_seqs` is 256). */
-  samplerSequences: 256,
-  /**
-   * Full-length sequences the KV cache must hold. Reasoning traces average about half of
-   * `max_new_tokens`, so 4 full-length slots keep ~8 of a prompt's 64 AIME samples decoding at once;
-   * fewer makes vLLM preempt and recompute constantly, which can multiply run time.
-   */
-  minConcurrentSequences: 4,
-  /** KV cache in the compute dtype (no fp8 KV cache). */
-  kvCacheDtypeBytes: 2
-};
-function kvBytesPerTokenPerGpu(config2, layout) {
-  const layers = layersOnLargestStage(config2, layout.pipelineParallel);
-  if (config2.mla) {
-    return layers * (config2.mla.kvLoraRank + config2.mla.qkRopeHeadDim) * memoryModel.kvCacheDtypeBytes;
-  }
-  const kvHeadsPerGpu = Math.max(1, config2.kvHeads / layout.tensorParallel);
-  return 2 * layers * kvHeadsPerGpu * config2.headDim * memoryModel.kvCacheDtypeBytes;
-}
-function activationBytesPerGpu(config2, layout, computeBytes) {
-  const tp = layout.tensorParallel;
-  const h = config2.hiddenSize;
-  const denseMlp = 2 * ((config2.moe ? 0 : config2.intermediateSize) ?? 4 * h);
-  const expertMlp = config2.moe ? 2 * config2.moe.expertsPerToken * config2.moe.expertIntermediateSize : 0;
-  const perToken = 4 * h + Math.max(denseMlp, expertMlp) / tp;
-  const forward = memoryModel.activationTokens * perToken * computeBytes;
-  const sampler = memoryModel.samplerSequences * config2.vocabSize * 4 * 2;
-  return forward + sampler;
-}
-function memoryPerGpu(config2, weightBytes, layout, maxModelLength, gpu) {
-  const gpusPerReplica = layout.tensorParallel * layout.pipelineParallel;
-  const weightsGiB = weightBytes / gpusPerReplica / GiB;
-  const overheadGiB = memoryModel.runtimeGiB + (gpusPerReplica > 1 ? memoryModel.ncclGiB : 0) + activationBytesPerGpu(config2, layout, gpu.computeBytes) / GiB;
-  const budgetGiB = gpu.gpuMemoryUtilization * gpu.gpuMemoryGiB;
-  const kvCacheGiB = budgetGiB - weightsGiB - overheadGiB;
-  const kvPerSequenceGiB = kvBytesPerTokenPerGpu(config2, layout) * maxModelLength / GiB;
-  return {
-    weightsGiB,
-    overheadGiB,
-    kvCacheGiB,
-    budgetGiB,
-    kvPerSequenceGiB,
-    concurrentSequences: kvCacheGiB > 0 ? Math.floor(kvCacheGiB / kvPerSequenceGiB) : 0
-  };
-}
-function requiredGpuMemoryGiB(memory, sequences) {
-  return memory.weightsGiB + memory.overheadGiB + sequences * memory.kvPerSequenceGiB;
 }
 
 // packages/planner/src/plan.ts
@@ -50475,6 +51024,18 @@ function chooseLayout(input2, maxModelLength, minGpusExclusive) {
   }
   return { chosen, reasons, warnings };
 }
+function throughputSettings(config2, sized, longestPrompt, maxNewTokens, maxModelLength) {
+  const typical = Math.min(maxModelLength, longestPrompt + Math.ceil(maxNewTokens / 2));
+  const perSequenceGiB = kvBytesPerSequencePerGpu(config2, sized.layout, typical) / GiB;
+  const fits = perSequenceGiB > 0 ? Math.floor(Math.max(0, sized.memory.kvCacheGiB) / perSequenceGiB) : memoryModel.samplerSequences;
+  const maxNumSeqs = Math.max(1, Math.min(memoryModel.samplerSequences, fits));
+  const maxNumBatchedTokens = Math.max(memoryModel.activationTokens, maxNumSeqs);
+  return {
+    maxNumSeqs,
+    maxNumBatchedTokens,
+    reason: `max_num_seqs ${maxNumSeqs}: the KV cache holds ${fits} sequences of a typical ${n(typical)} tokens (prompt ${n(longestPrompt)} + half of max_new_tokens), capped at ${memoryModel.samplerSequences} (the sampler memory reserved); max_num_batched_tokens ${n(maxNumBatchedTokens)}: the prefill chunk whose activations the overhead term reserves (LightEval's defaults are 128 and 2,048)`
+  };
+}
 function planJob(input2, benchmarks, minGpusExclusive = 0) {
   const { facts, cluster } = input2;
   const lengths = sequenceLengths(input2, benchmarks);
@@ -50501,6 +51062,14 @@ function planJob(input2, benchmarks, minGpusExclusive = 0) {
     input2.overrides.dataParallel !== void 0 ? `DP ${dataParallel} as requested` : `DP ${dataParallel}: ${budget} GPUs for the job / ${replicaGpus} per replica`
   );
   reasons.push(lengths.reason);
+  const throughput = throughputSettings(
+    facts.config,
+    chosen,
+    Math.max(...benchmarks.map((b) => b.maxPromptTokens)),
+    lengths.maxNewTokens,
+    lengths.maxModelLength
+  );
+  reasons.push(throughput.reason);
   const command = buildLightevalArgs({
     model: input2.modelPath,
     revision: facts.source === "hub" ? facts.revision : void 0,
@@ -50515,7 +51084,9 @@ function planJob(input2, benchmarks, minGpusExclusive = 0) {
     topP: benchmarks[0]?.topP ?? 0.95,
     benchmarks,
     lightevalVersion: input2.lightevalVersion,
-    outputDir: input2.outputDir
+    outputDir: input2.outputDir,
+    maxNumSeqs: throughput.maxNumSeqs,
+    maxNumBatchedTokens: throughput.maxNumBatchedTokens
   });
   const jobWarnings = [...lengths.warnings, ...warnings];
   const settings = new Set(benchmarks.map((b) => `${b.temperature}/${b.topP}`));
@@ -50542,6 +51113,8 @@ function planJob(input2, benchmarks, minGpusExclusive = 0) {
       budget: round2(memory.budgetGiB)
     },
     concurrentSequences: memory.concurrentSequences,
+    maxNumSeqs: throughput.maxNumSeqs,
+    maxNumBatchedTokens: throughput.maxNumBatchedTokens,
     lightevalModelArgs: command.modelArgs,
     lightevalArgv: command.argv,
     env: command.env,
@@ -50551,7 +51124,7 @@ function planJob(input2, benchmarks, minGpusExclusive = 0) {
 }
 function nextLargerPlan(plan, job) {
   const benchmarks = plan.input.benchmarks.filter((b) => job.benchmarks.includes(b.name));
-  const current = job.tensorParallel * job.pipelineParallel;
+  const current2 = job.tensorParallel * job.pipelineParallel;
   const input2 = {
     ...plan.input,
     // Forced sizes caused the failure or are superseded; DP refills the budget.
@@ -50560,7 +51133,7 @@ function nextLargerPlan(plan, job) {
     minConcurrentSequences: 1
   };
   try {
-    const next = planJob(input2, benchmarks, current);
+    const next = planJob(input2, benchmarks, current2);
     next.reasons.unshift(
       `re-planned after a GPU out-of-memory failure at TP ${job.tensorParallel} \xD7 PP ${job.pipelineParallel}`
     );
@@ -51140,8 +51713,8 @@ async function collectJobFiles(transport, spec, jobId, options = {}) {
   const newestPerDirectory = /* @__PURE__ */ new Map();
   for (const file2 of files) {
     const dir = file2.path.slice(0, file2.path.lastIndexOf("/"));
-    const current = newestPerDirectory.get(dir);
-    if (!current || isNewer(file2, current)) newestPerDirectory.set(dir, file2);
+    const current2 = newestPerDirectory.get(dir);
+    if (!current2 || isNewer(file2, current2)) newestPerDirectory.set(dir, file2);
   }
   const resultFiles = await Promise.all(
     [...newestPerDirectory.values()].sort((a, b) => a.path.localeCompare(b.path)).map(async (file2) => ({
@@ -51203,10 +51776,10 @@ async function findFiles(transport, dir, pattern, maxDepth) {
 }
 async function walkFiles(transport, dir, pattern, maxDepth) {
   const found = [];
-  const walk2 = async (current, depth) => {
+  const walk2 = async (current2, depth) => {
     let entries;
     try {
-      entries = await transport.listDirectory(current);
+      entries = await transport.listDirectory(current2);
     } catch {
       return;
     }
@@ -51476,7 +52049,7 @@ async function connectSsh(options) {
   };
   const channels = createSemaphore(options.maxConcurrentChannels ?? 8);
   let connectionsOpened = 0;
-  let current;
+  let current2;
   let closedByUser = false;
   const endpointConfig = (endpoint, pin, onMismatch) => {
     const agent = endpoint.agent === false ? void 0 : endpoint.agent ?? process.env.SSH_AUTH_SOCK;
@@ -51586,14 +52159,14 @@ async function connectSsh(options) {
   };
   const connection = async () => {
     if (closedByUser) throw new Error("The SSH transport was closed.");
-    const pending = current;
+    const pending = current2;
     if (pending) {
       const live = await pending.catch(() => void 0);
       if (live && !live.closed) return live;
-      if (current !== pending) return connection();
+      if (current2 !== pending) return connection();
     }
-    current = connectWithRetry();
-    return current;
+    current2 = connectWithRetry();
+    return current2;
   };
   const sftpOf = async () => {
     const live = await connection();
@@ -51673,8 +52246,8 @@ async function connectSsh(options) {
       channels.release();
     }
   };
-  current = connectWithRetry();
-  await current;
+  current2 = connectWithRetry();
+  await current2;
   const exec = async (argv, execOptions) => {
     await channels.acquire();
     try {
@@ -51739,7 +52312,7 @@ async function connectSsh(options) {
     },
     async close() {
       closedByUser = true;
-      const live = await current?.catch(() => void 0);
+      const live = await current2?.catch(() => void 0);
       live?.client.end();
       live?.jump?.end();
     }
@@ -52189,15 +52762,38 @@ function stateKey(state) {
 }
 
 // packages/slurm/src/supervise.ts
+var current = (t) => t.attempts[t.attempts.length - 1] ?? "";
 async function superviseJobs(transport, specs, options = {}) {
   const logger = options.logger ?? stderrLogger;
-  const now = options.now ?? Date.now;
-  const startedAt = now();
-  const budget = options.retryBudget ?? 2;
-  const cap = options.wallTimeCapMs ?? 24 * 36e5;
   const submitOptions = { logger };
   if (options.lookbackHours !== void 0) submitOptions.lookbackHours = options.lookbackHours;
   if (options.commandTimeoutMs !== void 0) submitOptions.commandTimeoutMs = options.commandTimeoutMs;
+  const tracked = await startAll(transport, specs, options, submitOptions);
+  const settle2 = settler(transport, options, logger, submitOptions);
+  for (; ; ) {
+    const active = tracked.filter((t) => !t.outcome);
+    if (active.length === 0)
+      return { outcomes: tracked.map((t) => t.outcome), cancelled: false };
+    const snapshots = await watchJobs(transport, {
+      ...options,
+      logger,
+      jobIds: active.map(current),
+      until: (all) => [...all.values()].some((s) => s.state.class !== "running")
+    });
+    for (const t of active) {
+      const snapshot = snapshots.get(current(t));
+      if (!snapshot || snapshot.state.class === "running") continue;
+      const outcome = await settle2(t, snapshot);
+      if (outcome === "resubmitted") continue;
+      t.outcome = outcome;
+      if (outcome.failure === "cancelled") {
+        await cancelTheRest(transport, tracked, outcome.jobId, logger);
+        return { outcomes: tracked.map((o) => o.outcome), cancelled: true };
+      }
+    }
+  }
+}
+async function startAll(transport, specs, options, submitOptions) {
   const tracked = [];
   const fresh = specs.filter((spec) => !options.attached?.get(spec.key)?.length);
   const known = fresh.length > 0 ? await findJobsByKeys(transport, fresh, submitOptions) : /* @__PURE__ */ new Map();
@@ -52211,59 +52807,37 @@ async function superviseJobs(transport, specs, options = {}) {
     await options.onSubmitted?.(spec, submitted.jobId, submitted.reattached);
     tracked.push({ spec, attempts: [submitted.jobId] });
   }
+  return tracked;
+}
+async function cancelTheRest(transport, tracked, cancelledId, logger) {
+  const others = tracked.filter((o) => !o.outcome);
+  logger.warn(`Job ${cancelledId} was cancelled; cancelling the other ${others.length} job(s) of this run.`);
+  await cancelJobs(transport, {
+    jobIds: others.map(current),
+    keys: others.map((o) => o.spec.key),
+    scrubFiles: others.filter((o) => o.spec.secrets).map((o) => secretsPath(o.spec))
+  });
+  for (const o of others) {
+    o.outcome = {
+      spec: o.spec,
+      jobId: current(o),
+      attempts: o.attempts,
+      state: { class: "failed", state: "CANCELLED", raw: "CANCELLED", retryable: false, elapsedSeconds: 0 },
+      failure: "cancelled"
+    };
+  }
+}
+function settler(transport, options, logger, submitOptions) {
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+  const budget = options.retryBudget ?? 2;
+  const cap = options.wallTimeCapMs ?? 24 * 36e5;
   const resubmit = options.resubmit ?? (async (spec) => {
     const again = await submitJob(transport, spec, { ...submitOptions, reattach: false });
     await options.onSubmitted?.(spec, again.jobId, false);
     return again.jobId;
   });
-  const current = (t) => t.attempts[t.attempts.length - 1] ?? "";
-  for (; ; ) {
-    const active = tracked.filter((t) => !t.outcome);
-    if (active.length === 0)
-      return { outcomes: tracked.map((t) => t.outcome), cancelled: false };
-    const watchOptions = {
-      ...options,
-      logger,
-      jobIds: active.map(current),
-      until: (snapshots2) => [...snapshots2.values()].some((s) => s.state.class !== "running")
-    };
-    const snapshots = await watchJobs(transport, watchOptions);
-    for (const t of active) {
-      const snapshot = snapshots.get(current(t));
-      if (!snapshot || snapshot.state.class === "running") continue;
-      const outcome = await settle2(t, snapshot);
-      if (outcome === "resubmitted") continue;
-      t.outcome = outcome;
-      if (outcome.failure === "cancelled") {
-        const others = tracked.filter((o) => !o.outcome);
-        logger.warn(
-          `Job ${outcome.jobId} was cancelled; cancelling the other ${others.length} job(s) of this run.`
-        );
-        await cancelJobs(transport, {
-          jobIds: others.map(current),
-          keys: others.map((o) => o.spec.key),
-          scrubFiles: others.filter((o) => o.spec.secrets).map((o) => secretsPath(o.spec))
-        });
-        for (const o of others) {
-          o.outcome = {
-            spec: o.spec,
-            jobId: current(o),
-            attempts: o.attempts,
-            state: {
-              class: "failed",
-              state: "CANCELLED",
-              raw: "CANCELLED",
-              retryable: false,
-              elapsedSeconds: 0
-            },
-            failure: "cancelled"
-          };
-        }
-        return { outcomes: tracked.map((o) => o.outcome), cancelled: true };
-      }
-    }
-  }
-  async function settle2(t, snapshot) {
+  return async (t, snapshot) => {
     const jobId = current(t);
     const state = snapshot.state;
     if (state.class !== "failed") return { spec: t.spec, jobId, attempts: t.attempts, state };
@@ -52271,8 +52845,7 @@ async function superviseJobs(transport, specs, options = {}) {
     const { failure: failure2, logTail } = await classifyJobFailure(transport, t.spec, failedTask, state, {
       lines: options.logTailLines ?? 200
     });
-    const elapsed = now() - startedAt;
-    if (isRetryableFailure(failure2) && t.attempts.length <= budget && elapsed < cap) {
+    if (isRetryableFailure(failure2) && t.attempts.length <= budget && now() - startedAt < cap) {
       logger.warn(
         `Job ${jobId} (${t.spec.name}) ended with ${state.state}; resubmitting (retry ${t.attempts.length} of ${budget}).`
       );
@@ -52281,7 +52854,7 @@ async function superviseJobs(transport, specs, options = {}) {
       return "resubmitted";
     }
     return { spec: t.spec, jobId, attempts: t.attempts, state, failure: failure2, logTail };
-  }
+  };
 }
 function retrySpec(spec, jobId, snapshot) {
   if (!spec.array) return spec;
@@ -56261,8 +56834,8 @@ function newestPerTask(files) {
   const newest2 = /* @__PURE__ */ new Map();
   for (const file2 of files) {
     for (const row of file2.rows) {
-      const current = newest2.get(row.benchmark);
-      if (!current || compareTimestamps(row.timestamp, current.timestamp) > 0) newest2.set(row.benchmark, row);
+      const current2 = newest2.get(row.benchmark);
+      if (!current2 || compareTimestamps(row.timestamp, current2.timestamp) > 0) newest2.set(row.benchmark, row);
     }
   }
   return [...newest2.values()].sort((a, b) => a.benchmark.localeCompare(b.benchmark));
@@ -56408,6 +56981,8 @@ var plannedJobSchema = external_exports.object({
     budget: external_exports.number()
   }),
   concurrentSequences: external_exports.number(),
+  maxNumSeqs: external_exports.number().int().positive().optional(),
+  maxNumBatchedTokens: external_exports.number().int().positive().optional(),
   lightevalModelArgs: external_exports.string(),
   lightevalArgv: external_exports.array(external_exports.string()).min(1),
   env: external_exports.record(external_exports.string(), external_exports.string()),
@@ -56958,13 +57533,13 @@ async function superviseRun(context, attached) {
           continue;
         }
       }
-      const current = jobAt(context, job.index);
+      const current2 = jobAt(context, job.index);
       finished.push({
         index: job.index,
-        planned: current.planned,
+        planned: current2.planned,
         spec: outcome.spec,
         outcome,
-        oomEscalations: current.oomEscalations
+        oomEscalations: current2.oomEscalations
       });
     }
     pending = next;
@@ -57188,13 +57763,13 @@ function verdictOf(delta, significant) {
   if (!significant || delta === 0) return "within noise";
   return delta > 0 ? "improved" : "regressed";
 }
-function compareUnpaired(benchmark, current, baseline) {
-  const delta = current.value - baseline.value;
-  const se = Math.sqrt(current.stderr ** 2 + baseline.stderr ** 2);
+function compareUnpaired(benchmark, current2, baseline) {
+  const delta = current2.value - baseline.value;
+  const se = Math.sqrt(current2.stderr ** 2 + baseline.stderr ** 2);
   const pValue = se === 0 ? delta === 0 ? 1 : 0 : twoSidedNormalP(delta / se);
   return {
     benchmark,
-    value: current.value,
+    value: current2.value,
     baseline: baseline.value,
     delta,
     ci: [delta - Z_95 * se, delta + Z_95 * se],
@@ -57212,12 +57787,12 @@ function quantile(sorted, q) {
   const b = sorted[upper] ?? a;
   return a + (b - a) * (position - lower);
 }
-function comparePaired(benchmark, current, baseline, options = {}) {
+function comparePaired(benchmark, current2, baseline, options = {}) {
   const baselineByProblem = /* @__PURE__ */ new Map();
   for (const p of baseline)
     baselineByProblem.set(p.problem, [...baselineByProblem.get(p.problem) ?? [], p.score]);
   const currentByProblem = /* @__PURE__ */ new Map();
-  for (const p of current)
+  for (const p of current2)
     currentByProblem.set(p.problem, [...currentByProblem.get(p.problem) ?? [], p.score]);
   const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
   const differences = [];
@@ -57282,10 +57857,10 @@ function controlFalseDiscoveries(comparisons) {
 }
 
 // packages/action/src/stats/baseline-comparison.ts
-function compareWithBaseline(current, baseline, options = {}) {
+function compareWithBaseline(current2, baseline, options = {}) {
   const comparisons = [];
   const skipped = [];
-  for (const score of current) {
+  for (const score of current2) {
     const base = baseline.find((b) => b.benchmark === score.benchmark);
     if (!base) {
       skipped.push({ benchmark: score.benchmark, reason: "no baseline result for this benchmark" });
@@ -57641,6 +58216,9 @@ export {
   parseLightevalVersion,
   benchmarkCatalog,
   defaultBenchmarkNames,
+  gpuTypes,
+  gpuTypeNames,
+  getGpuType,
   HubApiError,
   commit,
   downloadFile,
