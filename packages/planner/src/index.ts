@@ -4,6 +4,7 @@ export {
   defaultBenchmarkNames,
   getBenchmark,
   lightevalTaskString,
+  suiteFor,
   UnknownBenchmarkError,
 } from './catalog';
 export { loadModelFacts, ModelFactsError, type ModelFactsSource } from './hub-reader';
@@ -12,6 +13,7 @@ export {
   DEFAULT_LIGHTEVAL_VERSION,
   hasUseChatTemplateFlag,
   type LightevalVersion,
+  lightevalAtLeast,
   modelNameKey,
   parseLightevalVersion,
   type TaskSyntax,
