@@ -6,6 +6,7 @@ import { benchmarkCatalog, loadModelFacts } from '@model-eval/planner';
 import { createLocalTransport, type Logger } from '@model-eval/slurm';
 import { describe, expect, it } from 'vitest';
 import { release, releaseVersions } from '../../../../test/fixtures/lighteval-facts/facts';
+import { runCliCaptured } from '../../../../test/support/cli';
 import { createLocalExecutor } from '../../src/run/executor';
 import { runEvaluation } from '../../src/run/run-evaluation';
 import type { RunSettings } from '../../src/run/run-settings';
@@ -59,5 +60,33 @@ describe.each(releaseVersions)('--simulate --lighteval-version %s, local executo
       const json = JSON.parse(readFileSync(join(outcome.localResultsDir ?? '', file), 'utf8'));
       expect(json.config_general.simulated_by).toBe(`lighteval stand-in imitating LightEval ${version}`);
     }
+  });
+});
+
+describe('model-eval run --simulate --executor local --lighteval-version X (the CLI a user types)', () => {
+  it.each(releaseVersions)('%s: exit 0 and a score for every benchmark', async (version) => {
+    const dir = mkdtempSync(join(tmpdir(), `cli-matrix-${version}-`));
+    const run = await runCliCaptured(
+      [
+        'run',
+        '--model',
+        modelDir,
+        '--benchmarks',
+        benchmarkCatalog.map((b) => b.name).join(','),
+        '--executor',
+        'local',
+        '--simulate',
+        '--lighteval-version',
+        version,
+        '--remote-dir',
+        join(dir, 'runs'),
+      ],
+      { env: { ...process.env, HF_TOKEN: '' }, cwd: dir },
+    );
+    expect(run.code, run.stderr.slice(-2000)).toBe(0);
+    // The report's table: one row per benchmark with a percentage, none without a score.
+    for (const b of benchmarkCatalog) expect(run.stdout).toContain(b.name.replace('_', '\\_'));
+    expect(run.stdout).not.toMatch(/no score/);
+    expect(run.stdout).toContain('SIMULATED');
   });
 });
