@@ -248,3 +248,29 @@ export function jobPreflightLines(expectedVersion: string, exitCode = 3): string
     `case "$__me_lv" in "" | ${expected} | ${expected}[+.]*) ;; *) echo "model-eval: this job was planned for LightEval "${expected}", but the node has LightEval $__me_lv; set lighteval-version: auto or $__me_lv" >&2; exit ${exitCode};; esac`,
   ];
 }
+
+export interface JobVersionsRecord {
+  versions: Record<PreflightPackage, string | null>;
+  gpu: string | null;
+}
+
+/**
+ * What a job really ran, from the files `jobPreflightLines` leaves in its directory
+ * (`model-eval-versions.json`, `model-eval-gpu.txt`): for the report, instead of the plan's belief.
+ * Returns null when the job left no readable record.
+ */
+export function parseJobVersionsRecord(versionsJson: string, gpuText = ''): JobVersionsRecord | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(versionsJson);
+  } catch {
+    return null;
+  }
+  const parsed = versionsSchema.safeParse(raw);
+  if (!parsed.success) return null;
+  const versions = Object.fromEntries(PREFLIGHT_PACKAGES.map((p) => [p, parsed.data[p] ?? null])) as Record<
+    PreflightPackage,
+    string | null
+  >;
+  return { versions, gpu: gpuText.split('\n')[0]?.trim() || null };
+}

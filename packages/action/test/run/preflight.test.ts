@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalTransport, shellQuote } from '@model-eval/slurm';
@@ -9,6 +9,7 @@ import {
   jobPreflightLines,
   PreflightError,
   type PreflightProbe,
+  parseJobVersionsRecord,
   parsePreflightOutput,
   preflight,
   preflightScript,
@@ -139,7 +140,7 @@ describe('jobPreflightLines (the same check inside the job)', () => {
   const runLines = (setup: string[], expected: string) => {
     const dir = mkdtempSync(join(tmpdir(), 'job-preflight-'));
     const script = [...setup, ...jobPreflightLines(expected), 'echo evaluating'].join('\n');
-    return spawnSync('bash', ['-c', script], { cwd: dir, encoding: 'utf8', env: {} });
+    return { ...spawnSync('bash', ['-c', script], { cwd: dir, encoding: 'utf8', env: {} }), cwd: dir };
   };
   it('stops before evaluating when lighteval is missing or another release is installed', () => {
     const missing = runLines(environment({}), '0.13.0');
@@ -148,7 +149,20 @@ describe('jobPreflightLines (the same check inside the job)', () => {
     const other = runLines(environment({ lighteval: 'script', dists: { lighteval: '0.12.0' } }), '0.13.0');
     expect(other.status).toBe(3);
     expect(other.stderr).toContain('planned for LightEval 0.13.0, but the node has LightEval 0.12.0');
-    const same = runLines(environment({ lighteval: 'script', dists: { lighteval: '0.13.0' } }), '0.13.0');
+    const same = runLines(
+      environment({ lighteval: 'script', dists: { lighteval: '0.13.0', vllm: '0.10.1.1' } }),
+      '0.13.0',
+    );
     expect([same.status, same.stdout.trim()]).toEqual([0, 'evaluating']);
+    // The job's own record of what ran, for the report.
+    const record = parseJobVersionsRecord(
+      readFileSync(join(same.cwd, 'model-eval-versions.json'), 'utf8'),
+      '',
+    );
+    expect(record).toEqual({
+      versions: { lighteval: '0.13.0', vllm: '0.10.1.1', torch: null, transformers: null },
+      gpu: null,
+    });
+    expect(parseJobVersionsRecord('not json')).toBeNull();
   });
 });
