@@ -201,6 +201,42 @@ describe.each(releaseVersions)('LightEval %s imitated', (version) => {
   });
 });
 
+describe('keys and options that exist only in some releases', () => {
+  const withKey = (version: string, key: string) => {
+    const argv = withOutput(plannedArgv(version, { benchmarks: [benchmarkCatalog[0]!] }), outputDir());
+    argv[1] = `${argv[1]},${key}`;
+    return run(version, argv);
+  };
+  it.each([
+    ['0.8.0', 'max_num_seqs=64', false],
+    ['0.9.0', 'max_num_seqs=64', true],
+    ['0.9.2', 'quantization=fp8', false],
+    ['0.10.0', 'quantization=fp8', true],
+    ['0.10.0', 'use_chat_template=true', true],
+    ['0.11.0', 'use_chat_template=true', false],
+    ['0.11.0', 'enable_prefix_caching=false', false],
+    ['0.12.0', 'enable_prefix_caching=false', true],
+    ['0.11.0', 'cache_dir=/scratch/cache', true],
+    ['0.10.0', 'cache_dir=/scratch/cache', false],
+  ] as const)('LightEval %s with %s: accepted %s', (version, key, accepted) => {
+    expect(withKey(version, key).code).toBe(accepted ? 0 : 1);
+  });
+
+  it('--use-chat-template up to 0.10, a usage error from 0.11', () => {
+    const argv = (version: string) => [
+      ...withOutput(plannedArgv(version, { benchmarks: [benchmarkCatalog[0]!] }), outputDir()),
+    ];
+    expect(run('0.10.0', [...argv('0.10.0'), '--use-chat-template']).code).toBe(0);
+    const later = run('0.11.0', [...argv('0.11.0'), '--use-chat-template']);
+    expect([later.code, later.stderr]).toEqual([
+      2,
+      expect.stringContaining('No such option: --use-chat-template'),
+    ]);
+    expect(run('0.11.0', [...argv('0.11.0'), '--no-remove-reasoning-tags']).code).toBe(0);
+    expect(run('0.10.0', [...argv('0.10.0'), '--no-remove-reasoning-tags']).code).toBe(2);
+  });
+});
+
 describe('task strings, as each release parses them', () => {
   const args = (version: string) => plannedArgv(version, { benchmarks: [benchmarkCatalog[0]!] });
   const withTasks = (version: string, tasks: string) => {
