@@ -1,14 +1,41 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { benchmarkCatalog, buildLightevalArgs, type LightevalCommandInput } from '@model-eval/planner';
 import { afterEach, describe, expect, it } from 'vitest';
+import { factValues } from '../fixtures/lighteval/embed-facts.mjs';
+import { factsPath, lightevalFacts, release, releaseVersions } from '../fixtures/lighteval-facts/facts';
 
-// The LightEval stand-in must accept exactly what the real `lighteval vllm` of each version accepts,
-// fail the way it fails, and write that version's results layout. It is run here as a process.
+// The LightEval stand-in imitates the release it is told (LIGHTEVAL_STANDIN_VERSION), from the fact
+// table read at each release tag: it accepts exactly that release's command line, refuses the rest with
+// the real texts and exit codes, warns where the real one warns, and writes that release's files.
 
 const standin = fileURLToPath(new URL('../fixtures/lighteval/lighteval', import.meta.url));
+const modelsDir = fileURLToPath(new URL('../fixtures/models', import.meta.url));
+// hyparquet is the action package's parquet reader (the one `model-eval results` uses); borrow it from there.
+const hyparquet: { parquetReadObjects: (o: { file: ArrayBuffer }) => Promise<unknown[]> } = await import(
+  pathToFileURL(
+    createRequire(fileURLToPath(new URL('../../packages/action/package.json', import.meta.url))).resolve(
+      'hyparquet',
+    ),
+  ).href
+);
+async function readParquet(file: string): Promise<Record<string, unknown>[]> {
+  const bytes = readFileSync(file);
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  return (await hyparquet.parquetReadObjects({ file: buffer })) as Record<string, unknown>[];
+}
 const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -17,7 +44,7 @@ afterEach(() => {
 function lighteval(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [standin, ...args], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', LIGHTEVAL_STANDIN_MODELS_DIR: modelsDir, ...env },
     timeout: 20_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -30,12 +57,10 @@ function outputDir(): string {
 }
 
 interface ResultsFile {
-  config_general: Record<string, unknown> & { model_config: Record<string, unknown> };
+  config_general: Record<string, unknown>;
   results: Record<string, Record<string, number>>;
   versions: Record<string, number>;
   config_tasks: Record<string, unknown>;
-  summary_tasks: Record<string, unknown>;
-  summary_general: Record<string, unknown>;
 }
 
 function readResults(dir: string, model: string): { name: string; file: ResultsFile } {
@@ -46,221 +71,325 @@ function readResults(dir: string, model: string): { name: string; file: ResultsF
   return { name, file: JSON.parse(readFileSync(join(resultsDir, name), 'utf8')) as ResultsFile };
 }
 
-const generation = 'generation_parameters={max_new_tokens:32768,temperature:0.6,top_p:0.95}';
-const args013 = `model_name=org/model,revision=v1,dtype=bfloat16,tensor_parallel_size=2,max_model_length=33792,${generation}`;
+const MODEL = 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B';
+function plannedArgv(version: string, overrides: Partial<LightevalCommandInput> = {}): string[] {
+  return buildLightevalArgs({
+    model: MODEL,
+    revision: 'main',
+    dtype: 'bfloat16',
+    tensorParallel: 1,
+    pipelineParallel: 1,
+    dataParallel: 1,
+    maxModelLength: 36_864,
+    gpuMemoryUtilization: 0.9,
+    maxNewTokens: 32_768,
+    temperature: 0.6,
+    topP: 0.95,
+    benchmarks: benchmarkCatalog,
+    lightevalVersion: version,
+    outputDir: 'out',
+    ...overrides,
+  }).argv.slice(1);
+}
+const withOutput = (argv: string[], dir: string) => argv.map((a) => (a === 'out' ? dir : a));
+const run = (version: string, argv: string[], env: Record<string, string> = {}) =>
+  lighteval(argv, { LIGHTEVAL_STANDIN_VERSION: version, ...env });
 
-describe('LightEval stand-in, 0.13 (default)', () => {
-  it('reports its version and writes results_{timestamp}.json with task|fewshot keys and pass@k metrics', () => {
-    expect(lighteval(['--version']).stdout.trim()).toBe('0.13.0');
-    const dir = outputDir();
-    const run = lighteval(['vllm', args013, 'math_500|0,aime24|0,gpqa:diamond|0', '--output-dir', dir]);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain('SIMULATED');
-    const { name, file } = readResults(dir, 'org/model');
-    expect(name).toMatch(/^results_\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(\.\d{6})?\.json$/);
-    expect(Object.keys(file)).toEqual([
-      'config_general',
-      'results',
-      'versions',
-      'config_tasks',
-      'summary_tasks',
-      'summary_general',
-    ]);
-    expect(Object.keys(file.results)).toEqual(['math_500|0', 'aime24|0', 'gpqa:diamond|0', 'all']);
-    expect(Object.keys(file.results['math_500|0'] ?? {})).toEqual([
-      'pass@k:k=1&n=1',
-      'pass@k:k=1&n=1_stderr',
-    ]);
-    expect(Object.keys(file.results['aime24|0'] ?? {})).toEqual(['pass@k:k=1', 'pass@k:k=1_stderr']);
-    expect(Object.keys(file.results['gpqa:diamond|0'] ?? {})).toEqual([
-      'gpqa_pass@k:k=1',
-      'gpqa_pass@k:k=1_stderr',
-    ]);
-    expect(file.versions).toEqual({});
-    expect(file.config_general.simulated).toBe(true);
-    expect(typeof file.config_general.total_evaluation_time_secondes).toBe('string');
-    expect(file.config_general.model_config).toMatchObject({
-      model_name: 'org/model',
-      revision: 'v1',
-      tensor_parallel_size: 2,
-      max_model_length: 33792,
-      generation_parameters: { max_new_tokens: 32768, temperature: 0.6, top_p: 0.95 },
-    });
+describe('the stand-in is driven by the fact table', () => {
+  it('embeds exactly the table (regenerate with node test/fixtures/lighteval/embed-facts.mjs)', () => {
+    const text = readFileSync(standin, 'utf8');
+    const embedded = /\/\* FACTS-BEGIN \*\/ (.*) \/\* FACTS-END \*\//s.exec(text)?.[1] ?? 'null';
+    expect(JSON.parse(embedded)).toEqual(factValues(JSON.parse(readFileSync(factsPath, 'utf8'))));
   });
 
-  it('gives the same score for the same (model, revision, task) and another for another revision', () => {
-    const score = (revision: string) => {
-      const dir = outputDir();
-      lighteval([
-        'vllm',
-        `model_name=org/model,revision=${revision},max_model_length=4096`,
-        'math_500|0',
-        '--output-dir',
-        dir,
-      ]);
-      return readResults(dir, 'org/model').file.results['math_500|0']?.['pass@k:k=1&n=1'];
-    };
-    const first = score('a');
-    expect(first).toBeGreaterThan(0);
-    expect(first).toBeLessThan(1);
-    expect(score('a')).toBe(first);
-    expect(score('b')).not.toBe(first);
-  });
-
-  it('rejects the 4-part task string, --use-chat-template, and unknown model-args keys (pydantic)', () => {
-    const fourPart = lighteval(['vllm', args013, 'lighteval|math_500|0|0']);
-    expect(fourPart.code).not.toBe(0);
-    expect(fourPart.stderr).toMatch(/Invalid task specification/);
-    const flag = lighteval(['vllm', args013, 'math_500|0', '--use-chat-template']);
-    expect(flag.code).toBe(2);
-    expect(flag.stderr).toContain('No such option: --use-chat-template');
-    const unknown = lighteval(['vllm', `${args013},max_model_len=4096`, 'math_500|0']);
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain('1 validation error for VLLMModelConfig');
-    expect(unknown.stderr).toMatch(
-      /max_model_len\n {2}Extra inputs are not permitted \[type=extra_forbidden/,
-    );
-    const badGeneration = lighteval([
-      'vllm',
-      'model_name=m,generation_parameters={max_tokens:5}',
-      'math_500|0',
-    ]);
-    expect(badGeneration.stderr).toContain('generation_parameters.max_tokens');
-  });
-
-  it('warns when max_model_length is missing', () => {
-    const run = lighteval(['vllm', 'model_name=m', 'math_500|0', '--output-dir', outputDir()]);
-    expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/WARNING .*max_model_length is not set/);
-  });
-
-  it('writes a details file per task with --save-details', () => {
-    const dir = outputDir();
-    expect(
-      lighteval(['vllm', args013, 'math_500|0,aime25|0', '--output-dir', dir, '--save-details']).code,
-    ).toBe(0);
-    const [timestampDir] = readdirSync(join(dir, 'details', 'org/model'));
-    const files = readdirSync(join(dir, 'details', 'org/model', timestampDir ?? ''));
-    expect(files.sort()).toEqual([
-      `details_aime25|0_${timestampDir}.jsonl`,
-      `details_math_500|0_${timestampDir}.jsonl`,
-    ]);
+  it('refuses a release it does not know, and has no --version (neither has the real CLI)', () => {
+    const unknown = run('0.7.0', ['vllm', 'model_name=x', 'math_500|0']);
+    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('0.8.0, 0.9.0')]);
+    const version = run('0.13.0', ['--version']);
+    expect(version.code).toBe(2);
+    expect(version.stderr).toContain('No such option: --version');
   });
 });
 
-describe('LightEval stand-in, older versions', () => {
-  it('0.11-0.12: suite|task|fewshot, metrics named by sample parameters, no --use-chat-template', () => {
-    const env = { LIGHTEVAL_STANDIN_VERSION: '0.12.0' };
+describe.each(releaseVersions)('LightEval %s imitated', (version) => {
+  const facts = release(version);
+
+  it("runs the planner's command line for all five benchmarks and writes that release's files", async () => {
     const dir = outputDir();
-    expect(lighteval(['vllm', args013, 'lighteval|math_500|0', '--output-dir', dir], env).code).toBe(0);
-    const { file } = readResults(dir, 'org/model');
-    expect(Object.keys(file.results)).toEqual(['lighteval|math_500|0', 'all']);
-    expect(file.results['lighteval|math_500|0']).toHaveProperty('pass@k:k=1&n=1');
-    expect(lighteval(['vllm', args013, 'math_500|0'], env).code).not.toBe(0);
-    expect(lighteval(['vllm', args013, 'lighteval|math_500|0', '--use-chat-template'], env).code).toBe(2);
+    const result = run(version, withOutput(plannedArgv(version), dir));
+    expect(result.stderr).not.toContain('Deprecation warning');
+    expect(result.code, result.stderr).toBe(0);
+    const { file } = readResults(dir, MODEL);
+    const expectedKeys = benchmarkCatalog.map((b) => {
+      const bench = facts.benchmarks[b.name]!.value;
+      return facts.results.value.resultsKey === 'task|fewshot' ? `${b.task}|0` : `${bench.suite}|${b.task}|0`;
+    });
+    expect(Object.keys(file.results)).toEqual([...expectedKeys, 'all']);
+    for (const [i, b] of benchmarkCatalog.entries()) {
+      const names = facts.benchmarks[b.name]!.value.metricNames;
+      expect(Object.keys(file.results[expectedKeys[i]!] ?? {})).toEqual(
+        names.flatMap((n) => [n, `${n}_stderr`]),
+      );
+    }
+    expect(Object.keys(file)).toEqual(facts.results.value.topLevelKeys);
+    expect(Object.keys(file.versions).length > 0).toBe(facts.results.value.versionsFilled);
+    expect(Object.keys(file.config_general)).toEqual([
+      ...facts.results.value.configGeneralKeys,
+      'simulated',
+      'simulated_by',
+    ]);
+    const configStyle = facts.results.value.configTasksKey;
+    expect(Object.keys(file.config_tasks)).toEqual(
+      expectedKeys.map((k) => (configStyle === 'suite|task' ? k.replace(/\|0$/, '') : k)),
+    );
+
+    // Details: parquet, one file per task, named by the results key, with the release's columns.
+    const detailsRoot = join(dir, 'details', MODEL);
+    const [stamp] = readdirSync(detailsRoot);
+    const files = readdirSync(join(detailsRoot, stamp ?? ''));
+    expect(files.sort()).toEqual(expectedKeys.map((k) => `details_${k}_${stamp}.parquet`).sort());
+    const rows = await readParquet(
+      join(detailsRoot, stamp ?? '', `details_${expectedKeys[0]}_${stamp}.parquet`),
+    );
+    expect(rows).toHaveLength(500);
+    expect(Object.keys(rows[0] ?? {}).sort()).toEqual([...facts.details.value.columns].sort());
   });
 
-  it('0.9-0.10: suite|task|fewshot|truncate, --use-chat-template, math_pass@1:N_samples, versions filled', () => {
-    const env = { LIGHTEVAL_STANDIN_VERSION: '0.10.0' };
+  it('refuses an unknown option (exit 2) and accepts the --no-X twin of a bool option', () => {
+    const argv = plannedArgv(version);
+    const unknown = run(version, [...argv, '--no-such-option']);
+    expect([unknown.code, unknown.stderr]).toEqual([
+      2,
+      expect.stringContaining('No such option: --no-such-option'),
+    ]);
+    const notAnInteger = run(version, [...argv, '--max-samples', 'ten']);
+    expect(notAnInteger.code).toBe(2);
+    expect(notAnInteger.stderr).toContain("Invalid value for '--max-samples': 'ten' is not a valid integer.");
     const dir = outputDir();
-    const run = lighteval(
-      [
-        'vllm',
-        args013,
-        'lighteval|math_500|0|0,extended|lcb:codegeneration|0|0',
-        '--use-chat-template',
-        '--output-dir',
-        dir,
-      ],
-      env,
+    expect(run(version, [...withOutput(argv, dir), '--no-save-details', '--max-samples', '2']).code).toBe(0);
+    expect(existsSync(join(dir, 'details'))).toBe(false);
+  });
+
+  it('refuses a model-args key the release does not have, with the release’s own error', () => {
+    const argv = plannedArgv(version);
+    const unknownKey = [argv[0]!, `${argv[1]},not_a_key=1`, ...argv.slice(2)];
+    const result = run(version, unknownKey);
+    expect(result.code).toBe(1);
+    if (facts.modelArgs.value.style === 'dataclass') {
+      expect(result.stderr).toContain(
+        "TypeError: VLLMModelConfig.__init__() got an unexpected keyword argument 'not_a_key'",
+      );
+    } else {
+      expect(result.stderr).toContain(
+        'validation error for VLLMModelConfig\nnot_a_key\n  Extra inputs are not permitted',
+      );
+    }
+  });
+
+  it("fails like vLLM when max_model_length exceeds the model's positions (config.json)", () => {
+    const argv = plannedArgv(version, { maxModelLength: 200_000, benchmarks: [benchmarkCatalog[0]!] });
+    const result = run(version, argv);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'User-specified max_model_len (200000) is greater than the derived max_model_len (max_position_embeddings=131072',
     );
-    expect(run.code).toBe(0);
-    const { file } = readResults(dir, 'org/model');
-    expect(Object.keys(file.results['lighteval|math_500|0'] ?? {})).toContain('math_pass@1:4_samples');
-    expect(Object.keys(file.results['extended|lcb:codegeneration|0'] ?? {})).toContain('codegen_pass@1:16');
-    expect(file.versions).toEqual({ 'lighteval|math_500|0': 2, 'extended|lcb:codegeneration|0': 0 });
-    const threePart = lighteval(['vllm', args013, 'lighteval|math_500|0'], env);
-    expect(threePart.stderr).toContain('not enough values to unpack (expected 4, got 3)');
-    expect(lighteval(['vllm', `${args013},foo=1`, 'lighteval|math_500|0|0'], env).stderr).toContain(
-      'extra_forbidden',
+    expect(result.stderr).toContain(
+      Number(version.split('.')[1]) >= 11
+        ? 'ValidationError: 1 validation error for ModelConfig'
+        : 'ValueError: User-specified',
+    );
+  });
+});
+
+describe('keys and options that exist only in some releases', () => {
+  const withKey = (version: string, key: string) => {
+    const argv = withOutput(plannedArgv(version, { benchmarks: [benchmarkCatalog[0]!] }), outputDir());
+    argv[1] = `${argv[1]},${key}`;
+    return run(version, argv);
+  };
+  it.each([
+    ['0.8.0', 'max_num_seqs=64', false],
+    ['0.9.0', 'max_num_seqs=64', true],
+    ['0.9.2', 'quantization=fp8', false],
+    ['0.10.0', 'quantization=fp8', true],
+    ['0.10.0', 'use_chat_template=true', true],
+    ['0.11.0', 'use_chat_template=true', false],
+    ['0.11.0', 'enable_prefix_caching=false', false],
+    ['0.12.0', 'enable_prefix_caching=false', true],
+    ['0.11.0', 'cache_dir=/scratch/cache', true],
+    ['0.10.0', 'cache_dir=/scratch/cache', false],
+  ] as const)('LightEval %s with %s: accepted %s', (version, key, accepted) => {
+    expect(withKey(version, key).code).toBe(accepted ? 0 : 1);
+  });
+
+  it('--use-chat-template up to 0.10, a usage error from 0.11', () => {
+    const argv = (version: string) => [
+      ...withOutput(plannedArgv(version, { benchmarks: [benchmarkCatalog[0]!] }), outputDir()),
+    ];
+    expect(run('0.10.0', [...argv('0.10.0'), '--use-chat-template']).code).toBe(0);
+    const later = run('0.11.0', [...argv('0.11.0'), '--use-chat-template']);
+    expect([later.code, later.stderr]).toEqual([
+      2,
+      expect.stringContaining('No such option: --use-chat-template'),
+    ]);
+    expect(run('0.11.0', [...argv('0.11.0'), '--no-remove-reasoning-tags']).code).toBe(0);
+    expect(run('0.10.0', [...argv('0.10.0'), '--no-remove-reasoning-tags']).code).toBe(2);
+  });
+});
+
+describe('task strings, as each release parses them', () => {
+  const args = (version: string) => plannedArgv(version, { benchmarks: [benchmarkCatalog[0]!] });
+  const withTasks = (version: string, tasks: string) => {
+    const argv = args(version);
+    argv[2] = tasks;
+    return run(version, withOutput(argv, outputDir()));
+  };
+
+  it('0.8 – 0.10: only suite|task|fewshot|truncate', () => {
+    expect(withTasks('0.10.0', 'lighteval|math_500|0|0').code).toBe(0);
+    const three = withTasks('0.10.0', 'lighteval|math_500|0');
+    expect([three.code, three.stderr]).toEqual([
+      1,
+      expect.stringContaining(
+        'ValueError: Cannot get task info from lighteval|math_500|0. correct format is suite|task|few_shot|truncate_few_shots',
+      ),
+    ]);
+    expect(withTasks('0.9.0', 'lighteval|math_500|0|2').stderr).toContain(
+      'TruncateFewShots must be 0 or 1, got 2',
+    );
+    expect(withTasks('0.8.0', 'lighteval|nope|0|0').stderr).toContain(
+      'Cannot find tasks lighteval|nope in task list or in custom task registry)',
     );
   });
 
-  it('0.8: pretrained= (model_name= is a TypeError), extractive_match', () => {
-    const env = { LIGHTEVAL_STANDIN_VERSION: '0.8.1' };
-    const dir = outputDir();
-    expect(
-      lighteval(
-        [
-          'vllm',
-          `pretrained=org/model,max_model_length=4096,${generation}`,
-          'lighteval|aime24|0|0',
-          '--output-dir',
-          dir,
-        ],
-        env,
-      ).code,
-    ).toBe(0);
-    expect(readResults(dir, 'org/model').file.results['lighteval|aime24|0']).toHaveProperty(
-      'extractive_match',
+  it('0.11 – 0.12.0: suite|task|fewshot; the 4-part form works with the deprecation warning', () => {
+    const four = withTasks('0.11.0', 'lighteval|math_500|0|0');
+    expect(four.code).toBe(0);
+    expect(four.stderr).toContain('Deprecation warning: You provided 4 arguments in your task name');
+    expect(withTasks('0.12.0', 'math_500|0').stderr).toContain(
+      'Cannot get task info from math_500|0. correct format is suite|task|few_shot',
     );
-    const wrongKey = lighteval(['vllm', 'model_name=org/model', 'lighteval|aime24|0|0'], env);
-    expect(wrongKey.stderr).toContain(
-      "TypeError: VLLMModelConfig.__init__() got an unexpected keyword argument 'model_name'",
+    // LiveCodeBench moved to the `lighteval` suite in 0.12.0.
+    expect(withTasks('0.11.0', 'extended|lcb:codegeneration|0').code).toBe(0);
+    expect(withTasks('0.12.0', 'extended|lcb:codegeneration|0').stderr).toContain(
+      'ValueError: Cannot find task extended|lcb:codegeneration in task list or in custom task registry',
+    );
+    expect(withTasks('0.12.0', 'lighteval|lcb:codegeneration|0').code).toBe(0);
+  });
+
+  it('0.12.1 on: task|fewshot; the suite form works with a warning, the 4-part form is an unknown task', () => {
+    const three = withTasks('0.12.1', 'lighteval|math_500|0');
+    expect(three.code).toBe(0);
+    expect(three.stderr).toContain(
+      'Deprecation warning: Provided suite|task|few_shot; `suite` is ignored. Use task|few_shot instead.',
+    );
+    expect(withTasks('0.13.0', 'lighteval|math_500|0|0').stderr).toContain(
+      'ValueError: Cannot find task lighteval|math_500|0|0 in task list or in custom task registry',
+    );
+    expect(withTasks('0.13.0', 'math_500').code).toBe(0);
+  });
+
+  it('from 0.11 a task draws one sample unless the task string asks (aime24@n=64|0)', async () => {
+    const dir = outputDir();
+    const argv = withOutput(plannedArgv('0.13.0', { benchmarks: [benchmarkCatalog[1]!] }), dir);
+    argv[2] = 'aime24@n=4|0';
+    expect(run('0.13.0', argv).code).toBe(0);
+    const detailsRoot = join(dir, 'details', MODEL);
+    const [stamp = ''] = readdirSync(detailsRoot);
+    const rows = (await readParquet(join(detailsRoot, stamp, `details_aime24|0_${stamp}.parquet`))) as {
+      model_response: { text: string[] };
+    }[];
+    expect(rows[0]?.model_response.text).toHaveLength(4);
+  });
+});
+
+describe('LightEval stand-in: data parallel and custom tasks', () => {
+  it('runs data_parallel_size > 1 through Ray, as every release does, and warns without spawn', () => {
+    const argv = withOutput(
+      plannedArgv('0.12.0', { dataParallel: 2, benchmarks: [benchmarkCatalog[0]!] }),
+      outputDir(),
+    );
+    const withSpawn = run('0.12.0', argv, { VLLM_WORKER_MULTIPROC_METHOD: 'spawn' });
+    expect(withSpawn.code).toBe(0);
+    expect(withSpawn.stderr).toContain('Started a local Ray instance.');
+    expect(withSpawn.stderr.match(/run_inference_one_model/g)).toHaveLength(2);
+    expect(run('0.12.0', argv).stderr).toContain('without VLLM_WORKER_MULTIPROC_METHOD=spawn');
+  });
+
+  it('accepts an unknown task only with --custom-tasks, which must exist', () => {
+    const dir = outputDir();
+    const custom = join(dir, 'my_tasks.py');
+    writeFileSync(custom, 'TASKS_TABLE = []\n');
+    const argv = withOutput(plannedArgv('0.13.0', { benchmarks: [benchmarkCatalog[0]!] }), dir);
+    argv[2] = 'my_task|0';
+    expect(run('0.13.0', argv).code).toBe(1);
+    expect(run('0.13.0', [...argv, '--custom-tasks', custom]).code).toBe(0);
+    expect(run('0.13.0', [...argv, '--custom-tasks', join(dir, 'missing.py')]).stderr).toContain(
+      'FileNotFoundError',
     );
   });
 });
 
 describe('LightEval stand-in faults', () => {
+  const argv = (version = '0.13.0', tp = 1) =>
+    withOutput(plannedArgv(version, { benchmarks: [benchmarkCatalog[0]!], tensorParallel: tp }), outputDir());
+
   it('fails with the vLLM KV-cache OOM when TP×PP is below LIGHTEVAL_STANDIN_MIN_GPUS, and runs when it is not', () => {
     const env = { LIGHTEVAL_STANDIN_MIN_GPUS: '4' };
-    const small = lighteval(['vllm', args013, 'math_500|0', '--output-dir', outputDir()], env);
+    const small = run('0.13.0', argv('0.13.0', 2), env);
     expect(small.code).toBe(1);
     expect(small.stderr).toMatch(
-      /To serve at least one request with the model's max seq len \(33792\), [\d.]+ GiB KV cache is needed, which is larger than the available KV cache memory/,
+      /To serve at least one request with the models's max seq len \(36864\), \([\d.]+ GiB KV cache is needed, which is larger than the available KV cache memory/,
     );
-    const big = lighteval(
-      [
-        'vllm',
-        args013.replace('tensor_parallel_size=2', 'tensor_parallel_size=4'),
-        'math_500|0',
-        '--output-dir',
-        outputDir(),
-      ],
-      env,
-    );
-    expect(big.code).toBe(0);
+    expect(run('0.13.0', argv('0.13.0', 4), env).code).toBe(0);
   });
 
-  it("spells the KV-cache message models's for older vLLM, and prints the CUDA and no-blocks OOMs", () => {
-    const old = lighteval(['vllm', args013, 'lighteval|math_500|0|0'], {
-      LIGHTEVAL_STANDIN_VERSION: '0.10.0',
+  it('words the KV-cache failure as the vLLM of the release does, and prints the CUDA and no-blocks OOMs', () => {
+    const v0 = run('0.9.0', argv('0.9.0'), { LIGHTEVAL_STANDIN_FAULT: 'oom-kv' });
+    expect(v0.stderr).toContain(
+      "The model's max seq len (36864) is larger than the maximum number of tokens",
+    );
+    const fixed = run('0.13.0', argv(), {
       LIGHTEVAL_STANDIN_FAULT: 'oom-kv',
+      LIGHTEVAL_STANDIN_KV_SPELLING: "model's",
     });
-    expect(old.stderr).toContain("with the models's max seq len (33792), (");
-    const cuda = lighteval(['vllm', args013, 'math_500|0'], { LIGHTEVAL_STANDIN_FAULT: 'oom-cuda' });
-    expect(cuda.code).toBe(1);
-    expect(cuda.stderr).toContain('torch.OutOfMemoryError: CUDA out of memory. Tried to allocate');
-    const blocks = lighteval(['vllm', args013, 'math_500|0'], { LIGHTEVAL_STANDIN_FAULT: 'oom-no-blocks' });
-    expect(blocks.stderr).toContain('No available memory for the cache blocks');
+    expect(fixed.stderr).toContain("with the model's max seq len (36864), ");
+    const cuda = run('0.13.0', argv(), { LIGHTEVAL_STANDIN_FAULT: 'oom-cuda' });
+    expect([cuda.code, cuda.stderr]).toEqual([
+      1,
+      expect.stringContaining('torch.OutOfMemoryError: CUDA out of memory.'),
+    ]);
+    const blocks = run('0.13.0', argv(), { LIGHTEVAL_STANDIN_FAULT: 'oom-no-blocks' });
+    expect(blocks.stderr).toContain(lightevalFacts.vllm.failures.noCacheBlocks?.value);
+    const context = run('0.13.0', argv(), { LIGHTEVAL_STANDIN_FAULT: 'context' });
+    expect(context.stderr).toContain('ValueError: Context size is less than 0.');
   });
 
   it('crashes, sleeps, and hangs until killed on request', () => {
-    const crash = lighteval(['vllm', args013, 'math_500|0'], { LIGHTEVAL_STANDIN_FAULT: 'crash' });
-    expect(crash.code).toBe(1);
-    expect(crash.stderr).toContain('RuntimeError: SIMULATED crash');
-    const started = Date.now();
-    expect(
-      lighteval(['vllm', args013, 'math_500|0', '--output-dir', outputDir()], {
-        LIGHTEVAL_STANDIN_SLEEP: '1',
-      }).code,
-    ).toBe(0);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
-    const hang = spawnSync(process.execPath, [standin, 'vllm', args013, 'math_500|0'], {
+    const crash = run('0.13.0', argv(), { LIGHTEVAL_STANDIN_FAULT: 'crash' });
+    expect([crash.code, crash.stderr]).toEqual([1, expect.stringContaining('RuntimeError: SIMULATED crash')]);
+    const sleeping = run('0.13.0', argv(), { LIGHTEVAL_STANDIN_SLEEP: '1' });
+    expect([sleeping.code, sleeping.stderr]).toEqual([0, expect.stringContaining('evaluating for 1s')]);
+    const hang = spawnSync(process.execPath, [standin, ...argv()], {
       env: { LIGHTEVAL_STANDIN_FAULT: 'hang' },
       timeout: 1500,
       encoding: 'utf8',
     });
     expect(hang.signal).toBe('SIGTERM');
+  });
+});
+
+describe('LightEval stand-in model directories', () => {
+  it('names a local model directory as _simplify_name does', () => {
+    const dir = outputDir();
+    const model = join(dir, 'checkpoints', 'step-100');
+    mkdirSync(model, { recursive: true });
+    writeFileSync(join(model, 'config.json'), JSON.stringify({ max_position_embeddings: 40_960 }));
+    const argv = withOutput(
+      plannedArgv('0.13.0', { model, benchmarks: [benchmarkCatalog[0]!], maxModelLength: 36_864 }),
+      dir,
+    );
+    expect(run('0.13.0', argv).code).toBe(0);
+    expect(readdirSync(join(dir, 'results'))).toEqual([model.replaceAll('/', '_')]);
   });
 });

@@ -1,4 +1,9 @@
-import { type LightevalVersion, parseLightevalVersion, taskSyntaxFor } from './lighteval-version';
+import {
+  type LightevalVersion,
+  lightevalAtLeast,
+  parseLightevalVersion,
+  taskSyntaxFor,
+} from './lighteval-version';
 
 /**
  * One benchmark as LightEval knows it, with the generation settings open-r1 publishes its scores
@@ -7,8 +12,10 @@ import { type LightevalVersion, parseLightevalVersion, taskSyntaxFor } from './l
 export interface Benchmark {
   /** Our name, as used in `--benchmarks` and in configs: `math_500`, `gpqa:diamond`, ... */
   name: string;
-  /** LightEval suite: `lighteval` for the core tasks, `extended` for LiveCodeBench. */
+  /** LightEval suite in the oldest supported release: `lighteval` for the core tasks, `extended` for LiveCodeBench. */
   suite: string;
+  /** Releases that registered the task under another suite, oldest first (see `suiteFor`). */
+  suiteChanges?: readonly { since: readonly [major: number, minor: number, patch: number]; suite: string }[];
   /** LightEval task name (without suite or few-shot count). */
   task: string;
   /** Few-shot examples; all catalog tasks are zero-shot. */
@@ -70,6 +77,9 @@ export const benchmarkCatalog: readonly Benchmark[] = [
   {
     name: 'lcb:codegeneration',
     suite: 'extended',
+    // 0.12.0 moved it to src/lighteval/tasks/tasks/lcb/main.py with suite=["lighteval"] (huggingface/lighteval
+    // v0.12.0); from 0.12.1 the suite is no longer part of the task string.
+    suiteChanges: [{ since: [0, 12, 0], suite: 'lighteval' }],
     task: 'lcb:codegeneration',
     fewshot: 0,
     samplesPerPrompt: 16,
@@ -96,17 +106,26 @@ export function getBenchmark(name: string): Benchmark {
   return benchmark;
 }
 
+/** The suite a release registers the benchmark under (only task strings before 0.12.1 name it). */
+export function suiteFor(benchmark: Benchmark, version: LightevalVersion): string {
+  let suite = benchmark.suite;
+  for (const change of benchmark.suiteChanges ?? []) {
+    if (lightevalAtLeast(version, ...change.since)) suite = change.suite;
+  }
+  return suite;
+}
+
 /**
  * The task string LightEval expects for one benchmark: `lighteval|math_500|0|0` (≤ 0.10),
- * `lighteval|math_500|0` (0.11–0.12), `math_500|0` (≥ 0.13). Accepts a version string or a parsed one.
+ * `lighteval|math_500|0` (0.11.0–0.12.0), `math_500|0` (≥ 0.12.1). Accepts a version string or a parsed one.
  */
 export function lightevalTaskString(benchmark: Benchmark, version: string | LightevalVersion): string {
   const parsed = typeof version === 'string' ? parseLightevalVersion(version) : version;
   switch (taskSyntaxFor(parsed)) {
     case 'suite-task-fewshot-truncate':
-      return `${benchmark.suite}|${benchmark.task}|${benchmark.fewshot}|0`;
+      return `${suiteFor(benchmark, parsed)}|${benchmark.task}|${benchmark.fewshot}|0`;
     case 'suite-task-fewshot':
-      return `${benchmark.suite}|${benchmark.task}|${benchmark.fewshot}`;
+      return `${suiteFor(benchmark, parsed)}|${benchmark.task}|${benchmark.fewshot}`;
     case 'task-fewshot':
       return `${benchmark.task}|${benchmark.fewshot}`;
   }

@@ -5,6 +5,7 @@ export {
   defaultBenchmarkNames,
   getBenchmark,
   lightevalTaskString,
+  suiteFor,
   UnknownBenchmarkError,
 } from './catalog';
 export { type GpuType, getGpuType, gpuTypeNames, gpuTypes } from './gpu-types';
@@ -14,6 +15,7 @@ export {
   DEFAULT_LIGHTEVAL_VERSION,
   hasUseChatTemplateFlag,
   type LightevalVersion,
+  lightevalAtLeast,
   modelNameKey,
   parseLightevalVersion,
   type TaskSyntax,

@@ -7,9 +7,12 @@
 export const DEFAULT_LIGHTEVAL_VERSION = '0.13.0';
 
 /**
- * - `suite-task-fewshot-truncate`: `lighteval|math_500|0|0` (0.8 – 0.10)
- * - `suite-task-fewshot`: `lighteval|math_500|0` (0.11 – 0.12)
- * - `task-fewshot`: `math_500|0` (0.13 and later; the suite prefix is gone)
+ * Task strings, as each release's registry parses them (`src/lighteval/tasks/registry.py` at the tag):
+ * - `suite-task-fewshot-truncate`: `lighteval|math_500|0|0` (0.8.0 – 0.10.0; any other form is refused)
+ * - `suite-task-fewshot`: `lighteval|math_500|0` (0.11.0 – 0.12.0; 4 parts still accepted with a
+ *   deprecation warning)
+ * - `task-fewshot`: `math_500|0` (0.12.1 on: the registry is keyed by task name; 3 parts are accepted
+ *   with a warning and the suite ignored, 4 parts fail as an unknown task)
  */
 export type TaskSyntax = 'suite-task-fewshot-truncate' | 'suite-task-fewshot' | 'task-fewshot';
 
@@ -48,12 +51,22 @@ export function parseLightevalVersion(text: string): LightevalVersion {
   return version;
 }
 
-function atLeast(version: LightevalVersion, major: number, minor: number): boolean {
-  return version.major > major || (version.major === major && version.minor >= minor);
+/** Compares with MAJOR.MINOR.PATCH: the task grammar changed in a patch release (0.12.1). */
+export function lightevalAtLeast(
+  version: LightevalVersion,
+  major: number,
+  minor: number,
+  patch = 0,
+): boolean {
+  if (version.major !== major) return version.major > major;
+  if (version.minor !== minor) return version.minor > minor;
+  return version.patch >= patch;
 }
 
+const atLeast = lightevalAtLeast;
+
 export function taskSyntaxFor(version: LightevalVersion): TaskSyntax {
-  if (atLeast(version, 0, 13)) return 'task-fewshot';
+  if (atLeast(version, 0, 12, 1)) return 'task-fewshot';
   if (atLeast(version, 0, 11)) return 'suite-task-fewshot';
   return 'suite-task-fewshot-truncate';
 }
@@ -63,7 +76,10 @@ export function hasUseChatTemplateFlag(version: LightevalVersion): boolean {
   return !atLeast(version, 0, 11);
 }
 
-/** The vllm model-config key naming the model: `pretrained` until 0.8, `model_name` from 0.9 (which rejects unknown keys). */
+/**
+ * The vllm model-config key naming the model: `pretrained` in 0.8 (a dataclass: an unknown key is a
+ * `TypeError`), `model_name` from 0.9 (pydantic with `extra="forbid"`: an unknown key is a ValidationError).
+ */
 export function modelNameKey(version: LightevalVersion): 'pretrained' | 'model_name' {
   return atLeast(version, 0, 9) ? 'model_name' : 'pretrained';
 }

@@ -32,7 +32,11 @@ describe('benchmark catalog', () => {
     ['0.8.0', 'lighteval|gpqa:diamond|0|0', 'extended|lcb:codegeneration|0|0'],
     ['0.10.0', 'lighteval|gpqa:diamond|0|0', 'extended|lcb:codegeneration|0|0'],
     ['0.11.0', 'lighteval|gpqa:diamond|0', 'extended|lcb:codegeneration|0'],
-    ['0.12.2', 'lighteval|gpqa:diamond|0', 'extended|lcb:codegeneration|0'],
+    // 0.12.0 registers LiveCodeBench under `lighteval` (src/lighteval/tasks/tasks/lcb/main.py at v0.12.0).
+    ['0.12.0', 'lighteval|gpqa:diamond|0', 'lighteval|lcb:codegeneration|0'],
+    // 0.12.1 keys the registry by task name: the suite form only earns a deprecation warning.
+    ['0.12.1', 'gpqa:diamond|0', 'lcb:codegeneration|0'],
+    ['0.12.2', 'gpqa:diamond|0', 'lcb:codegeneration|0'],
     ['0.13.0', 'gpqa:diamond|0', 'lcb:codegeneration|0'],
     ['1.0.0', 'gpqa:diamond|0', 'lcb:codegeneration|0'],
   ])('LightEval %s task strings: %s, %s', (version, gpqa, lcb) => {

@@ -6,9 +6,10 @@ import { ResultsFileError } from './errors';
  * Per-problem scores from a LightEval details file
  * (`details/{model}/{timestamp}/details_{task}_{timestamp}.parquet`, one row per problem).
  *
- * Columns differ by version: 0.10 and later write `doc`, `model_response` and `metric` structs
- * (LightEval's docs: "saving and reading results"); earlier versions write flat columns with the
- * per-sample scores in a `metrics` struct and the problem text in `example`/`full_prompt`. When
+ * Columns differ by version (fact table, test/fixtures/lighteval-facts/releases.json): 0.11 and later
+ * write `doc`, `model_response` and `metric` structs; 0.8 – 0.10 write the flat `Detail` columns
+ * (sorted by name) with the per-sample scores in a `metrics` struct and the problem text in
+ * `example`/`full_prompt`. When
  * `datasets` could not store the structs, LightEval stringified every cell (`str(dict)`), so a
  * Python dict repr is read too.
  */
@@ -95,8 +96,8 @@ export async function parseDetails(bytes: Uint8Array, file: string, metric: stri
 }
 
 /**
- * Reads a details file: parquet as LightEval writes it, or JSON Lines with the same columns, which
- * is what the LightEval stand-in writes (it has no parquet writer).
+ * Reads a details file: parquet as every LightEval release writes it (and the stand-in too), or JSON
+ * Lines with the same columns, which older versions of the stand-in wrote.
  */
 export async function readDetailsFile(file: string, metric: string): Promise<ProblemScore[]> {
   const bytes = new Uint8Array(await readFile(file));

@@ -1,13 +1,19 @@
 /**
- * LightEval renamed the metric behind each reasoning benchmark twice. All of them estimate the same
- * thing, pass@1 (the mean over problems of the fraction of correct generations), so each benchmark
- * maps every known name to one headline metric:
+ * LightEval renamed the metric behind each reasoning benchmark several times. All of them estimate the
+ * same thing, pass@1 (the mean over problems of the fraction of correct generations), so each benchmark
+ * maps every known name to one headline metric. Names as each release writes them (checked against the
+ * fact table, test/fixtures/lighteval-facts/releases.json, read from LightEval's source at each tag):
  *
- * | LightEval    | MATH-500 / AIME                  | GPQA-Diamond            | LiveCodeBench               |
- * | ------------ | -------------------------------- | ----------------------- | --------------------------- |
- * | 0.8          | `extractive_match`               | `extractive_match`      | `codegen_pass@1:16`         |
- * | 0.9 – 0.10   | `math_pass@1:{n}_samples`        | `gpqa_pass@1:{n}_samples` | `codegen_pass@1:16`       |
- * | 0.11 and on  | `pass@k:k=1&n={n}`, `pass@k:k=1` | `gpqa_pass@k:k=1[&n={n}]` | `codegen_pass@1:16`, `codegen_pass@k:k=1&n={n}` |
+ * | LightEval     | MATH-500 / AIME                          | GPQA-Diamond              | LiveCodeBench       |
+ * | ------------- | ---------------------------------------- | ------------------------- | ------------------- |
+ * | 0.8           | `extractive_match`                       | `extractive_match`        | `codegen_pass@1:16` |
+ * | 0.9 – 0.10    | `math_pass@1:{n}_samples` (several n)    | `gpqa_pass@1:{n}_samples` | `codegen_pass@1:16` |
+ * | 0.11.0        | `pass@k_with_k&n`, `pass@k_with_k`       | `gpqa_pass@k_with_k`      | `codegen_pass@1:16` |
+ * | 0.12.0 and on | `pass@k:k=1&n=1`, `pass@k:k=1`, `avg@n:n=1` | `gpqa_pass@k:k=1`      | `codegen_pass@1:16` |
+ *
+ * 0.11.0 named a parametrised metric after its parameters' names only (`Metric.__call__` in
+ * `metrics/utils/metric_utils.py` at v0.11.0: `f"{name}_with_{'&'.join(keys)}"`), so those names say
+ * neither k nor n; the catalog tasks all set k=1. Later runs also write `codegen_pass@k:k=1&n={n}`.
  *
  * When a file holds several estimates (0.9 wrote `math_pass@1:1_samples` … `math_pass@1:64_samples`
  * side by side), the one over the most generations per problem wins: it has the smallest variance.
@@ -46,6 +52,11 @@ export function passAtOneSamples(metric: string, family: MetricFamily): Headline
     if (oldStyle) return { metric, samples: Number(oldStyle[1]) };
     const newStyle = /^pass@k:k=1(?:&n=(\d+))?$/.exec(rest);
     if (newStyle) return { metric, samples: newStyle[1] === undefined ? null : Number(newStyle[1]) };
+    // 0.11.0: the parameters' names without their values (k=1 in every catalog task).
+    if (rest === 'pass@k_with_k' || rest === 'pass@k_with_k&n') return { metric, samples: null };
+    // 0.12.0 on, AIME beside pass@k: the mean score over n samples, pass@1 by another name.
+    const average = family === 'math' && prefix === '' ? /^avg@n:n=(\d+)$/.exec(rest) : null;
+    if (average) return { metric, samples: Number(average[1]) };
     const codegen = family === 'codegen' ? /^pass@1:(\d+)$/.exec(rest) : null;
     if (codegen) return { metric, samples: Number(codegen[1]) };
   }

@@ -21,7 +21,7 @@ export interface ResultRow {
   samples: number | null;
   /** Problems scored (`effective_num_docs`), when the file says. */
   problems: number | null;
-  /** The version the caller ran, or the range the file's format implies (`>=0.13`, `0.11-0.12`, `<=0.10`). */
+  /** The version the caller ran, or the releases the file's format implies (`>=0.12.1`, `0.12.0`, `0.11.0`, `<=0.10`). */
   lightevalVersion: string;
   /** Why a value is missing or doubtful, for the report. */
   notes: string[];
@@ -65,9 +65,16 @@ export function compareTimestamps(a: string, b: string): number {
   return 0;
 }
 
-function inferLightevalVersion(tasks: TaskKey[], metricNames: string[]): string {
-  if (tasks.some((t) => t.style === 'task-fewshot')) return '>=0.13';
-  if (metricNames.some((m) => m.includes('pass@k:'))) return '0.11-0.12';
+/**
+ * The releases a file's format implies (facts: test/fixtures/lighteval-facts/releases.json): keys
+ * `task|fewshot` from 0.12.1; metric names built as `name_with_k&n` only in 0.11.0 and as
+ * `name:k=1&n=1` from 0.12.0; `versions` is filled up to 0.10 and empty from 0.11.
+ */
+function inferLightevalVersion(tasks: TaskKey[], metricNames: string[], versionsFilled: boolean): string {
+  if (tasks.some((t) => t.style === 'task-fewshot')) return '>=0.12.1';
+  if (metricNames.some((m) => /@[a-z]_with_/.test(m))) return '0.11.0';
+  if (metricNames.some((m) => /@[a-z]:[a-z]=/.test(m))) return '0.12.0';
+  if (tasks.length > 0 && !versionsFilled) return '0.11.0-0.12.0';
   return '<=0.10';
 }
 
@@ -119,7 +126,9 @@ export function parseResultsFile(
     .map(parseTaskKey)
     .filter((t): t is TaskKey => t !== null);
   const allMetricNames = Object.values(json.results).flatMap((m) => Object.keys(m));
-  const lightevalVersion = options.lightevalVersion ?? inferLightevalVersion(taskKeys, allMetricNames);
+  const lightevalVersion =
+    options.lightevalVersion ??
+    inferLightevalVersion(taskKeys, allMetricNames, Object.keys(json.versions).length > 0);
 
   const rows: ResultRow[] = [];
   for (const task of taskKeys) {

@@ -1,4 +1,4 @@
-import type { PlannedJob } from '@model-eval/planner';
+import { DEFAULT_LIGHTEVAL_VERSION, type PlannedJob } from '@model-eval/planner';
 import { type JobSpec, joinRemotePath, shellQuote } from '@model-eval/slurm';
 import { jobKey } from './run-id';
 import type { RunSettings } from './run-settings';
@@ -35,7 +35,13 @@ export function toJobSpec(
     gpusPerNode: job.gpusPerNode,
     requeue: true,
     setup,
-    environment: { ...job.env },
+    environment: {
+      ...job.env,
+      // The stand-in imitates one LightEval release: the one this job's command line was planned for.
+      ...(options.standinBinDir
+        ? { LIGHTEVAL_STANDIN_VERSION: settings.lightevalVersion ?? DEFAULT_LIGHTEVAL_VERSION }
+        : {}),
+    },
     command: job.lightevalArgv,
   };
   if (settings.slurm.timeLimit) spec.timeLimit = settings.slurm.timeLimit;

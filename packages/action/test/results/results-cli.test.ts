@@ -11,7 +11,7 @@ describe('model-eval results', () => {
     const { code, stdout } = await cli('results', path.join(FIXTURES, 'v0.13'));
     expect(code).toBe(0);
     // 0.84 ± 1.96 × 0.016394 = 84.0 ± 3.2
-    expect(stdout).toMatch(/math_500\s+pass@k:k=1&n=1\s+84\.0 ± 3\.2\s+1\s+500\s+>=0\.13/);
+    expect(stdout).toMatch(/math_500\s+pass@k:k=1&n=1\s+84\.0 ± 3\.2\s+1\s+500\s+>=0\.12\.1/);
     expect(stdout).toMatch(/aime24\s+pass@k:k=1\s+no score/);
     expect(stdout).toContain('aime24: LightEval reported NaN');
     expect(stdout).toContain('2 results files read');

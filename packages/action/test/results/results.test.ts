@@ -82,7 +82,7 @@ describe('results files of each LightEval version', () => {
     expect(r.math_500).toMatchObject({
       metric: 'pass@k:k=1&n=1',
       value: 0.834,
-      lightevalVersion: '0.11-0.12',
+      lightevalVersion: '0.12.0',
     });
     expect(r.aime24).toMatchObject({ metric: 'pass@k:k=1', samples: null });
     expect(r['gpqa:diamond']).toMatchObject({ metric: 'gpqa_pass@k:k=1' });
@@ -95,7 +95,7 @@ describe('results files of each LightEval version', () => {
     const { rows, files } = await collectResults(path.join(FIXTURES, 'v0.13'));
     const r = byBenchmark(rows);
     expect(files.map((f) => f.timestamp)).toEqual(['2025-12-01T09-00-00', '2025-12-02T14-30-05.250000']);
-    expect(r.math_500).toMatchObject({ task: 'math_500|0', value: 0.84, lightevalVersion: '>=0.13' });
+    expect(r.math_500).toMatchObject({ task: 'math_500|0', value: 0.84, lightevalVersion: '>=0.12.1' });
     expect(r.math_500?.timestamp).toBe('2025-12-02T14-30-05.250000');
     expect(r.aime25).toMatchObject({ value: 0.2, timestamp: '2025-12-01T09-00-00' });
     expect(r.aime24).toMatchObject({ value: null, stderr: null });

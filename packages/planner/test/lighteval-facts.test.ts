@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import {
+  judgeCommand,
+  lightevalFacts,
+  release,
+  releaseVersions,
+} from '../../../test/fixtures/lighteval-facts/facts';
+import {
+  benchmarkCatalog,
+  buildLightevalArgs,
+  type LightevalCommandInput,
+  parseLightevalVersion,
+  suiteFor,
+} from '../src/index';
+
+// The planner's LightEval beliefs held against the fact table read from LightEval's source at each
+// release tag (test/fixtures/lighteval-facts/releases.json): a command line a release refuses, or one
+// that only earns a deprecation warning, fails here instead of in a user's job after hours in the queue.
+
+function input(version: string, overrides: Partial<LightevalCommandInput> = {}): LightevalCommandInput {
+  return {
+    model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B',
+    revision: 'ad9f0ae0864d7fbcd1cd905e3c6c5b069cc8b562',
+    dtype: 'bfloat16',
+    tensorParallel: 1,
+    pipelineParallel: 1,
+    dataParallel: 1,
+    maxModelLength: 36_864,
+    gpuMemoryUtilization: 0.9,
+    maxNewTokens: 32_768,
+    temperature: 0.6,
+    topP: 0.95,
+    benchmarks: benchmarkCatalog,
+    lightevalVersion: version,
+    outputDir: '/scratch/run/lighteval-results',
+    ...overrides,
+  };
+}
+
+describe('the fact table', () => {
+  it('covers every release from 0.8.0 to 0.13.0, each fact with its source tag', () => {
+    expect(releaseVersions).toEqual([
+      '0.8.0',
+      '0.9.0',
+      '0.9.1',
+      '0.9.2',
+      '0.10.0',
+      '0.11.0',
+      '0.12.0',
+      '0.12.1',
+      '0.12.2',
+      '0.13.0',
+    ]);
+    for (const version of releaseVersions) {
+      const facts = release(version);
+      const facts_: { source: unknown }[] = [
+        facts.cli,
+        facts.modelArgs,
+        facts.taskGrammar,
+        facts.results,
+        facts.details,
+      ];
+      const sources = [...facts_, ...Object.values(facts.benchmarks)].flatMap(
+        (f) => (Array.isArray(f.source) ? f.source : [f.source]) as { tag?: string; path?: string }[],
+      );
+      for (const s of sources)
+        expect([version, s.tag, s.path]).toEqual([version, `v${version}`, expect.any(String)]);
+      expect(Object.keys(facts.benchmarks).sort()).toEqual(benchmarkCatalog.map((b) => b.name).sort());
+    }
+    expect(Object.keys(lightevalFacts.vllm.failures)).toContain('noCacheBlocks');
+  });
+
+  it('refuses what the releases refuse (so the checks below can fail)', () => {
+    const base = (version: string) =>
+      buildLightevalArgs(input(version, { benchmarks: [benchmarkCatalog[0]!] })).argv;
+    const withKey = (version: string, key: string) => {
+      const argv = base(version);
+      argv[2] = `${argv[2]},${key}`;
+      return argv;
+    };
+    expect(judgeCommand('0.8.0', withKey('0.8.0', 'max_num_seqs=64')).refused).not.toEqual([]);
+    expect(judgeCommand('0.9.0', withKey('0.9.0', 'quantization=fp8')).refused).not.toEqual([]);
+    expect(judgeCommand('0.10.0', withKey('0.10.0', 'quantization=fp8')).refused).toEqual([]);
+    expect(judgeCommand('0.11.0', withKey('0.11.0', 'use_chat_template=true')).refused).not.toEqual([]);
+    expect(judgeCommand('0.11.0', [...base('0.11.0'), '--use-chat-template']).refused).toEqual([
+      'No such option: --use-chat-template',
+    ]);
+    expect(judgeCommand('0.13.0', [...base('0.13.0'), '--version']).refused).toEqual([
+      'No such option: --version',
+    ]);
+    expect(judgeCommand('0.13.0', [...base('0.13.0'), '--no-save-details']).refused).toEqual([]);
+    const tasks = (version: string, spec: string) => {
+      const argv = base(version);
+      argv[3] = spec;
+      return judgeCommand(version, argv);
+    };
+    expect(tasks('0.10.0', 'lighteval|math_500|0').refused).toHaveLength(1);
+    expect(tasks('0.11.0', 'lighteval|math_500|0|0')).toMatchObject({
+      refused: [],
+      warnings: [expect.any(String)],
+    });
+    expect(tasks('0.12.0', 'extended|lcb:codegeneration|0').refused).toHaveLength(1);
+    expect(tasks('0.12.1', 'lighteval|math_500|0')).toMatchObject({
+      refused: [],
+      warnings: [expect.any(String)],
+    });
+    expect(tasks('0.12.1', 'lighteval|math_500|0|0').refused).toHaveLength(1);
+    expect(tasks('0.13.0', 'math_500|0')).toEqual({ refused: [], warnings: [] });
+  });
+});
+
+describe.each(releaseVersions)('planner command line for LightEval %s', (version) => {
+  it.each(benchmarkCatalog.map((b) => b.name))(
+    '%s: accepted as is, without a deprecation warning',
+    (name) => {
+      const benchmark = benchmarkCatalog.find((b) => b.name === name)!;
+      for (const dataParallel of [1, 2]) {
+        const { argv } = buildLightevalArgs(input(version, { benchmarks: [benchmark], dataParallel }));
+        expect({ argv, ...judgeCommand(version, argv) }).toEqual({ argv, refused: [], warnings: [] });
+      }
+    },
+  );
+
+  it('all five benchmarks in one job, with no revision', () => {
+    const { argv } = buildLightevalArgs(input(version, { revision: undefined }));
+    expect(judgeCommand(version, argv)).toEqual({ refused: [], warnings: [] });
+  });
+
+  it('names each benchmark under the suite the release registers it in', () => {
+    const parsed = parseLightevalVersion(version);
+    for (const benchmark of benchmarkCatalog) {
+      const registered = release(version).benchmarks[benchmark.name]!.value;
+      if (registered.suite !== null)
+        expect([benchmark.name, suiteFor(benchmark, parsed)]).toEqual([benchmark.name, registered.suite]);
+    }
+  });
+});
