@@ -40,7 +40,7 @@ import {
   runDefinition,
   runEvaluation,
   upsertStickyComment
-} from "./chunks/chunk-SWIUK3C3.js";
+} from "./chunks/chunk-DLQ32RGL.js";
 import {
   __commonJS,
   __require,

@@ -30,7 +30,7 @@ import {
   runEvaluation,
   stateFilePath,
   toJobSpec
-} from "./chunks/chunk-SWIUK3C3.js";
+} from "./chunks/chunk-DLQ32RGL.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/src/cli/command.ts

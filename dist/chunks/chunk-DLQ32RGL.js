@@ -50435,11 +50435,14 @@ function parseLightevalVersion(text2) {
   }
   return version2;
 }
-function atLeast(version2, major, minor) {
-  return version2.major > major || version2.major === major && version2.minor >= minor;
+function lightevalAtLeast(version2, major, minor, patch = 0) {
+  if (version2.major !== major) return version2.major > major;
+  if (version2.minor !== minor) return version2.minor > minor;
+  return version2.patch >= patch;
 }
+var atLeast = lightevalAtLeast;
 function taskSyntaxFor(version2) {
-  if (atLeast(version2, 0, 13)) return "task-fewshot";
+  if (atLeast(version2, 0, 12, 1)) return "task-fewshot";
   if (atLeast(version2, 0, 11)) return "suite-task-fewshot";
   return "suite-task-fewshot-truncate";
 }
@@ -50492,6 +50495,9 @@ var benchmarkCatalog = [
   {
     name: "lcb:codegeneration",
     suite: "extended",
+    // 0.12.0 moved it to src/lighteval/tasks/tasks/lcb/main.py with suite=["lighteval"] (huggingface/lighteval
+    // v0.12.0); from 0.12.1 the suite is no longer part of the task string.
+    suiteChanges: [{ since: [0, 12, 0], suite: "lighteval" }],
     task: "lcb:codegeneration",
     fewshot: 0,
     samplesPerPrompt: 16,
@@ -50516,13 +50522,20 @@ function getBenchmark(name) {
   if (!benchmark) throw new UnknownBenchmarkError(name);
   return benchmark;
 }
+function suiteFor(benchmark, version2) {
+  let suite = benchmark.suite;
+  for (const change of benchmark.suiteChanges ?? []) {
+    if (lightevalAtLeast(version2, ...change.since)) suite = change.suite;
+  }
+  return suite;
+}
 function lightevalTaskString(benchmark, version2) {
   const parsed = typeof version2 === "string" ? parseLightevalVersion(version2) : version2;
   switch (taskSyntaxFor(parsed)) {
     case "suite-task-fewshot-truncate":
-      return `${benchmark.suite}|${benchmark.task}|${benchmark.fewshot}|0`;
+      return `${suiteFor(benchmark, parsed)}|${benchmark.task}|${benchmark.fewshot}|0`;
     case "suite-task-fewshot":
-      return `${benchmark.suite}|${benchmark.task}|${benchmark.fewshot}`;
+      return `${suiteFor(benchmark, parsed)}|${benchmark.task}|${benchmark.fewshot}`;
     case "task-fewshot":
       return `${benchmark.task}|${benchmark.fewshot}`;
   }
@@ -56571,6 +56584,9 @@ function passAtOneSamples(metric, family) {
     if (oldStyle) return { metric, samples: Number(oldStyle[1]) };
     const newStyle = /^pass@k:k=1(?:&n=(\d+))?$/.exec(rest);
     if (newStyle) return { metric, samples: newStyle[1] === void 0 ? null : Number(newStyle[1]) };
+    if (rest === "pass@k_with_k" || rest === "pass@k_with_k&n") return { metric, samples: null };
+    const average = family === "math" && prefix === "" ? /^avg@n:n=(\d+)$/.exec(rest) : null;
+    if (average) return { metric, samples: Number(average[1]) };
     const codegen = family === "codegen" ? /^pass@1:(\d+)$/.exec(rest) : null;
     if (codegen) return { metric, samples: Number(codegen[1]) };
   }
@@ -56700,9 +56716,11 @@ function compareTimestamps(a, b) {
   }
   return 0;
 }
-function inferLightevalVersion(tasks, metricNames) {
-  if (tasks.some((t) => t.style === "task-fewshot")) return ">=0.13";
-  if (metricNames.some((m) => m.includes("pass@k:"))) return "0.11-0.12";
+function inferLightevalVersion(tasks, metricNames, versionsFilled) {
+  if (tasks.some((t) => t.style === "task-fewshot")) return ">=0.12.1";
+  if (metricNames.some((m) => /@[a-z]_with_/.test(m))) return "0.11.0";
+  if (metricNames.some((m) => /@[a-z]:[a-z]=/.test(m))) return "0.12.0";
+  if (tasks.length > 0 && !versionsFilled) return "0.11.0-0.12.0";
   return "<=0.10";
 }
 function finiteOrNull(value) {
@@ -56740,7 +56758,7 @@ function parseResultsFile(text2, file2, options = {}) {
   const json2 = parsed.data;
   const taskKeys = Object.keys(json2.results).map(parseTaskKey).filter((t) => t !== null);
   const allMetricNames = Object.values(json2.results).flatMap((m) => Object.keys(m));
-  const lightevalVersion = options.lightevalVersion ?? inferLightevalVersion(taskKeys, allMetricNames);
+  const lightevalVersion = options.lightevalVersion ?? inferLightevalVersion(taskKeys, allMetricNames, Object.keys(json2.versions).length > 0);
   const rows = [];
   for (const task of taskKeys) {
     const metrics = json2.results[task.key] ?? {};
@@ -56951,7 +56969,11 @@ function toJobSpec(job, jobIndex, settings, options = {}) {
     gpusPerNode: job.gpusPerNode,
     requeue: true,
     setup,
-    environment: { ...job.env },
+    environment: {
+      ...job.env,
+      // The stand-in imitates one LightEval release: the one this job's command line was planned for.
+      ...options.standinBinDir ? { LIGHTEVAL_STANDIN_VERSION: settings.lightevalVersion ?? DEFAULT_LIGHTEVAL_VERSION } : {}
+    },
     command: job.lightevalArgv
   };
   if (settings.slurm.timeLimit) spec.timeLimit = settings.slurm.timeLimit;
