@@ -95,7 +95,7 @@ export const runOptions: Record<string, OptionSpec> = {
   'max-model-length': { type: 'string', description: 'Override max_model_length', valueName: 'L' },
   'lighteval-version': {
     type: 'string',
-    description: `LightEval version on the cluster (default ${DEFAULT_LIGHTEVAL_VERSION})`,
+    description: `LightEval release on the cluster, or auto (the default: the release the preflight finds there; ${DEFAULT_LIGHTEVAL_VERSION} for plan)`,
     valueName: 'V',
   },
   'job-per-benchmark': { type: 'boolean', description: 'One job per benchmark instead of one for all' },

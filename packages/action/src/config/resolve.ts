@@ -1,7 +1,6 @@
 import {
   type Benchmark,
   benchmarkCatalog,
-  DEFAULT_LIGHTEVAL_VERSION,
   defaultBenchmarkNames,
   parseLightevalVersion,
 } from '@model-eval/planner';
@@ -191,9 +190,10 @@ export function resolveSettings(sources: SettingsSources): SettingsOutcome {
 
   const baseline = resolveBaseline(match.baseline, inputs, config, match.trigger);
 
-  const lightevalVersion =
-    inputs.lightevalVersion ?? config['lighteval-version'] ?? DEFAULT_LIGHTEVAL_VERSION;
-  parseLightevalVersion(lightevalVersion); // throws UnsupportedLightevalVersionError with its own hint
+  // `auto` (the default): the release the preflight finds on the cluster. An explicit one is checked
+  // here (UnsupportedLightevalVersionError has its own hint) and again against the installed one.
+  const lightevalVersion = inputs.lightevalVersion ?? config['lighteval-version'] ?? 'auto';
+  if (lightevalVersion !== 'auto') parseLightevalVersion(lightevalVersion);
 
   const resultsRepo = inputs.resultsRepo ?? config['results-repo'];
   if (resultsRepo !== undefined) checkRepoId('results-repo', resultsRepo);

@@ -19,7 +19,7 @@ export function toJobSpec(
   job: PlannedJob,
   jobIndex: number,
   settings: RunSettings,
-  options: { standinBinDir?: string } = {},
+  options: { standinBinDir?: string; standinVersion?: string } = {},
 ): JobSpec {
   const key = jobKey(settings.runId, jobIndex, job);
   const jobDir = joinRemotePath(runDirectory(settings), key);
@@ -39,7 +39,7 @@ export function toJobSpec(
       ...job.env,
       // The stand-in imitates one LightEval release: the one this job's command line was planned for.
       ...(options.standinBinDir
-        ? { LIGHTEVAL_STANDIN_VERSION: settings.lightevalVersion ?? DEFAULT_LIGHTEVAL_VERSION }
+        ? { LIGHTEVAL_STANDIN_VERSION: options.standinVersion ?? DEFAULT_LIGHTEVAL_VERSION }
         : {}),
     },
     command: job.lightevalArgv,

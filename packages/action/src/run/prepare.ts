@@ -6,8 +6,9 @@ import {
   type PlannedJob,
   planEvaluation,
 } from '@model-eval/planner';
-import type { Transport } from '@model-eval/slurm';
+import { type Logger, shellQuote, type Transport } from '@model-eval/slurm';
 import { LIGHTEVAL_OUTPUT_DIR } from './job-specs';
+import { preflight } from './preflight';
 import type { RunSettings } from './run-settings';
 import { type RunState, readRunState, stateFilePath } from './run-state';
 
@@ -24,11 +25,26 @@ export interface PreparedRun {
   recorded?: RunState;
 }
 
-/** Plans afresh from the model's facts (one Hub call) for a run that may submit. */
-export async function prepareFreshRun(
-  settings: RunSettings,
-  deps: { loadFacts: LoadModelFacts; hubEndpoint?: string },
-): Promise<PreparedRun> {
+export interface FreshRunDeps {
+  loadFacts: LoadModelFacts;
+  transport: Transport;
+  logger: Logger;
+  hubEndpoint?: string;
+  /** Where `--simulate` uploaded the LightEval stand-in (first on the jobs' PATH). */
+  standinBinDir?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Checks what the jobs will really run (preflight: the job's setup lines and `lighteval` on the
+ * cluster), then plans afresh for that LightEval release from the model's facts (one Hub call).
+ */
+export async function prepareFreshRun(settings: RunSettings, deps: FreshRunDeps): Promise<PreparedRun> {
+  const checked = await preflight(deps.transport, preflightSetup(settings, deps.standinBinDir), {
+    lightevalVersion: settings.lightevalVersion,
+    ...(deps.signal && { signal: deps.signal }),
+  });
+  deps.logger.info(`Preflight: ${checked.summary}; planning for LightEval ${checked.lightevalVersion}.`);
   const facts = await deps.loadFacts({
     model: settings.model,
     ...(settings.revision !== undefined && { revision: settings.revision }),
@@ -40,16 +56,36 @@ export async function prepareFreshRun(
     cluster: settings.cluster,
     benchmarks: settings.benchmarkDefinitions ?? settings.benchmarks,
     outputDir: LIGHTEVAL_OUTPUT_DIR,
+    lightevalVersion: checked.lightevalVersion,
     ...(settings.gpuMemoryUtilization !== undefined && {
       gpuMemoryUtilization: settings.gpuMemoryUtilization,
     }),
     ...(settings.maxModelLength !== undefined && { maxModelLength: settings.maxModelLength }),
-    ...(settings.lightevalVersion !== undefined && { lightevalVersion: settings.lightevalVersion }),
     ...(settings.jobPerBenchmark !== undefined && { jobPerBenchmark: settings.jobPerBenchmark }),
   });
   const multiNode = plan.jobs.find((job) => job.nodes > 1);
   if (multiNode) throw new MultiNodeRunError(multiNode);
   return { plan, jobs: plan.jobs, lightevalVersion: plan.lightevalVersion };
+}
+
+/**
+ * The lines a job runs before LightEval, as the preflight must run them: under `--simulate` the
+ * uploaded stand-in comes first on PATH, imitating the requested release (or the default for auto).
+ */
+function preflightSetup(settings: RunSettings, standinBinDir: string | undefined): string[] {
+  if (!standinBinDir) return settings.slurm.setup;
+  return [
+    ...settings.slurm.setup,
+    `export PATH=${shellQuote(standinBinDir)}:"$PATH"`,
+    `export LIGHTEVAL_STANDIN_VERSION=${shellQuote(standinVersionFor(settings.lightevalVersion))}`,
+  ];
+}
+
+/** The release the stand-in imitates: the requested one, or the default for `auto`. */
+export function standinVersionFor(requested: string | undefined): string {
+  return requested === undefined || requested === '' || requested === 'auto'
+    ? DEFAULT_LIGHTEVAL_VERSION
+    : requested;
 }
 
 /**

@@ -66,10 +66,19 @@ export async function runEvaluation(settings: RunSettings, deps: RunDependencies
   const now = deps.now ?? Date.now;
   const startedAt = now();
   const { executor, logger } = deps;
+  const standinBinDir =
+    settings.simulate && mode.kind !== 'reopen' ? await standin(settings, deps) : undefined;
   const prepared: PreparedRun =
     mode.kind === 'reopen'
       ? await prepareReopenedRun(settings, executor.transport)
-      : await prepareFreshRun(settings, deps);
+      : await prepareFreshRun(settings, {
+          loadFacts: deps.loadFacts,
+          transport: executor.transport,
+          logger,
+          ...(deps.hubEndpoint !== undefined && { hubEndpoint: deps.hubEndpoint }),
+          ...(standinBinDir && { standinBinDir }),
+          ...(deps.signal && { signal: deps.signal }),
+        });
   if (prepared.plan) deps.onPlan?.(prepared.plan);
   for (const warning of [...(prepared.plan?.warnings ?? []), ...prepared.jobs.flatMap((j) => j.warnings)])
     logger.warn(warning);
@@ -84,15 +93,15 @@ export async function runEvaluation(settings: RunSettings, deps: RunDependencies
       `Found the state of run ${settings.runId}: reattaching to its jobs instead of submitting again.`,
     );
   }
-  const standinBinDir =
-    settings.simulate && mode.kind !== 'reopen' ? await standin(settings, deps) : undefined;
+  const standinVersion = prepared.lightevalVersion;
   const context: RunContext = {
     settings,
     executor,
     logger,
     prepared,
     record,
-    specFor: (job) => toJobSpec(job.planned, job.index, settings, standinBinDir ? { standinBinDir } : {}),
+    specFor: (job) =>
+      toJobSpec(job.planned, job.index, settings, standinBinDir ? { standinBinDir, standinVersion } : {}),
     progress: { startedAt, live: new Map(), notes: [] },
     now,
     ...(deps.signal && { signal: deps.signal }),
@@ -108,6 +117,7 @@ export async function runEvaluation(settings: RunSettings, deps: RunDependencies
 
 async function standin(settings: RunSettings, deps: RunDependencies): Promise<string> {
   if (!deps.standinScript) throw new Error('simulate needs the LightEval stand-in script');
+  await deps.executor.transport.makeDirectory(runDirectory(settings));
   const binDir = await installStandin(deps.executor.transport, runDirectory(settings), deps.standinScript);
   deps.logger.warn('SIMULATED: the LightEval stand-in replaces lighteval; no score of this run is real.');
   return binDir;

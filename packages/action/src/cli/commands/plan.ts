@@ -32,7 +32,9 @@ export const planCommand: CommandSpec = {
     if (model === undefined) throw new UsageError('--model is required');
     const gpuMemoryUtilization = numberOption(args, 'gpu-memory-utilization', 0.05, 1);
     const maxModelLength = integerOption(args, 'max-model-length');
-    const lightevalVersion = stringOption(args, 'lighteval-version');
+    // Without a cluster to ask, `auto` plans for the default release.
+    const requested = stringOption(args, 'lighteval-version');
+    const lightevalVersion = requested === 'auto' ? undefined : requested;
     const cluster = clusterShapeFromArgs(args);
     const benchmarks = listOption(args, 'benchmarks');
     const facts = await loadModelFacts({
