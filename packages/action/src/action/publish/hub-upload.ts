@@ -1,0 +1,116 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { ResolvedSettings } from '../../config';
+import {
+  type HubClient,
+  type ResultsUploadFile,
+  type ResultsUploadOutcome,
+  type SummaryRunInput,
+  summaryRecordsForRun,
+  uploadResults,
+} from '../../hub';
+import type { JobReport, RunReport } from '../../report';
+import { detailsFileFor, findDetailsFiles, parseResultsFile, type ResultRow } from '../../results';
+import type { RunOutcome } from '../../run/run-evaluation';
+import type { RunSettings } from '../../run/run-settings';
+
+const COMMIT_SHA = /^[0-9a-f]{40}$/;
+
+function gpuHours(job: JobReport): number | null {
+  if (job.elapsedSeconds === null || job.elapsedSeconds === undefined) return null;
+  return (job.layout.nodes * job.layout.gpusPerNode * job.elapsedSeconds) / 3600;
+}
+
+/** What the summary rows of this run say: the report (with its baseline) plus the run's identity. */
+export function summaryInput(
+  settings: ResolvedSettings,
+  runSettings: RunSettings,
+  run: RunOutcome,
+  report: RunReport,
+  extra: { runUrl: string | undefined; finishedAt: string; commitSha: string | null },
+): SummaryRunInput {
+  const revision = runSettings.revision ?? 'main';
+  return {
+    runId: runSettings.runId,
+    model: runSettings.model,
+    revision,
+    commitSha: extra.commitSha ?? (COMMIT_SHA.test(revision) ? revision : null),
+    step: settings.request.step ?? null,
+    finishedAt: extra.finishedAt,
+    runUrl: extra.runUrl ?? null,
+    simulated: runSettings.simulate,
+    lightevalVersion: report.versions?.lighteval ?? run.plan.lightevalVersion ?? null,
+    vllmVersion: report.versions?.vllm ?? null,
+    results: run.results,
+    jobs: report.jobs.map((job) => ({ id: job.id, benchmarks: job.benchmarks, gpuHours: gpuHours(job) })),
+    ...(report.baseline && { baseline: report.baseline }),
+  };
+}
+
+/** Uploads results, details, summary rows and the dataset card; the caller reports a failure. */
+export async function uploadRun(
+  hub: HubClient,
+  settings: ResolvedSettings & { resultsRepo: string },
+  runSettings: RunSettings,
+  run: RunOutcome,
+  report: RunReport,
+  runUrl: string | undefined,
+): Promise<ResultsUploadOutcome> {
+  const { files, commitSha } = await uploadFiles(run);
+  const summary = summaryRecordsForRun(
+    summaryInput(settings, runSettings, run, report, {
+      runUrl,
+      finishedAt: new Date().toISOString(),
+      commitSha,
+    }),
+  );
+  return uploadResults(hub, {
+    repo: settings.resultsRepo,
+    model: runSettings.model,
+    revision: runSettings.revision ?? 'main',
+    files,
+    summary,
+    ...(runUrl && { workflowRunUrl: runUrl }),
+  });
+}
+
+/**
+ * One upload entry per benchmark and results file (a job's file holds all of its benchmarks), with
+ * LightEval's per-problem details parquet when it saved one, so later baselines can be paired. (The
+ * stand-in's JSON Lines details are not uploaded: the Hub layout holds LightEval's parquet.) Also
+ * the model commit LightEval recorded (`config_general.model_sha`), for the summary.
+ */
+async function uploadFiles(
+  run: RunOutcome,
+): Promise<{ files: ResultsUploadFile[]; commitSha: string | null }> {
+  const byFile = new Map<string, ResultRow[]>();
+  for (const row of run.results) byFile.set(row.file, [...(byFile.get(row.file) ?? []), row]);
+  const detailsFiles = await findDetailsFiles(run.localResultsDir).catch(() => []);
+  const files: ResultsUploadFile[] = [];
+  let commitSha: string | null = null;
+  for (const [file, rows] of byFile) {
+    const resultsJson = await readFile(localCopyOf(run, file), 'utf8');
+    try {
+      const sha = parseResultsFile(resultsJson, file).modelSha;
+      if (sha && COMMIT_SHA.test(sha)) commitSha ??= sha;
+    } catch {
+      // Already parsed once to get `rows`; a second failure only costs the commit SHA column.
+    }
+    for (const row of rows) {
+      const details = detailsFileFor(detailsFiles, row);
+      files.push({
+        benchmark: row.benchmark,
+        timestamp: row.timestamp,
+        resultsJson,
+        ...(details?.endsWith('.parquet') && { details: new Uint8Array(await readFile(details)) }),
+      });
+    }
+  }
+  return { files, commitSha };
+}
+
+function localCopyOf(run: RunOutcome, remotePath: string): string {
+  const copy = run.localCopies.get(remotePath);
+  if (!copy) throw new Error(`no local copy of ${basename(remotePath)}`);
+  return copy;
+}
