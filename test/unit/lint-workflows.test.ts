@@ -40,7 +40,8 @@ describe('the workflow lint step', () => {
       ci,
       readFileSync(ci, 'utf8').replace(
         'pnpm lint:workflows',
-        'echo ${{ nosuch.thing }}',
+        // A GitHub expression, not a JavaScript template.
+        ['echo ', '$', '{{ nosuch.thing }}'].join(''),
       ),
     );
     const result = lint(dir);
