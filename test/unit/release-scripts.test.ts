@@ -174,3 +174,17 @@ describe('the release workflow', () => {
     expect(runs).toContain('scripts/release/move-major-tag.sh "$GITHUB_REF_NAME" origin');
   });
 });
+
+describe('what the Marketplace reads from action.yml', () => {
+  it('a description under 125 characters, an author, and branding', () => {
+    const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
+      description: string;
+      author: string;
+      branding: { icon: string; color: string };
+    };
+    expect(action.description.length).toBeLessThan(125);
+    expect(action.author).not.toBe('model-eval-action');
+    expect(action.author.length).toBeGreaterThan(0);
+    expect(action.branding).toEqual({ icon: expect.any(String), color: expect.any(String) });
+  });
+});
