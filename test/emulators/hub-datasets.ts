@@ -25,6 +25,11 @@ import { type HubRoute, sendJson } from './hub';
  * sure that there were no intermediate commits"). A 7+ character prefix of the head counts as the
  * head (huggingface_hub `create_commit` docs: "Shorthands (7 first characters) are also supported").
  *
+ * Model-repo pull requests (`commit({ isPullRequest: true })`, as for `.eval_results/*.yaml`):
+ * `POST /api/models/{repo}/preupload/main?create_pr=1` and `POST /api/models/{repo}/commit/main?create_pr=1`,
+ * answered with `pullRequestUrl` as the Hub does (@huggingface/hub src/lib/commit.ts reads
+ * `json.pullRequestUrl`); recorded in `pullRequests`, never applied to a model's files.
+ *
  * State lives in memory. `failNext(n, status, {retryAfter})` makes the next n requests to these
  * routes fail (e.g. 503, 429, optionally with a `Retry-After` header), `outage = true` fails them
  * all: how the Hub looks when it is down. `commitGate`, when set, is awaited by every commit request
@@ -59,6 +64,14 @@ export interface HubDatasetStore {
   failNext(count: number, status: number, options?: { retryAfter?: string; path?: RegExp }): void;
   outage: boolean;
   commitGate?: (repo: string) => Promise<void>;
+  /** Pull requests opened on model repos, in order. */
+  pullRequests: {
+    repo: string;
+    title: string;
+    description: string;
+    files: Map<string, Buffer>;
+    url: string;
+  }[];
 }
 
 export const COMMIT_CONFLICT_MESSAGE = 'A commit has happened since. Please refresh and try again.';
@@ -86,6 +99,7 @@ export function createHubDatasetStore(options: { token?: string } = {}): HubData
     commits,
     requests,
     outage: false,
+    pullRequests: [],
     failNext(count, status, options = {}) {
       failures = { count, status, ...options };
     },
@@ -349,6 +363,55 @@ export function createHubDatasetStore(options: { token?: string } = {}): HubData
         }
         res.writeHead(200, { ...headers, 'Content-Length': String(content.length) });
         res.end(req.method === 'HEAD' ? undefined : content);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/api/models/${repoPart}/preupload/main\\?create_pr=1$`),
+      async handle(req, res) {
+        if (!gate(req, res, true)) return;
+        const body = JSON.parse((await readBody(req)).toString('utf8')) as { files: { path: string }[] };
+        sendJson(res, 200, {
+          files: body.files.map((f) => ({ path: f.path, uploadMode: 'regular', shouldIgnore: false })),
+        });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/api/models/${repoPart}/commit/main\\?create_pr=1$`),
+      async handle(req, res, match) {
+        if (!gate(req, res, true)) return;
+        const repoId = match[1] ?? '';
+        const lines = (await readBody(req))
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .map((l) => JSON.parse(l) as { key: string; value: Record<string, string | undefined> });
+        const header = lines.find((l) => l.key === 'header')?.value ?? {};
+        const files = new Map<string, Buffer>();
+        for (const line of lines) {
+          if (line.key !== 'file') continue;
+          files.set(
+            line.value.path ?? '',
+            Buffer.from(line.value.content ?? '', line.value.encoding === 'base64' ? 'base64' : 'utf8'),
+          );
+        }
+        const num = store.pullRequests.length + 1;
+        const url = `https://huggingface.co/${repoId}/discussions/${num}`;
+        store.pullRequests.push({
+          repo: repoId,
+          title: header.summary ?? '',
+          description: header.description ?? '',
+          files,
+          url,
+        });
+        const oid = createHash('sha1').update(`${repoId}:pr:${num}`).digest('hex');
+        sendJson(res, 200, {
+          commitOid: oid,
+          commitUrl: `/${repoId}/commit/${oid}`,
+          pullRequestUrl: url,
+          hookOutput: '',
+        });
       },
     },
   ];

@@ -10,6 +10,13 @@ export {
 export { DEFAULT_HUB_TIMEOUT_MS, type HubClient, hubClientFromEnv } from './client';
 export { CARD_PATH, cardConfigs, renderDatasetCard } from './dataset-card';
 export { HubCommitConflictError, HubRequestError, HubUnavailableError, MissingHubTokenError } from './errors';
+export {
+  BENCHMARK_DATASETS,
+  type EvalResultsFile,
+  type EvalResultsPr,
+  evalResultsFiles,
+  openEvalResultsPr,
+} from './eval-results';
 export { HubBusyError, HubTimeoutError, hubFetch, parseRetryAfter } from './http';
 export { detailsPath, resultsPath, runFolder, SUMMARY_PATH } from './paths';
 export { DEFAULT_RETRY, isTransient, type RetryPolicy, retryDelayMs, withHubRetries } from './retry';
