@@ -38,4 +38,5 @@ export {
   readSummaryRecords,
   type SummaryRowDraft,
   uploadResults,
+  withFilePaths,
 } from './upload';

@@ -2,12 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ResolvedSettings } from '../../config';
 import {
+  type EvalResultsPr,
   type HubClient,
+  openEvalResultsPr,
   type ResultsUploadFile,
   type ResultsUploadOutcome,
+  type SummaryRecord,
   type SummaryRunInput,
   summaryRecordsForRun,
   uploadResults,
+  withFilePaths,
 } from '../../hub';
 import type { JobReport, RunReport } from '../../report';
 import { detailsFileFor, findDetailsFiles, parseResultsFile, type ResultRow } from '../../results';
@@ -55,7 +59,7 @@ export async function uploadRun(
   run: RunOutcome,
   report: RunReport,
   runUrl: string | undefined,
-): Promise<ResultsUploadOutcome> {
+): Promise<ResultsUploadOutcome & { rows: SummaryRecord[] }> {
   const { files, commitSha } = await uploadFiles(run);
   const summary = summaryRecordsForRun(
     summaryInput(settings, runSettings, run, report, {
@@ -64,14 +68,27 @@ export async function uploadRun(
       commitSha,
     }),
   );
-  return uploadResults(hub, {
+  const upload = {
     repo: settings.resultsRepo,
     model: runSettings.model,
     revision: runSettings.revision ?? 'main',
     files,
     summary,
     ...(runUrl && { workflowRunUrl: runUrl }),
-  });
+  };
+  const outcome = await uploadResults(hub, upload);
+  // The rows as committed (with their paths), for the model-card pull request.
+  return { ...outcome, rows: withFilePaths(upload) };
+}
+
+/** The scores as a pull request on the model's Hub repo (`.eval_results/*.yaml`); null when nothing qualifies. */
+export async function openModelCardPr(
+  hub: HubClient,
+  runSettings: RunSettings,
+  rows: readonly SummaryRecord[],
+  resultsDatasetUrl: string,
+): Promise<EvalResultsPr | null> {
+  return openEvalResultsPr(hub, { model: runSettings.model, rows, resultsDatasetUrl });
 }
 
 /**
