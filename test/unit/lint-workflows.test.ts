@@ -26,7 +26,9 @@ function copyOfOurs(): string {
   return dir;
 }
 
-describe('the workflow lint step', () => {
+// Each case starts node and loads two WebAssembly linters (~3 s, more on a busy machine): a test
+// timeout, not an assertion about speed.
+describe('the workflow lint step', { timeout: 60_000 }, () => {
   it("passes on this repository's action.yml and workflows", () => {
     const result = lint(ROOT);
     expect(result.output).toContain('checks passed');

@@ -10,7 +10,7 @@ import type { RunSettings } from '../run/run-settings';
 import type { ActionEnvironment } from './environment';
 import type { LiveComment } from './live-comment';
 import { addBaseline, addCheckpointSeries } from './publish/baseline';
-import { openModelCardPr, uploadRun } from './publish/hub-upload';
+import { publishToHub } from './publish/hub-upload';
 import { updateLabels } from './publish/labels';
 import { setOutputs } from './publish/outputs';
 
@@ -59,45 +59,16 @@ export async function publishOutcome(
   if (hub && settings.resultsRepo && run.results.length > 0) {
     await addBaseline(hub, settings, run, report, logger);
     await addCheckpointSeries(hub, settings, run, report, logger);
-    try {
-      const uploaded = await uploadRun(
-        hub,
-        { ...settings, resultsRepo: settings.resultsRepo },
-        runSettings,
-        run,
-        report,
-        context.runUrl,
-      );
-      report.links = { ...report.links, hubResults: uploaded.datasetUrl };
-      core.info(
-        uploaded.appendedRows === 0
-          ? `The results were already in ${uploaded.datasetUrl} (an earlier attempt's commit had landed).`
-          : `Uploaded ${uploaded.paths.length} file(s) to ${uploaded.commitUrl}${uploaded.conflicts > 0 ? ` after ${uploaded.conflicts} concurrent commit(s) landed first` : ''}.`,
-      );
-      if (context.modelCardPr && uploaded.appendedRows > 0) {
-        // Not a failure of the run: the scores are in the results repo whatever the model repo says.
-        try {
-          const pr = await openModelCardPr(hub, runSettings, uploaded.rows, uploaded.datasetUrl);
-          if (pr?.pullRequestUrl) {
-            report.notes?.push(`Scores proposed for the model page: ${pr.pullRequestUrl}`);
-            core.info(`Opened ${pr.pullRequestUrl} adding ${pr.files.join(', ')}.`);
-          } else if (!pr) {
-            core.info('No model-card pull request: no measured score of a benchmark with a Hub dataset.');
-          }
-        } catch (error) {
-          const message = `The model-card pull request on ${runSettings.model} failed: ${(error as Error).message}`;
-          report.notes?.push(message);
-          core.warning(message);
-        }
-      }
-    } catch (error) {
-      const message = `The results upload to ${settings.resultsRepo} failed: ${(error as Error).message}`;
-      failures.push(
-        `${message} The results files are kept in the run directory on the cluster and in ${run.localResultsDir} (saved as the workflow artifact).`,
-      );
-      report.notes?.push(message);
-      core.error(message);
-    }
+    const failure = await publishToHub(
+      core,
+      hub,
+      { ...settings, resultsRepo: settings.resultsRepo },
+      runSettings,
+      run,
+      report,
+      context,
+    );
+    if (failure) failures.push(failure);
   }
 
   const markdown = renderReport(report);

@@ -20,7 +20,7 @@ import { readHubBytes, readHubText, readSummaryRecords } from './upload';
  * - `fixed`: another model at a fixed revision (e.g. the model being fine-tuned from).
  */
 export type BaselineRule =
-  | { kind: 'previous-release'; tagPattern?: RegExp }
+  | { kind: 'previous-release'; isRelease?: (revision: string) => boolean }
   | { kind: 'revision'; revision: string }
   | { kind: 'fixed'; model: string; revision: string };
 
@@ -47,12 +47,11 @@ export function previousReleaseRevision(
   summary: readonly SummaryRecord[],
   model: string,
   currentRevision: string,
-  tagPattern: RegExp = /^v?\d+(\.\d+)*/,
+  isRelease: (revision: string) => boolean = (revision) => /^v?\d+(\.\d+)*/.test(revision),
 ): string | null {
   const candidates = summary
     .filter(
-      (r) =>
-        r.model === model && r.revision !== currentRevision && !r.simulated && tagPattern.test(r.revision),
+      (r) => r.model === model && r.revision !== currentRevision && !r.simulated && isRelease(r.revision),
     )
     .sort((a, b) => a.finished_at.localeCompare(b.finished_at));
   return candidates.at(-1)?.revision ?? null;
@@ -74,7 +73,7 @@ export async function resolveBaseline(
         await readSummary(client, repo),
         current.model,
         current.revision,
-        rule.tagPattern,
+        rule.isRelease,
       );
       return revision === null ? null : { model: current.model, revision, label: revision };
     }

@@ -166,6 +166,31 @@ export async function uploadResults(
   options: { conflictAttempts?: number } = {},
 ): Promise<ResultsUploadOutcome> {
   await ensureResultsRepo(client, upload.repo);
+  const { operations, paths } = fileOperations(upload);
+  const rows = withFilePaths(upload);
+  const attempts = options.conflictAttempts ?? DEFAULT_CONFLICT_ATTEMPTS;
+  const sleep =
+    client.retry.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const result = await commitOnHead(client, upload, operations, rows);
+    if (result !== 'conflict') {
+      return {
+        commitOid: result.oid,
+        commitUrl: result.url,
+        paths: [...paths, SUMMARY_PATH, CARD_PATH],
+        datasetUrl: `${client.hubUrl}/datasets/${upload.repo}`,
+        conflicts: attempt - 1,
+        appendedRows: result.appended,
+      };
+    }
+    // Racers that read together would collide again at once: wait a random, growing moment.
+    if (attempt < attempts) await sleep(Math.random() * Math.min(client.retry.baseDelayMs, 1_000) * attempt);
+  }
+  throw new HubCommitConflictError(upload.repo, attempts);
+}
+
+/** The results and details files of an upload, as commit operations. */
+function fileOperations(upload: ResultsUpload): { operations: CommitOperation[]; paths: string[] } {
   const operations: CommitOperation[] = [];
   const paths: string[] = [];
   for (const file of upload.files) {
@@ -178,67 +203,50 @@ export async function uploadResults(
       paths.push(details);
     }
   }
-  const rows = withFilePaths(upload);
-  const title = `Evaluate ${upload.model}@${upload.revision}`;
-  const description = upload.workflowRunUrl ? `Workflow run: ${upload.workflowRunUrl}` : undefined;
-  const datasetUrl = `${client.hubUrl}/datasets/${upload.repo}`;
-  const attempts = options.conflictAttempts ?? DEFAULT_CONFLICT_ATTEMPTS;
-  const sleep =
-    client.retry.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  return { operations, paths };
+}
 
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    const head = await readHead(client, upload.repo);
-    // Read at the head commit, not `main`: what we append to is exactly what the parent holds.
-    const existing = await readSummaryRecords(client, upload.repo, head);
-    const { rows: summary, appended } = appendRows(existing, rows);
-    if (appended === 0 && rows.length > 0) {
-      return {
-        commitOid: head,
-        commitUrl: '',
-        paths: [...paths, SUMMARY_PATH, CARD_PATH],
-        datasetUrl,
-        conflicts: attempt - 1,
-        appendedRows: 0,
-      };
+/**
+ * One attempt: read the head, the summary and the card at it, commit with the head as parent.
+ * 'conflict' when another commit landed in between; `appended: 0` (no commit) when our rows are there.
+ */
+async function commitOnHead(
+  client: HubClient,
+  upload: ResultsUpload,
+  operations: readonly CommitOperation[],
+  rows: readonly SummaryRecord[],
+): Promise<{ oid: string; url: string; appended: number } | 'conflict'> {
+  const head = await readHead(client, upload.repo);
+  // Read at the head commit, not `main`: what we append to is exactly what the parent holds.
+  const existing = await readSummaryRecords(client, upload.repo, head);
+  const { rows: summary, appended } = appendRows(existing, rows);
+  if (appended === 0 && rows.length > 0) return { oid: head, url: '', appended: 0 };
+  const card = renderDatasetCard(
+    await readHubText(client, upload.repo, CARD_PATH, head),
+    upload.repo,
+    summary,
+  );
+  const description = upload.workflowRunUrl ? `Workflow run: ${upload.workflowRunUrl}` : undefined;
+  return withHubRetries(`the results commit to ${upload.repo}`, client.retry, async () => {
+    try {
+      const outcome = await commit({
+        ...writeParams(client, upload.repo),
+        repo: datasetRepo(upload.repo),
+        title: `Evaluate ${upload.model}@${upload.revision}`,
+        ...(description ? { description } : {}),
+        parentCommit: head,
+        operations: [
+          ...operations,
+          { operation: 'addOrUpdate', path: SUMMARY_PATH, content: new Blob([encodeSummary(summary)]) },
+          { operation: 'addOrUpdate', path: CARD_PATH, content: new Blob([card]) },
+        ],
+      });
+      return { oid: outcome?.commit.oid ?? '', url: outcome?.commit.url ?? '', appended };
+    } catch (error) {
+      // 412: "A commit has happened since" (parentCommit is no longer the head): not a retry of
+      // the same request but a new read, by the caller.
+      if (error instanceof HubApiError && error.statusCode === 412) return 'conflict' as const;
+      throw error;
     }
-    const card = renderDatasetCard(
-      await readHubText(client, upload.repo, CARD_PATH, head),
-      upload.repo,
-      summary,
-    );
-    const outcome = await withHubRetries(`the results commit to ${upload.repo}`, client.retry, async () => {
-      try {
-        return await commit({
-          ...writeParams(client, upload.repo),
-          repo: datasetRepo(upload.repo),
-          title,
-          ...(description ? { description } : {}),
-          parentCommit: head,
-          operations: [
-            ...operations,
-            { operation: 'addOrUpdate', path: SUMMARY_PATH, content: new Blob([encodeSummary(summary)]) },
-            { operation: 'addOrUpdate', path: CARD_PATH, content: new Blob([card]) },
-          ],
-        });
-      } catch (error) {
-        // 412: "A commit has happened since" (parentCommit is no longer the head): not a retry of
-        // the same request but a new read, below.
-        if (error instanceof HubApiError && error.statusCode === 412) return 'conflict' as const;
-        throw error;
-      }
-    });
-    if (outcome !== 'conflict') {
-      return {
-        commitOid: outcome?.commit.oid ?? '',
-        commitUrl: outcome?.commit.url ?? '',
-        paths: [...paths, SUMMARY_PATH, CARD_PATH],
-        datasetUrl,
-        conflicts: attempt - 1,
-        appendedRows: appended,
-      };
-    }
-    // Racers that read together would collide again at once: wait a random, growing moment.
-    if (attempt < attempts) await sleep(Math.random() * Math.min(client.retry.baseDelayMs, 1_000) * attempt);
-  }
-  throw new HubCommitConflictError(upload.repo, attempts);
+  });
 }

@@ -17,6 +17,7 @@ import type { JobReport, RunReport } from '../../report';
 import { detailsFileFor, findDetailsFiles, parseResultsFile, type ResultRow } from '../../results';
 import type { RunOutcome } from '../../run/run-evaluation';
 import type { RunSettings } from '../../run/run-settings';
+import type { ActionEnvironment } from '../environment';
 
 const COMMIT_SHA = /^[0-9a-f]{40}$/;
 
@@ -79,6 +80,53 @@ export async function uploadRun(
   const outcome = await uploadResults(hub, upload);
   // The rows as committed (with their paths), for the model-card pull request.
   return { ...outcome, rows: withFilePaths(upload) };
+}
+
+/**
+ * The upload, then (with `modelCardPr`) the model-card pull request. Returns the failure to fail the
+ * step with, or null. An upload failure is also a report note; a pull-request failure is only a note
+ * and a warning: the scores are in the results repo whatever the model repo says.
+ */
+export async function publishToHub(
+  core: ActionEnvironment['core'],
+  hub: HubClient,
+  settings: ResolvedSettings & { resultsRepo: string },
+  runSettings: RunSettings,
+  run: RunOutcome,
+  report: RunReport,
+  context: { runUrl: string | undefined; modelCardPr?: boolean },
+): Promise<string | null> {
+  let uploaded: Awaited<ReturnType<typeof uploadRun>>;
+  try {
+    uploaded = await uploadRun(hub, settings, runSettings, run, report, context.runUrl);
+  } catch (error) {
+    const message = `The results upload to ${settings.resultsRepo} failed: ${(error as Error).message}`;
+    report.notes?.push(message);
+    core.error(message);
+    return `${message} The results files are kept in the run directory on the cluster and in ${run.localResultsDir} (saved as the workflow artifact).`;
+  }
+  report.links = { ...report.links, hubResults: uploaded.datasetUrl };
+  core.info(
+    uploaded.appendedRows === 0
+      ? `The results were already in ${uploaded.datasetUrl} (an earlier attempt's commit had landed).`
+      : `Uploaded ${uploaded.paths.length} file(s) to ${uploaded.commitUrl}${uploaded.conflicts > 0 ? ` after ${uploaded.conflicts} concurrent commit(s) landed first` : ''}.`,
+  );
+  // Not again when the rows were already there: that run opened its pull request.
+  if (!context.modelCardPr || uploaded.appendedRows === 0) return null;
+  try {
+    const pr = await openModelCardPr(hub, runSettings, uploaded.rows, uploaded.datasetUrl);
+    if (pr?.pullRequestUrl) {
+      report.notes?.push(`Scores proposed for the model page: ${pr.pullRequestUrl}`);
+      core.info(`Opened ${pr.pullRequestUrl} adding ${pr.files.join(', ')}.`);
+    } else if (!pr) {
+      core.info('No model-card pull request: no measured score of a benchmark with a Hub dataset.');
+    }
+  } catch (error) {
+    const message = `The model-card pull request on ${runSettings.model} failed: ${(error as Error).message}`;
+    report.notes?.push(message);
+    core.warning(message);
+  }
+  return null;
 }
 
 /** The scores as a pull request on the model's Hub repo (`.eval_results/*.yaml`); null when nothing qualifies. */
