@@ -104,7 +104,7 @@ function generatedBlock(repo: string, rows: readonly SummaryRecord[]): string {
   return [
     BEGIN,
     '',
-    'Evaluation results written by [model-eval-action](https://github.com/marketplace/actions/model-eval-on-slurm).',
+    'Evaluation results written by model-eval-action (vLLM + LightEval on Slurm, from GitHub Actions).',
     '',
     '- `summary.parquet` (config `summary`, the default): one row per run × benchmark with the score, its 95% interval, the baseline comparison, versions, GPU-hours and the workflow run.',
     "- `{org}/{model}/{revision}/{benchmark}/results_{timestamp}.json`: LightEval's results file, unchanged.",
