@@ -5,13 +5,13 @@ const require = __meCreateRequire(import.meta.url);
 const __filename = __meFileURLToPath(import.meta.url);
 const __dirname = __meDirname(__filename);
 import {
-  DEFAULT_LIGHTEVAL_VERSION,
   HubApiError,
   benchmarkCatalog,
   commit,
   compareTimestamps,
   compareWithBaseline,
   createRepo,
+  datasetInfo,
   defaultBenchmarkNames,
   definitionHash,
   deriveRunId,
@@ -29,6 +29,7 @@ import {
   loadModelFacts,
   modelInfo,
   openExecutor,
+  parquetReadObjects,
   parseDetails,
   parseLightevalVersion,
   parseResultsFile,
@@ -40,7 +41,7 @@ import {
   runDefinition,
   runEvaluation,
   upsertStickyComment
-} from "./chunks/chunk-DLQ32RGL.js";
+} from "./chunks/chunk-DYZBAV6N.js";
 import {
   __commonJS,
   __require,
@@ -981,7 +982,7 @@ var require_util = __commonJS({
     var net = __require("node:net");
     var { Blob: Blob2 } = __require("node:buffer");
     var nodeUtil = __require("node:util");
-    var { stringify } = __require("node:querystring");
+    var { stringify: stringify3 } = __require("node:querystring");
     var { EventEmitter: EE } = __require("node:events");
     var { InvalidArgumentError } = require_errors();
     var { headerNameLowerCasedRecord } = require_constants();
@@ -1041,7 +1042,7 @@ var require_util = __commonJS({
       if (url.includes("?") || url.includes("#")) {
         throw new Error('Query params cannot be passed when url already contains "?" or "#".');
       }
-      const stringified = stringify(queryParams);
+      const stringified = stringify3(queryParams);
       if (stringified) {
         url += "?" + stringified;
       }
@@ -3318,7 +3319,7 @@ var require_data_url = __commonJS({
   "node_modules/.pnpm/undici@6.29.1/node_modules/undici/lib/web/fetch/data-url.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
-    var encoder = new TextEncoder();
+    var encoder2 = new TextEncoder();
     var HTTP_TOKEN_CODEPOINTS = /^[!#$%&'*+\-.^_|~A-Za-z0-9]+$/;
     var HTTP_WHITESPACE_REGEX = /[\u000A\u000D\u0009\u0020]/;
     var ASCII_WHITESPACE_REPLACE_REGEX = /[\u0009\u000A\u000C\u000D\u0020]/g;
@@ -3391,7 +3392,7 @@ var require_data_url = __commonJS({
       return input.slice(start, position.position);
     }
     function stringPercentDecode(input) {
-      const bytes = encoder.encode(input);
+      const bytes = encoder2.encode(input);
       return percentDecode(bytes);
     }
     function isHexCharByte(byte) {
@@ -5460,7 +5461,7 @@ var require_body = __commonJS({
     } catch {
       random = (max) => Math.floor(Math.random(max));
     }
-    var textEncoder = new TextEncoder();
+    var textEncoder3 = new TextEncoder();
     function noop3() {
     }
     var hasFinalizationRegistry = globalThis.FinalizationRegistry && process.version.indexOf("v18") !== 0;
@@ -5482,7 +5483,7 @@ var require_body = __commonJS({
       } else {
         stream = new ReadableStream({
           async pull(controller) {
-            const buffer = typeof source === "string" ? textEncoder.encode(source) : source;
+            const buffer = typeof source === "string" ? textEncoder3.encode(source) : source;
             if (buffer.byteLength) {
               controller.enqueue(buffer);
             }
@@ -5520,14 +5521,14 @@ Content-Disposition: form-data`;
         let hasUnknownSizeValue = false;
         for (const [name, value] of object) {
           if (typeof value === "string") {
-            const chunk2 = textEncoder.encode(prefix + `; name="${escape(normalizeLinefeeds(name))}"\r
+            const chunk2 = textEncoder3.encode(prefix + `; name="${escape(normalizeLinefeeds(name))}"\r
 \r
 ${normalizeLinefeeds(value)}\r
 `);
             blobParts.push(chunk2);
             length += chunk2.byteLength;
           } else {
-            const chunk2 = textEncoder.encode(`${prefix}; name="${escape(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape(value.name)}"` : "") + `\r
+            const chunk2 = textEncoder3.encode(`${prefix}; name="${escape(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape(value.name)}"` : "") + `\r
 Content-Type: ${value.type || "application/octet-stream"}\r
 \r
 `);
@@ -5539,7 +5540,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
             }
           }
         }
-        const chunk = textEncoder.encode(`--${boundary}--\r
+        const chunk = textEncoder3.encode(`--${boundary}--\r
 `);
         blobParts.push(chunk);
         length += chunk.byteLength;
@@ -12176,7 +12177,7 @@ var require_headers = __commonJS({
         }
       }
     };
-    var Headers2 = class _Headers {
+    var Headers3 = class _Headers {
       #guard;
       #headersList;
       constructor(init = void 0) {
@@ -12326,13 +12327,13 @@ var require_headers = __commonJS({
         o.#headersList = list;
       }
     };
-    var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
-    Reflect.deleteProperty(Headers2, "getHeadersGuard");
-    Reflect.deleteProperty(Headers2, "setHeadersGuard");
-    Reflect.deleteProperty(Headers2, "getHeadersList");
-    Reflect.deleteProperty(Headers2, "setHeadersList");
-    iteratorMixin("Headers", Headers2, kHeadersSortedMap, 0, 1);
-    Object.defineProperties(Headers2.prototype, {
+    var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers3;
+    Reflect.deleteProperty(Headers3, "getHeadersGuard");
+    Reflect.deleteProperty(Headers3, "setHeadersGuard");
+    Reflect.deleteProperty(Headers3, "getHeadersList");
+    Reflect.deleteProperty(Headers3, "setHeadersList");
+    iteratorMixin("Headers", Headers3, kHeadersSortedMap, 0, 1);
+    Object.defineProperties(Headers3.prototype, {
       append: kEnumerableProperty,
       delete: kEnumerableProperty,
       get: kEnumerableProperty,
@@ -12350,7 +12351,7 @@ var require_headers = __commonJS({
     webidl.converters.HeadersInit = function(V, prefix, argument) {
       if (webidl.util.Type(V) === "Object") {
         const iterator2 = Reflect.get(V, Symbol.iterator);
-        if (!util.types.isProxy(V) && iterator2 === Headers2.prototype.entries) {
+        if (!util.types.isProxy(V) && iterator2 === Headers3.prototype.entries) {
           try {
             return getHeadersList(V).entriesList;
           } catch {
@@ -12371,7 +12372,7 @@ var require_headers = __commonJS({
       fill,
       // for test.
       compareHeaderName,
-      Headers: Headers2,
+      Headers: Headers3,
       HeadersList,
       getHeadersGuard,
       setHeadersGuard,
@@ -12385,7 +12386,7 @@ var require_headers = __commonJS({
 var require_response = __commonJS({
   "node_modules/.pnpm/undici@6.29.1/node_modules/undici/lib/web/fetch/response.js"(exports, module) {
     "use strict";
-    var { Headers: Headers2, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = require_headers();
+    var { Headers: Headers3, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = require_headers();
     var { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = require_body();
     var util = require_util();
     var nodeUtil = __require("node:util");
@@ -12411,7 +12412,7 @@ var require_response = __commonJS({
     var { kConstruct } = require_symbols();
     var assert = __require("node:assert");
     var { types } = __require("node:util");
-    var textEncoder = new TextEncoder("utf-8");
+    var textEncoder3 = new TextEncoder("utf-8");
     var Response = class _Response {
       // Creates network error Response.
       static error() {
@@ -12424,7 +12425,7 @@ var require_response = __commonJS({
         if (init !== null) {
           init = webidl.converters.ResponseInit(init);
         }
-        const bytes = textEncoder.encode(
+        const bytes = textEncoder3.encode(
           serializeJavascriptValueToJSONString(data)
         );
         const body = extractBody(bytes);
@@ -12463,7 +12464,7 @@ var require_response = __commonJS({
         }
         init = webidl.converters.ResponseInit(init);
         this[kState] = makeResponse({});
-        this[kHeaders] = new Headers2(kConstruct);
+        this[kHeaders] = new Headers3(kConstruct);
         setHeadersGuard(this[kHeaders], "response");
         setHeadersList(this[kHeaders], this[kState].headersList);
         let bodyWithType = null;
@@ -12707,7 +12708,7 @@ var require_response = __commonJS({
     function fromInnerResponse(innerResponse, guard) {
       const response = new Response(kConstruct);
       response[kState] = innerResponse;
-      response[kHeaders] = new Headers2(kConstruct);
+      response[kHeaders] = new Headers3(kConstruct);
       setHeadersList(response[kHeaders], innerResponse.headersList);
       setHeadersGuard(response[kHeaders], guard);
       if (hasFinalizationRegistry && innerResponse.body?.stream) {
@@ -12827,7 +12828,7 @@ var require_request2 = __commonJS({
   "node_modules/.pnpm/undici@6.29.1/node_modules/undici/lib/web/fetch/request.js"(exports, module) {
     "use strict";
     var { extractBody, mixinBody, cloneBody, bodyUnusable } = require_body();
-    var { Headers: Headers2, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = require_headers();
+    var { Headers: Headers3, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = require_headers();
     var { FinalizationRegistry: FinalizationRegistry2 } = require_dispatcher_weakref()();
     var util = require_util();
     var nodeUtil = __require("node:util");
@@ -13095,7 +13096,7 @@ var require_request2 = __commonJS({
             requestFinalizer.register(ac, { signal, abort }, abort);
           }
         }
-        this[kHeaders] = new Headers2(kConstruct);
+        this[kHeaders] = new Headers3(kConstruct);
         setHeadersList(this[kHeaders], request2.headersList);
         setHeadersGuard(this[kHeaders], "request");
         if (mode === "no-cors") {
@@ -13384,7 +13385,7 @@ var require_request2 = __commonJS({
       const request2 = new Request(kConstruct);
       request2[kState] = innerRequest;
       request2[kSignal] = signal;
-      request2[kHeaders] = new Headers2(kConstruct);
+      request2[kHeaders] = new Headers3(kConstruct);
       setHeadersList(request2[kHeaders], innerRequest.headersList);
       setHeadersGuard(request2[kHeaders], guard);
       return request2;
@@ -15057,11 +15058,11 @@ var require_util4 = __commonJS({
             dataURL += serializeAMimeType(parsed);
           }
           dataURL += ";base64,";
-          const decoder = new StringDecoder("latin1");
+          const decoder2 = new StringDecoder("latin1");
           for (const chunk of bytes) {
-            dataURL += btoa2(decoder.write(chunk));
+            dataURL += btoa2(decoder2.write(chunk));
           }
-          dataURL += btoa2(decoder.end());
+          dataURL += btoa2(decoder2.end());
           return dataURL;
         }
         case "Text": {
@@ -15086,11 +15087,11 @@ var require_util4 = __commonJS({
         }
         case "BinaryString": {
           let binaryString = "";
-          const decoder = new StringDecoder("latin1");
+          const decoder2 = new StringDecoder("latin1");
           for (const chunk of bytes) {
-            binaryString += decoder.write(chunk);
+            binaryString += decoder2.write(chunk);
           }
-          binaryString += decoder.end();
+          binaryString += decoder2.end();
           return binaryString;
         }
       }
@@ -16248,7 +16249,7 @@ var require_util6 = __commonJS({
         throw new Error("Invalid cookie max-age");
       }
     }
-    function stringify(cookie) {
+    function stringify3(cookie) {
       if (cookie.name.length === 0) {
         return null;
       }
@@ -16306,7 +16307,7 @@ var require_util6 = __commonJS({
       validateCookiePath,
       validateCookieValue,
       toIMFDate,
-      stringify
+      stringify: stringify3
     };
   }
 });
@@ -16452,12 +16453,12 @@ var require_cookies = __commonJS({
   "node_modules/.pnpm/undici@6.29.1/node_modules/undici/lib/web/cookies/index.js"(exports, module) {
     "use strict";
     var { parseSetCookie } = require_parse();
-    var { stringify } = require_util6();
+    var { stringify: stringify3 } = require_util6();
     var { webidl } = require_webidl();
-    var { Headers: Headers2 } = require_headers();
+    var { Headers: Headers3 } = require_headers();
     function getCookies(headers) {
       webidl.argumentLengthCheck(arguments, 1, "getCookies");
-      webidl.brandCheck(headers, Headers2, { strict: false });
+      webidl.brandCheck(headers, Headers3, { strict: false });
       const cookie = headers.get("cookie");
       const out = {};
       if (!cookie) {
@@ -16470,7 +16471,7 @@ var require_cookies = __commonJS({
       return out;
     }
     function deleteCookie(headers, name, attributes) {
-      webidl.brandCheck(headers, Headers2, { strict: false });
+      webidl.brandCheck(headers, Headers3, { strict: false });
       const prefix = "deleteCookie";
       webidl.argumentLengthCheck(arguments, 2, prefix);
       name = webidl.converters.DOMString(name, prefix, "name");
@@ -16484,7 +16485,7 @@ var require_cookies = __commonJS({
     }
     function getSetCookies(headers) {
       webidl.argumentLengthCheck(arguments, 1, "getSetCookies");
-      webidl.brandCheck(headers, Headers2, { strict: false });
+      webidl.brandCheck(headers, Headers3, { strict: false });
       const cookies = headers.getSetCookie();
       if (!cookies) {
         return [];
@@ -16493,9 +16494,9 @@ var require_cookies = __commonJS({
     }
     function setCookie(headers, cookie) {
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
-      webidl.brandCheck(headers, Headers2, { strict: false });
+      webidl.brandCheck(headers, Headers3, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str = stringify(cookie);
+      const str = stringify3(cookie);
       if (str) {
         headers.append("Set-Cookie", str);
       }
@@ -16923,7 +16924,7 @@ var require_util7 = __commonJS({
     var { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = require_symbols5();
     var { states, opcodes } = require_constants5();
     var { ErrorEvent, createFastMessageEvent } = require_events();
-    var { isUtf8 } = __require("node:buffer");
+    var { isUtf8: isUtf82 } = __require("node:buffer");
     var { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = require_data_url();
     function isConnecting(ws) {
       return ws[kReadyState] === states.CONNECTING;
@@ -17063,7 +17064,7 @@ var require_util7 = __commonJS({
     var hasIntl = typeof process.versions.icu === "string";
     var fatalDecoder = hasIntl ? new TextDecoder("utf-8", { fatal: true }) : void 0;
     var utf8Decode = hasIntl ? fatalDecoder.decode.bind(fatalDecoder) : function(buffer) {
-      if (isUtf8(buffer)) {
+      if (isUtf82(buffer)) {
         return buffer.toString("utf-8");
       }
       throw new TypeError("Invalid utf-8 received.");
@@ -17183,7 +17184,7 @@ var require_connection = __commonJS({
     var { CloseEvent } = require_events();
     var { makeRequest } = require_request2();
     var { fetching } = require_fetch();
-    var { Headers: Headers2, getHeadersList } = require_headers();
+    var { Headers: Headers3, getHeadersList } = require_headers();
     var { getDecodeSplit } = require_util2();
     var { WebsocketFrameSend } = require_frame();
     var crypto2;
@@ -17205,7 +17206,7 @@ var require_connection = __commonJS({
         redirect: "error"
       });
       if (options.headers) {
-        const headersList = getHeadersList(new Headers2(options.headers));
+        const headersList = getHeadersList(new Headers3(options.headers));
         request2.headersList = headersList;
       }
       const keyValue = crypto2.randomBytes(16).toString("base64");
@@ -20128,14 +20129,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text3, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text2;
+        return text3;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text2.length <= endStep)
-        return text2;
+      if (text3.length <= endStep)
+        return text3;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -20152,14 +20153,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text2, i, indent.length);
+        i = consumeMoreIndentedLines(text3, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text2[i += 1]; ) {
+      for (let ch; ch = text3[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text2[i + 1]) {
+          switch (text3[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -20176,12 +20177,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text2, i, indent.length);
+            i = consumeMoreIndentedLines(text3, i, indent.length);
           end = i + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text2[i + 1];
+            const next = text3[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -20193,12 +20194,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text2[i += 1];
+                ch = text3[i += 1];
                 overflow = true;
               }
               const j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text2;
+                return text3;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -20213,39 +20214,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text2;
+        return text3;
       if (onFold)
         onFold();
-      let res = text2.slice(0, folds[0]);
+      let res = text3.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text2.length;
+        const end2 = folds[i2 + 1] || text3.length;
         if (fold === 0)
           res = `
-${indent}${text2.slice(0, end2)}`;
+${indent}${text3.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text2[fold]}\\`;
+            res += `${text3[fold]}\\`;
           res += `
-${indent}${text2.slice(fold + 1, end2)}`;
+${indent}${text3.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text2, i, indent) {
+    function consumeMoreIndentedLines(text3, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text2[start];
+      let ch = text3[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text2[++i];
+          ch = text3[++i];
         } else {
           do {
-            ch = text2[++i];
+            ch = text3[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text2[start];
+          ch = text3[start];
         }
       }
       return end;
@@ -20631,7 +20632,7 @@ var require_stringify = __commonJS({
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
     }
-    function stringify(item, ctx, onComment, onChompKeep) {
+    function stringify3(item, ctx, onComment, onChompKeep) {
       if (identity.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
       if (identity.isAlias(item)) {
@@ -20660,7 +20661,7 @@ var require_stringify = __commonJS({
 ${ctx.indent}${str}`;
     }
     exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify;
+    exports.stringify = stringify3;
   }
 });
 
@@ -20670,7 +20671,7 @@ var require_stringifyPair = __commonJS({
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
-    var stringify = require_stringify();
+    var stringify3 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -20692,7 +20693,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str = stringify3.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -20744,7 +20745,7 @@ ${indent}:`;
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify3.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -20885,7 +20886,7 @@ var require_addPairToJSMap = __commonJS({
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
-    var stringify = require_stringify();
+    var stringify3 = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map, { key, value }) {
@@ -20921,7 +20922,7 @@ var require_addPairToJSMap = __commonJS({
       if (typeof jsKey !== "object")
         return String(jsKey);
       if (identity.isNode(key) && ctx?.doc) {
-        const strCtx = stringify.createStringifyContext(ctx.doc, {});
+        const strCtx = stringify3.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
           strCtx.anchors.add(node.anchor);
@@ -20988,12 +20989,12 @@ var require_stringifyCollection = __commonJS({
   "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var stringify = require_stringify();
+    var stringify3 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
       const flow = ctx.inFlow ?? collection.flow;
-      const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify2(collection, ctx, options);
+      const stringify4 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify4(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
@@ -21018,7 +21019,7 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str2 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str2 = stringify3.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
           str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
@@ -21085,7 +21086,7 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str = stringify.stringify(item, itemCtx, () => comment = null);
+        let str = stringify3.stringify(item, itemCtx, () => comment = null);
         reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
         if (i < items.length - 1) {
           str += ",";
@@ -22446,7 +22447,7 @@ var require_stringifyDocument = __commonJS({
   "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var stringify = require_stringify();
+    var stringify3 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
       const lines = [];
@@ -22461,7 +22462,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify.createStringifyContext(doc, options);
+      const ctx = stringify3.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -22483,7 +22484,7 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body = stringify3.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
         if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
@@ -22491,7 +22492,7 @@ var require_stringifyDocument = __commonJS({
         } else
           lines.push(body);
       } else {
-        lines.push(stringify.stringify(doc.contents, ctx));
+        lines.push(stringify3.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
@@ -24627,7 +24628,7 @@ var require_cst_scalar = __commonJS({
 var require_cst_stringify = __commonJS({
   "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
-    var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    var stringify3 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
       switch (token.type) {
         case "block-scalar": {
@@ -24680,7 +24681,7 @@ var require_cst_stringify = __commonJS({
         res += stringifyToken(value);
       return res;
     }
-    exports.stringify = stringify;
+    exports.stringify = stringify3;
   }
 });
 
@@ -26391,7 +26392,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse3(src, reviver, options) {
+    function parse4(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -26410,7 +26411,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify(value, replacer, options) {
+    function stringify3(value, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -26432,10 +26433,10 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse3;
+    exports.parse = parse4;
     exports.parseAllDocuments = parseAllDocuments;
     exports.parseDocument = parseDocument2;
-    exports.stringify = stringify;
+    exports.stringify = stringify3;
   }
 });
 
@@ -26632,11 +26633,11 @@ var HttpCodes;
   HttpCodes2[HttpCodes2["ServiceUnavailable"] = 503] = "ServiceUnavailable";
   HttpCodes2[HttpCodes2["GatewayTimeout"] = 504] = "GatewayTimeout";
 })(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function(Headers2) {
-  Headers2["Accept"] = "accept";
-  Headers2["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
+var Headers2;
+(function(Headers3) {
+  Headers3["Accept"] = "accept";
+  Headers3["ContentType"] = "content-type";
+})(Headers2 || (Headers2 = {}));
 var MediaTypes;
 (function(MediaTypes2) {
   MediaTypes2["ApplicationJson"] = "application/json";
@@ -26789,8 +26790,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addRaw(text2, addEOL = false) {
-    this._buffer += text2;
+  addRaw(text3, addEOL = false) {
+    this._buffer += text3;
     return addEOL ? this.addEOL() : this;
   }
   /**
@@ -26837,11 +26838,11 @@ var Summary = class {
    */
   addTable(rows) {
     const tableBody = rows.map((row) => {
-      const cells = row.map((cell) => {
-        if (typeof cell === "string") {
-          return this.wrap("td", cell);
+      const cells = row.map((cell2) => {
+        if (typeof cell2 === "string") {
+          return this.wrap("td", cell2);
         }
-        const { header, data, colspan, rowspan } = cell;
+        const { header, data, colspan, rowspan } = cell2;
         const tag = header ? "th" : "td";
         const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
         return this.wrap(tag, data, attrs);
@@ -26886,10 +26887,10 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text2, level) {
+  addHeading(text3, level) {
     const tag = `h${level}`;
     const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
-    const element = this.wrap(allowedTag, text2);
+    const element = this.wrap(allowedTag, text3);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -26918,9 +26919,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addQuote(text2, cite) {
+  addQuote(text3, cite) {
     const attrs = Object.assign({}, cite && { cite });
-    const element = this.wrap("blockquote", text2, attrs);
+    const element = this.wrap("blockquote", text3, attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -26931,8 +26932,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addLink(text2, href) {
-    const element = this.wrap("a", text2, { href });
+  addLink(text3, href) {
+    const element = this.wrap("a", text3, { href });
     return this.addRaw(element).addEOL();
   }
 };
@@ -27851,8 +27852,8 @@ var convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
   if (!hasUserReviver) return value;
   return userReviver(key, value, context);
 };
-var JSONParseV2 = (text2, reviver) => {
-  return JSON.parse(text2, (key, value, context) => {
+var JSONParseV2 = (text3, reviver) => {
+  return JSON.parse(text3, (key, value, context) => {
     const isNumber = typeof value === "number";
     const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
@@ -27910,8 +27911,8 @@ var applyReviverIteratively = (parsed, userReviver) => {
   }
   return rootHolder[""];
 };
-var serializeBigInts = (text2) => {
-  return text2.replace(
+var serializeBigInts = (text3) => {
+  return text3.replace(
     stringsOrLargeNumbers,
     (match, digits, fractional, exponential) => {
       const isString = match[0] === '"';
@@ -27925,18 +27926,18 @@ var serializeBigInts = (text2) => {
     }
   );
 };
-var JSONParse = (text2, reviver) => {
-  if (!text2) return originalParse(text2, reviver);
+var JSONParse = (text3, reviver) => {
+  if (!text3) return originalParse(text3, reviver);
   try {
-    if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
-    const serializedData = serializeBigInts(text2);
+    if (isContextSourceSupported()) return JSONParseV2(text3, reviver);
+    const serializedData = serializeBigInts(text3);
     return originalParse(
       serializedData,
       (key, value, context) => convertMarkedBigIntsReviver(key, value, context, reviver)
     );
   } catch (error2) {
     if (error2 instanceof RangeError) {
-      const serializedData = serializeBigInts(text2);
+      const serializedData = serializeBigInts(text3);
       const parsed = originalParse(serializedData);
       return applyReviverIteratively(parsed, reviver);
     }
@@ -28104,12 +28105,12 @@ async function getResponseData(response) {
   }
   const mimetype = parse2(contentType);
   if (isJSONResponse(mimetype)) {
-    let text2 = "";
+    let text3 = "";
     try {
-      text2 = await response.text();
-      return JSONParse(text2);
+      text3 = await response.text();
+      return JSONParse(text3);
     } catch (err) {
-      return text2;
+      return text3;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -31179,12 +31180,95 @@ var MissingHubTokenError = class extends Error {
   name = "MissingHubTokenError";
   hint = "Pass a Hugging Face write token as the hf-token input (a repository secret), or leave results-repo empty.";
 };
+var HubCommitConflictError = class extends Error {
+  constructor(repo, attempts) {
+    super(`${attempts} commits to ${repo} in a row were refused because another commit landed first`);
+    this.repo = repo;
+    this.attempts = attempts;
+  }
+  repo;
+  attempts;
+  name = "HubCommitConflictError";
+  hint = "Many uploads to the same results repo finished at once. Nothing is lost: re-run the upload (model-eval collect) in a minute; the results stay on the cluster and in the workflow artifact.";
+};
+
+// packages/action/src/hub/http.ts
+var HubBusyError = class extends Error {
+  constructor(url, statusCode, retryAfterMs, body) {
+    super(
+      `HTTP ${statusCode} from ${url}, Retry-After ${Math.ceil(retryAfterMs / 1e3)} s${body ? `: ${body.slice(0, 200)}` : ""}`
+    );
+    this.url = url;
+    this.statusCode = statusCode;
+    this.retryAfterMs = retryAfterMs;
+  }
+  url;
+  statusCode;
+  retryAfterMs;
+  name = "HubBusyError";
+};
+var HubTimeoutError = class extends Error {
+  constructor(url, timeoutMs) {
+    super(`no answer from ${url} within ${Math.round(timeoutMs / 1e3)} s`);
+    this.url = url;
+    this.timeoutMs = timeoutMs;
+  }
+  url;
+  timeoutMs;
+  name = "HubTimeoutError";
+};
+function parseRetryAfter(value, now) {
+  if (value === null || value === void 0) return null;
+  const text3 = value.trim();
+  if (/^\d+$/.test(text3)) return Number(text3) * 1e3;
+  const date = Date.parse(text3);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}
+function urlOf(input) {
+  if (typeof input === "string") return input;
+  if (input instanceof URL) return input.href;
+  return input.url;
+}
+function hubFetch(base, options) {
+  const now = options.now ?? Date.now;
+  const wrapped = async (input, init) => {
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    let response;
+    try {
+      response = await base(input, { ...init, signal });
+    } catch (error2) {
+      if (timeout.aborted) throw new HubTimeoutError(urlOf(input), options.timeoutMs);
+      throw error2;
+    }
+    if (response.status === 429 || response.status === 503) {
+      const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), now());
+      if (retryAfterMs !== null) {
+        const body = await response.text().catch(() => "");
+        throw new HubBusyError(urlOf(input), response.status, retryAfterMs, body);
+      }
+    }
+    return response;
+  };
+  return wrapped;
+}
 
 // packages/action/src/hub/retry.ts
-var DEFAULT_RETRY = { attempts: 5, baseDelayMs: 2e3, maxDelayMs: 6e4 };
+var DEFAULT_RETRY = {
+  attempts: 5,
+  baseDelayMs: 2e3,
+  maxDelayMs: 6e4,
+  maxRetryAfterMs: 3e5
+};
 function isTransient(error2) {
+  if (error2 instanceof HubBusyError || error2 instanceof HubTimeoutError) return true;
+  if (error2?.name === "TimeoutError") return true;
   if (error2 instanceof HubApiError) return error2.statusCode === 429 || error2.statusCode >= 500;
   return error2 instanceof TypeError || error2?.code === "ECONNREFUSED";
+}
+function retryDelayMs(policy, attempt, error2, random = Math.random()) {
+  const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)) * (0.75 + random * 0.5);
+  return error2 instanceof HubBusyError ? Math.max(error2.retryAfterMs, backoff) : backoff;
 }
 async function withHubRetries(operation, policy, run) {
   const sleep = policy.sleep ?? ((ms) => new Promise((resolve2) => setTimeout(resolve2, ms)));
@@ -31201,21 +31285,24 @@ async function withHubRetries(operation, policy, run) {
         );
       }
       lastError = error2;
-      if (attempt < policy.attempts) {
-        const delay = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-        await sleep(delay * (0.75 + Math.random() * 0.5));
+      if (error2 instanceof HubBusyError && error2.retryAfterMs > policy.maxRetryAfterMs) {
+        throw new HubUnavailableError(operation, attempt, error2);
       }
+      if (attempt < policy.attempts) await sleep(retryDelayMs(policy, attempt, error2));
     }
   }
   throw new HubUnavailableError(operation, policy.attempts, lastError);
 }
 
 // packages/action/src/hub/client.ts
+var DEFAULT_HUB_TIMEOUT_MS = 6e4;
 function hubClientFromEnv(env, options = {}) {
   return {
     hubUrl: (env.HF_ENDPOINT || "https://huggingface.co").replace(/\/+$/, ""),
     accessToken: options.accessToken,
-    fetch: options.fetch,
+    fetch: hubFetch(options.fetch ?? globalThis.fetch, {
+      timeoutMs: options.timeoutMs ?? DEFAULT_HUB_TIMEOUT_MS
+    }),
     retry: options.retry ?? DEFAULT_RETRY
   };
 }
@@ -31226,7 +31313,7 @@ function callParams(client) {
   return {
     hubUrl: client.hubUrl,
     ...client.accessToken ? { accessToken: client.accessToken } : {},
-    ...client.fetch ? { fetch: client.fetch } : {}
+    fetch: client.fetch
   };
 }
 function writeParams(client, repo) {
@@ -31235,9 +31322,9 @@ function writeParams(client, repo) {
 }
 
 // packages/action/src/hub/paths.ts
-var SUMMARY_PATH = "summary.jsonl";
-function pathSegment(text2) {
-  return text2.replace(/[^A-Za-z0-9._-]/g, "_");
+var SUMMARY_PATH = "summary.parquet";
+function pathSegment(text3) {
+  return text3.replace(/[^A-Za-z0-9._-]/g, "_");
 }
 function runFolder(model, revision) {
   const [org = "", name = ""] = model.split("/");
@@ -31250,38 +31337,3706 @@ function detailsPath(model, revision, benchmark, timestamp) {
   return `${runFolder(model, revision)}/${pathSegment(benchmark)}/details_${timestamp}.parquet`;
 }
 
-// packages/action/src/hub/summary-row.ts
-var summaryRowSchema = external_exports.object({
-  model: external_exports.string(),
-  revision: external_exports.string(),
-  /** Training step, for checkpoint evaluations. */
-  step: external_exports.number().nullish(),
-  finishedAt: external_exports.string(),
-  workflowRun: external_exports.string().nullish(),
-  lightevalVersion: external_exports.string().nullish(),
-  simulated: external_exports.boolean(),
-  scores: external_exports.record(
-    external_exports.string(),
-    external_exports.object({ metric: external_exports.string(), value: external_exports.number().nullable(), stderr: external_exports.number().nullable() })
-  )
-});
-function parseSummaryJsonl(text2) {
-  const rows = [];
-  let skippedLines = 0;
-  for (const line of text2.split("\n")) {
-    if (line.trim() === "") continue;
-    try {
-      const parsed = summaryRowSchema.safeParse(JSON.parse(line));
-      if (parsed.success) rows.push(parsed.data);
-      else skippedLines++;
-    } catch {
-      skippedLines++;
+// packages/action/src/hub/dataset-card.ts
+var import_yaml = __toESM(require_dist(), 1);
+var CARD_PATH = "README.md";
+var BEGIN = "<!-- model-eval-action:begin (generated on each upload; edit outside this block) -->";
+var END = "<!-- model-eval-action:end -->";
+var MAX_RUN_SPLITS = 50;
+function splitName(text3) {
+  const name = text3.replace(/\W+/g, "_").replace(/^_+|_+$/g, "");
+  return name === "" ? "run" : name;
+}
+function newestFirst(a, b) {
+  return b.finished_at.localeCompare(a.finished_at) || b.results_file.localeCompare(a.results_file);
+}
+function timestampOf(path) {
+  return /_(\d{4}-\d{2}-\d{2}T[\d-]+(?:\.\d+)?)\.parquet$/.exec(path)?.[1] ?? "";
+}
+function cardConfigs(rows) {
+  const configs = [
+    { config_name: "summary", default: true, data_files: [{ split: "train", path: SUMMARY_PATH }] }
+  ];
+  const byBenchmark = /* @__PURE__ */ new Map();
+  for (const row of rows) {
+    if (!row.details_file) continue;
+    byBenchmark.set(row.benchmark, [...byBenchmark.get(row.benchmark) ?? [], row]);
+  }
+  for (const benchmark of [...byBenchmark.keys()].sort()) {
+    const runs = (byBenchmark.get(benchmark) ?? []).sort(newestFirst);
+    const seenFiles = /* @__PURE__ */ new Set();
+    const usedNames = /* @__PURE__ */ new Set(["latest"]);
+    const dataFiles = [];
+    for (const row of runs) {
+      const path = row.details_file ?? "";
+      if (seenFiles.has(path)) continue;
+      seenFiles.add(path);
+      if (dataFiles.length === 0) dataFiles.push({ split: "latest", path });
+      if (dataFiles.length > MAX_RUN_SPLITS) break;
+      let name = splitName(`${row.model.replace("/", "__")}__${row.revision}__${timestampOf(path)}`);
+      for (let n = 2; usedNames.has(name); n++) name = `${splitName(name)}_${n}`;
+      usedNames.add(name);
+      dataFiles.push({ split: name, path });
+    }
+    configs.push({ config_name: `details_${splitName(benchmark)}`, data_files: dataFiles });
+  }
+  return configs;
+}
+var ours = (name) => name === "summary" || typeof name === "string" && name.startsWith("details_");
+function splitCard(text3) {
+  const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(text3);
+  return match ? { yaml: match[1] ?? "", body: text3.slice(match[0].length) } : { yaml: "", body: text3 };
+}
+var percent = (v) => v === null ? "\u2014" : `${(v * 100).toFixed(1)}%`;
+var cell = (text3) => text3.replace(/\|/g, "\\|").replace(/\n/g, " ");
+function generatedBlock(repo, rows) {
+  const latest = /* @__PURE__ */ new Map();
+  for (const row of [...rows].sort(newestFirst)) {
+    const key = `${row.model}\0${row.benchmark}`;
+    if (!latest.has(key)) latest.set(key, row);
+  }
+  const table = [...latest.values()].sort((a, b) => a.model.localeCompare(b.model) || a.benchmark.localeCompare(b.benchmark)).map(
+    (r) => `| ${cell(r.model)} | ${cell(r.revision)} | ${cell(r.benchmark)} | ${percent(r.score)}${r.simulated ? " (simulated)" : ""} | ${cell(r.finished_at)} |`
+  );
+  return [
+    BEGIN,
+    "",
+    "Evaluation results written by model-eval-action (vLLM + LightEval on Slurm, from GitHub Actions).",
+    "",
+    "- `summary.parquet` (config `summary`, the default): one row per run \xD7 benchmark with the score, its 95% interval, the baseline comparison, versions, GPU-hours and the workflow run.",
+    "- `{org}/{model}/{revision}/{benchmark}/results_{timestamp}.json`: LightEval's results file, unchanged.",
+    "- `{org}/{model}/{revision}/{benchmark}/details_{timestamp}.parquet`: LightEval's per-problem details (configs `details_{benchmark}`, one split per run, `latest` first).",
+    "",
+    "```python",
+    "from datasets import load_dataset",
+    `summary = load_dataset(${JSON.stringify(repo)}, "summary", split="train")`,
+    "```",
+    "",
+    "### Latest score per model and benchmark",
+    "",
+    "| Model | Revision | Benchmark | Score | Finished |",
+    "| --- | --- | --- | --- | --- |",
+    ...table,
+    "",
+    END
+  ].join("\n");
+}
+function renderDatasetCard(existing, repo, rows) {
+  const { yaml, body } = splitCard(existing ?? "");
+  const parsed = yaml.trim() === "" ? {} : (0, import_yaml.parse)(yaml);
+  const metadata = parsed && typeof parsed === "object" && !Array.isArray(parsed) ? { ...parsed } : {};
+  const theirs = Array.isArray(metadata.configs) ? metadata.configs.filter(
+    (c) => !!c && typeof c === "object" && !ours(c.config_name)
+  ) : [];
+  const kept = theirs.map(({ default: _default, ...rest }) => rest);
+  metadata.configs = [...cardConfigs(rows), ...kept];
+  const block = generatedBlock(repo, rows);
+  const start = body.indexOf(BEGIN);
+  const end = body.indexOf(END);
+  const newBody = start >= 0 && end > start ? `${body.slice(0, start)}${block}${body.slice(end + END.length)}` : body.trim() === "" ? `# ${repo}
+
+${block}
+` : `${body.replace(/\s*$/, "")}
+
+${block}
+`;
+  return `---
+${(0, import_yaml.stringify)(metadata).replace(/\s*$/, "")}
+---
+
+${newBody.replace(/^\s+/, "")}`;
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/bytewriter.js
+var ByteWriter = class {
+  /**
+   * @param {number} [initalSize]
+   */
+  constructor(initalSize = 1024) {
+    this.buffer = new ArrayBuffer(initalSize);
+    this.view = new DataView(this.buffer);
+    this.offset = 0;
+    this.index = 0;
+  }
+  /**
+   * @param {number} size
+   */
+  ensure(size) {
+    if (this.index + size > this.buffer.byteLength) {
+      const newSize = Math.max(this.buffer.byteLength * 2, this.index + size);
+      const newBuffer = new ArrayBuffer(newSize);
+      new Uint8Array(newBuffer).set(new Uint8Array(this.buffer));
+      this.buffer = newBuffer;
+      this.view = new DataView(this.buffer);
     }
   }
-  return { rows, skippedLines };
+  finish() {
+  }
+  getBuffer() {
+    return this.buffer.slice(0, this.index);
+  }
+  getBytes() {
+    return new Uint8Array(this.buffer, 0, this.index);
+  }
+  /**
+   * @param {number} value
+   */
+  appendUint8(value) {
+    this.ensure(1);
+    this.view.setUint8(this.index, value);
+    this.offset++;
+    this.index++;
+  }
+  /**
+   * @param {number} value
+   */
+  appendUint32(value) {
+    this.ensure(4);
+    this.view.setUint32(this.index, value, true);
+    this.offset += 4;
+    this.index += 4;
+  }
+  /**
+   * @param {number} value
+   */
+  appendInt32(value) {
+    this.ensure(4);
+    this.view.setInt32(this.index, value, true);
+    this.offset += 4;
+    this.index += 4;
+  }
+  /**
+   * @param {bigint} value
+   */
+  appendInt64(value) {
+    this.ensure(8);
+    this.view.setBigInt64(this.index, BigInt(value), true);
+    this.offset += 8;
+    this.index += 8;
+  }
+  /**
+   * @param {number} value
+   */
+  appendFloat32(value) {
+    this.ensure(4);
+    this.view.setFloat32(this.index, value, true);
+    this.offset += 4;
+    this.index += 4;
+  }
+  /**
+   * @param {number} value
+   */
+  appendFloat64(value) {
+    this.ensure(8);
+    this.view.setFloat64(this.index, value, true);
+    this.offset += 8;
+    this.index += 8;
+  }
+  /**
+   * @param {ArrayBuffer} value
+   */
+  appendBuffer(value) {
+    this.appendBytes(new Uint8Array(value));
+  }
+  /**
+   * @param {Uint8Array} value
+   */
+  appendBytes(value) {
+    this.ensure(value.length);
+    new Uint8Array(this.buffer, this.index, value.length).set(value);
+    this.offset += value.length;
+    this.index += value.length;
+  }
+  /**
+   * Convert a 32-bit signed integer to varint (1-5 bytes).
+   * Writes out groups of 7 bits at a time, setting high bit if more to come.
+   *
+   * @param {number} value
+   */
+  appendVarInt(value) {
+    while (true) {
+      if ((value & ~127) === 0) {
+        this.appendUint8(value);
+        return;
+      } else {
+        this.appendUint8(value & 127 | 128);
+        value >>>= 7;
+      }
+    }
+  }
+  /**
+   * Convert a bigint to varint (1-10 bytes for 64-bit range).
+   *
+   * @param {bigint} value
+   */
+  appendVarBigInt(value) {
+    while (true) {
+      if ((value & ~0x7fn) === 0n) {
+        this.appendUint8(Number(value));
+        return;
+      } else {
+        this.appendUint8(Number(value & 0x7fn | 0x80n));
+        value >>= 7n;
+      }
+    }
+  }
+  /**
+   * Convert number to zigzag encoding and write as varint.
+   *
+   * @param {number | bigint} value
+   */
+  appendZigZag(value) {
+    if (typeof value === "number") {
+      this.appendVarInt(value << 1 ^ value >> 31);
+    } else {
+      this.appendVarBigInt(value << 1n ^ value >> 63n);
+    }
+  }
+};
+
+// node_modules/.pnpm/hyparquet@1.31.5/node_modules/hyparquet/src/xxhash.js
+var MASK = 0xffffffffffffffffn;
+var PRIME1 = 0x9e3779b185ebca87n;
+var PRIME2 = 0xc2b2ae3d27d4eb4fn;
+var PRIME3 = 0x165667b19e3779f9n;
+var PRIME4 = 0x85ebca77c2b2ae63n;
+var PRIME5 = 0x27d4eb2f165667c5n;
+function rotl64(x, r) {
+  return (x << r | x >> 64n - r) & MASK;
+}
+function round(acc, val) {
+  acc = acc + val * PRIME2 & MASK;
+  acc = rotl64(acc, 31n);
+  return acc * PRIME1 & MASK;
+}
+function mergeRound(acc, val) {
+  acc ^= round(0n, val);
+  return acc * PRIME1 + PRIME4 & MASK;
+}
+function xxhash64(input, seed = 0n) {
+  const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
+  const len = input.byteLength;
+  let offset = 0;
+  let h64;
+  if (len >= 32) {
+    let v1 = seed + PRIME1 + PRIME2 & MASK;
+    let v2 = seed + PRIME2 & MASK;
+    let v3 = seed;
+    let v4 = seed - PRIME1 & MASK;
+    while (offset + 32 <= len) {
+      v1 = round(v1, view.getBigUint64(offset, true));
+      offset += 8;
+      v2 = round(v2, view.getBigUint64(offset, true));
+      offset += 8;
+      v3 = round(v3, view.getBigUint64(offset, true));
+      offset += 8;
+      v4 = round(v4, view.getBigUint64(offset, true));
+      offset += 8;
+    }
+    h64 = rotl64(v1, 1n) + rotl64(v2, 7n) + rotl64(v3, 12n) + rotl64(v4, 18n) & MASK;
+    h64 = mergeRound(h64, v1);
+    h64 = mergeRound(h64, v2);
+    h64 = mergeRound(h64, v3);
+    h64 = mergeRound(h64, v4);
+  } else {
+    h64 = seed + PRIME5 & MASK;
+  }
+  h64 = h64 + BigInt(len) & MASK;
+  while (offset + 8 <= len) {
+    h64 ^= round(0n, view.getBigUint64(offset, true));
+    h64 = rotl64(h64, 27n) * PRIME1 + PRIME4 & MASK;
+    offset += 8;
+  }
+  if (offset + 4 <= len) {
+    h64 ^= BigInt(view.getUint32(offset, true)) * PRIME1 & MASK;
+    h64 = rotl64(h64, 23n) * PRIME2 + PRIME3 & MASK;
+    offset += 4;
+  }
+  while (offset < len) {
+    h64 ^= BigInt(view.getUint8(offset)) * PRIME5 & MASK;
+    h64 = rotl64(h64, 11n) * PRIME1 & MASK;
+    offset += 1;
+  }
+  h64 ^= h64 >> 33n;
+  h64 = h64 * PRIME2 & MASK;
+  h64 ^= h64 >> 29n;
+  h64 = h64 * PRIME3 & MASK;
+  h64 ^= h64 >> 32n;
+  return h64;
+}
+
+// node_modules/.pnpm/hyparquet@1.31.5/node_modules/hyparquet/src/bloom.js
+var textEncoder = new TextEncoder();
+var SALT = new Uint32Array([
+  1203114875,
+  1150766481,
+  2284105051,
+  2729912477,
+  1884591559,
+  770785867,
+  2667333959,
+  1550580529
+]);
+function hashParquetValue(value, element) {
+  if (value === null || value === void 0) return void 0;
+  const { type, converted_type, logical_type } = element;
+  if (type === "BOOLEAN") {
+    if (typeof value !== "boolean") return void 0;
+    return xxhash64(new Uint8Array([value ? 1 : 0]));
+  }
+  if (type === "FLOAT") {
+    if (typeof value !== "number") return void 0;
+    const buf = new ArrayBuffer(4);
+    new DataView(buf).setFloat32(0, value, true);
+    return xxhash64(new Uint8Array(buf));
+  }
+  if (type === "DOUBLE") {
+    if (typeof value !== "number") return void 0;
+    const buf = new ArrayBuffer(8);
+    new DataView(buf).setFloat64(0, value, true);
+    return xxhash64(new Uint8Array(buf));
+  }
+  if (type === "INT32") {
+    if (converted_type === "DATE" || converted_type === "DECIMAL" || converted_type === "TIME_MILLIS") return void 0;
+    if (logical_type?.type === "DATE" || logical_type?.type === "TIME" || logical_type?.type === "DECIMAL") return void 0;
+    if (typeof value !== "number" || !Number.isInteger(value)) return void 0;
+    const buf = new ArrayBuffer(4);
+    new DataView(buf).setInt32(0, value | 0, true);
+    return xxhash64(new Uint8Array(buf));
+  }
+  if (type === "INT64") {
+    if (converted_type === "TIMESTAMP_MILLIS" || converted_type === "TIMESTAMP_MICROS") return void 0;
+    if (converted_type === "TIME_MICROS" || converted_type === "DECIMAL") return void 0;
+    if (logical_type?.type === "TIMESTAMP" || logical_type?.type === "TIME" || logical_type?.type === "DECIMAL") return void 0;
+    let bigValue;
+    if (typeof value === "bigint") bigValue = value;
+    else if (typeof value === "number" && Number.isSafeInteger(value)) bigValue = BigInt(value);
+    else return void 0;
+    const buf = new ArrayBuffer(8);
+    new DataView(buf).setBigUint64(0, BigInt.asUintN(64, bigValue), true);
+    return xxhash64(new Uint8Array(buf));
+  }
+  if (type === "BYTE_ARRAY") {
+    if (converted_type === "JSON" || converted_type === "BSON" || converted_type === "DECIMAL") return void 0;
+    if (logical_type?.type === "JSON" || logical_type?.type === "BSON" || logical_type?.type === "VARIANT") return void 0;
+    if (logical_type?.type === "GEOMETRY" || logical_type?.type === "GEOGRAPHY") return void 0;
+    if (typeof value === "string") return xxhash64(textEncoder.encode(value));
+    if (value instanceof Uint8Array) return xxhash64(value);
+    return void 0;
+  }
+  if (type === "FIXED_LEN_BYTE_ARRAY") {
+    if (converted_type === "DECIMAL" || converted_type === "INTERVAL") return void 0;
+    if (logical_type?.type === "DECIMAL" || logical_type?.type === "UUID" || logical_type?.type === "FLOAT16") return void 0;
+    if (logical_type?.type === "GEOMETRY" || logical_type?.type === "GEOGRAPHY") return void 0;
+    if (value instanceof Uint8Array) return xxhash64(value);
+    return void 0;
+  }
+  return void 0;
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/thrift.js
+var STOP = 0;
+var TRUE = 1;
+var FALSE = 2;
+var BYTE = 3;
+var I32 = 5;
+var I64 = 6;
+var DOUBLE = 7;
+var BINARY = 8;
+var LIST = 9;
+var STRUCT = 12;
+var ThriftStruct = class {
+  /**
+   * @param {ThriftField[]} fields
+   */
+  constructor(fields) {
+    this.fields = fields;
+  }
+};
+function serializeTCompactProtocol(writer, data) {
+  writeElement(writer, STRUCT, data);
+}
+function writeElement(writer, type, value) {
+  if (type === TRUE) return;
+  if (type === FALSE) return;
+  if (type === BYTE && typeof value === "number") {
+    writer.appendUint8(value);
+  } else if (type === I32 && typeof value === "number") {
+    writer.appendZigZag(value);
+  } else if (type === I64 && typeof value === "bigint") {
+    writer.appendZigZag(value);
+  } else if (type === DOUBLE && typeof value === "number") {
+    writer.appendFloat64(value);
+  } else if (type === BINARY && typeof value === "string") {
+    const bytes = new TextEncoder().encode(value);
+    writer.appendVarInt(bytes.length);
+    writer.appendBytes(bytes);
+  } else if (type === BINARY && value instanceof Uint8Array) {
+    writer.appendVarInt(value.byteLength);
+    writer.appendBytes(value);
+  } else if (type === LIST && Array.isArray(value)) {
+    const elemType = getCompactTypeForList(value);
+    if (value.length > 14) {
+      writer.appendUint8(15 << 4 | elemType);
+      writer.appendVarInt(value.length);
+    } else {
+      writer.appendUint8(value.length << 4 | elemType);
+    }
+    if (elemType === FALSE) {
+      for (const v of value) {
+        writer.appendUint8(v ? 1 : 0);
+      }
+    } else {
+      for (const v of value) {
+        writeElement(writer, elemType, v);
+      }
+    }
+  } else if (type === STRUCT && value instanceof ThriftStruct) {
+    let lastFid = 0;
+    for (const [fid, fieldType, fieldValue] of value.fields) {
+      if (fieldValue === void 0) continue;
+      lastFid = writeStructField(writer, lastFid, fid, fieldType, fieldValue);
+    }
+    writer.appendUint8(STOP);
+  } else if (type === STRUCT && typeof value === "object") {
+    let lastFid = 0;
+    for (const [k, v] of Object.entries(value)) {
+      if (v === void 0) continue;
+      const fid = parseInt(k.replace(/^field_/, ""), 10);
+      if (Number.isNaN(fid)) {
+        throw new Error(`thrift invalid field name: ${k}. Expected "field_###"`);
+      }
+      const t = getCompactTypeForValue(v);
+      lastFid = writeStructField(writer, lastFid, fid, t, v);
+    }
+    writer.appendUint8(STOP);
+  } else {
+    throw new Error(`thrift invalid type ${type} for value ${value}`);
+  }
+}
+function writeStructField(writer, lastFid, fid, type, value) {
+  const delta = fid - lastFid;
+  if (delta <= 0) {
+    throw new Error(`thrift non-monotonic field id: fid=${fid}, lastFid=${lastFid}`);
+  }
+  if (delta > 15) {
+    writer.appendUint8(type);
+    writer.appendZigZag(fid);
+  } else {
+    writer.appendUint8(delta << 4 | type);
+  }
+  writeElement(writer, type, value);
+  return fid;
+}
+function getCompactTypeForValue(value) {
+  if (value === true) return TRUE;
+  if (value === false) return FALSE;
+  if (Number.isInteger(value)) return I32;
+  if (typeof value === "number") return DOUBLE;
+  if (typeof value === "bigint") return I64;
+  if (typeof value === "string") return BINARY;
+  if (value instanceof Uint8Array) return BINARY;
+  if (Array.isArray(value)) return LIST;
+  if (value && typeof value === "object") return STRUCT;
+  throw new Error(`Cannot determine thrift compact type for: ${value}`);
+}
+function getCompactTypeForList(value) {
+  let elemType = 0;
+  for (const v of value) {
+    let t = getCompactTypeForValue(v);
+    if (t === TRUE) t = FALSE;
+    if (!elemType) elemType = t;
+    if (elemType === DOUBLE && t === I32) t = DOUBLE;
+    if (elemType === I32 && t === DOUBLE) elemType = DOUBLE;
+    if (t !== elemType) {
+      throw new Error(`thrift invalid type for list element: ${v} (expected type ${elemType})`);
+    }
+  }
+  return elemType ?? BYTE;
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/bloom.js
+var SALT2 = new Uint32Array([
+  1203114875,
+  1150766481,
+  2284105051,
+  2729912477,
+  1884591559,
+  770785867,
+  2667333959,
+  1550580529
+]);
+var MIN_BYTES = 32;
+var MAX_BYTES = 128 * 1024 * 1024;
+function blockIndex(hash, numBlocks) {
+  return Number((hash >> 32n) * BigInt(numBlocks) >> 32n);
+}
+function blockMask(hash) {
+  const m = new Uint32Array(8);
+  const low = Number(hash & 0xffffffffn) | 0;
+  for (let i = 0; i < 8; i++) {
+    m[i] = 1 << (Math.imul(low, SALT2[i]) >>> 27);
+  }
+  return m;
+}
+function sbbfInsert(blocks, hash) {
+  const offset = blockIndex(hash, blocks.length >> 3) << 3;
+  const m = blockMask(hash);
+  for (let i = 0; i < 8; i++) {
+    blocks[offset + i] |= m[i];
+  }
+}
+function nextPowerOfTwo(n) {
+  let p = 1;
+  while (p < n) p <<= 1;
+  return p;
+}
+function optimalNumBytes(ndv, fpp) {
+  if (!(fpp > 0 && fpp < 1)) throw new Error(`bloom filter fpp must be in (0, 1), got ${fpp}`);
+  if (!(ndv >= 0)) throw new Error(`bloom filter ndv must be >= 0, got ${ndv}`);
+  const m = -8 * ndv / Math.log(1 - fpp ** (1 / 8));
+  const numBytes = Math.ceil(m / 8);
+  if (!(numBytes <= MAX_BYTES)) return MAX_BYTES;
+  return nextPowerOfTwo(Math.max(numBytes, MIN_BYTES));
+}
+var BloomBuilder = class {
+  /**
+   * @param {SchemaElement} element
+   * @param {{ fpp?: number, maxBytes?: number }} [options]
+   */
+  constructor(element, { fpp = 0.01, maxBytes = 1024 * 1024 } = {}) {
+    this.element = element;
+    this.fpp = fpp;
+    this.maxBytes = maxBytes;
+    this.hashes = /* @__PURE__ */ new Set();
+    this.skipped = 0;
+  }
+  /** @param {any} value */
+  insert(value) {
+    if (value === null || value === void 0) return;
+    const h = hashParquetValue(value, this.element);
+    if (h === void 0) {
+      this.skipped++;
+      return;
+    }
+    this.hashes.add(h);
+  }
+  /** @returns {Uint32Array | undefined} */
+  finalize() {
+    if (this.skipped > 0 || this.hashes.size === 0) return void 0;
+    let numBytes = optimalNumBytes(this.hashes.size, this.fpp);
+    while (numBytes > this.maxBytes && numBytes > MIN_BYTES) numBytes >>= 1;
+    if (numBytes > this.maxBytes) return void 0;
+    const blocks = new Uint32Array(numBytes >> 2);
+    for (const h of this.hashes) sbbfInsert(blocks, h);
+    return blocks;
+  }
+};
+function writeBloomFilter(writer, blocks) {
+  if (blocks.length % 8 !== 0) {
+    throw new Error(`bloom filter block count must be a multiple of 8 uint32 words, got ${blocks.length}`);
+  }
+  serializeTCompactProtocol(writer, {
+    field_1: blocks.byteLength,
+    // numBytes
+    field_2: { field_1: {} },
+    // algorithm: SplitBlockAlgorithm
+    field_3: { field_1: {} },
+    // hash: XxHash
+    field_4: { field_1: {} }
+    // compression: Uncompressed
+  });
+  for (let i = 0; i < blocks.length; i++) {
+    writer.appendUint32(blocks[i]);
+  }
+}
+function writeBlooms(writer, pageIndexes) {
+  for (const { chunk, bloomFilter } of pageIndexes) {
+    if (!bloomFilter || !chunk.meta_data) continue;
+    const offset = writer.offset;
+    writeBloomFilter(writer, bloomFilter);
+    chunk.meta_data.bloom_filter_offset = BigInt(offset);
+    chunk.meta_data.bloom_filter_length = writer.offset - offset;
+  }
+}
+
+// node_modules/.pnpm/hyparquet@1.31.5/node_modules/hyparquet/src/constants.js
+var ParquetTypes = [
+  "BOOLEAN",
+  "INT32",
+  "INT64",
+  "INT96",
+  // deprecated
+  "FLOAT",
+  "DOUBLE",
+  "BYTE_ARRAY",
+  "FIXED_LEN_BYTE_ARRAY"
+];
+var Encodings = [
+  "PLAIN",
+  "GROUP_VAR_INT",
+  // deprecated
+  "PLAIN_DICTIONARY",
+  "RLE",
+  "BIT_PACKED",
+  // deprecated
+  "DELTA_BINARY_PACKED",
+  "DELTA_LENGTH_BYTE_ARRAY",
+  "DELTA_BYTE_ARRAY",
+  "RLE_DICTIONARY",
+  "BYTE_STREAM_SPLIT"
+];
+var FieldRepetitionTypes = [
+  "REQUIRED",
+  "OPTIONAL",
+  "REPEATED"
+];
+var ConvertedTypes = [
+  "UTF8",
+  "MAP",
+  "MAP_KEY_VALUE",
+  "LIST",
+  "ENUM",
+  "DECIMAL",
+  "DATE",
+  "TIME_MILLIS",
+  "TIME_MICROS",
+  "TIMESTAMP_MILLIS",
+  "TIMESTAMP_MICROS",
+  "UINT_8",
+  "UINT_16",
+  "UINT_32",
+  "UINT_64",
+  "INT_8",
+  "INT_16",
+  "INT_32",
+  "INT_64",
+  "JSON",
+  "BSON",
+  "INTERVAL"
+];
+var CompressionCodecs = [
+  "UNCOMPRESSED",
+  "SNAPPY",
+  "GZIP",
+  "LZO",
+  "BROTLI",
+  "LZ4",
+  "ZSTD",
+  "LZ4_RAW"
+];
+var PageTypes = [
+  "DATA_PAGE",
+  "INDEX_PAGE",
+  "DICTIONARY_PAGE",
+  "DATA_PAGE_V2"
+];
+var BoundaryOrders = [
+  "UNORDERED",
+  "ASCENDING",
+  "DESCENDING"
+];
+var EdgeInterpolationAlgorithms = [
+  "SPHERICAL",
+  "VINCENTY",
+  "THOMAS",
+  "ANDOYER",
+  "KARNEY"
+];
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/delta.js
+var BLOCK_SIZE = 128;
+var MINIBLOCKS_PER_BLOCK = 4;
+var VALUES_PER_MINIBLOCK = BLOCK_SIZE / MINIBLOCKS_PER_BLOCK;
+function deltaBinaryPack(writer, values, type) {
+  if (values.length === 0) {
+    writer.appendVarInt(BLOCK_SIZE);
+    writer.appendVarInt(MINIBLOCKS_PER_BLOCK);
+    writer.appendVarInt(0);
+    writer.appendVarInt(0);
+    return;
+  }
+  if (typeof values[0] !== "number" && typeof values[0] !== "bigint") {
+    throw new Error("deltaBinaryPack only supports number or bigint arrays");
+  }
+  if (usesInt32NumberPath(values)) {
+    deltaBinaryPackInt32(writer, values, type === "INT32");
+  } else {
+    deltaBinaryPackBigInt(writer, values, type === "INT32" ? 32 : 64);
+  }
+}
+function usesInt32NumberPath(values) {
+  if (values instanceof Int32Array) return true;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value !== "number" || value !== (value | 0)) return false;
+  }
+  return true;
+}
+function deltaBinaryPackInt32(writer, values, wrap) {
+  const count = values.length;
+  writer.appendVarInt(BLOCK_SIZE);
+  writer.appendVarInt(MINIBLOCKS_PER_BLOCK);
+  writer.appendVarInt(count);
+  appendZigZagNumber(writer, values[0]);
+  const packedByBitWidth = [];
+  const blockDeltas = new Float64Array(BLOCK_SIZE);
+  const bitWidths = new Uint8Array(MINIBLOCKS_PER_BLOCK);
+  let index = 1;
+  while (index < count) {
+    const blockEnd = Math.min(index + BLOCK_SIZE, count);
+    const blockSize = blockEnd - index;
+    const firstDelta = wrap ? values[index] - values[index - 1] | 0 : values[index] - values[index - 1];
+    let previous = values[index];
+    let constantEnd = index + 1;
+    while (constantEnd < blockEnd) {
+      const value = values[constantEnd];
+      if ((wrap ? value - previous | 0 : value - previous) !== firstDelta) break;
+      previous = value;
+      constantEnd++;
+    }
+    if (constantEnd === blockEnd) {
+      appendZigZagNumber(writer, firstDelta);
+      writer.appendUint32(0);
+      index = blockEnd;
+      continue;
+    }
+    let minDelta = firstDelta;
+    blockDeltas[0] = minDelta;
+    for (let i = 1; i < blockSize; i++) {
+      const delta = wrap ? values[index + i] - values[index + i - 1] | 0 : values[index + i] - values[index + i - 1];
+      blockDeltas[i] = delta;
+      if (delta < minDelta) minDelta = delta;
+    }
+    appendZigZagNumber(writer, minDelta);
+    for (let mb = 0; mb < MINIBLOCKS_PER_BLOCK; mb++) {
+      const mbStart = mb * VALUES_PER_MINIBLOCK;
+      const mbEnd = Math.min(mbStart + VALUES_PER_MINIBLOCK, blockSize);
+      let maxAdjusted = 0;
+      for (let i = mbStart; i < mbEnd; i++) {
+        const adjusted = blockDeltas[i] - minDelta;
+        if (adjusted > maxAdjusted) maxAdjusted = adjusted;
+      }
+      bitWidths[mb] = bitWidthNumber(maxAdjusted);
+    }
+    writer.appendBytes(bitWidths);
+    for (let mb = 0; mb < MINIBLOCKS_PER_BLOCK; mb++) {
+      const bitWidth2 = bitWidths[mb];
+      if (bitWidth2 === 0) continue;
+      const mbStart = mb * VALUES_PER_MINIBLOCK;
+      const mbEnd = Math.min(mbStart + VALUES_PER_MINIBLOCK, blockSize);
+      const packed = packedByBitWidth[bitWidth2] ??= new Uint8Array(bitWidth2 * 4);
+      let byteIndex = 0;
+      let buffer = 0;
+      let bitsUsed = 0;
+      if (bitWidth2 <= 25) {
+        for (let i = 0; i < VALUES_PER_MINIBLOCK; i++) {
+          const adjusted = mbStart + i < mbEnd ? blockDeltas[mbStart + i] - minDelta : 0;
+          buffer |= adjusted << bitsUsed;
+          bitsUsed += bitWidth2;
+          while (bitsUsed >= 8) {
+            packed[byteIndex++] = buffer & 255;
+            buffer >>>= 8;
+            bitsUsed -= 8;
+          }
+        }
+      } else {
+        for (let i = 0; i < VALUES_PER_MINIBLOCK; i++) {
+          const adjusted = mbStart + i < mbEnd ? blockDeltas[mbStart + i] - minDelta : 0;
+          buffer += adjusted * 2 ** bitsUsed;
+          bitsUsed += bitWidth2;
+          while (bitsUsed >= 8) {
+            packed[byteIndex++] = buffer % 256;
+            buffer = Math.floor(buffer / 256);
+            bitsUsed -= 8;
+          }
+        }
+      }
+      writer.appendBytes(packed);
+    }
+    index = blockEnd;
+  }
+}
+function deltaBinaryPackBigInt(writer, values, bits) {
+  const count = values.length;
+  writer.appendVarInt(BLOCK_SIZE);
+  writer.appendVarInt(MINIBLOCKS_PER_BLOCK);
+  writer.appendVarInt(count);
+  writer.appendZigZag(BigInt.asIntN(bits, BigInt(values[0])));
+  const blockDeltas = new BigInt64Array(BLOCK_SIZE);
+  const bitWidths = new Uint8Array(MINIBLOCKS_PER_BLOCK);
+  let index = 1;
+  while (index < count) {
+    const blockEnd = Math.min(index + BLOCK_SIZE, count);
+    const blockSize = blockEnd - index;
+    let minDelta = 0n;
+    for (let i = 0; i < blockSize; i++) {
+      blockDeltas[i] = BigInt(values[index + i]) - BigInt(values[index + i - 1]);
+      if (bits === 32) blockDeltas[i] = BigInt.asIntN(32, blockDeltas[i]);
+      const delta = blockDeltas[i];
+      if (i === 0 || delta < minDelta) minDelta = delta;
+    }
+    writer.appendZigZag(minDelta);
+    for (let mb = 0; mb < MINIBLOCKS_PER_BLOCK; mb++) {
+      const mbStart = mb * VALUES_PER_MINIBLOCK;
+      const mbEnd = Math.min(mbStart + VALUES_PER_MINIBLOCK, blockSize);
+      let maxAdjusted = 0n;
+      for (let i = mbStart; i < mbEnd; i++) {
+        const adjusted = blockDeltas[i] - minDelta;
+        if (adjusted > maxAdjusted) maxAdjusted = adjusted;
+      }
+      bitWidths[mb] = bitWidth(maxAdjusted);
+    }
+    writer.appendBytes(bitWidths);
+    for (let mb = 0; mb < MINIBLOCKS_PER_BLOCK; mb++) {
+      const bitWidth2 = bitWidths[mb];
+      if (bitWidth2 === 0) continue;
+      const mbStart = mb * VALUES_PER_MINIBLOCK;
+      const mbEnd = Math.min(mbStart + VALUES_PER_MINIBLOCK, blockSize);
+      let buffer = 0n;
+      let bitsUsed = 0;
+      for (let i = 0; i < VALUES_PER_MINIBLOCK; i++) {
+        const adjusted = mbStart + i < mbEnd ? blockDeltas[mbStart + i] - minDelta : 0n;
+        buffer |= adjusted << BigInt(bitsUsed);
+        bitsUsed += bitWidth2;
+        while (bitsUsed >= 8) {
+          writer.appendUint8(Number(buffer & 0xffn));
+          buffer >>= 8n;
+          bitsUsed -= 8;
+        }
+      }
+    }
+    index = blockEnd;
+  }
+}
+function appendZigZagNumber(writer, value) {
+  let encoded = value < 0 ? -value * 2 - 1 : value * 2;
+  while (encoded >= 128) {
+    writer.appendUint8(encoded % 128 + 128);
+    encoded = Math.floor(encoded / 128);
+  }
+  writer.appendUint8(encoded);
+}
+function bitWidthNumber(value) {
+  if (value === 0) return 0;
+  return value > 4294967295 ? 33 : 32 - Math.clz32(value);
+}
+function deltaLengthByteArray(writer, values) {
+  const lengths = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (!(value instanceof Uint8Array)) {
+      throw new Error("deltaLengthByteArray expects Uint8Array values");
+    }
+    lengths[i] = value.length;
+  }
+  deltaBinaryPack(writer, lengths, "INT32");
+  for (const value of values) {
+    writer.appendBytes(value);
+  }
+}
+function deltaByteArray(writer, values) {
+  if (values.length === 0) {
+    deltaBinaryPack(writer, [], "INT32");
+    deltaBinaryPack(writer, [], "INT32");
+    return;
+  }
+  const prefixLengths = new Int32Array(values.length);
+  const suffixLengths = new Int32Array(values.length);
+  const value = values[0];
+  if (!(value instanceof Uint8Array)) {
+    throw new Error("deltaByteArray expects Uint8Array values");
+  }
+  prefixLengths[0] = 0;
+  suffixLengths[0] = value.length;
+  for (let i = 1; i < values.length; i++) {
+    const prev = values[i - 1];
+    const curr = values[i];
+    let prefixLen;
+    if (curr === prev) {
+      prefixLen = curr.length;
+    } else {
+      if (!(curr instanceof Uint8Array)) {
+        throw new Error("deltaByteArray expects Uint8Array values");
+      }
+      prefixLen = 0;
+      const maxPrefix = Math.min(prev.length, curr.length);
+      while (prefixLen < maxPrefix && prev[prefixLen] === curr[prefixLen]) {
+        prefixLen++;
+      }
+    }
+    prefixLengths[i] = prefixLen;
+    suffixLengths[i] = curr.length - prefixLen;
+  }
+  deltaBinaryPack(writer, prefixLengths, "INT32");
+  deltaBinaryPack(writer, suffixLengths, "INT32");
+  for (let i = 0; i < values.length; i++) {
+    if (suffixLengths[i] > 0) {
+      writer.appendBytes(values[i].subarray(prefixLengths[i]));
+    }
+  }
+}
+function bitWidth(value) {
+  if (value === 0n) return 0;
+  let bits = 0;
+  while (value > 0n) {
+    bits++;
+    value >>= 1n;
+  }
+  return bits;
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/encoding.js
+function writeRleBitPackedHybrid(writer, values, bitWidth2) {
+  const offsetStart = writer.offset;
+  let pendingBitPackedGroups = 0;
+  let bitPackedStart = 0;
+  let i = 0;
+  while (i < values.length) {
+    let rleCount = 1;
+    const firstVal = values[i];
+    while (i + rleCount < values.length && values[i + rleCount] === firstVal) {
+      rleCount++;
+    }
+    if (rleCount >= 8) {
+      if (pendingBitPackedGroups) {
+        writeBitPackedGroups(writer, values, bitPackedStart, pendingBitPackedGroups, bitWidth2);
+        pendingBitPackedGroups = 0;
+      }
+      writeRleRun(writer, firstVal, rleCount, bitWidth2);
+      i += rleCount;
+    } else {
+      if (pendingBitPackedGroups === 0) {
+        bitPackedStart = i;
+      }
+      pendingBitPackedGroups++;
+      i += 8;
+    }
+  }
+  if (pendingBitPackedGroups) {
+    writeBitPackedGroups(writer, values, bitPackedStart, pendingBitPackedGroups, bitWidth2);
+  }
+  return writer.offset - offsetStart;
+}
+function writeRleRun(writer, value, count, bitWidth2) {
+  writer.appendVarInt(count << 1);
+  const width = bitWidth2 + 7 >> 3;
+  for (let j = 0; j < width; j++) {
+    writer.appendUint8(value >> (j << 3) & 255);
+  }
+}
+function writeBitPackedGroups(writer, values, start, numGroups, bitWidth2) {
+  writer.appendVarInt(numGroups << 1 | 1);
+  if (bitWidth2 === 0) return;
+  const mask = (1 << bitWidth2) - 1;
+  let buffer = 0;
+  let bitsUsed = 0;
+  const totalValues = numGroups * 8;
+  for (let i = 0; i < totalValues; i++) {
+    const idx = start + i;
+    const v = idx < values.length ? values[idx] & mask : 0;
+    buffer |= v << bitsUsed;
+    bitsUsed += bitWidth2;
+    while (bitsUsed >= 8) {
+      writer.appendUint8(buffer & 255);
+      buffer >>>= 8;
+      bitsUsed -= 8;
+    }
+  }
+  if (bitsUsed > 0) {
+    writer.appendUint8(buffer & 255);
+  }
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/plain.js
+function writePlain(writer, values, type, fixedLength) {
+  if (type === "BOOLEAN") {
+    writePlainBoolean(writer, values);
+  } else if (type === "INT32") {
+    writePlainInt32(writer, values);
+  } else if (type === "INT64") {
+    writePlainInt64(writer, values);
+  } else if (type === "FLOAT") {
+    writePlainFloat(writer, values);
+  } else if (type === "DOUBLE") {
+    writePlainDouble(writer, values);
+  } else if (type === "BYTE_ARRAY") {
+    writePlainByteArray(writer, values);
+  } else if (type === "FIXED_LEN_BYTE_ARRAY") {
+    if (!fixedLength) throw new Error("parquet FIXED_LEN_BYTE_ARRAY expected type_length");
+    writePlainByteArrayFixed(writer, values, fixedLength);
+  } else {
+    throw new Error(`parquet unsupported type: ${type}`);
+  }
+}
+function writePlainBoolean(writer, values) {
+  let currentByte = 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value !== "boolean") throw new Error("parquet expected boolean value, got " + value);
+    const bitOffset = i % 8;
+    if (value) {
+      currentByte |= 1 << bitOffset;
+    }
+    if (bitOffset === 7) {
+      writer.appendUint8(currentByte);
+      currentByte = 0;
+    }
+  }
+  if (values.length % 8) {
+    writer.appendUint8(currentByte);
+  }
+}
+function writePlainInt32(writer, values) {
+  for (const value of values) {
+    if (!Number.isSafeInteger(value)) throw new Error("parquet expected integer value, got " + value);
+    if (value < -2147483648 || value > 2147483647) throw new Error("parquet expected int32 value, got " + value);
+    writer.appendInt32(value);
+  }
+}
+function writePlainInt64(writer, values) {
+  for (const value of values) {
+    if (typeof value !== "bigint") throw new Error("parquet expected bigint value, got " + value);
+    writer.appendInt64(value);
+  }
+}
+function writePlainFloat(writer, values) {
+  for (const value of values) {
+    if (typeof value !== "number") throw new Error("parquet expected number value, got " + value);
+    writer.appendFloat32(value);
+  }
+}
+function writePlainDouble(writer, values) {
+  for (const value of values) {
+    if (typeof value !== "number") throw new Error("parquet expected number value, got " + value);
+    writer.appendFloat64(value);
+  }
+}
+function writePlainByteArray(writer, values) {
+  for (const value of values) {
+    let bytes = value;
+    if (typeof bytes === "string") {
+      bytes = new TextEncoder().encode(value);
+    }
+    if (!(bytes instanceof Uint8Array)) {
+      throw new Error("parquet expected Uint8Array value, got " + typeof bytes);
+    }
+    writer.appendUint32(bytes.length);
+    writer.appendBytes(bytes);
+  }
+}
+function writePlainByteArrayFixed(writer, values, fixedLength) {
+  for (const value of values) {
+    if (!(value instanceof Uint8Array)) throw new Error("parquet expected Uint8Array value, got " + typeof value);
+    if (value.length !== fixedLength) throw new Error(`parquet expected Uint8Array of length ${fixedLength}`);
+    writer.appendBytes(value);
+  }
+}
+
+// node_modules/.pnpm/hyparquet@1.31.5/node_modules/hyparquet/src/schema.js
+function schemaTree(schema, rootIndex, path) {
+  const element = schema[rootIndex];
+  const children = [];
+  let count = 1;
+  if (element.num_children) {
+    while (children.length < element.num_children) {
+      const childElement = schema[rootIndex + count];
+      const child = schemaTree(schema, rootIndex + count, [...path, childElement.name]);
+      count += child.count;
+      children.push(child);
+    }
+  }
+  return { count, element, children, path };
+}
+function getSchemaPath(schema, name) {
+  return getTreePath(schemaTree(schema, 0, []), name);
+}
+function getTreePath(tree, name) {
+  const path = [tree];
+  for (const part of name) {
+    const child = tree.children.find((child2) => child2.element.name === part);
+    if (!child) throw new Error(`parquet schema element not found: ${name}`);
+    path.push(child);
+    tree = child;
+  }
+  return path;
+}
+function getMaxDefinitionLevel(schemaPath) {
+  let maxLevel = 0;
+  for (const { element } of schemaPath.slice(1)) {
+    if (element.repetition_type !== "REQUIRED") {
+      maxLevel++;
+    }
+  }
+  return maxLevel;
+}
+function isListLike(schema) {
+  if (!schema) return false;
+  if (schema.element.converted_type !== "LIST") return false;
+  if (schema.children.length > 1) return false;
+  const firstChild = schema.children[0];
+  if (firstChild.children.length > 1) return false;
+  if (firstChild.element.repetition_type !== "REPEATED") return false;
+  return true;
+}
+function isMapLike(schema) {
+  if (!schema) return false;
+  if (schema.element.converted_type !== "MAP") return false;
+  if (schema.children.length > 1) return false;
+  const firstChild = schema.children[0];
+  if (firstChild.children.length !== 2) return false;
+  if (firstChild.element.repetition_type !== "REPEATED") return false;
+  const keyChild = firstChild.children.find((child) => child.element.name === "key");
+  if (keyChild?.element.repetition_type === "REPEATED") return false;
+  const valueChild = firstChild.children.find((child) => child.element.name === "value");
+  if (valueChild?.element.repetition_type === "REPEATED") return false;
+  return true;
+}
+
+// node_modules/.pnpm/hyparquet@1.31.5/node_modules/hyparquet/src/metadata.js
+var defaultInitialFetchSize = 1 << 19;
+var decoder = new TextDecoder();
+function parquetSchema({ schema }) {
+  return getSchemaPath(schema, [])[0];
+}
+
+// node_modules/.pnpm/hyparquet@1.31.5/node_modules/hyparquet/src/utils.js
+function toJson(obj) {
+  if (obj === void 0) return null;
+  if (typeof obj === "bigint") return Number(obj);
+  if (Object.is(obj, -0)) return 0;
+  if (Array.isArray(obj)) return obj.map(toJson);
+  if (obj instanceof Uint8Array) return Array.from(obj);
+  if (obj instanceof Date) return obj.toISOString();
+  if (obj instanceof Object) {
+    const newObj = {};
+    for (const key of Object.keys(obj)) {
+      if (obj[key] === void 0) continue;
+      newObj[key] = toJson(obj[key]);
+    }
+    return newObj;
+  }
+  return obj;
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/variant.js
+var encoder = new TextEncoder();
+var INT64_MIN = -(2n ** 63n);
+var INT64_MAX = 2n ** 63n - 1n;
+var VARIANT_NULL = new Uint8Array([0]);
+var RESERVED_SHREDDING_FIELDS = /* @__PURE__ */ new Set(["value", "typed_value"]);
+var EMPTY_KEY_INDEX = /* @__PURE__ */ new Map();
+var EMPTY_METADATA = writeVariantMetadata([]);
+function encodeVariantColumn(values, shredding, column) {
+  if (column?.required) {
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] === void 0) {
+        throw new Error(`required variant column ${column.name} has undefined value at index ${i}`);
+      }
+    }
+  }
+  const scratchWriters = [];
+  const shreddingConfig = shredding && normalizeShreddingConfig(shredding);
+  if (shreddingConfig) {
+    const metadataCache = /* @__PURE__ */ new Map();
+    return values.map((value) => {
+      if (value === void 0) return null;
+      const keys = /* @__PURE__ */ new Set();
+      collectKeys(value, keys);
+      const { metadata: metadata2, keyIndex: keyIndex2 } = getVariantRowMetadata(keys, metadataCache);
+      return { metadata: metadata2, ...encodeShredded(value, shreddingConfig, keyIndex2, true, scratchWriters) };
+    });
+  }
+  const dictionary = buildVariantDictionary(values);
+  const metadata = writeVariantMetadata(dictionary);
+  const keyIndex = /* @__PURE__ */ new Map();
+  for (let i = 0; i < dictionary.length; i++) {
+    keyIndex.set(dictionary[i], i);
+  }
+  return values.map((value) => {
+    if (value === void 0) return null;
+    return { metadata, value: writeVariantValue(value, keyIndex, scratchWriters) };
+  });
+}
+function encodeShredded(value, shredType, keyIndex, allowPartialObjects, scratchWriters) {
+  if (value === null || value === void 0) {
+    return { value: VARIANT_NULL, typed_value: null };
+  }
+  if (Array.isArray(shredType)) {
+    if (!Array.isArray(value)) {
+      return { value: writeVariantValue(value, keyIndex, scratchWriters), typed_value: null };
+    }
+    const elemShred = shredType[0];
+    return {
+      value: null,
+      typed_value: value.map((el) => encodeShredded(el, elemShred, keyIndex, false, scratchWriters))
+    };
+  }
+  if (typeof shredType === "object") {
+    if (typeof value !== "object" || Array.isArray(value) || value instanceof Date || value instanceof Uint8Array) {
+      return { value: writeVariantValue(value, keyIndex, scratchWriters), typed_value: null };
+    }
+    const remaining = {};
+    let hasRemaining = false;
+    for (const k of Object.keys(value)) {
+      if (k in shredType || value[k] === void 0) continue;
+      remaining[k] = value[k];
+      hasRemaining = true;
+    }
+    if (hasRemaining && !allowPartialObjects) {
+      return { value: writeVariantValue(value, keyIndex, scratchWriters), typed_value: null };
+    }
+    const fieldNames = Object.keys(shredType);
+    const hasMissingFieldConflict = fieldNames.some(
+      (fieldName) => (!Object.prototype.hasOwnProperty.call(value, fieldName) || value[fieldName] === void 0) && keyIndex.has(fieldName)
+    );
+    if (hasMissingFieldConflict) {
+      return { value: writeVariantValue(value, keyIndex, scratchWriters), typed_value: null };
+    }
+    const typedValue = {};
+    for (const fieldName of fieldNames) {
+      if (!Object.prototype.hasOwnProperty.call(value, fieldName) || value[fieldName] === void 0) {
+        continue;
+      }
+      typedValue[fieldName] = encodeShredded(
+        value[fieldName],
+        shredType[fieldName],
+        keyIndex,
+        false,
+        scratchWriters
+      );
+    }
+    const binaryValue = hasRemaining ? writeVariantValue(remaining, keyIndex, scratchWriters) : null;
+    return { value: binaryValue, typed_value: typedValue };
+  }
+  if (matchesType(value, shredType)) {
+    return { value: null, typed_value: value };
+  }
+  return { value: writeVariantValue(value, keyIndex, scratchWriters), typed_value: null };
+}
+function getVariantRowMetadata(keys, metadataCache) {
+  if (keys.size === 0) {
+    return { metadata: EMPTY_METADATA, keyIndex: EMPTY_KEY_INDEX };
+  }
+  const dictionary = [...keys].sort();
+  const cacheKey = dictionary.join("\0");
+  const cached = metadataCache.get(cacheKey);
+  if (cached) {
+    return cached;
+  }
+  const metadata = writeVariantMetadata(dictionary);
+  const keyIndex = /* @__PURE__ */ new Map();
+  for (let i = 0; i < dictionary.length; i++) keyIndex.set(dictionary[i], i);
+  const rowMetadata = { metadata, keyIndex };
+  metadataCache.set(cacheKey, rowMetadata);
+  return rowMetadata;
+}
+function matchesType(value, type) {
+  if (value === null || value === void 0) return false;
+  switch (type) {
+    case "BOOLEAN":
+      return typeof value === "boolean";
+    case "INT32":
+      return typeof value === "number" && Number.isInteger(value) && value >= -2147483648 && value <= 2147483647;
+    case "INT64":
+      return typeof value === "bigint" && value >= INT64_MIN && value <= INT64_MAX;
+    case "FLOAT":
+      return typeof value === "number";
+    case "DOUBLE":
+      return typeof value === "number";
+    case "STRING":
+      return typeof value === "string";
+    case "TIMESTAMP":
+      return value instanceof Date;
+    default:
+      return false;
+  }
+}
+var MAX_SHRED_DEPTH = 3;
+var MAX_SHRED_LEAVES = 256;
+function autoDetectShredding(values) {
+  const detected = detectShred(values, 0);
+  if (detected === void 0 || typeof detected !== "object") return void 0;
+  const normalized = normalizeShreddingConfig(detected);
+  if (normalized === void 0 || countShredLeaves(normalized) > MAX_SHRED_LEAVES) return void 0;
+  return normalized;
+}
+function countShredLeaves(shredType) {
+  if (Array.isArray(shredType)) return shredType.length ? countShredLeaves(shredType[0]) : 0;
+  if (shredType && typeof shredType === "object") {
+    let leaves = 0;
+    for (const key of Object.keys(shredType)) leaves += countShredLeaves(shredType[key]);
+    return leaves;
+  }
+  return 1;
+}
+function detectShred(values, depth) {
+  const nonNull = [];
+  for (const v of values) {
+    if (v !== null && v !== void 0) nonNull.push(v);
+  }
+  if (!nonNull.length) return void 0;
+  if (nonNull.some(isPlainObject3)) {
+    if (depth >= MAX_SHRED_DEPTH) return void 0;
+    const fieldValues = /* @__PURE__ */ new Map();
+    for (const v of nonNull) {
+      if (!isPlainObject3(v)) continue;
+      for (const [key, fieldValue] of Object.entries(v)) {
+        if (fieldValue === void 0) continue;
+        const arr = fieldValues.get(key);
+        if (arr) arr.push(fieldValue);
+        else fieldValues.set(key, [fieldValue]);
+      }
+    }
+    const shredding = {};
+    for (const [key, vals] of fieldValues) {
+      const fieldShred = detectShred(vals, depth + 1);
+      if (fieldShred !== void 0) shredding[key] = fieldShred;
+    }
+    return Object.keys(shredding).length > 0 ? shredding : void 0;
+  }
+  if (nonNull.every(Array.isArray)) {
+    if (depth >= MAX_SHRED_DEPTH) return void 0;
+    const elements = [];
+    for (const arr of nonNull) for (const el of arr) elements.push(el);
+    const elemShred = detectShred(elements, depth + 1);
+    return elemShred === void 0 ? void 0 : [elemShred];
+  }
+  let jsType;
+  for (const v of nonNull) {
+    if (Array.isArray(v)) return void 0;
+    const t = v instanceof Date ? "date" : typeof v;
+    if (jsType === void 0) jsType = t;
+    else if (jsType !== t) return void 0;
+  }
+  return jsType ? jsTypeToBasicType(jsType) : void 0;
+}
+function isPlainObject3(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array);
+}
+function normalizeShreddingConfig(shredding) {
+  if (Array.isArray(shredding)) {
+    const elem = shredding.length ? normalizeShreddingConfig(shredding[0]) : void 0;
+    return elem === void 0 ? void 0 : [elem];
+  }
+  if (typeof shredding === "object") {
+    const normalized = {};
+    for (const [key, type] of Object.entries(shredding)) {
+      if (RESERVED_SHREDDING_FIELDS.has(key)) continue;
+      const norm = normalizeShreddingConfig(type);
+      if (norm !== void 0) normalized[key] = norm;
+    }
+    return Object.keys(normalized).length > 0 ? normalized : void 0;
+  }
+  return shredding;
+}
+function jsTypeToBasicType(jsType) {
+  switch (jsType) {
+    case "boolean":
+      return "BOOLEAN";
+    case "string":
+      return "STRING";
+    case "number":
+      return "DOUBLE";
+    case "bigint":
+      return "INT64";
+    case "date":
+      return "TIMESTAMP";
+    default:
+      return void 0;
+  }
+}
+function buildVariantDictionary(values) {
+  const keys = /* @__PURE__ */ new Set();
+  collectKeys(values, keys);
+  return [...keys].sort();
+}
+function collectKeys(value, keys) {
+  if (value === null || value === void 0) return;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      collectKeys(item, keys);
+    }
+    return;
+  }
+  if (value instanceof Date || value instanceof Uint8Array) return;
+  if (typeof value === "object") {
+    for (const key of Object.keys(value)) {
+      keys.add(key);
+      collectKeys(value[key], keys);
+    }
+  }
+}
+function writeVariantMetadata(dictionary) {
+  const n = dictionary.length;
+  const encoded = new Array(n);
+  let totalStringBytes = 0;
+  for (let i = 0; i < n; i++) {
+    const e = encoder.encode(dictionary[i]);
+    encoded[i] = e;
+    totalStringBytes += e.length;
+  }
+  const offsetSize = byteWidth(totalStringBytes);
+  const header = 1 | 1 << 4 | offsetSize - 1 << 6;
+  const totalSize = 1 + offsetSize + (n + 1) * offsetSize + totalStringBytes;
+  const bytes = new Uint8Array(totalSize);
+  let offset = 0;
+  bytes[offset++] = header;
+  for (let j = 0; j < offsetSize; j++) bytes[offset++] = n >> j * 8 & 255;
+  let strOffset = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < offsetSize; j++) bytes[offset++] = strOffset >> j * 8 & 255;
+    strOffset += encoded[i].length;
+  }
+  for (let j = 0; j < offsetSize; j++) bytes[offset++] = strOffset >> j * 8 & 255;
+  for (let i = 0; i < n; i++) {
+    bytes.set(encoded[i], offset);
+    offset += encoded[i].length;
+  }
+  return bytes;
+}
+function writeVariantValue(value, keyIndex, scratchWriters) {
+  const writer = new ByteWriter(8);
+  writeValue(value, writer, keyIndex, scratchWriters);
+  return writer.getBytes();
+}
+function writeValue(val, writer, keyIndex, scratchWriters) {
+  if (val === null || val === void 0) {
+    writer.appendUint8(0);
+    return;
+  }
+  if (val === true) {
+    writer.appendUint8(4);
+    return;
+  }
+  if (val === false) {
+    writer.appendUint8(8);
+    return;
+  }
+  if (typeof val === "bigint") {
+    if (val < INT64_MIN || val > INT64_MAX) {
+      throw new RangeError(`variant bigint out of int64 range: ${val}`);
+    }
+    writer.appendUint8(6 << 2);
+    writer.appendInt64(val);
+    return;
+  }
+  if (typeof val === "number") {
+    if (Number.isInteger(val)) {
+      if (val >= -128 && val <= 127) {
+        writer.appendUint8(3 << 2);
+        writer.appendUint8(val & 255);
+        return;
+      }
+      if (val >= -32768 && val <= 32767) {
+        writer.appendUint8(4 << 2);
+        appendUnsignedLE(writer, val, 2);
+        return;
+      }
+      if (val >= -2147483648 && val <= 2147483647) {
+        writer.appendUint8(5 << 2);
+        writer.appendInt32(val);
+        return;
+      }
+    }
+    writer.appendUint8(7 << 2);
+    writer.appendFloat64(val);
+    return;
+  }
+  if (typeof val === "string") {
+    const strBytes = encoder.encode(val);
+    if (strBytes.length <= 63) {
+      writer.appendUint8(strBytes.length << 2 | 1);
+      writer.appendBytes(strBytes);
+    } else {
+      writer.appendUint8(16 << 2);
+      writer.appendUint32(strBytes.length);
+      writer.appendBytes(strBytes);
+    }
+    return;
+  }
+  if (val instanceof Date) {
+    writer.appendUint8(13 << 2);
+    writer.appendInt64(BigInt(val.getTime()) * 1000n);
+    return;
+  }
+  if (val instanceof Uint8Array) {
+    writer.appendUint8(15 << 2);
+    writer.appendUint32(val.length);
+    writer.appendBytes(val);
+    return;
+  }
+  if (Array.isArray(val)) {
+    writeVariantArray(val, writer, keyIndex, scratchWriters);
+    return;
+  }
+  if (typeof val === "object") {
+    writeVariantObject(val, writer, keyIndex, scratchWriters);
+    return;
+  }
+  throw new Error(`variant cannot encode value: ${val}`);
+}
+function writeVariantObject(obj, writer, keyIndex, scratchWriters) {
+  const entries = Object.keys(obj).filter((key) => obj[key] !== void 0).map((key) => {
+    const id = keyIndex.get(key);
+    if (id === void 0) throw new Error(`variant key not in dictionary: ${key}`);
+    return { id, key };
+  });
+  entries.sort((a, b) => a.id - b.id);
+  const numElements = entries.length;
+  const maxFieldId = numElements > 0 ? entries[numElements - 1].id : 0;
+  const idWidth = byteWidth(maxFieldId);
+  const scratch = scratchWriters.pop() ?? new ByteWriter(8);
+  const offsets = new Array(numElements + 1);
+  offsets[0] = 0;
+  for (let i = 0; i < numElements; i++) {
+    writeValue(obj[entries[i].key], scratch, keyIndex, scratchWriters);
+    offsets[i + 1] = scratch.index;
+  }
+  const offsetWidth = byteWidth(offsets[numElements]);
+  const isLarge = numElements > 255 ? 1 : 0;
+  writer.appendUint8((offsetWidth - 1 | idWidth - 1 << 2 | isLarge << 4) << 2 | 2);
+  if (isLarge) writer.appendUint32(numElements);
+  else writer.appendUint8(numElements);
+  for (const { id } of entries) appendUnsignedLE(writer, id, idWidth);
+  for (const off of offsets) appendUnsignedLE(writer, off, offsetWidth);
+  writer.appendBytes(scratch.getBytes());
+  scratch.index = 0;
+  scratch.offset = 0;
+  scratchWriters.push(scratch);
+}
+function writeVariantArray(arr, writer, keyIndex, scratchWriters) {
+  const numElements = arr.length;
+  const scratch = scratchWriters.pop() ?? new ByteWriter(8);
+  const offsets = new Array(numElements + 1);
+  offsets[0] = 0;
+  for (let i = 0; i < numElements; i++) {
+    writeValue(arr[i], scratch, keyIndex, scratchWriters);
+    offsets[i + 1] = scratch.index;
+  }
+  const offsetWidth = byteWidth(offsets[numElements]);
+  const isLarge = numElements > 255 ? 1 : 0;
+  writer.appendUint8((offsetWidth - 1 | isLarge << 2) << 2 | 3);
+  if (isLarge) writer.appendUint32(numElements);
+  else writer.appendUint8(numElements);
+  for (const off of offsets) appendUnsignedLE(writer, off, offsetWidth);
+  writer.appendBytes(scratch.getBytes());
+  scratch.index = 0;
+  scratch.offset = 0;
+  scratchWriters.push(scratch);
+}
+function byteWidth(maxValue) {
+  if (maxValue <= 255) return 1;
+  if (maxValue <= 65535) return 2;
+  if (maxValue <= 16777215) return 3;
+  return 4;
+}
+function appendUnsignedLE(writer, value, width) {
+  for (let i = 0; i < width; i++) {
+    writer.appendUint8(value >> i * 8 & 255);
+  }
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/schema.js
+function schemaFromColumnData({ columnData, schemaOverrides }) {
+  const schema = [{
+    name: "root",
+    num_children: columnData.length
+  }];
+  for (const { name, data, type, nullable, shredding } of columnData) {
+    if (schemaOverrides?.[name]) {
+      const override = schemaOverrides[name];
+      if (type || nullable !== void 0) {
+        throw new Error(`cannot provide both type and schema override for column ${name}`);
+      }
+      if (override.name !== name) {
+        throw new Error(`schema override for column ${name} must have matching name, got ${override.name}`);
+      }
+      if (override.type === "FIXED_LEN_BYTE_ARRAY" && !override.type_length) {
+        throw new Error("schema override for FIXED_LEN_BYTE_ARRAY must include type_length");
+      }
+      if (override.num_children) {
+        throw new Error("schema override does not support nested types");
+      }
+      schema.push(override);
+    } else if (type === "VARIANT") {
+      const repetition_type = nullable === false ? "REQUIRED" : "OPTIONAL";
+      const shreddingConfig = shredding && shredding !== true ? normalizeShreddingConfig(shredding) : void 0;
+      if (shreddingConfig) {
+        schema.push(
+          { name, repetition_type, num_children: 3, logical_type: { type: "VARIANT" } },
+          { name: "metadata", type: "BYTE_ARRAY", repetition_type: "REQUIRED" },
+          { name: "value", type: "BYTE_ARRAY", repetition_type: "OPTIONAL" },
+          ...buildVariantTypedValue(shreddingConfig)
+        );
+      } else {
+        schema.push(
+          { name, repetition_type, num_children: 2, logical_type: { type: "VARIANT" } },
+          { name: "metadata", type: "BYTE_ARRAY", repetition_type: "REQUIRED" },
+          { name: "value", type: "BYTE_ARRAY", repetition_type: "OPTIONAL" }
+        );
+      }
+    } else if (type) {
+      schema.push(basicTypeToSchemaElement(name, type, nullable));
+    } else {
+      schema.push(autoSchemaElement(name, data.slice(0, 1e3)));
+    }
+  }
+  return schema;
+}
+function buildVariantTypedValue(shredType) {
+  if (Array.isArray(shredType)) {
+    return [
+      { name: "typed_value", repetition_type: "OPTIONAL", converted_type: "LIST", num_children: 1 },
+      { name: "list", repetition_type: "REPEATED", num_children: 1 },
+      { name: "element", repetition_type: "REQUIRED", num_children: 2 },
+      { name: "value", type: "BYTE_ARRAY", repetition_type: "OPTIONAL" },
+      ...buildVariantTypedValue(shredType[0])
+    ];
+  }
+  if (typeof shredType === "object") {
+    const fieldNames = Object.keys(shredType);
+    const elements = [
+      { name: "typed_value", repetition_type: "OPTIONAL", num_children: fieldNames.length }
+    ];
+    for (const fieldName of fieldNames) {
+      elements.push(
+        { name: fieldName, repetition_type: "OPTIONAL", num_children: 2 },
+        { name: "value", type: "BYTE_ARRAY", repetition_type: "OPTIONAL" },
+        ...buildVariantTypedValue(shredType[fieldName])
+      );
+    }
+    return elements;
+  }
+  return [shreddedLeafElement(shredType)];
+}
+function shreddedLeafElement(type) {
+  switch (type) {
+    case "STRING":
+      return { name: "typed_value", type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "OPTIONAL" };
+    case "INT32":
+      return { name: "typed_value", type: "INT32", repetition_type: "OPTIONAL" };
+    case "INT64":
+      return { name: "typed_value", type: "INT64", repetition_type: "OPTIONAL" };
+    case "DOUBLE":
+      return { name: "typed_value", type: "DOUBLE", repetition_type: "OPTIONAL" };
+    case "FLOAT":
+      return { name: "typed_value", type: "FLOAT", repetition_type: "OPTIONAL" };
+    case "BOOLEAN":
+      return { name: "typed_value", type: "BOOLEAN", repetition_type: "OPTIONAL" };
+    case "TIMESTAMP":
+      return { name: "typed_value", type: "INT64", converted_type: "TIMESTAMP_MICROS", repetition_type: "OPTIONAL" };
+    default:
+      throw new Error(`unsupported shredded field type: ${type}`);
+  }
+}
+function basicTypeToSchemaElement(name, type, nullable) {
+  const repetition_type = nullable === false ? "REQUIRED" : "OPTIONAL";
+  if (type === "STRING") {
+    return { name, type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type };
+  }
+  if (type === "JSON") {
+    return { name, type: "BYTE_ARRAY", converted_type: "JSON", repetition_type };
+  }
+  if (type === "TIMESTAMP") {
+    return { name, type: "INT64", converted_type: "TIMESTAMP_MILLIS", repetition_type };
+  }
+  if (type === "UUID") {
+    return { name, type: "FIXED_LEN_BYTE_ARRAY", type_length: 16, logical_type: { type: "UUID" }, repetition_type };
+  }
+  if (type === "FLOAT16") {
+    return { name, type: "FIXED_LEN_BYTE_ARRAY", type_length: 2, logical_type: { type: "FLOAT16" }, repetition_type };
+  }
+  if (type === "GEOMETRY") {
+    return { name, type: "BYTE_ARRAY", logical_type: { type: "GEOMETRY" }, repetition_type };
+  }
+  if (type === "GEOGRAPHY") {
+    return { name, type: "BYTE_ARRAY", logical_type: { type: "GEOGRAPHY" }, repetition_type };
+  }
+  return { name, type, repetition_type };
+}
+function autoSchemaElement(name, values) {
+  let type;
+  let repetition_type = "REQUIRED";
+  let converted_type;
+  if (values instanceof Int32Array) return { name, type: "INT32", repetition_type };
+  if (values instanceof BigInt64Array) return { name, type: "INT64", repetition_type };
+  if (values instanceof Float32Array) return { name, type: "FLOAT", repetition_type };
+  if (values instanceof Float64Array) return { name, type: "DOUBLE", repetition_type };
+  for (const value of values) {
+    if (value === null || value === void 0) {
+      repetition_type = "OPTIONAL";
+    } else {
+      let valueType;
+      let valueConvertedType;
+      if (typeof value === "boolean") valueType = "BOOLEAN";
+      else if (typeof value === "bigint") valueType = "INT64";
+      else if (Number.isInteger(value)) valueType = "INT32";
+      else if (typeof value === "number") valueType = "DOUBLE";
+      else if (value instanceof Uint8Array) valueType = "BYTE_ARRAY";
+      else if (typeof value === "string") {
+        valueType = "BYTE_ARRAY";
+        valueConvertedType = "UTF8";
+      } else if (value instanceof Date) {
+        valueType = "INT64";
+        valueConvertedType = "TIMESTAMP_MILLIS";
+      } else if (typeof value === "object") {
+        valueType = "BYTE_ARRAY";
+        valueConvertedType = "JSON";
+      } else throw new Error(`cannot determine parquet type for: ${value}`);
+      if (type === void 0) {
+        type = valueType;
+        converted_type = valueConvertedType;
+      } else if (type === "INT32" && valueType === "DOUBLE") {
+        type = "DOUBLE";
+      } else if (type === "DOUBLE" && valueType === "INT32") {
+        continue;
+      } else if (type !== valueType || converted_type !== valueConvertedType) {
+        throw new Error(`parquet cannot write mixed types: ${converted_type ?? type} and ${valueConvertedType ?? valueType}`);
+      }
+    }
+  }
+  if (!type) {
+    type = "BYTE_ARRAY";
+    repetition_type = "OPTIONAL";
+  }
+  return { name, type, repetition_type, converted_type };
+}
+function getMaxRepetitionLevel(schemaPath) {
+  let maxLevel = 0;
+  for (const element of schemaPath) {
+    if (element.repetition_type === "REPEATED") {
+      maxLevel++;
+    }
+  }
+  return maxLevel;
+}
+function schemaPathResolver(schema) {
+  const root = parquetSchema({ schema });
+  const childrenByName = /* @__PURE__ */ new Map();
+  return (path) => {
+    let tree = root;
+    const schemaPath = [tree];
+    for (const part of path) {
+      let children = childrenByName.get(tree);
+      if (!children) {
+        children = /* @__PURE__ */ new Map();
+        for (const child2 of tree.children) {
+          if (!children.has(child2.element.name)) children.set(child2.element.name, child2);
+        }
+        childrenByName.set(tree, children);
+      }
+      const child = children.get(part);
+      if (!child) throw new Error(`parquet schema element not found: ${path}`);
+      schemaPath.push(child);
+      tree = child;
+    }
+    return schemaPath;
+  };
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/splitstream.js
+function writeByteStreamSplit(writer, values, type, typeLength) {
+  const count = values.length;
+  let bytes;
+  let width;
+  if (type === "FLOAT") {
+    const typed = values instanceof Float32Array ? values : new Float32Array(numberArray(values));
+    bytes = new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
+    width = 4;
+  } else if (type === "DOUBLE") {
+    const typed = values instanceof Float64Array ? values : new Float64Array(numberArray(values));
+    bytes = new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
+    width = 8;
+  } else if (type === "INT32") {
+    const typed = values instanceof Int32Array ? values : new Int32Array(numberArray(values));
+    bytes = new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
+    width = 4;
+  } else if (type === "INT64") {
+    const typed = bigIntArray(values);
+    bytes = new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
+    width = 8;
+  } else if (type === "FIXED_LEN_BYTE_ARRAY") {
+    if (!typeLength) throw new Error("parquet byte_stream_split missing type_length");
+    width = typeLength;
+    bytes = new Uint8Array(count * width);
+    for (let i = 0; i < count; i++) {
+      bytes.set(values[i], i * width);
+    }
+  } else {
+    throw new Error(`parquet byte_stream_split unsupported type: ${type}`);
+  }
+  for (let b = 0; b < width; b++) {
+    for (let i = 0; i < count; i++) {
+      writer.appendUint8(bytes[i * width + b]);
+    }
+  }
+}
+function numberArray(values) {
+  if (Array.isArray(values) && values.every((v) => typeof v === "number")) {
+    return values;
+  }
+  throw new Error("Expected number array for BYTE_STREAM_SPLIT encoding");
+}
+function bigIntArray(values) {
+  if (values instanceof BigInt64Array) return values;
+  if (Array.isArray(values) && values.every((v) => typeof v === "bigint")) {
+    return new BigInt64Array(values);
+  }
+  throw new Error("Expected bigint array for BYTE_STREAM_SPLIT encoding");
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/datapage.js
+function writeDataPageV2({ writer, column, encoding, pageData }) {
+  const { columnName, element, codec, compressors } = column;
+  const { type, type_length, repetition_type } = element;
+  if (!type) throw new Error(`column ${columnName} cannot determine type`);
+  if (repetition_type === "REPEATED") throw new Error(`column ${columnName} repeated types not supported`);
+  const levelWriter = new ByteWriter();
+  const {
+    definition_levels_byte_length,
+    repetition_levels_byte_length,
+    num_nulls,
+    num_values,
+    num_rows
+  } = writeLevels(levelWriter, column, pageData);
+  const nonnull = num_nulls ? pageData.values.filter((v) => v !== null && v !== void 0) : pageData.values;
+  const page = new ByteWriter();
+  if (encoding === "PLAIN") {
+    writePlain(page, nonnull, type, type_length);
+  } else if (encoding === "RLE") {
+    if (type !== "BOOLEAN") throw new Error("RLE encoding only supported for BOOLEAN type");
+    const rleData = new ByteWriter();
+    writeRleBitPackedHybrid(rleData, nonnull, 1);
+    page.appendUint32(rleData.offset);
+    page.appendBytes(rleData.getBytes());
+  } else if (encoding === "PLAIN_DICTIONARY" || encoding === "RLE_DICTIONARY") {
+    let maxValue = 0;
+    for (const v of nonnull) if (v > maxValue) maxValue = v;
+    const bitWidth2 = Math.ceil(Math.log2(maxValue + 1));
+    page.appendUint8(bitWidth2);
+    writeRleBitPackedHybrid(page, nonnull, bitWidth2);
+  } else if (encoding === "DELTA_BINARY_PACKED") {
+    if (type !== "INT32" && type !== "INT64") {
+      throw new Error("DELTA_BINARY_PACKED encoding only supported for INT32 and INT64 types");
+    }
+    deltaBinaryPack(page, nonnull, type);
+  } else if (encoding === "DELTA_LENGTH_BYTE_ARRAY") {
+    if (type !== "BYTE_ARRAY") {
+      throw new Error("DELTA_LENGTH_BYTE_ARRAY encoding only supported for BYTE_ARRAY type");
+    }
+    deltaLengthByteArray(page, nonnull);
+  } else if (encoding === "DELTA_BYTE_ARRAY") {
+    if (type !== "BYTE_ARRAY") {
+      throw new Error("DELTA_BYTE_ARRAY encoding only supported for BYTE_ARRAY type");
+    }
+    deltaByteArray(page, nonnull);
+  } else if (encoding === "BYTE_STREAM_SPLIT") {
+    writeByteStreamSplit(page, nonnull, type, type_length);
+  } else {
+    throw new Error(`parquet unsupported encoding: ${encoding}`);
+  }
+  const pageBytes = page.getBytes();
+  const compressedBytes = compressors[codec]?.(pageBytes) ?? pageBytes;
+  const headerStart = writer.offset;
+  writePageHeader(writer, {
+    type: "DATA_PAGE_V2",
+    uncompressed_page_size: levelWriter.offset + page.offset,
+    compressed_page_size: levelWriter.offset + compressedBytes.length,
+    data_page_header_v2: {
+      num_values,
+      num_nulls,
+      num_rows,
+      encoding,
+      definition_levels_byte_length,
+      repetition_levels_byte_length,
+      is_compressed: !!codec
+      // is there benefit to page statistics here?
+    }
+  });
+  const headerSize = writer.offset - headerStart;
+  writer.appendBytes(levelWriter.getBytes());
+  writer.appendBytes(compressedBytes);
+  return headerSize + levelWriter.offset + page.offset;
+}
+function writePageHeader(writer, header) {
+  const compact = {
+    field_1: PageTypes.indexOf(header.type),
+    field_2: header.uncompressed_page_size,
+    field_3: header.compressed_page_size,
+    field_4: header.crc,
+    field_5: header.data_page_header && {
+      field_1: header.data_page_header.num_values,
+      field_2: Encodings.indexOf(header.data_page_header.encoding),
+      field_3: Encodings.indexOf(header.data_page_header.definition_level_encoding),
+      field_4: Encodings.indexOf(header.data_page_header.repetition_level_encoding)
+      // field_5: header.data_page_header.statistics,
+    },
+    field_7: header.dictionary_page_header && {
+      field_1: header.dictionary_page_header.num_values,
+      field_2: Encodings.indexOf(header.dictionary_page_header.encoding)
+    },
+    field_8: header.data_page_header_v2 && {
+      field_1: header.data_page_header_v2.num_values,
+      field_2: header.data_page_header_v2.num_nulls,
+      field_3: header.data_page_header_v2.num_rows,
+      field_4: Encodings.indexOf(header.data_page_header_v2.encoding),
+      field_5: header.data_page_header_v2.definition_levels_byte_length,
+      field_6: header.data_page_header_v2.repetition_levels_byte_length,
+      field_7: header.data_page_header_v2.is_compressed ? void 0 : false
+      // default true
+    }
+  };
+  serializeTCompactProtocol(writer, compact);
+}
+function writeLevels(writer, column, dataPage) {
+  const { schemaPath } = column;
+  const { values, definitionLevels, repetitionLevels, maxDefinitionLevel } = dataPage;
+  const num_values = definitionLevels.length || values.length;
+  let num_nulls = 0;
+  let num_rows = 0;
+  if (repetitionLevels.length) {
+    for (let i = 0; i < repetitionLevels.length; i++) {
+      if (repetitionLevels[i] === 0) num_rows++;
+    }
+  } else {
+    num_rows = values.length;
+  }
+  if (definitionLevels.length) {
+    for (let i = 0; i < definitionLevels.length; i++) {
+      if (definitionLevels[i] < maxDefinitionLevel) num_nulls++;
+    }
+  }
+  const maxRepetitionLevel = getMaxRepetitionLevel(schemaPath);
+  let repetition_levels_byte_length = 0;
+  if (maxRepetitionLevel) {
+    const bitWidth2 = Math.ceil(Math.log2(maxRepetitionLevel + 1));
+    repetition_levels_byte_length = writeRleBitPackedHybrid(writer, repetitionLevels, bitWidth2);
+  }
+  let definition_levels_byte_length = 0;
+  if (maxDefinitionLevel) {
+    const bitWidth2 = Math.ceil(Math.log2(maxDefinitionLevel + 1));
+    definition_levels_byte_length = writeRleBitPackedHybrid(writer, definitionLevels, bitWidth2);
+  }
+  return { definition_levels_byte_length, repetition_levels_byte_length, num_values, num_nulls, num_rows };
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/dictionary.js
+var textEncoder2 = new TextEncoder();
+function estimateValueSize(value, type, type_length) {
+  if (value === null || value === void 0) return 0;
+  if (type === "BOOLEAN") return 0.125;
+  if (type === "INT32" || type === "FLOAT") return 4;
+  if (type === "INT64" || type === "DOUBLE") return 8;
+  if (type === "INT96") return 12;
+  if (type === "FIXED_LEN_BYTE_ARRAY") return type_length ?? 0;
+  if (type === "BYTE_ARRAY") {
+    if (value instanceof Uint8Array) return value.byteLength;
+    if (typeof value === "string") return value.length;
+  }
+  return 0;
+}
+function hashBytes(bytes) {
+  let h = 2166136261;
+  for (let i = 0; i < bytes.length; i++) {
+    h ^= bytes[i];
+    h = Math.imul(h, 16777619);
+  }
+  return h >>> 0;
+}
+function bytesEqual(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) return false;
+  }
+  return true;
+}
+var sampleRejectionRatio = 0.9;
+function useDictionary(values, type, type_length, encoding, dictionarySize, required) {
+  if (encoding && encoding !== "RLE_DICTIONARY") return {};
+  if (type === "BOOLEAN") return {};
+  const forced = encoding === "RLE_DICTIONARY";
+  const byteArrayPrefixSize = type === "BYTE_ARRAY" ? 4 : 0;
+  if (!forced) {
+    const sampleSize = Math.min(values.length, 1e3);
+    const sampleSizes = /* @__PURE__ */ new Map();
+    const sampleHashes = /* @__PURE__ */ new Map();
+    let sampleDictionarySize = 0;
+    let sampleTotalSize = 0;
+    for (let i = 0; i < sampleSize; i++) {
+      const sampleIndex = sampleSize === 1 ? 0 : Math.floor(i * (values.length - 1) / (sampleSize - 1));
+      const value = values[sampleIndex];
+      let key = value;
+      if (value instanceof Uint8Array) {
+        key = sampleHashes.get(value);
+        if (key === void 0) {
+          key = hashBytes(value);
+          sampleHashes.set(value, key);
+        }
+      }
+      let valueSize = sampleSizes.get(key);
+      if (valueSize === void 0) {
+        valueSize = estimateValueSize(value, type, type_length) + (value === null || value === void 0 ? 0 : byteArrayPrefixSize);
+        sampleSizes.set(key, valueSize);
+        sampleDictionarySize += valueSize;
+      }
+      sampleTotalSize += valueSize;
+    }
+    if (!sampleTotalSize || sampleDictionarySize / sampleTotalSize > sampleRejectionRatio) return {};
+  }
+  const dictionary = [];
+  const indexes = new Array(values.length);
+  const valueIndex = /* @__PURE__ */ new Map();
+  const valueSizes = [];
+  const hashBuckets = /* @__PURE__ */ new Map();
+  let dictSize = 0;
+  let physicalDictSize = 0;
+  let totalSize = 0;
+  let nonNullCount = 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value === null || value === void 0) {
+      if (required) throw new Error("parquet required value is undefined");
+      continue;
+    }
+    nonNullCount++;
+    let index;
+    if (value instanceof Uint8Array) {
+      totalSize += value.byteLength;
+      index = valueIndex.get(value);
+      if (index !== void 0) {
+        indexes[i] = index;
+        continue;
+      }
+      const hash = hashBytes(value);
+      const bucket = hashBuckets.get(hash);
+      if (bucket) {
+        for (const j of bucket) {
+          if (bytesEqual(dictionary[j], value)) {
+            index = j;
+            break;
+          }
+        }
+      }
+      if (index === void 0) {
+        dictSize += value.byteLength;
+        if (!forced && dictionarySize) {
+          physicalDictSize += value.byteLength;
+          if (physicalDictSize > dictionarySize) return {};
+        }
+        index = dictionary.length;
+        dictionary.push(value);
+        if (bucket) bucket.push(index);
+        else hashBuckets.set(hash, [index]);
+      }
+      valueIndex.set(value, index);
+    } else {
+      index = valueIndex.get(value);
+      const valueSize = index === void 0 ? estimateValueSize(value, type, type_length) : valueSizes[index];
+      totalSize += valueSize;
+      if (index === void 0) {
+        dictSize += valueSize;
+        if (!forced && dictionarySize) {
+          physicalDictSize += typeof value === "string" ? textEncoder2.encode(value).byteLength : valueSize;
+          if (physicalDictSize > dictionarySize) return {};
+        }
+        index = dictionary.length;
+        dictionary.push(value);
+        valueSizes[index] = valueSize;
+        valueIndex.set(value, index);
+      }
+    }
+    indexes[i] = index;
+  }
+  const bitWidth2 = Math.ceil(Math.log2(dictionary.length));
+  const indexSize = Math.ceil(nonNullCount * bitWidth2 / 8);
+  const plainSize = totalSize + nonNullCount * byteArrayPrefixSize;
+  const dictionaryValueSize = dictSize + dictionary.length * byteArrayPrefixSize;
+  if (!forced && 2 * (dictionaryValueSize + indexSize) > plainSize) return {};
+  return { dictionary, indexes };
+}
+function writeDictionaryPage(writer, column, dictionary) {
+  const { element, codec, compressors } = column;
+  const { type, type_length } = element;
+  if (!type) throw new Error(`column ${column.columnName} cannot determine type`);
+  const dictionaryPage = new ByteWriter();
+  writePlain(dictionaryPage, dictionary, type, type_length);
+  const dictionaryBytes = dictionaryPage.getBytes();
+  const compressedBytes = compressors[codec]?.(dictionaryBytes) ?? dictionaryBytes;
+  const headerStart = writer.offset;
+  writePageHeader(writer, {
+    type: "DICTIONARY_PAGE",
+    uncompressed_page_size: dictionaryBytes.byteLength,
+    compressed_page_size: compressedBytes.byteLength,
+    dictionary_page_header: {
+      num_values: dictionary.length,
+      encoding: "PLAIN"
+    }
+  });
+  const headerSize = writer.offset - headerStart;
+  writer.appendBytes(compressedBytes);
+  return headerSize + dictionaryBytes.byteLength;
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/geospatial.js
+function geospatialStatistics(values) {
+  const typeCodes = /* @__PURE__ */ new Set();
+  let partial;
+  for (const value of values) {
+    if (value === null || value === void 0) continue;
+    if (typeof value !== "object") {
+      throw new Error("geospatial column expects GeoJSON geometries");
+    }
+    partial = extendBoundsFromGeometry(partial, value);
+    typeCodes.add(geometryTypeCodeWithDimension(value));
+  }
+  let bbox;
+  const { xmin, ymin, xmax, ymax } = partial ?? {};
+  if (xmin !== void 0 && ymin !== void 0 && xmax !== void 0 && ymax !== void 0) {
+    bbox = { ...partial, xmin, ymin, xmax, ymax };
+  }
+  if (typeCodes.size || bbox) {
+    return {
+      bbox,
+      // Geospatial type codes of all instances, or an empty list if not known
+      geospatial_types: typeCodes.size ? Array.from(typeCodes).sort((a, b) => a - b) : []
+    };
+  }
+}
+function extendBoundsFromGeometry(bbox, geometry) {
+  if (geometry.type === "GeometryCollection") {
+    for (const child of geometry.geometries || []) {
+      bbox = extendBoundsFromGeometry(bbox, child);
+    }
+    return bbox;
+  }
+  return extendBoundsFromCoordinates(bbox, geometry.coordinates);
+}
+function extendBoundsFromCoordinates(bbox, coordinates) {
+  if (typeof coordinates[0] === "number") {
+    bbox = updateAxis(bbox, "xmin", "xmax", coordinates[0]);
+    bbox = updateAxis(bbox, "ymin", "ymax", coordinates[1]);
+    if (coordinates.length > 2) bbox = updateAxis(bbox, "zmin", "zmax", coordinates[2]);
+    if (coordinates.length > 3) bbox = updateAxis(bbox, "mmin", "mmax", coordinates[3]);
+    return bbox;
+  }
+  for (const child of coordinates) {
+    bbox = extendBoundsFromCoordinates(bbox, child);
+  }
+  return bbox;
+}
+function updateAxis(bbox, minKey, maxKey, value) {
+  if (value === void 0 || !Number.isFinite(value)) return bbox;
+  if (!bbox) bbox = {};
+  const min = bbox[minKey];
+  const max = bbox[maxKey];
+  if (min === void 0 || value < min) bbox[minKey] = value;
+  if (max === void 0 || value > max) bbox[maxKey] = value;
+  return bbox;
+}
+function geometryTypeCodeWithDimension(geometry) {
+  const base = geometryTypeCodes[geometry.type];
+  if (base === void 0) throw new Error(`unknown geometry type: ${geometry.type}`);
+  const dim = inferGeometryDimensions(geometry);
+  if (dim === 2) return base;
+  if (dim === 3) return base + 1e3;
+  if (dim === 4) return base + 3e3;
+  throw new Error(`unsupported geometry dimensions: ${dim}`);
+}
+var geometryTypeCodes = {
+  Point: 1,
+  LineString: 2,
+  Polygon: 3,
+  MultiPoint: 4,
+  MultiLineString: 5,
+  MultiPolygon: 6,
+  GeometryCollection: 7
+};
+function inferGeometryDimensions(geometry) {
+  if (geometry.type === "GeometryCollection") {
+    let maxDim = 0;
+    for (const child of geometry.geometries || []) {
+      maxDim = Math.max(maxDim, inferGeometryDimensions(child));
+    }
+    return maxDim || 2;
+  }
+  return inferCoordinateDimensions(geometry.coordinates);
+}
+function inferCoordinateDimensions(value) {
+  if (!value.length) return 2;
+  if (typeof value[0] === "number") return value.length;
+  let maxDim = 0;
+  for (const item of value) {
+    maxDim = Math.max(maxDim, inferCoordinateDimensions(item));
+  }
+  return maxDim || 2;
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/wkb.js
+function geojsonToWkb(geometry) {
+  const writer = new ByteWriter();
+  writeGeometry(writer, geometry);
+  return writer.getBytes();
+}
+function writeGeometry(writer, geometry) {
+  if (typeof geometry !== "object") {
+    throw new Error("geometry values must be GeoJSON geometries");
+  }
+  const typeCode = geometryTypeCode(geometry.type);
+  const dim = inferGeometryDimensions2(geometry);
+  let flag2 = 0;
+  if (dim === 3) flag2 = 1;
+  else if (dim === 4) flag2 = 3;
+  else if (dim > 4) throw new Error(`unsupported geometry dimensions: ${dim}`);
+  writer.appendUint8(1);
+  writer.appendUint32(typeCode + flag2 * 1e3);
+  if (geometry.type === "Point") {
+    writePosition(writer, geometry.coordinates, dim);
+  } else if (geometry.type === "LineString") {
+    writeLine(writer, geometry.coordinates, dim);
+  } else if (geometry.type === "Polygon") {
+    writer.appendUint32(geometry.coordinates.length);
+    for (const ring of geometry.coordinates) {
+      writeLine(writer, ring, dim);
+    }
+  } else if (geometry.type === "MultiPoint") {
+    writer.appendUint32(geometry.coordinates.length);
+    for (const coordinates of geometry.coordinates) {
+      writeGeometry(writer, { type: "Point", coordinates });
+    }
+  } else if (geometry.type === "MultiLineString") {
+    writer.appendUint32(geometry.coordinates.length);
+    for (const coordinates of geometry.coordinates) {
+      writeGeometry(writer, { type: "LineString", coordinates });
+    }
+  } else if (geometry.type === "MultiPolygon") {
+    writer.appendUint32(geometry.coordinates.length);
+    for (const coordinates of geometry.coordinates) {
+      writeGeometry(writer, { type: "Polygon", coordinates });
+    }
+  } else if (geometry.type === "GeometryCollection") {
+    writer.appendUint32(geometry.geometries.length);
+    for (const child of geometry.geometries) {
+      writeGeometry(writer, child);
+    }
+  } else {
+    throw new Error("unsupported geometry type");
+  }
+}
+function writePosition(writer, position, dim) {
+  if (position.length < dim) {
+    throw new Error("geometry position dimensions mismatch");
+  }
+  for (let i = 0; i < dim; i++) {
+    writer.appendFloat64(position[i]);
+  }
+}
+function writeLine(writer, coordinates, dim) {
+  writer.appendUint32(coordinates.length);
+  for (const position of coordinates) {
+    writePosition(writer, position, dim);
+  }
+}
+function geometryTypeCode(type) {
+  if (type === "Point") return 1;
+  if (type === "LineString") return 2;
+  if (type === "Polygon") return 3;
+  if (type === "MultiPoint") return 4;
+  if (type === "MultiLineString") return 5;
+  if (type === "MultiPolygon") return 6;
+  if (type === "GeometryCollection") return 7;
+  throw new Error(`unknown geometry type: ${type}`);
+}
+function inferGeometryDimensions2(geometry) {
+  if (geometry.type === "GeometryCollection") {
+    let maxDim = 0;
+    for (const child of geometry.geometries) {
+      maxDim = Math.max(maxDim, inferGeometryDimensions2(child));
+    }
+    return maxDim || 2;
+  }
+  return inferCoordinateDimensions2(geometry.coordinates);
+}
+function inferCoordinateDimensions2(value) {
+  if (!Array.isArray(value)) return 2;
+  if (!value.length) return 2;
+  if (typeof value[0] === "number") return value.length;
+  let maxDim = 0;
+  for (const item of value) {
+    maxDim = Math.max(maxDim, inferCoordinateDimensions2(item));
+  }
+  return maxDim || 2;
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/unconvert.js
+var dayMillis = 864e5;
+function mapConverted(values, convert) {
+  const cache = /* @__PURE__ */ new Map();
+  return Array.from(values, (value) => {
+    if (cache.has(value)) return cache.get(value);
+    const result = convert(value);
+    cache.set(value, result);
+    return result;
+  });
+}
+function unconvert(element, values) {
+  const { type, converted_type: ctype, logical_type: ltype } = element;
+  if (ctype === "DECIMAL") {
+    const factor = 10 ** (element.scale || 0);
+    return Array.from(values, (v) => {
+      if (v === null || v === void 0) return v;
+      if (typeof v === "bigint") return unconvertDecimal(element, v);
+      if (typeof v !== "number") throw new Error("DECIMAL must be a number or bigint");
+      return unconvertDecimal(element, BigInt(Math.round(v * factor)));
+    });
+  }
+  if (ctype === "DATE") {
+    return Array.from(values).map((v) => {
+      if (v instanceof Date) return Math.floor(v.getTime() / dayMillis);
+      return v;
+    });
+  }
+  if (ctype === "TIMESTAMP_MILLIS") {
+    return Array.from(values).map((v) => {
+      if (v === null || v === void 0) return v;
+      if (v instanceof Date) return BigInt(v.getTime());
+      return BigInt(v);
+    });
+  }
+  if (ctype === "TIMESTAMP_MICROS") {
+    return Array.from(values).map((v) => {
+      if (v === null || v === void 0) return v;
+      if (v instanceof Date) return BigInt(v.getTime() * 1e3);
+      return BigInt(v);
+    });
+  }
+  if (ctype === "JSON") {
+    if (!Array.isArray(values)) throw new Error("JSON must be an array");
+    const encoder2 = new TextEncoder();
+    return mapConverted(
+      values,
+      (v) => v === null || v === void 0 ? v : encoder2.encode(JSON.stringify(toJson(v)))
+    );
+  }
+  if (ctype === "UTF8") {
+    if (!Array.isArray(values)) throw new Error("strings must be an array");
+    const encoder2 = new TextEncoder();
+    return values.map((v) => typeof v === "string" ? encoder2.encode(v) : v);
+  }
+  if (ctype === "UINT_32" || ltype?.type === "INTEGER" && ltype.bitWidth === 32 && !ltype.isSigned) {
+    if (values instanceof Uint32Array) return values;
+    if (values instanceof Int32Array) return new Uint32Array(values.buffer, values.byteOffset, values.length);
+    return Array.from(values).map((v) => {
+      if (v === null || v === void 0) return v;
+      if (!Number.isSafeInteger(v)) throw new Error("expected integer value, got " + v);
+      if (v < 0 || v > 4294967295) throw new Error("expected uint32 value, got " + v);
+      if (v > 2147483647) return v - 4294967296;
+      return v;
+    });
+  }
+  if (ltype?.type === "FLOAT16") {
+    if (type !== "FIXED_LEN_BYTE_ARRAY") throw new Error("FLOAT16 must be FIXED_LEN_BYTE_ARRAY type");
+    if (element.type_length !== 2) throw new Error("FLOAT16 expected type_length to be 2 bytes");
+    return Array.from(values).map(unconvertFloat16);
+  }
+  if (ltype?.type === "UUID") {
+    if (!Array.isArray(values)) throw new Error("UUID must be an array");
+    if (type !== "FIXED_LEN_BYTE_ARRAY") throw new Error("UUID must be FIXED_LEN_BYTE_ARRAY type");
+    if (element.type_length !== 16) throw new Error("UUID expected type_length to be 16 bytes");
+    return values.map(unconvertUuid);
+  }
+  if (ltype?.type === "TIMESTAMP") {
+    return Array.from(values).map((v) => {
+      if (v === null || v === void 0) return v;
+      if (v instanceof Date) {
+        const millis = BigInt(v.getTime());
+        if (ltype.unit === "NANOS") return millis * 1000000n;
+        if (ltype.unit === "MICROS") return millis * 1000n;
+        return millis;
+      }
+      return BigInt(v);
+    });
+  }
+  if (ltype?.type === "GEOMETRY" || ltype?.type === "GEOGRAPHY") {
+    if (!Array.isArray(values)) throw new Error("geometry must be an array");
+    return mapConverted(values, (v) => {
+      if (v === null || v === void 0) return v;
+      return geojsonToWkb(v);
+    });
+  }
+  return values;
+}
+function unconvertUuid(value) {
+  if (value === void 0 || value === null) return;
+  if (value instanceof Uint8Array) return value;
+  if (typeof value === "string") {
+    const uuidRegex = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+    if (!uuidRegex.test(value)) {
+      throw new Error("UUID must be a valid UUID string");
+    }
+    value = value.replace(/-/g, "").toLowerCase();
+    const bytes = new Uint8Array(16);
+    for (let i = 0; i < 16; i++) {
+      bytes[i] = parseInt(value.slice(i * 2, i * 2 + 2), 16);
+    }
+    return bytes;
+  }
+  throw new Error("UUID must be a string or Uint8Array");
+}
+var STATS_TRUNCATE_LENGTH = 16;
+var utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+function truncateStatistic(bytes, element, isMax, length) {
+  if (bytes.length <= length || !isTruncatable(element)) return bytes;
+  const truncated = isUtf8(element) ? truncateUtf8(bytes, isMax, length) : truncateBytes(bytes, isMax, length);
+  return truncated ?? bytes;
+}
+function isTruncatable({ type, converted_type, logical_type }) {
+  if (type !== "BYTE_ARRAY") return false;
+  if (converted_type === "DECIMAL" || converted_type === "JSON" || converted_type === "BSON") return false;
+  return logical_type?.type !== "JSON" && logical_type?.type !== "BSON";
+}
+function isUtf8({ converted_type, logical_type }) {
+  return converted_type === "UTF8" || converted_type === "ENUM" || logical_type?.type === "STRING" || logical_type?.type === "ENUM";
+}
+function truncateBytes(bytes, isMax, length) {
+  const prefix = new Uint8Array(bytes.subarray(0, length));
+  if (!isMax) return prefix;
+  let i = prefix.length - 1;
+  while (i >= 0 && prefix[i] === 255) i--;
+  if (i < 0) return void 0;
+  const rounded = prefix.slice(0, i + 1);
+  rounded[i] += 1;
+  return rounded;
+}
+function truncateUtf8(bytes, isMax, length) {
+  let end = length;
+  while (end > 0 && (bytes[end] & 192) === 128) end--;
+  if (!isMax) return new Uint8Array(bytes.subarray(0, end));
+  let text3;
+  try {
+    text3 = utf8Decoder.decode(bytes.subarray(0, end));
+  } catch {
+    return truncateBytes(bytes, isMax, length);
+  }
+  const codePoints = Array.from(text3, (c) => c.codePointAt(0) ?? 0);
+  const encoder2 = new TextEncoder();
+  for (let i = codePoints.length - 1; i >= 0; i--) {
+    end--;
+    while (end > 0 && (bytes[end] & 192) === 128) end--;
+    const code = codePoints[i];
+    if (code === 1114111) continue;
+    const next = code === 55295 ? 57344 : code + 1;
+    const suffix = encoder2.encode(String.fromCodePoint(next));
+    if (end + suffix.length > length) continue;
+    const rounded = new Uint8Array(end + suffix.length);
+    rounded.set(bytes.subarray(0, end));
+    rounded.set(suffix, end);
+    return rounded;
+  }
+}
+function minMaxIsExact(value, element, isMax, length) {
+  if (value === void 0 || value === null) return void 0;
+  if (!isTruncatable(element)) return void 0;
+  const bytes = value instanceof Uint8Array ? value : new TextEncoder().encode(value.toString());
+  return truncateStatistic(bytes, element, isMax, length) === bytes ? void 0 : false;
+}
+function unconvertMinMax(value, element, isMax, truncateLength = STATS_TRUNCATE_LENGTH) {
+  if (value === void 0 || value === null) return void 0;
+  const { type, converted_type } = element;
+  if (type === "BOOLEAN") return new Uint8Array([value ? 1 : 0]);
+  if (element.logical_type?.type === "UUID" && (typeof value === "string" || value instanceof Uint8Array)) {
+    return unconvertUuid(value);
+  }
+  if (converted_type === "DECIMAL") {
+    if (typeof value !== "number" && typeof value !== "bigint") {
+      throw new Error("DECIMAL must be a number or bigint");
+    }
+    const factor = 10 ** (element.scale || 0);
+    const scaled = typeof value === "bigint" ? value : BigInt(Math.round(value * factor));
+    const out = unconvertDecimal(element, scaled);
+    if (out instanceof Uint8Array) return out;
+    if (typeof out === "number") {
+      const buffer = new ArrayBuffer(4);
+      new DataView(buffer).setInt32(0, out, true);
+      return new Uint8Array(buffer);
+    }
+    if (typeof out === "bigint") {
+      const buffer = new ArrayBuffer(8);
+      new DataView(buffer).setBigInt64(0, out, true);
+      return new Uint8Array(buffer);
+    }
+  }
+  if (element.logical_type?.type === "FLOAT16" && typeof value === "number") {
+    return unconvertFloat16(value);
+  }
+  if (type === "BYTE_ARRAY" || type === "FIXED_LEN_BYTE_ARRAY") {
+    const bytes = value instanceof Uint8Array ? value : new TextEncoder().encode(value.toString());
+    return truncateStatistic(bytes, element, isMax, truncateLength);
+  }
+  if (type === "FLOAT" && typeof value === "number") {
+    const buffer = new ArrayBuffer(4);
+    new DataView(buffer).setFloat32(0, value, true);
+    return new Uint8Array(buffer);
+  }
+  if (type === "DOUBLE" && typeof value === "number") {
+    const buffer = new ArrayBuffer(8);
+    new DataView(buffer).setFloat64(0, value, true);
+    return new Uint8Array(buffer);
+  }
+  if (type === "INT32" && typeof value === "number") {
+    const buffer = new ArrayBuffer(4);
+    new DataView(buffer).setInt32(0, value, true);
+    return new Uint8Array(buffer);
+  }
+  if (type === "INT64" && (typeof value === "bigint" || typeof value === "number" && Number.isInteger(value))) {
+    const buffer = new ArrayBuffer(8);
+    new DataView(buffer).setBigInt64(0, BigInt(value), true);
+    return new Uint8Array(buffer);
+  }
+  if (type === "INT32" && converted_type === "DATE" && value instanceof Date) {
+    const buffer = new ArrayBuffer(4);
+    new DataView(buffer).setInt32(0, Math.floor(value.getTime() / dayMillis), true);
+    return new Uint8Array(buffer);
+  }
+  if (type === "INT64" && converted_type === "TIMESTAMP_MILLIS" && value instanceof Date) {
+    const buffer = new ArrayBuffer(8);
+    new DataView(buffer).setBigInt64(0, BigInt(value.getTime()), true);
+    return new Uint8Array(buffer);
+  }
+  if (type === "INT64" && converted_type === "TIMESTAMP_MICROS" && value instanceof Date) {
+    const buffer = new ArrayBuffer(8);
+    new DataView(buffer).setBigInt64(0, BigInt(value.getTime() * 1e3), true);
+    return new Uint8Array(buffer);
+  }
+  if (type === "INT64" && element.logical_type?.type === "TIMESTAMP" && value instanceof Date) {
+    const millis = BigInt(value.getTime());
+    const { unit } = element.logical_type;
+    let bigintValue = millis;
+    if (unit === "NANOS") bigintValue = millis * 1000000n;
+    else if (unit === "MICROS") bigintValue = millis * 1000n;
+    const buffer = new ArrayBuffer(8);
+    new DataView(buffer).setBigInt64(0, bigintValue, true);
+    return new Uint8Array(buffer);
+  }
+  throw new Error(`unsupported type for statistics: ${type} with value ${value}`);
+}
+function unconvertStatistics(stats, element, truncateLength = STATS_TRUNCATE_LENGTH) {
+  return {
+    field_1: unconvertMinMax(stats.max, element, true, truncateLength),
+    field_2: unconvertMinMax(stats.min, element, false, truncateLength),
+    field_3: stats.null_count,
+    field_4: stats.distinct_count,
+    field_5: unconvertMinMax(stats.max_value, element, true, truncateLength),
+    field_6: unconvertMinMax(stats.min_value, element, false, truncateLength),
+    field_7: stats.is_max_value_exact ?? minMaxIsExact(stats.max_value ?? stats.max, element, true, truncateLength),
+    field_8: stats.is_min_value_exact ?? minMaxIsExact(stats.min_value ?? stats.min, element, false, truncateLength),
+    field_9: stats.nan_count
+  };
+}
+function unconvertDecimal({ type, type_length }, value) {
+  if (type === "INT32") return Number(value);
+  if (type === "INT64") return value;
+  if (type === "FIXED_LEN_BYTE_ARRAY" && !type_length) {
+    throw new Error("fixed length byte array type_length is required");
+  }
+  if (!type_length && !value) return new Uint8Array();
+  const bytes = [];
+  while (true) {
+    const byte = Number(value & 0xffn);
+    bytes.unshift(byte);
+    value >>= 8n;
+    if (type_length) {
+      if (bytes.length >= type_length) break;
+    } else {
+      const sign = byte & 128;
+      if (!sign && value === 0n || sign && value === -1n) {
+        break;
+      }
+    }
+  }
+  return new Uint8Array(bytes);
+}
+function unconvertFloat16(value) {
+  if (value === void 0 || value === null) return;
+  if (typeof value !== "number") throw new Error("parquet float16 expected number value");
+  if (Number.isNaN(value)) return new Uint8Array([0, 126]);
+  const sign = value < 0 || Object.is(value, -0) ? 1 : 0;
+  const abs = Math.abs(value);
+  if (!isFinite(abs)) return new Uint8Array([0, sign << 7 | 124]);
+  if (abs === 0) return new Uint8Array([0, sign << 7]);
+  if (abs >= 65520) return new Uint8Array([0, sign << 7 | 124]);
+  let exponent = -14;
+  if (abs >= 2 ** -14) {
+    const view = new DataView(new ArrayBuffer(8));
+    view.setFloat64(0, abs);
+    exponent = (view.getUint32(0) >>> 20 & 2047) - 1023;
+  }
+  const scaled = abs / 2 ** (exponent - 10);
+  let significand = Math.floor(scaled);
+  const remainder = scaled - significand;
+  if (remainder > 0.5 || remainder === 0.5 && significand % 2) significand++;
+  const magnitude = abs < 2 ** -14 ? significand : (exponent + 14) * 1024 + significand;
+  const bits16 = sign << 15 | magnitude;
+  return new Uint8Array([bits16 & 255, bits16 >> 8]);
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/column.js
+function writeColumn({ writer, column, pageData }) {
+  const { columnName, element, schemaPath, stats, pageSize, dictionarySize, encoding: userEncoding } = column;
+  const { type, type_length } = element;
+  if (!type) throw new Error(`column ${columnName} cannot determine type`);
+  const { values, definitionLevels, repetitionLevels, maxDefinitionLevel } = pageData;
+  const offsetStart = writer.offset;
+  let uncompressedSize = 0;
+  const encodings = [];
+  const isGeospatial = element?.logical_type?.type === "GEOMETRY" || element?.logical_type?.type === "GEOGRAPHY";
+  const geospatial_statistics = stats && isGeospatial ? geospatialStatistics(values) : void 0;
+  let bloomFilter;
+  if (column.bloomFilter) {
+    const opts = typeof column.bloomFilter === "object" ? column.bloomFilter : void 0;
+    const builder = new BloomBuilder(element, opts);
+    for (const v of values) builder.insert(v);
+    bloomFilter = builder.finalize();
+  }
+  let dictionary_page_offset;
+  const selectPhysical = element.converted_type !== "UTF8";
+  const dictionaryValues = selectPhysical ? unconvert(element, values) : values;
+  if (type === "INT64") {
+    const unsigned = element.converted_type === "UINT_64" || element.logical_type?.type === "INTEGER" && !element.logical_type.isSigned;
+    const min = unsigned ? 0n : -(2n ** 63n);
+    const max = unsigned ? 2n ** 64n - 1n : 2n ** 63n - 1n;
+    for (const value of dictionaryValues) {
+      if (value !== null && value !== void 0 && (value < min || value > max)) {
+        throw new RangeError(`parquet INT64 value out of range: ${value}`);
+      }
+    }
+  }
+  const statisticsValues = element.converted_type === "JSON" ? dictionaryValues : values;
+  const statistics = stats ? getStatistics(statisticsValues, element) : void 0;
+  const { dictionary, indexes } = useDictionary(
+    dictionaryValues,
+    type,
+    type_length,
+    userEncoding,
+    dictionarySize,
+    maxDefinitionLevel === 0
+  );
+  let encoding;
+  let writeValues;
+  let writeType = type;
+  if (dictionary && indexes) {
+    writeValues = indexes;
+    writeType = "INT32";
+    encoding = "RLE_DICTIONARY";
+    dictionary_page_offset = BigInt(writer.offset);
+    const unconverted = selectPhysical ? dictionary : unconvert(element, dictionary);
+    uncompressedSize += writeDictionaryPage(writer, column, unconverted);
+    encodings.push("PLAIN");
+  } else {
+    writeValues = selectPhysical ? dictionaryValues : unconvert(element, values);
+    encoding = userEncoding && userEncoding !== "RLE_DICTIONARY" ? userEncoding : type === "BOOLEAN" && values.length > 16 ? "RLE" : "PLAIN";
+  }
+  encodings.push(encoding);
+  const pageBoundaries = getPageBoundaries(writeValues, writeType, type_length, pageSize, repetitionLevels);
+  let columnIndex = column.columnIndex && pageBoundaries.length > 1 ? {
+    null_pages: [],
+    min_values: [],
+    max_values: [],
+    boundary_order: "UNORDERED",
+    null_counts: [],
+    nan_counts: isFloat(element) ? [] : void 0
+  } : void 0;
+  const offsetIndex = column.offsetIndex && pageBoundaries.length > 1 ? {
+    page_locations: []
+  } : void 0;
+  const data_page_offset = BigInt(writer.offset);
+  let first_row_index = 0n;
+  let prevStart = 0;
+  let prevMinValue;
+  let prevMaxValue;
+  let ascending = true;
+  let descending = true;
+  for (const { start, end } of pageBoundaries) {
+    const pageOffset = writer.offset;
+    const pageChunk = {
+      values: writeValues.slice(start, end),
+      definitionLevels: definitionLevels.slice(start, end),
+      repetitionLevels: repetitionLevels.slice(start, end),
+      maxDefinitionLevel
+    };
+    uncompressedSize += writeDataPageV2({ writer, column, encoding, pageData: pageChunk });
+    if (columnIndex) {
+      const pageValues = statisticsValues.slice(start, end);
+      const { min_value, max_value, null_count = 0n, nan_count } = getStatistics(pageValues, element);
+      const nullPage = null_count === BigInt(end - start);
+      const minBytes = unconvertMinMax(min_value, element, false, column.statisticsTruncateLength);
+      const maxBytes = unconvertMinMax(max_value, element, true, column.statisticsTruncateLength);
+      if (!nullPage && (!minBytes || !maxBytes)) {
+        columnIndex = void 0;
+      } else {
+        columnIndex.null_pages.push(nullPage);
+        columnIndex.min_values.push(minBytes ?? new Uint8Array());
+        columnIndex.max_values.push(maxBytes ?? new Uint8Array());
+        columnIndex.null_counts?.push(null_count);
+        if (nan_count !== void 0) columnIndex.nan_counts?.push(nan_count);
+        if (prevMinValue !== void 0 && min_value !== void 0) {
+          const order = compareValues(prevMinValue, min_value);
+          if (order > 0) ascending = false;
+          if (order < 0) descending = false;
+        }
+        if (prevMaxValue !== void 0 && max_value !== void 0) {
+          const order = compareValues(prevMaxValue, max_value);
+          if (order > 0) ascending = false;
+          if (order < 0) descending = false;
+        }
+        prevMinValue = min_value;
+        prevMaxValue = max_value;
+      }
+    }
+    if (offsetIndex) {
+      if (repetitionLevels.length) {
+        for (let i = prevStart + 1; i <= start; i++) {
+          if (repetitionLevels[i] === 0) first_row_index++;
+        }
+      } else {
+        first_row_index = BigInt(start);
+      }
+      offsetIndex.page_locations.push({
+        offset: BigInt(pageOffset),
+        compressed_page_size: writer.offset - pageOffset,
+        first_row_index
+      });
+    }
+    prevStart = start;
+  }
+  if (columnIndex) {
+    if (ascending) columnIndex.boundary_order = "ASCENDING";
+    else if (descending) columnIndex.boundary_order = "DESCENDING";
+  }
+  let encoding_stats;
+  if (stats) {
+    encoding_stats = [];
+    if (dictionary_page_offset !== void 0) {
+      encoding_stats.push({ page_type: "DICTIONARY_PAGE", encoding: "PLAIN", count: 1 });
+    }
+    encoding_stats.push({ page_type: "DATA_PAGE_V2", encoding, count: pageBoundaries.length });
+  }
+  return {
+    chunk: {
+      meta_data: {
+        type,
+        encodings,
+        path_in_schema: schemaPath.slice(1).map((s) => s.name),
+        codec: column.codec ?? "UNCOMPRESSED",
+        num_values: BigInt(values.length),
+        total_compressed_size: BigInt(writer.offset - offsetStart),
+        total_uncompressed_size: BigInt(uncompressedSize),
+        data_page_offset,
+        dictionary_page_offset,
+        statistics,
+        encoding_stats,
+        geospatial_statistics
+      },
+      file_offset: BigInt(offsetStart)
+    },
+    columnIndex,
+    offsetIndex,
+    bloomFilter
+  };
+}
+function getPageBoundaries(values, type, type_length, pageSize, repetitionLevels = []) {
+  if (!pageSize) {
+    return [{ start: 0, end: values.length }];
+  }
+  const boundaries = [];
+  let start = 0;
+  let accumulatedBytes = 0;
+  for (let i = 0; i < values.length; i++) {
+    const valueSize = estimateValueSize(values[i], type, type_length);
+    accumulatedBytes += valueSize;
+    const rowStart = !repetitionLevels.length || repetitionLevels[i] === 0;
+    if (accumulatedBytes >= pageSize && i > start && rowStart) {
+      boundaries.push({ start, end: i });
+      start = i;
+      accumulatedBytes = valueSize;
+    }
+  }
+  if (start < values.length) {
+    boundaries.push({ start, end: values.length });
+  }
+  return boundaries;
+}
+function getStatistics(values, element) {
+  let min_value = void 0;
+  let max_value = void 0;
+  let null_count = 0n;
+  let nan_count = isFloat(element) ? 0n : void 0;
+  for (const value of values) {
+    if (value === null || value === void 0) {
+      null_count++;
+      continue;
+    }
+    const statisticValue = physicalStatistic(value, element);
+    if (typeof statisticValue === "object" && !(statisticValue instanceof Uint8Array)) continue;
+    if (typeof statisticValue === "number" && Number.isNaN(statisticValue)) {
+      if (nan_count !== void 0) nan_count++;
+      continue;
+    }
+    if (min_value === void 0 || compareValues(statisticValue, min_value) < 0) min_value = statisticValue;
+    if (max_value === void 0 || compareValues(statisticValue, max_value) > 0) max_value = statisticValue;
+  }
+  if (min_value === 0) min_value = -0;
+  if (max_value === 0) max_value = 0;
+  return { min_value, max_value, null_count, nan_count };
+}
+function isFloat({ type, logical_type }) {
+  return type === "FLOAT" || type === "DOUBLE" || logical_type?.type === "FLOAT16";
+}
+function physicalStatistic(value, element) {
+  if (element.converted_type === "DECIMAL" && typeof value === "number") {
+    return BigInt(Math.round(value * 10 ** (element.scale || 0)));
+  }
+  if (value instanceof Date && (element.type === "INT32" || element.type === "INT64")) {
+    return unconvert(element, [value])[0];
+  }
+  return value;
+}
+function compareValues(left, right) {
+  if (left instanceof Uint8Array && right instanceof Uint8Array) {
+    const length = Math.min(left.length, right.length);
+    for (let i = 0; i < length; i += 1) {
+      if (left[i] !== right[i]) return left[i] - right[i];
+    }
+    return left.length - right.length;
+  }
+  if (typeof left === "string" && typeof right === "string") return compareStrings(left, right);
+  if (left < right) return -1;
+  if (left > right) return 1;
+  return 0;
+}
+function compareStrings(left, right) {
+  if (left === right) return 0;
+  const length = Math.min(left.length, right.length);
+  let i = 0;
+  while (i < length && left.charCodeAt(i) === right.charCodeAt(i)) i++;
+  if (i > 0) {
+    const prev = left.charCodeAt(i - 1);
+    if (prev >= 55296 && prev <= 56319) i--;
+  }
+  while (i < left.length && i < right.length) {
+    const a = codePointAt(left, i);
+    const b = codePointAt(right, i);
+    if (a !== b) return a - b;
+    i += a > 65535 ? 2 : 1;
+  }
+  return left.length - right.length;
+}
+function codePointAt(str, i) {
+  const code = str.codePointAt(i) ?? 65533;
+  return code >= 55296 && code <= 57343 ? 65533 : code;
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/dremel.js
+function encodeNestedValues(treePath, rows) {
+  const schemaPath = treePath.map((n) => n.element);
+  if (treePath.length < 2) throw new Error("parquet schema path must include column");
+  const definitionLevels = [];
+  const repetitionLevels = [];
+  const maxDefinitionLevel = getMaxDefinitionLevel(treePath);
+  if (treePath.length === 2 && maxDefinitionLevel === 0) {
+    return { values: rows, definitionLevels, repetitionLevels, maxDefinitionLevel };
+  }
+  if (treePath.length === 2 && maxDefinitionLevel === 1) {
+    const definitionLevels2 = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      definitionLevels2[i] = rows[i] === null || rows[i] === void 0 ? 0 : 1;
+    }
+    return { values: rows, definitionLevels: definitionLevels2, repetitionLevels, maxDefinitionLevel };
+  }
+  const repLevelPrior = new Array(treePath.length);
+  let repeatedCount = 0;
+  for (let i = 0; i < treePath.length; i++) {
+    repLevelPrior[i] = repeatedCount;
+    if (schemaPath[i].repetition_type === "REPEATED") repeatedCount++;
+  }
+  const values = [];
+  for (const row of rows) {
+    visit(1, row, 0, 0, false);
+  }
+  return { values, definitionLevels, repetitionLevels, maxDefinitionLevel };
+  function visit(depth, value, defLevel, repLevel, allowNull) {
+    const element = schemaPath[depth];
+    const repetition = element.repetition_type || "REQUIRED";
+    if (depth === treePath.length - 1) {
+      if (value === null || value === void 0) {
+        if (repetition === "REQUIRED" && !allowNull) {
+          throw new Error("parquet required value is undefined");
+        }
+        definitionLevels.push(defLevel);
+      } else {
+        definitionLevels.push(repetition === "REQUIRED" ? defLevel : defLevel + 1);
+      }
+      repetitionLevels.push(repLevel);
+      values.push(value);
+      return;
+    }
+    if (repetition === "REPEATED") {
+      if (value === null || value === void 0) {
+        if (!allowNull) throw new Error("parquet required value is undefined");
+        visit(depth + 1, void 0, defLevel, repLevel, true);
+        return;
+      }
+      if (!Array.isArray(value)) {
+        throw new Error(`parquet repeated field ${element.name} must be an array`);
+      }
+      if (!value.length) {
+        visit(depth + 1, void 0, defLevel, repLevel, true);
+        return;
+      }
+      const isMapEntry = isMapLike(treePath[depth - 1]);
+      const childElement = schemaPath[depth + 1];
+      for (let i = 0; i < value.length; i++) {
+        let childValue = value[i];
+        if (isMapEntry && childValue && typeof childValue === "object" && childElement) {
+          childValue = childValue[childElement.name];
+        }
+        const childRep = i === 0 ? repLevel : repLevelPrior[depth] + 1;
+        visit(depth + 1, childValue, defLevel + 1, childRep, false);
+      }
+      return;
+    }
+    if (repetition === "OPTIONAL") {
+      if (value === null || value === void 0) {
+        visit(depth + 1, void 0, defLevel, repLevel, true);
+      } else {
+        const childValue = getChildValue(depth, value);
+        const childIsNull = childValue === null || childValue === void 0;
+        const isLogicalContainer = isListLike(treePath[depth]) || isMapLike(treePath[depth]);
+        const isStruct = element.num_children && !element.type && !isLogicalContainer;
+        const nextDef = isStruct || !childIsNull ? defLevel + 1 : defLevel;
+        visit(depth + 1, childValue, nextDef, repLevel, childIsNull);
+      }
+      return;
+    }
+    if (value === null || value === void 0) {
+      if (!allowNull) throw new Error("parquet required value is undefined");
+      visit(depth + 1, void 0, defLevel, repLevel, true);
+    } else {
+      visit(depth + 1, getChildValue(depth, value), defLevel, repLevel, false);
+    }
+  }
+  function getChildValue(depth, currentValue) {
+    if (currentValue === null || currentValue === void 0) return void 0;
+    const child = schemaPath[depth + 1];
+    if (!child) return void 0;
+    if (isListLike(treePath[depth])) return currentValue;
+    if (isMapLike(treePath[depth])) {
+      return normalizeMap(currentValue, schemaPath[depth]);
+    }
+    if (typeof currentValue === "object" && !Array.isArray(currentValue)) {
+      return currentValue[child.name];
+    }
+    throw new Error(`parquet expected struct, got ${currentValue}`);
+  }
+}
+function normalizeMap(value, element) {
+  if (value instanceof Map) {
+    return Array.from(value.entries(), ([k, v]) => ({ key: k, value: v }));
+  }
+  if (Array.isArray(value)) {
+    return value.map((entry) => {
+      if (entry && typeof entry === "object" && "key" in entry && "value" in entry) {
+        return entry;
+      }
+      if (Array.isArray(entry) && entry.length === 2) {
+        return { key: entry[0], value: entry[1] };
+      }
+      throw new Error("parquet map entry must provide key and value");
+    });
+  }
+  if (typeof value === "object") {
+    return Object.entries(value).map(([k, v]) => ({ key: k, value: v }));
+  }
+  throw new Error(`parquet map field ${element.name} must be Map, array, or object`);
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/indexes.js
+function writeIndexes(writer, pageIndexes) {
+  for (const { chunk, columnIndex } of pageIndexes) {
+    writeColumnIndex(writer, chunk, columnIndex);
+  }
+  for (const { chunk, offsetIndex } of pageIndexes) {
+    writeOffsetIndex(writer, chunk, offsetIndex);
+  }
+}
+function writeColumnIndex(writer, columnChunk, columnIndex) {
+  if (!columnIndex || columnIndex.min_values.length <= 1) return;
+  const columnIndexOffset = writer.offset;
+  serializeTCompactProtocol(writer, {
+    field_1: columnIndex.null_pages,
+    field_2: columnIndex.min_values,
+    field_3: columnIndex.max_values,
+    field_4: BoundaryOrders.indexOf(columnIndex.boundary_order),
+    field_5: columnIndex.null_counts,
+    field_8: columnIndex.nan_counts
+  });
+  columnChunk.column_index_offset = BigInt(columnIndexOffset);
+  columnChunk.column_index_length = writer.offset - columnIndexOffset;
+}
+function writeOffsetIndex(writer, columnChunk, offsetIndex) {
+  if (!offsetIndex || offsetIndex.page_locations.length <= 1) return;
+  const offsetIndexOffset = writer.offset;
+  serializeTCompactProtocol(writer, {
+    field_1: offsetIndex.page_locations.map((p) => ({
+      field_1: p.offset,
+      field_2: p.compressed_page_size,
+      field_3: p.first_row_index
+    }))
+  });
+  columnChunk.offset_index_offset = BigInt(offsetIndexOffset);
+  columnChunk.offset_index_length = writer.offset - offsetIndexOffset;
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/metadata.js
+function writeMetadata(writer, metadata, statisticsTruncateLength) {
+  const resolveSchemaPath = schemaPathResolver(metadata.schema);
+  const compact = {
+    field_1: metadata.version,
+    field_2: metadata.schema.map((element) => ({
+      field_1: element.type && ParquetTypes.indexOf(element.type),
+      field_2: element.type_length,
+      field_3: element.repetition_type && FieldRepetitionTypes.indexOf(element.repetition_type),
+      field_4: element.name,
+      field_5: element.num_children,
+      field_6: element.converted_type && ConvertedTypes.indexOf(element.converted_type),
+      field_7: element.scale,
+      field_8: element.precision,
+      field_9: element.field_id,
+      field_10: logicalType(element.logical_type)
+    })),
+    field_3: metadata.num_rows,
+    field_4: metadata.row_groups.map((rg) => ({
+      field_1: rg.columns.map((c) => ({
+        field_1: c.file_path,
+        field_2: c.file_offset,
+        field_3: c.meta_data && {
+          field_1: ParquetTypes.indexOf(c.meta_data.type),
+          field_2: c.meta_data.encodings.map((e) => Encodings.indexOf(e)),
+          field_3: c.meta_data.path_in_schema,
+          field_4: CompressionCodecs.indexOf(c.meta_data.codec),
+          field_5: c.meta_data.num_values,
+          field_6: c.meta_data.total_uncompressed_size,
+          field_7: c.meta_data.total_compressed_size,
+          field_8: c.meta_data.key_value_metadata && c.meta_data.key_value_metadata.map((kv) => ({
+            field_1: kv.key,
+            field_2: kv.value
+          })),
+          field_9: c.meta_data.data_page_offset,
+          field_10: c.meta_data.index_page_offset,
+          field_11: c.meta_data.dictionary_page_offset,
+          field_12: c.meta_data.statistics && unconvertStatistics(
+            c.meta_data.statistics,
+            schemaElement(c.meta_data.path_in_schema),
+            statisticsTruncateLength
+          ),
+          field_13: c.meta_data.encoding_stats && c.meta_data.encoding_stats.map((es) => ({
+            field_1: PageTypes.indexOf(es.page_type),
+            field_2: Encodings.indexOf(es.encoding),
+            field_3: es.count
+          })),
+          field_14: c.meta_data.bloom_filter_offset,
+          field_15: c.meta_data.bloom_filter_length,
+          field_16: c.meta_data.size_statistics && {
+            field_1: c.meta_data.size_statistics.unencoded_byte_array_data_bytes,
+            field_2: c.meta_data.size_statistics.repetition_level_histogram,
+            field_3: c.meta_data.size_statistics.definition_level_histogram
+          },
+          field_17: c.meta_data.geospatial_statistics && {
+            field_1: c.meta_data.geospatial_statistics.bbox && thriftBoundingBox(c.meta_data.geospatial_statistics.bbox),
+            field_2: c.meta_data.geospatial_statistics.geospatial_types
+          }
+        },
+        field_4: c.offset_index_offset,
+        field_5: c.offset_index_length,
+        field_6: c.column_index_offset,
+        field_7: c.column_index_length,
+        // field_8: c.crypto_metadata,
+        field_9: c.encrypted_column_metadata
+      })),
+      field_2: rg.total_byte_size,
+      field_3: rg.num_rows,
+      field_4: rg.sorting_columns && rg.sorting_columns.map((sc) => ({
+        field_1: sc.column_idx,
+        field_2: sc.descending,
+        field_3: sc.nulls_first
+      })),
+      field_5: rg.file_offset,
+      field_6: rg.total_compressed_size
+      // field_7: rg.ordinal, // should be int16
+    })),
+    field_5: metadata.key_value_metadata && metadata.key_value_metadata.map((kv) => ({
+      field_1: kv.key,
+      field_2: kv.value
+    })),
+    field_6: metadata.created_by,
+    field_7: metadata.schema.filter((element) => element.type).map(() => ({ field_1: {} }))
+  };
+  const metadataStart = writer.offset;
+  serializeTCompactProtocol(writer, compact);
+  const metadataLength = writer.offset - metadataStart;
+  writer.appendUint32(metadataLength);
+  function schemaElement(path) {
+    const tree = resolveSchemaPath(path);
+    return tree[tree.length - 1].element;
+  }
+}
+function thriftBoundingBox(bbox) {
+  return new ThriftStruct([
+    [1, DOUBLE, bbox.xmin],
+    [2, DOUBLE, bbox.xmax],
+    [3, DOUBLE, bbox.ymin],
+    [4, DOUBLE, bbox.ymax],
+    [5, DOUBLE, bbox.zmin],
+    [6, DOUBLE, bbox.zmax],
+    [7, DOUBLE, bbox.mmin],
+    [8, DOUBLE, bbox.mmax]
+  ]);
+}
+function logicalType(type) {
+  if (!type) return;
+  if (type.type === "STRING") return { field_1: {} };
+  if (type.type === "MAP") return { field_2: {} };
+  if (type.type === "LIST") return { field_3: {} };
+  if (type.type === "ENUM") return { field_4: {} };
+  if (type.type === "DECIMAL") return { field_5: {
+    field_1: type.scale,
+    field_2: type.precision
+  } };
+  if (type.type === "DATE") return { field_6: {} };
+  if (type.type === "TIME") return { field_7: {
+    field_1: type.isAdjustedToUTC,
+    field_2: timeUnit(type.unit)
+  } };
+  if (type.type === "TIMESTAMP") return { field_8: {
+    field_1: type.isAdjustedToUTC,
+    field_2: timeUnit(type.unit)
+  } };
+  if (type.type === "INTEGER") return { field_10: {
+    field_1: type.bitWidth,
+    field_2: type.isSigned
+  } };
+  if (type.type === "NULL") return { field_11: {} };
+  if (type.type === "JSON") return { field_12: {} };
+  if (type.type === "BSON") return { field_13: {} };
+  if (type.type === "UUID") return { field_14: {} };
+  if (type.type === "FLOAT16") return { field_15: {} };
+  if (type.type === "VARIANT") return { field_16: {} };
+  if (type.type === "GEOMETRY") return { field_17: {
+    field_1: type.crs
+  } };
+  if (type.type === "GEOGRAPHY") return { field_18: {
+    field_1: type.crs,
+    field_2: type.algorithm && EdgeInterpolationAlgorithms.indexOf(type.algorithm)
+  } };
+}
+function timeUnit(unit) {
+  if (unit === "NANOS") return { field_3: {} };
+  if (unit === "MICROS") return { field_2: {} };
+  return { field_1: {} };
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/snappy.js
+var MAX_HASH_TABLE_BITS = 14;
+var MAX_OFFSET = 65535;
+var globalHashTables = new Array(MAX_HASH_TABLE_BITS + 1);
+function snappyCompress(input) {
+  const writer = new ByteWriter();
+  writer.appendVarInt(input.length);
+  compressInput(writer, input);
+  return writer.getBytes();
+}
+function hashFunc(key, hashFuncShift) {
+  return Math.imul(key, 506832829) >>> hashFuncShift;
+}
+function load32(array, pos) {
+  return array[pos] + (array[pos + 1] << 8) + (array[pos + 2] << 16) + (array[pos + 3] << 24);
+}
+function equals32(array, pos1, pos2) {
+  return array[pos1] === array[pos2] && array[pos1 + 1] === array[pos2 + 1] && array[pos1 + 2] === array[pos2 + 2] && array[pos1 + 3] === array[pos2 + 3];
+}
+function emitLiteral(writer, input, ip, len) {
+  if (len <= 60) {
+    writer.appendUint8(len - 1 << 2);
+  } else {
+    const value = len - 1;
+    const bytes = value < 256 ? 1 : value < 65536 ? 2 : value < 16777216 ? 3 : 4;
+    writer.appendUint8(59 + bytes << 2);
+    for (let i = 0; i < bytes; i++) {
+      writer.appendUint8(value >>> i * 8);
+    }
+  }
+  writer.appendBytes(input.subarray(ip, ip + len));
+}
+function emitCopyLessThan64(writer, offset, len) {
+  if (len < 12 && offset < 2048) {
+    writer.appendUint8(1 + (len - 4 << 2) + (offset >>> 8 << 5));
+    writer.appendUint8(offset & 255);
+  } else {
+    writer.appendUint8(2 + (len - 1 << 2));
+    writer.appendUint8(offset & 255);
+    writer.appendUint8(offset >>> 8);
+  }
+}
+function emitCopy(writer, offset, len) {
+  while (len >= 68) {
+    emitCopyLessThan64(writer, offset, 64);
+    len -= 64;
+  }
+  if (len > 64) {
+    emitCopyLessThan64(writer, offset, 60);
+    len -= 60;
+  }
+  emitCopyLessThan64(writer, offset, len);
+}
+function compressInput(writer, input) {
+  const inputSize = input.length;
+  let hashTableBits = 1;
+  while (1 << hashTableBits <= inputSize && hashTableBits <= MAX_HASH_TABLE_BITS) {
+    hashTableBits++;
+  }
+  hashTableBits--;
+  const hashFuncShift = 32 - hashTableBits;
+  globalHashTables[hashTableBits] ??= new Uint32Array(1 << hashTableBits);
+  const hashTable = globalHashTables[hashTableBits];
+  hashTable.fill(0);
+  const ipEnd = inputSize;
+  let ipLimit;
+  let ip = 0;
+  let nextEmit = 0;
+  let hash, nextHash;
+  let nextIp, candidate, skip;
+  let bytesBetweenHashLookups;
+  let base, matched, offset;
+  let prevHash, curHash;
+  let flag2 = true;
+  const INPUT_MARGIN = 15;
+  if (inputSize >= INPUT_MARGIN) {
+    ipLimit = ipEnd - INPUT_MARGIN;
+    ip++;
+    nextHash = hashFunc(load32(input, ip), hashFuncShift);
+    while (flag2) {
+      skip = 32;
+      nextIp = ip;
+      do {
+        ip = nextIp;
+        hash = nextHash;
+        bytesBetweenHashLookups = skip >>> 5;
+        skip++;
+        nextIp = ip + bytesBetweenHashLookups;
+        if (ip > ipLimit) {
+          flag2 = false;
+          break;
+        }
+        nextHash = hashFunc(load32(input, nextIp), hashFuncShift);
+        candidate = hashTable[hash];
+        hashTable[hash] = ip;
+      } while (ip - candidate > MAX_OFFSET || !equals32(input, ip, candidate));
+      if (!flag2) {
+        break;
+      }
+      emitLiteral(writer, input, nextEmit, ip - nextEmit);
+      do {
+        base = ip;
+        matched = 4;
+        while (ip + matched < ipEnd && input[ip + matched] === input[candidate + matched]) {
+          matched++;
+        }
+        ip += matched;
+        offset = base - candidate;
+        emitCopy(writer, offset, matched);
+        nextEmit = ip;
+        if (ip >= ipLimit) {
+          flag2 = false;
+          break;
+        }
+        prevHash = hashFunc(load32(input, ip - 1), hashFuncShift);
+        hashTable[prevHash] = ip - 1;
+        curHash = hashFunc(load32(input, ip), hashFuncShift);
+        candidate = hashTable[curHash];
+        hashTable[curHash] = ip;
+      } while (ip - candidate <= MAX_OFFSET && equals32(input, ip, candidate));
+      if (!flag2) {
+        break;
+      }
+      ip++;
+      nextHash = hashFunc(load32(input, ip), hashFuncShift);
+    }
+  }
+  if (nextEmit < ipEnd) {
+    emitLiteral(writer, input, nextEmit, ipEnd - nextEmit);
+  }
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/parquet-writer.js
+var ParquetWriter = class {
+  /**
+   * @param {object} options
+   * @param {Writer} options.writer
+   * @param {SchemaElement[]} options.schema
+   * @param {CompressionCodec} [options.codec]
+   * @param {Compressors} [options.compressors]
+   * @param {boolean} [options.statistics]
+   * @param {number} [options.statisticsTruncateLength]
+   * @param {KeyValue[]} [options.kvMetadata]
+   * @param {string} [options.createdBy]
+   */
+  constructor({ writer, schema, codec = "SNAPPY", compressors, statistics = true, statisticsTruncateLength, kvMetadata, createdBy = "hyparquet" }) {
+    if (statisticsTruncateLength !== void 0 && statisticsTruncateLength !== Infinity && !(Number.isInteger(statisticsTruncateLength) && statisticsTruncateLength > 0)) {
+      throw new Error("statisticsTruncateLength must be a positive integer or Infinity");
+    }
+    this.writer = writer;
+    this.schema = schema;
+    this.codec = codec;
+    this.compressors = { SNAPPY: snappyCompress, ...compressors };
+    this.statistics = statistics;
+    this.statisticsTruncateLength = statisticsTruncateLength;
+    this.kvMetadata = kvMetadata;
+    this.createdBy = createdBy;
+    this.row_groups = [];
+    this.num_rows = 0n;
+    this.pendingIndexes = [];
+    this.writer.appendUint32(827474256);
+  }
+  /**
+   * Write data to the file.
+   * Will split data into row groups of the specified size.
+   * Calls writer.flush() (if defined) after each row group; if it returns a
+   * Promise, subsequent row groups await it before encoding more data.
+   *
+   * @param {object} options
+   * @param {ColumnSource[]} options.columnData
+   * @param {number | number[]} [options.rowGroupSize]
+   * @param {number} [options.pageSize]
+   * @param {number} [options.dictionarySize]
+   * @returns {void | Promise<void>}
+   */
+  write({ columnData, rowGroupSize = [1e3, 1e5], pageSize = 1048576, dictionarySize }) {
+    for (const { codec = this.codec } of columnData) {
+      if (codec !== "UNCOMPRESSED" && !this.compressors[codec]) {
+        throw new Error(`parquet no compressor for codec ${codec}`);
+      }
+    }
+    const columnDataRows = columnData[0]?.data?.length || 0;
+    const resolveSchemaPath = schemaPathResolver(this.schema);
+    let pending;
+    for (const { groupStartIndex, groupSize: groupSize2 } of groupIterator({ columnDataRows, rowGroupSize })) {
+      const writeGroup = () => {
+        const groupStartOffset = this.writer.offset;
+        const columns = [];
+        for (let j = 0; j < columnData.length; j++) {
+          const { name, data, encoding, codec = this.codec, columnIndex = false, offsetIndex = true, shredding, bloomFilter, statistics = this.statistics } = columnData[j];
+          if (columnIndex && !offsetIndex) {
+            throw new Error("parquet ColumnIndex cannot be present without OffsetIndex");
+          }
+          if (data.length !== columnDataRows) {
+            throw new Error("parquet columns must have the same length");
+          }
+          const groupData = data.slice(groupStartIndex, groupStartIndex + groupSize2);
+          const columnPath = resolveSchemaPath([name]);
+          const leafPaths = getLeafSchemaPaths(columnPath);
+          const columnElement = columnPath.at(-1)?.element;
+          const shreddingConfig = shredding && shredding !== true ? shredding : void 0;
+          const isVariant = columnElement?.logical_type?.type === "VARIANT";
+          const isRequired = columnElement?.repetition_type === "REQUIRED";
+          const rows = isVariant ? encodeVariantColumn(Array.from(groupData), shreddingConfig, { name, required: isRequired }) : groupData;
+          for (const leafPath of leafPaths) {
+            const schemaPath = leafPath.map((node) => node.element);
+            const column = {
+              columnName: schemaPath.slice(1).map((s) => s.name).join("."),
+              element: schemaPath[schemaPath.length - 1],
+              schemaPath,
+              codec,
+              compressors: this.compressors,
+              stats: statistics,
+              statisticsTruncateLength: this.statisticsTruncateLength,
+              pageSize,
+              dictionarySize,
+              columnIndex,
+              offsetIndex,
+              encoding,
+              bloomFilter
+            };
+            const pageData = encodeNestedValues(leafPath, rows);
+            const result = writeColumn({
+              writer: this.writer,
+              column,
+              pageData
+            });
+            columns.push(result.chunk);
+            this.pendingIndexes.push(result);
+          }
+        }
+        let total_byte_size = 0n;
+        for (const { meta_data } of columns) total_byte_size += meta_data?.total_uncompressed_size ?? 0n;
+        this.num_rows += BigInt(groupSize2);
+        this.row_groups.push({
+          columns,
+          total_byte_size,
+          num_rows: BigInt(groupSize2),
+          total_compressed_size: BigInt(this.writer.offset - groupStartOffset)
+        });
+        return this.writer.flush?.();
+      };
+      if (pending) {
+        pending = pending.then(writeGroup);
+      } else {
+        const r = writeGroup();
+        if (r) pending = Promise.resolve(r);
+      }
+    }
+    return pending;
+  }
+  /**
+   * Finish writing the file.
+   *
+   * @returns {void | Promise<void>}
+   */
+  finish() {
+    writeIndexes(this.writer, this.pendingIndexes);
+    writeBlooms(this.writer, this.pendingIndexes);
+    const metadata = {
+      version: 2,
+      created_by: this.createdBy,
+      schema: this.schema,
+      num_rows: this.num_rows,
+      row_groups: this.row_groups,
+      metadata_length: 0,
+      key_value_metadata: this.kvMetadata
+    };
+    delete metadata.metadata_length;
+    writeMetadata(this.writer, metadata, this.statisticsTruncateLength);
+    this.writer.appendUint32(827474256);
+    return this.writer.finish();
+  }
+};
+function groupSize(rowGroupSize, i) {
+  return Array.isArray(rowGroupSize) ? rowGroupSize[Math.min(i, rowGroupSize.length - 1)] : rowGroupSize;
+}
+function groupIterator({ columnDataRows, rowGroupSize }) {
+  if (Array.isArray(rowGroupSize) && !rowGroupSize.length) {
+    throw new Error("rowGroupSize array cannot be empty");
+  }
+  const groups = [];
+  let groupIndex = 0;
+  let groupStartIndex = 0;
+  while (groupStartIndex < columnDataRows) {
+    const size = groupSize(rowGroupSize, groupIndex);
+    groups.push({ groupStartIndex, groupSize: Math.min(size, columnDataRows - groupStartIndex) });
+    groupStartIndex += size;
+    groupIndex++;
+  }
+  return groups;
+}
+function getLeafSchemaPaths(schemaPath) {
+  const leaves = [];
+  dfs(schemaPath);
+  return leaves;
+  function dfs(path) {
+    const node = path[path.length - 1];
+    if (!node.children.length) {
+      leaves.push(path);
+      return;
+    }
+    for (const child of node.children) {
+      dfs([...path, child]);
+    }
+  }
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/write.js
+function parquetWrite({
+  writer,
+  columnData,
+  schema,
+  codec = "SNAPPY",
+  compressors,
+  statistics = true,
+  statisticsTruncateLength,
+  rowGroupSize = [1e3, 1e5],
+  kvMetadata,
+  createdBy,
+  pageSize = 1048576,
+  dictionarySize
+}) {
+  columnData = columnData.map((col) => {
+    if (col.shredding === true && col.type === "VARIANT") {
+      const detected = autoDetectShredding(Array.from(col.data));
+      return detected ? { ...col, shredding: detected } : { ...col, shredding: void 0 };
+    }
+    if (col.shredding !== void 0 && col.shredding !== true && col.type === "VARIANT") {
+      const shredding = normalizeShreddingConfig(col.shredding);
+      return shredding ? { ...col, shredding } : { ...col, shredding: void 0 };
+    }
+    return col;
+  });
+  if (!schema) {
+    schema = schemaFromColumnData({ columnData });
+  } else if (columnData.some(({ type }) => type)) {
+    throw new Error("cannot provide both schema and columnData type");
+  } else {
+  }
+  const pq = new ParquetWriter({
+    writer,
+    schema,
+    codec,
+    compressors,
+    statistics,
+    statisticsTruncateLength,
+    kvMetadata,
+    createdBy
+  });
+  const w = pq.write({
+    columnData,
+    rowGroupSize,
+    pageSize,
+    dictionarySize
+  });
+  return w ? w.then(() => pq.finish()) : pq.finish();
+}
+function parquetWriteBuffer(options) {
+  const writer = new ByteWriter();
+  parquetWrite({ ...options, writer });
+  return writer.getBuffer();
+}
+
+// packages/action/src/hub/summary-table.ts
+var SUMMARY_COLUMNS = [
+  ["model", "STRING"],
+  ["revision", "STRING"],
+  /** The model's commit SHA the revision resolved to, when known. */
+  ["commit_sha", "STRING"],
+  ["benchmark", "STRING"],
+  ["metric", "STRING"],
+  ["problems", "INT32"],
+  /** Generations per problem behind the score. */
+  ["samples", "INT32"],
+  /** Fraction in [0, 1]. */
+  ["score", "DOUBLE"],
+  ["stderr", "DOUBLE"],
+  /** score ± 1.96 stderr, as the PR comment shows it. */
+  ["ci_low", "DOUBLE"],
+  ["ci_high", "DOUBLE"],
+  /** What the run was compared against (`v1.2.0`, `Qwen/Qwen2.5-1.5B@main`). */
+  ["baseline", "STRING"],
+  ["baseline_score", "DOUBLE"],
+  /** score − baseline_score and its 95% interval (paired bootstrap or unpaired z-test). */
+  ["delta", "DOUBLE"],
+  ["delta_ci_low", "DOUBLE"],
+  ["delta_ci_high", "DOUBLE"],
+  /** `improved`, `regressed`, `within noise`; null without a comparison. */
+  ["verdict", "STRING"],
+  ["lighteval_version", "STRING"],
+  ["vllm_version", "STRING"],
+  /** GPU-hours of the Slurm job that ran this benchmark (a job running several reports its total on each). */
+  ["gpu_hours", "DOUBLE"],
+  ["job_id", "STRING"],
+  ["run_url", "STRING"],
+  /** ISO 8601, UTC. */
+  ["finished_at", "STRING"],
+  ["run_id", "STRING"],
+  /** Training step, for checkpoint evaluations. */
+  ["step", "INT32"],
+  /** From the LightEval stand-in: not a measurement. */
+  ["simulated", "BOOLEAN"],
+  /** The LightEval task string (`lighteval|math_500|0`). */
+  ["task", "STRING"],
+  /** Paths in this dataset. */
+  ["results_file", "STRING"],
+  ["details_file", "STRING"]
+];
+var text = external_exports.string();
+var optionalText = external_exports.string().nullish().transform((v) => v ?? null);
+var optionalNumber = external_exports.number().nullish().transform((v) => v ?? null);
+var optionalInt = external_exports.union([external_exports.number(), external_exports.bigint()]).nullish().transform((v) => v === null || v === void 0 ? null : Number(v));
+var summaryRecordSchema = external_exports.object({
+  model: text,
+  revision: text,
+  commit_sha: optionalText,
+  benchmark: text,
+  metric: optionalText,
+  problems: optionalInt,
+  samples: optionalInt,
+  score: optionalNumber,
+  stderr: optionalNumber,
+  ci_low: optionalNumber,
+  ci_high: optionalNumber,
+  baseline: optionalText,
+  baseline_score: optionalNumber,
+  delta: optionalNumber,
+  delta_ci_low: optionalNumber,
+  delta_ci_high: optionalNumber,
+  verdict: optionalText,
+  lighteval_version: optionalText,
+  vllm_version: optionalText,
+  gpu_hours: optionalNumber,
+  job_id: optionalText,
+  run_url: optionalText,
+  finished_at: text,
+  run_id: text,
+  step: optionalInt,
+  simulated: external_exports.boolean(),
+  task: optionalText,
+  results_file: text,
+  details_file: optionalText
+});
+var SummaryFileError = class extends Error {
+  name = "SummaryFileError";
+  hint = "summary.parquet in the results repo is not the file this action writes. Restore it from the dataset's history on the Hub (Files \u2192 History), or delete it to start a new summary.";
+};
+function encodeSummary(rows) {
+  const buffer = parquetWriteBuffer({
+    columnData: SUMMARY_COLUMNS.map(([name, type]) => ({
+      name,
+      type,
+      nullable: true,
+      data: rows.map((row) => {
+        const value = row[name];
+        return typeof value === "number" && !Number.isFinite(value) ? null : value;
+      })
+    })),
+    createdBy: "model-eval-action"
+  });
+  return new Uint8Array(buffer);
+}
+async function decodeSummary(bytes, source) {
+  let raw;
+  try {
+    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    raw = await parquetReadObjects({ file });
+  } catch (error2) {
+    throw new SummaryFileError(`${source} is not a readable parquet file: ${error2.message}`);
+  }
+  return raw.map((row, index) => {
+    const parsed = summaryRecordSchema.safeParse(row);
+    if (!parsed.success) {
+      throw new SummaryFileError(
+        `${source} row ${index + 1} does not fit the summary schema: ${parsed.error.message}`
+      );
+    }
+    return parsed.data;
+  });
+}
+function rowKey(row) {
+  return `${row.run_id}\0${row.benchmark}\0${row.results_file}`;
+}
+function appendRows(existing, added) {
+  const seen = new Set(existing.map(rowKey));
+  const fresh = added.filter((row) => !seen.has(rowKey(row)));
+  return { rows: [...existing, ...fresh], appended: fresh.length };
 }
 
 // packages/action/src/hub/upload.ts
+var DEFAULT_CONFLICT_ATTEMPTS = 8;
 async function ensureResultsRepo(client, repo) {
   writeParams(client, repo);
   await withHubRetries(`creating dataset ${repo}`, client.retry, async () => {
@@ -31293,20 +35048,84 @@ async function ensureResultsRepo(client, repo) {
     }
   });
 }
-async function readHubText(client, repo, path) {
+async function readHead(client, repo) {
+  return withHubRetries(`reading the head commit of ${repo}`, client.retry, async () => {
+    const info2 = await datasetInfo({
+      ...callParams(client),
+      name: repo,
+      revision: "main",
+      additionalFields: ["sha"]
+    });
+    if (typeof info2.sha !== "string" || info2.sha === "") {
+      throw new HubApiError(
+        `${client.hubUrl}/api/datasets/${repo}`,
+        502,
+        void 0,
+        "no sha in the dataset info"
+      );
+    }
+    return info2.sha;
+  });
+}
+async function readHubText(client, repo, path, revision) {
   return withHubRetries(`reading ${path} from ${repo}`, client.retry, async () => {
-    const blob = await downloadFile({ ...callParams(client), repo: datasetRepo(repo), path });
+    const blob = await downloadFile({
+      ...callParams(client),
+      repo: datasetRepo(repo),
+      path,
+      ...revision && { revision }
+    });
     return blob ? blob.text() : null;
   });
 }
-async function readHubBytes(client, repo, path) {
+async function readHubBytes(client, repo, path, revision) {
   return withHubRetries(`reading ${path} from ${repo}`, client.retry, async () => {
-    const blob = await downloadFile({ ...callParams(client), repo: datasetRepo(repo), path });
+    const blob = await downloadFile({
+      ...callParams(client),
+      repo: datasetRepo(repo),
+      path,
+      ...revision && { revision }
+    });
     return blob ? new Uint8Array(await blob.arrayBuffer()) : null;
   });
 }
-async function uploadResults(client, upload) {
+async function readSummaryRecords(client, repo, revision) {
+  const bytes = await readHubBytes(client, repo, SUMMARY_PATH, revision);
+  return bytes === null ? [] : decodeSummary(bytes, `${repo}/${SUMMARY_PATH}`);
+}
+function withFilePaths(upload) {
+  return upload.summary.map((row) => {
+    const file = upload.files.find((f) => f.benchmark === row.benchmark);
+    return {
+      ...row,
+      results_file: file ? resultsPath(upload.model, upload.revision, file.benchmark, file.timestamp) : "",
+      details_file: file?.details !== void 0 ? detailsPath(upload.model, upload.revision, file.benchmark, file.timestamp) : null
+    };
+  });
+}
+async function uploadResults(client, upload, options = {}) {
   await ensureResultsRepo(client, upload.repo);
+  const { operations, paths } = fileOperations(upload);
+  const rows = withFilePaths(upload);
+  const attempts = options.conflictAttempts ?? DEFAULT_CONFLICT_ATTEMPTS;
+  const sleep = client.retry.sleep ?? ((ms) => new Promise((resolve2) => setTimeout(resolve2, ms)));
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const result = await commitOnHead(client, upload, operations, rows);
+    if (result !== "conflict") {
+      return {
+        commitOid: result.oid,
+        commitUrl: result.url,
+        paths: [...paths, SUMMARY_PATH, CARD_PATH],
+        datasetUrl: `${client.hubUrl}/datasets/${upload.repo}`,
+        conflicts: attempt - 1,
+        appendedRows: result.appended
+      };
+    }
+    if (attempt < attempts) await sleep(Math.random() * Math.min(client.retry.baseDelayMs, 1e3) * attempt);
+  }
+  throw new HubCommitConflictError(upload.repo, attempts);
+}
+function fileOperations(upload) {
   const operations = [];
   const paths = [];
   for (const file of upload.files) {
@@ -31319,45 +35138,49 @@ async function uploadResults(client, upload) {
       paths.push(details);
     }
   }
-  const title = `Evaluate ${upload.model}@${upload.revision}`;
+  return { operations, paths };
+}
+async function commitOnHead(client, upload, operations, rows) {
+  const head = await readHead(client, upload.repo);
+  const existing = await readSummaryRecords(client, upload.repo, head);
+  const { rows: summary2, appended } = appendRows(existing, rows);
+  if (appended === 0 && rows.length > 0) return { oid: head, url: "", appended: 0 };
+  const card = renderDatasetCard(
+    await readHubText(client, upload.repo, CARD_PATH, head),
+    upload.repo,
+    summary2
+  );
   const description = upload.workflowRunUrl ? `Workflow run: ${upload.workflowRunUrl}` : void 0;
-  const outcome = await withHubRetries(`the results commit to ${upload.repo}`, client.retry, async () => {
-    const blob = await downloadFile({
-      ...callParams(client),
-      repo: datasetRepo(upload.repo),
-      path: SUMMARY_PATH
-    });
-    const previous = blob ? await blob.text() : "";
-    const summary2 = `${previous}${previous === "" || previous.endsWith("\n") ? "" : "\n"}${JSON.stringify(upload.summary)}
-`;
-    return commit({
-      ...writeParams(client, upload.repo),
-      repo: datasetRepo(upload.repo),
-      title,
-      ...description ? { description } : {},
-      operations: [
-        ...operations,
-        { operation: "addOrUpdate", path: SUMMARY_PATH, content: new Blob([summary2]) }
-      ]
-    });
+  return withHubRetries(`the results commit to ${upload.repo}`, client.retry, async () => {
+    try {
+      const outcome = await commit({
+        ...writeParams(client, upload.repo),
+        repo: datasetRepo(upload.repo),
+        title: `Evaluate ${upload.model}@${upload.revision}`,
+        ...description ? { description } : {},
+        parentCommit: head,
+        operations: [
+          ...operations,
+          { operation: "addOrUpdate", path: SUMMARY_PATH, content: new Blob([encodeSummary(summary2)]) },
+          { operation: "addOrUpdate", path: CARD_PATH, content: new Blob([card]) }
+        ]
+      });
+      return { oid: outcome?.commit.oid ?? "", url: outcome?.commit.url ?? "", appended };
+    } catch (error2) {
+      if (error2 instanceof HubApiError && error2.statusCode === 412) return "conflict";
+      throw error2;
+    }
   });
-  return {
-    commitOid: outcome?.commit.oid ?? "",
-    commitUrl: outcome?.commit.url ?? "",
-    paths: [...paths, SUMMARY_PATH],
-    datasetUrl: `${client.hubUrl}/datasets/${upload.repo}`
-  };
 }
 
 // packages/action/src/hub/baseline.ts
 async function readSummary(client, repo) {
-  const text2 = await readHubText(client, repo, SUMMARY_PATH);
-  return text2 === null ? [] : parseSummaryJsonl(text2).rows;
+  return readSummaryRecords(client, repo);
 }
 function previousReleaseRevision(summary2, model, currentRevision, isRelease = (revision) => /^v?\d+(\.\d+)*/.test(revision)) {
   const candidates = summary2.filter(
     (r) => r.model === model && r.revision !== currentRevision && !r.simulated && isRelease(r.revision)
-  ).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
+  ).sort((a, b) => a.finished_at.localeCompare(b.finished_at));
   return candidates.at(-1)?.revision ?? null;
 }
 async function resolveBaseline(client, repo, rule, current) {
@@ -31410,9 +35233,9 @@ async function readBaselineResults(client, repo, target) {
   const rows = [];
   const perProblem = /* @__PURE__ */ new Map();
   for (const [benchmarkFolder, { path, timestamp }] of newest) {
-    const text2 = await readHubText(client, repo, path);
-    if (text2 === null) continue;
-    const parsed = parseResultsFile(text2, `${repo}/${path}`);
+    const text3 = await readHubText(client, repo, path);
+    if (text3 === null) continue;
+    const parsed = parseResultsFile(text3, `${repo}/${path}`);
     const segment = benchmarkFolder.split("/").pop() ?? "";
     const own = parsed.rows.filter((r) => pathSegment(r.benchmark) === segment);
     const kept = own.length > 0 ? own : parsed.rows;
@@ -31427,6 +35250,105 @@ async function readBaselineResults(client, repo, target) {
   }
   rows.sort((a, b) => a.benchmark.localeCompare(b.benchmark));
   return { ...target, rows, perProblem };
+}
+
+// packages/action/src/hub/eval-results.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+var BENCHMARK_DATASETS = {
+  math_500: { id: "HuggingFaceH4/MATH-500", taskId: "default" },
+  aime24: { id: "HuggingFaceH4/aime_2024", taskId: "default" },
+  aime25: { id: "yentinglin/aime_2025", taskId: "default" },
+  "gpqa:diamond": { id: "Idavidrein/gpqa", taskId: "gpqa_diamond" },
+  "lcb:codegeneration": { id: "lighteval/code_generation_lite", taskId: "v4_v5" }
+};
+function evalResultsFiles(rows, source) {
+  return rows.flatMap((row) => {
+    const dataset = BENCHMARK_DATASETS[row.benchmark];
+    if (!dataset || row.simulated || row.score === null) return [];
+    const notes = [
+      row.metric && `metric ${row.metric}`,
+      row.samples !== null && `${row.samples} sample(s) per problem`,
+      row.lighteval_version && `LightEval ${row.lighteval_version}`,
+      row.vllm_version && `vLLM ${row.vllm_version}`,
+      `revision ${row.revision}${row.commit_sha && row.commit_sha !== row.revision ? ` (${row.commit_sha})` : ""}`
+    ].filter((n) => typeof n === "string" && n !== "");
+    const entry = {
+      dataset: { id: dataset.id, task_id: dataset.taskId },
+      value: row.score,
+      date: row.finished_at,
+      source: { url: row.run_url ?? source.url, name: source.name },
+      notes: notes.join("; ")
+    };
+    return [{ path: `.eval_results/${pathSegment(row.benchmark)}.yaml`, content: (0, import_yaml2.stringify)([entry]) }];
+  });
+}
+async function openEvalResultsPr(client, options) {
+  const files = evalResultsFiles(options.rows, { url: options.resultsDatasetUrl, name: "model-eval-action" });
+  if (files.length === 0) return null;
+  const revision = options.rows[0]?.revision ?? "main";
+  const operations = files.map((f) => ({
+    operation: "addOrUpdate",
+    path: f.path,
+    content: new Blob([f.content])
+  }));
+  const outcome = await withHubRetries(
+    `the evaluation-results pull request on ${options.model}`,
+    client.retry,
+    () => commit({
+      ...writeParams(client, options.model),
+      repo: { type: "model", name: options.model },
+      isPullRequest: true,
+      title: `Add evaluation results for ${revision}`,
+      description: [
+        `Scores of ${options.model}@${revision} measured by model-eval-action (vLLM + LightEval on Slurm).`,
+        `All results and per-problem details: ${options.resultsDatasetUrl}`
+      ].join("\n\n"),
+      operations
+    })
+  );
+  return { pullRequestUrl: outcome?.pullRequestUrl ?? null, files: files.map((f) => f.path) };
+}
+
+// packages/action/src/hub/summary-records.ts
+var Z_95 = 1.959963984540054;
+var finite = (v) => typeof v === "number" && Number.isFinite(v) ? v : null;
+function summaryRecordsForRun(run) {
+  return run.results.map((result) => {
+    const score = finite(result.value);
+    const stderr = finite(result.stderr);
+    const job = run.jobs.find((j) => j.benchmarks.includes(result.benchmark));
+    const comparison = run.baseline?.comparison.comparisons.find((c) => c.benchmark === result.benchmark);
+    const baselineScore = finite(run.baseline?.values[result.benchmark]);
+    return {
+      model: run.model,
+      revision: run.revision,
+      commit_sha: run.commitSha,
+      benchmark: result.benchmark,
+      metric: result.metric || null,
+      problems: result.problems,
+      samples: result.samples,
+      score,
+      stderr,
+      ci_low: score !== null && stderr !== null ? Math.max(0, score - Z_95 * stderr) : null,
+      ci_high: score !== null && stderr !== null ? Math.min(1, score + Z_95 * stderr) : null,
+      baseline: run.baseline?.label ?? null,
+      baseline_score: baselineScore,
+      delta: finite(comparison?.delta),
+      delta_ci_low: finite(comparison?.ci[0]),
+      delta_ci_high: finite(comparison?.ci[1]),
+      verdict: comparison?.verdict ?? null,
+      lighteval_version: run.lightevalVersion,
+      vllm_version: run.vllmVersion,
+      gpu_hours: finite(job?.gpuHours),
+      job_id: job?.id ?? null,
+      run_url: run.runUrl,
+      finished_at: run.finishedAt,
+      run_id: run.runId,
+      step: run.step,
+      simulated: run.simulated,
+      task: result.task || null
+    };
+  });
 }
 
 // packages/action/src/hub/wait-for-revision.ts
@@ -31569,7 +35491,7 @@ function waitForCheckpointRevision(env, checkpoint, log, signal) {
 import { resolve } from "node:path";
 
 // packages/action/src/config/config-file.ts
-var import_yaml = __toESM(require_dist(), 1);
+var import_yaml3 = __toESM(require_dist(), 1);
 
 // packages/action/src/config/did-you-mean.ts
 function normalizeKey(key) {
@@ -31626,7 +35548,7 @@ var wholeNumber = (min) => {
   const error2 = `must be a whole number \u2265 ${min}`;
   return external_exports.int({ error: error2 }).min(min, { error: error2 });
 };
-var text = external_exports.string({
+var text2 = external_exports.string({
   error: (issue2) => issue2.input === void 0 ? "is required" : "must be a string (quote values such as '0.10' that YAML would read as numbers)"
 }).trim().min(1, { error: "must not be empty" });
 var flag = external_exports.boolean({ error: "must be true or false" });
@@ -31639,12 +35561,12 @@ var slurmTime = external_exports.union([external_exports.int().min(1), external_
 });
 var customTaskSchema = external_exports.strictObject(
   {
-    name: text,
+    name: text2,
     /** LightEval task as `suite|task` (the few-shot count comes from `fewshot`). */
-    task: text.refine((t) => /^[^|\s]+(\|[^|\s]+)?$/.test(t), {
+    task: text2.refine((t) => /^[^|\s]+(\|[^|\s]+)?$/.test(t), {
       error: "must be 'suite|task' or 'task' (the few-shot count goes in 'fewshot')"
     }),
-    "custom-tasks-path": text,
+    "custom-tasks-path": text2,
     fewshot: wholeNumber(0).optional(),
     "max-prompt-tokens": wholeNumber(1).optional(),
     "max-new-tokens": wholeNumber(1).optional(),
@@ -31652,60 +35574,60 @@ var customTaskSchema = external_exports.strictObject(
   },
   mapping
 );
-var benchmarkEntrySchema = external_exports.union([text, customTaskSchema], {
+var benchmarkEntrySchema = external_exports.union([text2, customTaskSchema], {
   error: "must be a catalog benchmark name or a custom task {name, task, custom-tasks-path}"
 });
 var clusterSchema = external_exports.strictObject(
   {
-    host: text.optional(),
+    host: text2.optional(),
     port: wholeNumber(1).max(65535, { error: "must be a port number (1\u201365535)" }).optional(),
-    user: text.optional(),
-    partition: text.optional(),
-    account: text.optional(),
-    qos: text.optional(),
+    user: text2.optional(),
+    partition: text2.optional(),
+    account: text2.optional(),
+    qos: text2.optional(),
     "time-limit": slurmTime.optional(),
     "gpus-per-node": wholeNumber(1).optional(),
     "gpu-memory-gib": external_exports.number({ error: "must be a number of GiB > 0" }).positive({ error: "must be a number of GiB > 0" }).optional(),
     /** A known GPU model (h100, h200, a100-80, …): sets gpu-memory-gib to what the device reports. */
     "gpu-type": external_exports.enum(gpuTypeNames(), { error: `must be one of ${gpuTypeNames().join(", ")}` }).optional(),
     "max-nodes": wholeNumber(1).optional(),
-    "remote-dir": text.optional(),
+    "remote-dir": text2.optional(),
     /** Shell lines run before the evaluation in each job (module loads, venv activation). */
     "job-setup": external_exports.union([external_exports.string(), external_exports.array(external_exports.string())], { error: "must be a string or a list of lines" }).optional()
   },
   mapping
 );
 var baselineWords = ["previous-tag", "base-revision", "none"];
-var baselineSchema = external_exports.union([external_exports.enum(baselineWords), external_exports.strictObject({ fixed: text })], {
+var baselineSchema = external_exports.union([external_exports.enum(baselineWords), external_exports.strictObject({ fixed: text2 })], {
   error: "must be previous-tag, base-revision, none, or {fixed: 'namespace/name@revision'}"
 });
 var labelsSchema = external_exports.strictObject(
   {
-    trigger: text.optional(),
-    done: text.optional(),
+    trigger: text2.optional(),
+    done: text2.optional(),
     "remove-when-done": flag.optional()
   },
   mapping
 );
 var tagsSchema = external_exports.strictObject(
   {
-    pattern: text.optional(),
+    pattern: text2.optional(),
     /** `{tag}` and `{version}` (the tag without a leading v) are replaced. */
-    revision: text.optional()
+    revision: text2.optional()
   },
   mapping
 );
 var configFileSchema = external_exports.strictObject(
   {
-    model: text.optional(),
-    revision: text.optional(),
+    model: text2.optional(),
+    revision: text2.optional(),
     benchmarks: external_exports.array(benchmarkEntrySchema, { error: "must be a list" }).min(1).optional(),
     // An explicit gpu-memory-gib wins; otherwise the gpu-type's reported memory fills it.
     cluster: clusterSchema.transform(
       (c) => c["gpu-type"] !== void 0 && c["gpu-memory-gib"] === void 0 ? { ...c, "gpu-memory-gib": getGpuType(c["gpu-type"]).memoryGiB } : c
     ).optional(),
-    "lighteval-version": text.optional(),
-    "results-repo": text.optional(),
+    "lighteval-version": text2.optional(),
+    "results-repo": text2.optional(),
     baseline: baselineSchema.optional(),
     labels: labelsSchema.optional(),
     tags: tagsSchema.optional(),
@@ -31738,9 +35660,9 @@ var secretKeyNames = {
 
 // packages/action/src/config/config-file.ts
 var DEFAULT_CONFIG_PATH = ".github/model-eval.yml";
-function parseConfigFile(text2, file = DEFAULT_CONFIG_PATH) {
-  const lineCounter = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text2, { lineCounter, prettyErrors: true });
+function parseConfigFile(text3, file = DEFAULT_CONFIG_PATH) {
+  const lineCounter = new import_yaml3.LineCounter();
+  const doc = (0, import_yaml3.parseDocument)(text3, { lineCounter, prettyErrors: true });
   const position = (offset) => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
@@ -31773,8 +35695,8 @@ function parseConfigFile(text2, file = DEFAULT_CONFIG_PATH) {
     if (issue2.code === "unrecognized_keys") {
       const map = nodeAt(path);
       for (const key of issue2.keys) {
-        const pair = (0, import_yaml.isMap)(map) ? map.items.find((p) => (0, import_yaml.isScalar)(p.key) && p.key.value === key) : void 0;
-        const keyNode = pair && (0, import_yaml.isScalar)(pair.key) ? pair.key : map;
+        const pair = (0, import_yaml3.isMap)(map) ? map.items.find((p) => (0, import_yaml3.isScalar)(p.key) && p.key.value === key) : void 0;
+        const keyNode = pair && (0, import_yaml3.isScalar)(pair.key) ? pair.key : map;
         issues.push({
           ...position(offsetOf(keyNode)),
           path: dotted([...path, key]),
@@ -31974,22 +35896,22 @@ function readRevisionWaitMinutes(getInput) {
 
 // packages/action/src/request/baseline.ts
 var InvalidBaselineError = class extends Error {
-  constructor(text2) {
-    super(`baseline '${text2}' is not a baseline rule`);
-    this.text = text2;
+  constructor(text3) {
+    super(`baseline '${text3}' is not a baseline rule`);
+    this.text = text3;
   }
   text;
   name = "InvalidBaselineError";
   hint = "Use 'previous-tag', 'base-revision', 'none', or a fixed model as 'namespace/name@revision'.";
 };
-function parseBaselineSpec(text2) {
-  const trimmed = text2.trim();
+function parseBaselineSpec(text3) {
+  const trimmed = text3.trim();
   if (trimmed === "none" || trimmed === "previous-tag" || trimmed === "base-revision") {
     return { kind: trimmed };
   }
   const fixed = trimmed.startsWith("fixed:") ? trimmed.slice("fixed:".length).trim() : trimmed;
   const at = fixed.lastIndexOf("@");
-  if (at <= 0 || at === fixed.length - 1 || !fixed.includes("/")) throw new InvalidBaselineError(text2);
+  if (at <= 0 || at === fixed.length - 1 || !fixed.includes("/")) throw new InvalidBaselineError(text3);
   return { kind: "fixed", model: fixed.slice(0, at), revision: fixed.slice(at + 1) };
 }
 
@@ -32023,8 +35945,8 @@ function tagPatternToRegExp(pattern) {
 function matchesTagPattern(tag, pattern) {
   return tagPatternToRegExp(pattern).test(tag);
 }
-function escapeRegExp(text2) {
-  return text2.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+function escapeRegExp(text3) {
+  return text3.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
 function revisionForTag(tag, template) {
   const version = tag.startsWith("v") ? tag.slice(1) : tag;
@@ -32125,8 +36047,8 @@ function parsePayload(schema, eventName, payload) {
 function repositoryRef(repository) {
   return { owner: repository.owner.login, name: repository.name, fullName: repository.full_name };
 }
-function parseBenchmarkList(text2) {
-  return text2.split(/[\s,]+/).map((s) => s.trim()).filter((s) => s.length > 0);
+function parseBenchmarkList(text3) {
+  return text3.split(/[\s,]+/).map((s) => s.trim()).filter((s) => s.length > 0);
 }
 function triggerFromEvent(eventName, payload, rules) {
   switch (eventName) {
@@ -32352,8 +36274,8 @@ function resolveSettings(sources) {
   checkRevision("revision", revision);
   const { benchmarkNames, benchmarks } = selectBenchmarks(match, inputs, config, configPath);
   const baseline = resolveBaseline2(match.baseline, inputs, config, match.trigger);
-  const lightevalVersion = inputs.lightevalVersion ?? config["lighteval-version"] ?? DEFAULT_LIGHTEVAL_VERSION;
-  parseLightevalVersion(lightevalVersion);
+  const lightevalVersion = inputs.lightevalVersion ?? config["lighteval-version"] ?? "auto";
+  if (lightevalVersion !== "auto") parseLightevalVersion(lightevalVersion);
   const resultsRepo = inputs.resultsRepo ?? config["results-repo"];
   if (resultsRepo !== void 0) checkRepoId("results-repo", resultsRepo);
   const request2 = {
@@ -32677,107 +36599,10 @@ function createLiveComment(octokit, repository, issueNumber, logger, minInterval
 }
 
 // packages/action/src/action/publish.ts
-import { mkdir as mkdir2, readFile, writeFile as writeFile2 } from "node:fs/promises";
-import { basename, join } from "node:path";
-async function publishOutcome(runner, settings, runSettings, run, context) {
-  const { core, env } = runner;
-  const logger = { debug: () => {
-  }, info: core.info, warn: core.warning };
-  const report = {
-    ...run.report,
-    notes: [...run.report.notes ?? []],
-    links: {
-      ...context.runUrl && { workflowRun: context.runUrl },
-      ...env.HF_ENDPOINT && { hubBaseUrl: env.HF_ENDPOINT }
-    }
-  };
-  const failures = [];
-  const hub = settings.resultsRepo ? hubClientFromEnv(env, {
-    ...settings.secrets.hfToken && { accessToken: settings.secrets.hfToken },
-    retry: hubRetryPolicy(env)
-  }) : void 0;
-  if (hub && settings.resultsRepo && run.results.length > 0) {
-    await addBaseline(hub, settings, run, report, logger);
-    await addCheckpointSeries(hub, settings, run, report, logger);
-    try {
-      const uploaded = await uploadResults(hub, {
-        repo: settings.resultsRepo,
-        model: runSettings.model,
-        revision: runSettings.revision ?? "main",
-        files: await uploadFiles(run),
-        summary: {
-          model: runSettings.model,
-          revision: runSettings.revision ?? "main",
-          step: settings.request.step ?? null,
-          finishedAt: (/* @__PURE__ */ new Date()).toISOString(),
-          workflowRun: context.runUrl ?? null,
-          lightevalVersion: run.lightevalVersion,
-          simulated: runSettings.simulate,
-          scores: Object.fromEntries(
-            run.results.map((r) => [r.benchmark, { metric: r.metric, value: r.value, stderr: r.stderr }])
-          )
-        },
-        ...context.runUrl && { workflowRunUrl: context.runUrl }
-      });
-      report.links = { ...report.links, hubResults: uploaded.datasetUrl };
-      core.info(`Uploaded ${uploaded.paths.length} file(s) to ${uploaded.commitUrl}.`);
-    } catch (error2) {
-      const message = `The results upload to ${settings.resultsRepo} failed: ${error2.message}`;
-      failures.push(
-        `${message} The results files are kept in the run directory on the cluster and in ${run.localResultsDir} (saved as the workflow artifact).`
-      );
-      report.notes?.push(message);
-      core.error(message);
-    }
-  }
-  const markdown = renderReport(report);
-  const reportPath = join(context.localDir, "report.md");
-  await mkdir2(context.localDir, { recursive: true });
-  await writeFile2(reportPath, markdown);
-  await writeFile2(join(context.localDir, "results.json"), `${JSON.stringify(run.results, null, 2)}
-`);
-  const commentUrl = await context.liveComment?.flush(report);
-  if (commentUrl) core.info(`Report: ${commentUrl}`);
-  try {
-    await core.writeSummary(markdown);
-  } catch (error2) {
-    core.warning(`Could not write the job summary: ${error2.message}`);
-  }
-  await updateLabels(context.octokit, settings, run.status, logger);
-  core.setOutput(
-    "job-ids",
-    run.report.jobs.map((j) => j.id).filter((id) => id !== "\u2014").join(",")
-  );
-  core.setOutput("results", JSON.stringify(run.results.map(resultOutput)));
-  core.setOutput("report-path", reportPath);
-  core.setOutput("results-dir", context.localDir);
-  core.setOutput("run-id", runSettings.runId);
-  if (run.status === "failed")
-    failures.unshift("One or more evaluation jobs failed; see the report for their logs.");
-  if (run.status === "cancelled")
-    failures.unshift("The evaluation was cancelled; its jobs were cancelled on the cluster.");
-  const regressed = report.baseline?.comparison.comparisons.filter((c) => c.verdict === "regressed") ?? [];
-  if (settings.failOnRegression && regressed.length > 0) {
-    failures.push(
-      `Regression against ${report.baseline?.label}: ${regressed.map((c) => c.benchmark).join(", ")} (fail-on-regression is on).`
-    );
-  }
-  if (failures.length > 0) core.setFailed(failures.join(" "));
-  return run.status;
-}
-function hubRetryPolicy(env) {
-  const base = Number(env.MODEL_EVAL_HUB_RETRY_BASE_MS);
-  return Number.isFinite(base) && base > 0 ? { ...DEFAULT_RETRY, baseDelayMs: base, maxDelayMs: base * 8 } : DEFAULT_RETRY;
-}
-function resultOutput(row) {
-  return {
-    benchmark: row.benchmark,
-    task: row.task,
-    metric: row.metric,
-    value: row.value,
-    stderr: row.stderr
-  };
-}
+import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
+import { join } from "node:path";
+
+// packages/action/src/action/publish/baseline.ts
 function baselineRule(settings) {
   const spec = settings.request.baseline;
   switch (spec.kind) {
@@ -32828,13 +36653,12 @@ async function addCheckpointSeries(hub, settings, run, report, logger) {
   if (step === void 0 || !settings.resultsRepo) return;
   try {
     const rows = (await readSummary(hub, settings.resultsRepo)).filter(
-      (r) => r.model === settings.request.model && typeof r.step === "number" && r.simulated === run.report.simulated
+      (r) => r.model === settings.request.model && r.step !== null && r.simulated === run.report.simulated
     );
     report.checkpointSeries = run.results.flatMap((result) => {
-      const points = rows.flatMap((r) => {
-        const value = r.scores[result.benchmark]?.value;
-        return typeof r.step === "number" && typeof value === "number" ? [{ step: r.step, value }] : [];
-      });
+      const points = rows.flatMap(
+        (r) => r.benchmark === result.benchmark && r.step !== null && r.score !== null ? [{ step: r.step, value: r.score }] : []
+      );
       if (result.value !== null) points.push({ step, value: result.value });
       points.sort((a, b) => a.step - b.step);
       return points.length > 1 ? [{ benchmark: result.benchmark, points }] : [];
@@ -32843,13 +36667,99 @@ async function addCheckpointSeries(hub, settings, run, report, logger) {
     logger.warn(`The checkpoint series could not be read: ${error2.message}`);
   }
 }
+
+// packages/action/src/action/publish/hub-upload.ts
+import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
+var COMMIT_SHA = /^[0-9a-f]{40}$/;
+function gpuHours(job) {
+  if (job.elapsedSeconds === null || job.elapsedSeconds === void 0) return null;
+  return job.layout.nodes * job.layout.gpusPerNode * job.elapsedSeconds / 3600;
+}
+function summaryInput(settings, runSettings, run, report, extra) {
+  const revision = runSettings.revision ?? "main";
+  return {
+    runId: runSettings.runId,
+    model: runSettings.model,
+    revision,
+    commitSha: extra.commitSha ?? (COMMIT_SHA.test(revision) ? revision : null),
+    step: settings.request.step ?? null,
+    finishedAt: extra.finishedAt,
+    runUrl: extra.runUrl ?? null,
+    simulated: runSettings.simulate,
+    lightevalVersion: report.versions?.lighteval ?? run.lightevalVersion,
+    vllmVersion: report.versions?.vllm ?? null,
+    results: run.results,
+    jobs: report.jobs.map((job) => ({ id: job.id, benchmarks: job.benchmarks, gpuHours: gpuHours(job) })),
+    ...report.baseline && { baseline: report.baseline }
+  };
+}
+async function uploadRun(hub, settings, runSettings, run, report, runUrl) {
+  const { files, commitSha } = await uploadFiles(run);
+  const summary2 = summaryRecordsForRun(
+    summaryInput(settings, runSettings, run, report, {
+      runUrl,
+      finishedAt: (/* @__PURE__ */ new Date()).toISOString(),
+      commitSha
+    })
+  );
+  const upload = {
+    repo: settings.resultsRepo,
+    model: runSettings.model,
+    revision: runSettings.revision ?? "main",
+    files,
+    summary: summary2,
+    ...runUrl && { workflowRunUrl: runUrl }
+  };
+  const outcome = await uploadResults(hub, upload);
+  return { ...outcome, rows: withFilePaths(upload) };
+}
+async function publishToHub(core, hub, settings, runSettings, run, report, context) {
+  let uploaded;
+  try {
+    uploaded = await uploadRun(hub, settings, runSettings, run, report, context.runUrl);
+  } catch (error2) {
+    const message = `The results upload to ${settings.resultsRepo} failed: ${error2.message}`;
+    report.notes?.push(message);
+    core.error(message);
+    return `${message} The results files are kept in the run directory on the cluster and in ${run.localResultsDir} (saved as the workflow artifact).`;
+  }
+  report.links = { ...report.links, hubResults: uploaded.datasetUrl };
+  core.info(
+    uploaded.appendedRows === 0 ? `The results were already in ${uploaded.datasetUrl} (an earlier attempt's commit had landed).` : `Uploaded ${uploaded.paths.length} file(s) to ${uploaded.commitUrl}${uploaded.conflicts > 0 ? ` after ${uploaded.conflicts} concurrent commit(s) landed first` : ""}.`
+  );
+  if (!context.modelCardPr || uploaded.appendedRows === 0) return null;
+  try {
+    const pr = await openModelCardPr(hub, runSettings, uploaded.rows, uploaded.datasetUrl);
+    if (pr?.pullRequestUrl) {
+      report.notes?.push(`Scores proposed for the model page: ${pr.pullRequestUrl}`);
+      core.info(`Opened ${pr.pullRequestUrl} adding ${pr.files.join(", ")}.`);
+    } else if (!pr) {
+      core.info("No model-card pull request: no measured score of a benchmark with a Hub dataset.");
+    }
+  } catch (error2) {
+    const message = `The model-card pull request on ${runSettings.model} failed: ${error2.message}`;
+    report.notes?.push(message);
+    core.warning(message);
+  }
+  return null;
+}
+async function openModelCardPr(hub, runSettings, rows, resultsDatasetUrl) {
+  return openEvalResultsPr(hub, { model: runSettings.model, rows, resultsDatasetUrl });
+}
 async function uploadFiles(run) {
   const byFile = /* @__PURE__ */ new Map();
   for (const row of run.results) byFile.set(row.file, [...byFile.get(row.file) ?? [], row]);
   const detailsFiles = await findDetailsFiles(run.localResultsDir).catch(() => []);
   const files = [];
+  let commitSha = null;
   for (const [file, rows] of byFile) {
     const resultsJson = await readFile(localCopyOf(run, file), "utf8");
+    try {
+      const sha = parseResultsFile(resultsJson, file).modelSha;
+      if (sha && COMMIT_SHA.test(sha)) commitSha ??= sha;
+    } catch {
+    }
     for (const row of rows) {
       const details = detailsFileFor(detailsFiles, row);
       files.push({
@@ -32860,13 +36770,15 @@ async function uploadFiles(run) {
       });
     }
   }
-  return files;
+  return { files, commitSha };
 }
 function localCopyOf(run, remotePath) {
   const copy = run.localCopies.get(remotePath);
   if (!copy) throw new Error(`no local copy of ${basename(remotePath)}`);
   return copy;
 }
+
+// packages/action/src/action/publish/labels.ts
 async function updateLabels(octokit, settings, status, logger) {
   const pr = settings.request.pullRequest;
   if (!octokit || !pr || settings.request.trigger !== "pr-label" || status === "submitted") return;
@@ -32891,6 +36803,92 @@ async function updateLabels(octokit, settings, status, logger) {
   } catch (error2) {
     logger.warn(`Could not update the PR's labels: ${error2.message}`);
   }
+}
+
+// packages/action/src/action/publish/outputs.ts
+function resultOutput(row) {
+  return {
+    benchmark: row.benchmark,
+    task: row.task,
+    metric: row.metric,
+    value: row.value,
+    stderr: row.stderr
+  };
+}
+function setOutputs(core, runSettings, run, paths) {
+  core.setOutput(
+    "job-ids",
+    run.report.jobs.map((j) => j.id).filter((id) => id !== "\u2014").join(",")
+  );
+  core.setOutput("results", JSON.stringify(run.results.map(resultOutput)));
+  core.setOutput("report-path", paths.reportPath);
+  core.setOutput("results-dir", paths.localDir);
+  core.setOutput("run-id", runSettings.runId);
+}
+
+// packages/action/src/action/publish.ts
+async function publishOutcome(runner, settings, runSettings, run, context) {
+  const { core, env } = runner;
+  const logger = { debug: () => {
+  }, info: core.info, warn: core.warning };
+  const report = {
+    ...run.report,
+    notes: [...run.report.notes ?? []],
+    links: {
+      ...context.runUrl && { workflowRun: context.runUrl },
+      ...env.HF_ENDPOINT && { hubBaseUrl: env.HF_ENDPOINT }
+    }
+  };
+  const failures = [];
+  const hub = settings.resultsRepo ? hubClientFromEnv(env, {
+    ...settings.secrets.hfToken && { accessToken: settings.secrets.hfToken },
+    retry: hubRetryPolicy(env)
+  }) : void 0;
+  if (hub && settings.resultsRepo && run.results.length > 0) {
+    await addBaseline(hub, settings, run, report, logger);
+    await addCheckpointSeries(hub, settings, run, report, logger);
+    const failure = await publishToHub(
+      core,
+      hub,
+      { ...settings, resultsRepo: settings.resultsRepo },
+      runSettings,
+      run,
+      report,
+      context
+    );
+    if (failure) failures.push(failure);
+  }
+  const markdown = renderReport(report);
+  const reportPath = join(context.localDir, "report.md");
+  await mkdir2(context.localDir, { recursive: true });
+  await writeFile2(reportPath, markdown);
+  await writeFile2(join(context.localDir, "results.json"), `${JSON.stringify(run.results, null, 2)}
+`);
+  const commentUrl = await context.liveComment?.flush(report);
+  if (commentUrl) core.info(`Report: ${commentUrl}`);
+  try {
+    await core.writeSummary(markdown);
+  } catch (error2) {
+    core.warning(`Could not write the job summary: ${error2.message}`);
+  }
+  await updateLabels(context.octokit, settings, run.status, logger);
+  setOutputs(core, runSettings, run, { reportPath, localDir: context.localDir });
+  if (run.status === "failed")
+    failures.unshift("One or more evaluation jobs failed; see the report for their logs.");
+  if (run.status === "cancelled")
+    failures.unshift("The evaluation was cancelled; its jobs were cancelled on the cluster.");
+  const regressed = report.baseline?.comparison.comparisons.filter((c) => c.verdict === "regressed") ?? [];
+  if (settings.failOnRegression && regressed.length > 0) {
+    failures.push(
+      `Regression against ${report.baseline?.label}: ${regressed.map((c) => c.benchmark).join(", ")} (fail-on-regression is on).`
+    );
+  }
+  if (failures.length > 0) core.setFailed(failures.join(" "));
+  return run.status;
+}
+function hubRetryPolicy(env) {
+  const base = Number(env.MODEL_EVAL_HUB_RETRY_BASE_MS);
+  return Number.isFinite(base) && base > 0 ? { ...DEFAULT_RETRY, baseDelayMs: base, maxDelayMs: base * 8 } : DEFAULT_RETRY;
 }
 
 // packages/action/src/action/run.ts

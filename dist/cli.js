@@ -30,7 +30,7 @@ import {
   runEvaluation,
   stateFilePath,
   toJobSpec
-} from "./chunks/chunk-DLQ32RGL.js";
+} from "./chunks/chunk-DYZBAV6N.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/src/cli/command.ts
@@ -202,7 +202,7 @@ var runOptions = {
   "max-model-length": { type: "string", description: "Override max_model_length", valueName: "L" },
   "lighteval-version": {
     type: "string",
-    description: `LightEval version on the cluster (default ${DEFAULT_LIGHTEVAL_VERSION})`,
+    description: `LightEval release on the cluster, or auto (the default: the release the preflight finds there; ${DEFAULT_LIGHTEVAL_VERSION} for plan)`,
     valueName: "V"
   },
   "job-per-benchmark": { type: "boolean", description: "One job per benchmark instead of one for all" },
@@ -626,7 +626,8 @@ var planCommand = {
     if (model === void 0) throw new UsageError("--model is required");
     const gpuMemoryUtilization = numberOption(args, "gpu-memory-utilization", 0.05, 1);
     const maxModelLength = integerOption(args, "max-model-length");
-    const lightevalVersion = stringOption(args, "lighteval-version");
+    const requested = stringOption(args, "lighteval-version");
+    const lightevalVersion = requested === "auto" ? void 0 : requested;
     const cluster = clusterShapeFromArgs(args);
     const benchmarks = listOption(args, "benchmarks");
     const facts = await loadModelFacts({

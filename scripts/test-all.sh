@@ -12,6 +12,8 @@ step typecheck
 pnpm -s typecheck
 step lint
 pnpm -s lint
+step 'workflows and action.yml (actionlint, schema)'
+pnpm -s lint:workflows
 step 'dist/ matches a fresh build'
 pnpm -s build
 if ! git diff --quiet -- dist; then

@@ -1,3 +1,4 @@
+import { decodeSummary } from '@model-eval/action';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   clusterInputs,
@@ -40,7 +41,7 @@ describe('the bundled action, run as the runner runs it, against the real cluste
     expect(run.summary).toMatch(/\| aime24 \*\*SIMULATED\*\* \|/);
     const commit = world.datasets.commits.at(-1);
     expect(commit?.repo).toBe(RESULTS_REPO);
-    expect(commit?.paths).toContain('summary.jsonl');
+    expect(commit?.paths).toEqual(expect.arrayContaining(['summary.parquet', 'README.md']));
     expect(
       commit?.paths.some((p) =>
         /^deepseek-ai\/DeepSeek-R1-Distill-Qwen-7B\/main\/aime24\/results_.*\.json$/.test(p),
@@ -91,9 +92,13 @@ describe('each trigger becomes the right evaluation', () => {
     });
     expect(run.outputs.status, run.stdout).toBe('succeeded');
     expect(run.stdout).toContain('my-org/qwen-7b-grpo@step-1200');
-    const summaryRows =
-      world.datasets.repos.get(RESULTS_REPO)?.files.get('summary.jsonl')?.toString('utf8') ?? '';
-    expect(summaryRows).toMatch(/"model":"my-org\/qwen-7b-grpo","revision":"step-1200","step":1200/);
+    const summary = world.datasets.repos.get(RESULTS_REPO)?.files.get('summary.parquet');
+    const rows = summary ? await decodeSummary(new Uint8Array(summary), 'summary.parquet') : [];
+    expect(rows.filter((r) => r.revision === 'step-1200')).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ model: 'my-org/qwen-7b-grpo', step: 1200, simulated: true }),
+      ]),
+    );
   });
 
   it('a label from someone without write permission is refused before any SSH connection', async () => {

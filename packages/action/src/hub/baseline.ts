@@ -8,10 +8,10 @@ import {
   resultsFileTimestamp,
 } from '../results';
 import { callParams, datasetRepo, type HubClient } from './client';
-import { pathSegment, runFolder, SUMMARY_PATH } from './paths';
+import { pathSegment, runFolder } from './paths';
 import { withHubRetries } from './retry';
-import { parseSummaryJsonl, type SummaryRow } from './summary-row';
-import { readHubBytes, readHubText } from './upload';
+import type { SummaryRecord } from './summary-table';
+import { readHubBytes, readHubText, readSummaryRecords } from './upload';
 
 /**
  * What to compare against, read from the results repo:
@@ -37,14 +37,14 @@ export interface BaselineResults extends BaselineTarget {
   perProblem: Map<string, ProblemScore[]>;
 }
 
-export async function readSummary(client: HubClient, repo: string): Promise<SummaryRow[]> {
-  const text = await readHubText(client, repo, SUMMARY_PATH);
-  return text === null ? [] : parseSummaryJsonl(text).rows;
+/** Every row of `summary.parquet` on `main` (none before the first upload). */
+export async function readSummary(client: HubClient, repo: string): Promise<SummaryRecord[]> {
+  return readSummaryRecords(client, repo);
 }
 
 /** The newest real (not simulated) run of `model` at a release tag other than `currentRevision`. */
 export function previousReleaseRevision(
-  summary: readonly SummaryRow[],
+  summary: readonly SummaryRecord[],
   model: string,
   currentRevision: string,
   isRelease: (revision: string) => boolean = (revision) => /^v?\d+(\.\d+)*/.test(revision),
@@ -53,7 +53,7 @@ export function previousReleaseRevision(
     .filter(
       (r) => r.model === model && r.revision !== currentRevision && !r.simulated && isRelease(r.revision),
     )
-    .sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
+    .sort((a, b) => a.finished_at.localeCompare(b.finished_at));
   return candidates.at(-1)?.revision ?? null;
 }
 

@@ -47,3 +47,17 @@ export class MissingHubTokenError extends Error {
     super(`uploading results to ${repo} needs a Hugging Face token`);
   }
 }
+
+/** Other commits kept landing between our read of the summary and our commit, every attempt. */
+export class HubCommitConflictError extends Error {
+  override name = 'HubCommitConflictError';
+  readonly hint =
+    'Many uploads to the same results repo finished at once. Nothing is lost: re-run the upload ' +
+    '(model-eval collect) in a minute; the results stay on the cluster and in the workflow artifact.';
+  constructor(
+    readonly repo: string,
+    readonly attempts: number,
+  ) {
+    super(`${attempts} commits to ${repo} in a row were refused because another commit landed first`);
+  }
+}

@@ -7,17 +7,38 @@ export {
   readSummary,
   resolveBaseline,
 } from './baseline';
-export { type HubClient, hubClientFromEnv } from './client';
-export { HubRequestError, HubUnavailableError, MissingHubTokenError } from './errors';
+export { DEFAULT_HUB_TIMEOUT_MS, type HubClient, hubClientFromEnv } from './client';
+export { CARD_PATH, cardConfigs, renderDatasetCard } from './dataset-card';
+export { HubCommitConflictError, HubRequestError, HubUnavailableError, MissingHubTokenError } from './errors';
+export {
+  BENCHMARK_DATASETS,
+  type EvalResultsFile,
+  type EvalResultsPr,
+  evalResultsFiles,
+  openEvalResultsPr,
+} from './eval-results';
+export { HubBusyError, HubTimeoutError, hubFetch, parseRetryAfter } from './http';
 export { detailsPath, resultsPath, runFolder, SUMMARY_PATH } from './paths';
-export { DEFAULT_RETRY, isTransient, type RetryPolicy, withHubRetries } from './retry';
-export { parseSummaryJsonl, type SummaryRow, summaryRowSchema } from './summary-row';
+export { DEFAULT_RETRY, isTransient, type RetryPolicy, retryDelayMs, withHubRetries } from './retry';
+export { type SummaryResultInput, type SummaryRunInput, summaryRecordsForRun } from './summary-records';
+export {
+  decodeSummary,
+  encodeSummary,
+  SUMMARY_COLUMNS,
+  SummaryFileError,
+  type SummaryRecord,
+  summaryRecordSchema,
+} from './summary-table';
 export {
   ensureResultsRepo,
   type ResultsUpload,
   type ResultsUploadFile,
   type ResultsUploadOutcome,
+  readHead,
+  readSummaryRecords,
+  type SummaryRowDraft,
   uploadResults,
+  withFilePaths,
 } from './upload';
 export {
   formatDuration,

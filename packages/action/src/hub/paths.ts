@@ -2,7 +2,8 @@
  * Layout of the results dataset:
  *
  * ```
- * summary.jsonl                                             one row per run
+ * summary.parquet                                           one row per run × benchmark (summary-table.ts)
+ * README.md                                                 the dataset card (dataset-card.ts)
  * {org}/{model}/{revision}/{benchmark}/results_{ts}.json    LightEval's results file, as written
  * {org}/{model}/{revision}/{benchmark}/details_{ts}.parquet LightEval's details, when saved
  * ```
@@ -10,7 +11,7 @@
  * Benchmark names hold `:` (`gpqa:diamond`) and revisions may hold `/` (branches): both become `_`
  * in their path segment so every file sits at a fixed depth and checks out on any file system.
  */
-export const SUMMARY_PATH = 'summary.jsonl';
+export const SUMMARY_PATH = 'summary.parquet';
 
 export function pathSegment(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]/g, '_');

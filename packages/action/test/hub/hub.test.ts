@@ -1,25 +1,34 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parquetMetadata } from 'hyparquet';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { type HubEmulator, startHubEmulator } from '../../../../test/emulators/hub';
 import { createHubDatasetStore, type HubDatasetStore } from '../../../../test/emulators/hub-datasets';
 import {
+  CARD_PATH,
+  decodeSummary,
+  HubCommitConflictError,
   HubRequestError,
   HubUnavailableError,
   hubClientFromEnv,
   MissingHubTokenError,
-  parseSummaryJsonl,
   readBaselineResults,
   resolveBaseline,
-  type SummaryRow,
+  SUMMARY_COLUMNS,
+  SUMMARY_PATH,
+  type SummaryRecord,
+  summaryRecordsForRun,
   uploadResults,
 } from '../../src/hub';
 import { detailsParquet } from '../results/details-fixture';
 
 const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures');
 const TOKEN = 'hf_test_write_token';
+const REPO = 'my-org/evals';
 const MODEL = 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B';
-const RESULTS_FILE = `${FIXTURES}/lighteval-results/v0.12/results/${MODEL}/results_2025-10-21T08-03-51.771920.json`;
+const TIMESTAMP = '2025-10-21T08-03-51.771920';
+const RESULTS_FILE = `${FIXTURES}/lighteval-results/v0.12/results/${MODEL}/results_${TIMESTAMP}.json`;
 
 let hub: HubEmulator;
 let store: HubDatasetStore;
@@ -39,72 +48,208 @@ function client(token: string | null = TOKEN) {
     { HF_ENDPOINT: hub.url },
     {
       accessToken: token ?? undefined,
-      retry: { attempts: 4, baseDelayMs: 1000, maxDelayMs: 8000, sleep: async (ms) => void sleeps.push(ms) },
+      retry: {
+        attempts: 4,
+        baseDelayMs: 1000,
+        maxDelayMs: 8000,
+        maxRetryAfterMs: 120_000,
+        sleep: async (ms) => void sleeps.push(ms),
+      },
     },
   );
 }
 
-function summary(revision: string, finishedAt: string, value = 0.834): SummaryRow {
-  return {
-    model: MODEL,
-    revision,
-    finishedAt,
-    workflowRun: 'https://github.com/o/r/actions/runs/42',
-    lightevalVersion: '0.12.0',
-    simulated: false,
-    scores: { math_500: { metric: 'pass@k:k=1&n=1', value, stderr: 0.016656 } },
-  };
-}
-
-async function uploadRun(revision: string, finishedAt: string) {
-  const resultsJson = await readFile(RESULTS_FILE, 'utf8');
-  const details = new Uint8Array(
+const details = () =>
+  new Uint8Array(
     detailsParquet('doc-metric', 'pass@k:k=1&n=1', [
       { query: 'p1', score: 1 },
       { query: 'p2', score: 0 },
     ]),
   );
-  return uploadResults(client(), {
-    repo: 'my-org/evals',
-    model: MODEL,
-    revision,
-    files: [{ benchmark: 'math_500', timestamp: '2025-10-21T08-03-51.771920', resultsJson, details }],
-    summary: summary(revision, finishedAt),
-    workflowRunUrl: 'https://github.com/o/r/actions/runs/42',
-  });
+
+interface RunSpec {
+  revision: string;
+  finishedAt: string;
+  runId?: string;
+  benchmarks?: string[];
+  step?: number;
+  withDetails?: boolean;
 }
 
+async function runUpload(spec: RunSpec) {
+  const resultsJson = await readFile(RESULTS_FILE, 'utf8');
+  const benchmarks = spec.benchmarks ?? ['math_500'];
+  const summary = summaryRecordsForRun({
+    runId: spec.runId ?? `run-${spec.revision}`,
+    model: MODEL,
+    revision: spec.revision,
+    commitSha: 'ad9f0ae0864d7fbcd1cd905e3c6c5b069cc8b562',
+    step: spec.step ?? null,
+    finishedAt: spec.finishedAt,
+    runUrl: 'https://github.com/o/r/actions/runs/42',
+    simulated: false,
+    lightevalVersion: '0.12.0',
+    vllmVersion: '0.10.2',
+    results: benchmarks.map((benchmark) => ({
+      benchmark,
+      task: `lighteval|${benchmark}|0`,
+      metric: 'pass@k:k=1&n=1',
+      value: 0.834,
+      stderr: 0.016656,
+      samples: 1,
+      problems: 500,
+    })),
+    jobs: [{ id: '17', benchmarks, gpuHours: 0.5 }],
+  });
+  return {
+    repo: REPO,
+    model: MODEL,
+    revision: spec.revision,
+    files: benchmarks.map((benchmark) => ({
+      benchmark,
+      timestamp: TIMESTAMP,
+      resultsJson,
+      ...(spec.withDetails !== false && { details: details() }),
+    })),
+    summary,
+    workflowRunUrl: 'https://github.com/o/r/actions/runs/42',
+  };
+}
+
+async function uploadRun(spec: RunSpec, c = client()) {
+  return uploadResults(c, await runUpload(spec));
+}
+
+const files = () => store.repos.get(REPO)?.files ?? new Map<string, Buffer>();
+const summaryRows = async (): Promise<SummaryRecord[]> => {
+  const bytes = files().get(SUMMARY_PATH);
+  return bytes ? decodeSummary(new Uint8Array(bytes), SUMMARY_PATH) : [];
+};
+const card = () => {
+  const text = files().get(CARD_PATH)?.toString('utf8') ?? '';
+  const yaml = /^---\n([\s\S]*?)\n---\n/.exec(text)?.[1] ?? '';
+  return {
+    text,
+    metadata: parse(yaml) as {
+      configs: { config_name: string; data_files: { split: string; path: string }[] }[];
+    },
+  };
+};
+
 describe('uploading results to a Hub dataset', () => {
-  it('creates the repo private and commits results, details and the summary row in one commit', async () => {
-    const outcome = await uploadRun('v1.0.0', '2026-01-01T00:00:00Z');
-    expect(store.repos.get('my-org/evals')?.visibility).toBe('private');
+  it('creates the repo private and commits results, details, the summary and the card in one commit on the head', async () => {
+    const outcome = await uploadRun({ revision: 'v1.0.0', finishedAt: '2026-01-01T00:00:00Z' });
+    expect(store.repos.get(REPO)?.visibility).toBe('private');
     expect(store.commits).toHaveLength(1);
     const [commit] = store.commits;
     expect(commit?.paths).toEqual([
-      'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B/v1.0.0/math_500/results_2025-10-21T08-03-51.771920.json',
-      'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B/v1.0.0/math_500/details_2025-10-21T08-03-51.771920.parquet',
-      'summary.jsonl',
+      `${MODEL}/v1.0.0/math_500/results_${TIMESTAMP}.json`,
+      `${MODEL}/v1.0.0/math_500/details_${TIMESTAMP}.parquet`,
+      'summary.parquet',
+      'README.md',
     ]);
     expect(commit?.title).toBe(`Evaluate ${MODEL}@v1.0.0`);
     expect(commit?.description).toBe('Workflow run: https://github.com/o/r/actions/runs/42');
     expect(outcome.commitOid).toBe(commit?.oid);
-    const stored = store.repos.get('my-org/evals')?.files;
-    expect(stored?.get(commit?.paths[0] ?? '')?.toString('utf8')).toBe(await readFile(RESULTS_FILE, 'utf8'));
+    expect(outcome.conflicts).toBe(0);
+    expect(
+      files()
+        .get(commit?.paths[0] ?? '')
+        ?.toString('utf8'),
+    ).toBe(await readFile(RESULTS_FILE, 'utf8'));
+    const [row] = await summaryRows();
+    expect(row).toMatchObject({
+      model: MODEL,
+      revision: 'v1.0.0',
+      commit_sha: 'ad9f0ae0864d7fbcd1cd905e3c6c5b069cc8b562',
+      benchmark: 'math_500',
+      score: 0.834,
+      problems: 500,
+      gpu_hours: 0.5,
+      results_file: commit?.paths[0],
+      details_file: commit?.paths[1],
+    });
+    // Every commit names its parent: the head it read.
+    const commitRequest = store.requests.find((r) => r.path.includes('/commit/'));
+    expect(commitRequest?.status).toBe(200);
   });
 
-  it('appends to summary.jsonl and tolerates "already exists" on the second run', async () => {
-    await uploadRun('v1.0.0', '2026-01-01T00:00:00Z');
-    await uploadRun('v1.1.0', '2026-02-01T00:00:00Z');
-    const text = store.repos.get('my-org/evals')?.files.get('summary.jsonl')?.toString('utf8') ?? '';
-    expect(parseSummaryJsonl(text).rows.map((r) => r.revision)).toEqual(['v1.0.0', 'v1.1.0']);
+  it('appends rows run after run, and tolerates "already exists" on the second run', async () => {
+    await uploadRun({ revision: 'v1.0.0', finishedAt: '2026-01-01T00:00:00Z' });
+    await uploadRun({ revision: 'v1.1.0', finishedAt: '2026-02-01T00:00:00Z' });
+    expect((await summaryRows()).map((r) => r.revision)).toEqual(['v1.0.0', 'v1.1.0']);
     expect(store.requests.filter((r) => r.path === '/api/repos/create').map((r) => r.status)).toEqual([
       200, 200,
     ]);
   });
 
+  it('two uploads racing (both read the same head) keep both rows: the loser gets 412, re-reads and retries', async () => {
+    await uploadRun({ revision: 'v1.0.0', finishedAt: '2026-01-01T00:00:00Z' });
+    // Hold the first two commit requests until both have arrived: both were built on the same head.
+    let arrived = 0;
+    let release: () => void = () => {};
+    const bothThere = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    store.commitGate = async () => {
+      arrived++;
+      if (arrived === 2) release();
+      if (arrived <= 2) await bothThere;
+    };
+    const [a, b] = await Promise.all([
+      uploadRun({ revision: 'step-100', step: 100, finishedAt: '2026-03-01T00:00:00Z' }),
+      uploadRun({ revision: 'step-200', step: 200, finishedAt: '2026-03-01T00:00:01Z' }),
+    ]);
+    expect(store.requests.filter((r) => r.path.includes('/commit/')).map((r) => r.status)).toEqual([
+      200, 200, 412, 200,
+    ]);
+    expect([a.conflicts, b.conflicts].sort()).toEqual([0, 1]);
+    expect((await summaryRows()).map((r) => r.revision).sort()).toEqual(['step-100', 'step-200', 'v1.0.0']);
+    // The card was rebuilt from the re-read summary too: both runs' details configs are there.
+    const splits = card().metadata.configs.find((c) => c.config_name === 'details_math_500')?.data_files;
+    expect(splits?.map((s) => s.path)).toEqual(
+      expect.arrayContaining([
+        `${MODEL}/step-100/math_500/details_${TIMESTAMP}.parquet`,
+        `${MODEL}/step-200/math_500/details_${TIMESTAMP}.parquet`,
+      ]),
+    );
+  });
+
+  it('a retry whose earlier commit landed (answer lost) does not add its rows twice', async () => {
+    const upload = await runUpload({ revision: 'v1.0.0', finishedAt: '2026-01-01T00:00:00Z' });
+    await uploadResults(client(), upload);
+    const again = await uploadResults(client(), upload);
+    expect(again.appendedRows).toBe(0);
+    expect(store.commits).toHaveLength(1);
+    expect(await summaryRows()).toHaveLength(1);
+  });
+
+  it('other commits winning every time ends in a typed error with a hint, not a lost row', async () => {
+    // Every commit request finds that "someone else" moved the head meanwhile.
+    store.commitGate = async (repo) => {
+      const state = store.repos.get(repo);
+      if (state) {
+        state.head = `${state.head.slice(0, 30)}${String(Math.random()).slice(2, 12)}`;
+        state.snapshots.set(state.head, new Map(state.files));
+      }
+    };
+    const error = await uploadResults(
+      client(),
+      await runUpload({ revision: 'v1', finishedAt: '2026-01-01T00:00:00Z' }),
+      {
+        conflictAttempts: 3,
+      },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HubCommitConflictError);
+    expect((error as HubCommitConflictError).hint).toContain('artifact');
+    expect(store.requests.filter((r) => r.path.includes('/commit/')).map((r) => r.status)).toEqual([
+      412, 412, 412,
+    ]);
+  });
+
   it('retries 5xx and 429 with growing delays, then succeeds', async () => {
     store.failNext(3, 503);
-    await uploadRun('v1.0.0', '2026-01-01T00:00:00Z');
+    await uploadRun({ revision: 'v1.0.0', finishedAt: '2026-01-01T00:00:00Z' });
     expect(store.requests.slice(0, 3).map((r) => r.status)).toEqual([503, 503, 503]);
     expect(store.commits).toHaveLength(1);
     // base 1000 ms doubling, ±25% jitter: ~1000, ~2000, ~4000
@@ -115,9 +260,30 @@ describe('uploading results to a Hub dataset', () => {
     });
   });
 
+  it('a 429 with Retry-After waits what the Hub asked, not the shorter backoff', async () => {
+    store.failNext(1, 429, { retryAfter: '30', path: /\/commit\// });
+    await uploadRun({ revision: 'v1.0.0', finishedAt: '2026-01-01T00:00:00Z' });
+    expect(store.requests.filter((r) => r.path.includes('/commit/')).map((r) => r.status)).toEqual([
+      429, 200,
+    ]);
+    expect(sleeps).toEqual([30_000]);
+  });
+
+  it('a Retry-After longer than the policy allows stops at once: the Hub is down for now', async () => {
+    store.failNext(1, 503, { retryAfter: '3600' });
+    const error = await uploadRun({ revision: 'v1.0.0', finishedAt: '2026-01-01T00:00:00Z' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(HubUnavailableError);
+    expect((error as Error).message).toContain('Retry-After 3600 s');
+    expect(sleeps).toEqual([]);
+  });
+
   it('a Hub that stays down is a typed error with a hint, after every attempt', async () => {
     store.outage = true;
-    const error = await uploadRun('v1.0.0', '2026-01-01T00:00:00Z').catch((e: unknown) => e);
+    const error = await uploadRun({ revision: 'v1.0.0', finishedAt: '2026-01-01T00:00:00Z' }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(HubUnavailableError);
     expect((error as HubUnavailableError).attempts).toBe(4);
     expect((error as HubUnavailableError).hint).toContain('artifact');
@@ -127,11 +293,7 @@ describe('uploading results to a Hub dataset', () => {
 
   it('a refused token is not retried', async () => {
     const error = await uploadResults(client('hf_wrong'), {
-      repo: 'my-org/evals',
-      model: MODEL,
-      revision: 'v1',
-      files: [],
-      summary: summary('v1', '2026-01-01T00:00:00Z'),
+      ...(await runUpload({ revision: 'v1', finishedAt: '2026-01-01T00:00:00Z' })),
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HubRequestError);
     expect((error as HubRequestError).status).toBe(401);
@@ -140,41 +302,95 @@ describe('uploading results to a Hub dataset', () => {
 
   it('no token: says so before any request', async () => {
     await expect(
-      uploadResults(client(null), {
-        repo: 'my-org/evals',
-        model: MODEL,
-        revision: 'v1',
-        files: [],
-        summary: summary('v1', '2026-01-01T00:00:00Z'),
-      }),
+      uploadResults(client(null), await runUpload({ revision: 'v1', finishedAt: '2026-01-01T00:00:00Z' })),
     ).rejects.toThrow(MissingHubTokenError);
     expect(store.requests).toHaveLength(0);
   });
 });
 
+describe('what the Hub viewer sees', () => {
+  it("every path in the card's configs is a file in the same commit", async () => {
+    await uploadRun({
+      revision: 'v1.0.0',
+      finishedAt: '2026-01-01T00:00:00Z',
+      benchmarks: ['math_500', 'aime24'],
+    });
+    await uploadRun({ revision: 'v1.1.0', finishedAt: '2026-02-01T00:00:00Z', benchmarks: ['gpqa:diamond'] });
+    await uploadRun({ revision: 'v1.2.0', finishedAt: '2026-03-01T00:00:00Z', withDetails: false });
+    const { metadata } = card();
+    expect(metadata.configs.map((c) => c.config_name)).toEqual([
+      'summary',
+      'details_aime24',
+      'details_gpqa_diamond',
+      'details_math_500',
+    ]);
+    const paths = metadata.configs.flatMap((c) => c.data_files.map((f) => f.path));
+    expect(paths.length).toBeGreaterThan(4);
+    for (const p of paths) expect(files().has(p), p).toBe(true);
+    for (const split of metadata.configs.flatMap((c) => c.data_files.map((f) => f.split))) {
+      expect(split).toMatch(/^\w+(\.\w+)*$/);
+    }
+    expect(metadata.configs[0]).toMatchObject({ config_name: 'summary', default: true });
+  });
+
+  it('the summary schema is the same whatever benchmarks a run had, and with or without a baseline', async () => {
+    const schemas: string[] = [];
+    const schemaNow = () => {
+      const bytes = files().get(SUMMARY_PATH) ?? Buffer.alloc(0);
+      const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      return JSON.stringify(parquetMetadata(buffer).schema.map((s) => [s.name, s.type, s.converted_type]));
+    };
+    await uploadRun({ revision: 'v1', finishedAt: '2026-01-01T00:00:00Z', benchmarks: ['math_500'] });
+    schemas.push(schemaNow());
+    await uploadRun({
+      revision: 'v2',
+      finishedAt: '2026-01-02T00:00:00Z',
+      benchmarks: ['aime24', 'lcb:codegeneration'],
+    });
+    schemas.push(schemaNow());
+    const upload = await runUpload({
+      revision: 'v3',
+      finishedAt: '2026-01-03T00:00:00Z',
+      benchmarks: ['gpqa:diamond'],
+    });
+    await uploadResults(client(), {
+      ...upload,
+      summary: upload.summary.map((r) => ({
+        ...r,
+        baseline: 'v2',
+        baseline_score: 0.8,
+        delta: 0.034,
+        verdict: 'improved',
+      })),
+    });
+    schemas.push(schemaNow());
+    expect(new Set(schemas).size).toBe(1);
+    const names = (JSON.parse(schemas[0] ?? '[]') as string[][]).slice(1).map(([name]) => name);
+    expect(names).toEqual(SUMMARY_COLUMNS.map(([name]) => name));
+    expect((await summaryRows()).map((r) => r.benchmark)).toEqual([
+      'math_500',
+      'aime24',
+      'lcb:codegeneration',
+      'gpqa:diamond',
+    ]);
+  });
+});
+
 describe('reading a baseline from the results repo', () => {
   it('previous release: the newest earlier release of the same model, with its per-problem details', async () => {
-    await uploadRun('v1.0.0', '2026-01-01T00:00:00Z');
-    await uploadRun('v1.1.0', '2026-02-01T00:00:00Z');
+    await uploadRun({ revision: 'v1.0.0', finishedAt: '2026-01-01T00:00:00Z' });
+    await uploadRun({ revision: 'v1.1.0', finishedAt: '2026-02-01T00:00:00Z' });
     const target = await resolveBaseline(
       client(),
-      'my-org/evals',
+      REPO,
       { kind: 'previous-release' },
       { model: MODEL, revision: 'v1.2.0' },
     );
     expect(target).toEqual({ model: MODEL, revision: 'v1.1.0', label: 'v1.1.0' });
-    const baseline = await readBaselineResults(
-      client(),
-      'my-org/evals',
-      target as NonNullable<typeof target>,
-    );
+    const baseline = await readBaselineResults(client(), REPO, target as NonNullable<typeof target>);
     // The uploaded file holds four tasks; only the one of its benchmark folder (math_500) counts.
     expect(baseline?.rows.map((r) => [r.benchmark, r.value, r.file])).toEqual([
-      [
-        'math_500',
-        0.834,
-        'my-org/evals/deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B/v1.1.0/math_500/results_2025-10-21T08-03-51.771920.json',
-      ],
+      ['math_500', 0.834, `${REPO}/${MODEL}/v1.1.0/math_500/results_${TIMESTAMP}.json`],
     ]);
     expect(baseline?.perProblem.get('math_500')).toEqual([
       { problem: 'p1', score: 1 },
@@ -183,16 +399,14 @@ describe('reading a baseline from the results repo', () => {
   });
 
   it('a fixed model@revision; none uploaded yet is null, not an error', async () => {
-    await uploadRun('v1.0.0', '2026-01-01T00:00:00Z');
+    await uploadRun({ revision: 'v1.0.0', finishedAt: '2026-01-01T00:00:00Z' });
     const fixed = await resolveBaseline(
       client(),
-      'my-org/evals',
+      REPO,
       { kind: 'fixed', model: 'Qwen/Qwen2.5-Math-1.5B', revision: 'main' },
       { model: MODEL, revision: 'v2' },
     );
     expect(fixed?.label).toBe('Qwen/Qwen2.5-Math-1.5B@main');
-    expect(
-      await readBaselineResults(client(), 'my-org/evals', fixed as NonNullable<typeof fixed>),
-    ).toBeNull();
+    expect(await readBaselineResults(client(), REPO, fixed as NonNullable<typeof fixed>)).toBeNull();
   });
 });

@@ -28481,6 +28481,44 @@ function pick(o, props) {
     })
   );
 }
+var DATASET_EXPAND_KEYS = [
+  "private",
+  "downloads",
+  "gated",
+  "likes",
+  "lastModified"
+];
+async function datasetInfo(params) {
+  const accessToken = params && checkCredentials(params);
+  const search = new URLSearchParams([
+    ...DATASET_EXPAND_KEYS.map((val) => ["expand", val]),
+    ...params?.additionalFields?.map((val) => ["expand", val]) ?? []
+  ]).toString();
+  const response = await (params.fetch || fetch)(
+    `${params?.hubUrl || HUB_URL}/api/datasets/${params.name}/revision/${encodeURIComponent(
+      params.revision ?? "HEAD"
+    )}?${search.toString()}`,
+    {
+      headers: {
+        ...accessToken ? { Authorization: `Bearer ${accessToken}` } : {}
+      }
+    }
+  );
+  if (!response.ok) {
+    throw await createApiError(response);
+  }
+  const data = await response.json();
+  return {
+    ...params?.additionalFields && pick(data, params.additionalFields),
+    id: data._id,
+    name: data.id,
+    private: data.private,
+    downloads: data.downloads,
+    likes: data.likes,
+    gated: data.gated,
+    updatedAt: new Date(data.lastModified)
+  };
+}
 var REGEX_COMMIT_HASH = new RegExp("^[0-9a-f]{40}$");
 async function fileExists(params) {
   const accessToken = checkCredentials(params);
@@ -56972,7 +57010,7 @@ function toJobSpec(job, jobIndex, settings, options = {}) {
     environment: {
       ...job.env,
       // The stand-in imitates one LightEval release: the one this job's command line was planned for.
-      ...options.standinBinDir ? { LIGHTEVAL_STANDIN_VERSION: settings.lightevalVersion ?? DEFAULT_LIGHTEVAL_VERSION } : {}
+      ...options.standinBinDir ? { LIGHTEVAL_STANDIN_VERSION: options.standinVersion ?? DEFAULT_LIGHTEVAL_VERSION } : {}
     },
     command: job.lightevalArgv
   };
@@ -56982,6 +57020,157 @@ function toJobSpec(job, jobIndex, settings, options = {}) {
   if (settings.slurm.qos) spec.qos = settings.slurm.qos;
   if (settings.hfToken) spec.secrets = { HF_TOKEN: settings.hfToken };
   return spec;
+}
+
+// packages/action/src/run/preflight.ts
+var PREFLIGHT_PACKAGES = ["lighteval", "vllm", "torch", "transformers"];
+var MARKER = "MODEL_EVAL_PREFLIGHT";
+var VERSIONS_PY = `import importlib.metadata as m, json
+def v(p):
+    try:
+        return m.version(p)
+    except Exception:
+        return None
+print(json.dumps({p: v(p) for p in ${JSON.stringify(PREFLIGHT_PACKAGES)}}))`;
+var singleQuoted = (text2) => `'${text2.replaceAll("'", `'\\''`)}'`;
+function preflightScript(setupLines) {
+  const lines = ["set +e", "exec 3>&1 1>&2"];
+  setupLines.forEach((line, index) => {
+    lines.push("{", line, `} || printf '${MARKER} setup_failed=%s\\n' ${index + 1} >&3`);
+  });
+  lines.push(
+    "exec 1>&3",
+    `printf '${MARKER} lighteval_path=%s\\n' "$(command -v lighteval 2>/dev/null)"`,
+    "py=$(command -v python3 2>/dev/null || command -v python 2>/dev/null)",
+    `printf '${MARKER} python=%s\\n' "$py"`,
+    `[ -n "$py" ] && printf '${MARKER} packages=%s\\n' "$("$py" -c ${singleQuoted(VERSIONS_PY)} 2>/dev/null)"`,
+    // The LightEval stand-in of the test cluster and --simulate answers for itself (a script has no metadata).
+    `lv=$(command -v lighteval 2>/dev/null) && head -c 2048 "$lv" 2>/dev/null | grep -q 'SIMULATED' && printf '${MARKER} standin=%s\\n' "$(LIGHTEVAL_STANDIN_METADATA=1 "$lv" 2>/dev/null)"`,
+    `printf '${MARKER} gpu=%s\\n' "$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -n 1)"`,
+    "exit 0"
+  );
+  return `${lines.join("\n")}
+`;
+}
+var versionsSchema = external_exports.object(
+  Object.fromEntries(PREFLIGHT_PACKAGES.map((p) => [p, external_exports.string().nullable().optional()]))
+);
+var standinSchema = versionsSchema.extend({ simulated: external_exports.literal(true) });
+function parsePreflightOutput(stdout) {
+  const values = /* @__PURE__ */ new Map();
+  const failed = [];
+  for (const line of stdout.split("\n")) {
+    if (!line.startsWith(`${MARKER} `)) continue;
+    const body = line.slice(MARKER.length + 1);
+    const eq = body.indexOf("=");
+    if (eq < 0) continue;
+    const key = body.slice(0, eq);
+    const value = body.slice(eq + 1).trim();
+    if (key === "setup_failed") failed.push(Number(value));
+    else values.set(key, value);
+  }
+  const json2 = (text2) => {
+    try {
+      return text2 ? JSON.parse(text2) : void 0;
+    } catch {
+      return void 0;
+    }
+  };
+  const installed = versionsSchema.safeParse(json2(values.get("packages")));
+  const standin2 = standinSchema.safeParse(json2(values.get("standin")));
+  const fromPython = installed.success ? installed.data : {};
+  const useStandin = standin2.success && !fromPython.lighteval;
+  const source = useStandin && standin2.success ? standin2.data : fromPython;
+  const versions = Object.fromEntries(PREFLIGHT_PACKAGES.map((p) => [p, source[p] ?? null]));
+  return {
+    lightevalPath: values.get("lighteval_path") || null,
+    python: values.get("python") || null,
+    versions,
+    simulated: useStandin,
+    gpu: values.get("gpu") || null,
+    failedSetupLines: failed
+  };
+}
+var PreflightError = class extends Error {
+  constructor(message, hint) {
+    super(message);
+    this.hint = hint;
+  }
+  hint;
+  name = "PreflightError";
+};
+var JOB_SETUP_EXAMPLE = [
+  "job-setup: |",
+  "  source /shared/envs/lighteval/bin/activate   # or: module load lighteval / conda activate eval"
+].join("\n");
+function releaseOf(text2) {
+  try {
+    const v = parseLightevalVersion(text2);
+    return `${v.major}.${v.minor}.${v.patch}`;
+  } catch (error62) {
+    if (error62 instanceof UnsupportedLightevalVersionError && /^v?\d+\.\d+/.test(text2.trim())) {
+      const [major, minor, patch = "0"] = text2.trim().replace(/^v/, "").split(/[.+-]/);
+      return `${major}.${minor}.${patch}`;
+    }
+    return null;
+  }
+}
+function decideLightevalVersion(probe, requested) {
+  const where = probe.lightevalPath ? ` (${probe.lightevalPath})` : "";
+  if (!probe.lightevalPath && !probe.versions.lighteval) {
+    throw new PreflightError(
+      "`lighteval` is not on the PATH of the job environment: the job would fail before evaluating anything.",
+      `Install LightEval with vLLM (pip install "lighteval[vllm]") where the jobs run and make the job's setup lines activate it, e.g.
+${JOB_SETUP_EXAMPLE}`
+    );
+  }
+  const installedText = probe.versions.lighteval;
+  const auto = requested === void 0 || requested.trim() === "" || requested.trim().toLowerCase() === "auto";
+  if (!installedText) {
+    if (!auto) return releaseOf(requested) ?? requested;
+    throw new PreflightError(
+      `\`lighteval\` is on the PATH${where}, but ${probe.python ? `the Python there (${probe.python})` : "no Python there"} cannot say which LightEval release it is, so lighteval-version: auto cannot choose a command line.`,
+      'Make the job setup activate the environment LightEval is installed in (so `python -c "import lighteval"` works), or set lighteval-version to the installed release, e.g. lighteval-version: 0.13.0.'
+    );
+  }
+  const installed = releaseOf(installedText);
+  if (installed === null) {
+    throw new PreflightError(
+      `the installed LightEval reports version '${installedText}'${where}, which is not MAJOR.MINOR.PATCH.`,
+      "Set lighteval-version explicitly to the release this build corresponds to."
+    );
+  }
+  parseLightevalVersion(installed);
+  if (auto) return installed;
+  const wanted = releaseOf(requested);
+  if (wanted === installed) return installed;
+  throw new PreflightError(
+    `lighteval-version is ${requested}, but the job environment has LightEval ${installedText} installed${where}: the command line planned for ${requested} would not be the one it accepts.`,
+    `Set lighteval-version: auto (or ${installed}) to evaluate with the installed LightEval, or install LightEval ${requested} in the environment the job setup activates.`
+  );
+}
+async function preflight(transport, setupLines, options = {}) {
+  const result = await transport.exec(["bash", "-s"], {
+    stdin: preflightScript(setupLines),
+    timeoutMs: options.timeoutMs ?? 12e4,
+    ...options.signal ? { signal: options.signal } : {}
+  });
+  if (result.exitCode !== 0 || !result.stdout.includes(MARKER)) {
+    throw new PreflightError(
+      `the preflight check could not run on the cluster (exit ${String(result.exitCode)}): ${result.stderr.trim().split("\n").slice(-3).join(" | ")}`,
+      "Check that the login shell of the cluster user is bash-compatible and that the job setup lines run there."
+    );
+  }
+  const probe = parsePreflightOutput(result.stdout);
+  const lightevalVersion = decideLightevalVersion(probe, options.lightevalVersion);
+  return { ...probe, lightevalVersion, summary: summarize(probe) };
+}
+function summarize(probe) {
+  const v = probe.versions;
+  const parts = PREFLIGHT_PACKAGES.map((p) => `${p} ${v[p] ?? "missing"}`);
+  const gpu = probe.gpu ? `, GPU ${probe.gpu}` : "";
+  const failed = probe.failedSetupLines.length ? `; setup line(s) ${probe.failedSetupLines.join(", ")} failed` : "";
+  return `${probe.simulated ? "SIMULATED " : ""}${parts.join(", ")}${gpu}${failed}`;
 }
 
 // packages/action/src/run/run-state.ts
@@ -57101,6 +57290,11 @@ function isMissingFile(error62) {
 
 // packages/action/src/run/prepare.ts
 async function prepareFreshRun(settings, deps) {
+  const checked = await preflight(deps.transport, preflightSetup(settings, deps.standinBinDir), {
+    lightevalVersion: settings.lightevalVersion,
+    ...deps.signal && { signal: deps.signal }
+  });
+  deps.logger.info(`Preflight: ${checked.summary}; planning for LightEval ${checked.lightevalVersion}.`);
   const facts = await deps.loadFacts({
     model: settings.model,
     ...settings.revision !== void 0 && { revision: settings.revision },
@@ -57112,16 +57306,27 @@ async function prepareFreshRun(settings, deps) {
     cluster: settings.cluster,
     benchmarks: settings.benchmarkDefinitions ?? settings.benchmarks,
     outputDir: LIGHTEVAL_OUTPUT_DIR,
+    lightevalVersion: checked.lightevalVersion,
     ...settings.gpuMemoryUtilization !== void 0 && {
       gpuMemoryUtilization: settings.gpuMemoryUtilization
     },
     ...settings.maxModelLength !== void 0 && { maxModelLength: settings.maxModelLength },
-    ...settings.lightevalVersion !== void 0 && { lightevalVersion: settings.lightevalVersion },
     ...settings.jobPerBenchmark !== void 0 && { jobPerBenchmark: settings.jobPerBenchmark }
   });
   const multiNode = plan.jobs.find((job) => job.nodes > 1);
   if (multiNode) throw new MultiNodeRunError(multiNode);
   return { plan, jobs: plan.jobs, lightevalVersion: plan.lightevalVersion };
+}
+function preflightSetup(settings, standinBinDir) {
+  if (!standinBinDir) return settings.slurm.setup;
+  return [
+    ...settings.slurm.setup,
+    `export PATH=${shellQuote(standinBinDir)}:"$PATH"`,
+    `export LIGHTEVAL_STANDIN_VERSION=${shellQuote(standinVersionFor(settings.lightevalVersion))}`
+  ];
+}
+function standinVersionFor(requested) {
+  return requested === void 0 || requested === "" || requested === "auto" ? DEFAULT_LIGHTEVAL_VERSION : requested;
 }
 async function prepareReopenedRun(settings, transport) {
   const statePath = stateFilePath(settings);
@@ -57647,7 +57852,15 @@ async function runEvaluation(settings, deps) {
   const now = deps.now ?? Date.now;
   const startedAt = now();
   const { executor, logger } = deps;
-  const prepared = mode.kind === "reopen" ? await prepareReopenedRun(settings, executor.transport) : await prepareFreshRun(settings, deps);
+  const standinBinDir = settings.simulate && mode.kind !== "reopen" ? await standin(settings, deps) : void 0;
+  const prepared = mode.kind === "reopen" ? await prepareReopenedRun(settings, executor.transport) : await prepareFreshRun(settings, {
+    loadFacts: deps.loadFacts,
+    transport: executor.transport,
+    logger,
+    ...deps.hubEndpoint !== void 0 && { hubEndpoint: deps.hubEndpoint },
+    ...standinBinDir && { standinBinDir },
+    ...deps.signal && { signal: deps.signal }
+  });
   if (prepared.plan) deps.onPlan?.(prepared.plan);
   for (const warning of [...prepared.plan?.warnings ?? [], ...prepared.jobs.flatMap((j) => j.warnings)])
     logger.warn(warning);
@@ -57661,14 +57874,14 @@ async function runEvaluation(settings, deps) {
       `Found the state of run ${settings.runId}: reattaching to its jobs instead of submitting again.`
     );
   }
-  const standinBinDir = settings.simulate && mode.kind !== "reopen" ? await standin(settings, deps) : void 0;
+  const standinVersion = prepared.lightevalVersion;
   const context = {
     settings,
     executor,
     logger,
     prepared,
     record: record2,
-    specFor: (job) => toJobSpec(job.planned, job.index, settings, standinBinDir ? { standinBinDir } : {}),
+    specFor: (job) => toJobSpec(job.planned, job.index, settings, standinBinDir ? { standinBinDir, standinVersion } : {}),
     progress: { startedAt, live: /* @__PURE__ */ new Map(), notes: [] },
     now,
     ...deps.signal && { signal: deps.signal },
@@ -57682,6 +57895,7 @@ async function runEvaluation(settings, deps) {
 }
 async function standin(settings, deps) {
   if (!deps.standinScript) throw new Error("simulate needs the LightEval stand-in script");
+  await deps.executor.transport.makeDirectory(runDirectory(settings));
   const binDir = await installStandin(deps.executor.transport, runDirectory(settings), deps.standinScript);
   deps.logger.warn("SIMULATED: the LightEval stand-in replaces lighteval; no score of this run is real.");
   return binDir;
@@ -58246,6 +58460,7 @@ export {
   downloadFile,
   listFiles,
   createRepo,
+  datasetInfo,
   fileExists,
   modelInfo,
   external_exports,
@@ -58253,6 +58468,7 @@ export {
   planEvaluation,
   planToJson,
   renderPlanText,
+  parquetReadObjects,
   parseDetails,
   detailsFileFor,
   resultsFileTimestamp,

@@ -1,0 +1,98 @@
+import type { Logger } from '@model-eval/slurm';
+import type { ResolvedSettings } from '../../config';
+import {
+  type BaselineRule,
+  type HubClient,
+  readBaselineResults,
+  readSummary,
+  resolveBaseline,
+} from '../../hub';
+import type { RunReport } from '../../report';
+import { isReleaseRevision } from '../../request';
+import { readPerProblemScores } from '../../results';
+import type { RunOutcome } from '../../run/run-evaluation';
+import { compareWithBaseline } from '../../stats';
+
+export function baselineRule(settings: ResolvedSettings): BaselineRule | undefined {
+  const spec = settings.request.baseline;
+  switch (spec.kind) {
+    case 'none':
+      return undefined;
+    case 'previous-tag':
+      // Releases as this repository tags them (tag-pattern), mapped to Hub revisions as it does.
+      return {
+        kind: 'previous-release',
+        isRelease: (revision) => isReleaseRevision(revision, settings.tagPattern, settings.tagRevision),
+      };
+    case 'base-revision':
+      return { kind: 'revision', revision: settings.request.pullRequest?.baseRef ?? 'main' };
+    case 'fixed':
+      return { kind: 'fixed', model: spec.model, revision: spec.revision };
+  }
+}
+
+/** Reads the baseline from the results repo into `report.baseline`; a failure is a note, never fatal. */
+export async function addBaseline(
+  hub: HubClient,
+  settings: ResolvedSettings,
+  run: RunOutcome,
+  report: RunReport,
+  logger: Logger,
+): Promise<void> {
+  const rule = baselineRule(settings);
+  if (!rule || !settings.resultsRepo) return;
+  try {
+    const target = await resolveBaseline(hub, settings.resultsRepo, rule, {
+      model: settings.request.model,
+      revision: settings.request.revision,
+    });
+    const baseline = target ? await readBaselineResults(hub, settings.resultsRepo, target) : null;
+    if (!baseline) {
+      report.notes?.push(
+        `No baseline results found in ${settings.resultsRepo} for ${target?.label ?? 'the baseline rule'}.`,
+      );
+      return;
+    }
+    const perProblem = await readPerProblemScores(run.localResultsDir, run.results);
+    const current = run.results.map((r) => ({ ...r, perProblem: perProblem.get(r.benchmark) ?? [] }));
+    const base = baseline.rows.map((r) => ({ ...r, perProblem: baseline.perProblem.get(r.benchmark) ?? [] }));
+    report.baseline = {
+      label: baseline.label,
+      values: Object.fromEntries(baseline.rows.map((r) => [r.benchmark, r.value])),
+      comparison: compareWithBaseline(current, base),
+    };
+  } catch (error) {
+    const message = `The baseline could not be read: ${(error as Error).message}`;
+    logger.warn(message);
+    report.notes?.push(message);
+  }
+}
+
+/** Earlier checkpoints of the same model from the summary, for the report's chart. */
+export async function addCheckpointSeries(
+  hub: HubClient,
+  settings: ResolvedSettings,
+  run: RunOutcome,
+  report: RunReport,
+  logger: Logger,
+): Promise<void> {
+  const step = settings.request.step;
+  if (step === undefined || !settings.resultsRepo) return;
+  try {
+    const rows = (await readSummary(hub, settings.resultsRepo)).filter(
+      (r) => r.model === settings.request.model && r.step !== null && r.simulated === run.report.simulated,
+    );
+    report.checkpointSeries = run.results.flatMap((result) => {
+      const points = rows.flatMap((r) =>
+        r.benchmark === result.benchmark && r.step !== null && r.score !== null
+          ? [{ step: r.step, value: r.score }]
+          : [],
+      );
+      if (result.value !== null) points.push({ step, value: result.value });
+      points.sort((a, b) => a.step - b.step);
+      return points.length > 1 ? [{ benchmark: result.benchmark, points }] : [];
+    });
+  } catch (error) {
+    logger.warn(`The checkpoint series could not be read: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,83 @@
+import type { BaselineComparison } from '../stats';
+import type { SummaryRecord } from './summary-table';
+
+/** z for a two-sided 95% interval, as the report uses. */
+const Z_95 = 1.959963984540054;
+
+/** One benchmark's result as the summary needs it (a `ResultRow` fits). */
+export interface SummaryResultInput {
+  benchmark: string;
+  task: string;
+  metric: string;
+  value: number | null;
+  stderr: number | null;
+  samples: number | null;
+  problems: number | null;
+}
+
+export interface SummaryRunInput {
+  runId: string;
+  model: string;
+  revision: string;
+  /** The model commit the revision resolved to (LightEval's `config_general.model_sha`), when known. */
+  commitSha: string | null;
+  step: number | null;
+  finishedAt: string;
+  runUrl: string | null;
+  simulated: boolean;
+  lightevalVersion: string | null;
+  vllmVersion: string | null;
+  results: readonly SummaryResultInput[];
+  /** Slurm jobs: which benchmarks each ran and its GPU-hours (null while unknown). */
+  jobs: readonly { id: string; benchmarks: readonly string[]; gpuHours: number | null }[];
+  baseline?: {
+    label: string;
+    values: Record<string, number | null>;
+    comparison: Pick<BaselineComparison, 'comparisons'>;
+  };
+}
+
+const finite = (v: number | null | undefined): number | null =>
+  typeof v === 'number' && Number.isFinite(v) ? v : null;
+
+/** The summary rows of one run, without file paths (the upload adds them: it names the files). */
+export function summaryRecordsForRun(
+  run: SummaryRunInput,
+): Omit<SummaryRecord, 'results_file' | 'details_file'>[] {
+  return run.results.map((result) => {
+    const score = finite(result.value);
+    const stderr = finite(result.stderr);
+    const job = run.jobs.find((j) => j.benchmarks.includes(result.benchmark));
+    const comparison = run.baseline?.comparison.comparisons.find((c) => c.benchmark === result.benchmark);
+    const baselineScore = finite(run.baseline?.values[result.benchmark]);
+    return {
+      model: run.model,
+      revision: run.revision,
+      commit_sha: run.commitSha,
+      benchmark: result.benchmark,
+      metric: result.metric || null,
+      problems: result.problems,
+      samples: result.samples,
+      score,
+      stderr,
+      ci_low: score !== null && stderr !== null ? Math.max(0, score - Z_95 * stderr) : null,
+      ci_high: score !== null && stderr !== null ? Math.min(1, score + Z_95 * stderr) : null,
+      baseline: run.baseline?.label ?? null,
+      baseline_score: baselineScore,
+      delta: finite(comparison?.delta),
+      delta_ci_low: finite(comparison?.ci[0]),
+      delta_ci_high: finite(comparison?.ci[1]),
+      verdict: comparison?.verdict ?? null,
+      lighteval_version: run.lightevalVersion,
+      vllm_version: run.vllmVersion,
+      gpu_hours: finite(job?.gpuHours),
+      job_id: job?.id ?? null,
+      run_url: run.runUrl,
+      finished_at: run.finishedAt,
+      run_id: run.runId,
+      step: run.step,
+      simulated: run.simulated,
+      task: result.task || null,
+    };
+  });
+}
