@@ -8,6 +8,7 @@ export {
   collectJobFiles,
   readLogTails,
 } from './collect';
+export { scrubbedEnvironment } from './environment';
 export {
   HostKeyMismatchError,
   KnownHostsLineError,
@@ -17,6 +18,8 @@ export {
   SshConnectError,
   SubmitError,
   UnsafeBatchValueError,
+  UnsafeRemotePathError,
+  type UnsafeRemotePathReason,
 } from './errors';
 export { classifyFailure, type FailureClass, isGpuOutOfMemoryLog, isRetryableFailure } from './failure-class';
 export { type JobSpec, logPaths, scriptPath, secretsPath, timeLimitSeconds } from './job-spec';
@@ -32,6 +35,8 @@ export {
 export { openSshFingerprint, type PinnedHostKey, parseKnownHostsLine } from './known-hosts';
 export { createLocalTransport } from './local-transport';
 export { type Logger, silentLogger, stderrLogger } from './logger';
+export { makeOwnedDirectory, type OwnedDirectory, type OwnedDirectoryOptions } from './owned-directory';
+export { writeSecretsFile } from './secrets-file';
 export { shellJoin, shellQuote } from './shell-quote';
 export { connectSsh, type SshEndpoint, type SshOptions, type SshTransport } from './ssh-transport';
 export {
@@ -44,7 +49,14 @@ export {
   submitJob,
 } from './submit';
 export { type JobOutcome, type SuperviseOptions, type SuperviseResult, superviseJobs } from './supervise';
-export type { CommandResult, ExecOptions, RemoteFileEntry, Transport } from './transport';
+export type {
+  CommandResult,
+  ExecOptions,
+  ReadFileOptions,
+  RemoteFileEntry,
+  Transport,
+  WriteFileOptions,
+} from './transport';
 export { joinRemotePath } from './transport';
 export {
   type JobSnapshot,

@@ -1,16 +1,22 @@
-import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper, type Stats } from 'ssh2';
 import { backoffDelay, sleep } from './backoff';
-import { HostKeyMismatchError, KnownHostsLineError, RemoteCommandError, SshConnectError } from './errors';
+import {
+  HostKeyMismatchError,
+  KnownHostsLineError,
+  RemoteCommandError,
+  SshConnectError,
+  UnsafeRemotePathError,
+} from './errors';
 import {
   hostKeyAlgorithmsFor,
   openSshFingerprint,
   type PinnedHostKey,
   parseKnownHostsLine,
 } from './known-hosts';
-import { timeoutError } from './local-transport';
+import { timeoutError, tooLarge } from './local-transport';
 import { type Logger, stderrLogger } from './logger';
 import { shellJoin } from './shell-quote';
-import type { CommandResult, ExecOptions, RemoteFileEntry, Transport } from './transport';
+import type { CommandResult, ExecOptions, ReadFileOptions, RemoteFileEntry, Transport } from './transport';
 import { joinRemotePath } from './transport';
 
 /** One SSH server to log in to: the login node, or the bastion in front of it. */
@@ -319,20 +325,23 @@ export async function connectSsh(options: SshOptions): Promise<SshTransport> {
       return connectionsOpened;
     },
     exec,
-    readFile(path) {
-      return withSftp(
-        (sftp) =>
-          new Promise<Buffer>((resolve, reject) =>
-            sftp.readFile(path, (error, data) =>
-              error ? reject(sftpError('read', path, error)) : resolve(data),
+    readFile(path, readOptions) {
+      if (!readOptions?.maxBytes && !readOptions?.refuseSymlink) {
+        return withSftp(
+          (sftp) =>
+            new Promise<Buffer>((resolve, reject) =>
+              sftp.readFile(path, (error, data) =>
+                error ? reject(sftpError('read', path, error)) : resolve(data),
+              ),
             ),
-          ),
-      );
+        );
+      }
+      return withSftp((sftp) => readViaSftp(sftp, path, readOptions));
     },
     writeFile(path, data, writeOptions) {
       const mode = writeOptions?.mode ?? 0o644;
       const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-      return withSftp((sftp) => writeViaSftp(sftp, path, bytes, mode));
+      return withSftp((sftp) => writeViaSftp(sftp, path, bytes, mode, writeOptions?.exclusive ?? false));
     },
     listDirectory(dir) {
       return withSftp(
@@ -438,13 +447,75 @@ function sftpError(what: 'read' | 'list' | 'write', path: string, error: Error):
   );
 }
 
-async function writeViaSftp(sftp: SFTPWrapper, path: string, data: Buffer, mode: number): Promise<void> {
+async function readViaSftp(sftp: SFTPWrapper, path: string, options: ReadFileOptions): Promise<Buffer> {
+  const call = <T>(start: (callback: (error: Error | undefined | null, value: T) => void) => void) =>
+    new Promise<T>((resolve, reject) =>
+      start((error, value) => (error ? reject(sftpError('read', path, error)) : resolve(value))),
+    );
+  // SFTP has no O_NOFOLLOW: lstat the name first, then check the opened file itself (fstat) and read
+  // no more than the limit, so a file that grows or is swapped after the lstat still cannot cost more.
+  if (options.refuseSymlink) {
+    const linkStats = await call<Stats>((cb) => sftp.lstat(path, cb));
+    if (linkStats.isSymbolicLink()) {
+      throw new UnsafeRemotePathError(
+        path,
+        'symlink',
+        `${path} is a symbolic link; it is not followed.`,
+        'Results and logs are read only from regular files the job wrote; remove the link.',
+      );
+    }
+  }
+  const handle = await call<Buffer>((cb) => sftp.open(path, 'r', cb));
+  try {
+    const info = await call<Stats>((cb) => sftp.fstat(handle, cb));
+    if (options.refuseSymlink && !info.isFile()) {
+      throw new UnsafeRemotePathError(
+        path,
+        'not-regular',
+        `${path} is not a regular file.`,
+        'Only regular files are read back from the cluster.',
+      );
+    }
+    if (options.maxBytes !== undefined && info.size > options.maxBytes) {
+      throw tooLarge(path, info.size, options.maxBytes);
+    }
+    const limit = options.maxBytes === undefined ? Number.POSITIVE_INFINITY : options.maxBytes + 1;
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const size = Math.min(32 * 1024, limit - total);
+      if (size <= 0) break;
+      const buffer = Buffer.alloc(size);
+      const bytesRead = await call<number>((cb) =>
+        sftp.read(handle, buffer, 0, size, total, (error, n) => cb(error, n)),
+      );
+      if (bytesRead === 0) break;
+      chunks.push(buffer.subarray(0, bytesRead));
+      total += bytesRead;
+    }
+    if (options.maxBytes !== undefined && total > options.maxBytes) {
+      throw tooLarge(path, total, options.maxBytes);
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    await call<void>((cb) => sftp.close(handle, (error) => cb(error, undefined)));
+  }
+}
+
+async function writeViaSftp(
+  sftp: SFTPWrapper,
+  path: string,
+  data: Buffer,
+  mode: number,
+  exclusive: boolean,
+): Promise<void> {
   const call = <T>(start: (callback: (error: Error | undefined | null, value: T) => void) => void) =>
     new Promise<T>((resolve, reject) =>
       start((error, value) => (error ? reject(sftpError('write', path, error)) : resolve(value))),
     );
   // Created with `mode`, then chmod in case it existed: a secrets file must never be readable by others.
-  const handle = await call<Buffer>((cb) => sftp.open(path, 'w', mode, cb));
+  // 'wx' is SSH_FXF_CREAT|SSH_FXF_EXCL: refuses an existing file or symlink planted at `path`.
+  const handle = await call<Buffer>((cb) => sftp.open(path, exclusive ? 'wx' : 'w', mode, cb));
   try {
     await call<void>((cb) => sftp.fchmod(handle, mode, (error) => cb(error, undefined)));
     const chunk = 32 * 1024;
