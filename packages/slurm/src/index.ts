@@ -8,6 +8,13 @@ export {
   collectJobFiles,
   readLogTails,
 } from './collect';
+export {
+  applyLimits,
+  type CollectLimits,
+  DETAILS_LIMITS,
+  formatBytes,
+  RESULTS_LIMITS,
+} from './collect-limits';
 export { scrubbedEnvironment } from './environment';
 export {
   HostKeyMismatchError,
@@ -36,6 +43,13 @@ export { openSshFingerprint, type PinnedHostKey, parseKnownHostsLine } from './k
 export { createLocalTransport } from './local-transport';
 export { type Logger, silentLogger, stderrLogger } from './logger';
 export { makeOwnedDirectory, type OwnedDirectory, type OwnedDirectoryOptions } from './owned-directory';
+export {
+  type ListedEntry,
+  listTreeSafely,
+  parseListing,
+  type SafeListing,
+  type SkippedEntry,
+} from './safe-listing';
 export { writeSecretsFile } from './secrets-file';
 export { shellJoin, shellQuote } from './shell-quote';
 export { connectSsh, type SshEndpoint, type SshOptions, type SshTransport } from './ssh-transport';
