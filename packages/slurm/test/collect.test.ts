@@ -87,7 +87,8 @@ describe('collectJobFiles', () => {
     const { spec, runDir } = runDirWithResults();
     const huge = join(runDir, 'out/results/org/model-c/results_2026-01-01T00-00-00.000000.json');
     mkdirSync(dirname(huge), { recursive: true });
-    truncateSync((writeFileSync(huge, '{'), huge), 600 * 1024 * 1024);
+    writeFileSync(huge, '{');
+    truncateSync(huge, 600 * 1024 * 1024); // sparse: free to make, 600 MB to read
     const files = await collectJobFiles(createLocalTransport(), spec, '7');
     expect(files.resultFiles).toHaveLength(2);
     expect(files.skipped).toEqual([{ path: huge, reason: '600.0 MiB, over the per-file limit of 64.0 MiB' }]);
