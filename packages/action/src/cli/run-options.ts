@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type ClusterShape, DEFAULT_LIGHTEVAL_VERSION } from '@model-eval/planner';
 import type { Logger } from '@model-eval/slurm';
+import { escapeTerminal } from '../report/escape';
 import type { ClusterAccess } from '../run/connection';
 import { deriveRunId } from '../run/run-id';
 import type { RunSettings } from '../run/run-settings';
@@ -116,8 +117,9 @@ export const stderrLoggerFor = (io: CliIo, simulated = false): Logger => {
   const prefix = simulated ? '[SIMULATED] ' : '';
   return {
     debug: () => {},
-    info: (message) => io.stderr(`${prefix}${message}\n`),
-    warn: (message) => io.stderr(`${prefix}warning: ${message}\n`),
+    // Messages carry Slurm reasons and command output from the cluster: no escape sequence passes.
+    info: (message) => io.stderr(`${prefix}${escapeTerminal(message)}\n`),
+    warn: (message) => io.stderr(`${prefix}warning: ${escapeTerminal(message)}\n`),
   };
 };
 
