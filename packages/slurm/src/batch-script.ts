@@ -18,6 +18,9 @@ export function renderBatchScript(spec: JobSpec): string {
   lines.push(
     '# Rendered by @model-eval/slurm. Values are single-quoted; secrets are sourced from a 0600 file, never written here.',
     'set -eo pipefail',
+    // srun steps inside the job inherit sbatch's NONE unless told otherwise (sbatch man page, 22.05:
+    // "SLURM_EXPORT_ENV should be set to ALL in the job script"); the job's environment is clean by now.
+    'export SLURM_EXPORT_ENV=ALL',
   );
   const secretNames = Object.keys(spec.secrets ?? {});
   if (secretNames.length > 0) {

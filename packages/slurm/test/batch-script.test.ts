@@ -55,6 +55,13 @@ describe('renderBatchScript', () => {
     ]);
   });
 
+  it('lets srun steps inherit the job’s own (clean) environment, not sbatch’s NONE', () => {
+    const lines = renderBatchScript(baseSpec()).split('\n');
+    expect(lines.indexOf('export SLURM_EXPORT_ENV=ALL')).toBeGreaterThan(
+      lines.indexOf('#SBATCH --export=NONE'),
+    );
+  });
+
   it('never lets an extra directive widen the environment the job inherits', () => {
     for (const directive of ['--export=ALL', '--export', '--get-user-env', '--export-file=/tmp/env']) {
       expect(() => renderBatchScript({ ...baseSpec(), extraDirectives: [directive] })).toThrow(/environment/);
