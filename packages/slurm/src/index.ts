@@ -42,7 +42,12 @@ export {
 export { openSshFingerprint, type PinnedHostKey, parseKnownHostsLine } from './known-hosts';
 export { createLocalTransport } from './local-transport';
 export { type Logger, silentLogger, stderrLogger } from './logger';
-export { makeOwnedDirectory, type OwnedDirectory, type OwnedDirectoryOptions } from './owned-directory';
+export {
+  makeOwnedDirectory,
+  type OwnedDirectory,
+  type OwnedDirectoryOptions,
+  resolveRemoteDirectory,
+} from './owned-directory';
 export {
   type ListedEntry,
   listTreeSafely,

@@ -60,6 +60,27 @@ export async function makeOwnedDirectory(
   );
 }
 
+/**
+ * An absolute form of a remote directory given relative to the cluster account's home (the action's
+ * default `remote-dir: model-eval`, or a CLI default), resolved on the cluster itself: the runner's
+ * own working directory means nothing there. Absolute paths come back unchanged.
+ */
+export async function resolveRemoteDirectory(transport: Transport, path: string): Promise<string> {
+  if (path.startsWith('/')) return path;
+  const result = await transport.exec(['sh', '-c', 'cd && pwd -P']);
+  const home = result.stdout.trim();
+  if (result.exitCode !== 0 || !home.startsWith('/')) {
+    throw new RemoteCommandError(
+      `Could not find the cluster account's home directory to place ${path} in: ${result.stderr.trim() || `exit ${result.exitCode}`}`,
+      'Give remote-dir as an absolute path on the cluster.',
+      result.exitCode,
+      result.stderr,
+    );
+  }
+  const relative = path.replace(/^\.\/+/, '').replace(/\/+$/, '');
+  return relative === '' || relative === '.' ? home : `${home}/${relative}`;
+}
+
 // $1 = path, $2 = fresh|reuse. Prints one verdict line; exit 0 only for created/reused.
 // `stat -c '%u %a %F'` does not follow symlinks (no -L), so a planted link is seen as a link.
 const OWNED_DIRECTORY_SCRIPT = `

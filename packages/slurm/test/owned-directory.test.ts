@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createLocalTransport,
   makeOwnedDirectory,
+  resolveRemoteDirectory,
   UnsafeRemotePathError,
   writeSecretsFile,
 } from '../src/index';
@@ -91,6 +92,15 @@ describe('makeOwnedDirectory', () => {
   it('refuses relative paths and ".."', async () => {
     expect((await refusal('work/run')).reason).toBe('not-a-directory');
     expect((await refusal('/tmp/../etc/run')).reason).toBe('not-a-directory');
+  });
+});
+
+describe('resolveRemoteDirectory', () => {
+  it('places a relative remote dir under the account’s home on the cluster, not the runner’s cwd', async () => {
+    const home = (await transport.exec(['sh', '-c', 'cd && pwd -P'])).stdout.trim();
+    expect(await resolveRemoteDirectory(transport, 'model-eval')).toBe(`${home}/model-eval`);
+    expect(await resolveRemoteDirectory(transport, './runs/')).toBe(`${home}/runs`);
+    expect(await resolveRemoteDirectory(transport, '/scratch/x')).toBe('/scratch/x');
   });
 });
 
