@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir } from 'node:fs/promises';
 import { scrubbedEnvironment } from './environment';
 import { RemoteCommandError, UnsafeRemotePathError } from './errors';
 import {
@@ -51,7 +51,8 @@ export function createLocalTransport(): Transport {
       const entries: RemoteFileEntry[] = [];
       for (const name of names) {
         const path = joinRemotePath(dir, name);
-        const info = await stat(path).catch(() => undefined);
+        // lstat, as SFTP's readdir does: a symlink is 'other', never the thing it points at.
+        const info = await lstat(path).catch(() => undefined);
         if (!info) continue; // removed between readdir and stat
         entries.push({
           name,

@@ -118,6 +118,17 @@ describe('writeSecretsFile', () => {
     expect((await transport.readFile(victim)).toString()).toBe('untouched');
   });
 
+  it('refuses to write into a run directory others could write (not 0700)', async () => {
+    const dir = join(base(), 'run');
+    mkdirSync(dir, { mode: 0o755 });
+    chmodSync(dir, 0o755);
+    const error = await writeSecretsFile(transport, { runDir: dir, key: 'k', secrets: { A: '1' } }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UnsafeRemotePathError);
+    expect((error as UnsafeRemotePathError).reason).toBe('loose-mode');
+  });
+
   it('creates exclusively: writeFile with exclusive refuses an existing file', async () => {
     const dir = base();
     writeFileSync(join(dir, 'f'), 'x');
