@@ -9,6 +9,7 @@
  * | markdown code span (metric names, model paths, revisions) | `escapeCodeSpan` |
  * | HTML `<pre>` block (log tails) | `escapePreformatted` |
  * | a terminal (CLI output of cluster strings) | `escapeTerminal` |
+ * | the Actions runner log (`core.info`/`core.warning`) | `escapeWorkflowLog` |
  */
 
 const ZERO_WIDTH_SPACE = '\u200b';
@@ -65,4 +66,14 @@ export function escapeTerminal(text: string, options: { oneLine?: boolean } = {}
     : // biome-ignore lint/suspicious/noControlCharactersInRegex: showing control characters is the point
       /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
   return text.replace(pattern, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/**
+ * For the Actions runner's log (`core.info`, `core.warning`): the runner reads any line that starts
+ * with `::` as a workflow command (`::error::`, `::add-mask::`, `::stop-commands::`), so a Slurm
+ * reason or a log line from the cluster could forge annotations or stop command processing. Such
+ * lines get a zero-width space between the colons; controls are shown as in `escapeTerminal`.
+ */
+export function escapeWorkflowLog(text: string): string {
+  return escapeTerminal(text).replace(/^(\s*):(?=:)/gm, `$1:${ZERO_WIDTH_SPACE}`);
 }

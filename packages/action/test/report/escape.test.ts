@@ -5,6 +5,7 @@ import {
   escapeInline,
   escapePreformatted,
   escapeTerminal,
+  escapeWorkflowLog,
   type RunReport,
   renderReport,
 } from '../../src/report';
@@ -72,6 +73,22 @@ function reportWith(metric: string, revision: string): RunReport {
     results: [{ benchmark: 'custom|mytask', metric, value: 0.5, stderr: 0.01 }],
   };
 }
+
+describe('escapeWorkflowLog', () => {
+  it('no line of cluster text can become a workflow command', () => {
+    const hostile = 'Job 7 failed:\n::error file=a.ts::forged\n  ::add-mask::x\n::stop-commands::t';
+    const out = escapeWorkflowLog(hostile);
+    expect(out.split('\n').some((line) => /^\s*::/.test(line))).toBe(false);
+    expect(out).toContain('Job 7 failed:');
+    for (const text of HOSTILE) {
+      expect(
+        escapeWorkflowLog(text)
+          .split('\n')
+          .some((line) => /^\s*::/.test(line)),
+      ).toBe(false);
+    }
+  });
+});
 
 describe('hostile metric names and revisions in the report', () => {
   it('render inert: the table row stays one row, the title one line, no HTML or mention escapes', () => {
