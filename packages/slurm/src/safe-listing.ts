@@ -52,6 +52,27 @@ export async function listTreeSafely(
   ) {
     return { exists: false, entries: [], skipped: [] };
   }
+  const newline = result.stdout.indexOf('\n');
+  // find goes on past a directory it cannot read (exit 1): what it listed is usable, and each
+  // unreadable directory becomes a note instead of failing the whole collection.
+  const unreadable = [...result.stderr.matchAll(/^find: ['‘](.*)['’]: Permission denied$/gm)].map(
+    (m) => m[1] ?? '',
+  );
+  if (result.exitCode === 1 && newline >= 0 && unreadable.length > 0) {
+    const me = result.stdout.slice(0, newline).trim();
+    const listing = parseListing(
+      root,
+      me,
+      result.stdout
+        .slice(newline + 1)
+        .split('\0')
+        .filter(Boolean),
+    );
+    listing.skipped.push(
+      ...unreadable.map((path) => ({ path, reason: 'not readable by the cluster account' })),
+    );
+    return listing;
+  }
   if (result.exitCode !== 0) {
     throw new RemoteCommandError(
       `Could not list ${root} on the cluster: ${result.stderr.trim() || `exit ${result.exitCode}`}`,
@@ -60,7 +81,6 @@ export async function listTreeSafely(
       result.stderr,
     );
   }
-  const newline = result.stdout.indexOf('\n');
   const me = result.stdout.slice(0, newline).trim();
   const records = result.stdout
     .slice(newline + 1)

@@ -1,8 +1,23 @@
-import { chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collectJobFiles, createLocalTransport, type JobSpec, parseListing } from '../src/index';
+import {
+  collectJobFiles,
+  createLocalTransport,
+  type JobSpec,
+  listTreeSafely,
+  parseListing,
+} from '../src/index';
 
 function runDirWithResults(): { spec: JobSpec; runDir: string } {
   const runDir = mkdtempSync(join(tmpdir(), 'collect-'));
@@ -71,6 +86,27 @@ describe('collectJobFiles', () => {
     const linked = await collectJobFiles(createLocalTransport(), spec, '7');
     expect(linked.resultFiles).toEqual([]);
     expect(linked.skipped[0]?.reason).toMatch(/itself is a symbolic link/);
+  });
+
+  it('notes a directory it cannot read and still returns the rest', async () => {
+    const { spec, runDir } = runDirWithResults();
+    const locked = join(runDir, 'out/results/locked');
+    mkdirSync(locked);
+    const transport = createLocalTransport();
+    // Root reads everything, so the account is played by nobody (uid 65534), who owns the tree.
+    await transport.exec(['chown', '-R', '65534:65534', join(runDir, 'out')]);
+    chmodSync(locked, 0o000);
+    const asNobody: typeof transport = {
+      ...transport,
+      exec: (argv, options) =>
+        argv[0] === 'sh' && argv[3] === 'model-eval-list'
+          ? transport.exec(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...argv], options)
+          : transport.exec(argv, options),
+    };
+    chmodSync(runDir, 0o755);
+    const listing = await listTreeSafely(asNobody, join(runDir, 'out'), { maxDepth: 6 });
+    expect(listing.skipped).toEqual([{ path: locked, reason: 'not readable by the cluster account' }]);
+    expect(listing.entries.filter((e) => e.type === 'file')).toHaveLength(4);
   });
 
   it('skips files owned by another user', async () => {
