@@ -89,7 +89,7 @@ describe('collectJobFiles', () => {
   });
 
   it('notes a directory it cannot read and still returns the rest', async () => {
-    const { spec, runDir } = runDirWithResults();
+    const { runDir } = runDirWithResults();
     const locked = join(runDir, 'out/results/locked');
     mkdirSync(locked);
     const transport = createLocalTransport();
