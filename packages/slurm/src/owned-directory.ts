@@ -31,11 +31,12 @@ export async function makeOwnedDirectory(
   path: string,
   options: OwnedDirectoryOptions = {},
 ): Promise<OwnedDirectory> {
-  if (!path.startsWith('/') || path.split('/').includes('..')) {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  if (!path.startsWith('/') || path.split('/').includes('..') || /[\u0000-\u001f\u007f]/.test(path)) {
     throw new UnsafeRemotePathError(
       path,
       'not-a-directory',
-      `The remote directory ${JSON.stringify(path)} must be an absolute path without "..".`,
+      `The remote directory ${JSON.stringify(path)} must be an absolute path without ".." or control characters.`,
       'Give remote-dir as an absolute path on the cluster, e.g. /scratch/$USER/model-eval.',
     );
   }

@@ -92,6 +92,7 @@ describe('makeOwnedDirectory', () => {
   it('refuses relative paths and ".."', async () => {
     expect((await refusal('work/run')).reason).toBe('not-a-directory');
     expect((await refusal('/tmp/../etc/run')).reason).toBe('not-a-directory');
+    expect((await refusal('/tmp/a\n/run')).reason).toBe('not-a-directory');
   });
 });
 
