@@ -17,6 +17,7 @@ import {
   deriveRunId,
   detailsFileFor,
   downloadFile,
+  escapeWorkflowLog,
   external_exports,
   fileExists,
   findDetailsFiles,
@@ -41,7 +42,7 @@ import {
   runDefinition,
   runEvaluation,
   upsertStickyComment
-} from "./chunks/chunk-DYZBAV6N.js";
+} from "./chunks/chunk-S7NWVQEM.js";
 import {
   __commonJS,
   __require,
@@ -31140,6 +31141,78 @@ async function guardRequest(octokit, request2, options) {
   return decideGuard({ request: request2, allowForkPrs: options.allowForkPrs, permission });
 }
 
+// packages/action/src/guard/event-guard.ts
+var eventIdentitySchema = external_exports.object({
+  repository: external_exports.object({
+    name: external_exports.string(),
+    full_name: external_exports.string(),
+    owner: external_exports.object({ login: external_exports.string() })
+  }),
+  sender: external_exports.object({ login: external_exports.string() }).optional()
+});
+var CHECKED_EVENTS = /* @__PURE__ */ new Set([
+  "pull_request",
+  "pull_request_target",
+  "workflow_dispatch",
+  "repository_dispatch"
+]);
+var plain = (text3) => text3.replace(/[^A-Za-z0-9._/[\]-]/g, "?");
+function eventGuardFacts(eventName, payload) {
+  if (!CHECKED_EVENTS.has(eventName)) return { needsCheck: false };
+  const parsed = eventIdentitySchema.safeParse(payload);
+  if (!parsed.success || !parsed.data.sender) return { needsCheck: true, malformed: true };
+  const { repository, sender } = parsed.data;
+  return {
+    needsCheck: true,
+    actor: sender.login,
+    owner: repository.owner.login,
+    repo: repository.name,
+    fullName: repository.full_name
+  };
+}
+async function guardEvent(octokit, eventName, payload) {
+  const facts = eventGuardFacts(eventName, payload);
+  if (!facts.needsCheck) return { kind: "allow", reason: `${eventName} needs no permission check` };
+  if ("malformed" in facts) {
+    return {
+      kind: "skip",
+      reason: "insufficient-permission",
+      message: `Not evaluating: the ${plain(eventName)} event does not say who sent it, so their permission cannot be checked.`
+    };
+  }
+  if (!octokit) {
+    throw Object.assign(
+      new Error(`a ${plain(eventName)} event needs a permission check, and no github-token was given`),
+      {
+        hint: "Leave the github-token input at its default (the workflow's GITHUB_TOKEN) so the action can check the actor's permission."
+      }
+    );
+  }
+  let permission;
+  try {
+    const response = await octokit.rest.repos.getCollaboratorPermissionLevel({
+      owner: facts.owner,
+      repo: facts.repo,
+      username: facts.actor
+    });
+    permission = response.data.permission;
+  } catch (error2) {
+    if (typeof error2 === "object" && error2 !== null && "status" in error2 && error2.status === 404) {
+      permission = "none";
+    } else {
+      throw error2;
+    }
+  }
+  if (!TRIGGERING_PERMISSIONS.includes(permission)) {
+    return {
+      kind: "skip",
+      reason: "insufficient-permission",
+      message: `Not evaluating: @${plain(facts.actor)} has '${plain(permission)}' permission on ${plain(facts.fullName)}; starting an evaluation needs write, maintain or admin, because it spends the team's cluster time.`
+    };
+  }
+  return { kind: "allow", reason: `@${facts.actor} has '${permission}' permission` };
+}
+
 // packages/action/src/hub/errors.ts
 var HubUnavailableError = class extends Error {
   constructor(operation, attempts, lastError) {
@@ -35733,12 +35806,12 @@ function dotted(path) {
   return path.map((p) => typeof p === "number" ? `[${p}]` : p).join(".").replace(/\.\[/g, "[");
 }
 function unknownKeyMessage(key, parentPath) {
-  const secretInput = secretKeyNames[key];
+  const secretInput = Object.hasOwn(secretKeyNames, key) ? secretKeyNames[key] : void 0;
   if (secretInput) {
     return `is a secret and must not be in the config file (it is committed): pass it as the '${secretInput}' input from a repository secret`;
   }
   const pattern = parentPath.map((p) => typeof p === "number" ? "*" : p).join(".");
-  const known = knownKeysByPath[pattern] ?? [];
+  const known = (Object.hasOwn(knownKeysByPath, pattern) ? knownKeysByPath[pattern] : void 0) ?? [];
   const suggestion = closestName(key, known);
   return suggestion ? `is not a known key (did you mean '${suggestion}'?)` : `is not a known key (known here: ${known.join(", ")})`;
 }
@@ -36438,15 +36511,25 @@ var runnerVariablesSchema = external_exports.object({
   /** Tests and impatient operators: the first status poll interval. */
   MODEL_EVAL_POLL_INTERVAL_MS: external_exports.coerce.number().positive().optional().catch(void 0)
 });
-function readActionSettings(runner) {
+function readRunnerEvent(runner) {
+  const vars = runnerVariablesSchema.parse(runner.env);
+  const eventText = vars.GITHUB_EVENT_PATH ? runner.readFile(vars.GITHUB_EVENT_PATH) : void 0;
+  const githubToken = readInput(runner.env, "github-token");
+  if (githubToken) runner.core.setSecret(githubToken);
+  return {
+    eventName: vars.GITHUB_EVENT_NAME,
+    payload: eventText === void 0 ? {} : JSON.parse(eventText),
+    githubToken
+  };
+}
+function readActionSettings(runner, event) {
   const { env, core } = runner;
   const vars = runnerVariablesSchema.parse(env);
-  const eventText = vars.GITHUB_EVENT_PATH ? runner.readFile(vars.GITHUB_EVENT_PATH) : void 0;
   const workspace = vars.GITHUB_WORKSPACE ?? process.cwd();
   const runUrl = workflowRunUrl(env);
   const outcome = resolveSettings({
-    eventName: vars.GITHUB_EVENT_NAME,
-    eventPayload: eventText === void 0 ? {} : JSON.parse(eventText),
+    eventName: event.eventName,
+    eventPayload: event.payload,
     getInput: (name) => readInput(env, name),
     setSecret: (value) => core.setSecret(value),
     readConfigFile: (path) => runner.readFile(resolve(workspace, path)),
@@ -36905,7 +36988,17 @@ async function runAction(runner) {
 }
 async function evaluate(runner) {
   const { core } = runner;
-  const outcome = readActionSettings(runner);
+  const event = readRunnerEvent(runner);
+  const first = await guardEvent(
+    event.githubToken ? runner.octokit(event.githubToken) : void 0,
+    event.eventName,
+    event.payload
+  );
+  if (first.kind === "skip") {
+    core.notice(first.message);
+    return "skipped";
+  }
+  const outcome = readActionSettings(runner, event);
   if (outcome.kind === "skip") {
     core.notice(`model-eval: nothing to evaluate: ${outcome.reason}`);
     return "skipped";
@@ -36917,8 +37010,8 @@ async function evaluate(runner) {
   const logger = {
     debug: () => {
     },
-    info: (message) => core.info(message),
-    warn: (message) => core.warning(message)
+    info: (message) => core.info(escapeWorkflowLog(message)),
+    warn: (message) => core.warning(escapeWorkflowLog(message))
   };
   const { request: request2 } = settings.resolved;
   const liveComment = request2.pullRequest && octokit ? createLiveComment(octokit, request2.repository, request2.pullRequest.number, logger) : void 0;

@@ -13,6 +13,7 @@ import {
   collectResults,
   definitionHash,
   deriveRunId,
+  escapeTerminal,
   external_exports,
   findRepositoryRoot,
   findStandinScript,
@@ -30,7 +31,7 @@ import {
   runEvaluation,
   stateFilePath,
   toJobSpec
-} from "./chunks/chunk-DYZBAV6N.js";
+} from "./chunks/chunk-S7NWVQEM.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/src/cli/command.ts
@@ -233,9 +234,10 @@ var stderrLoggerFor = (io, simulated = false) => {
   return {
     debug: () => {
     },
-    info: (message) => io.stderr(`${prefix}${message}
+    // Messages carry Slurm reasons and command output from the cluster: no escape sequence passes.
+    info: (message) => io.stderr(`${prefix}${escapeTerminal(message)}
 `),
-    warn: (message) => io.stderr(`${prefix}warning: ${message}
+    warn: (message) => io.stderr(`${prefix}warning: ${escapeTerminal(message)}
 `)
   };
 };
@@ -272,7 +274,9 @@ function settingsFromArgs(args, io) {
     benchmarks,
     cluster: clusterShapeFromArgs(args),
     slurm: { setup: setup ? setup.split("\n") : [] },
-    remoteDir: stringOption(args, "remote-dir") ?? resolve(io.cwd, "model-eval-runs"),
+    // Over SSH the default is relative to the cluster account's home (resolved there): this machine's
+    // working directory means nothing on the cluster. Locally it is beside the command.
+    remoteDir: stringOption(args, "remote-dir") ?? (stringOption(args, "ssh-host") ? "model-eval-runs" : resolve(io.cwd, "model-eval-runs")),
     runId: explicitRunId ?? "",
     simulate,
     maxOomEscalations: integerOption(args, "max-oom-replans", { min: 0 }) ?? 2
@@ -757,10 +761,9 @@ var statusCommand = {
       } else {
         for (const row of rows) {
           const elapsed = row.elapsedSeconds === null ? "" : `, elapsed ${formatSeconds(row.elapsedSeconds)}`;
-          io.stdout(
-            `${row.id ?? "\u2014"}  ${row.state}${row.reason ? ` (${row.reason})` : ""}${elapsed}  ${row.benchmarks.join(", ")}
-`
-          );
+          const line = `${row.id ?? "\u2014"}  ${row.state}${row.reason ? ` (${row.reason})` : ""}${elapsed}  ${row.benchmarks.join(", ")}`;
+          io.stdout(`${escapeTerminal(line, { oneLine: true })}
+`);
         }
       }
       return rows.some((r) => r.class === "failed") ? 1 : 0;
@@ -827,12 +830,14 @@ Run 'model-eval ${command.name} --help' for usage.
       return 2;
     }
     if (hasHint(error)) {
-      io.stderr(`model-eval ${command.name}: ${error.message.replace(/\.$/, "")}. ${error.hint}
-`);
+      io.stderr(
+        `model-eval ${command.name}: ${escapeTerminal(`${error.message.replace(/\.$/, "")}. ${error.hint}`)}
+`
+      );
       return 2;
     }
     const detail = io.env.MODEL_EVAL_DEBUG ? error.stack : error.message;
-    io.stderr(`model-eval ${command.name}: ${detail ?? String(error)}
+    io.stderr(`model-eval ${command.name}: ${escapeTerminal(detail ?? String(error))}
 `);
     return 1;
   }

@@ -12,10 +12,15 @@ export const MISSING_SECRETS_EXIT_CODE = 97;
  */
 export function renderBatchScript(spec: JobSpec): string {
   const directives = renderDirectives(spec);
-  const lines: string[] = ['#!/bin/bash', ...directives.map((d) => `#SBATCH ${d}`)];
+  // A login shell: with --export=NONE the job inherits nothing from the submitting process, so the
+  // cluster account's own profile (PATH, module system) is what sets the job's environment up.
+  const lines: string[] = ['#!/bin/bash -l', ...directives.map((d) => `#SBATCH ${d}`)];
   lines.push(
     '# Rendered by @model-eval/slurm. Values are single-quoted; secrets are sourced from a 0600 file, never written here.',
     'set -eo pipefail',
+    // srun steps inside the job inherit sbatch's NONE unless told otherwise (sbatch man page, 22.05:
+    // "SLURM_EXPORT_ENV should be set to ALL in the job script"); the job's environment is clean by now.
+    'export SLURM_EXPORT_ENV=ALL',
   );
   const secretNames = Object.keys(spec.secrets ?? {});
   if (secretNames.length > 0) {
@@ -136,6 +141,10 @@ function renderDirectives(spec: JobSpec): string[] {
     const throttle = positive('array throttle', spec.array.throttle);
     add('array', throttle === undefined ? spec.array.indices : `${spec.array.indices}%${throttle}`);
   }
+  // sbatch's default --export=ALL hands the submitting process's whole environment (on a login-node
+  // runner: INPUT_*, GITHUB_TOKEN, the SSH key) to the job, i.e. to the evaluated model's code. NONE
+  // passes only SLURM_* (sbatch man page, Slurm 22.05); the script exports what the job needs.
+  out.push('--export=NONE');
   if (spec.requeue ?? true) out.push('--requeue');
   else out.push('--no-requeue');
   for (const directive of spec.extraDirectives ?? []) {
@@ -147,10 +156,19 @@ function renderDirectives(spec: JobSpec): string[] {
       );
     }
     const [, option = '', value] = match;
+    if (ENVIRONMENT_OPTIONS.has(option)) {
+      throw new UnsafeBatchValueError(
+        `The extra directive --${option} would hand the runner's environment (and its secrets) to the job.`,
+        'Remove it: jobs run with --export=NONE; put what the job needs in the environment settings or the job setup lines.',
+      );
+    }
     out.push(value === undefined ? `--${option}` : `--${option}=${directiveValue(option, value)}`);
   }
   return out;
 }
+
+// Options that decide which environment the job inherits; ours (--export=NONE) must be the only word.
+const ENVIRONMENT_OPTIONS = new Set(['export', 'export-file', 'get-user-env']);
 
 function directiveValue(option: string, value: string): string {
   if (/[\r\n]/.test(value)) {

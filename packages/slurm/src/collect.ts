@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { applyLimits, type CollectLimits, RESULTS_LIMITS } from './collect-limits';
+import { UnsafeRemotePathError } from './errors';
 import { type JobSpec, logPaths, secretsPath } from './job-spec';
-import type { RemoteFileEntry, Transport } from './transport';
+import { type ListedEntry, listTreeSafely, type SkippedEntry } from './safe-listing';
+import type { Transport } from './transport';
 
 export interface CollectedFile {
   path: string;
@@ -14,6 +17,11 @@ export interface CollectedJobFiles {
   /** Last lines of the job's stdout and stderr ('' when the file does not exist). */
   stdoutTail: string;
   stderrTail: string;
+  /**
+   * What was found but not read, and why (symlink, not owned by the account, over a size or count
+   * limit). The report must say so: a skipped file is a missing result, not a silent one.
+   */
+  skipped: SkippedEntry[];
 }
 
 export interface CollectOptions {
@@ -25,11 +33,14 @@ export interface CollectOptions {
   maxDepth?: number;
   /** Delete the secrets file if the job left it behind (killed by a signal). Default true. */
   scrubSecrets?: boolean;
+  /** Size and count caps for the results files read. Default `RESULTS_LIMITS`. */
+  limits?: Partial<CollectLimits>;
 }
 
 /**
  * Reads what a finished job left: its result files and the tails of its logs. For an array job pass a
- * task id (`123_4`) to get that task's logs.
+ * task id (`123_4`) to get that task's logs. The output directory is untrusted (the evaluated model's
+ * code wrote it): listed with `listTreeSafely`, capped by `limits`, read without following links.
  */
 export async function collectJobFiles(
   transport: Transport,
@@ -38,31 +49,45 @@ export async function collectJobFiles(
   options: CollectOptions = {},
 ): Promise<CollectedJobFiles> {
   const pattern = options.resultsFilePattern ?? /^results_.*\.json$/;
+  const limits = { ...RESULTS_LIMITS, ...options.limits };
   const scrub =
     (options.scrubSecrets ?? true) && spec.secrets && Object.keys(spec.secrets).length > 0
       ? transport.exec(['rm', '-f', '--', secretsPath(spec)])
       : Promise.resolve(undefined);
-  const [files, tails] = await Promise.all([
-    findFiles(transport, spec.outputDir ?? spec.runDir, pattern, options.maxDepth ?? 6),
+  const [listing, tails] = await Promise.all([
+    listTreeSafely(transport, spec.outputDir ?? spec.runDir, { maxDepth: (options.maxDepth ?? 6) + 1 }),
     readLogTails(transport, spec, jobId, options.tailLines ?? 100),
   ]);
-  const newestPerDirectory = new Map<string, RemoteFileEntry>();
-  for (const file of files) {
-    const dir = file.path.slice(0, file.path.lastIndexOf('/'));
+  const newestPerDirectory = new Map<string, ListedEntry>();
+  for (const file of listing.entries) {
+    if (file.type !== 'file') continue;
+    const slash = file.path.lastIndexOf('/');
+    if (!pattern.test(file.path.slice(slash + 1))) continue;
+    const dir = file.path.slice(0, slash);
     const current = newestPerDirectory.get(dir);
     if (!current || isNewer(file, current)) newestPerDirectory.set(dir, file);
   }
-  const resultFiles = await Promise.all(
-    [...newestPerDirectory.values()]
-      .sort((a, b) => a.path.localeCompare(b.path))
-      .map(async (file) => ({
-        path: file.path,
-        modifiedMs: file.modifiedMs,
-        content: (await transport.readFile(file.path)).toString('utf8'),
-      })),
-  );
+  const candidates = [...newestPerDirectory.values()].sort((a, b) => a.path.localeCompare(b.path));
+  const { accepted, skipped: overLimit } = applyLimits(candidates, limits);
+  // Every refused entry is reported, not only results files: a link or a foreign file in a job's
+  // output is a sign of tampering that the reader of the report should see.
+  const skipped = [...listing.skipped, ...overLimit];
+  const resultFiles: CollectedFile[] = [];
+  for (const file of accepted) {
+    try {
+      const content = await transport.readFile(file.path, {
+        maxBytes: limits.maxFileBytes,
+        refuseSymlink: true,
+      });
+      resultFiles.push({ path: file.path, modifiedMs: file.modifiedMs, content: content.toString('utf8') });
+    } catch (error) {
+      // Changed between the listing and the read (grew, became a link): skipped, said so.
+      if (!(error instanceof UnsafeRemotePathError)) throw error;
+      skipped.push({ path: file.path, reason: error.message });
+    }
+  }
   await scrub;
-  return { resultFiles, ...tails };
+  return { resultFiles, ...tails, skipped };
 }
 
 /** The last `lines` lines of a job's stdout and stderr, read with one command. */
@@ -73,12 +98,13 @@ export async function readLogTails(
   lines: number,
 ): Promise<{ stdoutTail: string; stderrTail: string }> {
   const paths = logPaths(spec, jobId);
-  // A random separator line cannot occur in the logs by accident.
+  // A random separator line cannot occur in the logs by accident. A log the job replaced with a
+  // symlink (to ~/.ssh/id_ed25519, say) is not read: its tail would land in the PR comment.
   const separator = `--model-eval-${randomBytes(12).toString('hex')}--`;
   const result = await transport.exec([
     'sh',
     '-c',
-    'tail -n "$1" -- "$2" 2>/dev/null; printf "\\n%s\\n" "$4"; tail -n "$1" -- "$3" 2>/dev/null; true',
+    'safe_tail() { if [ -f "$2" ] && [ ! -L "$2" ]; then tail -c 1048576 -- "$2" | tail -n "$1"; fi; }; safe_tail "$1" "$2" 2>/dev/null; printf "\\n%s\\n" "$4"; safe_tail "$1" "$3" 2>/dev/null; true',
     'sh',
     String(lines),
     paths.stdout,
@@ -95,69 +121,9 @@ export async function readLogTails(
 
 // LightEval names results by timestamp (results_2025-01-31T12-00-00.000000.json), so the name orders
 // them even when clocks or copies disturb modification times; mtime breaks ties for other names.
-function isNewer(a: RemoteFileEntry, b: RemoteFileEntry): boolean {
-  if (a.name !== b.name) return a.name > b.name;
+function isNewer(a: ListedEntry, b: ListedEntry): boolean {
+  const nameA = a.path.slice(a.path.lastIndexOf('/') + 1);
+  const nameB = b.path.slice(b.path.lastIndexOf('/') + 1);
+  if (nameA !== nameB) return nameA > nameB;
   return a.modifiedMs > b.modifiedMs;
-}
-
-async function findFiles(
-  transport: Transport,
-  dir: string,
-  pattern: RegExp,
-  maxDepth: number,
-): Promise<RemoteFileEntry[]> {
-  // One `find` instead of a directory listing per level; GNU find's -printf is on every Linux cluster,
-  // and where it is not, the SFTP walk below gives the same answer.
-  const listing = await transport
-    .exec(['find', dir, '-maxdepth', String(maxDepth + 1), '-type', 'f', '-printf', '%T@\\t%s\\t%p\\0'])
-    .catch(() => undefined);
-  if (listing && listing.exitCode === 0) {
-    return listing.stdout
-      .split('\0')
-      .filter(Boolean)
-      .flatMap((line) => {
-        const [mtime = '', size = '', ...rest] = line.split('\t');
-        const path = rest.join('\t');
-        const name = path.slice(path.lastIndexOf('/') + 1);
-        if (!pattern.test(name)) return [];
-        return [
-          {
-            name,
-            path,
-            type: 'file' as const,
-            size: Number(size),
-            modifiedMs: Math.round(Number(mtime) * 1000),
-          },
-        ];
-      });
-  }
-  if (listing && /No such file or directory/.test(listing.stderr)) return [];
-  return walkFiles(transport, dir, pattern, maxDepth);
-}
-
-async function walkFiles(
-  transport: Transport,
-  dir: string,
-  pattern: RegExp,
-  maxDepth: number,
-): Promise<RemoteFileEntry[]> {
-  const found: RemoteFileEntry[] = [];
-  const walk = async (current: string, depth: number): Promise<void> => {
-    let entries: RemoteFileEntry[];
-    try {
-      entries = await transport.listDirectory(current);
-    } catch {
-      // A job that failed early may not have created its output directory: nothing to collect.
-      return;
-    }
-    const subdirectories: Promise<void>[] = [];
-    for (const entry of entries) {
-      if (entry.type === 'file' && pattern.test(entry.name)) found.push(entry);
-      else if (entry.type === 'directory' && depth < maxDepth)
-        subdirectories.push(walk(entry.path, depth + 1));
-    }
-    await Promise.all(subdirectories);
-  };
-  await walk(dir, 0);
-  return found;
 }

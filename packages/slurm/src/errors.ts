@@ -62,3 +62,29 @@ export class SubmitError extends SlurmPackageError {}
 
 /** Output of a Slurm command did not have the shape we asked for. */
 export class SlurmOutputError extends SlurmPackageError {}
+
+/**
+ * A remote path is not what it must be for us to trust it: a directory someone else created or can
+ * write, a symlink where a file was expected, a file too large to read. Never retried: it may be an
+ * attack by a co-user or by the job's own code.
+ */
+export class UnsafeRemotePathError extends SlurmPackageError {
+  readonly path: string;
+  readonly reason: UnsafeRemotePathReason;
+
+  constructor(path: string, reason: UnsafeRemotePathReason, message: string, hint: string) {
+    super(message, hint);
+    this.path = path;
+    this.reason = reason;
+  }
+}
+
+export type UnsafeRemotePathReason =
+  | 'exists'
+  | 'not-owned'
+  | 'loose-mode'
+  | 'writable-parent'
+  | 'not-a-directory'
+  | 'symlink'
+  | 'not-regular'
+  | 'too-large';

@@ -9,6 +9,14 @@ export {
   readLogTails,
 } from './collect';
 export {
+  applyLimits,
+  type CollectLimits,
+  DETAILS_LIMITS,
+  formatBytes,
+  RESULTS_LIMITS,
+} from './collect-limits';
+export { scrubbedEnvironment } from './environment';
+export {
   HostKeyMismatchError,
   KnownHostsLineError,
   RemoteCommandError,
@@ -17,6 +25,8 @@ export {
   SshConnectError,
   SubmitError,
   UnsafeBatchValueError,
+  UnsafeRemotePathError,
+  type UnsafeRemotePathReason,
 } from './errors';
 export { classifyFailure, type FailureClass, isGpuOutOfMemoryLog, isRetryableFailure } from './failure-class';
 export { type ClassifiedFailure, classifyJobFailure } from './failure-log';
@@ -33,6 +43,20 @@ export {
 export { openSshFingerprint, type PinnedHostKey, parseKnownHostsLine } from './known-hosts';
 export { createLocalTransport } from './local-transport';
 export { type Logger, silentLogger, stderrLogger } from './logger';
+export {
+  makeOwnedDirectory,
+  type OwnedDirectory,
+  type OwnedDirectoryOptions,
+  resolveRemoteDirectory,
+} from './owned-directory';
+export {
+  type ListedEntry,
+  listTreeSafely,
+  parseListing,
+  type SafeListing,
+  type SkippedEntry,
+} from './safe-listing';
+export { writeSecretsFile } from './secrets-file';
 export { shellJoin, shellQuote } from './shell-quote';
 export { connectSsh, type SshEndpoint, type SshOptions, type SshTransport } from './ssh-transport';
 export {
@@ -45,7 +69,14 @@ export {
   submitJob,
 } from './submit';
 export { type JobOutcome, type SuperviseOptions, type SuperviseResult, superviseJobs } from './supervise';
-export type { CommandResult, ExecOptions, RemoteFileEntry, Transport } from './transport';
+export type {
+  CommandResult,
+  ExecOptions,
+  ReadFileOptions,
+  RemoteFileEntry,
+  Transport,
+  WriteFileOptions,
+} from './transport';
 export { joinRemotePath } from './transport';
 export {
   type JobSnapshot,

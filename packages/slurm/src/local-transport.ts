@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
-import { RemoteCommandError } from './errors';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, readdir } from 'node:fs/promises';
+import { scrubbedEnvironment } from './environment';
+import { RemoteCommandError, UnsafeRemotePathError } from './errors';
 import {
   type CommandResult,
   type ExecOptions,
   joinRemotePath,
+  type ReadFileOptions,
   type RemoteFileEntry,
   type Transport,
 } from './transport';
@@ -24,16 +27,17 @@ export function createLocalTransport(): Transport {
       assertOpen();
       return runChild(argv, options ?? {});
     },
-    async readFile(path) {
+    async readFile(path, options) {
       assertOpen();
-      return readFile(path);
+      return readLocalFile(path, options ?? {});
     },
     async writeFile(path, data, options) {
       assertOpen();
       // Open with the mode so a secrets file is never briefly world-readable, and chmod in case it
-      // already existed with a looser mode (open's mode applies only on creation).
+      // already existed with a looser mode (open's mode applies only on creation). `wx` is O_EXCL:
+      // it refuses an existing file and a symlink alike.
       const mode = options?.mode ?? 0o644;
-      const handle = await open(path, 'w', mode);
+      const handle = await open(path, options?.exclusive ? 'wx' : 'w', mode);
       try {
         await handle.chmod(mode);
         await handle.writeFile(data);
@@ -47,7 +51,8 @@ export function createLocalTransport(): Transport {
       const entries: RemoteFileEntry[] = [];
       for (const name of names) {
         const path = joinRemotePath(dir, name);
-        const info = await stat(path).catch(() => undefined);
+        // lstat, as SFTP's readdir does: a symlink is 'other', never the thing it points at.
+        const info = await lstat(path).catch(() => undefined);
         if (!info) continue; // removed between readdir and stat
         entries.push({
           name,
@@ -73,7 +78,11 @@ function runChild(argv: readonly string[], options: ExecOptions): Promise<Comman
   const [command, ...args] = argv;
   if (command === undefined) return Promise.reject(new Error('exec needs at least a command name.'));
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Never the runner's own environment: it holds the action's secrets (see environment.ts).
+    const child = spawn(command, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: scrubbedEnvironment(process.env),
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let settled = false;
@@ -128,6 +137,63 @@ function runChild(argv: readonly string[], options: ExecOptions): Promise<Comman
     child.stdin.on('error', () => {});
     child.stdin.end(options.stdin ?? '');
   });
+}
+
+async function readLocalFile(path: string, options: ReadFileOptions): Promise<Buffer> {
+  // O_NOFOLLOW makes open fail on a symlink, so what we check (fstat of the open file) is what we read.
+  const flags = constants.O_RDONLY | (options.refuseSymlink ? constants.O_NOFOLLOW : 0);
+  const handle = await open(path, flags).catch((error: NodeJS.ErrnoException) => {
+    if (options.refuseSymlink && error.code === 'ELOOP') {
+      throw new UnsafeRemotePathError(
+        path,
+        'symlink',
+        `${path} is a symbolic link; it is not followed.`,
+        'Results and logs are read only from regular files the job wrote; remove the link.',
+      );
+    }
+    throw error;
+  });
+  try {
+    const info = await handle.stat();
+    if (options.refuseSymlink && !info.isFile()) {
+      throw new UnsafeRemotePathError(
+        path,
+        'not-regular',
+        `${path} is not a regular file.`,
+        'Only regular files are read back from the cluster.',
+      );
+    }
+    if (options.maxBytes !== undefined && info.size > options.maxBytes) {
+      throw tooLarge(path, info.size, options.maxBytes);
+    }
+    // Read at most maxBytes + 1 even if the file grows after fstat, so memory stays bounded.
+    const limit = options.maxBytes === undefined ? Number.POSITIVE_INFINITY : options.maxBytes + 1;
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const size = Math.min(1 << 20, limit - total);
+      if (size <= 0) break;
+      const { bytesRead, buffer } = await handle.read(Buffer.alloc(size), 0, size, null);
+      if (bytesRead === 0) break;
+      chunks.push(buffer.subarray(0, bytesRead));
+      total += bytesRead;
+    }
+    if (options.maxBytes !== undefined && total > options.maxBytes) {
+      throw tooLarge(path, total, options.maxBytes);
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    await handle.close();
+  }
+}
+
+export function tooLarge(path: string, size: number, maxBytes: number): UnsafeRemotePathError {
+  return new UnsafeRemotePathError(
+    path,
+    'too-large',
+    `${path} is ${size} bytes, over the limit of ${maxBytes}; it was not read.`,
+    'Raise the collection limit if the file is genuine LightEval output.',
+  );
 }
 
 export function timeoutError(argv: readonly string[], timeoutMs: number): RemoteCommandError {

@@ -1,8 +1,10 @@
-import { renderBatchScript, renderSecretsFile } from './batch-script';
+import { renderBatchScript } from './batch-script';
 import { RemoteCommandError, SubmitError } from './errors';
-import { type JobSpec, scriptPath, secretsPath } from './job-spec';
+import { type JobSpec, scriptPath } from './job-spec';
 import { type SlurmJobState, toJobState } from './job-state';
 import { type Logger, stderrLogger } from './logger';
+import { makeOwnedDirectory } from './owned-directory';
+import { writeSecretsFile } from './secrets-file';
 import {
   parseSacctFind,
   parseSbatchParsable,
@@ -64,10 +66,10 @@ export async function submitJob(
       return { jobId: found.jobId, key: spec.key, reattached: true };
     }
   }
-  await transport.makeDirectory(spec.runDir, { mode: 0o700 });
-  if (spec.secrets && Object.keys(spec.secrets).length > 0) {
-    await transport.writeFile(secretsPath(spec), renderSecretsFile(spec.secrets), { mode: 0o600 });
-  }
+  // The job directory is ours alone (0700, checked when it exists): the secrets file and the script
+  // in it are then safe from co-users on a shared filesystem.
+  await makeOwnedDirectory(transport, spec.runDir, { reuse: true });
+  await writeSecretsFile(transport, spec);
   const path = scriptPath(spec);
   await transport.writeFile(path, script, { mode: 0o600 });
   const result = await transport.exec(['sbatch', '--parsable', path], { timeoutMs });

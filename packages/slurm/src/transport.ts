@@ -11,15 +11,33 @@ export interface Transport {
    * could not run or be waited for (connection lost, timeout, aborted).
    */
   exec(argv: readonly string[], options?: ExecOptions): Promise<CommandResult>;
-  readFile(path: string): Promise<Buffer>;
-  /** Creates or replaces `path` with `mode` applied before any content is written. */
-  writeFile(path: string, data: string | Buffer, options?: { mode?: number }): Promise<void>;
+  /**
+   * Reads a whole file. With `maxBytes`, a file larger than that rejects with
+   * `UnsafeRemotePathError` ('too-large') before it is read; with `refuseSymlink`, a symlink or
+   * anything that is not a regular file rejects ('symlink' / 'not-regular') instead of being followed.
+   */
+  readFile(path: string, options?: ReadFileOptions): Promise<Buffer>;
+  /**
+   * Creates or replaces `path` with `mode` applied before any content is written. With `exclusive`
+   * the call fails if `path` exists in any form (O_EXCL), so a file planted there is never reused.
+   */
+  writeFile(path: string, data: string | Buffer, options?: WriteFileOptions): Promise<void>;
   /** Entries directly inside `dir` (not recursive); missing `dir` rejects. */
   listDirectory(dir: string): Promise<RemoteFileEntry[]>;
   /** Creates `dir` and its parents; an existing directory is fine. */
   makeDirectory(dir: string, options?: { mode?: number }): Promise<void>;
   /** Releases the connection; further calls reject. */
   close(): Promise<void>;
+}
+
+export interface ReadFileOptions {
+  maxBytes?: number;
+  refuseSymlink?: boolean;
+}
+
+export interface WriteFileOptions {
+  mode?: number;
+  exclusive?: boolean;
 }
 
 export interface ExecOptions {

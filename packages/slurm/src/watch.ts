@@ -39,7 +39,12 @@ export interface WatchOptions {
   jitter?: number;
   /** Stop when this holds (default: every job is final). */
   until?: (snapshots: ReadonlyMap<string, JobSnapshot>) => boolean;
-  /** A job neither the controller nor accounting knows for this long is reported LOST. Default 10 min. */
+  /**
+   * A job neither the controller nor accounting knows for this long is reported LOST (never
+   * resubmitted: it may have run). This covers a job that left `squeue` (after MinJobAge) while
+   * `sacct` was failing: its state is unknown, shown as running with reason `StateUnknown`, until
+   * accounting answers again or this limit passes. Default 10 min.
+   */
   lostAfterMs?: number;
   signal?: AbortSignal;
   onEvent?: (event: WatchEvent) => void;
@@ -156,6 +161,10 @@ interface PollerOptions {
 function createStatusPoller(transport: Transport, options: PollerOptions) {
   let source: StatusSource = options.source === 'squeue' ? 'squeue' : 'sacct';
   const firstMissing = new Map<string, number>();
+  // Jobs some poll has seen: one that vanishes from squeue while sacct is down has ended, we just
+  // do not know how.
+  const seen = new Set<string>();
+  let accountingDown = false;
   const exitCodes = new Map<string, string>();
 
   const run = async (argv: string[]) => {
@@ -214,26 +223,42 @@ function createStatusPoller(transport: Transport, options: PollerOptions) {
     async poll(jobIds: readonly string[]) {
       let fetched: { records: Array<Parameters<typeof toJobState>[0]>; commands: number };
       if (source === 'sacct') {
+        let fellBack = false;
         try {
           fetched = await viaSacct(jobIds);
         } catch (error) {
-          const accountingOff =
-            options.source === 'auto' &&
-            error instanceof RemoteCommandError &&
-            /accounting storage is disabled|not running a supported accounting_storage plugin|slurmdbd/i.test(
-              error.stderr,
-            );
-          if (!accountingOff) throw error;
-          source = 'squeue';
-          const reason = `sacct is unavailable (${error.stderr.trim()}); watching with squeue and scontrol instead.`;
-          options.logger.warn(reason);
-          options.onSourceChanged?.('squeue', reason);
-          fetched = await viaSqueue(jobIds);
+          if (!(error instanceof RemoteCommandError)) throw error;
+          if (options.source === 'auto' && isAccountingDisabled(error.stderr)) {
+            source = 'squeue';
+            const reason = `sacct is unavailable (${error.stderr.trim()}); watching with squeue and scontrol instead.`;
+            options.logger.warn(reason);
+            options.onSourceChanged?.('squeue', reason);
+            fetched = await viaSqueue(jobIds);
+          } else if (isAccountingUnreachable(error.stderr)) {
+            // slurmdbd down or restarting: a completed job would never be seen to end through sacct.
+            // Ask the controller for this poll, and try sacct again at the next one.
+            if (!accountingDown) {
+              const reason = `sacct cannot reach the accounting database (${firstLine(error.stderr)}); watching with squeue and scontrol until it answers again.`;
+              options.logger.warn(reason);
+              options.onSourceChanged?.('squeue', reason);
+            }
+            accountingDown = true;
+            fellBack = true;
+            fetched = await viaSqueue(jobIds);
+          } else {
+            throw error;
+          }
+        }
+        if (accountingDown && !fellBack) {
+          accountingDown = false;
+          const reason = 'sacct answers again; watching with sacct.';
+          options.logger.info(reason);
+          options.onSourceChanged?.('sacct', reason);
         }
         // Accounting learns of a job a moment after sbatch returns: ask the controller about those.
         const seen = new Set(fetched.records.map((r) => baseJobId(r.jobId)));
         const missing = jobIds.filter((id) => !seen.has(baseJobId(id)));
-        if (missing.length > 0 && source === 'sacct') {
+        if (missing.length > 0 && source === 'sacct' && !fellBack) {
           const fallback = await viaSqueue(missing);
           fetched = {
             records: [...fetched.records, ...fallback.records],
@@ -257,6 +282,8 @@ function createStatusPoller(transport: Transport, options: PollerOptions) {
         if (!tasks || tasks.size === 0) {
           const since = firstMissing.get(jobId) ?? at;
           firstMissing.set(jobId, since);
+          const unknown = seen.has(jobId) && accountingDown;
+          const waitedMinutes = Math.round((at - since) / 60_000);
           const state: SlurmJobState =
             at - since >= options.lostAfterMs
               ? {
@@ -265,19 +292,30 @@ function createStatusPoller(transport: Transport, options: PollerOptions) {
                   raw: 'LOST',
                   retryable: false,
                   elapsedSeconds: 0,
-                  reason: 'Neither squeue nor sacct knows the job',
+                  reason: unknown
+                    ? `State unknown: the job left squeue while sacct could not reach the accounting database, and nothing answered for ${waitedMinutes} min. It may have finished; it is not resubmitted.`
+                    : 'Neither squeue nor sacct knows the job',
                 }
-              : {
-                  class: 'running',
-                  state: 'PENDING',
-                  raw: 'PENDING',
-                  reason: 'NotYetVisible',
-                  elapsedSeconds: 0,
-                };
+              : unknown
+                ? {
+                    class: 'running',
+                    state: 'UNRECOGNISED',
+                    raw: 'UNKNOWN',
+                    reason: 'StateUnknown (left squeue while accounting is unreachable; waiting for sacct)',
+                    elapsedSeconds: 0,
+                  }
+                : {
+                    class: 'running',
+                    state: 'PENDING',
+                    raw: 'PENDING',
+                    reason: 'NotYetVisible',
+                    elapsedSeconds: 0,
+                  };
           snapshots.set(jobId, { jobId, state, tasks: new Map() });
           continue;
         }
         firstMissing.delete(jobId);
+        seen.add(jobId);
         const isArray = [...tasks.keys()].some((id) => id.includes('_'));
         const only = tasks.get(jobId);
         snapshots.set(jobId, {
@@ -289,6 +327,23 @@ function createStatusPoller(transport: Transport, options: PollerOptions) {
       return { snapshots, commands: fetched.commands };
     },
   };
+}
+
+// sacct's message when accounting is not configured: permanent, switch to squeue for good.
+function isAccountingDisabled(stderr: string): boolean {
+  return /accounting storage is disabled|not running a supported accounting_storage plugin/i.test(stderr);
+}
+
+// sacct's messages when slurmdbd is down or unreachable (Slurm 22.05 src/sacct/sacct.c "Problem
+// talking to the database", src/common/slurm_persist_conn.c "failed to open persistent connection"):
+// temporary, fall back for the poll.
+function isAccountingUnreachable(stderr: string): boolean {
+  return /Problem talking to the database|persistent connection|slurmdbd/i.test(stderr);
+}
+
+function firstLine(text: string): string {
+  const lines = text.trim().split('\n');
+  return (lines.find((l) => /Problem talking/.test(l)) ?? lines[0] ?? '').trim();
 }
 
 function stateKey(state: SlurmJobState): string {

@@ -34,7 +34,7 @@ describe('renderBatchScript', () => {
       cpusPerTask: 32,
       memory: '256G',
     });
-    expect(script.startsWith('#!/bin/bash\n')).toBe(true);
+    expect(script.startsWith('#!/bin/bash -l\n')).toBe(true);
     expect(directives(script)).toEqual([
       '#SBATCH --job-name=eval-math500',
       '#SBATCH --comment=run-1.math500',
@@ -50,8 +50,22 @@ describe('renderBatchScript', () => {
       '#SBATCH --chdir=/scratch/evals/run-1',
       '#SBATCH --output=/scratch/evals/run-1/slurm-%j.out',
       '#SBATCH --error=/scratch/evals/run-1/slurm-%j.err',
+      '#SBATCH --export=NONE',
       '#SBATCH --requeue',
     ]);
+  });
+
+  it('lets srun steps inherit the job’s own (clean) environment, not sbatch’s NONE', () => {
+    const lines = renderBatchScript(baseSpec()).split('\n');
+    expect(lines.indexOf('export SLURM_EXPORT_ENV=ALL')).toBeGreaterThan(
+      lines.indexOf('#SBATCH --export=NONE'),
+    );
+  });
+
+  it('never lets an extra directive widen the environment the job inherits', () => {
+    for (const directive of ['--export=ALL', '--export', '--get-user-env', '--export-file=/tmp/env']) {
+      expect(() => renderBatchScript({ ...baseSpec(), extraDirectives: [directive] })).toThrow(/environment/);
+    }
   });
 
   it("leaves --time out when no limit is given, so the partition's default applies", () => {

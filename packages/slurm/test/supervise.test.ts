@@ -53,6 +53,10 @@ function scriptedCluster(
             .join('\n'),
         );
       }
+      if (command === 'sh' && args[2] === 'model-eval-owned-dir') {
+        // makeOwnedDirectory's check (tested against the real file system in its own tests).
+        return ok('model-eval-owned-dir: created\n');
+      }
       if (command === 'sh') {
         // readLogTails: sh -c SCRIPT sh LINES STDOUT STDERR SEPARATOR
         const [, , , , stdoutPath = '', , separator = ''] = args;

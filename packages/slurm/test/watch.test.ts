@@ -56,7 +56,7 @@ describe('watchJobs', () => {
       call === 1
         ? {
             stdout: '',
-            stderr: 'sacct: error: Problem talking to the database: Connection refused',
+            stderr: 'sacct: error: Socket timed out on send/recv operation',
             exitCode: 1,
           }
         : ok('10|COMPLETED|0:0|00:00:09|t|t|n1|None\n'),
@@ -111,5 +111,71 @@ describe('watchJobs', () => {
     const result = await watchJobs(cluster, { ...fast, jobIds: ['20'] });
     expect(result.get('20')?.state).toMatchObject({ class: 'failed', state: 'NODE_FAIL', retryable: true });
     expect([...(result.get('20')?.tasks.keys() ?? [])]).toEqual(['20_0', '20_1', '20_2', '20_3']);
+  });
+
+  // The words sacct 22.05 prints when slurmdbd is stopped (seen on the test cluster).
+  const DATABASE_DOWN = {
+    stdout: '',
+    stderr:
+      'sacct: error: slurm_persist_conn_open_without_init: failed to open persistent connection to host:localhost:6819: Connection refused\nsacct: error: Sending PersistInit msg: Connection refused\nsacct: error: Problem talking to the database: Connection refused\n',
+    exitCode: 1,
+  };
+
+  it('asks squeue for the poll when sacct cannot reach the database, says so, and returns to sacct', async () => {
+    const events: WatchEvent[] = [];
+    const cluster = scriptedCluster((argv, call) => {
+      if (argv[0] === 'sacct')
+        return call <= 3
+          ? DATABASE_DOWN
+          : ok('10|RUNNING|0:0|00:00:05|t|Unknown|n1|None\n11|COMPLETED|0:0|00:00:05|t|t|n1|None\n');
+      return ok('10|RUNNING|None|0:03|t|t|n1|k|name\n11|COMPLETED|None|0:03|t|t|n1|k|name\n');
+    });
+    let polls = 0;
+    const result = await watchJobs(cluster, {
+      ...fast,
+      jobIds: ['10', '11'],
+      onEvent: (e) => events.push(e),
+      until: () => ++polls >= 3,
+    });
+    expect(cluster.calls.map((c) => c[0])).toEqual(['sacct', 'squeue', 'sacct', 'squeue', 'sacct']);
+    const changes = events.flatMap((e) => (e.type === 'source-changed' ? [[e.source, e.reason]] : []));
+    expect(changes).toEqual([
+      ['squeue', expect.stringContaining('Problem talking to the database')],
+      ['sacct', 'sacct answers again; watching with sacct.'],
+    ]);
+    expect(events.some((e) => e.type === 'query-failed')).toBe(false);
+    expect(result.get('11')?.state.class).toBe('succeeded');
+  });
+
+  it('a job that finished while slurmdbd is down is seen to end through squeue', async () => {
+    const cluster = scriptedCluster((argv, call) => {
+      if (argv[0] === 'sacct') return DATABASE_DOWN;
+      return ok(call < 4 ? '10|RUNNING|None|0:03|t|t|n1|k|name\n' : '10|COMPLETED|None|0:09|t|t|n1|k|name\n');
+    });
+    const result = await watchJobs(cluster, { ...fast, jobIds: ['10'] });
+    expect(result.get('10')?.state).toMatchObject({ class: 'succeeded', state: 'COMPLETED' });
+  });
+
+  it('a job that left squeue while sacct is down is unknown, waited for, then LOST and not retryable', async () => {
+    let clock = 0;
+    const cluster = scriptedCluster((argv, call) => {
+      clock += 60_000;
+      if (argv[0] === 'sacct') return DATABASE_DOWN;
+      return ok(call <= 2 ? '10|RUNNING|None|0:03|t|t|n1|k|name\n' : '');
+    });
+    const states: string[] = [];
+    const result = await watchJobs(cluster, {
+      ...fast,
+      jobIds: ['10'],
+      now: () => clock,
+      lostAfterMs: 5 * 60_000,
+      onEvent: (e) => {
+        if (e.type === 'state') states.push(`${e.state.state}:${'reason' in e.state ? e.state.reason : ''}`);
+      },
+    });
+    expect(states[0]).toBe('RUNNING:');
+    expect(states[1]).toMatch(/^UNRECOGNISED:StateUnknown/);
+    expect(result.get('10')?.state).toMatchObject({ class: 'failed', state: 'LOST', retryable: false });
+    expect(result.get('10')?.state).toMatchObject({ reason: expect.stringMatching(/not resubmitted/) });
   });
 });

@@ -44,15 +44,34 @@ export type ActionSettingsOutcome =
   | { kind: 'run'; settings: ActionSettings }
   | { kind: 'skip'; reason: string };
 
-export function readActionSettings(runner: ActionEnvironment): ActionSettingsOutcome {
+/** The event as the runner hands it over, and the token the permission guard reads it with. */
+export interface RunnerEvent {
+  eventName: string;
+  payload: unknown;
+  /** The github-token input (masked here): the guard runs before any other input is read. */
+  githubToken: string;
+}
+
+export function readRunnerEvent(runner: ActionEnvironment): RunnerEvent {
+  const vars = runnerVariablesSchema.parse(runner.env);
+  const eventText = vars.GITHUB_EVENT_PATH ? runner.readFile(vars.GITHUB_EVENT_PATH) : undefined;
+  const githubToken = readInput(runner.env, 'github-token');
+  if (githubToken) runner.core.setSecret(githubToken);
+  return {
+    eventName: vars.GITHUB_EVENT_NAME,
+    payload: eventText === undefined ? {} : JSON.parse(eventText),
+    githubToken,
+  };
+}
+
+export function readActionSettings(runner: ActionEnvironment, event: RunnerEvent): ActionSettingsOutcome {
   const { env, core } = runner;
   const vars = runnerVariablesSchema.parse(env);
-  const eventText = vars.GITHUB_EVENT_PATH ? runner.readFile(vars.GITHUB_EVENT_PATH) : undefined;
   const workspace = vars.GITHUB_WORKSPACE ?? process.cwd();
   const runUrl = workflowRunUrl(env);
   const outcome = resolveSettings({
-    eventName: vars.GITHUB_EVENT_NAME,
-    eventPayload: eventText === undefined ? {} : JSON.parse(eventText),
+    eventName: event.eventName,
+    eventPayload: event.payload,
     getInput: (name) => readInput(env, name),
     setSecret: (value) => core.setSecret(value),
     readConfigFile: (path) => runner.readFile(resolve(workspace, path)),

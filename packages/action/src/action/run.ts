@@ -2,15 +2,16 @@ import { type EvalPlan, loadModelFacts, planToJson } from '@model-eval/planner';
 import type { Logger } from '@model-eval/slurm';
 import type { Octokit } from '@octokit/rest';
 import type { ResolvedSettings } from '../config';
-import { guardRequest, needsPermissionCheck } from '../guard';
+import { guardEvent, guardRequest, needsPermissionCheck } from '../guard';
 import { waitForCheckpointRevision } from '../hub';
 import type { RunReport } from '../report';
+import { escapeWorkflowLog } from '../report/escape';
 import { openExecutor } from '../run/connection';
 import type { Executor } from '../run/executor';
 import { layoutText, type RunOutcome, runEvaluation } from '../run/run-evaluation';
 import type { RunSettings } from '../run/run-settings';
 import { findStandinScript } from '../run/standin';
-import { type ActionSettings, readActionSettings } from './action-settings';
+import { type ActionSettings, readActionSettings, readRunnerEvent } from './action-settings';
 import type { ActionEnvironment } from './environment';
 import { createLiveComment, type LiveComment } from './live-comment';
 import { type ActionStatus, publishOutcome } from './publish';
@@ -30,7 +31,19 @@ export async function runAction(runner: ActionEnvironment): Promise<void> {
 
 async function evaluate(runner: ActionEnvironment): Promise<ActionStatus> {
   const { core } = runner;
-  const outcome = readActionSettings(runner);
+  // The guard first: nothing the event's author controls (labels, dispatch fields) is read, let alone
+  // echoed in an error, before their permission is known.
+  const event = readRunnerEvent(runner);
+  const first = await guardEvent(
+    event.githubToken ? runner.octokit(event.githubToken) : undefined,
+    event.eventName,
+    event.payload,
+  );
+  if (first.kind === 'skip') {
+    core.notice(first.message);
+    return 'skipped';
+  }
+  const outcome = readActionSettings(runner, event);
   if (outcome.kind === 'skip') {
     core.notice(`model-eval: nothing to evaluate: ${outcome.reason}`);
     return 'skipped';
@@ -40,10 +53,11 @@ async function evaluate(runner: ActionEnvironment): Promise<ActionStatus> {
   const octokit = token ? runner.octokit(token) : undefined;
   if ((await permissionDecision(runner, settings.resolved, octokit)) === 'skip') return 'skipped';
 
+  // Lines carry cluster text (job states, reasons): never let one start a `::` workflow command.
   const logger: Logger = {
     debug: () => {},
-    info: (message) => core.info(message),
-    warn: (message) => core.warning(message),
+    info: (message) => core.info(escapeWorkflowLog(message)),
+    warn: (message) => core.warning(escapeWorkflowLog(message)),
   };
   const { request } = settings.resolved;
   const liveComment =

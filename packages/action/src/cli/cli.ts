@@ -1,3 +1,4 @@
+import { escapeTerminal } from '../report/escape';
 import { type CliIo, type CommandSpec, parseCommandArgs, renderCommandHelp, UsageError } from './command';
 import { cancelCommand } from './commands/cancel';
 import { collectCommand } from './commands/collect';
@@ -68,11 +69,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     if (hasHint(error)) {
       // One line: what happened, then what to do (scripts read the first line of stderr).
-      io.stderr(`model-eval ${command.name}: ${error.message.replace(/\.$/, '')}. ${error.hint}\n`);
+      io.stderr(
+        `model-eval ${command.name}: ${escapeTerminal(`${error.message.replace(/\.$/, '')}. ${error.hint}`)}\n`,
+      );
       return 2;
     }
     const detail = io.env.MODEL_EVAL_DEBUG ? (error as Error).stack : (error as Error).message;
-    io.stderr(`model-eval ${command.name}: ${detail ?? String(error)}\n`);
+    io.stderr(`model-eval ${command.name}: ${escapeTerminal(detail ?? String(error))}\n`);
     return 1;
   }
 }

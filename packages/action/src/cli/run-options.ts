@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type ClusterShape, DEFAULT_LIGHTEVAL_VERSION, gpuTypeNames, gpuTypes } from '@model-eval/planner';
 import type { Logger } from '@model-eval/slurm';
+import { escapeTerminal } from '../report/escape';
 import type { ClusterAccess } from '../run/connection';
 import { definitionHash, runDefinition } from '../run/run-definition';
 import { deriveRunId } from '../run/run-id';
@@ -127,8 +128,9 @@ export const stderrLoggerFor = (io: CliIo, simulated = false): Logger => {
   const prefix = simulated ? '[SIMULATED] ' : '';
   return {
     debug: () => {},
-    info: (message) => io.stderr(`${prefix}${message}\n`),
-    warn: (message) => io.stderr(`${prefix}warning: ${message}\n`),
+    // Messages carry Slurm reasons and command output from the cluster: no escape sequence passes.
+    info: (message) => io.stderr(`${prefix}${escapeTerminal(message)}\n`),
+    warn: (message) => io.stderr(`${prefix}warning: ${escapeTerminal(message)}\n`),
   };
 };
 
@@ -171,7 +173,11 @@ export function settingsFromArgs(args: ParsedArgs, io: CliIo): RunSettings {
     benchmarks,
     cluster: clusterShapeFromArgs(args),
     slurm: { setup: setup ? setup.split('\n') : [] },
-    remoteDir: stringOption(args, 'remote-dir') ?? resolve(io.cwd, 'model-eval-runs'),
+    // Over SSH the default is relative to the cluster account's home (resolved there): this machine's
+    // working directory means nothing on the cluster. Locally it is beside the command.
+    remoteDir:
+      stringOption(args, 'remote-dir') ??
+      (stringOption(args, 'ssh-host') ? 'model-eval-runs' : resolve(io.cwd, 'model-eval-runs')),
     runId: explicitRunId ?? '',
     simulate,
     maxOomEscalations: integerOption(args, 'max-oom-replans', { min: 0 }) ?? 2,

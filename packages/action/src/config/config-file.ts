@@ -103,12 +103,13 @@ function dotted(path: PathSegment[]): string {
 }
 
 function unknownKeyMessage(key: string, parentPath: PathSegment[]): string {
-  const secretInput = secretKeyNames[key];
+  // Own keys only: `constructor`, `__proto__`, `toString` are on every object's prototype.
+  const secretInput = Object.hasOwn(secretKeyNames, key) ? secretKeyNames[key] : undefined;
   if (secretInput) {
     return `is a secret and must not be in the config file (it is committed): pass it as the '${secretInput}' input from a repository secret`;
   }
   const pattern = parentPath.map((p) => (typeof p === 'number' ? '*' : p)).join('.');
-  const known = knownKeysByPath[pattern] ?? [];
+  const known = (Object.hasOwn(knownKeysByPath, pattern) ? knownKeysByPath[pattern] : undefined) ?? [];
   const suggestion = closestName(key, known);
   return suggestion
     ? `is not a known key (did you mean '${suggestion}'?)`

@@ -1,3 +1,4 @@
+export { type EventGuardFacts, eventGuardFacts, guardEvent } from './event-guard';
 export {
   type CollaboratorPermissionApi,
   decideGuard,

@@ -1,5 +1,11 @@
 export { checkpointChart } from './chart';
-export { escapeInline, escapePreformatted } from './escape';
+export {
+  escapeCodeSpan,
+  escapeInline,
+  escapePreformatted,
+  escapeTerminal,
+  escapeWorkflowLog,
+} from './escape';
 export { reportMarker } from './marker';
 export { GITHUB_COMMENT_LIMIT, renderReport } from './render';
 export { type StickyCommentOptions, type StickyCommentResult, upsertStickyComment } from './sticky-comment';

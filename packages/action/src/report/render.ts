@@ -2,7 +2,7 @@ import { toJobState } from '@model-eval/slurm';
 import type { Comparison } from '../stats';
 import { Z_95 } from '../stats';
 import { checkpointChart } from './chart';
-import { escapeInline, escapePreformatted } from './escape';
+import { escapeCodeSpan, escapeInline, escapePreformatted } from './escape';
 import { duration, percent, signedPoints } from './format';
 import { reportMarker } from './marker';
 import type { JobReport, RunReport } from './types';
@@ -58,7 +58,7 @@ function modelMarkdown(report: RunReport): string {
   const model = escapeInline(report.model);
   return HUB_ID.test(report.model)
     ? `[${model}](${hubBase(report)}/${encodeURI(report.model)})`
-    : `\`${report.model.replace(/`/g, '')}\``;
+    : escapeCodeSpan(report.model);
 }
 
 function revisionMarkdown(report: RunReport): string {
@@ -101,7 +101,7 @@ function resultsTable(report: RunReport, level: RenderLevel): string[] {
       : skipped
         ? `— ${escapeInline(skipped.reason)}`
         : '—';
-    const metric = row.metric ? `\`${row.metric.replace(/`/g, '')}\`` : '—';
+    const metric = row.metric ? escapeCodeSpan(row.metric) : '—';
     lines.push(
       `| ${escapeInline(row.benchmark)}${simulated} | ${metric} | ${score} | ${baseCell} | ${deltaCell} | ${verdictCell} |`,
     );
@@ -197,7 +197,7 @@ function charts(report: RunReport): string[] {
 }
 
 function renderAt(report: RunReport, marker: string, level: RenderLevel): string {
-  const title = `## Model evaluation: ${modelMarkdown(report)} @ \`${report.revision.replace(/`/g, '')}\` — ${STATUS_LABELS[report.status]}`;
+  const title = `## Model evaluation: ${modelMarkdown(report)} @ ${escapeCodeSpan(report.revision)} — ${STATUS_LABELS[report.status]}`;
   const lines = [marker, title, ''];
   if (report.simulated) {
     lines.push(

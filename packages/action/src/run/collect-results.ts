@@ -30,6 +30,7 @@ export async function collectResults(
   for (const job of [...finished].sort((a, b) => a.index - b.index)) {
     if (job.outcome.state.class !== 'succeeded') continue;
     const files = await collectJobFiles(transport, job.spec, job.outcome.jobId);
+    for (const skipped of files.skipped) collected.notes.push(`Skipped ${skipped.path}: ${skipped.reason}`);
     if (files.resultFiles.length === 0) {
       collected.notes.push(
         `Job ${job.outcome.jobId} completed but wrote no results file under ${job.spec.outputDir}.`,
@@ -39,7 +40,9 @@ export async function collectResults(
     }
     const details = joinRemotePath(outputDirOf(job.spec), 'details');
     try {
-      await copyRemoteTree(transport, details, localOf(details));
+      const copied = await copyRemoteTree(transport, details, localOf(details));
+      for (const skipped of copied.skipped)
+        collected.notes.push(`Skipped ${skipped.path}: ${skipped.reason}`);
     } catch (error) {
       // Without details the comparison with the baseline can only be unpaired: say so, never silently.
       collected.notes.push(

@@ -1,33 +1,73 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Transport } from '@model-eval/slurm';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import {
+  applyLimits,
+  type CollectLimits,
+  DETAILS_LIMITS,
+  listTreeSafely,
+  type SkippedEntry,
+  type Transport,
+  UnsafeRemotePathError,
+} from '@model-eval/slurm';
+
+export interface CopiedTree {
+  /** Local paths written. */
+  copied: string[];
+  /** Remote entries not copied, and why (symlink, foreign owner, unsafe name, over a limit). */
+  skipped: SkippedEntry[];
+}
 
 /**
  * Copies the files under `remoteDir` into `localDir` (same relative paths), at most `maxDepth` levels
  * deep. A missing `remoteDir` copies nothing: LightEval writes details only with --save-details.
+ *
+ * The tree was written by the evaluated model's code, so it is untrusted: listed with
+ * `listTreeSafely` (no link is followed, a symlinked `details` copies nothing), capped by `limits`,
+ * and every local target is checked to stay under `localDir` whatever the remote name says.
  */
 export async function copyRemoteTree(
   transport: Transport,
   remoteDir: string,
   localDir: string,
   maxDepth = 4,
-): Promise<string[]> {
-  let entries: Awaited<ReturnType<Transport['listDirectory']>>;
-  try {
-    entries = await transport.listDirectory(remoteDir);
-  } catch {
-    return [];
-  }
+  limits: Partial<CollectLimits> = {},
+): Promise<CopiedTree> {
+  const caps = { ...DETAILS_LIMITS, ...limits };
+  const listing = await listTreeSafely(transport, remoteDir, { maxDepth: maxDepth + 1 });
+  const files = listing.entries.filter((e) => e.type === 'file');
+  const { accepted, skipped: overLimit } = applyLimits(files, caps);
+  const skipped = [...listing.skipped, ...overLimit];
   const copied: string[] = [];
-  for (const entry of entries) {
-    const target = join(localDir, entry.name);
-    if (entry.type === 'directory' && maxDepth > 0) {
-      copied.push(...(await copyRemoteTree(transport, entry.path, target, maxDepth - 1)));
-    } else if (entry.type === 'file') {
-      await mkdir(localDir, { recursive: true });
-      await writeFile(target, await transport.readFile(entry.path));
-      copied.push(target);
+  const root = resolve(localDir);
+  for (const file of accepted) {
+    const target = localTargetUnder(root, file.relativePath);
+    if (target === undefined) {
+      skipped.push({ path: file.path, reason: 'its name would write outside the local results directory' });
+      continue;
     }
+    let content: Buffer;
+    try {
+      content = await transport.readFile(file.path, { maxBytes: caps.maxFileBytes, refuseSymlink: true });
+    } catch (error) {
+      if (!(error instanceof UnsafeRemotePathError)) throw error;
+      skipped.push({ path: file.path, reason: error.message });
+      continue;
+    }
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, content);
+    copied.push(target);
   }
-  return copied;
+  return { copied, skipped };
+}
+
+/** `root/relativePath` if that stays strictly under `root` (no `..`, no absolute or empty parts). */
+export function localTargetUnder(root: string, relativePath: string): string | undefined {
+  const parts = relativePath.split('/');
+  if (parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\\') || p.includes('\0'))) {
+    return undefined;
+  }
+  const target = resolve(root, ...parts);
+  const rel = relative(root, target);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return undefined;
+  return target;
 }

@@ -9,9 +9,9 @@ import {
   type JobSpec,
   type Logger,
   logPaths,
+  makeOwnedDirectory,
   pollJobStates,
   renderBatchScript,
-  renderSecretsFile,
   type SlurmJobState,
   type SuperviseResult,
   scriptPath,
@@ -20,6 +20,7 @@ import {
   superviseJobs,
   type Transport,
   type WatchEvent,
+  writeSecretsFile,
 } from '@model-eval/slurm';
 
 export interface ExecutorEvents {
@@ -132,10 +133,8 @@ export function createLocalExecutor(transport: Transport, logger: Logger): Local
       const outcomes: JobOutcome[] = [];
       for (const spec of specs) {
         const jobId = `local-${++counter}`;
-        await transport.makeDirectory(spec.runDir);
-        if (spec.secrets) {
-          await transport.writeFile(secretsPath(spec), renderSecretsFile(spec.secrets), { mode: 0o600 });
-        }
+        await makeOwnedDirectory(transport, spec.runDir, { reuse: true });
+        await writeSecretsFile(transport, spec);
         await transport.writeFile(scriptPath(spec), renderBatchScript(spec), { mode: 0o700 });
         await events.onSubmitted?.(spec, jobId, false);
         const started = Date.now();

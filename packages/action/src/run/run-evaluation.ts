@@ -1,17 +1,24 @@
 import type { EvalPlan } from '@model-eval/planner';
-import type { Logger } from '@model-eval/slurm';
+import { type Logger, makeOwnedDirectory, resolveRemoteDirectory, type Transport } from '@model-eval/slurm';
 import type { RunReport } from '../report';
 import type { ResultRow } from '../results';
 import { collectResults } from './collect-results';
 import type { Executor } from './executor';
 import { runDirectory, toJobSpec } from './job-specs';
-import { type LoadModelFacts, type PreparedRun, prepareFreshRun, prepareReopenedRun } from './prepare';
+import {
+  type LoadModelFacts,
+  type PreparedRun,
+  prepareFreshRun,
+  prepareReopenedRun,
+  RunNotFoundError,
+} from './prepare';
 import { watchReopenedRun } from './reopen';
 import { followJob, type RunContext, reportNow } from './run-context';
 import { type RunMode, WAIT } from './run-mode';
 import { openRunRecord } from './run-record';
 import { buildReport, type FinishedJob } from './run-report';
 import type { RunSettings } from './run-settings';
+import { stateFilePath } from './run-state';
 import { installStandin } from './standin';
 import { submitOrReattach } from './submit-or-reattach';
 import { type SupervisedRun, superviseRun } from './supervise-run';
@@ -61,11 +68,12 @@ export interface RunOutcome {
  * so a re-run of the same run id reattaches to its jobs (and their re-planned layouts) instead of
  * submitting again, and two runners of one id never both submit.
  */
-export async function runEvaluation(settings: RunSettings, deps: RunDependencies): Promise<RunOutcome> {
+export async function runEvaluation(given: RunSettings, deps: RunDependencies): Promise<RunOutcome> {
   const mode = deps.mode ?? WAIT;
   const now = deps.now ?? Date.now;
   const startedAt = now();
   const { executor, logger } = deps;
+  const settings = await ownRunDirectory(given, executor.transport, mode);
   const standinBinDir =
     settings.simulate && mode.kind !== 'reopen' ? await standin(settings, deps) : undefined;
   const prepared: PreparedRun =
@@ -115,9 +123,28 @@ export async function runEvaluation(settings: RunSettings, deps: RunDependencies
   return finish(context, supervised, deps.localDir);
 }
 
+/**
+ * The run directory on the cluster, resolved (a relative remote-dir is under the account's home
+ * there) and owned: created by this account with mode 0700 under parents no co-user can write, or,
+ * when it exists, checked to be exactly that before anything in it is read or trusted. A co-user's
+ * pre-created directory is refused. Reopening never creates one (a mistyped id finds nothing).
+ */
+async function ownRunDirectory(
+  given: RunSettings,
+  transport: Transport,
+  mode: RunMode,
+): Promise<RunSettings> {
+  const settings = { ...given, remoteDir: await resolveRemoteDirectory(transport, given.remoteDir) };
+  const runDir = runDirectory(settings);
+  if (mode.kind === 'reopen' && (await transport.exec(['test', '-d', runDir])).exitCode !== 0) {
+    throw new RunNotFoundError(settings.runId, stateFilePath(settings));
+  }
+  await makeOwnedDirectory(transport, runDir, { reuse: true });
+  return settings;
+}
+
 async function standin(settings: RunSettings, deps: RunDependencies): Promise<string> {
   if (!deps.standinScript) throw new Error('simulate needs the LightEval stand-in script');
-  await deps.executor.transport.makeDirectory(runDirectory(settings));
   const binDir = await installStandin(deps.executor.transport, runDirectory(settings), deps.standinScript);
   deps.logger.warn('SIMULATED: the LightEval stand-in replaces lighteval; no score of this run is real.');
   return binDir;

@@ -52,7 +52,6 @@ export async function openRunRecord(
   const runDir = runDirectory(settings);
   const lock = { logger: options.logger, ...(options.signal && { signal: options.signal }) };
   const stamp = () => new Date(options.now()).toISOString();
-  if (mode.kind !== 'reopen') await transport.makeDirectory(runDir);
   const definition = runDefinition(settings);
 
   const openUnderLock = async () => {

@@ -101,6 +101,14 @@ describe('parseConfigFile', () => {
     );
   });
 
+  it('calls keys named like Object.prototype members unknown, not secrets', () => {
+    for (const key of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const [issue] = issuesOf(`${valid}${key}: 1\n`);
+      expect(issue).toMatch(new RegExp(`^model-eval\\.yml:27:1: ${key} is not a known key`));
+      expect(issue).not.toContain('native code');
+    }
+  });
+
   it('reports every problem at once, in line order', () => {
     const text = 'wait: yes\ncluster:\n  port: 70000\n  max-nodes: 0\nbaseline: latest\n';
     expect(issuesOf(text)).toEqual([

@@ -1,3 +1,4 @@
+import { escapeTerminal } from '../../report/escape';
 import { formatSeconds } from '../../run/run-report';
 import type { CommandSpec } from '../command';
 import { openDetachedRun, stateOption } from '../detached';
@@ -31,9 +32,9 @@ export const statusCommand: CommandSpec = {
       } else {
         for (const row of rows) {
           const elapsed = row.elapsedSeconds === null ? '' : `, elapsed ${formatSeconds(row.elapsedSeconds)}`;
-          io.stdout(
-            `${row.id ?? '—'}  ${row.state}${row.reason ? ` (${row.reason})` : ''}${elapsed}  ${row.benchmarks.join(', ')}\n`,
-          );
+          // State and reason come from the cluster: no escape sequence reaches the terminal.
+          const line = `${row.id ?? '—'}  ${row.state}${row.reason ? ` (${row.reason})` : ''}${elapsed}  ${row.benchmarks.join(', ')}`;
+          io.stdout(`${escapeTerminal(line, { oneLine: true })}\n`);
         }
       }
       return rows.some((r) => r.class === 'failed') ? 1 : 0;

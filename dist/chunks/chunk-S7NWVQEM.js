@@ -6488,7 +6488,7 @@ var require_crypto = __commonJS({
       MAC_INFO,
       bindingAvailable: !!binding,
       init: (() => {
-        return new Promise(async (resolve4, reject) => {
+        return new Promise(async (resolve5, reject) => {
           try {
             POLY1305_WASM_MODULE = await require_poly1305()();
             POLY1305_RESULT_MALLOC = POLY1305_WASM_MODULE._malloc(16);
@@ -6500,7 +6500,7 @@ var require_crypto = __commonJS({
           } catch (ex) {
             return reject(ex);
           }
-          resolve4();
+          resolve5();
         });
       })(),
       NullCipher,
@@ -7758,8 +7758,8 @@ var require_agent = __commonJS({
     "use strict";
     var { Socket } = __require("net");
     var { Duplex } = __require("stream");
-    var { resolve: resolve4 } = __require("path");
-    var { readFile: readFile6 } = __require("fs");
+    var { resolve: resolve5 } = __require("path");
+    var { readFile: readFile5 } = __require("fs");
     var { execFile, spawn: spawn3 } = __require("child_process");
     var { isParsedKey, parseKey } = require_keyParser();
     var {
@@ -7894,7 +7894,7 @@ var require_agent = __commonJS({
       const RET_ERR_BINSTDIN = 13;
       const RET_ERR_BINSTDOUT = 14;
       const RET_ERR_BADLEN = 15;
-      const EXEPATH = resolve4(__dirname, "..", "util/pagent.exe");
+      const EXEPATH = resolve5(__dirname, "..", "util/pagent.exe");
       const ERROR = {
         [RET_ERR_BADARGS]: new Error("Invalid pagent.exe arguments"),
         [RET_ERR_UNAVAILABLE]: new Error("Pageant is not running"),
@@ -7977,7 +7977,7 @@ var require_agent = __commonJS({
           cb = once(cb);
           let socketPath = this.socketPath;
           let triedCygpath = false;
-          readFile6(socketPath, function readCygsocket(err, data) {
+          readFile5(socketPath, function readCygsocket(err, data) {
             if (err) {
               if (triedCygpath)
                 return cb(new Error("Invalid cygwin unix socket path"));
@@ -7986,7 +7986,7 @@ var require_agent = __commonJS({
                   return cb(new Error("Invalid cygwin unix socket path"));
                 triedCygpath = true;
                 socketPath = stdout.toString().replace(/[\r\n]/g, "");
-                readFile6(socketPath, readCygsocket);
+                readFile5(socketPath, readCygsocket);
               });
               return;
             }
@@ -13040,7 +13040,7 @@ var require_SFTP = __commonJS({
     "use strict";
     var EventEmitter = __require("events");
     var fs = __require("fs");
-    var { constants } = fs;
+    var { constants: constants2 } = fs;
     var {
       Readable: ReadableStream2,
       Writable: WritableStream
@@ -14895,25 +14895,25 @@ var require_SFTP = __commonJS({
         this.extended = initial && initial.extended;
       }
       isDirectory() {
-        return (this.mode & constants.S_IFMT) === constants.S_IFDIR;
+        return (this.mode & constants2.S_IFMT) === constants2.S_IFDIR;
       }
       isFile() {
-        return (this.mode & constants.S_IFMT) === constants.S_IFREG;
+        return (this.mode & constants2.S_IFMT) === constants2.S_IFREG;
       }
       isBlockDevice() {
-        return (this.mode & constants.S_IFMT) === constants.S_IFBLK;
+        return (this.mode & constants2.S_IFMT) === constants2.S_IFBLK;
       }
       isCharacterDevice() {
-        return (this.mode & constants.S_IFMT) === constants.S_IFCHR;
+        return (this.mode & constants2.S_IFMT) === constants2.S_IFCHR;
       }
       isSymbolicLink() {
-        return (this.mode & constants.S_IFMT) === constants.S_IFLNK;
+        return (this.mode & constants2.S_IFMT) === constants2.S_IFLNK;
       }
       isFIFO() {
-        return (this.mode & constants.S_IFMT) === constants.S_IFIFO;
+        return (this.mode & constants2.S_IFMT) === constants2.S_IFIFO;
       }
       isSocket() {
-        return (this.mode & constants.S_IFMT) === constants.S_IFSOCK;
+        return (this.mode & constants2.S_IFMT) === constants2.S_IFSOCK;
       }
     };
     function attrsToBytes(attrs) {
@@ -34824,7 +34824,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve4) {
+function isRecursive(inst, stack, resolve5) {
   const cached3 = recursive.get(inst);
   if (cached3 !== void 0)
     return cached3 ? PROVEN : NONE;
@@ -34834,7 +34834,7 @@ function isRecursive(inst, stack, resolve4) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve4);
+      const answer = isRecursive(child, stack, resolve5);
       if (answer > result)
         result = answer;
     }
@@ -34845,7 +34845,7 @@ function isRecursive(inst, stack, resolve4) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve4) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve5) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -34909,7 +34909,7 @@ function isRecursive(inst, stack, resolve4) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve4 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve5 ? inst._zod.innerType : void 0);
       merge2(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -51195,6 +51195,45 @@ function nextLargerPlan(plan, job) {
   }
 }
 
+// packages/action/src/report/escape.ts
+var ZERO_WIDTH_SPACE = "\u200B";
+var CONTROL = (
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+  /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+);
+function defuseMentions(text2) {
+  return text2.replace(/@/g, `@${ZERO_WIDTH_SPACE}`);
+}
+function escapeHtml(text2) {
+  return text2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+function escapePreformatted(text2) {
+  return defuseMentions(escapeHtml(text2.replace(CONTROL, "")));
+}
+function escapeInline(text2) {
+  const oneLine = text2.replace(CONTROL, "").replace(/\r?\n/g, " ");
+  const escaped = escapeHtml(oneLine).replace(/[\\`*_{}[\]()#+\-!|~]/g, (ch) => `\\${ch}`);
+  return defuseMentions(escaped);
+}
+function escapeCodeSpan(text2) {
+  const oneLine = text2.replace(CONTROL, "").replace(/\r\n?|\n|[\u2028\u2029]/g, " ");
+  const inert = oneLine.replace(/`/g, "\u02CB").replace(/\|/g, "\\|");
+  return `\`${inert.trim() === "" ? "\xA0" : inert}\``;
+}
+function escapeTerminal(text2, options = {}) {
+  const pattern = options.oneLine ? (
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: showing control characters is the point
+    /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+  ) : (
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: showing control characters is the point
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+  );
+  return text2.replace(pattern, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+function escapeWorkflowLog(text2) {
+  return escapeTerminal(text2).replace(/^(\s*):(?=:)/gm, `$1:${ZERO_WIDTH_SPACE}`);
+}
+
 // packages/slurm/src/backoff.ts
 function backoffDelay(options, step, random = Math.random) {
   const base = Math.min(options.maxMs, options.initialMs * options.factor ** Math.max(0, step));
@@ -51202,7 +51241,7 @@ function backoffDelay(options, step, random = Math.random) {
   return Math.max(0, Math.min(options.maxMs, Math.round(base + spread)));
 }
 function sleep(ms, signal) {
-  return new Promise((resolve4, reject) => {
+  return new Promise((resolve5, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);
       return;
@@ -51213,7 +51252,7 @@ function sleep(ms, signal) {
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
-      resolve4();
+      resolve5();
     }, ms);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
@@ -51260,6 +51299,15 @@ var RemoteCommandError = class extends SlurmPackageError {
 var SubmitError = class extends SlurmPackageError {
 };
 var SlurmOutputError = class extends SlurmPackageError {
+};
+var UnsafeRemotePathError = class extends SlurmPackageError {
+  path;
+  reason;
+  constructor(path2, reason, message, hint) {
+    super(message, hint);
+    this.path = path2;
+    this.reason = reason;
+  }
 };
 
 // packages/slurm/src/job-spec.ts
@@ -51313,10 +51361,13 @@ function shellJoin(argv) {
 var MISSING_SECRETS_EXIT_CODE = 97;
 function renderBatchScript(spec) {
   const directives = renderDirectives(spec);
-  const lines = ["#!/bin/bash", ...directives.map((d) => `#SBATCH ${d}`)];
+  const lines = ["#!/bin/bash -l", ...directives.map((d) => `#SBATCH ${d}`)];
   lines.push(
     "# Rendered by @model-eval/slurm. Values are single-quoted; secrets are sourced from a 0600 file, never written here.",
-    "set -eo pipefail"
+    "set -eo pipefail",
+    // srun steps inside the job inherit sbatch's NONE unless told otherwise (sbatch man page, 22.05:
+    // "SLURM_EXPORT_ENV should be set to ALL in the job script"); the job's environment is clean by now.
+    "export SLURM_EXPORT_ENV=ALL"
   );
   const secretNames = Object.keys(spec.secrets ?? {});
   if (secretNames.length > 0) {
@@ -51432,6 +51483,7 @@ function renderDirectives(spec) {
     const throttle = positive2("array throttle", spec.array.throttle);
     add("array", throttle === void 0 ? spec.array.indices : `${spec.array.indices}%${throttle}`);
   }
+  out.push("--export=NONE");
   if (spec.requeue ?? true) out.push("--requeue");
   else out.push("--no-requeue");
   for (const directive of spec.extraDirectives ?? []) {
@@ -51443,10 +51495,17 @@ function renderDirectives(spec) {
       );
     }
     const [, option = "", value] = match;
+    if (ENVIRONMENT_OPTIONS.has(option)) {
+      throw new UnsafeBatchValueError(
+        `The extra directive --${option} would hand the runner's environment (and its secrets) to the job.`,
+        "Remove it: jobs run with --export=NONE; put what the job needs in the environment settings or the job setup lines."
+      );
+    }
     out.push(value === void 0 ? `--${option}` : `--${option}=${directiveValue(option, value)}`);
   }
   return out;
 }
+var ENVIRONMENT_OPTIONS = /* @__PURE__ */ new Set(["export", "export-file", "get-user-env"]);
 function directiveValue(option, value) {
   if (/[\r\n]/.test(value)) {
     throw new UnsafeBatchValueError(
@@ -51754,28 +51813,174 @@ async function scancel(transport, cancelled, remaining) {
 
 // packages/slurm/src/collect.ts
 import { randomBytes } from "node:crypto";
+
+// packages/slurm/src/collect-limits.ts
+var RESULTS_LIMITS = {
+  maxFileBytes: 64 * 1024 * 1024,
+  maxTotalBytes: 256 * 1024 * 1024,
+  maxFiles: 1e3
+};
+var DETAILS_LIMITS = {
+  maxFileBytes: 1024 * 1024 * 1024,
+  maxTotalBytes: 4 * 1024 * 1024 * 1024,
+  maxFiles: 1e4
+};
+function applyLimits(files, limits) {
+  const accepted = [];
+  const skipped = [];
+  let total = 0;
+  for (const file2 of files) {
+    if (file2.size > limits.maxFileBytes) {
+      skipped.push({
+        path: file2.path,
+        reason: `${formatBytes(file2.size)}, over the per-file limit of ${formatBytes(limits.maxFileBytes)}`
+      });
+    } else if (accepted.length >= limits.maxFiles) {
+      skipped.push({ path: file2.path, reason: `over the limit of ${limits.maxFiles} files` });
+    } else if (total + file2.size > limits.maxTotalBytes) {
+      skipped.push({
+        path: file2.path,
+        reason: `would pass the total limit of ${formatBytes(limits.maxTotalBytes)}`
+      });
+    } else {
+      accepted.push(file2);
+      total += file2.size;
+    }
+  }
+  return { accepted, skipped };
+}
+function formatBytes(bytes) {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} B`;
+}
+
+// packages/slurm/src/safe-listing.ts
+async function listTreeSafely(transport, root, options) {
+  const result = await transport.exec([
+    "sh",
+    "-c",
+    // %y type without following links, %U owner uid, %s size, %T@ mtime, %P path below the root.
+    'id -u || exit 70; exec find -P "$1" -maxdepth "$2" -printf "%y\\t%U\\t%s\\t%T@\\t%P\\0"',
+    "model-eval-list",
+    root,
+    String(options.maxDepth)
+  ]);
+  if (result.exitCode !== 0 && /No such file or directory/.test(result.stderr) && result.stdout.indexOf("\0") < 0) {
+    return { exists: false, entries: [], skipped: [] };
+  }
+  const newline = result.stdout.indexOf("\n");
+  const unreadable = [...result.stderr.matchAll(/^find: ['‘](.*)['’]: Permission denied$/gm)].map(
+    (m) => m[1] ?? ""
+  );
+  if (result.exitCode === 1 && newline >= 0 && unreadable.length > 0) {
+    const me2 = result.stdout.slice(0, newline).trim();
+    const listing = parseListing(
+      root,
+      me2,
+      result.stdout.slice(newline + 1).split("\0").filter(Boolean)
+    );
+    listing.skipped.push(
+      ...unreadable.map((path2) => ({ path: path2, reason: "not readable by the cluster account" }))
+    );
+    return listing;
+  }
+  if (result.exitCode !== 0) {
+    throw new RemoteCommandError(
+      `Could not list ${root} on the cluster: ${result.stderr.trim() || `exit ${result.exitCode}`}`,
+      "Collection needs GNU find (with -printf) on the login node, and read access to the run directory.",
+      result.exitCode,
+      result.stderr
+    );
+  }
+  const me = result.stdout.slice(0, newline).trim();
+  const records = result.stdout.slice(newline + 1).split("\0").filter(Boolean);
+  return parseListing(root, me, records);
+}
+function parseListing(root, accountUid, records) {
+  const base = root.replace(/\/+$/, "") || "/";
+  const entries = [];
+  const skipped = [];
+  for (const record2 of records) {
+    const [type = "", owner = "", size = "", mtime = "", ...rest] = record2.split("	");
+    const relativePath = rest.join("	");
+    const path2 = relativePath === "" ? base : `${base}/${relativePath}`;
+    const skip = (reason) => skipped.push({ path: path2, reason });
+    if (relativePath === "") {
+      if (type !== "d") {
+        skip(
+          type === "l" ? "the directory itself is a symbolic link: nothing under it was read" : "not a directory"
+        );
+        return { exists: true, entries: [], skipped };
+      }
+      if (owner !== accountUid) {
+        skip(`owned by uid ${owner}, not the cluster account: nothing under it was read`);
+        return { exists: true, entries: [], skipped };
+      }
+      continue;
+    }
+    const segments = relativePath.split("/");
+    if (relativePath.startsWith("/") || segments.some((s) => s === "" || s === "." || s === "..")) {
+      skip("unsafe name");
+      continue;
+    }
+    if (type === "l") skip("symbolic link (not followed)");
+    else if (type !== "f" && type !== "d") skip("not a regular file or directory");
+    else if (owner !== accountUid) skip(`owned by uid ${owner}, not the cluster account`);
+    else
+      entries.push({
+        relativePath,
+        path: path2,
+        type: type === "f" ? "file" : "directory",
+        size: Number(size),
+        modifiedMs: Math.round(Number(mtime) * 1e3)
+      });
+  }
+  const refusedDirs = skipped.map((s) => `${s.path}/`);
+  return {
+    exists: true,
+    entries: entries.filter((e) => !refusedDirs.some((dir) => e.path.startsWith(dir))),
+    skipped
+  };
+}
+
+// packages/slurm/src/collect.ts
 async function collectJobFiles(transport, spec, jobId, options = {}) {
   const pattern = options.resultsFilePattern ?? /^results_.*\.json$/;
+  const limits = { ...RESULTS_LIMITS, ...options.limits };
   const scrub = (options.scrubSecrets ?? true) && spec.secrets && Object.keys(spec.secrets).length > 0 ? transport.exec(["rm", "-f", "--", secretsPath(spec)]) : Promise.resolve(void 0);
-  const [files, tails] = await Promise.all([
-    findFiles(transport, spec.outputDir ?? spec.runDir, pattern, options.maxDepth ?? 6),
+  const [listing, tails] = await Promise.all([
+    listTreeSafely(transport, spec.outputDir ?? spec.runDir, { maxDepth: (options.maxDepth ?? 6) + 1 }),
     readLogTails(transport, spec, jobId, options.tailLines ?? 100)
   ]);
   const newestPerDirectory = /* @__PURE__ */ new Map();
-  for (const file2 of files) {
-    const dir = file2.path.slice(0, file2.path.lastIndexOf("/"));
+  for (const file2 of listing.entries) {
+    if (file2.type !== "file") continue;
+    const slash = file2.path.lastIndexOf("/");
+    if (!pattern.test(file2.path.slice(slash + 1))) continue;
+    const dir = file2.path.slice(0, slash);
     const current2 = newestPerDirectory.get(dir);
     if (!current2 || isNewer(file2, current2)) newestPerDirectory.set(dir, file2);
   }
-  const resultFiles = await Promise.all(
-    [...newestPerDirectory.values()].sort((a, b) => a.path.localeCompare(b.path)).map(async (file2) => ({
-      path: file2.path,
-      modifiedMs: file2.modifiedMs,
-      content: (await transport.readFile(file2.path)).toString("utf8")
-    }))
-  );
+  const candidates = [...newestPerDirectory.values()].sort((a, b) => a.path.localeCompare(b.path));
+  const { accepted, skipped: overLimit } = applyLimits(candidates, limits);
+  const skipped = [...listing.skipped, ...overLimit];
+  const resultFiles = [];
+  for (const file2 of accepted) {
+    try {
+      const content = await transport.readFile(file2.path, {
+        maxBytes: limits.maxFileBytes,
+        refuseSymlink: true
+      });
+      resultFiles.push({ path: file2.path, modifiedMs: file2.modifiedMs, content: content.toString("utf8") });
+    } catch (error62) {
+      if (!(error62 instanceof UnsafeRemotePathError)) throw error62;
+      skipped.push({ path: file2.path, reason: error62.message });
+    }
+  }
   await scrub;
-  return { resultFiles, ...tails };
+  return { resultFiles, ...tails, skipped };
 }
 async function readLogTails(transport, spec, jobId, lines) {
   const paths = logPaths(spec, jobId);
@@ -51783,7 +51988,7 @@ async function readLogTails(transport, spec, jobId, lines) {
   const result = await transport.exec([
     "sh",
     "-c",
-    'tail -n "$1" -- "$2" 2>/dev/null; printf "\\n%s\\n" "$4"; tail -n "$1" -- "$3" 2>/dev/null; true',
+    'safe_tail() { if [ -f "$2" ] && [ ! -L "$2" ]; then tail -c 1048576 -- "$2" | tail -n "$1"; fi; }; safe_tail "$1" "$2" 2>/dev/null; printf "\\n%s\\n" "$4"; safe_tail "$1" "$3" 2>/dev/null; true',
     "sh",
     String(lines),
     paths.stdout,
@@ -51800,50 +52005,22 @@ ${separator}
   };
 }
 function isNewer(a, b) {
-  if (a.name !== b.name) return a.name > b.name;
+  const nameA = a.path.slice(a.path.lastIndexOf("/") + 1);
+  const nameB = b.path.slice(b.path.lastIndexOf("/") + 1);
+  if (nameA !== nameB) return nameA > nameB;
   return a.modifiedMs > b.modifiedMs;
 }
-async function findFiles(transport, dir, pattern, maxDepth) {
-  const listing = await transport.exec(["find", dir, "-maxdepth", String(maxDepth + 1), "-type", "f", "-printf", "%T@\\t%s\\t%p\\0"]).catch(() => void 0);
-  if (listing && listing.exitCode === 0) {
-    return listing.stdout.split("\0").filter(Boolean).flatMap((line) => {
-      const [mtime = "", size = "", ...rest] = line.split("	");
-      const path2 = rest.join("	");
-      const name = path2.slice(path2.lastIndexOf("/") + 1);
-      if (!pattern.test(name)) return [];
-      return [
-        {
-          name,
-          path: path2,
-          type: "file",
-          size: Number(size),
-          modifiedMs: Math.round(Number(mtime) * 1e3)
-        }
-      ];
-    });
+
+// packages/slurm/src/environment.ts
+var ALLOWED = /* @__PURE__ */ new Set(["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TZ", "TMPDIR"]);
+var ALLOWED_SLURM = /* @__PURE__ */ new Set(["SLURM_CONF"]);
+function scrubbedEnvironment(env) {
+  const out = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value === void 0) continue;
+    if (ALLOWED.has(name) || ALLOWED_SLURM.has(name) || /^LC_[A-Z]+$/.test(name)) out[name] = value;
   }
-  if (listing && /No such file or directory/.test(listing.stderr)) return [];
-  return walkFiles(transport, dir, pattern, maxDepth);
-}
-async function walkFiles(transport, dir, pattern, maxDepth) {
-  const found = [];
-  const walk2 = async (current2, depth) => {
-    let entries;
-    try {
-      entries = await transport.listDirectory(current2);
-    } catch {
-      return;
-    }
-    const subdirectories = [];
-    for (const entry of entries) {
-      if (entry.type === "file" && pattern.test(entry.name)) found.push(entry);
-      else if (entry.type === "directory" && depth < maxDepth)
-        subdirectories.push(walk2(entry.path, depth + 1));
-    }
-    await Promise.all(subdirectories);
-  };
-  await walk2(dir, 0);
-  return found;
+  return out;
 }
 
 // packages/slurm/src/failure-class.ts
@@ -51943,7 +52120,8 @@ function hostKeyAlgorithmsFor(keyType) {
 
 // packages/slurm/src/local-transport.ts
 import { spawn } from "node:child_process";
-import { mkdir, open as open3, readdir as readdir2, readFile as readFile2, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { lstat, mkdir, open as open3, readdir as readdir2 } from "node:fs/promises";
 
 // packages/slurm/src/transport.ts
 function joinRemotePath(dir, name) {
@@ -51962,14 +52140,14 @@ function createLocalTransport() {
       assertOpen();
       return runChild(argv, options ?? {});
     },
-    async readFile(path2) {
+    async readFile(path2, options) {
       assertOpen();
-      return readFile2(path2);
+      return readLocalFile(path2, options ?? {});
     },
     async writeFile(path2, data, options) {
       assertOpen();
       const mode = options?.mode ?? 420;
-      const handle = await open3(path2, "w", mode);
+      const handle = await open3(path2, options?.exclusive ? "wx" : "w", mode);
       try {
         await handle.chmod(mode);
         await handle.writeFile(data);
@@ -51983,7 +52161,7 @@ function createLocalTransport() {
       const entries = [];
       for (const name of names) {
         const path2 = joinRemotePath(dir, name);
-        const info = await stat(path2).catch(() => void 0);
+        const info = await lstat(path2).catch(() => void 0);
         if (!info) continue;
         entries.push({
           name,
@@ -52007,8 +52185,11 @@ function createLocalTransport() {
 function runChild(argv, options) {
   const [command, ...args] = argv;
   if (command === void 0) return Promise.reject(new Error("exec needs at least a command name."));
-  return new Promise((resolve4, reject) => {
-    const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
+  return new Promise((resolve5, reject) => {
+    const child = spawn(command, args, {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: scrubbedEnvironment(process.env)
+    });
     const stdout = [];
     const stderr = [];
     let settled = false;
@@ -52051,7 +52232,7 @@ function runChild(argv, options) {
     child.on(
       "close",
       (code) => finish2(
-        () => resolve4({
+        () => resolve5({
           stdout: Buffer.concat(stdout).toString("utf8"),
           stderr: Buffer.concat(stderr).toString("utf8"),
           exitCode: code
@@ -52062,6 +52243,59 @@ function runChild(argv, options) {
     });
     child.stdin.end(options.stdin ?? "");
   });
+}
+async function readLocalFile(path2, options) {
+  const flags = constants.O_RDONLY | (options.refuseSymlink ? constants.O_NOFOLLOW : 0);
+  const handle = await open3(path2, flags).catch((error62) => {
+    if (options.refuseSymlink && error62.code === "ELOOP") {
+      throw new UnsafeRemotePathError(
+        path2,
+        "symlink",
+        `${path2} is a symbolic link; it is not followed.`,
+        "Results and logs are read only from regular files the job wrote; remove the link."
+      );
+    }
+    throw error62;
+  });
+  try {
+    const info = await handle.stat();
+    if (options.refuseSymlink && !info.isFile()) {
+      throw new UnsafeRemotePathError(
+        path2,
+        "not-regular",
+        `${path2} is not a regular file.`,
+        "Only regular files are read back from the cluster."
+      );
+    }
+    if (options.maxBytes !== void 0 && info.size > options.maxBytes) {
+      throw tooLarge(path2, info.size, options.maxBytes);
+    }
+    const limit = options.maxBytes === void 0 ? Number.POSITIVE_INFINITY : options.maxBytes + 1;
+    const chunks = [];
+    let total = 0;
+    for (; ; ) {
+      const size = Math.min(1 << 20, limit - total);
+      if (size <= 0) break;
+      const { bytesRead, buffer } = await handle.read(Buffer.alloc(size), 0, size, null);
+      if (bytesRead === 0) break;
+      chunks.push(buffer.subarray(0, bytesRead));
+      total += bytesRead;
+    }
+    if (options.maxBytes !== void 0 && total > options.maxBytes) {
+      throw tooLarge(path2, total, options.maxBytes);
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    await handle.close();
+  }
+}
+function tooLarge(path2, size, maxBytes) {
+  return new UnsafeRemotePathError(
+    path2,
+    "too-large",
+    `${path2} is ${size} bytes, over the limit of ${maxBytes}; it was not read.`,
+    "Raise the collection limit if the file is genuine LightEval output."
+  );
 }
 function timeoutError(argv, timeoutMs) {
   return new RemoteCommandError(
@@ -52086,9 +52320,159 @@ var stderrLogger = {
   }
 };
 
-// packages/slurm/src/ssh-transport.ts
+// packages/slurm/src/owned-directory.ts
+async function makeOwnedDirectory(transport, path2, options = {}) {
+  if (!path2.startsWith("/") || path2.split("/").includes("..") || /[\u0000-\u001f\u007f]/.test(path2)) {
+    throw new UnsafeRemotePathError(
+      path2,
+      "not-a-directory",
+      `The remote directory ${JSON.stringify(path2)} must be an absolute path without ".." or control characters.`,
+      "Give remote-dir as an absolute path on the cluster, e.g. /scratch/$USER/model-eval."
+    );
+  }
+  const result = await transport.exec([
+    "sh",
+    "-c",
+    OWNED_DIRECTORY_SCRIPT,
+    "model-eval-owned-dir",
+    path2,
+    options.reuse ? "reuse" : "fresh"
+  ]);
+  const verdict = /^model-eval-owned-dir: (\S+)(?: (.*))?$/m.exec(result.stdout);
+  if (result.exitCode === 0 && verdict?.[1] === "created") return { path: path2, created: true };
+  if (result.exitCode === 0 && verdict?.[1] === "reused") return { path: path2, created: false };
+  const reason = verdict?.[1];
+  if (reason && isReason(reason)) throw refusal(path2, reason, verdict?.[2] ?? "");
+  throw new RemoteCommandError(
+    `Could not create the directory ${path2}: ${result.stderr.trim() || `exit ${result.exitCode}`}`,
+    "Check that the parent directory exists or can be created by the cluster account.",
+    result.exitCode,
+    result.stderr
+  );
+}
+async function resolveRemoteDirectory(transport, path2) {
+  if (path2.startsWith("/")) return path2;
+  const result = await transport.exec(["sh", "-c", "cd && pwd -P"]);
+  const home = result.stdout.trim();
+  if (result.exitCode !== 0 || !home.startsWith("/")) {
+    throw new RemoteCommandError(
+      `Could not find the cluster account's home directory to place ${path2} in: ${result.stderr.trim() || `exit ${result.exitCode}`}`,
+      "Give remote-dir as an absolute path on the cluster.",
+      result.exitCode,
+      result.stderr
+    );
+  }
+  const relative2 = path2.replace(/^\.\/+/, "").replace(/\/+$/, "");
+  return relative2 === "" || relative2 === "." ? home : `${home}/${relative2}`;
+}
+var OWNED_DIRECTORY_SCRIPT = `
+set -u
+target=$1
+mode=$2
+me=$(id -u) || exit 70
+verdict() { printf 'model-eval-owned-dir: %s\\n' "$*"; }
+check_parent() {
+  set -- $(stat -c '%u %a' -- "$1") "$1"
+  owner=$1; perm=$2; dir=$3
+  case $perm in ????) sticky=$(( (0$perm >> 9) & 1 )); perm=$(( 0$perm & 0777 )) ;; *) sticky=0; perm=$(( 0$perm )) ;; esac
+  loose=$(( perm & 022 ))
+  if [ -L "$dir" ]; then verdict symlink "$dir"; exit 1; fi
+  if [ "$loose" -ne 0 ] && [ "$sticky" -eq 0 ]; then verdict writable-parent "$dir" "$owner" "$(printf %o "$perm")"; exit 1; fi
+}
+# Missing parents are created one by one with mode 0700; each existing one is checked.
+parent=$(dirname -- "$target")
+missing=
+p=$parent
+while [ ! -e "$p" ] && [ ! -L "$p" ]; do missing="$p
+$missing"; p=$(dirname -- "$p"); done
+q=$p
+while :; do check_parent "$q"; [ "$q" = / ] && break; q=$(dirname -- "$q"); done
+printf '%s' "$missing" | while IFS= read -r m; do
+  [ -n "$m" ] || continue
+  mkdir -m 700 -- "$m" 2>/dev/null || { check_parent "$m"; }
+done || exit 1
+if mkdir -m 700 -- "$target" 2>/dev/null; then verdict created; exit 0; fi
+if [ -L "$target" ]; then verdict symlink "$target"; exit 1; fi
+if [ ! -e "$target" ]; then echo "mkdir failed for $target" >&2; exit 71; fi
+if [ ! -d "$target" ]; then verdict not-a-directory "$target"; exit 1; fi
+set -- $(stat -c '%u %a' -- "$target")
+if [ "$mode" != reuse ]; then verdict exists "$target" "$1" "$2"; exit 1; fi
+if [ "$1" != "$me" ]; then verdict not-owned "$target" "$1" "$2"; exit 1; fi
+if [ "$2" != 700 ]; then verdict loose-mode "$target" "$1" "$2"; exit 1; fi
+verdict reused
+`;
+var REASONS = [
+  "exists",
+  "not-owned",
+  "loose-mode",
+  "writable-parent",
+  "not-a-directory",
+  "symlink"
+];
+function isReason(value) {
+  return REASONS.includes(value);
+}
+function refusal(path2, reason, detail) {
+  const [where = path2, owner, mode] = detail.split(" ");
+  const who = owner === void 0 ? "" : ` (owner uid ${owner}, mode ${mode})`;
+  switch (reason) {
+    case "exists":
+      return new UnsafeRemotePathError(
+        path2,
+        reason,
+        `The run directory ${where} already exists${who}; a fresh run only uses a directory it created itself.`,
+        "Someone (maybe another user on the cluster) created it first. Inspect and remove it, or use a remote-dir only the cluster account can write (mode 0700)."
+      );
+    case "not-owned":
+      return new UnsafeRemotePathError(
+        path2,
+        reason,
+        `The directory ${where} is not owned by the cluster account${who}; nothing in it is read or run.`,
+        "Another user created it. Ask them or your admin to remove it; do not reuse it."
+      );
+    case "loose-mode":
+      return new UnsafeRemotePathError(
+        path2,
+        reason,
+        `The directory ${where} has mode ${mode}, not 0700; others could have changed the files in it, so it is not reused.`,
+        "Check the files in it, then `chmod 700` it if you trust them, or start a new run."
+      );
+    case "writable-parent":
+      return new UnsafeRemotePathError(
+        path2,
+        reason,
+        `The parent directory ${where}${who} can be written by other users, who could replace the run directory.`,
+        "Use a remote-dir whose parents only the cluster account can write (e.g. chmod go-w, or a directory under the account\u2019s home or scratch space)."
+      );
+    case "symlink":
+      return new UnsafeRemotePathError(
+        path2,
+        reason,
+        `${where} is a symbolic link; run directories are never reached through links.`,
+        "Remove the link (someone may have planted it) or point remote-dir at the real directory."
+      );
+    default:
+      return new UnsafeRemotePathError(
+        path2,
+        reason,
+        `${where} exists and is not a directory.`,
+        "Remove it or choose another remote-dir."
+      );
+  }
+}
+
+// packages/slurm/src/secrets-file.ts
+async function writeSecretsFile(transport, spec) {
+  if (!spec.secrets || Object.keys(spec.secrets).length === 0) return;
+  await makeOwnedDirectory(transport, spec.runDir, { reuse: true });
+  const path2 = secretsPath(spec);
+  await transport.exec(["rm", "-f", "--", path2]);
+  await transport.writeFile(path2, renderSecretsFile(spec.secrets), { mode: 384, exclusive: true });
+}
+
+// packages/slurm/src/ssh-connection.ts
 var import_ssh2 = __toESM(require_lib2(), 1);
-async function connectSsh(options) {
+async function openSshConnector(options) {
   const logger = options.logger ?? stderrLogger;
   const pinned = pinnedKeyOf(options, logger);
   const jumpPinned = options.jumpHost ? pinnedKeyOf(options.jumpHost, logger) : void 0;
@@ -52098,7 +52482,6 @@ async function connectSsh(options) {
     jitter: 0.2,
     ...options.reconnectBackoff ?? { initialMs: 1e3, maxMs: 3e4 }
   };
-  const channels = createSemaphore(options.maxConcurrentChannels ?? 8);
   let connectionsOpened = 0;
   let current2;
   let closedByUser = false;
@@ -52131,13 +52514,13 @@ async function connectSsh(options) {
     if (agent) config2.agent = agent;
     return config2;
   };
-  const openClient = (endpoint, pin, sock) => new Promise((resolve4, reject) => {
+  const openClient = (endpoint, pin, sock) => new Promise((resolve5, reject) => {
     const client = new import_ssh2.Client();
     let mismatch;
     let ready = false;
     client.on("ready", () => {
       ready = true;
-      resolve4(client);
+      resolve5(client);
     });
     client.on("error", (error62) => {
       if (ready) {
@@ -52161,7 +52544,7 @@ async function connectSsh(options) {
       jump = await openClient(jumpHost, jumpPinned);
       const via = jump;
       sock = await new Promise(
-        (resolve4, reject) => via.forwardOut(
+        (resolve5, reject) => via.forwardOut(
           "127.0.0.1",
           0,
           options.host,
@@ -52172,7 +52555,7 @@ async function connectSsh(options) {
               "Check that the login node is reachable from the bastion and that the bastion allows TCP forwarding (AllowTcpForwarding).",
               { cause: error62 }
             )
-          ) : resolve4(stream)
+          ) : resolve5(stream)
         )
       ).catch((error62) => {
         via.end();
@@ -52222,7 +52605,7 @@ async function connectSsh(options) {
   const sftpOf = async () => {
     const live = await connection();
     live.sftp ??= new Promise(
-      (resolve4, reject) => live.client.sftp((error62, sftp) => error62 ? reject(error62) : resolve4(sftp))
+      (resolve5, reject) => live.client.sftp((error62, sftp) => error62 ? reject(error62) : resolve5(sftp))
     );
     const pending = live.sftp;
     pending.catch(() => {
@@ -52230,136 +52613,13 @@ async function connectSsh(options) {
     });
     return pending;
   };
-  const execOnce = (live, argv, execOptions) => new Promise((resolve4, reject) => {
-    live.client.exec(shellJoin(argv), (error62, stream) => {
-      if (error62) {
-        reject(lostConnection(options.host, argv, error62));
-        return;
-      }
-      const stdout = [];
-      const stderr = [];
-      let exit;
-      let settled = false;
-      const finish2 = (outcome) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        execOptions.signal?.removeEventListener("abort", onAbort);
-        outcome();
-      };
-      const kill = () => {
-        try {
-          stream.signal("KILL");
-        } catch {
-        }
-        stream.close();
-      };
-      const timer = execOptions.timeoutMs === void 0 ? void 0 : setTimeout(() => {
-        kill();
-        finish2(() => reject(timeoutError(argv, execOptions.timeoutMs ?? 0)));
-      }, execOptions.timeoutMs);
-      const onAbort = () => {
-        kill();
-        finish2(() => reject(execOptions.signal?.reason ?? new Error("aborted")));
-      };
-      if (execOptions.signal?.aborted) {
-        onAbort();
-        return;
-      }
-      execOptions.signal?.addEventListener("abort", onAbort, { once: true });
-      stream.on("data", (chunk2) => stdout.push(chunk2));
-      stream.stderr.on("data", (chunk2) => stderr.push(chunk2));
-      stream.on("exit", (code) => {
-        exit = { code: typeof code === "number" ? code : null };
-      });
-      stream.on(
-        "close",
-        () => finish2(() => {
-          if (!exit && live.closed) {
-            reject(lostConnection(options.host, argv));
-            return;
-          }
-          resolve4({
-            stdout: Buffer.concat(stdout).toString("utf8"),
-            stderr: Buffer.concat(stderr).toString("utf8"),
-            exitCode: exit?.code ?? null
-          });
-        })
-      );
-      stream.end(execOptions.stdin ?? "");
-    });
-  });
-  const withSftp = async (operation) => {
-    await channels.acquire();
-    try {
-      return await operation(await sftpOf());
-    } finally {
-      channels.release();
-    }
-  };
   current2 = connectWithRetry();
   await current2;
-  const exec = async (argv, execOptions) => {
-    await channels.acquire();
-    try {
-      return await execOnce(await connection(), argv, execOptions ?? {});
-    } finally {
-      channels.release();
-    }
-  };
   return {
-    kind: "ssh",
+    connection,
+    sftp: sftpOf,
     get connectionsOpened() {
       return connectionsOpened;
-    },
-    exec,
-    readFile(path2) {
-      return withSftp(
-        (sftp) => new Promise(
-          (resolve4, reject) => sftp.readFile(
-            path2,
-            (error62, data) => error62 ? reject(sftpError("read", path2, error62)) : resolve4(data)
-          )
-        )
-      );
-    },
-    writeFile(path2, data, writeOptions) {
-      const mode = writeOptions?.mode ?? 420;
-      const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-      return withSftp((sftp) => writeViaSftp(sftp, path2, bytes, mode));
-    },
-    listDirectory(dir) {
-      return withSftp(
-        (sftp) => new Promise(
-          (resolve4, reject) => sftp.readdir(dir, (error62, list) => {
-            if (error62) {
-              reject(sftpError("list", dir, error62));
-              return;
-            }
-            resolve4(
-              list.map((entry) => ({
-                name: entry.filename,
-                path: joinRemotePath(dir, entry.filename),
-                type: entry.attrs.isFile() ? "file" : entry.attrs.isDirectory() ? "directory" : "other",
-                size: entry.attrs.size,
-                modifiedMs: entry.attrs.mtime * 1e3
-              }))
-            );
-          })
-        )
-      );
-    },
-    async makeDirectory(dir, dirOptions) {
-      const mode = (dirOptions?.mode ?? 493).toString(8);
-      const result = await exec(["mkdir", "-p", "-m", mode, "--", dir]);
-      if (result.exitCode !== 0) {
-        throw new RemoteCommandError(
-          `Could not create ${dir} on ${options.host}: ${result.stderr.trim()}`,
-          "Check that the remote directory is writable by the SSH user.",
-          result.exitCode,
-          result.stderr
-        );
-      }
     },
     async close() {
       closedByUser = true;
@@ -52408,6 +52668,69 @@ function connectError(endpoint, error62) {
     { cause: error62 }
   );
 }
+
+// packages/slurm/src/ssh-exec.ts
+function execOnChannel(live, host, argv, execOptions) {
+  return new Promise((resolve5, reject) => {
+    live.client.exec(shellJoin(argv), (error62, stream) => {
+      if (error62) {
+        reject(lostConnection(host, argv, error62));
+        return;
+      }
+      const stdout = [];
+      const stderr = [];
+      let exit;
+      let settled = false;
+      const finish2 = (outcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        execOptions.signal?.removeEventListener("abort", onAbort);
+        outcome();
+      };
+      const kill = () => {
+        try {
+          stream.signal("KILL");
+        } catch {
+        }
+        stream.close();
+      };
+      const timer = execOptions.timeoutMs === void 0 ? void 0 : setTimeout(() => {
+        kill();
+        finish2(() => reject(timeoutError(argv, execOptions.timeoutMs ?? 0)));
+      }, execOptions.timeoutMs);
+      const onAbort = () => {
+        kill();
+        finish2(() => reject(execOptions.signal?.reason ?? new Error("aborted")));
+      };
+      if (execOptions.signal?.aborted) {
+        onAbort();
+        return;
+      }
+      execOptions.signal?.addEventListener("abort", onAbort, { once: true });
+      stream.on("data", (chunk2) => stdout.push(chunk2));
+      stream.stderr.on("data", (chunk2) => stderr.push(chunk2));
+      stream.on("exit", (code) => {
+        exit = { code: typeof code === "number" ? code : null };
+      });
+      stream.on(
+        "close",
+        () => finish2(() => {
+          if (!exit && live.closed) {
+            reject(lostConnection(host, argv));
+            return;
+          }
+          resolve5({
+            stdout: Buffer.concat(stdout).toString("utf8"),
+            stderr: Buffer.concat(stderr).toString("utf8"),
+            exitCode: exit?.code ?? null
+          });
+        })
+      );
+      stream.end(execOptions.stdin ?? "");
+    });
+  });
+}
 function lostConnection(host, argv, cause) {
   return new RemoteCommandError(
     `The SSH connection to ${host} was lost while running ${argv[0] ?? "a command"}${cause ? `: ${cause.message}` : ""}.`,
@@ -52415,6 +52738,32 @@ function lostConnection(host, argv, cause) {
     null,
     "",
     { cause }
+  );
+}
+
+// packages/slurm/src/ssh-sftp.ts
+function readWholeFile(sftp, path2) {
+  return new Promise(
+    (resolve5, reject) => sftp.readFile(path2, (error62, data) => error62 ? reject(sftpError("read", path2, error62)) : resolve5(data))
+  );
+}
+function listViaSftp(sftp, dir) {
+  return new Promise(
+    (resolve5, reject) => sftp.readdir(dir, (error62, list) => {
+      if (error62) {
+        reject(sftpError("list", dir, error62));
+        return;
+      }
+      resolve5(
+        list.map((entry) => ({
+          name: entry.filename,
+          path: joinRemotePath(dir, entry.filename),
+          type: entry.attrs.isFile() ? "file" : entry.attrs.isDirectory() ? "directory" : "other",
+          size: entry.attrs.size,
+          modifiedMs: entry.attrs.mtime * 1e3
+        }))
+      );
+    })
   );
 }
 function sftpError(what, path2, error62) {
@@ -52426,11 +52775,62 @@ function sftpError(what, path2, error62) {
     { cause: error62 }
   );
 }
-async function writeViaSftp(sftp, path2, data, mode) {
+async function readViaSftp(sftp, path2, options) {
   const call = (start) => new Promise(
-    (resolve4, reject) => start((error62, value) => error62 ? reject(sftpError("write", path2, error62)) : resolve4(value))
+    (resolve5, reject) => start((error62, value) => error62 ? reject(sftpError("read", path2, error62)) : resolve5(value))
   );
-  const handle = await call((cb) => sftp.open(path2, "w", mode, cb));
+  if (options.refuseSymlink) {
+    const linkStats = await call((cb) => sftp.lstat(path2, cb));
+    if (linkStats.isSymbolicLink()) {
+      throw new UnsafeRemotePathError(
+        path2,
+        "symlink",
+        `${path2} is a symbolic link; it is not followed.`,
+        "Results and logs are read only from regular files the job wrote; remove the link."
+      );
+    }
+  }
+  const handle = await call((cb) => sftp.open(path2, "r", cb));
+  try {
+    const info = await call((cb) => sftp.fstat(handle, cb));
+    if (options.refuseSymlink && !info.isFile()) {
+      throw new UnsafeRemotePathError(
+        path2,
+        "not-regular",
+        `${path2} is not a regular file.`,
+        "Only regular files are read back from the cluster."
+      );
+    }
+    if (options.maxBytes !== void 0 && info.size > options.maxBytes) {
+      throw tooLarge(path2, info.size, options.maxBytes);
+    }
+    const limit = options.maxBytes === void 0 ? Number.POSITIVE_INFINITY : options.maxBytes + 1;
+    const chunks = [];
+    let total = 0;
+    for (; ; ) {
+      const size = Math.min(32 * 1024, limit - total);
+      if (size <= 0) break;
+      const buffer = Buffer.alloc(size);
+      const bytesRead = await call(
+        (cb) => sftp.read(handle, buffer, 0, size, total, (error62, n2) => cb(error62, n2))
+      );
+      if (bytesRead === 0) break;
+      chunks.push(buffer.subarray(0, bytesRead));
+      total += bytesRead;
+    }
+    if (options.maxBytes !== void 0 && total > options.maxBytes) {
+      throw tooLarge(path2, total, options.maxBytes);
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    await call((cb) => sftp.close(handle, (error62) => cb(error62, void 0)));
+  }
+}
+async function writeViaSftp(sftp, path2, data, mode, exclusive) {
+  const call = (start) => new Promise(
+    (resolve5, reject) => start((error62, value) => error62 ? reject(sftpError("write", path2, error62)) : resolve5(value))
+  );
+  const handle = await call((cb) => sftp.open(path2, exclusive ? "wx" : "w", mode, cb));
   try {
     await call((cb) => sftp.fchmod(handle, mode, (error62) => cb(error62, void 0)));
     const chunk2 = 32 * 1024;
@@ -52444,6 +52844,64 @@ async function writeViaSftp(sftp, path2, data, mode) {
     await call((cb) => sftp.close(handle, (error62) => cb(error62, void 0)));
   }
 }
+
+// packages/slurm/src/ssh-transport.ts
+async function connectSsh(options) {
+  const connector = await openSshConnector(options);
+  const channels = createSemaphore(options.maxConcurrentChannels ?? 8);
+  const withSftp = async (operation) => {
+    await channels.acquire();
+    try {
+      return await operation(await connector.sftp());
+    } finally {
+      channels.release();
+    }
+  };
+  const exec = async (argv, execOptions) => {
+    await channels.acquire();
+    try {
+      return await execOnChannel(await connector.connection(), options.host, argv, execOptions ?? {});
+    } finally {
+      channels.release();
+    }
+  };
+  return {
+    kind: "ssh",
+    get connectionsOpened() {
+      return connector.connectionsOpened;
+    },
+    exec,
+    readFile(path2, readOptions) {
+      if (!readOptions?.maxBytes && !readOptions?.refuseSymlink) {
+        return withSftp((sftp) => readWholeFile(sftp, path2));
+      }
+      return withSftp((sftp) => readViaSftp(sftp, path2, readOptions));
+    },
+    writeFile(path2, data, writeOptions) {
+      const mode = writeOptions?.mode ?? 420;
+      const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+      return withSftp((sftp) => writeViaSftp(sftp, path2, bytes, mode, writeOptions?.exclusive ?? false));
+    },
+    listDirectory(dir) {
+      return withSftp((sftp) => listViaSftp(sftp, dir));
+    },
+    async makeDirectory(dir, dirOptions) {
+      const mode = (dirOptions?.mode ?? 493).toString(8);
+      const result = await exec(["mkdir", "-p", "-m", mode, "--", dir]);
+      if (result.exitCode !== 0) {
+        throw new RemoteCommandError(
+          `Could not create ${dir} on ${options.host}: ${result.stderr.trim()}`,
+          "Check that the remote directory is writable by the SSH user.",
+          result.exitCode,
+          result.stderr
+        );
+      }
+    },
+    close() {
+      return connector.close();
+    }
+  };
+}
 function createSemaphore(limit) {
   let active = 0;
   const waiting = [];
@@ -52453,7 +52911,7 @@ function createSemaphore(limit) {
         active += 1;
         return;
       }
-      await new Promise((resolve4) => waiting.push(resolve4));
+      await new Promise((resolve5) => waiting.push(resolve5));
     },
     release() {
       const next = waiting.shift();
@@ -52477,10 +52935,8 @@ async function submitJob(transport, spec, options = {}) {
       return { jobId: found.jobId, key: spec.key, reattached: true };
     }
   }
-  await transport.makeDirectory(spec.runDir, { mode: 448 });
-  if (spec.secrets && Object.keys(spec.secrets).length > 0) {
-    await transport.writeFile(secretsPath(spec), renderSecretsFile(spec.secrets), { mode: 384 });
-  }
+  await makeOwnedDirectory(transport, spec.runDir, { reuse: true });
+  await writeSecretsFile(transport, spec);
   const path2 = scriptPath(spec);
   await transport.writeFile(path2, script, { mode: 384 });
   const result = await transport.exec(["sbatch", "--parsable", path2], { timeoutMs });
@@ -52686,6 +53142,8 @@ async function pollJobStates(transport, jobIds, options = {}) {
 function createStatusPoller(transport, options) {
   let source = options.source === "squeue" ? "squeue" : "sacct";
   const firstMissing = /* @__PURE__ */ new Map();
+  const seen = /* @__PURE__ */ new Set();
+  let accountingDown = false;
   const exitCodes = /* @__PURE__ */ new Map();
   const run = async (argv) => {
     const result = await transport.exec(argv, { timeoutMs: options.commandTimeoutMs });
@@ -52739,22 +53197,39 @@ function createStatusPoller(transport, options) {
     async poll(jobIds) {
       let fetched;
       if (source === "sacct") {
+        let fellBack = false;
         try {
           fetched = await viaSacct(jobIds);
         } catch (error62) {
-          const accountingOff = options.source === "auto" && error62 instanceof RemoteCommandError && /accounting storage is disabled|not running a supported accounting_storage plugin|slurmdbd/i.test(
-            error62.stderr
-          );
-          if (!accountingOff) throw error62;
-          source = "squeue";
-          const reason = `sacct is unavailable (${error62.stderr.trim()}); watching with squeue and scontrol instead.`;
-          options.logger.warn(reason);
-          options.onSourceChanged?.("squeue", reason);
-          fetched = await viaSqueue(jobIds);
+          if (!(error62 instanceof RemoteCommandError)) throw error62;
+          if (options.source === "auto" && isAccountingDisabled(error62.stderr)) {
+            source = "squeue";
+            const reason = `sacct is unavailable (${error62.stderr.trim()}); watching with squeue and scontrol instead.`;
+            options.logger.warn(reason);
+            options.onSourceChanged?.("squeue", reason);
+            fetched = await viaSqueue(jobIds);
+          } else if (isAccountingUnreachable(error62.stderr)) {
+            if (!accountingDown) {
+              const reason = `sacct cannot reach the accounting database (${firstLine(error62.stderr)}); watching with squeue and scontrol until it answers again.`;
+              options.logger.warn(reason);
+              options.onSourceChanged?.("squeue", reason);
+            }
+            accountingDown = true;
+            fellBack = true;
+            fetched = await viaSqueue(jobIds);
+          } else {
+            throw error62;
+          }
         }
-        const seen = new Set(fetched.records.map((r) => baseJobId(r.jobId)));
-        const missing = jobIds.filter((id) => !seen.has(baseJobId(id)));
-        if (missing.length > 0 && source === "sacct") {
+        if (accountingDown && !fellBack) {
+          accountingDown = false;
+          const reason = "sacct answers again; watching with sacct.";
+          options.logger.info(reason);
+          options.onSourceChanged?.("sacct", reason);
+        }
+        const seen2 = new Set(fetched.records.map((r) => baseJobId(r.jobId)));
+        const missing = jobIds.filter((id) => !seen2.has(baseJobId(id)));
+        if (missing.length > 0 && source === "sacct" && !fellBack) {
           const fallback = await viaSqueue(missing);
           fetched = {
             records: [...fetched.records, ...fallback.records],
@@ -52778,13 +53253,21 @@ function createStatusPoller(transport, options) {
         if (!tasks || tasks.size === 0) {
           const since = firstMissing.get(jobId) ?? at;
           firstMissing.set(jobId, since);
+          const unknown2 = seen.has(jobId) && accountingDown;
+          const waitedMinutes = Math.round((at - since) / 6e4);
           const state = at - since >= options.lostAfterMs ? {
             class: "failed",
             state: "LOST",
             raw: "LOST",
             retryable: false,
             elapsedSeconds: 0,
-            reason: "Neither squeue nor sacct knows the job"
+            reason: unknown2 ? `State unknown: the job left squeue while sacct could not reach the accounting database, and nothing answered for ${waitedMinutes} min. It may have finished; it is not resubmitted.` : "Neither squeue nor sacct knows the job"
+          } : unknown2 ? {
+            class: "running",
+            state: "UNRECOGNISED",
+            raw: "UNKNOWN",
+            reason: "StateUnknown (left squeue while accounting is unreachable; waiting for sacct)",
+            elapsedSeconds: 0
           } : {
             class: "running",
             state: "PENDING",
@@ -52796,6 +53279,7 @@ function createStatusPoller(transport, options) {
           continue;
         }
         firstMissing.delete(jobId);
+        seen.add(jobId);
         const isArray = [...tasks.keys()].some((id) => id.includes("_"));
         const only = tasks.get(jobId);
         snapshots.set(jobId, {
@@ -52807,6 +53291,16 @@ function createStatusPoller(transport, options) {
       return { snapshots, commands: fetched.commands };
     }
   };
+}
+function isAccountingDisabled(stderr) {
+  return /accounting storage is disabled|not running a supported accounting_storage plugin/i.test(stderr);
+}
+function isAccountingUnreachable(stderr) {
+  return /Problem talking to the database|persistent connection|slurmdbd/i.test(stderr);
+}
+function firstLine(text2) {
+  const lines = text2.trim().split("\n");
+  return (lines.find((l) => /Problem talking/.test(l)) ?? lines[0] ?? "").trim();
 }
 function stateKey(state) {
   return `${state.class}:${state.state}:${state.class === "failed" || state.class === "running" ? state.reason ?? "" : ""}`;
@@ -52968,10 +53462,8 @@ function createLocalExecutor(transport, logger) {
       const outcomes = [];
       for (const spec of specs) {
         const jobId = `local-${++counter}`;
-        await transport.makeDirectory(spec.runDir);
-        if (spec.secrets) {
-          await transport.writeFile(secretsPath(spec), renderSecretsFile(spec.secrets), { mode: 384 });
-        }
+        await makeOwnedDirectory(transport, spec.runDir, { reuse: true });
+        await writeSecretsFile(transport, spec);
         await transport.writeFile(scriptPath(spec), renderBatchScript(spec), { mode: 448 });
         await events.onSubmitted?.(spec, jobId, false);
         const started = Date.now();
@@ -53011,7 +53503,7 @@ function runScript(spec, jobId, running, signal) {
   const logs = logPaths(spec, jobId);
   const stdout = openSync(logs.stdout, "w");
   const stderr = openSync(logs.stderr, "w");
-  return new Promise((resolve4, reject) => {
+  return new Promise((resolve5, reject) => {
     const child = spawn2("bash", [scriptPath(spec)], {
       cwd: spec.runDir,
       stdio: ["ignore", stdout, stderr],
@@ -53026,7 +53518,7 @@ function runScript(spec, jobId, running, signal) {
       signal?.removeEventListener("abort", onAbort);
       closeSync(stdout);
       closeSync(stderr);
-      resolve4(code);
+      resolve5(code);
     });
   });
 }
@@ -53177,7 +53669,7 @@ function formatSeconds(seconds) {
 // packages/action/src/run/standin.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { existsSync as existsSync2 } from "node:fs";
-import { readFile as readFile3 } from "node:fs/promises";
+import { readFile as readFile2 } from "node:fs/promises";
 import { dirname, join as join2 } from "node:path";
 import { fileURLToPath } from "node:url";
 var STANDIN = join2("test", "fixtures", "lighteval", "lighteval");
@@ -53197,7 +53689,7 @@ async function installStandin(transport, runDir, standinScript) {
   await transport.makeDirectory(binDir);
   const standin2 = joinRemotePath(binDir, "lighteval");
   const upload = `${standin2}.upload-${randomBytes2(6).toString("hex")}`;
-  await transport.writeFile(upload, await readFile3(standinScript), { mode: 493 });
+  await transport.writeFile(upload, await readFile2(standinScript), { mode: 493 });
   const moved = await transport.exec(["mv", "-f", "--", upload, standin2]);
   if (moved.exitCode !== 0)
     throw new Error(`could not install the LightEval stand-in: ${moved.stderr.trim()}`);
@@ -53206,14 +53698,14 @@ async function installStandin(transport, runDir, standinScript) {
 
 // packages/action/src/run/collect-results.ts
 import { mkdir as mkdir3, writeFile as writeFile2 } from "node:fs/promises";
-import { dirname as dirname2, join as join4 } from "node:path";
+import { dirname as dirname3, join as join3 } from "node:path";
 
 // packages/action/src/results/collect.ts
-import { readdir as readdir3, readFile as readFile5 } from "node:fs/promises";
+import { readdir as readdir3, readFile as readFile4 } from "node:fs/promises";
 import path from "node:path";
 
 // packages/action/src/results/details.ts
-import { readFile as readFile4 } from "node:fs/promises";
+import { readFile as readFile3 } from "node:fs/promises";
 
 // node_modules/.pnpm/hyparquet@1.33.0/node_modules/hyparquet/src/constants.js
 var ParquetTypes = [
@@ -56578,7 +57070,7 @@ async function parseDetails(bytes, file2, metric) {
   return scores;
 }
 async function readDetailsFile(file2, metric) {
-  const bytes = new Uint8Array(await readFile4(file2));
+  const bytes = new Uint8Array(await readFile3(file2));
   if (!file2.endsWith(".jsonl")) return parseDetails(bytes, file2, metric);
   const scores = [];
   const lines = new TextDecoder().decode(bytes).split("\n");
@@ -56877,8 +57369,8 @@ async function walk(dir) {
 async function findResultsFiles(outputDir) {
   const files = await walk(outputDir);
   return files.filter((file2) => {
-    const relative = path.relative(outputDir, file2).split(path.sep);
-    const inResults = relative.includes("results") || path.basename(outputDir) === "results";
+    const relative2 = path.relative(outputDir, file2).split(path.sep);
+    const inResults = relative2.includes("results") || path.basename(outputDir) === "results";
     return inResults && /^results_.*\.json$/.test(path.basename(file2));
   }).sort();
 }
@@ -56900,7 +57392,7 @@ async function collectResults(outputDir, options = {}) {
   const paths = await findResultsFiles(outputDir);
   if (paths.length === 0) throw new NoResultsFoundError(outputDir);
   const files = await Promise.all(
-    paths.map(async (file2) => parseResultsFile(await readFile5(file2, "utf8"), file2, options))
+    paths.map(async (file2) => parseResultsFile(await readFile4(file2, "utf8"), file2, options))
   );
   files.sort((a, b) => compareTimestamps(a.timestamp, b.timestamp));
   return { rows: newestPerTask(files), files };
@@ -56918,36 +57410,55 @@ async function readPerProblemScores(outputDir, rows) {
 
 // packages/action/src/run/copy-remote.ts
 import { mkdir as mkdir2, writeFile } from "node:fs/promises";
-import { join as join3 } from "node:path";
-async function copyRemoteTree(transport, remoteDir, localDir, maxDepth = 4) {
-  let entries;
-  try {
-    entries = await transport.listDirectory(remoteDir);
-  } catch {
-    return [];
-  }
+import { dirname as dirname2, isAbsolute as isAbsolute2, relative, resolve as resolve4 } from "node:path";
+async function copyRemoteTree(transport, remoteDir, localDir, maxDepth = 4, limits = {}) {
+  const caps = { ...DETAILS_LIMITS, ...limits };
+  const listing = await listTreeSafely(transport, remoteDir, { maxDepth: maxDepth + 1 });
+  const files = listing.entries.filter((e) => e.type === "file");
+  const { accepted, skipped: overLimit } = applyLimits(files, caps);
+  const skipped = [...listing.skipped, ...overLimit];
   const copied = [];
-  for (const entry of entries) {
-    const target = join3(localDir, entry.name);
-    if (entry.type === "directory" && maxDepth > 0) {
-      copied.push(...await copyRemoteTree(transport, entry.path, target, maxDepth - 1));
-    } else if (entry.type === "file") {
-      await mkdir2(localDir, { recursive: true });
-      await writeFile(target, await transport.readFile(entry.path));
-      copied.push(target);
+  const root = resolve4(localDir);
+  for (const file2 of accepted) {
+    const target = localTargetUnder(root, file2.relativePath);
+    if (target === void 0) {
+      skipped.push({ path: file2.path, reason: "its name would write outside the local results directory" });
+      continue;
     }
+    let content;
+    try {
+      content = await transport.readFile(file2.path, { maxBytes: caps.maxFileBytes, refuseSymlink: true });
+    } catch (error62) {
+      if (!(error62 instanceof UnsafeRemotePathError)) throw error62;
+      skipped.push({ path: file2.path, reason: error62.message });
+      continue;
+    }
+    await mkdir2(dirname2(target), { recursive: true });
+    await writeFile(target, content);
+    copied.push(target);
   }
-  return copied;
+  return { copied, skipped };
+}
+function localTargetUnder(root, relativePath) {
+  const parts = relativePath.split("/");
+  if (parts.some((p) => p === "" || p === "." || p === ".." || p.includes("\\") || p.includes("\0"))) {
+    return void 0;
+  }
+  const target = resolve4(root, ...parts);
+  const rel = relative(root, target);
+  if (rel === "" || rel.startsWith("..") || isAbsolute2(rel)) return void 0;
+  return target;
 }
 
 // packages/action/src/run/collect-results.ts
 async function collectResults2(transport, finished, where) {
-  const localResultsDir = join4(where.localDir, "results");
+  const localResultsDir = join3(where.localDir, "results");
   const collected = { results: [], localResultsDir, localCopies: /* @__PURE__ */ new Map(), notes: [] };
-  const localOf = (remote) => join4(localResultsDir, remote.slice(where.runDir.length).replace(/^\/+/, ""));
+  const localOf = (remote) => join3(localResultsDir, remote.slice(where.runDir.length).replace(/^\/+/, ""));
   for (const job of [...finished].sort((a, b) => a.index - b.index)) {
     if (job.outcome.state.class !== "succeeded") continue;
     const files = await collectJobFiles(transport, job.spec, job.outcome.jobId);
+    for (const skipped of files.skipped) collected.notes.push(`Skipped ${skipped.path}: ${skipped.reason}`);
     if (files.resultFiles.length === 0) {
       collected.notes.push(
         `Job ${job.outcome.jobId} completed but wrote no results file under ${job.spec.outputDir}.`
@@ -56957,7 +57468,9 @@ async function collectResults2(transport, finished, where) {
     }
     const details = joinRemotePath(outputDirOf(job.spec), "details");
     try {
-      await copyRemoteTree(transport, details, localOf(details));
+      const copied = await copyRemoteTree(transport, details, localOf(details));
+      for (const skipped of copied.skipped)
+        collected.notes.push(`Skipped ${skipped.path}: ${skipped.reason}`);
     } catch (error62) {
       collected.notes.push(
         `The details of job ${job.outcome.jobId} could not be copied (${error62.message}); comparisons with the baseline are unpaired.`
@@ -56965,7 +57478,7 @@ async function collectResults2(transport, finished, where) {
     }
     for (const file2 of files.resultFiles) {
       const localPath = localOf(file2.path);
-      await mkdir3(dirname2(localPath), { recursive: true });
+      await mkdir3(dirname3(localPath), { recursive: true });
       await writeFile2(localPath, file2.content);
       collected.localCopies.set(file2.path, localPath);
       const parsed = parseResultsFile(file2.content, file2.path, { lightevalVersion: where.lightevalVersion });
@@ -57601,7 +58114,6 @@ async function openRunRecord(transport, settings, prepared, mode, options) {
   const runDir = runDirectory(settings);
   const lock = { logger: options.logger, ...options.signal && { signal: options.signal } };
   const stamp = () => new Date(options.now()).toISOString();
-  if (mode.kind !== "reopen") await transport.makeDirectory(runDir);
   const definition = runDefinition(settings);
   const openUnderLock = async () => {
     const recorded = await readRunState(transport, path2);
@@ -57847,11 +58359,12 @@ async function replan(context, index, failedJobId, larger) {
 }
 
 // packages/action/src/run/run-evaluation.ts
-async function runEvaluation(settings, deps) {
+async function runEvaluation(given, deps) {
   const mode = deps.mode ?? WAIT;
   const now = deps.now ?? Date.now;
   const startedAt = now();
   const { executor, logger } = deps;
+  const settings = await ownRunDirectory(given, executor.transport, mode);
   const standinBinDir = settings.simulate && mode.kind !== "reopen" ? await standin(settings, deps) : void 0;
   const prepared = mode.kind === "reopen" ? await prepareReopenedRun(settings, executor.transport) : await prepareFreshRun(settings, {
     loadFacts: deps.loadFacts,
@@ -57893,9 +58406,17 @@ async function runEvaluation(settings, deps) {
   }
   return finish(context, supervised, deps.localDir);
 }
+async function ownRunDirectory(given, transport, mode) {
+  const settings = { ...given, remoteDir: await resolveRemoteDirectory(transport, given.remoteDir) };
+  const runDir = runDirectory(settings);
+  if (mode.kind === "reopen" && (await transport.exec(["test", "-d", runDir])).exitCode !== 0) {
+    throw new RunNotFoundError(settings.runId, stateFilePath(settings));
+  }
+  await makeOwnedDirectory(transport, runDir, { reuse: true });
+  return settings;
+}
 async function standin(settings, deps) {
   if (!deps.standinScript) throw new Error("simulate needs the LightEval stand-in script");
-  await deps.executor.transport.makeDirectory(runDirectory(settings));
   const binDir = await installStandin(deps.executor.transport, runDirectory(settings), deps.standinScript);
   deps.logger.warn("SIMULATED: the LightEval stand-in replaces lighteval; no score of this run is real.");
   return binDir;
@@ -58159,24 +58680,6 @@ function checkpointChart(benchmark, points) {
   ].join("\n");
 }
 
-// packages/action/src/report/escape.ts
-var ZERO_WIDTH_SPACE = "\u200B";
-var CONTROL = /\u001b\[[0-9;?]*[ -/]*[@-~]|[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-function defuseMentions(text2) {
-  return text2.replace(/@/g, `@${ZERO_WIDTH_SPACE}`);
-}
-function escapeHtml(text2) {
-  return text2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
-function escapePreformatted(text2) {
-  return defuseMentions(escapeHtml(text2.replace(CONTROL, "")));
-}
-function escapeInline(text2) {
-  const oneLine = text2.replace(CONTROL, "").replace(/\r?\n/g, " ");
-  const escaped = escapeHtml(oneLine).replace(/[\\`*_{}[\]()#+\-!|~]/g, (ch) => `\\${ch}`);
-  return defuseMentions(escaped);
-}
-
 // packages/action/src/report/format.ts
 function percent(value) {
   return (value * 100).toFixed(1);
@@ -58223,7 +58726,7 @@ function hubBase(report) {
 var HUB_ID = /^[\w.-]+\/[\w.-]+$/;
 function modelMarkdown(report) {
   const model = escapeInline(report.model);
-  return HUB_ID.test(report.model) ? `[${model}](${hubBase(report)}/${encodeURI(report.model)})` : `\`${report.model.replace(/`/g, "")}\``;
+  return HUB_ID.test(report.model) ? `[${model}](${hubBase(report)}/${encodeURI(report.model)})` : escapeCodeSpan(report.model);
 }
 function revisionMarkdown(report) {
   const revision = escapeInline(report.revision);
@@ -58248,7 +58751,7 @@ function resultsTable(report, level) {
     const baseCell = baseValue === void 0 || baseValue === null ? "\u2014" : percent(baseValue);
     const deltaCell = comparison ? `${signedPoints(comparison.delta)} (${signedPoints(comparison.ci[0])}, ${signedPoints(comparison.ci[1])})` : "\u2014";
     const verdictCell = comparison ? `${VERDICT_LABELS[comparison.verdict]} (${comparison.method === "paired bootstrap" ? `paired, ${comparison.pairedProblems} problems` : "unpaired"})` : skipped ? `\u2014 ${escapeInline(skipped.reason)}` : "\u2014";
-    const metric = row.metric ? `\`${row.metric.replace(/`/g, "")}\`` : "\u2014";
+    const metric = row.metric ? escapeCodeSpan(row.metric) : "\u2014";
     lines.push(
       `| ${escapeInline(row.benchmark)}${simulated} | ${metric} | ${score} | ${baseCell} | ${deltaCell} | ${verdictCell} |`
     );
@@ -58338,7 +58841,7 @@ function charts(report) {
   ];
 }
 function renderAt(report, marker, level) {
-  const title = `## Model evaluation: ${modelMarkdown(report)} @ \`${report.revision.replace(/`/g, "")}\` \u2014 ${STATUS_LABELS[report.status]}`;
+  const title = `## Model evaluation: ${modelMarkdown(report)} @ ${escapeCodeSpan(report.revision)} \u2014 ${STATUS_LABELS[report.status]}`;
   const lines = [marker, title, ""];
   if (report.simulated) {
     lines.push(
@@ -58477,6 +58980,8 @@ export {
   findDetailsFiles,
   collectResults,
   readPerProblemScores,
+  escapeTerminal,
+  escapeWorkflowLog,
   DetachNotSupportedError,
   openExecutor,
   deriveRunId,

@@ -1,0 +1,285 @@
+import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import { backoffDelay, sleep } from './backoff';
+import { HostKeyMismatchError, KnownHostsLineError, SshConnectError } from './errors';
+import {
+  hostKeyAlgorithmsFor,
+  openSshFingerprint,
+  type PinnedHostKey,
+  parseKnownHostsLine,
+} from './known-hosts';
+import { type Logger, stderrLogger } from './logger';
+
+/** One SSH server to log in to: the login node, or the bastion in front of it. */
+export interface SshEndpoint {
+  host: string;
+  port?: number;
+  username: string;
+  /** PEM/OpenSSH private key text; never a path, so the action can pass a masked secret through. */
+  privateKey?: string | Buffer;
+  passphrase?: string;
+  /** The pinned host key as one `known_hosts` line. Required unless `insecureAcceptAnyHostKey`. */
+  knownHostsLine?: string;
+  /**
+   * Accept whatever host key the server shows. For throwaway clusters only: it is logged as a warning
+   * on every connection, never the default, and never implied by a missing `knownHostsLine`.
+   */
+  insecureAcceptAnyHostKey?: boolean;
+  /** ssh-agent socket; defaults to `SSH_AUTH_SOCK` when set. `false` turns the agent off. */
+  agent?: string | false;
+}
+
+export interface SshOptions extends SshEndpoint {
+  /** `ProxyJump`: reach `host` through this bastion (a channel opened with `forwardOut`). */
+  jumpHost?: SshEndpoint;
+  /** Gives up on one connection attempt after this long. Default 20 s. */
+  connectTimeoutMs?: number;
+  /** Keepalive probes, so a dead connection is noticed (ssh2 leaves them off). Default 15 s × 4. */
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+  /** Connection attempts after a drop (and for the first connection) before giving up. Default 6. */
+  connectAttempts?: number;
+  reconnectBackoff?: { initialMs: number; maxMs: number };
+  /** sshd allows 10 sessions per connection by default (MaxSessions); stay under it. Default 8. */
+  maxConcurrentChannels?: number;
+  logger?: Logger;
+}
+
+/** One open SSH connection (and its bastion), with its SFTP session once asked for. */
+export interface LiveConnection {
+  client: Client;
+  jump: Client | undefined;
+  sftp: Promise<SFTPWrapper> | undefined;
+  closed: boolean;
+}
+
+/** The connection side of the SSH transport: open, pin, keep alive, reopen after a drop. */
+export interface SshConnector {
+  /** The live connection, reopened (with backoff) if it dropped. */
+  connection(): Promise<LiveConnection>;
+  /** The connection's one SFTP session. */
+  sftp(): Promise<SFTPWrapper>;
+  readonly connectionsOpened: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens one SSH connection (through a bastion if asked) and keeps it: a dropped connection is
+ * reopened by the next call, with backoff; a wrong host key is never retried.
+ */
+export async function openSshConnector(options: SshOptions): Promise<SshConnector> {
+  const logger = options.logger ?? stderrLogger;
+  const pinned = pinnedKeyOf(options, logger);
+  const jumpPinned = options.jumpHost ? pinnedKeyOf(options.jumpHost, logger) : undefined;
+  const attempts = options.connectAttempts ?? 6;
+  const backoff = {
+    factor: 2,
+    jitter: 0.2,
+    ...(options.reconnectBackoff ?? { initialMs: 1000, maxMs: 30_000 }),
+  };
+  let connectionsOpened = 0;
+  let current: Promise<LiveConnection> | undefined;
+  let closedByUser = false;
+
+  const endpointConfig = (
+    endpoint: SshEndpoint,
+    pin: PinnedHostKey | undefined,
+    onMismatch: (e: HostKeyMismatchError) => void,
+  ): ConnectConfig => {
+    const agent = endpoint.agent === false ? undefined : (endpoint.agent ?? process.env.SSH_AUTH_SOCK);
+    const config: ConnectConfig = {
+      host: endpoint.host,
+      port: endpoint.port ?? 22,
+      username: endpoint.username,
+      readyTimeout: options.connectTimeoutMs ?? 20_000,
+      keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
+      keepaliveCountMax: options.keepaliveCountMax ?? 4,
+      hostVerifier: (key: Buffer) => {
+        if (!pin) return true; // insecureAcceptAnyHostKey, warned about in pinnedKeyOf
+        const actual = openSshFingerprint(key);
+        if (actual === pin.fingerprint) return true;
+        onMismatch(
+          new HostKeyMismatchError(`${endpoint.host}:${endpoint.port ?? 22}`, pin.fingerprint, actual),
+        );
+        return false;
+      },
+    };
+    if (pin) {
+      // Ask for the pinned key's algorithm, else a server with several host keys may show another one.
+      config.algorithms = {
+        serverHostKey: hostKeyAlgorithmsFor(pin.keyType) as NonNullable<
+          ConnectConfig['algorithms']
+        >['serverHostKey'],
+      };
+    }
+    if (endpoint.privateKey !== undefined) config.privateKey = endpoint.privateKey;
+    if (endpoint.passphrase !== undefined) config.passphrase = endpoint.passphrase;
+    if (agent) config.agent = agent;
+    return config;
+  };
+
+  const openClient = (endpoint: SshEndpoint, pin: PinnedHostKey | undefined, sock?: ClientChannel) =>
+    new Promise<Client>((resolve, reject) => {
+      const client = new Client();
+      let mismatch: HostKeyMismatchError | undefined;
+      let ready = false;
+      client.on('ready', () => {
+        ready = true;
+        resolve(client);
+      });
+      client.on('error', (error: Error & { level?: string }) => {
+        if (ready) {
+          logger.warn(`SSH connection to ${endpoint.host} failed: ${error.message}`);
+          return;
+        }
+        client.end();
+        reject(mismatch ?? connectError(endpoint, error));
+      });
+      const config = endpointConfig(endpoint, pin, (e) => {
+        mismatch = e;
+      });
+      if (sock) config.sock = sock;
+      client.connect(config);
+    });
+
+  const openConnection = async (): Promise<LiveConnection> => {
+    let jump: Client | undefined;
+    let sock: ClientChannel | undefined;
+    if (options.jumpHost) {
+      const jumpHost = options.jumpHost;
+      jump = await openClient(jumpHost, jumpPinned);
+      const via = jump;
+      sock = await new Promise<ClientChannel>((resolve, reject) =>
+        via.forwardOut('127.0.0.1', 0, options.host, options.port ?? 22, (error, stream) =>
+          error
+            ? reject(
+                new SshConnectError(
+                  `The jump host ${jumpHost.host} could not open a connection to ${options.host}:${options.port ?? 22}: ${error.message}`,
+                  'Check that the login node is reachable from the bastion and that the bastion allows TCP forwarding (AllowTcpForwarding).',
+                  { cause: error },
+                ),
+              )
+            : resolve(stream),
+        ),
+      ).catch((error: unknown) => {
+        via.end();
+        throw error;
+      });
+    }
+    const client = await openClient(options, pinned, sock).catch((error: unknown) => {
+      jump?.end();
+      throw error;
+    });
+    connectionsOpened += 1;
+    const live: LiveConnection = { client, jump, sftp: undefined, closed: false };
+    client.on('close', () => {
+      live.closed = true;
+      jump?.end();
+      if (!closedByUser)
+        logger.warn(`SSH connection to ${options.host} closed; the next command reconnects.`);
+    });
+    return live;
+  };
+
+  const connectWithRetry = async (): Promise<LiveConnection> => {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await openConnection();
+      } catch (error) {
+        const permanent =
+          error instanceof HostKeyMismatchError ||
+          (error instanceof SshConnectError && error.permanent) ||
+          attempt + 1 >= attempts;
+        if (permanent || closedByUser) throw error;
+        const delay = backoffDelay(backoff, attempt);
+        logger.warn(
+          `SSH connection attempt ${attempt + 1} to ${options.host} failed (${(error as Error).message}); retrying in ${(delay / 1000).toFixed(1)} s.`,
+        );
+        await sleep(delay);
+      }
+    }
+  };
+
+  const connection = async (): Promise<LiveConnection> => {
+    if (closedByUser) throw new Error('The SSH transport was closed.');
+    const pending = current;
+    if (pending) {
+      const live = await pending.catch(() => undefined);
+      if (live && !live.closed) return live;
+      // Many calls notice the same drop: the first one reconnects, the others wait for it.
+      if (current !== pending) return connection();
+    }
+    current = connectWithRetry();
+    return current;
+  };
+
+  const sftpOf = async (): Promise<SFTPWrapper> => {
+    const live = await connection();
+    live.sftp ??= new Promise<SFTPWrapper>((resolve, reject) =>
+      live.client.sftp((error, sftp) => (error ? reject(error) : resolve(sftp))),
+    );
+    const pending = live.sftp;
+    pending.catch(() => {
+      if (live.sftp === pending) live.sftp = undefined;
+    });
+    return pending;
+  };
+
+  // Connect now, so a wrong host key or key is reported at once, not at the first command.
+  current = connectWithRetry();
+  await current;
+
+  return {
+    connection,
+    sftp: sftpOf,
+    get connectionsOpened() {
+      return connectionsOpened;
+    },
+    async close() {
+      closedByUser = true;
+      const live = await current?.catch(() => undefined);
+      live?.client.end();
+      live?.jump?.end();
+    },
+  };
+}
+
+function pinnedKeyOf(endpoint: SshEndpoint, logger: Logger): PinnedHostKey | undefined {
+  if (endpoint.insecureAcceptAnyHostKey) {
+    logger.warn(
+      `INSECURE: the host key of ${endpoint.host} is NOT verified (insecure-accept-any-host-key). Anyone on the network path can impersonate the cluster and read the credentials sent to it. Use this only for throwaway test clusters.`,
+    );
+    return undefined;
+  }
+  if (!endpoint.knownHostsLine) {
+    throw new KnownHostsLineError(
+      `No pinned host key was given for ${endpoint.host}.`,
+      `Pass the server's known_hosts line (from \`ssh-keyscan -p ${endpoint.port ?? 22} ${endpoint.host}\`, checked against a fingerprint from your admin).`,
+    );
+  }
+  return parseKnownHostsLine(endpoint.knownHostsLine);
+}
+
+function connectError(endpoint: SshEndpoint, error: Error & { level?: string }): SshConnectError {
+  const where = `${endpoint.username}@${endpoint.host}:${endpoint.port ?? 22}`;
+  if (error.level === 'client-authentication') {
+    const e = new SshConnectError(
+      `SSH authentication as ${where} was refused (${error.message}).`,
+      'Check the private key (and its passphrase) and that its public key is in the user’s ~/.ssh/authorized_keys on the cluster.',
+      { cause: error },
+    );
+    e.permanent = true;
+    return e;
+  }
+  if (error.level === 'client-timeout') {
+    return new SshConnectError(
+      `SSH connection to ${where} timed out before login finished.`,
+      'Check the host and port, firewalls between the runner and the login node, and the connect timeout.',
+      { cause: error },
+    );
+  }
+  return new SshConnectError(
+    `SSH connection to ${where} failed: ${error.message}`,
+    'Check the host, port and network path (or jump host) to the login node.',
+    { cause: error },
+  );
+}
