@@ -47,11 +47,19 @@ describe('the run lock serializes runners of one run id', () => {
         if (fail) throw new Error(`${name} failed`);
       });
     const results = await Promise.allSettled([section('a', true), section('b'), section('c')]);
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+    const why = JSON.stringify({
+      events,
+      results: results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok')),
+    });
+    expect(
+      results.map((r) => r.status),
+      why,
+    ).toEqual(['rejected', 'fulfilled', 'fulfilled']);
     // Never two "in" without an "out" between them.
+    expect(events, why).toHaveLength(6);
     for (let i = 0; i < events.length; i += 2) {
-      expect(events[i]?.endsWith(' in')).toBe(true);
-      expect(events[i + 1]).toBe(events[i]?.replace(' in', ' out'));
+      expect(events[i]?.endsWith(' in'), why).toBe(true);
+      expect(events[i + 1], why).toBe(events[i]?.replace(' in', ' out'));
     }
   });
 
