@@ -42,7 +42,7 @@ import {
   runDefinition,
   runEvaluation,
   upsertStickyComment
-} from "./chunks/chunk-S7NWVQEM.js";
+} from "./chunks/chunk-2F74LMYZ.js";
 import {
   __commonJS,
   __require,

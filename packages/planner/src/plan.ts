@@ -384,6 +384,29 @@ export function throughputSettings(
   };
 }
 
+/** How many replicas (DP) fill the job's GPU budget, and the nodes they take. */
+function replicas(
+  input: ResolvedInput,
+  budget: number,
+  replicaGpus: number,
+): { dataParallel: number; totalGpus: number; nodes: number; reason: string } {
+  const { cluster } = input;
+  const dataParallel = input.overrides.dataParallel ?? Math.max(1, Math.floor(budget / replicaGpus));
+  const totalGpus = replicaGpus * dataParallel;
+  const nodes = Math.ceil(totalGpus / cluster.gpusPerNode);
+  if (nodes > cluster.maxNodes) {
+    throw new PlanError(
+      `${dataParallel} replicas of ${replicaGpus} GPUs need ${nodes} nodes, more than maxNodes ${cluster.maxNodes}`,
+      'Lower --data-parallel or raise --max-nodes.',
+    );
+  }
+  const reason =
+    input.overrides.dataParallel !== undefined
+      ? `DP ${dataParallel} as requested`
+      : `DP ${dataParallel}: ${budget} GPUs for the job / ${replicaGpus} per replica`;
+  return { dataParallel, totalGpus, nodes, reason };
+}
+
 function planJob(input: ResolvedInput, benchmarks: readonly Benchmark[], minGpusExclusive = 0): PlannedJob {
   const { facts, cluster } = input;
   const lengths = sequenceLengths(input, benchmarks);
@@ -397,20 +420,8 @@ function planJob(input: ResolvedInput, benchmarks: readonly Benchmark[], minGpus
       `Raise the GPU budget per job to at least ${replicaGpus}.`,
     );
   }
-  const dataParallel = input.overrides.dataParallel ?? Math.max(1, Math.floor(budget / replicaGpus));
-  const totalGpus = replicaGpus * dataParallel;
-  const nodes = Math.ceil(totalGpus / cluster.gpusPerNode);
-  if (nodes > cluster.maxNodes) {
-    throw new PlanError(
-      `${dataParallel} replicas of ${replicaGpus} GPUs need ${nodes} nodes, more than maxNodes ${cluster.maxNodes}`,
-      'Lower --data-parallel or raise --max-nodes.',
-    );
-  }
-  reasons.push(
-    input.overrides.dataParallel !== undefined
-      ? `DP ${dataParallel} as requested`
-      : `DP ${dataParallel}: ${budget} GPUs for the job / ${replicaGpus} per replica`,
-  );
+  const { dataParallel, totalGpus, nodes, reason } = replicas(input, budget, replicaGpus);
+  reasons.push(reason);
   reasons.push(lengths.reason);
   const throughput = throughputSettings(
     facts.config,

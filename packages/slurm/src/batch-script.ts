@@ -80,28 +80,7 @@ function renderDirectives(spec: JobSpec): string[] {
     if (value === undefined) return;
     out.push(`--${option}=${directiveValue(option, String(value))}`);
   };
-  const positive = (option: string, value: number | undefined) => {
-    if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
-      throw new UnsafeBatchValueError(
-        `--${option} must be a positive whole number, got ${value}.`,
-        `Fix the ${option} value in the job specification.`,
-      );
-    }
-    return value;
-  };
-  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(spec.key)) {
-    throw new UnsafeBatchValueError(
-      `The idempotency key ${JSON.stringify(spec.key)} must be 1–128 letters, digits, '.', '_', ':' or '-'.`,
-      'Derive the key from a hash of what identifies the job (model, revision, benchmark, plan).',
-    );
-  }
-  if (spec.name.includes(',')) {
-    // Earlier jobs are found with `sacct --name=a,b,c`, where a comma separates names.
-    throw new UnsafeBatchValueError(
-      `The job name ${JSON.stringify(spec.name)} contains a comma.`,
-      'Use a job name without commas (the idempotency key itself is a good name).',
-    );
-  }
+  checkIdentity(spec);
   add('job-name', spec.name);
   add('comment', spec.key);
   if (spec.timeLimit !== undefined) {
@@ -131,23 +110,59 @@ function renderDirectives(spec: JobSpec): string[] {
   const logs = logPatterns(spec);
   add('output', logs.stdout);
   add('error', logs.stderr);
-  if (spec.array) {
-    if (!/^\d+(?:-\d+(?::\d+)?)?(?:,\d+(?:-\d+(?::\d+)?)?)*$/.test(spec.array.indices)) {
-      throw new UnsafeBatchValueError(
-        `The job array indices "${spec.array.indices}" are not in a form Slurm reads.`,
-        'Use ranges and lists of task numbers such as 0-199 or 1,3,5-7.',
-      );
-    }
-    const throttle = positive('array throttle', spec.array.throttle);
-    add('array', throttle === undefined ? spec.array.indices : `${spec.array.indices}%${throttle}`);
-  }
+  add('array', arrayValue(spec));
   // sbatch's default --export=ALL hands the submitting process's whole environment (on a login-node
   // runner: INPUT_*, GITHUB_TOKEN, the SSH key) to the job, i.e. to the evaluated model's code. NONE
   // passes only SLURM_* (sbatch man page, Slurm 22.05); the script exports what the job needs.
   out.push('--export=NONE');
   if (spec.requeue ?? true) out.push('--requeue');
   else out.push('--no-requeue');
-  for (const directive of spec.extraDirectives ?? []) {
+  out.push(...extraDirectives(spec));
+  return out;
+}
+
+function positive(option: string, value: number | undefined): number | undefined {
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+    throw new UnsafeBatchValueError(
+      `--${option} must be a positive whole number, got ${value}.`,
+      `Fix the ${option} value in the job specification.`,
+    );
+  }
+  return value;
+}
+
+/** The key and name find a job again (`--comment`, `sacct --name=a,b`): both must survive that. */
+function checkIdentity(spec: JobSpec): void {
+  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(spec.key)) {
+    throw new UnsafeBatchValueError(
+      `The idempotency key ${JSON.stringify(spec.key)} must be 1–128 letters, digits, '.', '_', ':' or '-'.`,
+      'Derive the key from a hash of what identifies the job (model, revision, benchmark, plan).',
+    );
+  }
+  if (spec.name.includes(',')) {
+    // Earlier jobs are found with `sacct --name=a,b,c`, where a comma separates names.
+    throw new UnsafeBatchValueError(
+      `The job name ${JSON.stringify(spec.name)} contains a comma.`,
+      'Use a job name without commas (the idempotency key itself is a good name).',
+    );
+  }
+}
+
+function arrayValue(spec: JobSpec): string | undefined {
+  if (!spec.array) return undefined;
+  if (!/^\d+(?:-\d+(?::\d+)?)?(?:,\d+(?:-\d+(?::\d+)?)?)*$/.test(spec.array.indices)) {
+    throw new UnsafeBatchValueError(
+      `The job array indices "${spec.array.indices}" are not in a form Slurm reads.`,
+      'Use ranges and lists of task numbers such as 0-199 or 1,3,5-7.',
+    );
+  }
+  const throttle = positive('array throttle', spec.array.throttle);
+  return throttle === undefined ? spec.array.indices : `${spec.array.indices}%${throttle}`;
+}
+
+/** The user's extra directives, each a long option, never one that changes the job's environment. */
+function extraDirectives(spec: JobSpec): string[] {
+  return (spec.extraDirectives ?? []).map((directive) => {
     const match = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/s.exec(directive);
     if (!match) {
       throw new UnsafeBatchValueError(
@@ -162,9 +177,8 @@ function renderDirectives(spec: JobSpec): string[] {
         'Remove it: jobs run with --export=NONE; put what the job needs in the environment settings or the job setup lines.',
       );
     }
-    out.push(value === undefined ? `--${option}` : `--${option}=${directiveValue(option, value)}`);
-  }
-  return out;
+    return value === undefined ? `--${option}` : `--${option}=${directiveValue(option, value)}`;
+  });
 }
 
 // Options that decide which environment the job inherits; ours (--export=NONE) must be the only word.

@@ -70,137 +70,19 @@ export async function openSshConnector(options: SshOptions): Promise<SshConnecto
   const logger = options.logger ?? stderrLogger;
   const pinned = pinnedKeyOf(options, logger);
   const jumpPinned = options.jumpHost ? pinnedKeyOf(options.jumpHost, logger) : undefined;
-  const attempts = options.connectAttempts ?? 6;
-  const backoff = {
-    factor: 2,
-    jitter: 0.2,
-    ...(options.reconnectBackoff ?? { initialMs: 1000, maxMs: 30_000 }),
-  };
   let connectionsOpened = 0;
   let current: Promise<LiveConnection> | undefined;
-  let closedByUser = false;
 
-  const endpointConfig = (
-    endpoint: SshEndpoint,
-    pin: PinnedHostKey | undefined,
-    onMismatch: (e: HostKeyMismatchError) => void,
-  ): ConnectConfig => {
-    const agent = endpoint.agent === false ? undefined : (endpoint.agent ?? process.env.SSH_AUTH_SOCK);
-    const config: ConnectConfig = {
-      host: endpoint.host,
-      port: endpoint.port ?? 22,
-      username: endpoint.username,
-      readyTimeout: options.connectTimeoutMs ?? 20_000,
-      keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
-      keepaliveCountMax: options.keepaliveCountMax ?? 4,
-      hostVerifier: (key: Buffer) => {
-        if (!pin) return true; // insecureAcceptAnyHostKey, warned about in pinnedKeyOf
-        const actual = openSshFingerprint(key);
-        if (actual === pin.fingerprint) return true;
-        onMismatch(
-          new HostKeyMismatchError(`${endpoint.host}:${endpoint.port ?? 22}`, pin.fingerprint, actual),
-        );
-        return false;
-      },
-    };
-    if (pin) {
-      // Ask for the pinned key's algorithm, else a server with several host keys may show another one.
-      config.algorithms = {
-        serverHostKey: hostKeyAlgorithmsFor(pin.keyType) as NonNullable<
-          ConnectConfig['algorithms']
-        >['serverHostKey'],
-      };
-    }
-    if (endpoint.privateKey !== undefined) config.privateKey = endpoint.privateKey;
-    if (endpoint.passphrase !== undefined) config.passphrase = endpoint.passphrase;
-    if (agent) config.agent = agent;
-    return config;
-  };
-
-  const openClient = (endpoint: SshEndpoint, pin: PinnedHostKey | undefined, sock?: ClientChannel) =>
-    new Promise<Client>((resolve, reject) => {
-      const client = new Client();
-      let mismatch: HostKeyMismatchError | undefined;
-      let ready = false;
-      client.on('ready', () => {
-        ready = true;
-        resolve(client);
-      });
-      client.on('error', (error: Error & { level?: string }) => {
-        if (ready) {
-          logger.warn(`SSH connection to ${endpoint.host} failed: ${error.message}`);
-          return;
-        }
-        client.end();
-        reject(mismatch ?? connectError(endpoint, error));
-      });
-      const config = endpointConfig(endpoint, pin, (e) => {
-        mismatch = e;
-      });
-      if (sock) config.sock = sock;
-      client.connect(config);
-    });
-
+  const state = { closedByUser: false };
   const openConnection = async (): Promise<LiveConnection> => {
-    let jump: Client | undefined;
-    let sock: ClientChannel | undefined;
-    if (options.jumpHost) {
-      const jumpHost = options.jumpHost;
-      jump = await openClient(jumpHost, jumpPinned);
-      const via = jump;
-      sock = await new Promise<ClientChannel>((resolve, reject) =>
-        via.forwardOut('127.0.0.1', 0, options.host, options.port ?? 22, (error, stream) =>
-          error
-            ? reject(
-                new SshConnectError(
-                  `The jump host ${jumpHost.host} could not open a connection to ${options.host}:${options.port ?? 22}: ${error.message}`,
-                  'Check that the login node is reachable from the bastion and that the bastion allows TCP forwarding (AllowTcpForwarding).',
-                  { cause: error },
-                ),
-              )
-            : resolve(stream),
-        ),
-      ).catch((error: unknown) => {
-        via.end();
-        throw error;
-      });
-    }
-    const client = await openClient(options, pinned, sock).catch((error: unknown) => {
-      jump?.end();
-      throw error;
-    });
+    const live = await openLiveConnection(options, logger, { pinned, jumpPinned }, state);
     connectionsOpened += 1;
-    const live: LiveConnection = { client, jump, sftp: undefined, closed: false };
-    client.on('close', () => {
-      live.closed = true;
-      jump?.end();
-      if (!closedByUser)
-        logger.warn(`SSH connection to ${options.host} closed; the next command reconnects.`);
-    });
     return live;
   };
-
-  const connectWithRetry = async (): Promise<LiveConnection> => {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await openConnection();
-      } catch (error) {
-        const permanent =
-          error instanceof HostKeyMismatchError ||
-          (error instanceof SshConnectError && error.permanent) ||
-          attempt + 1 >= attempts;
-        if (permanent || closedByUser) throw error;
-        const delay = backoffDelay(backoff, attempt);
-        logger.warn(
-          `SSH connection attempt ${attempt + 1} to ${options.host} failed (${(error as Error).message}); retrying in ${(delay / 1000).toFixed(1)} s.`,
-        );
-        await sleep(delay);
-      }
-    }
-  };
+  const connectWithRetry = () => retryConnect(options, logger, openConnection, state);
 
   const connection = async (): Promise<LiveConnection> => {
-    if (closedByUser) throw new Error('The SSH transport was closed.');
+    if (state.closedByUser) throw new Error('The SSH transport was closed.');
     const pending = current;
     if (pending) {
       const live = await pending.catch(() => undefined);
@@ -235,12 +117,165 @@ export async function openSshConnector(options: SshOptions): Promise<SshConnecto
       return connectionsOpened;
     },
     async close() {
-      closedByUser = true;
+      state.closedByUser = true;
       const live = await current?.catch(() => undefined);
       live?.client.end();
       live?.jump?.end();
     },
   };
+}
+
+/** One connection (through the bastion when there is one) that marks itself closed when it drops. */
+async function openLiveConnection(
+  options: SshOptions,
+  logger: Logger,
+  pins: { pinned: PinnedHostKey | undefined; jumpPinned: PinnedHostKey | undefined },
+  state: { closedByUser: boolean },
+): Promise<LiveConnection> {
+  let jump: Client | undefined;
+  let sock: ClientChannel | undefined;
+  if (options.jumpHost) {
+    jump = await openClient(options, logger, options.jumpHost, pins.jumpPinned);
+    sock = await forwardThroughJump(options, jump, options.jumpHost);
+  }
+  const client = await openClient(options, logger, options, pins.pinned, sock).catch((error: unknown) => {
+    jump?.end();
+    throw error;
+  });
+  const live: LiveConnection = { client, jump, sftp: undefined, closed: false };
+  client.on('close', () => {
+    live.closed = true;
+    jump?.end();
+    if (!state.closedByUser)
+      logger.warn(`SSH connection to ${options.host} closed; the next command reconnects.`);
+  });
+  return live;
+}
+
+/** Opens with backoff; a wrong host key, a refused key or the last attempt fails at once. */
+async function retryConnect(
+  options: SshOptions,
+  logger: Logger,
+  open: () => Promise<LiveConnection>,
+  state: { closedByUser: boolean },
+): Promise<LiveConnection> {
+  const attempts = options.connectAttempts ?? 6;
+  const backoff = {
+    factor: 2,
+    jitter: 0.2,
+    ...(options.reconnectBackoff ?? { initialMs: 1000, maxMs: 30_000 }),
+  };
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await open();
+    } catch (error) {
+      const permanent =
+        error instanceof HostKeyMismatchError ||
+        (error instanceof SshConnectError && error.permanent) ||
+        attempt + 1 >= attempts;
+      if (permanent || state.closedByUser) throw error;
+      const delay = backoffDelay(backoff, attempt);
+      logger.warn(
+        `SSH connection attempt ${attempt + 1} to ${options.host} failed (${(error as Error).message}); retrying in ${(delay / 1000).toFixed(1)} s.`,
+      );
+      await sleep(delay);
+    }
+  }
+}
+
+/** ssh2's settings for one endpoint: timeouts, keepalive, and the pinned host key's check. */
+function endpointConfig(
+  options: SshOptions,
+  endpoint: SshEndpoint,
+  pin: PinnedHostKey | undefined,
+  onMismatch: (e: HostKeyMismatchError) => void,
+): ConnectConfig {
+  const agent = endpoint.agent === false ? undefined : (endpoint.agent ?? process.env.SSH_AUTH_SOCK);
+  const config: ConnectConfig = {
+    host: endpoint.host,
+    port: endpoint.port ?? 22,
+    username: endpoint.username,
+    readyTimeout: options.connectTimeoutMs ?? 20_000,
+    keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
+    keepaliveCountMax: options.keepaliveCountMax ?? 4,
+    hostVerifier: (key: Buffer) => {
+      if (!pin) return true; // insecureAcceptAnyHostKey, warned about in pinnedKeyOf
+      const actual = openSshFingerprint(key);
+      if (actual === pin.fingerprint) return true;
+      onMismatch(
+        new HostKeyMismatchError(`${endpoint.host}:${endpoint.port ?? 22}`, pin.fingerprint, actual),
+      );
+      return false;
+    },
+  };
+  if (pin) {
+    // Ask for the pinned key's algorithm, else a server with several host keys may show another one.
+    config.algorithms = {
+      serverHostKey: hostKeyAlgorithmsFor(pin.keyType) as NonNullable<
+        ConnectConfig['algorithms']
+      >['serverHostKey'],
+    };
+  }
+  if (endpoint.privateKey !== undefined) config.privateKey = endpoint.privateKey;
+  if (endpoint.passphrase !== undefined) config.passphrase = endpoint.passphrase;
+  if (agent) config.agent = agent;
+  return config;
+}
+
+/** One authenticated client; a host key mismatch rejects with HostKeyMismatchError, never retried. */
+function openClient(
+  options: SshOptions,
+  logger: Logger,
+  endpoint: SshEndpoint,
+  pin: PinnedHostKey | undefined,
+  sock?: ClientChannel,
+): Promise<Client> {
+  return new Promise<Client>((resolve, reject) => {
+    const client = new Client();
+    let mismatch: HostKeyMismatchError | undefined;
+    let ready = false;
+    client.on('ready', () => {
+      ready = true;
+      resolve(client);
+    });
+    client.on('error', (error: Error & { level?: string }) => {
+      if (ready) {
+        logger.warn(`SSH connection to ${endpoint.host} failed: ${error.message}`);
+        return;
+      }
+      client.end();
+      reject(mismatch ?? connectError(endpoint, error));
+    });
+    const config = endpointConfig(options, endpoint, pin, (e) => {
+      mismatch = e;
+    });
+    if (sock) config.sock = sock;
+    client.connect(config);
+  });
+}
+
+/** A channel from the bastion to the login node, for the real connection to run through. */
+function forwardThroughJump(
+  options: SshOptions,
+  jump: Client,
+  jumpHost: SshEndpoint,
+): Promise<ClientChannel> {
+  return new Promise<ClientChannel>((resolve, reject) =>
+    jump.forwardOut('127.0.0.1', 0, options.host, options.port ?? 22, (error, stream) =>
+      error
+        ? reject(
+            new SshConnectError(
+              `The jump host ${jumpHost.host} could not open a connection to ${options.host}:${options.port ?? 22}: ${error.message}`,
+              'Check that the login node is reachable from the bastion and that the bastion allows TCP forwarding (AllowTcpForwarding).',
+              { cause: error },
+            ),
+          )
+        : resolve(stream),
+    ),
+  ).catch((error: unknown) => {
+    jump.end();
+    throw error;
+  });
 }
 
 function pinnedKeyOf(endpoint: SshEndpoint, logger: Logger): PinnedHostKey | undefined {

@@ -158,17 +158,47 @@ interface PollerOptions {
   onSourceChanged?: (source: StatusSource, reason: string) => void;
 }
 
-function createStatusPoller(transport: Transport, options: PollerOptions) {
-  let source: StatusSource = options.source === 'squeue' ? 'squeue' : 'sacct';
-  const firstMissing = new Map<string, number>();
-  // Jobs some poll has seen: one that vanishes from squeue while sacct is down has ended, we just
-  // do not know how.
-  const seen = new Set<string>();
-  let accountingDown = false;
-  const exitCodes = new Map<string, string>();
+type FetchedRecords = { records: Array<Parameters<typeof toJobState>[0]>; commands: number };
 
+/** What a poller remembers between polls. */
+interface PollerState {
+  source: StatusSource;
+  /** When each job was first missing from every answer. */
+  firstMissing: Map<string, number>;
+  /** Jobs some poll has seen: one that vanishes from squeue while sacct is down has ended, we just
+   * do not know how. */
+  seen: Set<string>;
+  accountingDown: boolean;
+  exitCodes: Map<string, string>;
+}
+
+function createStatusPoller(transport: Transport, options: PollerOptions) {
+  const state: PollerState = {
+    source: options.source === 'squeue' ? 'squeue' : 'sacct',
+    firstMissing: new Map(),
+    seen: new Set(),
+    accountingDown: false,
+    exitCodes: new Map(),
+  };
+  const queries = slurmQueries(transport, options.commandTimeoutMs, state.exitCodes);
+  return {
+    get source() {
+      return state.source;
+    },
+    async poll(jobIds: readonly string[]) {
+      const fetched =
+        state.source === 'sacct'
+          ? await fetchThroughSacct(queries, jobIds, state, options)
+          : await queries.viaSqueue(jobIds);
+      return { snapshots: snapshotsOf(fetched, jobIds, state, options), commands: fetched.commands };
+    },
+  };
+}
+
+/** The two ways to ask Slurm: accounting (`sacct`), or the controller (`squeue` + `scontrol`). */
+function slurmQueries(transport: Transport, timeoutMs: number, exitCodes: Map<string, string>) {
   const run = async (argv: string[]) => {
-    const result = await transport.exec(argv, { timeoutMs: options.commandTimeoutMs });
+    const result = await transport.exec(argv, { timeoutMs });
     if (result.exitCode !== 0) {
       throw new RemoteCommandError(
         `${argv[0]} failed (exit ${result.exitCode}): ${result.stderr.trim()}`,
@@ -179,8 +209,7 @@ function createStatusPoller(transport: Transport, options: PollerOptions) {
     }
     return result.stdout;
   };
-
-  const viaSqueue = async (jobIds: readonly string[]) => {
+  const viaSqueue = async (jobIds: readonly string[]): Promise<FetchedRecords> => {
     let commands = 1;
     const wanted = new Set(jobIds.map(baseJobId));
     const records = parseSqueue(await run(['squeue', '--me', '-h', '-t', 'all', '-o', SQUEUE_FORMAT])).filter(
@@ -201,8 +230,7 @@ function createStatusPoller(transport: Transport, options: PollerOptions) {
       commands,
     };
   };
-
-  const viaSacct = async (jobIds: readonly string[]) => {
+  const viaSacct = async (jobIds: readonly string[]): Promise<FetchedRecords> => {
     const stdout = await run([
       'sacct',
       '-X',
@@ -215,118 +243,129 @@ function createStatusPoller(transport: Transport, options: PollerOptions) {
     ]);
     return { records: parseSacct(stdout), commands: 1 };
   };
+  return { viaSqueue, viaSacct };
+}
 
-  return {
-    get source() {
-      return source;
-    },
-    async poll(jobIds: readonly string[]) {
-      let fetched: { records: Array<Parameters<typeof toJobState>[0]>; commands: number };
-      if (source === 'sacct') {
-        let fellBack = false;
-        try {
-          fetched = await viaSacct(jobIds);
-        } catch (error) {
-          if (!(error instanceof RemoteCommandError)) throw error;
-          if (options.source === 'auto' && isAccountingDisabled(error.stderr)) {
-            source = 'squeue';
-            const reason = `sacct is unavailable (${error.stderr.trim()}); watching with squeue and scontrol instead.`;
-            options.logger.warn(reason);
-            options.onSourceChanged?.('squeue', reason);
-            fetched = await viaSqueue(jobIds);
-          } else if (isAccountingUnreachable(error.stderr)) {
-            // slurmdbd down or restarting: a completed job would never be seen to end through sacct.
-            // Ask the controller for this poll, and try sacct again at the next one.
-            if (!accountingDown) {
-              const reason = `sacct cannot reach the accounting database (${firstLine(error.stderr)}); watching with squeue and scontrol until it answers again.`;
-              options.logger.warn(reason);
-              options.onSourceChanged?.('squeue', reason);
-            }
-            accountingDown = true;
-            fellBack = true;
-            fetched = await viaSqueue(jobIds);
-          } else {
-            throw error;
-          }
-        }
-        if (accountingDown && !fellBack) {
-          accountingDown = false;
-          const reason = 'sacct answers again; watching with sacct.';
-          options.logger.info(reason);
-          options.onSourceChanged?.('sacct', reason);
-        }
-        // Accounting learns of a job a moment after sbatch returns: ask the controller about those.
-        const seen = new Set(fetched.records.map((r) => baseJobId(r.jobId)));
-        const missing = jobIds.filter((id) => !seen.has(baseJobId(id)));
-        if (missing.length > 0 && source === 'sacct' && !fellBack) {
-          const fallback = await viaSqueue(missing);
-          fetched = {
-            records: [...fetched.records, ...fallback.records],
-            commands: fetched.commands + fallback.commands,
-          };
-        }
-      } else {
-        fetched = await viaSqueue(jobIds);
-      }
-      const byJob = new Map<string, Map<string, SlurmJobState>>();
-      for (const record of fetched.records) {
-        const id = baseJobId(record.jobId);
-        const tasks = byJob.get(id) ?? new Map<string, SlurmJobState>();
-        tasks.set(record.jobId, toJobState(record));
-        byJob.set(id, tasks);
-      }
-      const snapshots = new Map<string, JobSnapshot>();
-      const at = options.now();
-      for (const jobId of jobIds) {
-        const tasks = byJob.get(baseJobId(jobId));
-        if (!tasks || tasks.size === 0) {
-          const since = firstMissing.get(jobId) ?? at;
-          firstMissing.set(jobId, since);
-          const unknown = seen.has(jobId) && accountingDown;
-          const waitedMinutes = Math.round((at - since) / 60_000);
-          const state: SlurmJobState =
-            at - since >= options.lostAfterMs
-              ? {
-                  class: 'failed',
-                  state: 'LOST',
-                  raw: 'LOST',
-                  retryable: false,
-                  elapsedSeconds: 0,
-                  reason: unknown
-                    ? `State unknown: the job left squeue while sacct could not reach the accounting database, and nothing answered for ${waitedMinutes} min. It may have finished; it is not resubmitted.`
-                    : 'Neither squeue nor sacct knows the job',
-                }
-              : unknown
-                ? {
-                    class: 'running',
-                    state: 'UNRECOGNISED',
-                    raw: 'UNKNOWN',
-                    reason: 'StateUnknown (left squeue while accounting is unreachable; waiting for sacct)',
-                    elapsedSeconds: 0,
-                  }
-                : {
-                    class: 'running',
-                    state: 'PENDING',
-                    raw: 'PENDING',
-                    reason: 'NotYetVisible',
-                    elapsedSeconds: 0,
-                  };
-          snapshots.set(jobId, { jobId, state, tasks: new Map() });
-          continue;
-        }
-        firstMissing.delete(jobId);
-        seen.add(jobId);
-        const isArray = [...tasks.keys()].some((id) => id.includes('_'));
-        const only = tasks.get(jobId);
-        snapshots.set(jobId, {
-          jobId,
-          state: !isArray && only ? only : aggregateStates([...tasks.values()]),
-          tasks: isArray ? tasks : new Map(),
-        });
-      }
-      return { snapshots, commands: fetched.commands };
-    },
-  };
+/**
+ * One poll through accounting. Accounting switched off: squeue from now on. slurmdbd down or
+ * restarting: squeue for this poll (a completed job would never be seen to end through sacct), and
+ * sacct again at the next. Jobs accounting does not know yet (a moment after sbatch) are asked of the
+ * controller.
+ */
+async function fetchThroughSacct(
+  queries: ReturnType<typeof slurmQueries>,
+  jobIds: readonly string[],
+  state: PollerState,
+  options: PollerOptions,
+): Promise<FetchedRecords> {
+  let fetched: FetchedRecords;
+  let fellBack = false;
+  try {
+    fetched = await queries.viaSacct(jobIds);
+  } catch (error) {
+    if (!(error instanceof RemoteCommandError)) throw error;
+    if (options.source === 'auto' && isAccountingDisabled(error.stderr)) {
+      state.source = 'squeue';
+      const reason = `sacct is unavailable (${error.stderr.trim()}); watching with squeue and scontrol instead.`;
+      options.logger.warn(reason);
+      options.onSourceChanged?.('squeue', reason);
+      return queries.viaSqueue(jobIds);
+    }
+    if (!isAccountingUnreachable(error.stderr)) throw error;
+    if (!state.accountingDown) {
+      const reason = `sacct cannot reach the accounting database (${firstLine(error.stderr)}); watching with squeue and scontrol until it answers again.`;
+      options.logger.warn(reason);
+      options.onSourceChanged?.('squeue', reason);
+    }
+    state.accountingDown = true;
+    fellBack = true;
+    fetched = await queries.viaSqueue(jobIds);
+  }
+  if (state.accountingDown && !fellBack) {
+    state.accountingDown = false;
+    const reason = 'sacct answers again; watching with sacct.';
+    options.logger.info(reason);
+    options.onSourceChanged?.('sacct', reason);
+  }
+  const known = new Set(fetched.records.map((r) => baseJobId(r.jobId)));
+  const missing = jobIds.filter((id) => !known.has(baseJobId(id)));
+  if (missing.length > 0 && !fellBack) {
+    const fallback = await queries.viaSqueue(missing);
+    fetched = {
+      records: [...fetched.records, ...fallback.records],
+      commands: fetched.commands + fallback.commands,
+    };
+  }
+  return fetched;
+}
+
+/** Each asked-for job's snapshot from the records; a job no answer holds gets `missingJobState`. */
+function snapshotsOf(
+  fetched: FetchedRecords,
+  jobIds: readonly string[],
+  state: PollerState,
+  options: PollerOptions,
+): Map<string, JobSnapshot> {
+  const byJob = new Map<string, Map<string, SlurmJobState>>();
+  for (const record of fetched.records) {
+    const id = baseJobId(record.jobId);
+    const tasks = byJob.get(id) ?? new Map<string, SlurmJobState>();
+    tasks.set(record.jobId, toJobState(record));
+    byJob.set(id, tasks);
+  }
+  const snapshots = new Map<string, JobSnapshot>();
+  const at = options.now();
+  for (const jobId of jobIds) {
+    const tasks = byJob.get(baseJobId(jobId));
+    if (!tasks || tasks.size === 0) {
+      const since = state.firstMissing.get(jobId) ?? at;
+      state.firstMissing.set(jobId, since);
+      const unknown = state.seen.has(jobId) && state.accountingDown;
+      const jobState = missingJobState(at - since, unknown, options.lostAfterMs);
+      snapshots.set(jobId, { jobId, state: jobState, tasks: new Map() });
+      continue;
+    }
+    state.firstMissing.delete(jobId);
+    state.seen.add(jobId);
+    const isArray = [...tasks.keys()].some((id) => id.includes('_'));
+    const only = tasks.get(jobId);
+    snapshots.set(jobId, {
+      jobId,
+      state: !isArray && only ? only : aggregateStates([...tasks.values()]),
+      tasks: isArray ? tasks : new Map(),
+    });
+  }
+  return snapshots;
+}
+
+/**
+ * A job no answer mentions: not yet visible (just submitted), of unknown state (it left squeue while
+ * accounting was unreachable), or LOST once that has lasted `lostAfterMs` (never resubmitted).
+ */
+function missingJobState(missingForMs: number, unknown: boolean, lostAfterMs: number): SlurmJobState {
+  if (missingForMs >= lostAfterMs) {
+    const waitedMinutes = Math.round(missingForMs / 60_000);
+    return {
+      class: 'failed',
+      state: 'LOST',
+      raw: 'LOST',
+      retryable: false,
+      elapsedSeconds: 0,
+      reason: unknown
+        ? `State unknown: the job left squeue while sacct could not reach the accounting database, and nothing answered for ${waitedMinutes} min. It may have finished; it is not resubmitted.`
+        : 'Neither squeue nor sacct knows the job',
+    };
+  }
+  if (unknown) {
+    return {
+      class: 'running',
+      state: 'UNRECOGNISED',
+      raw: 'UNKNOWN',
+      reason: 'StateUnknown (left squeue while accounting is unreachable; waiting for sacct)',
+      elapsedSeconds: 0,
+    };
+  }
+  return { class: 'running', state: 'PENDING', raw: 'PENDING', reason: 'NotYetVisible', elapsedSeconds: 0 };
 }
 
 // sacct's message when accounting is not configured: permanent, switch to squeue for good.

@@ -130,61 +130,7 @@ export function parseResultsFile(
     options.lightevalVersion ??
     inferLightevalVersion(taskKeys, allMetricNames, Object.keys(json.versions).length > 0);
 
-  const rows: ResultRow[] = [];
-  for (const task of taskKeys) {
-    const metrics = json.results[task.key] ?? {};
-    const names = Object.keys(metrics).filter((name) => !name.endsWith('_stderr'));
-    const benchmark = benchmarkCatalog.find((b) => b.task === task.task)?.name ?? task.task;
-    const headline = pickHeadlineMetric(benchmark, names);
-    const notes: string[] = [];
-    if (headline === null) {
-      rows.push({
-        benchmark,
-        task: task.key,
-        metric: '',
-        value: null,
-        stderr: null,
-        samples: null,
-        problems: documentCount(json, task),
-        lightevalVersion,
-        notes: [`no pass@1 metric this action knows (found: ${names.join(', ') || 'none'}): no score`],
-        file,
-        timestamp,
-      });
-      continue;
-    }
-    const rawValue = metrics[headline.metric];
-    const value = finiteOrNull(rawValue);
-    if (value === null) {
-      notes.push(
-        typeof rawValue === 'number'
-          ? `LightEval reported ${String(rawValue)} for ${headline.metric}: no score`
-          : `no numeric value for ${headline.metric}: no score`,
-      );
-    }
-    const rawStderr = metrics[`${headline.metric}_stderr`];
-    const stderr = finiteOrNull(rawStderr);
-    if (value !== null && stderr === null) {
-      notes.push(
-        rawStderr === undefined
-          ? `no standard error for ${headline.metric}`
-          : `standard error for ${headline.metric} is ${String(rawStderr)}`,
-      );
-    }
-    rows.push({
-      benchmark,
-      task: task.key,
-      metric: headline.metric,
-      value,
-      stderr,
-      samples: headline.samples,
-      problems: documentCount(json, task),
-      lightevalVersion,
-      notes,
-      file,
-      timestamp,
-    });
-  }
+  const rows = taskKeys.map((task) => resultRow(json, task, { lightevalVersion, file, timestamp }));
 
   const seconds = json.config_general.total_evaluation_time_secondes;
   const evaluationSeconds = seconds === null || seconds === undefined ? null : finiteOrNull(Number(seconds));
@@ -198,4 +144,47 @@ export function parseResultsFile(
     simulated: json.config_general.simulated === true,
     rows,
   };
+}
+
+/** One task's row: its headline pass@1 metric, value and stderr, with notes on anything missing. */
+function resultRow(
+  json: ResultsFileJson,
+  task: TaskKey,
+  where: { lightevalVersion: string; file: string; timestamp: string },
+): ResultRow {
+  const metrics = json.results[task.key] ?? {};
+  const names = Object.keys(metrics).filter((name) => !name.endsWith('_stderr'));
+  const benchmark = benchmarkCatalog.find((b) => b.task === task.task)?.name ?? task.task;
+  const headline = pickHeadlineMetric(benchmark, names);
+  const base = { benchmark, task: task.key, problems: documentCount(json, task), ...where };
+  if (headline === null) {
+    return {
+      ...base,
+      metric: '',
+      value: null,
+      stderr: null,
+      samples: null,
+      notes: [`no pass@1 metric this action knows (found: ${names.join(', ') || 'none'}): no score`],
+    };
+  }
+  const notes: string[] = [];
+  const rawValue = metrics[headline.metric];
+  const value = finiteOrNull(rawValue);
+  if (value === null) {
+    notes.push(
+      typeof rawValue === 'number'
+        ? `LightEval reported ${String(rawValue)} for ${headline.metric}: no score`
+        : `no numeric value for ${headline.metric}: no score`,
+    );
+  }
+  const rawStderr = metrics[`${headline.metric}_stderr`];
+  const stderr = finiteOrNull(rawStderr);
+  if (value !== null && stderr === null) {
+    notes.push(
+      rawStderr === undefined
+        ? `no standard error for ${headline.metric}`
+        : `standard error for ${headline.metric} is ${String(rawStderr)}`,
+    );
+  }
+  return { ...base, metric: headline.metric, value, stderr, samples: headline.samples, notes };
 }

@@ -57289,57 +57289,9 @@ function parseResultsFile(text2, file2, options = {}) {
   const taskKeys = Object.keys(json2.results).map(parseTaskKey).filter((t) => t !== null);
   const allMetricNames = Object.values(json2.results).flatMap((m) => Object.keys(m));
   const lightevalVersion = options.lightevalVersion ?? inferLightevalVersion(taskKeys, allMetricNames, Object.keys(json2.versions).length > 0);
-  const rows = [];
-  for (const task of taskKeys) {
-    const metrics = json2.results[task.key] ?? {};
-    const names = Object.keys(metrics).filter((name) => !name.endsWith("_stderr"));
-    const benchmark = benchmarkCatalog.find((b) => b.task === task.task)?.name ?? task.task;
-    const headline = pickHeadlineMetric(benchmark, names);
-    const notes = [];
-    if (headline === null) {
-      rows.push({
-        benchmark,
-        task: task.key,
-        metric: "",
-        value: null,
-        stderr: null,
-        samples: null,
-        problems: documentCount(json2, task),
-        lightevalVersion,
-        notes: [`no pass@1 metric this action knows (found: ${names.join(", ") || "none"}): no score`],
-        file: file2,
-        timestamp
-      });
-      continue;
-    }
-    const rawValue = metrics[headline.metric];
-    const value = finiteOrNull(rawValue);
-    if (value === null) {
-      notes.push(
-        typeof rawValue === "number" ? `LightEval reported ${String(rawValue)} for ${headline.metric}: no score` : `no numeric value for ${headline.metric}: no score`
-      );
-    }
-    const rawStderr = metrics[`${headline.metric}_stderr`];
-    const stderr = finiteOrNull(rawStderr);
-    if (value !== null && stderr === null) {
-      notes.push(
-        rawStderr === void 0 ? `no standard error for ${headline.metric}` : `standard error for ${headline.metric} is ${String(rawStderr)}`
-      );
-    }
-    rows.push({
-      benchmark,
-      task: task.key,
-      metric: headline.metric,
-      value,
-      stderr,
-      samples: headline.samples,
-      problems: documentCount(json2, task),
-      lightevalVersion,
-      notes,
-      file: file2,
-      timestamp
-    });
-  }
+  const rows = taskKeys.map(
+    (task) => resultRow(json2, task, { lightevalVersion, file: file2, timestamp })
+  );
   const seconds = json2.config_general.total_evaluation_time_secondes;
   const evaluationSeconds = seconds === null || seconds === void 0 ? null : finiteOrNull(Number(seconds));
   return {
@@ -57352,6 +57304,39 @@ function parseResultsFile(text2, file2, options = {}) {
     simulated: json2.config_general.simulated === true,
     rows
   };
+}
+function resultRow(json2, task, where) {
+  const metrics = json2.results[task.key] ?? {};
+  const names = Object.keys(metrics).filter((name) => !name.endsWith("_stderr"));
+  const benchmark = benchmarkCatalog.find((b) => b.task === task.task)?.name ?? task.task;
+  const headline = pickHeadlineMetric(benchmark, names);
+  const base = { benchmark, task: task.key, problems: documentCount(json2, task), ...where };
+  if (headline === null) {
+    return {
+      ...base,
+      metric: "",
+      value: null,
+      stderr: null,
+      samples: null,
+      notes: [`no pass@1 metric this action knows (found: ${names.join(", ") || "none"}): no score`]
+    };
+  }
+  const notes = [];
+  const rawValue = metrics[headline.metric];
+  const value = finiteOrNull(rawValue);
+  if (value === null) {
+    notes.push(
+      typeof rawValue === "number" ? `LightEval reported ${String(rawValue)} for ${headline.metric}: no score` : `no numeric value for ${headline.metric}: no score`
+    );
+  }
+  const rawStderr = metrics[`${headline.metric}_stderr`];
+  const stderr = finiteOrNull(rawStderr);
+  if (value !== null && stderr === null) {
+    notes.push(
+      rawStderr === void 0 ? `no standard error for ${headline.metric}` : `standard error for ${headline.metric} is ${String(rawStderr)}`
+    );
+  }
+  return { ...base, metric: headline.metric, value, stderr, samples: headline.samples, notes };
 }
 
 // packages/action/src/results/collect.ts
