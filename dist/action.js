@@ -42,7 +42,7 @@ import {
   runDefinition,
   runEvaluation,
   upsertStickyComment
-} from "./chunks/chunk-2F74LMYZ.js";
+} from "./chunks/chunk-7NZZODSN.js";
 import {
   __commonJS,
   __require,

@@ -31,7 +31,7 @@ import {
   runEvaluation,
   stateFilePath,
   toJobSpec
-} from "./chunks/chunk-2F74LMYZ.js";
+} from "./chunks/chunk-7NZZODSN.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/src/cli/command.ts

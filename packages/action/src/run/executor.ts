@@ -91,7 +91,9 @@ export function createSlurmExecutor(transport: Transport, options: SlurmExecutor
   return {
     kind: 'slurm',
     transport,
-    submit: async (spec) => (await submitJob(transport, spec, { logger, reattach: false })).jobId,
+    // The run says what it submitted (with the benchmarks and layout); sbatch's own line would repeat it.
+    submit: async (spec) =>
+      (await submitJob(transport, spec, { logger: { ...logger, info: () => {} }, reattach: false })).jobId,
     findByKeys: (specs) => findJobsByKeys(transport, specs, { logger }),
     poll: async (jobIds) => {
       const snapshots = await pollJobStates(transport, jobIds, { logger });

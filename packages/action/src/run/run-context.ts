@@ -4,7 +4,7 @@ import type { RunReport } from '../report';
 import type { Executor } from './executor';
 import type { PreparedRun } from './prepare';
 import type { RunRecord } from './run-record';
-import { buildReport, type FinishedJob, type RunProgress } from './run-report';
+import { buildReport, type FinishedJob, layoutText, type RunProgress } from './run-report';
 import type { RunSettings } from './run-settings';
 import type { RecordedJob } from './run-state';
 
@@ -50,7 +50,9 @@ export async function followJob(
   const pending: SlurmJobState = { class: 'running', state: 'PENDING', raw: 'PENDING', elapsedSeconds: 0 };
   context.progress.live.set(jobId, { index: job.index, state: pending });
   if (how === 'submitted') {
-    context.logger.info(`Submitted job ${jobId} for ${job.planned.benchmarks.join(', ')}.`);
+    context.logger.info(
+      `Submitted job ${jobId} for ${job.planned.benchmarks.join(', ')} (${layoutText(job.planned)}).`,
+    );
   }
   await context.onProgress?.(reportNow(context, 'running'));
 }

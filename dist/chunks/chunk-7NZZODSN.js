@@ -51087,6 +51087,20 @@ function throughputSettings(config2, sized, longestPrompt, maxNewTokens, maxMode
     reason: `max_num_seqs ${maxNumSeqs}: the KV cache holds ${fits} sequences of a typical ${n(typical)} tokens (prompt ${n(longestPrompt)} + half of max_new_tokens), capped at ${memoryModel.samplerSequences} (the sampler memory reserved); max_num_batched_tokens ${n(maxNumBatchedTokens)}: the prefill chunk whose activations the overhead term reserves (LightEval's defaults are 128 and 2,048)`
   };
 }
+function replicas(input2, budget, replicaGpus) {
+  const { cluster } = input2;
+  const dataParallel = input2.overrides.dataParallel ?? Math.max(1, Math.floor(budget / replicaGpus));
+  const totalGpus = replicaGpus * dataParallel;
+  const nodes = Math.ceil(totalGpus / cluster.gpusPerNode);
+  if (nodes > cluster.maxNodes) {
+    throw new PlanError(
+      `${dataParallel} replicas of ${replicaGpus} GPUs need ${nodes} nodes, more than maxNodes ${cluster.maxNodes}`,
+      "Lower --data-parallel or raise --max-nodes."
+    );
+  }
+  const reason = input2.overrides.dataParallel !== void 0 ? `DP ${dataParallel} as requested` : `DP ${dataParallel}: ${budget} GPUs for the job / ${replicaGpus} per replica`;
+  return { dataParallel, totalGpus, nodes, reason };
+}
 function planJob(input2, benchmarks, minGpusExclusive = 0) {
   const { facts, cluster } = input2;
   const lengths = sequenceLengths(input2, benchmarks);
@@ -51100,18 +51114,8 @@ function planJob(input2, benchmarks, minGpusExclusive = 0) {
       `Raise the GPU budget per job to at least ${replicaGpus}.`
     );
   }
-  const dataParallel = input2.overrides.dataParallel ?? Math.max(1, Math.floor(budget / replicaGpus));
-  const totalGpus = replicaGpus * dataParallel;
-  const nodes = Math.ceil(totalGpus / cluster.gpusPerNode);
-  if (nodes > cluster.maxNodes) {
-    throw new PlanError(
-      `${dataParallel} replicas of ${replicaGpus} GPUs need ${nodes} nodes, more than maxNodes ${cluster.maxNodes}`,
-      "Lower --data-parallel or raise --max-nodes."
-    );
-  }
-  reasons.push(
-    input2.overrides.dataParallel !== void 0 ? `DP ${dataParallel} as requested` : `DP ${dataParallel}: ${budget} GPUs for the job / ${replicaGpus} per replica`
-  );
+  const { dataParallel, totalGpus, nodes, reason } = replicas(input2, budget, replicaGpus);
+  reasons.push(reason);
   reasons.push(lengths.reason);
   const throughput = throughputSettings(
     facts.config,
@@ -51423,27 +51427,7 @@ function renderDirectives(spec) {
     if (value === void 0) return;
     out.push(`--${option}=${directiveValue(option, String(value))}`);
   };
-  const positive2 = (option, value) => {
-    if (value !== void 0 && (!Number.isInteger(value) || value < 1)) {
-      throw new UnsafeBatchValueError(
-        `--${option} must be a positive whole number, got ${value}.`,
-        `Fix the ${option} value in the job specification.`
-      );
-    }
-    return value;
-  };
-  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(spec.key)) {
-    throw new UnsafeBatchValueError(
-      `The idempotency key ${JSON.stringify(spec.key)} must be 1\u2013128 letters, digits, '.', '_', ':' or '-'.`,
-      "Derive the key from a hash of what identifies the job (model, revision, benchmark, plan)."
-    );
-  }
-  if (spec.name.includes(",")) {
-    throw new UnsafeBatchValueError(
-      `The job name ${JSON.stringify(spec.name)} contains a comma.`,
-      "Use a job name without commas (the idempotency key itself is a good name)."
-    );
-  }
+  checkIdentity(spec);
   add("job-name", spec.name);
   add("comment", spec.key);
   if (spec.timeLimit !== void 0) {
@@ -51473,20 +51457,49 @@ function renderDirectives(spec) {
   const logs = logPatterns(spec);
   add("output", logs.stdout);
   add("error", logs.stderr);
-  if (spec.array) {
-    if (!/^\d+(?:-\d+(?::\d+)?)?(?:,\d+(?:-\d+(?::\d+)?)?)*$/.test(spec.array.indices)) {
-      throw new UnsafeBatchValueError(
-        `The job array indices "${spec.array.indices}" are not in a form Slurm reads.`,
-        "Use ranges and lists of task numbers such as 0-199 or 1,3,5-7."
-      );
-    }
-    const throttle = positive2("array throttle", spec.array.throttle);
-    add("array", throttle === void 0 ? spec.array.indices : `${spec.array.indices}%${throttle}`);
-  }
+  add("array", arrayValue(spec));
   out.push("--export=NONE");
   if (spec.requeue ?? true) out.push("--requeue");
   else out.push("--no-requeue");
-  for (const directive of spec.extraDirectives ?? []) {
+  out.push(...extraDirectives(spec));
+  return out;
+}
+function positive2(option, value) {
+  if (value !== void 0 && (!Number.isInteger(value) || value < 1)) {
+    throw new UnsafeBatchValueError(
+      `--${option} must be a positive whole number, got ${value}.`,
+      `Fix the ${option} value in the job specification.`
+    );
+  }
+  return value;
+}
+function checkIdentity(spec) {
+  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(spec.key)) {
+    throw new UnsafeBatchValueError(
+      `The idempotency key ${JSON.stringify(spec.key)} must be 1\u2013128 letters, digits, '.', '_', ':' or '-'.`,
+      "Derive the key from a hash of what identifies the job (model, revision, benchmark, plan)."
+    );
+  }
+  if (spec.name.includes(",")) {
+    throw new UnsafeBatchValueError(
+      `The job name ${JSON.stringify(spec.name)} contains a comma.`,
+      "Use a job name without commas (the idempotency key itself is a good name)."
+    );
+  }
+}
+function arrayValue(spec) {
+  if (!spec.array) return void 0;
+  if (!/^\d+(?:-\d+(?::\d+)?)?(?:,\d+(?:-\d+(?::\d+)?)?)*$/.test(spec.array.indices)) {
+    throw new UnsafeBatchValueError(
+      `The job array indices "${spec.array.indices}" are not in a form Slurm reads.`,
+      "Use ranges and lists of task numbers such as 0-199 or 1,3,5-7."
+    );
+  }
+  const throttle = positive2("array throttle", spec.array.throttle);
+  return throttle === void 0 ? spec.array.indices : `${spec.array.indices}%${throttle}`;
+}
+function extraDirectives(spec) {
+  return (spec.extraDirectives ?? []).map((directive) => {
     const match = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/s.exec(directive);
     if (!match) {
       throw new UnsafeBatchValueError(
@@ -51501,9 +51514,8 @@ function renderDirectives(spec) {
         "Remove it: jobs run with --export=NONE; put what the job needs in the environment settings or the job setup lines."
       );
     }
-    out.push(value === void 0 ? `--${option}` : `--${option}=${directiveValue(option, value)}`);
-  }
-  return out;
+    return value === void 0 ? `--${option}` : `--${option}=${directiveValue(option, value)}`;
+  });
 }
 var ENVIRONMENT_OPTIONS = /* @__PURE__ */ new Set(["export", "export-file", "get-user-env"]);
 function directiveValue(option, value) {
@@ -52476,123 +52488,17 @@ async function openSshConnector(options) {
   const logger = options.logger ?? stderrLogger;
   const pinned = pinnedKeyOf(options, logger);
   const jumpPinned = options.jumpHost ? pinnedKeyOf(options.jumpHost, logger) : void 0;
-  const attempts = options.connectAttempts ?? 6;
-  const backoff = {
-    factor: 2,
-    jitter: 0.2,
-    ...options.reconnectBackoff ?? { initialMs: 1e3, maxMs: 3e4 }
-  };
   let connectionsOpened = 0;
   let current2;
-  let closedByUser = false;
-  const endpointConfig = (endpoint, pin, onMismatch) => {
-    const agent = endpoint.agent === false ? void 0 : endpoint.agent ?? process.env.SSH_AUTH_SOCK;
-    const config2 = {
-      host: endpoint.host,
-      port: endpoint.port ?? 22,
-      username: endpoint.username,
-      readyTimeout: options.connectTimeoutMs ?? 2e4,
-      keepaliveInterval: options.keepaliveIntervalMs ?? 15e3,
-      keepaliveCountMax: options.keepaliveCountMax ?? 4,
-      hostVerifier: (key) => {
-        if (!pin) return true;
-        const actual = openSshFingerprint(key);
-        if (actual === pin.fingerprint) return true;
-        onMismatch(
-          new HostKeyMismatchError(`${endpoint.host}:${endpoint.port ?? 22}`, pin.fingerprint, actual)
-        );
-        return false;
-      }
-    };
-    if (pin) {
-      config2.algorithms = {
-        serverHostKey: hostKeyAlgorithmsFor(pin.keyType)
-      };
-    }
-    if (endpoint.privateKey !== void 0) config2.privateKey = endpoint.privateKey;
-    if (endpoint.passphrase !== void 0) config2.passphrase = endpoint.passphrase;
-    if (agent) config2.agent = agent;
-    return config2;
-  };
-  const openClient = (endpoint, pin, sock) => new Promise((resolve5, reject) => {
-    const client = new import_ssh2.Client();
-    let mismatch;
-    let ready = false;
-    client.on("ready", () => {
-      ready = true;
-      resolve5(client);
-    });
-    client.on("error", (error62) => {
-      if (ready) {
-        logger.warn(`SSH connection to ${endpoint.host} failed: ${error62.message}`);
-        return;
-      }
-      client.end();
-      reject(mismatch ?? connectError(endpoint, error62));
-    });
-    const config2 = endpointConfig(endpoint, pin, (e) => {
-      mismatch = e;
-    });
-    if (sock) config2.sock = sock;
-    client.connect(config2);
-  });
+  const state = { closedByUser: false };
   const openConnection = async () => {
-    let jump;
-    let sock;
-    if (options.jumpHost) {
-      const jumpHost = options.jumpHost;
-      jump = await openClient(jumpHost, jumpPinned);
-      const via = jump;
-      sock = await new Promise(
-        (resolve5, reject) => via.forwardOut(
-          "127.0.0.1",
-          0,
-          options.host,
-          options.port ?? 22,
-          (error62, stream) => error62 ? reject(
-            new SshConnectError(
-              `The jump host ${jumpHost.host} could not open a connection to ${options.host}:${options.port ?? 22}: ${error62.message}`,
-              "Check that the login node is reachable from the bastion and that the bastion allows TCP forwarding (AllowTcpForwarding).",
-              { cause: error62 }
-            )
-          ) : resolve5(stream)
-        )
-      ).catch((error62) => {
-        via.end();
-        throw error62;
-      });
-    }
-    const client = await openClient(options, pinned, sock).catch((error62) => {
-      jump?.end();
-      throw error62;
-    });
+    const live = await openLiveConnection(options, logger, { pinned, jumpPinned }, state);
     connectionsOpened += 1;
-    const live = { client, jump, sftp: void 0, closed: false };
-    client.on("close", () => {
-      live.closed = true;
-      jump?.end();
-      if (!closedByUser)
-        logger.warn(`SSH connection to ${options.host} closed; the next command reconnects.`);
-    });
     return live;
   };
-  const connectWithRetry = async () => {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await openConnection();
-      } catch (error62) {
-        const permanent = error62 instanceof HostKeyMismatchError || error62 instanceof SshConnectError && error62.permanent || attempt + 1 >= attempts;
-        if (permanent || closedByUser) throw error62;
-        const delay2 = backoffDelay(backoff, attempt);
-        logger.warn(
-          `SSH connection attempt ${attempt + 1} to ${options.host} failed (${error62.message}); retrying in ${(delay2 / 1e3).toFixed(1)} s.`
-        );
-        await sleep(delay2);
-      }
-    }
-  };
+  const connectWithRetry = () => retryConnect(options, logger, openConnection, state);
   const connection = async () => {
-    if (closedByUser) throw new Error("The SSH transport was closed.");
+    if (state.closedByUser) throw new Error("The SSH transport was closed.");
     const pending = current2;
     if (pending) {
       const live = await pending.catch(() => void 0);
@@ -52622,12 +52528,126 @@ async function openSshConnector(options) {
       return connectionsOpened;
     },
     async close() {
-      closedByUser = true;
+      state.closedByUser = true;
       const live = await current2?.catch(() => void 0);
       live?.client.end();
       live?.jump?.end();
     }
   };
+}
+async function openLiveConnection(options, logger, pins, state) {
+  let jump;
+  let sock;
+  if (options.jumpHost) {
+    jump = await openClient(options, logger, options.jumpHost, pins.jumpPinned);
+    sock = await forwardThroughJump(options, jump, options.jumpHost);
+  }
+  const client = await openClient(options, logger, options, pins.pinned, sock).catch((error62) => {
+    jump?.end();
+    throw error62;
+  });
+  const live = { client, jump, sftp: void 0, closed: false };
+  client.on("close", () => {
+    live.closed = true;
+    jump?.end();
+    if (!state.closedByUser)
+      logger.warn(`SSH connection to ${options.host} closed; the next command reconnects.`);
+  });
+  return live;
+}
+async function retryConnect(options, logger, open4, state) {
+  const attempts = options.connectAttempts ?? 6;
+  const backoff = {
+    factor: 2,
+    jitter: 0.2,
+    ...options.reconnectBackoff ?? { initialMs: 1e3, maxMs: 3e4 }
+  };
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await open4();
+    } catch (error62) {
+      const permanent = error62 instanceof HostKeyMismatchError || error62 instanceof SshConnectError && error62.permanent || attempt + 1 >= attempts;
+      if (permanent || state.closedByUser) throw error62;
+      const delay2 = backoffDelay(backoff, attempt);
+      logger.warn(
+        `SSH connection attempt ${attempt + 1} to ${options.host} failed (${error62.message}); retrying in ${(delay2 / 1e3).toFixed(1)} s.`
+      );
+      await sleep(delay2);
+    }
+  }
+}
+function endpointConfig(options, endpoint, pin, onMismatch) {
+  const agent = endpoint.agent === false ? void 0 : endpoint.agent ?? process.env.SSH_AUTH_SOCK;
+  const config2 = {
+    host: endpoint.host,
+    port: endpoint.port ?? 22,
+    username: endpoint.username,
+    readyTimeout: options.connectTimeoutMs ?? 2e4,
+    keepaliveInterval: options.keepaliveIntervalMs ?? 15e3,
+    keepaliveCountMax: options.keepaliveCountMax ?? 4,
+    hostVerifier: (key) => {
+      if (!pin) return true;
+      const actual = openSshFingerprint(key);
+      if (actual === pin.fingerprint) return true;
+      onMismatch(
+        new HostKeyMismatchError(`${endpoint.host}:${endpoint.port ?? 22}`, pin.fingerprint, actual)
+      );
+      return false;
+    }
+  };
+  if (pin) {
+    config2.algorithms = {
+      serverHostKey: hostKeyAlgorithmsFor(pin.keyType)
+    };
+  }
+  if (endpoint.privateKey !== void 0) config2.privateKey = endpoint.privateKey;
+  if (endpoint.passphrase !== void 0) config2.passphrase = endpoint.passphrase;
+  if (agent) config2.agent = agent;
+  return config2;
+}
+function openClient(options, logger, endpoint, pin, sock) {
+  return new Promise((resolve5, reject) => {
+    const client = new import_ssh2.Client();
+    let mismatch;
+    let ready = false;
+    client.on("ready", () => {
+      ready = true;
+      resolve5(client);
+    });
+    client.on("error", (error62) => {
+      if (ready) {
+        logger.warn(`SSH connection to ${endpoint.host} failed: ${error62.message}`);
+        return;
+      }
+      client.end();
+      reject(mismatch ?? connectError(endpoint, error62));
+    });
+    const config2 = endpointConfig(options, endpoint, pin, (e) => {
+      mismatch = e;
+    });
+    if (sock) config2.sock = sock;
+    client.connect(config2);
+  });
+}
+function forwardThroughJump(options, jump, jumpHost) {
+  return new Promise(
+    (resolve5, reject) => jump.forwardOut(
+      "127.0.0.1",
+      0,
+      options.host,
+      options.port ?? 22,
+      (error62, stream) => error62 ? reject(
+        new SshConnectError(
+          `The jump host ${jumpHost.host} could not open a connection to ${options.host}:${options.port ?? 22}: ${error62.message}`,
+          "Check that the login node is reachable from the bastion and that the bastion allows TCP forwarding (AllowTcpForwarding).",
+          { cause: error62 }
+        )
+      ) : resolve5(stream)
+    )
+  ).catch((error62) => {
+    jump.end();
+    throw error62;
+  });
 }
 function pinnedKeyOf(endpoint, logger) {
   if (endpoint.insecureAcceptAnyHostKey) {
@@ -53140,13 +53160,27 @@ async function pollJobStates(transport, jobIds, options = {}) {
   return (await poller.poll(jobIds)).snapshots;
 }
 function createStatusPoller(transport, options) {
-  let source = options.source === "squeue" ? "squeue" : "sacct";
-  const firstMissing = /* @__PURE__ */ new Map();
-  const seen = /* @__PURE__ */ new Set();
-  let accountingDown = false;
-  const exitCodes = /* @__PURE__ */ new Map();
+  const state = {
+    source: options.source === "squeue" ? "squeue" : "sacct",
+    firstMissing: /* @__PURE__ */ new Map(),
+    seen: /* @__PURE__ */ new Set(),
+    accountingDown: false,
+    exitCodes: /* @__PURE__ */ new Map()
+  };
+  const queries = slurmQueries(transport, options.commandTimeoutMs, state.exitCodes);
+  return {
+    get source() {
+      return state.source;
+    },
+    async poll(jobIds) {
+      const fetched = state.source === "sacct" ? await fetchThroughSacct(queries, jobIds, state, options) : await queries.viaSqueue(jobIds);
+      return { snapshots: snapshotsOf(fetched, jobIds, state, options), commands: fetched.commands };
+    }
+  };
+}
+function slurmQueries(transport, timeoutMs, exitCodes) {
   const run = async (argv) => {
-    const result = await transport.exec(argv, { timeoutMs: options.commandTimeoutMs });
+    const result = await transport.exec(argv, { timeoutMs });
     if (result.exitCode !== 0) {
       throw new RemoteCommandError(
         `${argv[0]} failed (exit ${result.exitCode}): ${result.stderr.trim()}`,
@@ -53190,107 +53224,103 @@ function createStatusPoller(transport, options) {
     ]);
     return { records: parseSacct(stdout), commands: 1 };
   };
-  return {
-    get source() {
-      return source;
-    },
-    async poll(jobIds) {
-      let fetched;
-      if (source === "sacct") {
-        let fellBack = false;
-        try {
-          fetched = await viaSacct(jobIds);
-        } catch (error62) {
-          if (!(error62 instanceof RemoteCommandError)) throw error62;
-          if (options.source === "auto" && isAccountingDisabled(error62.stderr)) {
-            source = "squeue";
-            const reason = `sacct is unavailable (${error62.stderr.trim()}); watching with squeue and scontrol instead.`;
-            options.logger.warn(reason);
-            options.onSourceChanged?.("squeue", reason);
-            fetched = await viaSqueue(jobIds);
-          } else if (isAccountingUnreachable(error62.stderr)) {
-            if (!accountingDown) {
-              const reason = `sacct cannot reach the accounting database (${firstLine(error62.stderr)}); watching with squeue and scontrol until it answers again.`;
-              options.logger.warn(reason);
-              options.onSourceChanged?.("squeue", reason);
-            }
-            accountingDown = true;
-            fellBack = true;
-            fetched = await viaSqueue(jobIds);
-          } else {
-            throw error62;
-          }
-        }
-        if (accountingDown && !fellBack) {
-          accountingDown = false;
-          const reason = "sacct answers again; watching with sacct.";
-          options.logger.info(reason);
-          options.onSourceChanged?.("sacct", reason);
-        }
-        const seen2 = new Set(fetched.records.map((r) => baseJobId(r.jobId)));
-        const missing = jobIds.filter((id) => !seen2.has(baseJobId(id)));
-        if (missing.length > 0 && source === "sacct" && !fellBack) {
-          const fallback = await viaSqueue(missing);
-          fetched = {
-            records: [...fetched.records, ...fallback.records],
-            commands: fetched.commands + fallback.commands
-          };
-        }
-      } else {
-        fetched = await viaSqueue(jobIds);
-      }
-      const byJob = /* @__PURE__ */ new Map();
-      for (const record2 of fetched.records) {
-        const id = baseJobId(record2.jobId);
-        const tasks = byJob.get(id) ?? /* @__PURE__ */ new Map();
-        tasks.set(record2.jobId, toJobState(record2));
-        byJob.set(id, tasks);
-      }
-      const snapshots = /* @__PURE__ */ new Map();
-      const at = options.now();
-      for (const jobId of jobIds) {
-        const tasks = byJob.get(baseJobId(jobId));
-        if (!tasks || tasks.size === 0) {
-          const since = firstMissing.get(jobId) ?? at;
-          firstMissing.set(jobId, since);
-          const unknown2 = seen.has(jobId) && accountingDown;
-          const waitedMinutes = Math.round((at - since) / 6e4);
-          const state = at - since >= options.lostAfterMs ? {
-            class: "failed",
-            state: "LOST",
-            raw: "LOST",
-            retryable: false,
-            elapsedSeconds: 0,
-            reason: unknown2 ? `State unknown: the job left squeue while sacct could not reach the accounting database, and nothing answered for ${waitedMinutes} min. It may have finished; it is not resubmitted.` : "Neither squeue nor sacct knows the job"
-          } : unknown2 ? {
-            class: "running",
-            state: "UNRECOGNISED",
-            raw: "UNKNOWN",
-            reason: "StateUnknown (left squeue while accounting is unreachable; waiting for sacct)",
-            elapsedSeconds: 0
-          } : {
-            class: "running",
-            state: "PENDING",
-            raw: "PENDING",
-            reason: "NotYetVisible",
-            elapsedSeconds: 0
-          };
-          snapshots.set(jobId, { jobId, state, tasks: /* @__PURE__ */ new Map() });
-          continue;
-        }
-        firstMissing.delete(jobId);
-        seen.add(jobId);
-        const isArray = [...tasks.keys()].some((id) => id.includes("_"));
-        const only = tasks.get(jobId);
-        snapshots.set(jobId, {
-          jobId,
-          state: !isArray && only ? only : aggregateStates([...tasks.values()]),
-          tasks: isArray ? tasks : /* @__PURE__ */ new Map()
-        });
-      }
-      return { snapshots, commands: fetched.commands };
+  return { viaSqueue, viaSacct };
+}
+async function fetchThroughSacct(queries, jobIds, state, options) {
+  let fetched;
+  let fellBack = false;
+  try {
+    fetched = await queries.viaSacct(jobIds);
+  } catch (error62) {
+    if (!(error62 instanceof RemoteCommandError)) throw error62;
+    if (options.source === "auto" && isAccountingDisabled(error62.stderr)) {
+      state.source = "squeue";
+      const reason = `sacct is unavailable (${error62.stderr.trim()}); watching with squeue and scontrol instead.`;
+      options.logger.warn(reason);
+      options.onSourceChanged?.("squeue", reason);
+      return queries.viaSqueue(jobIds);
     }
-  };
+    if (!isAccountingUnreachable(error62.stderr)) throw error62;
+    if (!state.accountingDown) {
+      const reason = `sacct cannot reach the accounting database (${firstLine(error62.stderr)}); watching with squeue and scontrol until it answers again.`;
+      options.logger.warn(reason);
+      options.onSourceChanged?.("squeue", reason);
+    }
+    state.accountingDown = true;
+    fellBack = true;
+    fetched = await queries.viaSqueue(jobIds);
+  }
+  if (state.accountingDown && !fellBack) {
+    state.accountingDown = false;
+    const reason = "sacct answers again; watching with sacct.";
+    options.logger.info(reason);
+    options.onSourceChanged?.("sacct", reason);
+  }
+  const known = new Set(fetched.records.map((r) => baseJobId(r.jobId)));
+  const missing = jobIds.filter((id) => !known.has(baseJobId(id)));
+  if (missing.length > 0 && !fellBack) {
+    const fallback = await queries.viaSqueue(missing);
+    fetched = {
+      records: [...fetched.records, ...fallback.records],
+      commands: fetched.commands + fallback.commands
+    };
+  }
+  return fetched;
+}
+function snapshotsOf(fetched, jobIds, state, options) {
+  const byJob = /* @__PURE__ */ new Map();
+  for (const record2 of fetched.records) {
+    const id = baseJobId(record2.jobId);
+    const tasks = byJob.get(id) ?? /* @__PURE__ */ new Map();
+    tasks.set(record2.jobId, toJobState(record2));
+    byJob.set(id, tasks);
+  }
+  const snapshots = /* @__PURE__ */ new Map();
+  const at = options.now();
+  for (const jobId of jobIds) {
+    const tasks = byJob.get(baseJobId(jobId));
+    if (!tasks || tasks.size === 0) {
+      const since = state.firstMissing.get(jobId) ?? at;
+      state.firstMissing.set(jobId, since);
+      const unknown2 = state.seen.has(jobId) && state.accountingDown;
+      const jobState = missingJobState(at - since, unknown2, options.lostAfterMs);
+      snapshots.set(jobId, { jobId, state: jobState, tasks: /* @__PURE__ */ new Map() });
+      continue;
+    }
+    state.firstMissing.delete(jobId);
+    state.seen.add(jobId);
+    const isArray = [...tasks.keys()].some((id) => id.includes("_"));
+    const only = tasks.get(jobId);
+    snapshots.set(jobId, {
+      jobId,
+      state: !isArray && only ? only : aggregateStates([...tasks.values()]),
+      tasks: isArray ? tasks : /* @__PURE__ */ new Map()
+    });
+  }
+  return snapshots;
+}
+function missingJobState(missingForMs, unknown2, lostAfterMs) {
+  if (missingForMs >= lostAfterMs) {
+    const waitedMinutes = Math.round(missingForMs / 6e4);
+    return {
+      class: "failed",
+      state: "LOST",
+      raw: "LOST",
+      retryable: false,
+      elapsedSeconds: 0,
+      reason: unknown2 ? `State unknown: the job left squeue while sacct could not reach the accounting database, and nothing answered for ${waitedMinutes} min. It may have finished; it is not resubmitted.` : "Neither squeue nor sacct knows the job"
+    };
+  }
+  if (unknown2) {
+    return {
+      class: "running",
+      state: "UNRECOGNISED",
+      raw: "UNKNOWN",
+      reason: "StateUnknown (left squeue while accounting is unreachable; waiting for sacct)",
+      elapsedSeconds: 0
+    };
+  }
+  return { class: "running", state: "PENDING", raw: "PENDING", reason: "NotYetVisible", elapsedSeconds: 0 };
 }
 function isAccountingDisabled(stderr) {
   return /accounting storage is disabled|not running a supported accounting_storage plugin/i.test(stderr);
@@ -57289,9 +57319,7 @@ function parseResultsFile(text2, file2, options = {}) {
   const taskKeys = Object.keys(json2.results).map(parseTaskKey).filter((t) => t !== null);
   const allMetricNames = Object.values(json2.results).flatMap((m) => Object.keys(m));
   const lightevalVersion = options.lightevalVersion ?? inferLightevalVersion(taskKeys, allMetricNames, Object.keys(json2.versions).length > 0);
-  const rows = taskKeys.map(
-    (task) => resultRow(json2, task, { lightevalVersion, file: file2, timestamp })
-  );
+  const rows = taskKeys.map((task) => resultRow(json2, task, { lightevalVersion, file: file2, timestamp }));
   const seconds = json2.config_general.total_evaluation_time_secondes;
   const evaluationSeconds = seconds === null || seconds === void 0 ? null : finiteOrNull(Number(seconds));
   return {
