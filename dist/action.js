@@ -42,7 +42,7 @@ import {
   runDefinition,
   runEvaluation,
   upsertStickyComment
-} from "./chunks/chunk-7NZZODSN.js";
+} from "./chunks/chunk-REIUUVL6.js";
 import {
   __commonJS,
   __require,

@@ -31,7 +31,7 @@ import {
   runEvaluation,
   stateFilePath,
   toJobSpec
-} from "./chunks/chunk-7NZZODSN.js";
+} from "./chunks/chunk-REIUUVL6.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/src/cli/command.ts

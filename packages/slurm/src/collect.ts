@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { applyLimits, type CollectLimits, RESULTS_LIMITS } from './collect-limits';
-import { UnsafeRemotePathError } from './errors';
+import { RemoteCommandError, UnsafeRemotePathError } from './errors';
 import { type JobSpec, logPaths, secretsPath } from './job-spec';
 import { type ListedEntry, listTreeSafely, type SkippedEntry } from './safe-listing';
 import type { Transport } from './transport';
@@ -56,7 +56,11 @@ export async function collectJobFiles(
       : Promise.resolve(undefined);
   const [listing, tails] = await Promise.all([
     listTreeSafely(transport, spec.outputDir ?? spec.runDir, { maxDepth: (options.maxDepth ?? 6) + 1 }),
-    readLogTails(transport, spec, jobId, options.tailLines ?? 100),
+    // The tail only decorates a missing-results note here: an unreadable log leaves it empty.
+    readLogTails(transport, spec, jobId, options.tailLines ?? 100).catch(() => ({
+      stdoutTail: '',
+      stderrTail: '',
+    })),
   ]);
   const newestPerDirectory = new Map<string, ListedEntry>();
   for (const file of listing.entries) {
@@ -112,7 +116,15 @@ export async function readLogTails(
     separator,
   ]);
   const at = result.stdout.indexOf(`\n${separator}\n`);
-  if (result.exitCode !== 0 || at < 0) return { stdoutTail: '', stderrTail: '' };
+  // A failed or cut-off read is not an empty log (a GPU OOM would then pass for a plain failure).
+  if (result.exitCode !== 0 || at < 0) {
+    throw new RemoteCommandError(
+      `reading the logs of job ${jobId} failed (exit ${result.exitCode}${at < 0 ? ', output cut off' : ''}): ${result.stderr.trim()}`,
+      'Usually a dropped connection; the read is retried.',
+      result.exitCode,
+      result.stderr,
+    );
+  }
   return {
     stdoutTail: result.stdout.slice(0, at),
     stderrTail: result.stdout.slice(at + separator.length + 2),

@@ -51964,7 +51964,11 @@ async function collectJobFiles(transport, spec, jobId, options = {}) {
   const scrub = (options.scrubSecrets ?? true) && spec.secrets && Object.keys(spec.secrets).length > 0 ? transport.exec(["rm", "-f", "--", secretsPath(spec)]) : Promise.resolve(void 0);
   const [listing, tails] = await Promise.all([
     listTreeSafely(transport, spec.outputDir ?? spec.runDir, { maxDepth: (options.maxDepth ?? 6) + 1 }),
-    readLogTails(transport, spec, jobId, options.tailLines ?? 100)
+    // The tail only decorates a missing-results note here: an unreadable log leaves it empty.
+    readLogTails(transport, spec, jobId, options.tailLines ?? 100).catch(() => ({
+      stdoutTail: "",
+      stderrTail: ""
+    }))
   ]);
   const newestPerDirectory = /* @__PURE__ */ new Map();
   for (const file2 of listing.entries) {
@@ -52010,7 +52014,14 @@ async function readLogTails(transport, spec, jobId, lines) {
   const at = result.stdout.indexOf(`
 ${separator}
 `);
-  if (result.exitCode !== 0 || at < 0) return { stdoutTail: "", stderrTail: "" };
+  if (result.exitCode !== 0 || at < 0) {
+    throw new RemoteCommandError(
+      `reading the logs of job ${jobId} failed (exit ${result.exitCode}${at < 0 ? ", output cut off" : ""}): ${result.stderr.trim()}`,
+      "Usually a dropped connection; the read is retried.",
+      result.exitCode,
+      result.stderr
+    );
+  }
   return {
     stdoutTail: result.stdout.slice(0, at),
     stderrTail: result.stdout.slice(at + separator.length + 2)
@@ -53457,7 +53468,9 @@ function createSlurmExecutor(transport, options) {
   return {
     kind: "slurm",
     transport,
-    submit: async (spec) => (await submitJob(transport, spec, { logger, reattach: false })).jobId,
+    // The run says what it submitted (with the benchmarks and layout); sbatch's own line would repeat it.
+    submit: async (spec) => (await submitJob(transport, spec, { logger: { ...logger, info: () => {
+    } }, reattach: false })).jobId,
     findByKeys: (specs) => findJobsByKeys(transport, specs, { logger }),
     poll: async (jobIds) => {
       const snapshots = await pollJobStates(transport, jobIds, { logger });
@@ -58004,7 +58017,9 @@ async function followJob(context, job, jobId, how) {
   const pending = { class: "running", state: "PENDING", raw: "PENDING", elapsedSeconds: 0 };
   context.progress.live.set(jobId, { index: job.index, state: pending });
   if (how === "submitted") {
-    context.logger.info(`Submitted job ${jobId} for ${job.planned.benchmarks.join(", ")}.`);
+    context.logger.info(
+      `Submitted job ${jobId} for ${job.planned.benchmarks.join(", ")} (${layoutText(job.planned)}).`
+    );
   }
   await context.onProgress?.(reportNow(context, "running"));
 }
