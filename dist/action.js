@@ -42,7 +42,7 @@ import {
   runDefinition,
   runEvaluation,
   upsertStickyComment
-} from "./chunks/chunk-REIUUVL6.js";
+} from "./chunks/chunk-LTYERURE.js";
 import {
   __commonJS,
   __require,

@@ -31,7 +31,7 @@ import {
   runEvaluation,
   stateFilePath,
   toJobSpec
-} from "./chunks/chunk-REIUUVL6.js";
+} from "./chunks/chunk-LTYERURE.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/src/cli/command.ts

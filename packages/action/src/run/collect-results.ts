@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { collectJobFiles, type JobSpec, joinRemotePath, type Transport } from '@model-eval/slurm';
 import { parseResultsFile, type ResultRow } from '../results';
 import { copyRemoteTree } from './copy-remote';
+import { type JobVersionsRecord, parseJobVersionsRecord } from './preflight';
 import type { FinishedJob } from './run-report';
 
 export interface CollectedResults {
@@ -12,6 +13,8 @@ export interface CollectedResults {
   /** Results file on the cluster → its copy on this machine. */
   localCopies: Map<string, string>;
   notes: string[];
+  /** What the first succeeded job recorded it really ran (LightEval, vLLM, GPU), when it did. */
+  ran?: JobVersionsRecord;
 }
 
 /**
@@ -38,6 +41,7 @@ export async function collectResults(
       job.outcome = { ...job.outcome, logTail: `${files.stdoutTail}${files.stderrTail}` };
       continue;
     }
+    collected.ran ??= (await readVersionsRecord(transport, job.spec)) ?? undefined;
     const details = joinRemotePath(outputDirOf(job.spec), 'details');
     try {
       const copied = await copyRemoteTree(transport, details, localOf(details));
@@ -60,6 +64,20 @@ export async function collectResults(
     }
   }
   return collected;
+}
+
+/**
+ * The job's own record of what it ran (written by its preflight lines), read as untrusted output:
+ * small, never through a link. Absent or unreadable: the report keeps the plan's belief.
+ */
+async function readVersionsRecord(transport: Transport, spec: JobSpec): Promise<JobVersionsRecord | null> {
+  const read = (name: string) =>
+    transport
+      .readFile(joinRemotePath(spec.runDir, name), { maxBytes: 4096, refuseSymlink: true })
+      .then((buffer) => buffer.toString('utf8'))
+      .catch(() => '');
+  const [versions, gpu] = await Promise.all([read('model-eval-versions.json'), read('model-eval-gpu.txt')]);
+  return versions ? parseJobVersionsRecord(versions, gpu) : null;
 }
 
 function outputDirOf(spec: JobSpec): string {

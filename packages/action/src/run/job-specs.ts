@@ -1,5 +1,6 @@
 import { DEFAULT_LIGHTEVAL_VERSION, type PlannedJob } from '@model-eval/planner';
 import { type JobSpec, joinRemotePath, shellQuote } from '@model-eval/slurm';
+import { jobPreflightLines } from './preflight';
 import { jobKey } from './run-id';
 import type { RunSettings } from './run-settings';
 
@@ -19,13 +20,16 @@ export function toJobSpec(
   job: PlannedJob,
   jobIndex: number,
   settings: RunSettings,
-  options: { standinBinDir?: string; standinVersion?: string } = {},
+  options: { standinBinDir?: string; lightevalVersion?: string } = {},
 ): JobSpec {
   const key = jobKey(settings.runId, jobIndex, job);
   const jobDir = joinRemotePath(runDirectory(settings), key);
   const setup = [...settings.slurm.setup];
   // The stand-in goes first on PATH, after the user's setup, so it shadows any real lighteval there.
   if (options.standinBinDir) setup.push(`export PATH=${shellQuote(options.standinBinDir)}:"$PATH"`);
+  // The job checks in its first seconds that its node runs the release it was planned for (compute
+  // nodes need not share the login node's environment) and records what it really runs.
+  if (options.lightevalVersion) setup.push(...jobPreflightLines(options.lightevalVersion));
   const spec: JobSpec = {
     name: key,
     key,
@@ -39,7 +43,7 @@ export function toJobSpec(
       ...job.env,
       // The stand-in imitates one LightEval release: the one this job's command line was planned for.
       ...(options.standinBinDir
-        ? { LIGHTEVAL_STANDIN_VERSION: options.standinVersion ?? DEFAULT_LIGHTEVAL_VERSION }
+        ? { LIGHTEVAL_STANDIN_VERSION: options.lightevalVersion ?? DEFAULT_LIGHTEVAL_VERSION }
         : {}),
     },
     command: job.lightevalArgv,

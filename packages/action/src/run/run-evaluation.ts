@@ -101,7 +101,6 @@ export async function runEvaluation(given: RunSettings, deps: RunDependencies): 
       `Found the state of run ${settings.runId}: reattaching to its jobs instead of submitting again.`,
     );
   }
-  const standinVersion = prepared.lightevalVersion;
   const context: RunContext = {
     settings,
     executor,
@@ -109,7 +108,10 @@ export async function runEvaluation(given: RunSettings, deps: RunDependencies): 
     prepared,
     record,
     specFor: (job) =>
-      toJobSpec(job.planned, job.index, settings, standinBinDir ? { standinBinDir, standinVersion } : {}),
+      toJobSpec(job.planned, job.index, settings, {
+        lightevalVersion: prepared.lightevalVersion,
+        ...(standinBinDir && { standinBinDir }),
+      }),
     progress: { startedAt, live: new Map(), notes: [] },
     now,
     ...(deps.signal && { signal: deps.signal }),
@@ -208,6 +210,16 @@ async function finish(context: RunContext, supervised: SupervisedRun, localDir: 
     status,
     at: context.now(),
   });
+  const ran = collected.ran;
+  if (ran) {
+    // What the job recorded it ran, not what the plan assumed.
+    report.versions = {
+      ...report.versions,
+      ...(ran.versions.lighteval && { lighteval: ran.versions.lighteval }),
+      ...(ran.versions.vllm && { vllm: ran.versions.vllm }),
+    };
+    if (ran.gpu) report.notes = [...(report.notes ?? []), `GPU: ${ran.gpu}.`];
+  }
   return {
     status,
     ...(context.prepared.plan && { plan: context.prepared.plan }),

@@ -57476,91 +57476,6 @@ function localTargetUnder(root, relativePath) {
   return target;
 }
 
-// packages/action/src/run/collect-results.ts
-async function collectResults2(transport, finished, where) {
-  const localResultsDir = join3(where.localDir, "results");
-  const collected = { results: [], localResultsDir, localCopies: /* @__PURE__ */ new Map(), notes: [] };
-  const localOf = (remote) => join3(localResultsDir, remote.slice(where.runDir.length).replace(/^\/+/, ""));
-  for (const job of [...finished].sort((a, b) => a.index - b.index)) {
-    if (job.outcome.state.class !== "succeeded") continue;
-    const files = await collectJobFiles(transport, job.spec, job.outcome.jobId);
-    for (const skipped of files.skipped) collected.notes.push(`Skipped ${skipped.path}: ${skipped.reason}`);
-    if (files.resultFiles.length === 0) {
-      collected.notes.push(
-        `Job ${job.outcome.jobId} completed but wrote no results file under ${job.spec.outputDir}.`
-      );
-      job.outcome = { ...job.outcome, logTail: `${files.stdoutTail}${files.stderrTail}` };
-      continue;
-    }
-    const details = joinRemotePath(outputDirOf(job.spec), "details");
-    try {
-      const copied = await copyRemoteTree(transport, details, localOf(details));
-      for (const skipped of copied.skipped)
-        collected.notes.push(`Skipped ${skipped.path}: ${skipped.reason}`);
-    } catch (error62) {
-      collected.notes.push(
-        `The details of job ${job.outcome.jobId} could not be copied (${error62.message}); comparisons with the baseline are unpaired.`
-      );
-    }
-    for (const file2 of files.resultFiles) {
-      const localPath = localOf(file2.path);
-      await mkdir3(dirname3(localPath), { recursive: true });
-      await writeFile2(localPath, file2.content);
-      collected.localCopies.set(file2.path, localPath);
-      const parsed = parseResultsFile(file2.content, file2.path, { lightevalVersion: where.lightevalVersion });
-      collected.results.push(...parsed.rows.filter((row) => job.planned.benchmarks.includes(row.benchmark)));
-    }
-  }
-  return collected;
-}
-function outputDirOf(spec) {
-  return spec.outputDir ?? spec.runDir;
-}
-
-// packages/action/src/run/run-id.ts
-import { createHash as createHash2 } from "node:crypto";
-function deriveRunId(parts, prefix = "me") {
-  const hash4 = createHash2("sha256").update(parts.join("\0")).digest("hex").slice(0, 12);
-  return `${prefix}-${hash4}`;
-}
-function jobKey(runId, jobIndex, layout) {
-  return `${runId}-j${jobIndex}-tp${layout.tensorParallel}pp${layout.pipelineParallel}`;
-}
-
-// packages/action/src/run/job-specs.ts
-var LIGHTEVAL_OUTPUT_DIR = "lighteval-results";
-function runDirectory(settings) {
-  return joinRemotePath(settings.remoteDir, settings.runId);
-}
-function toJobSpec(job, jobIndex, settings, options = {}) {
-  const key = jobKey(settings.runId, jobIndex, job);
-  const jobDir = joinRemotePath(runDirectory(settings), key);
-  const setup = [...settings.slurm.setup];
-  if (options.standinBinDir) setup.push(`export PATH=${shellQuote(options.standinBinDir)}:"$PATH"`);
-  const spec = {
-    name: key,
-    key,
-    runDir: jobDir,
-    outputDir: joinRemotePath(jobDir, LIGHTEVAL_OUTPUT_DIR),
-    nodes: job.nodes,
-    gpusPerNode: job.gpusPerNode,
-    requeue: true,
-    setup,
-    environment: {
-      ...job.env,
-      // The stand-in imitates one LightEval release: the one this job's command line was planned for.
-      ...options.standinBinDir ? { LIGHTEVAL_STANDIN_VERSION: options.standinVersion ?? DEFAULT_LIGHTEVAL_VERSION } : {}
-    },
-    command: job.lightevalArgv
-  };
-  if (settings.slurm.timeLimit) spec.timeLimit = settings.slurm.timeLimit;
-  if (settings.slurm.partition) spec.partition = settings.slurm.partition;
-  if (settings.slurm.account) spec.account = settings.slurm.account;
-  if (settings.slurm.qos) spec.qos = settings.slurm.qos;
-  if (settings.hfToken) spec.secrets = { HF_TOKEN: settings.hfToken };
-  return spec;
-}
-
 // packages/action/src/run/preflight.ts
 var PREFLIGHT_PACKAGES = ["lighteval", "vllm", "torch", "transformers"];
 var MARKER = "MODEL_EVAL_PREFLIGHT";
@@ -57710,6 +57625,120 @@ function summarize(probe) {
   const gpu = probe.gpu ? `, GPU ${probe.gpu}` : "";
   const failed = probe.failedSetupLines.length ? `; setup line(s) ${probe.failedSetupLines.join(", ")} failed` : "";
   return `${probe.simulated ? "SIMULATED " : ""}${parts.join(", ")}${gpu}${failed}`;
+}
+function jobPreflightLines(expectedVersion, exitCode = 3) {
+  const expected = singleQuoted(expectedVersion);
+  return [
+    `if ! command -v lighteval >/dev/null 2>&1; then echo ${singleQuoted(`model-eval: lighteval is not on the PATH after the job setup lines; install LightEval and activate it in job-setup, e.g. "${JOB_SETUP_EXAMPLE.split("\n")[1]?.trim()}"`)} >&2; exit ${exitCode}; fi`,
+    `__me_py=$(command -v python3 || command -v python); "$__me_py" -c ${singleQuoted(VERSIONS_PY)} > model-eval-versions.json 2>/dev/null || true`,
+    "nvidia-smi --query-gpu=name --format=csv,noheader > model-eval-gpu.txt 2>/dev/null || true",
+    `__me_lv=$("$__me_py" -c 'import importlib.metadata as m; print(m.version("lighteval"))' 2>/dev/null || true)`,
+    `case "$__me_lv" in "" | ${expected} | ${expected}[+.]*) ;; *) echo "model-eval: this job was planned for LightEval "${expected}", but the node has LightEval $__me_lv; set lighteval-version: auto or $__me_lv" >&2; exit ${exitCode};; esac`
+  ];
+}
+function parseJobVersionsRecord(versionsJson, gpuText = "") {
+  let raw;
+  try {
+    raw = JSON.parse(versionsJson);
+  } catch {
+    return null;
+  }
+  const parsed = versionsSchema.safeParse(raw);
+  if (!parsed.success) return null;
+  const versions = Object.fromEntries(PREFLIGHT_PACKAGES.map((p) => [p, parsed.data[p] ?? null]));
+  return { versions, gpu: gpuText.split("\n")[0]?.trim() || null };
+}
+
+// packages/action/src/run/collect-results.ts
+async function collectResults2(transport, finished, where) {
+  const localResultsDir = join3(where.localDir, "results");
+  const collected = { results: [], localResultsDir, localCopies: /* @__PURE__ */ new Map(), notes: [] };
+  const localOf = (remote) => join3(localResultsDir, remote.slice(where.runDir.length).replace(/^\/+/, ""));
+  for (const job of [...finished].sort((a, b) => a.index - b.index)) {
+    if (job.outcome.state.class !== "succeeded") continue;
+    const files = await collectJobFiles(transport, job.spec, job.outcome.jobId);
+    for (const skipped of files.skipped) collected.notes.push(`Skipped ${skipped.path}: ${skipped.reason}`);
+    if (files.resultFiles.length === 0) {
+      collected.notes.push(
+        `Job ${job.outcome.jobId} completed but wrote no results file under ${job.spec.outputDir}.`
+      );
+      job.outcome = { ...job.outcome, logTail: `${files.stdoutTail}${files.stderrTail}` };
+      continue;
+    }
+    collected.ran ??= await readVersionsRecord(transport, job.spec) ?? void 0;
+    const details = joinRemotePath(outputDirOf(job.spec), "details");
+    try {
+      const copied = await copyRemoteTree(transport, details, localOf(details));
+      for (const skipped of copied.skipped)
+        collected.notes.push(`Skipped ${skipped.path}: ${skipped.reason}`);
+    } catch (error62) {
+      collected.notes.push(
+        `The details of job ${job.outcome.jobId} could not be copied (${error62.message}); comparisons with the baseline are unpaired.`
+      );
+    }
+    for (const file2 of files.resultFiles) {
+      const localPath = localOf(file2.path);
+      await mkdir3(dirname3(localPath), { recursive: true });
+      await writeFile2(localPath, file2.content);
+      collected.localCopies.set(file2.path, localPath);
+      const parsed = parseResultsFile(file2.content, file2.path, { lightevalVersion: where.lightevalVersion });
+      collected.results.push(...parsed.rows.filter((row) => job.planned.benchmarks.includes(row.benchmark)));
+    }
+  }
+  return collected;
+}
+async function readVersionsRecord(transport, spec) {
+  const read = (name) => transport.readFile(joinRemotePath(spec.runDir, name), { maxBytes: 4096, refuseSymlink: true }).then((buffer) => buffer.toString("utf8")).catch(() => "");
+  const [versions, gpu] = await Promise.all([read("model-eval-versions.json"), read("model-eval-gpu.txt")]);
+  return versions ? parseJobVersionsRecord(versions, gpu) : null;
+}
+function outputDirOf(spec) {
+  return spec.outputDir ?? spec.runDir;
+}
+
+// packages/action/src/run/run-id.ts
+import { createHash as createHash2 } from "node:crypto";
+function deriveRunId(parts, prefix = "me") {
+  const hash4 = createHash2("sha256").update(parts.join("\0")).digest("hex").slice(0, 12);
+  return `${prefix}-${hash4}`;
+}
+function jobKey(runId, jobIndex, layout) {
+  return `${runId}-j${jobIndex}-tp${layout.tensorParallel}pp${layout.pipelineParallel}`;
+}
+
+// packages/action/src/run/job-specs.ts
+var LIGHTEVAL_OUTPUT_DIR = "lighteval-results";
+function runDirectory(settings) {
+  return joinRemotePath(settings.remoteDir, settings.runId);
+}
+function toJobSpec(job, jobIndex, settings, options = {}) {
+  const key = jobKey(settings.runId, jobIndex, job);
+  const jobDir = joinRemotePath(runDirectory(settings), key);
+  const setup = [...settings.slurm.setup];
+  if (options.standinBinDir) setup.push(`export PATH=${shellQuote(options.standinBinDir)}:"$PATH"`);
+  if (options.lightevalVersion) setup.push(...jobPreflightLines(options.lightevalVersion));
+  const spec = {
+    name: key,
+    key,
+    runDir: jobDir,
+    outputDir: joinRemotePath(jobDir, LIGHTEVAL_OUTPUT_DIR),
+    nodes: job.nodes,
+    gpusPerNode: job.gpusPerNode,
+    requeue: true,
+    setup,
+    environment: {
+      ...job.env,
+      // The stand-in imitates one LightEval release: the one this job's command line was planned for.
+      ...options.standinBinDir ? { LIGHTEVAL_STANDIN_VERSION: options.lightevalVersion ?? DEFAULT_LIGHTEVAL_VERSION } : {}
+    },
+    command: job.lightevalArgv
+  };
+  if (settings.slurm.timeLimit) spec.timeLimit = settings.slurm.timeLimit;
+  if (settings.slurm.partition) spec.partition = settings.slurm.partition;
+  if (settings.slurm.account) spec.account = settings.slurm.account;
+  if (settings.slurm.qos) spec.qos = settings.slurm.qos;
+  if (settings.hfToken) spec.secrets = { HF_TOKEN: settings.hfToken };
+  return spec;
 }
 
 // packages/action/src/run/run-state.ts
@@ -58415,14 +58444,16 @@ async function runEvaluation(given, deps) {
       `Found the state of run ${settings.runId}: reattaching to its jobs instead of submitting again.`
     );
   }
-  const standinVersion = prepared.lightevalVersion;
   const context = {
     settings,
     executor,
     logger,
     prepared,
     record: record2,
-    specFor: (job) => toJobSpec(job.planned, job.index, settings, standinBinDir ? { standinBinDir, standinVersion } : {}),
+    specFor: (job) => toJobSpec(job.planned, job.index, settings, {
+      lightevalVersion: prepared.lightevalVersion,
+      ...standinBinDir && { standinBinDir }
+    }),
     progress: { startedAt, live: /* @__PURE__ */ new Map(), notes: [] },
     now,
     ...deps.signal && { signal: deps.signal },
@@ -58498,6 +58529,15 @@ async function finish(context, supervised, localDir) {
     status,
     at: context.now()
   });
+  const ran = collected.ran;
+  if (ran) {
+    report.versions = {
+      ...report.versions,
+      ...ran.versions.lighteval && { lighteval: ran.versions.lighteval },
+      ...ran.versions.vllm && { vllm: ran.versions.vllm }
+    };
+    if (ran.gpu) report.notes = [...report.notes ?? [], `GPU: ${ran.gpu}.`];
+  }
   return {
     status,
     ...context.prepared.plan && { plan: context.prepared.plan },
