@@ -87,3 +87,82 @@ interface MermaidApi {
 export interface BrowserGlobals {
   document: { getElementById: (id: string) => { innerHTML: string } | null };
 }
+
+/** What a reader sees of a rendered comment. */
+export interface RenderedComment {
+  /** `innerText` of the comment: only what is displayed (collapsed `<details>` bodies are not). */
+  visibleText: string;
+  /** Every text of the page, collapsed parts included. */
+  allText: string;
+  /** Mermaid blocks turned into charts; the rest failed to render. */
+  charts: number;
+  chartErrors: string[];
+  /** Table rows laid out as rows (a broken table shows up as a paragraph of pipes instead). */
+  tableRows: number;
+}
+
+/** A little of GitHub's comment styling, so a screenshot looks like the comment does. */
+const GITHUB_CSS = `
+  body { font: 14px/1.5 -apple-system, "Segoe UI", "Noto Sans", Helvetica, Arial, sans-serif; color: #1f2328; background: #fff; margin: 24px; max-width: 900px; }
+  table { border-collapse: collapse; margin: 8px 0; } th, td { border: 1px solid #d1d9e0; padding: 4px 10px; }
+  th { background: #f6f8fa; } blockquote { border-left: 4px solid #9a6700; margin: 0; padding: 0 12px; color: #59636e; }
+  pre { background: #f6f8fa; padding: 8px; overflow: auto; } code { background: #eff1f3; padding: 1px 4px; }
+`;
+
+/**
+ * Puts the HTML of a comment (from `toHtml`) into the page, renders its Mermaid blocks as GitHub
+ * does, saves a full-page screenshot to `screenshotPath`, and reports what is visible.
+ */
+export async function renderComment(
+  page: Page,
+  html: string,
+  screenshotPath: string,
+): Promise<RenderedComment> {
+  await page.setContent(
+    `<!doctype html><html><head><style>${GITHUB_CSS}</style></head><body>${html}</body></html>`,
+  );
+  await page.addScriptTag({ path: MERMAID_BUNDLE });
+  const rendered = await page.evaluate(async () => {
+    const globals = globalThis as unknown as CommentGlobals;
+    globals.mermaid.initialize({ startOnLoad: false });
+    let charts = 0;
+    const chartErrors: string[] = [];
+    const blocks = globals.document.querySelectorAll('pre > code.language-mermaid');
+    for (let i = 0; i < blocks.length; i++) {
+      const code = blocks[i] as CommentElement;
+      try {
+        const { svg } = await globals.mermaid.render(`chart${i}`, code.textContent ?? '');
+        const pre = code.parentElement as CommentElement;
+        pre.outerHTML = `<div class="chart">${svg}</div>`;
+        charts += 1;
+      } catch (error) {
+        chartErrors.push(String(error));
+      }
+    }
+    const body = globals.document.body;
+    return {
+      visibleText: body.innerText,
+      allText: body.textContent ?? '',
+      charts,
+      chartErrors,
+      tableRows: globals.document.querySelectorAll('table tr').length,
+    };
+  });
+  await page.screenshot({ path: screenshotPath, fullPage: true });
+  return rendered;
+}
+
+interface CommentElement {
+  textContent: string | null;
+  innerText: string;
+  outerHTML: string;
+  parentElement: CommentElement | null;
+}
+
+interface CommentGlobals {
+  mermaid: MermaidApi;
+  document: {
+    body: CommentElement;
+    querySelectorAll: (selector: string) => { length: number; [index: number]: CommentElement };
+  };
+}
