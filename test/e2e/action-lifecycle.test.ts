@@ -262,7 +262,9 @@ describe('the report: one sticky comment, and nothing lost when the Hub is down'
     expect(run.stdout).toMatch(
       /::error::.*Regression against deepseek-ai\/DeepSeek-R1-Distill-Llama-8B@main: math_500/,
     );
-    expect(run.summary).toMatch(/^## 🧪 SIMULATED · 🔻 1 regression[\s\S]*^\| MATH\\-500 \|.*\| 88\.1 \|.*🔻 regressed \|$/m);
+    expect(run.summary).toMatch(
+      /^## 🧪 SIMULATED · 🔻 1 regression[\s\S]*^\| MATH\\-500 \|.*\| 88\.1 \|.*🔻 regressed \|$/m,
+    );
   });
 
   it('a Hub outage still posts the comment and keeps the results on the runner, and fails the step', async () => {

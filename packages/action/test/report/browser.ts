@@ -141,6 +141,8 @@ export async function renderComment(
     }
     const body = globals.document.body;
     return {
+      // innerText on purpose: it is the rendered text, without collapsed <details> bodies.
+      // biome-ignore lint/performance/useDomNodeTextContent: what is displayed is the point
       visibleText: body.innerText,
       allText: body.textContent ?? '',
       charts,
