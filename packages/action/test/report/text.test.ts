@@ -39,7 +39,7 @@ describe('the report for a terminal', () => {
     expect(rows).toHaveLength(3);
     for (const row of rows)
       expect(
-        row.indexOf(
+        row.lastIndexOf(
           row
             .trimEnd()
             .split(/\s{2,}/)
