@@ -14,7 +14,7 @@ function clean(text: string): string {
 /** Display width: code points, with wide emoji counted as two columns (enough for our labels). */
 function width(text: string): number {
   let n = 0;
-  for (const ch of text) n += /\p{Extended_Pictographic}/u.test(ch) && ch !== '≈' ? 2 : 1;
+  for (const ch of text) n += /\p{Extended_Pictographic}/u.test(ch) ? 2 : 1;
   return n;
 }
 
