@@ -114,13 +114,13 @@ function runSection(report: RunReport, view: ReportView, level: RenderLevel): st
     report.links?.hubResults ? `[results on the Hub](${encodeURI(report.links.hubResults)})` : null,
   ].filter((l): l is string => l !== null);
   if (links.length) facts.push(`- **Links:** ${links.join(' · ')}`);
-  const summary = `Run: ${view.jobRows.length} job attempt${view.jobRows.length === 1 ? '' : 's'}, ${view.totalGpuHours.toFixed(2)} GPU-hours${report.wallSeconds != null ? `, ${duration(report.wallSeconds)} wall time` : ''}`;
+  const summary = `Run: ${view.jobRows.length} job attempt${view.jobRows.length === 1 ? '' : 's'}, ${view.totalGpuHoursText === 'unknown' ? 'GPU-hours unknown' : `${view.totalGpuHoursText} GPU-hours`}${report.wallSeconds != null ? `, ${duration(report.wallSeconds)} wall time` : ''}`;
   const lines = ['<details>', `<summary>${escapePreformatted(summary)}</summary>`, '', ...facts, ''];
   if (view.jobRows.length > 0) {
     lines.push(
       ...table(view.jobHeader, view.jobRows),
       '',
-      `**GPU-hours, all attempts:** ${view.totalGpuHours.toFixed(2)}`,
+      `**GPU-hours, all attempts:** ${view.totalGpuHoursText}`,
       '',
     );
   }

@@ -62,7 +62,7 @@ export function renderReportText(report: RunReport, options: { logLines?: number
   }
   if (view.jobRows.length) {
     lines.push('', ...alignedTable([view.jobHeader, ...view.jobRows].map((row) => row.map(clean))));
-    lines.push(`GPU-hours, all attempts: ${view.totalGpuHours.toFixed(2)}`);
+    lines.push(`GPU-hours, all attempts: ${view.totalGpuHoursText}`);
   }
   const facts = [
     report.wallSeconds != null ? `wall time ${duration(report.wallSeconds)}` : null,

@@ -27,6 +27,8 @@ export interface ReportView {
   jobHeader: string[];
   jobRows: string[][];
   totalGpuHours: number;
+  /** `12.50`, or `≥ 0.50` when some attempt's time is unknown, or `unknown`. */
+  totalGpuHoursText: string;
 }
 
 export interface FailureView {
@@ -166,12 +168,14 @@ export function reportView(report: RunReport, options: { maxRows?: number } = {}
   ];
   const jobRows: string[][] = [];
   let totalGpuHours = 0;
+  let unknownHours = 0;
   for (const job of report.jobs) {
     const attempts = job.supersededAttempts ?? [];
     const count = attempts.length + 1;
     attempts.forEach((attempt, i) => {
       const hours = gpuHours(attempt.layout, attempt.elapsedSeconds);
       if (hours !== null) totalGpuHours += hours;
+      else unknownHours += 1;
       jobRows.push([
         `${attempt.id} (attempt ${i + 1} of ${count})`,
         benchmarkList(job.benchmarks),
@@ -184,6 +188,7 @@ export function reportView(report: RunReport, options: { maxRows?: number } = {}
     });
     const hours = gpuHours(job.layout, job.elapsedSeconds);
     if (hours !== null) totalGpuHours += hours;
+    else unknownHours += 1;
     jobRows.push([
       count > 1 ? `${job.id} (attempt ${count} of ${count})` : job.id,
       benchmarkList(job.benchmarks),
@@ -212,5 +217,12 @@ export function reportView(report: RunReport, options: { maxRows?: number } = {}
     jobHeader,
     jobRows,
     totalGpuHours,
+    // A job whose time is unknown spent GPU time too: never print a total that looks complete.
+    totalGpuHoursText:
+      unknownHours === 0
+        ? totalGpuHours.toFixed(2)
+        : unknownHours === jobRows.length
+          ? 'unknown'
+          : `≥ ${totalGpuHours.toFixed(2)}`,
   };
 }

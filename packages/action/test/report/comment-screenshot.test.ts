@@ -74,7 +74,7 @@ describe('the comment in a browser', () => {
 
   it('OOM re-plans: the attempts are in the run facts, their GPU-hours in the summary line', async () => {
     const shown = await show(browser, 'oom-replans', oomReplanReport());
-    expect(shown.visibleText).toContain('Run: 3 job attempts, 8.50 GPU-hours');
+    expect(shown.visibleText).toContain('Run: 3 job attempts, ≥ 8.50 GPU-hours');
     expect(shown.allText).toContain('301 (attempt 1 of 3)');
     expect(shown.allText).toContain('302 (attempt 2 of 3)');
   });

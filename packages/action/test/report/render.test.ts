@@ -120,8 +120,8 @@ describe('the comment answers the reviewer first', () => {
       ],
       ['303 (attempt 3 of 3)', 'MATH-500', 'COMPLETED', '1 × 8', '2 / 1 / 4', '10s', '1h 00m', '8.00'],
     ]);
-    expect(textOf(html)).toContain('GPU-hours, all attempts: 8.50');
-    expect(textOf(html)).toContain('Run: 3 job attempts, 8.50 GPU-hours');
+    expect(textOf(html)).toContain('GPU-hours, all attempts: ≥ 8.50');
+    expect(textOf(html)).toContain('Run: 3 job attempts, ≥ 8.50 GPU-hours');
   });
 
   it('a simulated run: one banner and a title marker, no marker on the rows', () => {

@@ -46,7 +46,7 @@ describe('the report for a terminal', () => {
             .at(-1) as string,
         ),
       ).toBe(header.indexOf('GPU-hours'));
-    expect(lines).toContain('GPU-hours, all attempts: 8.50');
+    expect(lines).toContain('GPU-hours, all attempts: ≥ 8.50');
   });
 
   it('strips terminal escapes from untrusted text', () => {
