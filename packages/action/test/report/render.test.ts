@@ -92,6 +92,8 @@ describe('the comment answers the reviewer first', () => {
     expect(failed).toMatch(
       /<details><summary>Log tail \(last 2 lines\)<\/summary>\s*<pre>loading weights\ntorch\.OutOfMemoryError/,
     );
+    // The job's time is unknown: no total that looks complete.
+    expect(textOf(html)).toContain('Run: 1 job attempt, GPU-hours unknown');
   });
 
   it('OOM re-plans: every attempt is listed and counted in the GPU-hours', () => {
