@@ -7,6 +7,7 @@ const __dirname = __meDirname(__filename);
 import {
   HubApiError,
   benchmarkCatalog,
+  closestName,
   commit,
   compareTimestamps,
   compareWithBaseline,
@@ -42,7 +43,7 @@ import {
   runDefinition,
   runEvaluation,
   upsertStickyComment
-} from "./chunks/chunk-LTYERURE.js";
+} from "./chunks/chunk-BUVFIBIG.js";
 import {
   __commonJS,
   __require,
@@ -35565,33 +35566,6 @@ import { resolve } from "node:path";
 
 // packages/action/src/config/config-file.ts
 var import_yaml3 = __toESM(require_dist(), 1);
-
-// packages/action/src/config/did-you-mean.ts
-function normalizeKey(key) {
-  return key.replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/[_\s]+/g, "-").toLowerCase();
-}
-function editDistance(a, b) {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}
-function closestName(unknown, known) {
-  const target = normalizeKey(unknown);
-  let best;
-  for (const name of known) {
-    const distance = editDistance(target, normalizeKey(name));
-    if (!best || distance < best.distance) best = { name, distance };
-  }
-  if (!best) return void 0;
-  return best.distance <= Math.max(2, Math.floor(target.length / 3)) ? best.name : void 0;
-}
 
 // packages/action/src/config/errors.ts
 var SettingsError = class extends Error {

@@ -8,11 +8,15 @@ const __dirname = __meDirname(__filename);
 import {
   DEFAULT_LIGHTEVAL_VERSION,
   DetachNotSupportedError,
+  MultiNodeRunError,
   Z_95,
+  benchmarkTitle,
   cancelRun,
+  closestName,
   collectResults,
   definitionHash,
   deriveRunId,
+  escapeInline,
   escapeTerminal,
   external_exports,
   findRepositoryRoot,
@@ -27,12 +31,17 @@ import {
   readRunState,
   renderPlanText,
   renderReport,
+  renderReportText,
+  reportVerdict,
   runDefinition,
   runEvaluation,
   stateFilePath,
   toJobSpec
-} from "./chunks/chunk-LTYERURE.js";
+} from "./chunks/chunk-BUVFIBIG.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
+
+// packages/action/package.json
+var version = "0.1.0";
 
 // packages/action/src/cli/command.ts
 import { parseArgs } from "node:util";
@@ -49,7 +58,7 @@ function parseCommandArgs(spec, argv) {
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(error.message);
+    throw new UsageError(usageMessage(error.message, Object.keys(options)));
   }
   const maxPositionals = spec.positionals?.length ?? 0;
   if (parsed.positionals.length > maxPositionals) {
@@ -63,6 +72,38 @@ function parseCommandArgs(spec, argv) {
     if (missing) throw new UsageError(`missing argument ${missing.name}`);
   }
   return { values, positionals: parsed.positionals };
+}
+function usageMessage(parseError, known) {
+  const unknown = /^Unknown option '(-{1,2})([^']+)'/.exec(parseError);
+  if (unknown) {
+    const [, dashes, name] = unknown;
+    const guess = dashes === "--" ? closestName(name, known) : void 0;
+    return `unknown option ${dashes}${name}${guess ? ` (did you mean --${guess}?)` : ""}`;
+  }
+  const missing = /^Option '(-\w, )?(--[\w-]+)[^']*' argument missing/.exec(parseError);
+  if (missing) return `${missing[2]} needs a value`;
+  const noValue = /^Option '(--[\w-]+)' does not take an argument/.exec(parseError);
+  if (noValue) return `${noValue[1]} takes no value`;
+  return parseError;
+}
+var formatOption = {
+  format: {
+    type: "string",
+    valueName: "text|markdown|json",
+    description: "Output: aligned text (default), GitHub markdown, or JSON"
+  }
+};
+function formatFrom(args) {
+  const raw = stringOption(args, "format");
+  if (raw !== void 0 && args.values.json === true && raw !== "json") {
+    throw new UsageError(`--json and --format ${raw} contradict each other`);
+  }
+  if (raw === void 0) return args.values.json === true ? "json" : "text";
+  if (raw === "text" || raw === "markdown" || raw === "json") return raw;
+  const guess = closestName(raw, ["text", "markdown", "json"]);
+  throw new UsageError(
+    `--format must be text, markdown or json, got '${raw}'${guess ? ` (did you mean ${guess}?)` : ""}`
+  );
 }
 function renderCommandHelp(spec) {
   const positionals = (spec.positionals ?? []).map((p) => p.required ? p.name : `[${p.name}]`).join(" ");
@@ -448,11 +489,13 @@ var runCommand = {
       type: "boolean",
       description: "Submit, write the state file and exit; finish with collect --state"
     },
-    ...stateOption
+    ...stateOption,
+    ...formatOption
   },
   run: (args, io) => runFromArgs(args, io)
 };
 async function runFromArgs(args, io, options = {}) {
+  const format = options.format ?? formatFrom(args);
   const settings = settingsFromArgs(args, io);
   const access = accessFromArgs(args, io);
   const logger = stderrLoggerFor(io, settings.simulate);
@@ -487,7 +530,8 @@ async function runFromArgs(args, io, options = {}) {
       ...io.env.HF_ENDPOINT && { hubEndpoint: io.env.HF_ENDPOINT },
       signal: abort.signal,
       mode: options.collectOnly ? { kind: "reopen", until: "ended" } : detach ? { kind: "detach" } : { kind: "wait" },
-      onPlan: (plan) => io.stdout(`${renderPlanText(plan)}
+      // With --format json stdout carries one JSON document only; the plan goes to stderr then.
+      onPlan: (plan) => (format === "json" ? io.stderr : io.stdout)(`${renderPlanText(plan)}
 `)
     });
   } finally {
@@ -505,6 +549,14 @@ async function runFromArgs(args, io, options = {}) {
       submittedAt: (/* @__PURE__ */ new Date()).toISOString()
     });
     const ids = outcome.report.jobs.map((j) => j.id).join(", ");
+    if (format === "json") {
+      const jobs = outcome.report.jobs.map((j) => ({ id: j.id, benchmarks: j.benchmarks, state: j.state }));
+      io.stdout(
+        `${JSON.stringify({ runId: settings.runId, status: "submitted", jobs, state: statePath }, null, 2)}
+`
+      );
+      return 0;
+    }
     io.stdout(`Submitted job(s) ${ids} (run ${settings.runId}).
 State: ${statePath}
 `);
@@ -516,9 +568,13 @@ Finish with: model-eval collect --state ${statePath}
     return 0;
   }
   const markdown = renderReport(outcome.report);
-  io.stdout(`
+  io.stdout(
+    format === "json" ? `${JSON.stringify({ ...resultsJsonOf(outcome), verdict: reportVerdict(outcome.report) }, null, 2)}
+` : format === "markdown" ? `
 ${markdown}
-`);
+` : `
+${renderReportText(outcome.report)}`
+  );
   const resultsJson = stringOption(args, "results-json");
   if (resultsJson)
     await writeOut(resolve3(io.cwd, resultsJson), `${JSON.stringify(resultsJsonOf(outcome), null, 2)}
@@ -568,10 +624,10 @@ async function writeOut(path, text) {
 var collectCommand = {
   name: "collect",
   summary: "Wait for a detached run, collect its results and report",
-  options: stateOption,
+  options: { ...stateOption, ...formatOption },
   run: async (args, io) => {
     const { runArgs, io: runIo } = await readDetachedRun(args, io, { name: "collect", options: runOptions });
-    return runFromArgs(runArgs, runIo, { collectOnly: "wait" });
+    return runFromArgs(runArgs, runIo, { collectOnly: "wait", format: formatFrom(args) });
   }
 };
 
@@ -654,6 +710,8 @@ var planCommand = {
 ` : `${renderPlanText(plan)}
 `
     );
+    const multiNode = plan.jobs.find((job) => job.nodes > 1);
+    if (multiNode) throw new MultiNodeRunError(multiNode);
     return 0;
   }
 };
@@ -669,13 +727,15 @@ var resultsCommand = {
     { name: "<dir>", description: "Directory holding results/**/results_*.json", required: true }
   ],
   options: {
-    json: { type: "boolean", description: "Print JSON rows instead of a table" }
+    ...formatOption,
+    json: { type: "boolean", description: "Same as --format json" }
   },
   run: async (args, io) => {
     const dir = args.positionals[0];
     const { rows, files } = await collectResults(dir);
     const simulatedFiles = new Set(files.filter((f) => f.simulated).map((f) => f.file));
-    if (args.values.json === true) {
+    const format = formatFrom(args);
+    if (format === "json") {
       const output = {
         rows: rows.map((r) => ({
           benchmark: r.benchmark,
@@ -703,12 +763,30 @@ var resultsCommand = {
 `);
       return 0;
     }
+    const scoreText = (r) => r.value === null ? "no score" : `${(r.value * 100).toFixed(1)} \xB1 ${r.stderr === null ? "?" : (Z_95 * r.stderr * 100).toFixed(1)}`;
+    if (format === "markdown") {
+      const anySimulated = rows.some((r) => simulatedFiles.has(r.file));
+      const md = [
+        ...anySimulated ? ["> [!WARNING]", "> **SIMULATED**: results of the LightEval stand-in, not of a model.", ""] : [],
+        "| Benchmark | Problems \xD7 samples | Score \xB1 95% CI | LightEval metric | LightEval |",
+        "| --- | --- | --- | --- | --- |",
+        ...rows.map(
+          (r) => `| ${escapeInline(benchmarkTitle(r.benchmark))} | ${r.problems ?? "?"} \xD7 ${r.samples ?? "?"} | ${scoreText(r)} | \`${(r.metric || "\u2014").replace(/`/g, "")}\` | ${escapeInline(r.lightevalVersion)} |`
+        ),
+        ...rows.flatMap(
+          (r) => r.notes.map((n) => `- ${escapeInline(`${benchmarkTitle(r.benchmark)}: ${n}`)}`)
+        )
+      ];
+      io.stdout(`${md.join("\n")}
+`);
+      return 0;
+    }
     const table = [
       ["benchmark", "metric", "score \xB1 95% CI", "samples", "problems", "LightEval", ""],
       ...rows.map((r) => [
         r.benchmark,
         r.metric || "\u2014",
-        r.value === null ? "no score" : `${(r.value * 100).toFixed(1)} \xB1 ${r.stderr === null ? "?" : (Z_95 * r.stderr * 100).toFixed(1)}`,
+        scoreText(r),
         r.samples === null ? "\u2014" : String(r.samples),
         r.problems === null ? "\u2014" : String(r.problems),
         r.lightevalVersion,
@@ -789,6 +867,10 @@ function renderMainHelp() {
     "",
     "Size, run and report LightEval + vLLM evaluations of a model on a Slurm cluster.",
     "",
+    "Options:",
+    "  --version  Print the version of model-eval",
+    "  --help     Show this help",
+    "",
     "Commands:",
     ...commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
     "",
@@ -800,17 +882,31 @@ function renderMainHelp() {
 function hasHint(error) {
   return error instanceof Error && typeof error.hint === "string";
 }
+var CLI_VERSION = version;
 async function runCli(argv, io) {
   const [name, ...rest] = argv;
   if (name === void 0 || name === "--help" || name === "-h" || name === "help") {
     io.stdout(renderMainHelp());
     return name === void 0 ? 2 : 0;
   }
+  if (name === "--version" || name === "-V" || name === "version") {
+    io.stdout(`model-eval ${CLI_VERSION}
+`);
+    return 0;
+  }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    io.stderr(`model-eval: unknown command '${name}'
+    const guess = name.startsWith("-") ? void 0 : closestName(
+      name,
+      commands.map((c) => c.name)
+    );
+    io.stderr(
+      guess ? `model-eval: unknown command '${name}' (did you mean '${guess}'?)
+Run 'model-eval --help' for the commands.
+` : `model-eval: unknown command '${name}'
 
-${renderMainHelp()}`);
+${renderMainHelp()}`
+    );
     return 2;
   }
   try {

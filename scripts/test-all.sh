@@ -27,6 +27,11 @@ if [ -n "$(git status --porcelain -- dist)" ]; then
   exit 1
 fi
 
+# The chart and comment rendering tests draw them with Mermaid in Debian's headless Chromium.
+if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+
 step 'unit tests'
 pnpm -s vitest run --project unit --reporter=default --reporter=json --outputFile="$reports/unit.json"
 

@@ -110,6 +110,11 @@ describe('runs survive re-runs, cancellation and GPU out-of-memory', () => {
     ]);
     expect(run.stdout).toMatch(/::warning::.*ran out of GPU memory at .*TP 1.*re-planned to .*TP 2/);
     expect(run.summary).toMatch(/ran out of GPU memory at .*TP 1.*re\\?-planned to .*TP 2/);
+    // Both attempts are in the job table, the first with its out-of-memory failure.
+    expect(run.summary).toMatch(
+      /^\| \d+ \\\(attempt 1 of 2\\\) \| .* \| FAILED \\\(GPU out of memory; re\\-planned\\\) \|/m,
+    );
+    expect(run.summary).toMatch(/^\| \d+ \\\(attempt 2 of 2\\\) \| .* \| COMPLETED \|/m);
   });
 
   it('a detached run submits and exits; a later run with its run-id collects and reports', async () => {
@@ -227,7 +232,7 @@ describe('the report: one sticky comment, and nothing lost when the Hub is down'
       .filter((c) => c.body.includes('<!-- model-eval-report'));
     expect(ours).toHaveLength(1);
     expect(ours[0]?.login).toBe('github-actions[bot]');
-    expect(ours[0]?.body).toMatch(/\| math\\_500 \*\*SIMULATED\*\* \|/);
+    expect(ours[0]?.body).toMatch(/^## 🧪 SIMULATED · [\s\S]*^\| MATH\\-500 \| \d+ × \d+ \|/m);
     expect(world.github.labelsOf('Codertocat/Hello-World', 2)).not.toContain('evaluate');
     expect(world.github.state.violations).toEqual([]);
   });
@@ -262,7 +267,9 @@ describe('the report: one sticky comment, and nothing lost when the Hub is down'
     expect(run.stdout).toMatch(
       /::error::.*Regression against deepseek-ai\/DeepSeek-R1-Distill-Llama-8B@main: math_500/,
     );
-    expect(run.summary).toMatch(/\| math\\_500 \*\*SIMULATED\*\* \|.*\| 88\.1 \|.*regressed/);
+    expect(run.summary).toMatch(
+      /^## 🧪 SIMULATED · 🔻 1 regression[\s\S]*^\| MATH\\-500 \|.*\| 88\.1 \|.*🔻 regressed \|$/m,
+    );
   });
 
   it('a Hub outage still posts the comment and keeps the results on the runner, and fails the step', async () => {
@@ -284,7 +291,7 @@ describe('the report: one sticky comment, and nothing lost when the Hub is down'
       const comment = world.github
         .commentsOf('Codertocat/Hello-World', 2)
         .find((c) => c.body.includes('<!-- model-eval-report'));
-      expect(comment?.body).toMatch(/\| aime24 \*\*SIMULATED\*\* \|/);
+      expect(comment?.body).toMatch(/^\| AIME 2024 \| \d+ × (\d+|\?) \|/m);
       expect(comment?.body).toMatch(/results upload to acme\/eval\\?-results failed/);
       const { readdirSync } = await import('node:fs');
       const dir = run.outputs['results-dir'] ?? 'missing';

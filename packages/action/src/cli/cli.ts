@@ -1,3 +1,5 @@
+import { version } from '../../package.json';
+import { closestName } from '../config/did-you-mean';
 import { escapeTerminal } from '../report/escape';
 import { type CliIo, type CommandSpec, parseCommandArgs, renderCommandHelp, UsageError } from './command';
 import { cancelCommand } from './commands/cancel';
@@ -24,6 +26,10 @@ export function renderMainHelp(): string {
     '',
     'Size, run and report LightEval + vLLM evaluations of a model on a Slurm cluster.',
     '',
+    'Options:',
+    '  --version  Print the version of model-eval',
+    '  --help     Show this help',
+    '',
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
     '',
@@ -41,16 +47,36 @@ function hasHint(error: unknown): error is ErrorWithHint {
   return error instanceof Error && typeof (error as Partial<ErrorWithHint>).hint === 'string';
 }
 
-/** Runs one CLI invocation and returns the exit code: 0 ok, 1 the work failed, 2 bad input. */
+/** The package version, printed by `--version` (bundled into dist/ from package.json). */
+export const CLI_VERSION: string = version;
+
+/**
+ * Runs one CLI invocation and returns the exit code (docs/cli.md#exit-codes): 0 ok, 1 the work
+ * failed, 2 bad input or a refused plan, 130 interrupted.
+ */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(renderMainHelp());
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout(`model-eval ${CLI_VERSION}\n`);
+    return 0;
+  }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    io.stderr(`model-eval: unknown command '${name}'\n\n${renderMainHelp()}`);
+    const guess = name.startsWith('-')
+      ? undefined
+      : closestName(
+          name,
+          commands.map((c) => c.name),
+        );
+    io.stderr(
+      guess
+        ? `model-eval: unknown command '${name}' (did you mean '${guess}'?)\nRun 'model-eval --help' for the commands.\n`
+        : `model-eval: unknown command '${name}'\n\n${renderMainHelp()}`,
+    );
     return 2;
   }
   try {

@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { closestName } from '../config/did-you-mean';
 
 /** Where a command writes. Injected so tests read what a user would see. */
 export interface CliIo {
@@ -44,8 +45,7 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
-    // node:util's messages name the flag ("Unknown option '--x'", "Option '--y <value>' argument missing").
-    throw new UsageError((error as Error).message);
+    throw new UsageError(usageMessage((error as Error).message, Object.keys(options)));
   }
   const maxPositionals = spec.positionals?.length ?? 0;
   if (parsed.positionals.length > maxPositionals) {
@@ -59,6 +59,49 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
     if (missing) throw new UsageError(`missing argument ${missing.name}`);
   }
   return { values, positionals: parsed.positionals };
+}
+
+/**
+ * node:util's parse errors, rewritten as one short sentence and, for a mistyped flag, the flag it
+ * probably meant: "Unknown option '--modle'" becomes "unknown option --modle (did you mean --model?)".
+ */
+export function usageMessage(parseError: string, known: readonly string[]): string {
+  const unknown = /^Unknown option '(-{1,2})([^']+)'/.exec(parseError);
+  if (unknown) {
+    const [, dashes, name] = unknown as unknown as [string, string, string];
+    const guess = dashes === '--' ? closestName(name, known) : undefined;
+    return `unknown option ${dashes}${name}${guess ? ` (did you mean --${guess}?)` : ''}`;
+  }
+  const missing = /^Option '(-\w, )?(--[\w-]+)[^']*' argument missing/.exec(parseError);
+  if (missing) return `${missing[2]} needs a value`;
+  const noValue = /^Option '(--[\w-]+)' does not take an argument/.exec(parseError);
+  if (noValue) return `${noValue[1]} takes no value`;
+  return parseError;
+}
+
+/** How a command prints its result: aligned text for a terminal, GitHub markdown, or JSON for tools. */
+export type OutputFormat = 'text' | 'markdown' | 'json';
+
+export const formatOption: Record<'format', OptionSpec> = {
+  format: {
+    type: 'string',
+    valueName: 'text|markdown|json',
+    description: 'Output: aligned text (default), GitHub markdown, or JSON',
+  },
+};
+
+/** Reads `--format`; `--json` (kept for scripts written before `--format`) means `json`. */
+export function formatFrom(args: ParsedArgs): OutputFormat {
+  const raw = stringOption(args, 'format');
+  if (raw !== undefined && args.values.json === true && raw !== 'json') {
+    throw new UsageError(`--json and --format ${raw} contradict each other`);
+  }
+  if (raw === undefined) return args.values.json === true ? 'json' : 'text';
+  if (raw === 'text' || raw === 'markdown' || raw === 'json') return raw;
+  const guess = closestName(raw, ['text', 'markdown', 'json']);
+  throw new UsageError(
+    `--format must be text, markdown or json, got '${raw}'${guess ? ` (did you mean ${guess}?)` : ''}`,
+  );
 }
 
 export function renderCommandHelp(spec: CommandSpec): string {

@@ -1,4 +1,4 @@
-export { checkpointChart } from './chart';
+export { CHART_BACKGROUND, CHART_PALETTE, type ChartSeries, fittedRange, scoreByStepChart } from './chart';
 export {
   escapeCodeSpan,
   escapeInline,
@@ -7,6 +7,9 @@ export {
   escapeWorkflowLog,
 } from './escape';
 export { reportMarker } from './marker';
+export { benchmarkTitle, modelTitle } from './names';
 export { GITHUB_COMMENT_LIMIT, renderReport } from './render';
 export { type StickyCommentOptions, type StickyCommentResult, upsertStickyComment } from './sticky-comment';
-export type { CheckpointPoint, JobLayout, JobReport, ReportResultRow, RunReport } from './types';
+export { renderReportText } from './text';
+export type { CheckpointPoint, JobAttempt, JobLayout, JobReport, ReportResultRow, RunReport } from './types';
+export { type ReportView, reportVerdict, reportView } from './view';

@@ -1,34 +1,13 @@
-import { toJobState } from '@model-eval/slurm';
-import type { Comparison } from '../stats';
-import { Z_95 } from '../stats';
-import { checkpointChart } from './chart';
+import { scoreByStepChart } from './chart';
 import { escapeCodeSpan, escapeInline, escapePreformatted } from './escape';
-import { duration, percent, signedPoints } from './format';
+import { duration } from './format';
 import { reportMarker } from './marker';
-import type { JobReport, RunReport } from './types';
+import { benchmarkTitle, HUB_ID, modelTitle } from './names';
+import type { RunReport } from './types';
+import { type ReportView, reportView } from './view';
 
 /** GitHub rejects comment bodies over 65,536 characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
-
-const VERDICT_LABELS: Record<Comparison['verdict'], string> = {
-  improved: '✅ improved',
-  regressed: '🔻 regressed',
-  'within noise': '≈ within noise',
-  'no comparison': '—',
-};
-
-const STATUS_LABELS: Record<RunReport['status'], string> = {
-  submitted: '📨 submitted',
-  queued: '⏳ queued',
-  running: '🏃 running',
-  succeeded: '✅ succeeded',
-  failed: '❌ failed',
-  cancelled: '🚫 cancelled',
-};
-
-/** A job has failed when Slurm's own classification says so (STAGE_OUT, SIGNALING, … still run). */
-const hasFailed = (job: { id: string; state: string }) =>
-  job.state !== 'SUBMITTING' && toJobState({ jobId: job.id, state: job.state }).class === 'failed';
 
 interface RenderLevel {
   /** Lines of each failed job's log tail to keep; 0 drops them. */
@@ -51,14 +30,11 @@ function hubBase(report: RunReport): string {
   return (report.links?.hubBaseUrl ?? 'https://huggingface.co').replace(/\/+$/, '');
 }
 
-/** A Hub id (`org/name`) links to the Hub; a model directory on the cluster is shown as plain text. */
-const HUB_ID = /^[\w.-]+\/[\w.-]+$/;
-
+/** A Hub id links to the Hub; a model directory shows its last path parts as plain text. */
 function modelMarkdown(report: RunReport): string {
-  const model = escapeInline(report.model);
   return HUB_ID.test(report.model)
-    ? `[${model}](${hubBase(report)}/${encodeURI(report.model)})`
-    : escapeCodeSpan(report.model);
+    ? `[${escapeInline(report.model)}](${hubBase(report)}/${encodeURI(report.model)})`
+    : escapeCodeSpan(modelTitle(report.model));
 }
 
 function revisionMarkdown(report: RunReport): string {
@@ -68,85 +44,60 @@ function revisionMarkdown(report: RunReport): string {
     : revision;
 }
 
-function gpuHours(job: JobReport): number | null {
-  if (job.elapsedSeconds === null || job.elapsedSeconds === undefined) return null;
-  return (job.layout.nodes * job.layout.gpusPerNode * job.elapsedSeconds) / 3600;
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  return [
+    `| ${header.map(escapeInline).join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.map(escapeInline).join(' | ')} |`),
+  ];
 }
 
-function resultsTable(report: RunReport, level: RenderLevel): string[] {
-  if (report.results.length === 0) return ['_No results yet._'];
-  const baseline = report.baseline;
-  const simulated = report.simulated ? ' **SIMULATED**' : '';
-  const header = baseline
-    ? `| Benchmark | Metric | Score ± 95% CI | Baseline (${escapeInline(baseline.label)}) | Δ (95% CI) | Verdict |`
-    : '| Benchmark | Metric | Score ± 95% CI | Baseline | Δ | Verdict |';
-  const lines = [header, '| --- | --- | --- | --- | --- | --- |'];
-  const shown = report.results.slice(0, level.maxRows);
-  for (const row of shown) {
-    const score =
-      row.value === null
-        ? 'no score'
-        : row.stderr === null
-          ? `${percent(row.value)} ± ?`
-          : `${percent(row.value)} ± ${(Z_95 * row.stderr * 100).toFixed(1)}`;
-    const comparison = baseline?.comparison.comparisons.find((c) => c.benchmark === row.benchmark);
-    const skipped = baseline?.comparison.skipped.find((s) => s.benchmark === row.benchmark);
-    const baseValue = baseline?.values[row.benchmark];
-    const baseCell = baseValue === undefined || baseValue === null ? '—' : percent(baseValue);
-    const deltaCell = comparison
-      ? `${signedPoints(comparison.delta)} (${signedPoints(comparison.ci[0])}, ${signedPoints(comparison.ci[1])})`
-      : '—';
-    const verdictCell = comparison
-      ? `${VERDICT_LABELS[comparison.verdict]} (${comparison.method === 'paired bootstrap' ? `paired, ${comparison.pairedProblems} problems` : 'unpaired'})`
-      : skipped
-        ? `— ${escapeInline(skipped.reason)}`
-        : '—';
-    const metric = row.metric ? escapeCodeSpan(row.metric) : '—';
-    lines.push(
-      `| ${escapeInline(row.benchmark)}${simulated} | ${metric} | ${score} | ${baseCell} | ${deltaCell} | ${verdictCell} |`,
-    );
-  }
-  if (shown.length < report.results.length) {
+function resultsSection(report: RunReport, view: ReportView, level: RenderLevel): string[] {
+  if (view.emptyResults) return [`_${escapeInline(view.emptyResults)}_`];
+  const lines = table(view.header, view.rows);
+  if (view.rows.length < report.results.length) {
     lines.push(
       '',
-      `_${report.results.length - shown.length} more benchmarks omitted to fit GitHub's comment limit._`,
+      `_${report.results.length - view.rows.length} more benchmarks omitted to fit GitHub's comment limit._`,
     );
   }
-  if (baseline && baseline.comparison.comparisons.length > 0) {
-    lines.push(
-      '',
-      `Δ in percentage points against ${escapeInline(baseline.label)}. ${escapeInline(baseline.comparison.multipleTesting)} ` +
-        'Paired: bootstrap over the problems both runs scored; unpaired: z-test from the two standard errors.',
-    );
-  }
+  if (view.comparisonNote) lines.push('', `<sub>${escapeInline(view.comparisonNote)}</sub>`);
   if (level.notes) {
-    const notes = report.results.flatMap((r) => (r.notes ?? []).map((n) => `${r.benchmark}: ${n}`));
+    const notes = report.results.flatMap((r) =>
+      (r.notes ?? []).map((n) => `${benchmarkTitle(r.benchmark)}: ${n}`),
+    );
     if (notes.length > 0) lines.push('', ...notes.map((n) => `- ${escapeInline(n)}`));
   }
   return lines;
 }
 
-function jobsTable(report: RunReport): string[] {
-  if (report.jobs.length === 0) return [];
-  const lines = [
-    '| Job | Benchmarks | State | Nodes × GPUs | TP / PP / DP | Queue wait | Elapsed | GPU-hours |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
-  ];
-  let total = 0;
-  for (const job of report.jobs) {
-    const hours = gpuHours(job);
-    if (hours !== null) total += hours;
-    const state = job.reason ? `${job.state} (${job.reason})` : job.state;
-    const { nodes, gpusPerNode, tensorParallel, pipelineParallel, dataParallel } = job.layout;
-    lines.push(
-      `| ${escapeInline(job.id)} | ${escapeInline(job.benchmarks.join(', '))} | ${escapeInline(state)} | ${nodes} × ${gpusPerNode} | ${tensorParallel} / ${pipelineParallel} / ${dataParallel} | ${job.queueSeconds == null ? '—' : duration(job.queueSeconds)} | ${job.elapsedSeconds == null ? '—' : duration(job.elapsedSeconds)} | ${hours === null ? '—' : hours.toFixed(2)} |`,
-    );
+function failuresSection(view: ReportView, level: RenderLevel): string[] {
+  if (view.failures.length === 0) return [];
+  const lines = ['### Failed', ''];
+  for (const failure of view.failures) {
+    lines.push(`❌ ${escapeInline(failure.line)}`, '');
+    if (!failure.logTail) continue;
+    if (level.logLines > 0) {
+      const tailLines = failure.logTail.split(/\r?\n/).slice(-level.logLines);
+      lines.push(
+        `<details><summary>Log tail (last ${tailLines.length} lines)</summary>`,
+        '',
+        `<pre>${escapePreformatted(tailLines.join('\n'))}</pre>`,
+        '</details>',
+        '',
+      );
+    } else {
+      lines.push(
+        '<sub>Log tail omitted to fit GitHub’s comment limit; see the job summary or the run directory.</sub>',
+        '',
+      );
+    }
   }
-  lines.push('', `**GPU-hours, all jobs:** ${total.toFixed(2)}`);
   return lines;
 }
 
-function runFacts(report: RunReport): string[] {
+/** Run facts, metrics and every job attempt: collapsed, because the reviewer's question is answered above. */
+function runSection(report: RunReport, view: ReportView, level: RenderLevel): string[] {
   const facts = [`- **Model:** ${modelMarkdown(report)}`, `- **Revision:** ${revisionMarkdown(report)}`];
   if (report.wallSeconds != null) facts.push(`- **Wall time:** ${duration(report.wallSeconds)}`);
   const versions = [
@@ -154,78 +105,65 @@ function runFacts(report: RunReport): string[] {
     report.versions?.vllm ? `vLLM ${escapeInline(report.versions.vllm)}` : null,
   ].filter((v): v is string => v !== null);
   if (versions.length) facts.push(`- **Versions:** ${versions.join(', ')}`);
+  const metrics = report.results
+    .filter((r) => r.metric)
+    .map((r) => `${escapeInline(benchmarkTitle(r.benchmark))} ${escapeCodeSpan(r.metric)}`);
+  if (metrics.length) facts.push(`- **LightEval metrics:** ${metrics.join(', ')}`);
   const links = [
     report.links?.workflowRun ? `[workflow run](${encodeURI(report.links.workflowRun)})` : null,
     report.links?.hubResults ? `[results on the Hub](${encodeURI(report.links.hubResults)})` : null,
   ].filter((l): l is string => l !== null);
   if (links.length) facts.push(`- **Links:** ${links.join(' · ')}`);
-  return facts;
-}
-
-function failedJobs(report: RunReport, level: RenderLevel): string[] {
-  const failed = report.jobs.filter(hasFailed);
-  if (failed.length === 0) return [];
-  const lines = ['### Failed jobs', ''];
-  for (const job of failed) {
-    const summary = escapePreformatted(
-      `Job ${job.id} (${job.benchmarks.join(', ')}): ${job.state}${job.reason ? ` — ${job.reason}` : ''}`,
+  const summary = `Run: ${view.jobRows.length} job attempt${view.jobRows.length === 1 ? '' : 's'}, ${view.totalGpuHoursText === 'unknown' ? 'GPU-hours unknown' : `${view.totalGpuHoursText} GPU-hours`}${report.wallSeconds != null ? `, ${duration(report.wallSeconds)} wall time` : ''}`;
+  const lines = ['<details>', `<summary>${escapePreformatted(summary)}</summary>`, '', ...facts, ''];
+  if (view.jobRows.length > 0) {
+    lines.push(
+      ...table(view.jobHeader, view.jobRows),
+      '',
+      `**GPU-hours, all attempts:** ${view.totalGpuHoursText}`,
+      '',
     );
-    lines.push('<details>', `<summary>${summary}</summary>`, '');
-    if (job.logTail && level.logLines > 0) {
-      const tail = job.logTail.split(/\r?\n/).slice(-level.logLines).join('\n');
-      lines.push(`<pre>${escapePreformatted(tail)}</pre>`);
-    } else if (job.logTail) {
-      lines.push(
-        '<p>Log tail omitted to fit GitHub’s comment limit; see the job summary or the run directory.</p>',
-      );
-    } else {
-      lines.push('<p>No log available.</p>');
-    }
-    lines.push('</details>', '');
   }
+  if (level.notes && report.notes?.length) lines.push(...report.notes.map((n) => `- ${escapeInline(n)}`), '');
+  lines.push('</details>', '');
   return lines;
 }
 
-function charts(report: RunReport): string[] {
-  const series = (report.checkpointSeries ?? []).filter((s) => s.points.length >= 2);
-  if (series.length === 0) return [];
-  return [
-    '### Scores by training step',
-    '',
-    ...series.flatMap((s) => [checkpointChart(s.benchmark, s.points), '']),
-  ];
+function chartSection(report: RunReport): string[] {
+  const chart = scoreByStepChart(
+    (report.checkpointSeries ?? []).map((s) => ({
+      ...s,
+      baseline: report.baseline?.values[s.benchmark] ?? null,
+    })),
+    report.baseline?.label,
+  );
+  return chart ? ['### Scores by training step', '', chart, ''] : [];
 }
 
 function renderAt(report: RunReport, marker: string, level: RenderLevel): string {
-  const title = `## Model evaluation: ${modelMarkdown(report)} @ ${escapeCodeSpan(report.revision)} — ${STATUS_LABELS[report.status]}`;
+  const view = reportView(report, { maxRows: level.maxRows });
+  const simulatedMark = report.simulated ? '🧪 SIMULATED · ' : '';
+  const title = `## ${simulatedMark}${escapeInline(view.verdict)} — ${modelMarkdown(report)} @ ${escapeCodeSpan(report.revision)}`;
   const lines = [marker, title, ''];
   if (report.simulated) {
     lines.push(
       '> [!WARNING]',
-      '> **SIMULATED** — these numbers come from the LightEval stand-in, not from a model. Do not compare them with real results.',
+      '> **SIMULATED**: every number below comes from the LightEval stand-in, not from a model. Do not compare them with real results.',
       '',
     );
   }
-  lines.push(
-    ...resultsTable(report, level),
-    '',
-    '### Run',
-    '',
-    ...runFacts(report),
-    '',
-    ...jobsTable(report),
-    '',
-  );
-  if (level.notes && report.notes?.length) lines.push(...report.notes.map((n) => `- ${escapeInline(n)}`), '');
-  lines.push(...failedJobs(report, level));
-  if (level.charts) lines.push(...charts(report));
+  lines.push(...resultsSection(report, view, level), '');
+  lines.push(...failuresSection(view, level));
+  if (level.charts) lines.push(...chartSection(report));
+  lines.push(...runSection(report, view, level));
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
 /**
  * Renders the report as GitHub markdown: for the sticky PR comment and the job summary alike.
- * Stays under `maxLength` by shedding detail in order (log tails shortened, then dropped, then
- * charts and notes, then rows), never by cutting a table or a tag in half.
+ * Order: the verdict in the title, the results table, failures, the chart, then the run facts
+ * collapsed. Stays under `maxLength` by shedding detail in order (log tails shortened, then
+ * dropped, then charts and notes, then rows), never by cutting a table or a tag in half.
  */
 export function renderReport(
   report: RunReport,

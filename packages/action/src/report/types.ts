@@ -23,6 +23,22 @@ export interface JobReport {
   elapsedSeconds?: number | null;
   /** Last lines of the job log, shown for failed jobs. Untrusted text. */
   logTail?: string;
+  /**
+   * Earlier attempts of this job that ran out of GPU memory and were re-planned larger, oldest
+   * first. Their GPU-hours were spent too, so the report lists and counts them.
+   */
+  supersededAttempts?: JobAttempt[];
+}
+
+/** One earlier attempt of a job: its Slurm id, the layout it ran at, and how long it ran. */
+export interface JobAttempt {
+  id: string;
+  layout: JobLayout;
+  /** Final Slurm state of the attempt (`FAILED` for an out-of-memory exit). */
+  state: string;
+  reason?: string;
+  /** Seconds the attempt ran; null when the run did not see it end (reopened later). */
+  elapsedSeconds: number | null;
 }
 
 /** One benchmark's headline score (the shape `results` rows already have). */
@@ -47,7 +63,7 @@ export interface RunReport {
   model: string;
   revision: string;
   status: 'submitted' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-  /** Results from the LightEval stand-in (`--simulate`): marked on every row. */
+  /** Results from the LightEval stand-in (`--simulate`): one banner and a title marker. */
   simulated: boolean;
   jobs: JobReport[];
   results: ReportResultRow[];

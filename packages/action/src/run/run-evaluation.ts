@@ -112,7 +112,7 @@ export async function runEvaluation(given: RunSettings, deps: RunDependencies): 
         lightevalVersion: prepared.lightevalVersion,
         ...(standinBinDir && { standinBinDir }),
       }),
-    progress: { startedAt, live: new Map(), notes: [] },
+    progress: { startedAt, live: new Map(), notes: [], ended: new Map() },
     now,
     ...(deps.signal && { signal: deps.signal }),
     ...(deps.onProgress && { onProgress: deps.onProgress }),

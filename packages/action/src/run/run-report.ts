@@ -1,6 +1,6 @@
 import type { PlannedJob } from '@model-eval/planner';
 import type { JobOutcome, JobSpec, SlurmJobState, WatchEvent } from '@model-eval/slurm';
-import type { JobReport, RunReport } from '../report';
+import type { JobAttempt, JobLayout, JobReport, RunReport } from '../report';
 import type { ResultRow } from '../results';
 import type { RunSettings } from './run-settings';
 import type { RunState } from './run-state';
@@ -19,6 +19,12 @@ export interface RunProgress {
   readonly startedAt: number;
   readonly live: Map<string, { index: number; state: SlurmJobState }>;
   readonly notes: string[];
+  /**
+   * Final states of jobs that ended and were replaced (an out-of-memory attempt before its
+   * re-plan), by job id: how long they ran counts in the report's GPU-hours. Optional so that a
+   * run that does not record them still reports (the attempt's time then shows as unknown).
+   */
+  readonly ended?: Map<string, SlurmJobState>;
 }
 
 export interface ReportInput {
@@ -71,13 +77,7 @@ function jobReport(
     id,
     benchmarks: job.planned.benchmarks,
     state: jobState?.state ?? (job.jobIds.length > 0 ? 'PENDING' : 'SUBMITTING'),
-    layout: {
-      nodes: job.planned.nodes,
-      gpusPerNode: job.planned.gpusPerNode,
-      tensorParallel: job.planned.tensorParallel,
-      pipelineParallel: job.planned.pipelineParallel,
-      dataParallel: job.planned.dataParallel,
-    },
+    layout: layoutOf(job.planned),
     elapsedSeconds: jobState?.elapsedSeconds ?? null,
     queueSeconds: null,
   };
@@ -85,7 +85,35 @@ function jobReport(
   if (reason) entry.reason = reason;
   else if (jobState && 'reason' in jobState && jobState.reason) entry.reason = jobState.reason;
   if (done?.outcome.state.class === 'failed' && done.outcome.logTail) entry.logTail = done.outcome.logTail;
+  if (job.superseded.length > 0) {
+    entry.supersededAttempts = job.superseded.map((s) => supersededAttempt(s, progress));
+  }
   return entry;
+}
+
+function layoutOf(planned: PlannedJob): JobLayout {
+  return {
+    nodes: planned.nodes,
+    gpusPerNode: planned.gpusPerNode,
+    tensorParallel: planned.tensorParallel,
+    pipelineParallel: planned.pipelineParallel,
+    dataParallel: planned.dataParallel,
+  };
+}
+
+/** An earlier layout that ran out of GPU memory (the run state records only these as superseded). */
+function supersededAttempt(
+  superseded: RunState['jobs'][number]['superseded'][number],
+  progress: RunProgress,
+): JobAttempt {
+  const ended = progress.ended?.get(superseded.jobId);
+  return {
+    id: superseded.jobId,
+    layout: layoutOf(superseded.planned),
+    state: ended?.state ?? 'FAILED',
+    reason: 'GPU out of memory',
+    elapsedSeconds: ended?.elapsedSeconds ?? null,
+  };
 }
 
 function failureReason(outcome: JobOutcome | undefined): string | undefined {

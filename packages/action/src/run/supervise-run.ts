@@ -30,6 +30,7 @@ export async function superviseRun(context: RunContext, attached: AttachedJobs):
       const job = jobs.find((j) => context.specFor(j).key === outcome.spec.key);
       if (!job) continue;
       context.progress.live.delete(outcome.jobId);
+      context.progress.ended?.set(outcome.jobId, outcome.state);
       const plan = planOf(context);
       if (outcome.failure === 'gpu-oom' && !cancelled && plan) {
         const decision = decideAfterOutOfMemory(plan, job, outcome.jobId, {

@@ -1,105 +1,160 @@
 import { describe, expect, it } from 'vitest';
-import {
-  escapeInline,
-  escapePreformatted,
-  type RunReport,
-  renderReport,
-  reportMarker,
-} from '../../src/report';
+import { escapeInline, escapePreformatted, renderReport, reportMarker } from '../../src/report';
 import { compareWithBaseline } from '../../src/stats';
+import { jobsTable, resultsTable, textOf, titleOf, toHtml } from './github-render';
+import {
+  baseReport,
+  checkpointReport,
+  failedReport,
+  layout,
+  oomReplanReport,
+  regressionReport,
+} from './report-fixtures';
 
-const layout = { nodes: 1, gpusPerNode: 8, tensorParallel: 2, pipelineParallel: 1, dataParallel: 4 };
-
-function baseReport(overrides: Partial<RunReport> = {}): RunReport {
-  const results = [
-    { benchmark: 'math_500', metric: 'pass@k:k=1&n=1', value: 0.84, stderr: 0.016394 },
-    {
-      benchmark: 'aime24',
-      metric: 'pass@k:k=1',
-      value: null,
-      stderr: null,
-      notes: ['LightEval reported NaN for pass@k:k=1: no score'],
-    },
-  ];
-  return {
-    model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B',
-    revision: 'v1.1.0',
-    status: 'succeeded',
-    simulated: false,
-    jobs: [
-      {
-        id: '101',
-        benchmarks: ['math_500'],
-        state: 'COMPLETED',
-        layout,
-        queueSeconds: 125,
-        elapsedSeconds: 5400,
-      },
-      {
-        id: '102',
-        benchmarks: ['aime24'],
-        state: 'COMPLETED',
-        layout: { ...layout, nodes: 2 },
-        queueSeconds: 30,
-        elapsedSeconds: 1800,
-      },
-    ],
-    results,
-    baseline: {
-      label: 'v1.0.0',
-      values: { math_500: 0.8, aime24: 0.3 },
-      comparison: compareWithBaseline(
-        [{ benchmark: 'math_500', value: 0.84, stderr: 0.016394 }],
-        [{ benchmark: 'math_500', value: 0.8, stderr: 0.017889 }],
-      ),
-    },
-    versions: { lighteval: '0.13.0', vllm: '0.10.1' },
-    wallSeconds: 7500,
-    links: {
-      workflowRun: 'https://github.com/o/r/actions/runs/1',
-      hubResults: 'https://huggingface.co/datasets/o/evals',
-    },
-    ...overrides,
-  };
-}
-
-describe('report markdown', () => {
-  it('shows the table, the comparison and the run facts', () => {
+describe('the comment answers the reviewer first', () => {
+  it('success with a baseline: verdict in the title, a readable table, the run facts collapsed', () => {
     const md = renderReport(baseReport());
     expect(md.startsWith(reportMarker('deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B'))).toBe(true);
-    expect(md).toContain(
-      '| Benchmark | Metric | Score ± 95% CI | Baseline (v1.0.0) | Δ (95% CI) | Verdict |',
+    const html = toHtml(md);
+    expect(titleOf(html)).toBe(
+      '≈ no significant change — deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B @ v1.1.0',
     );
-    // 0.84 ± 1.96 × 0.016394 = 84.0 ± 3.2; se(Δ) = √(0.016394² + 0.017889²) = 0.024265, Δ = +4.0 ± 4.8 → (−0.8, +8.8), p = 0.0993
-    expect(md).toContain(
-      '| math\\_500 | `pass@k:k=1&n=1` | 84.0 ± 3.2 | 80.0 | +4.0 (−0.8, +8.8) | ≈ within noise (unpaired) |',
+    // 0.84 ± 1.96 × 0.016394 = 84.0 ± 3.2; se(Δ) = √(0.016394² + 0.017889²) = 0.024265, Δ = +4.0 ± 4.8 → [−0.8, +8.8]
+    expect(resultsTable(html)).toEqual([
+      ['Benchmark', 'Problems × samples', 'Score ± 95% CI', 'Baseline (v1.0.0)', 'Δ [95% CI]', 'Verdict'],
+      ['MATH-500', '500 × 1', '84.0 ± 3.2', '80.0', '+4.0 [−0.8, +8.8]', '≈ within noise'],
+      ['AIME 2024', '30 × 64', 'no score', '30.0', '—', '—'],
+    ]);
+    const text = textOf(html);
+    expect(text).toContain('AIME 2024: LightEval reported NaN');
+    expect(text).toContain('Tests: MATH-500: unpaired z-test.');
+    // The table comes before the run facts, and the facts are inside a closed <details>.
+    const facts = html.slice(html.indexOf('<details>'));
+    expect(html.indexOf('<table>')).toBeLessThan(html.indexOf('<details>'));
+    expect(facts).toMatch(
+      /^<details>\s*<summary>Run: 2 job attempts, 20\.00 GPU-hours, 2h 05m wall time<\/summary>/,
     );
-    expect(md).toMatch(/\| aime24 \| `pass@k:k=1` \| no score \| 30\.0 \| — \|/);
-    expect(md).toContain('aime24: LightEval reported NaN');
-    expect(md).toContain('tested alone');
-    expect(md).toContain(
-      '[v1.1.0](https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B/tree/v1.1.0)',
+    expect(facts).toContain(
+      'href="https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B/tree/v1.1.0"',
     );
+    expect(textOf(facts)).toContain('LightEval metrics: MATH-500 pass@k:k=1&n=1, AIME 2024 pass@k:k=1');
     // GPU-hours: 1 × 8 × 5400 s = 12.00; 2 × 8 × 1800 s = 8.00; total 20.00
-    expect(md).toContain('| 101 | math\\_500 | COMPLETED | 1 × 8 | 2 / 1 / 4 | 2m 05s | 1h 30m | 12.00 |');
-    expect(md).toContain('| 102 | aime24 | COMPLETED | 2 × 8 | 2 / 1 / 4 | 30s | 30m 00s | 8.00 |');
-    expect(md).toContain('**GPU-hours, all jobs:** 20.00');
-    expect(md).toContain('**Wall time:** 2h 05m');
-    expect(md).toContain('LightEval 0.13.0, vLLM 0.10.1');
-    expect(md).toContain('[workflow run](https://github.com/o/r/actions/runs/1)');
+    expect(jobsTable(html).slice(1)).toEqual([
+      ['101', 'MATH-500', 'COMPLETED', '1 × 8', '2 / 1 / 4', '2m 05s', '1h 30m', '12.00'],
+      ['102', 'AIME 2024', 'COMPLETED', '2 × 8', '2 / 1 / 4', '30s', '30m 00s', '8.00'],
+    ]);
+    expect(textOf(facts)).toContain('GPU-hours, all attempts: 20.00');
+    expect(textOf(facts)).toContain('LightEval 0.13.0, vLLM 0.10.1');
     expect(md).not.toContain('SIMULATED');
-    expect(md).not.toContain('Failed jobs');
+    expect(md).not.toContain('### Failed');
   });
 
-  it('marks every row SIMULATED', () => {
+  it('a regression: the title counts it, the row says so', () => {
+    const html = toHtml(renderReport(regressionReport()));
+    expect(titleOf(html)).toMatch(/^🔻 1 regression — /);
+    expect(resultsTable(html)[1]).toEqual([
+      'MATH-500',
+      '500 × 1',
+      '70.0 ± 4.0',
+      '84.0',
+      expect.stringMatching(/^−14\.0 \[−19\.\d, −8\.\d\]$/),
+      '🔻 regressed',
+    ]);
+  });
+
+  it('improvements only, and no baseline at all, each get their own title', () => {
+    const improved = baseReport({
+      baseline: {
+        label: 'v1.0.0',
+        values: { math_500: 0.7 },
+        comparison: compareWithBaseline(
+          [{ benchmark: 'math_500', value: 0.84, stderr: 0.016394 }],
+          [{ benchmark: 'math_500', value: 0.7, stderr: 0.0205 }],
+        ),
+      },
+    });
+    expect(titleOf(toHtml(renderReport(improved)))).toMatch(/^✅ 1 improvement — /);
+    const html = toHtml(renderReport(baseReport({ baseline: undefined })));
+    expect(titleOf(html)).toMatch(/^✅ 1 of 2 benchmarks scored, no baseline to compare with — /);
+    expect(resultsTable(html)[0]).toEqual(['Benchmark', 'Problems × samples', 'Score ± 95% CI']);
+  });
+
+  it('a failed job: the title says why in one line, the log tail is collapsed', () => {
+    const md = renderReport(failedReport());
+    const html = toHtml(md);
+    expect(titleOf(html)).toBe(
+      '❌ failed: AIME 2024 (job 7): GPU out of memory, exit code 1 — deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B @ v1.1.0',
+    );
+    expect(textOf(html)).toContain('No scores: 1 job failed before writing results.');
+    expect(md).not.toContain('No results yet');
+    const failed = html.slice(html.indexOf('<h3>Failed</h3>'), html.indexOf('<summary>Run:'));
+    expect(textOf(failed)).toContain('❌ AIME 2024 (job 7): GPU out of memory, exit code 1');
+    expect(failed).toMatch(
+      /<details><summary>Log tail \(last 2 lines\)<\/summary>\s*<pre>loading weights\ntorch\.OutOfMemoryError/,
+    );
+    // The job's time is unknown: no total that looks complete.
+    expect(textOf(html)).toContain('Run: 1 job attempt, GPU-hours unknown');
+  });
+
+  it('OOM re-plans: every attempt is listed and counted in the GPU-hours', () => {
+    const html = toHtml(renderReport(oomReplanReport()));
+    // 301: 1 × 2 × 900 s = 0.50; 302: time unknown (—); 303: 1 × 8 × 3600 s = 8.00
+    expect(jobsTable(html).slice(1)).toEqual([
+      [
+        '301 (attempt 1 of 3)',
+        'MATH-500',
+        'FAILED (GPU out of memory; re-planned)',
+        '1 × 2',
+        '2 / 1 / 1',
+        '—',
+        '15m 00s',
+        '0.50',
+      ],
+      [
+        '302 (attempt 2 of 3)',
+        'MATH-500',
+        'FAILED (GPU out of memory; re-planned)',
+        '1 × 4',
+        '4 / 1 / 1',
+        '—',
+        '—',
+        '—',
+      ],
+      ['303 (attempt 3 of 3)', 'MATH-500', 'COMPLETED', '1 × 8', '2 / 1 / 4', '10s', '1h 00m', '8.00'],
+    ]);
+    expect(textOf(html)).toContain('GPU-hours, all attempts: ≥ 8.50');
+    expect(textOf(html)).toContain('Run: 3 job attempts, ≥ 8.50 GPU-hours');
+  });
+
+  it('a simulated run: one banner and a title marker, no marker on the rows', () => {
     const md = renderReport(baseReport({ simulated: true }));
-    const rows = md.split('\n').filter((l) => /^\| (math|aime)/.test(l));
-    expect(rows).toHaveLength(2);
-    for (const row of rows) expect(row).toContain('**SIMULATED**');
-    expect(md).toContain('> **SIMULATED**');
+    const html = toHtml(md);
+    expect(titleOf(html)).toMatch(/^🧪 SIMULATED · ≈ no significant change — /);
+    expect(md.match(/SIMULATED/g)).toHaveLength(2);
+    for (const row of resultsTable(html)) expect(row.join(' ')).not.toContain('SIMULATED');
+    expect(html).toMatch(/<blockquote>\s*<p>\[!WARNING\]\s*<strong>SIMULATED<\/strong>/);
   });
 
-  it('shows failed jobs with reason and an inert log tail', () => {
+  it('a bound of zero prints as 0.0, not ±0.0', () => {
+    const report = baseReport();
+    const comparison = report.baseline?.comparison.comparisons[0];
+    if (!report.baseline || !comparison) throw new Error('fixture has a comparison');
+    report.baseline.comparison.comparisons = [{ ...comparison, delta: 0.05, ci: [0, 0.1] }];
+    expect(resultsTable(toHtml(renderReport(report)))[1]?.[4]).toBe('+5.0 [0.0, +10.0]');
+    report.baseline.comparison.comparisons = [{ ...comparison, delta: 0.00001, ci: [-0.04, 0.04] }];
+    expect(resultsTable(toHtml(renderReport(report)))[1]?.[4]).toBe('0.0 [−4.0, +4.0]');
+  });
+
+  it('a local model directory shows its last path parts, not the runner’s absolute path', () => {
+    const md = renderReport(baseReport({ model: '/tmp/tmp.x81Kq/checkpoints/org/my-model' }));
+    const html = toHtml(md);
+    expect(titleOf(html)).toBe('≈ no significant change — …/org/my-model @ v1.1.0');
+    // The hidden marker keeps the full id (it must stay unique per model); nothing visible does.
+    expect(md.replace(reportMarker('/tmp/tmp.x81Kq/checkpoints/org/my-model'), '')).not.toContain('/tmp/');
+    expect(html).not.toContain('href="https://huggingface.co/…');
+  });
+
+  it('keeps hostile log text and reasons inert', () => {
     const hostile = [
       'Traceback (most recent call last):',
       '</pre></details><img src=x onerror=alert(1)> @octocat please look',
@@ -121,16 +176,14 @@ describe('report markdown', () => {
         ],
       }),
     );
-    const details = md.slice(md.indexOf('### Failed jobs'));
-    expect(details).toContain('<details>');
-    expect(details).toContain('Job 7 (aime24): FAILED — GPU out of memory @\u200bteam');
-    expect(details).toContain(
-      '&lt;/pre&gt;&lt;/details&gt;&lt;img src=x onerror=alert(1)&gt; @\u200boctocat',
-    );
-    expect(details).toContain('torch.OutOfMemoryError: CUDA out of memory');
-    expect(details).not.toContain('\u001b');
-    expect(details.match(/<\/pre>/g)).toHaveLength(1);
+    const failed = md.slice(md.indexOf('### Failed'));
+    expect(failed).toContain('AIME 2024 \\(job 7\\): GPU out of memory @\u200bteam');
+    expect(failed).toContain('&lt;/pre&gt;&lt;/details&gt;&lt;img src=x onerror=alert(1)&gt; @\u200boctocat');
+    expect(failed).toContain('torch.OutOfMemoryError: CUDA out of memory');
+    expect(md).not.toContain('\u001b');
+    expect(md.match(/<\/pre>/g)).toHaveLength(1);
     expect(md).not.toMatch(/@octocat|@team/);
+    expect(toHtml(md)).not.toContain('<img');
   });
 
   it('escapes inline text so it cannot add markup or mention anyone', () => {
@@ -142,31 +195,19 @@ describe('report markdown', () => {
     );
   });
 
-  it('draws a score-by-step chart for a checkpoint series', () => {
-    const md = renderReport(
-      baseReport({
-        checkpointSeries: [
-          {
-            benchmark: 'aime24',
-            points: [
-              { step: 2000, value: 0.3 },
-              { step: 1000, value: 0.25 },
-              { step: 3000, value: 0.3333 },
-            ],
-          },
-        ],
-      }),
-    );
-    expect(md).toContain(
-      [
-        '```mermaid',
-        'xychart-beta',
-        '  title "aime24: score vs training step"',
-        '  x-axis "step" [1000, 2000, 3000]',
-        '  y-axis "score (%)" 0 --> 100',
-        '  line [25.0, 30.0, 33.3]',
-        '```',
-      ].join('\n'),
+  it('a checkpoint series: one chart with every benchmark, before the run facts', () => {
+    const md = renderReport(checkpointReport());
+    expect(md.match(/```mermaid/g)).toHaveLength(1);
+    const chart = md.slice(md.indexOf('```mermaid'), md.indexOf('<summary>Run:'));
+    expect(chart).toContain('  x-axis "training step" 1000 --> 5000');
+    expect(chart).toContain('  line "MATH-500" [72, 78, 80, 82, 84]');
+    expect(chart).toContain('  line "AIME 2024" [20, 23.3, 25.53, 27.77, 30]');
+    // Baselines are reference lines: MATH-500 at 80.0, AIME 2024 at 30.0.
+    expect(chart).toContain('  line "MATH-500 baseline" [80, 80, 80, 80, 80]');
+    expect(chart).toContain('  line "AIME 2024 baseline" [30, 30, 30, 30, 30]');
+    expect(chart).toContain('  y-axis "score (%)" 13 --> 91');
+    expect(textOf(toHtml(chart))).toContain(
+      '🟦 MATH-500 · 🟧 AIME 2024 — flat lighter lines: baseline (v1.0.0)',
     );
   });
 
@@ -183,7 +224,7 @@ describe('report markdown', () => {
     expect(full.length).toBeGreaterThan(65_536);
     const md = renderReport(baseReport({ jobs }));
     expect(md.length).toBeLessThanOrEqual(65_536);
-    expect(md).toContain('| math\\_500 | `pass@k:k=1&n=1` | 84.0 ± 3.2 |');
+    expect(resultsTable(toHtml(md))[1]?.slice(0, 3)).toEqual(['MATH-500', '500 × 1', '84.0 ± 3.2']);
     expect(md).toContain('line 4999');
     expect(md).not.toContain('line 4000 ');
     const tiny = renderReport(baseReport({ jobs }), { maxLength: 6_000 });

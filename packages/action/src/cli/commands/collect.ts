@@ -1,4 +1,4 @@
-import type { CommandSpec } from '../command';
+import { type CommandSpec, formatFrom, formatOption } from '../command';
 import { readDetachedRun, stateOption } from '../detached';
 import { runOptions } from '../run-options';
 import { runFromArgs } from './run';
@@ -7,9 +7,10 @@ import { runFromArgs } from './run';
 export const collectCommand: CommandSpec = {
   name: 'collect',
   summary: 'Wait for a detached run, collect its results and report',
-  options: stateOption,
+  options: { ...stateOption, ...formatOption },
   run: async (args, io) => {
     const { runArgs, io: runIo } = await readDetachedRun(args, io, { name: 'collect', options: runOptions });
-    return runFromArgs(runArgs, runIo, { collectOnly: 'wait' });
+    // --format is how this terminal wants the report, not part of the recorded run.
+    return runFromArgs(runArgs, runIo, { collectOnly: 'wait', format: formatFrom(args) });
   },
 };

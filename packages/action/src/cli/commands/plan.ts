@@ -1,4 +1,5 @@
 import { loadModelFacts, planEvaluation, planToJson, renderPlanText } from '@model-eval/planner';
+import { MultiNodeRunError } from '../../run/prepare';
 import {
   type CommandSpec,
   integerOption,
@@ -57,6 +58,10 @@ export const planCommand: CommandSpec = {
         ? `${JSON.stringify(planToJson(plan), null, 2)}\n`
         : `${renderPlanText(plan)}\n`,
     );
+    // The plan is shown either way, but a plan that `run` would refuse is not a success: scripts
+    // that gate on `plan` must not go on to a `run` that fails (exit 2, the reason on stderr).
+    const multiNode = plan.jobs.find((job) => job.nodes > 1);
+    if (multiNode) throw new MultiNodeRunError(multiNode);
     return 0;
   },
 };

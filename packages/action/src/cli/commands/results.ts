@@ -1,6 +1,7 @@
+import { benchmarkTitle, escapeInline } from '../../report';
 import { collectResults } from '../../results';
 import { Z_95 } from '../../stats';
-import type { CommandSpec } from '../command';
+import { type CommandSpec, formatFrom, formatOption } from '../command';
 
 export const resultsCommand: CommandSpec = {
   name: 'results',
@@ -9,13 +10,15 @@ export const resultsCommand: CommandSpec = {
     { name: '<dir>', description: 'Directory holding results/**/results_*.json', required: true },
   ],
   options: {
-    json: { type: 'boolean', description: 'Print JSON rows instead of a table' },
+    ...formatOption,
+    json: { type: 'boolean', description: 'Same as --format json' },
   },
   run: async (args, io) => {
     const dir = args.positionals[0] as string;
     const { rows, files } = await collectResults(dir);
     const simulatedFiles = new Set(files.filter((f) => f.simulated).map((f) => f.file));
-    if (args.values.json === true) {
+    const format = formatFrom(args);
+    if (format === 'json') {
       const output = {
         rows: rows.map((r) => ({
           benchmark: r.benchmark,
@@ -42,14 +45,36 @@ export const resultsCommand: CommandSpec = {
       io.stdout(`${JSON.stringify(output, null, 2)}\n`);
       return 0;
     }
+    const scoreText = (r: (typeof rows)[number]) =>
+      r.value === null
+        ? 'no score'
+        : `${(r.value * 100).toFixed(1)} ± ${r.stderr === null ? '?' : (Z_95 * r.stderr * 100).toFixed(1)}`;
+    if (format === 'markdown') {
+      // For pasting into an issue or PR: the comment's readable names, escaped like the comment.
+      const anySimulated = rows.some((r) => simulatedFiles.has(r.file));
+      const md = [
+        ...(anySimulated
+          ? ['> [!WARNING]', '> **SIMULATED**: results of the LightEval stand-in, not of a model.', '']
+          : []),
+        '| Benchmark | Problems × samples | Score ± 95% CI | LightEval metric | LightEval |',
+        '| --- | --- | --- | --- | --- |',
+        ...rows.map(
+          (r) =>
+            `| ${escapeInline(benchmarkTitle(r.benchmark))} | ${r.problems ?? '?'} × ${r.samples ?? '?'} | ${scoreText(r)} | \`${(r.metric || '—').replace(/`/g, '')}\` | ${escapeInline(r.lightevalVersion)} |`,
+        ),
+        ...rows.flatMap((r) =>
+          r.notes.map((n) => `- ${escapeInline(`${benchmarkTitle(r.benchmark)}: ${n}`)}`),
+        ),
+      ];
+      io.stdout(`${md.join('\n')}\n`);
+      return 0;
+    }
     const table = [
       ['benchmark', 'metric', 'score ± 95% CI', 'samples', 'problems', 'LightEval', ''],
       ...rows.map((r) => [
         r.benchmark,
         r.metric || '—',
-        r.value === null
-          ? 'no score'
-          : `${(r.value * 100).toFixed(1)} ± ${r.stderr === null ? '?' : (Z_95 * r.stderr * 100).toFixed(1)}`,
+        scoreText(r),
         r.samples === null ? '—' : String(r.samples),
         r.problems === null ? '—' : String(r.problems),
         r.lightevalVersion,

@@ -1,11 +1,20 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { loadModelFacts, renderPlanText } from '@model-eval/planner';
-import { renderReport } from '../../report';
+import { renderReport, renderReportText, reportVerdict } from '../../report';
 import { openExecutor } from '../../run/connection';
 import { type RunOutcome, runEvaluation } from '../../run/run-evaluation';
 import { findStandinScript } from '../../run/standin';
-import { type CliIo, type CommandSpec, type ParsedArgs, stringOption, UsageError } from '../command';
+import {
+  type CliIo,
+  type CommandSpec,
+  formatFrom,
+  formatOption,
+  type OutputFormat,
+  type ParsedArgs,
+  stringOption,
+  UsageError,
+} from '../command';
 import { stateOption, writeDetachedRun } from '../detached';
 import { accessFromArgs, runOptions, settingsFromArgs, stderrLoggerFor } from '../run-options';
 
@@ -20,6 +29,7 @@ export const runCommand: CommandSpec = {
       description: 'Submit, write the state file and exit; finish with collect --state',
     },
     ...stateOption,
+    ...formatOption,
   },
   run: (args, io) => runFromArgs(args, io),
 };
@@ -28,8 +38,9 @@ export const runCommand: CommandSpec = {
 export async function runFromArgs(
   args: ParsedArgs,
   io: CliIo,
-  options: { collectOnly?: 'wait' } = {},
+  options: { collectOnly?: 'wait'; format?: OutputFormat } = {},
 ): Promise<number> {
+  const format = options.format ?? formatFrom(args);
   const settings = settingsFromArgs(args, io);
   const access = accessFromArgs(args, io);
   const logger = stderrLoggerFor(io, settings.simulate);
@@ -70,7 +81,8 @@ export async function runFromArgs(
         : detach
           ? { kind: 'detach' }
           : { kind: 'wait' },
-      onPlan: (plan) => io.stdout(`${renderPlanText(plan)}\n`),
+      // With --format json stdout carries one JSON document only; the plan goes to stderr then.
+      onPlan: (plan) => (format === 'json' ? io.stderr : io.stdout)(`${renderPlanText(plan)}\n`),
     });
   } finally {
     process.removeListener('SIGINT', onSignal);
@@ -87,6 +99,13 @@ export async function runFromArgs(
       submittedAt: new Date().toISOString(),
     });
     const ids = outcome.report.jobs.map((j) => j.id).join(', ');
+    if (format === 'json') {
+      const jobs = outcome.report.jobs.map((j) => ({ id: j.id, benchmarks: j.benchmarks, state: j.state }));
+      io.stdout(
+        `${JSON.stringify({ runId: settings.runId, status: 'submitted', jobs, state: statePath }, null, 2)}\n`,
+      );
+      return 0;
+    }
     io.stdout(`Submitted job(s) ${ids} (run ${settings.runId}).\nState: ${statePath}\n`);
     io.stdout(
       `Follow with: model-eval status --state ${statePath}\nFinish with: model-eval collect --state ${statePath}\n`,
@@ -94,7 +113,13 @@ export async function runFromArgs(
     return 0;
   }
   const markdown = renderReport(outcome.report);
-  io.stdout(`\n${markdown}\n`);
+  io.stdout(
+    format === 'json'
+      ? `${JSON.stringify({ ...resultsJsonOf(outcome), verdict: reportVerdict(outcome.report) }, null, 2)}\n`
+      : format === 'markdown'
+        ? `\n${markdown}\n`
+        : `\n${renderReportText(outcome.report)}`,
+  );
   const resultsJson = stringOption(args, 'results-json');
   if (resultsJson)
     await writeOut(resolve(io.cwd, resultsJson), `${JSON.stringify(resultsJsonOf(outcome), null, 2)}\n`);

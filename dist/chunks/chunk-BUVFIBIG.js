@@ -9564,7 +9564,7 @@ var require_handlers_misc = __commonJS({
               const term = bufferParser.readString(true);
               const cols = bufferParser.readUInt32BE();
               const rows = bufferParser.readUInt32BE();
-              const width = bufferParser.readUInt32BE();
+              const width2 = bufferParser.readUInt32BE();
               const height = bufferParser.readUInt32BE();
               const modesBinary = bufferParser.readString();
               if (modesBinary !== void 0) {
@@ -9583,7 +9583,7 @@ var require_handlers_misc = __commonJS({
                   modes[name] = value;
                 }
                 if (modes !== void 0)
-                  data = { term, cols, rows, width, height, modes };
+                  data = { term, cols, rows, width: width2, height, modes };
               }
               self2._debug && self2._debug(
                 `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type})`
@@ -9593,10 +9593,10 @@ var require_handlers_misc = __commonJS({
             case "window-change": {
               const cols = bufferParser.readUInt32BE();
               const rows = bufferParser.readUInt32BE();
-              const width = bufferParser.readUInt32BE();
+              const width2 = bufferParser.readUInt32BE();
               const height = bufferParser.readUInt32BE();
               if (height !== void 0)
-                data = { cols, rows, width, height };
+                data = { cols, rows, width: width2, height };
               self2._debug && self2._debug(
                 `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type})`
               );
@@ -12230,7 +12230,7 @@ var require_Protocol = __commonJS({
         this._debug && this._debug(`Outbound: Sending CHANNEL_OPEN (r:${chan}, session)`);
         sendPacket(this, this._packetRW.write.finalize(packet));
       }
-      windowChange(chan, rows, cols, height, width) {
+      windowChange(chan, rows, cols, height, width2) {
         if (this._server)
           throw new Error("Client-only method called in server mode");
         let p = this._packetRW.write.allocStart;
@@ -12244,14 +12244,14 @@ var require_Protocol = __commonJS({
         packet[p += 13] = 0;
         writeUInt32BE(packet, cols, ++p);
         writeUInt32BE(packet, rows, p += 4);
-        writeUInt32BE(packet, width, p += 4);
+        writeUInt32BE(packet, width2, p += 4);
         writeUInt32BE(packet, height, p += 4);
         this._debug && this._debug(
           `Outbound: Sending CHANNEL_REQUEST (r:${chan}, window-change)`
         );
         sendPacket(this, this._packetRW.write.finalize(packet));
       }
-      pty(chan, rows, cols, height, width, term, modes, wantReply) {
+      pty(chan, rows, cols, height, width2, term, modes, wantReply) {
         if (this._server)
           throw new Error("Client-only method called in server mode");
         if (!term || !term.length)
@@ -12276,7 +12276,7 @@ var require_Protocol = __commonJS({
         packet.utf8Write(term, p += 4, termLen);
         writeUInt32BE(packet, cols, p += termLen);
         writeUInt32BE(packet, rows, p += 4);
-        writeUInt32BE(packet, width, p += 4);
+        writeUInt32BE(packet, width2, p += 4);
         writeUInt32BE(packet, height, p += 4);
         writeUInt32BE(packet, modesLen, p += 4);
         p += 4;
@@ -16259,7 +16259,7 @@ var require_Channel = __commonJS({
         return this;
       }
       // Session type-specific methods =============================================
-      setWindow(rows, cols, height, width) {
+      setWindow(rows, cols, height, width2) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         if (this.type === "session" && (this.subtype === "shell" || this.subtype === "exec") && this.writable && this.outgoing.state === "open") {
@@ -16268,7 +16268,7 @@ var require_Channel = __commonJS({
             rows,
             cols,
             height,
-            width
+            width2
           );
         }
       }
@@ -18049,7 +18049,7 @@ var require_client = __commonJS({
     function reqPty(chan, opts, cb) {
       let rows = 24;
       let cols = 80;
-      let width = 640;
+      let width2 = 640;
       let height = 480;
       let term = "vt100";
       let modes = null;
@@ -18061,7 +18061,7 @@ var require_client = __commonJS({
         if (typeof opts.cols === "number")
           cols = opts.cols;
         if (typeof opts.width === "number")
-          width = opts.width;
+          width2 = opts.width;
         if (typeof opts.height === "number")
           height = opts.height;
         if (typeof opts.term === "string")
@@ -18089,7 +18089,7 @@ var require_client = __commonJS({
         rows,
         cols,
         height,
-        width,
+        width2,
         term,
         modes,
         wantReply
@@ -24021,9 +24021,9 @@ function makeHashTable() {
     return hashTable2;
   }
 }
-function clearHashTable(table) {
+function clearHashTable(table2) {
   for (let i = 0; i < hashSize; i++) {
-    table[i] = 0;
+    table2[i] = 0;
   }
 }
 function makeBuffer(size) {
@@ -31079,9 +31079,9 @@ var Class = class {
   constructor(..._args) {
   }
 };
-function members(proto, table) {
-  for (const key in table) {
-    const desc = Object.getOwnPropertyDescriptor(table, key);
+function members(proto, table2) {
+  for (const key in table2) {
+    const desc = Object.getOwnPropertyDescriptor(table2, key);
     if (desc.get)
       Object.defineProperty(proto, key, { ...desc, enumerable: false });
     else
@@ -31096,10 +31096,10 @@ function hide(inst, key, value) {
   return own(inst, key, value, false);
 }
 // @__NO_SIDE_EFFECTS__
-function derived(computes, table) {
+function derived(computes, table2) {
   for (const key in computes) {
     const compute = computes[key];
-    Object.defineProperty(table, key, {
+    Object.defineProperty(table2, key, {
       configurable: true,
       enumerable: true,
       get() {
@@ -31110,7 +31110,7 @@ function derived(computes, table) {
       }
     });
   }
-  return table;
+  return table2;
 }
 function defineBound(proto, key, fn) {
   Object.defineProperty(proto, key, {
@@ -40468,8 +40468,8 @@ var error43 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural2 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural2} inv\xE1lida${plural2}: ${joinValues(issue2.keys, ", ")}`;
+        const plural3 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -40613,8 +40613,8 @@ var error44 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural2 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural2} inv\xE1lida${plural2}: ${joinValues(issue2.keys, ", ")}`;
+        const plural3 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -50828,13 +50828,13 @@ function tensorParallelProblem(config2, tp, gpusPerNode) {
     ...denseWidths.map((w) => ["intermediate_size", w]),
     ["expert intermediate size", config2.moe?.expertIntermediateSize]
   ];
-  for (const [name, width] of shardedWidths) {
-    if (width === void 0) continue;
-    if (width % tp !== 0) return `${name} ${width} does not split into ${tp} equal parts`;
-    if (blockN !== void 0 && width / tp % blockN !== 0)
-      return `${name} ${width} / TP ${tp} is not a whole number of ${blockN}-wide FP8 blocks`;
-    if (groupSize !== void 0 && width / tp % groupSize !== 0)
-      return `${name} ${width} / TP ${tp} is not a whole number of ${groupSize}-input quantization groups (${q?.method})`;
+  for (const [name, width2] of shardedWidths) {
+    if (width2 === void 0) continue;
+    if (width2 % tp !== 0) return `${name} ${width2} does not split into ${tp} equal parts`;
+    if (blockN !== void 0 && width2 / tp % blockN !== 0)
+      return `${name} ${width2} / TP ${tp} is not a whole number of ${blockN}-wide FP8 blocks`;
+    if (groupSize !== void 0 && width2 / tp % groupSize !== 0)
+      return `${name} ${width2} / TP ${tp} is not a whole number of ${groupSize}-input quantization groups (${q?.method})`;
   }
   const attentionWidth = config2.attentionHeads * config2.headDim;
   if (groupSize !== void 0 && !config2.mla && attentionWidth / tp % groupSize !== 0)
@@ -51691,13 +51691,13 @@ var squeueLineSchema = external_exports.tuple([
 function parseSqueue(stdout) {
   return nonEmptyLines(stdout).map((line) => {
     const parts = line.split("|");
-    const fixed = parts.slice(0, 7);
+    const fixed2 = parts.slice(0, 7);
     const rest = parts.slice(7).join("|");
     const [name, ...commentParts] = rest.split("|").reverse();
     const comment = commentParts.reverse().join("|");
     const [jobId, state, reason, elapsed, start, end, nodeList, parsedComment, parsedName] = parseLine(
       squeueLineSchema,
-      [...fixed, comment, name ?? ""],
+      [...fixed2, comment, name ?? ""],
       "squeue",
       line
     );
@@ -53659,13 +53659,7 @@ function jobReport(job, finished, progress) {
     id,
     benchmarks: job.planned.benchmarks,
     state: jobState?.state ?? (job.jobIds.length > 0 ? "PENDING" : "SUBMITTING"),
-    layout: {
-      nodes: job.planned.nodes,
-      gpusPerNode: job.planned.gpusPerNode,
-      tensorParallel: job.planned.tensorParallel,
-      pipelineParallel: job.planned.pipelineParallel,
-      dataParallel: job.planned.dataParallel
-    },
+    layout: layoutOf(job.planned),
     elapsedSeconds: jobState?.elapsedSeconds ?? null,
     queueSeconds: null
   };
@@ -53673,7 +53667,29 @@ function jobReport(job, finished, progress) {
   if (reason) entry.reason = reason;
   else if (jobState && "reason" in jobState && jobState.reason) entry.reason = jobState.reason;
   if (done?.outcome.state.class === "failed" && done.outcome.logTail) entry.logTail = done.outcome.logTail;
+  if (job.superseded.length > 0) {
+    entry.supersededAttempts = job.superseded.map((s) => supersededAttempt(s, progress));
+  }
   return entry;
+}
+function layoutOf(planned) {
+  return {
+    nodes: planned.nodes,
+    gpusPerNode: planned.gpusPerNode,
+    tensorParallel: planned.tensorParallel,
+    pipelineParallel: planned.pipelineParallel,
+    dataParallel: planned.dataParallel
+  };
+}
+function supersededAttempt(superseded, progress) {
+  const ended = progress.ended?.get(superseded.jobId);
+  return {
+    id: superseded.jobId,
+    layout: layoutOf(superseded.planned),
+    state: ended?.state ?? "FAILED",
+    reason: "GPU out of memory",
+    elapsedSeconds: ended?.elapsedSeconds ?? null
+  };
 }
 function failureReason(outcome) {
   if (outcome?.state.class !== "failed") return void 0;
@@ -55616,14 +55632,14 @@ function readVariantArray(reader, header, metadata, parsers) {
   reader.offset = valuesStart + offsets[offsets.length - 1];
   return result;
 }
-function readVariantDecimal(reader, width) {
+function readVariantDecimal(reader, width2) {
   const scale = reader.view.getUint8(reader.offset);
   reader.offset += 1;
   let unscaled;
-  if (width === 4) {
+  if (width2 === 4) {
     unscaled = BigInt(reader.view.getInt32(reader.offset, true));
     reader.offset += 4;
-  } else if (width === 8) {
+  } else if (width2 === 8) {
     unscaled = reader.view.getBigInt64(reader.offset, true);
     reader.offset += 8;
   } else {
@@ -56140,7 +56156,7 @@ function deltaByteArray(reader, count, output2) {
 }
 
 // node_modules/.pnpm/hyparquet@1.33.0/node_modules/hyparquet/src/encoding.js
-function readRleBitPackedHybrid(reader, width, output2, length) {
+function readRleBitPackedHybrid(reader, width2, output2, length) {
   if (length === void 0) {
     length = reader.view.getUint32(reader.offset, true);
     reader.offset += 4;
@@ -56150,19 +56166,19 @@ function readRleBitPackedHybrid(reader, width, output2, length) {
   while (seen < output2.length) {
     const header = readVarInt(reader);
     if (header & 1) {
-      seen = readBitPacked(reader, header, width, output2, seen);
+      seen = readBitPacked(reader, header, width2, output2, seen);
     } else {
       const count = header >>> 1;
-      readRle(reader, count, width, output2, seen);
+      readRle(reader, count, width2, output2, seen);
       seen += count;
     }
   }
   reader.offset = startOffset + length;
 }
 function readRle(reader, count, bitWidth2, output2, seen) {
-  const width = bitWidth2 + 7 >> 3;
+  const width2 = bitWidth2 + 7 >> 3;
   let value = 0;
-  for (let i = 0; i < width; i++) {
+  for (let i = 0; i < width2; i++) {
     value |= reader.view.getUint8(reader.offset++) << (i << 3);
   }
   for (let i = 0; i < count; i++) {
@@ -56200,11 +56216,11 @@ function readBitPacked(reader, header, bitWidth2, output2, seen) {
   return seen;
 }
 function byteStreamSplit(reader, count, type, typeLength) {
-  const width = byteWidth(type, typeLength);
-  const bytes = new Uint8Array(count * width);
-  for (let b = 0; b < width; b++) {
+  const width2 = byteWidth(type, typeLength);
+  const bytes = new Uint8Array(count * width2);
+  for (let b = 0; b < width2; b++) {
     for (let i = 0; i < count; i++) {
-      bytes[i * width + b] = reader.view.getUint8(reader.offset++);
+      bytes[i * width2 + b] = reader.view.getUint8(reader.offset++);
     }
   }
   if (type === "FLOAT") return new Float32Array(bytes.buffer);
@@ -56214,7 +56230,7 @@ function byteStreamSplit(reader, count, type, typeLength) {
   else if (type === "FIXED_LEN_BYTE_ARRAY") {
     const split = new Array(count);
     for (let i = 0; i < count; i++) {
-      split[i] = bytes.subarray(i * width, (i + 1) * width);
+      split[i] = bytes.subarray(i * width2, (i + 1) * width2);
     }
     return split;
   }
@@ -58314,6 +58330,7 @@ async function superviseRun(context, attached) {
       const job = jobs.find((j) => context.specFor(j).key === outcome.spec.key);
       if (!job) continue;
       context.progress.live.delete(outcome.jobId);
+      context.progress.ended?.set(outcome.jobId, outcome.state);
       const plan = planOf(context);
       if (outcome.failure === "gpu-oom" && !cancelled && plan) {
         const decision = decideAfterOutOfMemory(plan, job, outcome.jobId, {
@@ -58454,7 +58471,7 @@ async function runEvaluation(given, deps) {
       lightevalVersion: prepared.lightevalVersion,
       ...standinBinDir && { standinBinDir }
     }),
-    progress: { startedAt, live: /* @__PURE__ */ new Map(), notes: [] },
+    progress: { startedAt, live: /* @__PURE__ */ new Map(), notes: [], ended: /* @__PURE__ */ new Map() },
     now,
     ...deps.signal && { signal: deps.signal },
     ...deps.onProgress && { onProgress: deps.onProgress }
@@ -58548,6 +58565,53 @@ async function finish(context, supervised, localDir) {
     localResultsDir: collected.localResultsDir,
     localCopies: collected.localCopies
   };
+}
+
+// packages/action/src/config/did-you-mean.ts
+function normalizeKey(key) {
+  return key.replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/[_\s]+/g, "-").toLowerCase();
+}
+function editDistance(a, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current2 = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current2[j] = Math.min(previous[j] + 1, current2[j - 1] + 1, substitution);
+    }
+    previous = current2;
+  }
+  return previous[b.length];
+}
+function closestName(unknown2, known) {
+  const target = normalizeKey(unknown2);
+  let best;
+  for (const name of known) {
+    const distance = editDistance(target, normalizeKey(name));
+    if (!best || distance < best.distance) best = { name, distance };
+  }
+  if (!best) return void 0;
+  return best.distance <= Math.max(2, Math.floor(target.length / 3)) ? best.name : void 0;
+}
+
+// packages/action/src/report/names.ts
+var TITLES = {
+  math_500: "MATH-500",
+  aime24: "AIME 2024",
+  aime25: "AIME 2025",
+  "gpqa:diamond": "GPQA-Diamond",
+  "lcb:codegeneration": "LiveCodeBench"
+};
+function benchmarkTitle(benchmark) {
+  return TITLES[benchmark] ?? benchmark;
+}
+var HUB_ID = /^[\w.-]+\/[\w.-]+$/;
+function modelTitle(model) {
+  if (HUB_ID.test(model)) return model;
+  const parts = model.split(/[\\/]+/).filter((p) => p !== "" && p !== "." && p !== "..");
+  if (parts.length === 0) return model;
+  const tail = parts.slice(-2).join("/");
+  return parts.length > 2 || model.startsWith("/") ? `\u2026/${tail}` : tail;
 }
 
 // packages/action/src/report/marker.ts
@@ -58731,31 +58795,17 @@ function compareWithBaseline(current2, baseline, options = {}) {
   };
 }
 
-// packages/action/src/report/chart.ts
-function checkpointChart(benchmark, points) {
-  const sorted = [...points].sort((a, b) => a.step - b.step);
-  const title = benchmark.replace(/["`\n\r]/g, "");
-  const steps = sorted.map((p) => String(Math.round(p.step)));
-  const values = sorted.map((p) => (p.value * 100).toFixed(1));
-  return [
-    "```mermaid",
-    "xychart-beta",
-    `  title "${title}: score vs training step"`,
-    `  x-axis "step" [${steps.join(", ")}]`,
-    '  y-axis "score (%)" 0 --> 100',
-    `  line [${values.join(", ")}]`,
-    "```"
-  ].join("\n");
-}
-
 // packages/action/src/report/format.ts
 function percent(value) {
   return (value * 100).toFixed(1);
 }
 function signedPoints(value) {
   const text2 = (Math.abs(value) * 100).toFixed(1);
-  if (text2 === "0.0") return "\xB10.0";
+  if (text2 === "0.0") return "0.0";
   return value > 0 ? `+${text2}` : `\u2212${text2}`;
+}
+function deltaWithInterval(delta, ci) {
+  return `${signedPoints(delta)} [${signedPoints(ci[0])}, ${signedPoints(ci[1])}]`;
 }
 function duration3(seconds) {
   const s = Math.max(0, Math.round(seconds));
@@ -58763,24 +58813,278 @@ function duration3(seconds) {
   if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
   return `${Math.floor(s / 3600)}h ${String(Math.floor(s % 3600 / 60)).padStart(2, "0")}m`;
 }
+function plural2(count, noun) {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
 
-// packages/action/src/report/render.ts
-var GITHUB_COMMENT_LIMIT = 65536;
+// packages/action/src/report/view.ts
 var VERDICT_LABELS = {
   improved: "\u2705 improved",
   regressed: "\u{1F53B} regressed",
   "within noise": "\u2248 within noise",
   "no comparison": "\u2014"
 };
-var STATUS_LABELS = {
-  submitted: "\u{1F4E8} submitted",
-  queued: "\u23F3 queued",
-  running: "\u{1F3C3} running",
-  succeeded: "\u2705 succeeded",
-  failed: "\u274C failed",
-  cancelled: "\u{1F6AB} cancelled"
-};
 var hasFailed = (job) => job.state !== "SUBMITTING" && toJobState({ jobId: job.id, state: job.state }).class === "failed";
+function gpuHours(layout, elapsedSeconds) {
+  if (elapsedSeconds === null || elapsedSeconds === void 0) return null;
+  return layout.nodes * layout.gpusPerNode * elapsedSeconds / 3600;
+}
+function benchmarkList(benchmarks) {
+  return benchmarks.map(benchmarkTitle).join(", ");
+}
+function failureLine(job) {
+  return `${benchmarkList(job.benchmarks)} (job ${job.id}): ${job.reason ?? job.state}`;
+}
+function reportVerdict(report) {
+  const failed = report.jobs.filter(hasFailed);
+  if (report.status === "failed") {
+    const first = failed[0];
+    const why = first ? failureLine(first) : "no job produced results";
+    const more = failed.length > 1 ? ` (+${plural2(failed.length - 1, "more failed job")})` : "";
+    return `\u274C failed: ${why}${more}`;
+  }
+  if (report.status === "cancelled") return "\u{1F6AB} cancelled";
+  if (report.status === "submitted") return `\u{1F4E8} submitted ${plural2(report.jobs.length, "job")}`;
+  if (report.status === "queued" || report.status === "running") {
+    const done = report.jobs.filter((j) => toJobState({ jobId: j.id, state: j.state }).class === "succeeded");
+    return `${report.status === "queued" ? "\u23F3 queued" : "\u{1F3C3} running"}: ${done.length} of ${plural2(report.jobs.length, "job")} done`;
+  }
+  const comparisons = report.baseline?.comparison.comparisons ?? [];
+  const regressions = comparisons.filter((c) => c.verdict === "regressed").length;
+  const improvements = comparisons.filter((c) => c.verdict === "improved").length;
+  if (regressions > 0) {
+    return `\u{1F53B} ${plural2(regressions, "regression")}${improvements > 0 ? `, ${plural2(improvements, "improvement")}` : ""}`;
+  }
+  if (improvements > 0) return `\u2705 ${plural2(improvements, "improvement")}`;
+  if (comparisons.length > 0) return "\u2248 no significant change";
+  const scored = report.results.filter((r) => r.value !== null).length;
+  return `\u2705 ${scored} of ${plural2(report.results.length, "benchmark")} scored, no baseline to compare with`;
+}
+function scoreCell(value, stderr) {
+  if (value === null) return "no score";
+  return `${percent(value)} \xB1 ${stderr === null ? "?" : (Z_95 * stderr * 100).toFixed(1)}`;
+}
+function sizeCell(problems, samples) {
+  if (problems == null && samples == null) return "\u2014";
+  return `${problems ?? "?"} \xD7 ${samples ?? "?"}`;
+}
+function layoutCells(layout) {
+  const { nodes, gpusPerNode, tensorParallel, pipelineParallel, dataParallel } = layout;
+  return [`${nodes} \xD7 ${gpusPerNode}`, `${tensorParallel} / ${pipelineParallel} / ${dataParallel}`];
+}
+function hoursCell(hours) {
+  return hours === null ? "\u2014" : hours.toFixed(2);
+}
+function reportView(report, options = {}) {
+  const baseline = report.baseline;
+  const header = baseline ? [
+    "Benchmark",
+    "Problems \xD7 samples",
+    "Score \xB1 95% CI",
+    `Baseline (${baseline.label})`,
+    "\u0394 [95% CI]",
+    "Verdict"
+  ] : ["Benchmark", "Problems \xD7 samples", "Score \xB1 95% CI"];
+  const rows = report.results.slice(0, options.maxRows ?? Number.POSITIVE_INFINITY).map((row) => {
+    const cells = [
+      benchmarkTitle(row.benchmark),
+      sizeCell(row.problems, row.samples),
+      scoreCell(row.value, row.stderr)
+    ];
+    if (!baseline) return cells;
+    const comparison = baseline.comparison.comparisons.find((c) => c.benchmark === row.benchmark);
+    const skipped = baseline.comparison.skipped.find((s) => s.benchmark === row.benchmark);
+    const baseValue = baseline.values[row.benchmark];
+    cells.push(
+      baseValue === void 0 || baseValue === null ? "\u2014" : percent(baseValue),
+      comparison ? deltaWithInterval(comparison.delta, comparison.ci) : "\u2014",
+      comparison ? VERDICT_LABELS[comparison.verdict] : skipped ? `\u2014 ${skipped.reason}` : "\u2014"
+    );
+    return cells;
+  });
+  let emptyResults;
+  if (report.results.length === 0) {
+    const failedCount = report.jobs.filter(hasFailed).length;
+    emptyResults = report.status === "failed" || report.status === "cancelled" ? `No scores: ${failedCount > 0 ? `${plural2(failedCount, "job")} failed` : `the run was ${report.status}`} before writing results.` : `No scores yet: ${plural2(report.jobs.length, "job")} ${report.status === "submitted" ? "submitted" : "under way"}.`;
+  }
+  let comparisonNote;
+  const comparisons = baseline?.comparison.comparisons ?? [];
+  if (baseline && comparisons.length > 0) {
+    const methods = comparisons.map(
+      (c) => `${benchmarkTitle(c.benchmark)}: ${c.method === "paired bootstrap" ? `paired bootstrap over ${c.pairedProblems ?? "?"} problems` : "unpaired z-test"}`
+    );
+    comparisonNote = `\u0394 in percentage points against ${baseline.label}. ${baseline.comparison.multipleTesting} Tests: ${methods.join("; ")}.`;
+  }
+  const jobHeader = [
+    "Job",
+    "Benchmarks",
+    "State",
+    "Nodes \xD7 GPUs",
+    "TP / PP / DP",
+    "Queue wait",
+    "Elapsed",
+    "GPU-hours"
+  ];
+  const jobRows = [];
+  let totalGpuHours = 0;
+  let unknownHours = 0;
+  for (const job of report.jobs) {
+    const attempts = job.supersededAttempts ?? [];
+    const count = attempts.length + 1;
+    attempts.forEach((attempt, i) => {
+      const hours2 = gpuHours(attempt.layout, attempt.elapsedSeconds);
+      if (hours2 !== null) totalGpuHours += hours2;
+      else unknownHours += 1;
+      jobRows.push([
+        `${attempt.id} (attempt ${i + 1} of ${count})`,
+        benchmarkList(job.benchmarks),
+        `${attempt.state} (${attempt.reason ?? "out of GPU memory"}; re-planned)`,
+        ...layoutCells(attempt.layout),
+        "\u2014",
+        attempt.elapsedSeconds === null ? "\u2014" : duration3(attempt.elapsedSeconds),
+        hoursCell(hours2)
+      ]);
+    });
+    const hours = gpuHours(job.layout, job.elapsedSeconds);
+    if (hours !== null) totalGpuHours += hours;
+    else unknownHours += 1;
+    jobRows.push([
+      count > 1 ? `${job.id} (attempt ${count} of ${count})` : job.id,
+      benchmarkList(job.benchmarks),
+      job.reason ? `${job.state} (${job.reason})` : job.state,
+      ...layoutCells(job.layout),
+      job.queueSeconds == null ? "\u2014" : duration3(job.queueSeconds),
+      job.elapsedSeconds == null ? "\u2014" : duration3(job.elapsedSeconds),
+      hoursCell(hours)
+    ]);
+  }
+  const failures = report.jobs.filter(hasFailed).map((job) => ({
+    line: failureLine(job),
+    ...job.logTail !== void 0 && { logTail: job.logTail }
+  }));
+  return {
+    verdict: reportVerdict(report),
+    subject: `${modelTitle(report.model)} @ ${report.revision}`,
+    simulated: report.simulated,
+    header,
+    rows,
+    ...emptyResults !== void 0 && { emptyResults },
+    ...comparisonNote !== void 0 && { comparisonNote },
+    failures,
+    jobHeader,
+    jobRows,
+    totalGpuHours,
+    // A job whose time is unknown spent GPU time too: never print a total that looks complete.
+    totalGpuHoursText: unknownHours === 0 ? totalGpuHours.toFixed(2) : unknownHours === jobRows.length ? "unknown" : `\u2265 ${totalGpuHours.toFixed(2)}`
+  };
+}
+
+// packages/action/src/report/chart.ts
+var CHART_PALETTE = [
+  { line: "#0969da", baseline: "#74b9ff", square: "\u{1F7E6}" },
+  { line: "#e36209", baseline: "#f4a261", square: "\u{1F7E7}" },
+  { line: "#1a7f37", baseline: "#6fcf7f", square: "\u{1F7E9}" },
+  { line: "#8250df", baseline: "#b89cf0", square: "\u{1F7EA}" },
+  { line: "#cf222e", baseline: "#f08080", square: "\u{1F7E5}" },
+  { line: "#8a4600", baseline: "#c8926a", square: "\u{1F7EB}" },
+  { line: "#1f2328", baseline: "#8c959f", square: "\u2B1B" }
+];
+var CHART_BACKGROUND = "#ffffff";
+var INK = "#1f2328";
+var MAX_GRID_POINTS = 200;
+function gcd(a, b) {
+  return b === 0 ? a : gcd(b, a % b);
+}
+function stepGrid(steps) {
+  const min = Math.min(...steps);
+  const max = Math.max(...steps);
+  if (max === min) return [min];
+  const spacing = steps.reduce((g, s) => gcd(g, Math.round(Math.abs(s - min))), 0) || max - min;
+  const count = Math.floor((max - min) / spacing) + 1;
+  const n2 = Math.min(count, MAX_GRID_POINTS);
+  return Array.from({ length: n2 }, (_, i) => min + (max - min) * i / (n2 - 1));
+}
+function valueAt(points, step) {
+  const first = points[0];
+  const last = points[points.length - 1];
+  if (step <= first.step) return first.value;
+  if (step >= last.step) return last.value;
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1];
+    const b = points[i];
+    if (step <= b.step) return a.value + (b.value - a.value) * (step - a.step) / (b.step - a.step);
+  }
+  return last.value;
+}
+function fittedRange(values) {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const pad = Math.max(2, (hi - lo) * 0.1);
+  return [Math.max(0, Math.floor(lo - pad)), Math.min(100, Math.ceil(hi + pad))];
+}
+function mermaidText(text2) {
+  return text2.replace(/["`\n\r%{}[\];#]/g, "").trim();
+}
+var fixed = (percentValue) => percentValue.toFixed(2).replace(/\.?0+$/, "");
+function scoreByStepChart(allSeries, baselineLabel) {
+  const series = allSeries.map((s) => ({ ...s, points: [...s.points].sort((a, b) => a.step - b.step) })).filter((s) => s.points.length >= 2).slice(0, CHART_PALETTE.length);
+  if (series.length === 0) return "";
+  const grid = stepGrid(series.flatMap((s) => s.points.map((p) => p.step)));
+  const withBaseline = series.filter((s) => typeof s.baseline === "number");
+  const range2 = fittedRange([
+    ...series.flatMap((s) => s.points.map((p) => p.value * 100)),
+    ...withBaseline.map((s) => s.baseline * 100)
+  ]);
+  const palette = [
+    ...series.map((_, i) => CHART_PALETTE[i]?.line),
+    ...series.flatMap((s, i) => typeof s.baseline === "number" ? [CHART_PALETTE[i]?.baseline] : [])
+  ].join(", ");
+  const init = {
+    theme: "base",
+    themeVariables: {
+      xyChart: {
+        backgroundColor: CHART_BACKGROUND,
+        titleColor: INK,
+        legendTextColor: INK,
+        xAxisTitleColor: INK,
+        xAxisLabelColor: INK,
+        xAxisTickColor: INK,
+        xAxisLineColor: INK,
+        yAxisTitleColor: INK,
+        yAxisLabelColor: INK,
+        yAxisTickColor: INK,
+        yAxisLineColor: INK,
+        plotColorPalette: palette
+      }
+    },
+    xyChart: { showLegend: true }
+  };
+  const min = grid[0];
+  const max = grid[grid.length - 1];
+  const lines = [
+    "```mermaid",
+    `%%{init: ${JSON.stringify(init)}}%%`,
+    "xychart-beta",
+    '  title "Score by training step"',
+    `  x-axis "training step" ${fixed(min)} --> ${fixed(max)}`,
+    `  y-axis "score (%)" ${range2[0]} --> ${range2[1]}`,
+    ...series.map(
+      (s) => `  line "${mermaidText(benchmarkTitle(s.benchmark))}" [${grid.map((step) => fixed(valueAt(s.points, step) * 100)).join(", ")}]`
+    ),
+    ...withBaseline.map(
+      (s) => `  line "${mermaidText(`${benchmarkTitle(s.benchmark)} baseline`)}" [${grid.map(() => fixed(s.baseline * 100)).join(", ")}]`
+    ),
+    "```"
+  ];
+  const legend = series.map((s, i) => `${CHART_PALETTE[i]?.square} ${escapeInline(benchmarkTitle(s.benchmark))}`).join(" \xB7 ");
+  const baselineNote = withBaseline.length > 0 ? ` \u2014 flat lighter lines: baseline${baselineLabel ? ` (${escapeInline(baselineLabel)})` : ""}` : "";
+  return `${lines.join("\n")}
+
+${legend}${baselineNote}`;
+}
+
+// packages/action/src/report/render.ts
+var GITHUB_COMMENT_LIMIT = 65536;
 var LEVELS = [
   { logLines: 60, charts: true, maxRows: Number.POSITIVE_INFINITY, notes: true },
   { logLines: 20, charts: true, maxRows: Number.POSITIVE_INFINITY, notes: true },
@@ -58791,77 +59095,63 @@ var LEVELS = [
 function hubBase(report) {
   return (report.links?.hubBaseUrl ?? "https://huggingface.co").replace(/\/+$/, "");
 }
-var HUB_ID = /^[\w.-]+\/[\w.-]+$/;
 function modelMarkdown(report) {
-  const model = escapeInline(report.model);
-  return HUB_ID.test(report.model) ? `[${model}](${hubBase(report)}/${encodeURI(report.model)})` : escapeCodeSpan(report.model);
+  return HUB_ID.test(report.model) ? `[${escapeInline(report.model)}](${hubBase(report)}/${encodeURI(report.model)})` : escapeCodeSpan(modelTitle(report.model));
 }
 function revisionMarkdown(report) {
   const revision = escapeInline(report.revision);
   return HUB_ID.test(report.model) ? `[${revision}](${hubBase(report)}/${encodeURI(report.model)}/tree/${encodeURIComponent(report.revision)})` : revision;
 }
-function gpuHours(job) {
-  if (job.elapsedSeconds === null || job.elapsedSeconds === void 0) return null;
-  return job.layout.nodes * job.layout.gpusPerNode * job.elapsedSeconds / 3600;
+function table(header, rows) {
+  return [
+    `| ${header.map(escapeInline).join(" | ")} |`,
+    `| ${header.map(() => "---").join(" | ")} |`,
+    ...rows.map((row) => `| ${row.map(escapeInline).join(" | ")} |`)
+  ];
 }
-function resultsTable(report, level) {
-  if (report.results.length === 0) return ["_No results yet._"];
-  const baseline = report.baseline;
-  const simulated = report.simulated ? " **SIMULATED**" : "";
-  const header = baseline ? `| Benchmark | Metric | Score \xB1 95% CI | Baseline (${escapeInline(baseline.label)}) | \u0394 (95% CI) | Verdict |` : "| Benchmark | Metric | Score \xB1 95% CI | Baseline | \u0394 | Verdict |";
-  const lines = [header, "| --- | --- | --- | --- | --- | --- |"];
-  const shown = report.results.slice(0, level.maxRows);
-  for (const row of shown) {
-    const score = row.value === null ? "no score" : row.stderr === null ? `${percent(row.value)} \xB1 ?` : `${percent(row.value)} \xB1 ${(Z_95 * row.stderr * 100).toFixed(1)}`;
-    const comparison = baseline?.comparison.comparisons.find((c) => c.benchmark === row.benchmark);
-    const skipped = baseline?.comparison.skipped.find((s) => s.benchmark === row.benchmark);
-    const baseValue = baseline?.values[row.benchmark];
-    const baseCell = baseValue === void 0 || baseValue === null ? "\u2014" : percent(baseValue);
-    const deltaCell = comparison ? `${signedPoints(comparison.delta)} (${signedPoints(comparison.ci[0])}, ${signedPoints(comparison.ci[1])})` : "\u2014";
-    const verdictCell = comparison ? `${VERDICT_LABELS[comparison.verdict]} (${comparison.method === "paired bootstrap" ? `paired, ${comparison.pairedProblems} problems` : "unpaired"})` : skipped ? `\u2014 ${escapeInline(skipped.reason)}` : "\u2014";
-    const metric = row.metric ? escapeCodeSpan(row.metric) : "\u2014";
-    lines.push(
-      `| ${escapeInline(row.benchmark)}${simulated} | ${metric} | ${score} | ${baseCell} | ${deltaCell} | ${verdictCell} |`
-    );
-  }
-  if (shown.length < report.results.length) {
+function resultsSection(report, view, level) {
+  if (view.emptyResults) return [`_${escapeInline(view.emptyResults)}_`];
+  const lines = table(view.header, view.rows);
+  if (view.rows.length < report.results.length) {
     lines.push(
       "",
-      `_${report.results.length - shown.length} more benchmarks omitted to fit GitHub's comment limit._`
+      `_${report.results.length - view.rows.length} more benchmarks omitted to fit GitHub's comment limit._`
     );
   }
-  if (baseline && baseline.comparison.comparisons.length > 0) {
-    lines.push(
-      "",
-      `\u0394 in percentage points against ${escapeInline(baseline.label)}. ${escapeInline(baseline.comparison.multipleTesting)} Paired: bootstrap over the problems both runs scored; unpaired: z-test from the two standard errors.`
-    );
-  }
+  if (view.comparisonNote) lines.push("", `<sub>${escapeInline(view.comparisonNote)}</sub>`);
   if (level.notes) {
-    const notes = report.results.flatMap((r) => (r.notes ?? []).map((n2) => `${r.benchmark}: ${n2}`));
+    const notes = report.results.flatMap(
+      (r) => (r.notes ?? []).map((n2) => `${benchmarkTitle(r.benchmark)}: ${n2}`)
+    );
     if (notes.length > 0) lines.push("", ...notes.map((n2) => `- ${escapeInline(n2)}`));
   }
   return lines;
 }
-function jobsTable(report) {
-  if (report.jobs.length === 0) return [];
-  const lines = [
-    "| Job | Benchmarks | State | Nodes \xD7 GPUs | TP / PP / DP | Queue wait | Elapsed | GPU-hours |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |"
-  ];
-  let total = 0;
-  for (const job of report.jobs) {
-    const hours = gpuHours(job);
-    if (hours !== null) total += hours;
-    const state = job.reason ? `${job.state} (${job.reason})` : job.state;
-    const { nodes, gpusPerNode, tensorParallel, pipelineParallel, dataParallel } = job.layout;
-    lines.push(
-      `| ${escapeInline(job.id)} | ${escapeInline(job.benchmarks.join(", "))} | ${escapeInline(state)} | ${nodes} \xD7 ${gpusPerNode} | ${tensorParallel} / ${pipelineParallel} / ${dataParallel} | ${job.queueSeconds == null ? "\u2014" : duration3(job.queueSeconds)} | ${job.elapsedSeconds == null ? "\u2014" : duration3(job.elapsedSeconds)} | ${hours === null ? "\u2014" : hours.toFixed(2)} |`
-    );
+function failuresSection(view, level) {
+  if (view.failures.length === 0) return [];
+  const lines = ["### Failed", ""];
+  for (const failure2 of view.failures) {
+    lines.push(`\u274C ${escapeInline(failure2.line)}`, "");
+    if (!failure2.logTail) continue;
+    if (level.logLines > 0) {
+      const tailLines = failure2.logTail.split(/\r?\n/).slice(-level.logLines);
+      lines.push(
+        `<details><summary>Log tail (last ${tailLines.length} lines)</summary>`,
+        "",
+        `<pre>${escapePreformatted(tailLines.join("\n"))}</pre>`,
+        "</details>",
+        ""
+      );
+    } else {
+      lines.push(
+        "<sub>Log tail omitted to fit GitHub\u2019s comment limit; see the job summary or the run directory.</sub>",
+        ""
+      );
+    }
   }
-  lines.push("", `**GPU-hours, all jobs:** ${total.toFixed(2)}`);
   return lines;
 }
-function runFacts(report) {
+function runSection(report, view, level) {
   const facts = [`- **Model:** ${modelMarkdown(report)}`, `- **Revision:** ${revisionMarkdown(report)}`];
   if (report.wallSeconds != null) facts.push(`- **Wall time:** ${duration3(report.wallSeconds)}`);
   const versions = [
@@ -58869,68 +59159,53 @@ function runFacts(report) {
     report.versions?.vllm ? `vLLM ${escapeInline(report.versions.vllm)}` : null
   ].filter((v) => v !== null);
   if (versions.length) facts.push(`- **Versions:** ${versions.join(", ")}`);
+  const metrics = report.results.filter((r) => r.metric).map((r) => `${escapeInline(benchmarkTitle(r.benchmark))} ${escapeCodeSpan(r.metric)}`);
+  if (metrics.length) facts.push(`- **LightEval metrics:** ${metrics.join(", ")}`);
   const links = [
     report.links?.workflowRun ? `[workflow run](${encodeURI(report.links.workflowRun)})` : null,
     report.links?.hubResults ? `[results on the Hub](${encodeURI(report.links.hubResults)})` : null
   ].filter((l) => l !== null);
   if (links.length) facts.push(`- **Links:** ${links.join(" \xB7 ")}`);
-  return facts;
-}
-function failedJobs(report, level) {
-  const failed = report.jobs.filter(hasFailed);
-  if (failed.length === 0) return [];
-  const lines = ["### Failed jobs", ""];
-  for (const job of failed) {
-    const summary = escapePreformatted(
-      `Job ${job.id} (${job.benchmarks.join(", ")}): ${job.state}${job.reason ? ` \u2014 ${job.reason}` : ""}`
+  const summary = `Run: ${view.jobRows.length} job attempt${view.jobRows.length === 1 ? "" : "s"}, ${view.totalGpuHoursText === "unknown" ? "GPU-hours unknown" : `${view.totalGpuHoursText} GPU-hours`}${report.wallSeconds != null ? `, ${duration3(report.wallSeconds)} wall time` : ""}`;
+  const lines = ["<details>", `<summary>${escapePreformatted(summary)}</summary>`, "", ...facts, ""];
+  if (view.jobRows.length > 0) {
+    lines.push(
+      ...table(view.jobHeader, view.jobRows),
+      "",
+      `**GPU-hours, all attempts:** ${view.totalGpuHoursText}`,
+      ""
     );
-    lines.push("<details>", `<summary>${summary}</summary>`, "");
-    if (job.logTail && level.logLines > 0) {
-      const tail = job.logTail.split(/\r?\n/).slice(-level.logLines).join("\n");
-      lines.push(`<pre>${escapePreformatted(tail)}</pre>`);
-    } else if (job.logTail) {
-      lines.push(
-        "<p>Log tail omitted to fit GitHub\u2019s comment limit; see the job summary or the run directory.</p>"
-      );
-    } else {
-      lines.push("<p>No log available.</p>");
-    }
-    lines.push("</details>", "");
   }
+  if (level.notes && report.notes?.length) lines.push(...report.notes.map((n2) => `- ${escapeInline(n2)}`), "");
+  lines.push("</details>", "");
   return lines;
 }
-function charts(report) {
-  const series = (report.checkpointSeries ?? []).filter((s) => s.points.length >= 2);
-  if (series.length === 0) return [];
-  return [
-    "### Scores by training step",
-    "",
-    ...series.flatMap((s) => [checkpointChart(s.benchmark, s.points), ""])
-  ];
+function chartSection(report) {
+  const chart = scoreByStepChart(
+    (report.checkpointSeries ?? []).map((s) => ({
+      ...s,
+      baseline: report.baseline?.values[s.benchmark] ?? null
+    })),
+    report.baseline?.label
+  );
+  return chart ? ["### Scores by training step", "", chart, ""] : [];
 }
 function renderAt(report, marker, level) {
-  const title = `## Model evaluation: ${modelMarkdown(report)} @ ${escapeCodeSpan(report.revision)} \u2014 ${STATUS_LABELS[report.status]}`;
+  const view = reportView(report, { maxRows: level.maxRows });
+  const simulatedMark = report.simulated ? "\u{1F9EA} SIMULATED \xB7 " : "";
+  const title = `## ${simulatedMark}${escapeInline(view.verdict)} \u2014 ${modelMarkdown(report)} @ ${escapeCodeSpan(report.revision)}`;
   const lines = [marker, title, ""];
   if (report.simulated) {
     lines.push(
       "> [!WARNING]",
-      "> **SIMULATED** \u2014 these numbers come from the LightEval stand-in, not from a model. Do not compare them with real results.",
+      "> **SIMULATED**: every number below comes from the LightEval stand-in, not from a model. Do not compare them with real results.",
       ""
     );
   }
-  lines.push(
-    ...resultsTable(report, level),
-    "",
-    "### Run",
-    "",
-    ...runFacts(report),
-    "",
-    ...jobsTable(report),
-    ""
-  );
-  if (level.notes && report.notes?.length) lines.push(...report.notes.map((n2) => `- ${escapeInline(n2)}`), "");
-  lines.push(...failedJobs(report, level));
-  if (level.charts) lines.push(...charts(report));
+  lines.push(...resultsSection(report, view, level), "");
+  lines.push(...failuresSection(view, level));
+  if (level.charts) lines.push(...chartSection(report));
+  lines.push(...runSection(report, view, level));
   return `${lines.join("\n").trimEnd()}
 `;
 }
@@ -59018,6 +59293,64 @@ async function upsertStickyComment(octokit, options) {
   return { commentId: data.id, url: data.html_url, action: "updated" };
 }
 
+// packages/action/src/report/text.ts
+var CONTROL2 = /\u001b\[[0-9;?]*[ -/]*[@-~]|[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+function clean(text2) {
+  return text2.replace(CONTROL2, "");
+}
+function width(text2) {
+  let n2 = 0;
+  for (const ch of text2) n2 += new RegExp("\\p{Extended_Pictographic}", "u").test(ch) ? 2 : 1;
+  return n2;
+}
+function alignedTable(rows) {
+  const widths = [];
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, width(cell));
+    });
+  }
+  return rows.map(
+    (row) => row.map((cell, i) => cell + " ".repeat(Math.max(0, (widths[i] ?? 0) - width(cell)))).join("  ").trimEnd()
+  );
+}
+function renderReportText(report, options = {}) {
+  const logLines = options.logLines ?? 20;
+  const view = reportView(report);
+  const lines = [`${report.simulated ? "SIMULATED \xB7 " : ""}${view.verdict} \u2014 ${view.subject}`];
+  if (report.simulated) {
+    lines.push("SIMULATED: these numbers come from the LightEval stand-in, not from a model.");
+  }
+  lines.push("");
+  if (view.emptyResults) lines.push(view.emptyResults);
+  else lines.push(...alignedTable([view.header, ...view.rows].map((row) => row.map(clean))));
+  if (view.comparisonNote) lines.push("", clean(view.comparisonNote));
+  const notes = report.results.flatMap(
+    (r) => (r.notes ?? []).map((n2) => `${benchmarkTitle(r.benchmark)}: ${n2}`)
+  );
+  if (notes.length) lines.push("", ...notes.map((n2) => `  ${clean(n2)}`));
+  for (const failure2 of view.failures) {
+    lines.push("", `FAILED ${clean(failure2.line)}`);
+    if (failure2.logTail && logLines > 0) {
+      const tail = failure2.logTail.split(/\r?\n/).slice(-logLines);
+      lines.push(`  log tail (last ${tail.length} lines):`, ...tail.map((l) => `  | ${clean(l)}`));
+    }
+  }
+  if (view.jobRows.length) {
+    lines.push("", ...alignedTable([view.jobHeader, ...view.jobRows].map((row) => row.map(clean))));
+    lines.push(`GPU-hours, all attempts: ${view.totalGpuHoursText}`);
+  }
+  const facts = [
+    report.wallSeconds != null ? `wall time ${duration3(report.wallSeconds)}` : null,
+    report.versions?.lighteval ? `LightEval ${report.versions.lighteval}` : null,
+    report.versions?.vllm ? `vLLM ${report.versions.vllm}` : null
+  ].filter((f) => f !== null);
+  if (facts.length) lines.push(clean(facts.join(", ")));
+  if (report.notes?.length) lines.push("", ...report.notes.map((n2) => `- ${clean(n2)}`));
+  return `${lines.join("\n").trimEnd()}
+`;
+}
+
 export {
   DEFAULT_LIGHTEVAL_VERSION,
   parseLightevalVersion,
@@ -59048,6 +59381,7 @@ export {
   findDetailsFiles,
   collectResults,
   readPerProblemScores,
+  escapeInline,
   escapeTerminal,
   escapeWorkflowLog,
   DetachNotSupportedError,
@@ -59056,6 +59390,7 @@ export {
   toJobSpec,
   stateFilePath,
   readRunState,
+  MultiNodeRunError,
   cancelRun,
   layoutText,
   formatSeconds,
@@ -59064,9 +59399,13 @@ export {
   findStandinScript,
   findRepositoryRoot,
   runEvaluation,
+  closestName,
+  benchmarkTitle,
   reportMarker,
   Z_95,
   compareWithBaseline,
+  reportVerdict,
   renderReport,
-  upsertStickyComment
+  upsertStickyComment,
+  renderReportText
 };

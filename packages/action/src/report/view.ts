@@ -1,0 +1,228 @@
+import { toJobState } from '@model-eval/slurm';
+import type { Comparison } from '../stats';
+import { Z_95 } from '../stats';
+import { deltaWithInterval, duration, percent, plural } from './format';
+import { benchmarkTitle, modelTitle } from './names';
+import type { JobLayout, JobReport, RunReport } from './types';
+
+/**
+ * What the report says, as plain (unescaped) strings: the markdown renderer escapes and lays it
+ * out for GitHub, the text renderer aligns it for a terminal. One place decides the verdict, the
+ * cells and the GPU-hours, so the comment and the terminal never disagree.
+ */
+export interface ReportView {
+  /** `🔻 1 regression`, `≈ no significant change`, `❌ failed: …`. */
+  verdict: string;
+  /** `model @ revision`, the model shortened when it is a directory. */
+  subject: string;
+  simulated: boolean;
+  /** Column titles of the results table; the baseline columns only when there is a baseline. */
+  header: string[];
+  rows: string[][];
+  /** Shown instead of the table when there is nothing to tabulate. */
+  emptyResults?: string;
+  /** Under the table: what Δ means and which test each comparison used. */
+  comparisonNote?: string;
+  failures: FailureView[];
+  jobHeader: string[];
+  jobRows: string[][];
+  totalGpuHours: number;
+  /** `12.50`, or `≥ 0.50` when some attempt's time is unknown, or `unknown`. */
+  totalGpuHoursText: string;
+}
+
+export interface FailureView {
+  /** One line: which benchmarks, which job, why. */
+  line: string;
+  logTail?: string;
+}
+
+const VERDICT_LABELS: Record<Comparison['verdict'], string> = {
+  improved: '✅ improved',
+  regressed: '🔻 regressed',
+  'within noise': '≈ within noise',
+  'no comparison': '—',
+};
+
+/** A job has failed when Slurm's own classification says so (STAGE_OUT, SIGNALING, … still run). */
+export const hasFailed = (job: { id: string; state: string }) =>
+  job.state !== 'SUBMITTING' && toJobState({ jobId: job.id, state: job.state }).class === 'failed';
+
+export function gpuHours(layout: JobLayout, elapsedSeconds: number | null | undefined): number | null {
+  if (elapsedSeconds === null || elapsedSeconds === undefined) return null;
+  return (layout.nodes * layout.gpusPerNode * elapsedSeconds) / 3600;
+}
+
+function benchmarkList(benchmarks: readonly string[]): string {
+  return benchmarks.map(benchmarkTitle).join(', ');
+}
+
+function failureLine(job: JobReport): string {
+  return `${benchmarkList(job.benchmarks)} (job ${job.id}): ${job.reason ?? job.state}`;
+}
+
+/** The answer to "did this change make the model worse", in one line. */
+export function reportVerdict(report: RunReport): string {
+  const failed = report.jobs.filter(hasFailed);
+  if (report.status === 'failed') {
+    const first = failed[0];
+    const why = first ? failureLine(first) : 'no job produced results';
+    const more = failed.length > 1 ? ` (+${plural(failed.length - 1, 'more failed job')})` : '';
+    return `❌ failed: ${why}${more}`;
+  }
+  if (report.status === 'cancelled') return '🚫 cancelled';
+  if (report.status === 'submitted') return `📨 submitted ${plural(report.jobs.length, 'job')}`;
+  if (report.status === 'queued' || report.status === 'running') {
+    const done = report.jobs.filter((j) => toJobState({ jobId: j.id, state: j.state }).class === 'succeeded');
+    return `${report.status === 'queued' ? '⏳ queued' : '🏃 running'}: ${done.length} of ${plural(report.jobs.length, 'job')} done`;
+  }
+  const comparisons = report.baseline?.comparison.comparisons ?? [];
+  const regressions = comparisons.filter((c) => c.verdict === 'regressed').length;
+  const improvements = comparisons.filter((c) => c.verdict === 'improved').length;
+  if (regressions > 0) {
+    return `🔻 ${plural(regressions, 'regression')}${improvements > 0 ? `, ${plural(improvements, 'improvement')}` : ''}`;
+  }
+  if (improvements > 0) return `✅ ${plural(improvements, 'improvement')}`;
+  if (comparisons.length > 0) return '≈ no significant change';
+  const scored = report.results.filter((r) => r.value !== null).length;
+  return `✅ ${scored} of ${plural(report.results.length, 'benchmark')} scored, no baseline to compare with`;
+}
+
+function scoreCell(value: number | null, stderr: number | null): string {
+  if (value === null) return 'no score';
+  return `${percent(value)} ± ${stderr === null ? '?' : (Z_95 * stderr * 100).toFixed(1)}`;
+}
+
+function sizeCell(problems: number | null | undefined, samples: number | null | undefined): string {
+  if (problems == null && samples == null) return '—';
+  return `${problems ?? '?'} × ${samples ?? '?'}`;
+}
+
+function layoutCells(layout: JobLayout): string[] {
+  const { nodes, gpusPerNode, tensorParallel, pipelineParallel, dataParallel } = layout;
+  return [`${nodes} × ${gpusPerNode}`, `${tensorParallel} / ${pipelineParallel} / ${dataParallel}`];
+}
+
+function hoursCell(hours: number | null): string {
+  return hours === null ? '—' : hours.toFixed(2);
+}
+
+export function reportView(report: RunReport, options: { maxRows?: number } = {}): ReportView {
+  const baseline = report.baseline;
+  const header = baseline
+    ? [
+        'Benchmark',
+        'Problems × samples',
+        'Score ± 95% CI',
+        `Baseline (${baseline.label})`,
+        'Δ [95% CI]',
+        'Verdict',
+      ]
+    : ['Benchmark', 'Problems × samples', 'Score ± 95% CI'];
+  const rows = report.results.slice(0, options.maxRows ?? Number.POSITIVE_INFINITY).map((row) => {
+    const cells = [
+      benchmarkTitle(row.benchmark),
+      sizeCell(row.problems, row.samples),
+      scoreCell(row.value, row.stderr),
+    ];
+    if (!baseline) return cells;
+    const comparison = baseline.comparison.comparisons.find((c) => c.benchmark === row.benchmark);
+    const skipped = baseline.comparison.skipped.find((s) => s.benchmark === row.benchmark);
+    const baseValue = baseline.values[row.benchmark];
+    cells.push(
+      baseValue === undefined || baseValue === null ? '—' : percent(baseValue),
+      comparison ? deltaWithInterval(comparison.delta, comparison.ci) : '—',
+      comparison ? VERDICT_LABELS[comparison.verdict] : skipped ? `— ${skipped.reason}` : '—',
+    );
+    return cells;
+  });
+
+  let emptyResults: string | undefined;
+  if (report.results.length === 0) {
+    const failedCount = report.jobs.filter(hasFailed).length;
+    emptyResults =
+      report.status === 'failed' || report.status === 'cancelled'
+        ? `No scores: ${failedCount > 0 ? `${plural(failedCount, 'job')} failed` : `the run was ${report.status}`} before writing results.`
+        : `No scores yet: ${plural(report.jobs.length, 'job')} ${report.status === 'submitted' ? 'submitted' : 'under way'}.`;
+  }
+
+  let comparisonNote: string | undefined;
+  const comparisons = baseline?.comparison.comparisons ?? [];
+  if (baseline && comparisons.length > 0) {
+    const methods = comparisons.map(
+      (c) =>
+        `${benchmarkTitle(c.benchmark)}: ${c.method === 'paired bootstrap' ? `paired bootstrap over ${c.pairedProblems ?? '?'} problems` : 'unpaired z-test'}`,
+    );
+    comparisonNote = `Δ in percentage points against ${baseline.label}. ${baseline.comparison.multipleTesting} Tests: ${methods.join('; ')}.`;
+  }
+
+  const jobHeader = [
+    'Job',
+    'Benchmarks',
+    'State',
+    'Nodes × GPUs',
+    'TP / PP / DP',
+    'Queue wait',
+    'Elapsed',
+    'GPU-hours',
+  ];
+  const jobRows: string[][] = [];
+  let totalGpuHours = 0;
+  let unknownHours = 0;
+  for (const job of report.jobs) {
+    const attempts = job.supersededAttempts ?? [];
+    const count = attempts.length + 1;
+    attempts.forEach((attempt, i) => {
+      const hours = gpuHours(attempt.layout, attempt.elapsedSeconds);
+      if (hours !== null) totalGpuHours += hours;
+      else unknownHours += 1;
+      jobRows.push([
+        `${attempt.id} (attempt ${i + 1} of ${count})`,
+        benchmarkList(job.benchmarks),
+        `${attempt.state} (${attempt.reason ?? 'out of GPU memory'}; re-planned)`,
+        ...layoutCells(attempt.layout),
+        '—',
+        attempt.elapsedSeconds === null ? '—' : duration(attempt.elapsedSeconds),
+        hoursCell(hours),
+      ]);
+    });
+    const hours = gpuHours(job.layout, job.elapsedSeconds);
+    if (hours !== null) totalGpuHours += hours;
+    else unknownHours += 1;
+    jobRows.push([
+      count > 1 ? `${job.id} (attempt ${count} of ${count})` : job.id,
+      benchmarkList(job.benchmarks),
+      job.reason ? `${job.state} (${job.reason})` : job.state,
+      ...layoutCells(job.layout),
+      job.queueSeconds == null ? '—' : duration(job.queueSeconds),
+      job.elapsedSeconds == null ? '—' : duration(job.elapsedSeconds),
+      hoursCell(hours),
+    ]);
+  }
+
+  const failures = report.jobs.filter(hasFailed).map((job) => ({
+    line: failureLine(job),
+    ...(job.logTail !== undefined && { logTail: job.logTail }),
+  }));
+
+  return {
+    verdict: reportVerdict(report),
+    subject: `${modelTitle(report.model)} @ ${report.revision}`,
+    simulated: report.simulated,
+    header,
+    rows,
+    ...(emptyResults !== undefined && { emptyResults }),
+    ...(comparisonNote !== undefined && { comparisonNote }),
+    failures,
+    jobHeader,
+    jobRows,
+    totalGpuHours,
+    // A job whose time is unknown spent GPU time too: never print a total that looks complete.
+    totalGpuHoursText:
+      unknownHours === 0
+        ? totalGpuHours.toFixed(2)
+        : unknownHours === jobRows.length
+          ? 'unknown'
+          : `≥ ${totalGpuHours.toFixed(2)}`,
+  };
+}
