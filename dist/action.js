@@ -43,7 +43,7 @@ import {
   runDefinition,
   runEvaluation,
   upsertStickyComment
-} from "./chunks/chunk-BUVFIBIG.js";
+} from "./chunks/chunk-RXT2PUBH.js";
 import {
   __commonJS,
   __require,

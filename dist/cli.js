@@ -16,6 +16,7 @@ import {
   collectResults,
   definitionHash,
   deriveRunId,
+  escapeCodeSpan,
   escapeInline,
   escapeTerminal,
   external_exports,
@@ -37,7 +38,7 @@ import {
   runEvaluation,
   stateFilePath,
   toJobSpec
-} from "./chunks/chunk-BUVFIBIG.js";
+} from "./chunks/chunk-RXT2PUBH.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/package.json
@@ -539,49 +540,52 @@ async function runFromArgs(args, io, options = {}) {
     process.removeListener("SIGTERM", onSignal);
     await executor.transport.close();
   }
-  if (outcome.status === "submitted") {
-    const statePath = resolve3(io.cwd, stringOption(args, "state") ?? join(localDir, "run.json"));
-    await writeDetachedRun(statePath, {
-      version: 1,
-      runId: settings.runId,
-      argv: [...argvOf(args), "--run-id", settings.runId],
-      cwd: io.cwd,
-      submittedAt: (/* @__PURE__ */ new Date()).toISOString()
-    });
-    const ids = outcome.report.jobs.map((j) => j.id).join(", ");
-    if (format === "json") {
-      const jobs = outcome.report.jobs.map((j) => ({ id: j.id, benchmarks: j.benchmarks, state: j.state }));
-      io.stdout(
-        `${JSON.stringify({ runId: settings.runId, status: "submitted", jobs, state: statePath }, null, 2)}
-`
-      );
-      return 0;
-    }
-    io.stdout(`Submitted job(s) ${ids} (run ${settings.runId}).
-State: ${statePath}
+  if (outcome.status === "submitted")
+    return reportSubmitted(args, io, settings.runId, outcome, { localDir, format });
+  return reportFinished(args, io, outcome, { localDir, format, logger });
+}
+async function reportSubmitted(args, io, runId, outcome, where) {
+  const statePath = resolve3(io.cwd, stringOption(args, "state") ?? join(where.localDir, "run.json"));
+  await writeDetachedRun(statePath, {
+    version: 1,
+    runId,
+    argv: [...argvOf(args), "--run-id", runId],
+    cwd: io.cwd,
+    submittedAt: (/* @__PURE__ */ new Date()).toISOString()
+  });
+  if (where.format === "json") {
+    const jobs = outcome.report.jobs.map((j) => ({ id: j.id, benchmarks: j.benchmarks, state: j.state }));
+    io.stdout(`${JSON.stringify({ runId, status: "submitted", jobs, state: statePath }, null, 2)}
 `);
-    io.stdout(
-      `Follow with: model-eval status --state ${statePath}
-Finish with: model-eval collect --state ${statePath}
-`
-    );
     return 0;
   }
+  const ids = outcome.report.jobs.map((j) => j.id).join(", ");
+  io.stdout(`Submitted job(s) ${ids} (run ${runId}).
+State: ${statePath}
+`);
+  io.stdout(
+    `Follow with: model-eval status --state ${statePath}
+Finish with: model-eval collect --state ${statePath}
+`
+  );
+  return 0;
+}
+async function reportFinished(args, io, outcome, where) {
   const markdown = renderReport(outcome.report);
   io.stdout(
-    format === "json" ? `${JSON.stringify({ ...resultsJsonOf(outcome), verdict: reportVerdict(outcome.report) }, null, 2)}
-` : format === "markdown" ? `
+    where.format === "json" ? `${JSON.stringify({ ...resultsJsonOf(outcome), verdict: reportVerdict(outcome.report) }, null, 2)}
+` : where.format === "markdown" ? `
 ${markdown}
 ` : `
 ${renderReportText(outcome.report)}`
   );
-  const resultsJson = stringOption(args, "results-json");
-  if (resultsJson)
-    await writeOut(resolve3(io.cwd, resultsJson), `${JSON.stringify(resultsJsonOf(outcome), null, 2)}
+  const resultsJson2 = stringOption(args, "results-json");
+  if (resultsJson2)
+    await writeOut(resolve3(io.cwd, resultsJson2), `${JSON.stringify(resultsJsonOf(outcome), null, 2)}
 `);
-  const reportPath = stringOption(args, "report-md") ?? join(localDir, "report.md");
+  const reportPath = stringOption(args, "report-md") ?? join(where.localDir, "report.md");
   await writeOut(resolve3(io.cwd, reportPath), markdown);
-  logger.info(`Report: ${resolve3(io.cwd, reportPath)}; results files: ${outcome.localResultsDir}`);
+  where.logger.info(`Report: ${resolve3(io.cwd, reportPath)}; results files: ${outcome.localResultsDir}`);
   return outcome.status === "succeeded" ? 0 : outcome.status === "cancelled" ? 130 : 1;
 }
 function resultsJsonOf(outcome) {
@@ -733,84 +737,85 @@ var resultsCommand = {
   run: async (args, io) => {
     const dir = args.positionals[0];
     const { rows, files } = await collectResults(dir);
-    const simulatedFiles = new Set(files.filter((f) => f.simulated).map((f) => f.file));
+    const simulated = new Set(files.filter((f) => f.simulated).map((f) => f.file));
     const format = formatFrom(args);
-    if (format === "json") {
-      const output = {
-        rows: rows.map((r) => ({
-          benchmark: r.benchmark,
-          task: r.task,
-          metric: r.metric,
-          // JSON has no NaN: a missing score is null, with the reason in notes.
-          value: r.value,
-          stderr: r.stderr,
-          samples: r.samples,
-          problems: r.problems,
-          lightevalVersion: r.lightevalVersion,
-          simulated: simulatedFiles.has(r.file),
-          notes: r.notes,
-          file: r.file
-        })),
-        files: files.map((f) => ({
-          file: f.file,
-          timestamp: f.timestamp,
-          model: f.modelName,
-          evaluationSeconds: f.evaluationSeconds,
-          simulated: f.simulated
-        }))
-      };
-      io.stdout(`${JSON.stringify(output, null, 2)}
-`);
-      return 0;
-    }
-    const scoreText = (r) => r.value === null ? "no score" : `${(r.value * 100).toFixed(1)} \xB1 ${r.stderr === null ? "?" : (Z_95 * r.stderr * 100).toFixed(1)}`;
-    if (format === "markdown") {
-      const anySimulated = rows.some((r) => simulatedFiles.has(r.file));
-      const md = [
-        ...anySimulated ? ["> [!WARNING]", "> **SIMULATED**: results of the LightEval stand-in, not of a model.", ""] : [],
-        "| Benchmark | Problems \xD7 samples | Score \xB1 95% CI | LightEval metric | LightEval |",
-        "| --- | --- | --- | --- | --- |",
-        ...rows.map(
-          (r) => `| ${escapeInline(benchmarkTitle(r.benchmark))} | ${r.problems ?? "?"} \xD7 ${r.samples ?? "?"} | ${scoreText(r)} | \`${(r.metric || "\u2014").replace(/`/g, "")}\` | ${escapeInline(r.lightevalVersion)} |`
-        ),
-        ...rows.flatMap(
-          (r) => r.notes.map((n) => `- ${escapeInline(`${benchmarkTitle(r.benchmark)}: ${n}`)}`)
-        )
-      ];
-      io.stdout(`${md.join("\n")}
-`);
-      return 0;
-    }
-    const table = [
-      ["benchmark", "metric", "score \xB1 95% CI", "samples", "problems", "LightEval", ""],
-      ...rows.map((r) => [
-        r.benchmark,
-        r.metric || "\u2014",
-        scoreText(r),
-        r.samples === null ? "\u2014" : String(r.samples),
-        r.problems === null ? "\u2014" : String(r.problems),
-        r.lightevalVersion,
-        simulatedFiles.has(r.file) ? "SIMULATED" : ""
-      ])
-    ];
-    const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? "").length))) ?? [];
-    const lines = table.map(
-      (row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd()
-    );
-    const notes = rows.flatMap((r) => r.notes.map((n) => `  ${r.benchmark}: ${n}`));
-    io.stdout(`${lines.join("\n")}
-${notes.length ? `
-Notes:
-${notes.join("\n")}
-` : ""}`);
     io.stdout(
-      `
-${files.length} results file${files.length === 1 ? "" : "s"} read; newest per benchmark shown.
-`
+      format === "json" ? resultsJson(rows, files, simulated) : format === "markdown" ? resultsMarkdown(rows, simulated) : resultsText(rows, files, simulated)
     );
     return 0;
   }
 };
+function resultsJson(rows, files, simulated) {
+  const output = {
+    rows: rows.map((r) => ({
+      benchmark: r.benchmark,
+      task: r.task,
+      metric: r.metric,
+      // JSON has no NaN: a missing score is null, with the reason in notes.
+      value: r.value,
+      stderr: r.stderr,
+      samples: r.samples,
+      problems: r.problems,
+      lightevalVersion: r.lightevalVersion,
+      simulated: simulated.has(r.file),
+      notes: r.notes,
+      file: r.file
+    })),
+    files: files.map((f) => ({
+      file: f.file,
+      timestamp: f.timestamp,
+      model: f.modelName,
+      evaluationSeconds: f.evaluationSeconds,
+      simulated: f.simulated
+    }))
+  };
+  return `${JSON.stringify(output, null, 2)}
+`;
+}
+function scoreText(r) {
+  return r.value === null ? "no score" : `${(r.value * 100).toFixed(1)} \xB1 ${r.stderr === null ? "?" : (Z_95 * r.stderr * 100).toFixed(1)}`;
+}
+function resultsMarkdown(rows, simulated) {
+  const anySimulated = rows.some((r) => simulated.has(r.file));
+  const md = [
+    ...anySimulated ? ["> [!WARNING]", "> **SIMULATED**: results of the LightEval stand-in, not of a model.", ""] : [],
+    "| Benchmark | Problems \xD7 samples | Score \xB1 95% CI | LightEval metric | LightEval |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows.map(
+      (r) => `| ${escapeInline(benchmarkTitle(r.benchmark))} | ${r.problems ?? "?"} \xD7 ${r.samples ?? "?"} | ${scoreText(r)} | ${escapeCodeSpan(r.metric || "\u2014")} | ${escapeInline(r.lightevalVersion)} |`
+    ),
+    ...rows.flatMap((r) => r.notes.map((n) => `- ${escapeInline(`${benchmarkTitle(r.benchmark)}: ${n}`)}`))
+  ];
+  return `${md.join("\n")}
+`;
+}
+function resultsText(rows, files, simulated) {
+  const cell = (text) => escapeTerminal(text, { oneLine: true });
+  const table = [
+    ["benchmark", "metric", "score \xB1 95% CI", "samples", "problems", "LightEval", ""],
+    ...rows.map((r) => [
+      cell(r.benchmark),
+      cell(r.metric || "\u2014"),
+      scoreText(r),
+      r.samples === null ? "\u2014" : String(r.samples),
+      r.problems === null ? "\u2014" : String(r.problems),
+      cell(r.lightevalVersion),
+      simulated.has(r.file) ? "SIMULATED" : ""
+    ])
+  ];
+  const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? "").length))) ?? [];
+  const lines = table.map(
+    (row) => row.map((text, i) => text.padEnd(widths[i] ?? 0)).join("  ").trimEnd()
+  );
+  const notes = rows.flatMap((r) => r.notes.map((n) => `  ${cell(`${r.benchmark}: ${n}`)}`));
+  return `${lines.join("\n")}
+${notes.length ? `
+Notes:
+${notes.join("\n")}
+` : ""}
+${files.length} results file${files.length === 1 ? "" : "s"} read; newest per benchmark shown.
+`;
+}
 
 // packages/action/src/cli/commands/status.ts
 var statusCommand = {

@@ -108,6 +108,38 @@ function hoursCell(hours: number | null): string {
 }
 
 export function reportView(report: RunReport, options: { maxRows?: number } = {}): ReportView {
+  const { header, rows } = resultsTable(report, options.maxRows ?? Number.POSITIVE_INFINITY);
+  const emptyResults = emptyResultsText(report);
+  const comparisonNote = comparisonNoteText(report);
+  const jobs = jobTable(report);
+  const failures = report.jobs.filter(hasFailed).map((job) => ({
+    line: failureLine(job),
+    ...(job.logTail !== undefined && { logTail: job.logTail }),
+  }));
+  return {
+    verdict: reportVerdict(report),
+    subject: `${modelTitle(report.model)} @ ${report.revision}`,
+    simulated: report.simulated,
+    header,
+    rows,
+    ...(emptyResults !== undefined && { emptyResults }),
+    ...(comparisonNote !== undefined && { comparisonNote }),
+    failures,
+    jobHeader: JOB_HEADER,
+    jobRows: jobs.rows,
+    totalGpuHours: jobs.totalGpuHours,
+    // A job whose time is unknown spent GPU time too: never print a total that looks complete.
+    totalGpuHoursText:
+      jobs.unknownHours === 0
+        ? jobs.totalGpuHours.toFixed(2)
+        : jobs.unknownHours === jobs.rows.length
+          ? 'unknown'
+          : `≥ ${jobs.totalGpuHours.toFixed(2)}`,
+  };
+}
+
+/** The results table: benchmark, problems × samples, score, and against a baseline Δ and verdict. */
+function resultsTable(report: RunReport, maxRows: number): { header: string[]; rows: string[][] } {
   const baseline = report.baseline;
   const header = baseline
     ? [
@@ -119,7 +151,7 @@ export function reportView(report: RunReport, options: { maxRows?: number } = {}
         'Verdict',
       ]
     : ['Benchmark', 'Problems × samples', 'Score ± 95% CI'];
-  const rows = report.results.slice(0, options.maxRows ?? Number.POSITIVE_INFINITY).map((row) => {
+  const rows = report.results.slice(0, maxRows).map((row) => {
     const cells = [
       benchmarkTitle(row.benchmark),
       sizeCell(row.problems, row.samples),
@@ -136,48 +168,58 @@ export function reportView(report: RunReport, options: { maxRows?: number } = {}
     );
     return cells;
   });
+  return { header, rows };
+}
 
-  let emptyResults: string | undefined;
-  if (report.results.length === 0) {
-    const failedCount = report.jobs.filter(hasFailed).length;
-    emptyResults =
-      report.status === 'failed' || report.status === 'cancelled'
-        ? `No scores: ${failedCount > 0 ? `${plural(failedCount, 'job')} failed` : `the run was ${report.status}`} before writing results.`
-        : `No scores yet: ${plural(report.jobs.length, 'job')} ${report.status === 'submitted' ? 'submitted' : 'under way'}.`;
-  }
+/** What to say where the table would be when there are no scores (and why). */
+function emptyResultsText(report: RunReport): string | undefined {
+  if (report.results.length > 0) return undefined;
+  const failedCount = report.jobs.filter(hasFailed).length;
+  return report.status === 'failed' || report.status === 'cancelled'
+    ? `No scores: ${failedCount > 0 ? `${plural(failedCount, 'job')} failed` : `the run was ${report.status}`} before writing results.`
+    : `No scores yet: ${plural(report.jobs.length, 'job')} ${report.status === 'submitted' ? 'submitted' : 'under way'}.`;
+}
 
-  let comparisonNote: string | undefined;
+/** The sentence under the table: what Δ is measured against and which test each benchmark used. */
+function comparisonNoteText(report: RunReport): string | undefined {
+  const baseline = report.baseline;
   const comparisons = baseline?.comparison.comparisons ?? [];
-  if (baseline && comparisons.length > 0) {
-    const methods = comparisons.map(
-      (c) =>
-        `${benchmarkTitle(c.benchmark)}: ${c.method === 'paired bootstrap' ? `paired bootstrap over ${c.pairedProblems ?? '?'} problems` : 'unpaired z-test'}`,
-    );
-    comparisonNote = `Δ in percentage points against ${baseline.label}. ${baseline.comparison.multipleTesting} Tests: ${methods.join('; ')}.`;
-  }
+  if (!baseline || comparisons.length === 0) return undefined;
+  const methods = comparisons.map(
+    (c) =>
+      `${benchmarkTitle(c.benchmark)}: ${c.method === 'paired bootstrap' ? `paired bootstrap over ${c.pairedProblems ?? '?'} problems` : 'unpaired z-test'}`,
+  );
+  return `Δ in percentage points against ${baseline.label}. ${baseline.comparison.multipleTesting} Tests: ${methods.join('; ')}.`;
+}
 
-  const jobHeader = [
-    'Job',
-    'Benchmarks',
-    'State',
-    'Nodes × GPUs',
-    'TP / PP / DP',
-    'Queue wait',
-    'Elapsed',
-    'GPU-hours',
-  ];
-  const jobRows: string[][] = [];
+const JOB_HEADER = [
+  'Job',
+  'Benchmarks',
+  'State',
+  'Nodes × GPUs',
+  'TP / PP / DP',
+  'Queue wait',
+  'Elapsed',
+  'GPU-hours',
+];
+
+/** Every attempt of every job (re-planned ones first), with its GPU-hours and their total. */
+function jobTable(report: RunReport): { rows: string[][]; totalGpuHours: number; unknownHours: number } {
+  const rows: string[][] = [];
   let totalGpuHours = 0;
   let unknownHours = 0;
+  const count = (hours: number | null) => {
+    if (hours !== null) totalGpuHours += hours;
+    else unknownHours += 1;
+    return hours;
+  };
   for (const job of report.jobs) {
     const attempts = job.supersededAttempts ?? [];
-    const count = attempts.length + 1;
+    const total = attempts.length + 1;
     attempts.forEach((attempt, i) => {
-      const hours = gpuHours(attempt.layout, attempt.elapsedSeconds);
-      if (hours !== null) totalGpuHours += hours;
-      else unknownHours += 1;
-      jobRows.push([
-        `${attempt.id} (attempt ${i + 1} of ${count})`,
+      const hours = count(gpuHours(attempt.layout, attempt.elapsedSeconds));
+      rows.push([
+        `${attempt.id} (attempt ${i + 1} of ${total})`,
         benchmarkList(job.benchmarks),
         `${attempt.state} (${attempt.reason ?? 'out of GPU memory'}; re-planned)`,
         ...layoutCells(attempt.layout),
@@ -186,11 +228,9 @@ export function reportView(report: RunReport, options: { maxRows?: number } = {}
         hoursCell(hours),
       ]);
     });
-    const hours = gpuHours(job.layout, job.elapsedSeconds);
-    if (hours !== null) totalGpuHours += hours;
-    else unknownHours += 1;
-    jobRows.push([
-      count > 1 ? `${job.id} (attempt ${count} of ${count})` : job.id,
+    const hours = count(gpuHours(job.layout, job.elapsedSeconds));
+    rows.push([
+      total > 1 ? `${job.id} (attempt ${total} of ${total})` : job.id,
       benchmarkList(job.benchmarks),
       job.reason ? `${job.state} (${job.reason})` : job.state,
       ...layoutCells(job.layout),
@@ -199,30 +239,5 @@ export function reportView(report: RunReport, options: { maxRows?: number } = {}
       hoursCell(hours),
     ]);
   }
-
-  const failures = report.jobs.filter(hasFailed).map((job) => ({
-    line: failureLine(job),
-    ...(job.logTail !== undefined && { logTail: job.logTail }),
-  }));
-
-  return {
-    verdict: reportVerdict(report),
-    subject: `${modelTitle(report.model)} @ ${report.revision}`,
-    simulated: report.simulated,
-    header,
-    rows,
-    ...(emptyResults !== undefined && { emptyResults }),
-    ...(comparisonNote !== undefined && { comparisonNote }),
-    failures,
-    jobHeader,
-    jobRows,
-    totalGpuHours,
-    // A job whose time is unknown spent GPU time too: never print a total that looks complete.
-    totalGpuHoursText:
-      unknownHours === 0
-        ? totalGpuHours.toFixed(2)
-        : unknownHours === jobRows.length
-          ? 'unknown'
-          : `≥ ${totalGpuHours.toFixed(2)}`,
-  };
+  return { rows, totalGpuHours, unknownHours };
 }

@@ -95,10 +95,13 @@ describe('hostile metric names and revisions in the report', () => {
     for (const text of ATTACKS) {
       const md = renderReport(reportWith(text, text));
       const lines = md.split('\n');
-      const title = lines.find((l) => l.startsWith('## Model evaluation'));
-      expect(title).toBeDefined();
+      // One title line (the verdict first, then model and revision).
+      expect(lines.filter((l) => l.startsWith('## '))).toHaveLength(1);
       const row = lines.filter((l) => l.startsWith('| custom'));
       expect(row).toHaveLength(1);
+      // A metric name is shown once, on the run-facts line, which it cannot end early (an empty one
+      // is not shown at all).
+      expect(lines.filter((l) => l.startsWith('- **LightEval metrics:**'))).toHaveLength(text ? 1 : 0);
       // The row keeps the header's cell count: no pipe broke out of the code span.
       const cells = (l: string) => l.replace(/\\\|/g, '').split('|').length;
       const header = lines.find((l) => l.startsWith('| Benchmark'));

@@ -7,6 +7,7 @@ import { createLocalTransport, type Logger } from '@model-eval/slurm';
 import { describe, expect, it } from 'vitest';
 import { release, releaseVersions } from '../../../../test/fixtures/lighteval-facts/facts';
 import { runCliCaptured } from '../../../../test/support/cli';
+import { benchmarkTitle } from '../../src/report';
 import { createLocalExecutor } from '../../src/run/executor';
 import { runEvaluation } from '../../src/run/run-evaluation';
 import type { RunSettings } from '../../src/run/run-settings';
@@ -84,8 +85,8 @@ describe('model-eval run --simulate --executor local --lighteval-version X (the 
       { env: { ...process.env, HF_TOKEN: '' }, cwd: dir },
     );
     expect(run.code, run.stderr.slice(-2000)).toBe(0);
-    // The report's table: one row per benchmark with a percentage, none without a score.
-    for (const b of benchmarkCatalog) expect(run.stdout).toContain(b.name.replace('_', '\\_'));
+    // The terminal report: one row per benchmark (by its readable name), none without a score.
+    for (const b of benchmarkCatalog) expect(run.stdout).toContain(benchmarkTitle(b.name));
     expect(run.stdout).not.toMatch(/no score/);
     expect(run.stdout).toContain('SIMULATED');
   });

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { loadModelFacts, renderPlanText } from '@model-eval/planner';
+import type { Logger } from '@model-eval/slurm';
 import { renderReport, renderReportText, reportVerdict } from '../../report';
 import { openExecutor } from '../../run/connection';
 import { type RunOutcome, runEvaluation } from '../../run/run-evaluation';
@@ -89,43 +90,61 @@ export async function runFromArgs(
     process.removeListener('SIGTERM', onSignal);
     await executor.transport.close();
   }
-  if (outcome.status === 'submitted') {
-    const statePath = resolve(io.cwd, stringOption(args, 'state') ?? join(localDir, 'run.json'));
-    await writeDetachedRun(statePath, {
-      version: 1,
-      runId: settings.runId,
-      argv: [...argvOf(args), '--run-id', settings.runId],
-      cwd: io.cwd,
-      submittedAt: new Date().toISOString(),
-    });
-    const ids = outcome.report.jobs.map((j) => j.id).join(', ');
-    if (format === 'json') {
-      const jobs = outcome.report.jobs.map((j) => ({ id: j.id, benchmarks: j.benchmarks, state: j.state }));
-      io.stdout(
-        `${JSON.stringify({ runId: settings.runId, status: 'submitted', jobs, state: statePath }, null, 2)}\n`,
-      );
-      return 0;
-    }
-    io.stdout(`Submitted job(s) ${ids} (run ${settings.runId}).\nState: ${statePath}\n`);
-    io.stdout(
-      `Follow with: model-eval status --state ${statePath}\nFinish with: model-eval collect --state ${statePath}\n`,
-    );
+  if (outcome.status === 'submitted')
+    return reportSubmitted(args, io, settings.runId, outcome, { localDir, format });
+  return reportFinished(args, io, outcome, { localDir, format, logger });
+}
+
+/** A detached run: the state file to reopen it with, and how to follow and finish it. */
+async function reportSubmitted(
+  args: ParsedArgs,
+  io: CliIo,
+  runId: string,
+  outcome: RunOutcome,
+  where: { localDir: string; format: OutputFormat },
+): Promise<number> {
+  const statePath = resolve(io.cwd, stringOption(args, 'state') ?? join(where.localDir, 'run.json'));
+  await writeDetachedRun(statePath, {
+    version: 1,
+    runId,
+    argv: [...argvOf(args), '--run-id', runId],
+    cwd: io.cwd,
+    submittedAt: new Date().toISOString(),
+  });
+  if (where.format === 'json') {
+    const jobs = outcome.report.jobs.map((j) => ({ id: j.id, benchmarks: j.benchmarks, state: j.state }));
+    io.stdout(`${JSON.stringify({ runId, status: 'submitted', jobs, state: statePath }, null, 2)}\n`);
     return 0;
   }
+  const ids = outcome.report.jobs.map((j) => j.id).join(', ');
+  io.stdout(`Submitted job(s) ${ids} (run ${runId}).\nState: ${statePath}\n`);
+  io.stdout(
+    `Follow with: model-eval status --state ${statePath}\nFinish with: model-eval collect --state ${statePath}\n`,
+  );
+  return 0;
+}
+
+/** A finished run: the report in the asked format, the files asked for, and the exit code. */
+async function reportFinished(
+  args: ParsedArgs,
+  io: CliIo,
+  outcome: RunOutcome,
+  where: { localDir: string; format: OutputFormat; logger: Logger },
+): Promise<number> {
   const markdown = renderReport(outcome.report);
   io.stdout(
-    format === 'json'
+    where.format === 'json'
       ? `${JSON.stringify({ ...resultsJsonOf(outcome), verdict: reportVerdict(outcome.report) }, null, 2)}\n`
-      : format === 'markdown'
+      : where.format === 'markdown'
         ? `\n${markdown}\n`
         : `\n${renderReportText(outcome.report)}`,
   );
   const resultsJson = stringOption(args, 'results-json');
   if (resultsJson)
     await writeOut(resolve(io.cwd, resultsJson), `${JSON.stringify(resultsJsonOf(outcome), null, 2)}\n`);
-  const reportPath = stringOption(args, 'report-md') ?? join(localDir, 'report.md');
+  const reportPath = stringOption(args, 'report-md') ?? join(where.localDir, 'report.md');
   await writeOut(resolve(io.cwd, reportPath), markdown);
-  logger.info(`Report: ${resolve(io.cwd, reportPath)}; results files: ${outcome.localResultsDir}`);
+  where.logger.info(`Report: ${resolve(io.cwd, reportPath)}; results files: ${outcome.localResultsDir}`);
   return outcome.status === 'succeeded' ? 0 : outcome.status === 'cancelled' ? 130 : 1;
 }
 

@@ -58876,6 +58876,31 @@ function hoursCell(hours) {
   return hours === null ? "\u2014" : hours.toFixed(2);
 }
 function reportView(report, options = {}) {
+  const { header, rows } = resultsTable(report, options.maxRows ?? Number.POSITIVE_INFINITY);
+  const emptyResults = emptyResultsText(report);
+  const comparisonNote = comparisonNoteText(report);
+  const jobs = jobTable(report);
+  const failures = report.jobs.filter(hasFailed).map((job) => ({
+    line: failureLine(job),
+    ...job.logTail !== void 0 && { logTail: job.logTail }
+  }));
+  return {
+    verdict: reportVerdict(report),
+    subject: `${modelTitle(report.model)} @ ${report.revision}`,
+    simulated: report.simulated,
+    header,
+    rows,
+    ...emptyResults !== void 0 && { emptyResults },
+    ...comparisonNote !== void 0 && { comparisonNote },
+    failures,
+    jobHeader: JOB_HEADER,
+    jobRows: jobs.rows,
+    totalGpuHours: jobs.totalGpuHours,
+    // A job whose time is unknown spent GPU time too: never print a total that looks complete.
+    totalGpuHoursText: jobs.unknownHours === 0 ? jobs.totalGpuHours.toFixed(2) : jobs.unknownHours === jobs.rows.length ? "unknown" : `\u2265 ${jobs.totalGpuHours.toFixed(2)}`
+  };
+}
+function resultsTable(report, maxRows) {
   const baseline = report.baseline;
   const header = baseline ? [
     "Benchmark",
@@ -58885,7 +58910,7 @@ function reportView(report, options = {}) {
     "\u0394 [95% CI]",
     "Verdict"
   ] : ["Benchmark", "Problems \xD7 samples", "Score \xB1 95% CI"];
-  const rows = report.results.slice(0, options.maxRows ?? Number.POSITIVE_INFINITY).map((row) => {
+  const rows = report.results.slice(0, maxRows).map((row) => {
     const cells = [
       benchmarkTitle(row.benchmark),
       sizeCell(row.problems, row.samples),
@@ -58902,41 +58927,48 @@ function reportView(report, options = {}) {
     );
     return cells;
   });
-  let emptyResults;
-  if (report.results.length === 0) {
-    const failedCount = report.jobs.filter(hasFailed).length;
-    emptyResults = report.status === "failed" || report.status === "cancelled" ? `No scores: ${failedCount > 0 ? `${plural2(failedCount, "job")} failed` : `the run was ${report.status}`} before writing results.` : `No scores yet: ${plural2(report.jobs.length, "job")} ${report.status === "submitted" ? "submitted" : "under way"}.`;
-  }
-  let comparisonNote;
+  return { header, rows };
+}
+function emptyResultsText(report) {
+  if (report.results.length > 0) return void 0;
+  const failedCount = report.jobs.filter(hasFailed).length;
+  return report.status === "failed" || report.status === "cancelled" ? `No scores: ${failedCount > 0 ? `${plural2(failedCount, "job")} failed` : `the run was ${report.status}`} before writing results.` : `No scores yet: ${plural2(report.jobs.length, "job")} ${report.status === "submitted" ? "submitted" : "under way"}.`;
+}
+function comparisonNoteText(report) {
+  const baseline = report.baseline;
   const comparisons = baseline?.comparison.comparisons ?? [];
-  if (baseline && comparisons.length > 0) {
-    const methods = comparisons.map(
-      (c) => `${benchmarkTitle(c.benchmark)}: ${c.method === "paired bootstrap" ? `paired bootstrap over ${c.pairedProblems ?? "?"} problems` : "unpaired z-test"}`
-    );
-    comparisonNote = `\u0394 in percentage points against ${baseline.label}. ${baseline.comparison.multipleTesting} Tests: ${methods.join("; ")}.`;
-  }
-  const jobHeader = [
-    "Job",
-    "Benchmarks",
-    "State",
-    "Nodes \xD7 GPUs",
-    "TP / PP / DP",
-    "Queue wait",
-    "Elapsed",
-    "GPU-hours"
-  ];
-  const jobRows = [];
+  if (!baseline || comparisons.length === 0) return void 0;
+  const methods = comparisons.map(
+    (c) => `${benchmarkTitle(c.benchmark)}: ${c.method === "paired bootstrap" ? `paired bootstrap over ${c.pairedProblems ?? "?"} problems` : "unpaired z-test"}`
+  );
+  return `\u0394 in percentage points against ${baseline.label}. ${baseline.comparison.multipleTesting} Tests: ${methods.join("; ")}.`;
+}
+var JOB_HEADER = [
+  "Job",
+  "Benchmarks",
+  "State",
+  "Nodes \xD7 GPUs",
+  "TP / PP / DP",
+  "Queue wait",
+  "Elapsed",
+  "GPU-hours"
+];
+function jobTable(report) {
+  const rows = [];
   let totalGpuHours = 0;
   let unknownHours = 0;
+  const count = (hours) => {
+    if (hours !== null) totalGpuHours += hours;
+    else unknownHours += 1;
+    return hours;
+  };
   for (const job of report.jobs) {
     const attempts = job.supersededAttempts ?? [];
-    const count = attempts.length + 1;
+    const total = attempts.length + 1;
     attempts.forEach((attempt, i) => {
-      const hours2 = gpuHours(attempt.layout, attempt.elapsedSeconds);
-      if (hours2 !== null) totalGpuHours += hours2;
-      else unknownHours += 1;
-      jobRows.push([
-        `${attempt.id} (attempt ${i + 1} of ${count})`,
+      const hours2 = count(gpuHours(attempt.layout, attempt.elapsedSeconds));
+      rows.push([
+        `${attempt.id} (attempt ${i + 1} of ${total})`,
         benchmarkList(job.benchmarks),
         `${attempt.state} (${attempt.reason ?? "out of GPU memory"}; re-planned)`,
         ...layoutCells(attempt.layout),
@@ -58945,11 +58977,9 @@ function reportView(report, options = {}) {
         hoursCell(hours2)
       ]);
     });
-    const hours = gpuHours(job.layout, job.elapsedSeconds);
-    if (hours !== null) totalGpuHours += hours;
-    else unknownHours += 1;
-    jobRows.push([
-      count > 1 ? `${job.id} (attempt ${count} of ${count})` : job.id,
+    const hours = count(gpuHours(job.layout, job.elapsedSeconds));
+    rows.push([
+      total > 1 ? `${job.id} (attempt ${total} of ${total})` : job.id,
       benchmarkList(job.benchmarks),
       job.reason ? `${job.state} (${job.reason})` : job.state,
       ...layoutCells(job.layout),
@@ -58958,25 +58988,7 @@ function reportView(report, options = {}) {
       hoursCell(hours)
     ]);
   }
-  const failures = report.jobs.filter(hasFailed).map((job) => ({
-    line: failureLine(job),
-    ...job.logTail !== void 0 && { logTail: job.logTail }
-  }));
-  return {
-    verdict: reportVerdict(report),
-    subject: `${modelTitle(report.model)} @ ${report.revision}`,
-    simulated: report.simulated,
-    header,
-    rows,
-    ...emptyResults !== void 0 && { emptyResults },
-    ...comparisonNote !== void 0 && { comparisonNote },
-    failures,
-    jobHeader,
-    jobRows,
-    totalGpuHours,
-    // A job whose time is unknown spent GPU time too: never print a total that looks complete.
-    totalGpuHoursText: unknownHours === 0 ? totalGpuHours.toFixed(2) : unknownHours === jobRows.length ? "unknown" : `\u2265 ${totalGpuHours.toFixed(2)}`
-  };
+  return { rows, totalGpuHours, unknownHours };
 }
 
 // packages/action/src/report/chart.ts
@@ -59382,6 +59394,7 @@ export {
   collectResults,
   readPerProblemScores,
   escapeInline,
+  escapeCodeSpan,
   escapeTerminal,
   escapeWorkflowLog,
   DetachNotSupportedError,
