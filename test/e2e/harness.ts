@@ -7,6 +7,9 @@ import { type HubEmulator, startHubEmulator } from '../emulators/hub';
 import { createHubDatasetStore, type HubDatasetStore } from '../emulators/hub-datasets';
 import { type ClusterConnection, requireCluster } from '../support/cluster';
 import { type ActionRun, repoRoot, runBundledAction } from '../support/run-action';
+import { sacctJobsOfRun } from '../support/slurm-admin';
+
+export { sacctJobsOfRun };
 
 export const HF_TOKEN = 'hf_e2eTokenForTheEmulator';
 export const RESULTS_REPO = 'acme/eval-results';
@@ -115,25 +118,6 @@ export async function runAction(
     },
     ...(options.onStart && { onStart: options.onStart }),
   });
-}
-
-/** Slurm jobs whose name (= idempotency key) starts with the run's id, as accounting sees them. */
-export function sacctJobsOfRun(runId: string): { id: string; name: string; state: string }[] {
-  const out = execFileSync(
-    'sacct',
-    ['-X', '-P', '-n', '-a', '-S', 'now-1hour', '-o', 'JobID,JobName%200,State'],
-    {
-      encoding: 'utf8',
-    },
-  );
-  return out
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [id = '', name = '', state = ''] = line.split('|');
-      return { id, name, state };
-    })
-    .filter((job) => job.name.startsWith(runId));
 }
 
 export function squeueJobsOfRun(runId: string): string[] {

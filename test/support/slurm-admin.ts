@@ -51,11 +51,11 @@ export function inSqueue(jobId: string): boolean {
   return result.stdout.trim() !== '';
 }
 
-/** Jobs accounting knows by this name (or name prefix), oldest first. */
-export function sacctJobsNamed(prefix: string): { id: string; name: string; state: string }[] {
+/** Slurm jobs whose name (= idempotency key) starts with the run's id, as accounting sees them. */
+export function sacctJobsOfRun(runId: string): { id: string; name: string; state: string }[] {
   const out = execFileSync(
     'sacct',
-    ['-X', '-P', '-n', '-a', '-S', 'now-1hours', '-o', 'JobID,JobName,State'],
+    ['-X', '-P', '-n', '-a', '-S', 'now-1hour', '-o', 'JobID,JobName%200,State'],
     {
       encoding: 'utf8',
     },
@@ -67,8 +67,11 @@ export function sacctJobsNamed(prefix: string): { id: string; name: string; stat
       const [id = '', name = '', state = ''] = line.split('|');
       return { id, name, state };
     })
-    .filter((job) => job.name.startsWith(prefix));
+    .filter((job) => job.name.startsWith(runId));
 }
+
+/** Jobs accounting knows by this name prefix (the run id), oldest first. */
+export const sacctJobsNamed = sacctJobsOfRun;
 
 export async function waitUntilAsync(what: string, timeoutMs: number, check: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;

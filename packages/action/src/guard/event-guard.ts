@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  actorPermission,
   type CollaboratorPermissionApi,
   type GuardDecision,
   TRIGGERING_PERMISSIONS,
@@ -82,21 +83,7 @@ export async function guardEvent(
       },
     );
   }
-  let permission: string;
-  try {
-    const response = await octokit.rest.repos.getCollaboratorPermissionLevel({
-      owner: facts.owner,
-      repo: facts.repo,
-      username: facts.actor,
-    });
-    permission = response.data.permission;
-  } catch (error) {
-    if (typeof error === 'object' && error !== null && 'status' in error && error.status === 404) {
-      permission = 'none';
-    } else {
-      throw error;
-    }
-  }
+  const permission = await actorPermission(octokit, facts);
   if (!TRIGGERING_PERMISSIONS.includes(permission)) {
     return {
       kind: 'skip',

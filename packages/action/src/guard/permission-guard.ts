@@ -77,20 +77,29 @@ export async function guardRequest(
   const withoutLookup = decideGuard({ request, allowForkPrs: options.allowForkPrs });
   if (withoutLookup.kind === 'skip' && withoutLookup.reason === 'fork-pull-request') return withoutLookup;
   if (!needsPermissionCheck(request.trigger)) return withoutLookup;
-  let permission: string;
+  const permission = await actorPermission(octokit, {
+    owner: request.repository.owner,
+    repo: request.repository.name,
+    actor: request.actor,
+  });
+  return decideGuard({ request, allowForkPrs: options.allowForkPrs, permission });
+}
+
+/** The actor's permission on the repository; one who is no collaborator at all (404) has `none`. */
+export async function actorPermission(
+  octokit: CollaboratorPermissionApi,
+  who: { owner: string; repo: string; actor: string },
+): Promise<string> {
   try {
     const response = await octokit.rest.repos.getCollaboratorPermissionLevel({
-      owner: request.repository.owner,
-      repo: request.repository.name,
-      username: request.actor,
+      owner: who.owner,
+      repo: who.repo,
+      username: who.actor,
     });
-    permission = response.data.permission;
+    return response.data.permission;
   } catch (error) {
-    if (typeof error === 'object' && error !== null && 'status' in error && error.status === 404) {
-      permission = 'none';
-    } else {
-      throw error;
-    }
+    if (typeof error === 'object' && error !== null && 'status' in error && error.status === 404)
+      return 'none';
+    throw error;
   }
-  return decideGuard({ request, allowForkPrs: options.allowForkPrs, permission });
 }
