@@ -31124,22 +31124,26 @@ async function guardRequest(octokit, request2, options) {
   const withoutLookup = decideGuard({ request: request2, allowForkPrs: options.allowForkPrs });
   if (withoutLookup.kind === "skip" && withoutLookup.reason === "fork-pull-request") return withoutLookup;
   if (!needsPermissionCheck(request2.trigger)) return withoutLookup;
-  let permission;
+  const permission = await actorPermission(octokit, {
+    owner: request2.repository.owner,
+    repo: request2.repository.name,
+    actor: request2.actor
+  });
+  return decideGuard({ request: request2, allowForkPrs: options.allowForkPrs, permission });
+}
+async function actorPermission(octokit, who) {
   try {
     const response = await octokit.rest.repos.getCollaboratorPermissionLevel({
-      owner: request2.repository.owner,
-      repo: request2.repository.name,
-      username: request2.actor
+      owner: who.owner,
+      repo: who.repo,
+      username: who.actor
     });
-    permission = response.data.permission;
+    return response.data.permission;
   } catch (error2) {
-    if (typeof error2 === "object" && error2 !== null && "status" in error2 && error2.status === 404) {
-      permission = "none";
-    } else {
-      throw error2;
-    }
+    if (typeof error2 === "object" && error2 !== null && "status" in error2 && error2.status === 404)
+      return "none";
+    throw error2;
   }
-  return decideGuard({ request: request2, allowForkPrs: options.allowForkPrs, permission });
 }
 
 // packages/action/src/guard/event-guard.ts
@@ -31189,21 +31193,7 @@ async function guardEvent(octokit, eventName, payload) {
       }
     );
   }
-  let permission;
-  try {
-    const response = await octokit.rest.repos.getCollaboratorPermissionLevel({
-      owner: facts.owner,
-      repo: facts.repo,
-      username: facts.actor
-    });
-    permission = response.data.permission;
-  } catch (error2) {
-    if (typeof error2 === "object" && error2 !== null && "status" in error2 && error2.status === 404) {
-      permission = "none";
-    } else {
-      throw error2;
-    }
-  }
+  const permission = await actorPermission(octokit, facts);
   if (!TRIGGERING_PERMISSIONS.includes(permission)) {
     return {
       kind: "skip",
@@ -35898,6 +35888,12 @@ function readActionInputs(getInput) {
     if (["false", "False", "FALSE"].includes(value)) return false;
     throw inputError(name, value, "true or false");
   };
+  const oneOf = (name, allowed) => {
+    const value = str(name);
+    if (value === void 0) return void 0;
+    if (allowed.includes(value)) return value;
+    throw inputError(name, value, `one of ${allowed.join(", ")}`);
+  };
   const inputs = {
     model: str("model"),
     revision: str("revision"),
@@ -35927,7 +35923,8 @@ function readActionInputs(getInput) {
     allowForkPrs: bool("allow-fork-prs"),
     wait: bool("wait"),
     failOnRegression: bool("fail-on-regression"),
-    revisionWaitMinutes: whole("revision-wait-minutes", 0, 360)
+    revisionWaitMinutes: whole("revision-wait-minutes", 0, 360),
+    modelCard: oneOf("model-card", ["none", "pr"])
   };
   if (inputs.timeLimit !== void 0 && !slurmTimePattern.test(inputs.timeLimit)) {
     throw inputError("time-limit", inputs.timeLimit, "a Slurm time limit such as '04:00:00' or '1-12:00:00'");
@@ -36527,6 +36524,7 @@ function readActionSettings(runner, event) {
       revisionWaitMinutes: readRevisionWaitMinutes((name) => readInput(env, name)),
       publish: {
         localDir: resolve(vars.RUNNER_TEMP ?? workspace, "model-eval", run.runId),
+        modelCardPr: readActionInputs((name) => readInput(env, name)).modelCard === "pr",
         ...runUrl && { runUrl },
         ...vars.HF_ENDPOINT && { hubEndpoint: vars.HF_ENDPOINT }
       }
@@ -36996,7 +36994,8 @@ async function evaluate(runner) {
     octokit,
     liveComment,
     localDir: settings.publish.localDir,
-    runUrl: settings.publish.runUrl
+    runUrl: settings.publish.runUrl,
+    modelCardPr: settings.publish.modelCardPr
   });
 }
 async function permissionDecision(runner, settings, octokit) {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { type ResolvedSettings, readRevisionWaitMinutes, resolveSettings } from '../config';
+import { type ResolvedSettings, readActionInputs, readRevisionWaitMinutes, resolveSettings } from '../config';
 import { workflowRunUrl } from '../request';
 import type { ClusterAccess } from '../run/connection';
 import { definitionHash, runDefinition } from '../run/run-definition';
@@ -35,6 +35,8 @@ export interface ActionSettings {
   revisionWaitMinutes: number;
   publish: {
     localDir: string;
+    /** `model-card: pr`: a pull request on the model repo adding the scores. */
+    modelCardPr: boolean;
     runUrl?: string;
     hubEndpoint?: string;
   };
@@ -95,6 +97,7 @@ export function readActionSettings(runner: ActionEnvironment, event: RunnerEvent
       revisionWaitMinutes: readRevisionWaitMinutes((name) => readInput(env, name)),
       publish: {
         localDir: resolve(vars.RUNNER_TEMP ?? workspace, 'model-eval', run.runId),
+        modelCardPr: readActionInputs((name) => readInput(env, name)).modelCard === 'pr',
         ...(runUrl && { runUrl }),
         ...(vars.HF_ENDPOINT && { hubEndpoint: vars.HF_ENDPOINT }),
       },

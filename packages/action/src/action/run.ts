@@ -72,6 +72,7 @@ async function evaluate(runner: ActionEnvironment): Promise<ActionStatus> {
     liveComment,
     localDir: settings.publish.localDir,
     runUrl: settings.publish.runUrl,
+    modelCardPr: settings.publish.modelCardPr,
   });
 }
 

@@ -39,6 +39,8 @@ export interface ActionInputs {
   failOnRegression?: boolean;
   /** Checkpoint events: how long to wait for the revision to appear on the Hub (0: not at all). */
   revisionWaitMinutes?: number;
+  /** `pr`: open a pull request on the model repo with the scores; `none` (default). */
+  modelCard?: 'none' | 'pr';
 }
 
 /**
@@ -84,6 +86,7 @@ export const actionInputNames = [
   'wait',
   'fail-on-regression',
   'revision-wait-minutes',
+  'model-card',
   'ssh-private-key',
   'ssh-known-hosts',
   'hf-token',
@@ -173,6 +176,12 @@ export function readActionInputs(getInput: GetInput): ActionInputs {
     if (['false', 'False', 'FALSE'].includes(value)) return false;
     throw inputError(name, value, 'true or false');
   };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[]): T | undefined => {
+    const value = str(name);
+    if (value === undefined) return undefined;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    throw inputError(name, value, `one of ${allowed.join(', ')}`);
+  };
 
   const inputs: ActionInputs = {
     model: str('model'),
@@ -204,6 +213,7 @@ export function readActionInputs(getInput: GetInput): ActionInputs {
     wait: bool('wait'),
     failOnRegression: bool('fail-on-regression'),
     revisionWaitMinutes: whole('revision-wait-minutes', 0, 360),
+    modelCard: oneOf('model-card', ['none', 'pr']),
   };
   if (inputs.timeLimit !== undefined && !slurmTimePattern.test(inputs.timeLimit)) {
     throw inputError('time-limit', inputs.timeLimit, "a Slurm time limit such as '04:00:00' or '1-12:00:00'");
