@@ -38,7 +38,9 @@ describe('the bundled action, run as the runner runs it, against the real cluste
     expect(jobs.map((j) => j.id)).toEqual(run.outputs['job-ids']?.split(','));
     expect(jobs.every((j) => j.state === 'COMPLETED')).toBe(true);
     expect(run.summary).toContain('SIMULATED');
-    expect(run.summary).toMatch(/\| aime24 \*\*SIMULATED\*\* \|/);
+    // One SIMULATED banner and title marker, and a row per benchmark under its readable name.
+    expect(run.summary).toMatch(/^## 🧪 SIMULATED · /m);
+    expect(run.summary).toMatch(/^\| AIME 2024 \| 30 × /m);
     const commit = world.datasets.commits.at(-1);
     expect(commit?.repo).toBe(RESULTS_REPO);
     expect(commit?.paths).toEqual(expect.arrayContaining(['summary.parquet', 'README.md']));

@@ -90,12 +90,17 @@ describe('hostile strings from a results file', () => {
     });
     const lines = md.split('\n');
     expect(lines.filter((l) => l.startsWith('## '))).toHaveLength(1);
-    expect(lines.filter((l) => l.includes('mytask'))).toHaveLength(1);
+    // The task shows in its table row and, with its metric name, on the run-facts line: nowhere else.
+    expect(lines.filter((l) => l.includes('mytask'))).toHaveLength(2);
+    expect(lines.filter((l) => l.startsWith('| mytask'))).toHaveLength(1);
+    expect(
+      lines.filter((l) => l.startsWith('- **LightEval metrics:**') && l.includes('mytask')),
+    ).toHaveLength(1);
     const outsideCode = md.replace(/`[^`\n]*`/g, '');
     expect(outsideCode).not.toContain('<img');
     expect(outsideCode).not.toMatch(/@octo-org|@octocat/);
     const header = lines.find((l) => l.startsWith('| Benchmark')) ?? '';
-    const row = lines.find((l) => l.includes('mytask')) ?? '';
+    const row = lines.find((l) => l.startsWith('| mytask')) ?? '';
     const cells = (l: string) => l.replace(/\\\|/g, '').split('|').length;
     expect(cells(row)).toBe(cells(header));
   });
