@@ -58,6 +58,16 @@ export interface Benchmark {
    * truncate the prompt, which silently ruins the score.
    */
   maxPromptTokens: number;
+  /**
+   * The Hub dataset LightEval reads, per release (oldest first), for the report's record of what was
+   * measured: LiveCodeBench moved from `livecodebench/` to `lighteval/code_generation_lite` in 0.11.
+   * No catalog task sets `hf_revision` in any release, so LightEval reads the dataset's latest revision.
+   */
+  datasets?: readonly {
+    since: readonly [major: number, minor: number, patch: number];
+    repo: string;
+    subset?: string;
+  }[];
   /** For custom tasks: the `--custom-tasks` file path on the cluster. */
   customTasksPath?: string;
 }
@@ -78,6 +88,7 @@ export const benchmarkCatalog: readonly Benchmark[] = [
       { since: [0, 8, 0], samples: 1 },
       { since: [0, 9, 0], samples: 4 },
     ],
+    datasets: [{ since: [0, 8, 0], repo: 'HuggingFaceH4/MATH-500' }],
     maxPromptTokens: 1_024,
   },
   {
@@ -92,6 +103,7 @@ export const benchmarkCatalog: readonly Benchmark[] = [
       { since: [0, 8, 0], samples: 1 },
       { since: [0, 9, 0], samples: 64 },
     ],
+    datasets: [{ since: [0, 8, 0], repo: 'HuggingFaceH4/aime_2024' }],
     maxPromptTokens: 1_024,
   },
   {
@@ -106,6 +118,7 @@ export const benchmarkCatalog: readonly Benchmark[] = [
       { since: [0, 8, 0], samples: 1 },
       { since: [0, 9, 0], samples: 64 },
     ],
+    datasets: [{ since: [0, 8, 0], repo: 'yentinglin/aime_2025' }],
     maxPromptTokens: 1_024,
   },
   {
@@ -120,6 +133,7 @@ export const benchmarkCatalog: readonly Benchmark[] = [
       { since: [0, 8, 0], samples: 1 },
       { since: [0, 9, 0], samples: 8 },
     ],
+    datasets: [{ since: [0, 8, 0], repo: 'Idavidrein/gpqa', subset: 'gpqa_diamond' }],
     maxPromptTokens: 2_048,
   },
   {
@@ -139,6 +153,10 @@ export const benchmarkCatalog: readonly Benchmark[] = [
     // `codegen_pass@1:16` makes 0.8–0.10 draw 16; from 0.11 it is not a SamplingMetric (see drawsRequestedSamples).
     fixedSamples: [{ since: [0, 8, 0], samples: 16 }],
     drawsRequestedSamples: false,
+    datasets: [
+      { since: [0, 8, 0], repo: 'livecodebench/code_generation_lite', subset: 'v4_v5' },
+      { since: [0, 11, 0], repo: 'lighteval/code_generation_lite', subset: 'v4_v5' },
+    ],
     maxPromptTokens: 4_096,
   },
 ];
@@ -167,6 +185,32 @@ export function suiteFor(benchmark: Benchmark, version: LightevalVersion): strin
     if (lightevalAtLeast(version, ...change.since)) suite = change.suite;
   }
   return suite;
+}
+
+/** What a benchmark's score measured, for the report, the outputs and the Hub rows. */
+export interface BenchmarkIdentity {
+  benchmark: string;
+  dataset?: string;
+  /** The dataset config: `gpqa_diamond`, or LiveCodeBench's release window `v4_v5`. */
+  subset?: string;
+  /** Null: LightEval does not pin the dataset revision (`hf_revision` unset), it reads the latest. */
+  revision: null;
+}
+
+/** The dataset (and subset / release window) a release evaluates a benchmark on. */
+export function benchmarkIdentity(
+  benchmark: Benchmark,
+  version: string | LightevalVersion,
+): BenchmarkIdentity {
+  const parsed = typeof version === 'string' ? parseLightevalVersion(version) : version;
+  let found: NonNullable<Benchmark['datasets']>[number] | undefined;
+  for (const entry of benchmark.datasets ?? []) if (lightevalAtLeast(parsed, ...entry.since)) found = entry;
+  return {
+    benchmark: benchmark.name,
+    ...(found && { dataset: found.repo }),
+    ...(found?.subset !== undefined && { subset: found.subset }),
+    revision: null,
+  };
 }
 
 /** How many samples a release will really draw for a benchmark, and how the command line asks for them. */

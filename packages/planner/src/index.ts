@@ -1,7 +1,9 @@
 export { knownModelTypes, transformersDefaults, vllmArchitectures } from './architectures';
 export {
   type Benchmark,
+  type BenchmarkIdentity,
   benchmarkCatalog,
+  benchmarkIdentity,
   defaultBenchmarkNames,
   getBenchmark,
   lightevalTaskString,

@@ -8,6 +8,7 @@ import {
 } from '../../../test/fixtures/lighteval-facts/facts';
 import {
   benchmarkCatalog,
+  benchmarkIdentity,
   buildLightevalArgs,
   type LightevalCommandInput,
   lightevalTaskString,
@@ -174,5 +175,16 @@ describe('the samples facts can catch a wrong belief', () => {
     expect(judgeCommand('0.10.0', argv).refused).toEqual([
       expect.stringMatching(/no catalog task 'aime24@n=64'/),
     ]);
+  });
+});
+
+describe.each(releaseVersions)('benchmark identity with LightEval %s', (version) => {
+  it('each catalog benchmark names the dataset (and LiveCodeBench window) the release reads', () => {
+    for (const benchmark of benchmarkCatalog) {
+      const facts = release(version).benchmarks[benchmark.name]!.value;
+      const identity = benchmarkIdentity(benchmark, version);
+      expect([benchmark.name, identity.dataset]).toEqual([benchmark.name, facts.hfRepo]);
+      if (facts.hfSubset !== undefined) expect(identity.subset).toBe(facts.hfSubset);
+    }
   });
 });
