@@ -41,11 +41,18 @@ export function sampleVariance(xs: readonly number[]): number {
 
 /**
  * Unbiased estimate of one problem's Bernoulli variance p(1 − p) from k samples: p̂(1 − p̂)·k/(k − 1).
+ * A problem solved by all (or none) of k ≥ 2 samples gets (½/(k+1))(1 − ½/(k+1)) rather than 0.
  * With one sample (or an unknown count) the problem alone cannot tell; `pooled` (the benchmark's
  * p̄(1 − p̄), an upper bound on the mean of the p_i(1 − p_i)) stands in, which errs on the wide side.
  */
 export function withinProblemVariance(problem: ProblemMean, pooled: number): number {
   const k = problem.samples;
   if (k === undefined || k < 2) return pooled;
+  // All k samples right (or all wrong) does not prove the problem noiseless: take half a success
+  // (failure) in k + 1 draws, so the smallest detectable change never reads ±0.
+  if (problem.mean <= 0 || problem.mean >= 1) {
+    const p = 0.5 / (k + 1);
+    return p * (1 - p);
+  }
   return (problem.mean * (1 - problem.mean) * k) / (k - 1);
 }

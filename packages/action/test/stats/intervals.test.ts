@@ -269,6 +269,15 @@ describe('smallest detectable change', () => {
     expect(d?.sentence).toContain('±25.3 points');
   });
 
+  it('never ±0: a problem solved by all 64 samples still counts half a failure in 65 draws', () => {
+    // By hand: p̃ = 0.5/65 = 0.0076923, v = p̃(1 − p̃) = 0.0076331; 1.959964·√(2·0.0076331/(30·64)) = 0.0055267.
+    const d = detectableChange(
+      'aime24',
+      run(30, 64, () => 64),
+    );
+    expect(d?.minimumChange).toBeCloseTo(0.0055267, 6);
+  });
+
   it('is what the paired test can see: a change at twice the figure is called, one at half is not', () => {
     // 30 problems × 64 samples at 50%: minimum change 3.19 points (above). Shift every problem by
     // 4/64 = 6.25 points (≈ 2×) and by 1/64 = 1.6 points (≈ ½).
