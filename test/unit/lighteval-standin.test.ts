@@ -393,3 +393,41 @@ describe('LightEval stand-in model directories', () => {
     expect(readdirSync(join(dir, 'results'))).toEqual([model.replaceAll('/', '_')]);
   });
 });
+
+describe('samples per problem, as each release draws them', () => {
+  async function detailsRows(dir: string): Promise<Record<string, unknown>[]> {
+    const base = join(dir, 'details', MODEL);
+    const stamp = readdirSync(base)[0] ?? '';
+    const files = readdirSync(join(base, stamp));
+    expect(files).toHaveLength(1);
+    return readParquet(join(base, stamp, files[0] ?? ''));
+  }
+  const aime = (samplesPerPrompt: number) => [{ ...benchmarkCatalog[1]!, samplesPerPrompt }];
+
+  it('0.13.0: `aime24@n=12|0` gives each of the 30 problems 12 samples in its details row', async () => {
+    const dir = outputDir();
+    const argv = withOutput(plannedArgv('0.13.0', { benchmarks: aime(12) }), dir);
+    expect(argv).toContain('aime24@n=12|0');
+    expect(run('0.13.0', argv).code).toBe(0);
+    const rows = await detailsRows(dir);
+    expect(rows).toHaveLength(30);
+    for (const row of rows) {
+      const response = row.model_response as { text: string[] };
+      expect(response.text).toHaveLength(12);
+      expect(Number((row.doc as { num_samples: bigint | number }).num_samples)).toBe(12);
+    }
+  });
+
+  it('0.10.0: the metric list decides (64 for AIME), and `@n=` in a task name is an unknown task', async () => {
+    const dir = outputDir();
+    expect(run('0.10.0', withOutput(plannedArgv('0.10.0', { benchmarks: aime(12) }), dir)).code).toBe(0);
+    const rows = await detailsRows(dir);
+    expect(rows.every((r) => (r.predictions as string[]).length === 64)).toBe(true);
+    const asked = withOutput(plannedArgv('0.10.0', { benchmarks: aime(12) }), outputDir()).map((a) =>
+      a === 'lighteval|aime24|0|0' ? 'lighteval|aime24@n=12|0|0' : a,
+    );
+    const refused = run('0.10.0', asked);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Cannot find tasks lighteval|aime24@n=12');
+  });
+});

@@ -1,16 +1,27 @@
 export { knownModelTypes, transformersDefaults, vllmArchitectures } from './architectures';
 export {
   type Benchmark,
+  type BenchmarkIdentity,
   benchmarkCatalog,
+  benchmarkIdentity,
   defaultBenchmarkNames,
   getBenchmark,
   lightevalTaskString,
+  type SamplesPlan,
+  samplesPlanFor,
   suiteFor,
   UnknownBenchmarkError,
 } from './catalog';
 export { type GpuType, getGpuType, gpuTypeNames, gpuTypes } from './gpu-types';
 export { loadModelFacts, ModelFactsError, type ModelFactsSource } from './hub-reader';
-export { buildLightevalArgs, type LightevalCommand, type LightevalCommandInput } from './lighteval-args';
+export {
+  buildLightevalArgs,
+  DEFAULT_LIGHTEVAL_CACHE_DIR,
+  type LightevalCommand,
+  type LightevalCommandInput,
+  type SamplesCost,
+  samplesCost,
+} from './lighteval-args';
 export {
   DEFAULT_LIGHTEVAL_VERSION,
   hasUseChatTemplateFlag,

@@ -1,7 +1,8 @@
-import { type Benchmark, lightevalTaskString } from './catalog';
+import { type Benchmark, lightevalTaskString, type SamplesPlan, samplesPlanFor } from './catalog';
 import {
   hasUseChatTemplateFlag,
   type LightevalVersion,
+  lightevalAtLeast,
   modelNameKey,
   parseLightevalVersion,
 } from './lighteval-version';
@@ -26,6 +27,26 @@ export interface LightevalCommandInput {
   /** vLLM scheduler limits; passed only to releases whose VLLMModelConfig has the keys (see below). */
   maxNumSeqs?: number | undefined;
   maxNumBatchedTokens?: number | undefined;
+  /**
+   * LightEval's prediction cache (0.11+), inside the run directory: LightEval keys it by model name
+   * and revision *string*, so a shared cache serves a moved branch its old answers (lighteval#1364).
+   * A re-run of the same run id reuses its own cache on purpose.
+   */
+  cacheDir?: string | undefined;
+}
+
+/** What the samples cost, per benchmark: an estimate, labelled as one in the plan. */
+export interface SamplesCost extends SamplesPlan {
+  /** Problems in the split (catalog), when known. */
+  problems?: number;
+  /** problems × drawn. */
+  completions?: number;
+  /**
+   * Estimated tokens: completions × (longest prompt + half of max_new_tokens). An estimate: reasoning
+   * models often run longer; the bound is completions × (prompt + max_new_tokens), `maxTokens`.
+   */
+  estimatedTokens?: number;
+  maxTokens?: number;
 }
 
 export interface LightevalCommand {
@@ -35,6 +56,23 @@ export interface LightevalCommand {
   argv: string[];
   /** Environment the command needs: data parallel workers must be spawned, not forked. */
   env: Record<string, string>;
+  /** Per benchmark: samples asked, drawn by this release, and their cost. */
+  samples: SamplesCost[];
+  /** Where the release cannot draw what was asked (and similar): for the plan's warnings. */
+  warnings: string[];
+}
+
+/** problems × samples, and tokens from the prompt bound plus half of max_new_tokens (labelled an estimate). */
+export function samplesCost(plan: SamplesPlan, benchmark: Benchmark, maxNewTokens: number): SamplesCost {
+  if (benchmark.problems === undefined) return plan;
+  const completions = benchmark.problems * plan.drawn;
+  return {
+    ...plan,
+    problems: benchmark.problems,
+    completions,
+    estimatedTokens: completions * (benchmark.maxPromptTokens + Math.round(maxNewTokens / 2)),
+    maxTokens: completions * (benchmark.maxPromptTokens + maxNewTokens),
+  };
 }
 
 /** LightEval splits model args on commas and `=`; a value holding either would be cut in two. */
@@ -63,7 +101,14 @@ function schedulerArgs(version: LightevalVersion, input: LightevalCommandInput):
   ];
 }
 
+/**
+ * The prediction cache when none is given: relative, so inside the job's directory (its cwd, as
+ * `--output-dir` is), which lies inside the run's directory; a new run id gets a new, empty cache.
+ */
+export const DEFAULT_LIGHTEVAL_CACHE_DIR = 'lighteval-cache';
+
 export function buildLightevalArgs(input: LightevalCommandInput): LightevalCommand {
+  const cacheDir = input.cacheDir ?? DEFAULT_LIGHTEVAL_CACHE_DIR;
   const version = parseLightevalVersion(input.lightevalVersion);
   const generation = `generation_parameters={max_new_tokens:${input.maxNewTokens},temperature:${input.temperature},top_p:${input.topP}}`;
   const modelArgs = [
@@ -77,6 +122,9 @@ export function buildLightevalArgs(input: LightevalCommandInput): LightevalComma
     `max_model_length=${input.maxModelLength}`,
     `gpu_memory_utilization=${input.gpuMemoryUtilization}`,
     ...schedulerArgs(version, input),
+    // `cache_dir` is a model-config field from 0.11 (models/abstract_model.py at v0.11.0 … v0.13.0,
+    // default ~/.cache/huggingface/lighteval); earlier releases have no prediction cache and refuse the key.
+    ...(lightevalAtLeast(version, 0, 11) ? [argValue('cache_dir', cacheDir)] : []),
     generation,
   ].join(',');
   const tasks = input.benchmarks.map((b) => lightevalTaskString(b, version)).join(',');
@@ -93,5 +141,7 @@ export function buildLightevalArgs(input: LightevalCommandInput): LightevalComma
   if (hasUseChatTemplateFlag(version)) argv.push('--use-chat-template');
   if (customPaths[0]) argv.push('--custom-tasks', customPaths[0]);
   const env: Record<string, string> = input.dataParallel > 1 ? { VLLM_WORKER_MULTIPROC_METHOD: 'spawn' } : {};
-  return { modelArgs, argv, env };
+  const samples = input.benchmarks.map((b) => samplesCost(samplesPlanFor(b, version), b, input.maxNewTokens));
+  const warnings = samples.flatMap((s) => (s.warning ? [s.warning] : []));
+  return { modelArgs, argv, env, samples, warnings };
 }

@@ -1,5 +1,5 @@
 import { type Benchmark, defaultBenchmarkNames, getBenchmark } from './catalog';
-import { buildLightevalArgs } from './lighteval-args';
+import { buildLightevalArgs, type SamplesCost } from './lighteval-args';
 import { DEFAULT_LIGHTEVAL_VERSION, parseLightevalVersion } from './lighteval-version';
 import {
   GiB,
@@ -72,6 +72,8 @@ export interface PlannedJob {
   maxNumBatchedTokens?: number;
   lightevalModelArgs: string;
   lightevalArgv: string[];
+  /** Per benchmark: samples asked, drawn by the release, completions and estimated tokens. */
+  samples?: SamplesCost[];
   /** Environment the LightEval command needs. */
   env: Record<string, string>;
   reasons: string[];
@@ -449,7 +451,7 @@ function planJob(input: ResolvedInput, benchmarks: readonly Benchmark[], minGpus
     maxNumSeqs: throughput.maxNumSeqs,
     maxNumBatchedTokens: throughput.maxNumBatchedTokens,
   });
-  const jobWarnings = [...lengths.warnings, ...warnings];
+  const jobWarnings = [...lengths.warnings, ...warnings, ...command.warnings];
   const settings = new Set(benchmarks.map((b) => `${b.temperature}/${b.topP}`));
   if (settings.size > 1) {
     jobWarnings.push(
@@ -478,6 +480,7 @@ function planJob(input: ResolvedInput, benchmarks: readonly Benchmark[], minGpus
     maxNumBatchedTokens: throughput.maxNumBatchedTokens,
     lightevalModelArgs: command.modelArgs,
     lightevalArgv: command.argv,
+    samples: command.samples,
     env: command.env,
     reasons,
     warnings: jobWarnings,

@@ -4,12 +4,16 @@ import {
   lightevalFacts,
   release,
   releaseVersions,
+  samplesDrawn,
 } from '../../../test/fixtures/lighteval-facts/facts';
 import {
   benchmarkCatalog,
+  benchmarkIdentity,
   buildLightevalArgs,
   type LightevalCommandInput,
+  lightevalTaskString,
   parseLightevalVersion,
+  samplesPlanFor,
   suiteFor,
 } from '../src/index';
 
@@ -132,6 +136,55 @@ describe.each(releaseVersions)('planner command line for LightEval %s', (version
       const registered = release(version).benchmarks[benchmark.name]!.value;
       if (registered.suite !== null)
         expect([benchmark.name, suiteFor(benchmark, parsed)]).toEqual([benchmark.name, registered.suite]);
+    }
+  });
+});
+
+describe.each(releaseVersions)('samples per problem with LightEval %s', (version) => {
+  it.each(benchmarkCatalog.map((b) => b.name))(
+    '%s: the planner believes what the release draws, for the default and other counts',
+    (name) => {
+      const catalog = benchmarkCatalog.find((b) => b.name === name)!;
+      for (const requested of [catalog.samplesPerPrompt, 1, 2, 32]) {
+        const benchmark = { ...catalog, samplesPerPrompt: requested };
+        const spec = lightevalTaskString(benchmark, version);
+        const plan = samplesPlanFor(benchmark, version);
+        expect({ spec, drawn: plan.drawn }).toEqual({ spec, drawn: samplesDrawn(version, spec) });
+        // Whenever the release draws other than asked, the plan says so.
+        expect(plan.warning !== undefined).toBe(plan.drawn !== requested);
+        const { argv } = buildLightevalArgs(input(version, { benchmarks: [benchmark] }));
+        expect(judgeCommand(version, argv)).toEqual({ refused: [], warnings: [] });
+      }
+    },
+  );
+});
+
+describe('the samples facts can catch a wrong belief', () => {
+  it('`@n=` counts from 0.11 only, and never for LiveCodeBench', () => {
+    expect(samplesDrawn('0.13.0', 'aime24@n=64|0')).toBe(64);
+    expect(samplesDrawn('0.13.0', 'aime24|0')).toBe(1);
+    expect(samplesDrawn('0.11.0', 'lighteval|gpqa:diamond@n=8|0')).toBe(8);
+    expect(samplesDrawn('0.12.2', 'lcb:codegeneration@n=16|0')).toBe(1);
+    expect(samplesDrawn('0.10.0', 'lighteval|aime24|0|0')).toBe(64);
+    expect(samplesDrawn('0.8.0', 'lighteval|aime24|0|0')).toBe(1);
+    expect(samplesDrawn('0.8.0', 'extended|lcb:codegeneration|0|0')).toBe(16);
+  });
+  it('up to 0.10 a task string with `@n=` is an unknown task', () => {
+    const argv = buildLightevalArgs(input('0.10.0', { benchmarks: [] })).argv;
+    argv[3] = 'lighteval|aime24@n=64|0|0';
+    expect(judgeCommand('0.10.0', argv).refused).toEqual([
+      expect.stringMatching(/no catalog task 'aime24@n=64'/),
+    ]);
+  });
+});
+
+describe.each(releaseVersions)('benchmark identity with LightEval %s', (version) => {
+  it('each catalog benchmark names the dataset (and LiveCodeBench window) the release reads', () => {
+    for (const benchmark of benchmarkCatalog) {
+      const facts = release(version).benchmarks[benchmark.name]!.value;
+      const identity = benchmarkIdentity(benchmark, version);
+      expect([benchmark.name, identity.dataset]).toEqual([benchmark.name, facts.hfRepo]);
+      if (facts.hfSubset !== undefined) expect(identity.subset).toBe(facts.hfSubset);
     }
   });
 });

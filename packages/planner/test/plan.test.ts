@@ -247,14 +247,16 @@ describe('LightEval command per version', () => {
     expect(cmd.argv).toContain('--use-chat-template');
   });
 
-  it('0.11–0.12: 3-part tasks, no --use-chat-template; 0.13: task|fewshot', () => {
+  it('0.11–0.12: 3-part tasks asking for the samples, no --use-chat-template; 0.13: task@n=N|fewshot', () => {
     expect(buildLightevalArgs({ ...base, lightevalVersion: '0.12.0' }).argv.slice(3)).toEqual([
-      'lighteval|aime24|0,lighteval|math_500|0',
+      'lighteval|aime24@n=64|0,lighteval|math_500@n=4|0',
       '--output-dir',
       '/scratch/out',
       '--save-details',
     ]);
-    expect(buildLightevalArgs({ ...base, lightevalVersion: '0.13.0' }).argv[3]).toBe('aime24|0,math_500|0');
+    expect(buildLightevalArgs({ ...base, lightevalVersion: '0.13.0' }).argv[3]).toBe(
+      'aime24@n=64|0,math_500@n=4|0',
+    );
   });
 
   it('asks for spawned workers with data parallel, and passes --custom-tasks for custom benchmarks', () => {

@@ -186,7 +186,8 @@ export function resolveSettings(sources: SettingsSources): SettingsOutcome {
   const revision = match.revision ?? inputs.revision ?? config.revision ?? DEFAULTS.revision;
   checkRevision('revision', revision);
 
-  const { benchmarkNames, benchmarks } = selectBenchmarks(match, inputs, config, configPath);
+  const { benchmarkNames, benchmarks: selected } = selectBenchmarks(match, inputs, config, configPath);
+  const benchmarks = applySamples(selected, config, configPath);
 
   const baseline = resolveBaseline(match.baseline, inputs, config, match.trigger);
 
@@ -313,6 +314,31 @@ function resolveCluster(inputs: ActionInputs, config: ConfigFile, configPath: st
     if (value !== undefined) cluster[key as keyof typeof optional] = value;
   }
   return cluster;
+}
+
+/**
+ * The config file's `samples` map over each benchmark's default. A name that is neither in the
+ * catalog nor a declared custom task is an error (a typo would silently keep the default).
+ */
+function applySamples(benchmarks: Benchmark[], config: ConfigFile, configPath: string): Benchmark[] {
+  const samples = config.samples ?? {};
+  const known = [
+    ...benchmarkCatalog.map((b) => b.name),
+    ...(config.benchmarks ?? []).flatMap((b) => (typeof b === 'string' ? [] : [b.name])),
+  ];
+  for (const name of Object.keys(samples)) {
+    if (!known.includes(name)) {
+      const suggestion = closestName(name, known);
+      throw new SettingsError(
+        `samples: unknown benchmark '${name}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`,
+        `The keys of 'samples' in ${configPath} are benchmark names: ${known.join(', ')}.`,
+      );
+    }
+  }
+  return benchmarks.map((b) => {
+    const n = samples[b.name];
+    return n === undefined ? b : { ...b, samplesPerPrompt: n };
+  });
 }
 
 function customTaskBenchmark(task: CustomTaskEntry): Benchmark {

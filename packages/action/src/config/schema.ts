@@ -118,6 +118,13 @@ export const configFileSchema = z.strictObject(
           : c,
       )
       .optional(),
+    /**
+     * Samples per problem by benchmark name (`{aime24: 32}`), over the catalog's open-r1 defaults
+     * (64 AIME, 4 MATH-500, 8 GPQA-Diamond, 16 LiveCodeBench).
+     */
+    samples: z
+      .record(z.string(), wholeNumber(1), { error: 'must be a mapping of benchmark: samples per problem' })
+      .optional(),
     'lighteval-version': text.optional(),
     'results-repo': text.optional(),
     baseline: baselineSchema.optional(),

@@ -18,6 +18,21 @@ export interface ProblemScore {
   problem: string;
   /** The sample-level metric: for pass@1 metrics, the fraction of this problem's generations that were correct. */
   score: number;
+  /**
+   * Generations this problem really got: the length of `model_response.text` (0.11+) or `predictions`
+   * (≤ 0.10). Never from the metric name, which says `n=1` from 0.11 whatever was drawn. Absent when
+   * the row holds no list (a stringified cell).
+   */
+  samples?: number;
+}
+
+/** What the details say ran: problems and samples per problem (the most common count, and the range). */
+export interface SamplesThatRan {
+  problems: number;
+  /** The count most problems got (LightEval draws the same for every problem of a task). */
+  samples: number;
+  minSamples: number;
+  maxSamples: number;
 }
 
 type Row = Record<string, unknown>;
@@ -67,6 +82,34 @@ function problemId(row: Row, index: number): string {
   );
 }
 
+function samplesOf(row: Row): number | undefined {
+  const response = asRecord(row.model_response);
+  const list = response?.text ?? row.predictions;
+  return Array.isArray(list) ? list.length : undefined;
+}
+
+/** Problems and samples per problem, from the rows' own sample lists; undefined without any. */
+export function samplesThatRan(scores: readonly ProblemScore[]): SamplesThatRan | undefined {
+  const counts = scores.flatMap((s) => (s.samples !== undefined ? [s.samples] : []));
+  if (counts.length === 0) return undefined;
+  const frequency = new Map<number, number>();
+  for (const c of counts) frequency.set(c, (frequency.get(c) ?? 0) + 1);
+  const [samples = 0] = [...frequency.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0] ?? [];
+  return {
+    problems: scores.length,
+    samples,
+    minSamples: Math.min(...counts),
+    maxSamples: Math.max(...counts),
+  };
+}
+
+function problemScore(row: Row, index: number, metric: string): ProblemScore | null {
+  const score = scoreOf(row, metric);
+  if (score === null || !Number.isFinite(score)) return null;
+  const samples = samplesOf(row);
+  return { problem: problemId(row, index), score, ...(samples !== undefined && { samples }) };
+}
+
 function scoreOf(row: Row, metric: string): number | null {
   for (const column of ['metric', 'metrics']) {
     const scores = asRecord(row[column]);
@@ -87,12 +130,7 @@ export async function parseDetails(bytes: Uint8Array, file: string, metric: stri
   } catch (error) {
     throw new ResultsFileError(file, `not a readable parquet file (${(error as Error).message})`);
   }
-  const scores: ProblemScore[] = [];
-  rows.forEach((row, index) => {
-    const score = scoreOf(row, metric);
-    if (score !== null && Number.isFinite(score)) scores.push({ problem: problemId(row, index), score });
-  });
-  return scores;
+  return rows.flatMap((row, index) => problemScore(row, index, metric) ?? []);
 }
 
 /**
@@ -112,8 +150,8 @@ export async function readDetailsFile(file: string, metric: string): Promise<Pro
     } catch (error) {
       throw new ResultsFileError(file, `line ${index + 1} is not JSON (${(error as Error).message})`);
     }
-    const score = scoreOf(row, metric);
-    if (score !== null && Number.isFinite(score)) scores.push({ problem: problemId(row, index), score });
+    const score = problemScore(row, index, metric);
+    if (score) scores.push(score);
   });
   return scores;
 }

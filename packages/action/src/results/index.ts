@@ -6,7 +6,14 @@ export {
   newestPerTask,
   readPerProblemScores,
 } from './collect';
-export { detailsFileFor, type ProblemScore, parseDetails, readDetailsFile } from './details';
+export {
+  detailsFileFor,
+  type ProblemScore,
+  parseDetails,
+  readDetailsFile,
+  type SamplesThatRan,
+  samplesThatRan,
+} from './details';
 export { NoResultsFoundError, ResultsFileError } from './errors';
 export { type HeadlineCandidate, pickHeadlineMetric } from './headline-metric';
 export { parsePythonJson } from './python-json';

@@ -3,7 +3,7 @@ import { mulberry32 } from './prng';
 
 export type Verdict = 'improved' | 'regressed' | 'within noise' | 'no comparison';
 
-export type TestMethod = 'paired bootstrap' | 'unpaired z-test';
+export type TestMethod = 'paired permutation' | 'paired bootstrap' | 'unpaired z-test';
 
 /** One benchmark's score against its baseline. Scores are fractions in [0, 1]. */
 export interface Comparison {
@@ -21,6 +21,12 @@ export interface Comparison {
   method: TestMethod;
   /** Problems both runs scored (paired test only). */
   pairedProblems?: number;
+  /**
+   * What the test takes as fixed, for the sentence under the table: `problems fixed` (only sampling
+   * noise counts: a regression gate on a fixed benchmark), `problems sampled` (the benchmark stands
+   * for a population of problems), or `independent runs` (two stderrs, no pairing).
+   */
+  view?: 'problems fixed' | 'problems sampled' | 'independent runs';
   verdict: Verdict;
 }
 
@@ -29,7 +35,7 @@ export interface ScoreWithStderr {
   stderr: number;
 }
 
-function verdictOf(delta: number, significant: boolean): Verdict {
+export function verdictOf(delta: number, significant: boolean): Verdict {
   if (!significant || delta === 0) return 'within noise';
   return delta > 0 ? 'improved' : 'regressed';
 }
@@ -56,6 +62,7 @@ export function compareUnpaired(
     pValue,
     adjustedPValue: pValue,
     method: 'unpaired z-test',
+    view: 'independent runs',
     verdict: verdictOf(delta, pValue < 0.05),
   };
 }
@@ -64,6 +71,8 @@ export interface PerProblemScore {
   problem: string;
   /** Fraction of this problem's generations that were correct (samples already averaged). */
   score: number;
+  /** How many generations `score` averages, when the details listed them. */
+  samples?: number;
 }
 
 export interface PairedOptions {
@@ -145,6 +154,7 @@ export function comparePaired(
     adjustedPValue: pValue,
     method: 'paired bootstrap',
     pairedProblems: n,
+    view: 'problems sampled',
     verdict: verdictOf(delta, pValue < 0.05),
   };
 }

@@ -11,13 +11,18 @@ import {
   findDetailsFiles,
   readDetailsFile,
   readPerProblemScores,
+  samplesThatRan,
 } from '../../src/results';
 
 const STANDIN = path.resolve(__dirname, '../../../../test/fixtures/lighteval/lighteval');
 const run = promisify(execFile);
 
 /** Runs the LightEval stand-in with the command line the planner builds for that version. */
-async function runStandin(version: string, benchmarks: string[]): Promise<string> {
+async function runStandin(
+  version: string,
+  benchmarks: string[],
+  samples: Record<string, number> = {},
+): Promise<{ dir: string; command: ReturnType<typeof buildLightevalArgs> }> {
   const outputDir = await mkdtemp(path.join(tmpdir(), `standin-${version}-`));
   const command = buildLightevalArgs({
     model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B',
@@ -31,14 +36,16 @@ async function runStandin(version: string, benchmarks: string[]): Promise<string
     maxNewTokens: 32_768,
     temperature: 0.6,
     topP: 0.95,
-    benchmarks: benchmarkCatalog.filter((b) => benchmarks.includes(b.name)),
+    benchmarks: benchmarkCatalog
+      .filter((b) => benchmarks.includes(b.name))
+      .map((b) => ({ ...b, samplesPerPrompt: samples[b.name] ?? b.samplesPerPrompt })),
     lightevalVersion: version,
     outputDir,
   });
   await run(STANDIN, command.argv.slice(1), {
     env: { ...process.env, ...command.env, LIGHTEVAL_STANDIN_VERSION: version },
   });
-  return outputDir;
+  return { dir: outputDir, command };
 }
 
 describe('results written by the LightEval stand-in', () => {
@@ -55,7 +62,7 @@ describe('results written by the LightEval stand-in', () => {
     ['0.13.0', '>=0.12.1'],
   ])('LightEval %s: every benchmark parses to a score, marked simulated', async (version, inferred) => {
     const names = benchmarkCatalog.map((b) => b.name);
-    const dir = await runStandin(version, names);
+    const { dir } = await runStandin(version, names);
     const { rows, files } = await collectResults(dir);
     expect(rows.map((r) => r.benchmark).sort()).toEqual([...names].sort());
     for (const row of rows) {
@@ -80,4 +87,32 @@ describe('results written by the LightEval stand-in', () => {
     expect([...perProblem.keys()].sort()).toEqual([...names].sort());
     expect(perProblem.get('math_500')).toEqual(scores);
   });
+
+  it.each(['0.8.0', '0.9.0', '0.10.0', '0.11.0', '0.12.0', '0.12.1', '0.13.0'])(
+    'LightEval %s: each problem got the samples the plan says the release draws, counted from the details',
+    async (version) => {
+      const names = benchmarkCatalog.map((b) => b.name);
+      const { dir, command } = await runStandin(version, names, { aime24: 8, math_500: 2 });
+      const { rows } = await collectResults(dir);
+      const perProblem = await readPerProblemScores(dir, rows);
+      for (const planned of command.samples) {
+        const scores = perProblem.get(planned.benchmark) ?? [];
+        const ran = samplesThatRan(scores);
+        expect({ benchmark: planned.benchmark, ran: ran?.samples, min: ran?.minSamples }).toEqual({
+          benchmark: planned.benchmark,
+          ran: planned.drawn,
+          min: planned.drawn,
+        });
+        // Problems differ: with several samples some problems are partly solved.
+        if (planned.drawn >= 4) expect(scores.some((p) => p.score > 0 && p.score < 1)).toBe(true);
+        const row = rows.find((r) => r.benchmark === planned.benchmark);
+        const mean = scores.reduce((sum, p) => sum + p.score, 0) / scores.length;
+        expect(Math.abs(mean - (row?.value ?? -1))).toBeLessThanOrEqual(1 / (scores.length * planned.drawn));
+      }
+      // From 0.11 the configured counts are drawn; up to 0.10 the release's own (64 for AIME on 0.9+).
+      const aime = command.samples.find((s) => s.benchmark === 'aime24');
+      const upTo010 = ['0.8.0', '0.9.0', '0.10.0'].includes(version);
+      expect(aime?.drawn).toBe(upTo010 ? (version === '0.8.0' ? 1 : 64) : 8);
+    },
+  );
 });

@@ -177,7 +177,7 @@ describe('several benchmarks', () => {
       ],
     );
     expect(result.comparisons.map((c) => [c.benchmark, c.method])).toEqual([
-      ['math_500', 'paired bootstrap'],
+      ['math_500', 'paired permutation'],
     ]);
     expect(result.skipped).toEqual([
       { benchmark: 'aime24', reason: 'no score on one side' },

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { getBenchmark } from '@model-eval/planner';
+import { describe, expect, it } from 'vitest';
+import { resolveSettings, SettingsError, type SettingsSources } from '../../src/config';
+
+const pushTag: unknown = JSON.parse(
+  readFileSync(new URL('../../../../test/fixtures/events/push-tag.json', import.meta.url), 'utf8'),
+);
+
+function resolve(configText: string) {
+  const sources: SettingsSources = {
+    eventName: 'push',
+    eventPayload: pushTag,
+    getInput: () => '',
+    setSecret: () => {},
+    readConfigFile: (path) => (path === '.github/model-eval.yml' ? configText : undefined),
+  };
+  const outcome = resolveSettings(sources);
+  if (outcome.kind !== 'run') throw new Error(`expected a run, got skip: ${outcome.reason}`);
+  return outcome.settings;
+}
+
+const base = `model: deepseek-ai/DeepSeek-R1-Distill-Qwen-7B
+benchmarks: [aime24, math_500, lcb:codegeneration, {name: my_task, task: community|my_task, custom-tasks-path: tasks/my.py, samples: 2}]
+cluster:
+  gpus-per-node: 8
+  gpu-memory-gib: 80
+`;
+
+describe("the config file's samples map", () => {
+  it("keeps open-r1's defaults without it", () => {
+    const settings = resolve(base);
+    expect(settings.benchmarks.map((b) => [b.name, b.samplesPerPrompt])).toEqual([
+      ['aime24', getBenchmark('aime24').samplesPerPrompt],
+      ['math_500', 4],
+      ['lcb:codegeneration', 16],
+      ['my_task', 2],
+    ]);
+  });
+
+  it('overrides per benchmark, custom tasks included, leaving the catalog itself alone', () => {
+    const settings = resolve(`${base}samples: {aime24: 32, my_task: 8}\n`);
+    expect(settings.benchmarks.map((b) => [b.name, b.samplesPerPrompt])).toEqual([
+      ['aime24', 32],
+      ['math_500', 4],
+      ['lcb:codegeneration', 16],
+      ['my_task', 8],
+    ]);
+    expect(getBenchmark('aime24').samplesPerPrompt).toBe(64);
+  });
+
+  it('refuses an unknown benchmark name with a suggestion, and counts below 1', () => {
+    expect(() => resolve(`${base}samples: {aime42: 32}\n`)).toThrow(SettingsError);
+    expect(() => resolve(`${base}samples: {aime42: 32}\n`)).toThrow(/did you mean 'aime24'/);
+    expect(() => resolve(`${base}samples: {aime24: 0}\n`)).toThrow(/whole number ≥ 1/);
+  });
+});
