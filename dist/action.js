@@ -43,7 +43,7 @@ import {
   runDefinition,
   runEvaluation,
   upsertStickyComment
-} from "./chunks/chunk-RXT2PUBH.js";
+} from "./chunks/chunk-OX66NRMF.js";
 import {
   __commonJS,
   __require,
@@ -35663,6 +35663,11 @@ var configFileSchema = external_exports.strictObject(
     cluster: clusterSchema.transform(
       (c) => c["gpu-type"] !== void 0 && c["gpu-memory-gib"] === void 0 ? { ...c, "gpu-memory-gib": getGpuType(c["gpu-type"]).memoryGiB } : c
     ).optional(),
+    /**
+     * Samples per problem by benchmark name (`{aime24: 32}`), over the catalog's open-r1 defaults
+     * (64 AIME, 4 MATH-500, 8 GPQA-Diamond, 16 LiveCodeBench).
+     */
+    samples: external_exports.record(external_exports.string(), wholeNumber(1), { error: "must be a mapping of benchmark: samples per problem" }).optional(),
     "lighteval-version": text2.optional(),
     "results-repo": text2.optional(),
     baseline: baselineSchema.optional(),
@@ -36316,7 +36321,8 @@ function resolveSettings(sources) {
   checkRepoId("model", model);
   const revision = match.revision ?? inputs.revision ?? config.revision ?? DEFAULTS2.revision;
   checkRevision("revision", revision);
-  const { benchmarkNames, benchmarks } = selectBenchmarks(match, inputs, config, configPath);
+  const { benchmarkNames, benchmarks: selected } = selectBenchmarks(match, inputs, config, configPath);
+  const benchmarks = applySamples(selected, config, configPath);
   const baseline = resolveBaseline2(match.baseline, inputs, config, match.trigger);
   const lightevalVersion = inputs.lightevalVersion ?? config["lighteval-version"] ?? "auto";
   if (lightevalVersion !== "auto") parseLightevalVersion(lightevalVersion);
@@ -36424,6 +36430,26 @@ function resolveCluster(inputs, config, configPath) {
     if (value !== void 0) cluster[key] = value;
   }
   return cluster;
+}
+function applySamples(benchmarks, config, configPath) {
+  const samples = config.samples ?? {};
+  const known = [
+    ...benchmarkCatalog.map((b) => b.name),
+    ...(config.benchmarks ?? []).flatMap((b) => typeof b === "string" ? [] : [b.name])
+  ];
+  for (const name of Object.keys(samples)) {
+    if (!known.includes(name)) {
+      const suggestion = closestName(name, known);
+      throw new SettingsError(
+        `samples: unknown benchmark '${name}'${suggestion ? ` (did you mean '${suggestion}'?)` : ""}`,
+        `The keys of 'samples' in ${configPath} are benchmark names: ${known.join(", ")}.`
+      );
+    }
+  }
+  return benchmarks.map((b) => {
+    const n = samples[b.name];
+    return n === void 0 ? b : { ...b, samplesPerPrompt: n };
+  });
 }
 function customTaskBenchmark(task) {
   const [suite, name] = task.task.includes("|") ? task.task.split("|") : ["community", task.task];

@@ -56,7 +56,17 @@ status=0
 pnpm -s vitest run --project integration --reporter=default --reporter=json \
   --outputFile="$reports/integration.json" || status=$?
 
-# One plain closing line over all three runs, so CI can read the totals whatever the runner.
+# Clusters without slurmdbd exist: the same cluster again with accounting off, for the tests that
+# watch, reattach and collect through squeue and scontrol alone.
+step 'integration tests on the cluster without accounting (no slurmdbd)'
+bash test/cluster/down.sh
+bash test/cluster/up.sh --no-accounting
+pnpm -s vitest run --project integration --reporter=default --reporter=json \
+  --outputFile="$reports/no-accounting.json" \
+  test/integration/cluster.test.ts test/integration/slurm-jobs.test.ts test/integration/cli-detached.test.ts ||
+  status=$?
+
+# One plain closing line over every run, so CI can read the totals whatever the runner.
 node -e '
   let passed = 0, failed = 0, skipped = 0;
   for (const file of process.argv.slice(1)) {
@@ -65,6 +75,6 @@ node -e '
   }
   if (passed + failed === 0) { console.error("no test ran"); process.exit(1); }
   console.log(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
-' "$reports/unit.json" "$reports/python.json" "$reports/integration.json"
+' "$reports/unit.json" "$reports/python.json" "$reports/integration.json" "$reports/no-accounting.json"
 if [ "$status" -eq 0 ]; then status=$python_status; fi
 exit "$status"

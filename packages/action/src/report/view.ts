@@ -187,7 +187,7 @@ function comparisonNoteText(report: RunReport): string | undefined {
   if (!baseline || comparisons.length === 0) return undefined;
   const methods = comparisons.map(
     (c) =>
-      `${benchmarkTitle(c.benchmark)}: ${c.method === 'paired bootstrap' ? `paired bootstrap over ${c.pairedProblems ?? '?'} problems` : 'unpaired z-test'}`,
+      `${benchmarkTitle(c.benchmark)}: ${c.pairedProblems !== undefined ? `${c.method} over ${c.pairedProblems} problems` : c.method}`,
   );
   return `Δ in percentage points against ${baseline.label}. ${baseline.comparison.multipleTesting} Tests: ${methods.join('; ')}.`;
 }

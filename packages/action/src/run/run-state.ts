@@ -25,6 +25,21 @@ const plannedJobSchema = z.object({
   concurrentSequences: z.number(),
   maxNumSeqs: z.number().int().positive().optional(),
   maxNumBatchedTokens: z.number().int().positive().optional(),
+  samples: z
+    .array(
+      z.object({
+        benchmark: z.string(),
+        requested: z.number().int().positive(),
+        drawn: z.number().int().positive(),
+        suffix: z.string(),
+        warning: z.string().optional(),
+        problems: z.number().int().nonnegative().optional(),
+        completions: z.number().int().nonnegative().optional(),
+        estimatedTokens: z.number().nonnegative().optional(),
+        maxTokens: z.number().nonnegative().optional(),
+      }),
+    )
+    .optional(),
   lightevalModelArgs: z.string(),
   lightevalArgv: z.array(z.string()).min(1),
   env: z.record(z.string(), z.string()),

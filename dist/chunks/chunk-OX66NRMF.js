@@ -50501,6 +50501,13 @@ var benchmarkCatalog = [
     fewshot: 0,
     samplesPerPrompt: 4,
     ...openR1Generation,
+    problems: 500,
+    // 0.8: `extractive_match` only (1); 0.9–0.10: math_pass@1:1_samples … :4_samples (fact table).
+    fixedSamples: [
+      { since: [0, 8, 0], samples: 1 },
+      { since: [0, 9, 0], samples: 4 }
+    ],
+    datasets: [{ since: [0, 8, 0], repo: "HuggingFaceH4/MATH-500" }],
     maxPromptTokens: 1024
   },
   {
@@ -50510,6 +50517,12 @@ var benchmarkCatalog = [
     fewshot: 0,
     samplesPerPrompt: 64,
     ...openR1Generation,
+    problems: 30,
+    fixedSamples: [
+      { since: [0, 8, 0], samples: 1 },
+      { since: [0, 9, 0], samples: 64 }
+    ],
+    datasets: [{ since: [0, 8, 0], repo: "HuggingFaceH4/aime_2024" }],
     maxPromptTokens: 1024
   },
   {
@@ -50519,6 +50532,12 @@ var benchmarkCatalog = [
     fewshot: 0,
     samplesPerPrompt: 64,
     ...openR1Generation,
+    problems: 30,
+    fixedSamples: [
+      { since: [0, 8, 0], samples: 1 },
+      { since: [0, 9, 0], samples: 64 }
+    ],
+    datasets: [{ since: [0, 8, 0], repo: "yentinglin/aime_2025" }],
     maxPromptTokens: 1024
   },
   {
@@ -50528,6 +50547,12 @@ var benchmarkCatalog = [
     fewshot: 0,
     samplesPerPrompt: 8,
     ...openR1Generation,
+    problems: 198,
+    fixedSamples: [
+      { since: [0, 8, 0], samples: 1 },
+      { since: [0, 9, 0], samples: 8 }
+    ],
+    datasets: [{ since: [0, 8, 0], repo: "Idavidrein/gpqa", subset: "gpqa_diamond" }],
     maxPromptTokens: 2048
   },
   {
@@ -50541,6 +50566,16 @@ var benchmarkCatalog = [
     samplesPerPrompt: 16,
     ...openR1Generation,
     // LiveCodeBench statements carry examples and starter code: the longest prompts of the set.
+    problems: 167,
+    // v4_v5: the problems added between release_v4 (713) and release_v5 (880), as LiveCodeBench's
+    // release notes count them (quoted in NVIDIA-NeMo/Evaluator docs/_resources/harnesses_autogen/livecodebench.md).
+    // `codegen_pass@1:16` makes 0.8–0.10 draw 16; from 0.11 it is not a SamplingMetric (see drawsRequestedSamples).
+    fixedSamples: [{ since: [0, 8, 0], samples: 16 }],
+    drawsRequestedSamples: false,
+    datasets: [
+      { since: [0, 8, 0], repo: "livecodebench/code_generation_lite", subset: "v4_v5" },
+      { since: [0, 11, 0], repo: "lighteval/code_generation_lite", subset: "v4_v5" }
+    ],
     maxPromptTokens: 4096
   }
 ];
@@ -50567,15 +50602,45 @@ function suiteFor(benchmark, version2) {
   }
   return suite;
 }
+function samplesPlanFor(benchmark, version2) {
+  const parsed = typeof version2 === "string" ? parseLightevalVersion(version2) : version2;
+  const requested = benchmark.samplesPerPrompt;
+  const plan = (drawn, suffix, why) => ({
+    benchmark: benchmark.name,
+    requested,
+    drawn,
+    suffix,
+    ...drawn !== requested && {
+      warning: `${benchmark.name}: ${requested} samples per problem asked, LightEval ${parsed.text} draws ${drawn} (${why}); scores are pass@1 over ${drawn}.`
+    }
+  });
+  if (lightevalAtLeast(parsed, 0, 11)) {
+    if (benchmark.drawsRequestedSamples === false) {
+      return plan(
+        1,
+        "",
+        "its metric is not a sampling metric from 0.11 on, so `@n=` cannot raise it; use LightEval \u2264 0.10 for 16"
+      );
+    }
+    return plan(requested, requested > 1 ? `@n=${requested}` : "", "");
+  }
+  let fixed2;
+  for (const step of benchmark.fixedSamples ?? []) {
+    if (lightevalAtLeast(parsed, ...step.since)) fixed2 = step.samples;
+  }
+  if (fixed2 === void 0) return plan(requested, "", "");
+  return plan(fixed2, "", "up to 0.10 the task's metric list fixes the count; from 0.11 `@n=` sets it");
+}
 function lightevalTaskString(benchmark, version2) {
   const parsed = typeof version2 === "string" ? parseLightevalVersion(version2) : version2;
+  const task = `${benchmark.task}${samplesPlanFor(benchmark, parsed).suffix}`;
   switch (taskSyntaxFor(parsed)) {
     case "suite-task-fewshot-truncate":
-      return `${suiteFor(benchmark, parsed)}|${benchmark.task}|${benchmark.fewshot}|0`;
+      return `${suiteFor(benchmark, parsed)}|${task}|${benchmark.fewshot}|0`;
     case "suite-task-fewshot":
-      return `${suiteFor(benchmark, parsed)}|${benchmark.task}|${benchmark.fewshot}`;
+      return `${suiteFor(benchmark, parsed)}|${task}|${benchmark.fewshot}`;
     case "task-fewshot":
-      return `${benchmark.task}|${benchmark.fewshot}`;
+      return `${task}|${benchmark.fewshot}`;
   }
 }
 
@@ -50647,6 +50712,17 @@ function getGpuType(name) {
 }
 
 // packages/planner/src/lighteval-args.ts
+function samplesCost(plan, benchmark, maxNewTokens) {
+  if (benchmark.problems === void 0) return plan;
+  const completions = benchmark.problems * plan.drawn;
+  return {
+    ...plan,
+    problems: benchmark.problems,
+    completions,
+    estimatedTokens: completions * (benchmark.maxPromptTokens + Math.round(maxNewTokens / 2)),
+    maxTokens: completions * (benchmark.maxPromptTokens + maxNewTokens)
+  };
+}
 function argValue(key, value) {
   if (/[,={}]/.test(value) || value === "") {
     throw new PlanError(
@@ -50663,7 +50739,9 @@ function schedulerArgs(version2, input2) {
     ...input2.maxNumBatchedTokens !== void 0 ? [`max_num_batched_tokens=${input2.maxNumBatchedTokens}`] : []
   ];
 }
+var DEFAULT_LIGHTEVAL_CACHE_DIR = "lighteval-cache";
 function buildLightevalArgs(input2) {
+  const cacheDir = input2.cacheDir ?? DEFAULT_LIGHTEVAL_CACHE_DIR;
   const version2 = parseLightevalVersion(input2.lightevalVersion);
   const generation = `generation_parameters={max_new_tokens:${input2.maxNewTokens},temperature:${input2.temperature},top_p:${input2.topP}}`;
   const modelArgs = [
@@ -50677,6 +50755,9 @@ function buildLightevalArgs(input2) {
     `max_model_length=${input2.maxModelLength}`,
     `gpu_memory_utilization=${input2.gpuMemoryUtilization}`,
     ...schedulerArgs(version2, input2),
+    // `cache_dir` is a model-config field from 0.11 (models/abstract_model.py at v0.11.0 … v0.13.0,
+    // default ~/.cache/huggingface/lighteval); earlier releases have no prediction cache and refuse the key.
+    ...lightevalAtLeast(version2, 0, 11) ? [argValue("cache_dir", cacheDir)] : [],
     generation
   ].join(",");
   const tasks = input2.benchmarks.map((b) => lightevalTaskString(b, version2)).join(",");
@@ -50693,7 +50774,9 @@ function buildLightevalArgs(input2) {
   if (hasUseChatTemplateFlag(version2)) argv.push("--use-chat-template");
   if (customPaths[0]) argv.push("--custom-tasks", customPaths[0]);
   const env = input2.dataParallel > 1 ? { VLLM_WORKER_MULTIPROC_METHOD: "spawn" } : {};
-  return { modelArgs, argv, env };
+  const samples = input2.benchmarks.map((b) => samplesCost(samplesPlanFor(b, version2), b, input2.maxNewTokens));
+  const warnings = samples.flatMap((s) => s.warning ? [s.warning] : []);
+  return { modelArgs, argv, env, samples, warnings };
 }
 
 // packages/planner/src/memory.ts
@@ -51143,7 +51226,7 @@ function planJob(input2, benchmarks, minGpusExclusive = 0) {
     maxNumSeqs: throughput.maxNumSeqs,
     maxNumBatchedTokens: throughput.maxNumBatchedTokens
   });
-  const jobWarnings = [...lengths.warnings, ...warnings];
+  const jobWarnings = [...lengths.warnings, ...warnings, ...command.warnings];
   const settings = new Set(benchmarks.map((b) => `${b.temperature}/${b.topP}`));
   if (settings.size > 1) {
     jobWarnings.push(
@@ -51172,6 +51255,7 @@ function planJob(input2, benchmarks, minGpusExclusive = 0) {
     maxNumBatchedTokens: throughput.maxNumBatchedTokens,
     lightevalModelArgs: command.modelArgs,
     lightevalArgv: command.argv,
+    samples: command.samples,
     env: command.env,
     reasons,
     warnings: jobWarnings
@@ -57103,6 +57187,17 @@ function problemId(row, index) {
   return text(doc?.id) ?? text(doc?.query) ?? text(row.example) ?? text(row.full_prompt) ?? // Without any text to match on, problems can only be paired by position.
   `#${index}`;
 }
+function samplesOf(row) {
+  const response = asRecord(row.model_response);
+  const list = response?.text ?? row.predictions;
+  return Array.isArray(list) ? list.length : void 0;
+}
+function problemScore(row, index, metric) {
+  const score = scoreOf(row, metric);
+  if (score === null || !Number.isFinite(score)) return null;
+  const samples = samplesOf(row);
+  return { problem: problemId(row, index), score, ...samples !== void 0 && { samples } };
+}
 function scoreOf(row, metric) {
   for (const column of ["metric", "metrics"]) {
     const scores = asRecord(row[column]);
@@ -57121,12 +57216,7 @@ async function parseDetails(bytes, file2, metric) {
   } catch (error62) {
     throw new ResultsFileError(file2, `not a readable parquet file (${error62.message})`);
   }
-  const scores = [];
-  rows.forEach((row, index) => {
-    const score = scoreOf(row, metric);
-    if (score !== null && Number.isFinite(score)) scores.push({ problem: problemId(row, index), score });
-  });
-  return scores;
+  return rows.flatMap((row, index) => problemScore(row, index, metric) ?? []);
 }
 async function readDetailsFile(file2, metric) {
   const bytes = new Uint8Array(await readFile3(file2));
@@ -57141,8 +57231,8 @@ async function readDetailsFile(file2, metric) {
     } catch (error62) {
       throw new ResultsFileError(file2, `line ${index + 1} is not JSON (${error62.message})`);
     }
-    const score = scoreOf(row, metric);
-    if (score !== null && Number.isFinite(score)) scores.push({ problem: problemId(row, index), score });
+    const score = problemScore(row, index, metric);
+    if (score) scores.push(score);
   });
   return scores;
 }
@@ -57778,6 +57868,19 @@ var plannedJobSchema = external_exports.object({
   concurrentSequences: external_exports.number(),
   maxNumSeqs: external_exports.number().int().positive().optional(),
   maxNumBatchedTokens: external_exports.number().int().positive().optional(),
+  samples: external_exports.array(
+    external_exports.object({
+      benchmark: external_exports.string(),
+      requested: external_exports.number().int().positive(),
+      drawn: external_exports.number().int().positive(),
+      suffix: external_exports.string(),
+      warning: external_exports.string().optional(),
+      problems: external_exports.number().int().nonnegative().optional(),
+      completions: external_exports.number().int().nonnegative().optional(),
+      estimatedTokens: external_exports.number().nonnegative().optional(),
+      maxTokens: external_exports.number().nonnegative().optional()
+    })
+  ).optional(),
   lightevalModelArgs: external_exports.string(),
   lightevalArgv: external_exports.array(external_exports.string()).min(1),
   env: external_exports.record(external_exports.string(), external_exports.string()),
@@ -58665,63 +58768,7 @@ function compareUnpaired(benchmark, current2, baseline) {
     pValue,
     adjustedPValue: pValue,
     method: "unpaired z-test",
-    verdict: verdictOf(delta, pValue < 0.05)
-  };
-}
-function quantile(sorted, q) {
-  const position = (sorted.length - 1) * q;
-  const lower = Math.floor(position);
-  const upper = Math.ceil(position);
-  const a = sorted[lower] ?? 0;
-  const b = sorted[upper] ?? a;
-  return a + (b - a) * (position - lower);
-}
-function comparePaired(benchmark, current2, baseline, options = {}) {
-  const baselineByProblem = /* @__PURE__ */ new Map();
-  for (const p of baseline)
-    baselineByProblem.set(p.problem, [...baselineByProblem.get(p.problem) ?? [], p.score]);
-  const currentByProblem = /* @__PURE__ */ new Map();
-  for (const p of current2)
-    currentByProblem.set(p.problem, [...currentByProblem.get(p.problem) ?? [], p.score]);
-  const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
-  const differences = [];
-  let currentSum = 0;
-  let baselineSum = 0;
-  for (const [problem, scores] of currentByProblem) {
-    const other = baselineByProblem.get(problem);
-    if (!other) continue;
-    const c = mean(scores);
-    const b = mean(other);
-    currentSum += c;
-    baselineSum += b;
-    differences.push(c - b);
-  }
-  const n2 = differences.length;
-  if (n2 === 0) return null;
-  const delta = mean(differences);
-  const resamples = options.resamples ?? 1e4;
-  const random = mulberry32(options.seed ?? 24301);
-  const means = new Array(resamples);
-  for (let r = 0; r < resamples; r++) {
-    let sum2 = 0;
-    for (let i = 0; i < n2; i++) sum2 += differences[Math.floor(random() * n2)];
-    means[r] = sum2 / n2;
-  }
-  means.sort((a, b) => a - b);
-  const below = means.filter((m) => m <= 0).length;
-  const above = means.filter((m) => m >= 0).length;
-  const allSame = differences.every((d) => d === differences[0]);
-  const pValue = allSame ? delta === 0 ? 1 : 1 / (resamples + 1) : Math.min(1, Math.max(2 * Math.min(below, above) / resamples, 1 / (resamples + 1)));
-  return {
-    benchmark,
-    value: currentSum / n2,
-    baseline: baselineSum / n2,
-    delta,
-    ci: [quantile(means, 0.025), quantile(means, 0.975)],
-    pValue,
-    adjustedPValue: pValue,
-    method: "paired bootstrap",
-    pairedProblems: n2,
+    view: "independent runs",
     verdict: verdictOf(delta, pValue < 0.05)
   };
 }
@@ -58745,7 +58792,121 @@ function controlFalseDiscoveries(comparisons) {
   });
 }
 
+// packages/action/src/stats/per-problem.ts
+function problemMeans(scores) {
+  const byProblem = /* @__PURE__ */ new Map();
+  for (const s of scores) {
+    const weight = s.samples ?? 1;
+    const entry = byProblem.get(s.problem) ?? { sum: 0, weight: 0, samples: 0, known: true };
+    entry.sum += s.score * weight;
+    entry.weight += weight;
+    entry.samples += s.samples ?? 0;
+    entry.known &&= s.samples !== void 0;
+    byProblem.set(s.problem, entry);
+  }
+  return [...byProblem].map(([problem, e]) => ({
+    problem,
+    mean: e.sum / e.weight,
+    ...e.known && { samples: e.samples }
+  }));
+}
+var mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
+function withinProblemVariance(problem, pooled) {
+  const k = problem.samples;
+  if (k === void 0 || k < 2) return pooled;
+  if (problem.mean <= 0 || problem.mean >= 1) {
+    const p = 0.5 / (k + 1);
+    return p * (1 - p);
+  }
+  return problem.mean * (1 - problem.mean) * k / (k - 1);
+}
+
+// packages/action/src/stats/permutation.ts
+function pairUp(current2, baseline) {
+  const base = new Map(problemMeans(baseline).map((p) => [p.problem, p]));
+  return problemMeans(current2).flatMap((c) => {
+    const b = base.get(c.problem);
+    return b ? [{ current: c, baseline: b }] : [];
+  });
+}
+var correctOf = (p) => p.samples === void 0 ? void 0 : Math.round(p.mean * p.samples);
+function hypergeometric(random, total, successes, draws) {
+  let left = successes;
+  let remaining = total;
+  let drawn = 0;
+  for (let i = 0; i < draws; i++) {
+    if (random() * remaining < left) {
+      drawn += 1;
+      left -= 1;
+    }
+    remaining -= 1;
+  }
+  return drawn;
+}
+function permutedDelta(pairs, random) {
+  let sum2 = 0;
+  for (const { current: current2, baseline } of pairs) {
+    const c = correctOf(current2);
+    const b = correctOf(baseline);
+    if (c !== void 0 && b !== void 0 && current2.samples && baseline.samples) {
+      const k = current2.samples;
+      const l = baseline.samples;
+      const x = hypergeometric(random, k + l, c + b, k);
+      sum2 += x / k - (c + b - x) / l;
+    } else {
+      const d = current2.mean - baseline.mean;
+      sum2 += random() < 0.5 ? d : -d;
+    }
+  }
+  return sum2 / pairs.length;
+}
+function comparePairedPermutation(benchmark, current2, baseline, options = {}) {
+  const pairs = pairUp(current2, baseline);
+  const m = pairs.length;
+  if (m === 0) return null;
+  const value = mean(pairs.map((p) => p.current.mean));
+  const base = mean(pairs.map((p) => p.baseline.mean));
+  const delta = value - base;
+  const resamples = options.resamples ?? 1e4;
+  const random = mulberry32(options.seed ?? 24301);
+  const threshold = Math.abs(delta) - 1e-12;
+  let extreme = 0;
+  for (let r = 0; r < resamples; r++) {
+    if (Math.abs(permutedDelta(pairs, random)) >= threshold) extreme += 1;
+  }
+  const pValue = delta === 0 ? 1 : (1 + extreme) / (resamples + 1);
+  const pooledCurrent = value * (1 - value);
+  const pooledBaseline = base * (1 - base);
+  const variance = pairs.reduce(
+    (s, p) => s + withinProblemVariance(p.current, pooledCurrent) / (p.current.samples ?? 1) + withinProblemVariance(p.baseline, pooledBaseline) / (p.baseline.samples ?? 1),
+    0
+  ) / (m * m);
+  const se = Math.sqrt(variance);
+  return {
+    benchmark,
+    value,
+    baseline: base,
+    delta,
+    ci: [Math.max(-1, delta - Z_95 * se), Math.min(1, delta + Z_95 * se)],
+    pValue,
+    adjustedPValue: pValue,
+    method: "paired permutation",
+    pairedProblems: m,
+    view: "problems fixed",
+    verdict: verdictOf(delta, pValue < 0.05)
+  };
+}
+
 // packages/action/src/stats/baseline-comparison.ts
+var ASSUMPTION_PAIRED = "Paired permutation test on per-problem means over the problems both runs scored, with the problems held fixed: only sampling noise counts, as a regression gate on a fixed benchmark asks; the interval is \u0394 \xB1 1.96\xB7se from the within-problem variances.";
+var ASSUMPTION_UNPAIRED = "Without per-problem details on both sides the runs are compared as independent from LightEval's two standard errors (z-test), which overstates the noise.";
+function assumptionOf(comparisons) {
+  const methods = new Set(comparisons.map((c) => c.method));
+  if (methods.size === 0) return "";
+  if (!methods.has("unpaired z-test")) return ASSUMPTION_PAIRED;
+  if (methods.size === 1) return ASSUMPTION_UNPAIRED;
+  return `${ASSUMPTION_PAIRED} ${ASSUMPTION_UNPAIRED}`;
+}
 function compareWithBaseline(current2, baseline, options = {}) {
   const comparisons = [];
   const skipped = [];
@@ -58760,7 +58921,7 @@ function compareWithBaseline(current2, baseline, options = {}) {
       continue;
     }
     if (score.perProblem?.length && base.perProblem?.length) {
-      const paired = comparePaired(score.benchmark, score.perProblem, base.perProblem, options);
+      const paired = comparePairedPermutation(score.benchmark, score.perProblem, base.perProblem, options);
       if (paired) {
         comparisons.push(paired);
         continue;
@@ -58785,13 +58946,15 @@ function compareWithBaseline(current2, baseline, options = {}) {
     return {
       comparisons,
       skipped,
-      multipleTesting: "Each benchmark is tested alone at the 5% level."
+      multipleTesting: "Each benchmark is tested alone at the 5% level.",
+      assumption: assumptionOf(comparisons)
     };
   }
   return {
     comparisons: controlFalseDiscoveries(comparisons),
     skipped,
-    multipleTesting: `Verdicts control the false discovery rate at 5% across ${comparisons.length} benchmarks (Benjamini\u2013Hochberg).`
+    multipleTesting: `Verdicts control the false discovery rate at 5% across ${comparisons.length} benchmarks (Benjamini\u2013Hochberg).`,
+    assumption: assumptionOf(comparisons)
   };
 }
 
@@ -58939,7 +59102,7 @@ function comparisonNoteText(report) {
   const comparisons = baseline?.comparison.comparisons ?? [];
   if (!baseline || comparisons.length === 0) return void 0;
   const methods = comparisons.map(
-    (c) => `${benchmarkTitle(c.benchmark)}: ${c.method === "paired bootstrap" ? `paired bootstrap over ${c.pairedProblems ?? "?"} problems` : "unpaired z-test"}`
+    (c) => `${benchmarkTitle(c.benchmark)}: ${c.pairedProblems !== void 0 ? `${c.method} over ${c.pairedProblems} problems` : c.method}`
   );
   return `\u0394 in percentage points against ${baseline.label}. ${baseline.comparison.multipleTesting} Tests: ${methods.join("; ")}.`;
 }
