@@ -43,7 +43,7 @@ import {
   runDefinition,
   runEvaluation,
   upsertStickyComment
-} from "./chunks/chunk-OX66NRMF.js";
+} from "./chunks/chunk-HO66PKZG.js";
 import {
   __commonJS,
   __require,

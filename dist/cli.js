@@ -38,7 +38,7 @@ import {
   runEvaluation,
   stateFilePath,
   toJobSpec
-} from "./chunks/chunk-OX66NRMF.js";
+} from "./chunks/chunk-HO66PKZG.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/package.json

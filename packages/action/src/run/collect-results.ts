@@ -1,7 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { collectJobFiles, type JobSpec, joinRemotePath, type Transport } from '@model-eval/slurm';
-import { parseResultsFile, type ResultRow } from '../results';
+import {
+  type ProblemScore,
+  parseResultsFile,
+  type ResultRow,
+  readPerProblemScores,
+  samplesThatRan,
+} from '../results';
 import { copyRemoteTree } from './copy-remote';
 import { type JobVersionsRecord, parseJobVersionsRecord } from './preflight';
 import type { FinishedJob } from './run-report';
@@ -63,7 +69,25 @@ export async function collectResults(
       collected.results.push(...parsed.rows.filter((row) => job.planned.benchmarks.includes(row.benchmark)));
     }
   }
+  await countWhatRan(collected);
   return collected;
+}
+
+/**
+ * The samples each benchmark really drew, from its details (rows per problem), replacing what the
+ * metric name says: from LightEval 0.11 a name keeps saying `n=1` whatever was drawn.
+ */
+async function countWhatRan(collected: CollectedResults): Promise<void> {
+  if (collected.results.length === 0) return;
+  const perProblem = await readPerProblemScores(collected.localResultsDir, collected.results).catch(
+    () => new Map<string, ProblemScore[]>(),
+  );
+  for (const row of collected.results) {
+    const ran = samplesThatRan(perProblem.get(row.benchmark) ?? []);
+    if (!ran) continue;
+    row.samples = ran.samples;
+    row.problems ??= perProblem.get(row.benchmark)?.length ?? null;
+  }
 }
 
 /**

@@ -58,6 +58,11 @@ describe('runEvaluation with the local executor and the LightEval stand-in', () 
     const { outcome, state } = await run(settingsFor());
     expect(outcome.status).toBe('succeeded');
     expect(outcome.results.map((r) => r.benchmark).sort()).toEqual(['aime24', 'math_500']);
+    // The samples that really ran, counted from the details (open-r1's 64 for AIME, 4 for MATH-500).
+    expect(Object.fromEntries(outcome.results.map((r) => [r.benchmark, [r.problems, r.samples]]))).toEqual({
+      aime24: [30, 64],
+      math_500: [500, 4],
+    });
     for (const row of outcome.results) {
       expect(row.value).toBeGreaterThanOrEqual(0.1);
       expect(row.value).toBeLessThanOrEqual(0.9);

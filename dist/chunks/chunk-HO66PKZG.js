@@ -57192,6 +57192,19 @@ function samplesOf(row) {
   const list = response?.text ?? row.predictions;
   return Array.isArray(list) ? list.length : void 0;
 }
+function samplesThatRan(scores) {
+  const counts = scores.flatMap((s) => s.samples !== void 0 ? [s.samples] : []);
+  if (counts.length === 0) return void 0;
+  const frequency = /* @__PURE__ */ new Map();
+  for (const c of counts) frequency.set(c, (frequency.get(c) ?? 0) + 1);
+  const [samples = 0] = [...frequency.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0] ?? [];
+  return {
+    problems: scores.length,
+    samples,
+    minSamples: Math.min(...counts),
+    maxSamples: Math.max(...counts)
+  };
+}
 function problemScore(row, index, metric) {
   const score = scoreOf(row, metric);
   if (score === null || !Number.isFinite(score)) return null;
@@ -57791,7 +57804,20 @@ async function collectResults2(transport, finished, where) {
       collected.results.push(...parsed.rows.filter((row) => job.planned.benchmarks.includes(row.benchmark)));
     }
   }
+  await countWhatRan(collected);
   return collected;
+}
+async function countWhatRan(collected) {
+  if (collected.results.length === 0) return;
+  const perProblem = await readPerProblemScores(collected.localResultsDir, collected.results).catch(
+    () => /* @__PURE__ */ new Map()
+  );
+  for (const row of collected.results) {
+    const ran = samplesThatRan(perProblem.get(row.benchmark) ?? []);
+    if (!ran) continue;
+    row.samples = ran.samples;
+    row.problems ??= perProblem.get(row.benchmark)?.length ?? null;
+  }
 }
 async function readVersionsRecord(transport, spec) {
   const read = (name) => transport.readFile(joinRemotePath(spec.runDir, name), { maxBytes: 4096, refuseSymlink: true }).then((buffer) => buffer.toString("utf8")).catch(() => "");
