@@ -92,10 +92,15 @@ describe('model-eval run --detach, then status, collect and cancel on the real c
     expect(collected.stdout).toMatch(/FAILED/);
     const again = await cli(['collect', '--state', state]);
     expect(again.code, again.stderr).toBe(1);
+    // Every job the cluster knows by this run's name: accounting, or without it the controller (which
+    // keeps ended jobs for MinJobAge, 300 s, far longer than this test).
     const jobNames = () =>
-      execFileSync('sacct', ['-X', '-n', '-P', '-a', '-S', 'now-1hour', '-o', 'JobName%100'], {
-        encoding: 'utf8',
-      })
+      (cluster.accounting
+        ? execFileSync('sacct', ['-X', '-n', '-P', '-a', '-S', 'now-1hour', '-o', 'JobName%100'], {
+            encoding: 'utf8',
+          })
+        : execFileSync('squeue', ['-h', '-a', '-t', 'all', '-o', '%j'], { encoding: 'utf8' })
+      )
         .split('\n')
         .filter((name) => name.startsWith(runId));
     // Accounting records a job a moment after it ends.
