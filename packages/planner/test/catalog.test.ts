@@ -7,6 +7,7 @@ import {
   samplesPlanFor,
   UnknownBenchmarkError,
 } from '../src/index';
+import { commandInput } from './fixtures';
 
 describe('benchmark catalog', () => {
   it('uses open-r1 generation settings for every benchmark', () => {
@@ -96,21 +97,12 @@ describe('samples per problem, as each release can be asked', () => {
   });
 
   it('the command states the cost: completions = problems × samples, tokens estimated from prompt + half of max_new_tokens', () => {
-    const cmd = buildLightevalArgs({
-      model: 'org/m',
-      dtype: 'bfloat16',
-      tensorParallel: 1,
-      pipelineParallel: 1,
-      dataParallel: 1,
-      maxModelLength: 36_864,
-      gpuMemoryUtilization: 0.9,
-      maxNewTokens: 32_768,
-      temperature: 0.6,
-      topP: 0.95,
-      benchmarks: [getBenchmark('aime24'), getBenchmark('lcb:codegeneration')],
-      lightevalVersion: '0.13.0',
-      outputDir: 'out',
-    });
+    const cmd = buildLightevalArgs(
+      commandInput({
+        benchmarks: [getBenchmark('aime24'), getBenchmark('lcb:codegeneration')],
+        lightevalVersion: '0.13.0',
+      }),
+    );
     // AIME24: 30 × 64 = 1,920 completions; (1,024 + 16,384) × 1,920 = 33,423,360 tokens; bound (1,024 + 32,768) × 1,920.
     expect(cmd.samples[0]).toMatchObject({
       problems: 30,
@@ -128,21 +120,7 @@ describe('samples per problem, as each release can be asked', () => {
 });
 
 describe('prediction cache inside the run', () => {
-  const input = {
-    model: 'org/m',
-    revision: 'main',
-    dtype: 'bfloat16',
-    tensorParallel: 1,
-    pipelineParallel: 1,
-    dataParallel: 1,
-    maxModelLength: 36_864,
-    gpuMemoryUtilization: 0.9,
-    maxNewTokens: 32_768,
-    temperature: 0.6,
-    topP: 0.95,
-    benchmarks: [getBenchmark('aime24')],
-    outputDir: 'out',
-  };
+  const input = commandInput({ revision: 'main', benchmarks: [getBenchmark('aime24')] });
   it('from 0.11 the model args set cache_dir, relative to the job directory (default) or as given', () => {
     expect(buildLightevalArgs({ ...input, lightevalVersion: '0.11.0' }).modelArgs).toContain(
       ',cache_dir=lighteval-cache,',

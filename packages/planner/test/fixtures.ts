@@ -2,8 +2,11 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
+  benchmarkCatalog,
   buildModelFacts,
+  DEFAULT_LIGHTEVAL_VERSION,
   estimatedWeights,
+  type LightevalCommandInput,
   type ModelFacts,
   parseModelConfig,
   weightsFromCounts,
@@ -72,4 +75,27 @@ export function scratchModelsDir(copies: Record<string, string>): string {
 
 export function writeJson(path: string, value: unknown): void {
   writeFileSync(path, JSON.stringify(value, null, 2));
+}
+
+/**
+ * A LightEval command input with open-r1's generation settings on one GPU: the shape every argv
+ * test starts from, with what it is about passed as overrides.
+ */
+export function commandInput(overrides: Partial<LightevalCommandInput> = {}): LightevalCommandInput {
+  return {
+    model: 'org/m',
+    dtype: 'bfloat16',
+    tensorParallel: 1,
+    pipelineParallel: 1,
+    dataParallel: 1,
+    maxModelLength: 36_864,
+    gpuMemoryUtilization: 0.9,
+    maxNewTokens: 32_768,
+    temperature: 0.6,
+    topP: 0.95,
+    benchmarks: benchmarkCatalog,
+    lightevalVersion: DEFAULT_LIGHTEVAL_VERSION,
+    outputDir: 'out',
+    ...overrides,
+  };
 }

@@ -16,29 +16,20 @@ import {
   samplesPlanFor,
   suiteFor,
 } from '../src/index';
+import { commandInput } from './fixtures';
 
 // The planner's LightEval beliefs held against the fact table read from LightEval's source at each
 // release tag (test/fixtures/lighteval-facts/releases.json): a command line a release refuses, or one
 // that only earns a deprecation warning, fails here instead of in a user's job after hours in the queue.
 
 function input(version: string, overrides: Partial<LightevalCommandInput> = {}): LightevalCommandInput {
-  return {
+  return commandInput({
     model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B',
     revision: 'ad9f0ae0864d7fbcd1cd905e3c6c5b069cc8b562',
-    dtype: 'bfloat16',
-    tensorParallel: 1,
-    pipelineParallel: 1,
-    dataParallel: 1,
-    maxModelLength: 36_864,
-    gpuMemoryUtilization: 0.9,
-    maxNewTokens: 32_768,
-    temperature: 0.6,
-    topP: 0.95,
-    benchmarks: benchmarkCatalog,
     lightevalVersion: version,
     outputDir: '/scratch/run/lighteval-results',
     ...overrides,
-  };
+  });
 }
 
 describe('the fact table', () => {
