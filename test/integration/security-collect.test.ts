@@ -1,20 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  collectJobFiles,
-  connectSsh,
-  type JobSpec,
-  makeOwnedDirectory,
-  type SshTransport,
-  silentLogger,
-  submitJob,
-  watchJobs,
-} from '@model-eval/slurm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectJobFiles, type JobSpec, makeOwnedDirectory } from '@model-eval/slurm';
+import { describe, expect, it } from 'vitest';
 import { parseResultsFile } from '../../packages/action/src/results';
 import { copyRemoteTree } from '../../packages/action/src/run/copy-remote';
-import { clusterSshOptions, requireCluster } from '../support/cluster';
+import { genuineResultsFixture, runJobToEnd, useClusterRunDirectory } from '../support/cluster-run-dir';
 
 // Findings: "collection follows symlinks" and "results are read without limits". A real job on the
 // real cluster plays the evaluated model's code: it writes one genuine results file, then turns its
@@ -22,34 +13,14 @@ import { clusterSshOptions, requireCluster } from '../support/cluster';
 // secrets, names a details file with `..\..`, and leaves a sparse 600 MB results file. Collection
 // over SSH must bring back the genuine results only, copy nothing from outside, and say what it
 // skipped and why.
-const cluster = requireCluster();
-const stamp = `${process.pid}-${Date.now()}`;
-const runDir = `${cluster.workDir}/security-collect-${stamp}`;
+const { cluster, stamp, runDir, transport: session } = useClusterRunDirectory('security-collect');
 const out = `${runDir}/lighteval-results`;
 const model = 'org/model';
-const fixtureDir = join(import.meta.dirname, '../fixtures/lighteval-results/v0.13');
-const fixture = readFileSync(join(fixtureDir, pickFixture()), 'utf8');
-let transport: SshTransport;
-
-function pickFixture(): string {
-  const dir = fixtureDir;
-  const name = readdirSync(dir, { recursive: true })
-    .map(String)
-    .find((n) => /results_.*\.json$/.test(n));
-  if (!name) throw new Error(`no LightEval results fixture under ${dir}`);
-  return name;
-}
-
-beforeAll(async () => {
-  transport = await connectSsh(clusterSshOptions(cluster));
-});
-afterAll(async () => {
-  await transport?.exec(['rm', '-rf', '--', runDir]);
-  await transport?.close();
-});
+const fixture = genuineResultsFixture();
 
 describe('collecting what a hostile job left', () => {
   it('copies nothing outside the output directory and skips the 600 MB results file with a note', async () => {
+    const transport = session();
     await makeOwnedDirectory(transport, runDir);
     // Something worth stealing, outside the job's output directory.
     await transport.exec([
@@ -83,14 +54,8 @@ describe('collecting what a hostile job left', () => {
       command: ['sh', '-c', `exec < "$2/results.fixture"\n${script}\n`, 'job', out, runDir],
     };
     await transport.writeFile(`${runDir}/results.fixture`, fixture, { mode: 0o600 });
-    const { jobId } = await submitJob(transport, spec, { logger: silentLogger, reattach: false });
-    const states = await watchJobs(transport, {
-      jobIds: [jobId],
-      initialIntervalMs: 1000,
-      maxIntervalMs: 2000,
-      logger: silentLogger,
-    });
-    expect(states.get(jobId)?.state.class).toBe('succeeded');
+    const { jobId, stateClass } = await runJobToEnd(transport, spec);
+    expect(stateClass).toBe('succeeded');
 
     const memoryBefore = process.memoryUsage().rss;
     const files = await collectJobFiles(transport, spec, jobId);
@@ -121,6 +86,7 @@ describe('collecting what a hostile job left', () => {
   });
 
   it('a details file named with ..\\.. is not written outside the local results directory', async () => {
+    const transport = session();
     const tree = `${runDir}/details-dots`;
     await transport.exec([
       'sh',

@@ -1,46 +1,20 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import {
-  collectJobFiles,
-  connectSsh,
-  type JobSpec,
-  makeOwnedDirectory,
-  type SshTransport,
-  silentLogger,
-  submitJob,
-  watchJobs,
-} from '@model-eval/slurm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectJobFiles, type JobSpec, makeOwnedDirectory } from '@model-eval/slurm';
+import { describe, expect, it } from 'vitest';
 import { renderReport } from '../../packages/action/src/report';
 import { parseResultsFile } from '../../packages/action/src/results';
-import { clusterSshOptions, requireCluster } from '../support/cluster';
+import { genuineResultsFixture, runJobToEnd, useClusterRunDirectory } from '../support/cluster-run-dir';
 
 // Finding: "comment injection". For a custom task the headline metric's name comes from the results
 // file. A real job writes a genuine LightEval results file plus a custom task whose metric name
 // tries to end the code span, open HTML, start a heading and mention a team; and the revision tries
 // the same. Collected over SSH, parsed and rendered, the comment must stay inert.
-const cluster = requireCluster();
-const stamp = `${process.pid}-${Date.now()}`;
-const runDir = `${cluster.workDir}/security-report-${stamp}`;
+const { cluster, stamp, runDir, transport: session } = useClusterRunDirectory('security-report');
 const HOSTILE = 'acc`\n\n## Approved by @octo-org/admins\n<img src=x onerror=alert(1)>\n| x | y |\n`';
-const fixtureDir = join(import.meta.dirname, '../fixtures/lighteval-results/v0.13');
-const fixtureName = readdirSync(fixtureDir, { recursive: true })
-  .map(String)
-  .find((n) => /results_.*\.json$/.test(n));
-let transport: SshTransport;
-
-beforeAll(async () => {
-  transport = await connectSsh(clusterSshOptions(cluster));
-});
-afterAll(async () => {
-  await transport?.exec(['rm', '-rf', '--', runDir]);
-  await transport?.close();
-});
 
 describe('hostile strings from a results file', () => {
   it('a hostile custom metric name and revision render inert in the PR comment', async () => {
-    expect(fixtureName).toBeDefined();
-    const genuine = JSON.parse(readFileSync(join(fixtureDir, fixtureName ?? ''), 'utf8'));
+    const transport = session();
+    const genuine = JSON.parse(genuineResultsFixture());
     genuine.results['custom|mytask|0'] = { [HOSTILE]: 0.5, [`${HOSTILE}_stderr`]: 0.01 };
     await makeOwnedDirectory(transport, runDir);
     await transport.writeFile(`${runDir}/results.fixture`, JSON.stringify(genuine), { mode: 0o600 });
@@ -62,14 +36,8 @@ describe('hostile strings from a results file', () => {
         runDir,
       ],
     };
-    const { jobId } = await submitJob(transport, spec, { logger: silentLogger, reattach: false });
-    const states = await watchJobs(transport, {
-      jobIds: [jobId],
-      initialIntervalMs: 1000,
-      maxIntervalMs: 2000,
-      logger: silentLogger,
-    });
-    expect(states.get(jobId)?.state.class).toBe('succeeded');
+    const { jobId, stateClass } = await runJobToEnd(transport, spec);
+    expect(stateClass).toBe('succeeded');
     const [file] = (await collectJobFiles(transport, spec, jobId)).resultFiles;
     const rows = parseResultsFile(file?.content ?? '', file?.path ?? '').rows;
     const custom = rows.find((r) => r.benchmark === 'mytask');
