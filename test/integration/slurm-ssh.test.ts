@@ -144,8 +144,7 @@ describe('SSH transport against the real sshd', () => {
         events.push(event);
         if (!killed && event.type === 'poll') {
           killed = true;
-          process.kill(sessionSshd, 'SIGKILL');
-          process.kill(monitor, 'SIGKILL');
+          killConnection(sessionSshd, monitor);
         }
       },
     });
@@ -162,8 +161,7 @@ describe('SSH transport against the real sshd', () => {
     );
     const inFlight = Promise.allSettled(Array.from({ length: 6 }, () => transport.exec(['sleep', '2'])));
     await new Promise((resolve) => setTimeout(resolve, 300));
-    process.kill(sessionSshd, 'SIGKILL');
-    process.kill(monitor, 'SIGKILL');
+    killConnection(sessionSshd, monitor);
     const interrupted = await inFlight;
     expect(interrupted.every((r) => r.status === 'rejected')).toBe(true);
     const after = await Promise.all(Array.from({ length: 12 }, () => transport.exec(['true'])));
@@ -171,3 +169,17 @@ describe('SSH transport against the real sshd', () => {
     expect(transport.connectionsOpened).toBe(2);
   });
 });
+
+/**
+ * Drops one SSH connection the hard way: SIGKILL to the session's sshd and its privileged monitor.
+ * Whichever dies first may take the other with it, so a process already gone (ESRCH) is fine.
+ */
+function killConnection(...pids: number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  }
+}

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, readdir } from 'node:fs/promises';
+import { type OpenFile, readOpenFileBounded, symlinkRefused } from './bounded-read';
 import { scrubbedEnvironment } from './environment';
-import { RemoteCommandError, UnsafeRemotePathError } from './errors';
+import { RemoteCommandError } from './errors';
 import {
   type CommandResult,
   type ExecOptions,
@@ -143,57 +144,23 @@ async function readLocalFile(path: string, options: ReadFileOptions): Promise<Bu
   // O_NOFOLLOW makes open fail on a symlink, so what we check (fstat of the open file) is what we read.
   const flags = constants.O_RDONLY | (options.refuseSymlink ? constants.O_NOFOLLOW : 0);
   const handle = await open(path, flags).catch((error: NodeJS.ErrnoException) => {
-    if (options.refuseSymlink && error.code === 'ELOOP') {
-      throw new UnsafeRemotePathError(
-        path,
-        'symlink',
-        `${path} is a symbolic link; it is not followed.`,
-        'Results and logs are read only from regular files the job wrote; remove the link.',
-      );
-    }
+    if (options.refuseSymlink && error.code === 'ELOOP') throw symlinkRefused(path);
     throw error;
   });
   try {
     const info = await handle.stat();
-    if (options.refuseSymlink && !info.isFile()) {
-      throw new UnsafeRemotePathError(
-        path,
-        'not-regular',
-        `${path} is not a regular file.`,
-        'Only regular files are read back from the cluster.',
-      );
-    }
-    if (options.maxBytes !== undefined && info.size > options.maxBytes) {
-      throw tooLarge(path, info.size, options.maxBytes);
-    }
-    // Read at most maxBytes + 1 even if the file grows after fstat, so memory stays bounded.
-    const limit = options.maxBytes === undefined ? Number.POSITIVE_INFINITY : options.maxBytes + 1;
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const size = Math.min(1 << 20, limit - total);
-      if (size <= 0) break;
-      const { bytesRead, buffer } = await handle.read(Buffer.alloc(size), 0, size, null);
-      if (bytesRead === 0) break;
-      chunks.push(buffer.subarray(0, bytesRead));
-      total += bytesRead;
-    }
-    if (options.maxBytes !== undefined && total > options.maxBytes) {
-      throw tooLarge(path, total, options.maxBytes);
-    }
-    return Buffer.concat(chunks);
+    const file: OpenFile = {
+      size: info.size,
+      isFile: info.isFile(),
+      read: async (length, position) => {
+        const { bytesRead, buffer } = await handle.read(Buffer.alloc(length), 0, length, position);
+        return buffer.subarray(0, bytesRead);
+      },
+    };
+    return await readOpenFileBounded(path, file, options, 1 << 20);
   } finally {
     await handle.close();
   }
-}
-
-export function tooLarge(path: string, size: number, maxBytes: number): UnsafeRemotePathError {
-  return new UnsafeRemotePathError(
-    path,
-    'too-large',
-    `${path} is ${size} bytes, over the limit of ${maxBytes}; it was not read.`,
-    'Raise the collection limit if the file is genuine LightEval output.',
-  );
 }
 
 export function timeoutError(argv: readonly string[], timeoutMs: number): RemoteCommandError {

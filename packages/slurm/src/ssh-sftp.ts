@@ -1,6 +1,6 @@
 import type { SFTPWrapper, Stats } from 'ssh2';
-import { RemoteCommandError, UnsafeRemotePathError } from './errors';
-import { tooLarge } from './local-transport';
+import { type OpenFile, readOpenFileBounded, symlinkRefused } from './bounded-read';
+import { RemoteCommandError } from './errors';
 import { joinRemotePath, type ReadFileOptions, type RemoteFileEntry } from './transport';
 
 /** Reads a whole file over SFTP (no limits: for files we wrote ourselves). */
@@ -54,47 +54,23 @@ export async function readViaSftp(
   // no more than the limit, so a file that grows or is swapped after the lstat still cannot cost more.
   if (options.refuseSymlink) {
     const linkStats = await call<Stats>((cb) => sftp.lstat(path, cb));
-    if (linkStats.isSymbolicLink()) {
-      throw new UnsafeRemotePathError(
-        path,
-        'symlink',
-        `${path} is a symbolic link; it is not followed.`,
-        'Results and logs are read only from regular files the job wrote; remove the link.',
-      );
-    }
+    if (linkStats.isSymbolicLink()) throw symlinkRefused(path);
   }
   const handle = await call<Buffer>((cb) => sftp.open(path, 'r', cb));
   try {
     const info = await call<Stats>((cb) => sftp.fstat(handle, cb));
-    if (options.refuseSymlink && !info.isFile()) {
-      throw new UnsafeRemotePathError(
-        path,
-        'not-regular',
-        `${path} is not a regular file.`,
-        'Only regular files are read back from the cluster.',
-      );
-    }
-    if (options.maxBytes !== undefined && info.size > options.maxBytes) {
-      throw tooLarge(path, info.size, options.maxBytes);
-    }
-    const limit = options.maxBytes === undefined ? Number.POSITIVE_INFINITY : options.maxBytes + 1;
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const size = Math.min(32 * 1024, limit - total);
-      if (size <= 0) break;
-      const buffer = Buffer.alloc(size);
-      const bytesRead = await call<number>((cb) =>
-        sftp.read(handle, buffer, 0, size, total, (error, n) => cb(error, n)),
-      );
-      if (bytesRead === 0) break;
-      chunks.push(buffer.subarray(0, bytesRead));
-      total += bytesRead;
-    }
-    if (options.maxBytes !== undefined && total > options.maxBytes) {
-      throw tooLarge(path, total, options.maxBytes);
-    }
-    return Buffer.concat(chunks);
+    const file: OpenFile = {
+      size: info.size,
+      isFile: info.isFile(),
+      read: async (length, position) => {
+        const buffer = Buffer.alloc(length);
+        const bytesRead = await call<number>((cb) =>
+          sftp.read(handle, buffer, 0, length, position, (error, n) => cb(error, n)),
+        );
+        return buffer.subarray(0, bytesRead);
+      },
+    };
+    return await readOpenFileBounded(path, file, options, 32 * 1024);
   } finally {
     await call<void>((cb) => sftp.close(handle, (error) => cb(error, undefined)));
   }
