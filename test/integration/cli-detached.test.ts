@@ -1,52 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCliCaptured } from '../support/cli';
-import { requireCluster } from '../support/cluster';
-import { repoRoot } from '../support/run-action';
+import { clusterCli } from '../support/cluster-cli';
 
-const cluster = requireCluster();
-const work = mkdtempSync(join(tmpdir(), 'cli-detached-'));
-const knownHosts = join(work, 'known_hosts');
-writeFileSync(knownHosts, `${cluster.knownHostsLine}\n`);
-
-const cli = (argv: string[]) =>
-  runCliCaptured(argv, { env: { ...process.env, HF_TOKEN: '' }, cwd: repoRoot });
-
-function runArgs(runId: string, setup: string): string[] {
-  return [
-    'run',
-    '--model',
-    './test/fixtures/models/deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
-    '--benchmarks',
-    'math_500',
-    '--executor',
-    'slurm',
-    '--simulate',
-    '--ssh-host',
-    cluster.host,
-    '--ssh-port',
-    String(cluster.port),
-    '--ssh-user',
-    cluster.user,
-    '--ssh-key',
-    cluster.privateKeyPath,
-    '--ssh-known-hosts',
-    knownHosts,
-    '--remote-dir',
-    `${cluster.workDir}/cli-${runId}`,
-    '--time',
-    '00:05:00',
-    '--poll-interval',
-    '1',
-    '--job-setup',
-    setup,
-    '--run-id',
-    runId,
-  ];
-}
+const { cluster, work, cli, runArgs } = clusterCli('cli');
 
 const squeueNames = () =>
   execFileSync('squeue', ['-h', '-a', '-o', '%j'], { encoding: 'utf8' }).split('\n').filter(Boolean);
@@ -56,7 +13,7 @@ describe('model-eval run --detach, then status, collect and cancel on the real c
     const runId = `cli-det-${Date.now()}`;
     const state = join(work, `${runId}.json`);
     const detached = await cli([
-      ...runArgs(runId, 'export LIGHTEVAL_STANDIN_SLEEP=4'),
+      ...runArgs(runId, { setup: 'export LIGHTEVAL_STANDIN_SLEEP=4' }),
       '--detach',
       '--state',
       state,
@@ -81,7 +38,7 @@ describe('model-eval run --detach, then status, collect and cancel on the real c
     const runId = `cli-crash-${Date.now()}`;
     const state = join(work, `${runId}.json`);
     const detached = await cli([
-      ...runArgs(runId, 'export LIGHTEVAL_STANDIN_FAULT=crash'),
+      ...runArgs(runId, { setup: 'export LIGHTEVAL_STANDIN_FAULT=crash' }),
       '--detach',
       '--state',
       state,
@@ -115,7 +72,7 @@ describe('model-eval run --detach, then status, collect and cancel on the real c
     const runId = `cli-cancel-${Date.now()}`;
     const state = join(work, `${runId}.json`);
     const detached = await cli([
-      ...runArgs(runId, 'export LIGHTEVAL_STANDIN_SLEEP=300'),
+      ...runArgs(runId, { setup: 'export LIGHTEVAL_STANDIN_SLEEP=300' }),
       '--detach',
       '--state',
       state,

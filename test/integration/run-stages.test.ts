@@ -1,11 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HubEmulator, startHubEmulator } from '../emulators/hub';
-import { runCliCaptured } from '../support/cli';
-import { requireCluster } from '../support/cluster';
+import { clusterCli } from '../support/cluster-cli';
 import { repoRoot } from '../support/run-action';
 import {
   inSqueue,
@@ -20,48 +18,7 @@ import {
  * The defects the run-as-stages redesign fixes, reproduced on the real cluster: each of these
  * submitted a second job (or failed for ever) before it.
  */
-const cluster = requireCluster();
-const work = mkdtempSync(join(tmpdir(), 'run-stages-'));
-const knownHosts = join(work, 'known_hosts');
-writeFileSync(knownHosts, `${cluster.knownHostsLine}\n`);
-
-const cli = (argv: string[], env: NodeJS.ProcessEnv = {}) =>
-  runCliCaptured(argv, { env: { ...process.env, HF_TOKEN: '', ...env }, cwd: repoRoot });
-
-const localModel = './test/fixtures/models/deepseek-ai/DeepSeek-R1-Distill-Qwen-7B';
-
-function runArgs(runId: string, options: { model?: string; remoteDir?: string } = {}): string[] {
-  return [
-    'run',
-    '--model',
-    options.model ?? localModel,
-    '--benchmarks',
-    'math_500',
-    '--executor',
-    'slurm',
-    '--simulate',
-    '--ssh-host',
-    cluster.host,
-    '--ssh-port',
-    String(cluster.port),
-    '--ssh-user',
-    cluster.user,
-    '--ssh-key',
-    cluster.privateKeyPath,
-    '--ssh-known-hosts',
-    knownHosts,
-    '--remote-dir',
-    options.remoteDir ?? `${cluster.workDir}/stages-${runId}`,
-    '--time',
-    '00:05:00',
-    '--poll-interval',
-    '1',
-    '--job-setup',
-    'export LIGHTEVAL_STANDIN_SLEEP=1',
-    '--run-id',
-    runId,
-  ];
-}
+const { cluster, work, cli, runArgs } = clusterCli('stages');
 
 const submittedId = (stdout: string) => {
   const id = /Submitted job\(s\) (\d+)/.exec(stdout)?.[1];
