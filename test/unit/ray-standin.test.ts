@@ -80,7 +80,7 @@ describe('ray stand-in', () => {
     const port = await freePort();
     const p = await head(port, 8, ['--disable-usage-stats', '--num-cpus=4']);
     expect(p.stdout()).toContain(facts.started.value[0]);
-    expect(p.stdout()).toContain(facts.started.value[1].replace('{address}', `127.0.0.1:${port}`));
+    expect(p.stdout()).toContain((facts.started.value[1] ?? '').replace('{address}', `127.0.0.1:${port}`));
     const bad = await run(standins.ray, ['start', '--head', '--num-gpu=8'], rayEnv());
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('Error: No such option: --num-gpu');
