@@ -65,6 +65,30 @@ describe('lighteval endpoint litellm (stand-in)', () => {
     expect(endpointFacts('0.13.0').keys).toHaveProperty('api_max_retry', 'int');
   });
 
+  it('takes exactly the release’s options (typer): --use-chat-template up to 0.9.2, gone in 0.10.0', async () => {
+    for (const version of ['0.9.2', '0.10.0']) {
+      const has = '--use-chat-template' in endpointFacts(version).options;
+      const r = await run(
+        standins.lighteval,
+        [
+          'endpoint',
+          'litellm',
+          'model_name=openai/x',
+          'lighteval|aime24|0|0',
+          '--use-chat-template',
+          '--max-samples',
+          '1',
+          '--output-dir',
+          tempDir(),
+        ],
+        { LIGHTEVAL_STANDIN_VERSION: version, LIGHTEVAL_STANDIN_RETRY_SLEEP_SCALE: '0' },
+      );
+      expect([version, r.code]).toEqual([version, has ? 0 : 2]);
+      if (!has) expect(r.stderr).toContain('No such option: --use-chat-template');
+    }
+    expect('--use-chat-template' in endpointFacts('0.9.2').options).toBe(true);
+  });
+
   it('0.13.0: calls the vllm stand-in and writes the vllm backend’s results JSON and details parquet', async () => {
     const s = await server();
     const dir = tempDir();
