@@ -12,6 +12,13 @@ import {
 export interface Benchmark {
   /** Our name, as used in `--benchmarks` and in configs: `math_500`, `gpqa:diamond`, ... */
   name: string;
+  /** The name readers know (the benchmark's published name), for reports: `MATH-500`. Custom tasks: `name`. */
+  title?: string;
+  /**
+   * Which family of pass@1 metric names LightEval writes for it (`math_pass@1:4_samples`,
+   * `gpqa_pass@k:k=1`, `codegen_pass@1:16`; see packages/action/src/results/headline-metric.ts).
+   */
+  metricFamily?: MetricFamily;
   /** LightEval suite in the oldest supported release: `lighteval` for the core tasks, `extended` for LiveCodeBench. */
   suite: string;
   /** Releases that registered the task under another suite, oldest first (see `suiteFor`). */
@@ -72,11 +79,24 @@ export interface Benchmark {
   customTasksPath?: string;
 }
 
+/** The metric-name families of LightEval's reasoning tasks (math: MATH-500 and AIME). */
+export type MetricFamily = 'math' | 'gpqa' | 'codegen';
+
 const openR1Generation = { temperature: 0.6, topP: 0.95, maxNewTokens: 32_768 } as const;
 
-export const benchmarkCatalog: readonly Benchmark[] = [
+/**
+ * A catalog entry: everything a consumer needs is here (task string, samples, prompt length, the
+ * report's title, the metric family, the dataset), so adding a benchmark is one entry in this list;
+ * packages/action/test/catalog-consumers.test.ts checks every consumer against every entry.
+ */
+export type CatalogBenchmark = Benchmark &
+  Required<Pick<Benchmark, 'title' | 'metricFamily' | 'problems' | 'datasets'>>;
+
+export const benchmarkCatalog: readonly CatalogBenchmark[] = [
   {
     name: 'math_500',
+    title: 'MATH-500',
+    metricFamily: 'math',
     suite: 'lighteval',
     task: 'math_500',
     fewshot: 0,
@@ -93,6 +113,8 @@ export const benchmarkCatalog: readonly Benchmark[] = [
   },
   {
     name: 'aime24',
+    title: 'AIME 2024',
+    metricFamily: 'math',
     suite: 'lighteval',
     task: 'aime24',
     fewshot: 0,
@@ -108,6 +130,8 @@ export const benchmarkCatalog: readonly Benchmark[] = [
   },
   {
     name: 'aime25',
+    title: 'AIME 2025',
+    metricFamily: 'math',
     suite: 'lighteval',
     task: 'aime25',
     fewshot: 0,
@@ -123,6 +147,8 @@ export const benchmarkCatalog: readonly Benchmark[] = [
   },
   {
     name: 'gpqa:diamond',
+    title: 'GPQA-Diamond',
+    metricFamily: 'gpqa',
     suite: 'lighteval',
     task: 'gpqa:diamond',
     fewshot: 0,
@@ -138,6 +164,8 @@ export const benchmarkCatalog: readonly Benchmark[] = [
   },
   {
     name: 'lcb:codegeneration',
+    title: 'LiveCodeBench',
+    metricFamily: 'codegen',
     suite: 'extended',
     // 0.12.0 moved it to src/lighteval/tasks/tasks/lcb/main.py with suite=["lighteval"] (huggingface/lighteval
     // v0.12.0); from 0.12.1 the suite is no longer part of the task string.
@@ -170,6 +198,11 @@ export class UnknownBenchmarkError extends Error {
     super(`unknown benchmark '${benchmark}'`);
     this.hint = `Known benchmarks: ${benchmarkCatalog.map((b) => b.name).join(', ')}; custom tasks go in the config file.`;
   }
+}
+
+/** The catalog entry of that name, or undefined (a custom task, or a name from an older record). */
+export function findBenchmark(name: string): Benchmark | undefined {
+  return benchmarkCatalog.find((b) => b.name === name);
 }
 
 export function getBenchmark(name: string): Benchmark {

@@ -10,9 +10,19 @@ export const GiB = 1024 ** 3;
  * of `max_num_batched_tokens` tokens, and gives whatever is left to the KV cache.
  */
 export const memoryModel = {
-  /** CUDA context, cuBLAS/cuDNN workspaces and CUDA-graph pools: ~1 GiB per GPU in vLLM's logs. */
+  /**
+   * CUDA context and cuBLAS workspaces (vLLM's `non_torch_memory`). Kept at 1 GiB after checking it
+   * against eight logged start-ups (test/fixtures/vllm-startup/logged.json): eager runs, as LightEval
+   * runs (lighteval v0.13.0 vllm_model.py: `enforce_eager=True`), log 0.16–0.25 GiB
+   * (vllm-project/vllm#12126, #13061), so 1 GiB is conservative for them; `vllm serve` with CUDA
+   * graphs logs 1.79 GiB at TP 1 (#10511), which a LightEval job never pays.
+   */
   runtimeGiB: 1.0,
-  /** NCCL communicator buffers, only when the replica spans more than one GPU. */
+  /**
+   * NCCL communicator buffers, only when the replica spans more than one GPU: eager TP 2 logs
+   * 0.25 GiB of non-torch memory in all (vllm-project/vllm#13061); `vllm serve` TP 2 with custom
+   * all-reduce and CUDA graphs 3.58 (#10511).
+   */
   ncclGiB: 0.5,
   /** Tokens in the profiling forward pass: vLLM's default chunked-prefill budget is at most 8192. */
   activationTokens: 8192,

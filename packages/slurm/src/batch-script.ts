@@ -1,5 +1,5 @@
 import { UnsafeBatchValueError } from './errors';
-import { type JobSpec, logPatterns, secretsPath, timeLimitSeconds } from './job-spec';
+import { GRES_TYPE_PATTERN, type JobSpec, logPatterns, secretsPath, timeLimitSeconds } from './job-spec';
 import { shellJoin, shellQuote } from './shell-quote';
 
 /** Exit status of a job whose secrets file vanished (e.g. requeued after it was scrubbed). */
@@ -99,7 +99,8 @@ function renderDirectives(spec: JobSpec): string[] {
   add('ntasks-per-node', 1);
   const gpus = positive('gpus-per-node', spec.gpusPerNode);
   if (gpus !== undefined) {
-    const typed = spec.gpuType ? `${spec.gpuType}:${gpus}` : String(gpus);
+    const type = gresType(spec);
+    const typed = type !== undefined ? `${type}:${gpus}` : String(gpus);
     if (spec.gpuFlag === 'gpus-per-node') add('gpus-per-node', typed);
     else add('gres', `gpu:${typed}`);
   }
@@ -119,6 +120,18 @@ function renderDirectives(spec: JobSpec): string[] {
   else out.push('--no-requeue');
   out.push(...extraDirectives(spec));
   return out;
+}
+
+/** The GPU type of the request, checked: it becomes part of `--gres=gpu:TYPE:N`. */
+function gresType(spec: JobSpec): string | undefined {
+  if (spec.gpuType === undefined) return undefined;
+  if (!GRES_TYPE_PATTERN.test(spec.gpuType)) {
+    throw new UnsafeBatchValueError(
+      `The GPU type ${JSON.stringify(spec.gpuType)} is not a GRES type name (letters, digits, '_', '.', '-').`,
+      "Use the type name the cluster's gres.conf gives its GPUs (`scontrol show node` lists them as gpu:TYPE:N), e.g. h100.",
+    );
+  }
+  return spec.gpuType;
 }
 
 function positive(option: string, value: number | undefined): number | undefined {

@@ -30,7 +30,14 @@ export {
 } from './errors';
 export { classifyFailure, type FailureClass, isGpuOutOfMemoryLog, isRetryableFailure } from './failure-class';
 export { type ClassifiedFailure, classifyJobFailure } from './failure-log';
-export { type JobSpec, logPaths, scriptPath, secretsPath, timeLimitSeconds } from './job-spec';
+export {
+  GRES_TYPE_PATTERN,
+  type JobSpec,
+  logPaths,
+  scriptPath,
+  secretsPath,
+  timeLimitSeconds,
+} from './job-spec';
 export {
   FAILED_STATES,
   type FailedStateName,

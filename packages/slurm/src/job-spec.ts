@@ -25,6 +25,10 @@ export interface JobSpec {
   gpusPerNode?: number;
   /** `gres` writes `--gres=gpu[:type]:N` (works everywhere); `gpus-per-node` writes `--gpus-per-node`. */
   gpuFlag?: 'gres' | 'gpus-per-node';
+  /**
+   * The cluster's GRES type name for the GPUs (`Name=gpu Type=h100` in its gres.conf), written as
+   * `--gres=gpu:h100:N`; absent: any GPU (`--gres=gpu:N`). Must match `GRES_TYPE_PATTERN`.
+   */
   gpuType?: string;
   cpusPerTask?: number;
   /** Memory per node as Slurm reads it, e.g. `64G`. */
@@ -50,6 +54,13 @@ export interface JobSpec {
   /** Where the job writes result files, for `collectJobFiles`; default `runDir`. */
   outputDir?: string;
 }
+
+/**
+ * What a GRES type name may hold. Slurm itself accepts more, but a type is interpolated into a
+ * `#SBATCH` directive (and `:` or `,` would change what the request means: `gpu:a:b:4`, `gpu:a,mps:1`),
+ * so anything outside letters, digits, `_`, `.` and `-` is refused.
+ */
+export const GRES_TYPE_PATTERN = /^[A-Za-z0-9_.-]+$/;
 
 /** The path of the script `submitJob` uploads for this spec. */
 export function scriptPath(spec: JobSpec): string {

@@ -76,7 +76,7 @@ export async function submitJob(
   if (result.exitCode !== 0) {
     throw new SubmitError(
       `sbatch refused job ${spec.name}: ${result.stderr.trim() || `exit code ${result.exitCode}`}`,
-      sbatchHint(result.stderr),
+      sbatchHint(result.stderr, spec),
     );
   }
   const { jobId, cluster } = parseSbatchParsable(result.stdout);
@@ -220,7 +220,11 @@ export function aggregateStates(states: readonly SlurmJobState[]): SlurmJobState
   return first;
 }
 
-function sbatchHint(stderr: string): string {
+function sbatchHint(stderr: string, spec: JobSpec): string {
+  // A GRES type no node has is refused as "Requested node configuration is not available" (Slurm 22.05+),
+  // which names neither the GPU nor its type.
+  if (spec.gpuType !== undefined && /node configuration is not available|gres|generic resource/i.test(stderr))
+    return `No node of the partition offers ${spec.gpusPerNode ?? 1} GPUs of GRES type '${spec.gpuType}': \`scontrol show node\` lists each node's Gres=gpu[:TYPE]:N. Set gres-type to the type it names, or leave gres-type unset to ask for any GPU.`;
   if (/invalid partition/i.test(stderr)) return 'Check the partition name (`sinfo -s` lists them).';
   if (/invalid account|association/i.test(stderr))
     return 'Check the account (`sacctmgr show assoc user=$USER`).';

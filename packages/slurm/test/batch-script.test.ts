@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  GRES_TYPE_PATTERN,
   type JobSpec,
   renderBatchScript,
   renderSecretsFile,
@@ -90,6 +91,39 @@ describe('renderBatchScript', () => {
     expect(lines).toContain('#SBATCH --output=/scratch/evals/run-1/slurm-%A_%a.out');
     expect(lines).toContain('#SBATCH --no-requeue');
     expect(lines.slice(-2)).toEqual(['#SBATCH --reservation=eval', '#SBATCH --exclusive']);
+  });
+
+  it("writes the cluster's GRES type into --gres=gpu:TYPE:N, and no type when none is given", () => {
+    const gres = (spec: Partial<JobSpec>) =>
+      directives(renderBatchScript({ ...baseSpec(), ...spec })).filter((l) => l.includes('--gres'));
+    expect(gres({ gpuType: 'h100' })).toEqual(['#SBATCH --gres=gpu:h100:4']);
+    expect(gres({ gpuType: 'a100_80g.sxm-4', gpusPerNode: 8 })).toEqual([
+      '#SBATCH --gres=gpu:a100_80g.sxm-4:8',
+    ]);
+    expect(gres({})).toEqual(['#SBATCH --gres=gpu:4']);
+  });
+
+  it('refuses a GRES type outside [A-Za-z0-9_.-]: it would change the request or the script', () => {
+    // `:` adds a field (gpu:h100:2:4), `,` a second GRES, `%`/`$`/space/newline are sbatch or shell syntax.
+    for (const gpuType of [
+      '',
+      'h100:2',
+      'h100,mps:1',
+      'h100 --account=x',
+      'h100\n#SBATCH --qos=x',
+      "h'1",
+      'a%j',
+      'é',
+    ]) {
+      const render = () => renderBatchScript({ ...baseSpec(), gpuType });
+      expect(render, gpuType).toThrow(UnsafeBatchValueError);
+      expect(render, gpuType).toThrow(/not a GRES type name/);
+    }
+  });
+
+  it('checks GRES_TYPE_PATTERN itself: exactly letters, digits, _ . -', () => {
+    expect(GRES_TYPE_PATTERN.test('H100-80GB_v2.1')).toBe(true);
+    for (const bad of ['h100/1', 'h100*', 'h100;', '']) expect(GRES_TYPE_PATTERN.test(bad), bad).toBe(false);
   });
 
   it('refuses a newline in a directive value with a clear error', () => {

@@ -140,6 +140,7 @@ function toRunSettings(
       ...(cluster.partition && { partition: cluster.partition }),
       ...(cluster.account && { account: cluster.account }),
       ...(cluster.qos && { qos: cluster.qos }),
+      ...(cluster.gresType && { gresType: cluster.gresType }),
     },
     remoteDir: cluster.remoteDir,
     runId: given.runId,

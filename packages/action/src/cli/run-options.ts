@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type ClusterShape, DEFAULT_LIGHTEVAL_VERSION, gpuTypeNames, gpuTypes } from '@model-eval/planner';
 import type { Logger } from '@model-eval/slurm';
+import { SettingsError } from '../config/errors';
+import { resolveGresType } from '../config/gres-type';
 import { escapeTerminal } from '../report/escape';
 import type { ClusterAccess } from '../run/connection';
 import { definitionHash, runDefinition } from '../run/run-definition';
@@ -87,6 +89,12 @@ export const runOptions: Record<string, OptionSpec> = {
     description: 'GPU model: h100, h200, a100-80, a100-40, l40s, b200',
     valueName: 'T',
   },
+  'gres-type': {
+    type: 'string',
+    description:
+      "The cluster's GRES type for --gres=gpu:TYPE:N, or auto (the --gpu-type's); default: any GPU",
+    valueName: 'T',
+  },
   'max-nodes': { type: 'string', description: 'Most nodes one job may span (default 1)', valueName: 'K' },
   'gpu-memory-utilization': {
     type: 'string',
@@ -144,6 +152,16 @@ function gpuTypeOption(value: string | undefined): number | undefined {
   return type.memoryGiB;
 }
 
+/** `--gres-type`: the cluster's GRES type name, or `auto` for the `--gpu-type`'s usual one. */
+function gresTypeOption(args: ParsedArgs): string | undefined {
+  try {
+    return resolveGresType(stringOption(args, 'gres-type'), stringOption(args, 'gpu-type'), '--gpu-type');
+  } catch (error) {
+    if (error instanceof SettingsError) throw new UsageError(`--${error.message}; ${error.hint}`);
+    throw error;
+  }
+}
+
 /** The cluster shape flags, with the CLI's defaults (8 GPUs of 80 GiB per node, 1 node). */
 export function clusterShapeFromArgs(args: ParsedArgs): ClusterShape {
   return {
@@ -191,6 +209,8 @@ export function settingsFromArgs(args: ParsedArgs, io: CliIo): RunSettings {
   if (partition) settings.slurm.partition = partition;
   if (account) settings.slurm.account = account;
   if (qos) settings.slurm.qos = qos;
+  const gresType = gresTypeOption(args);
+  if (gresType) settings.slurm.gresType = gresType;
   const utilization = numberOption(args, 'gpu-memory-utilization', 0.05, 1);
   if (utilization !== undefined) settings.gpuMemoryUtilization = utilization;
   const maxModelLength = integerOption(args, 'max-model-length');

@@ -25,6 +25,8 @@ export interface ActionInputs {
   gpuMemoryGiB?: number;
   /** A known GPU model; its reported memory fills gpuMemoryGiB when that is not given. */
   gpuType?: string;
+  /** The cluster's GRES type name, or `auto` (checked when settings are resolved). */
+  gresType?: string;
   maxNodes?: number;
   remoteDir?: string;
   jobSetup?: string;
@@ -73,6 +75,7 @@ export const actionInputNames = [
   'gpus-per-node',
   'gpu-memory-gib',
   'gpu-type',
+  'gres-type',
   'max-nodes',
   'remote-dir',
   'job-setup',
@@ -199,6 +202,7 @@ export function readActionInputs(getInput: GetInput): ActionInputs {
     gpusPerNode: whole('gpus-per-node', 1),
     gpuMemoryGiB: positive('gpu-memory-gib') ?? gpuTypeMemory(str('gpu-type')),
     gpuType: str('gpu-type'),
+    gresType: str('gres-type'),
     maxNodes: whole('max-nodes', 1),
     remoteDir: str('remote-dir'),
     // Keep the job setup's own line structure; only an all-blank value is unset.
@@ -218,6 +222,11 @@ export function readActionInputs(getInput: GetInput): ActionInputs {
   if (inputs.timeLimit !== undefined && !slurmTimePattern.test(inputs.timeLimit)) {
     throw inputError('time-limit', inputs.timeLimit, "a Slurm time limit such as '04:00:00' or '1-12:00:00'");
   }
+  return withoutUnset(inputs);
+}
+
+/** The inputs that were given: an absent key, not an undefined value, means "not given". */
+function withoutUnset(inputs: ActionInputs): ActionInputs {
   for (const key of Object.keys(inputs) as (keyof ActionInputs)[]) {
     if (inputs[key] === undefined) delete inputs[key];
   }

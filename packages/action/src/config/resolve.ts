@@ -15,6 +15,7 @@ import {
 import { DEFAULT_CONFIG_PATH, parseConfigFile } from './config-file';
 import { closestName } from './did-you-mean';
 import { SettingsError } from './errors';
+import { resolveGresType } from './gres-type';
 import { hubRepoIdProblem, hubRevisionProblem } from './hub-names';
 import {
   type ActionInputs,
@@ -38,6 +39,8 @@ export interface ClusterSettings {
   timeLimit?: string;
   gpusPerNode: number;
   gpuMemoryGiB: number;
+  /** The GRES type jobs request (`--gres=gpu:TYPE:N`); absent: any GPU. */
+  gresType?: string;
   maxNodes: number;
   /** Run directories go under this path on the cluster (relative paths are from the SSH user's home). */
   remoteDir: string;
@@ -309,6 +312,11 @@ function resolveCluster(inputs: ActionInputs, config: ConfigFile, configPath: st
     account: inputs.account ?? file.account,
     qos: inputs.qos ?? file.qos,
     timeLimit: inputs.timeLimit ?? file['time-limit'],
+    gresType: resolveGresType(
+      inputs.gresType ?? file['gres-type'],
+      inputs.gpuType ?? file['gpu-type'],
+      `the 'gpu-type' input or cluster.gpu-type in ${configPath}`,
+    ),
   };
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) cluster[key as keyof typeof optional] = value;

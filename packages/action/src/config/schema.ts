@@ -1,5 +1,7 @@
 import { getGpuType, gpuTypeNames } from '@model-eval/planner';
+import { GRES_TYPE_PATTERN } from '@model-eval/slurm';
 import { z } from 'zod';
+import { AUTO_GRES_TYPE } from './gres-type';
 
 // The shape of `.github/model-eval.yml`. Keys are kebab-case like action inputs; every object is
 // strict so a misspelt key is an error with its line, not a silently ignored setting.
@@ -71,6 +73,15 @@ export const clusterSchema = z.strictObject(
     /** A known GPU model (h100, h200, a100-80, …): sets gpu-memory-gib to what the device reports. */
     'gpu-type': z
       .enum(gpuTypeNames() as [string, ...string[]], { error: `must be one of ${gpuTypeNames().join(', ')}` })
+      .optional(),
+    /**
+     * The cluster's GRES type name for its GPUs (`--gres=gpu:TYPE:N`), or `auto` for the gpu-type's
+     * usual name; absent: any GPU (`--gres=gpu:N`).
+     */
+    'gres-type': text
+      .refine((v) => v === AUTO_GRES_TYPE || GRES_TYPE_PATTERN.test(v), {
+        error: "must be 'auto' or a GRES type name (letters, digits, '_', '.', '-')",
+      })
       .optional(),
     'max-nodes': wholeNumber(1).optional(),
     'remote-dir': text.optional(),

@@ -1,4 +1,11 @@
 import { type CommitOperation, commit } from '@huggingface/hub';
+import {
+  benchmarkIdentity,
+  DEFAULT_LIGHTEVAL_VERSION,
+  findBenchmark,
+  type LightevalVersion,
+  parseLightevalVersion,
+} from '@model-eval/planner';
 import { stringify } from 'yaml';
 import { type HubClient, writeParams } from './client';
 import { pathSegment } from './paths';
@@ -17,14 +24,28 @@ import type { SummaryRecord } from './summary-table';
  * text is riskier than adding files a reviewer can read and merge.
  */
 
-/** Benchmark → the Hub dataset LightEval evaluates it on (lighteval v0.13.0, src/lighteval/tasks/tasks: `hf_repo`, `hf_subset`). */
-export const BENCHMARK_DATASETS: Readonly<Record<string, { id: string; taskId: string }>> = {
-  math_500: { id: 'HuggingFaceH4/MATH-500', taskId: 'default' },
-  aime24: { id: 'HuggingFaceH4/aime_2024', taskId: 'default' },
-  aime25: { id: 'yentinglin/aime_2025', taskId: 'default' },
-  'gpqa:diamond': { id: 'Idavidrein/gpqa', taskId: 'gpqa_diamond' },
-  'lcb:codegeneration': { id: 'lighteval/code_generation_lite', taskId: 'v4_v5' },
-};
+/**
+ * The Hub dataset (`id`) and config (`taskId`; `default` without one) LightEval evaluated a catalog
+ * benchmark on, in the release that ran (the catalog's `datasets`, read from LightEval's task
+ * definitions: `hf_repo`, `hf_subset`); the default release when the row does not say. Custom tasks: none.
+ */
+export function benchmarkDataset(
+  benchmark: string,
+  lightevalVersion: string | null | undefined,
+): { id: string; taskId: string } | undefined {
+  const entry = findBenchmark(benchmark);
+  if (!entry) return undefined;
+  let version: LightevalVersion;
+  try {
+    version = parseLightevalVersion(lightevalVersion ?? DEFAULT_LIGHTEVAL_VERSION);
+  } catch {
+    version = parseLightevalVersion(DEFAULT_LIGHTEVAL_VERSION);
+  }
+  const identity = benchmarkIdentity(entry, version);
+  return identity.dataset === undefined
+    ? undefined
+    : { id: identity.dataset, taskId: identity.subset ?? 'default' };
+}
 
 export interface EvalResultsFile {
   path: string;
@@ -40,7 +61,7 @@ export function evalResultsFiles(
   source: { url: string; name: string },
 ): EvalResultsFile[] {
   return rows.flatMap((row) => {
-    const dataset = BENCHMARK_DATASETS[row.benchmark];
+    const dataset = benchmarkDataset(row.benchmark, row.lighteval_version);
     if (!dataset || row.simulated || row.score === null) return [];
     const notes = [
       row.metric && `metric ${row.metric}`,

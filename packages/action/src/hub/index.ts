@@ -11,7 +11,7 @@ export { DEFAULT_HUB_TIMEOUT_MS, type HubClient, hubClientFromEnv } from './clie
 export { CARD_PATH, cardConfigs, renderDatasetCard } from './dataset-card';
 export { HubCommitConflictError, HubRequestError, HubUnavailableError, MissingHubTokenError } from './errors';
 export {
-  BENCHMARK_DATASETS,
+  benchmarkDataset,
   type EvalResultsFile,
   type EvalResultsPr,
   evalResultsFiles,

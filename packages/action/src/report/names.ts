@@ -1,18 +1,12 @@
+import { findBenchmark } from '@model-eval/planner';
+
 /**
  * Names a reader knows. Catalog names (`math_500`, `gpqa:diamond`) are LightEval's task names; the
  * report shows the benchmark's published name, and keeps the LightEval name and metric in the run
  * facts for whoever reproduces the number. Unknown (custom) tasks keep their own name.
  */
-const TITLES: Record<string, string> = {
-  math_500: 'MATH-500',
-  aime24: 'AIME 2024',
-  aime25: 'AIME 2025',
-  'gpqa:diamond': 'GPQA-Diamond',
-  'lcb:codegeneration': 'LiveCodeBench',
-};
-
 export function benchmarkTitle(benchmark: string): string {
-  return TITLES[benchmark] ?? benchmark;
+  return findBenchmark(benchmark)?.title ?? benchmark;
 }
 
 /** A Hub id (`org/name`). Anything else is a model directory on the cluster or the runner. */

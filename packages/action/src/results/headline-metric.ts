@@ -1,3 +1,5 @@
+import { findBenchmark, type MetricFamily } from '@model-eval/planner';
+
 /**
  * LightEval renamed the metric behind each reasoning benchmark several times. All of them estimate the
  * same thing, pass@1 (the mean over problems of the fraction of correct generations), so each benchmark
@@ -24,16 +26,6 @@ export interface HeadlineCandidate {
   /** Generations per problem the estimate averages over, when the name says it. */
   samples: number | null;
 }
-
-type MetricFamily = 'math' | 'gpqa' | 'codegen';
-
-const BENCHMARK_FAMILIES: Record<string, MetricFamily> = {
-  math_500: 'math',
-  aime24: 'math',
-  aime25: 'math',
-  'gpqa:diamond': 'gpqa',
-  'lcb:codegeneration': 'codegen',
-};
 
 /** Name prefixes each family's pass@1 metrics may carry (`''` = no prefix). */
 const FAMILY_PREFIXES: Record<MetricFamily, readonly string[]> = {
@@ -63,8 +55,9 @@ export function passAtOneSamples(metric: string, family: MetricFamily): Headline
   return null;
 }
 
+/** The catalog's metric family of a benchmark; undefined for custom tasks. */
 export function metricFamilyOf(benchmark: string): MetricFamily | undefined {
-  return BENCHMARK_FAMILIES[benchmark];
+  return findBenchmark(benchmark)?.metricFamily;
 }
 
 /**

@@ -52,6 +52,7 @@ export function toJobSpec(
   if (settings.slurm.partition) spec.partition = settings.slurm.partition;
   if (settings.slurm.account) spec.account = settings.slurm.account;
   if (settings.slurm.qos) spec.qos = settings.slurm.qos;
+  if (settings.slurm.gresType) spec.gpuType = settings.slurm.gresType;
   if (settings.hfToken) spec.secrets = { HF_TOKEN: settings.hfToken };
   return spec;
 }

@@ -24,6 +24,8 @@ export interface RunSettings {
     qos?: string;
     /** Slurm time limit per job; absent: the partition's default. */
     timeLimit?: string;
+    /** The cluster's GRES type name for the GPUs (`--gres=gpu:TYPE:N`); absent: any GPU. */
+    gresType?: string;
     /** Shell lines run before LightEval (module load, venv activation). Trusted configuration. */
     setup: string[];
   };
