@@ -148,9 +148,16 @@ tcp_between_nodes() {
       ((i == j)) && continue
       nsenter --net="/run/netns/$(netns_of "${NODE_NAMES[i]}")" timeout 5 \
         bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "${NODE_ADDRS[j]}" "$slurmd_port" ||
-        die "no TCP from ${NODE_NAMES[i]} to ${NODE_NAMES[j]} (${NODE_ADDRS[j]}:$slurmd_port)"
+        die "no TCP from ${NODE_NAMES[i]} to ${NODE_NAMES[j]} (${NODE_ADDRS[j]}:$slurmd_port)$(bridge_filter_hint)"
     done
   done
+}
+
+# With br_netfilter loaded, traffic between two ports of a bridge passes iptables' FORWARD chain,
+# which Docker's setup (policy DROP) blocks: say so rather than leave a bare timeout.
+bridge_filter_hint() {
+  [[ "$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null)" == 1 ]] || return 0
+  printf '%s' "; net.bridge.bridge-nf-call-iptables is 1, so the bridge's traffic goes through iptables' FORWARD chain: allow it (iptables -I FORWARD -i $BRIDGE -o $BRIDGE -j ACCEPT) or set the sysctl to 0"
 }
 
 # self_check ACCOUNTING [recheck]: both nodes idle with 8 GPUs; a two-node job submitted by the
