@@ -277,7 +277,7 @@ teardown_network() {
       ip netns delete "$ns" || true
     fi
     # Normally gone with the namespace; a half-made pair from a crash is not.
-    if ip link show "$ns" >/dev/null 2>&1; then ip link delete "$ns" || true; fi
+    if ip link show "$ns" >/dev/null 2>&1; then ip link delete "$ns" 2>/dev/null || true; fi
   done
   if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link delete "$BRIDGE" || true; fi
   remove_hosts_entries
