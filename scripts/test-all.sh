@@ -63,7 +63,8 @@ bash test/cluster/down.sh
 bash test/cluster/up.sh --no-accounting
 pnpm -s vitest run --project integration --reporter=default --reporter=json \
   --outputFile="$reports/no-accounting.json" \
-  test/integration/cluster.test.ts test/integration/slurm-jobs.test.ts test/integration/cli-detached.test.ts ||
+  test/integration/cluster.test.ts test/integration/slurm-jobs.test.ts test/integration/cli-detached.test.ts \
+  test/integration/two-node-cluster.test.ts ||
   status=$?
 
 # One plain closing line over every run, so CI can read the totals whatever the runner.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stop the test cluster started by up.sh: cancel its jobs, then stop every daemon up.sh started, by
-# the pid it recorded (and only if that pid is still the process it started). Safe to re-run.
+# the pid it recorded (and only if that pid is still the process it started), then remove the
+# nodes' network namespaces, the bridge and the node names in /etc/hosts. Safe to re-run.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -45,5 +46,7 @@ stop_daemon() {
 for ((i = ${#ALL_DAEMONS[@]} - 1; i >= 0; i--)); do
   stop_daemon "${ALL_DAEMONS[i]}"
 done
+# The nodes' namespaces (and anything a job left running in them), the bridge, the /etc/hosts lines.
+teardown_network
 rm -f "$CONNECTION_FILE" "$STATE_DIR/mode"
 log "cluster stopped"

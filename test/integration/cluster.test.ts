@@ -151,10 +151,13 @@ afterAll(async () => {
 });
 
 describe('the test cluster', () => {
-  it('shows one idle node with 8 GPUs in a default gpu partition and a debug partition', async () => {
-    const nodes = await ok('sinfo', ['-h', '-N', '-o', '%P %G']);
-    expect(nodes).toContain(`${cluster.partition}* gpu:8`);
-    expect(nodes).toContain(`${cluster.debugPartition} gpu:8`);
+  it('shows its nodes, each with 8 GPUs, in a default gpu partition and a debug partition', async () => {
+    const nodes = (await ok('sinfo', ['-h', '-N', '-o', '%N %P %G'])).trim().split('\n').sort();
+    const expected = cluster.nodes.flatMap(({ name }) => [
+      `${name} ${cluster.debugPartition} gpu:8`,
+      `${name} ${cluster.partition}* gpu:8`,
+    ]);
+    expect(nodes).toEqual(expected.sort());
     const config = await ok('scontrol', ['show', 'config']);
     expect(config).toMatch(/MinJobAge\s*=\s*300 sec/);
     expect(config).toMatch(/JobRequeue\s*=\s*1/);
@@ -220,7 +223,13 @@ describe('Slurm job lifecycle on the test cluster', () => {
   });
 
   it('leaves a job that asks for more GPUs than are free PENDING with reason Resources', async () => {
-    const holder = await submitAsUser(['--gres=gpu:6', '--output=/dev/null', '--wrap=sleep 300']);
+    // 6 of the 8 GPUs on every node: no node has 4 free.
+    const holder = await submitAsUser([
+      `--nodes=${cluster.nodes.length}`,
+      '--gres=gpu:6',
+      '--output=/dev/null',
+      '--wrap=sleep 300',
+    ]);
     submitted.push(holder);
     await waitForJob(holder, (j) => j.state === 'RUNNING', 120_000, 'RUNNING');
     const waiting = await submitAsUser(['--gres=gpu:4', '--output=/dev/null', '--wrap=true']);

@@ -25,6 +25,15 @@ export const clusterConnectionSchema = z.object({
   workDir: z.string(),
   /** Id of the job up.sh's self-check ran (finished at bring-up): lets tests see a job older than MinJobAge. */
   selfCheckJobId: z.string().optional(),
+  /**
+   * The compute nodes: each a slurmd in its own network namespace (and hostname), `address` its
+   * only non-loopback IPv4 address, on `networkInterface`; the nodes reach each other over TCP.
+   */
+  nodes: z.array(z.object({ name: z.string(), address: z.string() })).min(2),
+  /** The interface name inside every node (what NCCL_SOCKET_IFNAME / GLOO_SOCKET_IFNAME would name). */
+  networkInterface: z.string(),
+  /** The controller host's address on the nodes' network (slurmctld, slurmdbd and sshd listen there). */
+  controllerAddress: z.string(),
 });
 export type ClusterConnection = z.infer<typeof clusterConnectionSchema>;
 
