@@ -9,6 +9,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          // Several unit tests start the stand-ins as real processes; on a loaded 2-core machine one
+          // such test can take longer than vitest's 5 s default without being slow by itself.
+          testTimeout: 30_000,
         },
       },
       {
