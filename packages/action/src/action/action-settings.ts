@@ -149,11 +149,8 @@ function toRunSettings(
   // The same across re-runs of one workflow run (GITHUB_RUN_ID stays, the attempt changes), and
   // derived from everything that defines the jobs: a re-run reattaches to its jobs, never to others.
   if (runSettings.runId === '') {
-    runSettings.runId = deriveRunId([
-      request.repository.fullName,
-      given.githubRunId,
-      definitionHash(runDefinition(runSettings)),
-    ]);
+    runSettings.runIdPrefix = [request.repository.fullName, given.githubRunId];
+    runSettings.runId = deriveRunId([...runSettings.runIdPrefix, definitionHash(runDefinition(runSettings))]);
   }
   if (!RUN_ID.test(runSettings.runId)) {
     throw Object.assign(new Error(`run-id '${runSettings.runId}' is not a run id`), {

@@ -202,7 +202,10 @@ export function settingsFromArgs(args: ParsedArgs, io: CliIo): RunSettings {
   if (io.env.HF_TOKEN) settings.hfToken = io.env.HF_TOKEN;
   // Derived from everything that defines the jobs: the same command line always finds its run again,
   // and a changed one (another LightEval release, another cluster shape) never reattaches to it.
-  if (!explicitRunId) settings.runId = deriveRunId([definitionHash(runDefinition(settings))]);
+  if (!explicitRunId) {
+    settings.runIdPrefix = [];
+    settings.runId = deriveRunId([definitionHash(runDefinition(settings))]);
+  }
   return settings;
 }
 

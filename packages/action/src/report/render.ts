@@ -44,6 +44,15 @@ function revisionMarkdown(report: RunReport): string {
     : revision;
 }
 
+/** The commit the revision was pinned to, or why there is none. */
+function commitText(report: RunReport): string {
+  if (report.commitSha === undefined) return '';
+  if (report.commitSha === null) {
+    return HUB_ID.test(report.model) ? ' (commit not recorded)' : ' (a model directory: no Hub commit)';
+  }
+  return ` → commit ${escapeCodeSpan(report.commitSha)} (resolved before planning; LightEval loaded this commit)`;
+}
+
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   return [
     `| ${header.map(escapeInline).join(' | ')} |`,
@@ -98,7 +107,10 @@ function failuresSection(view: ReportView, level: RenderLevel): string[] {
 
 /** Run facts, metrics and every job attempt: collapsed, because the reviewer's question is answered above. */
 function runSection(report: RunReport, view: ReportView, level: RenderLevel): string[] {
-  const facts = [`- **Model:** ${modelMarkdown(report)}`, `- **Revision:** ${revisionMarkdown(report)}`];
+  const facts = [
+    `- **Model:** ${modelMarkdown(report)}`,
+    `- **Revision:** ${revisionMarkdown(report)}${commitText(report)}`,
+  ];
   if (report.wallSeconds != null) facts.push(`- **Wall time:** ${duration(report.wallSeconds)}`);
   const versions = [
     report.versions?.lighteval ? `LightEval ${escapeInline(report.versions.lighteval)}` : null,

@@ -61,7 +61,13 @@ export interface CheckpointPoint {
 /** Everything the report shows. A plain value: the orchestrator fills it, the renderers only read it. */
 export interface RunReport {
   model: string;
+  /** The revision as asked (a branch, tag or commit). */
   revision: string;
+  /**
+   * The commit the revision was pinned to before planning (what LightEval loaded); null for a model
+   * directory (no Hub commit) or a run recorded before pinning; absent when not known yet.
+   */
+  commitSha?: string | null;
   status: 'submitted' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
   /** Results from the LightEval stand-in (`--simulate`): one banner and a title marker. */
   simulated: boolean;

@@ -47,7 +47,11 @@ export async function prepareFreshRun(settings: RunSettings, deps: FreshRunDeps)
   deps.logger.info(`Preflight: ${checked.summary}; planning for LightEval ${checked.lightevalVersion}.`);
   const facts = await deps.loadFacts({
     model: settings.model,
-    ...(settings.revision !== undefined && { revision: settings.revision }),
+    // The pinned commit when there is one: the config read, the plan and LightEval's `revision=`
+    // then name one commit, whatever the branch does meanwhile.
+    ...((settings.commitSha ?? settings.revision) !== undefined && {
+      revision: settings.commitSha ?? settings.revision,
+    }),
     ...(deps.hubEndpoint !== undefined && { hubEndpoint: deps.hubEndpoint }),
     ...(settings.hfToken !== undefined && { token: settings.hfToken }),
   });

@@ -9,6 +9,8 @@ import type { RunSettings } from './run-settings';
 export interface RunDefinition {
   model: string;
   revision: string;
+  /** The commit the revision was pinned to; absent for a model directory (and in older records). */
+  commitSha?: string;
   benchmarks: string[];
   /** Custom task declarations, as given (they change the LightEval command). */
   customTasks: string;
@@ -28,6 +30,7 @@ export function runDefinition(settings: RunSettings): RunDefinition {
   return {
     model: settings.model,
     revision: settings.revision ?? 'main',
+    ...(settings.commitSha !== undefined && { commitSha: settings.commitSha }),
     benchmarks: [...settings.benchmarks],
     customTasks: custom.length > 0 ? JSON.stringify(custom) : '',
     cluster: JSON.stringify(settings.cluster),

@@ -46,6 +46,8 @@ export function buildReport(input: ReportInput): RunReport {
   return {
     model: settings.model,
     revision: settings.revision ?? 'main',
+    // The recorded commit (reopening reads it from the state, never from the Hub).
+    commitSha: state.commitSha ?? settings.commitSha ?? null,
     status: input.status,
     simulated: settings.simulate,
     jobs,

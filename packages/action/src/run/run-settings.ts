@@ -8,6 +8,17 @@ export interface RunSettings {
   /** Hub id, or a model directory on the cluster's shared filesystem. */
   model: string;
   revision?: string;
+  /**
+   * The commit `revision` resolved to on the Hub before planning (`pinRevision`): what LightEval
+   * loads and what the run id, the report and the Hub rows name. Absent for a model directory
+   * (no Hub commit) and before pinning.
+   */
+  commitSha?: string;
+  /**
+   * Set when the run id is derived rather than given: the parts hashed before the definition's
+   * hash, so pinning the revision can derive it again (a moved branch is another run).
+   */
+  runIdPrefix?: string[];
   /** Catalog names; empty means the planner's default set. */
   benchmarks: string[];
   /** The same benchmarks as planner values, when some are custom tasks declared in the config file. */

@@ -68,6 +68,7 @@ const recordedJobSchema = z.object({
 const runDefinitionSchema = z.object({
   model: z.string(),
   revision: z.string(),
+  commitSha: z.string().optional(),
   benchmarks: z.array(z.string()),
   customTasks: z.string(),
   cluster: z.string(),
@@ -84,6 +85,8 @@ const stateFields = {
   runId: z.string(),
   model: z.string(),
   revision: z.string().optional(),
+  /** The commit the revision was pinned to before planning; reopening reads it here, never the Hub. */
+  commitSha: z.string().optional(),
   benchmarks: z.array(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -39,7 +39,12 @@ export function summaryInput(
     runId: runSettings.runId,
     model: runSettings.model,
     revision,
-    commitSha: extra.commitSha ?? (COMMIT_SHA.test(revision) ? revision : null),
+    // The commit pinned before planning first; LightEval's own `model_sha`, then a SHA revision, after.
+    commitSha:
+      report.commitSha ??
+      runSettings.commitSha ??
+      extra.commitSha ??
+      (COMMIT_SHA.test(revision) ? revision : null),
     step: settings.request.step ?? null,
     finishedAt: extra.finishedAt,
     runUrl: extra.runUrl ?? null,
