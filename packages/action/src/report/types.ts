@@ -1,4 +1,4 @@
-import type { BaselineComparison } from '../stats';
+import type { BaselineComparison, BenchmarkStatistics } from '../stats';
 
 /** How one Slurm job was laid out: nodes × GPUs per node, and vLLM's TP × PP × DP over them. */
 export interface JobLayout {
@@ -50,6 +50,11 @@ export interface ReportResultRow {
   samples?: number | null;
   problems?: number | null;
   notes?: string[];
+  /**
+   * From the per-problem details when they were read: the Wilson interval over problems and the
+   * smallest detectable change (absent: the table falls back to LightEval's stderr and says so).
+   */
+  statistics?: BenchmarkStatistics;
 }
 
 export interface CheckpointPoint {

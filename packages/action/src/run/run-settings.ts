@@ -52,6 +52,14 @@ export interface RunSettings {
   simulate: boolean;
   /** Passed to jobs through a 0600 file, never on a command line. */
   hfToken?: string;
+  /**
+   * Target half-width of a paired comparison, as a fraction (0.02 for 2 points): the report says how
+   * many samples per problem would reach it, and the plan sets the counts from the baseline's
+   * per-problem variance where it has one (`precision` input).
+   */
+  precision?: number;
+  /** Refuse a plan whose estimated GPU-hours exceed this (`max-gpu-hours` input). */
+  maxGpuHours?: number;
   /** Re-plans with more GPUs after a GPU out-of-memory failure, at most this many times per job. */
   maxOomEscalations: number;
   /** Status polling: first interval and cap, milliseconds. */

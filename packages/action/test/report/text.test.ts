@@ -8,9 +8,9 @@ describe('the report for a terminal', () => {
     const lines = text.split('\n');
     expect(lines[0]).toBe('≈ no significant change — deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B @ v1.1.0');
     expect(lines.slice(2, 5)).toEqual([
-      'Benchmark  Problems × samples  Score ± 95% CI  Baseline (v1.0.0)  Δ [95% CI]         Verdict',
-      'MATH-500   500 × 1             84.0 ± 3.2      80.0               +4.0 [−0.8, +8.8]  ≈ within noise',
-      'AIME 2024  30 × 64             no score        30.0               —                  —',
+      'Benchmark  Problems × samples  Score ± 95% CI  Baseline (v1.0.0)  Δ [95% CI]         Verdict         Smallest detectable Δ',
+      'MATH-500   500 × 1             84.0 ± 3.2      80.0               +4.0 [−0.8, +8.8]  ≈ within noise  —',
+      'AIME 2024  30 × 64             no score        30.0               —                  —               —',
     ]);
     expect(text).not.toMatch(/\\[-_()[\]]|<\/?\w+>|^\|/m);
     expect(text).toContain('GPU-hours, all attempts: 20.00');
