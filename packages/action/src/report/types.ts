@@ -57,6 +57,24 @@ export interface ReportResultRow {
   statistics?: BenchmarkStatistics;
 }
 
+/**
+ * What produced one benchmark's number, recorded with it: the dataset (and subset / LiveCodeBench
+ * release window) the LightEval release read, its revision (null: not pinned, the latest was read),
+ * the sampling seed(s) and the generation parameters of the command line that ran.
+ */
+export interface BenchmarkFacts {
+  benchmark: string;
+  dataset?: string;
+  subset?: string;
+  revision: string | null;
+  seeds: number[];
+  /** `model args` when the command set it, else LightEval's default. */
+  seedSource: string;
+  temperature: number | null;
+  topP: number | null;
+  maxNewTokens: number | null;
+}
+
 export interface CheckpointPoint {
   step: number;
   /** Fraction in [0, 1]. */
@@ -86,6 +104,8 @@ export interface RunReport {
     comparison: BaselineComparison;
   };
   versions?: { lighteval?: string; vllm?: string };
+  /** Per benchmark: dataset identity, seeds and generation parameters (from the recorded jobs). */
+  benchmarkFacts?: BenchmarkFacts[];
   /** Seconds from the first submission to now / the last job's end. */
   wallSeconds?: number | null;
   links?: {

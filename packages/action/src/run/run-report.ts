@@ -2,6 +2,7 @@ import type { PlannedJob } from '@model-eval/planner';
 import type { JobOutcome, JobSpec, SlurmJobState, WatchEvent } from '@model-eval/slurm';
 import type { JobAttempt, JobLayout, JobReport, RunReport } from '../report';
 import type { ResultRow } from '../results';
+import { benchmarkFacts } from './run-facts';
 import type { RunSettings } from './run-settings';
 import type { RunState } from './run-state';
 
@@ -61,6 +62,7 @@ export function buildReport(input: ReportInput): RunReport {
       notes: r.notes,
     })),
     versions: { lighteval: version },
+    benchmarkFacts: benchmarkFacts(state, settings, input.lightevalVersion),
     wallSeconds: Math.round((input.at - progress.startedAt) / 1000),
     notes: [...progress.notes],
   };

@@ -99,6 +99,54 @@ describe('per-problem statistics in the table', () => {
   });
 });
 
+describe('the run facts say what reproduces the numbers', () => {
+  it('the pinned commit, each dataset (revision, LiveCodeBench window), the seed and the generation settings', () => {
+    const report = baseReport({
+      commitSha: 'ad9f0ae0864d7fbcd1cd905e3c6c5b069cc8b562',
+      benchmarkFacts: [
+        {
+          benchmark: 'aime24',
+          dataset: 'HuggingFaceH4/aime_2024',
+          revision: null,
+          seeds: [1234],
+          seedSource: 'LightEval default (VLLMModelConfig.seed)',
+          temperature: 0.6,
+          topP: 0.95,
+          maxNewTokens: 32_768,
+        },
+        {
+          benchmark: 'lcb:codegeneration',
+          dataset: 'lighteval/code_generation_lite',
+          subset: 'v4_v5',
+          revision: null,
+          seeds: [1234],
+          seedSource: 'LightEval default (VLLMModelConfig.seed)',
+          temperature: 0.6,
+          topP: 0.95,
+          maxNewTokens: 32_768,
+        },
+      ],
+    });
+    const facts = textOf(toHtml(renderReport(report)));
+    expect(facts).toContain(
+      'Revision: v1.1.0 → commit ad9f0ae0864d7fbcd1cd905e3c6c5b069cc8b562 (resolved before planning',
+    );
+    expect(facts).toContain(
+      'Datasets: AIME 2024 HuggingFaceH4/aime_2024 @ latest revision, not pinned by LightEval, LiveCodeBench lighteval/code_generation_lite (v4_v5) @ latest revision',
+    );
+    expect(facts).toContain(
+      'Generation: temperature 0.6, top_p 0.95, max_new_tokens 32,768, seed 1234 (LightEval default (VLLMModelConfig.seed)); one seed per benchmark',
+    );
+  });
+
+  it('a model directory says it has no Hub commit', () => {
+    const facts = textOf(
+      toHtml(renderReport(baseReport({ model: '/shared/ckpt/step-100', commitSha: null }))),
+    );
+    expect(facts).toContain('(a model directory: no Hub commit)');
+  });
+});
+
 describe('the comment answers the reviewer first', () => {
   it('success with a baseline: verdict in the title, a readable table, the run facts collapsed', () => {
     const md = renderReport(baseReport());

@@ -54,6 +54,8 @@ export function summaryInput(
     results: run.results,
     jobs: report.jobs.map((job) => ({ id: job.id, benchmarks: job.benchmarks, gpuHours: gpuHours(job) })),
     ...(report.baseline && { baseline: report.baseline }),
+    statistics: report.results.flatMap((r) => (r.statistics ? [r.statistics] : [])),
+    ...(report.benchmarkFacts && { benchmarkFacts: report.benchmarkFacts }),
   };
 }
 
