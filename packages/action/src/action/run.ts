@@ -10,6 +10,7 @@ import { escapeWorkflowLog } from '../report/escape';
 import { openExecutor } from '../run/connection';
 import type { Executor } from '../run/executor';
 import { pinRevision } from '../run/pin-revision';
+import { applyPrecision } from '../run/precision';
 import { layoutText, type RunOutcome, runEvaluation } from '../run/run-evaluation';
 import type { RunSettings } from '../run/run-settings';
 import { findStandinScript } from '../run/standin';
@@ -17,6 +18,7 @@ import { type ActionSettings, readActionSettings, readRunnerEvent } from './acti
 import type { ActionEnvironment } from './environment';
 import { createLiveComment, type LiveComment } from './live-comment';
 import { type ActionStatus, publishOutcome } from './publish';
+import { baselineVariances } from './publish/baseline';
 
 /** Runs the action: never throws; failures go through setFailed with what happened and what to do. */
 export async function runAction(runner: ActionEnvironment): Promise<void> {
@@ -128,6 +130,7 @@ async function evaluateOnCluster(
       await waitForCheckpointRevision(runner.env, checkpoint, (line) => core.info(line), abort.signal);
     }
     if (settings.mode.kind !== 'reopen') {
+      await applyActionPrecision(runner, settings, logger);
       runSettings = await pinActionRevision(runner, settings);
     }
     core.info(
@@ -165,6 +168,20 @@ function showPlan(runner: ActionEnvironment, plan: EvalPlan): void {
     for (const reason of job.reasons) core.info(`  - ${reason}`);
   }
   core.endGroup();
+}
+
+/** `precision`: the sample counts from the baseline's per-problem variance (or the stated assumption). */
+async function applyActionPrecision(
+  runner: ActionEnvironment,
+  settings: ActionSettings,
+  logger: Logger,
+): Promise<void> {
+  if (settings.run.precision === undefined) return;
+  const token = settings.resolved.secrets.hfToken;
+  const hub = hubClientFromEnv(runner.env, { ...(token && { accessToken: token }) });
+  const applied = applyPrecision(settings.run, await baselineVariances(hub, settings.resolved, logger));
+  for (const line of applied.lines) logger.info(line);
+  settings.run = applied.settings;
 }
 
 /**

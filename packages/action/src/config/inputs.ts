@@ -41,6 +41,10 @@ export interface ActionInputs {
   revisionWaitMinutes?: number;
   /** `pr`: open a pull request on the model repo with the scores; `none` (default). */
   modelCard?: 'none' | 'pr';
+  /** Target smallest detectable change, in percentage points (`2` = ±2 points). */
+  precision?: number;
+  /** Budget: refuse (or, for precision-set counts, cap) a plan estimated above this many GPU-hours. */
+  maxGpuHours?: number;
 }
 
 /**
@@ -87,6 +91,8 @@ export const actionInputNames = [
   'fail-on-regression',
   'revision-wait-minutes',
   'model-card',
+  'precision',
+  'max-gpu-hours',
   'ssh-private-key',
   'ssh-known-hosts',
   'hf-token',
@@ -214,7 +220,16 @@ export function readActionInputs(getInput: GetInput): ActionInputs {
     failOnRegression: bool('fail-on-regression'),
     revisionWaitMinutes: whole('revision-wait-minutes', 0, 360),
     modelCard: oneOf('model-card', ['none', 'pr']),
+    precision: positive('precision'),
+    maxGpuHours: positive('max-gpu-hours'),
   };
+  if (inputs.precision !== undefined && inputs.precision >= 100) {
+    throw inputError(
+      'precision',
+      String(inputs.precision),
+      'a number of percentage points below 100 (e.g. 2)',
+    );
+  }
   if (inputs.timeLimit !== undefined && !slurmTimePattern.test(inputs.timeLimit)) {
     throw inputError('time-limit', inputs.timeLimit, "a Slurm time limit such as '04:00:00' or '1-12:00:00'");
   }

@@ -60,6 +60,10 @@ export interface ResolvedSettings {
   allowForkPrs: boolean;
   wait: boolean;
   failOnRegression: boolean;
+  /** Target smallest detectable change as a fraction (input/config in points: 2 → 0.02). */
+  precision?: number;
+  /** Budget for the plan's estimated GPU-hours. */
+  maxGpuHours?: number;
   secrets: Secrets;
   configPath: string;
   /** False when no config file exists at the (default) path and everything came from inputs. */
@@ -236,6 +240,10 @@ export function resolveSettings(sources: SettingsSources): SettingsOutcome {
   const done = inputs.doneLabel ?? config.labels?.done;
   if (done !== undefined) settings.labels.done = done;
   if (resultsRepo !== undefined) settings.resultsRepo = resultsRepo;
+  const precisionPoints = inputs.precision ?? config.precision;
+  if (precisionPoints !== undefined) settings.precision = precisionPoints / 100;
+  const maxGpuHours = inputs.maxGpuHours ?? config['max-gpu-hours'];
+  if (maxGpuHours !== undefined) settings.maxGpuHours = maxGpuHours;
   return { kind: 'run', settings };
 }
 

@@ -23,11 +23,16 @@ export const NO_SHA_FOR_DIRECTORY =
  * prediction cache inside it (which LightEval keys by model name and revision *string*).
  */
 export function withCommitSha(settings: RunSettings, sha: string): RunSettings {
-  const pinned: RunSettings = { ...settings, commitSha: sha };
-  if (settings.runIdPrefix) {
-    pinned.runId = deriveRunId([...settings.runIdPrefix, definitionHash(runDefinition(pinned))]);
-  }
-  return pinned;
+  return rederiveRunId({ ...settings, commitSha: sha });
+}
+
+/** A derived run id again from the settings as they are now (a given run id is kept). */
+export function rederiveRunId(settings: RunSettings): RunSettings {
+  if (!settings.runIdPrefix) return settings;
+  return {
+    ...settings,
+    runId: deriveRunId([...settings.runIdPrefix, definitionHash(runDefinition(settings))]),
+  };
 }
 
 /**
@@ -36,7 +41,9 @@ export function withCommitSha(settings: RunSettings, sha: string): RunSettings {
  * Hub confirms it exists, and a short SHA becomes the full one.
  */
 export async function pinRevision(settings: RunSettings, resolve: ResolveRevision): Promise<PinnedRevision> {
-  if (!HUB_ID.test(settings.model)) return { settings, line: `${settings.model}: ${NO_SHA_FOR_DIRECTORY}.` };
+  if (!HUB_ID.test(settings.model)) {
+    return { settings: rederiveRunId(settings), line: `${settings.model}: ${NO_SHA_FOR_DIRECTORY}.` };
+  }
   const revision = settings.revision ?? 'main';
   const sha = await resolve(settings.model, revision);
   return {

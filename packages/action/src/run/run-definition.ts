@@ -22,6 +22,11 @@ export interface RunDefinition {
   slurm: string;
   remoteDir: string;
   simulate: boolean;
+  /** Samples per problem by benchmark, when the settings carry benchmark definitions (they change the command). */
+  samples?: string;
+  /** `precision` (fraction) and `max-gpu-hours`, when set: they decide the sample counts. */
+  precision?: string;
+  maxGpuHours?: string;
 }
 
 export function runDefinition(settings: RunSettings): RunDefinition {
@@ -41,6 +46,13 @@ export function runDefinition(settings: RunSettings): RunDefinition {
     slurm: JSON.stringify({ ...sortedKeys(directives), setup }),
     remoteDir: settings.remoteDir,
     simulate: settings.simulate,
+    ...(settings.benchmarkDefinitions && {
+      samples: JSON.stringify(
+        Object.fromEntries(settings.benchmarkDefinitions.map((b) => [b.name, b.samplesPerPrompt])),
+      ),
+    }),
+    ...(settings.precision !== undefined && { precision: String(settings.precision) }),
+    ...(settings.maxGpuHours !== undefined && { maxGpuHours: String(settings.maxGpuHours) }),
   };
 }
 

@@ -60,6 +60,8 @@ export interface RunSettings {
   precision?: number;
   /** Refuse a plan whose estimated GPU-hours exceed this (`max-gpu-hours` input). */
   maxGpuHours?: number;
+  /** Benchmarks whose samples per problem `precision` set (`applyPrecision`): the budget may cap these. */
+  samplesFromPrecision?: string[];
   /** Re-plans with more GPUs after a GPU out-of-memory failure, at most this many times per job. */
   maxOomEscalations: number;
   /** Status polling: first interval and cap, milliseconds. */

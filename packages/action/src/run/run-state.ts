@@ -79,6 +79,9 @@ const runDefinitionSchema = z.object({
   slurm: z.string(),
   remoteDir: z.string(),
   simulate: z.boolean(),
+  samples: z.string().optional(),
+  precision: z.string().optional(),
+  maxGpuHours: z.string().optional(),
 }) satisfies z.ZodType<RunDefinition>;
 
 const stateFields = {

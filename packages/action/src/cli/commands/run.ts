@@ -6,6 +6,7 @@ import { hubClientFromEnv, resolveRevisionSha } from '../../hub';
 import { renderReport, renderReportText, reportVerdict } from '../../report';
 import { openExecutor } from '../../run/connection';
 import { pinRevision } from '../../run/pin-revision';
+import { applyPrecision } from '../../run/precision';
 import { type RunOutcome, runEvaluation } from '../../run/run-evaluation';
 import type { RunSettings } from '../../run/run-settings';
 import { findStandinScript } from '../../run/standin';
@@ -104,6 +105,10 @@ export async function runFromArgs(
  */
 async function pinCliRevision(settings: RunSettings, io: CliIo, reopening: boolean): Promise<RunSettings> {
   if (reopening) return settings;
+  // precision: no baseline on the command line, so the worst-case variance is assumed (said so).
+  const applied = applyPrecision(settings);
+  for (const line of applied.lines) io.stderr(`${line}\n`);
+  settings = applied.settings;
   const hub = hubClientFromEnv(io.env, { ...(settings.hfToken && { accessToken: settings.hfToken }) });
   const pinned = await pinRevision(settings, (model, revision) => resolveRevisionSha(hub, model, revision));
   io.stderr(`${pinned.line}\n`);
