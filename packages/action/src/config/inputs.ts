@@ -148,8 +148,8 @@ function gpuTypeMemory(value: string | undefined): number | undefined {
   return type.memoryGiB;
 }
 
-/** Reads the non-secret inputs, `''` meaning unset, with strict types and messages naming the input. */
-export function readActionInputs(getInput: GetInput): ActionInputs {
+/** Typed readers of one input each, `''` meaning unset, with messages naming the input. */
+function inputReaders(getInput: GetInput) {
   const str = (name: string): string | undefined => {
     const value = getInput(name).trim();
     return value === '' ? undefined : value;
@@ -188,7 +188,12 @@ export function readActionInputs(getInput: GetInput): ActionInputs {
     if ((allowed as readonly string[]).includes(value)) return value as T;
     throw inputError(name, value, `one of ${allowed.join(', ')}`);
   };
+  return { str, whole, positive, bool, oneOf };
+}
 
+/** Reads the non-secret inputs, `''` meaning unset, with strict types and messages naming the input. */
+export function readActionInputs(getInput: GetInput): ActionInputs {
+  const { str, whole, positive, bool, oneOf } = inputReaders(getInput);
   const inputs: ActionInputs = {
     model: str('model'),
     revision: str('revision'),

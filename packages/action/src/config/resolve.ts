@@ -240,11 +240,7 @@ export function resolveSettings(sources: SettingsSources): SettingsOutcome {
   const done = inputs.doneLabel ?? config.labels?.done;
   if (done !== undefined) settings.labels.done = done;
   if (resultsRepo !== undefined) settings.resultsRepo = resultsRepo;
-  const precisionPoints = inputs.precision ?? config.precision;
-  if (precisionPoints !== undefined) settings.precision = precisionPoints / 100;
-  const maxGpuHours = inputs.maxGpuHours ?? config['max-gpu-hours'];
-  if (maxGpuHours !== undefined) settings.maxGpuHours = maxGpuHours;
-  return { kind: 'run', settings };
+  return { kind: 'run', settings: { ...settings, ...precisionSettings(inputs, config) } };
 }
 
 function resolveBaseline(
@@ -390,4 +386,17 @@ function checkRevision(what: string, revision: string): void {
 
 function dedupe(names: string[]): string[] {
   return [...new Set(names)];
+}
+
+/** `precision` (points in, a fraction out) and `max-gpu-hours`: input over config file, absent when neither. */
+function precisionSettings(
+  inputs: ActionInputs,
+  config: ConfigFile,
+): Pick<ResolvedSettings, 'precision' | 'maxGpuHours'> {
+  const points = inputs.precision ?? config.precision;
+  const maxGpuHours = inputs.maxGpuHours ?? config['max-gpu-hours'];
+  return {
+    ...(points !== undefined && { precision: points / 100 }),
+    ...(maxGpuHours !== undefined && { maxGpuHours }),
+  };
 }

@@ -38,9 +38,9 @@ const client = () =>
   );
 const resolve = (model: string, revision: string) => resolveRevisionSha(client(), model, revision);
 
-function settingsFor(remoteDir: string): RunSettings {
+function settingsFor(remoteDir: string, model = MODEL): RunSettings {
   const settings: RunSettings = {
-    model: MODEL,
+    model,
     revision: 'main',
     benchmarks: ['math_500'],
     cluster: { gpusPerNode: 8, gpuMemoryGiB: 80, maxNodes: 1 },
@@ -75,7 +75,7 @@ describe('the revision is pinned to a commit on the Hub before planning', () => 
   });
 
   it('a model directory has no SHA, and says so', async () => {
-    const settings = { ...settingsFor('/tmp/x'), model: '/shared/models/my-checkpoint' };
+    const settings = settingsFor('/tmp/x', '/shared/models/my-checkpoint');
     const pinned = await pinRevision(settings, () => Promise.reject(new Error('must not ask the Hub')));
     expect(pinned.settings.commitSha).toBeUndefined();
     expect(pinned.line).toContain(NO_SHA_FOR_DIRECTORY);
