@@ -268,7 +268,7 @@ describe('the report: one sticky comment, and nothing lost when the Hub is down'
       /::error::.*Regression against deepseek-ai\/DeepSeek-R1-Distill-Llama-8B@main: math_500/,
     );
     expect(run.summary).toMatch(
-      /^## 🧪 SIMULATED · 🔻 1 regression[\s\S]*^\| MATH\\-500 \|.*\| 88\.1 \|.*🔻 regressed \|$/m,
+      /^## 🧪 SIMULATED · 🔻 1 regression[\s\S]*^\| MATH\\-500 \|.*\| 88\.1 \|.*🔻 regressed \| ±\d+\.\d \|$/m,
     );
   });
 
