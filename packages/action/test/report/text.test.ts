@@ -16,6 +16,11 @@ describe('the report for a terminal', () => {
     expect(text).toContain('GPU-hours, all attempts: 20.00');
   });
 
+  it('names the commit the revision was pinned to', () => {
+    const sha = 'ad9f0ae0864d7fbcd1cd905e3c6c5b069cc8b562';
+    expect(renderReportText(baseReport({ commitSha: sha }))).toContain(`v1.1.0 = commit ${sha}, wall time`);
+  });
+
   it('a regression and a failure read in one line each; the log tail follows, indented', () => {
     expect(renderReportText(regressionReport()).split('\n')[0]).toMatch(/^🔻 1 regression — /);
     const failed = renderReportText(failedReport());
