@@ -40,8 +40,13 @@ export function rederiveRunId(settings: RunSettings): RunSettings {
  * state and never calls the Hub). A revision that already is a 40-hex SHA is still resolved: the
  * Hub confirms it exists, and a short SHA becomes the full one.
  */
-export async function pinRevision(settings: RunSettings, resolve: ResolveRevision): Promise<PinnedRevision> {
-  if (!HUB_ID.test(settings.model)) {
+export async function pinRevision(
+  settings: RunSettings,
+  resolve: ResolveRevision,
+  /** As the planner decides: an existing path is a directory even when it reads like `org/name`. */
+  isDirectory: (model: string) => boolean = () => false,
+): Promise<PinnedRevision> {
+  if (!HUB_ID.test(settings.model) || isDirectory(settings.model)) {
     return { settings: rederiveRunId(settings), line: `${settings.model}: ${NO_SHA_FOR_DIRECTORY}.` };
   }
   const revision = settings.revision ?? 'main';

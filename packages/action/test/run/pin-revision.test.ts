@@ -80,6 +80,13 @@ describe('the revision is pinned to a commit on the Hub before planning', () => 
     expect(pinned.settings.commitSha).toBeUndefined();
     expect(pinned.line).toContain(NO_SHA_FOR_DIRECTORY);
     expect(pinned.settings.runId).toBe(settings.runId);
+    // A path that reads like org/name but exists is a directory too, as the planner decides.
+    const lookalike = await pinRevision(
+      settingsFor('/tmp/x', 'models/ckpt'),
+      () => Promise.reject(new Error('must not ask the Hub')),
+      (model) => model === 'models/ckpt',
+    );
+    expect(lookalike.settings.commitSha).toBeUndefined();
   });
 
   it('evaluating main again after main moved: a new SHA, a new run id and definition, a new LightEval cache; reopening reads the recorded SHA', async () => {

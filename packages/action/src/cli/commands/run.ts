@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { loadModelFacts, renderPlanText } from '@model-eval/planner';
@@ -110,7 +111,11 @@ async function pinCliRevision(settings: RunSettings, io: CliIo, reopening: boole
   for (const line of applied.lines) io.stderr(`${line}\n`);
   settings = applied.settings;
   const hub = hubClientFromEnv(io.env, { ...(settings.hfToken && { accessToken: settings.hfToken }) });
-  const pinned = await pinRevision(settings, (model, revision) => resolveRevisionSha(hub, model, revision));
+  const pinned = await pinRevision(
+    settings,
+    (model, revision) => resolveRevisionSha(hub, model, revision),
+    (model) => existsSync(resolve(io.cwd, model)),
+  );
   io.stderr(`${pinned.line}\n`);
   return pinned.settings;
 }
