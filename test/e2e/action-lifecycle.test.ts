@@ -243,18 +243,19 @@ describe('the report: one sticky comment, and nothing lost when the Hub is down'
       const event = eventFixture('workflow-dispatch');
       return { ...event, inputs: { model, revision: 'main', benchmarks: 'math_500', baseline } };
     };
-    // The stand-in scores Llama-8B 88.1 and Qwen-7B 60.5 on MATH-500 (500 problems): a clear drop.
+    // LightEval is given each repo's pinned commit (the emulator's fixtureSha), and the stand-in scores
+    // (model, revision) as given: Qwen-7B 46.3 and Llama-8B 14.1 on MATH-500 (500 problems), a clear drop.
     const baseline = await runAction(world, {
       eventName: 'workflow_dispatch',
-      event: dispatchOf('deepseek-ai/DeepSeek-R1-Distill-Llama-8B', 'none'),
+      event: dispatchOf('deepseek-ai/DeepSeek-R1-Distill-Qwen-7B', 'none'),
       inputs: { ...clusterInputs(world, remoteDir), 'results-repo': RESULTS_REPO },
     });
     expect(baseline.outputs.status, baseline.stdout).toBe('succeeded');
     const run = await runAction(world, {
       eventName: 'workflow_dispatch',
       event: dispatchOf(
-        'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
-        'deepseek-ai/DeepSeek-R1-Distill-Llama-8B@main',
+        'deepseek-ai/DeepSeek-R1-Distill-Llama-8B',
+        'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B@main',
       ),
       inputs: {
         ...clusterInputs(world, remoteDir),
@@ -265,10 +266,10 @@ describe('the report: one sticky comment, and nothing lost when the Hub is down'
     expect(run.outputs.status, run.stdout).toBe('succeeded');
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toMatch(
-      /::error::.*Regression against deepseek-ai\/DeepSeek-R1-Distill-Llama-8B@main: math_500/,
+      /::error::.*Regression against deepseek-ai\/DeepSeek-R1-Distill-Qwen-7B@main: math_500/,
     );
     expect(run.summary).toMatch(
-      /^## 🧪 SIMULATED · 🔻 1 regression[\s\S]*^\| MATH\\-500 \|.*\| 88\.1 \|.*🔻 regressed \|$/m,
+      /^## 🧪 SIMULATED · 🔻 1 regression[\s\S]*^\| MATH\\-500 \|.*\| 46\.3 \|.*🔻 regressed \| ±\d+\.\d \|$/m,
     );
   });
 

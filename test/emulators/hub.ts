@@ -40,6 +40,11 @@ export interface HubEmulator {
   requests: { method: string; path: string }[];
   /** Makes a revision exist from now on (a push that just finished). */
   addRevision(repo: string, revision: string): void;
+  /**
+   * A push to `revision` (default `main`): the name now points at a new commit, whose SHA is
+   * returned; the old commit stays reachable by its SHA, as on the Hub.
+   */
+  pushCommit(repo: string, revision?: string): string;
   close(): Promise<void>;
 }
 
@@ -68,6 +73,23 @@ export async function startHubEmulator(options: HubEmulatorOptions): Promise<Hub
   const pending: Record<string, Record<string, number>> = structuredClone(options.delayedRevisions ?? {});
   const addRevision = (repo: string, revision: string) => {
     revisions[repo] = [...(revisions[repo] ?? []), revision];
+  };
+  /** Per repo: revision name → the commit it points at now (names not listed point at fixtureSha). */
+  const heads: Record<string, Record<string, string>> = {};
+  const commits: Record<string, string[]> = {};
+  const shaOf = (repo: string, revision: string): string => {
+    if (revision === 'HEAD') return shaOf(repo, 'main');
+    if ((commits[repo] ?? []).includes(revision)) return revision;
+    return heads[repo]?.[revision] ?? fixtureSha(repo);
+  };
+  const pushCommit = (repo: string, revision = 'main'): string => {
+    const sha = createHash('sha1')
+      .update(`${repo}\u0000${revision}\u0000${(commits[repo] ?? []).length}`)
+      .digest('hex');
+    commits[repo] = [...(commits[repo] ?? []), fixtureSha(repo), sha];
+    heads[repo] = { ...heads[repo], [revision]: sha };
+    if (revision !== 'main' && !(revisions[repo] ?? []).includes(revision)) addRevision(repo, revision);
+    return sha;
   };
   /** Counts down a delayed revision; it exists once its count is spent. */
   const revisionArrives = (repo: string, revision: string) => {
@@ -119,9 +141,10 @@ export async function startHubEmulator(options: HubEmulatorOptions): Promise<Hub
       );
       return undefined;
     }
-    const sha = fixtureSha(repo);
     revisionArrives(repo, revision);
-    if (![...['main', 'HEAD', sha], ...(revisions[repo] ?? [])].includes(revision)) {
+    const known = ['main', 'HEAD', fixtureSha(repo), ...(commits[repo] ?? []), ...(revisions[repo] ?? [])];
+    const sha = shaOf(repo, revision);
+    if (!known.includes(revision)) {
       sendJson(res, 404, { error: `Invalid rev id: ${revision}` }, { 'X-Error-Code': 'RevisionNotFound' });
       return undefined;
     }
@@ -130,7 +153,8 @@ export async function startHubEmulator(options: HubEmulatorOptions): Promise<Hub
 
   const builtIn: HubRoute[] = [
     {
-      // modelInfo(): GET /api/models/{repo}/revision/{rev}?expand=...
+      // modelInfo(): GET /api/models/{repo}/revision/{rev}?expand=...; without `expand` the Hub
+      // answers the full info, `sha` included (huggingface_hub hf_api.py `model_info` reads it so).
       method: 'GET',
       pattern: new RegExp(`^/api/models/${repoPart}(?:/revision/([^/?]+))?(?:\\?(.*))?$`),
       handle(req, res, match) {
@@ -148,7 +172,7 @@ export async function startHubEmulator(options: HubEmulatorOptions): Promise<Hub
           lastModified: '2025-01-20T00:00:00.000Z',
           pipeline_tag: 'text-generation',
         };
-        if (expand.includes('sha')) body.sha = repoOk.sha;
+        if (expand.length === 0 || expand.includes('sha')) body.sha = repoOk.sha;
         if (expand.includes('safetensors') && repoOk.info.safetensors)
           body.safetensors = repoOk.info.safetensors;
         sendJson(res, 200, body);
@@ -218,6 +242,7 @@ export async function startHubEmulator(options: HubEmulatorOptions): Promise<Hub
     url: `http://127.0.0.1:${port}`,
     requests,
     addRevision,
+    pushCommit,
     close: () =>
       new Promise<void>((resolveClose, reject) => {
         server.closeAllConnections();

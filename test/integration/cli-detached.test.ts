@@ -30,7 +30,9 @@ describe('model-eval run --detach, then status, collect and cancel on the real c
     const collected = await cli(['collect', '--state', state]);
     expect(collected.code, collected.stderr).toBe(0);
     expect(collected.stderr).toMatch(/Reopening run cli-det-\S+: job\(s\) \d+; nothing is submitted/);
-    expect(collected.stdout).toMatch(/^SIMULATED · [\s\S]*^MATH-500 +\d+ × \d+ +\d+\.\d ± \d+\.\d/m);
+    expect(collected.stdout).toMatch(
+      /^SIMULATED · [\s\S]*^MATH-500 +\d+ × \d+ +\d+\.\d \[\d+\.\d, \d+\.\d\]/m,
+    );
     expect(squeueNames().filter((n) => n.startsWith(runId))).toEqual([]);
   });
 

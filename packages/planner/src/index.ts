@@ -15,6 +15,13 @@ export {
   suiteFor,
   UnknownBenchmarkError,
 } from './catalog';
+export {
+  assumedTokensPerSecondPerGpu,
+  costLine,
+  type JobCost,
+  jobCost,
+  THROUGHPUT_ASSUMPTION,
+} from './cost';
 export { type GpuType, getGpuType, gpuTypeNames, gpuTypes } from './gpu-types';
 export { loadModelFacts, ModelFactsError, type ModelFactsSource } from './hub-reader';
 export {

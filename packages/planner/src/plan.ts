@@ -1,4 +1,5 @@
 import { type Benchmark, defaultBenchmarkNames, getBenchmark } from './catalog';
+import { type JobCost, jobCost } from './cost';
 import { buildLightevalArgs, type SamplesCost } from './lighteval-args';
 import { DEFAULT_LIGHTEVAL_VERSION, parseLightevalVersion } from './lighteval-version';
 import {
@@ -74,6 +75,8 @@ export interface PlannedJob {
   lightevalArgv: string[];
   /** Per benchmark: samples asked, drawn by the release, completions and estimated tokens. */
   samples?: SamplesCost[];
+  /** Completions, tokens and GPU-hours of the samples: an ESTIMATE at an assumed throughput (cost.ts). */
+  cost?: JobCost;
   /** Environment the LightEval command needs. */
   env: Record<string, string>;
   reasons: string[];
@@ -481,6 +484,7 @@ function planJob(input: ResolvedInput, benchmarks: readonly Benchmark[], minGpus
     lightevalModelArgs: command.modelArgs,
     lightevalArgv: command.argv,
     samples: command.samples,
+    cost: jobCost(command.samples, lengths.maxNewTokens, facts.parameters),
     env: command.env,
     reasons,
     warnings: jobWarnings,

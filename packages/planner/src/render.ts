@@ -1,3 +1,4 @@
+import { costLine, type JobCost } from './cost';
 import { formatCount } from './model-facts';
 import type { EvalPlan, PlannedJob } from './plan';
 
@@ -29,6 +30,8 @@ export interface PlanJson {
     maxNumBatchedTokens: number | null;
     lightevalModelArgs: string;
     lightevalArgv: string[];
+    /** Completions, tokens and GPU-hours at an assumed throughput: an ESTIMATE (cost.ts says whose). */
+    estimatedCost: JobCost | null;
   }[];
   reasons: string[];
   warnings: string[];
@@ -72,6 +75,7 @@ export function planToJson(plan: EvalPlan): PlanJson {
       maxNumBatchedTokens: job.maxNumBatchedTokens ?? null,
       lightevalModelArgs: job.lightevalModelArgs,
       lightevalArgv: [...job.lightevalArgv],
+      estimatedCost: job.cost ? { ...job.cost, uncounted: [...job.cost.uncounted] } : null,
     })),
     reasons: flatten(plan, (job) => job.reasons),
     warnings: [...plan.warnings, ...flatten(plan, (job) => job.warnings)],
@@ -93,6 +97,17 @@ export function memoryBar(job: PlannedJob, gpuMemoryGiB: number): string {
 /** Shell-readable rendering of an argv for display only (the runner passes the array itself). */
 function displayArgv(argv: readonly string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/** Per benchmark what is drawn and what it costs, then the job's estimate (labelled as one). */
+function samplesLines(job: PlannedJob): string[] {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const lines = (job.samples ?? []).map(
+    (s) =>
+      `           ${s.benchmark}: ${s.problems !== undefined ? `${n(s.problems)} problems × ` : ''}${s.drawn} samples${s.drawn !== s.requested ? ` (${s.requested} asked)` : ''}${s.completions !== undefined ? ` = ${n(s.completions)} completions` : ''}`,
+  );
+  if (job.cost) lines.push(`           ${costLine(job.cost)}`);
+  return lines.length > 0 ? [`  samples${lines[0]?.slice('  samples'.length) ?? ''}`, ...lines.slice(1)] : [];
 }
 
 export function renderPlanText(plan: EvalPlan): string {
@@ -119,6 +134,7 @@ export function renderPlanText(plan: EvalPlan): string {
         : []),
       `  per GPU  ${memoryBar(job, cluster.gpuMemoryGiB)} ${cluster.gpuMemoryGiB} GiB`,
       `           # weights ${m.weights.toFixed(1)}  o overhead ${m.overhead.toFixed(1)}  ~ KV cache ${m.kvCache.toFixed(1)} (${job.concurrentSequences} full sequences)  budget ${m.budget.toFixed(1)} GiB`,
+      ...samplesLines(job),
       '  why',
       ...job.reasons.map((r) => `    - ${r}`),
     );

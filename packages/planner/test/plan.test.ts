@@ -305,6 +305,7 @@ describe('rendering', () => {
       'maxNumBatchedTokens',
       'lightevalModelArgs',
       'lightevalArgv',
+      'estimatedCost',
     ]);
     expect(json.cluster).toEqual({ gpusPerNode: 8, gpuMemoryGiB: 80, maxNodes: 1 });
   });

@@ -146,15 +146,15 @@ function toRunSettings(
     runId: given.runId,
     simulate: given.simulate,
     maxOomEscalations: 2,
+    // Before the run id is derived: a precision target changes the sample counts, so the jobs.
+    ...(settings.precision !== undefined && { precision: settings.precision }),
+    ...(settings.maxGpuHours !== undefined && { maxGpuHours: settings.maxGpuHours }),
   };
   // The same across re-runs of one workflow run (GITHUB_RUN_ID stays, the attempt changes), and
   // derived from everything that defines the jobs: a re-run reattaches to its jobs, never to others.
   if (runSettings.runId === '') {
-    runSettings.runId = deriveRunId([
-      request.repository.fullName,
-      given.githubRunId,
-      definitionHash(runDefinition(runSettings)),
-    ]);
+    runSettings.runIdPrefix = [request.repository.fullName, given.githubRunId];
+    runSettings.runId = deriveRunId([...runSettings.runIdPrefix, definitionHash(runDefinition(runSettings))]);
   }
   if (!RUN_ID.test(runSettings.runId)) {
     throw Object.assign(new Error(`run-id '${runSettings.runId}' is not a run id`), {
@@ -163,6 +163,7 @@ function toRunSettings(
     });
   }
   if (settings.secrets.hfToken) runSettings.hfToken = settings.secrets.hfToken;
+
   if (given.pollIntervalMs !== undefined) runSettings.pollIntervalMs = given.pollIntervalMs;
   return runSettings;
 }

@@ -1,13 +1,16 @@
+import { dirname, join } from 'node:path';
 import { type EvalPlan, loadModelFacts, planToJson } from '@model-eval/planner';
 import type { Logger } from '@model-eval/slurm';
 import type { Octokit } from '@octokit/rest';
 import type { ResolvedSettings } from '../config';
 import { guardEvent, guardRequest, needsPermissionCheck } from '../guard';
-import { waitForCheckpointRevision } from '../hub';
+import { hubClientFromEnv, resolveRevisionSha, waitForCheckpointRevision } from '../hub';
 import type { RunReport } from '../report';
 import { escapeWorkflowLog } from '../report/escape';
 import { openExecutor } from '../run/connection';
 import type { Executor } from '../run/executor';
+import { pinRevision } from '../run/pin-revision';
+import { applyPrecision } from '../run/precision';
 import { layoutText, type RunOutcome, runEvaluation } from '../run/run-evaluation';
 import type { RunSettings } from '../run/run-settings';
 import { findStandinScript } from '../run/standin';
@@ -15,6 +18,7 @@ import { type ActionSettings, readActionSettings, readRunnerEvent } from './acti
 import type { ActionEnvironment } from './environment';
 import { createLiveComment, type LiveComment } from './live-comment';
 import { type ActionStatus, publishOutcome } from './publish';
+import { baselineVariances } from './publish/baseline';
 
 /** Runs the action: never throws; failures go through setFailed with what happened and what to do. */
 export async function runAction(runner: ActionEnvironment): Promise<void> {
@@ -64,10 +68,9 @@ async function evaluate(runner: ActionEnvironment): Promise<ActionStatus> {
     request.pullRequest && octokit
       ? createLiveComment(octokit, request.repository, request.pullRequest.number, logger)
       : undefined;
-  const run = settings.run;
-  core.info(`Evaluating ${run.model}@${run.revision} on ${run.benchmarks.join(', ')} (run ${run.runId}).`);
   const outcomeOfRun = await evaluateOnCluster(runner, settings, logger, liveComment);
-  return publishOutcome(runner, settings.resolved, run, outcomeOfRun, {
+  // Read after the run: pinning the revision may have derived the run id (and local dir) again.
+  return publishOutcome(runner, settings.resolved, settings.run, outcomeOfRun, {
     octokit,
     liveComment,
     localDir: settings.publish.localDir,
@@ -111,7 +114,7 @@ async function evaluateOnCluster(
   liveComment: LiveComment | undefined,
 ): Promise<RunOutcome> {
   const { core } = runner;
-  const runSettings = settings.run;
+  let runSettings = settings.run;
   const standinScript = runSettings.simulate ? findStandinScript() : undefined;
   const abort = new AbortController();
   const stopListening = runner.onCancelSignal((signal) => {
@@ -126,6 +129,13 @@ async function evaluateOnCluster(
       const checkpoint = { model, revision, hfToken, waitMinutes: settings.revisionWaitMinutes, intervalMs };
       await waitForCheckpointRevision(runner.env, checkpoint, (line) => core.info(line), abort.signal);
     }
+    if (settings.mode.kind !== 'reopen') {
+      await applyActionPrecision(runner, settings, logger);
+      runSettings = await pinActionRevision(runner, settings);
+    }
+    core.info(
+      `Evaluating ${runSettings.model}@${runSettings.revision} on ${runSettings.benchmarks.join(', ')} (run ${runSettings.runId}).`,
+    );
     executor = await openExecutor(settings.access, runSettings, logger);
     return await runEvaluation(runSettings, {
       executor,
@@ -158,6 +168,38 @@ function showPlan(runner: ActionEnvironment, plan: EvalPlan): void {
     for (const reason of job.reasons) core.info(`  - ${reason}`);
   }
   core.endGroup();
+}
+
+/** `precision`: the sample counts from the baseline's per-problem variance (or the stated assumption). */
+async function applyActionPrecision(
+  runner: ActionEnvironment,
+  settings: ActionSettings,
+  logger: Logger,
+): Promise<void> {
+  if (settings.run.precision === undefined) return;
+  const token = settings.resolved.secrets.hfToken;
+  const hub = hubClientFromEnv(runner.env, { ...(token && { accessToken: token }) });
+  const applied = applyPrecision(settings.run, await baselineVariances(hub, settings.resolved, logger));
+  for (const line of applied.lines) logger.info(line);
+  settings.run = applied.settings;
+}
+
+/**
+ * Pins the revision to its commit on the Hub before planning, and adopts the settings that follow
+ * (run id and local directory derived again): a moved branch is another run with another cache.
+ */
+async function pinActionRevision(runner: ActionEnvironment, settings: ActionSettings): Promise<RunSettings> {
+  const hfToken = settings.run.hfToken;
+  const hub = hubClientFromEnv(runner.env, { ...(hfToken && { accessToken: hfToken }) });
+  const pinned = await pinRevision(settings.run, (model, revision) =>
+    resolveRevisionSha(hub, model, revision),
+  );
+  runner.core.info(pinned.line);
+  if (pinned.settings.runId !== settings.run.runId) {
+    settings.publish.localDir = join(dirname(settings.publish.localDir), pinned.settings.runId);
+  }
+  settings.run = pinned.settings;
+  return pinned.settings;
 }
 
 /** The report of a run that stopped before it had jobs: what happened and what to do. */

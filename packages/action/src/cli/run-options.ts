@@ -108,6 +108,17 @@ export const runOptions: Record<string, OptionSpec> = {
     valueName: 'V',
   },
   'job-per-benchmark': { type: 'boolean', description: 'One job per benchmark instead of one for all' },
+  precision: {
+    type: 'string',
+    description:
+      'Target smallest detectable change in points: sets samples per problem (assumed worst-case variance without a baseline)',
+    valueName: 'POINTS',
+  },
+  'max-gpu-hours': {
+    type: 'string',
+    description: "Refuse a plan whose estimated GPU-hours exceed this (precision's counts are capped to fit)",
+    valueName: 'H',
+  },
   'run-id': {
     type: 'string',
     description: 'Name of the run (default derived from model, revision, benchmarks)',
@@ -218,11 +229,18 @@ export function settingsFromArgs(args: ParsedArgs, io: CliIo): RunSettings {
   const lightevalVersion = stringOption(args, 'lighteval-version');
   if (lightevalVersion) settings.lightevalVersion = lightevalVersion;
   if (args.values['job-per-benchmark'] === true) settings.jobPerBenchmark = true;
+  const precisionPoints = numberOption(args, 'precision', 0.01, 99);
+  if (precisionPoints !== undefined) settings.precision = precisionPoints / 100;
+  const maxGpuHours = numberOption(args, 'max-gpu-hours', 0.001, 1e9);
+  if (maxGpuHours !== undefined) settings.maxGpuHours = maxGpuHours;
   if (pollSeconds !== undefined) settings.pollIntervalMs = Math.round(pollSeconds * 1000);
   if (io.env.HF_TOKEN) settings.hfToken = io.env.HF_TOKEN;
   // Derived from everything that defines the jobs: the same command line always finds its run again,
   // and a changed one (another LightEval release, another cluster shape) never reattaches to it.
-  if (!explicitRunId) settings.runId = deriveRunId([definitionHash(runDefinition(settings))]);
+  if (!explicitRunId) {
+    settings.runIdPrefix = [];
+    settings.runId = deriveRunId([definitionHash(runDefinition(settings))]);
+  }
   return settings;
 }
 

@@ -43,6 +43,10 @@ export interface ActionInputs {
   revisionWaitMinutes?: number;
   /** `pr`: open a pull request on the model repo with the scores; `none` (default). */
   modelCard?: 'none' | 'pr';
+  /** Target smallest detectable change, in percentage points (`2` = ±2 points). */
+  precision?: number;
+  /** Budget: refuse (or, for precision-set counts, cap) a plan estimated above this many GPU-hours. */
+  maxGpuHours?: number;
 }
 
 /**
@@ -90,6 +94,8 @@ export const actionInputNames = [
   'fail-on-regression',
   'revision-wait-minutes',
   'model-card',
+  'precision',
+  'max-gpu-hours',
   'ssh-private-key',
   'ssh-known-hosts',
   'hf-token',
@@ -145,8 +151,8 @@ function gpuTypeMemory(value: string | undefined): number | undefined {
   return type.memoryGiB;
 }
 
-/** Reads the non-secret inputs, `''` meaning unset, with strict types and messages naming the input. */
-export function readActionInputs(getInput: GetInput): ActionInputs {
+/** Typed readers of one input each, `''` meaning unset, with messages naming the input. */
+function inputReaders(getInput: GetInput) {
   const str = (name: string): string | undefined => {
     const value = getInput(name).trim();
     return value === '' ? undefined : value;
@@ -185,7 +191,12 @@ export function readActionInputs(getInput: GetInput): ActionInputs {
     if ((allowed as readonly string[]).includes(value)) return value as T;
     throw inputError(name, value, `one of ${allowed.join(', ')}`);
   };
+  return { str, whole, positive, bool, oneOf };
+}
 
+/** Reads the non-secret inputs, `''` meaning unset, with strict types and messages naming the input. */
+export function readActionInputs(getInput: GetInput): ActionInputs {
+  const { str, whole, positive, bool, oneOf } = inputReaders(getInput);
   const inputs: ActionInputs = {
     model: str('model'),
     revision: str('revision'),
@@ -218,7 +229,16 @@ export function readActionInputs(getInput: GetInput): ActionInputs {
     failOnRegression: bool('fail-on-regression'),
     revisionWaitMinutes: whole('revision-wait-minutes', 0, 360),
     modelCard: oneOf('model-card', ['none', 'pr']),
+    precision: positive('precision'),
+    maxGpuHours: positive('max-gpu-hours'),
   };
+  if (inputs.precision !== undefined && inputs.precision >= 100) {
+    throw inputError(
+      'precision',
+      String(inputs.precision),
+      'a number of percentage points below 100 (e.g. 2)',
+    );
+  }
   if (inputs.timeLimit !== undefined && !slurmTimePattern.test(inputs.timeLimit)) {
     throw inputError('time-limit', inputs.timeLimit, "a Slurm time limit such as '04:00:00' or '1-12:00:00'");
   }

@@ -63,6 +63,10 @@ export interface ResolvedSettings {
   allowForkPrs: boolean;
   wait: boolean;
   failOnRegression: boolean;
+  /** Target smallest detectable change as a fraction (input/config in points: 2 → 0.02). */
+  precision?: number;
+  /** Budget for the plan's estimated GPU-hours. */
+  maxGpuHours?: number;
   secrets: Secrets;
   configPath: string;
   /** False when no config file exists at the (default) path and everything came from inputs. */
@@ -239,7 +243,7 @@ export function resolveSettings(sources: SettingsSources): SettingsOutcome {
   const done = inputs.doneLabel ?? config.labels?.done;
   if (done !== undefined) settings.labels.done = done;
   if (resultsRepo !== undefined) settings.resultsRepo = resultsRepo;
-  return { kind: 'run', settings };
+  return { kind: 'run', settings: { ...settings, ...precisionSettings(inputs, config) } };
 }
 
 function resolveBaseline(
@@ -390,4 +394,17 @@ function checkRevision(what: string, revision: string): void {
 
 function dedupe(names: string[]): string[] {
   return [...new Set(names)];
+}
+
+/** `precision` (points in, a fraction out) and `max-gpu-hours`: input over config file, absent when neither. */
+function precisionSettings(
+  inputs: ActionInputs,
+  config: ConfigFile,
+): Pick<ResolvedSettings, 'precision' | 'maxGpuHours'> {
+  const points = inputs.precision ?? config.precision;
+  const maxGpuHours = inputs.maxGpuHours ?? config['max-gpu-hours'];
+  return {
+    ...(points !== undefined && { precision: points / 100 }),
+    ...(maxGpuHours !== undefined && { maxGpuHours }),
+  };
 }

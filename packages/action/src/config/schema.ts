@@ -136,6 +136,17 @@ export const configFileSchema = z.strictObject(
     samples: z
       .record(z.string(), wholeNumber(1), { error: 'must be a mapping of benchmark: samples per problem' })
       .optional(),
+    /** Target smallest detectable change in percentage points (`2`): sets the sample counts (docs/statistics.md). */
+    precision: z
+      .number({ error: 'must be a number of percentage points, e.g. 2' })
+      .positive({ error: 'must be a number of percentage points > 0' })
+      .lt(100, { error: 'must be below 100 percentage points' })
+      .optional(),
+    /** Budget for the plan's estimated GPU-hours: above it the run is refused (or precision counts capped). */
+    'max-gpu-hours': z
+      .number({ error: 'must be a number of GPU-hours > 0' })
+      .positive({ error: 'must be a number of GPU-hours > 0' })
+      .optional(),
     'lighteval-version': text.optional(),
     'results-repo': text.optional(),
     baseline: baselineSchema.optional(),

@@ -19,6 +19,7 @@ export {
 } from './eval-results';
 export { HubBusyError, HubTimeoutError, hubFetch, parseRetryAfter } from './http';
 export { detailsPath, resultsPath, runFolder, SUMMARY_PATH } from './paths';
+export { COMMIT_SHA, RevisionResolveError, resolveRevisionSha, revisionUrl } from './resolve-revision';
 export { DEFAULT_RETRY, isTransient, type RetryPolicy, retryDelayMs, withHubRetries } from './retry';
 export { type SummaryResultInput, type SummaryRunInput, summaryRecordsForRun } from './summary-records';
 export {

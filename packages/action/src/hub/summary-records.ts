@@ -1,4 +1,5 @@
-import type { BaselineComparison } from '../stats';
+import type { BenchmarkFacts } from '../report/types';
+import type { BaselineComparison, BenchmarkStatistics } from '../stats';
 import type { SummaryRecord } from './summary-table';
 
 /** z for a two-sided 95% interval, as the report uses. */
@@ -35,6 +36,27 @@ export interface SummaryRunInput {
     values: Record<string, number | null>;
     comparison: Pick<BaselineComparison, 'comparisons'>;
   };
+  /** Per benchmark: interval and smallest detectable change from the details (the report's). */
+  statistics?: readonly BenchmarkStatistics[];
+  /** Per benchmark: dataset identity, seeds and generation parameters (the report's). */
+  benchmarkFacts?: readonly BenchmarkFacts[];
+}
+
+/** The reproducibility and precision columns of one benchmark's row. */
+function identityColumns(run: SummaryRunInput, benchmark: string) {
+  const facts = run.benchmarkFacts?.find((f) => f.benchmark === benchmark);
+  const statistics = run.statistics?.find((s) => s.benchmark === benchmark);
+  return {
+    ci_method: statistics?.interval?.method ?? null,
+    min_detectable_change: finite(statistics?.detectable?.minimumChange),
+    seeds: facts ? facts.seeds.join(',') : null,
+    temperature: finite(facts?.temperature),
+    top_p: finite(facts?.topP),
+    max_new_tokens: finite(facts?.maxNewTokens),
+    dataset: facts?.dataset ?? null,
+    dataset_subset: facts?.subset ?? null,
+    dataset_revision: facts?.revision ?? null,
+  };
 }
 
 const finite = (v: number | null | undefined): number | null =>
@@ -50,6 +72,9 @@ export function summaryRecordsForRun(
     const job = run.jobs.find((j) => j.benchmarks.includes(result.benchmark));
     const comparison = run.baseline?.comparison.comparisons.find((c) => c.benchmark === result.benchmark);
     const baselineScore = finite(run.baseline?.values[result.benchmark]);
+    const statistics = run.statistics?.find((s) => s.benchmark === result.benchmark);
+    const interval =
+      statistics?.interval?.method === 'wilson (per-problem spread)' ? statistics.interval : null;
     return {
       model: run.model,
       revision: run.revision,
@@ -60,8 +85,13 @@ export function summaryRecordsForRun(
       samples: result.samples,
       score,
       stderr,
-      ci_low: score !== null && stderr !== null ? Math.max(0, score - Z_95 * stderr) : null,
-      ci_high: score !== null && stderr !== null ? Math.min(1, score + Z_95 * stderr) : null,
+      // The interval the PR comment shows: Wilson over problems from the details, else score ± 1.96 stderr.
+      ci_low:
+        finite(interval?.ci[0]) ??
+        (score !== null && stderr !== null ? Math.max(0, score - Z_95 * stderr) : null),
+      ci_high:
+        finite(interval?.ci[1]) ??
+        (score !== null && stderr !== null ? Math.min(1, score + Z_95 * stderr) : null),
       baseline: run.baseline?.label ?? null,
       baseline_score: baselineScore,
       delta: finite(comparison?.delta),
@@ -78,6 +108,7 @@ export function summaryRecordsForRun(
       step: run.step,
       simulated: run.simulated,
       task: result.task || null,
+      ...identityColumns(run, result.benchmark),
     };
   });
 }

@@ -61,6 +61,19 @@ export const SUMMARY_COLUMNS = [
   /** Paths in this dataset. */
   ['results_file', 'STRING'],
   ['details_file', 'STRING'],
+  /** How ci_low / ci_high were made: `wilson (per-problem spread)`, else `wilson (LightEval stderr)` or null (score ± 1.96 stderr). */
+  ['ci_method', 'STRING'],
+  /** Smallest change (fraction) this run could tell from noise against a same-design baseline (details only). */
+  ['min_detectable_change', 'DOUBLE'],
+  /** vLLM's sampling seed(s), comma-separated (one seed: LightEval's default 1234 unless set). */
+  ['seeds', 'STRING'],
+  ['temperature', 'DOUBLE'],
+  ['top_p', 'DOUBLE'],
+  ['max_new_tokens', 'INT32'],
+  /** The Hub dataset LightEval read, its subset (LiveCodeBench: the release window, e.g. v4_v5), and revision (null: latest, not pinned). */
+  ['dataset', 'STRING'],
+  ['dataset_subset', 'STRING'],
+  ['dataset_revision', 'STRING'],
 ] as const satisfies readonly (readonly [string, ColumnType])[];
 
 const text = z.string();
@@ -107,6 +120,17 @@ export const summaryRecordSchema = z.object({
   task: optionalText,
   results_file: text,
   details_file: optionalText,
+  // Added later: absent in rows written before (read back as null), optional in what callers build.
+  ci_method: z.string().nullish(),
+  min_detectable_change: z.number().nullish(),
+  seeds: z.string().nullish(),
+  temperature: z.number().nullish(),
+  top_p: z.number().nullish(),
+  // INT32: hyparquet reads it as a number (only INT64 comes back as a bigint).
+  max_new_tokens: z.number().nullish(),
+  dataset: z.string().nullish(),
+  dataset_subset: z.string().nullish(),
+  dataset_revision: z.string().nullish(),
 });
 
 export type SummaryRecord = z.output<typeof summaryRecordSchema>;
@@ -126,7 +150,7 @@ export function encodeSummary(rows: readonly SummaryRecord[]): Uint8Array {
       type,
       nullable: true,
       data: rows.map((row) => {
-        const value = row[name];
+        const value = row[name] ?? null;
         return typeof value === 'number' && !Number.isFinite(value) ? null : value;
       }),
     })),

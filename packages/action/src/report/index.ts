@@ -11,5 +11,13 @@ export { benchmarkTitle, modelTitle } from './names';
 export { GITHUB_COMMENT_LIMIT, renderReport } from './render';
 export { type StickyCommentOptions, type StickyCommentResult, upsertStickyComment } from './sticky-comment';
 export { renderReportText } from './text';
-export type { CheckpointPoint, JobAttempt, JobLayout, JobReport, ReportResultRow, RunReport } from './types';
+export type {
+  BenchmarkFacts,
+  CheckpointPoint,
+  JobAttempt,
+  JobLayout,
+  JobReport,
+  ReportResultRow,
+  RunReport,
+} from './types';
 export { type ReportView, reportVerdict, reportView } from './view';

@@ -44,6 +44,38 @@ function revisionMarkdown(report: RunReport): string {
     : revision;
 }
 
+/** The commit the revision was pinned to, or why there is none. */
+function commitText(report: RunReport): string {
+  if (report.commitSha === undefined) return '';
+  if (report.commitSha === null) {
+    return HUB_ID.test(report.model) ? ' (commit not recorded)' : ' (a model directory: no Hub commit)';
+  }
+  return ` → commit ${escapeCodeSpan(report.commitSha)} (resolved before planning; LightEval loaded this commit)`;
+}
+
+/** Datasets (revision, LiveCodeBench window), seeds and generation parameters: what reproduces a number. */
+function reproducibilityFacts(report: RunReport): string[] {
+  const all = report.benchmarkFacts ?? [];
+  if (all.length === 0) return [];
+  const datasets = all.map((f) => {
+    const where = f.dataset ? `${f.dataset}${f.subset ? ` (${f.subset})` : ''}` : 'custom task';
+    const revision = f.revision ?? 'latest revision, not pinned by LightEval';
+    return `${escapeInline(benchmarkTitle(f.benchmark))} ${escapeCodeSpan(where)} @ ${escapeInline(revision)}`;
+  });
+  const generation = [
+    ...new Set(
+      all.map(
+        (f) =>
+          `temperature ${f.temperature ?? '?'}, top_p ${f.topP ?? '?'}, max_new_tokens ${f.maxNewTokens?.toLocaleString('en-US') ?? '?'}, seed ${f.seeds.join(' / ')} (${f.seedSource})`,
+      ),
+    ),
+  ];
+  return [
+    `- **Datasets:** ${datasets.join(', ')}`,
+    `- **Generation:** ${generation.map(escapeInline).join('; ')}; one seed per benchmark`,
+  ];
+}
+
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   return [
     `| ${header.map(escapeInline).join(' | ')} |`,
@@ -98,7 +130,10 @@ function failuresSection(view: ReportView, level: RenderLevel): string[] {
 
 /** Run facts, metrics and every job attempt: collapsed, because the reviewer's question is answered above. */
 function runSection(report: RunReport, view: ReportView, level: RenderLevel): string[] {
-  const facts = [`- **Model:** ${modelMarkdown(report)}`, `- **Revision:** ${revisionMarkdown(report)}`];
+  const facts = [
+    `- **Model:** ${modelMarkdown(report)}`,
+    `- **Revision:** ${revisionMarkdown(report)}${commitText(report)}`,
+  ];
   if (report.wallSeconds != null) facts.push(`- **Wall time:** ${duration(report.wallSeconds)}`);
   const versions = [
     report.versions?.lighteval ? `LightEval ${escapeInline(report.versions.lighteval)}` : null,
@@ -109,6 +144,7 @@ function runSection(report: RunReport, view: ReportView, level: RenderLevel): st
     .filter((r) => r.metric)
     .map((r) => `${escapeInline(benchmarkTitle(r.benchmark))} ${escapeCodeSpan(r.metric)}`);
   if (metrics.length) facts.push(`- **LightEval metrics:** ${metrics.join(', ')}`);
+  facts.push(...reproducibilityFacts(report));
   const links = [
     report.links?.workflowRun ? `[workflow run](${encodeURI(report.links.workflowRun)})` : null,
     report.links?.hubResults ? `[results on the Hub](${encodeURI(report.links.hubResults)})` : null,

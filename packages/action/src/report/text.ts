@@ -65,6 +65,7 @@ export function renderReportText(report: RunReport, options: { logLines?: number
     lines.push(`GPU-hours, all attempts: ${view.totalGpuHoursText}`);
   }
   const facts = [
+    report.commitSha ? `${report.revision} = commit ${report.commitSha}` : null,
     report.wallSeconds != null ? `wall time ${duration(report.wallSeconds)}` : null,
     report.versions?.lighteval ? `LightEval ${report.versions.lighteval}` : null,
     report.versions?.vllm ? `vLLM ${report.versions.vllm}` : null,

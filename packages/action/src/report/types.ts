@@ -1,4 +1,4 @@
-import type { BaselineComparison } from '../stats';
+import type { BaselineComparison, BenchmarkStatistics } from '../stats';
 
 /** How one Slurm job was laid out: nodes × GPUs per node, and vLLM's TP × PP × DP over them. */
 export interface JobLayout {
@@ -50,6 +50,29 @@ export interface ReportResultRow {
   samples?: number | null;
   problems?: number | null;
   notes?: string[];
+  /**
+   * From the per-problem details when they were read: the Wilson interval over problems and the
+   * smallest detectable change (absent: the table falls back to LightEval's stderr and says so).
+   */
+  statistics?: BenchmarkStatistics;
+}
+
+/**
+ * What produced one benchmark's number, recorded with it: the dataset (and subset / LiveCodeBench
+ * release window) the LightEval release read, its revision (null: not pinned, the latest was read),
+ * the sampling seed(s) and the generation parameters of the command line that ran.
+ */
+export interface BenchmarkFacts {
+  benchmark: string;
+  dataset?: string;
+  subset?: string;
+  revision: string | null;
+  seeds: number[];
+  /** `model args` when the command set it, else LightEval's default. */
+  seedSource: string;
+  temperature: number | null;
+  topP: number | null;
+  maxNewTokens: number | null;
 }
 
 export interface CheckpointPoint {
@@ -61,7 +84,13 @@ export interface CheckpointPoint {
 /** Everything the report shows. A plain value: the orchestrator fills it, the renderers only read it. */
 export interface RunReport {
   model: string;
+  /** The revision as asked (a branch, tag or commit). */
   revision: string;
+  /**
+   * The commit the revision was pinned to before planning (what LightEval loaded); null for a model
+   * directory (no Hub commit) or a run recorded before pinning; absent when not known yet.
+   */
+  commitSha?: string | null;
   status: 'submitted' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
   /** Results from the LightEval stand-in (`--simulate`): one banner and a title marker. */
   simulated: boolean;
@@ -75,6 +104,8 @@ export interface RunReport {
     comparison: BaselineComparison;
   };
   versions?: { lighteval?: string; vllm?: string };
+  /** Per benchmark: dataset identity, seeds and generation parameters (from the recorded jobs). */
+  benchmarkFacts?: BenchmarkFacts[];
   /** Seconds from the first submission to now / the last job's end. */
   wallSeconds?: number | null;
   links?: {

@@ -3,7 +3,7 @@ import type { Comparison } from '../stats';
 import { Z_95 } from '../stats';
 import { deltaWithInterval, duration, percent, plural } from './format';
 import { benchmarkTitle, modelTitle } from './names';
-import type { JobLayout, JobReport, RunReport } from './types';
+import type { JobLayout, JobReport, ReportResultRow, RunReport } from './types';
 
 /**
  * What the report says, as plain (unescaped) strings: the markdown renderer escapes and lays it
@@ -88,9 +88,27 @@ export function reportVerdict(report: RunReport): string {
   return `✅ ${scored} of ${plural(report.results.length, 'benchmark')} scored, no baseline to compare with`;
 }
 
-function scoreCell(value: number | null, stderr: number | null): string {
-  if (value === null) return 'no score';
-  return `${percent(value)} ± ${stderr === null ? '?' : (Z_95 * stderr * 100).toFixed(1)}`;
+/**
+ * The score with its 95% interval: Wilson's over the per-problem means when the details were read
+ * (`84.0 [80.5, 87.0]`, asymmetric near 0 and 100), else LightEval's stderr × 1.96 (`84.0 ± 3.2`).
+ */
+function scoreCell(row: ReportResultRow): string {
+  if (row.value === null) return 'no score';
+  const interval = row.statistics?.interval;
+  if (interval && interval.method === 'wilson (per-problem spread)') {
+    return `${percent(row.value)} [${percent(interval.ci[0])}, ${percent(interval.ci[1])}]`;
+  }
+  return `${percent(row.value)} ± ${row.stderr === null ? '?' : (Z_95 * row.stderr * 100).toFixed(1)}`;
+}
+
+/** `±3.9`, and with a precision target `±3.9 (±2.0 needs 240 samples)`; `—` without details. */
+function detectableCell(row: ReportResultRow): string {
+  const detectable = row.statistics?.detectable;
+  if (!detectable) return '—';
+  const points = (x: number) => (x * 100).toFixed(1);
+  const base = `±${points(detectable.minimumChange)}`;
+  if (detectable.samplesForPrecision === undefined || detectable.precision === undefined) return base;
+  return `${base} (±${points(detectable.precision)} needs ${plural(detectable.samplesForPrecision, 'sample')})`;
 }
 
 function sizeCell(problems: number | null | undefined, samples: number | null | undefined): string {
@@ -149,15 +167,12 @@ function resultsTable(report: RunReport, maxRows: number): { header: string[]; r
         `Baseline (${baseline.label})`,
         'Δ [95% CI]',
         'Verdict',
+        DETECTABLE_HEADER,
       ]
-    : ['Benchmark', 'Problems × samples', 'Score ± 95% CI'];
+    : ['Benchmark', 'Problems × samples', 'Score ± 95% CI', DETECTABLE_HEADER];
   const rows = report.results.slice(0, maxRows).map((row) => {
-    const cells = [
-      benchmarkTitle(row.benchmark),
-      sizeCell(row.problems, row.samples),
-      scoreCell(row.value, row.stderr),
-    ];
-    if (!baseline) return cells;
+    const cells = [benchmarkTitle(row.benchmark), sizeCell(row.problems, row.samples), scoreCell(row)];
+    if (!baseline) return [...cells, detectableCell(row)];
     const comparison = baseline.comparison.comparisons.find((c) => c.benchmark === row.benchmark);
     const skipped = baseline.comparison.skipped.find((s) => s.benchmark === row.benchmark);
     const baseValue = baseline.values[row.benchmark];
@@ -165,6 +180,7 @@ function resultsTable(report: RunReport, maxRows: number): { header: string[]; r
       baseValue === undefined || baseValue === null ? '—' : percent(baseValue),
       comparison ? deltaWithInterval(comparison.delta, comparison.ci) : '—',
       comparison ? VERDICT_LABELS[comparison.verdict] : skipped ? `— ${skipped.reason}` : '—',
+      detectableCell(row),
     );
     return cells;
   });
@@ -180,17 +196,38 @@ function emptyResultsText(report: RunReport): string | undefined {
     : `No scores yet: ${plural(report.jobs.length, 'job')} ${report.status === 'submitted' ? 'submitted' : 'under way'}.`;
 }
 
-/** The sentence under the table: what Δ is measured against and which test each benchmark used. */
+const DETECTABLE_HEADER = 'Smallest detectable Δ';
+
+/**
+ * Under the table: what Δ is measured against, which test each benchmark used and what it assumed
+ * (problems fixed, only sampling noise; the false-discovery control), and what the smallest
+ * detectable change and the intervals rest on.
+ */
 function comparisonNoteText(report: RunReport): string | undefined {
+  const parts: string[] = [];
   const baseline = report.baseline;
   const comparisons = baseline?.comparison.comparisons ?? [];
-  if (!baseline || comparisons.length === 0) return undefined;
-  const methods = comparisons.map(
-    (c) =>
-      `${benchmarkTitle(c.benchmark)}: ${c.pairedProblems !== undefined ? `${c.method} over ${c.pairedProblems} problems` : c.method}`,
-  );
-  return `Δ in percentage points against ${baseline.label}. ${baseline.comparison.multipleTesting} Tests: ${methods.join('; ')}.`;
+  if (baseline && comparisons.length > 0) {
+    const methods = comparisons.map(
+      (c) =>
+        `${benchmarkTitle(c.benchmark)}: ${c.pairedProblems !== undefined ? `${c.method} over ${c.pairedProblems} problems` : c.method}`,
+    );
+    parts.push(
+      `Δ in percentage points against ${baseline.label}. ${baseline.comparison.multipleTesting} Tests: ${methods.join('; ')}.`,
+    );
+    if (baseline.comparison.assumption) parts.push(baseline.comparison.assumption);
+  }
+  const statistics = report.results.flatMap((r) => (r.statistics ? [r.statistics] : []));
+  if (statistics.some((s) => s.detectable)) parts.push(DETECTABLE_NOTE);
+  if (statistics.some((s) => s.interval?.method === 'wilson (per-problem spread)')) parts.push(WILSON_NOTE);
+  parts.push(...statistics.flatMap((s) => (s.note ? [s.note] : [])));
+  return parts.length > 0 ? parts.join(' ') : undefined;
 }
+
+const DETECTABLE_NOTE =
+  'Smallest detectable Δ: the change a paired test at the 5% level could tell from sampling noise against a baseline with the same problems × samples, 1.96·√(2·v̄/(m·k)) from the mean within-problem variance v̄ of m problems × k samples; smaller changes are noise.';
+const WILSON_NOTE =
+  'Intervals in brackets are Wilson 95% intervals over the per-problem means (they stay inside [0, 100]); ± is LightEval’s stderr × 1.96 where no details were read.';
 
 const JOB_HEADER = [
   'Job',

@@ -21,6 +21,8 @@ export interface CollectedResults {
   notes: string[];
   /** What the first succeeded job recorded it really ran (LightEval, vLLM, GPU), when it did. */
   ran?: JobVersionsRecord;
+  /** Per benchmark, the per-problem scores the details hold (empty when none were read). */
+  perProblem: Map<string, ProblemScore[]>;
 }
 
 /**
@@ -33,7 +35,13 @@ export async function collectResults(
   where: { runDir: string; localDir: string; lightevalVersion: string },
 ): Promise<CollectedResults> {
   const localResultsDir = join(where.localDir, 'results');
-  const collected: CollectedResults = { results: [], localResultsDir, localCopies: new Map(), notes: [] };
+  const collected: CollectedResults = {
+    results: [],
+    localResultsDir,
+    localCopies: new Map(),
+    notes: [],
+    perProblem: new Map(),
+  };
   const localOf = (remote: string) =>
     join(localResultsDir, remote.slice(where.runDir.length).replace(/^\/+/, ''));
   for (const job of [...finished].sort((a, b) => a.index - b.index)) {
@@ -82,6 +90,7 @@ async function countWhatRan(collected: CollectedResults): Promise<void> {
   const perProblem = await readPerProblemScores(collected.localResultsDir, collected.results).catch(
     () => new Map<string, ProblemScore[]>(),
   );
+  collected.perProblem = perProblem;
   for (const row of collected.results) {
     const ran = samplesThatRan(perProblem.get(row.benchmark) ?? []);
     if (!ran) continue;

@@ -8,6 +8,7 @@ import {
 } from '@model-eval/planner';
 import { type Logger, shellQuote, type Transport } from '@model-eval/slurm';
 import { LIGHTEVAL_OUTPUT_DIR } from './job-specs';
+import { withinBudget } from './precision';
 import { preflight } from './preflight';
 import type { RunSettings } from './run-settings';
 import { type RunState, readRunState, stateFilePath } from './run-state';
@@ -47,22 +48,34 @@ export async function prepareFreshRun(settings: RunSettings, deps: FreshRunDeps)
   deps.logger.info(`Preflight: ${checked.summary}; planning for LightEval ${checked.lightevalVersion}.`);
   const facts = await deps.loadFacts({
     model: settings.model,
-    ...(settings.revision !== undefined && { revision: settings.revision }),
+    // The pinned commit when there is one: the config read, the plan and LightEval's `revision=`
+    // then name one commit, whatever the branch does meanwhile.
+    ...((settings.commitSha ?? settings.revision) !== undefined && {
+      revision: settings.commitSha ?? settings.revision,
+    }),
     ...(deps.hubEndpoint !== undefined && { hubEndpoint: deps.hubEndpoint }),
     ...(settings.hfToken !== undefined && { token: settings.hfToken }),
   });
-  const plan = planEvaluation({
-    facts,
-    cluster: settings.cluster,
-    benchmarks: settings.benchmarkDefinitions ?? settings.benchmarks,
-    outputDir: LIGHTEVAL_OUTPUT_DIR,
-    lightevalVersion: checked.lightevalVersion,
-    ...(settings.gpuMemoryUtilization !== undefined && {
-      gpuMemoryUtilization: settings.gpuMemoryUtilization,
-    }),
-    ...(settings.maxModelLength !== undefined && { maxModelLength: settings.maxModelLength }),
-    ...(settings.jobPerBenchmark !== undefined && { jobPerBenchmark: settings.jobPerBenchmark }),
-  });
+  const planFor = (benchmarks: RunSettings['benchmarkDefinitions'] | string[]) =>
+    planEvaluation({
+      facts,
+      cluster: settings.cluster,
+      benchmarks,
+      outputDir: LIGHTEVAL_OUTPUT_DIR,
+      lightevalVersion: checked.lightevalVersion,
+      ...(settings.gpuMemoryUtilization !== undefined && {
+        gpuMemoryUtilization: settings.gpuMemoryUtilization,
+      }),
+      ...(settings.maxModelLength !== undefined && { maxModelLength: settings.maxModelLength }),
+      ...(settings.jobPerBenchmark !== undefined && { jobPerBenchmark: settings.jobPerBenchmark }),
+    });
+  // max-gpu-hours: refused above the budget, or precision's counts capped to fit (said so).
+  const plan = withinBudget(
+    settings,
+    planFor(settings.benchmarkDefinitions ?? settings.benchmarks),
+    planFor,
+    (line) => deps.logger.info(line),
+  );
   const multiNode = plan.jobs.find((job) => job.nodes > 1);
   if (multiNode) throw new MultiNodeRunError(multiNode);
   return { plan, jobs: plan.jobs, lightevalVersion: plan.lightevalVersion };

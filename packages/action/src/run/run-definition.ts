@@ -9,6 +9,8 @@ import type { RunSettings } from './run-settings';
 export interface RunDefinition {
   model: string;
   revision: string;
+  /** The commit the revision was pinned to; absent for a model directory (and in older records). */
+  commitSha?: string;
   benchmarks: string[];
   /** Custom task declarations, as given (they change the LightEval command). */
   customTasks: string;
@@ -20,6 +22,11 @@ export interface RunDefinition {
   slurm: string;
   remoteDir: string;
   simulate: boolean;
+  /** Samples per problem by benchmark, when the settings carry benchmark definitions (they change the command). */
+  samples?: string;
+  /** `precision` (fraction) and `max-gpu-hours`, when set: they decide the sample counts. */
+  precision?: string;
+  maxGpuHours?: string;
 }
 
 export function runDefinition(settings: RunSettings): RunDefinition {
@@ -28,6 +35,7 @@ export function runDefinition(settings: RunSettings): RunDefinition {
   return {
     model: settings.model,
     revision: settings.revision ?? 'main',
+    ...(settings.commitSha !== undefined && { commitSha: settings.commitSha }),
     benchmarks: [...settings.benchmarks],
     customTasks: custom.length > 0 ? JSON.stringify(custom) : '',
     cluster: JSON.stringify(settings.cluster),
@@ -38,6 +46,13 @@ export function runDefinition(settings: RunSettings): RunDefinition {
     slurm: JSON.stringify({ ...sortedKeys(directives), setup }),
     remoteDir: settings.remoteDir,
     simulate: settings.simulate,
+    ...(settings.benchmarkDefinitions && {
+      samples: JSON.stringify(
+        Object.fromEntries(settings.benchmarkDefinitions.map((b) => [b.name, b.samplesPerPrompt])),
+      ),
+    }),
+    ...(settings.precision !== undefined && { precision: String(settings.precision) }),
+    ...(settings.maxGpuHours !== undefined && { maxGpuHours: String(settings.maxGpuHours) }),
   };
 }
 

@@ -1,7 +1,8 @@
 import type { EvalPlan } from '@model-eval/planner';
 import { type Logger, makeOwnedDirectory, resolveRemoteDirectory, type Transport } from '@model-eval/slurm';
-import type { RunReport } from '../report';
-import type { ResultRow } from '../results';
+import type { ReportResultRow, RunReport } from '../report';
+import type { ProblemScore, ResultRow } from '../results';
+import { benchmarkStatistics } from '../stats';
 import { collectResults } from './collect-results';
 import type { Executor } from './executor';
 import { runDirectory, toJobSpec } from './job-specs';
@@ -210,6 +211,7 @@ async function finish(context: RunContext, supervised: SupervisedRun, localDir: 
     status,
     at: context.now(),
   });
+  report.results = withStatistics(report.results, collected.perProblem, context.settings.precision);
   const ran = collected.ran;
   if (ran) {
     // What the job recorded it ran, not what the plan assumed.
@@ -230,4 +232,29 @@ async function finish(context: RunContext, supervised: SupervisedRun, localDir: 
     localResultsDir: collected.localResultsDir,
     localCopies: collected.localCopies,
   };
+}
+
+/**
+ * Each scored benchmark's interval and smallest detectable change from its per-problem details
+ * (without details: LightEval's stderr, said so); with `precision`, the samples that would reach it.
+ */
+export function withStatistics(
+  rows: readonly ReportResultRow[],
+  perProblem: ReadonlyMap<string, readonly ProblemScore[]>,
+  precision: number | undefined,
+): ReportResultRow[] {
+  return rows.map((row) => {
+    if (row.value === null) return row;
+    const statistics = benchmarkStatistics(
+      {
+        benchmark: row.benchmark,
+        value: row.value,
+        stderr: row.stderr,
+        problems: row.problems ?? null,
+        perProblem: perProblem.get(row.benchmark) ?? [],
+      },
+      precision === undefined ? {} : { precision },
+    );
+    return { ...row, statistics };
+  });
 }

@@ -75,6 +75,7 @@ export async function openRunRecord(
       runId: settings.runId,
       model: settings.model,
       ...(settings.revision !== undefined && { revision: settings.revision }),
+      ...(settings.commitSha !== undefined && { commitSha: settings.commitSha }),
       benchmarks: prepared.jobs.flatMap((job) => job.benchmarks),
       definition,
       lightevalVersion: prepared.lightevalVersion,

@@ -2,6 +2,7 @@ import type { PlannedJob } from '@model-eval/planner';
 import type { JobOutcome, JobSpec, SlurmJobState, WatchEvent } from '@model-eval/slurm';
 import type { JobAttempt, JobLayout, JobReport, RunReport } from '../report';
 import type { ResultRow } from '../results';
+import { benchmarkFacts } from './run-facts';
 import type { RunSettings } from './run-settings';
 import type { RunState } from './run-state';
 
@@ -46,6 +47,8 @@ export function buildReport(input: ReportInput): RunReport {
   return {
     model: settings.model,
     revision: settings.revision ?? 'main',
+    // The recorded commit (reopening reads it from the state, never from the Hub).
+    commitSha: state.commitSha ?? settings.commitSha ?? null,
     status: input.status,
     simulated: settings.simulate,
     jobs,
@@ -59,6 +62,7 @@ export function buildReport(input: ReportInput): RunReport {
       notes: r.notes,
     })),
     versions: { lighteval: version },
+    benchmarkFacts: benchmarkFacts(state, settings, input.lightevalVersion),
     wallSeconds: Math.round((input.at - progress.startedAt) / 1000),
     notes: [...progress.notes],
   };

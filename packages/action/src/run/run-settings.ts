@@ -8,6 +8,17 @@ export interface RunSettings {
   /** Hub id, or a model directory on the cluster's shared filesystem. */
   model: string;
   revision?: string;
+  /**
+   * The commit `revision` resolved to on the Hub before planning (`pinRevision`): what LightEval
+   * loads and what the run id, the report and the Hub rows name. Absent for a model directory
+   * (no Hub commit) and before pinning.
+   */
+  commitSha?: string;
+  /**
+   * Set when the run id is derived rather than given: the parts hashed before the definition's
+   * hash, so pinning the revision can derive it again (a moved branch is another run).
+   */
+  runIdPrefix?: string[];
   /** Catalog names; empty means the planner's default set. */
   benchmarks: string[];
   /** The same benchmarks as planner values, when some are custom tasks declared in the config file. */
@@ -43,6 +54,16 @@ export interface RunSettings {
   simulate: boolean;
   /** Passed to jobs through a 0600 file, never on a command line. */
   hfToken?: string;
+  /**
+   * Target half-width of a paired comparison, as a fraction (0.02 for 2 points): the report says how
+   * many samples per problem would reach it, and the plan sets the counts from the baseline's
+   * per-problem variance where it has one (`precision` input).
+   */
+  precision?: number;
+  /** Refuse a plan whose estimated GPU-hours exceed this (`max-gpu-hours` input). */
+  maxGpuHours?: number;
+  /** Benchmarks whose samples per problem `precision` set (`applyPrecision`): the budget may cap these. */
+  samplesFromPrecision?: string[];
   /** Re-plans with more GPUs after a GPU out-of-memory failure, at most this many times per job. */
   maxOomEscalations: number;
   /** Status polling: first interval and cap, milliseconds. */

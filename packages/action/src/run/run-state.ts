@@ -68,6 +68,7 @@ const recordedJobSchema = z.object({
 const runDefinitionSchema = z.object({
   model: z.string(),
   revision: z.string(),
+  commitSha: z.string().optional(),
   benchmarks: z.array(z.string()),
   customTasks: z.string(),
   cluster: z.string(),
@@ -78,12 +79,17 @@ const runDefinitionSchema = z.object({
   slurm: z.string(),
   remoteDir: z.string(),
   simulate: z.boolean(),
+  samples: z.string().optional(),
+  precision: z.string().optional(),
+  maxGpuHours: z.string().optional(),
 }) satisfies z.ZodType<RunDefinition>;
 
 const stateFields = {
   runId: z.string(),
   model: z.string(),
   revision: z.string().optional(),
+  /** The commit the revision was pinned to before planning; reopening reads it here, never the Hub. */
+  commitSha: z.string().optional(),
   benchmarks: z.array(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),

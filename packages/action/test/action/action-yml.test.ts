@@ -46,11 +46,13 @@ describe('action.yml', () => {
 
   it('exposes each documented output from the evaluate step', () => {
     expect(Object.keys(action.outputs).sort()).toEqual([
+      'commit-sha',
       'job-ids',
       'plan',
       'report-path',
       'results',
       'results-dir',
+      'revision',
       'run-id',
       'status',
     ]);

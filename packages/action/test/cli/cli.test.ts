@@ -127,16 +127,18 @@ describe('run --format (through demo: a local simulated run)', () => {
     expect(report).toMatch(
       /^SIMULATED · ✅ 3 of 3 benchmarks scored, no baseline to compare with — …\/deepseek-ai\/DeepSeek-R1-Distill-Qwen-7B @ main\n/,
     );
-    expect(report).toMatch(/^Benchmark +Problems × samples +Score ± 95% CI$/m);
+    expect(report).toMatch(/^Benchmark +Problems × samples +Score ± 95% CI +Smallest detectable Δ$/m);
     // 4 samples per problem: counted from the details the stand-in wrote, not from the metric name.
-    expect(report).toMatch(/^MATH-500 +500 × 4 +\d+\.\d ± \d+\.\d$/m);
+    // The details were read: a Wilson interval over the problems and a detectable change.
+    expect(report).toMatch(/^MATH-500 +500 × 4 +\d+\.\d \[\d+\.\d, \d+\.\d\] +±\d+\.\d$/m);
     expect(report).not.toMatch(/\\[_\-(]|^\||<details>|##/m);
     // Aligned: every row's score starts in the header's score column.
     const lines = report.split('\n');
     const header = lines.find((l) => l.startsWith('Benchmark')) ?? '';
     for (const name of ['AIME 2024', 'MATH-500', 'GPQA-Diamond']) {
       const row = lines.find((l) => l.startsWith(name)) ?? '';
-      expect(row.search(/\d+\.\d ±/), row).toBe(header.indexOf('Score'));
+      expect(row.search(/\d+\.\d \[/), row).toBe(header.indexOf('Score'));
+      expect(row.search(/±\d+\.\d$/), row).toBe(header.indexOf('Smallest detectable'));
     }
   });
 
@@ -180,6 +182,6 @@ describe('run --format (through demo: a local simulated run)', () => {
     const { code, stdout } = await localRun('markdown');
     expect(code).toBe(0);
     expect(stdout).toMatch(/^## 🧪 SIMULATED · ✅ 1 of 1 benchmark scored/m);
-    expect(stdout).toMatch(/^\| MATH\\-500 \| 500 × 4 \| \d+\.\d ± \d+\.\d \|$/m);
+    expect(stdout).toMatch(/^\| MATH\\-500 \| 500 × 4 \| \d+\.\d \\\[\d+\.\d, \d+\.\d\\\] \| ±\d+\.\d \|$/m);
   });
 });

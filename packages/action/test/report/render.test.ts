@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { escapeInline, escapePreformatted, renderReport, reportMarker } from '../../src/report';
-import { compareWithBaseline } from '../../src/stats';
+import { benchmarkStatistics, compareWithBaseline } from '../../src/stats';
 import { jobsTable, resultsTable, textOf, titleOf, toHtml } from './github-render';
 import {
   baseReport,
@@ -10,6 +10,142 @@ import {
   oomReplanReport,
   regressionReport,
 } from './report-fixtures';
+
+describe('per-problem statistics in the table', () => {
+  // 30 problems × 4 samples: 15 solved 2 of 4, 15 solved 4 of 4 (worked by hand):
+  // p̄ = 0.75; spread s² = 30·0.25²/29 = 0.064655, se² = s²/30, effective n = 0.1875/se² = 87.0;
+  // Wilson at p = 0.75, n = 87: [0.64976, 0.82910] → 75.0 [65.0, 82.9].
+  // Within-problem variances: 0.5·0.5·4/3 = 1/3 and, for 4 of 4, p = ½/5 → 0.1·0.9 = 0.09; v̄ = 0.211667;
+  // smallest detectable Δ = 1.96·√(2·0.211667/(30·4)) = 0.11641 → ±11.6; ±5.0 needs
+  // ⌈2·1.96²·0.211667/(30·0.05²)⌉ = ⌈21.68⌉ = 22 samples per problem.
+  const perProblem = Array.from({ length: 30 }, (_, i) => ({
+    problem: `p${i}`,
+    score: i < 15 ? 0.5 : 1,
+    samples: 4,
+  }));
+  const statistics = benchmarkStatistics(
+    { benchmark: 'aime24', value: 0.75, stderr: 0.05, perProblem },
+    { precision: 0.05 },
+  );
+
+  it('shows the Wilson interval over problems and the smallest detectable change, with the samples a precision needs', () => {
+    const report = baseReport({
+      baseline: undefined,
+      results: [
+        {
+          benchmark: 'aime24',
+          metric: 'pass@k:k=1',
+          value: 0.75,
+          stderr: 0.05,
+          problems: 30,
+          samples: 4,
+          statistics,
+        },
+      ],
+    });
+    const html = toHtml(renderReport(report));
+    expect(resultsTable(html)[1]).toEqual([
+      'AIME 2024',
+      '30 × 4',
+      '75.0 [65.0, 82.9]',
+      '±11.6 (±5.0 needs 22 samples)',
+    ]);
+    const text = textOf(html);
+    expect(text).toContain(
+      'Smallest detectable Δ: the change a paired test at the 5% level could tell from sampling noise',
+    );
+    expect(text).toContain('Wilson 95% intervals over the per-problem means');
+  });
+
+  it('under a comparison, the sentence says what the test assumed: problems fixed, only sampling noise, the test, FDR control', () => {
+    const other = perProblem.map((p, i) => ({ ...p, score: i < 20 ? 0.5 : 1 }));
+    const comparison = compareWithBaseline(
+      [
+        { benchmark: 'aime24', value: 0.75, stderr: 0.05, perProblem },
+        { benchmark: 'math_500', value: 0.84, stderr: 0.016394 },
+      ],
+      [
+        { benchmark: 'aime24', value: 2 / 3, stderr: 0.05, perProblem: other },
+        { benchmark: 'math_500', value: 0.8, stderr: 0.017889 },
+      ],
+    );
+    const report = baseReport({
+      results: [
+        {
+          benchmark: 'aime24',
+          metric: 'pass@k:k=1',
+          value: 0.75,
+          stderr: 0.05,
+          problems: 30,
+          samples: 4,
+          statistics,
+        },
+        {
+          benchmark: 'math_500',
+          metric: 'pass@k:k=1&n=1',
+          value: 0.84,
+          stderr: 0.016394,
+          problems: 500,
+          samples: 1,
+        },
+      ],
+      baseline: { label: 'v1.0.0', values: { aime24: 2 / 3, math_500: 0.8 }, comparison },
+    });
+    const text = textOf(toHtml(renderReport(report)));
+    expect(text).toContain('Benjamini–Hochberg');
+    expect(text).toContain('AIME 2024: paired permutation over 30 problems; MATH-500: unpaired z-test');
+    expect(text).toContain('with the problems held fixed: only sampling noise counts');
+    expect(text).toContain('compared as independent');
+  });
+});
+
+describe('the run facts say what reproduces the numbers', () => {
+  it('the pinned commit, each dataset (revision, LiveCodeBench window), the seed and the generation settings', () => {
+    const report = baseReport({
+      commitSha: 'ad9f0ae0864d7fbcd1cd905e3c6c5b069cc8b562',
+      benchmarkFacts: [
+        {
+          benchmark: 'aime24',
+          dataset: 'HuggingFaceH4/aime_2024',
+          revision: null,
+          seeds: [1234],
+          seedSource: 'LightEval default (VLLMModelConfig.seed)',
+          temperature: 0.6,
+          topP: 0.95,
+          maxNewTokens: 32_768,
+        },
+        {
+          benchmark: 'lcb:codegeneration',
+          dataset: 'lighteval/code_generation_lite',
+          subset: 'v4_v5',
+          revision: null,
+          seeds: [1234],
+          seedSource: 'LightEval default (VLLMModelConfig.seed)',
+          temperature: 0.6,
+          topP: 0.95,
+          maxNewTokens: 32_768,
+        },
+      ],
+    });
+    const facts = textOf(toHtml(renderReport(report)));
+    expect(facts).toContain(
+      'Revision: v1.1.0 → commit ad9f0ae0864d7fbcd1cd905e3c6c5b069cc8b562 (resolved before planning',
+    );
+    expect(facts).toContain(
+      'Datasets: AIME 2024 HuggingFaceH4/aime_2024 @ latest revision, not pinned by LightEval, LiveCodeBench lighteval/code_generation_lite (v4_v5) @ latest revision',
+    );
+    expect(facts).toContain(
+      'Generation: temperature 0.6, top_p 0.95, max_new_tokens 32,768, seed 1234 (LightEval default (VLLMModelConfig.seed)); one seed per benchmark',
+    );
+  });
+
+  it('a model directory says it has no Hub commit', () => {
+    const facts = textOf(
+      toHtml(renderReport(baseReport({ model: '/shared/ckpt/step-100', commitSha: null }))),
+    );
+    expect(facts).toContain('(a model directory: no Hub commit)');
+  });
+});
 
 describe('the comment answers the reviewer first', () => {
   it('success with a baseline: verdict in the title, a readable table, the run facts collapsed', () => {
@@ -21,9 +157,18 @@ describe('the comment answers the reviewer first', () => {
     );
     // 0.84 ± 1.96 × 0.016394 = 84.0 ± 3.2; se(Δ) = √(0.016394² + 0.017889²) = 0.024265, Δ = +4.0 ± 4.8 → [−0.8, +8.8]
     expect(resultsTable(html)).toEqual([
-      ['Benchmark', 'Problems × samples', 'Score ± 95% CI', 'Baseline (v1.0.0)', 'Δ [95% CI]', 'Verdict'],
-      ['MATH-500', '500 × 1', '84.0 ± 3.2', '80.0', '+4.0 [−0.8, +8.8]', '≈ within noise'],
-      ['AIME 2024', '30 × 64', 'no score', '30.0', '—', '—'],
+      [
+        'Benchmark',
+        'Problems × samples',
+        'Score ± 95% CI',
+        'Baseline (v1.0.0)',
+        'Δ [95% CI]',
+        'Verdict',
+        'Smallest detectable Δ',
+      ],
+      // No per-problem details in this report: no detectable change is claimed.
+      ['MATH-500', '500 × 1', '84.0 ± 3.2', '80.0', '+4.0 [−0.8, +8.8]', '≈ within noise', '—'],
+      ['AIME 2024', '30 × 64', 'no score', '30.0', '—', '—', '—'],
     ]);
     const text = textOf(html);
     expect(text).toContain('AIME 2024: LightEval reported NaN');
@@ -59,6 +204,7 @@ describe('the comment answers the reviewer first', () => {
       '84.0',
       expect.stringMatching(/^−14\.0 \[−19\.\d, −8\.\d\]$/),
       '🔻 regressed',
+      '—',
     ]);
   });
 
@@ -76,7 +222,12 @@ describe('the comment answers the reviewer first', () => {
     expect(titleOf(toHtml(renderReport(improved)))).toMatch(/^✅ 1 improvement — /);
     const html = toHtml(renderReport(baseReport({ baseline: undefined })));
     expect(titleOf(html)).toMatch(/^✅ 1 of 2 benchmarks scored, no baseline to compare with — /);
-    expect(resultsTable(html)[0]).toEqual(['Benchmark', 'Problems × samples', 'Score ± 95% CI']);
+    expect(resultsTable(html)[0]).toEqual([
+      'Benchmark',
+      'Problems × samples',
+      'Score ± 95% CI',
+      'Smallest detectable Δ',
+    ]);
   });
 
   it('a failed job: the title says why in one line, the log tail is collapsed', () => {

@@ -8,12 +8,17 @@ describe('the report for a terminal', () => {
     const lines = text.split('\n');
     expect(lines[0]).toBe('≈ no significant change — deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B @ v1.1.0');
     expect(lines.slice(2, 5)).toEqual([
-      'Benchmark  Problems × samples  Score ± 95% CI  Baseline (v1.0.0)  Δ [95% CI]         Verdict',
-      'MATH-500   500 × 1             84.0 ± 3.2      80.0               +4.0 [−0.8, +8.8]  ≈ within noise',
-      'AIME 2024  30 × 64             no score        30.0               —                  —',
+      'Benchmark  Problems × samples  Score ± 95% CI  Baseline (v1.0.0)  Δ [95% CI]         Verdict         Smallest detectable Δ',
+      'MATH-500   500 × 1             84.0 ± 3.2      80.0               +4.0 [−0.8, +8.8]  ≈ within noise  —',
+      'AIME 2024  30 × 64             no score        30.0               —                  —               —',
     ]);
     expect(text).not.toMatch(/\\[-_()[\]]|<\/?\w+>|^\|/m);
     expect(text).toContain('GPU-hours, all attempts: 20.00');
+  });
+
+  it('names the commit the revision was pinned to', () => {
+    const sha = 'ad9f0ae0864d7fbcd1cd905e3c6c5b069cc8b562';
+    expect(renderReportText(baseReport({ commitSha: sha }))).toContain(`v1.1.0 = commit ${sha}, wall time`);
   });
 
   it('a regression and a failure read in one line each; the log tail follows, indented', () => {

@@ -10,8 +10,9 @@ import {
 import type { RunReport } from '../../report';
 import { isReleaseRevision } from '../../request';
 import { readPerProblemScores } from '../../results';
+import type { VarianceSource } from '../../run/precision';
 import type { RunOutcome } from '../../run/run-evaluation';
-import { compareWithBaseline } from '../../stats';
+import { compareWithBaseline, detectableChange } from '../../stats';
 
 export function baselineRule(settings: ResolvedSettings): BaselineRule | undefined {
   const spec = settings.request.baseline;
@@ -95,4 +96,40 @@ export async function addCheckpointSeries(
   } catch (error) {
     logger.warn(`The checkpoint series could not be read: ${(error as Error).message}`);
   }
+}
+
+/**
+ * For `precision`: each benchmark's within-problem variance from the baseline's details, read
+ * before planning (the samples are set from it). Nothing when there is no baseline rule, results
+ * repo or details; a failure is logged and the stated assumption applies instead.
+ */
+export async function baselineVariances(
+  hub: HubClient,
+  settings: ResolvedSettings,
+  logger: Logger,
+): Promise<Map<string, VarianceSource>> {
+  const variances = new Map<string, VarianceSource>();
+  const rule = baselineRule(settings);
+  if (!rule || !settings.resultsRepo || settings.precision === undefined) return variances;
+  try {
+    const target = await resolveBaseline(hub, settings.resultsRepo, rule, {
+      model: settings.request.model,
+      revision: settings.request.revision,
+    });
+    const baseline = target ? await readBaselineResults(hub, settings.resultsRepo, target) : null;
+    for (const [benchmark, scores] of baseline?.perProblem ?? []) {
+      const design = detectableChange(benchmark, scores);
+      if (!design || !baseline) continue;
+      variances.set(benchmark, {
+        withinVariance: design.withinVariance,
+        problems: design.problems,
+        source: `baseline ${baseline.label} (${design.problems} problems × ${design.samples} samples)`,
+      });
+    }
+  } catch (error) {
+    logger.warn(
+      `precision: the baseline could not be read (${(error as Error).message}); assuming the worst-case variance.`,
+    );
+  }
+  return variances;
 }

@@ -39,7 +39,12 @@ export function summaryInput(
     runId: runSettings.runId,
     model: runSettings.model,
     revision,
-    commitSha: extra.commitSha ?? (COMMIT_SHA.test(revision) ? revision : null),
+    // The commit pinned before planning first; LightEval's own `model_sha`, then a SHA revision, after.
+    commitSha:
+      report.commitSha ??
+      runSettings.commitSha ??
+      extra.commitSha ??
+      (COMMIT_SHA.test(revision) ? revision : null),
     step: settings.request.step ?? null,
     finishedAt: extra.finishedAt,
     runUrl: extra.runUrl ?? null,
@@ -49,6 +54,8 @@ export function summaryInput(
     results: run.results,
     jobs: report.jobs.map((job) => ({ id: job.id, benchmarks: job.benchmarks, gpuHours: gpuHours(job) })),
     ...(report.baseline && { baseline: report.baseline }),
+    statistics: report.results.flatMap((r) => (r.statistics ? [r.statistics] : [])),
+    ...(report.benchmarkFacts && { benchmarkFacts: report.benchmarkFacts }),
   };
 }
 

@@ -31,4 +31,7 @@ export function setOutputs(
   core.setOutput('report-path', paths.reportPath);
   core.setOutput('results-dir', paths.localDir);
   core.setOutput('run-id', runSettings.runId);
+  core.setOutput('revision', run.report.revision);
+  // The commit LightEval loaded: recorded with the run (empty for a model directory, which has none).
+  core.setOutput('commit-sha', run.report.commitSha ?? runSettings.commitSha ?? '');
 }

@@ -1,10 +1,15 @@
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { loadModelFacts, renderPlanText } from '@model-eval/planner';
 import type { Logger } from '@model-eval/slurm';
+import { hubClientFromEnv, resolveRevisionSha } from '../../hub';
 import { renderReport, renderReportText, reportVerdict } from '../../report';
 import { openExecutor } from '../../run/connection';
+import { pinRevision } from '../../run/pin-revision';
+import { applyPrecision } from '../../run/precision';
 import { type RunOutcome, runEvaluation } from '../../run/run-evaluation';
+import type { RunSettings } from '../../run/run-settings';
 import { findStandinScript } from '../../run/standin';
 import {
   type CliIo,
@@ -42,7 +47,7 @@ export async function runFromArgs(
   options: { collectOnly?: 'wait'; format?: OutputFormat } = {},
 ): Promise<number> {
   const format = options.format ?? formatFrom(args);
-  const settings = settingsFromArgs(args, io);
+  const settings = await pinCliRevision(settingsFromArgs(args, io), io, options.collectOnly !== undefined);
   const access = accessFromArgs(args, io);
   const logger = stderrLoggerFor(io, settings.simulate);
   const standinScript = settings.simulate ? findStandinScript() : undefined;
@@ -93,6 +98,26 @@ export async function runFromArgs(
   if (outcome.status === 'submitted')
     return reportSubmitted(args, io, settings.runId, outcome, { localDir, format });
   return reportFinished(args, io, outcome, { localDir, format, logger });
+}
+
+/**
+ * A fresh run pins the revision to its commit on the Hub (the run id follows it); collecting reads
+ * the commit the run recorded and never asks the Hub.
+ */
+async function pinCliRevision(settings: RunSettings, io: CliIo, reopening: boolean): Promise<RunSettings> {
+  if (reopening) return settings;
+  // precision: no baseline on the command line, so the worst-case variance is assumed (said so).
+  const applied = applyPrecision(settings);
+  for (const line of applied.lines) io.stderr(`${line}\n`);
+  settings = applied.settings;
+  const hub = hubClientFromEnv(io.env, { ...(settings.hfToken && { accessToken: settings.hfToken }) });
+  const pinned = await pinRevision(
+    settings,
+    (model, revision) => resolveRevisionSha(hub, model, revision),
+    (model) => existsSync(resolve(io.cwd, model)),
+  );
+  io.stderr(`${pinned.line}\n`);
+  return pinned.settings;
 }
 
 /** A detached run: the state file to reopen it with, and how to follow and finish it. */
