@@ -29,6 +29,11 @@ export interface PlanJson {
     maxNumBatchedTokens: number | null;
     lightevalModelArgs: string;
     lightevalArgv: string[];
+    /** in-process, ray or serve (in-process for jobs planned before routes existed). */
+    route: 'in-process' | 'ray' | 'serve';
+    routeReason: string | null;
+    /** The serve route's `vllm serve` argv (without the per-node multi-node options), else null. */
+    serveArgv: string[] | null;
   }[];
   reasons: string[];
   warnings: string[];
@@ -72,6 +77,9 @@ export function planToJson(plan: EvalPlan): PlanJson {
       maxNumBatchedTokens: job.maxNumBatchedTokens ?? null,
       lightevalModelArgs: job.lightevalModelArgs,
       lightevalArgv: [...job.lightevalArgv],
+      route: job.route ?? 'in-process',
+      routeReason: job.routeReason ?? null,
+      serveArgv: job.server ? [...job.server.argv] : null,
     })),
     reasons: flatten(plan, (job) => job.reasons),
     warnings: [...plan.warnings, ...flatten(plan, (job) => job.warnings)],
@@ -111,6 +119,7 @@ export function renderPlanText(plan: EvalPlan): string {
     lines.push(
       `Job ${i + 1}: ${job.benchmarks.join(', ')}`,
       `  layout   ${job.nodes} node(s) × ${job.gpusPerNode} GPUs = TP ${job.tensorParallel} × PP ${job.pipelineParallel} × DP ${job.dataParallel}`,
+      `  route    ${job.route ?? 'in-process'}${job.routeReason ? ` (${job.routeReason.replace(/^route [a-z-]+(: | as requested)/, '').trim() || 'as requested'})` : ''}`,
       `  length   max_model_length ${job.maxModelLength.toLocaleString('en-US')}, max_new_tokens ${job.maxNewTokens.toLocaleString('en-US')}, gpu_memory_utilization ${job.gpuMemoryUtilization}`,
       ...(job.maxNumSeqs !== undefined
         ? [
@@ -130,6 +139,7 @@ export function renderPlanText(plan: EvalPlan): string {
           .join(' ')}`,
       );
     }
+    if (job.server) lines.push(`  server   ${displayArgv(job.server.argv)}`);
     lines.push(`  command  ${displayArgv(job.lightevalArgv)}`, '');
   });
   if (plan.warnings.length > 0) lines.push('Warnings', ...plan.warnings.map((w) => `  ! ${w}`), '');

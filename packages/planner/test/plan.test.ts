@@ -305,6 +305,9 @@ describe('rendering', () => {
       'maxNumBatchedTokens',
       'lightevalModelArgs',
       'lightevalArgv',
+      'route',
+      'routeReason',
+      'serveArgv',
     ]);
     expect(json.cluster).toEqual({ gpusPerNode: 8, gpuMemoryGiB: 80, maxNodes: 1 });
   });
