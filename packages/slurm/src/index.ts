@@ -30,7 +30,14 @@ export {
 } from './errors';
 export { classifyFailure, type FailureClass, isGpuOutOfMemoryLog, isRetryableFailure } from './failure-class';
 export { type ClassifiedFailure, classifyJobFailure } from './failure-log';
-export { type JobSpec, logPaths, scriptPath, secretsPath, timeLimitSeconds } from './job-spec';
+export {
+  type JobSpec,
+  logPaths,
+  type MultiNodeSpec,
+  scriptPath,
+  secretsPath,
+  timeLimitSeconds,
+} from './job-spec';
 export {
   FAILED_STATES,
   type FailedStateName,
@@ -43,6 +50,7 @@ export {
 export { openSshFingerprint, type PinnedHostKey, parseKnownHostsLine } from './known-hosts';
 export { createLocalTransport } from './local-transport';
 export { type Logger, silentLogger, stderrLogger } from './logger';
+export { MULTI_NODE_STARTUP_EXIT_CODE, STEP_SCRIPTS } from './multi-node-script';
 export {
   makeOwnedDirectory,
   type OwnedDirectory,
