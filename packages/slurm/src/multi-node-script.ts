@@ -87,18 +87,21 @@ function prelude(shape: Shape, multi: MultiNodeSpec): string[] {
     'model_eval_stop_steps() {',
     "  trap '' TERM INT",
     '  local pid waited=0',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a JS template
     '  for pid in "${model_eval_step_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done',
     ...(rayEngine
       ? [
           `  if [ -n "\${model_eval_ray_started:-}" ]; then timeout 60 srun --overlap --nodes=${shape.nodes} --ntasks=${shape.nodes} --ntasks-per-node=1 --output=ray-stop-%N.out ray stop --force || true; fi`,
         ]
       : []),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a JS template
     '  for pid in "${model_eval_step_pids[@]}"; do',
-    '    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 30 ]; do sleep 1; waited=$((waited + 1)); done',
+    '    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 60 ]; do sleep 0.5; waited=$((waited + 1)); done',
     '    kill -KILL "$pid" 2>/dev/null || true',
     '  done',
     '  model_eval_step_pids=()',
     '}',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a JS template
     'model_eval_on_exit() { model_eval_stop_steps; if [ -n "${model_eval_scrub:-}" ]; then rm -f -- "$model_eval_secrets"; fi; }',
     // Requeue, preemption, time limit and cancel send TERM: stop everything, keep the secrets (a
     // requeued job needs them; collect and cancel scrub them).
