@@ -463,24 +463,7 @@ function planJob(input: ResolvedInput, benchmarks: readonly Benchmark[], minGpus
     lengths.maxModelLength,
   );
   reasons.push(throughput.reason);
-  const commandInput = {
-    model: input.modelPath,
-    revision: facts.source === 'hub' ? facts.revision : undefined,
-    dtype: servingDtype(facts.config),
-    tensorParallel: layout.tensorParallel,
-    pipelineParallel: layout.pipelineParallel,
-    dataParallel,
-    maxModelLength: lengths.maxModelLength,
-    gpuMemoryUtilization: input.gpuMemoryUtilization,
-    maxNewTokens: lengths.maxNewTokens,
-    temperature: benchmarks[0]?.temperature ?? 0.6,
-    topP: benchmarks[0]?.topP ?? 0.95,
-    benchmarks,
-    lightevalVersion: input.lightevalVersion,
-    outputDir: input.outputDir,
-    maxNumSeqs: throughput.maxNumSeqs,
-    maxNumBatchedTokens: throughput.maxNumBatchedTokens,
-  };
+  const commandInput = commandInputFor(input, benchmarks, layout, dataParallel, lengths, throughput);
   const routed = routeCommand(input, commandInput, nodes);
   const { command } = routed;
   reasons.push(routed.reason);
@@ -524,6 +507,35 @@ function planJob(input: ResolvedInput, benchmarks: readonly Benchmark[], minGpus
 }
 
 type CommandInput = Parameters<typeof buildLightevalArgs>[0];
+
+function commandInputFor(
+  input: ResolvedInput,
+  benchmarks: readonly Benchmark[],
+  layout: ModelParallelLayout,
+  dataParallel: number,
+  lengths: Lengths,
+  throughput: ThroughputSettings,
+): CommandInput {
+  const { facts } = input;
+  return {
+    model: input.modelPath,
+    revision: facts.source === 'hub' ? facts.revision : undefined,
+    dtype: servingDtype(facts.config),
+    tensorParallel: layout.tensorParallel,
+    pipelineParallel: layout.pipelineParallel,
+    dataParallel,
+    maxModelLength: lengths.maxModelLength,
+    gpuMemoryUtilization: input.gpuMemoryUtilization,
+    maxNewTokens: lengths.maxNewTokens,
+    temperature: benchmarks[0]?.temperature ?? 0.6,
+    topP: benchmarks[0]?.topP ?? 0.95,
+    benchmarks,
+    lightevalVersion: input.lightevalVersion,
+    outputDir: input.outputDir,
+    maxNumSeqs: throughput.maxNumSeqs,
+    maxNumBatchedTokens: throughput.maxNumBatchedTokens,
+  };
+}
 
 /**
  * The job's route and the commands it runs: `lighteval vllm` (in-process and ray), or on the serve

@@ -142,6 +142,7 @@ function toRunSettings(
       ...(cluster.qos && { qos: cluster.qos }),
     },
     remoteDir: cluster.remoteDir,
+    ...(Object.keys(cluster.multiNode).length > 0 && { multiNode: cluster.multiNode }),
     runId: given.runId,
     simulate: given.simulate,
     maxOomEscalations: 2,

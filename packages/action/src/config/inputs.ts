@@ -1,5 +1,13 @@
-import { gpuTypeNames, gpuTypes } from '@model-eval/planner';
+import {
+  gpuTypeNames,
+  gpuTypes,
+  type MultiNodeEngine,
+  multiNodeEngines,
+  type RouteSetting,
+  routeSettings,
+} from '@model-eval/planner';
 import { SettingsError } from './errors';
+import { networkInterfaceSchema, parseEnvironmentLines } from './multi-node';
 import { slurmTimePattern } from './schema';
 
 /** `core.getInput` (returns '' for an unset input), injected so tests need no environment. */
@@ -41,6 +49,14 @@ export interface ActionInputs {
   revisionWaitMinutes?: number;
   /** `pr`: open a pull request on the model repo with the scores; `none` (default). */
   modelCard?: 'none' | 'pr';
+  route?: RouteSetting;
+  multiNodeEngine?: MultiNodeEngine;
+  networkInterface?: string;
+  rayPort?: number;
+  servePort?: number;
+  joinTimeout?: number;
+  serveTimeout?: number;
+  extraEnvironment?: Record<string, string>;
 }
 
 /**
@@ -87,6 +103,14 @@ export const actionInputNames = [
   'fail-on-regression',
   'revision-wait-minutes',
   'model-card',
+  'route',
+  'multi-node-engine',
+  'network-interface',
+  'ray-port',
+  'serve-port',
+  'join-timeout',
+  'serve-timeout',
+  'extra-environment',
   'ssh-private-key',
   'ssh-known-hosts',
   'hf-token',
@@ -214,14 +238,39 @@ export function readActionInputs(getInput: GetInput): ActionInputs {
     failOnRegression: bool('fail-on-regression'),
     revisionWaitMinutes: whole('revision-wait-minutes', 0, 360),
     modelCard: oneOf('model-card', ['none', 'pr']),
+    ...multiNodeInputs(str, whole, oneOf),
   };
-  if (inputs.timeLimit !== undefined && !slurmTimePattern.test(inputs.timeLimit)) {
+  if (inputs.timeLimit !== undefined && !slurmTimePattern.test(inputs.timeLimit))
     throw inputError('time-limit', inputs.timeLimit, "a Slurm time limit such as '04:00:00' or '1-12:00:00'");
-  }
   for (const key of Object.keys(inputs) as (keyof ActionInputs)[]) {
     if (inputs[key] === undefined) delete inputs[key];
   }
   return inputs;
+}
+
+/** The multi-node inputs (route, engine, interface, ports, timeouts, extra environment). */
+function multiNodeInputs(
+  str: (name: string) => string | undefined,
+  whole: (name: string, min: number, max?: number) => number | undefined,
+  oneOf: <T extends string>(name: string, allowed: readonly T[]) => T | undefined,
+): Partial<ActionInputs> {
+  const iface = str('network-interface');
+  if (iface !== undefined && !networkInterfaceSchema.safeParse(iface).success)
+    throw inputError('network-interface', iface, 'one network interface name such as ib0 or eth0');
+  const envText = str('extra-environment');
+  const env = envText === undefined ? undefined : parseEnvironmentLines(envText);
+  if (typeof env === 'string')
+    throw inputError('extra-environment', envText ?? '', `NAME=value lines (${env})`);
+  return {
+    route: oneOf('route', routeSettings),
+    multiNodeEngine: oneOf('multi-node-engine', multiNodeEngines),
+    networkInterface: iface,
+    rayPort: whole('ray-port', 1, 65_535),
+    servePort: whole('serve-port', 1, 65_535),
+    joinTimeout: whole('join-timeout', 1),
+    serveTimeout: whole('serve-timeout', 1),
+    extraEnvironment: env,
+  };
 }
 
 /** The `revision-wait-minutes` input, validated, or its default. */

@@ -20,6 +20,8 @@ export interface RunDefinition {
   slurm: string;
   remoteDir: string;
   simulate: boolean;
+  /** Route and multi-node settings (absent in definitions recorded before they existed). */
+  multiNode?: string;
 }
 
 export function runDefinition(settings: RunSettings): RunDefinition {
@@ -38,6 +40,10 @@ export function runDefinition(settings: RunSettings): RunDefinition {
     slurm: JSON.stringify({ ...sortedKeys(directives), setup }),
     remoteDir: settings.remoteDir,
     simulate: settings.simulate,
+    // Only when set, so the definition (and the derived run id) of a run without them is unchanged.
+    ...(settings.multiNode && Object.keys(settings.multiNode).length > 0
+      ? { multiNode: JSON.stringify(sortedKeys(settings.multiNode)) }
+      : {}),
   };
 }
 

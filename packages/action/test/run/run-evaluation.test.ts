@@ -123,7 +123,7 @@ describe('runEvaluation with the local executor and the LightEval stand-in', () 
 });
 
 describe('runEvaluation refuses what it cannot run', () => {
-  it('a plan that spans nodes is refused before anything is submitted (vLLM needs Ray there)', async () => {
+  it('a multi-node plan forced in-process is refused before anything is submitted', async () => {
     const settings = settingsFor({
       model: fileURLToPath(
         new URL(
@@ -132,8 +132,9 @@ describe('runEvaluation refuses what it cannot run', () => {
         ),
       ),
       cluster: { gpusPerNode: 2, gpuMemoryGiB: 40, maxNodes: 4 },
+      multiNode: { route: 'in-process' },
     });
-    await expect(run(settings)).rejects.toThrow(/needs \d nodes .* multi-node jobs are not supported/);
+    await expect(run(settings)).rejects.toThrow(/route in-process cannot run a job on \d nodes/);
     expect(existsSync(stateFilePath(settings))).toBe(false);
   });
 });
