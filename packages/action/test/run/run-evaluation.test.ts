@@ -123,6 +123,21 @@ describe('runEvaluation with the local executor and the LightEval stand-in', () 
 });
 
 describe('runEvaluation refuses what it cannot run', () => {
+  it('the local executor refuses a job on the ray route (it has no allocation to span)', async () => {
+    const settings = settingsFor({
+      model: fileURLToPath(
+        new URL(
+          '../../../../test/fixtures/models/deepseek-ai/DeepSeek-R1-Distill-Llama-70B',
+          import.meta.url,
+        ),
+      ),
+      cluster: { gpusPerNode: 2, gpuMemoryGiB: 40, maxNodes: 4 },
+    });
+    await expect(run(settings)).rejects.toThrow(
+      /runs on the ray route over \d node\(s\), which needs Slurm's srun/,
+    );
+  });
+
   it('a multi-node plan forced in-process is refused before anything is submitted', async () => {
     const settings = settingsFor({
       model: fileURLToPath(
