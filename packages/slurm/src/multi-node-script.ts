@@ -129,9 +129,9 @@ function waitForRayGpus(
   shape: Shape,
   multi: MultiNodeSpec,
   want: string,
-  what: string,
-  phase: string,
+  phase: 'head' | 'workers',
 ): string[] {
+  const what = phase === 'head' ? 'the Ray head was up' : 'every node had joined the Ray cluster';
   const timeout = whole('join timeout', multi.joinTimeoutSeconds);
   return [
     `model_eval_deadline=$((SECONDS + ${timeout}))`,
@@ -144,7 +144,7 @@ function waitForRayGpus(
           `  kill -0 "$model_eval_ray_workers_pid" 2>/dev/null || model_eval_fail "a Ray worker on $model_eval_workers exited before joining the head at $model_eval_head_ip:${shape.rayPort}: check each node's ray-worker-NODE.out, that the port is reachable from the workers, and that every node runs the same Ray"`,
         ]
       : []),
-    `  if [ "$SECONDS" -ge "$model_eval_deadline" ]; then model_eval_fail "${what}: Ray counts \${model_eval_gpus:-no} of ${want} GPUs after ${timeout} s (join-timeout). Nodes that have not joined are among: ${phase === 'workers' ? '$model_eval_workers' : '$model_eval_head'}. Check their ray-*-NODE.out logs, that $model_eval_head_ip:${shape.rayPort} is reachable from every node (firewall, network-interface), and the GPUs Slurm gives each step"; fi`,
+    `  if [ "$SECONDS" -ge "$model_eval_deadline" ]; then model_eval_fail "Ray counts \${model_eval_gpus:-no} of ${want} GPUs after ${timeout} s (join-timeout): ${phase === 'head' ? 'the head itself is not up' : 'not every node has joined'}. Nodes that have not joined are among: ${phase === 'workers' ? '$model_eval_workers' : '$model_eval_head'}. Check their ray-*-NODE.out logs, that $model_eval_head_ip:${shape.rayPort} is reachable from every node (firewall, network-interface), and the GPUs Slurm gives each step"; fi`,
     '  sleep 2',
     'done',
   ];
@@ -161,7 +161,7 @@ function startRay(shape: Shape, multi: MultiNodeSpec): string[] {
       ['"$model_eval_iface"', String(shape.rayPort), String(shape.gpus)],
       'model_eval_ray_head_pid',
     ),
-    ...waitForRayGpus(shape, multi, String(shape.gpus), 'the Ray head came up', 'head'),
+    ...waitForRayGpus(shape, multi, String(shape.gpus), 'head'),
   ];
   if (shape.nodes > 1) {
     lines.push(
@@ -172,13 +172,7 @@ function startRay(shape: Shape, multi: MultiNodeSpec): string[] {
         ['"$model_eval_iface"', `"$model_eval_head_ip:${shape.rayPort}"`, String(shape.gpus)],
         'model_eval_ray_workers_pid',
       ),
-      ...waitForRayGpus(
-        shape,
-        multi,
-        String(shape.nodes * shape.gpus),
-        'every node joined the Ray cluster',
-        'workers',
-      ),
+      ...waitForRayGpus(shape, multi, String(shape.nodes * shape.gpus), 'workers'),
     );
   }
   lines.push(`export RAY_ADDRESS="$model_eval_head_ip:${shape.rayPort}"`);
