@@ -29,6 +29,7 @@ export {
   DEFAULT_LIGHTEVAL_CACHE_DIR,
   type LightevalCommand,
   type LightevalCommandInput,
+  lightevalModelArgValue,
   type SamplesCost,
   samplesCost,
 } from './lighteval-args';
@@ -89,6 +90,7 @@ export {
   nextLargerPlan,
   type PlanInput,
   type PlannedJob,
+  type PlannedServer,
   planEvaluation,
   type ThroughputSettings,
   throughputSettings,
@@ -101,3 +103,31 @@ export {
   type WeightGroup,
 } from './quantization';
 export { type PlanJson, planToJson, renderPlanText } from './render';
+export {
+  type EndpointFacts,
+  endpointFactsFor,
+  lightevalVllmPins,
+  pinnedVllmFallsBackToRay,
+  pinnedVllmLacksMpMultiNode,
+  type Source,
+  type VllmPin,
+  vllmMultiNode,
+  vllmPinFor,
+} from './route-facts';
+export {
+  chooseRoute,
+  type MultiNodeEngine,
+  multiNodeEngines,
+  type Route,
+  type RouteChoice,
+  type RouteRequest,
+  type RouteSetting,
+  routeSettings,
+} from './routes';
+export {
+  buildServeCommand,
+  DEFAULT_SERVE_PORT,
+  SERVE_API_KEY_PLACEHOLDER,
+  SERVE_HOST,
+  type ServeCommand,
+} from './serve-args';

@@ -76,7 +76,7 @@ export function samplesCost(plan: SamplesPlan, benchmark: Benchmark, maxNewToken
 }
 
 /** LightEval splits model args on commas and `=`; a value holding either would be cut in two. */
-function argValue(key: string, value: string): string {
+export function lightevalModelArgValue(key: string, value: string): string {
   if (/[,={}]/.test(value) || value === '') {
     throw new PlanError(
       `cannot pass ${key} '${value}' to LightEval: model args are split on ',' and '='`,
@@ -112,9 +112,9 @@ export function buildLightevalArgs(input: LightevalCommandInput): LightevalComma
   const version = parseLightevalVersion(input.lightevalVersion);
   const generation = `generation_parameters={max_new_tokens:${input.maxNewTokens},temperature:${input.temperature},top_p:${input.topP}}`;
   const modelArgs = [
-    argValue(modelNameKey(version), input.model),
-    ...(input.revision ? [argValue('revision', input.revision)] : []),
-    argValue('dtype', input.dtype),
+    lightevalModelArgValue(modelNameKey(version), input.model),
+    ...(input.revision ? [lightevalModelArgValue('revision', input.revision)] : []),
+    lightevalModelArgValue('dtype', input.dtype),
     `tensor_parallel_size=${input.tensorParallel}`,
     `pipeline_parallel_size=${input.pipelineParallel}`,
     `data_parallel_size=${input.dataParallel}`,
@@ -124,7 +124,7 @@ export function buildLightevalArgs(input: LightevalCommandInput): LightevalComma
     ...schedulerArgs(version, input),
     // `cache_dir` is a model-config field from 0.11 (models/abstract_model.py at v0.11.0 … v0.13.0,
     // default ~/.cache/huggingface/lighteval); earlier releases have no prediction cache and refuse the key.
-    ...(lightevalAtLeast(version, 0, 11) ? [argValue('cache_dir', cacheDir)] : []),
+    ...(lightevalAtLeast(version, 0, 11) ? [lightevalModelArgValue('cache_dir', cacheDir)] : []),
     generation,
   ].join(',');
   const tasks = input.benchmarks.map((b) => lightevalTaskString(b, version)).join(',');

@@ -1,6 +1,6 @@
 import { type Benchmark, defaultBenchmarkNames, getBenchmark } from './catalog';
 import { type JobCost, jobCost } from './cost';
-import { buildLightevalArgs, type SamplesCost } from './lighteval-args';
+import { buildLightevalArgs, type LightevalCommand, type SamplesCost } from './lighteval-args';
 import { DEFAULT_LIGHTEVAL_VERSION, parseLightevalVersion } from './lighteval-version';
 import {
   GiB,
@@ -14,6 +14,8 @@ import type { ModelFacts } from './model-facts';
 import { computeDtypeBytes, servingDtype } from './model-facts';
 import { candidateLayouts, type ModelParallelLayout, tensorParallelProblem } from './parallelism';
 import { PlanError } from './plan-error';
+import { chooseRoute, type MultiNodeEngine, type Route, type RouteSetting } from './routes';
+import { buildServeCommand, DEFAULT_SERVE_PORT } from './serve-args';
 
 export interface ClusterShape {
   gpusPerNode: number;
@@ -42,6 +44,23 @@ export interface PlanInput {
   jobPerBenchmark?: boolean | undefined;
   /** What LightEval loads: defaults to the facts' id (a Hub id, or the directory as given). */
   modelPath?: string | undefined;
+  /** How jobs run their engine (default `auto`: in-process on one node, ray or serve across nodes). */
+  route?: RouteSetting | undefined;
+  /** What `vllm serve` spans nodes with on the serve route (default `ray`). */
+  multiNodeEngine?: MultiNodeEngine | undefined;
+  /** The serve route's server port on the job's first node (default 8000). */
+  servePort?: number | undefined;
+}
+
+/** The serve route's server: what the batch script starts before LightEval. */
+export interface PlannedServer {
+  /** `vllm serve …` for the head node, without the per-node multi-node options. */
+  argv: string[];
+  servedModelName: string;
+  port: number;
+  engine: MultiNodeEngine;
+  /** Requests LightEval keeps in flight (absent where the release has no setting for it). */
+  concurrency?: number;
 }
 
 export interface MemoryBreakdownGiB {
@@ -79,6 +98,11 @@ export interface PlannedJob {
   cost?: JobCost;
   /** Environment the LightEval command needs. */
   env: Record<string, string>;
+  /** How the job runs its engine; absent in records written before routes existed (in-process). */
+  route?: Route;
+  routeReason?: string;
+  /** The server of the serve route. */
+  server?: PlannedServer;
   reasons: string[];
   warnings: string[];
 }
@@ -98,6 +122,9 @@ interface ResolvedInput {
   };
   modelPath: string;
   benchmarks: Benchmark[];
+  route: RouteSetting;
+  multiNodeEngine: MultiNodeEngine;
+  servePort: number;
 }
 
 export interface EvalPlan {
@@ -165,6 +192,9 @@ export function planEvaluation(input: PlanInput): EvalPlan {
     },
     modelPath: input.modelPath ?? input.facts.id,
     benchmarks: resolveBenchmarks(input.benchmarks),
+    route: input.route ?? 'auto',
+    multiNodeEngine: input.multiNodeEngine ?? 'ray',
+    servePort: input.servePort ?? DEFAULT_SERVE_PORT,
   };
   const benchmarks = resolved.benchmarks;
   const groups = input.jobPerBenchmark ? benchmarks.map((b) => [b]) : [benchmarks];
@@ -436,25 +466,11 @@ function planJob(input: ResolvedInput, benchmarks: readonly Benchmark[], minGpus
     lengths.maxModelLength,
   );
   reasons.push(throughput.reason);
-  const command = buildLightevalArgs({
-    model: input.modelPath,
-    revision: facts.source === 'hub' ? facts.revision : undefined,
-    dtype: servingDtype(facts.config),
-    tensorParallel: layout.tensorParallel,
-    pipelineParallel: layout.pipelineParallel,
-    dataParallel,
-    maxModelLength: lengths.maxModelLength,
-    gpuMemoryUtilization: input.gpuMemoryUtilization,
-    maxNewTokens: lengths.maxNewTokens,
-    temperature: benchmarks[0]?.temperature ?? 0.6,
-    topP: benchmarks[0]?.topP ?? 0.95,
-    benchmarks,
-    lightevalVersion: input.lightevalVersion,
-    outputDir: input.outputDir,
-    maxNumSeqs: throughput.maxNumSeqs,
-    maxNumBatchedTokens: throughput.maxNumBatchedTokens,
-  });
-  const jobWarnings = [...lengths.warnings, ...warnings, ...command.warnings];
+  const commandInput = commandInputFor(input, benchmarks, layout, dataParallel, lengths, throughput);
+  const routed = routeCommand(input, commandInput, nodes);
+  const { command } = routed;
+  reasons.push(routed.reason);
+  const jobWarnings = [...lengths.warnings, ...warnings, ...routed.warnings, ...command.warnings];
   const settings = new Set(benchmarks.map((b) => `${b.temperature}/${b.topP}`));
   if (settings.size > 1) {
     jobWarnings.push(
@@ -486,8 +502,92 @@ function planJob(input: ResolvedInput, benchmarks: readonly Benchmark[], minGpus
     samples: command.samples,
     cost: jobCost(command.samples, lengths.maxNewTokens, facts.parameters),
     env: command.env,
+    route: routed.route,
+    routeReason: routed.reason,
+    ...(routed.server && { server: routed.server }),
     reasons,
     warnings: jobWarnings,
+  };
+}
+
+type CommandInput = Parameters<typeof buildLightevalArgs>[0];
+
+function commandInputFor(
+  input: ResolvedInput,
+  benchmarks: readonly Benchmark[],
+  layout: ModelParallelLayout,
+  dataParallel: number,
+  lengths: Lengths,
+  throughput: ThroughputSettings,
+): CommandInput {
+  const { facts } = input;
+  return {
+    model: input.modelPath,
+    revision: facts.source === 'hub' ? facts.revision : undefined,
+    dtype: servingDtype(facts.config),
+    tensorParallel: layout.tensorParallel,
+    pipelineParallel: layout.pipelineParallel,
+    dataParallel,
+    maxModelLength: lengths.maxModelLength,
+    gpuMemoryUtilization: input.gpuMemoryUtilization,
+    maxNewTokens: lengths.maxNewTokens,
+    temperature: benchmarks[0]?.temperature ?? 0.6,
+    topP: benchmarks[0]?.topP ?? 0.95,
+    benchmarks,
+    lightevalVersion: input.lightevalVersion,
+    outputDir: input.outputDir,
+    maxNumSeqs: throughput.maxNumSeqs,
+    maxNumBatchedTokens: throughput.maxNumBatchedTokens,
+  };
+}
+
+/**
+ * The job's route and the commands it runs: `lighteval vllm` (in-process and ray), or on the serve
+ * route `vllm serve` plus `lighteval endpoint litellm` against it.
+ */
+function routeCommand(
+  input: ResolvedInput,
+  commandInput: CommandInput,
+  nodes: number,
+): {
+  route: Route;
+  reason: string;
+  warnings: string[];
+  command: Pick<LightevalCommand, 'modelArgs' | 'argv' | 'env' | 'samples' | 'warnings'>;
+  server?: PlannedServer;
+} {
+  const choice = chooseRoute({
+    requested: input.route,
+    engine: input.multiNodeEngine,
+    nodes,
+    dataParallel: commandInput.dataParallel,
+    lightevalVersion: input.lightevalVersion,
+  });
+  // Built for every route: it checks the model args and custom tasks the same way for all of them.
+  const vllmCommand = buildLightevalArgs(commandInput);
+  if (choice.route !== 'serve') return { ...choice, command: vllmCommand };
+  const serve = buildServeCommand({
+    ...commandInput,
+    servePort: input.servePort,
+    engine: input.multiNodeEngine,
+    nodes,
+  });
+  return {
+    ...choice,
+    command: {
+      modelArgs: serve.modelArgs,
+      argv: serve.argv,
+      env: {},
+      samples: serve.samples,
+      warnings: serve.warnings,
+    },
+    server: {
+      argv: serve.serveArgv,
+      servedModelName: serve.servedModelName,
+      port: input.servePort,
+      engine: input.multiNodeEngine,
+      ...(serve.concurrency !== undefined && { concurrency: serve.concurrency }),
+    },
   };
 }
 

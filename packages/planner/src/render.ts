@@ -32,6 +32,11 @@ export interface PlanJson {
     lightevalArgv: string[];
     /** Completions, tokens and GPU-hours at an assumed throughput: an ESTIMATE (cost.ts says whose). */
     estimatedCost: JobCost | null;
+    /** in-process, ray or serve (in-process for jobs planned before routes existed). */
+    route: 'in-process' | 'ray' | 'serve';
+    routeReason: string | null;
+    /** The serve route's `vllm serve` argv (without the per-node multi-node options), else null. */
+    serveArgv: string[] | null;
   }[];
   reasons: string[];
   warnings: string[];
@@ -76,6 +81,9 @@ export function planToJson(plan: EvalPlan): PlanJson {
       lightevalModelArgs: job.lightevalModelArgs,
       lightevalArgv: [...job.lightevalArgv],
       estimatedCost: job.cost ? { ...job.cost, uncounted: [...job.cost.uncounted] } : null,
+      route: job.route ?? 'in-process',
+      routeReason: job.routeReason ?? null,
+      serveArgv: job.server ? [...job.server.argv] : null,
     })),
     reasons: flatten(plan, (job) => job.reasons),
     warnings: [...plan.warnings, ...flatten(plan, (job) => job.warnings)],
@@ -126,6 +134,7 @@ export function renderPlanText(plan: EvalPlan): string {
     lines.push(
       `Job ${i + 1}: ${job.benchmarks.join(', ')}`,
       `  layout   ${job.nodes} node(s) × ${job.gpusPerNode} GPUs = TP ${job.tensorParallel} × PP ${job.pipelineParallel} × DP ${job.dataParallel}`,
+      `  route    ${job.route ?? 'in-process'}${job.routeReason ? ` (${job.routeReason.replace(/^route [a-z-]+(: | as requested)/, '').trim() || 'as requested'})` : ''}`,
       `  length   max_model_length ${job.maxModelLength.toLocaleString('en-US')}, max_new_tokens ${job.maxNewTokens.toLocaleString('en-US')}, gpu_memory_utilization ${job.gpuMemoryUtilization}`,
       ...(job.maxNumSeqs !== undefined
         ? [
@@ -146,6 +155,7 @@ export function renderPlanText(plan: EvalPlan): string {
           .join(' ')}`,
       );
     }
+    if (job.server) lines.push(`  server   ${displayArgv(job.server.argv)}`);
     lines.push(`  command  ${displayArgv(job.lightevalArgv)}`, '');
   });
   if (plan.warnings.length > 0) lines.push('Warnings', ...plan.warnings.map((w) => `  ! ${w}`), '');

@@ -306,6 +306,9 @@ describe('rendering', () => {
       'lightevalModelArgs',
       'lightevalArgv',
       'estimatedCost',
+      'route',
+      'routeReason',
+      'serveArgv',
     ]);
     expect(json.cluster).toEqual({ gpusPerNode: 8, gpuMemoryGiB: 80, maxNodes: 1 });
   });

@@ -1,5 +1,6 @@
 import { UnsafeBatchValueError } from './errors';
 import { GRES_TYPE_PATTERN, type JobSpec, logPatterns, secretsPath, timeLimitSeconds } from './job-spec';
+import { renderMultiNode } from './multi-node-script';
 import { shellJoin, shellQuote } from './shell-quote';
 
 /** Exit status of a job whose secrets file vanished (e.g. requeued after it was scrubbed). */
@@ -22,6 +23,7 @@ export function renderBatchScript(spec: JobSpec): string {
     // "SLURM_EXPORT_ENV should be set to ALL in the job script"); the job's environment is clean by now.
     'export SLURM_EXPORT_ENV=ALL',
   );
+  const multiNode = spec.multiNode ? renderMultiNode(spec, spec.multiNode) : undefined;
   const secretNames = Object.keys(spec.secrets ?? {});
   if (secretNames.length > 0) {
     secretNames.forEach((name) => {
@@ -36,6 +38,8 @@ export function renderBatchScript(spec: JobSpec): string {
       'if [ -z "${SLURM_ARRAY_TASK_ID:-}" ]; then',
       `  trap 'rm -f -- "$model_eval_secrets"' EXIT`,
       `  trap 'trap - EXIT; exit 143' TERM`,
+      // A multi-node job's own traps (below) stop its steps and then scrub the file.
+      ...(multiNode ? ['  model_eval_scrub=1'] : []),
       'fi',
       'if [ ! -r "$model_eval_secrets" ]; then',
       `  echo "model-eval: the secrets file $model_eval_secrets is missing (was the job requeued after it was scrubbed?); resubmit the job." >&2`,
@@ -60,7 +64,8 @@ export function renderBatchScript(spec: JobSpec): string {
   if (spec.command.length === 0) {
     throw new UnsafeBatchValueError('The job has no command.', 'Give the job a command to run.');
   }
-  lines.push(shellJoin(spec.command), '');
+  if (multiNode) lines.push(...multiNode.prelude, ...multiNode.run, '');
+  else lines.push(shellJoin(spec.command), '');
   return lines.join('\n');
 }
 

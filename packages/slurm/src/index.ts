@@ -34,6 +34,7 @@ export {
   GRES_TYPE_PATTERN,
   type JobSpec,
   logPaths,
+  type MultiNodeSpec,
   scriptPath,
   secretsPath,
   timeLimitSeconds,
@@ -50,6 +51,7 @@ export {
 export { openSshFingerprint, type PinnedHostKey, parseKnownHostsLine } from './known-hosts';
 export { createLocalTransport } from './local-transport';
 export { type Logger, silentLogger, stderrLogger } from './logger';
+export { MULTI_NODE_STARTUP_EXIT_CODE, STEP_SCRIPTS } from './multi-node-script';
 export {
   makeOwnedDirectory,
   type OwnedDirectory,

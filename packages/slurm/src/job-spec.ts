@@ -53,6 +53,31 @@ export interface JobSpec {
   command: string[];
   /** Where the job writes result files, for `collectJobFiles`; default `runDir`. */
   outputDir?: string;
+  /**
+   * A job whose engine spans its nodes: the script starts Ray and/or `vllm serve` over the allocation
+   * with srun, waits until every node has joined, and runs `command` on the first node.
+   */
+  multiNode?: MultiNodeSpec;
+}
+
+export interface MultiNodeSpec {
+  /** `ray`: a Ray cluster, then `command` (lighteval vllm) with RAY_ADDRESS; `serve`: a server first. */
+  route: 'ray' | 'serve';
+  /** The head's rendezvous port: Ray's GCS port (`ray start --head --port`) or vLLM's `--master-port` (mp). */
+  rendezvousPort: number;
+  /** How long every node's GPUs may take to join Ray (seconds). */
+  joinTimeoutSeconds: number;
+  /** NIC for NCCL/Gloo and each node's VLLM_HOST_IP; absent: the first address `hostname -I` lists. */
+  networkInterface?: string;
+  serve?: {
+    /** `vllm serve …` for the head, listening on 127.0.0.1:port. */
+    argv: string[];
+    servedModelName: string;
+    port: number;
+    engine: 'ray' | 'mp';
+    /** How long the server may take to answer /health and list the model (seconds). */
+    timeoutSeconds: number;
+  };
 }
 
 /**

@@ -143,6 +143,7 @@ function toRunSettings(
       ...(cluster.gresType && { gresType: cluster.gresType }),
     },
     remoteDir: cluster.remoteDir,
+    ...(Object.keys(cluster.multiNode).length > 0 && { multiNode: cluster.multiNode }),
     runId: given.runId,
     simulate: given.simulate,
     maxOomEscalations: 2,

@@ -132,13 +132,20 @@ export function renderCommandHelp(spec: CommandSpec): string {
 export function integerOption(
   args: ParsedArgs,
   name: string,
-  { min = 1 }: { min?: number } = {},
+  { min = 1, max = Number.MAX_SAFE_INTEGER }: { min?: number; max?: number } = {},
 ): number | undefined {
   const raw = args.values[name];
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  if (typeof raw !== 'string' || !/^-?\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min) {
-    throw new UsageError(`--${name} must be a whole number ≥ ${min}, got '${String(raw)}'`);
+  if (
+    typeof raw !== 'string' ||
+    !/^-?\d+$/.test(raw) ||
+    !Number.isSafeInteger(value) ||
+    value < min ||
+    value > max
+  ) {
+    const range = max < Number.MAX_SAFE_INTEGER ? `from ${min} to ${max}` : `≥ ${min}`;
+    throw new UsageError(`--${name} must be a whole number ${range}, got '${String(raw)}'`);
   }
   return value;
 }

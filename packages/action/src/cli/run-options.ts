@@ -1,14 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type ClusterShape, DEFAULT_LIGHTEVAL_VERSION, gpuTypeNames, gpuTypes } from '@model-eval/planner';
+import {
+  type ClusterShape,
+  DEFAULT_LIGHTEVAL_VERSION,
+  gpuTypeNames,
+  gpuTypes,
+  multiNodeEngines,
+  routeSettings,
+} from '@model-eval/planner';
 import type { Logger } from '@model-eval/slurm';
 import { SettingsError } from '../config/errors';
 import { resolveGresType } from '../config/gres-type';
+import { definedMultiNode, networkInterfaceSchema, parseEnvironmentLines } from '../config/multi-node';
 import { escapeTerminal } from '../report/escape';
 import type { ClusterAccess } from '../run/connection';
 import { definitionHash, runDefinition } from '../run/run-definition';
 import { deriveRunId } from '../run/run-id';
-import type { RunSettings } from '../run/run-settings';
+import type { MultiNodeSettings, RunSettings } from '../run/run-settings';
 import {
   type CliIo,
   integerOption,
@@ -119,6 +127,46 @@ export const runOptions: Record<string, OptionSpec> = {
     description: "Refuse a plan whose estimated GPU-hours exceed this (precision's counts are capped to fit)",
     valueName: 'H',
   },
+  route: {
+    type: 'string',
+    description: 'auto (default: in-process on one node, ray or serve across nodes), in-process, ray, serve',
+    valueName: 'R',
+  },
+  'multi-node-engine': {
+    type: 'string',
+    description: 'What vllm serve spans nodes with on the serve route: ray (default) or mp',
+    valueName: 'ray|mp',
+  },
+  'network-interface': {
+    type: 'string',
+    description: "Multi-node: NIC for NCCL/Gloo and each node's VLLM_HOST_IP (default: first address)",
+    valueName: 'NIC',
+  },
+  'ray-port': {
+    type: 'string',
+    description: "Multi-node: Ray's port on the head (default 6379)",
+    valueName: 'P',
+  },
+  'serve-port': {
+    type: 'string',
+    description: 'Serve route: vllm serve port (default 8000)',
+    valueName: 'P',
+  },
+  'join-timeout': {
+    type: 'string',
+    description: 'Multi-node: seconds for every node to join Ray (default 600)',
+    valueName: 'S',
+  },
+  'serve-timeout': {
+    type: 'string',
+    description: 'Serve route: seconds for vllm serve to become healthy (default 1800)',
+    valueName: 'S',
+  },
+  'extra-environment': {
+    type: 'string',
+    description: 'NAME=value lines exported in every job, on every node',
+    valueName: 'lines',
+  },
   'run-id': {
     type: 'string',
     description: 'Name of the run (default derived from model, revision, benchmarks)',
@@ -183,6 +231,33 @@ export function clusterShapeFromArgs(args: ParsedArgs): ClusterShape {
   };
 }
 
+/** The multi-node flags, validated by the same schemas as the config file; unset flags are absent. */
+export function multiNodeFromArgs(args: ParsedArgs): MultiNodeSettings {
+  const choice = <T extends string>(name: string, allowed: readonly T[]): T | undefined => {
+    const value = stringOption(args, name);
+    if (value === undefined) return undefined;
+    if (!(allowed as readonly string[]).includes(value))
+      throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got '${value}'`);
+    return value as T;
+  };
+  const iface = stringOption(args, 'network-interface');
+  if (iface !== undefined && !networkInterfaceSchema.safeParse(iface).success)
+    throw new UsageError(`--network-interface '${iface}' is not one interface name such as ib0 or eth0`);
+  const envText = stringOption(args, 'extra-environment');
+  const env = envText === undefined ? undefined : parseEnvironmentLines(envText);
+  if (typeof env === 'string') throw new UsageError(`--extra-environment: ${env}`);
+  return definedMultiNode({
+    route: choice('route', routeSettings),
+    engine: choice('multi-node-engine', multiNodeEngines),
+    networkInterface: iface,
+    rayPort: integerOption(args, 'ray-port', { min: 1, max: 65_535 }),
+    servePort: integerOption(args, 'serve-port', { min: 1, max: 65_535 }),
+    joinTimeoutSeconds: integerOption(args, 'join-timeout', { min: 1 }),
+    serveTimeoutSeconds: integerOption(args, 'serve-timeout', { min: 1 }),
+    extraEnvironment: env,
+  });
+}
+
 export function settingsFromArgs(args: ParsedArgs, io: CliIo): RunSettings {
   const model = stringOption(args, 'model');
   if (model === undefined) throw new UsageError('--model is required');
@@ -233,6 +308,8 @@ export function settingsFromArgs(args: ParsedArgs, io: CliIo): RunSettings {
   if (precisionPoints !== undefined) settings.precision = precisionPoints / 100;
   const maxGpuHours = numberOption(args, 'max-gpu-hours', 0.001, 1e9);
   if (maxGpuHours !== undefined) settings.maxGpuHours = maxGpuHours;
+  const multiNode = multiNodeFromArgs(args);
+  if (Object.keys(multiNode).length > 0) settings.multiNode = multiNode;
   if (pollSeconds !== undefined) settings.pollIntervalMs = Math.round(pollSeconds * 1000);
   if (io.env.HF_TOKEN) settings.hfToken = io.env.HF_TOKEN;
   // Derived from everything that defines the jobs: the same command line always finds its run again,

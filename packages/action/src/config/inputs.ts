@@ -1,5 +1,13 @@
-import { gpuTypeNames, gpuTypes } from '@model-eval/planner';
+import {
+  gpuTypeNames,
+  gpuTypes,
+  type MultiNodeEngine,
+  multiNodeEngines,
+  type RouteSetting,
+  routeSettings,
+} from '@model-eval/planner';
 import { SettingsError } from './errors';
+import { networkInterfaceSchema, parseEnvironmentLines } from './multi-node';
 import { slurmTimePattern } from './schema';
 
 /** `core.getInput` (returns '' for an unset input), injected so tests need no environment. */
@@ -47,6 +55,14 @@ export interface ActionInputs {
   precision?: number;
   /** Budget: refuse (or, for precision-set counts, cap) a plan estimated above this many GPU-hours. */
   maxGpuHours?: number;
+  route?: RouteSetting;
+  multiNodeEngine?: MultiNodeEngine;
+  networkInterface?: string;
+  rayPort?: number;
+  servePort?: number;
+  joinTimeout?: number;
+  serveTimeout?: number;
+  extraEnvironment?: Record<string, string>;
 }
 
 /**
@@ -96,6 +112,14 @@ export const actionInputNames = [
   'model-card',
   'precision',
   'max-gpu-hours',
+  'route',
+  'multi-node-engine',
+  'network-interface',
+  'ray-port',
+  'serve-port',
+  'join-timeout',
+  'serve-timeout',
+  'extra-environment',
   'ssh-private-key',
   'ssh-known-hosts',
   'hf-token',
@@ -231,6 +255,7 @@ export function readActionInputs(getInput: GetInput): ActionInputs {
     modelCard: oneOf('model-card', ['none', 'pr']),
     precision: positive('precision'),
     maxGpuHours: positive('max-gpu-hours'),
+    ...multiNodeInputs(str, whole, oneOf),
   };
   if (inputs.precision !== undefined && inputs.precision >= 100) {
     throw inputError(
@@ -251,6 +276,31 @@ function withoutUnset(inputs: ActionInputs): ActionInputs {
     if (inputs[key] === undefined) delete inputs[key];
   }
   return inputs;
+}
+
+/** The multi-node inputs (route, engine, interface, ports, timeouts, extra environment). */
+function multiNodeInputs(
+  str: (name: string) => string | undefined,
+  whole: (name: string, min: number, max?: number) => number | undefined,
+  oneOf: <T extends string>(name: string, allowed: readonly T[]) => T | undefined,
+): Partial<ActionInputs> {
+  const iface = str('network-interface');
+  if (iface !== undefined && !networkInterfaceSchema.safeParse(iface).success)
+    throw inputError('network-interface', iface, 'one network interface name such as ib0 or eth0');
+  const envText = str('extra-environment');
+  const env = envText === undefined ? undefined : parseEnvironmentLines(envText);
+  if (typeof env === 'string')
+    throw inputError('extra-environment', envText ?? '', `NAME=value lines (${env})`);
+  return {
+    route: oneOf('route', routeSettings),
+    multiNodeEngine: oneOf('multi-node-engine', multiNodeEngines),
+    networkInterface: iface,
+    rayPort: whole('ray-port', 1, 65_535),
+    servePort: whole('serve-port', 1, 65_535),
+    joinTimeout: whole('join-timeout', 1),
+    serveTimeout: whole('serve-timeout', 1),
+    extraEnvironment: env,
+  };
 }
 
 /** The `revision-wait-minutes` input, validated, or its default. */

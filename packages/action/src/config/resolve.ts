@@ -12,6 +12,7 @@ import {
   type TriggerRules,
   triggerFromEvent,
 } from '../request/from-event';
+import type { MultiNodeSettings } from '../run/run-settings';
 import { DEFAULT_CONFIG_PATH, parseConfigFile } from './config-file';
 import { closestName } from './did-you-mean';
 import { SettingsError } from './errors';
@@ -25,6 +26,7 @@ import {
   type Secrets,
   type SetSecret,
 } from './inputs';
+import { definedMultiNode } from './multi-node';
 import type { ConfigFile, CustomTaskEntry } from './schema';
 
 export interface ClusterSettings {
@@ -45,6 +47,8 @@ export interface ClusterSettings {
   /** Run directories go under this path on the cluster (relative paths are from the SSH user's home). */
   remoteDir: string;
   jobSetup: string[];
+  /** Route and multi-node settings, only those set (defaults apply later). */
+  multiNode: MultiNodeSettings;
 }
 
 /** Everything one run needs, from the event, the inputs and the config file, with defaults applied. */
@@ -308,6 +312,7 @@ function resolveCluster(inputs: ActionInputs, config: ConfigFile, configPath: st
     maxNodes: inputs.maxNodes ?? file['max-nodes'] ?? DEFAULTS.maxNodes,
     remoteDir: inputs.remoteDir ?? file['remote-dir'] ?? DEFAULTS.remoteDir,
     jobSetup,
+    multiNode: resolveMultiNode(inputs, config),
   };
   const optional = {
     host,
@@ -326,6 +331,21 @@ function resolveCluster(inputs: ActionInputs, config: ConfigFile, configPath: st
     if (value !== undefined) cluster[key as keyof typeof optional] = value;
   }
   return cluster;
+}
+
+/** Inputs over the config file; the route and engine are top-level keys, the rest under `cluster`. */
+function resolveMultiNode(inputs: ActionInputs, config: ConfigFile): MultiNodeSettings {
+  const file = config.cluster ?? {};
+  return definedMultiNode({
+    route: inputs.route ?? (config.route as MultiNodeSettings['route']),
+    engine: inputs.multiNodeEngine ?? (config['multi-node-engine'] as MultiNodeSettings['engine']),
+    networkInterface: inputs.networkInterface ?? file['network-interface'],
+    rayPort: inputs.rayPort ?? file['ray-port'],
+    servePort: inputs.servePort ?? file['serve-port'],
+    joinTimeoutSeconds: inputs.joinTimeout ?? file['join-timeout'],
+    serveTimeoutSeconds: inputs.serveTimeout ?? file['serve-timeout'],
+    extraEnvironment: inputs.extraEnvironment ?? file['extra-environment'],
+  });
 }
 
 /**

@@ -2,6 +2,14 @@ import { getGpuType, gpuTypeNames } from '@model-eval/planner';
 import { GRES_TYPE_PATTERN } from '@model-eval/slurm';
 import { z } from 'zod';
 import { AUTO_GRES_TYPE } from './gres-type';
+import {
+  engineSchema,
+  extraEnvironmentSchema,
+  networkInterfaceSchema,
+  portSchema,
+  routeSchema,
+  secondsSchema,
+} from './multi-node';
 
 // The shape of `.github/model-eval.yml`. Keys are kebab-case like action inputs; every object is
 // strict so a misspelt key is an error with its line, not a silently ignored setting.
@@ -89,6 +97,18 @@ export const clusterSchema = z.strictObject(
     'job-setup': z
       .union([z.string(), z.array(z.string())], { error: 'must be a string or a list of lines' })
       .optional(),
+    /** Multi-node jobs: the NIC for NCCL/Gloo and each node's VLLM_HOST_IP. */
+    'network-interface': networkInterfaceSchema.optional(),
+    /** Ray's port on the job's first node (default 6379; vLLM's --master-port for the mp engine). */
+    'ray-port': portSchema.optional(),
+    /** vllm serve's port on the first node's loopback (serve route; default 8000). */
+    'serve-port': portSchema.optional(),
+    /** Seconds for every node's GPUs to join Ray (default 600). */
+    'join-timeout': secondsSchema.optional(),
+    /** Seconds for vllm serve to load the model and answer (default 1800). */
+    'serve-timeout': secondsSchema.optional(),
+    /** Variables exported in every job (all nodes): NCCL_IB_HCA, NCCL_DEBUG, … */
+    'extra-environment': extraEnvironmentSchema.optional(),
   },
   mapping,
 );
@@ -148,6 +168,10 @@ export const configFileSchema = z.strictObject(
       .positive({ error: 'must be a number of GPU-hours > 0' })
       .optional(),
     'lighteval-version': text.optional(),
+    /** auto (default), in-process, ray or serve: how jobs run their engine (see the README). */
+    route: routeSchema.optional(),
+    /** ray (default) or mp: what vllm serve spans nodes with on the serve route. */
+    'multi-node-engine': engineSchema.optional(),
     'results-repo': text.optional(),
     baseline: baselineSchema.optional(),
     labels: labelsSchema.optional(),

@@ -7,6 +7,10 @@ export interface JobLayout {
   tensorParallel: number;
   pipelineParallel: number;
   dataParallel: number;
+  /** How the engine ran: in-process, ray or serve (absent: in-process, as before routes). */
+  route?: string;
+  /** The nodes Slurm gave the job (sacct/squeue NodeList, e.g. `node[1-2]`), once known. */
+  nodeList?: string;
 }
 
 export interface JobReport {

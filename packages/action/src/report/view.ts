@@ -117,8 +117,15 @@ function sizeCell(problems: number | null | undefined, samples: number | null | 
 }
 
 function layoutCells(layout: JobLayout): string[] {
-  const { nodes, gpusPerNode, tensorParallel, pipelineParallel, dataParallel } = layout;
-  return [`${nodes} × ${gpusPerNode}`, `${tensorParallel} / ${pipelineParallel} / ${dataParallel}`];
+  const { nodes, gpusPerNode, tensorParallel, pipelineParallel, dataParallel, route, nodeList } = layout;
+  // The route and the nodes matter once a job spans nodes (or runs a forced route on one).
+  const where = [route && route !== 'in-process' ? route : undefined, nodes > 1 ? nodeList : undefined]
+    .filter((part): part is string => part !== undefined && part !== '')
+    .join(' on ');
+  return [
+    `${nodes} × ${gpusPerNode}${where ? ` (${where})` : ''}`,
+    `${tensorParallel} / ${pipelineParallel} / ${dataParallel}`,
+  ];
 }
 
 function hoursCell(hours: number | null): string {

@@ -80,6 +80,19 @@ export class DetachNotSupportedError extends Error {
   }
 }
 
+/** The local executor runs a job script as one process on this machine: no allocation to span. */
+export class LocalMultiNodeError extends Error {
+  override name = 'LocalMultiNodeError';
+  readonly kind = 'bad-input' as const;
+  readonly hint =
+    'Use --executor slurm for jobs on the ray or serve route, or plan for one node (--max-nodes 1, --route in-process).';
+  constructor(spec: JobSpec) {
+    super(
+      `Job ${spec.name} runs on the ${spec.multiNode?.route} route over ${spec.nodes ?? 1} node(s), which needs Slurm's srun: the local executor has no allocation`,
+    );
+  }
+}
+
 export interface SlurmExecutorOptions {
   logger: Logger;
   pollIntervalMs?: number;
@@ -133,6 +146,8 @@ export function createLocalExecutor(transport: Transport, logger: Logger): Local
     transport,
     run: async (specs, events) => {
       const outcomes: JobOutcome[] = [];
+      const multiNode = specs.find((spec) => spec.multiNode);
+      if (multiNode) throw new LocalMultiNodeError(multiNode);
       for (const spec of specs) {
         const jobId = `local-${++counter}`;
         await makeOwnedDirectory(transport, spec.runDir, { reuse: true });

@@ -3,8 +3,10 @@ import {
   type EvalPlan,
   type ModelFacts,
   type ModelFactsSource,
+  type MultiNodeEngine,
   type PlannedJob,
   planEvaluation,
+  type RouteSetting,
 } from '@model-eval/planner';
 import { type Logger, shellQuote, type Transport } from '@model-eval/slurm';
 import { LIGHTEVAL_OUTPUT_DIR } from './job-specs';
@@ -68,6 +70,7 @@ export async function prepareFreshRun(settings: RunSettings, deps: FreshRunDeps)
       }),
       ...(settings.maxModelLength !== undefined && { maxModelLength: settings.maxModelLength }),
       ...(settings.jobPerBenchmark !== undefined && { jobPerBenchmark: settings.jobPerBenchmark }),
+      ...routeInput(settings),
     });
   // max-gpu-hours: refused above the budget, or precision's counts capped to fit (said so).
   const plan = withinBudget(
@@ -76,8 +79,6 @@ export async function prepareFreshRun(settings: RunSettings, deps: FreshRunDeps)
     planFor,
     (line) => deps.logger.info(line),
   );
-  const multiNode = plan.jobs.find((job) => job.nodes > 1);
-  if (multiNode) throw new MultiNodeRunError(multiNode);
   return { plan, jobs: plan.jobs, lightevalVersion: plan.lightevalVersion };
 }
 
@@ -121,19 +122,20 @@ export async function prepareReopenedRun(settings: RunSettings, transport: Trans
 }
 
 /**
- * vLLM spans nodes only through a Ray cluster, which the job script does not start: a multi-node job
- * would run on its first node alone and fail or crawl. Refused before anything is submitted.
+ * The planner's route inputs from the settings. A route that cannot work (in-process on several
+ * nodes, serve on a LightEval without a usable endpoint backend) is the planner's PlanError.
  */
-export class MultiNodeRunError extends Error {
-  override name = 'MultiNodeRunError';
-  readonly kind = 'bad-input' as const;
-  readonly hint =
-    'Plan for one node (max-nodes 1): GPUs with more memory, a shorter max-model-length, or fewer benchmarks per job. Multi-node vLLM needs a Ray cluster, which this version does not start.';
-  constructor(job: PlannedJob) {
-    super(
-      `The plan needs ${job.nodes} nodes for ${job.benchmarks.join(', ')} (TP ${job.tensorParallel} × PP ${job.pipelineParallel}), and multi-node jobs are not supported yet`,
-    );
-  }
+export function routeInput(settings: Pick<RunSettings, 'multiNode'>): {
+  route?: RouteSetting;
+  multiNodeEngine?: MultiNodeEngine;
+  servePort?: number;
+} {
+  const multi = settings.multiNode ?? {};
+  return {
+    ...(multi.route !== undefined && { route: multi.route }),
+    ...(multi.engine !== undefined && { multiNodeEngine: multi.engine }),
+    ...(multi.servePort !== undefined && { servePort: multi.servePort }),
+  };
 }
 
 export class RunNotFoundError extends Error {

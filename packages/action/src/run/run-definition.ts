@@ -27,6 +27,8 @@ export interface RunDefinition {
   /** `precision` (fraction) and `max-gpu-hours`, when set: they decide the sample counts. */
   precision?: string;
   maxGpuHours?: string;
+  /** Route and multi-node settings (absent in definitions recorded before they existed). */
+  multiNode?: string;
 }
 
 export function runDefinition(settings: RunSettings): RunDefinition {
@@ -53,6 +55,10 @@ export function runDefinition(settings: RunSettings): RunDefinition {
     }),
     ...(settings.precision !== undefined && { precision: String(settings.precision) }),
     ...(settings.maxGpuHours !== undefined && { maxGpuHours: String(settings.maxGpuHours) }),
+    // Only when set, so the definition (and the derived run id) of a run without them is unchanged.
+    ...(settings.multiNode && Object.keys(settings.multiNode).length > 0
+      ? { multiNode: JSON.stringify(sortedKeys(settings.multiNode)) }
+      : {}),
   };
 }
 

@@ -25,7 +25,7 @@ import { submitOrReattach } from './submit-or-reattach';
 import { type SupervisedRun, superviseRun } from './supervise-run';
 
 export type { LoadModelFacts } from './prepare';
-export { MultiNodeRunError, RunNotFoundError } from './prepare';
+export { RunNotFoundError } from './prepare';
 export type { FinishedJob } from './run-report';
 export { formatSeconds, layoutText } from './run-report';
 

@@ -81,7 +81,7 @@ function jobReport(
     id,
     benchmarks: job.planned.benchmarks,
     state: jobState?.state ?? (job.jobIds.length > 0 ? 'PENDING' : 'SUBMITTING'),
-    layout: layoutOf(job.planned),
+    layout: layoutOf(job.planned, jobState?.nodeList),
     elapsedSeconds: jobState?.elapsedSeconds ?? null,
     queueSeconds: null,
   };
@@ -95,13 +95,15 @@ function jobReport(
   return entry;
 }
 
-function layoutOf(planned: PlannedJob): JobLayout {
+function layoutOf(planned: PlannedJob, nodeList?: string): JobLayout {
   return {
     nodes: planned.nodes,
     gpusPerNode: planned.gpusPerNode,
     tensorParallel: planned.tensorParallel,
     pipelineParallel: planned.pipelineParallel,
     dataParallel: planned.dataParallel,
+    route: planned.route ?? 'in-process',
+    ...(nodeList !== undefined && { nodeList }),
   };
 }
 
@@ -113,7 +115,7 @@ function supersededAttempt(
   const ended = progress.ended?.get(superseded.jobId);
   return {
     id: superseded.jobId,
-    layout: layoutOf(superseded.planned),
+    layout: layoutOf(superseded.planned, ended?.nodeList),
     state: ended?.state ?? 'FAILED',
     reason: 'GPU out of memory',
     elapsedSeconds: ended?.elapsedSeconds ?? null,

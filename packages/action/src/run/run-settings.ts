@@ -1,4 +1,33 @@
-import type { Benchmark, ClusterShape } from '@model-eval/planner';
+import type { Benchmark, ClusterShape, MultiNodeEngine, RouteSetting } from '@model-eval/planner';
+
+/** How jobs span nodes, and what the cluster needs for it (docs/configuration.md, "Models larger than one node"). */
+export interface MultiNodeSettings {
+  /** Default `auto`: in-process on one node; ray or serve across nodes, by the LightEval release. */
+  route?: RouteSetting;
+  /** What `vllm serve` spans the nodes with (serve route; default ray). */
+  engine?: MultiNodeEngine;
+  /** NIC for NCCL/Gloo (NCCL_SOCKET_IFNAME, GLOO_SOCKET_IFNAME) and each node's VLLM_HOST_IP. */
+  networkInterface?: string;
+  /** Ray's port on the head (default 6379); vLLM's --master-port for the mp engine. */
+  rayPort?: number;
+  /** vllm serve's port on the head's loopback (default 8000). */
+  servePort?: number;
+  /** Seconds for every node's GPUs to join Ray (default 600). */
+  joinTimeoutSeconds?: number;
+  /** Seconds for vllm serve to load and answer (default 1800). */
+  serveTimeoutSeconds?: number;
+  /** Exported in every job (and so on every node's steps): site variables such as NCCL_IB_HCA. */
+  extraEnvironment?: Record<string, string>;
+}
+
+export const MULTI_NODE_DEFAULTS = {
+  route: 'auto',
+  engine: 'ray',
+  rayPort: 6379,
+  servePort: 8000,
+  joinTimeoutSeconds: 600,
+  serveTimeoutSeconds: 1800,
+} as const;
 
 /**
  * Everything one evaluation run needs, whatever started it (the action or the CLI). Built at the
@@ -29,6 +58,8 @@ export interface RunSettings {
   lightevalVersion?: string;
   /** One job per benchmark instead of one job for all (the weights then load once per benchmark). */
   jobPerBenchmark?: boolean;
+  /** Routes across nodes and the cluster's multi-node settings; absent: all defaults. */
+  multiNode?: MultiNodeSettings;
   slurm: {
     partition?: string;
     account?: string;

@@ -43,6 +43,18 @@ const plannedJobSchema = z.object({
   lightevalModelArgs: z.string(),
   lightevalArgv: z.array(z.string()).min(1),
   env: z.record(z.string(), z.string()),
+  // Absent in state written before routes existed: those jobs ran in-process.
+  route: z.enum(['in-process', 'ray', 'serve']).optional(),
+  routeReason: z.string().optional(),
+  server: z
+    .object({
+      argv: z.array(z.string()).min(1),
+      servedModelName: z.string(),
+      port: z.number().int().min(1).max(65_535),
+      engine: z.enum(['ray', 'mp']),
+      concurrency: z.number().int().positive().optional(),
+    })
+    .optional(),
   reasons: z.array(z.string()),
   warnings: z.array(z.string()),
 }) satisfies z.ZodType<PlannedJob>;
@@ -82,6 +94,7 @@ const runDefinitionSchema = z.object({
   samples: z.string().optional(),
   precision: z.string().optional(),
   maxGpuHours: z.string().optional(),
+  multiNode: z.string().optional(),
 }) satisfies z.ZodType<RunDefinition>;
 
 const stateFields = {

@@ -60,22 +60,30 @@ describe('model-eval talks like a CLI', () => {
     expect((await cli(['results', results, '--format', 'text', '--json'])).code).toBe(2);
   });
 
-  it('plan exits 2 with the reason for a plan that run would refuse (more than one node)', async () => {
-    const { code, stdout, stderr } = await cli([
+  it('plan shows the route of a multi-node plan, and exits 2 for a route that cannot span nodes', async () => {
+    const multi = [
       'plan',
       '--model',
       './deepseek-ai/DeepSeek-R1-Distill-Llama-70B',
       '--gpu-memory-gib',
       '24',
-      '--max-nodes',
-      '4',
-    ]);
-    expect(code).toBe(2);
-    // The plan is still shown, so the reader sees what would be needed.
+    ];
+    const { code, stdout } = await cli([...multi, '--max-nodes', '4']);
+    expect(code).toBe(0);
     expect(stdout).toMatch(/layout +2 node\(s\) × 8 GPUs = TP 8 × PP 2 × DP 1/);
-    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(stderr).toMatch(
-      /^model-eval plan: The plan needs 2 nodes .* multi-node jobs are not supported yet\. Plan for one node/,
+    // LightEval 0.13.0 (the default) pins vLLM <0.10.2, which falls back to Ray by itself.
+    expect(stdout).toMatch(/route +ray \(2 nodes, and LightEval 0\.13\.0 pins vllm>=0\.10\.0,<0\.10\.2/);
+    const served = await cli([...multi, '--max-nodes', '4', '--route', 'serve', '--serve-port', '8100']);
+    expect(served.code).toBe(0);
+    expect(served.stdout).toMatch(/server +vllm serve .*--pipeline-parallel-size 2 .*--port 8100/);
+    expect(served.stdout).toMatch(/command +lighteval endpoint litellm /);
+    const refused = await cli([...multi, '--max-nodes', '4', '--route', 'in-process']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trimEnd().split('\n')[0]).toMatch(
+      /^model-eval plan: route in-process cannot run a job on 2 nodes/,
+    );
+    expect((await cli([...multi, '--route', 'sideways'])).stderr).toMatch(
+      /--route must be one of auto, in-process, ray, serve/,
     );
     // The same model on one node of 40 GiB GPUs is a plan run accepts.
     const fits = await cli([

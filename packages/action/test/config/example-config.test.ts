@@ -82,6 +82,7 @@ describe('examples/model-eval.yml', () => {
       maxNodes: 1,
       remoteDir: '/shared/model-eval/runs',
       jobSetup: ['module load cuda/12.4', 'source /shared/envs/lighteval/bin/activate'],
+      multiNode: {},
     });
     expect(settings.resultsRepo).toBe('my-org/model-evals');
     expect(settings.labels).toEqual({ trigger: 'evaluate', done: 'evaluated', removeTriggerWhenDone: true });

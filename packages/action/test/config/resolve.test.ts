@@ -87,6 +87,7 @@ describe('resolveSettings', () => {
       maxNodes: 1,
       remoteDir: 'model-eval',
       jobSetup: ['module load cuda', 'source ~/venv/bin/activate'],
+      multiNode: {},
     });
     expect(settings.lightevalVersion).toBe('0.10.0');
     expect(settings).toMatchObject({

@@ -194,6 +194,21 @@ describe('the comment answers the reviewer first', () => {
     expect(md).not.toContain('### Failed');
   });
 
+  it('a multi-node job shows its route and the nodes Slurm gave it; in-process jobs stay as they were', () => {
+    const report = baseReport();
+    const [first, second] = report.jobs;
+    if (!first || !second) throw new Error('fixture has two jobs');
+    report.jobs = [
+      { ...first, layout: { ...first.layout, route: 'in-process', nodeList: 'gpu7' } },
+      { ...second, layout: { ...second.layout, route: 'serve', nodeList: 'gpu[7-8]' } },
+    ];
+    const rows = jobsTable(toHtml(renderReport(report))).slice(1);
+    expect(rows[0]?.[3]).toBe('1 × 8');
+    expect(rows[1]?.[3]).toBe('2 × 8 (serve on gpu[7-8])');
+    // GPU-hours count every node: 2 nodes × 8 GPUs × 30 min.
+    expect(rows[1]?.[7]).toBe('8.00');
+  });
+
   it('a regression: the title counts it, the row says so', () => {
     const html = toHtml(renderReport(regressionReport()));
     expect(titleOf(html)).toMatch(/^🔻 1 regression — /);

@@ -107,6 +107,7 @@ describe('buildReport: the report value of a run', () => {
           tensorParallel: small.tensorParallel,
           pipelineParallel: small.pipelineParallel,
           dataParallel: small.dataParallel,
+          route: 'in-process',
         },
       },
     ]);

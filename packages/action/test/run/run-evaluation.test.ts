@@ -123,7 +123,7 @@ describe('runEvaluation with the local executor and the LightEval stand-in', () 
 });
 
 describe('runEvaluation refuses what it cannot run', () => {
-  it('a plan that spans nodes is refused before anything is submitted (vLLM needs Ray there)', async () => {
+  it('the local executor refuses a job on the ray route (it has no allocation to span)', async () => {
     const settings = settingsFor({
       model: fileURLToPath(
         new URL(
@@ -133,7 +133,23 @@ describe('runEvaluation refuses what it cannot run', () => {
       ),
       cluster: { gpusPerNode: 2, gpuMemoryGiB: 40, maxNodes: 4 },
     });
-    await expect(run(settings)).rejects.toThrow(/needs \d nodes .* multi-node jobs are not supported/);
+    await expect(run(settings)).rejects.toThrow(
+      /runs on the ray route over \d node\(s\), which needs Slurm's srun/,
+    );
+  });
+
+  it('a multi-node plan forced in-process is refused before anything is submitted', async () => {
+    const settings = settingsFor({
+      model: fileURLToPath(
+        new URL(
+          '../../../../test/fixtures/models/deepseek-ai/DeepSeek-R1-Distill-Llama-70B',
+          import.meta.url,
+        ),
+      ),
+      cluster: { gpusPerNode: 2, gpuMemoryGiB: 40, maxNodes: 4 },
+      multiNode: { route: 'in-process' },
+    });
+    await expect(run(settings)).rejects.toThrow(/route in-process cannot run a job on \d nodes/);
     expect(existsSync(stateFilePath(settings))).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { loadModelFacts, planEvaluation, planToJson, renderPlanText } from '@model-eval/planner';
-import { MultiNodeRunError } from '../../run/prepare';
+import { routeInput } from '../../run/prepare';
 import {
   type CommandSpec,
   integerOption,
@@ -9,7 +9,7 @@ import {
   stringOption,
   UsageError,
 } from '../command';
-import { clusterShapeFromArgs, runOptions } from '../run-options';
+import { clusterShapeFromArgs, multiNodeFromArgs, runOptions } from '../run-options';
 
 export const planCommand: CommandSpec = {
   name: 'plan',
@@ -25,6 +25,9 @@ export const planCommand: CommandSpec = {
       'gpu-memory-utilization',
       'max-model-length',
       'lighteval-version',
+      'route',
+      'multi-node-engine',
+      'serve-port',
     ]),
     json: { type: 'boolean', description: 'Print the plan as JSON on stdout' },
   },
@@ -52,16 +55,15 @@ export const planCommand: CommandSpec = {
       gpuMemoryUtilization,
       maxModelLength,
       lightevalVersion,
+      ...routeInput({ multiNode: multiNodeFromArgs(args) }),
     });
     io.stdout(
       args.values.json === true
         ? `${JSON.stringify(planToJson(plan), null, 2)}\n`
         : `${renderPlanText(plan)}\n`,
     );
-    // The plan is shown either way, but a plan that `run` would refuse is not a success: scripts
-    // that gate on `plan` must not go on to a `run` that fails (exit 2, the reason on stderr).
-    const multiNode = plan.jobs.find((job) => job.nodes > 1);
-    if (multiNode) throw new MultiNodeRunError(multiNode);
+    // A route that cannot work is a PlanError from the planner (exit 2, the reason on stderr), so a
+    // script that gates on `plan` never goes on to a `run` that would be refused.
     return 0;
   },
 };
