@@ -29,7 +29,9 @@ export async function copyRemoteTree(
   transport: Transport,
   remoteDir: string,
   localDir: string,
-  maxDepth = 4,
+  // details/<model name>/<timestamp>/<file>: 4 levels for a Hub id (org/name); a model directory's
+  // relative path (./models/org/name) adds its own levels, so leave room (entries stay capped by limits).
+  maxDepth = 8,
   limits: Partial<CollectLimits> = {},
 ): Promise<CopiedTree> {
   const caps = { ...DETAILS_LIMITS, ...limits };
