@@ -29,7 +29,7 @@ export interface CollectOptions {
   tailLines?: number;
   /** Which files count as results. Default LightEval-style `results_*.json`. */
   resultsFilePattern?: RegExp;
-  /** Directories deeper than this under the output directory are not searched. Default 6. */
+  /** Directories deeper than this under the output directory are not searched. Default 10: results/[openai/]<model name>/ where a model directory's relative path can be several levels. */
   maxDepth?: number;
   /** Delete the secrets file if the job left it behind (killed by a signal). Default true. */
   scrubSecrets?: boolean;
@@ -55,7 +55,7 @@ export async function collectJobFiles(
       ? transport.exec(['rm', '-f', '--', secretsPath(spec)])
       : Promise.resolve(undefined);
   const [listing, tails] = await Promise.all([
-    listTreeSafely(transport, spec.outputDir ?? spec.runDir, { maxDepth: (options.maxDepth ?? 6) + 1 }),
+    listTreeSafely(transport, spec.outputDir ?? spec.runDir, { maxDepth: (options.maxDepth ?? 10) + 1 }),
     // The tail only decorates a missing-results note here: an unreadable log leaves it empty.
     readLogTails(transport, spec, jobId, options.tailLines ?? 100).catch(() => ({
       stdoutTail: '',

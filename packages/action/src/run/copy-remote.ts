@@ -29,9 +29,10 @@ export async function copyRemoteTree(
   transport: Transport,
   remoteDir: string,
   localDir: string,
-  // details/<model name>/<timestamp>/<file>: 4 levels for a Hub id (org/name); a model directory's
-  // relative path (./models/org/name) adds its own levels, so leave room (entries stay capped by limits).
-  maxDepth = 8,
+  // details/[openai/]<model name>/<timestamp>/<file>: 4 or 5 levels for a Hub id (org/name; the
+  // endpoint route adds LiteLLM's provider), and a model directory's relative path adds its own
+  // levels, so leave room; the number of entries stays capped by the limits.
+  maxDepth = 10,
   limits: Partial<CollectLimits> = {},
 ): Promise<CopiedTree> {
   const caps = { ...DETAILS_LIMITS, ...limits };
