@@ -46,6 +46,13 @@ export interface SshOptions extends SshEndpoint {
   /** Connection attempts after a drop (and for the first connection) before giving up. Default 6. */
   connectAttempts?: number;
   reconnectBackoff?: { initialMs: number; maxMs: number };
+  /**
+   * A remote command called without its own `timeoutMs` is killed after this long (no call waits on
+   * a silent login node forever). Default 120 s: every such command is a quick file or Slurm call.
+   */
+  commandTimeoutMs?: number;
+  /** The same for one SFTP operation (a bounded read or write of a run file). Default 300 s. */
+  sftpTimeoutMs?: number;
   /** sshd allows 10 sessions per connection by default (MaxSessions); stay under it. Default 8. */
   maxConcurrentChannels?: number;
   logger?: Logger;

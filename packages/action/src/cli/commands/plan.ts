@@ -9,7 +9,7 @@ import {
   stringOption,
   UsageError,
 } from '../command';
-import { clusterShapeFromArgs, runOptions } from '../run-options';
+import { clusterShapeFromArgs, hubTimeoutFromArgs, runOptions } from '../run-options';
 
 export const planCommand: CommandSpec = {
   name: 'plan',
@@ -25,6 +25,7 @@ export const planCommand: CommandSpec = {
       'gpu-memory-utilization',
       'max-model-length',
       'lighteval-version',
+      'hub-timeout',
     ]),
     json: { type: 'boolean', description: 'Print the plan as JSON on stdout' },
   },
@@ -44,6 +45,7 @@ export const planCommand: CommandSpec = {
       hubEndpoint: io.env.HF_ENDPOINT || undefined,
       token: io.env.HF_TOKEN || undefined,
       cwd: io.cwd,
+      timeoutMs: hubTimeoutFromArgs(args),
     });
     const plan = planEvaluation({
       facts,

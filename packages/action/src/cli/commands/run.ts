@@ -17,7 +17,13 @@ import {
   UsageError,
 } from '../command';
 import { stateOption, writeDetachedRun } from '../detached';
-import { accessFromArgs, runOptions, settingsFromArgs, stderrLoggerFor } from '../run-options';
+import {
+  accessFromArgs,
+  hubTimeoutFromArgs,
+  runOptions,
+  settingsFromArgs,
+  stderrLoggerFor,
+} from '../run-options';
 
 export const runCommand: CommandSpec = {
   name: 'run',
@@ -57,6 +63,7 @@ export async function runFromArgs(
   if (detach && access.executor === 'local') {
     throw new UsageError('--detach needs --executor slurm: local jobs are child processes of this command');
   }
+  const hubTimeout = hubTimeoutFromArgs(args);
   const executor = await openExecutor(access, settings, logger);
 
   // The runner sends SIGINT, then SIGTERM 7.5 s later: cancel the jobs within that grace.
@@ -71,7 +78,7 @@ export async function runFromArgs(
   try {
     outcome = await runEvaluation(settings, {
       executor,
-      loadFacts: (source) => loadModelFacts({ ...source, cwd: io.cwd }),
+      loadFacts: (source) => loadModelFacts({ ...source, cwd: io.cwd, timeoutMs: hubTimeout }),
       logger,
       localDir,
       ...(standinScript && { standinScript }),
