@@ -16,7 +16,8 @@ import { compareWithBaseline } from '../../stats';
 
 export function baselineRule(settings: ResolvedSettings): BaselineRule | undefined {
   return baselineRuleOf(settings.request.baseline, {
-    baseRevision: settings.request.pullRequest?.baseRef ?? 'main',
+    // The base branch's configured revision when the PR's head config was read; else its branch name.
+    baseRevision: settings.baseRevision ?? settings.request.pullRequest?.baseRef ?? 'main',
     isRelease: (revision) => isReleaseRevision(revision, settings.tagPattern, settings.tagRevision),
   });
 }
