@@ -39,6 +39,7 @@
  * properties and basic types); problems go to `state.violations` instead of failing the request, so
  * tests can assert there are none.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -106,6 +107,8 @@ export interface GitHubEmulatorState {
   /** Permission per login (`setPermission`). */
   permissions: Map<string, PermissionLevel>;
   calls: RecordedCall[];
+  /** Repository files served by `GET /repos/{o}/{r}/contents/{path}`, keyed `owner/repo@ref:path`. */
+  files: Map<string, string>;
   /** Disagreements with GitHub's OpenAPI description, one line each. Tests assert this is empty. */
   violations: string[];
 }
@@ -116,6 +119,8 @@ export interface GitHubEmulator {
   setPermission(login: string, level: PermissionLevel): void;
   /** Seeds a comment (e.g. 150 of them to exercise pagination); returns its id. */
   addComment(repoFullName: string, issueNumber: number, body: string, login: string): number;
+  /** Puts a file at `ref` (a branch name or commit sha) for the contents endpoint. */
+  setFile(repoFullName: string, ref: string, path: string, text: string): void;
   /** The comments of one issue, oldest first. */
   commentsOf(repoFullName: string, issueNumber: number): EmulatedComment[];
   labelsOf(repoFullName: string, issueNumber: number): string[];
@@ -329,6 +334,7 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     labels: new Map(),
     permissions: new Map(),
     calls: [],
+    files: new Map(),
     violations: [],
   };
   const faults = new Map<string, EmulatedFault[]>();
@@ -451,6 +457,35 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
             updated_at: '2020-01-01T00:00:00Z',
           },
         };
+      // A file's contents (the `content-file` schema): base64 in `content`, as GitHub sends it.
+      case 'GET /repos/{owner}/{repo}/contents/{path}': {
+        const ref = query.get('ref') ?? 'main';
+        const filePath = params.path as string;
+        const text = state.files.get(`${repo}@${ref}:${filePath}`);
+        if (text === undefined) throw new HttpProblem(404, 'Not Found');
+        const bytes = Buffer.from(text, 'utf8');
+        const sha = createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+        const api = `${baseUrl}/repos/${repo}/contents/${filePath}?ref=${ref}`;
+        const html = `https://github.com/${repo}/blob/${ref}/${filePath}`;
+        const git = `${baseUrl}/repos/${repo}/git/blobs/${sha}`;
+        return {
+          status: 200,
+          body: {
+            type: 'file',
+            encoding: 'base64',
+            size: bytes.length,
+            name: filePath.split('/').at(-1),
+            path: filePath,
+            content: bytes.toString('base64').replace(/.{60}/g, '$&\n'),
+            sha,
+            url: api,
+            git_url: git,
+            html_url: html,
+            download_url: `https://raw.githubusercontent.com/${repo}/${ref}/${filePath}`,
+            _links: { self: api, git, html },
+          },
+        };
+      }
       case 'GET /repos/{owner}/{repo}/collaborators/{username}/permission': {
         const login = params.username as string;
         const level = state.permissions.get(login) ?? defaultPermission;
@@ -671,6 +706,9 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     },
     addComment(repoFullName, issueNumber, body, login) {
       return addComment(repoFullName, issueNumber, body, login).id;
+    },
+    setFile(repoFullName, ref, path, text) {
+      state.files.set(`${repoFullName}@${ref}:${path}`, text);
     },
     commentsOf(repoFullName, issueNumber) {
       return state.comments.get(issueKey(repoFullName, issueNumber)) ?? [];

@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   connectSsh,
   HostKeyMismatchError,
+  HostKeyRevokedError,
   type Logger,
   type SshOptions,
   silentLogger,
@@ -58,6 +59,31 @@ describe('SSH transport against the real sshd', () => {
     expect(error.expectedFingerprint).not.toBe(cluster.hostKeyFingerprint);
     expect(error.message).toContain(error.expectedFingerprint);
     expect(error.hint).toMatch(/known_hosts/);
+  });
+
+  // The Debian/Ubuntu default (HashKnownHosts yes): a file hashed by the real `ssh-keygen -H`, with
+  // entries for other hosts and a second, unrelated key for this one, passes the real sshd.
+  it('accepts a hashed known_hosts file (ssh-keygen -H) with several entries', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hashed-known-hosts-'));
+    const file = join(dir, 'known_hosts');
+    const other = otherHostKeyLine().split(' ').slice(1).join(' ');
+    writeFileSync(
+      file,
+      `elsewhere.example.org ${other}\n${cluster.knownHostsLine}\n[${cluster.host}]:${cluster.port} ${other}\n`,
+    );
+    execFileSync('ssh-keygen', ['-q', '-H', '-f', file], { stdio: 'ignore' });
+    const knownHosts = readFileSync(file, 'utf8');
+    expect(knownHosts).not.toContain(cluster.host);
+    const transport = await connect({ knownHostsLine: undefined, knownHosts });
+    expect((await transport.exec(['true'])).exitCode).toBe(0);
+  });
+
+  it('refuses the server key when the known_hosts file marks it @revoked', async () => {
+    const [, ...key] = cluster.knownHostsLine.split(' ');
+    const knownHosts = `@revoked [${cluster.host}]:${cluster.port} ${key.join(' ')}\n${cluster.knownHostsLine}\n`;
+    const attempt = connect({ knownHostsLine: undefined, knownHosts });
+    await expect(attempt).rejects.toBeInstanceOf(HostKeyRevokedError);
+    await expect(attempt).rejects.toThrow(cluster.hostKeyFingerprint);
   });
 
   it('connects without verification only when told to, and says so loudly', async () => {

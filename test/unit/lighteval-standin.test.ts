@@ -431,3 +431,19 @@ describe('samples per problem, as each release draws them', () => {
     expect(refused.stderr).toContain('Cannot find tasks lighteval|aime24@n=12');
   });
 });
+
+describe('progress bars on stderr, as tqdm draws them for LightEval and vLLM', () => {
+  it('draws Splits and Processed prompts bars while it evaluates, which the heartbeat reads', async () => {
+    const { lightevalProgress } = await import('../../packages/action/src/run/heartbeat');
+    const argv = withOutput(plannedArgv('0.13.0', { benchmarks: benchmarkCatalog.slice(0, 1) }), outputDir());
+    const result = run('0.13.0', argv, { LIGHTEVAL_STANDIN_SLEEP: '1' });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^Splits: {3}0%\| {10}\| 0\/1 \[00:00<\?, \?it\/s\]$/m);
+    expect(result.stderr).toContain('\rProcessed prompts:   0%|');
+    const total = result.stderr.match(/Processed prompts: 100%\|█{10}\| (\d+)\/(\d+) /);
+    expect(total?.[1]).toBe(total?.[2]);
+    // Cut the log where a running job would be: the last bar drawn so far is what is shown.
+    const midway = result.stderr.slice(0, result.stderr.indexOf('Processed prompts: 100%'));
+    expect(lightevalProgress(midway)).toMatch(/^Processed prompts \d{1,2}% \(\d+\/\d+(, 00:\d\d left)?\)$/);
+  });
+});

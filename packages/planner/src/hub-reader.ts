@@ -22,6 +22,8 @@ export interface ModelFactsSource {
   /** Defaults to `HF_TOKEN`. Never logged. */
   token?: string | undefined;
   fetch?: typeof fetch | undefined;
+  /** Per Hub request; default `DEFAULT_HUB_READ_TIMEOUT_MS`. A Hub that never answers fails, naming the file. */
+  timeoutMs?: number | undefined;
   /** Resolves relative local paths; defaults to the process's. */
   cwd?: string | undefined;
 }
@@ -148,7 +150,40 @@ interface HubAccess {
   revision: string | undefined;
   hubUrl: string;
   accessToken: string | undefined;
-  fetch: typeof fetch | undefined;
+  fetch: typeof fetch;
+  timeoutMs: number;
+}
+
+/**
+ * Per request. The planner reads a config.json, an index and a few KiB of safetensors headers: a
+ * Hub that has not answered one of them in 30 s is not answering (the CLI's --hub-timeout raises it).
+ */
+export const DEFAULT_HUB_READ_TIMEOUT_MS = 30_000;
+
+/** No answer from the Hub within the timeout; `hubError` names the file being read. */
+class HubReadTimeout extends Error {
+  constructor(
+    readonly url: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`no answer from ${url} within ${Math.round(timeoutMs / 1000)} s`);
+  }
+}
+
+/** `base` with a deadline on every request (headers and body): nothing waits on a silent Hub. */
+export function fetchWithTimeout(base: typeof fetch, timeoutMs: number): typeof fetch {
+  const wrapped = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    try {
+      return await base(input, { ...init, signal });
+    } catch (error) {
+      if (timeout.aborted) throw new HubReadTimeout(url, timeoutMs);
+      throw error;
+    }
+  };
+  return wrapped as typeof fetch;
 }
 
 function hubError(error: unknown, access: HubAccess, what: string): Error {
@@ -174,6 +209,15 @@ function hubError(error: unknown, access: HubAccess, what: string): Error {
       'Retry later; if it persists, check HF_ENDPOINT.',
     );
   }
+  // The library may wrap the abort; the deadline is what the user needs to hear about.
+  const timedOut =
+    error instanceof HubReadTimeout ? error : (error as { cause?: unknown })?.cause instanceof HubReadTimeout;
+  if (timedOut || (error as { name?: unknown })?.name === 'TimeoutError') {
+    return new ModelFactsError(
+      `the Hub at ${access.hubUrl} did not answer within ${Number((access.timeoutMs / 1000).toFixed(1))} s reading ${what} of ${access.model}`,
+      'The Hub (or HF_ENDPOINT) accepted the connection but sent nothing: retry later, check HF_ENDPOINT, or raise the timeout (--hub-timeout).',
+    );
+  }
   if (error instanceof TypeError && /access token must start with 'hf_'/.test(error.message)) {
     return new ModelFactsError(
       'HF_TOKEN is not a Hugging Face token',
@@ -194,7 +238,7 @@ async function downloadText(access: HubAccess, path: string): Promise<string | u
       ...(access.revision !== undefined && { revision: access.revision }),
       hubUrl: access.hubUrl,
       ...(access.accessToken !== undefined && { accessToken: access.accessToken }),
-      ...(access.fetch !== undefined && { fetch: access.fetch }),
+      fetch: access.fetch,
       xet: false,
     });
     return blob ? await blob.text() : undefined;
@@ -218,7 +262,7 @@ async function countFromSafetensorsHeaders(
       hubUrl: access.hubUrl,
       ...(access.revision !== undefined && { revision: access.revision }),
       ...(access.accessToken !== undefined && { accessToken: access.accessToken }),
-      ...(access.fetch !== undefined && { fetch: access.fetch }),
+      fetch: access.fetch,
     });
     const counts = Object.fromEntries(
       Object.entries(parsed.parameterCount).filter(
@@ -248,7 +292,11 @@ async function loadHubFacts(source: ModelFactsSource): Promise<ModelFacts> {
       'https://huggingface.co'
     ).replace(/\/+$/, ''),
     accessToken: source.token ?? ('token' in source ? undefined : process.env.HF_TOKEN || undefined),
-    fetch: source.fetch,
+    fetch: fetchWithTimeout(
+      source.fetch ?? globalThis.fetch,
+      source.timeoutMs ?? DEFAULT_HUB_READ_TIMEOUT_MS,
+    ),
+    timeoutMs: source.timeoutMs ?? DEFAULT_HUB_READ_TIMEOUT_MS,
   };
   if (!/^[\w.-]+\/[\w.-]+$/.test(source.model)) {
     throw new ModelFactsError(
@@ -276,7 +324,7 @@ async function loadHubFacts(source: ModelFactsSource): Promise<ModelFacts> {
       ...(access.revision !== undefined && { revision: access.revision }),
       hubUrl: access.hubUrl,
       ...(access.accessToken !== undefined && { accessToken: access.accessToken }),
-      ...(access.fetch !== undefined && { fetch: access.fetch }),
+      fetch: access.fetch,
     });
     sha = typeof info.sha === 'string' ? info.sha : undefined;
     const safetensors = safetensorsInfoSchema.safeParse(info.safetensors);

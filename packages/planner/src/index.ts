@@ -23,7 +23,12 @@ export {
   THROUGHPUT_ASSUMPTION,
 } from './cost';
 export { type GpuType, getGpuType, gpuTypeNames, gpuTypes } from './gpu-types';
-export { loadModelFacts, ModelFactsError, type ModelFactsSource } from './hub-reader';
+export {
+  DEFAULT_HUB_READ_TIMEOUT_MS,
+  loadModelFacts,
+  ModelFactsError,
+  type ModelFactsSource,
+} from './hub-reader';
 export {
   buildLightevalArgs,
   DEFAULT_LIGHTEVAL_CACHE_DIR,

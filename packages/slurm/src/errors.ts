@@ -30,6 +30,19 @@ export class HostKeyMismatchError extends SlurmPackageError {
   }
 }
 
+/** The server presented a key the known_hosts file marks `@revoked`. Never retried. */
+export class HostKeyRevokedError extends SlurmPackageError {
+  constructor(
+    host: string,
+    readonly fingerprint: string,
+  ) {
+    super(
+      `The SSH host key of ${host} (${fingerprint}) is marked @revoked in the known_hosts file; refusing to connect.`,
+      'A revoked key was withdrawn by the cluster admins (compromised or retired): ask them for the current host key and pin that one. Do not remove the @revoked line to get through.',
+    );
+  }
+}
+
 /** The known_hosts line given to pin the host key cannot be used. */
 export class KnownHostsLineError extends SlurmPackageError {}
 

@@ -18,6 +18,7 @@ export {
 export { scrubbedEnvironment } from './environment';
 export {
   HostKeyMismatchError,
+  HostKeyRevokedError,
   KnownHostsLineError,
   RemoteCommandError,
   SlurmOutputError,
@@ -48,7 +49,16 @@ export {
   type SlurmJobState,
   toJobState,
 } from './job-state';
-export { openSshFingerprint, type PinnedHostKey, parseKnownHostsLine } from './known-hosts';
+export {
+  type HostKeyPins,
+  hostFieldMatches,
+  hostKeysFromKnownHosts,
+  knownHostsName,
+  openSshFingerprint,
+  type PinnedHostKey,
+  parseKnownHostsLine,
+  requireHostKeys,
+} from './known-hosts';
 export { createLocalTransport } from './local-transport';
 export { type Logger, silentLogger, stderrLogger } from './logger';
 export { MULTI_NODE_STARTUP_EXIT_CODE, STEP_SCRIPTS } from './multi-node-script';

@@ -163,9 +163,9 @@ async function readLocalFile(path: string, options: ReadFileOptions): Promise<Bu
   }
 }
 
-export function timeoutError(argv: readonly string[], timeoutMs: number): RemoteCommandError {
+export function timeoutError(argv: readonly string[], timeoutMs: number, host?: string): RemoteCommandError {
   return new RemoteCommandError(
-    `${argv[0] ?? 'command'} did not finish within ${Math.round(timeoutMs / 1000)} s.`,
+    `${argv[0] ?? 'command'}${host ? ` on ${host}` : ''} did not finish within ${Math.round(timeoutMs / 1000)} s.`,
     'The cluster may be overloaded or the controller unreachable; the call is retried where that is safe.',
     null,
     '',

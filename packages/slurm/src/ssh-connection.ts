@@ -1,11 +1,12 @@
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { backoffDelay, sleep } from './backoff';
-import { HostKeyMismatchError, KnownHostsLineError, SshConnectError } from './errors';
+import { HostKeyMismatchError, HostKeyRevokedError, KnownHostsLineError, SshConnectError } from './errors';
 import {
+  type HostKeyPins,
   hostKeyAlgorithmsFor,
   openSshFingerprint,
-  type PinnedHostKey,
   parseKnownHostsLine,
+  requireHostKeys,
 } from './known-hosts';
 import { type Logger, stderrLogger } from './logger';
 
@@ -17,8 +18,14 @@ export interface SshEndpoint {
   /** PEM/OpenSSH private key text; never a path, so the action can pass a masked secret through. */
   privateKey?: string | Buffer;
   passphrase?: string;
-  /** The pinned host key as one `known_hosts` line. Required unless `insecureAcceptAnyHostKey`. */
+  /** The pinned host key as one `known_hosts` line, its host field not matched. */
   knownHostsLine?: string;
+  /**
+   * A known_hosts file's text, read as OpenSSH reads it: the entries for `host` (`[host]:port` off
+   * port 22; hashed, patterns, several keys, `@revoked`). This or `knownHostsLine` is required
+   * unless `insecureAcceptAnyHostKey`.
+   */
+  knownHosts?: string;
   /**
    * Accept whatever host key the server shows. For throwaway clusters only: it is logged as a warning
    * on every connection, never the default, and never implied by a missing `knownHostsLine`.
@@ -39,6 +46,13 @@ export interface SshOptions extends SshEndpoint {
   /** Connection attempts after a drop (and for the first connection) before giving up. Default 6. */
   connectAttempts?: number;
   reconnectBackoff?: { initialMs: number; maxMs: number };
+  /**
+   * A remote command called without its own `timeoutMs` is killed after this long (no call waits on
+   * a silent login node forever). Default 120 s: every such command is a quick file or Slurm call.
+   */
+  commandTimeoutMs?: number;
+  /** The same for one SFTP operation (a bounded read or write of a run file). Default 300 s. */
+  sftpTimeoutMs?: number;
   /** sshd allows 10 sessions per connection by default (MaxSessions); stay under it. Default 8. */
   maxConcurrentChannels?: number;
   logger?: Logger;
@@ -129,7 +143,7 @@ export async function openSshConnector(options: SshOptions): Promise<SshConnecto
 async function openLiveConnection(
   options: SshOptions,
   logger: Logger,
-  pins: { pinned: PinnedHostKey | undefined; jumpPinned: PinnedHostKey | undefined },
+  pins: { pinned: HostKeyPins | undefined; jumpPinned: HostKeyPins | undefined },
   state: { closedByUser: boolean },
 ): Promise<LiveConnection> {
   let jump: Client | undefined;
@@ -171,6 +185,7 @@ async function retryConnect(
     } catch (error) {
       const permanent =
         error instanceof HostKeyMismatchError ||
+        error instanceof HostKeyRevokedError ||
         (error instanceof SshConnectError && error.permanent) ||
         attempt + 1 >= attempts;
       if (permanent || state.closedByUser) throw error;
@@ -187,8 +202,8 @@ async function retryConnect(
 function endpointConfig(
   options: SshOptions,
   endpoint: SshEndpoint,
-  pin: PinnedHostKey | undefined,
-  onMismatch: (e: HostKeyMismatchError) => void,
+  pin: HostKeyPins | undefined,
+  onMismatch: (e: HostKeyMismatchError | HostKeyRevokedError) => void,
 ): ConnectConfig {
   const agent = endpoint.agent === false ? undefined : (endpoint.agent ?? process.env.SSH_AUTH_SOCK);
   const config: ConnectConfig = {
@@ -201,17 +216,23 @@ function endpointConfig(
     hostVerifier: (key: Buffer) => {
       if (!pin) return true; // insecureAcceptAnyHostKey, warned about in pinnedKeyOf
       const actual = openSshFingerprint(key);
-      if (actual === pin.fingerprint) return true;
-      onMismatch(
-        new HostKeyMismatchError(`${endpoint.host}:${endpoint.port ?? 22}`, pin.fingerprint, actual),
-      );
+      const where = `${endpoint.host}:${endpoint.port ?? 22}`;
+      // A revoked key is refused even when it is also pinned (OpenSSH checks revocation first).
+      if (pin.revoked.some((k) => k.fingerprint === actual)) {
+        onMismatch(new HostKeyRevokedError(where, actual));
+        return false;
+      }
+      if (pin.keys.some((k) => k.fingerprint === actual)) return true;
+      const expected = [...new Set(pin.keys.map((k) => k.fingerprint))].join(' or ');
+      onMismatch(new HostKeyMismatchError(where, expected, actual));
       return false;
     },
   };
   if (pin) {
-    // Ask for the pinned key's algorithm, else a server with several host keys may show another one.
+    // Ask only for the pinned keys' algorithms, else a server with several host keys may show another.
+    const types = [...new Set(pin.keys.map((k) => k.keyType))];
     config.algorithms = {
-      serverHostKey: hostKeyAlgorithmsFor(pin.keyType) as NonNullable<
+      serverHostKey: types.flatMap(hostKeyAlgorithmsFor) as NonNullable<
         ConnectConfig['algorithms']
       >['serverHostKey'],
     };
@@ -227,12 +248,12 @@ function openClient(
   options: SshOptions,
   logger: Logger,
   endpoint: SshEndpoint,
-  pin: PinnedHostKey | undefined,
+  pin: HostKeyPins | undefined,
   sock?: ClientChannel,
 ): Promise<Client> {
   return new Promise<Client>((resolve, reject) => {
     const client = new Client();
-    let mismatch: HostKeyMismatchError | undefined;
+    let mismatch: HostKeyMismatchError | HostKeyRevokedError | undefined;
     let ready = false;
     client.on('ready', () => {
       ready = true;
@@ -278,12 +299,21 @@ function forwardThroughJump(
   });
 }
 
-function pinnedKeyOf(endpoint: SshEndpoint, logger: Logger): PinnedHostKey | undefined {
+function pinnedKeyOf(endpoint: SshEndpoint, logger: Logger): HostKeyPins | undefined {
   if (endpoint.insecureAcceptAnyHostKey) {
     logger.warn(
       `INSECURE: the host key of ${endpoint.host} is NOT verified (insecure-accept-any-host-key). Anyone on the network path can impersonate the cluster and read the credentials sent to it. Use this only for throwaway test clusters.`,
     );
     return undefined;
+  }
+  if (endpoint.knownHosts) {
+    const pins = requireHostKeys(endpoint.knownHosts, endpoint.host, endpoint.port ?? 22);
+    if (pins.certAuthorities > 0) {
+      logger.warn(
+        `known_hosts: ${pins.certAuthorities} @cert-authority line(s) for ${endpoint.host} ignored (host certificates are not supported); the host's own pinned key(s) are checked.`,
+      );
+    }
+    return pins;
   }
   if (!endpoint.knownHostsLine) {
     throw new KnownHostsLineError(
@@ -291,7 +321,7 @@ function pinnedKeyOf(endpoint: SshEndpoint, logger: Logger): PinnedHostKey | und
       `Pass the server's known_hosts line (from \`ssh-keyscan -p ${endpoint.port ?? 22} ${endpoint.host}\`, checked against a fingerprint from your admin).`,
     );
   }
-  return parseKnownHostsLine(endpoint.knownHostsLine);
+  return { keys: [parseKnownHostsLine(endpoint.knownHostsLine)], revoked: [], certAuthorities: 0 };
 }
 
 function connectError(endpoint: SshEndpoint, error: Error & { level?: string }): SshConnectError {

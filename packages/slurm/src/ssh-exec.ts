@@ -45,7 +45,7 @@ export function execOnChannel(
           ? undefined
           : setTimeout(() => {
               kill();
-              finish(() => reject(timeoutError(argv, execOptions.timeoutMs ?? 0)));
+              finish(() => reject(timeoutError(argv, execOptions.timeoutMs ?? 0, host)));
             }, execOptions.timeoutMs);
       const onAbort = () => {
         kill();

@@ -24,19 +24,25 @@ export async function connectSsh(options: SshOptions): Promise<SshTransport> {
   const connector = await openSshConnector(options);
   const channels = createSemaphore(options.maxConcurrentChannels ?? 8);
 
-  const withSftp = async <T>(operation: (sftp: SFTPWrapper) => Promise<T>): Promise<T> => {
+  const sftpTimeoutMs = options.sftpTimeoutMs ?? DEFAULT_SFTP_TIMEOUT_MS;
+  const withSftp = async <T>(what: string, operation: (sftp: SFTPWrapper) => Promise<T>): Promise<T> => {
     await channels.acquire();
     try {
-      return await operation(await connector.sftp());
+      return await withDeadline((async () => operation(await connector.sftp()))(), sftpTimeoutMs, () =>
+        sftpTimeoutError(options.host, what, sftpTimeoutMs),
+      );
     } finally {
       channels.release();
     }
   };
 
+  const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const exec = async (argv: readonly string[], execOptions?: ExecOptions): Promise<CommandResult> => {
     await channels.acquire();
     try {
-      return await execOnChannel(await connector.connection(), options.host, argv, execOptions ?? {});
+      // Every command has a deadline: the caller's, else the transport's default.
+      const withTimeout = { timeoutMs: commandTimeoutMs, ...execOptions };
+      return await execOnChannel(await connector.connection(), options.host, argv, withTimeout);
     } finally {
       channels.release();
     }
@@ -50,17 +56,19 @@ export async function connectSsh(options: SshOptions): Promise<SshTransport> {
     exec,
     readFile(path, readOptions) {
       if (!readOptions?.maxBytes && !readOptions?.refuseSymlink) {
-        return withSftp((sftp) => readWholeFile(sftp, path));
+        return withSftp(`reading ${path}`, (sftp) => readWholeFile(sftp, path));
       }
-      return withSftp((sftp) => readViaSftp(sftp, path, readOptions));
+      return withSftp(`reading ${path}`, (sftp) => readViaSftp(sftp, path, readOptions));
     },
     writeFile(path, data, writeOptions) {
       const mode = writeOptions?.mode ?? 0o644;
       const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-      return withSftp((sftp) => writeViaSftp(sftp, path, bytes, mode, writeOptions?.exclusive ?? false));
+      return withSftp(`writing ${path}`, (sftp) =>
+        writeViaSftp(sftp, path, bytes, mode, writeOptions?.exclusive ?? false),
+      );
     },
     listDirectory(dir) {
-      return withSftp((sftp) => listViaSftp(sftp, dir));
+      return withSftp(`listing ${dir}`, (sftp) => listViaSftp(sftp, dir));
     },
     async makeDirectory(dir, dirOptions) {
       const mode = (dirOptions?.mode ?? 0o755).toString(8);
@@ -78,6 +86,27 @@ export async function connectSsh(options: SshOptions): Promise<SshTransport> {
       return connector.close();
     },
   };
+}
+
+export const DEFAULT_COMMAND_TIMEOUT_MS = 120_000;
+export const DEFAULT_SFTP_TIMEOUT_MS = 300_000;
+
+function sftpTimeoutError(host: string, what: string, timeoutMs: number): RemoteCommandError {
+  return new RemoteCommandError(
+    `SFTP ${what} on ${host} did not finish within ${Math.round(timeoutMs / 1000)} s.`,
+    'The login node or its file system is not answering; check it (and the network path) and retry.',
+    null,
+    '',
+  );
+}
+
+/** `work`, or the deadline's error if it has not settled by then (the timer never outlives it). */
+export function withDeadline<T>(work: Promise<T>, timeoutMs: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), timeoutMs);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 function createSemaphore(limit: number) {

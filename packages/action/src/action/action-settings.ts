@@ -1,6 +1,12 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { type ResolvedSettings, readActionInputs, readRevisionWaitMinutes, resolveSettings } from '../config';
+import {
+  type ResolvedSettings,
+  readActionInputs,
+  readRevisionWaitMinutes,
+  resolveSettings,
+  type SettingsSources,
+} from '../config';
 import { workflowRunUrl } from '../request';
 import type { ClusterAccess } from '../run/connection';
 import { definitionHash, runDefinition } from '../run/run-definition';
@@ -66,7 +72,11 @@ export function readRunnerEvent(runner: ActionEnvironment): RunnerEvent {
   };
 }
 
-export function readActionSettings(runner: ActionEnvironment, event: RunnerEvent): ActionSettingsOutcome {
+export function readActionSettings(
+  runner: ActionEnvironment,
+  event: RunnerEvent,
+  pullRequestHead: Pick<SettingsSources, 'configOverlay'> & { baseRevision?: string } = {},
+): ActionSettingsOutcome {
   const { env, core } = runner;
   const vars = runnerVariablesSchema.parse(env);
   const workspace = vars.GITHUB_WORKSPACE ?? process.cwd();
@@ -78,9 +88,11 @@ export function readActionSettings(runner: ActionEnvironment, event: RunnerEvent
     setSecret: (value) => core.setSecret(value),
     readConfigFile: (path) => runner.readFile(resolve(workspace, path)),
     ...(runUrl && { runUrl }),
+    ...(pullRequestHead.configOverlay && { configOverlay: pullRequestHead.configOverlay }),
   });
   if (outcome.kind === 'skip') return outcome;
   const resolved = outcome.settings;
+  if (pullRequestHead.baseRevision) resolved.baseRevision = pullRequestHead.baseRevision;
   const run = toRunSettings(resolved, {
     simulate: readInput(env, 'simulate') === 'true',
     runId: readInput(env, 'run-id'),

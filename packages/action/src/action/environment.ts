@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
 import { Octokit } from '@octokit/rest';
+import { githubFetch } from './github-fetch';
 
 /**
  * What the action touches of the runner, injected so tests drive it without module mocking. `main.ts`
@@ -54,7 +55,11 @@ export function runnerEnvironment(): ActionEnvironment {
       },
     },
     octokit: (token) =>
-      new Octokit({ auth: token, baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com' }),
+      new Octokit({
+        auth: token,
+        baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+        request: { fetch: githubFetch(globalThis.fetch) },
+      }),
     readFile: (path) => {
       try {
         return readFileSync(path, 'utf8');

@@ -52,7 +52,7 @@ export async function publishOutcome(
   const hub = settings.resultsRepo
     ? hubClientFromEnv(env, {
         ...(settings.secrets.hfToken && { accessToken: settings.secrets.hfToken }),
-        retry: hubRetryPolicy(env),
+        retry: { ...hubRetryPolicy(env), onRetry: (message) => core.warning(message) },
       })
     : undefined;
 

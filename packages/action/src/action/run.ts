@@ -17,6 +17,7 @@ import { findStandinScript } from '../run/standin';
 import { type ActionSettings, readActionSettings, readRunnerEvent } from './action-settings';
 import type { ActionEnvironment } from './environment';
 import { createLiveComment, type LiveComment } from './live-comment';
+import { settingsForPullRequest } from './pr-head';
 import { type ActionStatus, publishOutcome } from './publish';
 import { baselineVariances } from './publish/baseline';
 
@@ -52,10 +53,16 @@ async function evaluate(runner: ActionEnvironment): Promise<ActionStatus> {
     core.notice(`model-eval: nothing to evaluate: ${outcome.reason}`);
     return 'skipped';
   }
-  const settings = outcome.settings;
-  const token = settings.resolved.secrets.githubToken;
+  const token = outcome.settings.resolved.secrets.githubToken;
   const octokit = token ? runner.octokit(token) : undefined;
-  if ((await permissionDecision(runner, settings.resolved, octokit)) === 'skip') return 'skipped';
+  if ((await permissionDecision(runner, outcome.settings.resolved, octokit)) === 'skip') return 'skipped';
+  // Only now, with the actor's permission known, is anything of the PR's head read (as data).
+  const forPr = await settingsForPullRequest(runner, event, outcome.settings, octokit);
+  if (forPr.kind === 'skip') {
+    core.notice(`model-eval: nothing to evaluate: ${forPr.reason}`);
+    return 'skipped';
+  }
+  const settings = forPr.settings;
 
   // Lines carry cluster text (job states, reasons): never let one start a `::` workflow command.
   const logger: Logger = {

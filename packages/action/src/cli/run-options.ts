@@ -182,6 +182,11 @@ export const runOptions: Record<string, OptionSpec> = {
     description: 'First status poll interval in seconds (default 5; backs off to 60)',
     valueName: 'S',
   },
+  'hub-timeout': {
+    type: 'string',
+    description: 'Seconds to wait for each Hub request before failing (default 30)',
+    valueName: 'S',
+  },
   'results-json': {
     type: 'string',
     description: 'Write the run and its results as JSON here',
@@ -200,6 +205,12 @@ export const stderrLoggerFor = (io: CliIo, simulated = false): Logger => {
     warn: (message) => io.stderr(`${prefix}warning: ${escapeTerminal(message)}\n`),
   };
 };
+
+/** `--hub-timeout` in milliseconds; undefined means the planner's default. */
+export function hubTimeoutFromArgs(args: ParsedArgs): number | undefined {
+  const seconds = numberOption(args, 'hub-timeout', 1, 3600);
+  return seconds === undefined ? undefined : Math.round(seconds * 1000);
+}
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 

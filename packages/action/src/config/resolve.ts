@@ -75,6 +75,8 @@ export interface ResolvedSettings {
   configPath: string;
   /** False when no config file exists at the (default) path and everything came from inputs. */
   configFound: boolean;
+  /** A PR evaluation's `base-revision`: the revision the base branch's config file names. */
+  baseRevision?: string;
 }
 
 export type SettingsOutcome =
@@ -89,6 +91,11 @@ export interface SettingsSources {
   /** Returns the file's text, or undefined when it does not exist. Paths are relative to the workspace. */
   readConfigFile: (path: string) => string | undefined;
   runUrl?: string;
+  /**
+   * A pull request's head configuration, read as data (request/pr-head-config.ts): its model,
+   * revision, benchmarks and samples laid over the base file's. Nothing else of the head is used.
+   */
+  configOverlay?: Pick<ConfigFile, 'model' | 'revision' | 'benchmarks' | 'samples'>;
 }
 
 const DEFAULTS = {
@@ -113,7 +120,9 @@ function readConfig(
       "The 'config-path' input names a file that is not in the workspace: check the path, or check out the repository (base branch only) before this step.",
     );
   }
-  const config: ConfigFile = configText === undefined ? {} : parseConfigFile(configText, configPath);
+  const parsed: ConfigFile = configText === undefined ? {} : parseConfigFile(configText, configPath);
+  // A PR's head keys over the base file's (validated by the caller, request/pr-head-config.ts).
+  const config = sources.configOverlay ? { ...parsed, ...sources.configOverlay } : parsed;
   return { configPath, config, configFound: configText !== undefined };
 }
 

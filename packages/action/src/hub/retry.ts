@@ -15,6 +15,8 @@ export interface RetryPolicy {
   maxRetryAfterMs: number;
   /** Injected so tests do not wait. */
   sleep?: (ms: number) => Promise<void>;
+  /** Told before each retry (what failed, the attempt, the wait), so a retry is never silent. */
+  onRetry?: (message: string) => void;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = {
@@ -67,7 +69,14 @@ export async function withHubRetries<T>(
       if (error instanceof HubBusyError && error.retryAfterMs > policy.maxRetryAfterMs) {
         throw new HubUnavailableError(operation, attempt, error);
       }
-      if (attempt < policy.attempts) await sleep(retryDelayMs(policy, attempt, error));
+      if (attempt < policy.attempts) {
+        const delay = retryDelayMs(policy, attempt, error);
+        const status = error instanceof HubApiError ? `HTTP ${error.statusCode}: ` : '';
+        policy.onRetry?.(
+          `Hub: ${operation} failed (${status}${(error as Error).message}); retry ${attempt} of ${policy.attempts - 1} in ${(delay / 1000).toFixed(1)} s.`,
+        );
+        await sleep(delay);
+      }
     }
   }
   throw new HubUnavailableError(operation, policy.attempts, lastError);

@@ -85,7 +85,10 @@ export async function collectResults(
  * The samples each benchmark really drew, from its details (rows per problem), replacing what the
  * metric name says: from LightEval 0.11 a name keeps saying `n=1` whatever was drawn.
  */
-async function countWhatRan(collected: CollectedResults): Promise<void> {
+export async function countWhatRan(
+  collected: Pick<CollectedResults, 'results' | 'localResultsDir'> &
+    Partial<Pick<CollectedResults, 'perProblem'>>,
+): Promise<void> {
   if (collected.results.length === 0) return;
   const perProblem = await readPerProblemScores(collected.localResultsDir, collected.results).catch(
     () => new Map<string, ProblemScore[]>(),

@@ -11,7 +11,7 @@ export interface SshAccess {
   user: string;
   privateKey: string;
   passphrase?: string;
-  /** known_hosts text (one or more lines); the line for this host is pinned. */
+  /** known_hosts text (one or more lines); the entries for this host and port are pinned. */
   knownHosts?: string;
   insecureAcceptAnyHostKey?: boolean;
 }
@@ -24,28 +24,6 @@ export class HostKeyNotPinnedError extends Error {
   ) {
     super(message);
   }
-}
-
-/**
- * The known_hosts line for `host`:`port` (OpenSSH writes `[host]:port` for non-22 ports). Hashed
- * entries (`|1|…`) cannot be matched without the salt, so a file of one line is taken as it is.
- */
-export function pickKnownHostsLine(knownHosts: string, host: string, port: number): string {
-  const lines = knownHosts
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'));
-  const wanted = port === 22 ? [host, `[${host}]:22`] : [`[${host}]:${port}`];
-  const matching = lines.filter((line) =>
-    (line.split(/\s+/)[0] ?? '').split(',').some((h) => wanted.includes(h)),
-  );
-  const [only] = lines;
-  if (matching[0]) return matching[0];
-  if (lines.length === 1 && only) return only;
-  throw new HostKeyNotPinnedError(
-    `No known_hosts line pins the host key of ${wanted.join(' or ')} (${lines.length} line(s) given).`,
-    `Add the login node's line, e.g. from 'ssh-keyscan -p ${port} ${host}' checked against the fingerprint your admins publish.`,
-  );
 }
 
 export async function openExecutor(
@@ -72,7 +50,8 @@ export async function openExecutor(
     username: ssh.user,
     privateKey: ssh.privateKey,
     ...(ssh.passphrase !== undefined && { passphrase: ssh.passphrase }),
-    ...(ssh.knownHosts && { knownHostsLine: pickKnownHostsLine(ssh.knownHosts, ssh.host, ssh.port) }),
+    // Read as OpenSSH reads it: this host's entries (hashed too), several keys, @revoked refused.
+    ...(ssh.knownHosts && { knownHosts: ssh.knownHosts }),
     ...(ssh.insecureAcceptAnyHostKey && { insecureAcceptAnyHostKey: true }),
     logger,
   });

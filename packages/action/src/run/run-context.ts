@@ -18,6 +18,8 @@ export interface RunContext {
   specFor: (job: RecordedJob) => JobSpec;
   progress: RunProgress;
   now: () => number;
+  /** The heartbeat's timer (tests inject a fake one); default an unref'd setInterval. */
+  every?: (ms: number, tick: () => void) => () => void;
   signal?: AbortSignal;
   onProgress?: (report: RunReport) => void | Promise<void>;
 }

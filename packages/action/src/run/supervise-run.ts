@@ -1,6 +1,7 @@
 import type { PlannedJob } from '@model-eval/planner';
-import type { JobSpec, SuperviseResult, WatchEvent } from '@model-eval/slurm';
+import { type JobSpec, readLogTails, type SuperviseResult, type WatchEvent } from '@model-eval/slurm';
 import { cancelRun } from './cancel-run';
+import { everyInterval, startHeartbeat } from './heartbeat';
 import { decideAfterOutOfMemory } from './out-of-memory';
 import { followJob, planOf, type RunContext, reportNow } from './run-context';
 import { describeEvent, type FinishedJob } from './run-report';
@@ -82,7 +83,15 @@ async function runToEnd(
       if (entry) entry.state = event.state;
       void context.onProgress?.(reportNow(context, 'running'));
     }
+    // Every poll refreshes elapsed times and reasons, for the heartbeat's lines.
+    if (event.type === 'poll') {
+      for (const [jobId, snapshot] of event.snapshots) {
+        const entry = context.progress.live.get(jobId);
+        if (entry) entry.state = snapshot.state;
+      }
+    }
   };
+  const heartbeat = startRunHeartbeat(context);
   try {
     if (executor.kind === 'local') {
       return await executor.run(specs, {
@@ -104,7 +113,34 @@ async function runToEnd(
   } catch (error) {
     if (!signal?.aborted) throw error;
     return { outcomes: await cancelRun(context, jobs), cancelled: true };
+  } finally {
+    heartbeat.stop();
   }
+}
+
+/** The once-a-minute line per live job, with a running job's LightEval progress from its log tail. */
+function startRunHeartbeat(context: RunContext) {
+  const specOf = (jobId: string) => {
+    const entry = context.progress.live.get(jobId);
+    const job = entry && context.record.current().jobs.find((j) => j.index === entry.index);
+    return job && { job, spec: context.specFor(job) };
+  };
+  return startHeartbeat({
+    now: context.now,
+    every: context.every ?? everyInterval,
+    say: (line) => context.logger.info(line),
+    jobs: () =>
+      [...context.progress.live.entries()].flatMap(([jobId, entry]) => {
+        const found = specOf(jobId);
+        return found ? [{ jobId, benchmarks: found.job.planned.benchmarks, state: entry.state }] : [];
+      }),
+    readLogTail: async (jobId) => {
+      const found = specOf(jobId);
+      if (!found) return undefined;
+      // The bounded, symlink-refusing reader the failure report uses (1 MiB, last lines).
+      return (await readLogTails(context.executor.transport, found.spec, jobId, 5)).stderrTail;
+    },
+  });
 }
 
 /**

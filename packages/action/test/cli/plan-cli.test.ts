@@ -1,3 +1,4 @@
+import { createServer, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type HubEmulator, startHubEmulator } from '../../../../test/emulators/hub';
@@ -106,5 +107,41 @@ describe('model-eval plan', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  // A Hub that accepts the connection and never answers (a hung proxy, a stuck mirror): `plan`
+  // used to wait for minutes in silence. Now each request has a deadline and the error names it.
+  it('fails within --hub-timeout against a Hub endpoint that accepts and never answers', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const started = Date.now();
+      const { code, stdout, stderr } = await run(
+        ['--model', 'org/model', '--hub-timeout', '1.5'],
+        { HF_ENDPOINT: `http://127.0.0.1:${port}` },
+        '/',
+      );
+      const elapsed = Date.now() - started;
+      expect(sockets.length).toBeGreaterThan(0); // it did connect, and got no answer
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toContain(
+        `the Hub at http://127.0.0.1:${port} did not answer within 1.5 s reading config.json of org/model`,
+      );
+      expect(stderr).toMatch(/--hub-timeout/);
+      expect(elapsed).toBeGreaterThanOrEqual(1400);
+      expect(elapsed).toBeLessThan(6000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('refuses a --hub-timeout that is not a number of seconds', async () => {
+    const { code, stderr } = await run(['--model', 'org/model', '--hub-timeout', 'soon']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--hub-timeout must be a number from 1 to 3600');
   });
 });

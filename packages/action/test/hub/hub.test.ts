@@ -33,11 +33,13 @@ const RESULTS_FILE = `${FIXTURES}/lighteval-results/v0.12/results/${MODEL}/resul
 let hub: HubEmulator;
 let store: HubDatasetStore;
 const sleeps: number[] = [];
+const retryMessages: string[] = [];
 
 beforeEach(async () => {
   store = createHubDatasetStore({ token: TOKEN });
   hub = await startHubEmulator({ modelsDir: `${FIXTURES}/models`, token: TOKEN, extraRoutes: store.routes });
   sleeps.length = 0;
+  retryMessages.length = 0;
 });
 afterEach(async () => {
   await hub.close();
@@ -54,6 +56,7 @@ function client(token: string | null = TOKEN) {
         maxDelayMs: 8000,
         maxRetryAfterMs: 120_000,
         sleep: async (ms) => void sleeps.push(ms),
+        onRetry: (message) => void retryMessages.push(message),
       },
     },
   );
@@ -258,6 +261,10 @@ describe('uploading results to a Hub dataset', () => {
       expect(ms).toBeGreaterThanOrEqual(750 * 2 ** i);
       expect(ms).toBeLessThanOrEqual(1250 * 2 ** i);
     });
+    // Each retry is announced: what failed, which retry, how long the wait is.
+    expect(retryMessages).toHaveLength(3);
+    expect(retryMessages[0]).toMatch(/^Hub: .+ failed \(.*503.*\); retry 1 of 3 in \d+\.\d s\.$/);
+    expect(retryMessages[2]).toContain('retry 3 of 3');
   });
 
   it('a 429 with Retry-After waits what the Hub asked, not the shorter backoff', async () => {

@@ -9,24 +9,36 @@ import {
 } from '../../hub';
 import type { RunReport } from '../../report';
 import { isReleaseRevision } from '../../request';
+import type { BaselineSpec } from '../../request/eval-request';
 import { readPerProblemScores } from '../../results';
 import type { VarianceSource } from '../../run/precision';
 import type { RunOutcome } from '../../run/run-evaluation';
 import { compareWithBaseline, detectableChange } from '../../stats';
 
 export function baselineRule(settings: ResolvedSettings): BaselineRule | undefined {
-  const spec = settings.request.baseline;
+  return baselineRuleOf(settings.request.baseline, {
+    // The base branch's configured revision when the PR's head config was read; else its branch name.
+    baseRevision: settings.baseRevision ?? settings.request.pullRequest?.baseRef ?? 'main',
+    isRelease: (revision) => isReleaseRevision(revision, settings.tagPattern, settings.tagRevision),
+  });
+}
+
+/**
+ * A baseline spec as a rule to resolve in the results repo. `base-revision` is the revision the
+ * caller names (the pull request's base; `main` without one); `previous-tag` counts the revisions
+ * `isRelease` accepts (the repository's tag-pattern in the action; the default otherwise).
+ */
+export function baselineRuleOf(
+  spec: BaselineSpec,
+  context: { baseRevision: string; isRelease?: (revision: string) => boolean },
+): BaselineRule | undefined {
   switch (spec.kind) {
     case 'none':
       return undefined;
     case 'previous-tag':
-      // Releases as this repository tags them (tag-pattern), mapped to Hub revisions as it does.
-      return {
-        kind: 'previous-release',
-        isRelease: (revision) => isReleaseRevision(revision, settings.tagPattern, settings.tagRevision),
-      };
+      return { kind: 'previous-release', ...(context.isRelease && { isRelease: context.isRelease }) };
     case 'base-revision':
-      return { kind: 'revision', revision: settings.request.pullRequest?.baseRef ?? 'main' };
+      return { kind: 'revision', revision: context.baseRevision };
     case 'fixed':
       return { kind: 'fixed', model: spec.model, revision: spec.revision };
   }
@@ -42,25 +54,37 @@ export async function addBaseline(
 ): Promise<void> {
   const rule = baselineRule(settings);
   if (!rule || !settings.resultsRepo) return;
+  const current = { model: settings.request.model, revision: settings.request.revision };
+  await addBaselineFrom(hub, { repo: settings.resultsRepo, rule, current }, run, report, logger);
+}
+
+/**
+ * The baseline `rule` names in `repo`, compared with `run`'s results (paired per problem where both
+ * have details), into `report.baseline`. Shared by the action and the CLI (`--results-repo`,
+ * `--baseline`), so a terminal reproduces a pull request's table.
+ */
+export async function addBaselineFrom(
+  hub: HubClient,
+  where: { repo: string; rule: BaselineRule; current: { model: string; revision: string } },
+  run: Pick<RunOutcome, 'results' | 'localResultsDir'>,
+  report: RunReport,
+  logger: Logger,
+): Promise<void> {
+  const { repo, rule, current } = where;
   try {
-    const target = await resolveBaseline(hub, settings.resultsRepo, rule, {
-      model: settings.request.model,
-      revision: settings.request.revision,
-    });
-    const baseline = target ? await readBaselineResults(hub, settings.resultsRepo, target) : null;
+    const target = await resolveBaseline(hub, repo, rule, current);
+    const baseline = target ? await readBaselineResults(hub, repo, target) : null;
     if (!baseline) {
-      report.notes?.push(
-        `No baseline results found in ${settings.resultsRepo} for ${target?.label ?? 'the baseline rule'}.`,
-      );
+      report.notes?.push(`No baseline results found in ${repo} for ${target?.label ?? 'the baseline rule'}.`);
       return;
     }
     const perProblem = await readPerProblemScores(run.localResultsDir, run.results);
-    const current = run.results.map((r) => ({ ...r, perProblem: perProblem.get(r.benchmark) ?? [] }));
+    const scores = run.results.map((r) => ({ ...r, perProblem: perProblem.get(r.benchmark) ?? [] }));
     const base = baseline.rows.map((r) => ({ ...r, perProblem: baseline.perProblem.get(r.benchmark) ?? [] }));
     report.baseline = {
       label: baseline.label,
       values: Object.fromEntries(baseline.rows.map((r) => [r.benchmark, r.value])),
-      comparison: compareWithBaseline(current, base),
+      comparison: compareWithBaseline(scores, base),
     };
   } catch (error) {
     const message = `The baseline could not be read: ${(error as Error).message}`;

@@ -21,6 +21,9 @@ import type { ActionEnvironment } from '../environment';
 
 const COMMIT_SHA = /^[0-9a-f]{40}$/;
 
+/** What an upload reads of the settings: the repo, and the step of a checkpoint evaluation. */
+export type UploadSettings = { resultsRepo: string; request: Pick<ResolvedSettings['request'], 'step'> };
+
 function gpuHours(job: JobReport): number | null {
   if (job.elapsedSeconds === null || job.elapsedSeconds === undefined) return null;
   return (job.layout.nodes * job.layout.gpusPerNode * job.elapsedSeconds) / 3600;
@@ -28,7 +31,7 @@ function gpuHours(job: JobReport): number | null {
 
 /** What the summary rows of this run say: the report (with its baseline) plus the run's identity. */
 export function summaryInput(
-  settings: ResolvedSettings,
+  settings: Pick<UploadSettings, 'request'>,
   runSettings: RunSettings,
   run: RunOutcome,
   report: RunReport,
@@ -62,7 +65,7 @@ export function summaryInput(
 /** Uploads results, details, summary rows and the dataset card; the caller reports a failure. */
 export async function uploadRun(
   hub: HubClient,
-  settings: ResolvedSettings & { resultsRepo: string },
+  settings: UploadSettings,
   runSettings: RunSettings,
   run: RunOutcome,
   report: RunReport,
@@ -95,9 +98,9 @@ export async function uploadRun(
  * and a warning: the scores are in the results repo whatever the model repo says.
  */
 export async function publishToHub(
-  core: ActionEnvironment['core'],
+  core: Pick<ActionEnvironment['core'], 'info' | 'warning' | 'error'>,
   hub: HubClient,
-  settings: ResolvedSettings & { resultsRepo: string },
+  settings: UploadSettings,
   runSettings: RunSettings,
   run: RunOutcome,
   report: RunReport,

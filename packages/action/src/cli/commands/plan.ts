@@ -9,7 +9,7 @@ import {
   stringOption,
   UsageError,
 } from '../command';
-import { clusterShapeFromArgs, multiNodeFromArgs, runOptions } from '../run-options';
+import { clusterShapeFromArgs, hubTimeoutFromArgs, multiNodeFromArgs, runOptions } from '../run-options';
 
 export const planCommand: CommandSpec = {
   name: 'plan',
@@ -28,6 +28,7 @@ export const planCommand: CommandSpec = {
       'route',
       'multi-node-engine',
       'serve-port',
+      'hub-timeout',
     ]),
     json: { type: 'boolean', description: 'Print the plan as JSON on stdout' },
   },
@@ -47,6 +48,7 @@ export const planCommand: CommandSpec = {
       hubEndpoint: io.env.HF_ENDPOINT || undefined,
       token: io.env.HF_TOKEN || undefined,
       cwd: io.cwd,
+      timeoutMs: hubTimeoutFromArgs(args),
     });
     const plan = planEvaluation({
       facts,

@@ -1,7 +1,34 @@
-import { benchmarkTitle, escapeCodeSpan, escapeInline, escapeTerminal } from '../../report';
+import {
+  benchmarkTitle,
+  escapeCodeSpan,
+  escapeInline,
+  escapeTerminal,
+  type RunReport,
+  renderReport,
+  renderReportText,
+  reportVerdict,
+} from '../../report';
 import { collectResults } from '../../results';
+import { countWhatRan } from '../../run/collect-results';
 import { Z_95 } from '../../stats';
-import { type CommandSpec, formatFrom, formatOption } from '../command';
+import {
+  type CliIo,
+  type CommandSpec,
+  formatFrom,
+  formatOption,
+  type OutputFormat,
+  type ParsedArgs,
+  stringOption,
+  UsageError,
+} from '../command';
+import {
+  addCliBaseline,
+  cliHubClient,
+  type ResultsRepoRequest,
+  resultsRepoFromArgs,
+  resultsRepoOptions,
+} from '../results-repo';
+import { stderrLoggerFor } from '../run-options';
 
 export const resultsCommand: CommandSpec = {
   name: 'results',
@@ -12,12 +39,29 @@ export const resultsCommand: CommandSpec = {
   options: {
     ...formatOption,
     json: { type: 'boolean', description: 'Same as --format json' },
+    ...resultsRepoOptions,
+    model: {
+      type: 'string',
+      description: 'With --baseline: the model the results are of (default: as the results files name it)',
+      valueName: 'id',
+    },
+    revision: {
+      type: 'string',
+      description: 'With --baseline: the revision the results are of (default main)',
+      valueName: 'rev',
+    },
   },
   run: async (args, io) => {
     const dir = args.positionals[0] as string;
-    const { rows, files } = await collectResults(dir);
-    const simulated = new Set(files.filter((f) => f.simulated).map((f) => f.file));
     const format = formatFrom(args);
+    const request = resultsRepoFromArgs(args);
+    if (!request && (args.values.model !== undefined || args.values.revision !== undefined)) {
+      throw new UsageError('--model and --revision go with --results-repo and --baseline');
+    }
+    const collected = await collectResults(dir);
+    if (request) return resultsWithBaseline(dir, collected, request, { args, io, format });
+    const { rows, files } = collected;
+    const simulated = new Set(files.filter((f) => f.simulated).map((f) => f.file));
     io.stdout(
       format === 'json'
         ? resultsJson(rows, files, simulated)
@@ -31,6 +75,46 @@ export const resultsCommand: CommandSpec = {
 
 type Collected = Awaited<ReturnType<typeof collectResults>>;
 type Row = Collected['rows'][number];
+
+/**
+ * `results DIR --results-repo R --baseline B`: the local results against the baseline the action
+ * would compare with (its own lookup and paired test), shown as the PR comment's table is.
+ */
+async function resultsWithBaseline(
+  dir: string,
+  collected: Collected,
+  request: ResultsRepoRequest,
+  cli: { args: ParsedArgs; io: CliIo; format: OutputFormat },
+): Promise<number> {
+  const { args, io, format } = cli;
+  const model =
+    stringOption(args, 'model') ?? [...collected.files].reverse().find((f) => f.modelName)?.modelName;
+  if (!model) throw new UsageError('--model is needed: the results files do not name their model');
+  const revision = stringOption(args, 'revision') ?? 'main';
+  const simulated = collected.files.some((f) => f.simulated);
+  const logger = stderrLoggerFor(io, simulated);
+  const report: RunReport = {
+    model,
+    revision,
+    status: 'succeeded',
+    simulated,
+    jobs: [],
+    results: collected.rows,
+    notes: [],
+  };
+  const run = { results: collected.rows, localResultsDir: dir };
+  // What ran, from the details, as the run's report counts it: the tables then match.
+  await countWhatRan(run);
+  await addCliBaseline(cliHubClient(io, logger), request, { model, revision }, run, report, logger);
+  io.stdout(
+    format === 'json'
+      ? `${JSON.stringify({ model, revision, verdict: reportVerdict(report), results: collected.rows, baseline: report.baseline ?? null, notes: report.notes }, null, 2)}\n`
+      : format === 'markdown'
+        ? `${renderReport(report)}\n`
+        : renderReportText(report),
+  );
+  return 0;
+}
 
 function resultsJson(rows: Row[], files: Collected['files'], simulated: Set<string>): string {
   const output = {

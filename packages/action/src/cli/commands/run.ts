@@ -22,7 +22,22 @@ import {
   UsageError,
 } from '../command';
 import { stateOption, writeDetachedRun } from '../detached';
-import { accessFromArgs, runOptions, settingsFromArgs, stderrLoggerFor } from '../run-options';
+import {
+  addCliBaseline,
+  cliHubClient,
+  noUploadOption,
+  type ResultsRepoRequest,
+  resultsRepoFromArgs,
+  resultsRepoOptions,
+  uploadCliRun,
+} from '../results-repo';
+import {
+  accessFromArgs,
+  hubTimeoutFromArgs,
+  runOptions,
+  settingsFromArgs,
+  stderrLoggerFor,
+} from '../run-options';
 
 export const runCommand: CommandSpec = {
   name: 'run',
@@ -34,6 +49,8 @@ export const runCommand: CommandSpec = {
       type: 'boolean',
       description: 'Submit, write the state file and exit; finish with collect --state',
     },
+    ...resultsRepoOptions,
+    ...noUploadOption,
     ...stateOption,
     ...formatOption,
   },
@@ -44,9 +61,11 @@ export const runCommand: CommandSpec = {
 export async function runFromArgs(
   args: ParsedArgs,
   io: CliIo,
-  options: { collectOnly?: 'wait'; format?: OutputFormat } = {},
+  options: { collectOnly?: 'wait'; format?: OutputFormat; resultsRepo?: ResultsRepoRequest } = {},
 ): Promise<number> {
   const format = options.format ?? formatFrom(args);
+  // `collect` passes its own flags: the state file records how to find the run, not how to report it.
+  const resultsRepo = options.collectOnly ? options.resultsRepo : resultsRepoFromArgs(args);
   const settings = await pinCliRevision(settingsFromArgs(args, io), io, options.collectOnly !== undefined);
   const access = accessFromArgs(args, io);
   const logger = stderrLoggerFor(io, settings.simulate);
@@ -59,9 +78,15 @@ export async function runFromArgs(
   const localDir = resolve(io.cwd, 'model-eval-output', settings.runId);
   const detach = args.values.detach === true;
   if (detach && args.values.wait === true) throw new UsageError('--wait and --detach exclude each other');
+  if (detach && resultsRepo) {
+    throw new UsageError(
+      '--results-repo with --detach: pass --results-repo (and --baseline) to `model-eval collect` instead, which reports the run',
+    );
+  }
   if (detach && access.executor === 'local') {
     throw new UsageError('--detach needs --executor slurm: local jobs are child processes of this command');
   }
+  const hubTimeout = hubTimeoutFromArgs(args);
   const executor = await openExecutor(access, settings, logger);
 
   // The runner sends SIGINT, then SIGTERM 7.5 s later: cancel the jobs within that grace.
@@ -76,7 +101,7 @@ export async function runFromArgs(
   try {
     outcome = await runEvaluation(settings, {
       executor,
-      loadFacts: (source) => loadModelFacts({ ...source, cwd: io.cwd }),
+      loadFacts: (source) => loadModelFacts({ ...source, cwd: io.cwd, timeoutMs: hubTimeout }),
       logger,
       localDir,
       ...(standinScript && { standinScript }),
@@ -97,7 +122,32 @@ export async function runFromArgs(
   }
   if (outcome.status === 'submitted')
     return reportSubmitted(args, io, settings.runId, outcome, { localDir, format });
-  return reportFinished(args, io, outcome, { localDir, format, logger });
+  const uploadFailure = resultsRepo
+    ? await publishToResultsRepo(io, resultsRepo, settings, outcome, logger)
+    : null;
+  const code = await reportFinished(args, io, outcome, { localDir, format, logger });
+  if (uploadFailure) logger.warn(uploadFailure);
+  return code === 0 && uploadFailure ? 1 : code;
+}
+
+/**
+ * `--results-repo`: the baseline into the report, then the upload, both through the action's code.
+ * A failed upload is a note in the report and exit 1; the results stay in the local copy.
+ */
+async function publishToResultsRepo(
+  io: CliIo,
+  request: ResultsRepoRequest,
+  settings: RunSettings,
+  outcome: RunOutcome,
+  logger: Logger,
+): Promise<string | null> {
+  const hub = cliHubClient(io, logger);
+  const current = { model: settings.model, revision: settings.revision ?? 'main' };
+  if (outcome.results.length > 0) {
+    await addCliBaseline(hub, request, current, outcome, outcome.report, logger);
+  }
+  outcome.report.notes ??= [];
+  return uploadCliRun(hub, request, settings, outcome, logger);
 }
 
 /**
