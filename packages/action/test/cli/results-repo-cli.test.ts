@@ -70,10 +70,10 @@ describe('run/results --results-repo --baseline', { timeout: 60_000 }, () => {
     expect(headRun.stderr).toContain(`Reading the baseline (base-revision) from ${REPO}.`);
     const [header, row] = table(headRun.stdout);
     expect(header).toMatch(
-      /^Benchmark +Problems × samples +Score ± 95% CI +Baseline \(main\) +Δ \[95% CI\] +Verdict$/,
+      /^Benchmark +Problems × samples +Score ± 95% CI +Baseline \(main\) +Δ \[95% CI\] +Verdict +Smallest detectable Δ$/,
     );
     expect(row).toMatch(
-      /^MATH-500 +500 × 4 +\d+\.\d ± \d+\.\d +\d+\.\d +[+−]?\d+\.\d \[[−\d.]+, [−\d.]+\] +\S/,
+      /^MATH-500 +500 × 4 +\d+\.\d \[\d+\.\d, \d+\.\d\] +\d+\.\d +[+−]?\d+\.\d \[[−+\d.]+, [−+\d.]+\] +\S.* ±\d+\.\d$/,
     );
     expect(store.commits.length).toBe(commitsBefore); // --no-upload
   });

@@ -10,6 +10,7 @@ import {
 } from '../../report';
 import { collectResults } from '../../results';
 import { countWhatRan } from '../../run/collect-results';
+import { withStatistics } from '../../run/run-evaluation';
 import { Z_95 } from '../../stats';
 import {
   type CliIo,
@@ -102,9 +103,10 @@ async function resultsWithBaseline(
     results: collected.rows,
     notes: [],
   };
-  const run = { results: collected.rows, localResultsDir: dir };
-  // What ran, from the details, as the run's report counts it: the tables then match.
+  const run: Parameters<typeof countWhatRan>[0] = { results: collected.rows, localResultsDir: dir };
+  // What ran, and the intervals, from the details, as the run's report has them: the tables then match.
   await countWhatRan(run);
+  report.results = withStatistics(report.results, run.perProblem ?? new Map(), undefined);
   await addCliBaseline(cliHubClient(io, logger), request, { model, revision }, run, report, logger);
   io.stdout(
     format === 'json'

@@ -66,7 +66,19 @@ export async function runFromArgs(
   const format = options.format ?? formatFrom(args);
   // `collect` passes its own flags: the state file records how to find the run, not how to report it.
   const resultsRepo = options.collectOnly ? options.resultsRepo : resultsRepoFromArgs(args);
-  const settings = await pinCliRevision(settingsFromArgs(args, io), io, options.collectOnly !== undefined);
+  const detach = args.values.detach === true;
+  // Flags that cannot work together are refused before anything (the Hub included) is contacted.
+  if (detach && args.values.wait === true) throw new UsageError('--wait and --detach exclude each other');
+  if (detach && resultsRepo) {
+    throw new UsageError(
+      '--results-repo with --detach: pass --results-repo (and --baseline) to `model-eval collect` instead, which reports the run',
+    );
+  }
+  const hubTimeout = hubTimeoutFromArgs(args);
+  const settings = await pinCliRevision(settingsFromArgs(args, io), io, {
+    reopening: options.collectOnly !== undefined,
+    hubTimeoutMs: hubTimeout,
+  });
   const access = accessFromArgs(args, io);
   const logger = stderrLoggerFor(io, settings.simulate);
   const standinScript = settings.simulate ? findStandinScript() : undefined;
@@ -76,17 +88,9 @@ export async function runFromArgs(
     );
   }
   const localDir = resolve(io.cwd, 'model-eval-output', settings.runId);
-  const detach = args.values.detach === true;
-  if (detach && args.values.wait === true) throw new UsageError('--wait and --detach exclude each other');
-  if (detach && resultsRepo) {
-    throw new UsageError(
-      '--results-repo with --detach: pass --results-repo (and --baseline) to `model-eval collect` instead, which reports the run',
-    );
-  }
   if (detach && access.executor === 'local') {
     throw new UsageError('--detach needs --executor slurm: local jobs are child processes of this command');
   }
-  const hubTimeout = hubTimeoutFromArgs(args);
   const executor = await openExecutor(access, settings, logger);
 
   // The runner sends SIGINT, then SIGTERM 7.5 s later: cancel the jobs within that grace.
@@ -154,13 +158,20 @@ async function publishToResultsRepo(
  * A fresh run pins the revision to its commit on the Hub (the run id follows it); collecting reads
  * the commit the run recorded and never asks the Hub.
  */
-async function pinCliRevision(settings: RunSettings, io: CliIo, reopening: boolean): Promise<RunSettings> {
-  if (reopening) return settings;
+async function pinCliRevision(
+  settings: RunSettings,
+  io: CliIo,
+  options: { reopening: boolean; hubTimeoutMs: number | undefined },
+): Promise<RunSettings> {
+  if (options.reopening) return settings;
   // precision: no baseline on the command line, so the worst-case variance is assumed (said so).
   const applied = applyPrecision(settings);
   for (const line of applied.lines) io.stderr(`${line}\n`);
   settings = applied.settings;
-  const hub = hubClientFromEnv(io.env, { ...(settings.hfToken && { accessToken: settings.hfToken }) });
+  const hub = hubClientFromEnv(io.env, {
+    ...(settings.hfToken && { accessToken: settings.hfToken }),
+    ...(options.hubTimeoutMs !== undefined && { timeoutMs: options.hubTimeoutMs }),
+  });
   const pinned = await pinRevision(
     settings,
     (model, revision) => resolveRevisionSha(hub, model, revision),
