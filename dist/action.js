@@ -5,45 +5,62 @@ const require = __meCreateRequire(import.meta.url);
 const __filename = __meFileURLToPath(import.meta.url);
 const __dirname = __meDirname(__filename);
 import {
-  HubApiError,
+  AUTO_GRES_TYPE,
+  ConfigFileError,
+  DEFAULT_RETRY,
+  GRES_TYPE_PATTERN,
+  InvalidBaselineError,
+  SettingsError,
+  addBaseline,
+  addCheckpointSeries,
+  applyPrecision,
+  baselineVariances,
   benchmarkCatalog,
   closestName,
-  commit,
-  compareTimestamps,
-  compareWithBaseline,
-  createRepo,
-  datasetInfo,
   defaultBenchmarkNames,
+  defaultTriggerRules,
+  definedMultiNode,
   definitionHash,
   deriveRunId,
-  detailsFileFor,
-  downloadFile,
+  engineSchema,
   escapeWorkflowLog,
   external_exports,
-  fileExists,
-  findDetailsFiles,
+  extraEnvironmentSchema,
   findStandinScript,
   getGpuType,
   gpuTypeNames,
   gpuTypes,
+  hubClientFromEnv,
+  hubRepoIdProblem,
+  hubRevisionProblem,
   layoutText,
-  listFiles,
   loadModelFacts,
-  modelInfo,
+  multiNodeEngines,
+  networkInterfaceSchema,
   openExecutor,
-  parquetReadObjects,
-  parseDetails,
+  parseBaselineSpec,
+  parseBenchmarkList,
+  parseEnvironmentLines,
   parseLightevalVersion,
-  parseResultsFile,
+  pinRevision,
   planToJson,
-  readPerProblemScores,
+  portSchema,
+  publishToHub,
   renderReport,
   reportMarker,
-  resultsFileTimestamp,
+  require_dist,
+  resolveGresType,
+  resolveRevisionSha,
+  routeSchema,
+  routeSettings,
   runDefinition,
   runEvaluation,
-  upsertStickyComment
-} from "./chunks/chunk-HO66PKZG.js";
+  secondsSchema,
+  triggerFromEvent,
+  upsertStickyComment,
+  waitForCheckpointRevision,
+  workflowRunUrl
+} from "./chunks/chunk-CQWSW5XP.js";
 import {
   __commonJS,
   __require,
@@ -984,7 +1001,7 @@ var require_util = __commonJS({
     var net = __require("node:net");
     var { Blob: Blob2 } = __require("node:buffer");
     var nodeUtil = __require("node:util");
-    var { stringify: stringify3 } = __require("node:querystring");
+    var { stringify } = __require("node:querystring");
     var { EventEmitter: EE } = __require("node:events");
     var { InvalidArgumentError } = require_errors();
     var { headerNameLowerCasedRecord } = require_constants();
@@ -1044,7 +1061,7 @@ var require_util = __commonJS({
       if (url.includes("?") || url.includes("#")) {
         throw new Error('Query params cannot be passed when url already contains "?" or "#".');
       }
-      const stringified = stringify3(queryParams);
+      const stringified = stringify(queryParams);
       if (stringified) {
         url += "?" + stringified;
       }
@@ -2175,9 +2192,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve3, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve2(data);
+              return err ? reject(err) : resolve3(data);
             });
           });
         }
@@ -2215,12 +2232,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve3, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve2(data);
+              ) : resolve3(data);
             });
           });
         }
@@ -3321,7 +3338,7 @@ var require_data_url = __commonJS({
   "node_modules/.pnpm/undici@6.29.1/node_modules/undici/lib/web/fetch/data-url.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
-    var encoder2 = new TextEncoder();
+    var encoder = new TextEncoder();
     var HTTP_TOKEN_CODEPOINTS = /^[!#$%&'*+\-.^_|~A-Za-z0-9]+$/;
     var HTTP_WHITESPACE_REGEX = /[\u000A\u000D\u0009\u0020]/;
     var ASCII_WHITESPACE_REPLACE_REGEX = /[\u0009\u000A\u000C\u000D\u0020]/g;
@@ -3394,7 +3411,7 @@ var require_data_url = __commonJS({
       return input.slice(start, position.position);
     }
     function stringPercentDecode(input) {
-      const bytes = encoder2.encode(input);
+      const bytes = encoder.encode(input);
       return percentDecode(bytes);
     }
     function isHexCharByte(byte) {
@@ -4487,8 +4504,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve2, reject) => {
-        res = resolve2;
+      const promise = new Promise((resolve3, reject) => {
+        res = resolve3;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -5463,7 +5480,7 @@ var require_body = __commonJS({
     } catch {
       random = (max) => Math.floor(Math.random(max));
     }
-    var textEncoder3 = new TextEncoder();
+    var textEncoder = new TextEncoder();
     function noop3() {
     }
     var hasFinalizationRegistry = globalThis.FinalizationRegistry && process.version.indexOf("v18") !== 0;
@@ -5485,7 +5502,7 @@ var require_body = __commonJS({
       } else {
         stream = new ReadableStream({
           async pull(controller) {
-            const buffer = typeof source === "string" ? textEncoder3.encode(source) : source;
+            const buffer = typeof source === "string" ? textEncoder.encode(source) : source;
             if (buffer.byteLength) {
               controller.enqueue(buffer);
             }
@@ -5523,14 +5540,14 @@ Content-Disposition: form-data`;
         let hasUnknownSizeValue = false;
         for (const [name, value] of object) {
           if (typeof value === "string") {
-            const chunk2 = textEncoder3.encode(prefix + `; name="${escape(normalizeLinefeeds(name))}"\r
+            const chunk2 = textEncoder.encode(prefix + `; name="${escape(normalizeLinefeeds(name))}"\r
 \r
 ${normalizeLinefeeds(value)}\r
 `);
             blobParts.push(chunk2);
             length += chunk2.byteLength;
           } else {
-            const chunk2 = textEncoder3.encode(`${prefix}; name="${escape(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape(value.name)}"` : "") + `\r
+            const chunk2 = textEncoder.encode(`${prefix}; name="${escape(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape(value.name)}"` : "") + `\r
 Content-Type: ${value.type || "application/octet-stream"}\r
 \r
 `);
@@ -5542,7 +5559,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
             }
           }
         }
-        const chunk = textEncoder3.encode(`--${boundary}--\r
+        const chunk = textEncoder.encode(`--${boundary}--\r
 `);
         blobParts.push(chunk);
         length += chunk.byteLength;
@@ -6739,12 +6756,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve3, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve3;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7414,12 +7431,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve3, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve3;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7898,16 +7915,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve2) => {
+        return new Promise((resolve3) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve2;
+            this[kClosedResolve] = resolve3;
           } else {
-            resolve2(null);
+            resolve3(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve2) => {
+        return new Promise((resolve3) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7918,7 +7935,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve2(null);
+            resolve3(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7969,7 +7986,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve2, reject) => {
+        const socket = await new Promise((resolve3, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7981,7 +7998,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve2(socket2);
+              resolve3(socket2);
             }
           });
         });
@@ -8317,8 +8334,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve2) => {
-            this[kClosedResolve] = resolve2;
+          await new Promise((resolve3) => {
+            this[kClosedResolve] = resolve3;
           });
         }
       }
@@ -9587,7 +9604,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve2, reject) => {
+        return await new Promise((resolve3, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9600,7 +9617,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve2(null);
+              resolve3(null);
             }
           }).on("error", noop3).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9619,7 +9636,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9636,7 +9653,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve2,
+              resolve: resolve3,
               reject,
               length: 0,
               body: []
@@ -9706,18 +9723,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve2, stream, length } = consume2;
+      const { type, body, resolve: resolve3, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve2(chunksDecode(body, length));
+          resolve3(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve2(JSON.parse(chunksDecode(body, length)));
+          resolve3(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve2(chunksConcat(body, length).buffer);
+          resolve3(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve2(new Blob(body, { type: stream[kContentType] }));
+          resolve3(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve2(chunksConcat(body, length));
+          resolve3(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9974,9 +9991,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10199,9 +10216,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10486,9 +10503,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10580,9 +10597,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -12179,7 +12196,7 @@ var require_headers = __commonJS({
         }
       }
     };
-    var Headers3 = class _Headers {
+    var Headers2 = class _Headers {
       #guard;
       #headersList;
       constructor(init = void 0) {
@@ -12329,13 +12346,13 @@ var require_headers = __commonJS({
         o.#headersList = list;
       }
     };
-    var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers3;
-    Reflect.deleteProperty(Headers3, "getHeadersGuard");
-    Reflect.deleteProperty(Headers3, "setHeadersGuard");
-    Reflect.deleteProperty(Headers3, "getHeadersList");
-    Reflect.deleteProperty(Headers3, "setHeadersList");
-    iteratorMixin("Headers", Headers3, kHeadersSortedMap, 0, 1);
-    Object.defineProperties(Headers3.prototype, {
+    var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
+    Reflect.deleteProperty(Headers2, "getHeadersGuard");
+    Reflect.deleteProperty(Headers2, "setHeadersGuard");
+    Reflect.deleteProperty(Headers2, "getHeadersList");
+    Reflect.deleteProperty(Headers2, "setHeadersList");
+    iteratorMixin("Headers", Headers2, kHeadersSortedMap, 0, 1);
+    Object.defineProperties(Headers2.prototype, {
       append: kEnumerableProperty,
       delete: kEnumerableProperty,
       get: kEnumerableProperty,
@@ -12353,7 +12370,7 @@ var require_headers = __commonJS({
     webidl.converters.HeadersInit = function(V, prefix, argument) {
       if (webidl.util.Type(V) === "Object") {
         const iterator2 = Reflect.get(V, Symbol.iterator);
-        if (!util.types.isProxy(V) && iterator2 === Headers3.prototype.entries) {
+        if (!util.types.isProxy(V) && iterator2 === Headers2.prototype.entries) {
           try {
             return getHeadersList(V).entriesList;
           } catch {
@@ -12374,7 +12391,7 @@ var require_headers = __commonJS({
       fill,
       // for test.
       compareHeaderName,
-      Headers: Headers3,
+      Headers: Headers2,
       HeadersList,
       getHeadersGuard,
       setHeadersGuard,
@@ -12388,7 +12405,7 @@ var require_headers = __commonJS({
 var require_response = __commonJS({
   "node_modules/.pnpm/undici@6.29.1/node_modules/undici/lib/web/fetch/response.js"(exports, module) {
     "use strict";
-    var { Headers: Headers3, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = require_headers();
+    var { Headers: Headers2, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = require_headers();
     var { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = require_body();
     var util = require_util();
     var nodeUtil = __require("node:util");
@@ -12414,7 +12431,7 @@ var require_response = __commonJS({
     var { kConstruct } = require_symbols();
     var assert = __require("node:assert");
     var { types } = __require("node:util");
-    var textEncoder3 = new TextEncoder("utf-8");
+    var textEncoder = new TextEncoder("utf-8");
     var Response = class _Response {
       // Creates network error Response.
       static error() {
@@ -12427,7 +12444,7 @@ var require_response = __commonJS({
         if (init !== null) {
           init = webidl.converters.ResponseInit(init);
         }
-        const bytes = textEncoder3.encode(
+        const bytes = textEncoder.encode(
           serializeJavascriptValueToJSONString(data)
         );
         const body = extractBody(bytes);
@@ -12466,7 +12483,7 @@ var require_response = __commonJS({
         }
         init = webidl.converters.ResponseInit(init);
         this[kState] = makeResponse({});
-        this[kHeaders] = new Headers3(kConstruct);
+        this[kHeaders] = new Headers2(kConstruct);
         setHeadersGuard(this[kHeaders], "response");
         setHeadersList(this[kHeaders], this[kState].headersList);
         let bodyWithType = null;
@@ -12710,7 +12727,7 @@ var require_response = __commonJS({
     function fromInnerResponse(innerResponse, guard) {
       const response = new Response(kConstruct);
       response[kState] = innerResponse;
-      response[kHeaders] = new Headers3(kConstruct);
+      response[kHeaders] = new Headers2(kConstruct);
       setHeadersList(response[kHeaders], innerResponse.headersList);
       setHeadersGuard(response[kHeaders], guard);
       if (hasFinalizationRegistry && innerResponse.body?.stream) {
@@ -12830,7 +12847,7 @@ var require_request2 = __commonJS({
   "node_modules/.pnpm/undici@6.29.1/node_modules/undici/lib/web/fetch/request.js"(exports, module) {
     "use strict";
     var { extractBody, mixinBody, cloneBody, bodyUnusable } = require_body();
-    var { Headers: Headers3, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = require_headers();
+    var { Headers: Headers2, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = require_headers();
     var { FinalizationRegistry: FinalizationRegistry2 } = require_dispatcher_weakref()();
     var util = require_util();
     var nodeUtil = __require("node:util");
@@ -13098,7 +13115,7 @@ var require_request2 = __commonJS({
             requestFinalizer.register(ac, { signal, abort }, abort);
           }
         }
-        this[kHeaders] = new Headers3(kConstruct);
+        this[kHeaders] = new Headers2(kConstruct);
         setHeadersList(this[kHeaders], request2.headersList);
         setHeadersGuard(this[kHeaders], "request");
         if (mode === "no-cors") {
@@ -13387,7 +13404,7 @@ var require_request2 = __commonJS({
       const request2 = new Request(kConstruct);
       request2[kState] = innerRequest;
       request2[kSignal] = signal;
-      request2[kHeaders] = new Headers3(kConstruct);
+      request2[kHeaders] = new Headers2(kConstruct);
       setHeadersList(request2[kHeaders], innerRequest.headersList);
       setHeadersGuard(request2[kHeaders], guard);
       return request2;
@@ -13622,7 +13639,7 @@ var require_fetch = __commonJS({
     function handleFetchDone(response) {
       finalizeAndReportTiming(response, "fetch");
     }
-    function fetch2(input, init = void 0) {
+    function fetch(input, init = void 0) {
       webidl.argumentLengthCheck(arguments, 1, "globalThis.fetch");
       let p = createDeferredPromise();
       let requestObject;
@@ -14445,7 +14462,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve2, reject) => agent.dispatch(
+        return new Promise((resolve3, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14521,7 +14538,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve2({
+              resolve3({
                 status,
                 statusText,
                 headersList,
@@ -14564,7 +14581,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve2({
+              resolve3({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -14577,7 +14594,7 @@ var require_fetch = __commonJS({
       }
     }
     module.exports = {
-      fetch: fetch2,
+      fetch,
       Fetch,
       fetching,
       finalizeAndReportTiming
@@ -14970,7 +14987,7 @@ var require_util4 = __commonJS({
     var { serializeAMimeType, parseMIMEType } = require_data_url();
     var { types } = __require("node:util");
     var { StringDecoder } = __require("string_decoder");
-    var { btoa: btoa2 } = __require("node:buffer");
+    var { btoa } = __require("node:buffer");
     var staticPropertyDescriptors = {
       enumerable: true,
       writable: false,
@@ -15060,11 +15077,11 @@ var require_util4 = __commonJS({
             dataURL += serializeAMimeType(parsed);
           }
           dataURL += ";base64,";
-          const decoder2 = new StringDecoder("latin1");
+          const decoder = new StringDecoder("latin1");
           for (const chunk of bytes) {
-            dataURL += btoa2(decoder2.write(chunk));
+            dataURL += btoa(decoder.write(chunk));
           }
-          dataURL += btoa2(decoder2.end());
+          dataURL += btoa(decoder.end());
           return dataURL;
         }
         case "Text": {
@@ -15089,11 +15106,11 @@ var require_util4 = __commonJS({
         }
         case "BinaryString": {
           let binaryString = "";
-          const decoder2 = new StringDecoder("latin1");
+          const decoder = new StringDecoder("latin1");
           for (const chunk of bytes) {
-            binaryString += decoder2.write(chunk);
+            binaryString += decoder.write(chunk);
           }
-          binaryString += decoder2.end();
+          binaryString += decoder.end();
           return binaryString;
         }
       }
@@ -16251,7 +16268,7 @@ var require_util6 = __commonJS({
         throw new Error("Invalid cookie max-age");
       }
     }
-    function stringify3(cookie) {
+    function stringify(cookie) {
       if (cookie.name.length === 0) {
         return null;
       }
@@ -16309,7 +16326,7 @@ var require_util6 = __commonJS({
       validateCookiePath,
       validateCookieValue,
       toIMFDate,
-      stringify: stringify3
+      stringify
     };
   }
 });
@@ -16455,12 +16472,12 @@ var require_cookies = __commonJS({
   "node_modules/.pnpm/undici@6.29.1/node_modules/undici/lib/web/cookies/index.js"(exports, module) {
     "use strict";
     var { parseSetCookie } = require_parse();
-    var { stringify: stringify3 } = require_util6();
+    var { stringify } = require_util6();
     var { webidl } = require_webidl();
-    var { Headers: Headers3 } = require_headers();
+    var { Headers: Headers2 } = require_headers();
     function getCookies(headers) {
       webidl.argumentLengthCheck(arguments, 1, "getCookies");
-      webidl.brandCheck(headers, Headers3, { strict: false });
+      webidl.brandCheck(headers, Headers2, { strict: false });
       const cookie = headers.get("cookie");
       const out = {};
       if (!cookie) {
@@ -16473,7 +16490,7 @@ var require_cookies = __commonJS({
       return out;
     }
     function deleteCookie(headers, name, attributes) {
-      webidl.brandCheck(headers, Headers3, { strict: false });
+      webidl.brandCheck(headers, Headers2, { strict: false });
       const prefix = "deleteCookie";
       webidl.argumentLengthCheck(arguments, 2, prefix);
       name = webidl.converters.DOMString(name, prefix, "name");
@@ -16487,7 +16504,7 @@ var require_cookies = __commonJS({
     }
     function getSetCookies(headers) {
       webidl.argumentLengthCheck(arguments, 1, "getSetCookies");
-      webidl.brandCheck(headers, Headers3, { strict: false });
+      webidl.brandCheck(headers, Headers2, { strict: false });
       const cookies = headers.getSetCookie();
       if (!cookies) {
         return [];
@@ -16496,9 +16513,9 @@ var require_cookies = __commonJS({
     }
     function setCookie(headers, cookie) {
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
-      webidl.brandCheck(headers, Headers3, { strict: false });
+      webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str = stringify3(cookie);
+      const str = stringify(cookie);
       if (str) {
         headers.append("Set-Cookie", str);
       }
@@ -16926,7 +16943,7 @@ var require_util7 = __commonJS({
     var { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = require_symbols5();
     var { states, opcodes } = require_constants5();
     var { ErrorEvent, createFastMessageEvent } = require_events();
-    var { isUtf8: isUtf82 } = __require("node:buffer");
+    var { isUtf8 } = __require("node:buffer");
     var { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = require_data_url();
     function isConnecting(ws) {
       return ws[kReadyState] === states.CONNECTING;
@@ -17066,7 +17083,7 @@ var require_util7 = __commonJS({
     var hasIntl = typeof process.versions.icu === "string";
     var fatalDecoder = hasIntl ? new TextDecoder("utf-8", { fatal: true }) : void 0;
     var utf8Decode = hasIntl ? fatalDecoder.decode.bind(fatalDecoder) : function(buffer) {
-      if (isUtf82(buffer)) {
+      if (isUtf8(buffer)) {
         return buffer.toString("utf-8");
       }
       throw new TypeError("Invalid utf-8 received.");
@@ -17186,7 +17203,7 @@ var require_connection = __commonJS({
     var { CloseEvent } = require_events();
     var { makeRequest } = require_request2();
     var { fetching } = require_fetch();
-    var { Headers: Headers3, getHeadersList } = require_headers();
+    var { Headers: Headers2, getHeadersList } = require_headers();
     var { getDecodeSplit } = require_util2();
     var { WebsocketFrameSend } = require_frame();
     var crypto2;
@@ -17208,7 +17225,7 @@ var require_connection = __commonJS({
         redirect: "error"
       });
       if (options.headers) {
-        const headersList = getHeadersList(new Headers3(options.headers));
+        const headersList = getHeadersList(new Headers2(options.headers));
         request2.headersList = headersList;
       }
       const keyValue = crypto2.randomBytes(16).toString("base64");
@@ -18305,8 +18322,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve2) => {
-        setTimeout(resolve2, ms).unref();
+      return new Promise((resolve3) => {
+        setTimeout(resolve3, ms).unref();
       });
     }
     module.exports = {
@@ -19115,7 +19132,7 @@ var require_undici = __commonJS({
     module.exports.setGlobalDispatcher = setGlobalDispatcher;
     module.exports.getGlobalDispatcher = getGlobalDispatcher;
     var fetchImpl = require_fetch().fetch;
-    module.exports.fetch = async function fetch2(init, options = void 0) {
+    module.exports.fetch = async function fetch(init, options = void 0) {
       try {
         return await fetchImpl(init, options);
       } catch (err) {
@@ -19161,7336 +19178,6 @@ var require_undici = __commonJS({
     module.exports.mockErrors = mockErrors;
     var { EventSource } = require_eventsource();
     module.exports.EventSource = EventSource;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/identity.js
-var require_identity = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/identity.js"(exports) {
-    "use strict";
-    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
-    var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
-    var MAP = /* @__PURE__ */ Symbol.for("yaml.map");
-    var PAIR = /* @__PURE__ */ Symbol.for("yaml.pair");
-    var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
-    var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
-    var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
-    var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
-    var isPair = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
-    function isCollection(node) {
-      if (node && typeof node === "object")
-        switch (node[NODE_TYPE]) {
-          case MAP:
-          case SEQ:
-            return true;
-        }
-      return false;
-    }
-    function isNode(node) {
-      if (node && typeof node === "object")
-        switch (node[NODE_TYPE]) {
-          case ALIAS:
-          case MAP:
-          case SCALAR:
-          case SEQ:
-            return true;
-        }
-      return false;
-    }
-    var hasAnchor = (node) => (isScalar2(node) || isCollection(node)) && !!node.anchor;
-    exports.ALIAS = ALIAS;
-    exports.DOC = DOC;
-    exports.MAP = MAP;
-    exports.NODE_TYPE = NODE_TYPE;
-    exports.PAIR = PAIR;
-    exports.SCALAR = SCALAR;
-    exports.SEQ = SEQ;
-    exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias;
-    exports.isCollection = isCollection;
-    exports.isDocument = isDocument;
-    exports.isMap = isMap2;
-    exports.isNode = isNode;
-    exports.isPair = isPair;
-    exports.isScalar = isScalar2;
-    exports.isSeq = isSeq;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/visit.js
-var require_visit = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/visit.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var BREAK = /* @__PURE__ */ Symbol("break visit");
-    var SKIP = /* @__PURE__ */ Symbol("skip children");
-    var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit(node, visitor) {
-      const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node)) {
-        const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
-        if (cd === REMOVE)
-          node.contents = null;
-      } else
-        visit_(null, node, visitor_, Object.freeze([]));
-    }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path) {
-      const ctrl = callVisitor(key, node, visitor, path);
-      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path, ctrl);
-        return visit_(key, ctrl, visitor, path);
-      }
-      if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node)) {
-          path = Object.freeze(path.concat(node));
-          for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path);
-            if (typeof ci === "number")
-              i = ci - 1;
-            else if (ci === BREAK)
-              return BREAK;
-            else if (ci === REMOVE) {
-              node.items.splice(i, 1);
-              i -= 1;
-            }
-          }
-        } else if (identity.isPair(node)) {
-          path = Object.freeze(path.concat(node));
-          const ck = visit_("key", node.key, visitor, path);
-          if (ck === BREAK)
-            return BREAK;
-          else if (ck === REMOVE)
-            node.key = null;
-          const cv = visit_("value", node.value, visitor, path);
-          if (cv === BREAK)
-            return BREAK;
-          else if (cv === REMOVE)
-            node.value = null;
-        }
-      }
-      return ctrl;
-    }
-    async function visitAsync(node, visitor) {
-      const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node)) {
-        const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
-        if (cd === REMOVE)
-          node.contents = null;
-      } else
-        await visitAsync_(null, node, visitor_, Object.freeze([]));
-    }
-    visitAsync.BREAK = BREAK;
-    visitAsync.SKIP = SKIP;
-    visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path) {
-      const ctrl = await callVisitor(key, node, visitor, path);
-      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path, ctrl);
-        return visitAsync_(key, ctrl, visitor, path);
-      }
-      if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node)) {
-          path = Object.freeze(path.concat(node));
-          for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path);
-            if (typeof ci === "number")
-              i = ci - 1;
-            else if (ci === BREAK)
-              return BREAK;
-            else if (ci === REMOVE) {
-              node.items.splice(i, 1);
-              i -= 1;
-            }
-          }
-        } else if (identity.isPair(node)) {
-          path = Object.freeze(path.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path);
-          if (ck === BREAK)
-            return BREAK;
-          else if (ck === REMOVE)
-            node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path);
-          if (cv === BREAK)
-            return BREAK;
-          else if (cv === REMOVE)
-            node.value = null;
-        }
-      }
-      return ctrl;
-    }
-    function initVisitor(visitor) {
-      if (typeof visitor === "object" && (visitor.Collection || visitor.Node || visitor.Value)) {
-        return Object.assign({
-          Alias: visitor.Node,
-          Map: visitor.Node,
-          Scalar: visitor.Node,
-          Seq: visitor.Node
-        }, visitor.Value && {
-          Map: visitor.Value,
-          Scalar: visitor.Value,
-          Seq: visitor.Value
-        }, visitor.Collection && {
-          Map: visitor.Collection,
-          Seq: visitor.Collection
-        }, visitor);
-      }
-      return visitor;
-    }
-    function callVisitor(key, node, visitor, path) {
-      if (typeof visitor === "function")
-        return visitor(key, node, path);
-      if (identity.isMap(node))
-        return visitor.Map?.(key, node, path);
-      if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path);
-      if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path);
-      if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path);
-      if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path);
-      return void 0;
-    }
-    function replaceNode(key, path, node) {
-      const parent = path[path.length - 1];
-      if (identity.isCollection(parent)) {
-        parent.items[key] = node;
-      } else if (identity.isPair(parent)) {
-        if (key === "key")
-          parent.key = node;
-        else
-          parent.value = node;
-      } else if (identity.isDocument(parent)) {
-        parent.contents = node;
-      } else {
-        const pt = identity.isAlias(parent) ? "alias" : "scalar";
-        throw new Error(`Cannot replace node with ${pt} parent`);
-      }
-    }
-    exports.visit = visit;
-    exports.visitAsync = visitAsync;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/doc/directives.js
-var require_directives = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/doc/directives.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var visit = require_visit();
-    var escapeChars = {
-      "!": "%21",
-      ",": "%2C",
-      "[": "%5B",
-      "]": "%5D",
-      "{": "%7B",
-      "}": "%7D"
-    };
-    var escapeTagName = (tn) => tn.replace(/[!,[\]{}]/g, (ch) => escapeChars[ch]);
-    var Directives = class _Directives {
-      constructor(yaml, tags) {
-        this.docStart = null;
-        this.docEnd = false;
-        this.yaml = Object.assign({}, _Directives.defaultYaml, yaml);
-        this.tags = Object.assign({}, _Directives.defaultTags, tags);
-      }
-      clone() {
-        const copy = new _Directives(this.yaml, this.tags);
-        copy.docStart = this.docStart;
-        return copy;
-      }
-      /**
-       * During parsing, get a Directives instance for the current document and
-       * update the stream state according to the current version's spec.
-       */
-      atDocument() {
-        const res = new _Directives(this.yaml, this.tags);
-        switch (this.yaml.version) {
-          case "1.1":
-            this.atNextDocument = true;
-            break;
-          case "1.2":
-            this.atNextDocument = false;
-            this.yaml = {
-              explicit: _Directives.defaultYaml.explicit,
-              version: "1.2"
-            };
-            this.tags = Object.assign({}, _Directives.defaultTags);
-            break;
-        }
-        return res;
-      }
-      /**
-       * @param onError - May be called even if the action was successful
-       * @returns `true` on success
-       */
-      add(line, onError) {
-        if (this.atNextDocument) {
-          this.yaml = { explicit: _Directives.defaultYaml.explicit, version: "1.1" };
-          this.tags = Object.assign({}, _Directives.defaultTags);
-          this.atNextDocument = false;
-        }
-        const parts = line.trim().split(/[ \t]+/);
-        const name = parts.shift();
-        switch (name) {
-          case "%TAG": {
-            if (parts.length !== 2) {
-              onError(0, "%TAG directive should contain exactly two parts");
-              if (parts.length < 2)
-                return false;
-            }
-            const [handle, prefix] = parts;
-            this.tags[handle] = prefix;
-            return true;
-          }
-          case "%YAML": {
-            this.yaml.explicit = true;
-            if (parts.length !== 1) {
-              onError(0, "%YAML directive should contain exactly one part");
-              return false;
-            }
-            const [version] = parts;
-            if (version === "1.1" || version === "1.2") {
-              this.yaml.version = version;
-              return true;
-            } else {
-              const isValid = /^\d+\.\d+$/.test(version);
-              onError(6, `Unsupported YAML version ${version}`, isValid);
-              return false;
-            }
-          }
-          default:
-            onError(0, `Unknown directive ${name}`, true);
-            return false;
-        }
-      }
-      /**
-       * Resolves a tag, matching handles to those defined in %TAG directives.
-       *
-       * @returns Resolved tag, which may also be the non-specific tag `'!'` or a
-       *   `'!local'` tag, or `null` if unresolvable.
-       */
-      tagName(source, onError) {
-        if (source === "!")
-          return "!";
-        if (source[0] !== "!") {
-          onError(`Not a valid tag: ${source}`);
-          return null;
-        }
-        if (source[1] === "<") {
-          const verbatim = source.slice(2, -1);
-          if (verbatim === "!" || verbatim === "!!") {
-            onError(`Verbatim tags aren't resolved, so ${source} is invalid.`);
-            return null;
-          }
-          if (source[source.length - 1] !== ">")
-            onError("Verbatim tags must end with a >");
-          return verbatim;
-        }
-        const [, handle, suffix] = source.match(/^(.*!)([^!]*)$/s);
-        if (!suffix)
-          onError(`The ${source} tag has no suffix`);
-        const prefix = this.tags[handle];
-        if (prefix) {
-          try {
-            return prefix + decodeURIComponent(suffix);
-          } catch (error2) {
-            onError(String(error2));
-            return null;
-          }
-        }
-        if (handle === "!")
-          return source;
-        onError(`Could not resolve tag: ${source}`);
-        return null;
-      }
-      /**
-       * Given a fully resolved tag, returns its printable string form,
-       * taking into account current tag prefixes and defaults.
-       */
-      tagString(tag) {
-        for (const [handle, prefix] of Object.entries(this.tags)) {
-          if (tag.startsWith(prefix))
-            return handle + escapeTagName(tag.substring(prefix.length));
-        }
-        return tag[0] === "!" ? tag : `!<${tag}>`;
-      }
-      toString(doc) {
-        const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
-        const tagEntries = Object.entries(this.tags);
-        let tagNames;
-        if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
-          const tags = {};
-          visit.visit(doc.contents, (_key, node) => {
-            if (identity.isNode(node) && node.tag)
-              tags[node.tag] = true;
-          });
-          tagNames = Object.keys(tags);
-        } else
-          tagNames = [];
-        for (const [handle, prefix] of tagEntries) {
-          if (handle === "!!" && prefix === "tag:yaml.org,2002:")
-            continue;
-          if (!doc || tagNames.some((tn) => tn.startsWith(prefix)))
-            lines.push(`%TAG ${handle} ${prefix}`);
-        }
-        return lines.join("\n");
-      }
-    };
-    Directives.defaultYaml = { explicit: false, version: "1.2" };
-    Directives.defaultTags = { "!!": "tag:yaml.org,2002:" };
-    exports.Directives = Directives;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/doc/anchors.js
-var require_anchors = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/doc/anchors.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var visit = require_visit();
-    function anchorIsValid(anchor) {
-      if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
-        const sa = JSON.stringify(anchor);
-        const msg = `Anchor must not contain whitespace or control characters: ${sa}`;
-        throw new Error(msg);
-      }
-      return true;
-    }
-    function anchorNames(root) {
-      const anchors = /* @__PURE__ */ new Set();
-      visit.visit(root, {
-        Value(_key, node) {
-          if (node.anchor)
-            anchors.add(node.anchor);
-        }
-      });
-      return anchors;
-    }
-    function findNewAnchor(prefix, exclude) {
-      for (let i = 1; true; ++i) {
-        const name = `${prefix}${i}`;
-        if (!exclude.has(name))
-          return name;
-      }
-    }
-    function createNodeAnchors(doc, prefix) {
-      const aliasObjects = [];
-      const sourceObjects = /* @__PURE__ */ new Map();
-      let prevAnchors = null;
-      return {
-        onAnchor: (source) => {
-          aliasObjects.push(source);
-          prevAnchors ?? (prevAnchors = anchorNames(doc));
-          const anchor = findNewAnchor(prefix, prevAnchors);
-          prevAnchors.add(anchor);
-          return anchor;
-        },
-        /**
-         * With circular references, the source node is only resolved after all
-         * of its child nodes are. This is why anchors are set only after all of
-         * the nodes have been created.
-         */
-        setAnchors: () => {
-          for (const source of aliasObjects) {
-            const ref = sourceObjects.get(source);
-            if (typeof ref === "object" && ref.anchor && (identity.isScalar(ref.node) || identity.isCollection(ref.node))) {
-              ref.node.anchor = ref.anchor;
-            } else {
-              const error2 = new Error("Failed to resolve repeated object (this should not happen)");
-              error2.source = source;
-              throw error2;
-            }
-          }
-        },
-        sourceObjects
-      };
-    }
-    exports.anchorIsValid = anchorIsValid;
-    exports.anchorNames = anchorNames;
-    exports.createNodeAnchors = createNodeAnchors;
-    exports.findNewAnchor = findNewAnchor;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/doc/applyReviver.js
-var require_applyReviver = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/doc/applyReviver.js"(exports) {
-    "use strict";
-    function applyReviver(reviver, obj, key, val) {
-      if (val && typeof val === "object") {
-        if (Array.isArray(val)) {
-          for (let i = 0, len = val.length; i < len; ++i) {
-            const v0 = val[i];
-            const v1 = applyReviver(reviver, val, String(i), v0);
-            if (v1 === void 0)
-              delete val[i];
-            else if (v1 !== v0)
-              val[i] = v1;
-          }
-        } else if (val instanceof Map) {
-          for (const k of Array.from(val.keys())) {
-            const v0 = val.get(k);
-            const v1 = applyReviver(reviver, val, k, v0);
-            if (v1 === void 0)
-              val.delete(k);
-            else if (v1 !== v0)
-              val.set(k, v1);
-          }
-        } else if (val instanceof Set) {
-          for (const v0 of Array.from(val)) {
-            const v1 = applyReviver(reviver, val, v0, v0);
-            if (v1 === void 0)
-              val.delete(v0);
-            else if (v1 !== v0) {
-              val.delete(v0);
-              val.add(v1);
-            }
-          }
-        } else {
-          for (const [k, v0] of Object.entries(val)) {
-            const v1 = applyReviver(reviver, val, k, v0);
-            if (v1 === void 0)
-              delete val[k];
-            else if (v1 !== v0)
-              val[k] = v1;
-          }
-        }
-      }
-      return reviver.call(obj, key, val);
-    }
-    exports.applyReviver = applyReviver;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/toJS.js
-var require_toJS = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/toJS.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    function toJS(value, arg, ctx) {
-      if (Array.isArray(value))
-        return value.map((v, i) => toJS(v, String(i), ctx));
-      if (value && typeof value.toJSON === "function") {
-        if (!ctx || !identity.hasAnchor(value))
-          return value.toJSON(arg, ctx);
-        const data = { aliasCount: 0, count: 1, res: void 0 };
-        ctx.anchors.set(value, data);
-        ctx.onCreate = (res2) => {
-          data.res = res2;
-          delete ctx.onCreate;
-        };
-        const res = value.toJSON(arg, ctx);
-        if (ctx.onCreate)
-          ctx.onCreate(res);
-        return res;
-      }
-      if (typeof value === "bigint" && !ctx?.keep)
-        return Number(value);
-      return value;
-    }
-    exports.toJS = toJS;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/Node.js
-var require_Node = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/Node.js"(exports) {
-    "use strict";
-    var applyReviver = require_applyReviver();
-    var identity = require_identity();
-    var toJS = require_toJS();
-    var NodeBase = class {
-      constructor(type) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: type });
-      }
-      /** Create a copy of this node.  */
-      clone() {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
-        if (this.range)
-          copy.range = this.range.slice();
-        return copy;
-      }
-      /** A plain JavaScript representation of this node. */
-      toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        if (!identity.isDocument(doc))
-          throw new TypeError("A document argument is required");
-        const ctx = {
-          anchors: /* @__PURE__ */ new Map(),
-          doc,
-          keep: true,
-          mapAsMap: mapAsMap === true,
-          mapKeyWarned: false,
-          maxAliasCount: typeof maxAliasCount === "number" ? maxAliasCount : 100
-        };
-        const res = toJS.toJS(this, "", ctx);
-        if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
-        return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
-      }
-    };
-    exports.NodeBase = NodeBase;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/Alias.js
-var require_Alias = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/Alias.js"(exports) {
-    "use strict";
-    var anchors = require_anchors();
-    var visit = require_visit();
-    var identity = require_identity();
-    var Node = require_Node();
-    var toJS = require_toJS();
-    var Alias = class extends Node.NodeBase {
-      constructor(source) {
-        super(identity.ALIAS);
-        this.source = source;
-        Object.defineProperty(this, "tag", {
-          set() {
-            throw new Error("Alias nodes cannot have tags");
-          }
-        });
-      }
-      /**
-       * Resolve the value of this alias within `doc`, finding the last
-       * instance of the `source` anchor before this node.
-       */
-      resolve(doc, ctx) {
-        if (ctx?.maxAliasCount === 0)
-          throw new ReferenceError("Alias resolution is disabled");
-        let nodes;
-        if (ctx?.aliasResolveCache) {
-          nodes = ctx.aliasResolveCache;
-        } else {
-          nodes = [];
-          visit.visit(doc, {
-            Node: (_key, node) => {
-              if (identity.isAlias(node) || identity.hasAnchor(node))
-                nodes.push(node);
-            }
-          });
-          if (ctx)
-            ctx.aliasResolveCache = nodes;
-        }
-        let found = void 0;
-        for (const node of nodes) {
-          if (node === this)
-            break;
-          if (node.anchor === this.source)
-            found = node;
-        }
-        if (found && ctx) {
-          const { anchors: anchors2, doc: doc2, maxAliasCount } = ctx;
-          let data = anchors2.get(found);
-          if (!data) {
-            toJS.toJS(found, null, ctx);
-            data = anchors2.get(found);
-          }
-          if (data?.res === void 0) {
-            const msg = "This should not happen: Alias anchor was not resolved?";
-            throw new ReferenceError(msg);
-          }
-          if (maxAliasCount >= 0) {
-            data.count += 1;
-            if (data.aliasCount === 0)
-              data.aliasCount = getAliasCount(doc2, found, anchors2);
-            if (data.count * data.aliasCount > maxAliasCount) {
-              const msg = "Excessive alias count indicates a resource exhaustion attack";
-              throw new ReferenceError(msg);
-            }
-          }
-        }
-        return found;
-      }
-      toJSON(_arg, ctx) {
-        if (!ctx)
-          return { source: this.source };
-        const source = this.resolve(ctx.doc, ctx);
-        if (!source) {
-          const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
-          throw new ReferenceError(msg);
-        }
-        return ctx.anchors.get(source).res;
-      }
-      toString(ctx, _onComment, _onChompKeep) {
-        const src = `*${this.source}`;
-        if (ctx) {
-          anchors.anchorIsValid(this.source);
-          if (ctx.options.verifyAliasOrder && !ctx.anchors.has(this.source)) {
-            const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
-            throw new Error(msg);
-          }
-          if (ctx.implicitKey)
-            return `${src} `;
-        }
-        return src;
-      }
-    };
-    function getAliasCount(doc, node, anchors2) {
-      if (identity.isAlias(node)) {
-        const source = node.resolve(doc);
-        const anchor = anchors2 && source && anchors2.get(source);
-        return anchor ? anchor.count * anchor.aliasCount : 0;
-      } else if (identity.isCollection(node)) {
-        let count = 0;
-        for (const item of node.items) {
-          const c = getAliasCount(doc, item, anchors2);
-          if (c > count)
-            count = c;
-        }
-        return count;
-      } else if (identity.isPair(node)) {
-        const kc = getAliasCount(doc, node.key, anchors2);
-        const vc = getAliasCount(doc, node.value, anchors2);
-        return Math.max(kc, vc);
-      }
-      return 1;
-    }
-    exports.Alias = Alias;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/Scalar.js
-var require_Scalar = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/Scalar.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var Node = require_Node();
-    var toJS = require_toJS();
-    var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
-    var Scalar = class extends Node.NodeBase {
-      constructor(value) {
-        super(identity.SCALAR);
-        this.value = value;
-      }
-      toJSON(arg, ctx) {
-        return ctx?.keep ? this.value : toJS.toJS(this.value, arg, ctx);
-      }
-      toString() {
-        return String(this.value);
-      }
-    };
-    Scalar.BLOCK_FOLDED = "BLOCK_FOLDED";
-    Scalar.BLOCK_LITERAL = "BLOCK_LITERAL";
-    Scalar.PLAIN = "PLAIN";
-    Scalar.QUOTE_DOUBLE = "QUOTE_DOUBLE";
-    Scalar.QUOTE_SINGLE = "QUOTE_SINGLE";
-    exports.Scalar = Scalar;
-    exports.isScalarValue = isScalarValue;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/doc/createNode.js
-var require_createNode = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/doc/createNode.js"(exports) {
-    "use strict";
-    var Alias = require_Alias();
-    var identity = require_identity();
-    var Scalar = require_Scalar();
-    var defaultTagPrefix = "tag:yaml.org,2002:";
-    function findTagObject(value, tagName, tags) {
-      if (tagName) {
-        const match = tags.filter((t) => t.tag === tagName);
-        const tagObj = match.find((t) => !t.format) ?? match[0];
-        if (!tagObj)
-          throw new Error(`Tag ${tagName} not found`);
-        return tagObj;
-      }
-      return tags.find((t) => t.identify?.(value) && !t.format);
-    }
-    function createNode(value, tagName, ctx) {
-      if (identity.isDocument(value))
-        value = value.contents;
-      if (identity.isNode(value))
-        return value;
-      if (identity.isPair(value)) {
-        const map = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
-        map.items.push(value);
-        return map;
-      }
-      if (value instanceof String || value instanceof Number || value instanceof Boolean || typeof BigInt !== "undefined" && value instanceof BigInt) {
-        value = value.valueOf();
-      }
-      const { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx;
-      let ref = void 0;
-      if (aliasDuplicateObjects && value && typeof value === "object") {
-        ref = sourceObjects.get(value);
-        if (ref) {
-          ref.anchor ?? (ref.anchor = onAnchor(value));
-          return new Alias.Alias(ref.anchor);
-        } else {
-          ref = { anchor: null, node: null };
-          sourceObjects.set(value, ref);
-        }
-      }
-      if (tagName?.startsWith("!!"))
-        tagName = defaultTagPrefix + tagName.slice(2);
-      let tagObj = findTagObject(value, tagName, schema.tags);
-      if (!tagObj) {
-        if (value && typeof value.toJSON === "function") {
-          value = value.toJSON();
-        }
-        if (!value || typeof value !== "object") {
-          const node2 = new Scalar.Scalar(value);
-          if (ref)
-            ref.node = node2;
-          return node2;
-        }
-        tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
-      }
-      if (onTagObj) {
-        onTagObj(tagObj);
-        delete ctx.onTagObj;
-      }
-      const node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
-      if (tagName)
-        node.tag = tagName;
-      else if (!tagObj.default)
-        node.tag = tagObj.tag;
-      if (ref)
-        ref.node = node;
-      return node;
-    }
-    exports.createNode = createNode;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/Collection.js
-var require_Collection = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/Collection.js"(exports) {
-    "use strict";
-    var createNode = require_createNode();
-    var identity = require_identity();
-    var Node = require_Node();
-    function collectionFromPath(schema, path, value) {
-      let v = value;
-      for (let i = path.length - 1; i >= 0; --i) {
-        const k = path[i];
-        if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
-          const a = [];
-          a[k] = v;
-          v = a;
-        } else {
-          v = /* @__PURE__ */ new Map([[k, v]]);
-        }
-      }
-      return createNode.createNode(v, void 0, {
-        aliasDuplicateObjects: false,
-        keepUndefined: false,
-        onAnchor: () => {
-          throw new Error("This should not happen, please report a bug.");
-        },
-        schema,
-        sourceObjects: /* @__PURE__ */ new Map()
-      });
-    }
-    var isEmptyPath = (path) => path == null || typeof path === "object" && !!path[Symbol.iterator]().next().done;
-    var Collection2 = class extends Node.NodeBase {
-      constructor(type, schema) {
-        super(type);
-        Object.defineProperty(this, "schema", {
-          value: schema,
-          configurable: true,
-          enumerable: false,
-          writable: true
-        });
-      }
-      /**
-       * Create a copy of this collection.
-       *
-       * @param schema - If defined, overwrites the original's schema
-       */
-      clone(schema) {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
-        if (schema)
-          copy.schema = schema;
-        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
-        if (this.range)
-          copy.range = this.range.slice();
-        return copy;
-      }
-      /**
-       * Adds a value to the collection. For `!!map` and `!!omap` the value must
-       * be a Pair instance or a `{ key, value }` object, which may not have a key
-       * that already exists in the map.
-       */
-      addIn(path, value) {
-        if (isEmptyPath(path))
-          this.add(value);
-        else {
-          const [key, ...rest] = path;
-          const node = this.get(key, true);
-          if (identity.isCollection(node))
-            node.addIn(rest, value);
-          else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
-          else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
-        }
-      }
-      /**
-       * Removes a value from the collection.
-       * @returns `true` if the item was found and removed.
-       */
-      deleteIn(path) {
-        const [key, ...rest] = path;
-        if (rest.length === 0)
-          return this.delete(key);
-        const node = this.get(key, true);
-        if (identity.isCollection(node))
-          return node.deleteIn(rest);
-        else
-          throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
-      }
-      /**
-       * Returns item at `key`, or `undefined` if not found. By default unwraps
-       * scalar values from their surrounding node; to disable set `keepScalar` to
-       * `true` (collections are always returned intact).
-       */
-      getIn(path, keepScalar) {
-        const [key, ...rest] = path;
-        const node = this.get(key, true);
-        if (rest.length === 0)
-          return !keepScalar && identity.isScalar(node) ? node.value : node;
-        else
-          return identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
-      }
-      hasAllNullValues(allowScalar) {
-        return this.items.every((node) => {
-          if (!identity.isPair(node))
-            return false;
-          const n = node.value;
-          return n == null || allowScalar && identity.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
-        });
-      }
-      /**
-       * Checks if the collection includes a value with the key `key`.
-       */
-      hasIn(path) {
-        const [key, ...rest] = path;
-        if (rest.length === 0)
-          return this.has(key);
-        const node = this.get(key, true);
-        return identity.isCollection(node) ? node.hasIn(rest) : false;
-      }
-      /**
-       * Sets a value in this collection. For `!!set`, `value` needs to be a
-       * boolean to add/remove the item from the set.
-       */
-      setIn(path, value) {
-        const [key, ...rest] = path;
-        if (rest.length === 0) {
-          this.set(key, value);
-        } else {
-          const node = this.get(key, true);
-          if (identity.isCollection(node))
-            node.setIn(rest, value);
-          else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
-          else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
-        }
-      }
-    };
-    exports.Collection = Collection2;
-    exports.collectionFromPath = collectionFromPath;
-    exports.isEmptyPath = isEmptyPath;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyComment.js
-var require_stringifyComment = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
-    "use strict";
-    var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
-    function indentComment(comment, indent) {
-      if (/^\n+$/.test(comment))
-        return comment.substring(1);
-      return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
-    }
-    var lineComment = (str, indent, comment) => str.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str.endsWith(" ") ? "" : " ") + comment;
-    exports.indentComment = indentComment;
-    exports.lineComment = lineComment;
-    exports.stringifyComment = stringifyComment;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/foldFlowLines.js
-var require_foldFlowLines = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
-    "use strict";
-    var FOLD_FLOW = "flow";
-    var FOLD_BLOCK = "block";
-    var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text3, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
-      if (!lineWidth || lineWidth < 0)
-        return text3;
-      if (lineWidth < minContentWidth)
-        minContentWidth = 0;
-      const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text3.length <= endStep)
-        return text3;
-      const folds = [];
-      const escapedFolds = {};
-      let end = lineWidth - indent.length;
-      if (typeof indentAtStart === "number") {
-        if (indentAtStart > lineWidth - Math.max(2, minContentWidth))
-          folds.push(0);
-        else
-          end = lineWidth - indentAtStart;
-      }
-      let split = void 0;
-      let prev = void 0;
-      let overflow = false;
-      let i = -1;
-      let escStart = -1;
-      let escEnd = -1;
-      if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text3, i, indent.length);
-        if (i !== -1)
-          end = i + endStep;
-      }
-      for (let ch; ch = text3[i += 1]; ) {
-        if (mode === FOLD_QUOTED && ch === "\\") {
-          escStart = i;
-          switch (text3[i + 1]) {
-            case "x":
-              i += 3;
-              break;
-            case "u":
-              i += 5;
-              break;
-            case "U":
-              i += 9;
-              break;
-            default:
-              i += 1;
-          }
-          escEnd = i;
-        }
-        if (ch === "\n") {
-          if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text3, i, indent.length);
-          end = i + indent.length + endStep;
-          split = void 0;
-        } else {
-          if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text3[i + 1];
-            if (next && next !== " " && next !== "\n" && next !== "	")
-              split = i;
-          }
-          if (i >= end) {
-            if (split) {
-              folds.push(split);
-              end = split + endStep;
-              split = void 0;
-            } else if (mode === FOLD_QUOTED) {
-              while (prev === " " || prev === "	") {
-                prev = ch;
-                ch = text3[i += 1];
-                overflow = true;
-              }
-              const j = i > escEnd + 1 ? i - 2 : escStart - 1;
-              if (escapedFolds[j])
-                return text3;
-              folds.push(j);
-              escapedFolds[j] = true;
-              end = j + endStep;
-              split = void 0;
-            } else {
-              overflow = true;
-            }
-          }
-        }
-        prev = ch;
-      }
-      if (overflow && onOverflow)
-        onOverflow();
-      if (folds.length === 0)
-        return text3;
-      if (onFold)
-        onFold();
-      let res = text3.slice(0, folds[0]);
-      for (let i2 = 0; i2 < folds.length; ++i2) {
-        const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text3.length;
-        if (fold === 0)
-          res = `
-${indent}${text3.slice(0, end2)}`;
-        else {
-          if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text3[fold]}\\`;
-          res += `
-${indent}${text3.slice(fold + 1, end2)}`;
-        }
-      }
-      return res;
-    }
-    function consumeMoreIndentedLines(text3, i, indent) {
-      let end = i;
-      let start = i + 1;
-      let ch = text3[start];
-      while (ch === " " || ch === "	") {
-        if (i < start + indent) {
-          ch = text3[++i];
-        } else {
-          do {
-            ch = text3[++i];
-          } while (ch && ch !== "\n");
-          end = i;
-          start = i + 1;
-          ch = text3[start];
-        }
-      }
-      return end;
-    }
-    exports.FOLD_BLOCK = FOLD_BLOCK;
-    exports.FOLD_FLOW = FOLD_FLOW;
-    exports.FOLD_QUOTED = FOLD_QUOTED;
-    exports.foldFlowLines = foldFlowLines;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyString.js
-var require_stringifyString = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
-    "use strict";
-    var Scalar = require_Scalar();
-    var foldFlowLines = require_foldFlowLines();
-    var getFoldOptions = (ctx, isBlock) => ({
-      indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
-      lineWidth: ctx.options.lineWidth,
-      minContentWidth: ctx.options.minContentWidth
-    });
-    var containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
-    function lineLengthOverLimit(str, lineWidth, indentLength) {
-      if (!lineWidth || lineWidth < 0)
-        return false;
-      const limit = lineWidth - indentLength;
-      const strLen = str.length;
-      if (strLen <= limit)
-        return false;
-      for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str[i] === "\n") {
-          if (i - start > limit)
-            return true;
-          start = i + 1;
-          if (strLen - start <= limit)
-            return false;
-        }
-      }
-      return true;
-    }
-    function doubleQuotedString(value, ctx) {
-      const json = JSON.stringify(value);
-      if (ctx.options.doubleQuotedAsJSON)
-        return json;
-      const { implicitKey } = ctx;
-      const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
-      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str = "";
-      let start = 0;
-      for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
-        if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str += json.slice(start, i) + "\\ ";
-          i += 1;
-          start = i;
-          ch = "\\";
-        }
-        if (ch === "\\")
-          switch (json[i + 1]) {
-            case "u":
-              {
-                str += json.slice(start, i);
-                const code = json.substr(i + 2, 4);
-                switch (code) {
-                  case "0000":
-                    str += "\\0";
-                    break;
-                  case "0007":
-                    str += "\\a";
-                    break;
-                  case "000b":
-                    str += "\\v";
-                    break;
-                  case "001b":
-                    str += "\\e";
-                    break;
-                  case "0085":
-                    str += "\\N";
-                    break;
-                  case "00a0":
-                    str += "\\_";
-                    break;
-                  case "2028":
-                    str += "\\L";
-                    break;
-                  case "2029":
-                    str += "\\P";
-                    break;
-                  default:
-                    if (code.substr(0, 2) === "00")
-                      str += "\\x" + code.substr(2);
-                    else
-                      str += json.substr(i, 6);
-                }
-                i += 5;
-                start = i + 1;
-              }
-              break;
-            case "n":
-              if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
-                i += 1;
-              } else {
-                str += json.slice(start, i) + "\n\n";
-                while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
-                  str += "\n";
-                  i += 2;
-                }
-                str += indent;
-                if (json[i + 2] === " ")
-                  str += "\\";
-                i += 1;
-                start = i + 1;
-              }
-              break;
-            default:
-              i += 1;
-          }
-      }
-      str = start ? str + json.slice(start) : json;
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
-    }
-    function singleQuotedString(value, ctx) {
-      if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
-        return doubleQuotedString(value, ctx);
-      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      const res = "'" + value.replace(/'/g, "''").replace(/\n+/g, `$&
-${indent}`) + "'";
-      return ctx.implicitKey ? res : foldFlowLines.foldFlowLines(res, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
-    }
-    function quotedString(value, ctx) {
-      const { singleQuote } = ctx.options;
-      let qs;
-      if (singleQuote === false)
-        qs = doubleQuotedString;
-      else {
-        const hasDouble = value.includes('"');
-        const hasSingle = value.includes("'");
-        if (hasDouble && !hasSingle)
-          qs = singleQuotedString;
-        else if (hasSingle && !hasDouble)
-          qs = doubleQuotedString;
-        else
-          qs = singleQuote ? singleQuotedString : doubleQuotedString;
-      }
-      return qs(value, ctx);
-    }
-    var blockEndNewlines;
-    try {
-      blockEndNewlines = new RegExp("(^|(?<!\n))\n+(?!\n|$)", "g");
-    } catch {
-      blockEndNewlines = /\n+(?!\n|$)/g;
-    }
-    function blockString({ comment, type, value }, ctx, onComment, onChompKeep) {
-      const { blockQuote, commentString, lineWidth } = ctx.options;
-      if (!blockQuote || /\n[\t ]+$/.test(value)) {
-        return quotedString(value, ctx);
-      }
-      const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
-      if (!value)
-        return literal ? "|\n" : ">\n";
-      let chomp;
-      let endStart;
-      for (endStart = value.length; endStart > 0; --endStart) {
-        const ch = value[endStart - 1];
-        if (ch !== "\n" && ch !== "	" && ch !== " ")
-          break;
-      }
-      let end = value.substring(endStart);
-      const endNlPos = end.indexOf("\n");
-      if (endNlPos === -1) {
-        chomp = "-";
-      } else if (value === end || endNlPos !== end.length - 1) {
-        chomp = "+";
-        if (onChompKeep)
-          onChompKeep();
-      } else {
-        chomp = "";
-      }
-      if (end) {
-        value = value.slice(0, -end.length);
-        if (end[end.length - 1] === "\n")
-          end = end.slice(0, -1);
-        end = end.replace(blockEndNewlines, `$&${indent}`);
-      }
-      let startWithSpace = false;
-      let startEnd;
-      let startNlPos = -1;
-      for (startEnd = 0; startEnd < value.length; ++startEnd) {
-        const ch = value[startEnd];
-        if (ch === " ")
-          startWithSpace = true;
-        else if (ch === "\n")
-          startNlPos = startEnd;
-        else
-          break;
-      }
-      let start = value.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
-      if (start) {
-        value = value.substring(start.length);
-        start = start.replace(/\n+/g, `$&${indent}`);
-      }
-      const indentSize = indent ? "2" : "1";
-      let header = (startWithSpace ? indentSize : "") + chomp;
-      if (comment) {
-        header += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
-        if (onComment)
-          onComment();
-      }
-      if (!literal) {
-        const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
-        let literalFallback = false;
-        const foldOptions = getFoldOptions(ctx, true);
-        if (blockQuote !== "folded" && type !== Scalar.Scalar.BLOCK_FOLDED) {
-          foldOptions.onOverflow = () => {
-            literalFallback = true;
-          };
-        }
-        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
-        if (!literalFallback)
-          return `>${header}
-${indent}${body}`;
-      }
-      value = value.replace(/\n+/g, `$&${indent}`);
-      return `|${header}
-${indent}${start}${value}${end}`;
-    }
-    function plainString(item, ctx, onComment, onChompKeep) {
-      const { type, value } = item;
-      const { actualString, implicitKey, indent, indentStep, inFlow } = ctx;
-      if (implicitKey && value.includes("\n") || inFlow && /[[\]{},]/.test(value)) {
-        return quotedString(value, ctx);
-      }
-      if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
-        return implicitKey || inFlow || !value.includes("\n") ? quotedString(value, ctx) : blockString(item, ctx, onComment, onChompKeep);
-      }
-      if (!implicitKey && !inFlow && type !== Scalar.Scalar.PLAIN && value.includes("\n")) {
-        return blockString(item, ctx, onComment, onChompKeep);
-      }
-      if (containsDocumentMarker(value)) {
-        if (indent === "") {
-          ctx.forceBlockIndent = true;
-          return blockString(item, ctx, onComment, onChompKeep);
-        } else if (implicitKey && indent === indentStep) {
-          return quotedString(value, ctx);
-        }
-      }
-      const str = value.replace(/\n+/g, `$&
-${indent}`);
-      if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str);
-        const { compat, tags } = ctx.doc.schema;
-        if (tags.some(test) || compat?.some(test))
-          return quotedString(value, ctx);
-      }
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
-    }
-    function stringifyString(item, ctx, onComment, onChompKeep) {
-      const { implicitKey, inFlow } = ctx;
-      const ss = typeof item.value === "string" ? item : Object.assign({}, item, { value: String(item.value) });
-      let { type } = item;
-      if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
-        if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value))
-          type = Scalar.Scalar.QUOTE_DOUBLE;
-      }
-      const _stringify = (_type) => {
-        switch (_type) {
-          case Scalar.Scalar.BLOCK_FOLDED:
-          case Scalar.Scalar.BLOCK_LITERAL:
-            return implicitKey || inFlow ? quotedString(ss.value, ctx) : blockString(ss, ctx, onComment, onChompKeep);
-          case Scalar.Scalar.QUOTE_DOUBLE:
-            return doubleQuotedString(ss.value, ctx);
-          case Scalar.Scalar.QUOTE_SINGLE:
-            return singleQuotedString(ss.value, ctx);
-          case Scalar.Scalar.PLAIN:
-            return plainString(ss, ctx, onComment, onChompKeep);
-          default:
-            return null;
-        }
-      };
-      let res = _stringify(type);
-      if (res === null) {
-        const { defaultKeyType, defaultStringType } = ctx.options;
-        const t = implicitKey && defaultKeyType || defaultStringType;
-        res = _stringify(t);
-        if (res === null)
-          throw new Error(`Unsupported default string type ${t}`);
-      }
-      return res;
-    }
-    exports.stringifyString = stringifyString;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringify.js
-var require_stringify = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringify.js"(exports) {
-    "use strict";
-    var anchors = require_anchors();
-    var identity = require_identity();
-    var stringifyComment = require_stringifyComment();
-    var stringifyString = require_stringifyString();
-    function createStringifyContext(doc, options) {
-      const opt = Object.assign({
-        blockQuote: true,
-        commentString: stringifyComment.stringifyComment,
-        defaultKeyType: null,
-        defaultStringType: "PLAIN",
-        directives: null,
-        doubleQuotedAsJSON: false,
-        doubleQuotedMinMultiLineLength: 40,
-        falseStr: "false",
-        flowCollectionPadding: true,
-        indentSeq: true,
-        lineWidth: 80,
-        minContentWidth: 20,
-        nullStr: "null",
-        simpleKeys: false,
-        singleQuote: null,
-        trailingComma: false,
-        trueStr: "true",
-        verifyAliasOrder: true
-      }, doc.schema.toStringOptions, options);
-      let inFlow;
-      switch (opt.collectionStyle) {
-        case "block":
-          inFlow = false;
-          break;
-        case "flow":
-          inFlow = true;
-          break;
-        default:
-          inFlow = null;
-      }
-      return {
-        anchors: /* @__PURE__ */ new Set(),
-        doc,
-        flowCollectionPadding: opt.flowCollectionPadding ? " " : "",
-        indent: "",
-        indentStep: typeof opt.indent === "number" ? " ".repeat(opt.indent) : "  ",
-        inFlow,
-        options: opt
-      };
-    }
-    function getTagObject(tags, item) {
-      if (item.tag) {
-        const match = tags.filter((t) => t.tag === item.tag);
-        if (match.length > 0)
-          return match.find((t) => t.format === item.format) ?? match[0];
-      }
-      let tagObj = void 0;
-      let obj;
-      if (identity.isScalar(item)) {
-        obj = item.value;
-        let match = tags.filter((t) => t.identify?.(obj));
-        if (match.length > 1) {
-          const testMatch = match.filter((t) => t.test);
-          if (testMatch.length > 0)
-            match = testMatch;
-        }
-        tagObj = match.find((t) => t.format === item.format) ?? match.find((t) => !t.format);
-      } else {
-        obj = item;
-        tagObj = tags.find((t) => t.nodeClass && obj instanceof t.nodeClass);
-      }
-      if (!tagObj) {
-        const name = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
-        throw new Error(`Tag not resolved for ${name} value`);
-      }
-      return tagObj;
-    }
-    function stringifyProps(node, tagObj, { anchors: anchors$1, doc }) {
-      if (!doc.directives)
-        return "";
-      const props = [];
-      const anchor = (identity.isScalar(node) || identity.isCollection(node)) && node.anchor;
-      if (anchor && anchors.anchorIsValid(anchor)) {
-        anchors$1.add(anchor);
-        props.push(`&${anchor}`);
-      }
-      const tag = node.tag ?? (tagObj.default ? null : tagObj.tag);
-      if (tag)
-        props.push(doc.directives.tagString(tag));
-      return props.join(" ");
-    }
-    function stringify3(item, ctx, onComment, onChompKeep) {
-      if (identity.isPair(item))
-        return item.toString(ctx, onComment, onChompKeep);
-      if (identity.isAlias(item)) {
-        if (ctx.doc.directives)
-          return item.toString(ctx);
-        if (ctx.resolvedAliases?.has(item)) {
-          throw new TypeError(`Cannot stringify circular structure without alias nodes`);
-        } else {
-          if (ctx.resolvedAliases)
-            ctx.resolvedAliases.add(item);
-          else
-            ctx.resolvedAliases = /* @__PURE__ */ new Set([item]);
-          item = item.resolve(ctx.doc);
-        }
-      }
-      let tagObj = void 0;
-      const node = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
-      tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
-      const props = stringifyProps(node, tagObj, ctx);
-      if (props.length > 0)
-        ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
-      if (!props)
-        return str;
-      return identity.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
-${ctx.indent}${str}`;
-    }
-    exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify3;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyPair.js
-var require_stringifyPair = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var Scalar = require_Scalar();
-    var stringify3 = require_stringify();
-    var stringifyComment = require_stringifyComment();
-    function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
-      const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity.isNode(key) && key.comment || null;
-      if (simpleKeys) {
-        if (keyComment) {
-          throw new Error("With simple keys, key nodes cannot have comments");
-        }
-        if (identity.isCollection(key) || !identity.isNode(key) && typeof key === "object") {
-          const msg = "With simple keys, collection cannot be used as a key value";
-          throw new Error(msg);
-        }
-      }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
-      ctx = Object.assign({}, ctx, {
-        allNullValues: false,
-        implicitKey: !explicitKey && (simpleKeys || !allNullValues),
-        indent: indent + indentStep
-      });
-      let keyCommentDone = false;
-      let chompKeep = false;
-      let str = stringify3.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str.length > 1024) {
-        if (simpleKeys)
-          throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
-        explicitKey = true;
-      }
-      if (ctx.inFlow) {
-        if (allNullValues || value == null) {
-          if (keyCommentDone && onComment)
-            onComment();
-          return str === "" ? "?" : explicitKey ? `? ${str}` : str;
-        }
-      } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str = `? ${str}`;
-        if (keyComment && !keyCommentDone) {
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-        } else if (chompKeep && onChompKeep)
-          onChompKeep();
-        return str;
-      }
-      if (keyCommentDone)
-        keyComment = null;
-      if (explicitKey) {
-        if (keyComment)
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-        str = `? ${str}
-${indent}:`;
-      } else {
-        str = `${str}:`;
-        if (keyComment)
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-      }
-      let vsb, vcb, valueComment;
-      if (identity.isNode(value)) {
-        vsb = !!value.spaceBefore;
-        vcb = value.commentBefore;
-        valueComment = value.comment;
-      } else {
-        vsb = false;
-        vcb = null;
-        valueComment = null;
-        if (value && typeof value === "object")
-          value = doc.createNode(value);
-      }
-      ctx.implicitKey = false;
-      if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str.length + 1;
-      chompKeep = false;
-      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
-        ctx.indent = ctx.indent.substring(2);
-      }
-      let valueCommentDone = false;
-      const valueStr = stringify3.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
-      let ws = " ";
-      if (keyComment || vsb || vcb) {
-        ws = vsb ? "\n" : "";
-        if (vcb) {
-          const cs = commentString(vcb);
-          ws += `
-${stringifyComment.indentComment(cs, ctx.indent)}`;
-        }
-        if (valueStr === "" && !ctx.inFlow) {
-          if (ws === "\n" && valueComment)
-            ws = "\n\n";
-        } else {
-          ws += `
-${ctx.indent}`;
-        }
-      } else if (!explicitKey && identity.isCollection(value)) {
-        const vs0 = valueStr[0];
-        const nl0 = valueStr.indexOf("\n");
-        const hasNewline = nl0 !== -1;
-        const flow = ctx.inFlow ?? value.flow ?? value.items.length === 0;
-        if (hasNewline || !flow) {
-          let hasPropsLine = false;
-          if (hasNewline && (vs0 === "&" || vs0 === "!")) {
-            let sp0 = valueStr.indexOf(" ");
-            if (vs0 === "&" && sp0 !== -1 && sp0 < nl0 && valueStr[sp0 + 1] === "!") {
-              sp0 = valueStr.indexOf(" ", sp0 + 1);
-            }
-            if (sp0 === -1 || nl0 < sp0)
-              hasPropsLine = true;
-          }
-          if (!hasPropsLine)
-            ws = `
-${ctx.indent}`;
-        }
-      } else if (valueStr === "" || valueStr[0] === "\n") {
-        ws = "";
-      }
-      str += ws + valueStr;
-      if (ctx.inFlow) {
-        if (valueCommentDone && onComment)
-          onComment();
-      } else if (valueComment && !valueCommentDone) {
-        str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment));
-      } else if (chompKeep && onChompKeep) {
-        onChompKeep();
-      }
-      return str;
-    }
-    exports.stringifyPair = stringifyPair;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/log.js
-var require_log = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/log.js"(exports) {
-    "use strict";
-    var node_process = __require("process");
-    function debug2(logLevel, ...messages) {
-      if (logLevel === "debug")
-        console.log(...messages);
-    }
-    function warn(logLevel, warning2) {
-      if (logLevel === "debug" || logLevel === "warn") {
-        if (typeof node_process.emitWarning === "function")
-          node_process.emitWarning(warning2);
-        else
-          console.warn(warning2);
-      }
-    }
-    exports.debug = debug2;
-    exports.warn = warn;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/merge.js
-var require_merge = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var Scalar = require_Scalar();
-    var MERGE_KEY = "<<";
-    var merge2 = {
-      identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
-      default: "key",
-      tag: "tag:yaml.org,2002:merge",
-      test: /^<<$/,
-      resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY)), {
-        addToJSMap: addMergeToJSMap
-      }),
-      stringify: () => MERGE_KEY
-    };
-    var isMergeKey = (ctx, key) => (merge2.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
-    function addMergeToJSMap(ctx, map, value) {
-      const source = resolveAliasValue(ctx, value);
-      if (identity.isSeq(source))
-        for (const it of source.items)
-          mergeValue(ctx, map, it);
-      else if (Array.isArray(source))
-        for (const it of source)
-          mergeValue(ctx, map, it);
-      else
-        mergeValue(ctx, map, source);
-    }
-    function mergeValue(ctx, map, value) {
-      const source = resolveAliasValue(ctx, value);
-      if (!identity.isMap(source))
-        throw new Error("Merge sources must be maps or map aliases");
-      const srcMap = source.toJSON(null, ctx, Map);
-      for (const [key, value2] of srcMap) {
-        if (map instanceof Map) {
-          if (!map.has(key))
-            map.set(key, value2);
-        } else if (map instanceof Set) {
-          map.add(key);
-        } else if (!Object.prototype.hasOwnProperty.call(map, key)) {
-          Object.defineProperty(map, key, {
-            value: value2,
-            writable: true,
-            enumerable: true,
-            configurable: true
-          });
-        }
-      }
-      return map;
-    }
-    function resolveAliasValue(ctx, value) {
-      return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
-    }
-    exports.addMergeToJSMap = addMergeToJSMap;
-    exports.isMergeKey = isMergeKey;
-    exports.merge = merge2;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/addPairToJSMap.js
-var require_addPairToJSMap = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
-    "use strict";
-    var log = require_log();
-    var merge2 = require_merge();
-    var stringify3 = require_stringify();
-    var identity = require_identity();
-    var toJS = require_toJS();
-    function addPairToJSMap(ctx, map, { key, value }) {
-      if (identity.isNode(key) && key.addToJSMap)
-        key.addToJSMap(ctx, map, value);
-      else if (merge2.isMergeKey(ctx, key))
-        merge2.addMergeToJSMap(ctx, map, value);
-      else {
-        const jsKey = toJS.toJS(key, "", ctx);
-        if (map instanceof Map) {
-          map.set(jsKey, toJS.toJS(value, jsKey, ctx));
-        } else if (map instanceof Set) {
-          map.add(jsKey);
-        } else {
-          const stringKey = stringifyKey(key, jsKey, ctx);
-          const jsValue = toJS.toJS(value, stringKey, ctx);
-          if (stringKey in map)
-            Object.defineProperty(map, stringKey, {
-              value: jsValue,
-              writable: true,
-              enumerable: true,
-              configurable: true
-            });
-          else
-            map[stringKey] = jsValue;
-        }
-      }
-      return map;
-    }
-    function stringifyKey(key, jsKey, ctx) {
-      if (jsKey === null)
-        return "";
-      if (typeof jsKey !== "object")
-        return String(jsKey);
-      if (identity.isNode(key) && ctx?.doc) {
-        const strCtx = stringify3.createStringifyContext(ctx.doc, {});
-        strCtx.anchors = /* @__PURE__ */ new Set();
-        for (const node of ctx.anchors.keys())
-          strCtx.anchors.add(node.anchor);
-        strCtx.inFlow = true;
-        strCtx.inStringifyKey = true;
-        const strKey = key.toString(strCtx);
-        if (!ctx.mapKeyWarned) {
-          let jsonStr = JSON.stringify(strKey);
-          if (jsonStr.length > 40)
-            jsonStr = jsonStr.substring(0, 36) + '..."';
-          log.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
-          ctx.mapKeyWarned = true;
-        }
-        return strKey;
-      }
-      return JSON.stringify(jsKey);
-    }
-    exports.addPairToJSMap = addPairToJSMap;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/Pair.js
-var require_Pair = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/Pair.js"(exports) {
-    "use strict";
-    var createNode = require_createNode();
-    var stringifyPair = require_stringifyPair();
-    var addPairToJSMap = require_addPairToJSMap();
-    var identity = require_identity();
-    function createPair(key, value, ctx) {
-      const k = createNode.createNode(key, void 0, ctx);
-      const v = createNode.createNode(value, void 0, ctx);
-      return new Pair(k, v);
-    }
-    var Pair = class _Pair {
-      constructor(key, value = null) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
-        this.key = key;
-        this.value = value;
-      }
-      clone(schema) {
-        let { key, value } = this;
-        if (identity.isNode(key))
-          key = key.clone(schema);
-        if (identity.isNode(value))
-          value = value.clone(schema);
-        return new _Pair(key, value);
-      }
-      toJSON(_, ctx) {
-        const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
-        return addPairToJSMap.addPairToJSMap(ctx, pair, this);
-      }
-      toString(ctx, onComment, onChompKeep) {
-        return ctx?.doc ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep) : JSON.stringify(this);
-      }
-    };
-    exports.Pair = Pair;
-    exports.createPair = createPair;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyCollection.js
-var require_stringifyCollection = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var stringify3 = require_stringify();
-    var stringifyComment = require_stringifyComment();
-    function stringifyCollection(collection, ctx, options) {
-      const flow = ctx.inFlow ?? collection.flow;
-      const stringify4 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify4(collection, ctx, options);
-    }
-    function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
-      const { indent, options: { commentString } } = ctx;
-      const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
-      let chompKeep = false;
-      const lines = [];
-      for (let i = 0; i < items.length; ++i) {
-        const item = items[i];
-        let comment2 = null;
-        if (identity.isNode(item)) {
-          if (!chompKeep && item.spaceBefore)
-            lines.push("");
-          addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
-          if (item.comment)
-            comment2 = item.comment;
-        } else if (identity.isPair(item)) {
-          const ik = identity.isNode(item.key) ? item.key : null;
-          if (ik) {
-            if (!chompKeep && ik.spaceBefore)
-              lines.push("");
-            addCommentBefore(ctx, lines, ik.commentBefore, chompKeep);
-          }
-        }
-        chompKeep = false;
-        let str2 = stringify3.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
-        if (comment2)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
-        if (chompKeep && comment2)
-          chompKeep = false;
-        lines.push(blockItemPrefix + str2);
-      }
-      let str;
-      if (lines.length === 0) {
-        str = flowChars.start + flowChars.end;
-      } else {
-        str = lines[0];
-        for (let i = 1; i < lines.length; ++i) {
-          const line = lines[i];
-          str += line ? `
-${indent}${line}` : "\n";
-        }
-      }
-      if (comment) {
-        str += "\n" + stringifyComment.indentComment(commentString(comment), indent);
-        if (onComment)
-          onComment();
-      } else if (chompKeep && onChompKeep)
-        onChompKeep();
-      return str;
-    }
-    function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
-      const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
-      itemIndent += indentStep;
-      const itemCtx = Object.assign({}, ctx, {
-        indent: itemIndent,
-        inFlow: true,
-        type: null
-      });
-      let reqNewline = false;
-      let linesAtValue = 0;
-      const lines = [];
-      for (let i = 0; i < items.length; ++i) {
-        const item = items[i];
-        let comment = null;
-        if (identity.isNode(item)) {
-          if (item.spaceBefore)
-            lines.push("");
-          addCommentBefore(ctx, lines, item.commentBefore, false);
-          if (item.comment)
-            comment = item.comment;
-        } else if (identity.isPair(item)) {
-          const ik = identity.isNode(item.key) ? item.key : null;
-          if (ik) {
-            if (ik.spaceBefore)
-              lines.push("");
-            addCommentBefore(ctx, lines, ik.commentBefore, false);
-            if (ik.comment)
-              reqNewline = true;
-          }
-          const iv = identity.isNode(item.value) ? item.value : null;
-          if (iv) {
-            if (iv.comment)
-              comment = iv.comment;
-            if (iv.commentBefore)
-              reqNewline = true;
-          } else if (item.value == null && ik?.comment) {
-            comment = ik.comment;
-          }
-        }
-        if (comment)
-          reqNewline = true;
-        let str = stringify3.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
-        if (i < items.length - 1) {
-          str += ",";
-        } else if (ctx.options.trailingComma) {
-          if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
-          }
-          if (reqNewline) {
-            str += ",";
-          }
-        }
-        if (comment)
-          str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
-        lines.push(str);
-        linesAtValue = lines.length;
-      }
-      const { start, end } = flowChars;
-      if (lines.length === 0) {
-        return start + end;
-      } else {
-        if (!reqNewline) {
-          const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
-          reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
-        }
-        if (reqNewline) {
-          let str = start;
-          for (const line of lines)
-            str += line ? `
-${indentStep}${indent}${line}` : "\n";
-          return `${str}
-${indent}${end}`;
-        } else {
-          return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
-        }
-      }
-    }
-    function addCommentBefore({ indent, options: { commentString } }, lines, comment, chompKeep) {
-      if (comment && chompKeep)
-        comment = comment.replace(/^\n+/, "");
-      if (comment) {
-        const ic = stringifyComment.indentComment(commentString(comment), indent);
-        lines.push(ic.trimStart());
-      }
-    }
-    exports.stringifyCollection = stringifyCollection;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/YAMLMap.js
-var require_YAMLMap = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
-    "use strict";
-    var stringifyCollection = require_stringifyCollection();
-    var addPairToJSMap = require_addPairToJSMap();
-    var Collection2 = require_Collection();
-    var identity = require_identity();
-    var Pair = require_Pair();
-    var Scalar = require_Scalar();
-    function findPair(items, key) {
-      const k = identity.isScalar(key) ? key.value : key;
-      for (const it of items) {
-        if (identity.isPair(it)) {
-          if (it.key === key || it.key === k)
-            return it;
-          if (identity.isScalar(it.key) && it.key.value === k)
-            return it;
-        }
-      }
-      return void 0;
-    }
-    var YAMLMap = class extends Collection2.Collection {
-      static get tagName() {
-        return "tag:yaml.org,2002:map";
-      }
-      constructor(schema) {
-        super(identity.MAP, schema);
-        this.items = [];
-      }
-      /**
-       * A generic collection parsing method that can be extended
-       * to other node classes that inherit from YAMLMap
-       */
-      static from(schema, obj, ctx) {
-        const { keepUndefined, replacer } = ctx;
-        const map = new this(schema);
-        const add = (key, value) => {
-          if (typeof replacer === "function")
-            value = replacer.call(obj, key, value);
-          else if (Array.isArray(replacer) && !replacer.includes(key))
-            return;
-          if (value !== void 0 || keepUndefined)
-            map.items.push(Pair.createPair(key, value, ctx));
-        };
-        if (obj instanceof Map) {
-          for (const [key, value] of obj)
-            add(key, value);
-        } else if (obj && typeof obj === "object") {
-          for (const key of Object.keys(obj))
-            add(key, obj[key]);
-        }
-        if (typeof schema.sortMapEntries === "function") {
-          map.items.sort(schema.sortMapEntries);
-        }
-        return map;
-      }
-      /**
-       * Adds a value to the collection.
-       *
-       * @param overwrite - If not set `true`, using a key that is already in the
-       *   collection will throw. Otherwise, overwrites the previous value.
-       */
-      add(pair, overwrite) {
-        let _pair;
-        if (identity.isPair(pair))
-          _pair = pair;
-        else if (!pair || typeof pair !== "object" || !("key" in pair)) {
-          _pair = new Pair.Pair(pair, pair?.value);
-        } else
-          _pair = new Pair.Pair(pair.key, pair.value);
-        const prev = findPair(this.items, _pair.key);
-        const sortEntries = this.schema?.sortMapEntries;
-        if (prev) {
-          if (!overwrite)
-            throw new Error(`Key ${_pair.key} already set`);
-          if (identity.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
-            prev.value.value = _pair.value;
-          else
-            prev.value = _pair.value;
-        } else if (sortEntries) {
-          const i = this.items.findIndex((item) => sortEntries(_pair, item) < 0);
-          if (i === -1)
-            this.items.push(_pair);
-          else
-            this.items.splice(i, 0, _pair);
-        } else {
-          this.items.push(_pair);
-        }
-      }
-      delete(key) {
-        const it = findPair(this.items, key);
-        if (!it)
-          return false;
-        const del = this.items.splice(this.items.indexOf(it), 1);
-        return del.length > 0;
-      }
-      get(key, keepScalar) {
-        const it = findPair(this.items, key);
-        const node = it?.value;
-        return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? void 0;
-      }
-      has(key) {
-        return !!findPair(this.items, key);
-      }
-      set(key, value) {
-        this.add(new Pair.Pair(key, value), true);
-      }
-      /**
-       * @param ctx - Conversion context, originally set in Document#toJS()
-       * @param {Class} Type - If set, forces the returned collection type
-       * @returns Instance of Type, Map, or Object
-       */
-      toJSON(_, ctx, Type) {
-        const map = Type ? new Type() : ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
-        if (ctx?.onCreate)
-          ctx.onCreate(map);
-        for (const item of this.items)
-          addPairToJSMap.addPairToJSMap(ctx, map, item);
-        return map;
-      }
-      toString(ctx, onComment, onChompKeep) {
-        if (!ctx)
-          return JSON.stringify(this);
-        for (const item of this.items) {
-          if (!identity.isPair(item))
-            throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
-        }
-        if (!ctx.allNullValues && this.hasAllNullValues(false))
-          ctx = Object.assign({}, ctx, { allNullValues: true });
-        return stringifyCollection.stringifyCollection(this, ctx, {
-          blockItemPrefix: "",
-          flowChars: { start: "{", end: "}" },
-          itemIndent: ctx.indent || "",
-          onChompKeep,
-          onComment
-        });
-      }
-    };
-    exports.YAMLMap = YAMLMap;
-    exports.findPair = findPair;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/common/map.js
-var require_map = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/common/map.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var YAMLMap = require_YAMLMap();
-    var map = {
-      collection: "map",
-      default: true,
-      nodeClass: YAMLMap.YAMLMap,
-      tag: "tag:yaml.org,2002:map",
-      resolve(map2, onError) {
-        if (!identity.isMap(map2))
-          onError("Expected a mapping for this tag");
-        return map2;
-      },
-      createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
-    };
-    exports.map = map;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/YAMLSeq.js
-var require_YAMLSeq = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
-    "use strict";
-    var createNode = require_createNode();
-    var stringifyCollection = require_stringifyCollection();
-    var Collection2 = require_Collection();
-    var identity = require_identity();
-    var Scalar = require_Scalar();
-    var toJS = require_toJS();
-    var YAMLSeq = class extends Collection2.Collection {
-      static get tagName() {
-        return "tag:yaml.org,2002:seq";
-      }
-      constructor(schema) {
-        super(identity.SEQ, schema);
-        this.items = [];
-      }
-      add(value) {
-        this.items.push(value);
-      }
-      /**
-       * Removes a value from the collection.
-       *
-       * `key` must contain a representation of an integer for this to succeed.
-       * It may be wrapped in a `Scalar`.
-       *
-       * @returns `true` if the item was found and removed.
-       */
-      delete(key) {
-        const idx = asItemIndex(key);
-        if (typeof idx !== "number")
-          return false;
-        const del = this.items.splice(idx, 1);
-        return del.length > 0;
-      }
-      get(key, keepScalar) {
-        const idx = asItemIndex(key);
-        if (typeof idx !== "number")
-          return void 0;
-        const it = this.items[idx];
-        return !keepScalar && identity.isScalar(it) ? it.value : it;
-      }
-      /**
-       * Checks if the collection includes a value with the key `key`.
-       *
-       * `key` must contain a representation of an integer for this to succeed.
-       * It may be wrapped in a `Scalar`.
-       */
-      has(key) {
-        const idx = asItemIndex(key);
-        return typeof idx === "number" && idx < this.items.length;
-      }
-      /**
-       * Sets a value in this collection. For `!!set`, `value` needs to be a
-       * boolean to add/remove the item from the set.
-       *
-       * If `key` does not contain a representation of an integer, this will throw.
-       * It may be wrapped in a `Scalar`.
-       */
-      set(key, value) {
-        const idx = asItemIndex(key);
-        if (typeof idx !== "number")
-          throw new Error(`Expected a valid index, not ${key}.`);
-        const prev = this.items[idx];
-        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
-          prev.value = value;
-        else
-          this.items[idx] = value;
-      }
-      toJSON(_, ctx) {
-        const seq = [];
-        if (ctx?.onCreate)
-          ctx.onCreate(seq);
-        let i = 0;
-        for (const item of this.items)
-          seq.push(toJS.toJS(item, String(i++), ctx));
-        return seq;
-      }
-      toString(ctx, onComment, onChompKeep) {
-        if (!ctx)
-          return JSON.stringify(this);
-        return stringifyCollection.stringifyCollection(this, ctx, {
-          blockItemPrefix: "- ",
-          flowChars: { start: "[", end: "]" },
-          itemIndent: (ctx.indent || "") + "  ",
-          onChompKeep,
-          onComment
-        });
-      }
-      static from(schema, obj, ctx) {
-        const { replacer } = ctx;
-        const seq = new this(schema);
-        if (obj && Symbol.iterator in Object(obj)) {
-          let i = 0;
-          for (let it of obj) {
-            if (typeof replacer === "function") {
-              const key = obj instanceof Set ? it : String(i++);
-              it = replacer.call(obj, key, it);
-            }
-            seq.items.push(createNode.createNode(it, void 0, ctx));
-          }
-        }
-        return seq;
-      }
-    };
-    function asItemIndex(key) {
-      let idx = identity.isScalar(key) ? key.value : key;
-      if (idx && typeof idx === "string")
-        idx = Number(idx);
-      return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
-    }
-    exports.YAMLSeq = YAMLSeq;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/common/seq.js
-var require_seq = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/common/seq.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var YAMLSeq = require_YAMLSeq();
-    var seq = {
-      collection: "seq",
-      default: true,
-      nodeClass: YAMLSeq.YAMLSeq,
-      tag: "tag:yaml.org,2002:seq",
-      resolve(seq2, onError) {
-        if (!identity.isSeq(seq2))
-          onError("Expected a sequence for this tag");
-        return seq2;
-      },
-      createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
-    };
-    exports.seq = seq;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/common/string.js
-var require_string = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/common/string.js"(exports) {
-    "use strict";
-    var stringifyString = require_stringifyString();
-    var string = {
-      identify: (value) => typeof value === "string",
-      default: true,
-      tag: "tag:yaml.org,2002:str",
-      resolve: (str) => str,
-      stringify(item, ctx, onComment, onChompKeep) {
-        ctx = Object.assign({ actualString: true }, ctx);
-        return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
-      }
-    };
-    exports.string = string;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/common/null.js
-var require_null = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/common/null.js"(exports) {
-    "use strict";
-    var Scalar = require_Scalar();
-    var nullTag = {
-      identify: (value) => value == null,
-      createNode: () => new Scalar.Scalar(null),
-      default: true,
-      tag: "tag:yaml.org,2002:null",
-      test: /^(?:~|[Nn]ull|NULL)?$/,
-      resolve: () => new Scalar.Scalar(null),
-      stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
-    };
-    exports.nullTag = nullTag;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/core/bool.js
-var require_bool = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/core/bool.js"(exports) {
-    "use strict";
-    var Scalar = require_Scalar();
-    var boolTag = {
-      identify: (value) => typeof value === "boolean",
-      default: true,
-      tag: "tag:yaml.org,2002:bool",
-      test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
-      stringify({ source, value }, ctx) {
-        if (source && boolTag.test.test(source)) {
-          const sv = source[0] === "t" || source[0] === "T";
-          if (value === sv)
-            return source;
-        }
-        return value ? ctx.options.trueStr : ctx.options.falseStr;
-      }
-    };
-    exports.boolTag = boolTag;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyNumber.js
-var require_stringifyNumber = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
-    "use strict";
-    function stringifyNumber({ format, minFractionDigits, tag, value }) {
-      if (typeof value === "bigint")
-        return String(value);
-      const num = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num))
-        return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
-      let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
-      if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
-        let i = n.indexOf(".");
-        if (i < 0) {
-          i = n.length;
-          n += ".";
-        }
-        let d = minFractionDigits - (n.length - i - 1);
-        while (d-- > 0)
-          n += "0";
-      }
-      return n;
-    }
-    exports.stringifyNumber = stringifyNumber;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/core/float.js
-var require_float = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/core/float.js"(exports) {
-    "use strict";
-    var Scalar = require_Scalar();
-    var stringifyNumber = require_stringifyNumber();
-    var floatNaN = {
-      identify: (value) => typeof value === "number",
-      default: true,
-      tag: "tag:yaml.org,2002:float",
-      test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
-      stringify: stringifyNumber.stringifyNumber
-    };
-    var floatExp = {
-      identify: (value) => typeof value === "number",
-      default: true,
-      tag: "tag:yaml.org,2002:float",
-      format: "EXP",
-      test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str),
-      stringify(node) {
-        const num = Number(node.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
-      }
-    };
-    var float = {
-      identify: (value) => typeof value === "number",
-      default: true,
-      tag: "tag:yaml.org,2002:float",
-      test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str));
-        const dot = str.indexOf(".");
-        if (dot !== -1 && str[str.length - 1] === "0")
-          node.minFractionDigits = str.length - dot - 1;
-        return node;
-      },
-      stringify: stringifyNumber.stringifyNumber
-    };
-    exports.float = float;
-    exports.floatExp = floatExp;
-    exports.floatNaN = floatNaN;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/core/int.js
-var require_int = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/core/int.js"(exports) {
-    "use strict";
-    var stringifyNumber = require_stringifyNumber();
-    var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
-    function intStringify(node, radix, prefix) {
-      const { value } = node;
-      if (intIdentify(value) && value >= 0)
-        return prefix + value.toString(radix);
-      return stringifyNumber.stringifyNumber(node);
-    }
-    var intOct = {
-      identify: (value) => intIdentify(value) && value >= 0,
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      format: "OCT",
-      test: /^0o[0-7]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
-      stringify: (node) => intStringify(node, 8, "0o")
-    };
-    var int = {
-      identify: intIdentify,
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      test: /^[-+]?[0-9]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
-      stringify: stringifyNumber.stringifyNumber
-    };
-    var intHex = {
-      identify: (value) => intIdentify(value) && value >= 0,
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      format: "HEX",
-      test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
-      stringify: (node) => intStringify(node, 16, "0x")
-    };
-    exports.int = int;
-    exports.intHex = intHex;
-    exports.intOct = intOct;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/core/schema.js
-var require_schema = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/core/schema.js"(exports) {
-    "use strict";
-    var map = require_map();
-    var _null = require_null();
-    var seq = require_seq();
-    var string = require_string();
-    var bool = require_bool();
-    var float = require_float();
-    var int = require_int();
-    var schema = [
-      map.map,
-      seq.seq,
-      string.string,
-      _null.nullTag,
-      bool.boolTag,
-      int.intOct,
-      int.int,
-      int.intHex,
-      float.floatNaN,
-      float.floatExp,
-      float.float
-    ];
-    exports.schema = schema;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/json/schema.js
-var require_schema2 = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/json/schema.js"(exports) {
-    "use strict";
-    var Scalar = require_Scalar();
-    var map = require_map();
-    var seq = require_seq();
-    function intIdentify(value) {
-      return typeof value === "bigint" || Number.isInteger(value);
-    }
-    var stringifyJSON = ({ value }) => JSON.stringify(value);
-    var jsonScalars = [
-      {
-        identify: (value) => typeof value === "string",
-        default: true,
-        tag: "tag:yaml.org,2002:str",
-        resolve: (str) => str,
-        stringify: stringifyJSON
-      },
-      {
-        identify: (value) => value == null,
-        createNode: () => new Scalar.Scalar(null),
-        default: true,
-        tag: "tag:yaml.org,2002:null",
-        test: /^null$/,
-        resolve: () => null,
-        stringify: stringifyJSON
-      },
-      {
-        identify: (value) => typeof value === "boolean",
-        default: true,
-        tag: "tag:yaml.org,2002:bool",
-        test: /^true$|^false$/,
-        resolve: (str) => str === "true",
-        stringify: stringifyJSON
-      },
-      {
-        identify: intIdentify,
-        default: true,
-        tag: "tag:yaml.org,2002:int",
-        test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
-        stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
-      },
-      {
-        identify: (value) => typeof value === "number",
-        default: true,
-        tag: "tag:yaml.org,2002:float",
-        test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str) => parseFloat(str),
-        stringify: stringifyJSON
-      }
-    ];
-    var jsonError = {
-      default: true,
-      tag: "",
-      test: /^/,
-      resolve(str, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str)}`);
-        return str;
-      }
-    };
-    var schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
-    exports.schema = schema;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/binary.js
-var require_binary = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
-    "use strict";
-    var node_buffer = __require("buffer");
-    var Scalar = require_Scalar();
-    var stringifyString = require_stringifyString();
-    var binary = {
-      identify: (value) => value instanceof Uint8Array,
-      // Buffer inherits from Uint8Array
-      default: false,
-      tag: "tag:yaml.org,2002:binary",
-      /**
-       * Returns a Buffer in node and an Uint8Array in browsers
-       *
-       * To use the resulting buffer as an image, you'll want to do something like:
-       *
-       *   const blob = new Blob([buffer], { type: 'image/jpeg' })
-       *   document.querySelector('#photo').src = URL.createObjectURL(blob)
-       */
-      resolve(src, onError) {
-        if (typeof node_buffer.Buffer === "function") {
-          return node_buffer.Buffer.from(src, "base64");
-        } else if (typeof atob === "function") {
-          const str = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str.length);
-          for (let i = 0; i < str.length; ++i)
-            buffer[i] = str.charCodeAt(i);
-          return buffer;
-        } else {
-          onError("This environment does not support reading binary tags; either Buffer or atob is required");
-          return src;
-        }
-      },
-      stringify({ comment, type, value }, ctx, onComment, onChompKeep) {
-        if (!value)
-          return "";
-        const buf = value;
-        let str;
-        if (typeof node_buffer.Buffer === "function") {
-          str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
-        } else if (typeof btoa === "function") {
-          let s = "";
-          for (let i = 0; i < buf.length; ++i)
-            s += String.fromCharCode(buf[i]);
-          str = btoa(s);
-        } else {
-          throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
-        }
-        type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
-        if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
-          const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str.length / lineWidth);
-          const lines = new Array(n);
-          for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str.substr(o, lineWidth);
-          }
-          str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
-        }
-        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
-      }
-    };
-    exports.binary = binary;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
-var require_pairs = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var Pair = require_Pair();
-    var Scalar = require_Scalar();
-    var YAMLSeq = require_YAMLSeq();
-    function resolvePairs(seq, onError) {
-      if (identity.isSeq(seq)) {
-        for (let i = 0; i < seq.items.length; ++i) {
-          let item = seq.items[i];
-          if (identity.isPair(item))
-            continue;
-          else if (identity.isMap(item)) {
-            if (item.items.length > 1)
-              onError("Each pair must have its own sequence indicator");
-            const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
-            if (item.commentBefore)
-              pair.key.commentBefore = pair.key.commentBefore ? `${item.commentBefore}
-${pair.key.commentBefore}` : item.commentBefore;
-            if (item.comment) {
-              const cn = pair.value ?? pair.key;
-              cn.comment = cn.comment ? `${item.comment}
-${cn.comment}` : item.comment;
-            }
-            item = pair;
-          }
-          seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
-        }
-      } else
-        onError("Expected a sequence for this tag");
-      return seq;
-    }
-    function createPairs(schema, iterable, ctx) {
-      const { replacer } = ctx;
-      const pairs2 = new YAMLSeq.YAMLSeq(schema);
-      pairs2.tag = "tag:yaml.org,2002:pairs";
-      let i = 0;
-      if (iterable && Symbol.iterator in Object(iterable))
-        for (let it of iterable) {
-          if (typeof replacer === "function")
-            it = replacer.call(iterable, String(i++), it);
-          let key, value;
-          if (Array.isArray(it)) {
-            if (it.length === 2) {
-              key = it[0];
-              value = it[1];
-            } else
-              throw new TypeError(`Expected [key, value] tuple: ${it}`);
-          } else if (it && it instanceof Object) {
-            const keys = Object.keys(it);
-            if (keys.length === 1) {
-              key = keys[0];
-              value = it[key];
-            } else {
-              throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
-            }
-          } else {
-            key = it;
-          }
-          pairs2.items.push(Pair.createPair(key, value, ctx));
-        }
-      return pairs2;
-    }
-    var pairs = {
-      collection: "seq",
-      default: false,
-      tag: "tag:yaml.org,2002:pairs",
-      resolve: resolvePairs,
-      createNode: createPairs
-    };
-    exports.createPairs = createPairs;
-    exports.pairs = pairs;
-    exports.resolvePairs = resolvePairs;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/omap.js
-var require_omap = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var toJS = require_toJS();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
-    var pairs = require_pairs();
-    var YAMLOMap = class _YAMLOMap extends YAMLSeq.YAMLSeq {
-      constructor() {
-        super();
-        this.add = YAMLMap.YAMLMap.prototype.add.bind(this);
-        this.delete = YAMLMap.YAMLMap.prototype.delete.bind(this);
-        this.get = YAMLMap.YAMLMap.prototype.get.bind(this);
-        this.has = YAMLMap.YAMLMap.prototype.has.bind(this);
-        this.set = YAMLMap.YAMLMap.prototype.set.bind(this);
-        this.tag = _YAMLOMap.tag;
-      }
-      /**
-       * If `ctx` is given, the return type is actually `Map<unknown, unknown>`,
-       * but TypeScript won't allow widening the signature of a child method.
-       */
-      toJSON(_, ctx) {
-        if (!ctx)
-          return super.toJSON(_);
-        const map = /* @__PURE__ */ new Map();
-        if (ctx?.onCreate)
-          ctx.onCreate(map);
-        for (const pair of this.items) {
-          let key, value;
-          if (identity.isPair(pair)) {
-            key = toJS.toJS(pair.key, "", ctx);
-            value = toJS.toJS(pair.value, key, ctx);
-          } else {
-            key = toJS.toJS(pair, "", ctx);
-          }
-          if (map.has(key))
-            throw new Error("Ordered maps must not include duplicate keys");
-          map.set(key, value);
-        }
-        return map;
-      }
-      static from(schema, iterable, ctx) {
-        const pairs$1 = pairs.createPairs(schema, iterable, ctx);
-        const omap2 = new this();
-        omap2.items = pairs$1.items;
-        return omap2;
-      }
-    };
-    YAMLOMap.tag = "tag:yaml.org,2002:omap";
-    var omap = {
-      collection: "seq",
-      identify: (value) => value instanceof Map,
-      nodeClass: YAMLOMap,
-      default: false,
-      tag: "tag:yaml.org,2002:omap",
-      resolve(seq, onError) {
-        const pairs$1 = pairs.resolvePairs(seq, onError);
-        const seenKeys = [];
-        for (const { key } of pairs$1.items) {
-          if (identity.isScalar(key)) {
-            if (seenKeys.includes(key.value)) {
-              onError(`Ordered maps must not include duplicate keys: ${key.value}`);
-            } else {
-              seenKeys.push(key.value);
-            }
-          }
-        }
-        return Object.assign(new YAMLOMap(), pairs$1);
-      },
-      createNode: (schema, iterable, ctx) => YAMLOMap.from(schema, iterable, ctx)
-    };
-    exports.YAMLOMap = YAMLOMap;
-    exports.omap = omap;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/bool.js
-var require_bool2 = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
-    "use strict";
-    var Scalar = require_Scalar();
-    function boolStringify({ value, source }, ctx) {
-      const boolObj = value ? trueTag : falseTag;
-      if (source && boolObj.test.test(source))
-        return source;
-      return value ? ctx.options.trueStr : ctx.options.falseStr;
-    }
-    var trueTag = {
-      identify: (value) => value === true,
-      default: true,
-      tag: "tag:yaml.org,2002:bool",
-      test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
-      resolve: () => new Scalar.Scalar(true),
-      stringify: boolStringify
-    };
-    var falseTag = {
-      identify: (value) => value === false,
-      default: true,
-      tag: "tag:yaml.org,2002:bool",
-      test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
-      resolve: () => new Scalar.Scalar(false),
-      stringify: boolStringify
-    };
-    exports.falseTag = falseTag;
-    exports.trueTag = trueTag;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/float.js
-var require_float2 = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
-    "use strict";
-    var Scalar = require_Scalar();
-    var stringifyNumber = require_stringifyNumber();
-    var floatNaN = {
-      identify: (value) => typeof value === "number",
-      default: true,
-      tag: "tag:yaml.org,2002:float",
-      test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
-      stringify: stringifyNumber.stringifyNumber
-    };
-    var floatExp = {
-      identify: (value) => typeof value === "number",
-      default: true,
-      tag: "tag:yaml.org,2002:float",
-      format: "EXP",
-      test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str.replace(/_/g, "")),
-      stringify(node) {
-        const num = Number(node.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
-      }
-    };
-    var float = {
-      identify: (value) => typeof value === "number",
-      default: true,
-      tag: "tag:yaml.org,2002:float",
-      test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str.replace(/_/g, "")));
-        const dot = str.indexOf(".");
-        if (dot !== -1) {
-          const f = str.substring(dot + 1).replace(/_/g, "");
-          if (f[f.length - 1] === "0")
-            node.minFractionDigits = f.length;
-        }
-        return node;
-      },
-      stringify: stringifyNumber.stringifyNumber
-    };
-    exports.float = float;
-    exports.floatExp = floatExp;
-    exports.floatNaN = floatNaN;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/int.js
-var require_int2 = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
-    "use strict";
-    var stringifyNumber = require_stringifyNumber();
-    var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str, offset, radix, { intAsBigInt }) {
-      const sign = str[0];
-      if (sign === "-" || sign === "+")
-        offset += 1;
-      str = str.substring(offset).replace(/_/g, "");
-      if (intAsBigInt) {
-        switch (radix) {
-          case 2:
-            str = `0b${str}`;
-            break;
-          case 8:
-            str = `0o${str}`;
-            break;
-          case 16:
-            str = `0x${str}`;
-            break;
-        }
-        const n2 = BigInt(str);
-        return sign === "-" ? BigInt(-1) * n2 : n2;
-      }
-      const n = parseInt(str, radix);
-      return sign === "-" ? -1 * n : n;
-    }
-    function intStringify(node, radix, prefix) {
-      const { value } = node;
-      if (intIdentify(value)) {
-        const str = value.toString(radix);
-        return value < 0 ? "-" + prefix + str.substr(1) : prefix + str;
-      }
-      return stringifyNumber.stringifyNumber(node);
-    }
-    var intBin = {
-      identify: intIdentify,
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      format: "BIN",
-      test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
-      stringify: (node) => intStringify(node, 2, "0b")
-    };
-    var intOct = {
-      identify: intIdentify,
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      format: "OCT",
-      test: /^[-+]?0[0-7_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
-      stringify: (node) => intStringify(node, 8, "0")
-    };
-    var int = {
-      identify: intIdentify,
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
-      stringify: stringifyNumber.stringifyNumber
-    };
-    var intHex = {
-      identify: intIdentify,
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      format: "HEX",
-      test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
-      stringify: (node) => intStringify(node, 16, "0x")
-    };
-    exports.int = int;
-    exports.intBin = intBin;
-    exports.intHex = intHex;
-    exports.intOct = intOct;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/set.js
-var require_set = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var Pair = require_Pair();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
-      constructor(schema) {
-        super(schema);
-        this.tag = _YAMLSet.tag;
-      }
-      add(key) {
-        let pair;
-        if (identity.isPair(key))
-          pair = key;
-        else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
-          pair = new Pair.Pair(key.key, null);
-        else
-          pair = new Pair.Pair(key, null);
-        const prev = YAMLMap.findPair(this.items, pair.key);
-        if (!prev)
-          this.items.push(pair);
-      }
-      /**
-       * If `keepPair` is `true`, returns the Pair matching `key`.
-       * Otherwise, returns the value of that Pair's key.
-       */
-      get(key, keepPair) {
-        const pair = YAMLMap.findPair(this.items, key);
-        return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
-      }
-      set(key, value) {
-        if (typeof value !== "boolean")
-          throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
-        const prev = YAMLMap.findPair(this.items, key);
-        if (prev && !value) {
-          this.items.splice(this.items.indexOf(prev), 1);
-        } else if (!prev && value) {
-          this.items.push(new Pair.Pair(key));
-        }
-      }
-      toJSON(_, ctx) {
-        return super.toJSON(_, ctx, Set);
-      }
-      toString(ctx, onComment, onChompKeep) {
-        if (!ctx)
-          return JSON.stringify(this);
-        if (this.hasAllNullValues(true))
-          return super.toString(Object.assign({}, ctx, { allNullValues: true }), onComment, onChompKeep);
-        else
-          throw new Error("Set items must all have null values");
-      }
-      static from(schema, iterable, ctx) {
-        const { replacer } = ctx;
-        const set2 = new this(schema);
-        if (iterable && Symbol.iterator in Object(iterable))
-          for (let value of iterable) {
-            if (typeof replacer === "function")
-              value = replacer.call(iterable, value, value);
-            set2.items.push(Pair.createPair(value, null, ctx));
-          }
-        return set2;
-      }
-    };
-    YAMLSet.tag = "tag:yaml.org,2002:set";
-    var set = {
-      collection: "map",
-      identify: (value) => value instanceof Set,
-      nodeClass: YAMLSet,
-      default: false,
-      tag: "tag:yaml.org,2002:set",
-      createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
-      resolve(map, onError) {
-        if (identity.isMap(map)) {
-          if (map.hasAllNullValues(true))
-            return Object.assign(new YAMLSet(), map);
-          else
-            onError("Set items must all have null values");
-        } else
-          onError("Expected a mapping for this tag");
-        return map;
-      }
-    };
-    exports.YAMLSet = YAMLSet;
-    exports.set = set;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
-var require_timestamp = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
-    "use strict";
-    var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str, asBigInt) {
-      const sign = str[0];
-      const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
-      const num = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
-      return sign === "-" ? num(-1) * res : res;
-    }
-    function stringifySexagesimal(node) {
-      let { value } = node;
-      let num = (n) => n;
-      if (typeof value === "bigint")
-        num = (n) => BigInt(n);
-      else if (isNaN(value) || !isFinite(value))
-        return stringifyNumber.stringifyNumber(node);
-      let sign = "";
-      if (value < 0) {
-        sign = "-";
-        value *= num(-1);
-      }
-      const _60 = num(60);
-      const parts = [value % _60];
-      if (value < 60) {
-        parts.unshift(0);
-      } else {
-        value = (value - parts[0]) / _60;
-        parts.unshift(value % _60);
-        if (value >= 60) {
-          value = (value - parts[0]) / _60;
-          parts.unshift(value);
-        }
-      }
-      return sign + parts.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
-    }
-    var intTime = {
-      identify: (value) => typeof value === "bigint" || Number.isInteger(value),
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      format: "TIME",
-      test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
-      stringify: stringifySexagesimal
-    };
-    var floatTime = {
-      identify: (value) => typeof value === "number",
-      default: true,
-      tag: "tag:yaml.org,2002:float",
-      format: "TIME",
-      test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str) => parseSexagesimal(str, false),
-      stringify: stringifySexagesimal
-    };
-    var timestamp = {
-      identify: (value) => value instanceof Date,
-      default: true,
-      tag: "tag:yaml.org,2002:timestamp",
-      // If the time zone is omitted, the timestamp is assumed to be specified in UTC. The time part
-      // may be omitted altogether, resulting in a date format. In such a case, the time part is
-      // assumed to be 00:00:00Z (start of day, UTC).
-      test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str) {
-        const match = str.match(timestamp.test);
-        if (!match)
-          throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
-        const [, year, month, day, hour, minute, second] = match.map(Number);
-        const millisec = match[7] ? Number((match[7] + "00").substr(1, 3)) : 0;
-        let date = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec);
-        const tz = match[8];
-        if (tz && tz !== "Z") {
-          let d = parseSexagesimal(tz, false);
-          if (Math.abs(d) < 30)
-            d *= 60;
-          date -= 6e4 * d;
-        }
-        return new Date(date);
-      },
-      stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
-    };
-    exports.floatTime = floatTime;
-    exports.intTime = intTime;
-    exports.timestamp = timestamp;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/schema.js
-var require_schema3 = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
-    "use strict";
-    var map = require_map();
-    var _null = require_null();
-    var seq = require_seq();
-    var string = require_string();
-    var binary = require_binary();
-    var bool = require_bool2();
-    var float = require_float2();
-    var int = require_int2();
-    var merge2 = require_merge();
-    var omap = require_omap();
-    var pairs = require_pairs();
-    var set = require_set();
-    var timestamp = require_timestamp();
-    var schema = [
-      map.map,
-      seq.seq,
-      string.string,
-      _null.nullTag,
-      bool.trueTag,
-      bool.falseTag,
-      int.intBin,
-      int.intOct,
-      int.int,
-      int.intHex,
-      float.floatNaN,
-      float.floatExp,
-      float.float,
-      binary.binary,
-      merge2.merge,
-      omap.omap,
-      pairs.pairs,
-      set.set,
-      timestamp.intTime,
-      timestamp.floatTime,
-      timestamp.timestamp
-    ];
-    exports.schema = schema;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/tags.js
-var require_tags = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/tags.js"(exports) {
-    "use strict";
-    var map = require_map();
-    var _null = require_null();
-    var seq = require_seq();
-    var string = require_string();
-    var bool = require_bool();
-    var float = require_float();
-    var int = require_int();
-    var schema = require_schema();
-    var schema$1 = require_schema2();
-    var binary = require_binary();
-    var merge2 = require_merge();
-    var omap = require_omap();
-    var pairs = require_pairs();
-    var schema$2 = require_schema3();
-    var set = require_set();
-    var timestamp = require_timestamp();
-    var schemas = /* @__PURE__ */ new Map([
-      ["core", schema.schema],
-      ["failsafe", [map.map, seq.seq, string.string]],
-      ["json", schema$1.schema],
-      ["yaml11", schema$2.schema],
-      ["yaml-1.1", schema$2.schema]
-    ]);
-    var tagsByName = {
-      binary: binary.binary,
-      bool: bool.boolTag,
-      float: float.float,
-      floatExp: float.floatExp,
-      floatNaN: float.floatNaN,
-      floatTime: timestamp.floatTime,
-      int: int.int,
-      intHex: int.intHex,
-      intOct: int.intOct,
-      intTime: timestamp.intTime,
-      map: map.map,
-      merge: merge2.merge,
-      null: _null.nullTag,
-      omap: omap.omap,
-      pairs: pairs.pairs,
-      seq: seq.seq,
-      set: set.set,
-      timestamp: timestamp.timestamp
-    };
-    var coreKnownTags = {
-      "tag:yaml.org,2002:binary": binary.binary,
-      "tag:yaml.org,2002:merge": merge2.merge,
-      "tag:yaml.org,2002:omap": omap.omap,
-      "tag:yaml.org,2002:pairs": pairs.pairs,
-      "tag:yaml.org,2002:set": set.set,
-      "tag:yaml.org,2002:timestamp": timestamp.timestamp
-    };
-    function getTags(customTags, schemaName, addMergeTag) {
-      const schemaTags = schemas.get(schemaName);
-      if (schemaTags && !customTags) {
-        return addMergeTag && !schemaTags.includes(merge2.merge) ? schemaTags.concat(merge2.merge) : schemaTags.slice();
-      }
-      let tags = schemaTags;
-      if (!tags) {
-        if (Array.isArray(customTags))
-          tags = [];
-        else {
-          const keys = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
-          throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
-        }
-      }
-      if (Array.isArray(customTags)) {
-        for (const tag of customTags)
-          tags = tags.concat(tag);
-      } else if (typeof customTags === "function") {
-        tags = customTags(tags.slice());
-      }
-      if (addMergeTag)
-        tags = tags.concat(merge2.merge);
-      return tags.reduce((tags2, tag) => {
-        const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
-        if (!tagObj) {
-          const tagName = JSON.stringify(tag);
-          const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
-          throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
-        }
-        if (!tags2.includes(tagObj))
-          tags2.push(tagObj);
-        return tags2;
-      }, []);
-    }
-    exports.coreKnownTags = coreKnownTags;
-    exports.getTags = getTags;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/Schema.js
-var require_Schema = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/Schema.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var map = require_map();
-    var seq = require_seq();
-    var string = require_string();
-    var tags = require_tags();
-    var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-    var Schema = class _Schema {
-      constructor({ compat, customTags, merge: merge2, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
-        this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
-        this.name = typeof schema === "string" && schema || "core";
-        this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
-        this.tags = tags.getTags(customTags, this.name, merge2);
-        this.toStringOptions = toStringDefaults ?? null;
-        Object.defineProperty(this, identity.MAP, { value: map.map });
-        Object.defineProperty(this, identity.SCALAR, { value: string.string });
-        Object.defineProperty(this, identity.SEQ, { value: seq.seq });
-        this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
-      }
-      clone() {
-        const copy = Object.create(_Schema.prototype, Object.getOwnPropertyDescriptors(this));
-        copy.tags = this.tags.slice();
-        return copy;
-      }
-    };
-    exports.Schema = Schema;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyDocument.js
-var require_stringifyDocument = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var stringify3 = require_stringify();
-    var stringifyComment = require_stringifyComment();
-    function stringifyDocument(doc, options) {
-      const lines = [];
-      let hasDirectives = options.directives === true;
-      if (options.directives !== false && doc.directives) {
-        const dir = doc.directives.toString(doc);
-        if (dir) {
-          lines.push(dir);
-          hasDirectives = true;
-        } else if (doc.directives.docStart)
-          hasDirectives = true;
-      }
-      if (hasDirectives)
-        lines.push("---");
-      const ctx = stringify3.createStringifyContext(doc, options);
-      const { commentString } = ctx.options;
-      if (doc.commentBefore) {
-        if (lines.length !== 1)
-          lines.unshift("");
-        const cs = commentString(doc.commentBefore);
-        lines.unshift(stringifyComment.indentComment(cs, ""));
-      }
-      let chompKeep = false;
-      let contentComment = null;
-      if (doc.contents) {
-        if (identity.isNode(doc.contents)) {
-          if (doc.contents.spaceBefore && hasDirectives)
-            lines.push("");
-          if (doc.contents.commentBefore) {
-            const cs = commentString(doc.contents.commentBefore);
-            lines.push(stringifyComment.indentComment(cs, ""));
-          }
-          ctx.forceBlockIndent = !!doc.comment;
-          contentComment = doc.contents.comment;
-        }
-        const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify3.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
-        if (contentComment)
-          body += stringifyComment.lineComment(body, "", commentString(contentComment));
-        if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
-          lines[lines.length - 1] = `--- ${body}`;
-        } else
-          lines.push(body);
-      } else {
-        lines.push(stringify3.stringify(doc.contents, ctx));
-      }
-      if (doc.directives?.docEnd) {
-        if (doc.comment) {
-          const cs = commentString(doc.comment);
-          if (cs.includes("\n")) {
-            lines.push("...");
-            lines.push(stringifyComment.indentComment(cs, ""));
-          } else {
-            lines.push(`... ${cs}`);
-          }
-        } else {
-          lines.push("...");
-        }
-      } else {
-        let dc = doc.comment;
-        if (dc && chompKeep)
-          dc = dc.replace(/^\n+/, "");
-        if (dc) {
-          if ((!chompKeep || contentComment) && lines[lines.length - 1] !== "")
-            lines.push("");
-          lines.push(stringifyComment.indentComment(commentString(dc), ""));
-        }
-      }
-      return lines.join("\n") + "\n";
-    }
-    exports.stringifyDocument = stringifyDocument;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/doc/Document.js
-var require_Document = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/doc/Document.js"(exports) {
-    "use strict";
-    var Alias = require_Alias();
-    var Collection2 = require_Collection();
-    var identity = require_identity();
-    var Pair = require_Pair();
-    var toJS = require_toJS();
-    var Schema = require_Schema();
-    var stringifyDocument = require_stringifyDocument();
-    var anchors = require_anchors();
-    var applyReviver = require_applyReviver();
-    var createNode = require_createNode();
-    var directives = require_directives();
-    var Document = class _Document {
-      constructor(value, replacer, options) {
-        this.commentBefore = null;
-        this.comment = null;
-        this.errors = [];
-        this.warnings = [];
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.DOC });
-        let _replacer = null;
-        if (typeof replacer === "function" || Array.isArray(replacer)) {
-          _replacer = replacer;
-        } else if (options === void 0 && replacer) {
-          options = replacer;
-          replacer = void 0;
-        }
-        const opt = Object.assign({
-          intAsBigInt: false,
-          keepSourceTokens: false,
-          logLevel: "warn",
-          prettyErrors: true,
-          strict: true,
-          stringKeys: false,
-          uniqueKeys: true,
-          version: "1.2"
-        }, options);
-        this.options = opt;
-        let { version } = opt;
-        if (options?._directives) {
-          this.directives = options._directives.atDocument();
-          if (this.directives.yaml.explicit)
-            version = this.directives.yaml.version;
-        } else
-          this.directives = new directives.Directives({ version });
-        this.setSchema(version, options);
-        this.contents = value === void 0 ? null : this.createNode(value, _replacer, options);
-      }
-      /**
-       * Create a deep copy of this Document and its contents.
-       *
-       * Custom Node values that inherit from `Object` still refer to their original instances.
-       */
-      clone() {
-        const copy = Object.create(_Document.prototype, {
-          [identity.NODE_TYPE]: { value: identity.DOC }
-        });
-        copy.commentBefore = this.commentBefore;
-        copy.comment = this.comment;
-        copy.errors = this.errors.slice();
-        copy.warnings = this.warnings.slice();
-        copy.options = Object.assign({}, this.options);
-        if (this.directives)
-          copy.directives = this.directives.clone();
-        copy.schema = this.schema.clone();
-        copy.contents = identity.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
-        if (this.range)
-          copy.range = this.range.slice();
-        return copy;
-      }
-      /** Adds a value to the document. */
-      add(value) {
-        if (assertCollection(this.contents))
-          this.contents.add(value);
-      }
-      /** Adds a value to the document. */
-      addIn(path, value) {
-        if (assertCollection(this.contents))
-          this.contents.addIn(path, value);
-      }
-      /**
-       * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
-       *
-       * If `node` already has an anchor, `name` is ignored.
-       * Otherwise, the `node.anchor` value will be set to `name`,
-       * or if an anchor with that name is already present in the document,
-       * `name` will be used as a prefix for a new unique anchor.
-       * If `name` is undefined, the generated anchor will use 'a' as a prefix.
-       */
-      createAlias(node, name) {
-        if (!node.anchor) {
-          const prev = anchors.anchorNames(this);
-          node.anchor = // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
-          !name || prev.has(name) ? anchors.findNewAnchor(name || "a", prev) : name;
-        }
-        return new Alias.Alias(node.anchor);
-      }
-      createNode(value, replacer, options) {
-        let _replacer = void 0;
-        if (typeof replacer === "function") {
-          value = replacer.call({ "": value }, "", value);
-          _replacer = replacer;
-        } else if (Array.isArray(replacer)) {
-          const keyToStr = (v) => typeof v === "number" || v instanceof String || v instanceof Number;
-          const asStr = replacer.filter(keyToStr).map(String);
-          if (asStr.length > 0)
-            replacer = replacer.concat(asStr);
-          _replacer = replacer;
-        } else if (options === void 0 && replacer) {
-          options = replacer;
-          replacer = void 0;
-        }
-        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options ?? {};
-        const { onAnchor, setAnchors, sourceObjects } = anchors.createNodeAnchors(
-          this,
-          // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
-          anchorPrefix || "a"
-        );
-        const ctx = {
-          aliasDuplicateObjects: aliasDuplicateObjects ?? true,
-          keepUndefined: keepUndefined ?? false,
-          onAnchor,
-          onTagObj,
-          replacer: _replacer,
-          schema: this.schema,
-          sourceObjects
-        };
-        const node = createNode.createNode(value, tag, ctx);
-        if (flow && identity.isCollection(node))
-          node.flow = true;
-        setAnchors();
-        return node;
-      }
-      /**
-       * Convert a key and a value into a `Pair` using the current schema,
-       * recursively wrapping all values as `Scalar` or `Collection` nodes.
-       */
-      createPair(key, value, options = {}) {
-        const k = this.createNode(key, null, options);
-        const v = this.createNode(value, null, options);
-        return new Pair.Pair(k, v);
-      }
-      /**
-       * Removes a value from the document.
-       * @returns `true` if the item was found and removed.
-       */
-      delete(key) {
-        return assertCollection(this.contents) ? this.contents.delete(key) : false;
-      }
-      /**
-       * Removes a value from the document.
-       * @returns `true` if the item was found and removed.
-       */
-      deleteIn(path) {
-        if (Collection2.isEmptyPath(path)) {
-          if (this.contents == null)
-            return false;
-          this.contents = null;
-          return true;
-        }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path) : false;
-      }
-      /**
-       * Returns item at `key`, or `undefined` if not found. By default unwraps
-       * scalar values from their surrounding node; to disable set `keepScalar` to
-       * `true` (collections are always returned intact).
-       */
-      get(key, keepScalar) {
-        return identity.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
-      }
-      /**
-       * Returns item at `path`, or `undefined` if not found. By default unwraps
-       * scalar values from their surrounding node; to disable set `keepScalar` to
-       * `true` (collections are always returned intact).
-       */
-      getIn(path, keepScalar) {
-        if (Collection2.isEmptyPath(path))
-          return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path, keepScalar) : void 0;
-      }
-      /**
-       * Checks if the document includes a value with the key `key`.
-       */
-      has(key) {
-        return identity.isCollection(this.contents) ? this.contents.has(key) : false;
-      }
-      /**
-       * Checks if the document includes a value at `path`.
-       */
-      hasIn(path) {
-        if (Collection2.isEmptyPath(path))
-          return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path) : false;
-      }
-      /**
-       * Sets a value in this document. For `!!set`, `value` needs to be a
-       * boolean to add/remove the item from the set.
-       */
-      set(key, value) {
-        if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, [key], value);
-        } else if (assertCollection(this.contents)) {
-          this.contents.set(key, value);
-        }
-      }
-      /**
-       * Sets a value in this document. For `!!set`, `value` needs to be a
-       * boolean to add/remove the item from the set.
-       */
-      setIn(path, value) {
-        if (Collection2.isEmptyPath(path)) {
-          this.contents = value;
-        } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path), value);
-        } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path, value);
-        }
-      }
-      /**
-       * Change the YAML version and schema used by the document.
-       * A `null` version disables support for directives, explicit tags, anchors, and aliases.
-       * It also requires the `schema` option to be given as a `Schema` instance value.
-       *
-       * Overrides all previously set schema options.
-       */
-      setSchema(version, options = {}) {
-        if (typeof version === "number")
-          version = String(version);
-        let opt;
-        switch (version) {
-          case "1.1":
-            if (this.directives)
-              this.directives.yaml.version = "1.1";
-            else
-              this.directives = new directives.Directives({ version: "1.1" });
-            opt = { resolveKnownTags: false, schema: "yaml-1.1" };
-            break;
-          case "1.2":
-          case "next":
-            if (this.directives)
-              this.directives.yaml.version = version;
-            else
-              this.directives = new directives.Directives({ version });
-            opt = { resolveKnownTags: true, schema: "core" };
-            break;
-          case null:
-            if (this.directives)
-              delete this.directives;
-            opt = null;
-            break;
-          default: {
-            const sv = JSON.stringify(version);
-            throw new Error(`Expected '1.1', '1.2' or null as first argument, but found: ${sv}`);
-          }
-        }
-        if (options.schema instanceof Object)
-          this.schema = options.schema;
-        else if (opt)
-          this.schema = new Schema.Schema(Object.assign(opt, options));
-        else
-          throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
-      }
-      // json & jsonArg are only used from toJSON()
-      toJS({ json, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        const ctx = {
-          anchors: /* @__PURE__ */ new Map(),
-          doc: this,
-          keep: !json,
-          mapAsMap: mapAsMap === true,
-          mapKeyWarned: false,
-          maxAliasCount: typeof maxAliasCount === "number" ? maxAliasCount : 100
-        };
-        const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
-        if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
-        return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
-      }
-      /**
-       * A JSON representation of the document `contents`.
-       *
-       * @param jsonArg Used by `JSON.stringify` to indicate the array index or
-       *   property name.
-       */
-      toJSON(jsonArg, onAnchor) {
-        return this.toJS({ json: true, jsonArg, mapAsMap: false, onAnchor });
-      }
-      /** A YAML representation of the document. */
-      toString(options = {}) {
-        if (this.errors.length > 0)
-          throw new Error("Document with errors cannot be stringified");
-        if ("indent" in options && (!Number.isInteger(options.indent) || Number(options.indent) <= 0)) {
-          const s = JSON.stringify(options.indent);
-          throw new Error(`"indent" option must be a positive integer, not ${s}`);
-        }
-        return stringifyDocument.stringifyDocument(this, options);
-      }
-    };
-    function assertCollection(contents) {
-      if (identity.isCollection(contents))
-        return true;
-      throw new Error("Expected a YAML collection as document contents");
-    }
-    exports.Document = Document;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/errors.js
-var require_errors2 = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/errors.js"(exports) {
-    "use strict";
-    var YAMLError = class extends Error {
-      constructor(name, pos, code, message) {
-        super();
-        this.name = name;
-        this.code = code;
-        this.message = message;
-        this.pos = pos;
-      }
-    };
-    var YAMLParseError = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLParseError", pos, code, message);
-      }
-    };
-    var YAMLWarning = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLWarning", pos, code, message);
-      }
-    };
-    var prettifyError = (src, lc) => (error2) => {
-      if (error2.pos[0] === -1)
-        return;
-      error2.linePos = error2.pos.map((pos) => lc.linePos(pos));
-      const { line, col } = error2.linePos[0];
-      error2.message += ` at line ${line}, column ${col}`;
-      let ci = col - 1;
-      let lineStr = src.substring(lc.lineStarts[line - 1], lc.lineStarts[line]).replace(/[\n\r]+$/, "");
-      if (ci >= 60 && lineStr.length > 80) {
-        const trimStart = Math.min(ci - 39, lineStr.length - 79);
-        lineStr = "\u2026" + lineStr.substring(trimStart);
-        ci -= trimStart - 1;
-      }
-      if (lineStr.length > 80)
-        lineStr = lineStr.substring(0, 79) + "\u2026";
-      if (line > 1 && /^ *$/.test(lineStr.substring(0, ci))) {
-        let prev = src.substring(lc.lineStarts[line - 2], lc.lineStarts[line - 1]);
-        if (prev.length > 80)
-          prev = prev.substring(0, 79) + "\u2026\n";
-        lineStr = prev + lineStr;
-      }
-      if (/[^ ]/.test(lineStr)) {
-        let count = 1;
-        const end = error2.linePos[1];
-        if (end?.line === line && end.col > col) {
-          count = Math.max(1, Math.min(end.col - col, 80 - ci));
-        }
-        const pointer = " ".repeat(ci) + "^".repeat(count);
-        error2.message += `:
-
-${lineStr}
-${pointer}
-`;
-      }
-    };
-    exports.YAMLError = YAMLError;
-    exports.YAMLParseError = YAMLParseError;
-    exports.YAMLWarning = YAMLWarning;
-    exports.prettifyError = prettifyError;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-props.js
-var require_resolve_props = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-props.js"(exports) {
-    "use strict";
-    function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
-      let spaceBefore = false;
-      let atNewline = startOnNewline;
-      let hasSpace = startOnNewline;
-      let comment = "";
-      let commentSep = "";
-      let hasNewline = false;
-      let reqSpace = false;
-      let tab = null;
-      let anchor = null;
-      let tag = null;
-      let newlineAfterProp = null;
-      let comma = null;
-      let found = null;
-      let start = null;
-      for (const token of tokens) {
-        if (reqSpace) {
-          if (token.type !== "space" && token.type !== "newline" && token.type !== "comma")
-            onError(token.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
-          reqSpace = false;
-        }
-        if (tab) {
-          if (atNewline && token.type !== "comment" && token.type !== "newline") {
-            onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
-          }
-          tab = null;
-        }
-        switch (token.type) {
-          case "space":
-            if (!flow && (indicator !== "doc-start" || next?.type !== "flow-collection") && token.source.includes("	")) {
-              tab = token;
-            }
-            hasSpace = true;
-            break;
-          case "comment": {
-            if (!hasSpace)
-              onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
-            const cb = token.source.substring(1) || " ";
-            if (!comment)
-              comment = cb;
-            else
-              comment += commentSep + cb;
-            commentSep = "";
-            atNewline = false;
-            break;
-          }
-          case "newline":
-            if (atNewline) {
-              if (comment)
-                comment += token.source;
-              else if (!found || indicator !== "seq-item-ind")
-                spaceBefore = true;
-            } else
-              commentSep += token.source;
-            atNewline = true;
-            hasNewline = true;
-            if (anchor || tag)
-              newlineAfterProp = token;
-            hasSpace = true;
-            break;
-          case "anchor":
-            if (anchor)
-              onError(token, "MULTIPLE_ANCHORS", "A node can have at most one anchor");
-            if (token.source.endsWith(":"))
-              onError(token.offset + token.source.length - 1, "BAD_ALIAS", "Anchor ending in : is ambiguous", true);
-            anchor = token;
-            start ?? (start = token.offset);
-            atNewline = false;
-            hasSpace = false;
-            reqSpace = true;
-            break;
-          case "tag": {
-            if (tag)
-              onError(token, "MULTIPLE_TAGS", "A node can have at most one tag");
-            tag = token;
-            start ?? (start = token.offset);
-            atNewline = false;
-            hasSpace = false;
-            reqSpace = true;
-            break;
-          }
-          case indicator:
-            if (anchor || tag)
-              onError(token, "BAD_PROP_ORDER", `Anchors and tags must be after the ${token.source} indicator`);
-            if (found)
-              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.source} in ${flow ?? "collection"}`);
-            found = token;
-            atNewline = indicator === "seq-item-ind" || indicator === "explicit-key-ind";
-            hasSpace = false;
-            break;
-          case "comma":
-            if (flow) {
-              if (comma)
-                onError(token, "UNEXPECTED_TOKEN", `Unexpected , in ${flow}`);
-              comma = token;
-              atNewline = false;
-              hasSpace = false;
-              break;
-            }
-          // else fallthrough
-          default:
-            onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.type} token`);
-            atNewline = false;
-            hasSpace = false;
-        }
-      }
-      const last = tokens[tokens.length - 1];
-      const end = last ? last.offset + last.source.length : offset;
-      if (reqSpace && next && next.type !== "space" && next.type !== "newline" && next.type !== "comma" && (next.type !== "scalar" || next.source !== "")) {
-        onError(next.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
-      }
-      if (tab && (atNewline && tab.indent <= parentIndent || next?.type === "block-map" || next?.type === "block-seq"))
-        onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
-      return {
-        comma,
-        found,
-        spaceBefore,
-        comment,
-        hasNewline,
-        anchor,
-        tag,
-        newlineAfterProp,
-        end,
-        start: start ?? end
-      };
-    }
-    exports.resolveProps = resolveProps;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/util-contains-newline.js
-var require_util_contains_newline = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
-    "use strict";
-    function containsNewline(key) {
-      if (!key)
-        return null;
-      switch (key.type) {
-        case "alias":
-        case "scalar":
-        case "double-quoted-scalar":
-        case "single-quoted-scalar":
-          if (key.source.includes("\n"))
-            return true;
-          if (key.end) {
-            for (const st of key.end)
-              if (st.type === "newline")
-                return true;
-          }
-          return false;
-        case "flow-collection":
-          for (const it of key.items) {
-            for (const st of it.start)
-              if (st.type === "newline")
-                return true;
-            if (it.sep) {
-              for (const st of it.sep)
-                if (st.type === "newline")
-                  return true;
-            }
-            if (containsNewline(it.key) || containsNewline(it.value))
-              return true;
-          }
-          return false;
-        default:
-          return true;
-      }
-    }
-    exports.containsNewline = containsNewline;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/util-flow-indent-check.js
-var require_util_flow_indent_check = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
-    "use strict";
-    var utilContainsNewline = require_util_contains_newline();
-    function flowIndentCheck(indent, fc, onError) {
-      if (fc?.type === "flow-collection") {
-        const end = fc.end[0];
-        if (end.indent === indent && (end.source === "]" || end.source === "}") && utilContainsNewline.containsNewline(fc)) {
-          const msg = "Flow end indicator should be more indented than parent";
-          onError(end, "BAD_INDENT", msg, true);
-        }
-      }
-    }
-    exports.flowIndentCheck = flowIndentCheck;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/util-map-includes.js
-var require_util_map_includes = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    function mapIncludes(ctx, items, search) {
-      const { uniqueKeys } = ctx.options;
-      if (uniqueKeys === false)
-        return false;
-      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity.isScalar(a) && identity.isScalar(b) && a.value === b.value;
-      return items.some((pair) => isEqual(pair.key, search));
-    }
-    exports.mapIncludes = mapIncludes;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-block-map.js
-var require_resolve_block_map = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
-    "use strict";
-    var Pair = require_Pair();
-    var YAMLMap = require_YAMLMap();
-    var resolveProps = require_resolve_props();
-    var utilContainsNewline = require_util_contains_newline();
-    var utilFlowIndentCheck = require_util_flow_indent_check();
-    var utilMapIncludes = require_util_map_includes();
-    var startColMsg = "All mapping items must start at the same column";
-    function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
-      const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
-      const map = new NodeClass(ctx.schema);
-      if (ctx.atRoot)
-        ctx.atRoot = false;
-      let offset = bm.offset;
-      let commentEnd = null;
-      for (const collItem of bm.items) {
-        const { start, key, sep: sep2, value } = collItem;
-        const keyProps = resolveProps.resolveProps(start, {
-          indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
-          offset,
-          onError,
-          parentIndent: bm.indent,
-          startOnNewline: true
-        });
-        const implicitKey = !keyProps.found;
-        if (implicitKey) {
-          if (key) {
-            if (key.type === "block-seq")
-              onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key");
-            else if ("indent" in key && key.indent !== bm.indent)
-              onError(offset, "BAD_INDENT", startColMsg);
-          }
-          if (!keyProps.anchor && !keyProps.tag && !sep2) {
-            commentEnd = keyProps.end;
-            if (keyProps.comment) {
-              if (map.comment)
-                map.comment += "\n" + keyProps.comment;
-              else
-                map.comment = keyProps.comment;
-            }
-            continue;
-          }
-          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key)) {
-            onError(key ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
-          }
-        } else if (keyProps.found?.indent !== bm.indent) {
-          onError(offset, "BAD_INDENT", startColMsg);
-        }
-        ctx.atKey = true;
-        const keyStart = keyProps.end;
-        const keyNode = key ? composeNode(ctx, key, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
-        if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError);
-        ctx.atKey = false;
-        if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
-          onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
-          indicator: "map-value-ind",
-          next: value,
-          offset: keyNode.range[2],
-          onError,
-          parentIndent: bm.indent,
-          startOnNewline: !key || key.type === "block-scalar"
-        });
-        offset = valueProps.end;
-        if (valueProps.found) {
-          if (implicitKey) {
-            if (value?.type === "block-map" && !valueProps.hasNewline)
-              onError(offset, "BLOCK_AS_IMPLICIT_KEY", "Nested mappings are not allowed in compact mappings");
-            if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
-              onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
-          }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
-          if (ctx.schema.compat)
-            utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
-          offset = valueNode.range[2];
-          const pair = new Pair.Pair(keyNode, valueNode);
-          if (ctx.options.keepSourceTokens)
-            pair.srcToken = collItem;
-          map.items.push(pair);
-        } else {
-          if (implicitKey)
-            onError(keyNode.range, "MISSING_CHAR", "Implicit map keys need to be followed by map values");
-          if (valueProps.comment) {
-            if (keyNode.comment)
-              keyNode.comment += "\n" + valueProps.comment;
-            else
-              keyNode.comment = valueProps.comment;
-          }
-          const pair = new Pair.Pair(keyNode);
-          if (ctx.options.keepSourceTokens)
-            pair.srcToken = collItem;
-          map.items.push(pair);
-        }
-      }
-      if (commentEnd && commentEnd < offset)
-        onError(commentEnd, "IMPOSSIBLE", "Map comment with trailing content");
-      map.range = [bm.offset, offset, commentEnd ?? offset];
-      return map;
-    }
-    exports.resolveBlockMap = resolveBlockMap;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-block-seq.js
-var require_resolve_block_seq = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
-    "use strict";
-    var YAMLSeq = require_YAMLSeq();
-    var resolveProps = require_resolve_props();
-    var utilFlowIndentCheck = require_util_flow_indent_check();
-    function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
-      const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
-      const seq = new NodeClass(ctx.schema);
-      if (ctx.atRoot)
-        ctx.atRoot = false;
-      if (ctx.atKey)
-        ctx.atKey = false;
-      let offset = bs.offset;
-      let commentEnd = null;
-      for (const { start, value } of bs.items) {
-        const props = resolveProps.resolveProps(start, {
-          indicator: "seq-item-ind",
-          next: value,
-          offset,
-          onError,
-          parentIndent: bs.indent,
-          startOnNewline: true
-        });
-        if (!props.found) {
-          if (props.anchor || props.tag || value) {
-            if (value?.type === "block-seq")
-              onError(props.end, "BAD_INDENT", "All sequence items must start at the same column");
-            else
-              onError(offset, "MISSING_CHAR", "Sequence item without - indicator");
-          } else {
-            commentEnd = props.end;
-            if (props.comment)
-              seq.comment = props.comment;
-            continue;
-          }
-        }
-        const node = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
-        if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
-        offset = node.range[2];
-        seq.items.push(node);
-      }
-      seq.range = [bs.offset, offset, commentEnd ?? offset];
-      return seq;
-    }
-    exports.resolveBlockSeq = resolveBlockSeq;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-end.js
-var require_resolve_end = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-end.js"(exports) {
-    "use strict";
-    function resolveEnd(end, offset, reqSpace, onError) {
-      let comment = "";
-      if (end) {
-        let hasSpace = false;
-        let sep2 = "";
-        for (const token of end) {
-          const { source, type } = token;
-          switch (type) {
-            case "space":
-              hasSpace = true;
-              break;
-            case "comment": {
-              if (reqSpace && !hasSpace)
-                onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
-              const cb = source.substring(1) || " ";
-              if (!comment)
-                comment = cb;
-              else
-                comment += sep2 + cb;
-              sep2 = "";
-              break;
-            }
-            case "newline":
-              if (comment)
-                sep2 += source;
-              hasSpace = true;
-              break;
-            default:
-              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
-          }
-          offset += source.length;
-        }
-      }
-      return { comment, offset };
-    }
-    exports.resolveEnd = resolveEnd;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-flow-collection.js
-var require_resolve_flow_collection = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var Pair = require_Pair();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
-    var resolveEnd = require_resolve_end();
-    var resolveProps = require_resolve_props();
-    var utilContainsNewline = require_util_contains_newline();
-    var utilMapIncludes = require_util_map_includes();
-    var blockMsg = "Block collections are not allowed within flow collections";
-    var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
-    function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap2 = fc.start.source === "{";
-      const fcName = isMap2 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap2 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
-      const coll = new NodeClass(ctx.schema);
-      coll.flow = true;
-      const atRoot = ctx.atRoot;
-      if (atRoot)
-        ctx.atRoot = false;
-      if (ctx.atKey)
-        ctx.atKey = false;
-      let offset = fc.offset + fc.start.source.length;
-      for (let i = 0; i < fc.items.length; ++i) {
-        const collItem = fc.items[i];
-        const { start, key, sep: sep2, value } = collItem;
-        const props = resolveProps.resolveProps(start, {
-          flow: fcName,
-          indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
-          offset,
-          onError,
-          parentIndent: fc.indent,
-          startOnNewline: false
-        });
-        if (!props.found) {
-          if (!props.anchor && !props.tag && !sep2 && !value) {
-            if (i === 0 && props.comma)
-              onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
-            else if (i < fc.items.length - 1)
-              onError(props.start, "UNEXPECTED_TOKEN", `Unexpected empty item in ${fcName}`);
-            if (props.comment) {
-              if (coll.comment)
-                coll.comment += "\n" + props.comment;
-              else
-                coll.comment = props.comment;
-            }
-            offset = props.end;
-            continue;
-          }
-          if (!isMap2 && ctx.options.strict && utilContainsNewline.containsNewline(key))
-            onError(
-              key,
-              // checked by containsNewline()
-              "MULTILINE_IMPLICIT_KEY",
-              "Implicit keys of flow sequence pairs need to be on a single line"
-            );
-        }
-        if (i === 0) {
-          if (props.comma)
-            onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
-        } else {
-          if (!props.comma)
-            onError(props.start, "MISSING_CHAR", `Missing , between ${fcName} items`);
-          if (props.comment) {
-            let prevItemComment = "";
-            loop: for (const st of start) {
-              switch (st.type) {
-                case "comma":
-                case "space":
-                  break;
-                case "comment":
-                  prevItemComment = st.source.substring(1);
-                  break loop;
-                default:
-                  break loop;
-              }
-            }
-            if (prevItemComment) {
-              let prev = coll.items[coll.items.length - 1];
-              if (identity.isPair(prev))
-                prev = prev.value ?? prev.key;
-              if (prev.comment)
-                prev.comment += "\n" + prevItemComment;
-              else
-                prev.comment = prevItemComment;
-              props.comment = props.comment.substring(prevItemComment.length + 1);
-            }
-          }
-        }
-        if (!isMap2 && !sep2 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
-          coll.items.push(valueNode);
-          offset = valueNode.range[2];
-          if (isBlock(value))
-            onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
-        } else {
-          ctx.atKey = true;
-          const keyStart = props.end;
-          const keyNode = key ? composeNode(ctx, key, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
-          if (isBlock(key))
-            onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
-          ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
-            flow: fcName,
-            indicator: "map-value-ind",
-            next: value,
-            offset: keyNode.range[2],
-            onError,
-            parentIndent: fc.indent,
-            startOnNewline: false
-          });
-          if (valueProps.found) {
-            if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep2)
-                for (const st of sep2) {
-                  if (st === valueProps.found)
-                    break;
-                  if (st.type === "newline") {
-                    onError(st, "MULTILINE_IMPLICIT_KEY", "Implicit keys of flow sequence pairs need to be on a single line");
-                    break;
-                  }
-                }
-              if (props.start < valueProps.found.offset - 1024)
-                onError(valueProps.found, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit flow sequence key");
-            }
-          } else if (value) {
-            if ("source" in value && value.source?.[0] === ":")
-              onError(value, "MISSING_CHAR", `Missing space after : in ${fcName}`);
-            else
-              onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
-          }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
-          if (valueNode) {
-            if (isBlock(value))
-              onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
-          } else if (valueProps.comment) {
-            if (keyNode.comment)
-              keyNode.comment += "\n" + valueProps.comment;
-            else
-              keyNode.comment = valueProps.comment;
-          }
-          const pair = new Pair.Pair(keyNode, valueNode);
-          if (ctx.options.keepSourceTokens)
-            pair.srcToken = collItem;
-          if (isMap2) {
-            const map = coll;
-            if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
-              onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-            map.items.push(pair);
-          } else {
-            const map = new YAMLMap.YAMLMap(ctx.schema);
-            map.flow = true;
-            map.items.push(pair);
-            const endRange = (valueNode ?? keyNode).range;
-            map.range = [keyNode.range[0], endRange[1], endRange[2]];
-            coll.items.push(map);
-          }
-          offset = valueNode ? valueNode.range[2] : valueProps.end;
-        }
-      }
-      const expectedEnd = isMap2 ? "}" : "]";
-      const [ce, ...ee] = fc.end;
-      let cePos = offset;
-      if (ce?.source === expectedEnd)
-        cePos = ce.offset + ce.source.length;
-      else {
-        const name = fcName[0].toUpperCase() + fcName.substring(1);
-        const msg = atRoot ? `${name} must end with a ${expectedEnd}` : `${name} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
-        onError(offset, atRoot ? "MISSING_CHAR" : "BAD_INDENT", msg);
-        if (ce && ce.source.length !== 1)
-          ee.unshift(ce);
-      }
-      if (ee.length > 0) {
-        const end = resolveEnd.resolveEnd(ee, cePos, ctx.options.strict, onError);
-        if (end.comment) {
-          if (coll.comment)
-            coll.comment += "\n" + end.comment;
-          else
-            coll.comment = end.comment;
-        }
-        coll.range = [fc.offset, cePos, end.offset];
-      } else {
-        coll.range = [fc.offset, cePos, cePos];
-      }
-      return coll;
-    }
-    exports.resolveFlowCollection = resolveFlowCollection;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/compose-collection.js
-var require_compose_collection = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/compose-collection.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var Scalar = require_Scalar();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
-    var resolveBlockMap = require_resolve_block_map();
-    var resolveBlockSeq = require_resolve_block_seq();
-    var resolveFlowCollection = require_resolve_flow_collection();
-    function resolveCollection(CN, ctx, token, onError, tagName, tag) {
-      const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
-      const Coll = coll.constructor;
-      if (tagName === "!" || tagName === Coll.tagName) {
-        coll.tag = Coll.tagName;
-        return coll;
-      }
-      if (tagName)
-        coll.tag = tagName;
-      return coll;
-    }
-    function composeCollection(CN, ctx, token, props, onError) {
-      const tagToken = props.tag;
-      const tagName = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg));
-      if (token.type === "block-seq") {
-        const { anchor, newlineAfterProp: nl } = props;
-        const lastProp = anchor && tagToken ? anchor.offset > tagToken.offset ? anchor : tagToken : anchor ?? tagToken;
-        if (lastProp && (!nl || nl.offset < lastProp.offset)) {
-          const message = "Missing newline after block sequence props";
-          onError(lastProp, "MISSING_CHAR", message);
-        }
-      }
-      const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
-      if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
-        return resolveCollection(CN, ctx, token, onError, tagName);
-      }
-      let tag = ctx.schema.tags.find((t) => t.tag === tagName && t.collection === expType);
-      if (!tag) {
-        const kt = ctx.schema.knownTags[tagName];
-        if (kt?.collection === expType) {
-          ctx.schema.tags.push(Object.assign({}, kt, { default: false }));
-          tag = kt;
-        } else {
-          if (kt) {
-            onError(tagToken, "BAD_COLLECTION_TYPE", `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? "scalar"}`, true);
-          } else {
-            onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, true);
-          }
-          return resolveCollection(CN, ctx, token, onError, tagName);
-        }
-      }
-      const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
-      const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node = identity.isNode(res) ? res : new Scalar.Scalar(res);
-      node.range = coll.range;
-      node.tag = tagName;
-      if (tag?.format)
-        node.format = tag.format;
-      return node;
-    }
-    exports.composeCollection = composeCollection;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-block-scalar.js
-var require_resolve_block_scalar = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
-    "use strict";
-    var Scalar = require_Scalar();
-    function resolveBlockScalar(ctx, scalar, onError) {
-      const start = scalar.offset;
-      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
-      if (!header)
-        return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines(scalar.source) : [];
-      let chompStart = lines.length;
-      for (let i = lines.length - 1; i >= 0; --i) {
-        const content = lines[i][1];
-        if (content === "" || content === "\r")
-          chompStart = i;
-        else
-          break;
-      }
-      if (chompStart === 0) {
-        const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
-        let end2 = start + header.length;
-        if (scalar.source)
-          end2 += scalar.source.length;
-        return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
-      }
-      let trimIndent = scalar.indent + header.indent;
-      let offset = scalar.offset + header.length;
-      let contentStart = 0;
-      for (let i = 0; i < chompStart; ++i) {
-        const [indent, content] = lines[i];
-        if (content === "" || content === "\r") {
-          if (header.indent === 0 && indent.length > trimIndent)
-            trimIndent = indent.length;
-        } else {
-          if (indent.length < trimIndent) {
-            const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
-            onError(offset + indent.length, "MISSING_CHAR", message);
-          }
-          if (header.indent === 0)
-            trimIndent = indent.length;
-          contentStart = i;
-          if (trimIndent === 0 && !ctx.atRoot) {
-            const message = "Block scalar values in collections must be indented";
-            onError(offset, "BAD_INDENT", message);
-          }
-          break;
-        }
-        offset += indent.length + content.length + 1;
-      }
-      for (let i = lines.length - 1; i >= chompStart; --i) {
-        if (lines[i][0].length > trimIndent)
-          chompStart = i + 1;
-      }
-      let value = "";
-      let sep2 = "";
-      let prevMoreIndented = false;
-      for (let i = 0; i < contentStart; ++i)
-        value += lines[i][0].slice(trimIndent) + "\n";
-      for (let i = contentStart; i < chompStart; ++i) {
-        let [indent, content] = lines[i];
-        offset += indent.length + content.length + 1;
-        const crlf = content[content.length - 1] === "\r";
-        if (crlf)
-          content = content.slice(0, -1);
-        if (content && indent.length < trimIndent) {
-          const src = header.indent ? "explicit indentation indicator" : "first line";
-          const message = `Block scalar lines must not be less indented than their ${src}`;
-          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
-          indent = "";
-        }
-        if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
-        } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep2 === " ")
-            sep2 = "\n";
-          else if (!prevMoreIndented && sep2 === "\n")
-            sep2 = "\n\n";
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
-          prevMoreIndented = true;
-        } else if (content === "") {
-          if (sep2 === "\n")
-            value += "\n";
-          else
-            sep2 = "\n";
-        } else {
-          value += sep2 + content;
-          sep2 = " ";
-          prevMoreIndented = false;
-        }
-      }
-      switch (header.chomp) {
-        case "-":
-          break;
-        case "+":
-          for (let i = chompStart; i < lines.length; ++i)
-            value += "\n" + lines[i][0].slice(trimIndent);
-          if (value[value.length - 1] !== "\n")
-            value += "\n";
-          break;
-        default:
-          value += "\n";
-      }
-      const end = start + header.length + scalar.source.length;
-      return { value, type, comment: header.comment, range: [start, end, end] };
-    }
-    function parseBlockScalarHeader({ offset, props }, strict, onError) {
-      if (props[0].type !== "block-scalar-header") {
-        onError(props[0], "IMPOSSIBLE", "Block scalar header not found");
-        return null;
-      }
-      const { source } = props[0];
-      const mode = source[0];
-      let indent = 0;
-      let chomp = "";
-      let error2 = -1;
-      for (let i = 1; i < source.length; ++i) {
-        const ch = source[i];
-        if (!chomp && (ch === "-" || ch === "+"))
-          chomp = ch;
-        else {
-          const n = Number(ch);
-          if (!indent && n)
-            indent = n;
-          else if (error2 === -1)
-            error2 = offset + i;
-        }
-      }
-      if (error2 !== -1)
-        onError(error2, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
-      let hasSpace = false;
-      let comment = "";
-      let length = source.length;
-      for (let i = 1; i < props.length; ++i) {
-        const token = props[i];
-        switch (token.type) {
-          case "space":
-            hasSpace = true;
-          // fallthrough
-          case "newline":
-            length += token.source.length;
-            break;
-          case "comment":
-            if (strict && !hasSpace) {
-              const message = "Comments must be separated from other tokens by white space characters";
-              onError(token, "MISSING_CHAR", message);
-            }
-            length += token.source.length;
-            comment = token.source.substring(1);
-            break;
-          case "error":
-            onError(token, "UNEXPECTED_TOKEN", token.message);
-            length += token.source.length;
-            break;
-          /* istanbul ignore next should not happen */
-          default: {
-            const message = `Unexpected token in block scalar header: ${token.type}`;
-            onError(token, "UNEXPECTED_TOKEN", message);
-            const ts = token.source;
-            if (ts && typeof ts === "string")
-              length += ts.length;
-          }
-        }
-      }
-      return { mode, indent, chomp, comment, length };
-    }
-    function splitLines(source) {
-      const split = source.split(/\n( *)/);
-      const first = split[0];
-      const m = first.match(/^( *)/);
-      const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
-      const lines = [line0];
-      for (let i = 1; i < split.length; i += 2)
-        lines.push([split[i], split[i + 1]]);
-      return lines;
-    }
-    exports.resolveBlockScalar = resolveBlockScalar;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-flow-scalar.js
-var require_resolve_flow_scalar = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
-    "use strict";
-    var Scalar = require_Scalar();
-    var resolveEnd = require_resolve_end();
-    function resolveFlowScalar(scalar, strict, onError) {
-      const { offset, type, source, end } = scalar;
-      let _type;
-      let value;
-      const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
-      switch (type) {
-        case "scalar":
-          _type = Scalar.Scalar.PLAIN;
-          value = plainValue(source, _onError);
-          break;
-        case "single-quoted-scalar":
-          _type = Scalar.Scalar.QUOTE_SINGLE;
-          value = singleQuotedValue(source, _onError);
-          break;
-        case "double-quoted-scalar":
-          _type = Scalar.Scalar.QUOTE_DOUBLE;
-          value = doubleQuotedValue(source, _onError);
-          break;
-        /* istanbul ignore next should not happen */
-        default:
-          onError(scalar, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
-          return {
-            value: "",
-            type: null,
-            comment: "",
-            range: [offset, offset + source.length, offset + source.length]
-          };
-      }
-      const valueEnd = offset + source.length;
-      const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
-      return {
-        value,
-        type: _type,
-        comment: re.comment,
-        range: [offset, valueEnd, re.offset]
-      };
-    }
-    function plainValue(source, onError) {
-      let badChar = "";
-      switch (source[0]) {
-        /* istanbul ignore next should not happen */
-        case "	":
-          badChar = "a tab character";
-          break;
-        case ",":
-          badChar = "flow indicator character ,";
-          break;
-        case "%":
-          badChar = "directive indicator character %";
-          break;
-        case "|":
-        case ">": {
-          badChar = `block scalar indicator ${source[0]}`;
-          break;
-        }
-        case "@":
-        case "`": {
-          badChar = `reserved character ${source[0]}`;
-          break;
-        }
-      }
-      if (badChar)
-        onError(0, "BAD_SCALAR_START", `Plain value cannot start with ${badChar}`);
-      return unfoldLines(source);
-    }
-    function singleQuotedValue(source, onError) {
-      if (source[source.length - 1] !== "'" || source.length === 1)
-        onError(source.length, "MISSING_CHAR", "Missing closing 'quote");
-      return unfoldLines(source.slice(1, -1)).replace(/''/g, "'");
-    }
-    function unfoldLines(source) {
-      const line = /(.*?)\r?\n/sy;
-      let match = line.exec(source);
-      if (!match)
-        return source;
-      let trimEnd, trimBoth;
-      try {
-        trimEnd = new RegExp("(?<![ 	])[ 	]+$");
-        trimBoth = new RegExp("^[ 	]+|(?<![ 	])[ 	]+$", "g");
-      } catch {
-        trimEnd = /[ \t]+$/;
-        trimBoth = /^[ \t]+|[ \t]+$/g;
-      }
-      let res = match[1].replace(trimEnd, "");
-      let sep2 = " ";
-      let pos = line.lastIndex;
-      while (match = line.exec(source)) {
-        const lm = match[1].replace(trimBoth, "");
-        if (lm === "") {
-          if (sep2 === "\n")
-            res += sep2;
-          else
-            sep2 = "\n";
-        } else {
-          res += sep2 + lm;
-          sep2 = " ";
-        }
-        pos = line.lastIndex;
-      }
-      const last = /[ \t]*(.*)/sy;
-      last.lastIndex = pos;
-      match = last.exec(source);
-      return res + sep2 + (match?.[1] ?? "");
-    }
-    function doubleQuotedValue(source, onError) {
-      let res = "";
-      for (let i = 1; i < source.length - 1; ++i) {
-        const ch = source[i];
-        if (ch === "\r" && source[i + 1] === "\n")
-          continue;
-        if (ch === "\n") {
-          const { fold, offset } = foldNewline(source, i);
-          res += fold;
-          i = offset;
-        } else if (ch === "\\") {
-          let next = source[++i];
-          const cc = escapeCodes[next];
-          if (cc)
-            res += cc;
-          else if (next === "\n") {
-            next = source[i + 1];
-            while (next === " " || next === "	")
-              next = source[++i + 1];
-          } else if (next === "\r" && source[i + 1] === "\n") {
-            next = source[++i + 1];
-            while (next === " " || next === "	")
-              next = source[++i + 1];
-          } else if (next === "x" || next === "u" || next === "U") {
-            const length = next === "x" ? 2 : next === "u" ? 4 : 8;
-            res += parseCharCode(source, i + 1, length, onError);
-            i += length;
-          } else {
-            const raw = source.substr(i - 1, 2);
-            onError(i - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
-            res += raw;
-          }
-        } else if (ch === " " || ch === "	") {
-          const wsStart = i;
-          let next = source[i + 1];
-          while (next === " " || next === "	")
-            next = source[++i + 1];
-          if (next !== "\n" && !(next === "\r" && source[i + 2] === "\n"))
-            res += i > wsStart ? source.slice(wsStart, i + 1) : ch;
-        } else {
-          res += ch;
-        }
-      }
-      if (source[source.length - 1] !== '"' || source.length === 1)
-        onError(source.length, "MISSING_CHAR", 'Missing closing "quote');
-      return res;
-    }
-    function foldNewline(source, offset) {
-      let fold = "";
-      let ch = source[offset + 1];
-      while (ch === " " || ch === "	" || ch === "\n" || ch === "\r") {
-        if (ch === "\r" && source[offset + 2] !== "\n")
-          break;
-        if (ch === "\n")
-          fold += "\n";
-        offset += 1;
-        ch = source[offset + 1];
-      }
-      if (!fold)
-        fold = " ";
-      return { fold, offset };
-    }
-    var escapeCodes = {
-      "0": "\0",
-      // null character
-      a: "\x07",
-      // bell character
-      b: "\b",
-      // backspace
-      e: "\x1B",
-      // escape character
-      f: "\f",
-      // form feed
-      n: "\n",
-      // line feed
-      r: "\r",
-      // carriage return
-      t: "	",
-      // horizontal tab
-      v: "\v",
-      // vertical tab
-      N: "\x85",
-      // Unicode next line
-      _: "\xA0",
-      // Unicode non-breaking space
-      L: "\u2028",
-      // Unicode line separator
-      P: "\u2029",
-      // Unicode paragraph separator
-      " ": " ",
-      '"': '"',
-      "/": "/",
-      "\\": "\\",
-      "	": "	"
-    };
-    function parseCharCode(source, offset, length, onError) {
-      const cc = source.substr(offset, length);
-      const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code = ok ? parseInt(cc, 16) : NaN;
-      try {
-        return String.fromCodePoint(code);
-      } catch {
-        const raw = source.substr(offset - 2, length + 2);
-        onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
-        return raw;
-      }
-    }
-    exports.resolveFlowScalar = resolveFlowScalar;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/compose-scalar.js
-var require_compose_scalar = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var Scalar = require_Scalar();
-    var resolveBlockScalar = require_resolve_block_scalar();
-    var resolveFlowScalar = require_resolve_flow_scalar();
-    function composeScalar(ctx, token, tagToken, onError) {
-      const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
-      const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
-      let tag;
-      if (ctx.options.stringKeys && ctx.atKey) {
-        tag = ctx.schema[identity.SCALAR];
-      } else if (tagName)
-        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
-      else if (token.type === "scalar")
-        tag = findScalarTagByTest(ctx, value, token, onError);
-      else
-        tag = ctx.schema[identity.SCALAR];
-      let scalar;
-      try {
-        const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
-      } catch (error2) {
-        const msg = error2 instanceof Error ? error2.message : String(error2);
-        onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar = new Scalar.Scalar(value);
-      }
-      scalar.range = range;
-      scalar.source = value;
-      if (type)
-        scalar.type = type;
-      if (tagName)
-        scalar.tag = tagName;
-      if (tag.format)
-        scalar.format = tag.format;
-      if (comment)
-        scalar.comment = comment;
-      return scalar;
-    }
-    function findScalarTagByName(schema, value, tagName, tagToken, onError) {
-      if (tagName === "!")
-        return schema[identity.SCALAR];
-      const matchWithTest = [];
-      for (const tag of schema.tags) {
-        if (!tag.collection && tag.tag === tagName) {
-          if (tag.default && tag.test)
-            matchWithTest.push(tag);
-          else
-            return tag;
-        }
-      }
-      for (const tag of matchWithTest)
-        if (tag.test?.test(value))
-          return tag;
-      const kt = schema.knownTags[tagName];
-      if (kt && !kt.collection) {
-        schema.tags.push(Object.assign({}, kt, { default: false, test: void 0 }));
-        return kt;
-      }
-      onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
-      return schema[identity.SCALAR];
-    }
-    function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
-      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
-      if (schema.compat) {
-        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
-        if (tag.tag !== compat.tag) {
-          const ts = directives.tagString(tag.tag);
-          const cs = directives.tagString(compat.tag);
-          const msg = `Value may be parsed as either ${ts} or ${cs}`;
-          onError(token, "TAG_RESOLVE_FAILED", msg, true);
-        }
-      }
-      return tag;
-    }
-    exports.composeScalar = composeScalar;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/util-empty-scalar-position.js
-var require_util_empty_scalar_position = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
-    "use strict";
-    function emptyScalarPosition(offset, before, pos) {
-      if (before) {
-        pos ?? (pos = before.length);
-        for (let i = pos - 1; i >= 0; --i) {
-          let st = before[i];
-          switch (st.type) {
-            case "space":
-            case "comment":
-            case "newline":
-              offset -= st.source.length;
-              continue;
-          }
-          st = before[++i];
-          while (st?.type === "space") {
-            offset += st.source.length;
-            st = before[++i];
-          }
-          break;
-        }
-      }
-      return offset;
-    }
-    exports.emptyScalarPosition = emptyScalarPosition;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/compose-node.js
-var require_compose_node = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/compose-node.js"(exports) {
-    "use strict";
-    var Alias = require_Alias();
-    var identity = require_identity();
-    var composeCollection = require_compose_collection();
-    var composeScalar = require_compose_scalar();
-    var resolveEnd = require_resolve_end();
-    var utilEmptyScalarPosition = require_util_empty_scalar_position();
-    var CN = { composeNode, composeEmptyNode };
-    function composeNode(ctx, token, props, onError) {
-      const atKey = ctx.atKey;
-      const { spaceBefore, comment, anchor, tag } = props;
-      let node;
-      let isSrcToken = true;
-      switch (token.type) {
-        case "alias":
-          node = composeAlias(ctx, token, onError);
-          if (anchor || tag)
-            onError(token, "ALIAS_PROPS", "An alias node must not specify any properties");
-          break;
-        case "scalar":
-        case "single-quoted-scalar":
-        case "double-quoted-scalar":
-        case "block-scalar":
-          node = composeScalar.composeScalar(ctx, token, tag, onError);
-          if (anchor)
-            node.anchor = anchor.source.substring(1);
-          break;
-        case "block-map":
-        case "block-seq":
-        case "flow-collection":
-          try {
-            node = composeCollection.composeCollection(CN, ctx, token, props, onError);
-            if (anchor)
-              node.anchor = anchor.source.substring(1);
-          } catch (error2) {
-            const message = error2 instanceof Error ? error2.message : String(error2);
-            onError(token, "RESOURCE_EXHAUSTION", message);
-          }
-          break;
-        default: {
-          const message = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
-          onError(token, "UNEXPECTED_TOKEN", message);
-          isSrcToken = false;
-        }
-      }
-      node ?? (node = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
-      if (anchor && node.anchor === "")
-        onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
-      if (atKey && ctx.options.stringKeys && (!identity.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
-        const msg = "With stringKeys, all keys must be strings";
-        onError(tag ?? token, "NON_STRING_KEY", msg);
-      }
-      if (spaceBefore)
-        node.spaceBefore = true;
-      if (comment) {
-        if (token.type === "scalar" && token.source === "")
-          node.comment = comment;
-        else
-          node.commentBefore = comment;
-      }
-      if (ctx.options.keepSourceTokens && isSrcToken)
-        node.srcToken = token;
-      return node;
-    }
-    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
-      const token = {
-        type: "scalar",
-        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
-        indent: -1,
-        source: ""
-      };
-      const node = composeScalar.composeScalar(ctx, token, tag, onError);
-      if (anchor) {
-        node.anchor = anchor.source.substring(1);
-        if (node.anchor === "")
-          onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
-      }
-      if (spaceBefore)
-        node.spaceBefore = true;
-      if (comment) {
-        node.comment = comment;
-        node.range[2] = end;
-      }
-      return node;
-    }
-    function composeAlias({ options }, { offset, source, end }, onError) {
-      const alias = new Alias.Alias(source.substring(1));
-      if (alias.source === "")
-        onError(offset, "BAD_ALIAS", "Alias cannot be an empty string");
-      if (alias.source.endsWith(":"))
-        onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
-      const valueEnd = offset + source.length;
-      const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
-      alias.range = [offset, valueEnd, re.offset];
-      if (re.comment)
-        alias.comment = re.comment;
-      return alias;
-    }
-    exports.composeEmptyNode = composeEmptyNode;
-    exports.composeNode = composeNode;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/compose-doc.js
-var require_compose_doc = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/compose-doc.js"(exports) {
-    "use strict";
-    var Document = require_Document();
-    var composeNode = require_compose_node();
-    var resolveEnd = require_resolve_end();
-    var resolveProps = require_resolve_props();
-    function composeDoc(options, directives, { offset, start, value, end }, onError) {
-      const opts = Object.assign({ _directives: directives }, options);
-      const doc = new Document.Document(void 0, opts);
-      const ctx = {
-        atKey: false,
-        atRoot: true,
-        directives: doc.directives,
-        options: doc.options,
-        schema: doc.schema
-      };
-      const props = resolveProps.resolveProps(start, {
-        indicator: "doc-start",
-        next: value ?? end?.[0],
-        offset,
-        onError,
-        parentIndent: 0,
-        startOnNewline: true
-      });
-      if (props.found) {
-        doc.directives.docStart = true;
-        if (value && (value.type === "block-map" || value.type === "block-seq") && !props.hasNewline)
-          onError(props.end, "MISSING_CHAR", "Block collection cannot start on same line with directives-end marker");
-      }
-      doc.contents = value ? composeNode.composeNode(ctx, value, props, onError) : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
-      const contentEnd = doc.contents.range[2];
-      const re = resolveEnd.resolveEnd(end, contentEnd, false, onError);
-      if (re.comment)
-        doc.comment = re.comment;
-      doc.range = [offset, contentEnd, re.offset];
-      return doc;
-    }
-    exports.composeDoc = composeDoc;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/composer.js
-var require_composer = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/composer.js"(exports) {
-    "use strict";
-    var node_process = __require("process");
-    var directives = require_directives();
-    var Document = require_Document();
-    var errors = require_errors2();
-    var identity = require_identity();
-    var composeDoc = require_compose_doc();
-    var resolveEnd = require_resolve_end();
-    function getErrorPos(src) {
-      if (typeof src === "number")
-        return [src, src + 1];
-      if (Array.isArray(src))
-        return src.length === 2 ? src : [src[0], src[1]];
-      const { offset, source } = src;
-      return [offset, offset + (typeof source === "string" ? source.length : 1)];
-    }
-    function parsePrelude(prelude) {
-      let comment = "";
-      let atComment = false;
-      let afterEmptyLine = false;
-      for (let i = 0; i < prelude.length; ++i) {
-        const source = prelude[i];
-        switch (source[0]) {
-          case "#":
-            comment += (comment === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source.substring(1) || " ");
-            atComment = true;
-            afterEmptyLine = false;
-            break;
-          case "%":
-            if (prelude[i + 1]?.[0] !== "#")
-              i += 1;
-            atComment = false;
-            break;
-          default:
-            if (!atComment)
-              afterEmptyLine = true;
-            atComment = false;
-        }
-      }
-      return { comment, afterEmptyLine };
-    }
-    var Composer = class {
-      constructor(options = {}) {
-        this.doc = null;
-        this.atDirectives = false;
-        this.prelude = [];
-        this.errors = [];
-        this.warnings = [];
-        this.onError = (source, code, message, warning2) => {
-          const pos = getErrorPos(source);
-          if (warning2)
-            this.warnings.push(new errors.YAMLWarning(pos, code, message));
-          else
-            this.errors.push(new errors.YAMLParseError(pos, code, message));
-        };
-        this.directives = new directives.Directives({ version: options.version || "1.2" });
-        this.options = options;
-      }
-      decorate(doc, afterDoc) {
-        const { comment, afterEmptyLine } = parsePrelude(this.prelude);
-        if (comment) {
-          const dc = doc.contents;
-          if (afterDoc) {
-            doc.comment = doc.comment ? `${doc.comment}
-${comment}` : comment;
-          } else if (afterEmptyLine || doc.directives.docStart || !dc) {
-            doc.commentBefore = comment;
-          } else if (identity.isCollection(dc) && !dc.flow && dc.items.length > 0) {
-            let it = dc.items[0];
-            if (identity.isPair(it))
-              it = it.key;
-            const cb = it.commentBefore;
-            it.commentBefore = cb ? `${comment}
-${cb}` : comment;
-          } else {
-            const cb = dc.commentBefore;
-            dc.commentBefore = cb ? `${comment}
-${cb}` : comment;
-          }
-        }
-        if (afterDoc) {
-          for (let i = 0; i < this.errors.length; ++i)
-            doc.errors.push(this.errors[i]);
-          for (let i = 0; i < this.warnings.length; ++i)
-            doc.warnings.push(this.warnings[i]);
-        } else {
-          doc.errors = this.errors;
-          doc.warnings = this.warnings;
-        }
-        this.prelude = [];
-        this.errors = [];
-        this.warnings = [];
-      }
-      /**
-       * Current stream status information.
-       *
-       * Mostly useful at the end of input for an empty stream.
-       */
-      streamInfo() {
-        return {
-          comment: parsePrelude(this.prelude).comment,
-          directives: this.directives,
-          errors: this.errors,
-          warnings: this.warnings
-        };
-      }
-      /**
-       * Compose tokens into documents.
-       *
-       * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
-       * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
-       */
-      *compose(tokens, forceDoc = false, endOffset = -1) {
-        for (const token of tokens)
-          yield* this.next(token);
-        yield* this.end(forceDoc, endOffset);
-      }
-      /** Advance the composer by one CST token. */
-      *next(token) {
-        if (node_process.env.LOG_STREAM)
-          console.dir(token, { depth: null });
-        switch (token.type) {
-          case "directive":
-            this.directives.add(token.source, (offset, message, warning2) => {
-              const pos = getErrorPos(token);
-              pos[0] += offset;
-              this.onError(pos, "BAD_DIRECTIVE", message, warning2);
-            });
-            this.prelude.push(token.source);
-            this.atDirectives = true;
-            break;
-          case "document": {
-            const doc = composeDoc.composeDoc(this.options, this.directives, token, this.onError);
-            if (this.atDirectives && !doc.directives.docStart)
-              this.onError(token, "MISSING_CHAR", "Missing directives-end/doc-start indicator line");
-            this.decorate(doc, false);
-            if (this.doc)
-              yield this.doc;
-            this.doc = doc;
-            this.atDirectives = false;
-            break;
-          }
-          case "byte-order-mark":
-          case "space":
-            break;
-          case "comment":
-          case "newline":
-            this.prelude.push(token.source);
-            break;
-          case "error": {
-            const msg = token.source ? `${token.message}: ${JSON.stringify(token.source)}` : token.message;
-            const error2 = new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg);
-            if (this.atDirectives || !this.doc)
-              this.errors.push(error2);
-            else
-              this.doc.errors.push(error2);
-            break;
-          }
-          case "doc-end": {
-            if (!this.doc) {
-              const msg = "Unexpected doc-end without preceding document";
-              this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg));
-              break;
-            }
-            this.doc.directives.docEnd = true;
-            const end = resolveEnd.resolveEnd(token.end, token.offset + token.source.length, this.doc.options.strict, this.onError);
-            this.decorate(this.doc, true);
-            if (end.comment) {
-              const dc = this.doc.comment;
-              this.doc.comment = dc ? `${dc}
-${end.comment}` : end.comment;
-            }
-            this.doc.range[2] = end.offset;
-            break;
-          }
-          default:
-            this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", `Unsupported token ${token.type}`));
-        }
-      }
-      /**
-       * Call at end of input to yield any remaining document.
-       *
-       * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
-       * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
-       */
-      *end(forceDoc = false, endOffset = -1) {
-        if (this.doc) {
-          this.decorate(this.doc, true);
-          yield this.doc;
-          this.doc = null;
-        } else if (forceDoc) {
-          const opts = Object.assign({ _directives: this.directives }, this.options);
-          const doc = new Document.Document(void 0, opts);
-          if (this.atDirectives)
-            this.onError(endOffset, "MISSING_CHAR", "Missing directives-end indicator line");
-          doc.range = [0, endOffset, endOffset];
-          this.decorate(doc, false);
-          yield doc;
-        }
-      }
-    };
-    exports.Composer = Composer;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/cst-scalar.js
-var require_cst_scalar = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
-    "use strict";
-    var resolveBlockScalar = require_resolve_block_scalar();
-    var resolveFlowScalar = require_resolve_flow_scalar();
-    var errors = require_errors2();
-    var stringifyString = require_stringifyString();
-    function resolveAsScalar(token, strict = true, onError) {
-      if (token) {
-        const _onError = (pos, code, message) => {
-          const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
-          if (onError)
-            onError(offset, code, message);
-          else
-            throw new errors.YAMLParseError([offset, offset + 1], code, message);
-        };
-        switch (token.type) {
-          case "scalar":
-          case "single-quoted-scalar":
-          case "double-quoted-scalar":
-            return resolveFlowScalar.resolveFlowScalar(token, strict, _onError);
-          case "block-scalar":
-            return resolveBlockScalar.resolveBlockScalar({ options: { strict } }, token, _onError);
-        }
-      }
-      return null;
-    }
-    function createScalarToken(value, context) {
-      const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context;
-      const source = stringifyString.stringifyString({ type, value }, {
-        implicitKey,
-        indent: indent > 0 ? " ".repeat(indent) : "",
-        inFlow,
-        options: { blockQuote: true, lineWidth: -1 }
-      });
-      const end = context.end ?? [
-        { type: "newline", offset: -1, indent, source: "\n" }
-      ];
-      switch (source[0]) {
-        case "|":
-        case ">": {
-          const he = source.indexOf("\n");
-          const head = source.substring(0, he);
-          const body = source.substring(he + 1) + "\n";
-          const props = [
-            { type: "block-scalar-header", offset, indent, source: head }
-          ];
-          if (!addEndtoBlockProps(props, end))
-            props.push({ type: "newline", offset: -1, indent, source: "\n" });
-          return { type: "block-scalar", offset, indent, props, source: body };
-        }
-        case '"':
-          return { type: "double-quoted-scalar", offset, indent, source, end };
-        case "'":
-          return { type: "single-quoted-scalar", offset, indent, source, end };
-        default:
-          return { type: "scalar", offset, indent, source, end };
-      }
-    }
-    function setScalarValue(token, value, context = {}) {
-      let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
-      let indent = "indent" in token ? token.indent : null;
-      if (afterKey && typeof indent === "number")
-        indent += 2;
-      if (!type)
-        switch (token.type) {
-          case "single-quoted-scalar":
-            type = "QUOTE_SINGLE";
-            break;
-          case "double-quoted-scalar":
-            type = "QUOTE_DOUBLE";
-            break;
-          case "block-scalar": {
-            const header = token.props[0];
-            if (header.type !== "block-scalar-header")
-              throw new Error("Invalid block scalar header");
-            type = header.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
-            break;
-          }
-          default:
-            type = "PLAIN";
-        }
-      const source = stringifyString.stringifyString({ type, value }, {
-        implicitKey: implicitKey || indent === null,
-        indent: indent !== null && indent > 0 ? " ".repeat(indent) : "",
-        inFlow,
-        options: { blockQuote: true, lineWidth: -1 }
-      });
-      switch (source[0]) {
-        case "|":
-        case ">":
-          setBlockScalarValue(token, source);
-          break;
-        case '"':
-          setFlowScalarValue(token, source, "double-quoted-scalar");
-          break;
-        case "'":
-          setFlowScalarValue(token, source, "single-quoted-scalar");
-          break;
-        default:
-          setFlowScalarValue(token, source, "scalar");
-      }
-    }
-    function setBlockScalarValue(token, source) {
-      const he = source.indexOf("\n");
-      const head = source.substring(0, he);
-      const body = source.substring(he + 1) + "\n";
-      if (token.type === "block-scalar") {
-        const header = token.props[0];
-        if (header.type !== "block-scalar-header")
-          throw new Error("Invalid block scalar header");
-        header.source = head;
-        token.source = body;
-      } else {
-        const { offset } = token;
-        const indent = "indent" in token ? token.indent : -1;
-        const props = [
-          { type: "block-scalar-header", offset, indent, source: head }
-        ];
-        if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
-          props.push({ type: "newline", offset: -1, indent, source: "\n" });
-        for (const key of Object.keys(token))
-          if (key !== "type" && key !== "offset")
-            delete token[key];
-        Object.assign(token, { type: "block-scalar", indent, props, source: body });
-      }
-    }
-    function addEndtoBlockProps(props, end) {
-      if (end)
-        for (const st of end)
-          switch (st.type) {
-            case "space":
-            case "comment":
-              props.push(st);
-              break;
-            case "newline":
-              props.push(st);
-              return true;
-          }
-      return false;
-    }
-    function setFlowScalarValue(token, source, type) {
-      switch (token.type) {
-        case "scalar":
-        case "double-quoted-scalar":
-        case "single-quoted-scalar":
-          token.type = type;
-          token.source = source;
-          break;
-        case "block-scalar": {
-          const end = token.props.slice(1);
-          let oa = source.length;
-          if (token.props[0].type === "block-scalar-header")
-            oa -= token.props[0].source.length;
-          for (const tok of end)
-            tok.offset += oa;
-          delete token.props;
-          Object.assign(token, { type, source, end });
-          break;
-        }
-        case "block-map":
-        case "block-seq": {
-          const offset = token.offset + source.length;
-          const nl = { type: "newline", offset, indent: token.indent, source: "\n" };
-          delete token.items;
-          Object.assign(token, { type, source, end: [nl] });
-          break;
-        }
-        default: {
-          const indent = "indent" in token ? token.indent : -1;
-          const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
-          for (const key of Object.keys(token))
-            if (key !== "type" && key !== "offset")
-              delete token[key];
-          Object.assign(token, { type, indent, source, end });
-        }
-      }
-    }
-    exports.createScalarToken = createScalarToken;
-    exports.resolveAsScalar = resolveAsScalar;
-    exports.setScalarValue = setScalarValue;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/cst-stringify.js
-var require_cst_stringify = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
-    "use strict";
-    var stringify3 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
-    function stringifyToken(token) {
-      switch (token.type) {
-        case "block-scalar": {
-          let res = "";
-          for (const tok of token.props)
-            res += stringifyToken(tok);
-          return res + token.source;
-        }
-        case "block-map":
-        case "block-seq": {
-          let res = "";
-          for (const item of token.items)
-            res += stringifyItem(item);
-          return res;
-        }
-        case "flow-collection": {
-          let res = token.start.source;
-          for (const item of token.items)
-            res += stringifyItem(item);
-          for (const st of token.end)
-            res += st.source;
-          return res;
-        }
-        case "document": {
-          let res = stringifyItem(token);
-          if (token.end)
-            for (const st of token.end)
-              res += st.source;
-          return res;
-        }
-        default: {
-          let res = token.source;
-          if ("end" in token && token.end)
-            for (const st of token.end)
-              res += st.source;
-          return res;
-        }
-      }
-    }
-    function stringifyItem({ start, key, sep: sep2, value }) {
-      let res = "";
-      for (const st of start)
-        res += st.source;
-      if (key)
-        res += stringifyToken(key);
-      if (sep2)
-        for (const st of sep2)
-          res += st.source;
-      if (value)
-        res += stringifyToken(value);
-      return res;
-    }
-    exports.stringify = stringify3;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/cst-visit.js
-var require_cst_visit = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/cst-visit.js"(exports) {
-    "use strict";
-    var BREAK = /* @__PURE__ */ Symbol("break visit");
-    var SKIP = /* @__PURE__ */ Symbol("skip children");
-    var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit(cst, visitor) {
-      if ("type" in cst && cst.type === "document")
-        cst = { start: cst.start, value: cst.value };
-      _visit(Object.freeze([]), cst, visitor);
-    }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path) => {
-      let item = cst;
-      for (const [field, index] of path) {
-        const tok = item?.[field];
-        if (tok && "items" in tok) {
-          item = tok.items[index];
-        } else
-          return void 0;
-      }
-      return item;
-    };
-    visit.parentCollection = (cst, path) => {
-      const parent = visit.itemAtPath(cst, path.slice(0, -1));
-      const field = path[path.length - 1][0];
-      const coll = parent?.[field];
-      if (coll && "items" in coll)
-        return coll;
-      throw new Error("Parent collection not found");
-    };
-    function _visit(path, item, visitor) {
-      let ctrl = visitor(item, path);
-      if (typeof ctrl === "symbol")
-        return ctrl;
-      for (const field of ["key", "value"]) {
-        const token = item[field];
-        if (token && "items" in token) {
-          for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path.concat([[field, i]])), token.items[i], visitor);
-            if (typeof ci === "number")
-              i = ci - 1;
-            else if (ci === BREAK)
-              return BREAK;
-            else if (ci === REMOVE) {
-              token.items.splice(i, 1);
-              i -= 1;
-            }
-          }
-          if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path);
-        }
-      }
-      return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
-    }
-    exports.visit = visit;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/cst.js
-var require_cst = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/cst.js"(exports) {
-    "use strict";
-    var cstScalar = require_cst_scalar();
-    var cstStringify = require_cst_stringify();
-    var cstVisit = require_cst_visit();
-    var BOM = "\uFEFF";
-    var DOCUMENT = "";
-    var FLOW_END = "";
-    var SCALAR = "";
-    var isCollection = (token) => !!token && "items" in token;
-    var isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
-    function prettyToken(token) {
-      switch (token) {
-        case BOM:
-          return "<BOM>";
-        case DOCUMENT:
-          return "<DOC>";
-        case FLOW_END:
-          return "<FLOW_END>";
-        case SCALAR:
-          return "<SCALAR>";
-        default:
-          return JSON.stringify(token);
-      }
-    }
-    function tokenType(source) {
-      switch (source) {
-        case BOM:
-          return "byte-order-mark";
-        case DOCUMENT:
-          return "doc-mode";
-        case FLOW_END:
-          return "flow-error-end";
-        case SCALAR:
-          return "scalar";
-        case "---":
-          return "doc-start";
-        case "...":
-          return "doc-end";
-        case "":
-        case "\n":
-        case "\r\n":
-          return "newline";
-        case "-":
-          return "seq-item-ind";
-        case "?":
-          return "explicit-key-ind";
-        case ":":
-          return "map-value-ind";
-        case "{":
-          return "flow-map-start";
-        case "}":
-          return "flow-map-end";
-        case "[":
-          return "flow-seq-start";
-        case "]":
-          return "flow-seq-end";
-        case ",":
-          return "comma";
-      }
-      switch (source[0]) {
-        case " ":
-        case "	":
-          return "space";
-        case "#":
-          return "comment";
-        case "%":
-          return "directive-line";
-        case "*":
-          return "alias";
-        case "&":
-          return "anchor";
-        case "!":
-          return "tag";
-        case "'":
-          return "single-quoted-scalar";
-        case '"':
-          return "double-quoted-scalar";
-        case "|":
-        case ">":
-          return "block-scalar-header";
-      }
-      return null;
-    }
-    exports.createScalarToken = cstScalar.createScalarToken;
-    exports.resolveAsScalar = cstScalar.resolveAsScalar;
-    exports.setScalarValue = cstScalar.setScalarValue;
-    exports.stringify = cstStringify.stringify;
-    exports.visit = cstVisit.visit;
-    exports.BOM = BOM;
-    exports.DOCUMENT = DOCUMENT;
-    exports.FLOW_END = FLOW_END;
-    exports.SCALAR = SCALAR;
-    exports.isCollection = isCollection;
-    exports.isScalar = isScalar2;
-    exports.prettyToken = prettyToken;
-    exports.tokenType = tokenType;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/lexer.js
-var require_lexer = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/lexer.js"(exports) {
-    "use strict";
-    var cst = require_cst();
-    function isEmpty(ch) {
-      switch (ch) {
-        case void 0:
-        case " ":
-        case "\n":
-        case "\r":
-        case "	":
-          return true;
-        default:
-          return false;
-      }
-    }
-    var hexDigits = new Set("0123456789ABCDEFabcdef");
-    var tagChars = new Set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-#;/?:@&=+$_.!~*'()");
-    var flowIndicatorChars = new Set(",[]{}");
-    var invalidAnchorChars = new Set(" ,[]{}\n\r	");
-    var isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
-    var Lexer = class {
-      constructor() {
-        this.atEnd = false;
-        this.blockScalarIndent = -1;
-        this.blockScalarKeep = false;
-        this.buffer = "";
-        this.flowKey = false;
-        this.flowLevel = 0;
-        this.indentNext = 0;
-        this.indentValue = 0;
-        this.lineEndPos = null;
-        this.next = null;
-        this.pos = 0;
-      }
-      /**
-       * Generate YAML tokens from the `source` string. If `incomplete`,
-       * a part of the last line may be left as a buffer for the next call.
-       *
-       * @returns A generator of lexical tokens
-       */
-      *lex(source, incomplete = false) {
-        if (source) {
-          if (typeof source !== "string")
-            throw TypeError("source is not a string");
-          this.buffer = this.buffer ? this.buffer + source : source;
-          this.lineEndPos = null;
-        }
-        this.atEnd = !incomplete;
-        let next = this.next ?? "stream";
-        while (next && (incomplete || this.hasChars(1)))
-          next = yield* this.parseNext(next);
-      }
-      atLineEnd() {
-        let i = this.pos;
-        let ch = this.buffer[i];
-        while (ch === " " || ch === "	")
-          ch = this.buffer[++i];
-        if (!ch || ch === "#" || ch === "\n")
-          return true;
-        if (ch === "\r")
-          return this.buffer[i + 1] === "\n";
-        return false;
-      }
-      charAt(n) {
-        return this.buffer[this.pos + n];
-      }
-      continueScalar(offset) {
-        let ch = this.buffer[offset];
-        if (this.indentNext > 0) {
-          let indent = 0;
-          while (ch === " ")
-            ch = this.buffer[++indent + offset];
-          if (ch === "\r") {
-            const next = this.buffer[indent + offset + 1];
-            if (next === "\n" || !next && !this.atEnd)
-              return offset + indent + 1;
-          }
-          return ch === "\n" || indent >= this.indentNext || !ch && !this.atEnd ? offset + indent : -1;
-        }
-        if (ch === "-" || ch === ".") {
-          const dt = this.buffer.substr(offset, 3);
-          if ((dt === "---" || dt === "...") && isEmpty(this.buffer[offset + 3]))
-            return -1;
-        }
-        return offset;
-      }
-      getLine() {
-        let end = this.lineEndPos;
-        if (typeof end !== "number" || end !== -1 && end < this.pos) {
-          end = this.buffer.indexOf("\n", this.pos);
-          this.lineEndPos = end;
-        }
-        if (end === -1)
-          return this.atEnd ? this.buffer.substring(this.pos) : null;
-        if (this.buffer[end - 1] === "\r")
-          end -= 1;
-        return this.buffer.substring(this.pos, end);
-      }
-      hasChars(n) {
-        return this.pos + n <= this.buffer.length;
-      }
-      setNext(state) {
-        this.buffer = this.buffer.substring(this.pos);
-        this.pos = 0;
-        this.lineEndPos = null;
-        this.next = state;
-        return null;
-      }
-      peek(n) {
-        return this.buffer.substr(this.pos, n);
-      }
-      *parseNext(next) {
-        switch (next) {
-          case "stream":
-            return yield* this.parseStream();
-          case "line-start":
-            return yield* this.parseLineStart();
-          case "block-start":
-            return yield* this.parseBlockStart();
-          case "doc":
-            return yield* this.parseDocument();
-          case "flow":
-            return yield* this.parseFlowCollection();
-          case "quoted-scalar":
-            return yield* this.parseQuotedScalar();
-          case "block-scalar":
-            return yield* this.parseBlockScalar();
-          case "plain-scalar":
-            return yield* this.parsePlainScalar();
-        }
-      }
-      *parseStream() {
-        let line = this.getLine();
-        if (line === null)
-          return this.setNext("stream");
-        if (line[0] === cst.BOM) {
-          yield* this.pushCount(1);
-          line = line.substring(1);
-        }
-        if (line[0] === "%") {
-          let dirEnd = line.length;
-          let cs = line.indexOf("#");
-          while (cs !== -1) {
-            const ch = line[cs - 1];
-            if (ch === " " || ch === "	") {
-              dirEnd = cs - 1;
-              break;
-            } else {
-              cs = line.indexOf("#", cs + 1);
-            }
-          }
-          while (true) {
-            const ch = line[dirEnd - 1];
-            if (ch === " " || ch === "	")
-              dirEnd -= 1;
-            else
-              break;
-          }
-          const n = (yield* this.pushCount(dirEnd)) + (yield* this.pushSpaces(true));
-          yield* this.pushCount(line.length - n);
-          this.pushNewline();
-          return "stream";
-        }
-        if (this.atLineEnd()) {
-          const sp = yield* this.pushSpaces(true);
-          yield* this.pushCount(line.length - sp);
-          yield* this.pushNewline();
-          return "stream";
-        }
-        yield cst.DOCUMENT;
-        return yield* this.parseLineStart();
-      }
-      *parseLineStart() {
-        const ch = this.charAt(0);
-        if (!ch && !this.atEnd)
-          return this.setNext("line-start");
-        if (ch === "-" || ch === ".") {
-          if (!this.atEnd && !this.hasChars(4))
-            return this.setNext("line-start");
-          const s = this.peek(3);
-          if ((s === "---" || s === "...") && isEmpty(this.charAt(3))) {
-            yield* this.pushCount(3);
-            this.indentValue = 0;
-            this.indentNext = 0;
-            return s === "---" ? "doc" : "stream";
-          }
-        }
-        this.indentValue = yield* this.pushSpaces(false);
-        if (this.indentNext > this.indentValue && !isEmpty(this.charAt(1)))
-          this.indentNext = this.indentValue;
-        return yield* this.parseBlockStart();
-      }
-      *parseBlockStart() {
-        const [ch0, ch1] = this.peek(2);
-        if (!ch1 && !this.atEnd)
-          return this.setNext("block-start");
-        if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty(ch1)) {
-          const n = (yield* this.pushCount(1)) + (yield* this.pushSpaces(true));
-          this.indentNext = this.indentValue + 1;
-          this.indentValue += n;
-          return "block-start";
-        }
-        return "doc";
-      }
-      *parseDocument() {
-        yield* this.pushSpaces(true);
-        const line = this.getLine();
-        if (line === null)
-          return this.setNext("doc");
-        let n = yield* this.pushIndicators();
-        switch (line[n]) {
-          case "#":
-            yield* this.pushCount(line.length - n);
-          // fallthrough
-          case void 0:
-            yield* this.pushNewline();
-            return yield* this.parseLineStart();
-          case "{":
-          case "[":
-            yield* this.pushCount(1);
-            this.flowKey = false;
-            this.flowLevel = 1;
-            return "flow";
-          case "}":
-          case "]":
-            yield* this.pushCount(1);
-            return "doc";
-          case "*":
-            yield* this.pushUntil(isNotAnchorChar);
-            return "doc";
-          case '"':
-          case "'":
-            return yield* this.parseQuotedScalar();
-          case "|":
-          case ">":
-            n += yield* this.parseBlockScalarHeader();
-            n += yield* this.pushSpaces(true);
-            yield* this.pushCount(line.length - n);
-            yield* this.pushNewline();
-            return yield* this.parseBlockScalar();
-          default:
-            return yield* this.parsePlainScalar();
-        }
-      }
-      *parseFlowCollection() {
-        let nl, sp;
-        let indent = -1;
-        do {
-          nl = yield* this.pushNewline();
-          if (nl > 0) {
-            sp = yield* this.pushSpaces(false);
-            this.indentValue = indent = sp;
-          } else {
-            sp = 0;
-          }
-          sp += yield* this.pushSpaces(true);
-        } while (nl + sp > 0);
-        const line = this.getLine();
-        if (line === null)
-          return this.setNext("flow");
-        if (indent !== -1 && indent < this.indentNext && line[0] !== "#" || indent === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty(line[3])) {
-          const atFlowEndMarker = indent === this.indentNext - 1 && this.flowLevel === 1 && (line[0] === "]" || line[0] === "}");
-          if (!atFlowEndMarker) {
-            this.flowLevel = 0;
-            yield cst.FLOW_END;
-            return yield* this.parseLineStart();
-          }
-        }
-        let n = 0;
-        while (line[n] === ",") {
-          n += yield* this.pushCount(1);
-          n += yield* this.pushSpaces(true);
-          this.flowKey = false;
-        }
-        n += yield* this.pushIndicators();
-        switch (line[n]) {
-          case void 0:
-            return "flow";
-          case "#":
-            yield* this.pushCount(line.length - n);
-            return "flow";
-          case "{":
-          case "[":
-            yield* this.pushCount(1);
-            this.flowKey = false;
-            this.flowLevel += 1;
-            return "flow";
-          case "}":
-          case "]":
-            yield* this.pushCount(1);
-            this.flowKey = true;
-            this.flowLevel -= 1;
-            return this.flowLevel ? "flow" : "doc";
-          case "*":
-            yield* this.pushUntil(isNotAnchorChar);
-            return "flow";
-          case '"':
-          case "'":
-            this.flowKey = true;
-            return yield* this.parseQuotedScalar();
-          case ":": {
-            const next = this.charAt(1);
-            if (this.flowKey || isEmpty(next) || next === ",") {
-              this.flowKey = false;
-              yield* this.pushCount(1);
-              yield* this.pushSpaces(true);
-              return "flow";
-            }
-          }
-          // fallthrough
-          default:
-            this.flowKey = false;
-            return yield* this.parsePlainScalar();
-        }
-      }
-      *parseQuotedScalar() {
-        const quote = this.charAt(0);
-        let end = this.buffer.indexOf(quote, this.pos + 1);
-        if (quote === "'") {
-          while (end !== -1 && this.buffer[end + 1] === "'")
-            end = this.buffer.indexOf("'", end + 2);
-        } else {
-          while (end !== -1) {
-            let n = 0;
-            while (this.buffer[end - 1 - n] === "\\")
-              n += 1;
-            if (n % 2 === 0)
-              break;
-            end = this.buffer.indexOf('"', end + 1);
-          }
-        }
-        const qb = this.buffer.substring(0, end);
-        let nl = qb.indexOf("\n", this.pos);
-        if (nl !== -1) {
-          while (nl !== -1) {
-            const cs = this.continueScalar(nl + 1);
-            if (cs === -1)
-              break;
-            nl = qb.indexOf("\n", cs);
-          }
-          if (nl !== -1) {
-            end = nl - (qb[nl - 1] === "\r" ? 2 : 1);
-          }
-        }
-        if (end === -1) {
-          if (!this.atEnd)
-            return this.setNext("quoted-scalar");
-          end = this.buffer.length;
-        }
-        yield* this.pushToIndex(end + 1, false);
-        return this.flowLevel ? "flow" : "doc";
-      }
-      *parseBlockScalarHeader() {
-        this.blockScalarIndent = -1;
-        this.blockScalarKeep = false;
-        let i = this.pos;
-        while (true) {
-          const ch = this.buffer[++i];
-          if (ch === "+")
-            this.blockScalarKeep = true;
-          else if (ch > "0" && ch <= "9")
-            this.blockScalarIndent = Number(ch) - 1;
-          else if (ch !== "-")
-            break;
-        }
-        return yield* this.pushUntil((ch) => isEmpty(ch) || ch === "#");
-      }
-      *parseBlockScalar() {
-        let nl = this.pos - 1;
-        let indent = 0;
-        let ch;
-        loop: for (let i2 = this.pos; ch = this.buffer[i2]; ++i2) {
-          switch (ch) {
-            case " ":
-              indent += 1;
-              break;
-            case "\n":
-              nl = i2;
-              indent = 0;
-              break;
-            case "\r": {
-              const next = this.buffer[i2 + 1];
-              if (!next && !this.atEnd)
-                return this.setNext("block-scalar");
-              if (next === "\n")
-                break;
-            }
-            // fallthrough
-            default:
-              break loop;
-          }
-        }
-        if (!ch && !this.atEnd)
-          return this.setNext("block-scalar");
-        if (indent >= this.indentNext) {
-          if (this.blockScalarIndent === -1)
-            this.indentNext = indent;
-          else {
-            this.indentNext = this.blockScalarIndent + (this.indentNext === 0 ? 1 : this.indentNext);
-          }
-          do {
-            const cs = this.continueScalar(nl + 1);
-            if (cs === -1)
-              break;
-            nl = this.buffer.indexOf("\n", cs);
-          } while (nl !== -1);
-          if (nl === -1) {
-            if (!this.atEnd)
-              return this.setNext("block-scalar");
-            nl = this.buffer.length;
-          }
-        }
-        let i = nl + 1;
-        ch = this.buffer[i];
-        while (ch === " ")
-          ch = this.buffer[++i];
-        if (ch === "	") {
-          while (ch === "	" || ch === " " || ch === "\r" || ch === "\n")
-            ch = this.buffer[++i];
-          nl = i - 1;
-        } else if (!this.blockScalarKeep) {
-          do {
-            let i2 = nl - 1;
-            let ch2 = this.buffer[i2];
-            if (ch2 === "\r")
-              ch2 = this.buffer[--i2];
-            const lastChar = i2;
-            while (ch2 === " ")
-              ch2 = this.buffer[--i2];
-            if (ch2 === "\n" && i2 >= this.pos && i2 + 1 + indent > lastChar)
-              nl = i2;
-            else
-              break;
-          } while (true);
-        }
-        yield cst.SCALAR;
-        yield* this.pushToIndex(nl + 1, true);
-        return yield* this.parseLineStart();
-      }
-      *parsePlainScalar() {
-        const inFlow = this.flowLevel > 0;
-        let end = this.pos - 1;
-        let i = this.pos - 1;
-        let ch;
-        while (ch = this.buffer[++i]) {
-          if (ch === ":") {
-            const next = this.buffer[i + 1];
-            if (isEmpty(next) || inFlow && flowIndicatorChars.has(next))
-              break;
-            end = i;
-          } else if (isEmpty(ch)) {
-            let next = this.buffer[i + 1];
-            if (ch === "\r") {
-              if (next === "\n") {
-                i += 1;
-                ch = "\n";
-                next = this.buffer[i + 1];
-              } else
-                end = i;
-            }
-            if (next === "#" || inFlow && flowIndicatorChars.has(next))
-              break;
-            if (ch === "\n") {
-              const cs = this.continueScalar(i + 1);
-              if (cs === -1)
-                break;
-              i = Math.max(i, cs - 2);
-            }
-          } else {
-            if (inFlow && flowIndicatorChars.has(ch))
-              break;
-            end = i;
-          }
-        }
-        if (!ch && !this.atEnd)
-          return this.setNext("plain-scalar");
-        yield cst.SCALAR;
-        yield* this.pushToIndex(end + 1, true);
-        return inFlow ? "flow" : "doc";
-      }
-      *pushCount(n) {
-        if (n > 0) {
-          yield this.buffer.substr(this.pos, n);
-          this.pos += n;
-          return n;
-        }
-        return 0;
-      }
-      *pushToIndex(i, allowEmpty) {
-        const s = this.buffer.slice(this.pos, i);
-        if (s) {
-          yield s;
-          this.pos += s.length;
-          return s.length;
-        } else if (allowEmpty)
-          yield "";
-        return 0;
-      }
-      *pushIndicators() {
-        let n = 0;
-        loop: while (true) {
-          switch (this.charAt(0)) {
-            case "!":
-              n += yield* this.pushTag();
-              n += yield* this.pushSpaces(true);
-              continue loop;
-            case "&":
-              n += yield* this.pushUntil(isNotAnchorChar);
-              n += yield* this.pushSpaces(true);
-              continue loop;
-            case "-":
-            // this is an error
-            case "?":
-            // this is an error outside flow collections
-            case ":": {
-              const inFlow = this.flowLevel > 0;
-              const ch1 = this.charAt(1);
-              if (isEmpty(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
-                if (!inFlow)
-                  this.indentNext = this.indentValue + 1;
-                else if (this.flowKey)
-                  this.flowKey = false;
-                n += yield* this.pushCount(1);
-                n += yield* this.pushSpaces(true);
-                continue loop;
-              }
-            }
-          }
-          break loop;
-        }
-        return n;
-      }
-      *pushTag() {
-        if (this.charAt(1) === "<") {
-          let i = this.pos + 2;
-          let ch = this.buffer[i];
-          while (!isEmpty(ch) && ch !== ">")
-            ch = this.buffer[++i];
-          return yield* this.pushToIndex(ch === ">" ? i + 1 : i, false);
-        } else {
-          let i = this.pos + 1;
-          let ch = this.buffer[i];
-          while (ch) {
-            if (tagChars.has(ch))
-              ch = this.buffer[++i];
-            else if (ch === "%" && hexDigits.has(this.buffer[i + 1]) && hexDigits.has(this.buffer[i + 2])) {
-              ch = this.buffer[i += 3];
-            } else
-              break;
-          }
-          return yield* this.pushToIndex(i, false);
-        }
-      }
-      *pushNewline() {
-        const ch = this.buffer[this.pos];
-        if (ch === "\n")
-          return yield* this.pushCount(1);
-        else if (ch === "\r" && this.charAt(1) === "\n")
-          return yield* this.pushCount(2);
-        else
-          return 0;
-      }
-      *pushSpaces(allowTabs) {
-        let i = this.pos - 1;
-        let ch;
-        do {
-          ch = this.buffer[++i];
-        } while (ch === " " || allowTabs && ch === "	");
-        const n = i - this.pos;
-        if (n > 0) {
-          yield this.buffer.substr(this.pos, n);
-          this.pos = i;
-        }
-        return n;
-      }
-      *pushUntil(test) {
-        let i = this.pos;
-        let ch = this.buffer[i];
-        while (!test(ch))
-          ch = this.buffer[++i];
-        return yield* this.pushToIndex(i, false);
-      }
-    };
-    exports.Lexer = Lexer;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/line-counter.js
-var require_line_counter = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/line-counter.js"(exports) {
-    "use strict";
-    var LineCounter2 = class {
-      constructor() {
-        this.lineStarts = [];
-        this.addNewLine = (offset) => this.lineStarts.push(offset);
-        this.linePos = (offset) => {
-          let low = 0;
-          let high = this.lineStarts.length;
-          while (low < high) {
-            const mid = low + high >> 1;
-            if (this.lineStarts[mid] < offset)
-              low = mid + 1;
-            else
-              high = mid;
-          }
-          if (this.lineStarts[low] === offset)
-            return { line: low + 1, col: 1 };
-          if (low === 0)
-            return { line: 0, col: offset };
-          const start = this.lineStarts[low - 1];
-          return { line: low, col: offset - start + 1 };
-        };
-      }
-    };
-    exports.LineCounter = LineCounter2;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/parser.js
-var require_parser = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/parser.js"(exports) {
-    "use strict";
-    var node_process = __require("process");
-    var cst = require_cst();
-    var lexer = require_lexer();
-    function includesToken(list, type) {
-      for (let i = 0; i < list.length; ++i)
-        if (list[i].type === type)
-          return true;
-      return false;
-    }
-    function findNonEmptyIndex(list) {
-      for (let i = 0; i < list.length; ++i) {
-        switch (list[i].type) {
-          case "space":
-          case "comment":
-          case "newline":
-            break;
-          default:
-            return i;
-        }
-      }
-      return -1;
-    }
-    function isFlowToken(token) {
-      switch (token?.type) {
-        case "alias":
-        case "scalar":
-        case "single-quoted-scalar":
-        case "double-quoted-scalar":
-        case "flow-collection":
-          return true;
-        default:
-          return false;
-      }
-    }
-    function getPrevProps(parent) {
-      switch (parent.type) {
-        case "document":
-          return parent.start;
-        case "block-map": {
-          const it = parent.items[parent.items.length - 1];
-          return it.sep ?? it.start;
-        }
-        case "block-seq":
-          return parent.items[parent.items.length - 1].start;
-        /* istanbul ignore next should not happen */
-        default:
-          return [];
-      }
-    }
-    function getFirstKeyStartProps(prev) {
-      if (prev.length === 0)
-        return [];
-      let i = prev.length;
-      loop: while (--i >= 0) {
-        switch (prev[i].type) {
-          case "doc-start":
-          case "explicit-key-ind":
-          case "map-value-ind":
-          case "seq-item-ind":
-          case "newline":
-            break loop;
-        }
-      }
-      while (prev[++i]?.type === "space") {
-      }
-      return prev.splice(i, prev.length);
-    }
-    function arrayPushArray(target, source) {
-      if (source.length < 1e5)
-        Array.prototype.push.apply(target, source);
-      else
-        for (let i = 0; i < source.length; ++i)
-          target.push(source[i]);
-    }
-    function fixFlowSeqItems(fc) {
-      if (fc.start.type === "flow-seq-start") {
-        for (const it of fc.items) {
-          if (it.sep && !it.value && !includesToken(it.start, "explicit-key-ind") && !includesToken(it.sep, "map-value-ind")) {
-            if (it.key)
-              it.value = it.key;
-            delete it.key;
-            if (isFlowToken(it.value)) {
-              if (it.value.end)
-                arrayPushArray(it.value.end, it.sep);
-              else
-                it.value.end = it.sep;
-            } else
-              arrayPushArray(it.start, it.sep);
-            delete it.sep;
-          }
-        }
-      }
-    }
-    var Parser = class {
-      /**
-       * @param onNewLine - If defined, called separately with the start position of
-       *   each new line (in `parse()`, including the start of input).
-       */
-      constructor(onNewLine) {
-        this.atNewLine = true;
-        this.atScalar = false;
-        this.indent = 0;
-        this.offset = 0;
-        this.onKeyLine = false;
-        this.stack = [];
-        this.source = "";
-        this.type = "";
-        this.lexer = new lexer.Lexer();
-        this.onNewLine = onNewLine;
-      }
-      /**
-       * Parse `source` as a YAML stream.
-       * If `incomplete`, a part of the last line may be left as a buffer for the next call.
-       *
-       * Errors are not thrown, but yielded as `{ type: 'error', message }` tokens.
-       *
-       * @returns A generator of tokens representing each directive, document, and other structure.
-       */
-      *parse(source, incomplete = false) {
-        if (this.onNewLine && this.offset === 0)
-          this.onNewLine(0);
-        for (const lexeme of this.lexer.lex(source, incomplete))
-          yield* this.next(lexeme);
-        if (!incomplete)
-          yield* this.end();
-      }
-      /**
-       * Advance the parser by the `source` of one lexical token.
-       */
-      *next(source) {
-        this.source = source;
-        if (node_process.env.LOG_TOKENS)
-          console.log("|", cst.prettyToken(source));
-        if (this.atScalar) {
-          this.atScalar = false;
-          yield* this.step();
-          this.offset += source.length;
-          return;
-        }
-        const type = cst.tokenType(source);
-        if (!type) {
-          const message = `Not a YAML token: ${source}`;
-          yield* this.pop({ type: "error", offset: this.offset, message, source });
-          this.offset += source.length;
-        } else if (type === "scalar") {
-          this.atNewLine = false;
-          this.atScalar = true;
-          this.type = "scalar";
-        } else {
-          this.type = type;
-          yield* this.step();
-          switch (type) {
-            case "newline":
-              this.atNewLine = true;
-              this.indent = 0;
-              if (this.onNewLine)
-                this.onNewLine(this.offset + source.length);
-              break;
-            case "space":
-              if (this.atNewLine && source[0] === " ")
-                this.indent += source.length;
-              break;
-            case "explicit-key-ind":
-            case "map-value-ind":
-            case "seq-item-ind":
-              if (this.atNewLine)
-                this.indent += source.length;
-              break;
-            case "doc-mode":
-            case "flow-error-end":
-              return;
-            default:
-              this.atNewLine = false;
-          }
-          this.offset += source.length;
-        }
-      }
-      /** Call at end of input to push out any remaining constructions */
-      *end() {
-        while (this.stack.length > 0)
-          yield* this.pop();
-      }
-      get sourceToken() {
-        const st = {
-          type: this.type,
-          offset: this.offset,
-          indent: this.indent,
-          source: this.source
-        };
-        return st;
-      }
-      *step() {
-        const top = this.peek(1);
-        if (this.type === "doc-end" && top?.type !== "doc-end") {
-          while (this.stack.length > 0)
-            yield* this.pop();
-          this.stack.push({
-            type: "doc-end",
-            offset: this.offset,
-            source: this.source
-          });
-          return;
-        }
-        if (!top)
-          return yield* this.stream();
-        switch (top.type) {
-          case "document":
-            return yield* this.document(top);
-          case "alias":
-          case "scalar":
-          case "single-quoted-scalar":
-          case "double-quoted-scalar":
-            return yield* this.scalar(top);
-          case "block-scalar":
-            return yield* this.blockScalar(top);
-          case "block-map":
-            return yield* this.blockMap(top);
-          case "block-seq":
-            return yield* this.blockSequence(top);
-          case "flow-collection":
-            return yield* this.flowCollection(top);
-          case "doc-end":
-            return yield* this.documentEnd(top);
-        }
-        yield* this.pop();
-      }
-      peek(n) {
-        return this.stack[this.stack.length - n];
-      }
-      *pop(error2) {
-        const token = error2 ?? this.stack.pop();
-        if (!token) {
-          const message = "Tried to pop an empty stack";
-          yield { type: "error", offset: this.offset, source: "", message };
-        } else if (this.stack.length === 0) {
-          yield token;
-        } else {
-          const top = this.peek(1);
-          if (token.type === "block-scalar") {
-            token.indent = "indent" in top ? top.indent : 0;
-          } else if (token.type === "flow-collection" && top.type === "document") {
-            token.indent = 0;
-          }
-          if (token.type === "flow-collection")
-            fixFlowSeqItems(token);
-          switch (top.type) {
-            case "document":
-              top.value = token;
-              break;
-            case "block-scalar":
-              top.props.push(token);
-              break;
-            case "block-map": {
-              const it = top.items[top.items.length - 1];
-              if (it.value) {
-                top.items.push({ start: [], key: token, sep: [] });
-                this.onKeyLine = true;
-                return;
-              } else if (it.sep) {
-                it.value = token;
-              } else {
-                Object.assign(it, { key: token, sep: [] });
-                this.onKeyLine = !it.explicitKey;
-                return;
-              }
-              break;
-            }
-            case "block-seq": {
-              const it = top.items[top.items.length - 1];
-              if (it.value)
-                top.items.push({ start: [], value: token });
-              else
-                it.value = token;
-              break;
-            }
-            case "flow-collection": {
-              const it = top.items[top.items.length - 1];
-              if (!it || it.value)
-                top.items.push({ start: [], key: token, sep: [] });
-              else if (it.sep)
-                it.value = token;
-              else
-                Object.assign(it, { key: token, sep: [] });
-              return;
-            }
-            /* istanbul ignore next should not happen */
-            default:
-              yield* this.pop();
-              yield* this.pop(token);
-          }
-          if ((top.type === "document" || top.type === "block-map" || top.type === "block-seq") && (token.type === "block-map" || token.type === "block-seq")) {
-            const last = token.items[token.items.length - 1];
-            if (last && !last.sep && !last.value && last.start.length > 0 && findNonEmptyIndex(last.start) === -1 && (token.indent === 0 || last.start.every((st) => st.type !== "comment" || st.indent < token.indent))) {
-              if (top.type === "document")
-                top.end = last.start;
-              else
-                top.items.push({ start: last.start });
-              token.items.splice(-1, 1);
-            }
-          }
-        }
-      }
-      *stream() {
-        switch (this.type) {
-          case "directive-line":
-            yield { type: "directive", offset: this.offset, source: this.source };
-            return;
-          case "byte-order-mark":
-          case "space":
-          case "comment":
-          case "newline":
-            yield this.sourceToken;
-            return;
-          case "doc-mode":
-          case "doc-start": {
-            const doc = {
-              type: "document",
-              offset: this.offset,
-              start: []
-            };
-            if (this.type === "doc-start")
-              doc.start.push(this.sourceToken);
-            this.stack.push(doc);
-            return;
-          }
-        }
-        yield {
-          type: "error",
-          offset: this.offset,
-          message: `Unexpected ${this.type} token in YAML stream`,
-          source: this.source
-        };
-      }
-      *document(doc) {
-        if (doc.value)
-          return yield* this.lineEnd(doc);
-        switch (this.type) {
-          case "doc-start": {
-            if (findNonEmptyIndex(doc.start) !== -1) {
-              yield* this.pop();
-              yield* this.step();
-            } else
-              doc.start.push(this.sourceToken);
-            return;
-          }
-          case "anchor":
-          case "tag":
-          case "space":
-          case "comment":
-          case "newline":
-            doc.start.push(this.sourceToken);
-            return;
-        }
-        const bv = this.startBlockValue(doc);
-        if (bv)
-          this.stack.push(bv);
-        else {
-          yield {
-            type: "error",
-            offset: this.offset,
-            message: `Unexpected ${this.type} token in YAML document`,
-            source: this.source
-          };
-        }
-      }
-      *scalar(scalar) {
-        if (this.type === "map-value-ind") {
-          const prev = getPrevProps(this.peek(2));
-          const start = getFirstKeyStartProps(prev);
-          let sep2;
-          if (scalar.end) {
-            sep2 = scalar.end;
-            sep2.push(this.sourceToken);
-            delete scalar.end;
-          } else
-            sep2 = [this.sourceToken];
-          const map = {
-            type: "block-map",
-            offset: scalar.offset,
-            indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep2 }]
-          };
-          this.onKeyLine = true;
-          this.stack[this.stack.length - 1] = map;
-        } else
-          yield* this.lineEnd(scalar);
-      }
-      *blockScalar(scalar) {
-        switch (this.type) {
-          case "space":
-          case "comment":
-          case "newline":
-            scalar.props.push(this.sourceToken);
-            return;
-          case "scalar":
-            scalar.source = this.source;
-            this.atNewLine = true;
-            this.indent = 0;
-            if (this.onNewLine) {
-              let nl = this.source.indexOf("\n") + 1;
-              while (nl !== 0) {
-                this.onNewLine(this.offset + nl);
-                nl = this.source.indexOf("\n", nl) + 1;
-              }
-            }
-            yield* this.pop();
-            break;
-          /* istanbul ignore next should not happen */
-          default:
-            yield* this.pop();
-            yield* this.step();
-        }
-      }
-      *blockMap(map) {
-        const it = map.items[map.items.length - 1];
-        switch (this.type) {
-          case "newline":
-            this.onKeyLine = false;
-            if (it.value) {
-              const end = "end" in it.value ? it.value.end : void 0;
-              const last = Array.isArray(end) ? end[end.length - 1] : void 0;
-              if (last?.type === "comment")
-                end?.push(this.sourceToken);
-              else
-                map.items.push({ start: [this.sourceToken] });
-            } else if (it.sep) {
-              it.sep.push(this.sourceToken);
-            } else {
-              it.start.push(this.sourceToken);
-            }
-            return;
-          case "space":
-          case "comment":
-            if (it.value) {
-              map.items.push({ start: [this.sourceToken] });
-            } else if (it.sep) {
-              it.sep.push(this.sourceToken);
-            } else {
-              if (this.atIndentedComment(it.start, map.indent)) {
-                const prev = map.items[map.items.length - 2];
-                const end = prev?.value?.end;
-                if (Array.isArray(end)) {
-                  arrayPushArray(end, it.start);
-                  end.push(this.sourceToken);
-                  map.items.pop();
-                  return;
-                }
-              }
-              it.start.push(this.sourceToken);
-            }
-            return;
-        }
-        if (this.indent >= map.indent) {
-          const atMapIndent = !this.onKeyLine && this.indent === map.indent;
-          const atNextItem = atMapIndent && (it.sep || it.explicitKey) && this.type !== "seq-item-ind";
-          let start = [];
-          if (atNextItem && it.sep && !it.value) {
-            const nl = [];
-            for (let i = 0; i < it.sep.length; ++i) {
-              const st = it.sep[i];
-              switch (st.type) {
-                case "newline":
-                  nl.push(i);
-                  break;
-                case "space":
-                  break;
-                case "comment":
-                  if (st.indent > map.indent)
-                    nl.length = 0;
-                  break;
-                default:
-                  nl.length = 0;
-              }
-            }
-            if (nl.length >= 2)
-              start = it.sep.splice(nl[1]);
-          }
-          switch (this.type) {
-            case "anchor":
-            case "tag":
-              if (atNextItem || it.value) {
-                start.push(this.sourceToken);
-                map.items.push({ start });
-                this.onKeyLine = true;
-              } else if (it.sep) {
-                it.sep.push(this.sourceToken);
-              } else {
-                it.start.push(this.sourceToken);
-              }
-              return;
-            case "explicit-key-ind":
-              if (!it.sep && !it.explicitKey) {
-                it.start.push(this.sourceToken);
-                it.explicitKey = true;
-              } else if (atNextItem || it.value) {
-                start.push(this.sourceToken);
-                map.items.push({ start, explicitKey: true });
-              } else {
-                this.stack.push({
-                  type: "block-map",
-                  offset: this.offset,
-                  indent: this.indent,
-                  items: [{ start: [this.sourceToken], explicitKey: true }]
-                });
-              }
-              this.onKeyLine = true;
-              return;
-            case "map-value-ind":
-              if (it.explicitKey) {
-                if (!it.sep) {
-                  if (includesToken(it.start, "newline")) {
-                    Object.assign(it, { key: null, sep: [this.sourceToken] });
-                  } else {
-                    const start2 = getFirstKeyStartProps(it.start);
-                    this.stack.push({
-                      type: "block-map",
-                      offset: this.offset,
-                      indent: this.indent,
-                      items: [{ start: start2, key: null, sep: [this.sourceToken] }]
-                    });
-                  }
-                } else if (it.value) {
-                  map.items.push({ start: [], key: null, sep: [this.sourceToken] });
-                } else if (includesToken(it.sep, "map-value-ind")) {
-                  this.stack.push({
-                    type: "block-map",
-                    offset: this.offset,
-                    indent: this.indent,
-                    items: [{ start, key: null, sep: [this.sourceToken] }]
-                  });
-                } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
-                  const start2 = getFirstKeyStartProps(it.start);
-                  const key = it.key;
-                  const sep2 = it.sep;
-                  sep2.push(this.sourceToken);
-                  delete it.key;
-                  delete it.sep;
-                  this.stack.push({
-                    type: "block-map",
-                    offset: this.offset,
-                    indent: this.indent,
-                    items: [{ start: start2, key, sep: sep2 }]
-                  });
-                } else if (start.length > 0) {
-                  it.sep = it.sep.concat(start, this.sourceToken);
-                } else {
-                  it.sep.push(this.sourceToken);
-                }
-              } else {
-                if (!it.sep) {
-                  Object.assign(it, { key: null, sep: [this.sourceToken] });
-                } else if (it.value || atNextItem) {
-                  map.items.push({ start, key: null, sep: [this.sourceToken] });
-                } else if (includesToken(it.sep, "map-value-ind")) {
-                  this.stack.push({
-                    type: "block-map",
-                    offset: this.offset,
-                    indent: this.indent,
-                    items: [{ start: [], key: null, sep: [this.sourceToken] }]
-                  });
-                } else {
-                  it.sep.push(this.sourceToken);
-                }
-              }
-              this.onKeyLine = true;
-              return;
-            case "alias":
-            case "scalar":
-            case "single-quoted-scalar":
-            case "double-quoted-scalar": {
-              const fs3 = this.flowScalar(this.type);
-              if (atNextItem || it.value) {
-                map.items.push({ start, key: fs3, sep: [] });
-                this.onKeyLine = true;
-              } else if (it.sep) {
-                this.stack.push(fs3);
-              } else {
-                Object.assign(it, { key: fs3, sep: [] });
-                this.onKeyLine = true;
-              }
-              return;
-            }
-            default: {
-              const bv = this.startBlockValue(map);
-              if (bv) {
-                if (bv.type === "block-seq") {
-                  if (!it.explicitKey && it.sep && !includesToken(it.sep, "newline")) {
-                    yield* this.pop({
-                      type: "error",
-                      offset: this.offset,
-                      message: "Unexpected block-seq-ind on same line with key",
-                      source: this.source
-                    });
-                    return;
-                  }
-                } else if (atMapIndent) {
-                  map.items.push({ start });
-                }
-                this.stack.push(bv);
-                return;
-              }
-            }
-          }
-        }
-        yield* this.pop();
-        yield* this.step();
-      }
-      *blockSequence(seq) {
-        const it = seq.items[seq.items.length - 1];
-        switch (this.type) {
-          case "newline":
-            if (it.value) {
-              const end = "end" in it.value ? it.value.end : void 0;
-              const last = Array.isArray(end) ? end[end.length - 1] : void 0;
-              if (last?.type === "comment")
-                end?.push(this.sourceToken);
-              else
-                seq.items.push({ start: [this.sourceToken] });
-            } else
-              it.start.push(this.sourceToken);
-            return;
-          case "space":
-          case "comment":
-            if (it.value)
-              seq.items.push({ start: [this.sourceToken] });
-            else {
-              if (this.atIndentedComment(it.start, seq.indent)) {
-                const prev = seq.items[seq.items.length - 2];
-                const end = prev?.value?.end;
-                if (Array.isArray(end)) {
-                  arrayPushArray(end, it.start);
-                  end.push(this.sourceToken);
-                  seq.items.pop();
-                  return;
-                }
-              }
-              it.start.push(this.sourceToken);
-            }
-            return;
-          case "anchor":
-          case "tag":
-            if (it.value || this.indent <= seq.indent)
-              break;
-            it.start.push(this.sourceToken);
-            return;
-          case "seq-item-ind":
-            if (this.indent !== seq.indent)
-              break;
-            if (it.value || includesToken(it.start, "seq-item-ind"))
-              seq.items.push({ start: [this.sourceToken] });
-            else
-              it.start.push(this.sourceToken);
-            return;
-        }
-        if (this.indent > seq.indent) {
-          const bv = this.startBlockValue(seq);
-          if (bv) {
-            this.stack.push(bv);
-            return;
-          }
-        }
-        yield* this.pop();
-        yield* this.step();
-      }
-      *flowCollection(fc) {
-        const it = fc.items[fc.items.length - 1];
-        if (this.type === "flow-error-end") {
-          let top;
-          do {
-            yield* this.pop();
-            top = this.peek(1);
-          } while (top?.type === "flow-collection");
-        } else if (fc.end.length === 0) {
-          switch (this.type) {
-            case "comma":
-            case "explicit-key-ind":
-              if (!it || it.sep)
-                fc.items.push({ start: [this.sourceToken] });
-              else
-                it.start.push(this.sourceToken);
-              return;
-            case "map-value-ind":
-              if (!it || it.value)
-                fc.items.push({ start: [], key: null, sep: [this.sourceToken] });
-              else if (it.sep)
-                it.sep.push(this.sourceToken);
-              else
-                Object.assign(it, { key: null, sep: [this.sourceToken] });
-              return;
-            case "space":
-            case "comment":
-            case "newline":
-            case "anchor":
-            case "tag":
-              if (!it || it.value)
-                fc.items.push({ start: [this.sourceToken] });
-              else if (it.sep)
-                it.sep.push(this.sourceToken);
-              else
-                it.start.push(this.sourceToken);
-              return;
-            case "alias":
-            case "scalar":
-            case "single-quoted-scalar":
-            case "double-quoted-scalar": {
-              const fs3 = this.flowScalar(this.type);
-              if (!it || it.value)
-                fc.items.push({ start: [], key: fs3, sep: [] });
-              else if (it.sep)
-                this.stack.push(fs3);
-              else
-                Object.assign(it, { key: fs3, sep: [] });
-              return;
-            }
-            case "flow-map-end":
-            case "flow-seq-end":
-              fc.end.push(this.sourceToken);
-              return;
-          }
-          const bv = this.startBlockValue(fc);
-          if (bv)
-            this.stack.push(bv);
-          else {
-            yield* this.pop();
-            yield* this.step();
-          }
-        } else {
-          const parent = this.peek(2);
-          if (parent.type === "block-map" && (this.type === "map-value-ind" && parent.indent === fc.indent || this.type === "newline" && !parent.items[parent.items.length - 1].sep)) {
-            yield* this.pop();
-            yield* this.step();
-          } else if (this.type === "map-value-ind" && parent.type !== "flow-collection") {
-            const prev = getPrevProps(parent);
-            const start = getFirstKeyStartProps(prev);
-            fixFlowSeqItems(fc);
-            const sep2 = fc.end.splice(1, fc.end.length);
-            sep2.push(this.sourceToken);
-            const map = {
-              type: "block-map",
-              offset: fc.offset,
-              indent: fc.indent,
-              items: [{ start, key: fc, sep: sep2 }]
-            };
-            this.onKeyLine = true;
-            this.stack[this.stack.length - 1] = map;
-          } else {
-            yield* this.lineEnd(fc);
-          }
-        }
-      }
-      flowScalar(type) {
-        if (this.onNewLine) {
-          let nl = this.source.indexOf("\n") + 1;
-          while (nl !== 0) {
-            this.onNewLine(this.offset + nl);
-            nl = this.source.indexOf("\n", nl) + 1;
-          }
-        }
-        return {
-          type,
-          offset: this.offset,
-          indent: this.indent,
-          source: this.source
-        };
-      }
-      startBlockValue(parent) {
-        switch (this.type) {
-          case "alias":
-          case "scalar":
-          case "single-quoted-scalar":
-          case "double-quoted-scalar":
-            return this.flowScalar(this.type);
-          case "block-scalar-header":
-            return {
-              type: "block-scalar",
-              offset: this.offset,
-              indent: this.indent,
-              props: [this.sourceToken],
-              source: ""
-            };
-          case "flow-map-start":
-          case "flow-seq-start":
-            return {
-              type: "flow-collection",
-              offset: this.offset,
-              indent: this.indent,
-              start: this.sourceToken,
-              items: [],
-              end: []
-            };
-          case "seq-item-ind":
-            return {
-              type: "block-seq",
-              offset: this.offset,
-              indent: this.indent,
-              items: [{ start: [this.sourceToken] }]
-            };
-          case "explicit-key-ind": {
-            this.onKeyLine = true;
-            const prev = getPrevProps(parent);
-            const start = getFirstKeyStartProps(prev);
-            start.push(this.sourceToken);
-            return {
-              type: "block-map",
-              offset: this.offset,
-              indent: this.indent,
-              items: [{ start, explicitKey: true }]
-            };
-          }
-          case "map-value-ind": {
-            this.onKeyLine = true;
-            const prev = getPrevProps(parent);
-            const start = getFirstKeyStartProps(prev);
-            return {
-              type: "block-map",
-              offset: this.offset,
-              indent: this.indent,
-              items: [{ start, key: null, sep: [this.sourceToken] }]
-            };
-          }
-        }
-        return null;
-      }
-      atIndentedComment(start, indent) {
-        if (this.type !== "comment")
-          return false;
-        if (this.indent <= indent)
-          return false;
-        return start.every((st) => st.type === "newline" || st.type === "space");
-      }
-      *documentEnd(docEnd) {
-        if (this.type !== "doc-mode") {
-          if (docEnd.end)
-            docEnd.end.push(this.sourceToken);
-          else
-            docEnd.end = [this.sourceToken];
-          if (this.type === "newline")
-            yield* this.pop();
-        }
-      }
-      *lineEnd(token) {
-        switch (this.type) {
-          case "comma":
-          case "doc-start":
-          case "doc-end":
-          case "flow-seq-end":
-          case "flow-map-end":
-          case "map-value-ind":
-            yield* this.pop();
-            yield* this.step();
-            break;
-          case "newline":
-            this.onKeyLine = false;
-          // fallthrough
-          case "space":
-          case "comment":
-          default:
-            if (token.end)
-              token.end.push(this.sourceToken);
-            else
-              token.end = [this.sourceToken];
-            if (this.type === "newline")
-              yield* this.pop();
-        }
-      }
-    };
-    exports.Parser = Parser;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/public-api.js
-var require_public_api = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/public-api.js"(exports) {
-    "use strict";
-    var composer = require_composer();
-    var Document = require_Document();
-    var errors = require_errors2();
-    var log = require_log();
-    var identity = require_identity();
-    var lineCounter = require_line_counter();
-    var parser = require_parser();
-    function parseOptions(options) {
-      const prettyErrors = options.prettyErrors !== false;
-      const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
-      return { lineCounter: lineCounter$1, prettyErrors };
-    }
-    function parseAllDocuments(source, options = {}) {
-      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
-      const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer.Composer(options);
-      const docs = Array.from(composer$1.compose(parser$1.parse(source)));
-      if (prettyErrors && lineCounter2)
-        for (const doc of docs) {
-          doc.errors.forEach(errors.prettifyError(source, lineCounter2));
-          doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
-        }
-      if (docs.length > 0)
-        return docs;
-      return Object.assign([], { empty: true }, composer$1.streamInfo());
-    }
-    function parseDocument2(source, options = {}) {
-      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
-      const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer.Composer(options);
-      let doc = null;
-      for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
-        if (!doc)
-          doc = _doc;
-        else if (doc.options.logLevel !== "silent") {
-          doc.errors.push(new errors.YAMLParseError(_doc.range.slice(0, 2), "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"));
-          break;
-        }
-      }
-      if (prettyErrors && lineCounter2) {
-        doc.errors.forEach(errors.prettifyError(source, lineCounter2));
-        doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
-      }
-      return doc;
-    }
-    function parse4(src, reviver, options) {
-      let _reviver = void 0;
-      if (typeof reviver === "function") {
-        _reviver = reviver;
-      } else if (options === void 0 && reviver && typeof reviver === "object") {
-        options = reviver;
-      }
-      const doc = parseDocument2(src, options);
-      if (!doc)
-        return null;
-      doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
-      if (doc.errors.length > 0) {
-        if (doc.options.logLevel !== "silent")
-          throw doc.errors[0];
-        else
-          doc.errors = [];
-      }
-      return doc.toJS(Object.assign({ reviver: _reviver }, options));
-    }
-    function stringify3(value, replacer, options) {
-      let _replacer = null;
-      if (typeof replacer === "function" || Array.isArray(replacer)) {
-        _replacer = replacer;
-      } else if (options === void 0 && replacer) {
-        options = replacer;
-      }
-      if (typeof options === "string")
-        options = options.length;
-      if (typeof options === "number") {
-        const indent = Math.round(options);
-        options = indent < 1 ? void 0 : indent > 8 ? { indent: 8 } : { indent };
-      }
-      if (value === void 0) {
-        const { keepUndefined } = options ?? replacer ?? {};
-        if (!keepUndefined)
-          return void 0;
-      }
-      if (identity.isDocument(value) && !_replacer)
-        return value.toString(options);
-      return new Document.Document(value, _replacer, options).toString(options);
-    }
-    exports.parse = parse4;
-    exports.parseAllDocuments = parseAllDocuments;
-    exports.parseDocument = parseDocument2;
-    exports.stringify = stringify3;
-  }
-});
-
-// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
-var require_dist = __commonJS({
-  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js"(exports) {
-    "use strict";
-    var composer = require_composer();
-    var Document = require_Document();
-    var Schema = require_Schema();
-    var errors = require_errors2();
-    var Alias = require_Alias();
-    var identity = require_identity();
-    var Pair = require_Pair();
-    var Scalar = require_Scalar();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
-    var cst = require_cst();
-    var lexer = require_lexer();
-    var lineCounter = require_line_counter();
-    var parser = require_parser();
-    var publicApi = require_public_api();
-    var visit = require_visit();
-    exports.Composer = composer.Composer;
-    exports.Document = Document.Document;
-    exports.Schema = Schema.Schema;
-    exports.YAMLError = errors.YAMLError;
-    exports.YAMLParseError = errors.YAMLParseError;
-    exports.YAMLWarning = errors.YAMLWarning;
-    exports.Alias = Alias.Alias;
-    exports.isAlias = identity.isAlias;
-    exports.isCollection = identity.isCollection;
-    exports.isDocument = identity.isDocument;
-    exports.isMap = identity.isMap;
-    exports.isNode = identity.isNode;
-    exports.isPair = identity.isPair;
-    exports.isScalar = identity.isScalar;
-    exports.isSeq = identity.isSeq;
-    exports.Pair = Pair.Pair;
-    exports.Scalar = Scalar.Scalar;
-    exports.YAMLMap = YAMLMap.YAMLMap;
-    exports.YAMLSeq = YAMLSeq.YAMLSeq;
-    exports.CST = cst;
-    exports.Lexer = lexer.Lexer;
-    exports.LineCounter = lineCounter.LineCounter;
-    exports.Parser = parser.Parser;
-    exports.parse = publicApi.parse;
-    exports.parseAllDocuments = publicApi.parseAllDocuments;
-    exports.parseDocument = publicApi.parseDocument;
-    exports.stringify = publicApi.stringify;
-    exports.visit = visit.visit;
-    exports.visitAsync = visit.visitAsync;
   }
 });
 
@@ -26635,11 +19322,11 @@ var HttpCodes;
   HttpCodes2[HttpCodes2["ServiceUnavailable"] = 503] = "ServiceUnavailable";
   HttpCodes2[HttpCodes2["GatewayTimeout"] = 504] = "GatewayTimeout";
 })(HttpCodes || (HttpCodes = {}));
-var Headers2;
-(function(Headers3) {
-  Headers3["Accept"] = "accept";
-  Headers3["ContentType"] = "content-type";
-})(Headers2 || (Headers2 = {}));
+var Headers;
+(function(Headers2) {
+  Headers2["Accept"] = "accept";
+  Headers2["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
 var MediaTypes;
 (function(MediaTypes2) {
   MediaTypes2["ApplicationJson"] = "application/json";
@@ -26662,11 +19349,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -26682,7 +19369,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -26792,8 +19479,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addRaw(text3, addEOL = false) {
-    this._buffer += text3;
+  addRaw(text2, addEOL = false) {
+    this._buffer += text2;
     return addEOL ? this.addEOL() : this;
   }
   /**
@@ -26840,11 +19527,11 @@ var Summary = class {
    */
   addTable(rows) {
     const tableBody = rows.map((row) => {
-      const cells = row.map((cell2) => {
-        if (typeof cell2 === "string") {
-          return this.wrap("td", cell2);
+      const cells = row.map((cell) => {
+        if (typeof cell === "string") {
+          return this.wrap("td", cell);
         }
-        const { header, data, colspan, rowspan } = cell2;
+        const { header, data, colspan, rowspan } = cell;
         const tag = header ? "th" : "td";
         const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
         return this.wrap(tag, data, attrs);
@@ -26889,10 +19576,10 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text3, level) {
+  addHeading(text2, level) {
     const tag = `h${level}`;
     const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
-    const element = this.wrap(allowedTag, text3);
+    const element = this.wrap(allowedTag, text2);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -26921,9 +19608,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addQuote(text3, cite) {
+  addQuote(text2, cite) {
     const attrs = Object.assign({}, cite && { cite });
-    const element = this.wrap("blockquote", text3, attrs);
+    const element = this.wrap("blockquote", text2, attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -26934,8 +19621,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addLink(text3, href) {
-    const element = this.wrap("a", text3, { href });
+  addLink(text2, href) {
+    const element = this.wrap("a", text2, { href });
     return this.addRaw(element).addEOL();
   }
 };
@@ -27854,8 +20541,8 @@ var convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
   if (!hasUserReviver) return value;
   return userReviver(key, value, context);
 };
-var JSONParseV2 = (text3, reviver) => {
-  return JSON.parse(text3, (key, value, context) => {
+var JSONParseV2 = (text2, reviver) => {
+  return JSON.parse(text2, (key, value, context) => {
     const isNumber = typeof value === "number";
     const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
@@ -27913,8 +20600,8 @@ var applyReviverIteratively = (parsed, userReviver) => {
   }
   return rootHolder[""];
 };
-var serializeBigInts = (text3) => {
-  return text3.replace(
+var serializeBigInts = (text2) => {
+  return text2.replace(
     stringsOrLargeNumbers,
     (match, digits, fractional, exponential) => {
       const isString = match[0] === '"';
@@ -27928,18 +20615,18 @@ var serializeBigInts = (text3) => {
     }
   );
 };
-var JSONParse = (text3, reviver) => {
-  if (!text3) return originalParse(text3, reviver);
+var JSONParse = (text2, reviver) => {
+  if (!text2) return originalParse(text2, reviver);
   try {
-    if (isContextSourceSupported()) return JSONParseV2(text3, reviver);
-    const serializedData = serializeBigInts(text3);
+    if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
+    const serializedData = serializeBigInts(text2);
     return originalParse(
       serializedData,
       (key, value, context) => convertMarkedBigIntsReviver(key, value, context, reviver)
     );
   } catch (error2) {
     if (error2 instanceof RangeError) {
-      const serializedData = serializeBigInts(text3);
+      const serializedData = serializeBigInts(text2);
       const parsed = originalParse(serializedData);
       return applyReviverIteratively(parsed, reviver);
     }
@@ -28003,8 +20690,8 @@ function isPlainObject2(value) {
 }
 var noop = () => "";
 async function fetchWrapper(requestOptions) {
-  const fetch2 = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch2) {
+  const fetch = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch) {
     throw new Error(
       "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
     );
@@ -28020,7 +20707,7 @@ async function fetchWrapper(requestOptions) {
   );
   let fetchResponse;
   try {
-    fetchResponse = await fetch2(requestOptions.url, {
+    fetchResponse = await fetch(requestOptions.url, {
       method: requestOptions.method,
       body,
       redirect: requestOptions.request?.redirect,
@@ -28107,12 +20794,12 @@ async function getResponseData(response) {
   }
   const mimetype = parse2(contentType);
   if (isJSONResponse(mimetype)) {
-    let text3 = "";
+    let text2 = "";
     try {
-      text3 = await response.text();
-      return JSONParse(text3);
+      text2 = await response.text();
+      return JSONParse(text2);
     } catch (err) {
-      return text3;
+      return text2;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -31048,6 +23735,33 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
   }
 );
 
+// packages/action/src/action/github-fetch.ts
+var GITHUB_API_TIMEOUT_MS = 3e4;
+var GitHubTimeoutError = class extends Error {
+  constructor(url, timeoutMs) {
+    super(`the GitHub API did not answer ${url} within ${Math.round(timeoutMs / 1e3)} s`);
+    this.url = url;
+    this.timeoutMs = timeoutMs;
+  }
+  url;
+  timeoutMs;
+  name = "GitHubTimeoutError";
+};
+function githubFetch(base, timeoutMs = GITHUB_API_TIMEOUT_MS) {
+  const wrapped = async (input, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    try {
+      return await base(input, { ...init, signal });
+    } catch (error2) {
+      if (timeout.aborted) throw new GitHubTimeoutError(url, timeoutMs);
+      throw error2;
+    }
+  };
+  return wrapped;
+}
+
 // packages/action/src/action/environment.ts
 function readInput(env, name) {
   const upper = name.toUpperCase().replace(/ /g, "_");
@@ -31071,7 +23785,11 @@ function runnerEnvironment() {
         await summary.addRaw(markdown, true).write();
       }
     },
-    octokit: (token) => new Octokit2({ auth: token, baseUrl: process.env.GITHUB_API_URL || "https://api.github.com" }),
+    octokit: (token) => new Octokit2({
+      auth: token,
+      baseUrl: process.env.GITHUB_API_URL || "https://api.github.com",
+      request: { fetch: githubFetch(globalThis.fetch) }
+    }),
     readFile: (path) => {
       try {
         return readFileSync(path, "utf8");
@@ -31092,6 +23810,9 @@ function runnerEnvironment() {
     }
   };
 }
+
+// packages/action/src/action/run.ts
+import { dirname, join as join2 } from "node:path";
 
 // packages/action/src/guard/permission-guard.ts
 var TRIGGERING_PERMISSIONS = ["admin", "maintain", "write"];
@@ -31161,7 +23882,7 @@ var CHECKED_EVENTS = /* @__PURE__ */ new Set([
   "workflow_dispatch",
   "repository_dispatch"
 ]);
-var plain = (text3) => text3.replace(/[^A-Za-z0-9._/[\]-]/g, "?");
+var plain = (text2) => text2.replace(/[^A-Za-z0-9._/[\]-]/g, "?");
 function eventGuardFacts(eventName, payload) {
   if (!CHECKED_EVENTS.has(eventName)) return { needsCheck: false };
   const parsed = eventIdentitySchema.safeParse(payload);
@@ -31204,4388 +23925,18 @@ async function guardEvent(octokit, eventName, payload) {
   return { kind: "allow", reason: `@${facts.actor} has '${permission}' permission` };
 }
 
-// packages/action/src/hub/errors.ts
-var HubUnavailableError = class extends Error {
-  constructor(operation, attempts, lastError) {
-    super(
-      `the Hugging Face Hub did not accept ${operation} after ${attempts} attempts: ${lastError?.message ?? String(lastError)}`
-    );
-    this.operation = operation;
-    this.attempts = attempts;
-    this.lastError = lastError;
-    this.hint = "Nothing is lost: the results stay in the run directory on the cluster and in the workflow artifact. Re-run the upload later (model-eval collect) once https://status.huggingface.co is green.";
-  }
-  operation;
-  attempts;
-  lastError;
-  name = "HubUnavailableError";
-  hint;
-};
-var HubRequestError = class extends Error {
-  constructor(operation, status, cause) {
-    super(
-      `the Hugging Face Hub refused ${operation}${status ? ` (HTTP ${status})` : ""}: ${cause?.message ?? String(cause)}`
-    );
-    this.operation = operation;
-    this.status = status;
-    this.hint = status === 401 || status === 403 ? "Check that hf-token is a write token with access to the results repo (or its organization)." : "Check the results-repo input (ORG/NAME of a dataset repo).";
-  }
-  operation;
-  status;
-  name = "HubRequestError";
-  hint;
-};
-var MissingHubTokenError = class extends Error {
-  constructor(repo) {
-    super(`uploading results to ${repo} needs a Hugging Face token`);
-    this.repo = repo;
-  }
-  repo;
-  name = "MissingHubTokenError";
-  hint = "Pass a Hugging Face write token as the hf-token input (a repository secret), or leave results-repo empty.";
-};
-var HubCommitConflictError = class extends Error {
-  constructor(repo, attempts) {
-    super(`${attempts} commits to ${repo} in a row were refused because another commit landed first`);
-    this.repo = repo;
-    this.attempts = attempts;
-  }
-  repo;
-  attempts;
-  name = "HubCommitConflictError";
-  hint = "Many uploads to the same results repo finished at once. Nothing is lost: re-run the upload (model-eval collect) in a minute; the results stay on the cluster and in the workflow artifact.";
-};
-
-// packages/action/src/hub/http.ts
-var HubBusyError = class extends Error {
-  constructor(url, statusCode, retryAfterMs, body) {
-    super(
-      `HTTP ${statusCode} from ${url}, Retry-After ${Math.ceil(retryAfterMs / 1e3)} s${body ? `: ${body.slice(0, 200)}` : ""}`
-    );
-    this.url = url;
-    this.statusCode = statusCode;
-    this.retryAfterMs = retryAfterMs;
-  }
-  url;
-  statusCode;
-  retryAfterMs;
-  name = "HubBusyError";
-};
-var HubTimeoutError = class extends Error {
-  constructor(url, timeoutMs) {
-    super(`no answer from ${url} within ${Math.round(timeoutMs / 1e3)} s`);
-    this.url = url;
-    this.timeoutMs = timeoutMs;
-  }
-  url;
-  timeoutMs;
-  name = "HubTimeoutError";
-};
-function parseRetryAfter(value, now) {
-  if (value === null || value === void 0) return null;
-  const text3 = value.trim();
-  if (/^\d+$/.test(text3)) return Number(text3) * 1e3;
-  const date = Date.parse(text3);
-  return Number.isNaN(date) ? null : Math.max(0, date - now);
-}
-function urlOf(input) {
-  if (typeof input === "string") return input;
-  if (input instanceof URL) return input.href;
-  return input.url;
-}
-function hubFetch(base, options) {
-  const now = options.now ?? Date.now;
-  const wrapped = async (input, init) => {
-    const timeout = AbortSignal.timeout(options.timeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    let response;
-    try {
-      response = await base(input, { ...init, signal });
-    } catch (error2) {
-      if (timeout.aborted) throw new HubTimeoutError(urlOf(input), options.timeoutMs);
-      throw error2;
-    }
-    if (response.status === 429 || response.status === 503) {
-      const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), now());
-      if (retryAfterMs !== null) {
-        const body = await response.text().catch(() => "");
-        throw new HubBusyError(urlOf(input), response.status, retryAfterMs, body);
-      }
-    }
-    return response;
-  };
-  return wrapped;
-}
-
-// packages/action/src/hub/retry.ts
-var DEFAULT_RETRY = {
-  attempts: 5,
-  baseDelayMs: 2e3,
-  maxDelayMs: 6e4,
-  maxRetryAfterMs: 3e5
-};
-function isTransient(error2) {
-  if (error2 instanceof HubBusyError || error2 instanceof HubTimeoutError) return true;
-  if (error2?.name === "TimeoutError") return true;
-  if (error2 instanceof HubApiError) return error2.statusCode === 429 || error2.statusCode >= 500;
-  return error2 instanceof TypeError || error2?.code === "ECONNREFUSED";
-}
-function retryDelayMs(policy, attempt, error2, random = Math.random()) {
-  const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)) * (0.75 + random * 0.5);
-  return error2 instanceof HubBusyError ? Math.max(error2.retryAfterMs, backoff) : backoff;
-}
-async function withHubRetries(operation, policy, run) {
-  const sleep = policy.sleep ?? ((ms) => new Promise((resolve2) => setTimeout(resolve2, ms)));
-  let lastError;
-  for (let attempt = 1; attempt <= policy.attempts; attempt++) {
-    try {
-      return await run();
-    } catch (error2) {
-      if (!isTransient(error2)) {
-        throw new HubRequestError(
-          operation,
-          error2 instanceof HubApiError ? error2.statusCode : void 0,
-          error2
-        );
-      }
-      lastError = error2;
-      if (error2 instanceof HubBusyError && error2.retryAfterMs > policy.maxRetryAfterMs) {
-        throw new HubUnavailableError(operation, attempt, error2);
-      }
-      if (attempt < policy.attempts) await sleep(retryDelayMs(policy, attempt, error2));
-    }
-  }
-  throw new HubUnavailableError(operation, policy.attempts, lastError);
-}
-
-// packages/action/src/hub/client.ts
-var DEFAULT_HUB_TIMEOUT_MS = 6e4;
-function hubClientFromEnv(env, options = {}) {
-  return {
-    hubUrl: (env.HF_ENDPOINT || "https://huggingface.co").replace(/\/+$/, ""),
-    accessToken: options.accessToken,
-    fetch: hubFetch(options.fetch ?? globalThis.fetch, {
-      timeoutMs: options.timeoutMs ?? DEFAULT_HUB_TIMEOUT_MS
-    }),
-    retry: options.retry ?? DEFAULT_RETRY
-  };
-}
-function datasetRepo(name) {
-  return { type: "dataset", name };
-}
-function callParams(client) {
-  return {
-    hubUrl: client.hubUrl,
-    ...client.accessToken ? { accessToken: client.accessToken } : {},
-    fetch: client.fetch
-  };
-}
-function writeParams(client, repo) {
-  if (!client.accessToken) throw new MissingHubTokenError(repo);
-  return { ...callParams(client), accessToken: client.accessToken };
-}
-
-// packages/action/src/hub/paths.ts
-var SUMMARY_PATH = "summary.parquet";
-function pathSegment(text3) {
-  return text3.replace(/[^A-Za-z0-9._-]/g, "_");
-}
-function runFolder(model, revision) {
-  const [org = "", name = ""] = model.split("/");
-  return `${pathSegment(org)}/${pathSegment(name)}/${pathSegment(revision)}`;
-}
-function resultsPath(model, revision, benchmark, timestamp) {
-  return `${runFolder(model, revision)}/${pathSegment(benchmark)}/results_${timestamp}.json`;
-}
-function detailsPath(model, revision, benchmark, timestamp) {
-  return `${runFolder(model, revision)}/${pathSegment(benchmark)}/details_${timestamp}.parquet`;
-}
-
-// packages/action/src/hub/dataset-card.ts
-var import_yaml = __toESM(require_dist(), 1);
-var CARD_PATH = "README.md";
-var BEGIN = "<!-- model-eval-action:begin (generated on each upload; edit outside this block) -->";
-var END = "<!-- model-eval-action:end -->";
-var MAX_RUN_SPLITS = 50;
-function splitName(text3) {
-  const name = text3.replace(/\W+/g, "_").replace(/^_+|_+$/g, "");
-  return name === "" ? "run" : name;
-}
-function newestFirst(a, b) {
-  return b.finished_at.localeCompare(a.finished_at) || b.results_file.localeCompare(a.results_file);
-}
-function timestampOf(path) {
-  return /_(\d{4}-\d{2}-\d{2}T[\d-]+(?:\.\d+)?)\.parquet$/.exec(path)?.[1] ?? "";
-}
-function cardConfigs(rows) {
-  const configs = [
-    { config_name: "summary", default: true, data_files: [{ split: "train", path: SUMMARY_PATH }] }
-  ];
-  const byBenchmark = /* @__PURE__ */ new Map();
-  for (const row of rows) {
-    if (!row.details_file) continue;
-    byBenchmark.set(row.benchmark, [...byBenchmark.get(row.benchmark) ?? [], row]);
-  }
-  for (const benchmark of [...byBenchmark.keys()].sort()) {
-    const runs = (byBenchmark.get(benchmark) ?? []).sort(newestFirst);
-    const seenFiles = /* @__PURE__ */ new Set();
-    const usedNames = /* @__PURE__ */ new Set(["latest"]);
-    const dataFiles = [];
-    for (const row of runs) {
-      const path = row.details_file ?? "";
-      if (seenFiles.has(path)) continue;
-      seenFiles.add(path);
-      if (dataFiles.length === 0) dataFiles.push({ split: "latest", path });
-      if (dataFiles.length > MAX_RUN_SPLITS) break;
-      let name = splitName(`${row.model.replace("/", "__")}__${row.revision}__${timestampOf(path)}`);
-      for (let n = 2; usedNames.has(name); n++) name = `${splitName(name)}_${n}`;
-      usedNames.add(name);
-      dataFiles.push({ split: name, path });
-    }
-    configs.push({ config_name: `details_${splitName(benchmark)}`, data_files: dataFiles });
-  }
-  return configs;
-}
-var ours = (name) => name === "summary" || typeof name === "string" && name.startsWith("details_");
-function splitCard(text3) {
-  const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(text3);
-  return match ? { yaml: match[1] ?? "", body: text3.slice(match[0].length) } : { yaml: "", body: text3 };
-}
-var percent = (v) => v === null ? "\u2014" : `${(v * 100).toFixed(1)}%`;
-var cell = (text3) => text3.replace(/\|/g, "\\|").replace(/\n/g, " ");
-function generatedBlock(repo, rows) {
-  const latest = /* @__PURE__ */ new Map();
-  for (const row of [...rows].sort(newestFirst)) {
-    const key = `${row.model}\0${row.benchmark}`;
-    if (!latest.has(key)) latest.set(key, row);
-  }
-  const table = [...latest.values()].sort((a, b) => a.model.localeCompare(b.model) || a.benchmark.localeCompare(b.benchmark)).map(
-    (r) => `| ${cell(r.model)} | ${cell(r.revision)} | ${cell(r.benchmark)} | ${percent(r.score)}${r.simulated ? " (simulated)" : ""} | ${cell(r.finished_at)} |`
-  );
-  return [
-    BEGIN,
-    "",
-    "Evaluation results written by model-eval-action (vLLM + LightEval on Slurm, from GitHub Actions).",
-    "",
-    "- `summary.parquet` (config `summary`, the default): one row per run \xD7 benchmark with the score, its 95% interval, the baseline comparison, versions, GPU-hours and the workflow run.",
-    "- `{org}/{model}/{revision}/{benchmark}/results_{timestamp}.json`: LightEval's results file, unchanged.",
-    "- `{org}/{model}/{revision}/{benchmark}/details_{timestamp}.parquet`: LightEval's per-problem details (configs `details_{benchmark}`, one split per run, `latest` first).",
-    "",
-    "```python",
-    "from datasets import load_dataset",
-    `summary = load_dataset(${JSON.stringify(repo)}, "summary", split="train")`,
-    "```",
-    "",
-    "### Latest score per model and benchmark",
-    "",
-    "| Model | Revision | Benchmark | Score | Finished |",
-    "| --- | --- | --- | --- | --- |",
-    ...table,
-    "",
-    END
-  ].join("\n");
-}
-function renderDatasetCard(existing, repo, rows) {
-  const { yaml, body } = splitCard(existing ?? "");
-  const parsed = yaml.trim() === "" ? {} : (0, import_yaml.parse)(yaml);
-  const metadata = parsed && typeof parsed === "object" && !Array.isArray(parsed) ? { ...parsed } : {};
-  const theirs = Array.isArray(metadata.configs) ? metadata.configs.filter(
-    (c) => !!c && typeof c === "object" && !ours(c.config_name)
-  ) : [];
-  const kept = theirs.map(({ default: _default, ...rest }) => rest);
-  metadata.configs = [...cardConfigs(rows), ...kept];
-  const block = generatedBlock(repo, rows);
-  const start = body.indexOf(BEGIN);
-  const end = body.indexOf(END);
-  const newBody = start >= 0 && end > start ? `${body.slice(0, start)}${block}${body.slice(end + END.length)}` : body.trim() === "" ? `# ${repo}
-
-${block}
-` : `${body.replace(/\s*$/, "")}
-
-${block}
-`;
-  return `---
-${(0, import_yaml.stringify)(metadata).replace(/\s*$/, "")}
----
-
-${newBody.replace(/^\s+/, "")}`;
-}
-
-// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/bytewriter.js
-var ByteWriter = class {
-  /**
-   * @param {number} [initalSize]
-   */
-  constructor(initalSize = 1024) {
-    this.buffer = new ArrayBuffer(initalSize);
-    this.view = new DataView(this.buffer);
-    this.offset = 0;
-    this.index = 0;
-  }
-  /**
-   * @param {number} size
-   */
-  ensure(size) {
-    if (this.index + size > this.buffer.byteLength) {
-      const newSize = Math.max(this.buffer.byteLength * 2, this.index + size);
-      const newBuffer = new ArrayBuffer(newSize);
-      new Uint8Array(newBuffer).set(new Uint8Array(this.buffer));
-      this.buffer = newBuffer;
-      this.view = new DataView(this.buffer);
-    }
-  }
-  finish() {
-  }
-  getBuffer() {
-    return this.buffer.slice(0, this.index);
-  }
-  getBytes() {
-    return new Uint8Array(this.buffer, 0, this.index);
-  }
-  /**
-   * @param {number} value
-   */
-  appendUint8(value) {
-    this.ensure(1);
-    this.view.setUint8(this.index, value);
-    this.offset++;
-    this.index++;
-  }
-  /**
-   * @param {number} value
-   */
-  appendUint32(value) {
-    this.ensure(4);
-    this.view.setUint32(this.index, value, true);
-    this.offset += 4;
-    this.index += 4;
-  }
-  /**
-   * @param {number} value
-   */
-  appendInt32(value) {
-    this.ensure(4);
-    this.view.setInt32(this.index, value, true);
-    this.offset += 4;
-    this.index += 4;
-  }
-  /**
-   * @param {bigint} value
-   */
-  appendInt64(value) {
-    this.ensure(8);
-    this.view.setBigInt64(this.index, BigInt(value), true);
-    this.offset += 8;
-    this.index += 8;
-  }
-  /**
-   * @param {number} value
-   */
-  appendFloat32(value) {
-    this.ensure(4);
-    this.view.setFloat32(this.index, value, true);
-    this.offset += 4;
-    this.index += 4;
-  }
-  /**
-   * @param {number} value
-   */
-  appendFloat64(value) {
-    this.ensure(8);
-    this.view.setFloat64(this.index, value, true);
-    this.offset += 8;
-    this.index += 8;
-  }
-  /**
-   * @param {ArrayBuffer} value
-   */
-  appendBuffer(value) {
-    this.appendBytes(new Uint8Array(value));
-  }
-  /**
-   * @param {Uint8Array} value
-   */
-  appendBytes(value) {
-    this.ensure(value.length);
-    new Uint8Array(this.buffer, this.index, value.length).set(value);
-    this.offset += value.length;
-    this.index += value.length;
-  }
-  /**
-   * Convert a 32-bit signed integer to varint (1-5 bytes).
-   * Writes out groups of 7 bits at a time, setting high bit if more to come.
-   *
-   * @param {number} value
-   */
-  appendVarInt(value) {
-    while (true) {
-      if ((value & ~127) === 0) {
-        this.appendUint8(value);
-        return;
-      } else {
-        this.appendUint8(value & 127 | 128);
-        value >>>= 7;
-      }
-    }
-  }
-  /**
-   * Convert a bigint to varint (1-10 bytes for 64-bit range).
-   *
-   * @param {bigint} value
-   */
-  appendVarBigInt(value) {
-    while (true) {
-      if ((value & ~0x7fn) === 0n) {
-        this.appendUint8(Number(value));
-        return;
-      } else {
-        this.appendUint8(Number(value & 0x7fn | 0x80n));
-        value >>= 7n;
-      }
-    }
-  }
-  /**
-   * Convert number to zigzag encoding and write as varint.
-   *
-   * @param {number | bigint} value
-   */
-  appendZigZag(value) {
-    if (typeof value === "number") {
-      this.appendVarInt(value << 1 ^ value >> 31);
-    } else {
-      this.appendVarBigInt(value << 1n ^ value >> 63n);
-    }
-  }
-};
-
-// node_modules/.pnpm/hyparquet@1.31.5/node_modules/hyparquet/src/xxhash.js
-var MASK = 0xffffffffffffffffn;
-var PRIME1 = 0x9e3779b185ebca87n;
-var PRIME2 = 0xc2b2ae3d27d4eb4fn;
-var PRIME3 = 0x165667b19e3779f9n;
-var PRIME4 = 0x85ebca77c2b2ae63n;
-var PRIME5 = 0x27d4eb2f165667c5n;
-function rotl64(x, r) {
-  return (x << r | x >> 64n - r) & MASK;
-}
-function round(acc, val) {
-  acc = acc + val * PRIME2 & MASK;
-  acc = rotl64(acc, 31n);
-  return acc * PRIME1 & MASK;
-}
-function mergeRound(acc, val) {
-  acc ^= round(0n, val);
-  return acc * PRIME1 + PRIME4 & MASK;
-}
-function xxhash64(input, seed = 0n) {
-  const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
-  const len = input.byteLength;
-  let offset = 0;
-  let h64;
-  if (len >= 32) {
-    let v1 = seed + PRIME1 + PRIME2 & MASK;
-    let v2 = seed + PRIME2 & MASK;
-    let v3 = seed;
-    let v4 = seed - PRIME1 & MASK;
-    while (offset + 32 <= len) {
-      v1 = round(v1, view.getBigUint64(offset, true));
-      offset += 8;
-      v2 = round(v2, view.getBigUint64(offset, true));
-      offset += 8;
-      v3 = round(v3, view.getBigUint64(offset, true));
-      offset += 8;
-      v4 = round(v4, view.getBigUint64(offset, true));
-      offset += 8;
-    }
-    h64 = rotl64(v1, 1n) + rotl64(v2, 7n) + rotl64(v3, 12n) + rotl64(v4, 18n) & MASK;
-    h64 = mergeRound(h64, v1);
-    h64 = mergeRound(h64, v2);
-    h64 = mergeRound(h64, v3);
-    h64 = mergeRound(h64, v4);
-  } else {
-    h64 = seed + PRIME5 & MASK;
-  }
-  h64 = h64 + BigInt(len) & MASK;
-  while (offset + 8 <= len) {
-    h64 ^= round(0n, view.getBigUint64(offset, true));
-    h64 = rotl64(h64, 27n) * PRIME1 + PRIME4 & MASK;
-    offset += 8;
-  }
-  if (offset + 4 <= len) {
-    h64 ^= BigInt(view.getUint32(offset, true)) * PRIME1 & MASK;
-    h64 = rotl64(h64, 23n) * PRIME2 + PRIME3 & MASK;
-    offset += 4;
-  }
-  while (offset < len) {
-    h64 ^= BigInt(view.getUint8(offset)) * PRIME5 & MASK;
-    h64 = rotl64(h64, 11n) * PRIME1 & MASK;
-    offset += 1;
-  }
-  h64 ^= h64 >> 33n;
-  h64 = h64 * PRIME2 & MASK;
-  h64 ^= h64 >> 29n;
-  h64 = h64 * PRIME3 & MASK;
-  h64 ^= h64 >> 32n;
-  return h64;
-}
-
-// node_modules/.pnpm/hyparquet@1.31.5/node_modules/hyparquet/src/bloom.js
-var textEncoder = new TextEncoder();
-var SALT = new Uint32Array([
-  1203114875,
-  1150766481,
-  2284105051,
-  2729912477,
-  1884591559,
-  770785867,
-  2667333959,
-  1550580529
-]);
-function hashParquetValue(value, element) {
-  if (value === null || value === void 0) return void 0;
-  const { type, converted_type, logical_type } = element;
-  if (type === "BOOLEAN") {
-    if (typeof value !== "boolean") return void 0;
-    return xxhash64(new Uint8Array([value ? 1 : 0]));
-  }
-  if (type === "FLOAT") {
-    if (typeof value !== "number") return void 0;
-    const buf = new ArrayBuffer(4);
-    new DataView(buf).setFloat32(0, value, true);
-    return xxhash64(new Uint8Array(buf));
-  }
-  if (type === "DOUBLE") {
-    if (typeof value !== "number") return void 0;
-    const buf = new ArrayBuffer(8);
-    new DataView(buf).setFloat64(0, value, true);
-    return xxhash64(new Uint8Array(buf));
-  }
-  if (type === "INT32") {
-    if (converted_type === "DATE" || converted_type === "DECIMAL" || converted_type === "TIME_MILLIS") return void 0;
-    if (logical_type?.type === "DATE" || logical_type?.type === "TIME" || logical_type?.type === "DECIMAL") return void 0;
-    if (typeof value !== "number" || !Number.isInteger(value)) return void 0;
-    const buf = new ArrayBuffer(4);
-    new DataView(buf).setInt32(0, value | 0, true);
-    return xxhash64(new Uint8Array(buf));
-  }
-  if (type === "INT64") {
-    if (converted_type === "TIMESTAMP_MILLIS" || converted_type === "TIMESTAMP_MICROS") return void 0;
-    if (converted_type === "TIME_MICROS" || converted_type === "DECIMAL") return void 0;
-    if (logical_type?.type === "TIMESTAMP" || logical_type?.type === "TIME" || logical_type?.type === "DECIMAL") return void 0;
-    let bigValue;
-    if (typeof value === "bigint") bigValue = value;
-    else if (typeof value === "number" && Number.isSafeInteger(value)) bigValue = BigInt(value);
-    else return void 0;
-    const buf = new ArrayBuffer(8);
-    new DataView(buf).setBigUint64(0, BigInt.asUintN(64, bigValue), true);
-    return xxhash64(new Uint8Array(buf));
-  }
-  if (type === "BYTE_ARRAY") {
-    if (converted_type === "JSON" || converted_type === "BSON" || converted_type === "DECIMAL") return void 0;
-    if (logical_type?.type === "JSON" || logical_type?.type === "BSON" || logical_type?.type === "VARIANT") return void 0;
-    if (logical_type?.type === "GEOMETRY" || logical_type?.type === "GEOGRAPHY") return void 0;
-    if (typeof value === "string") return xxhash64(textEncoder.encode(value));
-    if (value instanceof Uint8Array) return xxhash64(value);
-    return void 0;
-  }
-  if (type === "FIXED_LEN_BYTE_ARRAY") {
-    if (converted_type === "DECIMAL" || converted_type === "INTERVAL") return void 0;
-    if (logical_type?.type === "DECIMAL" || logical_type?.type === "UUID" || logical_type?.type === "FLOAT16") return void 0;
-    if (logical_type?.type === "GEOMETRY" || logical_type?.type === "GEOGRAPHY") return void 0;
-    if (value instanceof Uint8Array) return xxhash64(value);
-    return void 0;
-  }
-  return void 0;
-}
-
-// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/thrift.js
-var STOP = 0;
-var TRUE = 1;
-var FALSE = 2;
-var BYTE = 3;
-var I32 = 5;
-var I64 = 6;
-var DOUBLE = 7;
-var BINARY = 8;
-var LIST = 9;
-var STRUCT = 12;
-var ThriftStruct = class {
-  /**
-   * @param {ThriftField[]} fields
-   */
-  constructor(fields) {
-    this.fields = fields;
-  }
-};
-function serializeTCompactProtocol(writer, data) {
-  writeElement(writer, STRUCT, data);
-}
-function writeElement(writer, type, value) {
-  if (type === TRUE) return;
-  if (type === FALSE) return;
-  if (type === BYTE && typeof value === "number") {
-    writer.appendUint8(value);
-  } else if (type === I32 && typeof value === "number") {
-    writer.appendZigZag(value);
-  } else if (type === I64 && typeof value === "bigint") {
-    writer.appendZigZag(value);
-  } else if (type === DOUBLE && typeof value === "number") {
-    writer.appendFloat64(value);
-  } else if (type === BINARY && typeof value === "string") {
-    const bytes = new TextEncoder().encode(value);
-    writer.appendVarInt(bytes.length);
-    writer.appendBytes(bytes);
-  } else if (type === BINARY && value instanceof Uint8Array) {
-    writer.appendVarInt(value.byteLength);
-    writer.appendBytes(value);
-  } else if (type === LIST && Array.isArray(value)) {
-    const elemType = getCompactTypeForList(value);
-    if (value.length > 14) {
-      writer.appendUint8(15 << 4 | elemType);
-      writer.appendVarInt(value.length);
-    } else {
-      writer.appendUint8(value.length << 4 | elemType);
-    }
-    if (elemType === FALSE) {
-      for (const v of value) {
-        writer.appendUint8(v ? 1 : 0);
-      }
-    } else {
-      for (const v of value) {
-        writeElement(writer, elemType, v);
-      }
-    }
-  } else if (type === STRUCT && value instanceof ThriftStruct) {
-    let lastFid = 0;
-    for (const [fid, fieldType, fieldValue] of value.fields) {
-      if (fieldValue === void 0) continue;
-      lastFid = writeStructField(writer, lastFid, fid, fieldType, fieldValue);
-    }
-    writer.appendUint8(STOP);
-  } else if (type === STRUCT && typeof value === "object") {
-    let lastFid = 0;
-    for (const [k, v] of Object.entries(value)) {
-      if (v === void 0) continue;
-      const fid = parseInt(k.replace(/^field_/, ""), 10);
-      if (Number.isNaN(fid)) {
-        throw new Error(`thrift invalid field name: ${k}. Expected "field_###"`);
-      }
-      const t = getCompactTypeForValue(v);
-      lastFid = writeStructField(writer, lastFid, fid, t, v);
-    }
-    writer.appendUint8(STOP);
-  } else {
-    throw new Error(`thrift invalid type ${type} for value ${value}`);
-  }
-}
-function writeStructField(writer, lastFid, fid, type, value) {
-  const delta = fid - lastFid;
-  if (delta <= 0) {
-    throw new Error(`thrift non-monotonic field id: fid=${fid}, lastFid=${lastFid}`);
-  }
-  if (delta > 15) {
-    writer.appendUint8(type);
-    writer.appendZigZag(fid);
-  } else {
-    writer.appendUint8(delta << 4 | type);
-  }
-  writeElement(writer, type, value);
-  return fid;
-}
-function getCompactTypeForValue(value) {
-  if (value === true) return TRUE;
-  if (value === false) return FALSE;
-  if (Number.isInteger(value)) return I32;
-  if (typeof value === "number") return DOUBLE;
-  if (typeof value === "bigint") return I64;
-  if (typeof value === "string") return BINARY;
-  if (value instanceof Uint8Array) return BINARY;
-  if (Array.isArray(value)) return LIST;
-  if (value && typeof value === "object") return STRUCT;
-  throw new Error(`Cannot determine thrift compact type for: ${value}`);
-}
-function getCompactTypeForList(value) {
-  let elemType = 0;
-  for (const v of value) {
-    let t = getCompactTypeForValue(v);
-    if (t === TRUE) t = FALSE;
-    if (!elemType) elemType = t;
-    if (elemType === DOUBLE && t === I32) t = DOUBLE;
-    if (elemType === I32 && t === DOUBLE) elemType = DOUBLE;
-    if (t !== elemType) {
-      throw new Error(`thrift invalid type for list element: ${v} (expected type ${elemType})`);
-    }
-  }
-  return elemType ?? BYTE;
-}
-
-// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/bloom.js
-var SALT2 = new Uint32Array([
-  1203114875,
-  1150766481,
-  2284105051,
-  2729912477,
-  1884591559,
-  770785867,
-  2667333959,
-  1550580529
-]);
-var MIN_BYTES = 32;
-var MAX_BYTES = 128 * 1024 * 1024;
-function blockIndex(hash, numBlocks) {
-  return Number((hash >> 32n) * BigInt(numBlocks) >> 32n);
-}
-function blockMask(hash) {
-  const m = new Uint32Array(8);
-  const low = Number(hash & 0xffffffffn) | 0;
-  for (let i = 0; i < 8; i++) {
-    m[i] = 1 << (Math.imul(low, SALT2[i]) >>> 27);
-  }
-  return m;
-}
-function sbbfInsert(blocks, hash) {
-  const offset = blockIndex(hash, blocks.length >> 3) << 3;
-  const m = blockMask(hash);
-  for (let i = 0; i < 8; i++) {
-    blocks[offset + i] |= m[i];
-  }
-}
-function nextPowerOfTwo(n) {
-  let p = 1;
-  while (p < n) p <<= 1;
-  return p;
-}
-function optimalNumBytes(ndv, fpp) {
-  if (!(fpp > 0 && fpp < 1)) throw new Error(`bloom filter fpp must be in (0, 1), got ${fpp}`);
-  if (!(ndv >= 0)) throw new Error(`bloom filter ndv must be >= 0, got ${ndv}`);
-  const m = -8 * ndv / Math.log(1 - fpp ** (1 / 8));
-  const numBytes = Math.ceil(m / 8);
-  if (!(numBytes <= MAX_BYTES)) return MAX_BYTES;
-  return nextPowerOfTwo(Math.max(numBytes, MIN_BYTES));
-}
-var BloomBuilder = class {
-  /**
-   * @param {SchemaElement} element
-   * @param {{ fpp?: number, maxBytes?: number }} [options]
-   */
-  constructor(element, { fpp = 0.01, maxBytes = 1024 * 1024 } = {}) {
-    this.element = element;
-    this.fpp = fpp;
-    this.maxBytes = maxBytes;
-    this.hashes = /* @__PURE__ */ new Set();
-    this.skipped = 0;
-  }
-  /** @param {any} value */
-  insert(value) {
-    if (value === null || value === void 0) return;
-    const h = hashParquetValue(value, this.element);
-    if (h === void 0) {
-      this.skipped++;
-      return;
-    }
-    this.hashes.add(h);
-  }
-  /** @returns {Uint32Array | undefined} */
-  finalize() {
-    if (this.skipped > 0 || this.hashes.size === 0) return void 0;
-    let numBytes = optimalNumBytes(this.hashes.size, this.fpp);
-    while (numBytes > this.maxBytes && numBytes > MIN_BYTES) numBytes >>= 1;
-    if (numBytes > this.maxBytes) return void 0;
-    const blocks = new Uint32Array(numBytes >> 2);
-    for (const h of this.hashes) sbbfInsert(blocks, h);
-    return blocks;
-  }
-};
-function writeBloomFilter(writer, blocks) {
-  if (blocks.length % 8 !== 0) {
-    throw new Error(`bloom filter block count must be a multiple of 8 uint32 words, got ${blocks.length}`);
-  }
-  serializeTCompactProtocol(writer, {
-    field_1: blocks.byteLength,
-    // numBytes
-    field_2: { field_1: {} },
-    // algorithm: SplitBlockAlgorithm
-    field_3: { field_1: {} },
-    // hash: XxHash
-    field_4: { field_1: {} }
-    // compression: Uncompressed
-  });
-  for (let i = 0; i < blocks.length; i++) {
-    writer.appendUint32(blocks[i]);
-  }
-}
-function writeBlooms(writer, pageIndexes) {
-  for (const { chunk, bloomFilter } of pageIndexes) {
-    if (!bloomFilter || !chunk.meta_data) continue;
-    const offset = writer.offset;
-    writeBloomFilter(writer, bloomFilter);
-    chunk.meta_data.bloom_filter_offset = BigInt(offset);
-    chunk.meta_data.bloom_filter_length = writer.offset - offset;
-  }
-}
-
-// node_modules/.pnpm/hyparquet@1.31.5/node_modules/hyparquet/src/constants.js
-var ParquetTypes = [
-  "BOOLEAN",
-  "INT32",
-  "INT64",
-  "INT96",
-  // deprecated
-  "FLOAT",
-  "DOUBLE",
-  "BYTE_ARRAY",
-  "FIXED_LEN_BYTE_ARRAY"
-];
-var Encodings = [
-  "PLAIN",
-  "GROUP_VAR_INT",
-  // deprecated
-  "PLAIN_DICTIONARY",
-  "RLE",
-  "BIT_PACKED",
-  // deprecated
-  "DELTA_BINARY_PACKED",
-  "DELTA_LENGTH_BYTE_ARRAY",
-  "DELTA_BYTE_ARRAY",
-  "RLE_DICTIONARY",
-  "BYTE_STREAM_SPLIT"
-];
-var FieldRepetitionTypes = [
-  "REQUIRED",
-  "OPTIONAL",
-  "REPEATED"
-];
-var ConvertedTypes = [
-  "UTF8",
-  "MAP",
-  "MAP_KEY_VALUE",
-  "LIST",
-  "ENUM",
-  "DECIMAL",
-  "DATE",
-  "TIME_MILLIS",
-  "TIME_MICROS",
-  "TIMESTAMP_MILLIS",
-  "TIMESTAMP_MICROS",
-  "UINT_8",
-  "UINT_16",
-  "UINT_32",
-  "UINT_64",
-  "INT_8",
-  "INT_16",
-  "INT_32",
-  "INT_64",
-  "JSON",
-  "BSON",
-  "INTERVAL"
-];
-var CompressionCodecs = [
-  "UNCOMPRESSED",
-  "SNAPPY",
-  "GZIP",
-  "LZO",
-  "BROTLI",
-  "LZ4",
-  "ZSTD",
-  "LZ4_RAW"
-];
-var PageTypes = [
-  "DATA_PAGE",
-  "INDEX_PAGE",
-  "DICTIONARY_PAGE",
-  "DATA_PAGE_V2"
-];
-var BoundaryOrders = [
-  "UNORDERED",
-  "ASCENDING",
-  "DESCENDING"
-];
-var EdgeInterpolationAlgorithms = [
-  "SPHERICAL",
-  "VINCENTY",
-  "THOMAS",
-  "ANDOYER",
-  "KARNEY"
-];
-
-// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/delta.js
-var BLOCK_SIZE = 128;
-var MINIBLOCKS_PER_BLOCK = 4;
-var VALUES_PER_MINIBLOCK = BLOCK_SIZE / MINIBLOCKS_PER_BLOCK;
-function deltaBinaryPack(writer, values, type) {
-  if (values.length === 0) {
-    writer.appendVarInt(BLOCK_SIZE);
-    writer.appendVarInt(MINIBLOCKS_PER_BLOCK);
-    writer.appendVarInt(0);
-    writer.appendVarInt(0);
-    return;
-  }
-  if (typeof values[0] !== "number" && typeof values[0] !== "bigint") {
-    throw new Error("deltaBinaryPack only supports number or bigint arrays");
-  }
-  if (usesInt32NumberPath(values)) {
-    deltaBinaryPackInt32(writer, values, type === "INT32");
-  } else {
-    deltaBinaryPackBigInt(writer, values, type === "INT32" ? 32 : 64);
-  }
-}
-function usesInt32NumberPath(values) {
-  if (values instanceof Int32Array) return true;
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (typeof value !== "number" || value !== (value | 0)) return false;
-  }
-  return true;
-}
-function deltaBinaryPackInt32(writer, values, wrap) {
-  const count = values.length;
-  writer.appendVarInt(BLOCK_SIZE);
-  writer.appendVarInt(MINIBLOCKS_PER_BLOCK);
-  writer.appendVarInt(count);
-  appendZigZagNumber(writer, values[0]);
-  const packedByBitWidth = [];
-  const blockDeltas = new Float64Array(BLOCK_SIZE);
-  const bitWidths = new Uint8Array(MINIBLOCKS_PER_BLOCK);
-  let index = 1;
-  while (index < count) {
-    const blockEnd = Math.min(index + BLOCK_SIZE, count);
-    const blockSize = blockEnd - index;
-    const firstDelta = wrap ? values[index] - values[index - 1] | 0 : values[index] - values[index - 1];
-    let previous = values[index];
-    let constantEnd = index + 1;
-    while (constantEnd < blockEnd) {
-      const value = values[constantEnd];
-      if ((wrap ? value - previous | 0 : value - previous) !== firstDelta) break;
-      previous = value;
-      constantEnd++;
-    }
-    if (constantEnd === blockEnd) {
-      appendZigZagNumber(writer, firstDelta);
-      writer.appendUint32(0);
-      index = blockEnd;
-      continue;
-    }
-    let minDelta = firstDelta;
-    blockDeltas[0] = minDelta;
-    for (let i = 1; i < blockSize; i++) {
-      const delta = wrap ? values[index + i] - values[index + i - 1] | 0 : values[index + i] - values[index + i - 1];
-      blockDeltas[i] = delta;
-      if (delta < minDelta) minDelta = delta;
-    }
-    appendZigZagNumber(writer, minDelta);
-    for (let mb = 0; mb < MINIBLOCKS_PER_BLOCK; mb++) {
-      const mbStart = mb * VALUES_PER_MINIBLOCK;
-      const mbEnd = Math.min(mbStart + VALUES_PER_MINIBLOCK, blockSize);
-      let maxAdjusted = 0;
-      for (let i = mbStart; i < mbEnd; i++) {
-        const adjusted = blockDeltas[i] - minDelta;
-        if (adjusted > maxAdjusted) maxAdjusted = adjusted;
-      }
-      bitWidths[mb] = bitWidthNumber(maxAdjusted);
-    }
-    writer.appendBytes(bitWidths);
-    for (let mb = 0; mb < MINIBLOCKS_PER_BLOCK; mb++) {
-      const bitWidth2 = bitWidths[mb];
-      if (bitWidth2 === 0) continue;
-      const mbStart = mb * VALUES_PER_MINIBLOCK;
-      const mbEnd = Math.min(mbStart + VALUES_PER_MINIBLOCK, blockSize);
-      const packed = packedByBitWidth[bitWidth2] ??= new Uint8Array(bitWidth2 * 4);
-      let byteIndex = 0;
-      let buffer = 0;
-      let bitsUsed = 0;
-      if (bitWidth2 <= 25) {
-        for (let i = 0; i < VALUES_PER_MINIBLOCK; i++) {
-          const adjusted = mbStart + i < mbEnd ? blockDeltas[mbStart + i] - minDelta : 0;
-          buffer |= adjusted << bitsUsed;
-          bitsUsed += bitWidth2;
-          while (bitsUsed >= 8) {
-            packed[byteIndex++] = buffer & 255;
-            buffer >>>= 8;
-            bitsUsed -= 8;
-          }
-        }
-      } else {
-        for (let i = 0; i < VALUES_PER_MINIBLOCK; i++) {
-          const adjusted = mbStart + i < mbEnd ? blockDeltas[mbStart + i] - minDelta : 0;
-          buffer += adjusted * 2 ** bitsUsed;
-          bitsUsed += bitWidth2;
-          while (bitsUsed >= 8) {
-            packed[byteIndex++] = buffer % 256;
-            buffer = Math.floor(buffer / 256);
-            bitsUsed -= 8;
-          }
-        }
-      }
-      writer.appendBytes(packed);
-    }
-    index = blockEnd;
-  }
-}
-function deltaBinaryPackBigInt(writer, values, bits) {
-  const count = values.length;
-  writer.appendVarInt(BLOCK_SIZE);
-  writer.appendVarInt(MINIBLOCKS_PER_BLOCK);
-  writer.appendVarInt(count);
-  writer.appendZigZag(BigInt.asIntN(bits, BigInt(values[0])));
-  const blockDeltas = new BigInt64Array(BLOCK_SIZE);
-  const bitWidths = new Uint8Array(MINIBLOCKS_PER_BLOCK);
-  let index = 1;
-  while (index < count) {
-    const blockEnd = Math.min(index + BLOCK_SIZE, count);
-    const blockSize = blockEnd - index;
-    let minDelta = 0n;
-    for (let i = 0; i < blockSize; i++) {
-      blockDeltas[i] = BigInt(values[index + i]) - BigInt(values[index + i - 1]);
-      if (bits === 32) blockDeltas[i] = BigInt.asIntN(32, blockDeltas[i]);
-      const delta = blockDeltas[i];
-      if (i === 0 || delta < minDelta) minDelta = delta;
-    }
-    writer.appendZigZag(minDelta);
-    for (let mb = 0; mb < MINIBLOCKS_PER_BLOCK; mb++) {
-      const mbStart = mb * VALUES_PER_MINIBLOCK;
-      const mbEnd = Math.min(mbStart + VALUES_PER_MINIBLOCK, blockSize);
-      let maxAdjusted = 0n;
-      for (let i = mbStart; i < mbEnd; i++) {
-        const adjusted = blockDeltas[i] - minDelta;
-        if (adjusted > maxAdjusted) maxAdjusted = adjusted;
-      }
-      bitWidths[mb] = bitWidth(maxAdjusted);
-    }
-    writer.appendBytes(bitWidths);
-    for (let mb = 0; mb < MINIBLOCKS_PER_BLOCK; mb++) {
-      const bitWidth2 = bitWidths[mb];
-      if (bitWidth2 === 0) continue;
-      const mbStart = mb * VALUES_PER_MINIBLOCK;
-      const mbEnd = Math.min(mbStart + VALUES_PER_MINIBLOCK, blockSize);
-      let buffer = 0n;
-      let bitsUsed = 0;
-      for (let i = 0; i < VALUES_PER_MINIBLOCK; i++) {
-        const adjusted = mbStart + i < mbEnd ? blockDeltas[mbStart + i] - minDelta : 0n;
-        buffer |= adjusted << BigInt(bitsUsed);
-        bitsUsed += bitWidth2;
-        while (bitsUsed >= 8) {
-          writer.appendUint8(Number(buffer & 0xffn));
-          buffer >>= 8n;
-          bitsUsed -= 8;
-        }
-      }
-    }
-    index = blockEnd;
-  }
-}
-function appendZigZagNumber(writer, value) {
-  let encoded = value < 0 ? -value * 2 - 1 : value * 2;
-  while (encoded >= 128) {
-    writer.appendUint8(encoded % 128 + 128);
-    encoded = Math.floor(encoded / 128);
-  }
-  writer.appendUint8(encoded);
-}
-function bitWidthNumber(value) {
-  if (value === 0) return 0;
-  return value > 4294967295 ? 33 : 32 - Math.clz32(value);
-}
-function deltaLengthByteArray(writer, values) {
-  const lengths = new Int32Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (!(value instanceof Uint8Array)) {
-      throw new Error("deltaLengthByteArray expects Uint8Array values");
-    }
-    lengths[i] = value.length;
-  }
-  deltaBinaryPack(writer, lengths, "INT32");
-  for (const value of values) {
-    writer.appendBytes(value);
-  }
-}
-function deltaByteArray(writer, values) {
-  if (values.length === 0) {
-    deltaBinaryPack(writer, [], "INT32");
-    deltaBinaryPack(writer, [], "INT32");
-    return;
-  }
-  const prefixLengths = new Int32Array(values.length);
-  const suffixLengths = new Int32Array(values.length);
-  const value = values[0];
-  if (!(value instanceof Uint8Array)) {
-    throw new Error("deltaByteArray expects Uint8Array values");
-  }
-  prefixLengths[0] = 0;
-  suffixLengths[0] = value.length;
-  for (let i = 1; i < values.length; i++) {
-    const prev = values[i - 1];
-    const curr = values[i];
-    let prefixLen;
-    if (curr === prev) {
-      prefixLen = curr.length;
-    } else {
-      if (!(curr instanceof Uint8Array)) {
-        throw new Error("deltaByteArray expects Uint8Array values");
-      }
-      prefixLen = 0;
-      const maxPrefix = Math.min(prev.length, curr.length);
-      while (prefixLen < maxPrefix && prev[prefixLen] === curr[prefixLen]) {
-        prefixLen++;
-      }
-    }
-    prefixLengths[i] = prefixLen;
-    suffixLengths[i] = curr.length - prefixLen;
-  }
-  deltaBinaryPack(writer, prefixLengths, "INT32");
-  deltaBinaryPack(writer, suffixLengths, "INT32");
-  for (let i = 0; i < values.length; i++) {
-    if (suffixLengths[i] > 0) {
-      writer.appendBytes(values[i].subarray(prefixLengths[i]));
-    }
-  }
-}
-function bitWidth(value) {
-  if (value === 0n) return 0;
-  let bits = 0;
-  while (value > 0n) {
-    bits++;
-    value >>= 1n;
-  }
-  return bits;
-}
-
-// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/encoding.js
-function writeRleBitPackedHybrid(writer, values, bitWidth2) {
-  const offsetStart = writer.offset;
-  let pendingBitPackedGroups = 0;
-  let bitPackedStart = 0;
-  let i = 0;
-  while (i < values.length) {
-    let rleCount = 1;
-    const firstVal = values[i];
-    while (i + rleCount < values.length && values[i + rleCount] === firstVal) {
-      rleCount++;
-    }
-    if (rleCount >= 8) {
-      if (pendingBitPackedGroups) {
-        writeBitPackedGroups(writer, values, bitPackedStart, pendingBitPackedGroups, bitWidth2);
-        pendingBitPackedGroups = 0;
-      }
-      writeRleRun(writer, firstVal, rleCount, bitWidth2);
-      i += rleCount;
-    } else {
-      if (pendingBitPackedGroups === 0) {
-        bitPackedStart = i;
-      }
-      pendingBitPackedGroups++;
-      i += 8;
-    }
-  }
-  if (pendingBitPackedGroups) {
-    writeBitPackedGroups(writer, values, bitPackedStart, pendingBitPackedGroups, bitWidth2);
-  }
-  return writer.offset - offsetStart;
-}
-function writeRleRun(writer, value, count, bitWidth2) {
-  writer.appendVarInt(count << 1);
-  const width = bitWidth2 + 7 >> 3;
-  for (let j = 0; j < width; j++) {
-    writer.appendUint8(value >> (j << 3) & 255);
-  }
-}
-function writeBitPackedGroups(writer, values, start, numGroups, bitWidth2) {
-  writer.appendVarInt(numGroups << 1 | 1);
-  if (bitWidth2 === 0) return;
-  const mask = (1 << bitWidth2) - 1;
-  let buffer = 0;
-  let bitsUsed = 0;
-  const totalValues = numGroups * 8;
-  for (let i = 0; i < totalValues; i++) {
-    const idx = start + i;
-    const v = idx < values.length ? values[idx] & mask : 0;
-    buffer |= v << bitsUsed;
-    bitsUsed += bitWidth2;
-    while (bitsUsed >= 8) {
-      writer.appendUint8(buffer & 255);
-      buffer >>>= 8;
-      bitsUsed -= 8;
-    }
-  }
-  if (bitsUsed > 0) {
-    writer.appendUint8(buffer & 255);
-  }
-}
-
-// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/plain.js
-function writePlain(writer, values, type, fixedLength) {
-  if (type === "BOOLEAN") {
-    writePlainBoolean(writer, values);
-  } else if (type === "INT32") {
-    writePlainInt32(writer, values);
-  } else if (type === "INT64") {
-    writePlainInt64(writer, values);
-  } else if (type === "FLOAT") {
-    writePlainFloat(writer, values);
-  } else if (type === "DOUBLE") {
-    writePlainDouble(writer, values);
-  } else if (type === "BYTE_ARRAY") {
-    writePlainByteArray(writer, values);
-  } else if (type === "FIXED_LEN_BYTE_ARRAY") {
-    if (!fixedLength) throw new Error("parquet FIXED_LEN_BYTE_ARRAY expected type_length");
-    writePlainByteArrayFixed(writer, values, fixedLength);
-  } else {
-    throw new Error(`parquet unsupported type: ${type}`);
-  }
-}
-function writePlainBoolean(writer, values) {
-  let currentByte = 0;
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (typeof value !== "boolean") throw new Error("parquet expected boolean value, got " + value);
-    const bitOffset = i % 8;
-    if (value) {
-      currentByte |= 1 << bitOffset;
-    }
-    if (bitOffset === 7) {
-      writer.appendUint8(currentByte);
-      currentByte = 0;
-    }
-  }
-  if (values.length % 8) {
-    writer.appendUint8(currentByte);
-  }
-}
-function writePlainInt32(writer, values) {
-  for (const value of values) {
-    if (!Number.isSafeInteger(value)) throw new Error("parquet expected integer value, got " + value);
-    if (value < -2147483648 || value > 2147483647) throw new Error("parquet expected int32 value, got " + value);
-    writer.appendInt32(value);
-  }
-}
-function writePlainInt64(writer, values) {
-  for (const value of values) {
-    if (typeof value !== "bigint") throw new Error("parquet expected bigint value, got " + value);
-    writer.appendInt64(value);
-  }
-}
-function writePlainFloat(writer, values) {
-  for (const value of values) {
-    if (typeof value !== "number") throw new Error("parquet expected number value, got " + value);
-    writer.appendFloat32(value);
-  }
-}
-function writePlainDouble(writer, values) {
-  for (const value of values) {
-    if (typeof value !== "number") throw new Error("parquet expected number value, got " + value);
-    writer.appendFloat64(value);
-  }
-}
-function writePlainByteArray(writer, values) {
-  for (const value of values) {
-    let bytes = value;
-    if (typeof bytes === "string") {
-      bytes = new TextEncoder().encode(value);
-    }
-    if (!(bytes instanceof Uint8Array)) {
-      throw new Error("parquet expected Uint8Array value, got " + typeof bytes);
-    }
-    writer.appendUint32(bytes.length);
-    writer.appendBytes(bytes);
-  }
-}
-function writePlainByteArrayFixed(writer, values, fixedLength) {
-  for (const value of values) {
-    if (!(value instanceof Uint8Array)) throw new Error("parquet expected Uint8Array value, got " + typeof value);
-    if (value.length !== fixedLength) throw new Error(`parquet expected Uint8Array of length ${fixedLength}`);
-    writer.appendBytes(value);
-  }
-}
-
-// node_modules/.pnpm/hyparquet@1.31.5/node_modules/hyparquet/src/schema.js
-function schemaTree(schema, rootIndex, path) {
-  const element = schema[rootIndex];
-  const children = [];
-  let count = 1;
-  if (element.num_children) {
-    while (children.length < element.num_children) {
-      const childElement = schema[rootIndex + count];
-      const child = schemaTree(schema, rootIndex + count, [...path, childElement.name]);
-      count += child.count;
-      children.push(child);
-    }
-  }
-  return { count, element, children, path };
-}
-function getSchemaPath(schema, name) {
-  return getTreePath(schemaTree(schema, 0, []), name);
-}
-function getTreePath(tree, name) {
-  const path = [tree];
-  for (const part of name) {
-    const child = tree.children.find((child2) => child2.element.name === part);
-    if (!child) throw new Error(`parquet schema element not found: ${name}`);
-    path.push(child);
-    tree = child;
-  }
-  return path;
-}
-function getMaxDefinitionLevel(schemaPath) {
-  let maxLevel = 0;
-  for (const { element } of schemaPath.slice(1)) {
-    if (element.repetition_type !== "REQUIRED") {
-      maxLevel++;
-    }
-  }
-  return maxLevel;
-}
-function isListLike(schema) {
-  if (!schema) return false;
-  if (schema.element.converted_type !== "LIST") return false;
-  if (schema.children.length > 1) return false;
-  const firstChild = schema.children[0];
-  if (firstChild.children.length > 1) return false;
-  if (firstChild.element.repetition_type !== "REPEATED") return false;
-  return true;
-}
-function isMapLike(schema) {
-  if (!schema) return false;
-  if (schema.element.converted_type !== "MAP") return false;
-  if (schema.children.length > 1) return false;
-  const firstChild = schema.children[0];
-  if (firstChild.children.length !== 2) return false;
-  if (firstChild.element.repetition_type !== "REPEATED") return false;
-  const keyChild = firstChild.children.find((child) => child.element.name === "key");
-  if (keyChild?.element.repetition_type === "REPEATED") return false;
-  const valueChild = firstChild.children.find((child) => child.element.name === "value");
-  if (valueChild?.element.repetition_type === "REPEATED") return false;
-  return true;
-}
-
-// node_modules/.pnpm/hyparquet@1.31.5/node_modules/hyparquet/src/metadata.js
-var defaultInitialFetchSize = 1 << 19;
-var decoder = new TextDecoder();
-function parquetSchema({ schema }) {
-  return getSchemaPath(schema, [])[0];
-}
-
-// node_modules/.pnpm/hyparquet@1.31.5/node_modules/hyparquet/src/utils.js
-function toJson(obj) {
-  if (obj === void 0) return null;
-  if (typeof obj === "bigint") return Number(obj);
-  if (Object.is(obj, -0)) return 0;
-  if (Array.isArray(obj)) return obj.map(toJson);
-  if (obj instanceof Uint8Array) return Array.from(obj);
-  if (obj instanceof Date) return obj.toISOString();
-  if (obj instanceof Object) {
-    const newObj = {};
-    for (const key of Object.keys(obj)) {
-      if (obj[key] === void 0) continue;
-      newObj[key] = toJson(obj[key]);
-    }
-    return newObj;
-  }
-  return obj;
-}
-
-// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/variant.js
-var encoder = new TextEncoder();
-var INT64_MIN = -(2n ** 63n);
-var INT64_MAX = 2n ** 63n - 1n;
-var VARIANT_NULL = new Uint8Array([0]);
-var RESERVED_SHREDDING_FIELDS = /* @__PURE__ */ new Set(["value", "typed_value"]);
-var EMPTY_KEY_INDEX = /* @__PURE__ */ new Map();
-var EMPTY_METADATA = writeVariantMetadata([]);
-function encodeVariantColumn(values, shredding, column) {
-  if (column?.required) {
-    for (let i = 0; i < values.length; i++) {
-      if (values[i] === void 0) {
-        throw new Error(`required variant column ${column.name} has undefined value at index ${i}`);
-      }
-    }
-  }
-  const scratchWriters = [];
-  const shreddingConfig = shredding && normalizeShreddingConfig(shredding);
-  if (shreddingConfig) {
-    const metadataCache = /* @__PURE__ */ new Map();
-    return values.map((value) => {
-      if (value === void 0) return null;
-      const keys = /* @__PURE__ */ new Set();
-      collectKeys(value, keys);
-      const { metadata: metadata2, keyIndex: keyIndex2 } = getVariantRowMetadata(keys, metadataCache);
-      return { metadata: metadata2, ...encodeShredded(value, shreddingConfig, keyIndex2, true, scratchWriters) };
-    });
-  }
-  const dictionary = buildVariantDictionary(values);
-  const metadata = writeVariantMetadata(dictionary);
-  const keyIndex = /* @__PURE__ */ new Map();
-  for (let i = 0; i < dictionary.length; i++) {
-    keyIndex.set(dictionary[i], i);
-  }
-  return values.map((value) => {
-    if (value === void 0) return null;
-    return { metadata, value: writeVariantValue(value, keyIndex, scratchWriters) };
-  });
-}
-function encodeShredded(value, shredType, keyIndex, allowPartialObjects, scratchWriters) {
-  if (value === null || value === void 0) {
-    return { value: VARIANT_NULL, typed_value: null };
-  }
-  if (Array.isArray(shredType)) {
-    if (!Array.isArray(value)) {
-      return { value: writeVariantValue(value, keyIndex, scratchWriters), typed_value: null };
-    }
-    const elemShred = shredType[0];
-    return {
-      value: null,
-      typed_value: value.map((el) => encodeShredded(el, elemShred, keyIndex, false, scratchWriters))
-    };
-  }
-  if (typeof shredType === "object") {
-    if (typeof value !== "object" || Array.isArray(value) || value instanceof Date || value instanceof Uint8Array) {
-      return { value: writeVariantValue(value, keyIndex, scratchWriters), typed_value: null };
-    }
-    const remaining = {};
-    let hasRemaining = false;
-    for (const k of Object.keys(value)) {
-      if (k in shredType || value[k] === void 0) continue;
-      remaining[k] = value[k];
-      hasRemaining = true;
-    }
-    if (hasRemaining && !allowPartialObjects) {
-      return { value: writeVariantValue(value, keyIndex, scratchWriters), typed_value: null };
-    }
-    const fieldNames = Object.keys(shredType);
-    const hasMissingFieldConflict = fieldNames.some(
-      (fieldName) => (!Object.prototype.hasOwnProperty.call(value, fieldName) || value[fieldName] === void 0) && keyIndex.has(fieldName)
-    );
-    if (hasMissingFieldConflict) {
-      return { value: writeVariantValue(value, keyIndex, scratchWriters), typed_value: null };
-    }
-    const typedValue = {};
-    for (const fieldName of fieldNames) {
-      if (!Object.prototype.hasOwnProperty.call(value, fieldName) || value[fieldName] === void 0) {
-        continue;
-      }
-      typedValue[fieldName] = encodeShredded(
-        value[fieldName],
-        shredType[fieldName],
-        keyIndex,
-        false,
-        scratchWriters
-      );
-    }
-    const binaryValue = hasRemaining ? writeVariantValue(remaining, keyIndex, scratchWriters) : null;
-    return { value: binaryValue, typed_value: typedValue };
-  }
-  if (matchesType(value, shredType)) {
-    return { value: null, typed_value: value };
-  }
-  return { value: writeVariantValue(value, keyIndex, scratchWriters), typed_value: null };
-}
-function getVariantRowMetadata(keys, metadataCache) {
-  if (keys.size === 0) {
-    return { metadata: EMPTY_METADATA, keyIndex: EMPTY_KEY_INDEX };
-  }
-  const dictionary = [...keys].sort();
-  const cacheKey = dictionary.join("\0");
-  const cached = metadataCache.get(cacheKey);
-  if (cached) {
-    return cached;
-  }
-  const metadata = writeVariantMetadata(dictionary);
-  const keyIndex = /* @__PURE__ */ new Map();
-  for (let i = 0; i < dictionary.length; i++) keyIndex.set(dictionary[i], i);
-  const rowMetadata = { metadata, keyIndex };
-  metadataCache.set(cacheKey, rowMetadata);
-  return rowMetadata;
-}
-function matchesType(value, type) {
-  if (value === null || value === void 0) return false;
-  switch (type) {
-    case "BOOLEAN":
-      return typeof value === "boolean";
-    case "INT32":
-      return typeof value === "number" && Number.isInteger(value) && value >= -2147483648 && value <= 2147483647;
-    case "INT64":
-      return typeof value === "bigint" && value >= INT64_MIN && value <= INT64_MAX;
-    case "FLOAT":
-      return typeof value === "number";
-    case "DOUBLE":
-      return typeof value === "number";
-    case "STRING":
-      return typeof value === "string";
-    case "TIMESTAMP":
-      return value instanceof Date;
-    default:
-      return false;
-  }
-}
-var MAX_SHRED_DEPTH = 3;
-var MAX_SHRED_LEAVES = 256;
-function autoDetectShredding(values) {
-  const detected = detectShred(values, 0);
-  if (detected === void 0 || typeof detected !== "object") return void 0;
-  const normalized = normalizeShreddingConfig(detected);
-  if (normalized === void 0 || countShredLeaves(normalized) > MAX_SHRED_LEAVES) return void 0;
-  return normalized;
-}
-function countShredLeaves(shredType) {
-  if (Array.isArray(shredType)) return shredType.length ? countShredLeaves(shredType[0]) : 0;
-  if (shredType && typeof shredType === "object") {
-    let leaves = 0;
-    for (const key of Object.keys(shredType)) leaves += countShredLeaves(shredType[key]);
-    return leaves;
-  }
-  return 1;
-}
-function detectShred(values, depth) {
-  const nonNull = [];
-  for (const v of values) {
-    if (v !== null && v !== void 0) nonNull.push(v);
-  }
-  if (!nonNull.length) return void 0;
-  if (nonNull.some(isPlainObject3)) {
-    if (depth >= MAX_SHRED_DEPTH) return void 0;
-    const fieldValues = /* @__PURE__ */ new Map();
-    for (const v of nonNull) {
-      if (!isPlainObject3(v)) continue;
-      for (const [key, fieldValue] of Object.entries(v)) {
-        if (fieldValue === void 0) continue;
-        const arr = fieldValues.get(key);
-        if (arr) arr.push(fieldValue);
-        else fieldValues.set(key, [fieldValue]);
-      }
-    }
-    const shredding = {};
-    for (const [key, vals] of fieldValues) {
-      const fieldShred = detectShred(vals, depth + 1);
-      if (fieldShred !== void 0) shredding[key] = fieldShred;
-    }
-    return Object.keys(shredding).length > 0 ? shredding : void 0;
-  }
-  if (nonNull.every(Array.isArray)) {
-    if (depth >= MAX_SHRED_DEPTH) return void 0;
-    const elements = [];
-    for (const arr of nonNull) for (const el of arr) elements.push(el);
-    const elemShred = detectShred(elements, depth + 1);
-    return elemShred === void 0 ? void 0 : [elemShred];
-  }
-  let jsType;
-  for (const v of nonNull) {
-    if (Array.isArray(v)) return void 0;
-    const t = v instanceof Date ? "date" : typeof v;
-    if (jsType === void 0) jsType = t;
-    else if (jsType !== t) return void 0;
-  }
-  return jsType ? jsTypeToBasicType(jsType) : void 0;
-}
-function isPlainObject3(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array);
-}
-function normalizeShreddingConfig(shredding) {
-  if (Array.isArray(shredding)) {
-    const elem = shredding.length ? normalizeShreddingConfig(shredding[0]) : void 0;
-    return elem === void 0 ? void 0 : [elem];
-  }
-  if (typeof shredding === "object") {
-    const normalized = {};
-    for (const [key, type] of Object.entries(shredding)) {
-      if (RESERVED_SHREDDING_FIELDS.has(key)) continue;
-      const norm = normalizeShreddingConfig(type);
-      if (norm !== void 0) normalized[key] = norm;
-    }
-    return Object.keys(normalized).length > 0 ? normalized : void 0;
-  }
-  return shredding;
-}
-function jsTypeToBasicType(jsType) {
-  switch (jsType) {
-    case "boolean":
-      return "BOOLEAN";
-    case "string":
-      return "STRING";
-    case "number":
-      return "DOUBLE";
-    case "bigint":
-      return "INT64";
-    case "date":
-      return "TIMESTAMP";
-    default:
-      return void 0;
-  }
-}
-function buildVariantDictionary(values) {
-  const keys = /* @__PURE__ */ new Set();
-  collectKeys(values, keys);
-  return [...keys].sort();
-}
-function collectKeys(value, keys) {
-  if (value === null || value === void 0) return;
-  if (Array.isArray(value)) {
-    for (const item of value) {
-      collectKeys(item, keys);
-    }
-    return;
-  }
-  if (value instanceof Date || value instanceof Uint8Array) return;
-  if (typeof value === "object") {
-    for (const key of Object.keys(value)) {
-      keys.add(key);
-      collectKeys(value[key], keys);
-    }
-  }
-}
-function writeVariantMetadata(dictionary) {
-  const n = dictionary.length;
-  const encoded = new Array(n);
-  let totalStringBytes = 0;
-  for (let i = 0; i < n; i++) {
-    const e = encoder.encode(dictionary[i]);
-    encoded[i] = e;
-    totalStringBytes += e.length;
-  }
-  const offsetSize = byteWidth(totalStringBytes);
-  const header = 1 | 1 << 4 | offsetSize - 1 << 6;
-  const totalSize = 1 + offsetSize + (n + 1) * offsetSize + totalStringBytes;
-  const bytes = new Uint8Array(totalSize);
-  let offset = 0;
-  bytes[offset++] = header;
-  for (let j = 0; j < offsetSize; j++) bytes[offset++] = n >> j * 8 & 255;
-  let strOffset = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < offsetSize; j++) bytes[offset++] = strOffset >> j * 8 & 255;
-    strOffset += encoded[i].length;
-  }
-  for (let j = 0; j < offsetSize; j++) bytes[offset++] = strOffset >> j * 8 & 255;
-  for (let i = 0; i < n; i++) {
-    bytes.set(encoded[i], offset);
-    offset += encoded[i].length;
-  }
-  return bytes;
-}
-function writeVariantValue(value, keyIndex, scratchWriters) {
-  const writer = new ByteWriter(8);
-  writeValue(value, writer, keyIndex, scratchWriters);
-  return writer.getBytes();
-}
-function writeValue(val, writer, keyIndex, scratchWriters) {
-  if (val === null || val === void 0) {
-    writer.appendUint8(0);
-    return;
-  }
-  if (val === true) {
-    writer.appendUint8(4);
-    return;
-  }
-  if (val === false) {
-    writer.appendUint8(8);
-    return;
-  }
-  if (typeof val === "bigint") {
-    if (val < INT64_MIN || val > INT64_MAX) {
-      throw new RangeError(`variant bigint out of int64 range: ${val}`);
-    }
-    writer.appendUint8(6 << 2);
-    writer.appendInt64(val);
-    return;
-  }
-  if (typeof val === "number") {
-    if (Number.isInteger(val)) {
-      if (val >= -128 && val <= 127) {
-        writer.appendUint8(3 << 2);
-        writer.appendUint8(val & 255);
-        return;
-      }
-      if (val >= -32768 && val <= 32767) {
-        writer.appendUint8(4 << 2);
-        appendUnsignedLE(writer, val, 2);
-        return;
-      }
-      if (val >= -2147483648 && val <= 2147483647) {
-        writer.appendUint8(5 << 2);
-        writer.appendInt32(val);
-        return;
-      }
-    }
-    writer.appendUint8(7 << 2);
-    writer.appendFloat64(val);
-    return;
-  }
-  if (typeof val === "string") {
-    const strBytes = encoder.encode(val);
-    if (strBytes.length <= 63) {
-      writer.appendUint8(strBytes.length << 2 | 1);
-      writer.appendBytes(strBytes);
-    } else {
-      writer.appendUint8(16 << 2);
-      writer.appendUint32(strBytes.length);
-      writer.appendBytes(strBytes);
-    }
-    return;
-  }
-  if (val instanceof Date) {
-    writer.appendUint8(13 << 2);
-    writer.appendInt64(BigInt(val.getTime()) * 1000n);
-    return;
-  }
-  if (val instanceof Uint8Array) {
-    writer.appendUint8(15 << 2);
-    writer.appendUint32(val.length);
-    writer.appendBytes(val);
-    return;
-  }
-  if (Array.isArray(val)) {
-    writeVariantArray(val, writer, keyIndex, scratchWriters);
-    return;
-  }
-  if (typeof val === "object") {
-    writeVariantObject(val, writer, keyIndex, scratchWriters);
-    return;
-  }
-  throw new Error(`variant cannot encode value: ${val}`);
-}
-function writeVariantObject(obj, writer, keyIndex, scratchWriters) {
-  const entries = Object.keys(obj).filter((key) => obj[key] !== void 0).map((key) => {
-    const id = keyIndex.get(key);
-    if (id === void 0) throw new Error(`variant key not in dictionary: ${key}`);
-    return { id, key };
-  });
-  entries.sort((a, b) => a.id - b.id);
-  const numElements = entries.length;
-  const maxFieldId = numElements > 0 ? entries[numElements - 1].id : 0;
-  const idWidth = byteWidth(maxFieldId);
-  const scratch = scratchWriters.pop() ?? new ByteWriter(8);
-  const offsets = new Array(numElements + 1);
-  offsets[0] = 0;
-  for (let i = 0; i < numElements; i++) {
-    writeValue(obj[entries[i].key], scratch, keyIndex, scratchWriters);
-    offsets[i + 1] = scratch.index;
-  }
-  const offsetWidth = byteWidth(offsets[numElements]);
-  const isLarge = numElements > 255 ? 1 : 0;
-  writer.appendUint8((offsetWidth - 1 | idWidth - 1 << 2 | isLarge << 4) << 2 | 2);
-  if (isLarge) writer.appendUint32(numElements);
-  else writer.appendUint8(numElements);
-  for (const { id } of entries) appendUnsignedLE(writer, id, idWidth);
-  for (const off of offsets) appendUnsignedLE(writer, off, offsetWidth);
-  writer.appendBytes(scratch.getBytes());
-  scratch.index = 0;
-  scratch.offset = 0;
-  scratchWriters.push(scratch);
-}
-function writeVariantArray(arr, writer, keyIndex, scratchWriters) {
-  const numElements = arr.length;
-  const scratch = scratchWriters.pop() ?? new ByteWriter(8);
-  const offsets = new Array(numElements + 1);
-  offsets[0] = 0;
-  for (let i = 0; i < numElements; i++) {
-    writeValue(arr[i], scratch, keyIndex, scratchWriters);
-    offsets[i + 1] = scratch.index;
-  }
-  const offsetWidth = byteWidth(offsets[numElements]);
-  const isLarge = numElements > 255 ? 1 : 0;
-  writer.appendUint8((offsetWidth - 1 | isLarge << 2) << 2 | 3);
-  if (isLarge) writer.appendUint32(numElements);
-  else writer.appendUint8(numElements);
-  for (const off of offsets) appendUnsignedLE(writer, off, offsetWidth);
-  writer.appendBytes(scratch.getBytes());
-  scratch.index = 0;
-  scratch.offset = 0;
-  scratchWriters.push(scratch);
-}
-function byteWidth(maxValue) {
-  if (maxValue <= 255) return 1;
-  if (maxValue <= 65535) return 2;
-  if (maxValue <= 16777215) return 3;
-  return 4;
-}
-function appendUnsignedLE(writer, value, width) {
-  for (let i = 0; i < width; i++) {
-    writer.appendUint8(value >> i * 8 & 255);
-  }
-}
-
-// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/schema.js
-function schemaFromColumnData({ columnData, schemaOverrides }) {
-  const schema = [{
-    name: "root",
-    num_children: columnData.length
-  }];
-  for (const { name, data, type, nullable, shredding } of columnData) {
-    if (schemaOverrides?.[name]) {
-      const override = schemaOverrides[name];
-      if (type || nullable !== void 0) {
-        throw new Error(`cannot provide both type and schema override for column ${name}`);
-      }
-      if (override.name !== name) {
-        throw new Error(`schema override for column ${name} must have matching name, got ${override.name}`);
-      }
-      if (override.type === "FIXED_LEN_BYTE_ARRAY" && !override.type_length) {
-        throw new Error("schema override for FIXED_LEN_BYTE_ARRAY must include type_length");
-      }
-      if (override.num_children) {
-        throw new Error("schema override does not support nested types");
-      }
-      schema.push(override);
-    } else if (type === "VARIANT") {
-      const repetition_type = nullable === false ? "REQUIRED" : "OPTIONAL";
-      const shreddingConfig = shredding && shredding !== true ? normalizeShreddingConfig(shredding) : void 0;
-      if (shreddingConfig) {
-        schema.push(
-          { name, repetition_type, num_children: 3, logical_type: { type: "VARIANT" } },
-          { name: "metadata", type: "BYTE_ARRAY", repetition_type: "REQUIRED" },
-          { name: "value", type: "BYTE_ARRAY", repetition_type: "OPTIONAL" },
-          ...buildVariantTypedValue(shreddingConfig)
-        );
-      } else {
-        schema.push(
-          { name, repetition_type, num_children: 2, logical_type: { type: "VARIANT" } },
-          { name: "metadata", type: "BYTE_ARRAY", repetition_type: "REQUIRED" },
-          { name: "value", type: "BYTE_ARRAY", repetition_type: "OPTIONAL" }
-        );
-      }
-    } else if (type) {
-      schema.push(basicTypeToSchemaElement(name, type, nullable));
-    } else {
-      schema.push(autoSchemaElement(name, data.slice(0, 1e3)));
-    }
-  }
-  return schema;
-}
-function buildVariantTypedValue(shredType) {
-  if (Array.isArray(shredType)) {
-    return [
-      { name: "typed_value", repetition_type: "OPTIONAL", converted_type: "LIST", num_children: 1 },
-      { name: "list", repetition_type: "REPEATED", num_children: 1 },
-      { name: "element", repetition_type: "REQUIRED", num_children: 2 },
-      { name: "value", type: "BYTE_ARRAY", repetition_type: "OPTIONAL" },
-      ...buildVariantTypedValue(shredType[0])
-    ];
-  }
-  if (typeof shredType === "object") {
-    const fieldNames = Object.keys(shredType);
-    const elements = [
-      { name: "typed_value", repetition_type: "OPTIONAL", num_children: fieldNames.length }
-    ];
-    for (const fieldName of fieldNames) {
-      elements.push(
-        { name: fieldName, repetition_type: "OPTIONAL", num_children: 2 },
-        { name: "value", type: "BYTE_ARRAY", repetition_type: "OPTIONAL" },
-        ...buildVariantTypedValue(shredType[fieldName])
-      );
-    }
-    return elements;
-  }
-  return [shreddedLeafElement(shredType)];
-}
-function shreddedLeafElement(type) {
-  switch (type) {
-    case "STRING":
-      return { name: "typed_value", type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "OPTIONAL" };
-    case "INT32":
-      return { name: "typed_value", type: "INT32", repetition_type: "OPTIONAL" };
-    case "INT64":
-      return { name: "typed_value", type: "INT64", repetition_type: "OPTIONAL" };
-    case "DOUBLE":
-      return { name: "typed_value", type: "DOUBLE", repetition_type: "OPTIONAL" };
-    case "FLOAT":
-      return { name: "typed_value", type: "FLOAT", repetition_type: "OPTIONAL" };
-    case "BOOLEAN":
-      return { name: "typed_value", type: "BOOLEAN", repetition_type: "OPTIONAL" };
-    case "TIMESTAMP":
-      return { name: "typed_value", type: "INT64", converted_type: "TIMESTAMP_MICROS", repetition_type: "OPTIONAL" };
-    default:
-      throw new Error(`unsupported shredded field type: ${type}`);
-  }
-}
-function basicTypeToSchemaElement(name, type, nullable) {
-  const repetition_type = nullable === false ? "REQUIRED" : "OPTIONAL";
-  if (type === "STRING") {
-    return { name, type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type };
-  }
-  if (type === "JSON") {
-    return { name, type: "BYTE_ARRAY", converted_type: "JSON", repetition_type };
-  }
-  if (type === "TIMESTAMP") {
-    return { name, type: "INT64", converted_type: "TIMESTAMP_MILLIS", repetition_type };
-  }
-  if (type === "UUID") {
-    return { name, type: "FIXED_LEN_BYTE_ARRAY", type_length: 16, logical_type: { type: "UUID" }, repetition_type };
-  }
-  if (type === "FLOAT16") {
-    return { name, type: "FIXED_LEN_BYTE_ARRAY", type_length: 2, logical_type: { type: "FLOAT16" }, repetition_type };
-  }
-  if (type === "GEOMETRY") {
-    return { name, type: "BYTE_ARRAY", logical_type: { type: "GEOMETRY" }, repetition_type };
-  }
-  if (type === "GEOGRAPHY") {
-    return { name, type: "BYTE_ARRAY", logical_type: { type: "GEOGRAPHY" }, repetition_type };
-  }
-  return { name, type, repetition_type };
-}
-function autoSchemaElement(name, values) {
-  let type;
-  let repetition_type = "REQUIRED";
-  let converted_type;
-  if (values instanceof Int32Array) return { name, type: "INT32", repetition_type };
-  if (values instanceof BigInt64Array) return { name, type: "INT64", repetition_type };
-  if (values instanceof Float32Array) return { name, type: "FLOAT", repetition_type };
-  if (values instanceof Float64Array) return { name, type: "DOUBLE", repetition_type };
-  for (const value of values) {
-    if (value === null || value === void 0) {
-      repetition_type = "OPTIONAL";
-    } else {
-      let valueType;
-      let valueConvertedType;
-      if (typeof value === "boolean") valueType = "BOOLEAN";
-      else if (typeof value === "bigint") valueType = "INT64";
-      else if (Number.isInteger(value)) valueType = "INT32";
-      else if (typeof value === "number") valueType = "DOUBLE";
-      else if (value instanceof Uint8Array) valueType = "BYTE_ARRAY";
-      else if (typeof value === "string") {
-        valueType = "BYTE_ARRAY";
-        valueConvertedType = "UTF8";
-      } else if (value instanceof Date) {
-        valueType = "INT64";
-        valueConvertedType = "TIMESTAMP_MILLIS";
-      } else if (typeof value === "object") {
-        valueType = "BYTE_ARRAY";
-        valueConvertedType = "JSON";
-      } else throw new Error(`cannot determine parquet type for: ${value}`);
-      if (type === void 0) {
-        type = valueType;
-        converted_type = valueConvertedType;
-      } else if (type === "INT32" && valueType === "DOUBLE") {
-        type = "DOUBLE";
-      } else if (type === "DOUBLE" && valueType === "INT32") {
-        continue;
-      } else if (type !== valueType || converted_type !== valueConvertedType) {
-        throw new Error(`parquet cannot write mixed types: ${converted_type ?? type} and ${valueConvertedType ?? valueType}`);
-      }
-    }
-  }
-  if (!type) {
-    type = "BYTE_ARRAY";
-    repetition_type = "OPTIONAL";
-  }
-  return { name, type, repetition_type, converted_type };
-}
-function getMaxRepetitionLevel(schemaPath) {
-  let maxLevel = 0;
-  for (const element of schemaPath) {
-    if (element.repetition_type === "REPEATED") {
-      maxLevel++;
-    }
-  }
-  return maxLevel;
-}
-function schemaPathResolver(schema) {
-  const root = parquetSchema({ schema });
-  const childrenByName = /* @__PURE__ */ new Map();
-  return (path) => {
-    let tree = root;
-    const schemaPath = [tree];
-    for (const part of path) {
-      let children = childrenByName.get(tree);
-      if (!children) {
-        children = /* @__PURE__ */ new Map();
-        for (const child2 of tree.children) {
-          if (!children.has(child2.element.name)) children.set(child2.element.name, child2);
-        }
-        childrenByName.set(tree, children);
-      }
-      const child = children.get(part);
-      if (!child) throw new Error(`parquet schema element not found: ${path}`);
-      schemaPath.push(child);
-      tree = child;
-    }
-    return schemaPath;
-  };
-}
-
-// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/splitstream.js
-function writeByteStreamSplit(writer, values, type, typeLength) {
-  const count = values.length;
-  let bytes;
-  let width;
-  if (type === "FLOAT") {
-    const typed = values instanceof Float32Array ? values : new Float32Array(numberArray(values));
-    bytes = new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
-    width = 4;
-  } else if (type === "DOUBLE") {
-    const typed = values instanceof Float64Array ? values : new Float64Array(numberArray(values));
-    bytes = new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
-    width = 8;
-  } else if (type === "INT32") {
-    const typed = values instanceof Int32Array ? values : new Int32Array(numberArray(values));
-    bytes = new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
-    width = 4;
-  } else if (type === "INT64") {
-    const typed = bigIntArray(values);
-    bytes = new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
-    width = 8;
-  } else if (type === "FIXED_LEN_BYTE_ARRAY") {
-    if (!typeLength) throw new Error("parquet byte_stream_split missing type_length");
-    width = typeLength;
-    bytes = new Uint8Array(count * width);
-    for (let i = 0; i < count; i++) {
-      bytes.set(values[i], i * width);
-    }
-  } else {
-    throw new Error(`parquet byte_stream_split unsupported type: ${type}`);
-  }
-  for (let b = 0; b < width; b++) {
-    for (let i = 0; i < count; i++) {
-      writer.appendUint8(bytes[i * width + b]);
-    }
-  }
-}
-function numberArray(values) {
-  if (Array.isArray(values) && values.every((v) => typeof v === "number")) {
-    return values;
-  }
-  throw new Error("Expected number array for BYTE_STREAM_SPLIT encoding");
-}
-function bigIntArray(values) {
-  if (values instanceof BigInt64Array) return values;
-  if (Array.isArray(values) && values.every((v) => typeof v === "bigint")) {
-    return new BigInt64Array(values);
-  }
-  throw new Error("Expected bigint array for BYTE_STREAM_SPLIT encoding");
-}
-
-// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/datapage.js
-function writeDataPageV2({ writer, column, encoding, pageData }) {
-  const { columnName, element, codec, compressors } = column;
-  const { type, type_length, repetition_type } = element;
-  if (!type) throw new Error(`column ${columnName} cannot determine type`);
-  if (repetition_type === "REPEATED") throw new Error(`column ${columnName} repeated types not supported`);
-  const levelWriter = new ByteWriter();
-  const {
-    definition_levels_byte_length,
-    repetition_levels_byte_length,
-    num_nulls,
-    num_values,
-    num_rows
-  } = writeLevels(levelWriter, column, pageData);
-  const nonnull = num_nulls ? pageData.values.filter((v) => v !== null && v !== void 0) : pageData.values;
-  const page = new ByteWriter();
-  if (encoding === "PLAIN") {
-    writePlain(page, nonnull, type, type_length);
-  } else if (encoding === "RLE") {
-    if (type !== "BOOLEAN") throw new Error("RLE encoding only supported for BOOLEAN type");
-    const rleData = new ByteWriter();
-    writeRleBitPackedHybrid(rleData, nonnull, 1);
-    page.appendUint32(rleData.offset);
-    page.appendBytes(rleData.getBytes());
-  } else if (encoding === "PLAIN_DICTIONARY" || encoding === "RLE_DICTIONARY") {
-    let maxValue = 0;
-    for (const v of nonnull) if (v > maxValue) maxValue = v;
-    const bitWidth2 = Math.ceil(Math.log2(maxValue + 1));
-    page.appendUint8(bitWidth2);
-    writeRleBitPackedHybrid(page, nonnull, bitWidth2);
-  } else if (encoding === "DELTA_BINARY_PACKED") {
-    if (type !== "INT32" && type !== "INT64") {
-      throw new Error("DELTA_BINARY_PACKED encoding only supported for INT32 and INT64 types");
-    }
-    deltaBinaryPack(page, nonnull, type);
-  } else if (encoding === "DELTA_LENGTH_BYTE_ARRAY") {
-    if (type !== "BYTE_ARRAY") {
-      throw new Error("DELTA_LENGTH_BYTE_ARRAY encoding only supported for BYTE_ARRAY type");
-    }
-    deltaLengthByteArray(page, nonnull);
-  } else if (encoding === "DELTA_BYTE_ARRAY") {
-    if (type !== "BYTE_ARRAY") {
-      throw new Error("DELTA_BYTE_ARRAY encoding only supported for BYTE_ARRAY type");
-    }
-    deltaByteArray(page, nonnull);
-  } else if (encoding === "BYTE_STREAM_SPLIT") {
-    writeByteStreamSplit(page, nonnull, type, type_length);
-  } else {
-    throw new Error(`parquet unsupported encoding: ${encoding}`);
-  }
-  const pageBytes = page.getBytes();
-  const compressedBytes = compressors[codec]?.(pageBytes) ?? pageBytes;
-  const headerStart = writer.offset;
-  writePageHeader(writer, {
-    type: "DATA_PAGE_V2",
-    uncompressed_page_size: levelWriter.offset + page.offset,
-    compressed_page_size: levelWriter.offset + compressedBytes.length,
-    data_page_header_v2: {
-      num_values,
-      num_nulls,
-      num_rows,
-      encoding,
-      definition_levels_byte_length,
-      repetition_levels_byte_length,
-      is_compressed: !!codec
-      // is there benefit to page statistics here?
-    }
-  });
-  const headerSize = writer.offset - headerStart;
-  writer.appendBytes(levelWriter.getBytes());
-  writer.appendBytes(compressedBytes);
-  return headerSize + levelWriter.offset + page.offset;
-}
-function writePageHeader(writer, header) {
-  const compact = {
-    field_1: PageTypes.indexOf(header.type),
-    field_2: header.uncompressed_page_size,
-    field_3: header.compressed_page_size,
-    field_4: header.crc,
-    field_5: header.data_page_header && {
-      field_1: header.data_page_header.num_values,
-      field_2: Encodings.indexOf(header.data_page_header.encoding),
-      field_3: Encodings.indexOf(header.data_page_header.definition_level_encoding),
-      field_4: Encodings.indexOf(header.data_page_header.repetition_level_encoding)
-      // field_5: header.data_page_header.statistics,
-    },
-    field_7: header.dictionary_page_header && {
-      field_1: header.dictionary_page_header.num_values,
-      field_2: Encodings.indexOf(header.dictionary_page_header.encoding)
-    },
-    field_8: header.data_page_header_v2 && {
-      field_1: header.data_page_header_v2.num_values,
-      field_2: header.data_page_header_v2.num_nulls,
-      field_3: header.data_page_header_v2.num_rows,
-      field_4: Encodings.indexOf(header.data_page_header_v2.encoding),
-      field_5: header.data_page_header_v2.definition_levels_byte_length,
-      field_6: header.data_page_header_v2.repetition_levels_byte_length,
-      field_7: header.data_page_header_v2.is_compressed ? void 0 : false
-      // default true
-    }
-  };
-  serializeTCompactProtocol(writer, compact);
-}
-function writeLevels(writer, column, dataPage) {
-  const { schemaPath } = column;
-  const { values, definitionLevels, repetitionLevels, maxDefinitionLevel } = dataPage;
-  const num_values = definitionLevels.length || values.length;
-  let num_nulls = 0;
-  let num_rows = 0;
-  if (repetitionLevels.length) {
-    for (let i = 0; i < repetitionLevels.length; i++) {
-      if (repetitionLevels[i] === 0) num_rows++;
-    }
-  } else {
-    num_rows = values.length;
-  }
-  if (definitionLevels.length) {
-    for (let i = 0; i < definitionLevels.length; i++) {
-      if (definitionLevels[i] < maxDefinitionLevel) num_nulls++;
-    }
-  }
-  const maxRepetitionLevel = getMaxRepetitionLevel(schemaPath);
-  let repetition_levels_byte_length = 0;
-  if (maxRepetitionLevel) {
-    const bitWidth2 = Math.ceil(Math.log2(maxRepetitionLevel + 1));
-    repetition_levels_byte_length = writeRleBitPackedHybrid(writer, repetitionLevels, bitWidth2);
-  }
-  let definition_levels_byte_length = 0;
-  if (maxDefinitionLevel) {
-    const bitWidth2 = Math.ceil(Math.log2(maxDefinitionLevel + 1));
-    definition_levels_byte_length = writeRleBitPackedHybrid(writer, definitionLevels, bitWidth2);
-  }
-  return { definition_levels_byte_length, repetition_levels_byte_length, num_values, num_nulls, num_rows };
-}
-
-// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/dictionary.js
-var textEncoder2 = new TextEncoder();
-function estimateValueSize(value, type, type_length) {
-  if (value === null || value === void 0) return 0;
-  if (type === "BOOLEAN") return 0.125;
-  if (type === "INT32" || type === "FLOAT") return 4;
-  if (type === "INT64" || type === "DOUBLE") return 8;
-  if (type === "INT96") return 12;
-  if (type === "FIXED_LEN_BYTE_ARRAY") return type_length ?? 0;
-  if (type === "BYTE_ARRAY") {
-    if (value instanceof Uint8Array) return value.byteLength;
-    if (typeof value === "string") return value.length;
-  }
-  return 0;
-}
-function hashBytes(bytes) {
-  let h = 2166136261;
-  for (let i = 0; i < bytes.length; i++) {
-    h ^= bytes[i];
-    h = Math.imul(h, 16777619);
-  }
-  return h >>> 0;
-}
-function bytesEqual(a, b) {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] !== b[i]) return false;
-  }
-  return true;
-}
-var sampleRejectionRatio = 0.9;
-function useDictionary(values, type, type_length, encoding, dictionarySize, required) {
-  if (encoding && encoding !== "RLE_DICTIONARY") return {};
-  if (type === "BOOLEAN") return {};
-  const forced = encoding === "RLE_DICTIONARY";
-  const byteArrayPrefixSize = type === "BYTE_ARRAY" ? 4 : 0;
-  if (!forced) {
-    const sampleSize = Math.min(values.length, 1e3);
-    const sampleSizes = /* @__PURE__ */ new Map();
-    const sampleHashes = /* @__PURE__ */ new Map();
-    let sampleDictionarySize = 0;
-    let sampleTotalSize = 0;
-    for (let i = 0; i < sampleSize; i++) {
-      const sampleIndex = sampleSize === 1 ? 0 : Math.floor(i * (values.length - 1) / (sampleSize - 1));
-      const value = values[sampleIndex];
-      let key = value;
-      if (value instanceof Uint8Array) {
-        key = sampleHashes.get(value);
-        if (key === void 0) {
-          key = hashBytes(value);
-          sampleHashes.set(value, key);
-        }
-      }
-      let valueSize = sampleSizes.get(key);
-      if (valueSize === void 0) {
-        valueSize = estimateValueSize(value, type, type_length) + (value === null || value === void 0 ? 0 : byteArrayPrefixSize);
-        sampleSizes.set(key, valueSize);
-        sampleDictionarySize += valueSize;
-      }
-      sampleTotalSize += valueSize;
-    }
-    if (!sampleTotalSize || sampleDictionarySize / sampleTotalSize > sampleRejectionRatio) return {};
-  }
-  const dictionary = [];
-  const indexes = new Array(values.length);
-  const valueIndex = /* @__PURE__ */ new Map();
-  const valueSizes = [];
-  const hashBuckets = /* @__PURE__ */ new Map();
-  let dictSize = 0;
-  let physicalDictSize = 0;
-  let totalSize = 0;
-  let nonNullCount = 0;
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (value === null || value === void 0) {
-      if (required) throw new Error("parquet required value is undefined");
-      continue;
-    }
-    nonNullCount++;
-    let index;
-    if (value instanceof Uint8Array) {
-      totalSize += value.byteLength;
-      index = valueIndex.get(value);
-      if (index !== void 0) {
-        indexes[i] = index;
-        continue;
-      }
-      const hash = hashBytes(value);
-      const bucket = hashBuckets.get(hash);
-      if (bucket) {
-        for (const j of bucket) {
-          if (bytesEqual(dictionary[j], value)) {
-            index = j;
-            break;
-          }
-        }
-      }
-      if (index === void 0) {
-        dictSize += value.byteLength;
-        if (!forced && dictionarySize) {
-          physicalDictSize += value.byteLength;
-          if (physicalDictSize > dictionarySize) return {};
-        }
-        index = dictionary.length;
-        dictionary.push(value);
-        if (bucket) bucket.push(index);
-        else hashBuckets.set(hash, [index]);
-      }
-      valueIndex.set(value, index);
-    } else {
-      index = valueIndex.get(value);
-      const valueSize = index === void 0 ? estimateValueSize(value, type, type_length) : valueSizes[index];
-      totalSize += valueSize;
-      if (index === void 0) {
-        dictSize += valueSize;
-        if (!forced && dictionarySize) {
-          physicalDictSize += typeof value === "string" ? textEncoder2.encode(value).byteLength : valueSize;
-          if (physicalDictSize > dictionarySize) return {};
-        }
-        index = dictionary.length;
-        dictionary.push(value);
-        valueSizes[index] = valueSize;
-        valueIndex.set(value, index);
-      }
-    }
-    indexes[i] = index;
-  }
-  const bitWidth2 = Math.ceil(Math.log2(dictionary.length));
-  const indexSize = Math.ceil(nonNullCount * bitWidth2 / 8);
-  const plainSize = totalSize + nonNullCount * byteArrayPrefixSize;
-  const dictionaryValueSize = dictSize + dictionary.length * byteArrayPrefixSize;
-  if (!forced && 2 * (dictionaryValueSize + indexSize) > plainSize) return {};
-  return { dictionary, indexes };
-}
-function writeDictionaryPage(writer, column, dictionary) {
-  const { element, codec, compressors } = column;
-  const { type, type_length } = element;
-  if (!type) throw new Error(`column ${column.columnName} cannot determine type`);
-  const dictionaryPage = new ByteWriter();
-  writePlain(dictionaryPage, dictionary, type, type_length);
-  const dictionaryBytes = dictionaryPage.getBytes();
-  const compressedBytes = compressors[codec]?.(dictionaryBytes) ?? dictionaryBytes;
-  const headerStart = writer.offset;
-  writePageHeader(writer, {
-    type: "DICTIONARY_PAGE",
-    uncompressed_page_size: dictionaryBytes.byteLength,
-    compressed_page_size: compressedBytes.byteLength,
-    dictionary_page_header: {
-      num_values: dictionary.length,
-      encoding: "PLAIN"
-    }
-  });
-  const headerSize = writer.offset - headerStart;
-  writer.appendBytes(compressedBytes);
-  return headerSize + dictionaryBytes.byteLength;
-}
-
-// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/geospatial.js
-function geospatialStatistics(values) {
-  const typeCodes = /* @__PURE__ */ new Set();
-  let partial;
-  for (const value of values) {
-    if (value === null || value === void 0) continue;
-    if (typeof value !== "object") {
-      throw new Error("geospatial column expects GeoJSON geometries");
-    }
-    partial = extendBoundsFromGeometry(partial, value);
-    typeCodes.add(geometryTypeCodeWithDimension(value));
-  }
-  let bbox;
-  const { xmin, ymin, xmax, ymax } = partial ?? {};
-  if (xmin !== void 0 && ymin !== void 0 && xmax !== void 0 && ymax !== void 0) {
-    bbox = { ...partial, xmin, ymin, xmax, ymax };
-  }
-  if (typeCodes.size || bbox) {
-    return {
-      bbox,
-      // Geospatial type codes of all instances, or an empty list if not known
-      geospatial_types: typeCodes.size ? Array.from(typeCodes).sort((a, b) => a - b) : []
-    };
-  }
-}
-function extendBoundsFromGeometry(bbox, geometry) {
-  if (geometry.type === "GeometryCollection") {
-    for (const child of geometry.geometries || []) {
-      bbox = extendBoundsFromGeometry(bbox, child);
-    }
-    return bbox;
-  }
-  return extendBoundsFromCoordinates(bbox, geometry.coordinates);
-}
-function extendBoundsFromCoordinates(bbox, coordinates) {
-  if (typeof coordinates[0] === "number") {
-    bbox = updateAxis(bbox, "xmin", "xmax", coordinates[0]);
-    bbox = updateAxis(bbox, "ymin", "ymax", coordinates[1]);
-    if (coordinates.length > 2) bbox = updateAxis(bbox, "zmin", "zmax", coordinates[2]);
-    if (coordinates.length > 3) bbox = updateAxis(bbox, "mmin", "mmax", coordinates[3]);
-    return bbox;
-  }
-  for (const child of coordinates) {
-    bbox = extendBoundsFromCoordinates(bbox, child);
-  }
-  return bbox;
-}
-function updateAxis(bbox, minKey, maxKey, value) {
-  if (value === void 0 || !Number.isFinite(value)) return bbox;
-  if (!bbox) bbox = {};
-  const min = bbox[minKey];
-  const max = bbox[maxKey];
-  if (min === void 0 || value < min) bbox[minKey] = value;
-  if (max === void 0 || value > max) bbox[maxKey] = value;
-  return bbox;
-}
-function geometryTypeCodeWithDimension(geometry) {
-  const base = geometryTypeCodes[geometry.type];
-  if (base === void 0) throw new Error(`unknown geometry type: ${geometry.type}`);
-  const dim = inferGeometryDimensions(geometry);
-  if (dim === 2) return base;
-  if (dim === 3) return base + 1e3;
-  if (dim === 4) return base + 3e3;
-  throw new Error(`unsupported geometry dimensions: ${dim}`);
-}
-var geometryTypeCodes = {
-  Point: 1,
-  LineString: 2,
-  Polygon: 3,
-  MultiPoint: 4,
-  MultiLineString: 5,
-  MultiPolygon: 6,
-  GeometryCollection: 7
-};
-function inferGeometryDimensions(geometry) {
-  if (geometry.type === "GeometryCollection") {
-    let maxDim = 0;
-    for (const child of geometry.geometries || []) {
-      maxDim = Math.max(maxDim, inferGeometryDimensions(child));
-    }
-    return maxDim || 2;
-  }
-  return inferCoordinateDimensions(geometry.coordinates);
-}
-function inferCoordinateDimensions(value) {
-  if (!value.length) return 2;
-  if (typeof value[0] === "number") return value.length;
-  let maxDim = 0;
-  for (const item of value) {
-    maxDim = Math.max(maxDim, inferCoordinateDimensions(item));
-  }
-  return maxDim || 2;
-}
-
-// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/wkb.js
-function geojsonToWkb(geometry) {
-  const writer = new ByteWriter();
-  writeGeometry(writer, geometry);
-  return writer.getBytes();
-}
-function writeGeometry(writer, geometry) {
-  if (typeof geometry !== "object") {
-    throw new Error("geometry values must be GeoJSON geometries");
-  }
-  const typeCode = geometryTypeCode(geometry.type);
-  const dim = inferGeometryDimensions2(geometry);
-  let flag2 = 0;
-  if (dim === 3) flag2 = 1;
-  else if (dim === 4) flag2 = 3;
-  else if (dim > 4) throw new Error(`unsupported geometry dimensions: ${dim}`);
-  writer.appendUint8(1);
-  writer.appendUint32(typeCode + flag2 * 1e3);
-  if (geometry.type === "Point") {
-    writePosition(writer, geometry.coordinates, dim);
-  } else if (geometry.type === "LineString") {
-    writeLine(writer, geometry.coordinates, dim);
-  } else if (geometry.type === "Polygon") {
-    writer.appendUint32(geometry.coordinates.length);
-    for (const ring of geometry.coordinates) {
-      writeLine(writer, ring, dim);
-    }
-  } else if (geometry.type === "MultiPoint") {
-    writer.appendUint32(geometry.coordinates.length);
-    for (const coordinates of geometry.coordinates) {
-      writeGeometry(writer, { type: "Point", coordinates });
-    }
-  } else if (geometry.type === "MultiLineString") {
-    writer.appendUint32(geometry.coordinates.length);
-    for (const coordinates of geometry.coordinates) {
-      writeGeometry(writer, { type: "LineString", coordinates });
-    }
-  } else if (geometry.type === "MultiPolygon") {
-    writer.appendUint32(geometry.coordinates.length);
-    for (const coordinates of geometry.coordinates) {
-      writeGeometry(writer, { type: "Polygon", coordinates });
-    }
-  } else if (geometry.type === "GeometryCollection") {
-    writer.appendUint32(geometry.geometries.length);
-    for (const child of geometry.geometries) {
-      writeGeometry(writer, child);
-    }
-  } else {
-    throw new Error("unsupported geometry type");
-  }
-}
-function writePosition(writer, position, dim) {
-  if (position.length < dim) {
-    throw new Error("geometry position dimensions mismatch");
-  }
-  for (let i = 0; i < dim; i++) {
-    writer.appendFloat64(position[i]);
-  }
-}
-function writeLine(writer, coordinates, dim) {
-  writer.appendUint32(coordinates.length);
-  for (const position of coordinates) {
-    writePosition(writer, position, dim);
-  }
-}
-function geometryTypeCode(type) {
-  if (type === "Point") return 1;
-  if (type === "LineString") return 2;
-  if (type === "Polygon") return 3;
-  if (type === "MultiPoint") return 4;
-  if (type === "MultiLineString") return 5;
-  if (type === "MultiPolygon") return 6;
-  if (type === "GeometryCollection") return 7;
-  throw new Error(`unknown geometry type: ${type}`);
-}
-function inferGeometryDimensions2(geometry) {
-  if (geometry.type === "GeometryCollection") {
-    let maxDim = 0;
-    for (const child of geometry.geometries) {
-      maxDim = Math.max(maxDim, inferGeometryDimensions2(child));
-    }
-    return maxDim || 2;
-  }
-  return inferCoordinateDimensions2(geometry.coordinates);
-}
-function inferCoordinateDimensions2(value) {
-  if (!Array.isArray(value)) return 2;
-  if (!value.length) return 2;
-  if (typeof value[0] === "number") return value.length;
-  let maxDim = 0;
-  for (const item of value) {
-    maxDim = Math.max(maxDim, inferCoordinateDimensions2(item));
-  }
-  return maxDim || 2;
-}
-
-// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/unconvert.js
-var dayMillis = 864e5;
-function mapConverted(values, convert) {
-  const cache = /* @__PURE__ */ new Map();
-  return Array.from(values, (value) => {
-    if (cache.has(value)) return cache.get(value);
-    const result = convert(value);
-    cache.set(value, result);
-    return result;
-  });
-}
-function unconvert(element, values) {
-  const { type, converted_type: ctype, logical_type: ltype } = element;
-  if (ctype === "DECIMAL") {
-    const factor = 10 ** (element.scale || 0);
-    return Array.from(values, (v) => {
-      if (v === null || v === void 0) return v;
-      if (typeof v === "bigint") return unconvertDecimal(element, v);
-      if (typeof v !== "number") throw new Error("DECIMAL must be a number or bigint");
-      return unconvertDecimal(element, BigInt(Math.round(v * factor)));
-    });
-  }
-  if (ctype === "DATE") {
-    return Array.from(values).map((v) => {
-      if (v instanceof Date) return Math.floor(v.getTime() / dayMillis);
-      return v;
-    });
-  }
-  if (ctype === "TIMESTAMP_MILLIS") {
-    return Array.from(values).map((v) => {
-      if (v === null || v === void 0) return v;
-      if (v instanceof Date) return BigInt(v.getTime());
-      return BigInt(v);
-    });
-  }
-  if (ctype === "TIMESTAMP_MICROS") {
-    return Array.from(values).map((v) => {
-      if (v === null || v === void 0) return v;
-      if (v instanceof Date) return BigInt(v.getTime() * 1e3);
-      return BigInt(v);
-    });
-  }
-  if (ctype === "JSON") {
-    if (!Array.isArray(values)) throw new Error("JSON must be an array");
-    const encoder2 = new TextEncoder();
-    return mapConverted(
-      values,
-      (v) => v === null || v === void 0 ? v : encoder2.encode(JSON.stringify(toJson(v)))
-    );
-  }
-  if (ctype === "UTF8") {
-    if (!Array.isArray(values)) throw new Error("strings must be an array");
-    const encoder2 = new TextEncoder();
-    return values.map((v) => typeof v === "string" ? encoder2.encode(v) : v);
-  }
-  if (ctype === "UINT_32" || ltype?.type === "INTEGER" && ltype.bitWidth === 32 && !ltype.isSigned) {
-    if (values instanceof Uint32Array) return values;
-    if (values instanceof Int32Array) return new Uint32Array(values.buffer, values.byteOffset, values.length);
-    return Array.from(values).map((v) => {
-      if (v === null || v === void 0) return v;
-      if (!Number.isSafeInteger(v)) throw new Error("expected integer value, got " + v);
-      if (v < 0 || v > 4294967295) throw new Error("expected uint32 value, got " + v);
-      if (v > 2147483647) return v - 4294967296;
-      return v;
-    });
-  }
-  if (ltype?.type === "FLOAT16") {
-    if (type !== "FIXED_LEN_BYTE_ARRAY") throw new Error("FLOAT16 must be FIXED_LEN_BYTE_ARRAY type");
-    if (element.type_length !== 2) throw new Error("FLOAT16 expected type_length to be 2 bytes");
-    return Array.from(values).map(unconvertFloat16);
-  }
-  if (ltype?.type === "UUID") {
-    if (!Array.isArray(values)) throw new Error("UUID must be an array");
-    if (type !== "FIXED_LEN_BYTE_ARRAY") throw new Error("UUID must be FIXED_LEN_BYTE_ARRAY type");
-    if (element.type_length !== 16) throw new Error("UUID expected type_length to be 16 bytes");
-    return values.map(unconvertUuid);
-  }
-  if (ltype?.type === "TIMESTAMP") {
-    return Array.from(values).map((v) => {
-      if (v === null || v === void 0) return v;
-      if (v instanceof Date) {
-        const millis = BigInt(v.getTime());
-        if (ltype.unit === "NANOS") return millis * 1000000n;
-        if (ltype.unit === "MICROS") return millis * 1000n;
-        return millis;
-      }
-      return BigInt(v);
-    });
-  }
-  if (ltype?.type === "GEOMETRY" || ltype?.type === "GEOGRAPHY") {
-    if (!Array.isArray(values)) throw new Error("geometry must be an array");
-    return mapConverted(values, (v) => {
-      if (v === null || v === void 0) return v;
-      return geojsonToWkb(v);
-    });
-  }
-  return values;
-}
-function unconvertUuid(value) {
-  if (value === void 0 || value === null) return;
-  if (value instanceof Uint8Array) return value;
-  if (typeof value === "string") {
-    const uuidRegex = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-    if (!uuidRegex.test(value)) {
-      throw new Error("UUID must be a valid UUID string");
-    }
-    value = value.replace(/-/g, "").toLowerCase();
-    const bytes = new Uint8Array(16);
-    for (let i = 0; i < 16; i++) {
-      bytes[i] = parseInt(value.slice(i * 2, i * 2 + 2), 16);
-    }
-    return bytes;
-  }
-  throw new Error("UUID must be a string or Uint8Array");
-}
-var STATS_TRUNCATE_LENGTH = 16;
-var utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-function truncateStatistic(bytes, element, isMax, length) {
-  if (bytes.length <= length || !isTruncatable(element)) return bytes;
-  const truncated = isUtf8(element) ? truncateUtf8(bytes, isMax, length) : truncateBytes(bytes, isMax, length);
-  return truncated ?? bytes;
-}
-function isTruncatable({ type, converted_type, logical_type }) {
-  if (type !== "BYTE_ARRAY") return false;
-  if (converted_type === "DECIMAL" || converted_type === "JSON" || converted_type === "BSON") return false;
-  return logical_type?.type !== "JSON" && logical_type?.type !== "BSON";
-}
-function isUtf8({ converted_type, logical_type }) {
-  return converted_type === "UTF8" || converted_type === "ENUM" || logical_type?.type === "STRING" || logical_type?.type === "ENUM";
-}
-function truncateBytes(bytes, isMax, length) {
-  const prefix = new Uint8Array(bytes.subarray(0, length));
-  if (!isMax) return prefix;
-  let i = prefix.length - 1;
-  while (i >= 0 && prefix[i] === 255) i--;
-  if (i < 0) return void 0;
-  const rounded = prefix.slice(0, i + 1);
-  rounded[i] += 1;
-  return rounded;
-}
-function truncateUtf8(bytes, isMax, length) {
-  let end = length;
-  while (end > 0 && (bytes[end] & 192) === 128) end--;
-  if (!isMax) return new Uint8Array(bytes.subarray(0, end));
-  let text3;
-  try {
-    text3 = utf8Decoder.decode(bytes.subarray(0, end));
-  } catch {
-    return truncateBytes(bytes, isMax, length);
-  }
-  const codePoints = Array.from(text3, (c) => c.codePointAt(0) ?? 0);
-  const encoder2 = new TextEncoder();
-  for (let i = codePoints.length - 1; i >= 0; i--) {
-    end--;
-    while (end > 0 && (bytes[end] & 192) === 128) end--;
-    const code = codePoints[i];
-    if (code === 1114111) continue;
-    const next = code === 55295 ? 57344 : code + 1;
-    const suffix = encoder2.encode(String.fromCodePoint(next));
-    if (end + suffix.length > length) continue;
-    const rounded = new Uint8Array(end + suffix.length);
-    rounded.set(bytes.subarray(0, end));
-    rounded.set(suffix, end);
-    return rounded;
-  }
-}
-function minMaxIsExact(value, element, isMax, length) {
-  if (value === void 0 || value === null) return void 0;
-  if (!isTruncatable(element)) return void 0;
-  const bytes = value instanceof Uint8Array ? value : new TextEncoder().encode(value.toString());
-  return truncateStatistic(bytes, element, isMax, length) === bytes ? void 0 : false;
-}
-function unconvertMinMax(value, element, isMax, truncateLength = STATS_TRUNCATE_LENGTH) {
-  if (value === void 0 || value === null) return void 0;
-  const { type, converted_type } = element;
-  if (type === "BOOLEAN") return new Uint8Array([value ? 1 : 0]);
-  if (element.logical_type?.type === "UUID" && (typeof value === "string" || value instanceof Uint8Array)) {
-    return unconvertUuid(value);
-  }
-  if (converted_type === "DECIMAL") {
-    if (typeof value !== "number" && typeof value !== "bigint") {
-      throw new Error("DECIMAL must be a number or bigint");
-    }
-    const factor = 10 ** (element.scale || 0);
-    const scaled = typeof value === "bigint" ? value : BigInt(Math.round(value * factor));
-    const out = unconvertDecimal(element, scaled);
-    if (out instanceof Uint8Array) return out;
-    if (typeof out === "number") {
-      const buffer = new ArrayBuffer(4);
-      new DataView(buffer).setInt32(0, out, true);
-      return new Uint8Array(buffer);
-    }
-    if (typeof out === "bigint") {
-      const buffer = new ArrayBuffer(8);
-      new DataView(buffer).setBigInt64(0, out, true);
-      return new Uint8Array(buffer);
-    }
-  }
-  if (element.logical_type?.type === "FLOAT16" && typeof value === "number") {
-    return unconvertFloat16(value);
-  }
-  if (type === "BYTE_ARRAY" || type === "FIXED_LEN_BYTE_ARRAY") {
-    const bytes = value instanceof Uint8Array ? value : new TextEncoder().encode(value.toString());
-    return truncateStatistic(bytes, element, isMax, truncateLength);
-  }
-  if (type === "FLOAT" && typeof value === "number") {
-    const buffer = new ArrayBuffer(4);
-    new DataView(buffer).setFloat32(0, value, true);
-    return new Uint8Array(buffer);
-  }
-  if (type === "DOUBLE" && typeof value === "number") {
-    const buffer = new ArrayBuffer(8);
-    new DataView(buffer).setFloat64(0, value, true);
-    return new Uint8Array(buffer);
-  }
-  if (type === "INT32" && typeof value === "number") {
-    const buffer = new ArrayBuffer(4);
-    new DataView(buffer).setInt32(0, value, true);
-    return new Uint8Array(buffer);
-  }
-  if (type === "INT64" && (typeof value === "bigint" || typeof value === "number" && Number.isInteger(value))) {
-    const buffer = new ArrayBuffer(8);
-    new DataView(buffer).setBigInt64(0, BigInt(value), true);
-    return new Uint8Array(buffer);
-  }
-  if (type === "INT32" && converted_type === "DATE" && value instanceof Date) {
-    const buffer = new ArrayBuffer(4);
-    new DataView(buffer).setInt32(0, Math.floor(value.getTime() / dayMillis), true);
-    return new Uint8Array(buffer);
-  }
-  if (type === "INT64" && converted_type === "TIMESTAMP_MILLIS" && value instanceof Date) {
-    const buffer = new ArrayBuffer(8);
-    new DataView(buffer).setBigInt64(0, BigInt(value.getTime()), true);
-    return new Uint8Array(buffer);
-  }
-  if (type === "INT64" && converted_type === "TIMESTAMP_MICROS" && value instanceof Date) {
-    const buffer = new ArrayBuffer(8);
-    new DataView(buffer).setBigInt64(0, BigInt(value.getTime() * 1e3), true);
-    return new Uint8Array(buffer);
-  }
-  if (type === "INT64" && element.logical_type?.type === "TIMESTAMP" && value instanceof Date) {
-    const millis = BigInt(value.getTime());
-    const { unit } = element.logical_type;
-    let bigintValue = millis;
-    if (unit === "NANOS") bigintValue = millis * 1000000n;
-    else if (unit === "MICROS") bigintValue = millis * 1000n;
-    const buffer = new ArrayBuffer(8);
-    new DataView(buffer).setBigInt64(0, bigintValue, true);
-    return new Uint8Array(buffer);
-  }
-  throw new Error(`unsupported type for statistics: ${type} with value ${value}`);
-}
-function unconvertStatistics(stats, element, truncateLength = STATS_TRUNCATE_LENGTH) {
-  return {
-    field_1: unconvertMinMax(stats.max, element, true, truncateLength),
-    field_2: unconvertMinMax(stats.min, element, false, truncateLength),
-    field_3: stats.null_count,
-    field_4: stats.distinct_count,
-    field_5: unconvertMinMax(stats.max_value, element, true, truncateLength),
-    field_6: unconvertMinMax(stats.min_value, element, false, truncateLength),
-    field_7: stats.is_max_value_exact ?? minMaxIsExact(stats.max_value ?? stats.max, element, true, truncateLength),
-    field_8: stats.is_min_value_exact ?? minMaxIsExact(stats.min_value ?? stats.min, element, false, truncateLength),
-    field_9: stats.nan_count
-  };
-}
-function unconvertDecimal({ type, type_length }, value) {
-  if (type === "INT32") return Number(value);
-  if (type === "INT64") return value;
-  if (type === "FIXED_LEN_BYTE_ARRAY" && !type_length) {
-    throw new Error("fixed length byte array type_length is required");
-  }
-  if (!type_length && !value) return new Uint8Array();
-  const bytes = [];
-  while (true) {
-    const byte = Number(value & 0xffn);
-    bytes.unshift(byte);
-    value >>= 8n;
-    if (type_length) {
-      if (bytes.length >= type_length) break;
-    } else {
-      const sign = byte & 128;
-      if (!sign && value === 0n || sign && value === -1n) {
-        break;
-      }
-    }
-  }
-  return new Uint8Array(bytes);
-}
-function unconvertFloat16(value) {
-  if (value === void 0 || value === null) return;
-  if (typeof value !== "number") throw new Error("parquet float16 expected number value");
-  if (Number.isNaN(value)) return new Uint8Array([0, 126]);
-  const sign = value < 0 || Object.is(value, -0) ? 1 : 0;
-  const abs = Math.abs(value);
-  if (!isFinite(abs)) return new Uint8Array([0, sign << 7 | 124]);
-  if (abs === 0) return new Uint8Array([0, sign << 7]);
-  if (abs >= 65520) return new Uint8Array([0, sign << 7 | 124]);
-  let exponent = -14;
-  if (abs >= 2 ** -14) {
-    const view = new DataView(new ArrayBuffer(8));
-    view.setFloat64(0, abs);
-    exponent = (view.getUint32(0) >>> 20 & 2047) - 1023;
-  }
-  const scaled = abs / 2 ** (exponent - 10);
-  let significand = Math.floor(scaled);
-  const remainder = scaled - significand;
-  if (remainder > 0.5 || remainder === 0.5 && significand % 2) significand++;
-  const magnitude = abs < 2 ** -14 ? significand : (exponent + 14) * 1024 + significand;
-  const bits16 = sign << 15 | magnitude;
-  return new Uint8Array([bits16 & 255, bits16 >> 8]);
-}
-
-// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/column.js
-function writeColumn({ writer, column, pageData }) {
-  const { columnName, element, schemaPath, stats, pageSize, dictionarySize, encoding: userEncoding } = column;
-  const { type, type_length } = element;
-  if (!type) throw new Error(`column ${columnName} cannot determine type`);
-  const { values, definitionLevels, repetitionLevels, maxDefinitionLevel } = pageData;
-  const offsetStart = writer.offset;
-  let uncompressedSize = 0;
-  const encodings = [];
-  const isGeospatial = element?.logical_type?.type === "GEOMETRY" || element?.logical_type?.type === "GEOGRAPHY";
-  const geospatial_statistics = stats && isGeospatial ? geospatialStatistics(values) : void 0;
-  let bloomFilter;
-  if (column.bloomFilter) {
-    const opts = typeof column.bloomFilter === "object" ? column.bloomFilter : void 0;
-    const builder = new BloomBuilder(element, opts);
-    for (const v of values) builder.insert(v);
-    bloomFilter = builder.finalize();
-  }
-  let dictionary_page_offset;
-  const selectPhysical = element.converted_type !== "UTF8";
-  const dictionaryValues = selectPhysical ? unconvert(element, values) : values;
-  if (type === "INT64") {
-    const unsigned = element.converted_type === "UINT_64" || element.logical_type?.type === "INTEGER" && !element.logical_type.isSigned;
-    const min = unsigned ? 0n : -(2n ** 63n);
-    const max = unsigned ? 2n ** 64n - 1n : 2n ** 63n - 1n;
-    for (const value of dictionaryValues) {
-      if (value !== null && value !== void 0 && (value < min || value > max)) {
-        throw new RangeError(`parquet INT64 value out of range: ${value}`);
-      }
-    }
-  }
-  const statisticsValues = element.converted_type === "JSON" ? dictionaryValues : values;
-  const statistics = stats ? getStatistics(statisticsValues, element) : void 0;
-  const { dictionary, indexes } = useDictionary(
-    dictionaryValues,
-    type,
-    type_length,
-    userEncoding,
-    dictionarySize,
-    maxDefinitionLevel === 0
-  );
-  let encoding;
-  let writeValues;
-  let writeType = type;
-  if (dictionary && indexes) {
-    writeValues = indexes;
-    writeType = "INT32";
-    encoding = "RLE_DICTIONARY";
-    dictionary_page_offset = BigInt(writer.offset);
-    const unconverted = selectPhysical ? dictionary : unconvert(element, dictionary);
-    uncompressedSize += writeDictionaryPage(writer, column, unconverted);
-    encodings.push("PLAIN");
-  } else {
-    writeValues = selectPhysical ? dictionaryValues : unconvert(element, values);
-    encoding = userEncoding && userEncoding !== "RLE_DICTIONARY" ? userEncoding : type === "BOOLEAN" && values.length > 16 ? "RLE" : "PLAIN";
-  }
-  encodings.push(encoding);
-  const pageBoundaries = getPageBoundaries(writeValues, writeType, type_length, pageSize, repetitionLevels);
-  let columnIndex = column.columnIndex && pageBoundaries.length > 1 ? {
-    null_pages: [],
-    min_values: [],
-    max_values: [],
-    boundary_order: "UNORDERED",
-    null_counts: [],
-    nan_counts: isFloat(element) ? [] : void 0
-  } : void 0;
-  const offsetIndex = column.offsetIndex && pageBoundaries.length > 1 ? {
-    page_locations: []
-  } : void 0;
-  const data_page_offset = BigInt(writer.offset);
-  let first_row_index = 0n;
-  let prevStart = 0;
-  let prevMinValue;
-  let prevMaxValue;
-  let ascending = true;
-  let descending = true;
-  for (const { start, end } of pageBoundaries) {
-    const pageOffset = writer.offset;
-    const pageChunk = {
-      values: writeValues.slice(start, end),
-      definitionLevels: definitionLevels.slice(start, end),
-      repetitionLevels: repetitionLevels.slice(start, end),
-      maxDefinitionLevel
-    };
-    uncompressedSize += writeDataPageV2({ writer, column, encoding, pageData: pageChunk });
-    if (columnIndex) {
-      const pageValues = statisticsValues.slice(start, end);
-      const { min_value, max_value, null_count = 0n, nan_count } = getStatistics(pageValues, element);
-      const nullPage = null_count === BigInt(end - start);
-      const minBytes = unconvertMinMax(min_value, element, false, column.statisticsTruncateLength);
-      const maxBytes = unconvertMinMax(max_value, element, true, column.statisticsTruncateLength);
-      if (!nullPage && (!minBytes || !maxBytes)) {
-        columnIndex = void 0;
-      } else {
-        columnIndex.null_pages.push(nullPage);
-        columnIndex.min_values.push(minBytes ?? new Uint8Array());
-        columnIndex.max_values.push(maxBytes ?? new Uint8Array());
-        columnIndex.null_counts?.push(null_count);
-        if (nan_count !== void 0) columnIndex.nan_counts?.push(nan_count);
-        if (prevMinValue !== void 0 && min_value !== void 0) {
-          const order = compareValues(prevMinValue, min_value);
-          if (order > 0) ascending = false;
-          if (order < 0) descending = false;
-        }
-        if (prevMaxValue !== void 0 && max_value !== void 0) {
-          const order = compareValues(prevMaxValue, max_value);
-          if (order > 0) ascending = false;
-          if (order < 0) descending = false;
-        }
-        prevMinValue = min_value;
-        prevMaxValue = max_value;
-      }
-    }
-    if (offsetIndex) {
-      if (repetitionLevels.length) {
-        for (let i = prevStart + 1; i <= start; i++) {
-          if (repetitionLevels[i] === 0) first_row_index++;
-        }
-      } else {
-        first_row_index = BigInt(start);
-      }
-      offsetIndex.page_locations.push({
-        offset: BigInt(pageOffset),
-        compressed_page_size: writer.offset - pageOffset,
-        first_row_index
-      });
-    }
-    prevStart = start;
-  }
-  if (columnIndex) {
-    if (ascending) columnIndex.boundary_order = "ASCENDING";
-    else if (descending) columnIndex.boundary_order = "DESCENDING";
-  }
-  let encoding_stats;
-  if (stats) {
-    encoding_stats = [];
-    if (dictionary_page_offset !== void 0) {
-      encoding_stats.push({ page_type: "DICTIONARY_PAGE", encoding: "PLAIN", count: 1 });
-    }
-    encoding_stats.push({ page_type: "DATA_PAGE_V2", encoding, count: pageBoundaries.length });
-  }
-  return {
-    chunk: {
-      meta_data: {
-        type,
-        encodings,
-        path_in_schema: schemaPath.slice(1).map((s) => s.name),
-        codec: column.codec ?? "UNCOMPRESSED",
-        num_values: BigInt(values.length),
-        total_compressed_size: BigInt(writer.offset - offsetStart),
-        total_uncompressed_size: BigInt(uncompressedSize),
-        data_page_offset,
-        dictionary_page_offset,
-        statistics,
-        encoding_stats,
-        geospatial_statistics
-      },
-      file_offset: BigInt(offsetStart)
-    },
-    columnIndex,
-    offsetIndex,
-    bloomFilter
-  };
-}
-function getPageBoundaries(values, type, type_length, pageSize, repetitionLevels = []) {
-  if (!pageSize) {
-    return [{ start: 0, end: values.length }];
-  }
-  const boundaries = [];
-  let start = 0;
-  let accumulatedBytes = 0;
-  for (let i = 0; i < values.length; i++) {
-    const valueSize = estimateValueSize(values[i], type, type_length);
-    accumulatedBytes += valueSize;
-    const rowStart = !repetitionLevels.length || repetitionLevels[i] === 0;
-    if (accumulatedBytes >= pageSize && i > start && rowStart) {
-      boundaries.push({ start, end: i });
-      start = i;
-      accumulatedBytes = valueSize;
-    }
-  }
-  if (start < values.length) {
-    boundaries.push({ start, end: values.length });
-  }
-  return boundaries;
-}
-function getStatistics(values, element) {
-  let min_value = void 0;
-  let max_value = void 0;
-  let null_count = 0n;
-  let nan_count = isFloat(element) ? 0n : void 0;
-  for (const value of values) {
-    if (value === null || value === void 0) {
-      null_count++;
-      continue;
-    }
-    const statisticValue = physicalStatistic(value, element);
-    if (typeof statisticValue === "object" && !(statisticValue instanceof Uint8Array)) continue;
-    if (typeof statisticValue === "number" && Number.isNaN(statisticValue)) {
-      if (nan_count !== void 0) nan_count++;
-      continue;
-    }
-    if (min_value === void 0 || compareValues(statisticValue, min_value) < 0) min_value = statisticValue;
-    if (max_value === void 0 || compareValues(statisticValue, max_value) > 0) max_value = statisticValue;
-  }
-  if (min_value === 0) min_value = -0;
-  if (max_value === 0) max_value = 0;
-  return { min_value, max_value, null_count, nan_count };
-}
-function isFloat({ type, logical_type }) {
-  return type === "FLOAT" || type === "DOUBLE" || logical_type?.type === "FLOAT16";
-}
-function physicalStatistic(value, element) {
-  if (element.converted_type === "DECIMAL" && typeof value === "number") {
-    return BigInt(Math.round(value * 10 ** (element.scale || 0)));
-  }
-  if (value instanceof Date && (element.type === "INT32" || element.type === "INT64")) {
-    return unconvert(element, [value])[0];
-  }
-  return value;
-}
-function compareValues(left, right) {
-  if (left instanceof Uint8Array && right instanceof Uint8Array) {
-    const length = Math.min(left.length, right.length);
-    for (let i = 0; i < length; i += 1) {
-      if (left[i] !== right[i]) return left[i] - right[i];
-    }
-    return left.length - right.length;
-  }
-  if (typeof left === "string" && typeof right === "string") return compareStrings(left, right);
-  if (left < right) return -1;
-  if (left > right) return 1;
-  return 0;
-}
-function compareStrings(left, right) {
-  if (left === right) return 0;
-  const length = Math.min(left.length, right.length);
-  let i = 0;
-  while (i < length && left.charCodeAt(i) === right.charCodeAt(i)) i++;
-  if (i > 0) {
-    const prev = left.charCodeAt(i - 1);
-    if (prev >= 55296 && prev <= 56319) i--;
-  }
-  while (i < left.length && i < right.length) {
-    const a = codePointAt(left, i);
-    const b = codePointAt(right, i);
-    if (a !== b) return a - b;
-    i += a > 65535 ? 2 : 1;
-  }
-  return left.length - right.length;
-}
-function codePointAt(str, i) {
-  const code = str.codePointAt(i) ?? 65533;
-  return code >= 55296 && code <= 57343 ? 65533 : code;
-}
-
-// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/dremel.js
-function encodeNestedValues(treePath, rows) {
-  const schemaPath = treePath.map((n) => n.element);
-  if (treePath.length < 2) throw new Error("parquet schema path must include column");
-  const definitionLevels = [];
-  const repetitionLevels = [];
-  const maxDefinitionLevel = getMaxDefinitionLevel(treePath);
-  if (treePath.length === 2 && maxDefinitionLevel === 0) {
-    return { values: rows, definitionLevels, repetitionLevels, maxDefinitionLevel };
-  }
-  if (treePath.length === 2 && maxDefinitionLevel === 1) {
-    const definitionLevels2 = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      definitionLevels2[i] = rows[i] === null || rows[i] === void 0 ? 0 : 1;
-    }
-    return { values: rows, definitionLevels: definitionLevels2, repetitionLevels, maxDefinitionLevel };
-  }
-  const repLevelPrior = new Array(treePath.length);
-  let repeatedCount = 0;
-  for (let i = 0; i < treePath.length; i++) {
-    repLevelPrior[i] = repeatedCount;
-    if (schemaPath[i].repetition_type === "REPEATED") repeatedCount++;
-  }
-  const values = [];
-  for (const row of rows) {
-    visit(1, row, 0, 0, false);
-  }
-  return { values, definitionLevels, repetitionLevels, maxDefinitionLevel };
-  function visit(depth, value, defLevel, repLevel, allowNull) {
-    const element = schemaPath[depth];
-    const repetition = element.repetition_type || "REQUIRED";
-    if (depth === treePath.length - 1) {
-      if (value === null || value === void 0) {
-        if (repetition === "REQUIRED" && !allowNull) {
-          throw new Error("parquet required value is undefined");
-        }
-        definitionLevels.push(defLevel);
-      } else {
-        definitionLevels.push(repetition === "REQUIRED" ? defLevel : defLevel + 1);
-      }
-      repetitionLevels.push(repLevel);
-      values.push(value);
-      return;
-    }
-    if (repetition === "REPEATED") {
-      if (value === null || value === void 0) {
-        if (!allowNull) throw new Error("parquet required value is undefined");
-        visit(depth + 1, void 0, defLevel, repLevel, true);
-        return;
-      }
-      if (!Array.isArray(value)) {
-        throw new Error(`parquet repeated field ${element.name} must be an array`);
-      }
-      if (!value.length) {
-        visit(depth + 1, void 0, defLevel, repLevel, true);
-        return;
-      }
-      const isMapEntry = isMapLike(treePath[depth - 1]);
-      const childElement = schemaPath[depth + 1];
-      for (let i = 0; i < value.length; i++) {
-        let childValue = value[i];
-        if (isMapEntry && childValue && typeof childValue === "object" && childElement) {
-          childValue = childValue[childElement.name];
-        }
-        const childRep = i === 0 ? repLevel : repLevelPrior[depth] + 1;
-        visit(depth + 1, childValue, defLevel + 1, childRep, false);
-      }
-      return;
-    }
-    if (repetition === "OPTIONAL") {
-      if (value === null || value === void 0) {
-        visit(depth + 1, void 0, defLevel, repLevel, true);
-      } else {
-        const childValue = getChildValue(depth, value);
-        const childIsNull = childValue === null || childValue === void 0;
-        const isLogicalContainer = isListLike(treePath[depth]) || isMapLike(treePath[depth]);
-        const isStruct = element.num_children && !element.type && !isLogicalContainer;
-        const nextDef = isStruct || !childIsNull ? defLevel + 1 : defLevel;
-        visit(depth + 1, childValue, nextDef, repLevel, childIsNull);
-      }
-      return;
-    }
-    if (value === null || value === void 0) {
-      if (!allowNull) throw new Error("parquet required value is undefined");
-      visit(depth + 1, void 0, defLevel, repLevel, true);
-    } else {
-      visit(depth + 1, getChildValue(depth, value), defLevel, repLevel, false);
-    }
-  }
-  function getChildValue(depth, currentValue) {
-    if (currentValue === null || currentValue === void 0) return void 0;
-    const child = schemaPath[depth + 1];
-    if (!child) return void 0;
-    if (isListLike(treePath[depth])) return currentValue;
-    if (isMapLike(treePath[depth])) {
-      return normalizeMap(currentValue, schemaPath[depth]);
-    }
-    if (typeof currentValue === "object" && !Array.isArray(currentValue)) {
-      return currentValue[child.name];
-    }
-    throw new Error(`parquet expected struct, got ${currentValue}`);
-  }
-}
-function normalizeMap(value, element) {
-  if (value instanceof Map) {
-    return Array.from(value.entries(), ([k, v]) => ({ key: k, value: v }));
-  }
-  if (Array.isArray(value)) {
-    return value.map((entry) => {
-      if (entry && typeof entry === "object" && "key" in entry && "value" in entry) {
-        return entry;
-      }
-      if (Array.isArray(entry) && entry.length === 2) {
-        return { key: entry[0], value: entry[1] };
-      }
-      throw new Error("parquet map entry must provide key and value");
-    });
-  }
-  if (typeof value === "object") {
-    return Object.entries(value).map(([k, v]) => ({ key: k, value: v }));
-  }
-  throw new Error(`parquet map field ${element.name} must be Map, array, or object`);
-}
-
-// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/indexes.js
-function writeIndexes(writer, pageIndexes) {
-  for (const { chunk, columnIndex } of pageIndexes) {
-    writeColumnIndex(writer, chunk, columnIndex);
-  }
-  for (const { chunk, offsetIndex } of pageIndexes) {
-    writeOffsetIndex(writer, chunk, offsetIndex);
-  }
-}
-function writeColumnIndex(writer, columnChunk, columnIndex) {
-  if (!columnIndex || columnIndex.min_values.length <= 1) return;
-  const columnIndexOffset = writer.offset;
-  serializeTCompactProtocol(writer, {
-    field_1: columnIndex.null_pages,
-    field_2: columnIndex.min_values,
-    field_3: columnIndex.max_values,
-    field_4: BoundaryOrders.indexOf(columnIndex.boundary_order),
-    field_5: columnIndex.null_counts,
-    field_8: columnIndex.nan_counts
-  });
-  columnChunk.column_index_offset = BigInt(columnIndexOffset);
-  columnChunk.column_index_length = writer.offset - columnIndexOffset;
-}
-function writeOffsetIndex(writer, columnChunk, offsetIndex) {
-  if (!offsetIndex || offsetIndex.page_locations.length <= 1) return;
-  const offsetIndexOffset = writer.offset;
-  serializeTCompactProtocol(writer, {
-    field_1: offsetIndex.page_locations.map((p) => ({
-      field_1: p.offset,
-      field_2: p.compressed_page_size,
-      field_3: p.first_row_index
-    }))
-  });
-  columnChunk.offset_index_offset = BigInt(offsetIndexOffset);
-  columnChunk.offset_index_length = writer.offset - offsetIndexOffset;
-}
-
-// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/metadata.js
-function writeMetadata(writer, metadata, statisticsTruncateLength) {
-  const resolveSchemaPath = schemaPathResolver(metadata.schema);
-  const compact = {
-    field_1: metadata.version,
-    field_2: metadata.schema.map((element) => ({
-      field_1: element.type && ParquetTypes.indexOf(element.type),
-      field_2: element.type_length,
-      field_3: element.repetition_type && FieldRepetitionTypes.indexOf(element.repetition_type),
-      field_4: element.name,
-      field_5: element.num_children,
-      field_6: element.converted_type && ConvertedTypes.indexOf(element.converted_type),
-      field_7: element.scale,
-      field_8: element.precision,
-      field_9: element.field_id,
-      field_10: logicalType(element.logical_type)
-    })),
-    field_3: metadata.num_rows,
-    field_4: metadata.row_groups.map((rg) => ({
-      field_1: rg.columns.map((c) => ({
-        field_1: c.file_path,
-        field_2: c.file_offset,
-        field_3: c.meta_data && {
-          field_1: ParquetTypes.indexOf(c.meta_data.type),
-          field_2: c.meta_data.encodings.map((e) => Encodings.indexOf(e)),
-          field_3: c.meta_data.path_in_schema,
-          field_4: CompressionCodecs.indexOf(c.meta_data.codec),
-          field_5: c.meta_data.num_values,
-          field_6: c.meta_data.total_uncompressed_size,
-          field_7: c.meta_data.total_compressed_size,
-          field_8: c.meta_data.key_value_metadata && c.meta_data.key_value_metadata.map((kv) => ({
-            field_1: kv.key,
-            field_2: kv.value
-          })),
-          field_9: c.meta_data.data_page_offset,
-          field_10: c.meta_data.index_page_offset,
-          field_11: c.meta_data.dictionary_page_offset,
-          field_12: c.meta_data.statistics && unconvertStatistics(
-            c.meta_data.statistics,
-            schemaElement(c.meta_data.path_in_schema),
-            statisticsTruncateLength
-          ),
-          field_13: c.meta_data.encoding_stats && c.meta_data.encoding_stats.map((es) => ({
-            field_1: PageTypes.indexOf(es.page_type),
-            field_2: Encodings.indexOf(es.encoding),
-            field_3: es.count
-          })),
-          field_14: c.meta_data.bloom_filter_offset,
-          field_15: c.meta_data.bloom_filter_length,
-          field_16: c.meta_data.size_statistics && {
-            field_1: c.meta_data.size_statistics.unencoded_byte_array_data_bytes,
-            field_2: c.meta_data.size_statistics.repetition_level_histogram,
-            field_3: c.meta_data.size_statistics.definition_level_histogram
-          },
-          field_17: c.meta_data.geospatial_statistics && {
-            field_1: c.meta_data.geospatial_statistics.bbox && thriftBoundingBox(c.meta_data.geospatial_statistics.bbox),
-            field_2: c.meta_data.geospatial_statistics.geospatial_types
-          }
-        },
-        field_4: c.offset_index_offset,
-        field_5: c.offset_index_length,
-        field_6: c.column_index_offset,
-        field_7: c.column_index_length,
-        // field_8: c.crypto_metadata,
-        field_9: c.encrypted_column_metadata
-      })),
-      field_2: rg.total_byte_size,
-      field_3: rg.num_rows,
-      field_4: rg.sorting_columns && rg.sorting_columns.map((sc) => ({
-        field_1: sc.column_idx,
-        field_2: sc.descending,
-        field_3: sc.nulls_first
-      })),
-      field_5: rg.file_offset,
-      field_6: rg.total_compressed_size
-      // field_7: rg.ordinal, // should be int16
-    })),
-    field_5: metadata.key_value_metadata && metadata.key_value_metadata.map((kv) => ({
-      field_1: kv.key,
-      field_2: kv.value
-    })),
-    field_6: metadata.created_by,
-    field_7: metadata.schema.filter((element) => element.type).map(() => ({ field_1: {} }))
-  };
-  const metadataStart = writer.offset;
-  serializeTCompactProtocol(writer, compact);
-  const metadataLength = writer.offset - metadataStart;
-  writer.appendUint32(metadataLength);
-  function schemaElement(path) {
-    const tree = resolveSchemaPath(path);
-    return tree[tree.length - 1].element;
-  }
-}
-function thriftBoundingBox(bbox) {
-  return new ThriftStruct([
-    [1, DOUBLE, bbox.xmin],
-    [2, DOUBLE, bbox.xmax],
-    [3, DOUBLE, bbox.ymin],
-    [4, DOUBLE, bbox.ymax],
-    [5, DOUBLE, bbox.zmin],
-    [6, DOUBLE, bbox.zmax],
-    [7, DOUBLE, bbox.mmin],
-    [8, DOUBLE, bbox.mmax]
-  ]);
-}
-function logicalType(type) {
-  if (!type) return;
-  if (type.type === "STRING") return { field_1: {} };
-  if (type.type === "MAP") return { field_2: {} };
-  if (type.type === "LIST") return { field_3: {} };
-  if (type.type === "ENUM") return { field_4: {} };
-  if (type.type === "DECIMAL") return { field_5: {
-    field_1: type.scale,
-    field_2: type.precision
-  } };
-  if (type.type === "DATE") return { field_6: {} };
-  if (type.type === "TIME") return { field_7: {
-    field_1: type.isAdjustedToUTC,
-    field_2: timeUnit(type.unit)
-  } };
-  if (type.type === "TIMESTAMP") return { field_8: {
-    field_1: type.isAdjustedToUTC,
-    field_2: timeUnit(type.unit)
-  } };
-  if (type.type === "INTEGER") return { field_10: {
-    field_1: type.bitWidth,
-    field_2: type.isSigned
-  } };
-  if (type.type === "NULL") return { field_11: {} };
-  if (type.type === "JSON") return { field_12: {} };
-  if (type.type === "BSON") return { field_13: {} };
-  if (type.type === "UUID") return { field_14: {} };
-  if (type.type === "FLOAT16") return { field_15: {} };
-  if (type.type === "VARIANT") return { field_16: {} };
-  if (type.type === "GEOMETRY") return { field_17: {
-    field_1: type.crs
-  } };
-  if (type.type === "GEOGRAPHY") return { field_18: {
-    field_1: type.crs,
-    field_2: type.algorithm && EdgeInterpolationAlgorithms.indexOf(type.algorithm)
-  } };
-}
-function timeUnit(unit) {
-  if (unit === "NANOS") return { field_3: {} };
-  if (unit === "MICROS") return { field_2: {} };
-  return { field_1: {} };
-}
-
-// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/snappy.js
-var MAX_HASH_TABLE_BITS = 14;
-var MAX_OFFSET = 65535;
-var globalHashTables = new Array(MAX_HASH_TABLE_BITS + 1);
-function snappyCompress(input) {
-  const writer = new ByteWriter();
-  writer.appendVarInt(input.length);
-  compressInput(writer, input);
-  return writer.getBytes();
-}
-function hashFunc(key, hashFuncShift) {
-  return Math.imul(key, 506832829) >>> hashFuncShift;
-}
-function load32(array, pos) {
-  return array[pos] + (array[pos + 1] << 8) + (array[pos + 2] << 16) + (array[pos + 3] << 24);
-}
-function equals32(array, pos1, pos2) {
-  return array[pos1] === array[pos2] && array[pos1 + 1] === array[pos2 + 1] && array[pos1 + 2] === array[pos2 + 2] && array[pos1 + 3] === array[pos2 + 3];
-}
-function emitLiteral(writer, input, ip, len) {
-  if (len <= 60) {
-    writer.appendUint8(len - 1 << 2);
-  } else {
-    const value = len - 1;
-    const bytes = value < 256 ? 1 : value < 65536 ? 2 : value < 16777216 ? 3 : 4;
-    writer.appendUint8(59 + bytes << 2);
-    for (let i = 0; i < bytes; i++) {
-      writer.appendUint8(value >>> i * 8);
-    }
-  }
-  writer.appendBytes(input.subarray(ip, ip + len));
-}
-function emitCopyLessThan64(writer, offset, len) {
-  if (len < 12 && offset < 2048) {
-    writer.appendUint8(1 + (len - 4 << 2) + (offset >>> 8 << 5));
-    writer.appendUint8(offset & 255);
-  } else {
-    writer.appendUint8(2 + (len - 1 << 2));
-    writer.appendUint8(offset & 255);
-    writer.appendUint8(offset >>> 8);
-  }
-}
-function emitCopy(writer, offset, len) {
-  while (len >= 68) {
-    emitCopyLessThan64(writer, offset, 64);
-    len -= 64;
-  }
-  if (len > 64) {
-    emitCopyLessThan64(writer, offset, 60);
-    len -= 60;
-  }
-  emitCopyLessThan64(writer, offset, len);
-}
-function compressInput(writer, input) {
-  const inputSize = input.length;
-  let hashTableBits = 1;
-  while (1 << hashTableBits <= inputSize && hashTableBits <= MAX_HASH_TABLE_BITS) {
-    hashTableBits++;
-  }
-  hashTableBits--;
-  const hashFuncShift = 32 - hashTableBits;
-  globalHashTables[hashTableBits] ??= new Uint32Array(1 << hashTableBits);
-  const hashTable = globalHashTables[hashTableBits];
-  hashTable.fill(0);
-  const ipEnd = inputSize;
-  let ipLimit;
-  let ip = 0;
-  let nextEmit = 0;
-  let hash, nextHash;
-  let nextIp, candidate, skip;
-  let bytesBetweenHashLookups;
-  let base, matched, offset;
-  let prevHash, curHash;
-  let flag2 = true;
-  const INPUT_MARGIN = 15;
-  if (inputSize >= INPUT_MARGIN) {
-    ipLimit = ipEnd - INPUT_MARGIN;
-    ip++;
-    nextHash = hashFunc(load32(input, ip), hashFuncShift);
-    while (flag2) {
-      skip = 32;
-      nextIp = ip;
-      do {
-        ip = nextIp;
-        hash = nextHash;
-        bytesBetweenHashLookups = skip >>> 5;
-        skip++;
-        nextIp = ip + bytesBetweenHashLookups;
-        if (ip > ipLimit) {
-          flag2 = false;
-          break;
-        }
-        nextHash = hashFunc(load32(input, nextIp), hashFuncShift);
-        candidate = hashTable[hash];
-        hashTable[hash] = ip;
-      } while (ip - candidate > MAX_OFFSET || !equals32(input, ip, candidate));
-      if (!flag2) {
-        break;
-      }
-      emitLiteral(writer, input, nextEmit, ip - nextEmit);
-      do {
-        base = ip;
-        matched = 4;
-        while (ip + matched < ipEnd && input[ip + matched] === input[candidate + matched]) {
-          matched++;
-        }
-        ip += matched;
-        offset = base - candidate;
-        emitCopy(writer, offset, matched);
-        nextEmit = ip;
-        if (ip >= ipLimit) {
-          flag2 = false;
-          break;
-        }
-        prevHash = hashFunc(load32(input, ip - 1), hashFuncShift);
-        hashTable[prevHash] = ip - 1;
-        curHash = hashFunc(load32(input, ip), hashFuncShift);
-        candidate = hashTable[curHash];
-        hashTable[curHash] = ip;
-      } while (ip - candidate <= MAX_OFFSET && equals32(input, ip, candidate));
-      if (!flag2) {
-        break;
-      }
-      ip++;
-      nextHash = hashFunc(load32(input, ip), hashFuncShift);
-    }
-  }
-  if (nextEmit < ipEnd) {
-    emitLiteral(writer, input, nextEmit, ipEnd - nextEmit);
-  }
-}
-
-// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/parquet-writer.js
-var ParquetWriter = class {
-  /**
-   * @param {object} options
-   * @param {Writer} options.writer
-   * @param {SchemaElement[]} options.schema
-   * @param {CompressionCodec} [options.codec]
-   * @param {Compressors} [options.compressors]
-   * @param {boolean} [options.statistics]
-   * @param {number} [options.statisticsTruncateLength]
-   * @param {KeyValue[]} [options.kvMetadata]
-   * @param {string} [options.createdBy]
-   */
-  constructor({ writer, schema, codec = "SNAPPY", compressors, statistics = true, statisticsTruncateLength, kvMetadata, createdBy = "hyparquet" }) {
-    if (statisticsTruncateLength !== void 0 && statisticsTruncateLength !== Infinity && !(Number.isInteger(statisticsTruncateLength) && statisticsTruncateLength > 0)) {
-      throw new Error("statisticsTruncateLength must be a positive integer or Infinity");
-    }
-    this.writer = writer;
-    this.schema = schema;
-    this.codec = codec;
-    this.compressors = { SNAPPY: snappyCompress, ...compressors };
-    this.statistics = statistics;
-    this.statisticsTruncateLength = statisticsTruncateLength;
-    this.kvMetadata = kvMetadata;
-    this.createdBy = createdBy;
-    this.row_groups = [];
-    this.num_rows = 0n;
-    this.pendingIndexes = [];
-    this.writer.appendUint32(827474256);
-  }
-  /**
-   * Write data to the file.
-   * Will split data into row groups of the specified size.
-   * Calls writer.flush() (if defined) after each row group; if it returns a
-   * Promise, subsequent row groups await it before encoding more data.
-   *
-   * @param {object} options
-   * @param {ColumnSource[]} options.columnData
-   * @param {number | number[]} [options.rowGroupSize]
-   * @param {number} [options.pageSize]
-   * @param {number} [options.dictionarySize]
-   * @returns {void | Promise<void>}
-   */
-  write({ columnData, rowGroupSize = [1e3, 1e5], pageSize = 1048576, dictionarySize }) {
-    for (const { codec = this.codec } of columnData) {
-      if (codec !== "UNCOMPRESSED" && !this.compressors[codec]) {
-        throw new Error(`parquet no compressor for codec ${codec}`);
-      }
-    }
-    const columnDataRows = columnData[0]?.data?.length || 0;
-    const resolveSchemaPath = schemaPathResolver(this.schema);
-    let pending;
-    for (const { groupStartIndex, groupSize: groupSize2 } of groupIterator({ columnDataRows, rowGroupSize })) {
-      const writeGroup = () => {
-        const groupStartOffset = this.writer.offset;
-        const columns = [];
-        for (let j = 0; j < columnData.length; j++) {
-          const { name, data, encoding, codec = this.codec, columnIndex = false, offsetIndex = true, shredding, bloomFilter, statistics = this.statistics } = columnData[j];
-          if (columnIndex && !offsetIndex) {
-            throw new Error("parquet ColumnIndex cannot be present without OffsetIndex");
-          }
-          if (data.length !== columnDataRows) {
-            throw new Error("parquet columns must have the same length");
-          }
-          const groupData = data.slice(groupStartIndex, groupStartIndex + groupSize2);
-          const columnPath = resolveSchemaPath([name]);
-          const leafPaths = getLeafSchemaPaths(columnPath);
-          const columnElement = columnPath.at(-1)?.element;
-          const shreddingConfig = shredding && shredding !== true ? shredding : void 0;
-          const isVariant = columnElement?.logical_type?.type === "VARIANT";
-          const isRequired = columnElement?.repetition_type === "REQUIRED";
-          const rows = isVariant ? encodeVariantColumn(Array.from(groupData), shreddingConfig, { name, required: isRequired }) : groupData;
-          for (const leafPath of leafPaths) {
-            const schemaPath = leafPath.map((node) => node.element);
-            const column = {
-              columnName: schemaPath.slice(1).map((s) => s.name).join("."),
-              element: schemaPath[schemaPath.length - 1],
-              schemaPath,
-              codec,
-              compressors: this.compressors,
-              stats: statistics,
-              statisticsTruncateLength: this.statisticsTruncateLength,
-              pageSize,
-              dictionarySize,
-              columnIndex,
-              offsetIndex,
-              encoding,
-              bloomFilter
-            };
-            const pageData = encodeNestedValues(leafPath, rows);
-            const result = writeColumn({
-              writer: this.writer,
-              column,
-              pageData
-            });
-            columns.push(result.chunk);
-            this.pendingIndexes.push(result);
-          }
-        }
-        let total_byte_size = 0n;
-        for (const { meta_data } of columns) total_byte_size += meta_data?.total_uncompressed_size ?? 0n;
-        this.num_rows += BigInt(groupSize2);
-        this.row_groups.push({
-          columns,
-          total_byte_size,
-          num_rows: BigInt(groupSize2),
-          total_compressed_size: BigInt(this.writer.offset - groupStartOffset)
-        });
-        return this.writer.flush?.();
-      };
-      if (pending) {
-        pending = pending.then(writeGroup);
-      } else {
-        const r = writeGroup();
-        if (r) pending = Promise.resolve(r);
-      }
-    }
-    return pending;
-  }
-  /**
-   * Finish writing the file.
-   *
-   * @returns {void | Promise<void>}
-   */
-  finish() {
-    writeIndexes(this.writer, this.pendingIndexes);
-    writeBlooms(this.writer, this.pendingIndexes);
-    const metadata = {
-      version: 2,
-      created_by: this.createdBy,
-      schema: this.schema,
-      num_rows: this.num_rows,
-      row_groups: this.row_groups,
-      metadata_length: 0,
-      key_value_metadata: this.kvMetadata
-    };
-    delete metadata.metadata_length;
-    writeMetadata(this.writer, metadata, this.statisticsTruncateLength);
-    this.writer.appendUint32(827474256);
-    return this.writer.finish();
-  }
-};
-function groupSize(rowGroupSize, i) {
-  return Array.isArray(rowGroupSize) ? rowGroupSize[Math.min(i, rowGroupSize.length - 1)] : rowGroupSize;
-}
-function groupIterator({ columnDataRows, rowGroupSize }) {
-  if (Array.isArray(rowGroupSize) && !rowGroupSize.length) {
-    throw new Error("rowGroupSize array cannot be empty");
-  }
-  const groups = [];
-  let groupIndex = 0;
-  let groupStartIndex = 0;
-  while (groupStartIndex < columnDataRows) {
-    const size = groupSize(rowGroupSize, groupIndex);
-    groups.push({ groupStartIndex, groupSize: Math.min(size, columnDataRows - groupStartIndex) });
-    groupStartIndex += size;
-    groupIndex++;
-  }
-  return groups;
-}
-function getLeafSchemaPaths(schemaPath) {
-  const leaves = [];
-  dfs(schemaPath);
-  return leaves;
-  function dfs(path) {
-    const node = path[path.length - 1];
-    if (!node.children.length) {
-      leaves.push(path);
-      return;
-    }
-    for (const child of node.children) {
-      dfs([...path, child]);
-    }
-  }
-}
-
-// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/write.js
-function parquetWrite({
-  writer,
-  columnData,
-  schema,
-  codec = "SNAPPY",
-  compressors,
-  statistics = true,
-  statisticsTruncateLength,
-  rowGroupSize = [1e3, 1e5],
-  kvMetadata,
-  createdBy,
-  pageSize = 1048576,
-  dictionarySize
-}) {
-  columnData = columnData.map((col) => {
-    if (col.shredding === true && col.type === "VARIANT") {
-      const detected = autoDetectShredding(Array.from(col.data));
-      return detected ? { ...col, shredding: detected } : { ...col, shredding: void 0 };
-    }
-    if (col.shredding !== void 0 && col.shredding !== true && col.type === "VARIANT") {
-      const shredding = normalizeShreddingConfig(col.shredding);
-      return shredding ? { ...col, shredding } : { ...col, shredding: void 0 };
-    }
-    return col;
-  });
-  if (!schema) {
-    schema = schemaFromColumnData({ columnData });
-  } else if (columnData.some(({ type }) => type)) {
-    throw new Error("cannot provide both schema and columnData type");
-  } else {
-  }
-  const pq = new ParquetWriter({
-    writer,
-    schema,
-    codec,
-    compressors,
-    statistics,
-    statisticsTruncateLength,
-    kvMetadata,
-    createdBy
-  });
-  const w = pq.write({
-    columnData,
-    rowGroupSize,
-    pageSize,
-    dictionarySize
-  });
-  return w ? w.then(() => pq.finish()) : pq.finish();
-}
-function parquetWriteBuffer(options) {
-  const writer = new ByteWriter();
-  parquetWrite({ ...options, writer });
-  return writer.getBuffer();
-}
-
-// packages/action/src/hub/summary-table.ts
-var SUMMARY_COLUMNS = [
-  ["model", "STRING"],
-  ["revision", "STRING"],
-  /** The model's commit SHA the revision resolved to, when known. */
-  ["commit_sha", "STRING"],
-  ["benchmark", "STRING"],
-  ["metric", "STRING"],
-  ["problems", "INT32"],
-  /** Generations per problem behind the score. */
-  ["samples", "INT32"],
-  /** Fraction in [0, 1]. */
-  ["score", "DOUBLE"],
-  ["stderr", "DOUBLE"],
-  /** score ± 1.96 stderr, as the PR comment shows it. */
-  ["ci_low", "DOUBLE"],
-  ["ci_high", "DOUBLE"],
-  /** What the run was compared against (`v1.2.0`, `Qwen/Qwen2.5-1.5B@main`). */
-  ["baseline", "STRING"],
-  ["baseline_score", "DOUBLE"],
-  /** score − baseline_score and its 95% interval (paired bootstrap or unpaired z-test). */
-  ["delta", "DOUBLE"],
-  ["delta_ci_low", "DOUBLE"],
-  ["delta_ci_high", "DOUBLE"],
-  /** `improved`, `regressed`, `within noise`; null without a comparison. */
-  ["verdict", "STRING"],
-  ["lighteval_version", "STRING"],
-  ["vllm_version", "STRING"],
-  /** GPU-hours of the Slurm job that ran this benchmark (a job running several reports its total on each). */
-  ["gpu_hours", "DOUBLE"],
-  ["job_id", "STRING"],
-  ["run_url", "STRING"],
-  /** ISO 8601, UTC. */
-  ["finished_at", "STRING"],
-  ["run_id", "STRING"],
-  /** Training step, for checkpoint evaluations. */
-  ["step", "INT32"],
-  /** From the LightEval stand-in: not a measurement. */
-  ["simulated", "BOOLEAN"],
-  /** The LightEval task string (`lighteval|math_500|0`). */
-  ["task", "STRING"],
-  /** Paths in this dataset. */
-  ["results_file", "STRING"],
-  ["details_file", "STRING"]
-];
-var text = external_exports.string();
-var optionalText = external_exports.string().nullish().transform((v) => v ?? null);
-var optionalNumber = external_exports.number().nullish().transform((v) => v ?? null);
-var optionalInt = external_exports.union([external_exports.number(), external_exports.bigint()]).nullish().transform((v) => v === null || v === void 0 ? null : Number(v));
-var summaryRecordSchema = external_exports.object({
-  model: text,
-  revision: text,
-  commit_sha: optionalText,
-  benchmark: text,
-  metric: optionalText,
-  problems: optionalInt,
-  samples: optionalInt,
-  score: optionalNumber,
-  stderr: optionalNumber,
-  ci_low: optionalNumber,
-  ci_high: optionalNumber,
-  baseline: optionalText,
-  baseline_score: optionalNumber,
-  delta: optionalNumber,
-  delta_ci_low: optionalNumber,
-  delta_ci_high: optionalNumber,
-  verdict: optionalText,
-  lighteval_version: optionalText,
-  vllm_version: optionalText,
-  gpu_hours: optionalNumber,
-  job_id: optionalText,
-  run_url: optionalText,
-  finished_at: text,
-  run_id: text,
-  step: optionalInt,
-  simulated: external_exports.boolean(),
-  task: optionalText,
-  results_file: text,
-  details_file: optionalText
-});
-var SummaryFileError = class extends Error {
-  name = "SummaryFileError";
-  hint = "summary.parquet in the results repo is not the file this action writes. Restore it from the dataset's history on the Hub (Files \u2192 History), or delete it to start a new summary.";
-};
-function encodeSummary(rows) {
-  const buffer = parquetWriteBuffer({
-    columnData: SUMMARY_COLUMNS.map(([name, type]) => ({
-      name,
-      type,
-      nullable: true,
-      data: rows.map((row) => {
-        const value = row[name];
-        return typeof value === "number" && !Number.isFinite(value) ? null : value;
-      })
-    })),
-    createdBy: "model-eval-action"
-  });
-  return new Uint8Array(buffer);
-}
-async function decodeSummary(bytes, source) {
-  let raw;
-  try {
-    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-    raw = await parquetReadObjects({ file });
-  } catch (error2) {
-    throw new SummaryFileError(`${source} is not a readable parquet file: ${error2.message}`);
-  }
-  return raw.map((row, index) => {
-    const parsed = summaryRecordSchema.safeParse(row);
-    if (!parsed.success) {
-      throw new SummaryFileError(
-        `${source} row ${index + 1} does not fit the summary schema: ${parsed.error.message}`
-      );
-    }
-    return parsed.data;
-  });
-}
-function rowKey(row) {
-  return `${row.run_id}\0${row.benchmark}\0${row.results_file}`;
-}
-function appendRows(existing, added) {
-  const seen = new Set(existing.map(rowKey));
-  const fresh = added.filter((row) => !seen.has(rowKey(row)));
-  return { rows: [...existing, ...fresh], appended: fresh.length };
-}
-
-// packages/action/src/hub/upload.ts
-var DEFAULT_CONFLICT_ATTEMPTS = 8;
-async function ensureResultsRepo(client, repo) {
-  writeParams(client, repo);
-  await withHubRetries(`creating dataset ${repo}`, client.retry, async () => {
-    try {
-      await createRepo({ ...writeParams(client, repo), repo: datasetRepo(repo), visibility: "private" });
-    } catch (error2) {
-      if (error2 instanceof HubApiError && error2.statusCode === 409) return;
-      throw error2;
-    }
-  });
-}
-async function readHead(client, repo) {
-  return withHubRetries(`reading the head commit of ${repo}`, client.retry, async () => {
-    const info2 = await datasetInfo({
-      ...callParams(client),
-      name: repo,
-      revision: "main",
-      additionalFields: ["sha"]
-    });
-    if (typeof info2.sha !== "string" || info2.sha === "") {
-      throw new HubApiError(
-        `${client.hubUrl}/api/datasets/${repo}`,
-        502,
-        void 0,
-        "no sha in the dataset info"
-      );
-    }
-    return info2.sha;
-  });
-}
-async function readHubText(client, repo, path, revision) {
-  return withHubRetries(`reading ${path} from ${repo}`, client.retry, async () => {
-    const blob = await downloadFile({
-      ...callParams(client),
-      repo: datasetRepo(repo),
-      path,
-      ...revision && { revision }
-    });
-    return blob ? blob.text() : null;
-  });
-}
-async function readHubBytes(client, repo, path, revision) {
-  return withHubRetries(`reading ${path} from ${repo}`, client.retry, async () => {
-    const blob = await downloadFile({
-      ...callParams(client),
-      repo: datasetRepo(repo),
-      path,
-      ...revision && { revision }
-    });
-    return blob ? new Uint8Array(await blob.arrayBuffer()) : null;
-  });
-}
-async function readSummaryRecords(client, repo, revision) {
-  const bytes = await readHubBytes(client, repo, SUMMARY_PATH, revision);
-  return bytes === null ? [] : decodeSummary(bytes, `${repo}/${SUMMARY_PATH}`);
-}
-function withFilePaths(upload) {
-  return upload.summary.map((row) => {
-    const file = upload.files.find((f) => f.benchmark === row.benchmark);
-    return {
-      ...row,
-      results_file: file ? resultsPath(upload.model, upload.revision, file.benchmark, file.timestamp) : "",
-      details_file: file?.details !== void 0 ? detailsPath(upload.model, upload.revision, file.benchmark, file.timestamp) : null
-    };
-  });
-}
-async function uploadResults(client, upload, options = {}) {
-  await ensureResultsRepo(client, upload.repo);
-  const { operations, paths } = fileOperations(upload);
-  const rows = withFilePaths(upload);
-  const attempts = options.conflictAttempts ?? DEFAULT_CONFLICT_ATTEMPTS;
-  const sleep = client.retry.sleep ?? ((ms) => new Promise((resolve2) => setTimeout(resolve2, ms)));
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    const result = await commitOnHead(client, upload, operations, rows);
-    if (result !== "conflict") {
-      return {
-        commitOid: result.oid,
-        commitUrl: result.url,
-        paths: [...paths, SUMMARY_PATH, CARD_PATH],
-        datasetUrl: `${client.hubUrl}/datasets/${upload.repo}`,
-        conflicts: attempt - 1,
-        appendedRows: result.appended
-      };
-    }
-    if (attempt < attempts) await sleep(Math.random() * Math.min(client.retry.baseDelayMs, 1e3) * attempt);
-  }
-  throw new HubCommitConflictError(upload.repo, attempts);
-}
-function fileOperations(upload) {
-  const operations = [];
-  const paths = [];
-  for (const file of upload.files) {
-    const path = resultsPath(upload.model, upload.revision, file.benchmark, file.timestamp);
-    operations.push({ operation: "addOrUpdate", path, content: new Blob([file.resultsJson]) });
-    paths.push(path);
-    if (file.details) {
-      const details = detailsPath(upload.model, upload.revision, file.benchmark, file.timestamp);
-      operations.push({ operation: "addOrUpdate", path: details, content: new Blob([file.details]) });
-      paths.push(details);
-    }
-  }
-  return { operations, paths };
-}
-async function commitOnHead(client, upload, operations, rows) {
-  const head = await readHead(client, upload.repo);
-  const existing = await readSummaryRecords(client, upload.repo, head);
-  const { rows: summary2, appended } = appendRows(existing, rows);
-  if (appended === 0 && rows.length > 0) return { oid: head, url: "", appended: 0 };
-  const card = renderDatasetCard(
-    await readHubText(client, upload.repo, CARD_PATH, head),
-    upload.repo,
-    summary2
-  );
-  const description = upload.workflowRunUrl ? `Workflow run: ${upload.workflowRunUrl}` : void 0;
-  return withHubRetries(`the results commit to ${upload.repo}`, client.retry, async () => {
-    try {
-      const outcome = await commit({
-        ...writeParams(client, upload.repo),
-        repo: datasetRepo(upload.repo),
-        title: `Evaluate ${upload.model}@${upload.revision}`,
-        ...description ? { description } : {},
-        parentCommit: head,
-        operations: [
-          ...operations,
-          { operation: "addOrUpdate", path: SUMMARY_PATH, content: new Blob([encodeSummary(summary2)]) },
-          { operation: "addOrUpdate", path: CARD_PATH, content: new Blob([card]) }
-        ]
-      });
-      return { oid: outcome?.commit.oid ?? "", url: outcome?.commit.url ?? "", appended };
-    } catch (error2) {
-      if (error2 instanceof HubApiError && error2.statusCode === 412) return "conflict";
-      throw error2;
-    }
-  });
-}
-
-// packages/action/src/hub/baseline.ts
-async function readSummary(client, repo) {
-  return readSummaryRecords(client, repo);
-}
-function previousReleaseRevision(summary2, model, currentRevision, isRelease = (revision) => /^v?\d+(\.\d+)*/.test(revision)) {
-  const candidates = summary2.filter(
-    (r) => r.model === model && r.revision !== currentRevision && !r.simulated && isRelease(r.revision)
-  ).sort((a, b) => a.finished_at.localeCompare(b.finished_at));
-  return candidates.at(-1)?.revision ?? null;
-}
-async function resolveBaseline(client, repo, rule, current) {
-  switch (rule.kind) {
-    case "fixed":
-      return { model: rule.model, revision: rule.revision, label: `${rule.model}@${rule.revision}` };
-    case "revision":
-      return { model: current.model, revision: rule.revision, label: rule.revision };
-    case "previous-release": {
-      const revision = previousReleaseRevision(
-        await readSummary(client, repo),
-        current.model,
-        current.revision,
-        rule.isRelease
-      );
-      return revision === null ? null : { model: current.model, revision, label: revision };
-    }
-  }
-}
-async function readBaselineResults(client, repo, target) {
-  const folder = runFolder(target.model, target.revision);
-  const files = await withHubRetries(`listing ${folder} in ${repo}`, client.retry, async () => {
-    const paths = [];
-    try {
-      for await (const entry of listFiles({
-        ...callParams(client),
-        repo: datasetRepo(repo),
-        path: folder,
-        recursive: true
-      })) {
-        if (entry.type === "file") paths.push(entry.path);
-      }
-    } catch (error2) {
-      if (error2.statusCode === 404) return [];
-      throw error2;
-    }
-    return paths;
-  });
-  const newest = /* @__PURE__ */ new Map();
-  for (const path of files) {
-    const name = path.split("/").pop() ?? "";
-    const timestamp = resultsFileTimestamp(name);
-    if (timestamp === null) continue;
-    const benchmarkFolder = path.split("/").slice(0, -1).join("/");
-    const current = newest.get(benchmarkFolder);
-    if (!current || compareTimestamps(timestamp, current.timestamp) > 0)
-      newest.set(benchmarkFolder, { path, timestamp });
-  }
-  if (newest.size === 0) return null;
-  const rows = [];
-  const perProblem = /* @__PURE__ */ new Map();
-  for (const [benchmarkFolder, { path, timestamp }] of newest) {
-    const text3 = await readHubText(client, repo, path);
-    if (text3 === null) continue;
-    const parsed = parseResultsFile(text3, `${repo}/${path}`);
-    const segment = benchmarkFolder.split("/").pop() ?? "";
-    const own = parsed.rows.filter((r) => pathSegment(r.benchmark) === segment);
-    const kept = own.length > 0 ? own : parsed.rows;
-    rows.push(...kept);
-    const detailsName = `${benchmarkFolder}/details_${timestamp}.parquet`;
-    const row = kept.length === 1 ? kept[0] : void 0;
-    if (row && files.includes(detailsName)) {
-      const bytes = await readHubBytes(client, repo, detailsName);
-      if (bytes)
-        perProblem.set(row.benchmark, await parseDetails(bytes, `${repo}/${detailsName}`, row.metric));
-    }
-  }
-  rows.sort((a, b) => a.benchmark.localeCompare(b.benchmark));
-  return { ...target, rows, perProblem };
-}
-
-// packages/action/src/hub/eval-results.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-var BENCHMARK_DATASETS = {
-  math_500: { id: "HuggingFaceH4/MATH-500", taskId: "default" },
-  aime24: { id: "HuggingFaceH4/aime_2024", taskId: "default" },
-  aime25: { id: "yentinglin/aime_2025", taskId: "default" },
-  "gpqa:diamond": { id: "Idavidrein/gpqa", taskId: "gpqa_diamond" },
-  "lcb:codegeneration": { id: "lighteval/code_generation_lite", taskId: "v4_v5" }
-};
-function evalResultsFiles(rows, source) {
-  return rows.flatMap((row) => {
-    const dataset = BENCHMARK_DATASETS[row.benchmark];
-    if (!dataset || row.simulated || row.score === null) return [];
-    const notes = [
-      row.metric && `metric ${row.metric}`,
-      row.samples !== null && `${row.samples} sample(s) per problem`,
-      row.lighteval_version && `LightEval ${row.lighteval_version}`,
-      row.vllm_version && `vLLM ${row.vllm_version}`,
-      `revision ${row.revision}${row.commit_sha && row.commit_sha !== row.revision ? ` (${row.commit_sha})` : ""}`
-    ].filter((n) => typeof n === "string" && n !== "");
-    const entry = {
-      dataset: { id: dataset.id, task_id: dataset.taskId },
-      value: row.score,
-      date: row.finished_at,
-      source: { url: row.run_url ?? source.url, name: source.name },
-      notes: notes.join("; ")
-    };
-    return [{ path: `.eval_results/${pathSegment(row.benchmark)}.yaml`, content: (0, import_yaml2.stringify)([entry]) }];
-  });
-}
-async function openEvalResultsPr(client, options) {
-  const files = evalResultsFiles(options.rows, { url: options.resultsDatasetUrl, name: "model-eval-action" });
-  if (files.length === 0) return null;
-  const revision = options.rows[0]?.revision ?? "main";
-  const operations = files.map((f) => ({
-    operation: "addOrUpdate",
-    path: f.path,
-    content: new Blob([f.content])
-  }));
-  const outcome = await withHubRetries(
-    `the evaluation-results pull request on ${options.model}`,
-    client.retry,
-    () => commit({
-      ...writeParams(client, options.model),
-      repo: { type: "model", name: options.model },
-      isPullRequest: true,
-      title: `Add evaluation results for ${revision}`,
-      description: [
-        `Scores of ${options.model}@${revision} measured by model-eval-action (vLLM + LightEval on Slurm).`,
-        `All results and per-problem details: ${options.resultsDatasetUrl}`
-      ].join("\n\n"),
-      operations
-    })
-  );
-  return { pullRequestUrl: outcome?.pullRequestUrl ?? null, files: files.map((f) => f.path) };
-}
-
-// packages/action/src/hub/summary-records.ts
-var Z_95 = 1.959963984540054;
-var finite = (v) => typeof v === "number" && Number.isFinite(v) ? v : null;
-function summaryRecordsForRun(run) {
-  return run.results.map((result) => {
-    const score = finite(result.value);
-    const stderr = finite(result.stderr);
-    const job = run.jobs.find((j) => j.benchmarks.includes(result.benchmark));
-    const comparison = run.baseline?.comparison.comparisons.find((c) => c.benchmark === result.benchmark);
-    const baselineScore = finite(run.baseline?.values[result.benchmark]);
-    return {
-      model: run.model,
-      revision: run.revision,
-      commit_sha: run.commitSha,
-      benchmark: result.benchmark,
-      metric: result.metric || null,
-      problems: result.problems,
-      samples: result.samples,
-      score,
-      stderr,
-      ci_low: score !== null && stderr !== null ? Math.max(0, score - Z_95 * stderr) : null,
-      ci_high: score !== null && stderr !== null ? Math.min(1, score + Z_95 * stderr) : null,
-      baseline: run.baseline?.label ?? null,
-      baseline_score: baselineScore,
-      delta: finite(comparison?.delta),
-      delta_ci_low: finite(comparison?.ci[0]),
-      delta_ci_high: finite(comparison?.ci[1]),
-      verdict: comparison?.verdict ?? null,
-      lighteval_version: run.lightevalVersion,
-      vllm_version: run.vllmVersion,
-      gpu_hours: finite(job?.gpuHours),
-      job_id: job?.id ?? null,
-      run_url: run.runUrl,
-      finished_at: run.finishedAt,
-      run_id: run.runId,
-      step: run.step,
-      simulated: run.simulated,
-      task: result.task || null
-    };
-  });
-}
-
-// packages/action/src/hub/wait-for-revision.ts
-var RevisionNeverAppearedError = class extends Error {
-  constructor(model, revision, waitedMs, lastState) {
-    super(
-      `${model}@${revision} did not appear on the Hub within ${formatDuration(waitedMs)} (last check: ${lastState})`
-    );
-    this.model = model;
-    this.revision = revision;
-    this.waitedMs = waitedMs;
-    this.hint = "Check that the training job pushed this revision (the branch name must match the revision in the dispatch, e.g. the callback\u2019s revision template) and that its upload finished; if uploads take longer, raise the revision-wait-minutes input.";
-  }
-  model;
-  revision;
-  waitedMs;
-  name = "RevisionNeverAppearedError";
-  hint;
-};
-var RevisionWaitCancelledError = class extends Error {
-  name = "RevisionWaitCancelledError";
-  hint = "Nothing reached the cluster; dispatch the checkpoint again to evaluate it.";
-  constructor(model, revision, waitedMs) {
-    super(
-      `cancelled after waiting ${formatDuration(waitedMs)} for ${model}@${revision} to appear on the Hub`
-    );
-  }
-};
-var RevisionAccessError = class extends Error {
-  constructor(model, status, hasToken) {
-    super(`no access to ${model} on the Hub (HTTP ${status}): the repository is private, gated or missing`);
-    this.model = model;
-    this.status = status;
-    this.hint = hasToken ? "The hf-token input was sent but does not grant read access to this repository: use a token of an account (or organization) that can read it." : "Pass a Hugging Face token with read access as the hf-token input: a private repository answers 401 without one.";
-  }
-  model;
-  status;
-  name = "RevisionAccessError";
-  hint;
-};
-var modelInfoSchema = external_exports.object({ sha: external_exports.string().optional() }).loose();
-function formatDuration(ms) {
-  const seconds = Math.round(ms / 1e3);
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  return seconds % 60 === 0 ? `${minutes} min` : `${minutes} min ${seconds % 60} s`;
-}
-var abortableSleep = (ms, signal) => new Promise((resolve2) => {
-  const timer = setTimeout(done, ms);
-  function done() {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", done);
-    resolve2();
-  }
-  signal?.addEventListener("abort", done, { once: true });
-});
-async function checkOnce(client, options) {
-  const { model, revision } = options;
-  const timeoutMs = options.requestTimeoutMs ?? 3e4;
-  const baseFetch = client.fetch ?? fetch;
-  const timedFetch = (input, init) => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    return baseFetch(input, { ...init, signal });
-  };
-  const params = { ...callParams(client), fetch: timedFetch };
-  try {
-    const info2 = modelInfoSchema.parse(
-      await modelInfo({ name: model, revision, additionalFields: ["sha"], ...params })
-    );
-    for (const path of options.requiredFiles ?? ["config.json"]) {
-      if (!await fileExists({ repo: { type: "model", name: model }, path, revision, ...params })) {
-        return { kind: "absent", state: `the revision exists but has no ${path} yet (upload in progress?)` };
-      }
-    }
-    return info2.sha ? { kind: "present", sha: info2.sha } : { kind: "present" };
-  } catch (error2) {
-    if (error2 instanceof HubApiError && error2.statusCode === 404) {
-      return { kind: "absent", state: "not on the Hub yet" };
-    }
-    if (error2 instanceof HubApiError && (error2.statusCode === 401 || error2.statusCode === 403)) {
-      throw new RevisionAccessError(model, error2.statusCode, Boolean(client.accessToken));
-    }
-    if (error2?.name === "TimeoutError") {
-      return { kind: "absent", state: `the Hub did not answer within ${formatDuration(timeoutMs)}` };
-    }
-    if (isTransient(error2)) {
-      const status = error2 instanceof HubApiError ? `HTTP ${error2.statusCode}` : error2.message;
-      return { kind: "absent", state: `the Hub did not answer (${status})` };
-    }
-    throw error2;
-  }
-}
-async function waitForRevision(client, options) {
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? abortableSleep;
-  const maxInterval = options.maxIntervalMs ?? 6e4;
-  let interval = Math.min(options.intervalMs ?? 15e3, maxInterval);
-  const started = now();
-  const deadline = started + Math.max(0, options.timeoutMs);
-  for (let checks = 1; ; checks++) {
-    const check = await checkOnce(client, options);
-    const elapsed = now() - started;
-    if (check.kind === "present") {
-      if (checks > 1) {
-        options.log(
-          `${options.model}@${options.revision} is on the Hub after ${formatDuration(elapsed)} (${checks} checks).`
-        );
-      }
-      return { ...check.sha && { sha: check.sha }, checks, waitedMs: elapsed };
-    }
-    const left = deadline - now();
-    if (left <= 0) {
-      throw new RevisionNeverAppearedError(options.model, options.revision, elapsed, check.state);
-    }
-    const delay = Math.min(interval, left);
-    options.log(
-      `Waiting for ${options.model}@${options.revision}: ${check.state}; next check in ${formatDuration(delay)} (${formatDuration(left)} left of ${formatDuration(options.timeoutMs)}).`
-    );
-    await sleep(delay, options.signal);
-    if (options.signal?.aborted) {
-      throw new RevisionWaitCancelledError(options.model, options.revision, now() - started);
-    }
-    interval = Math.min(maxInterval, Math.round(interval * 1.5));
-  }
-}
-function waitForCheckpointRevision(env, checkpoint, log, signal) {
-  const client = hubClientFromEnv(env, checkpoint.hfToken ? { accessToken: checkpoint.hfToken } : {});
-  return waitForRevision(client, {
-    model: checkpoint.model,
-    revision: checkpoint.revision,
-    timeoutMs: checkpoint.waitMinutes * 6e4,
-    ...checkpoint.intervalMs !== void 0 && { intervalMs: checkpoint.intervalMs },
-    log,
-    ...signal && { signal }
-  });
-}
-
 // packages/action/src/action/action-settings.ts
 import { resolve } from "node:path";
 
 // packages/action/src/config/config-file.ts
-var import_yaml3 = __toESM(require_dist(), 1);
-
-// packages/action/src/config/errors.ts
-var SettingsError = class extends Error {
-  constructor(message, hint) {
-    super(message);
-    this.hint = hint;
-  }
-  hint;
-  name = "SettingsError";
-};
-var ConfigFileError = class extends SettingsError {
-  constructor(file, issues) {
-    super(
-      issues.map((i) => `${file}:${i.line}:${i.column}: ${i.path ? `${i.path} ` : ""}${i.message}`).join("\n"),
-      `Fix ${file} (see the line numbers above); the README's configuration section lists every key.`
-    );
-    this.file = file;
-    this.issues = issues;
-  }
-  file;
-  issues;
-  name = "ConfigFileError";
-};
+var import_yaml = __toESM(require_dist(), 1);
 
 // packages/action/src/config/schema.ts
 var wholeNumber = (min) => {
   const error2 = `must be a whole number \u2265 ${min}`;
   return external_exports.int({ error: error2 }).min(min, { error: error2 });
 };
-var text2 = external_exports.string({
+var text = external_exports.string({
   error: (issue2) => issue2.input === void 0 ? "is required" : "must be a string (quote values such as '0.10' that YAML would read as numbers)"
 }).trim().min(1, { error: "must not be empty" });
 var flag = external_exports.boolean({ error: "must be true or false" });
@@ -35598,12 +23949,12 @@ var slurmTime = external_exports.union([external_exports.int().min(1), external_
 });
 var customTaskSchema = external_exports.strictObject(
   {
-    name: text2,
+    name: text,
     /** LightEval task as `suite|task` (the few-shot count comes from `fewshot`). */
-    task: text2.refine((t) => /^[^|\s]+(\|[^|\s]+)?$/.test(t), {
+    task: text.refine((t) => /^[^|\s]+(\|[^|\s]+)?$/.test(t), {
       error: "must be 'suite|task' or 'task' (the few-shot count goes in 'fewshot')"
     }),
-    "custom-tasks-path": text2,
+    "custom-tasks-path": text,
     fewshot: wholeNumber(0).optional(),
     "max-prompt-tokens": wholeNumber(1).optional(),
     "max-new-tokens": wholeNumber(1).optional(),
@@ -35611,53 +23962,72 @@ var customTaskSchema = external_exports.strictObject(
   },
   mapping
 );
-var benchmarkEntrySchema = external_exports.union([text2, customTaskSchema], {
+var benchmarkEntrySchema = external_exports.union([text, customTaskSchema], {
   error: "must be a catalog benchmark name or a custom task {name, task, custom-tasks-path}"
 });
 var clusterSchema = external_exports.strictObject(
   {
-    host: text2.optional(),
+    host: text.optional(),
     port: wholeNumber(1).max(65535, { error: "must be a port number (1\u201365535)" }).optional(),
-    user: text2.optional(),
-    partition: text2.optional(),
-    account: text2.optional(),
-    qos: text2.optional(),
+    user: text.optional(),
+    partition: text.optional(),
+    account: text.optional(),
+    qos: text.optional(),
     "time-limit": slurmTime.optional(),
     "gpus-per-node": wholeNumber(1).optional(),
     "gpu-memory-gib": external_exports.number({ error: "must be a number of GiB > 0" }).positive({ error: "must be a number of GiB > 0" }).optional(),
     /** A known GPU model (h100, h200, a100-80, …): sets gpu-memory-gib to what the device reports. */
     "gpu-type": external_exports.enum(gpuTypeNames(), { error: `must be one of ${gpuTypeNames().join(", ")}` }).optional(),
+    /**
+     * The cluster's GRES type name for its GPUs (`--gres=gpu:TYPE:N`), or `auto` for the gpu-type's
+     * usual name; absent: any GPU (`--gres=gpu:N`).
+     */
+    "gres-type": text.refine((v) => v === AUTO_GRES_TYPE || GRES_TYPE_PATTERN.test(v), {
+      error: "must be 'auto' or a GRES type name (letters, digits, '_', '.', '-')"
+    }).optional(),
     "max-nodes": wholeNumber(1).optional(),
-    "remote-dir": text2.optional(),
+    "remote-dir": text.optional(),
     /** Shell lines run before the evaluation in each job (module loads, venv activation). */
-    "job-setup": external_exports.union([external_exports.string(), external_exports.array(external_exports.string())], { error: "must be a string or a list of lines" }).optional()
+    "job-setup": external_exports.union([external_exports.string(), external_exports.array(external_exports.string())], { error: "must be a string or a list of lines" }).optional(),
+    /** Multi-node jobs: the NIC for NCCL/Gloo and each node's VLLM_HOST_IP. */
+    "network-interface": networkInterfaceSchema.optional(),
+    /** Ray's port on the job's first node (default 6379; vLLM's --master-port for the mp engine). */
+    "ray-port": portSchema.optional(),
+    /** vllm serve's port on the first node's loopback (serve route; default 8000). */
+    "serve-port": portSchema.optional(),
+    /** Seconds for every node's GPUs to join Ray (default 600). */
+    "join-timeout": secondsSchema.optional(),
+    /** Seconds for vllm serve to load the model and answer (default 1800). */
+    "serve-timeout": secondsSchema.optional(),
+    /** Variables exported in every job (all nodes): NCCL_IB_HCA, NCCL_DEBUG, … */
+    "extra-environment": extraEnvironmentSchema.optional()
   },
   mapping
 );
 var baselineWords = ["previous-tag", "base-revision", "none"];
-var baselineSchema = external_exports.union([external_exports.enum(baselineWords), external_exports.strictObject({ fixed: text2 })], {
+var baselineSchema = external_exports.union([external_exports.enum(baselineWords), external_exports.strictObject({ fixed: text })], {
   error: "must be previous-tag, base-revision, none, or {fixed: 'namespace/name@revision'}"
 });
 var labelsSchema = external_exports.strictObject(
   {
-    trigger: text2.optional(),
-    done: text2.optional(),
+    trigger: text.optional(),
+    done: text.optional(),
     "remove-when-done": flag.optional()
   },
   mapping
 );
 var tagsSchema = external_exports.strictObject(
   {
-    pattern: text2.optional(),
+    pattern: text.optional(),
     /** `{tag}` and `{version}` (the tag without a leading v) are replaced. */
-    revision: text2.optional()
+    revision: text.optional()
   },
   mapping
 );
 var configFileSchema = external_exports.strictObject(
   {
-    model: text2.optional(),
-    revision: text2.optional(),
+    model: text.optional(),
+    revision: text.optional(),
     benchmarks: external_exports.array(benchmarkEntrySchema, { error: "must be a list" }).min(1).optional(),
     // An explicit gpu-memory-gib wins; otherwise the gpu-type's reported memory fills it.
     cluster: clusterSchema.transform(
@@ -35668,8 +24038,16 @@ var configFileSchema = external_exports.strictObject(
      * (64 AIME, 4 MATH-500, 8 GPQA-Diamond, 16 LiveCodeBench).
      */
     samples: external_exports.record(external_exports.string(), wholeNumber(1), { error: "must be a mapping of benchmark: samples per problem" }).optional(),
-    "lighteval-version": text2.optional(),
-    "results-repo": text2.optional(),
+    /** Target smallest detectable change in percentage points (`2`): sets the sample counts (docs/statistics.md). */
+    precision: external_exports.number({ error: "must be a number of percentage points, e.g. 2" }).positive({ error: "must be a number of percentage points > 0" }).lt(100, { error: "must be below 100 percentage points" }).optional(),
+    /** Budget for the plan's estimated GPU-hours: above it the run is refused (or precision counts capped). */
+    "max-gpu-hours": external_exports.number({ error: "must be a number of GPU-hours > 0" }).positive({ error: "must be a number of GPU-hours > 0" }).optional(),
+    "lighteval-version": text.optional(),
+    /** auto (default), in-process, ray or serve: how jobs run their engine (see the README). */
+    route: routeSchema.optional(),
+    /** ray (default) or mp: what vllm serve spans nodes with on the serve route. */
+    "multi-node-engine": engineSchema.optional(),
+    "results-repo": text.optional(),
     baseline: baselineSchema.optional(),
     labels: labelsSchema.optional(),
     tags: tagsSchema.optional(),
@@ -35702,9 +24080,9 @@ var secretKeyNames = {
 
 // packages/action/src/config/config-file.ts
 var DEFAULT_CONFIG_PATH = ".github/model-eval.yml";
-function parseConfigFile(text3, file = DEFAULT_CONFIG_PATH) {
-  const lineCounter = new import_yaml3.LineCounter();
-  const doc = (0, import_yaml3.parseDocument)(text3, { lineCounter, prettyErrors: true });
+function parseConfigFile(text2, file = DEFAULT_CONFIG_PATH) {
+  const lineCounter = new import_yaml.LineCounter();
+  const doc = (0, import_yaml.parseDocument)(text2, { lineCounter, prettyErrors: true });
   const position = (offset) => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
@@ -35737,8 +24115,8 @@ function parseConfigFile(text3, file = DEFAULT_CONFIG_PATH) {
     if (issue2.code === "unrecognized_keys") {
       const map = nodeAt(path);
       for (const key of issue2.keys) {
-        const pair = (0, import_yaml3.isMap)(map) ? map.items.find((p) => (0, import_yaml3.isScalar)(p.key) && p.key.value === key) : void 0;
-        const keyNode = pair && (0, import_yaml3.isScalar)(pair.key) ? pair.key : map;
+        const pair = (0, import_yaml.isMap)(map) ? map.items.find((p) => (0, import_yaml.isScalar)(p.key) && p.key.value === key) : void 0;
+        const keyNode = pair && (0, import_yaml.isScalar)(pair.key) ? pair.key : map;
         issues.push({
           ...position(offsetOf(keyNode)),
           path: dotted([...path, key]),
@@ -35785,41 +24163,6 @@ function unknownKeyMessage(key, parentPath) {
   return suggestion ? `is not a known key (did you mean '${suggestion}'?)` : `is not a known key (known here: ${known.join(", ")})`;
 }
 
-// packages/action/src/config/hub-names.ts
-function hubRepoIdProblem(id) {
-  const parts = id.split("/");
-  if (parts.length !== 2) return "must be 'namespace/name' (exactly one '/')";
-  const [namespace, name] = parts;
-  for (const [label, part, max] of [
-    ["namespace", namespace, void 0],
-    ["name", name, 96]
-  ]) {
-    if (part.length === 0) return `has an empty ${label}`;
-    if (max !== void 0 && part.length > max) return `has a ${label} longer than ${max} characters`;
-    if (!/^[A-Za-z0-9_.-]+$/.test(part))
-      return `may only use letters, digits, '-', '_' and '.' in the ${label}`;
-    if (/^[-.]|[-.]$/.test(part)) return `must not start or end the ${label} with '-' or '.'`;
-  }
-  if (id.includes("--") || id.includes("..")) return "must not contain '--' or '..'";
-  if (id.endsWith(".git")) return "must not end with '.git'";
-  return void 0;
-}
-function hubRevisionProblem(revision) {
-  if (revision.length === 0) return "is empty";
-  if (revision.length > 255) return "is longer than 255 characters";
-  if (!/^[A-Za-z0-9._/+-]+$/.test(revision)) {
-    return "may only use letters, digits and '.', '_', '-', '/', '+'";
-  }
-  if (revision.includes("..")) return "must not contain '..'";
-  if (revision.includes("//") || revision.startsWith("/") || revision.endsWith("/")) {
-    return "must not start or end with '/' or contain '//'";
-  }
-  if (revision.startsWith("-")) return "must not start with '-'";
-  if (revision.endsWith(".") || revision.endsWith(".lock")) return "must not end with '.' or '.lock'";
-  if (revision.split("/").some((c) => c.startsWith("."))) return "must not have a part starting with '.'";
-  return void 0;
-}
-
 // packages/action/src/config/inputs.ts
 var DEFAULT_REVISION_WAIT_MINUTES = 60;
 function inputError(name, value, expected) {
@@ -35861,7 +24204,7 @@ function gpuTypeMemory(value) {
   if (!type) throw inputError("gpu-type", value, `one of ${gpuTypeNames().join(", ")}`);
   return type.memoryGiB;
 }
-function readActionInputs(getInput) {
+function inputReaders(getInput) {
   const str = (name) => {
     const value = getInput(name).trim();
     return value === "" ? void 0 : value;
@@ -35899,6 +24242,10 @@ function readActionInputs(getInput) {
     if (allowed.includes(value)) return value;
     throw inputError(name, value, `one of ${allowed.join(", ")}`);
   };
+  return { str, whole, positive, bool, oneOf };
+}
+function readActionInputs(getInput) {
+  const { str, whole, positive, bool, oneOf } = inputReaders(getInput);
   const inputs = {
     model: str("model"),
     revision: str("revision"),
@@ -35915,6 +24262,7 @@ function readActionInputs(getInput) {
     gpusPerNode: whole("gpus-per-node", 1),
     gpuMemoryGiB: positive("gpu-memory-gib") ?? gpuTypeMemory(str("gpu-type")),
     gpuType: str("gpu-type"),
+    gresType: str("gres-type"),
     maxNodes: whole("max-nodes", 1),
     remoteDir: str("remote-dir"),
     // Keep the job setup's own line structure; only an all-blank value is unset.
@@ -35929,315 +24277,50 @@ function readActionInputs(getInput) {
     wait: bool("wait"),
     failOnRegression: bool("fail-on-regression"),
     revisionWaitMinutes: whole("revision-wait-minutes", 0, 360),
-    modelCard: oneOf("model-card", ["none", "pr"])
+    modelCard: oneOf("model-card", ["none", "pr"]),
+    precision: positive("precision"),
+    maxGpuHours: positive("max-gpu-hours"),
+    ...multiNodeInputs(str, whole, oneOf)
   };
+  if (inputs.precision !== void 0 && inputs.precision >= 100) {
+    throw inputError(
+      "precision",
+      String(inputs.precision),
+      "a number of percentage points below 100 (e.g. 2)"
+    );
+  }
   if (inputs.timeLimit !== void 0 && !slurmTimePattern.test(inputs.timeLimit)) {
     throw inputError("time-limit", inputs.timeLimit, "a Slurm time limit such as '04:00:00' or '1-12:00:00'");
   }
+  return withoutUnset(inputs);
+}
+function withoutUnset(inputs) {
   for (const key of Object.keys(inputs)) {
     if (inputs[key] === void 0) delete inputs[key];
   }
   return inputs;
 }
+function multiNodeInputs(str, whole, oneOf) {
+  const iface = str("network-interface");
+  if (iface !== void 0 && !networkInterfaceSchema.safeParse(iface).success)
+    throw inputError("network-interface", iface, "one network interface name such as ib0 or eth0");
+  const envText = str("extra-environment");
+  const env = envText === void 0 ? void 0 : parseEnvironmentLines(envText);
+  if (typeof env === "string")
+    throw inputError("extra-environment", envText ?? "", `NAME=value lines (${env})`);
+  return {
+    route: oneOf("route", routeSettings),
+    multiNodeEngine: oneOf("multi-node-engine", multiNodeEngines),
+    networkInterface: iface,
+    rayPort: whole("ray-port", 1, 65535),
+    servePort: whole("serve-port", 1, 65535),
+    joinTimeout: whole("join-timeout", 1),
+    serveTimeout: whole("serve-timeout", 1),
+    extraEnvironment: env
+  };
+}
 function readRevisionWaitMinutes(getInput) {
   return readActionInputs(getInput).revisionWaitMinutes ?? DEFAULT_REVISION_WAIT_MINUTES;
-}
-
-// packages/action/src/request/baseline.ts
-var InvalidBaselineError = class extends Error {
-  constructor(text3) {
-    super(`baseline '${text3}' is not a baseline rule`);
-    this.text = text3;
-  }
-  text;
-  name = "InvalidBaselineError";
-  hint = "Use 'previous-tag', 'base-revision', 'none', or a fixed model as 'namespace/name@revision'.";
-};
-function parseBaselineSpec(text3) {
-  const trimmed = text3.trim();
-  if (trimmed === "none" || trimmed === "previous-tag" || trimmed === "base-revision") {
-    return { kind: trimmed };
-  }
-  const fixed = trimmed.startsWith("fixed:") ? trimmed.slice("fixed:".length).trim() : trimmed;
-  const at = fixed.lastIndexOf("@");
-  if (at <= 0 || at === fixed.length - 1 || !fixed.includes("/")) throw new InvalidBaselineError(text3);
-  return { kind: "fixed", model: fixed.slice(0, at), revision: fixed.slice(at + 1) };
-}
-
-// packages/action/src/request/tag-pattern.ts
-function tagPatternToRegExp(pattern) {
-  let source = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const char = pattern[i];
-    if (char === "\\" && i + 1 < pattern.length) {
-      source += escapeRegExp(pattern[++i]);
-    } else if (char === "*") {
-      if (pattern[i + 1] === "*") {
-        source += ".*";
-        i++;
-      } else {
-        source += "[^/]*";
-      }
-    } else if (char === "?" || char === "+") {
-      source += char;
-    } else if (char === "[") {
-      const end = pattern.indexOf("]", i + 1);
-      if (end === -1) throw new Error(`tag pattern '${pattern}': '[' without a closing ']'`);
-      source += `[${pattern.slice(i + 1, end).replace(/\\/g, "\\\\")}]`;
-      i = end;
-    } else {
-      source += escapeRegExp(char);
-    }
-  }
-  return new RegExp(`^(?:${source})$`);
-}
-function matchesTagPattern(tag, pattern) {
-  return tagPatternToRegExp(pattern).test(tag);
-}
-function escapeRegExp(text3) {
-  return text3.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-}
-function revisionForTag(tag, template) {
-  const version = tag.startsWith("v") ? tag.slice(1) : tag;
-  return template.replaceAll("{tag}", tag).replaceAll("{version}", version);
-}
-function isReleaseRevision(revision, pattern, template) {
-  const matcher = tagPatternToRegExp(pattern);
-  const [before = "", after = ""] = template.split(/\{tag\}|\{version\}/);
-  if (!revision.startsWith(before) || !revision.endsWith(after)) return false;
-  const core = revision.slice(before.length, revision.length - after.length);
-  return [core, `v${core}`].some((tag) => matcher.test(tag) && revisionForTag(tag, template) === revision);
-}
-
-// packages/action/src/request/from-event.ts
-var defaultTriggerRules = {
-  tagPattern: "v*",
-  tagRevision: "{tag}",
-  triggerLabel: "evaluate",
-  checkpointEventType: "evaluate-checkpoint"
-};
-var MalformedEventError = class extends Error {
-  constructor(eventName, detail) {
-    super(`the ${eventName} event payload is not what GitHub sends: ${detail}`);
-    this.eventName = eventName;
-    this.hint = eventName === "repository_dispatch" ? 'Send {"event_type": "evaluate-checkpoint", "client_payload": {"model": "org/name", "revision": "...", "step": 1000}}.' : "GITHUB_EVENT_PATH should point at the payload the runner wrote; check the workflow trigger.";
-  }
-  eventName;
-  name = "MalformedEventError";
-  hint;
-};
-var repositorySchema = external_exports.object({
-  name: external_exports.string(),
-  full_name: external_exports.string(),
-  owner: external_exports.object({ login: external_exports.string() })
-});
-var senderSchema = external_exports.object({ login: external_exports.string() });
-var pushSchema = external_exports.object({
-  ref: external_exports.string(),
-  deleted: external_exports.boolean(),
-  repository: repositorySchema,
-  sender: senderSchema
-});
-var pullRequestLabeledSchema = external_exports.object({
-  action: external_exports.string(),
-  number: external_exports.number().int(),
-  label: external_exports.object({ name: external_exports.string() }).optional(),
-  pull_request: external_exports.object({
-    number: external_exports.number().int(),
-    labels: external_exports.array(external_exports.object({ name: external_exports.string() })),
-    head: external_exports.object({
-      sha: external_exports.string(),
-      ref: external_exports.string(),
-      repo: external_exports.object({ full_name: external_exports.string() }).nullable()
-    }),
-    base: external_exports.object({ ref: external_exports.string(), repo: external_exports.object({ full_name: external_exports.string() }) })
-  }),
-  repository: repositorySchema,
-  sender: senderSchema
-});
-var dispatchValue = external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()]).transform((v) => String(v).trim());
-var scheduleSchema = external_exports.object({
-  schedule: external_exports.string().optional(),
-  repository: repositorySchema,
-  sender: senderSchema.optional()
-});
-var workflowDispatchSchema = external_exports.object({
-  inputs: external_exports.record(external_exports.string(), dispatchValue.nullable()).nullable(),
-  ref: external_exports.string(),
-  repository: repositorySchema,
-  sender: senderSchema
-});
-var repositoryDispatchSchema = external_exports.object({
-  action: external_exports.string(),
-  client_payload: external_exports.record(external_exports.string(), external_exports.unknown()).nullable(),
-  repository: repositorySchema,
-  sender: senderSchema
-});
-var nonEmpty = external_exports.string().trim().min(1, { error: "must not be empty" });
-var checkpointPayloadSchema = external_exports.object({
-  model: nonEmpty,
-  revision: nonEmpty,
-  step: external_exports.union([
-    external_exports.int(),
-    external_exports.string().regex(/^\d+$/, { error: "must be a whole number" }).transform((s) => Number(s))
-  ]).pipe(external_exports.int().min(0, { error: "must be a whole number \u2265 0" })).optional(),
-  benchmarks: external_exports.union([external_exports.string(), external_exports.array(external_exports.string())]).optional(),
-  baseline: external_exports.string().optional()
-});
-function parsePayload(schema, eventName, payload) {
-  const parsed = schema.safeParse(payload);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    const where = first?.path.length ? first.path.join(".") : "payload";
-    throw new MalformedEventError(eventName, `${where}: ${first?.message ?? "invalid"}`);
-  }
-  return parsed.data;
-}
-function repositoryRef(repository) {
-  return { owner: repository.owner.login, name: repository.name, fullName: repository.full_name };
-}
-function parseBenchmarkList(text3) {
-  return text3.split(/[\s,]+/).map((s) => s.trim()).filter((s) => s.length > 0);
-}
-function triggerFromEvent(eventName, payload, rules) {
-  switch (eventName) {
-    case "push":
-      return fromPush(parsePayload(pushSchema, eventName, payload), rules);
-    case "pull_request":
-    case "pull_request_target":
-      return fromLabel(eventName, parsePayload(pullRequestLabeledSchema, eventName, payload), rules);
-    case "workflow_dispatch":
-      return fromWorkflowDispatch(parsePayload(workflowDispatchSchema, eventName, payload));
-    case "repository_dispatch":
-      return fromRepositoryDispatch(parsePayload(repositoryDispatchSchema, eventName, payload), rules);
-    case "schedule":
-      return fromSchedule(parsePayload(scheduleSchema, eventName, payload), rules);
-    default:
-      return {
-        kind: "skip",
-        reason: `the '${eventName}' event does not start an evaluation (use push of a tag, a PR label, workflow_dispatch or repository_dispatch)`
-      };
-  }
-}
-function fromPush(event, rules) {
-  if (!event.ref.startsWith("refs/tags/")) {
-    return { kind: "skip", reason: `push to ${event.ref} is not a tag push` };
-  }
-  const tag = event.ref.slice("refs/tags/".length);
-  if (event.deleted) return { kind: "skip", reason: `tag ${tag} was deleted` };
-  if (!matchesTagPattern(tag, rules.tagPattern)) {
-    return { kind: "skip", reason: `tag ${tag} does not match the tag pattern '${rules.tagPattern}'` };
-  }
-  return {
-    kind: "evaluate",
-    match: {
-      trigger: "release-tag",
-      eventName: "push",
-      repository: repositoryRef(event.repository),
-      actor: event.sender.login,
-      tag,
-      revision: revisionForTag(tag, rules.tagRevision)
-    }
-  };
-}
-function fromLabel(eventName, event, rules) {
-  if (event.action !== "labeled") {
-    return { kind: "skip", reason: `pull request action '${event.action}' is not 'labeled'` };
-  }
-  const added = event.label?.name;
-  if (added !== rules.triggerLabel) {
-    return {
-      kind: "skip",
-      reason: `label '${added ?? "(none)"}' is not the trigger label '${rules.triggerLabel}'`
-    };
-  }
-  const pr = event.pull_request;
-  const labels = pr.labels.map((l) => l.name);
-  const prefix = `${rules.triggerLabel}:`;
-  const benchmarks = labels.filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length).trim());
-  const headRepo = pr.head.repo?.full_name ?? null;
-  const pullRequest = {
-    number: pr.number,
-    headRepo,
-    baseRepo: pr.base.repo.full_name,
-    headSha: pr.head.sha,
-    baseRef: pr.base.ref,
-    // A deleted fork leaves head.repo null: it was not this repository, so treat it as a fork.
-    isFork: headRepo === null || headRepo.toLowerCase() !== pr.base.repo.full_name.toLowerCase(),
-    labels
-  };
-  const match = {
-    trigger: "pr-label",
-    eventName,
-    repository: repositoryRef(event.repository),
-    actor: event.sender.login,
-    pullRequest
-  };
-  if (benchmarks.length > 0) match.benchmarks = benchmarks;
-  return { kind: "evaluate", match };
-}
-function fromSchedule(event, rules) {
-  if (!rules.collectRunId) {
-    return {
-      kind: "skip",
-      reason: "a scheduled run only collects a detached run: set the run-id input to the run to collect"
-    };
-  }
-  return {
-    kind: "evaluate",
-    match: {
-      trigger: "scheduled-collect",
-      eventName: "schedule",
-      repository: repositoryRef(event.repository),
-      actor: event.sender?.login ?? "schedule"
-    }
-  };
-}
-function fromWorkflowDispatch(event) {
-  const inputs = event.inputs ?? {};
-  const value = (name) => {
-    const v = inputs[name];
-    return v ? v : void 0;
-  };
-  const match = {
-    trigger: "manual",
-    eventName: "workflow_dispatch",
-    repository: repositoryRef(event.repository),
-    actor: event.sender.login
-  };
-  const model = value("model");
-  const revision = value("revision");
-  const benchmarks = value("benchmarks");
-  const baseline = value("baseline");
-  if (model) match.model = model;
-  if (revision) match.revision = revision;
-  if (benchmarks) match.benchmarks = parseBenchmarkList(benchmarks);
-  if (baseline) match.baseline = parseBaselineSpec(baseline);
-  return { kind: "evaluate", match };
-}
-function fromRepositoryDispatch(event, rules) {
-  if (event.action !== rules.checkpointEventType) {
-    return {
-      kind: "skip",
-      reason: `repository_dispatch type '${event.action}' is not '${rules.checkpointEventType}'`
-    };
-  }
-  const payload = parsePayload(checkpointPayloadSchema, "repository_dispatch", event.client_payload ?? {});
-  const match = {
-    trigger: "checkpoint",
-    eventName: "repository_dispatch",
-    repository: repositoryRef(event.repository),
-    actor: event.sender.login,
-    model: payload.model,
-    revision: payload.revision
-  };
-  if (payload.step !== void 0) match.step = payload.step;
-  if (payload.benchmarks !== void 0) {
-    const list = typeof payload.benchmarks === "string" ? parseBenchmarkList(payload.benchmarks) : payload.benchmarks;
-    if (list.length > 0) match.benchmarks = list.map((b) => b.trim());
-  }
-  if (payload.baseline) match.baseline = parseBaselineSpec(payload.baseline);
-  return { kind: "evaluate", match };
 }
 
 // packages/action/src/config/resolve.ts
@@ -36258,7 +24341,8 @@ function readConfig(sources, inputs) {
       "The 'config-path' input names a file that is not in the workspace: check the path, or check out the repository (base branch only) before this step."
     );
   }
-  const config = configText === void 0 ? {} : parseConfigFile(configText, configPath);
+  const parsed = configText === void 0 ? {} : parseConfigFile(configText, configPath);
+  const config = sources.configOverlay ? { ...parsed, ...sources.configOverlay } : parsed;
   return { configPath, config, configFound: configText !== void 0 };
 }
 function selectBenchmarks(match, inputs, config, configPath) {
@@ -36323,7 +24407,7 @@ function resolveSettings(sources) {
   checkRevision("revision", revision);
   const { benchmarkNames, benchmarks: selected } = selectBenchmarks(match, inputs, config, configPath);
   const benchmarks = applySamples(selected, config, configPath);
-  const baseline = resolveBaseline2(match.baseline, inputs, config, match.trigger);
+  const baseline = resolveBaseline(match.baseline, inputs, config, match.trigger);
   const lightevalVersion = inputs.lightevalVersion ?? config["lighteval-version"] ?? "auto";
   if (lightevalVersion !== "auto") parseLightevalVersion(lightevalVersion);
   const resultsRepo = inputs.resultsRepo ?? config["results-repo"];
@@ -36363,9 +24447,9 @@ function resolveSettings(sources) {
   const done = inputs.doneLabel ?? config.labels?.done;
   if (done !== void 0) settings.labels.done = done;
   if (resultsRepo !== void 0) settings.resultsRepo = resultsRepo;
-  return { kind: "run", settings };
+  return { kind: "run", settings: { ...settings, ...precisionSettings(inputs, config) } };
 }
-function resolveBaseline2(fromEvent, inputs, config, trigger) {
+function resolveBaseline(fromEvent, inputs, config, trigger) {
   let baseline;
   if (fromEvent) baseline = fromEvent;
   else if (inputs.baseline !== void 0) {
@@ -36416,7 +24500,8 @@ function resolveCluster(inputs, config, configPath) {
     gpuMemoryGiB: required(inputs.gpuMemoryGiB ?? file["gpu-memory-gib"], "gpu-memory-gib", "gpu-memory-gib"),
     maxNodes: inputs.maxNodes ?? file["max-nodes"] ?? DEFAULTS2.maxNodes,
     remoteDir: inputs.remoteDir ?? file["remote-dir"] ?? DEFAULTS2.remoteDir,
-    jobSetup
+    jobSetup,
+    multiNode: resolveMultiNode(inputs, config)
   };
   const optional = {
     host,
@@ -36424,12 +24509,30 @@ function resolveCluster(inputs, config, configPath) {
     partition: inputs.partition ?? file.partition,
     account: inputs.account ?? file.account,
     qos: inputs.qos ?? file.qos,
-    timeLimit: inputs.timeLimit ?? file["time-limit"]
+    timeLimit: inputs.timeLimit ?? file["time-limit"],
+    gresType: resolveGresType(
+      inputs.gresType ?? file["gres-type"],
+      inputs.gpuType ?? file["gpu-type"],
+      `the 'gpu-type' input or cluster.gpu-type in ${configPath}`
+    )
   };
   for (const [key, value] of Object.entries(optional)) {
     if (value !== void 0) cluster[key] = value;
   }
   return cluster;
+}
+function resolveMultiNode(inputs, config) {
+  const file = config.cluster ?? {};
+  return definedMultiNode({
+    route: inputs.route ?? config.route,
+    engine: inputs.multiNodeEngine ?? config["multi-node-engine"],
+    networkInterface: inputs.networkInterface ?? file["network-interface"],
+    rayPort: inputs.rayPort ?? file["ray-port"],
+    servePort: inputs.servePort ?? file["serve-port"],
+    joinTimeoutSeconds: inputs.joinTimeout ?? file["join-timeout"],
+    serveTimeoutSeconds: inputs.serveTimeout ?? file["serve-timeout"],
+    extraEnvironment: inputs.extraEnvironment ?? file["extra-environment"]
+  });
 }
 function applySamples(benchmarks, config, configPath) {
   const samples = config.samples ?? {};
@@ -36488,13 +24591,13 @@ function checkRevision(what, revision) {
 function dedupe(names) {
   return [...new Set(names)];
 }
-
-// packages/action/src/request/run-url.ts
-function workflowRunUrl(env) {
-  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT } = env;
-  if (!GITHUB_SERVER_URL || !GITHUB_REPOSITORY || !GITHUB_RUN_ID) return void 0;
-  const base = `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`;
-  return GITHUB_RUN_ATTEMPT && GITHUB_RUN_ATTEMPT !== "1" ? `${base}/attempts/${GITHUB_RUN_ATTEMPT}` : base;
+function precisionSettings(inputs, config) {
+  const points = inputs.precision ?? config.precision;
+  const maxGpuHours = inputs.maxGpuHours ?? config["max-gpu-hours"];
+  return {
+    ...points !== void 0 && { precision: points / 100 },
+    ...maxGpuHours !== void 0 && { maxGpuHours }
+  };
 }
 
 // packages/action/src/action/action-settings.ts
@@ -36519,7 +24622,7 @@ function readRunnerEvent(runner) {
     githubToken
   };
 }
-function readActionSettings(runner, event) {
+function readActionSettings(runner, event, pullRequestHead = {}) {
   const { env, core } = runner;
   const vars = runnerVariablesSchema.parse(env);
   const workspace = vars.GITHUB_WORKSPACE ?? process.cwd();
@@ -36530,10 +24633,12 @@ function readActionSettings(runner, event) {
     getInput: (name) => readInput(env, name),
     setSecret: (value) => core.setSecret(value),
     readConfigFile: (path) => runner.readFile(resolve(workspace, path)),
-    ...runUrl && { runUrl }
+    ...runUrl && { runUrl },
+    ...pullRequestHead.configOverlay && { configOverlay: pullRequestHead.configOverlay }
   });
   if (outcome.kind === "skip") return outcome;
   const resolved = outcome.settings;
+  if (pullRequestHead.baseRevision) resolved.baseRevision = pullRequestHead.baseRevision;
   const run = toRunSettings(resolved, {
     simulate: readInput(env, "simulate") === "true",
     runId: readInput(env, "run-id"),
@@ -36581,19 +24686,21 @@ function toRunSettings(settings, given) {
       setup: cluster.jobSetup,
       ...cluster.partition && { partition: cluster.partition },
       ...cluster.account && { account: cluster.account },
-      ...cluster.qos && { qos: cluster.qos }
+      ...cluster.qos && { qos: cluster.qos },
+      ...cluster.gresType && { gresType: cluster.gresType }
     },
     remoteDir: cluster.remoteDir,
+    ...Object.keys(cluster.multiNode).length > 0 && { multiNode: cluster.multiNode },
     runId: given.runId,
     simulate: given.simulate,
-    maxOomEscalations: 2
+    maxOomEscalations: 2,
+    // Before the run id is derived: a precision target changes the sample counts, so the jobs.
+    ...settings.precision !== void 0 && { precision: settings.precision },
+    ...settings.maxGpuHours !== void 0 && { maxGpuHours: settings.maxGpuHours }
   };
   if (runSettings.runId === "") {
-    runSettings.runId = deriveRunId([
-      request2.repository.fullName,
-      given.githubRunId,
-      definitionHash(runDefinition(runSettings))
-    ]);
+    runSettings.runIdPrefix = [request2.repository.fullName, given.githubRunId];
+    runSettings.runId = deriveRunId([...runSettings.runIdPrefix, definitionHash(runDefinition(runSettings))]);
   }
   if (!RUN_ID.test(runSettings.runId)) {
     throw Object.assign(new Error(`run-id '${runSettings.runId}' is not a run id`), {
@@ -36679,185 +24786,140 @@ function createLiveComment(octokit, repository, issueNumber, logger, minInterval
   };
 }
 
+// packages/action/src/action/pr-head.ts
+import { resolve as resolve2 } from "node:path";
+
+// packages/action/src/request/pr-head-config.ts
+var HeadConfigError = class extends Error {
+  constructor(message, hint) {
+    super(message);
+    this.hint = hint;
+  }
+  hint;
+  name = "HeadConfigError";
+};
+async function readHeadConfigText(octokit, pr, path) {
+  if (!pr.headRepo) return void 0;
+  const [owner = "", repo = ""] = pr.headRepo.split("/");
+  try {
+    const response = await octokit.rest.repos.getContent({ owner, repo, path, ref: pr.headSha });
+    const data = response.data;
+    if (data.type !== "file" || data.encoding !== "base64" || typeof data.content !== "string") {
+      throw new HeadConfigError(
+        `${path} at the PR head ${pr.headSha.slice(0, 12)} is not a file`,
+        "The configuration file must be a regular file in the repository."
+      );
+    }
+    if ((data.size ?? 0) > 64 * 1024) {
+      throw new HeadConfigError(
+        `${path} at the PR head is ${data.size} bytes, over the 64 KiB a configuration file may have`,
+        "Keep the configuration file small; it holds a few settings."
+      );
+    }
+    return Buffer.from(data.content.replace(/\n/g, ""), "base64").toString("utf8");
+  } catch (error2) {
+    if (error2.status === 404) return void 0;
+    throw error2;
+  }
+}
+function headEvaluationOf(text2, where) {
+  const head = parseConfigFile(text2, where);
+  const picked = {};
+  if (head.model !== void 0) {
+    const problem = hubRepoIdProblem(head.model);
+    if (problem)
+      throw new HeadConfigError(
+        `${where}: model '${head.model}' ${problem}`,
+        "Name a Hub model id (org/name)."
+      );
+    picked.model = head.model;
+  }
+  if (head.revision !== void 0) {
+    const problem = hubRevisionProblem(head.revision);
+    if (problem)
+      throw new HeadConfigError(
+        `${where}: revision '${head.revision}' ${problem}`,
+        "Name a branch, tag or commit of the model."
+      );
+    picked.revision = head.revision;
+  }
+  if (head.benchmarks !== void 0) {
+    const custom = head.benchmarks.find((b) => typeof b !== "string");
+    if (custom) {
+      throw new HeadConfigError(
+        `${where}: custom task '${custom.name}' in a pull request's configuration`,
+        "A PR may choose catalog benchmarks (or custom tasks already on the base branch) by name; custom tasks are added on the base branch."
+      );
+    }
+    picked.benchmarks = head.benchmarks.filter((b) => b.length > 0);
+  }
+  if (head.samples !== void 0) picked.samples = head.samples;
+  return picked;
+}
+function decidePrEvaluation(input) {
+  const defaultRevision = input.defaultRevision ?? "main";
+  const baseModel = input.base.model;
+  if (!baseModel) {
+    return { kind: "nothing", reason: "the base branch's configuration names no model" };
+  }
+  const base = { model: baseModel, revision: input.base.revision ?? defaultRevision };
+  const forkBlocked = input.isFork && input.eventName === "pull_request_target" && !input.allowForkPrs;
+  if (forkBlocked || !input.head) {
+    return {
+      kind: "nothing",
+      reason: forkBlocked ? "the PR comes from a fork and allow-fork-prs is off: its configuration is not read, and the base branch's model is not a change to evaluate" : "the PR has no configuration file at its head"
+    };
+  }
+  const head = {
+    model: input.head.model ?? base.model,
+    revision: input.head.revision ?? (input.head.model ? defaultRevision : base.revision),
+    ...input.head.benchmarks && { benchmarks: input.head.benchmarks },
+    ...input.head.samples && { samples: input.head.samples }
+  };
+  if (head.model === base.model && head.revision === base.revision) {
+    return {
+      kind: "nothing",
+      reason: `the PR does not change the model: its configuration names ${base.model}@${base.revision}, as the base branch does`
+    };
+  }
+  return { kind: "evaluate", head, base };
+}
+
+// packages/action/src/action/pr-head.ts
+async function settingsForPullRequest(runner, event, settings, octokit) {
+  const { resolved } = settings;
+  const pr = resolved.request.pullRequest;
+  const keep = { kind: "run", settings };
+  if (!pr || !octokit || !resolved.configFound) return keep;
+  const workspace = runner.env.GITHUB_WORKSPACE ?? process.cwd();
+  const baseText = runner.readFile(resolve2(workspace, resolved.configPath));
+  if (baseText === void 0) return keep;
+  const base = parseConfigFile(baseText, resolved.configPath);
+  if (!base.model) return keep;
+  const text2 = await readHeadConfigText(octokit, pr, resolved.configPath);
+  const head = text2 === void 0 ? void 0 : headEvaluationOf(text2, `${resolved.configPath} at the PR head ${pr.headSha.slice(0, 12)}`);
+  const decision = decidePrEvaluation({
+    base,
+    head,
+    isFork: pr.isFork,
+    eventName: event.eventName,
+    allowForkPrs: resolved.allowForkPrs
+  });
+  if (decision.kind === "nothing") {
+    return { kind: "skip", reason: decision.reason };
+  }
+  const overlay = {
+    model: decision.head.model,
+    revision: decision.head.revision,
+    ...decision.head.benchmarks && { benchmarks: decision.head.benchmarks },
+    ...decision.head.samples && { samples: decision.head.samples }
+  };
+  return readActionSettings(runner, event, { configOverlay: overlay, baseRevision: decision.base.revision });
+}
+
 // packages/action/src/action/publish.ts
 import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
 import { join } from "node:path";
-
-// packages/action/src/action/publish/baseline.ts
-function baselineRule(settings) {
-  const spec = settings.request.baseline;
-  switch (spec.kind) {
-    case "none":
-      return void 0;
-    case "previous-tag":
-      return {
-        kind: "previous-release",
-        isRelease: (revision) => isReleaseRevision(revision, settings.tagPattern, settings.tagRevision)
-      };
-    case "base-revision":
-      return { kind: "revision", revision: settings.request.pullRequest?.baseRef ?? "main" };
-    case "fixed":
-      return { kind: "fixed", model: spec.model, revision: spec.revision };
-  }
-}
-async function addBaseline(hub, settings, run, report, logger) {
-  const rule = baselineRule(settings);
-  if (!rule || !settings.resultsRepo) return;
-  try {
-    const target = await resolveBaseline(hub, settings.resultsRepo, rule, {
-      model: settings.request.model,
-      revision: settings.request.revision
-    });
-    const baseline = target ? await readBaselineResults(hub, settings.resultsRepo, target) : null;
-    if (!baseline) {
-      report.notes?.push(
-        `No baseline results found in ${settings.resultsRepo} for ${target?.label ?? "the baseline rule"}.`
-      );
-      return;
-    }
-    const perProblem = await readPerProblemScores(run.localResultsDir, run.results);
-    const current = run.results.map((r) => ({ ...r, perProblem: perProblem.get(r.benchmark) ?? [] }));
-    const base = baseline.rows.map((r) => ({ ...r, perProblem: baseline.perProblem.get(r.benchmark) ?? [] }));
-    report.baseline = {
-      label: baseline.label,
-      values: Object.fromEntries(baseline.rows.map((r) => [r.benchmark, r.value])),
-      comparison: compareWithBaseline(current, base)
-    };
-  } catch (error2) {
-    const message = `The baseline could not be read: ${error2.message}`;
-    logger.warn(message);
-    report.notes?.push(message);
-  }
-}
-async function addCheckpointSeries(hub, settings, run, report, logger) {
-  const step = settings.request.step;
-  if (step === void 0 || !settings.resultsRepo) return;
-  try {
-    const rows = (await readSummary(hub, settings.resultsRepo)).filter(
-      (r) => r.model === settings.request.model && r.step !== null && r.simulated === run.report.simulated
-    );
-    report.checkpointSeries = run.results.flatMap((result) => {
-      const points = rows.flatMap(
-        (r) => r.benchmark === result.benchmark && r.step !== null && r.score !== null ? [{ step: r.step, value: r.score }] : []
-      );
-      if (result.value !== null) points.push({ step, value: result.value });
-      points.sort((a, b) => a.step - b.step);
-      return points.length > 1 ? [{ benchmark: result.benchmark, points }] : [];
-    });
-  } catch (error2) {
-    logger.warn(`The checkpoint series could not be read: ${error2.message}`);
-  }
-}
-
-// packages/action/src/action/publish/hub-upload.ts
-import { readFile } from "node:fs/promises";
-import { basename } from "node:path";
-var COMMIT_SHA = /^[0-9a-f]{40}$/;
-function gpuHours(job) {
-  if (job.elapsedSeconds === null || job.elapsedSeconds === void 0) return null;
-  return job.layout.nodes * job.layout.gpusPerNode * job.elapsedSeconds / 3600;
-}
-function summaryInput(settings, runSettings, run, report, extra) {
-  const revision = runSettings.revision ?? "main";
-  return {
-    runId: runSettings.runId,
-    model: runSettings.model,
-    revision,
-    commitSha: extra.commitSha ?? (COMMIT_SHA.test(revision) ? revision : null),
-    step: settings.request.step ?? null,
-    finishedAt: extra.finishedAt,
-    runUrl: extra.runUrl ?? null,
-    simulated: runSettings.simulate,
-    lightevalVersion: report.versions?.lighteval ?? run.lightevalVersion,
-    vllmVersion: report.versions?.vllm ?? null,
-    results: run.results,
-    jobs: report.jobs.map((job) => ({ id: job.id, benchmarks: job.benchmarks, gpuHours: gpuHours(job) })),
-    ...report.baseline && { baseline: report.baseline }
-  };
-}
-async function uploadRun(hub, settings, runSettings, run, report, runUrl) {
-  const { files, commitSha } = await uploadFiles(run);
-  const summary2 = summaryRecordsForRun(
-    summaryInput(settings, runSettings, run, report, {
-      runUrl,
-      finishedAt: (/* @__PURE__ */ new Date()).toISOString(),
-      commitSha
-    })
-  );
-  const upload = {
-    repo: settings.resultsRepo,
-    model: runSettings.model,
-    revision: runSettings.revision ?? "main",
-    files,
-    summary: summary2,
-    ...runUrl && { workflowRunUrl: runUrl }
-  };
-  const outcome = await uploadResults(hub, upload);
-  return { ...outcome, rows: withFilePaths(upload) };
-}
-async function publishToHub(core, hub, settings, runSettings, run, report, context) {
-  let uploaded;
-  try {
-    uploaded = await uploadRun(hub, settings, runSettings, run, report, context.runUrl);
-  } catch (error2) {
-    const message = `The results upload to ${settings.resultsRepo} failed: ${error2.message}`;
-    report.notes?.push(message);
-    core.error(message);
-    return `${message} The results files are kept in the run directory on the cluster and in ${run.localResultsDir} (saved as the workflow artifact).`;
-  }
-  report.links = { ...report.links, hubResults: uploaded.datasetUrl };
-  core.info(
-    uploaded.appendedRows === 0 ? `The results were already in ${uploaded.datasetUrl} (an earlier attempt's commit had landed).` : `Uploaded ${uploaded.paths.length} file(s) to ${uploaded.commitUrl}${uploaded.conflicts > 0 ? ` after ${uploaded.conflicts} concurrent commit(s) landed first` : ""}.`
-  );
-  if (!context.modelCardPr || uploaded.appendedRows === 0) return null;
-  try {
-    const pr = await openModelCardPr(hub, runSettings, uploaded.rows, uploaded.datasetUrl);
-    if (pr?.pullRequestUrl) {
-      report.notes?.push(`Scores proposed for the model page: ${pr.pullRequestUrl}`);
-      core.info(`Opened ${pr.pullRequestUrl} adding ${pr.files.join(", ")}.`);
-    } else if (!pr) {
-      core.info("No model-card pull request: no measured score of a benchmark with a Hub dataset.");
-    }
-  } catch (error2) {
-    const message = `The model-card pull request on ${runSettings.model} failed: ${error2.message}`;
-    report.notes?.push(message);
-    core.warning(message);
-  }
-  return null;
-}
-async function openModelCardPr(hub, runSettings, rows, resultsDatasetUrl) {
-  return openEvalResultsPr(hub, { model: runSettings.model, rows, resultsDatasetUrl });
-}
-async function uploadFiles(run) {
-  const byFile = /* @__PURE__ */ new Map();
-  for (const row of run.results) byFile.set(row.file, [...byFile.get(row.file) ?? [], row]);
-  const detailsFiles = await findDetailsFiles(run.localResultsDir).catch(() => []);
-  const files = [];
-  let commitSha = null;
-  for (const [file, rows] of byFile) {
-    const resultsJson = await readFile(localCopyOf(run, file), "utf8");
-    try {
-      const sha = parseResultsFile(resultsJson, file).modelSha;
-      if (sha && COMMIT_SHA.test(sha)) commitSha ??= sha;
-    } catch {
-    }
-    for (const row of rows) {
-      const details = detailsFileFor(detailsFiles, row);
-      files.push({
-        benchmark: row.benchmark,
-        timestamp: row.timestamp,
-        resultsJson,
-        ...details?.endsWith(".parquet") && { details: new Uint8Array(await readFile(details)) }
-      });
-    }
-  }
-  return { files, commitSha };
-}
-function localCopyOf(run, remotePath) {
-  const copy = run.localCopies.get(remotePath);
-  if (!copy) throw new Error(`no local copy of ${basename(remotePath)}`);
-  return copy;
-}
 
 // packages/action/src/action/publish/labels.ts
 async function updateLabels(octokit, settings, status, logger) {
@@ -36905,6 +24967,8 @@ function setOutputs(core, runSettings, run, paths) {
   core.setOutput("report-path", paths.reportPath);
   core.setOutput("results-dir", paths.localDir);
   core.setOutput("run-id", runSettings.runId);
+  core.setOutput("revision", run.report.revision);
+  core.setOutput("commit-sha", run.report.commitSha ?? runSettings.commitSha ?? "");
 }
 
 // packages/action/src/action/publish.ts
@@ -36923,7 +24987,7 @@ async function publishOutcome(runner, settings, runSettings, run, context) {
   const failures = [];
   const hub = settings.resultsRepo ? hubClientFromEnv(env, {
     ...settings.secrets.hfToken && { accessToken: settings.secrets.hfToken },
-    retry: hubRetryPolicy(env)
+    retry: { ...hubRetryPolicy(env), onRetry: (message) => core.warning(message) }
   }) : void 0;
   if (hub && settings.resultsRepo && run.results.length > 0) {
     await addBaseline(hub, settings, run, report, logger);
@@ -37001,10 +25065,15 @@ async function evaluate(runner) {
     core.notice(`model-eval: nothing to evaluate: ${outcome.reason}`);
     return "skipped";
   }
-  const settings = outcome.settings;
-  const token = settings.resolved.secrets.githubToken;
+  const token = outcome.settings.resolved.secrets.githubToken;
   const octokit = token ? runner.octokit(token) : void 0;
-  if (await permissionDecision(runner, settings.resolved, octokit) === "skip") return "skipped";
+  if (await permissionDecision(runner, outcome.settings.resolved, octokit) === "skip") return "skipped";
+  const forPr = await settingsForPullRequest(runner, event, outcome.settings, octokit);
+  if (forPr.kind === "skip") {
+    core.notice(`model-eval: nothing to evaluate: ${forPr.reason}`);
+    return "skipped";
+  }
+  const settings = forPr.settings;
   const logger = {
     debug: () => {
     },
@@ -37013,10 +25082,8 @@ async function evaluate(runner) {
   };
   const { request: request2 } = settings.resolved;
   const liveComment = request2.pullRequest && octokit ? createLiveComment(octokit, request2.repository, request2.pullRequest.number, logger) : void 0;
-  const run = settings.run;
-  core.info(`Evaluating ${run.model}@${run.revision} on ${run.benchmarks.join(", ")} (run ${run.runId}).`);
   const outcomeOfRun = await evaluateOnCluster(runner, settings, logger, liveComment);
-  return publishOutcome(runner, settings.resolved, run, outcomeOfRun, {
+  return publishOutcome(runner, settings.resolved, settings.run, outcomeOfRun, {
     octokit,
     liveComment,
     localDir: settings.publish.localDir,
@@ -37044,7 +25111,7 @@ async function permissionDecision(runner, settings, octokit) {
 }
 async function evaluateOnCluster(runner, settings, logger, liveComment) {
   const { core } = runner;
-  const runSettings = settings.run;
+  let runSettings = settings.run;
   const standinScript = runSettings.simulate ? findStandinScript() : void 0;
   const abort = new AbortController();
   const stopListening = runner.onCancelSignal((signal) => {
@@ -37058,6 +25125,13 @@ async function evaluateOnCluster(runner, settings, logger, liveComment) {
       const checkpoint = { model, revision, hfToken, waitMinutes: settings.revisionWaitMinutes, intervalMs };
       await waitForCheckpointRevision(runner.env, checkpoint, (line) => core.info(line), abort.signal);
     }
+    if (settings.mode.kind !== "reopen") {
+      await applyActionPrecision(runner, settings, logger);
+      runSettings = await pinActionRevision(runner, settings);
+    }
+    core.info(
+      `Evaluating ${runSettings.model}@${runSettings.revision} on ${runSettings.benchmarks.join(", ")} (run ${runSettings.runId}).`
+    );
     executor = await openExecutor(settings.access, runSettings, logger);
     return await runEvaluation(runSettings, {
       executor,
@@ -37088,6 +25162,28 @@ function showPlan(runner, plan) {
     for (const reason of job.reasons) core.info(`  - ${reason}`);
   }
   core.endGroup();
+}
+async function applyActionPrecision(runner, settings, logger) {
+  if (settings.run.precision === void 0) return;
+  const token = settings.resolved.secrets.hfToken;
+  const hub = hubClientFromEnv(runner.env, { ...token && { accessToken: token } });
+  const applied = applyPrecision(settings.run, await baselineVariances(hub, settings.resolved, logger));
+  for (const line of applied.lines) logger.info(line);
+  settings.run = applied.settings;
+}
+async function pinActionRevision(runner, settings) {
+  const hfToken = settings.run.hfToken;
+  const hub = hubClientFromEnv(runner.env, { ...hfToken && { accessToken: hfToken } });
+  const pinned = await pinRevision(
+    settings.run,
+    (model, revision) => resolveRevisionSha(hub, model, revision)
+  );
+  runner.core.info(pinned.line);
+  if (pinned.settings.runId !== settings.run.runId) {
+    settings.publish.localDir = join2(dirname(settings.publish.localDir), pinned.settings.runId);
+  }
+  settings.run = pinned.settings;
+  return pinned.settings;
 }
 function failureReport(settings, error2) {
   const message = error2 instanceof Error ? error2.message : String(error2);

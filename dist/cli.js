@@ -7,13 +7,20 @@ const __filename = __meFileURLToPath(import.meta.url);
 const __dirname = __meDirname(__filename);
 import {
   DEFAULT_LIGHTEVAL_VERSION,
+  DEFAULT_RETRY,
   DetachNotSupportedError,
-  MultiNodeRunError,
+  InvalidBaselineError,
+  SettingsError,
   Z_95,
+  addBaselineFrom,
+  applyPrecision,
+  baselineRuleOf,
   benchmarkTitle,
   cancelRun,
   closestName,
   collectResults,
+  countWhatRan,
+  definedMultiNode,
   definitionHash,
   deriveRunId,
   escapeCodeSpan,
@@ -22,23 +29,38 @@ import {
   external_exports,
   findRepositoryRoot,
   findStandinScript,
+  formatBaselineSpec,
   formatSeconds,
   gpuTypeNames,
   gpuTypes,
+  hubClientFromEnv,
+  hubRepoIdProblem,
+  hubRevisionProblem,
   loadModelFacts,
+  multiNodeEngines,
+  networkInterfaceSchema,
   openExecutor,
+  parseBaselineSpec,
+  parseEnvironmentLines,
+  pinRevision,
   planEvaluation,
   planToJson,
+  publishToHub,
   readRunState,
   renderPlanText,
   renderReport,
   renderReportText,
   reportVerdict,
+  resolveGresType,
+  resolveRevisionSha,
+  routeInput,
+  routeSettings,
   runDefinition,
   runEvaluation,
   stateFilePath,
-  toJobSpec
-} from "./chunks/chunk-HO66PKZG.js";
+  toJobSpec,
+  withStatistics
+} from "./chunks/chunk-CQWSW5XP.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/package.json
@@ -130,12 +152,13 @@ function renderCommandHelp(spec) {
   return `${lines.join("\n")}
 `;
 }
-function integerOption(args, name, { min = 1 } = {}) {
+function integerOption(args, name, { min = 1, max = Number.MAX_SAFE_INTEGER } = {}) {
   const raw = args.values[name];
   if (raw === void 0) return void 0;
   const value = Number(raw);
-  if (typeof raw !== "string" || !/^-?\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min) {
-    throw new UsageError(`--${name} must be a whole number \u2265 ${min}, got '${String(raw)}'`);
+  if (typeof raw !== "string" || !/^-?\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max < Number.MAX_SAFE_INTEGER ? `from ${min} to ${max}` : `\u2265 ${min}`;
+    throw new UsageError(`--${name} must be a whole number ${range}, got '${String(raw)}'`);
   }
   return value;
 }
@@ -236,6 +259,11 @@ var runOptions = {
     description: "GPU model: h100, h200, a100-80, a100-40, l40s, b200",
     valueName: "T"
   },
+  "gres-type": {
+    type: "string",
+    description: "The cluster's GRES type for --gres=gpu:TYPE:N, or auto (the --gpu-type's); default: any GPU",
+    valueName: "T"
+  },
   "max-nodes": { type: "string", description: "Most nodes one job may span (default 1)", valueName: "K" },
   "gpu-memory-utilization": {
     type: "string",
@@ -249,6 +277,56 @@ var runOptions = {
     valueName: "V"
   },
   "job-per-benchmark": { type: "boolean", description: "One job per benchmark instead of one for all" },
+  precision: {
+    type: "string",
+    description: "Target smallest detectable change in points: sets samples per problem (assumed worst-case variance without a baseline)",
+    valueName: "POINTS"
+  },
+  "max-gpu-hours": {
+    type: "string",
+    description: "Refuse a plan whose estimated GPU-hours exceed this (precision's counts are capped to fit)",
+    valueName: "H"
+  },
+  route: {
+    type: "string",
+    description: "auto (default: in-process on one node, ray or serve across nodes), in-process, ray, serve",
+    valueName: "R"
+  },
+  "multi-node-engine": {
+    type: "string",
+    description: "What vllm serve spans nodes with on the serve route: ray (default) or mp",
+    valueName: "ray|mp"
+  },
+  "network-interface": {
+    type: "string",
+    description: "Multi-node: NIC for NCCL/Gloo and each node's VLLM_HOST_IP (default: first address)",
+    valueName: "NIC"
+  },
+  "ray-port": {
+    type: "string",
+    description: "Multi-node: Ray's port on the head (default 6379)",
+    valueName: "P"
+  },
+  "serve-port": {
+    type: "string",
+    description: "Serve route: vllm serve port (default 8000)",
+    valueName: "P"
+  },
+  "join-timeout": {
+    type: "string",
+    description: "Multi-node: seconds for every node to join Ray (default 600)",
+    valueName: "S"
+  },
+  "serve-timeout": {
+    type: "string",
+    description: "Serve route: seconds for vllm serve to become healthy (default 1800)",
+    valueName: "S"
+  },
+  "extra-environment": {
+    type: "string",
+    description: "NAME=value lines exported in every job, on every node",
+    valueName: "lines"
+  },
   "run-id": {
     type: "string",
     description: "Name of the run (default derived from model, revision, benchmarks)",
@@ -262,6 +340,11 @@ var runOptions = {
   "poll-interval": {
     type: "string",
     description: "First status poll interval in seconds (default 5; backs off to 60)",
+    valueName: "S"
+  },
+  "hub-timeout": {
+    type: "string",
+    description: "Seconds to wait for each Hub request before failing (default 30)",
     valueName: "S"
   },
   "results-json": {
@@ -283,6 +366,10 @@ var stderrLoggerFor = (io, simulated = false) => {
 `)
   };
 };
+function hubTimeoutFromArgs(args) {
+  const seconds = numberOption(args, "hub-timeout", 1, 3600);
+  return seconds === void 0 ? void 0 : Math.round(seconds * 1e3);
+}
 var RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 function gpuTypeOption(value) {
   if (value === void 0) return void 0;
@@ -290,12 +377,45 @@ function gpuTypeOption(value) {
   if (!type) throw new UsageError(`--gpu-type '${value}' is not one of ${gpuTypeNames().join(", ")}`);
   return type.memoryGiB;
 }
+function gresTypeOption(args) {
+  try {
+    return resolveGresType(stringOption(args, "gres-type"), stringOption(args, "gpu-type"), "--gpu-type");
+  } catch (error) {
+    if (error instanceof SettingsError) throw new UsageError(`--${error.message}; ${error.hint}`);
+    throw error;
+  }
+}
 function clusterShapeFromArgs(args) {
   return {
     gpusPerNode: integerOption(args, "gpus-per-node") ?? 8,
     gpuMemoryGiB: numberOption(args, "gpu-memory-gib", 1, 4096) ?? gpuTypeOption(stringOption(args, "gpu-type")) ?? 80,
     maxNodes: integerOption(args, "max-nodes") ?? 1
   };
+}
+function multiNodeFromArgs(args) {
+  const choice = (name, allowed) => {
+    const value = stringOption(args, name);
+    if (value === void 0) return void 0;
+    if (!allowed.includes(value))
+      throw new UsageError(`--${name} must be one of ${allowed.join(", ")}, got '${value}'`);
+    return value;
+  };
+  const iface = stringOption(args, "network-interface");
+  if (iface !== void 0 && !networkInterfaceSchema.safeParse(iface).success)
+    throw new UsageError(`--network-interface '${iface}' is not one interface name such as ib0 or eth0`);
+  const envText = stringOption(args, "extra-environment");
+  const env = envText === void 0 ? void 0 : parseEnvironmentLines(envText);
+  if (typeof env === "string") throw new UsageError(`--extra-environment: ${env}`);
+  return definedMultiNode({
+    route: choice("route", routeSettings),
+    engine: choice("multi-node-engine", multiNodeEngines),
+    networkInterface: iface,
+    rayPort: integerOption(args, "ray-port", { min: 1, max: 65535 }),
+    servePort: integerOption(args, "serve-port", { min: 1, max: 65535 }),
+    joinTimeoutSeconds: integerOption(args, "join-timeout", { min: 1 }),
+    serveTimeoutSeconds: integerOption(args, "serve-timeout", { min: 1 }),
+    extraEnvironment: env
+  });
 }
 function settingsFromArgs(args, io) {
   const model = stringOption(args, "model");
@@ -332,6 +452,8 @@ function settingsFromArgs(args, io) {
   if (partition) settings.slurm.partition = partition;
   if (account) settings.slurm.account = account;
   if (qos) settings.slurm.qos = qos;
+  const gresType = gresTypeOption(args);
+  if (gresType) settings.slurm.gresType = gresType;
   const utilization = numberOption(args, "gpu-memory-utilization", 0.05, 1);
   if (utilization !== void 0) settings.gpuMemoryUtilization = utilization;
   const maxModelLength = integerOption(args, "max-model-length");
@@ -339,9 +461,18 @@ function settingsFromArgs(args, io) {
   const lightevalVersion = stringOption(args, "lighteval-version");
   if (lightevalVersion) settings.lightevalVersion = lightevalVersion;
   if (args.values["job-per-benchmark"] === true) settings.jobPerBenchmark = true;
+  const precisionPoints = numberOption(args, "precision", 0.01, 99);
+  if (precisionPoints !== void 0) settings.precision = precisionPoints / 100;
+  const maxGpuHours = numberOption(args, "max-gpu-hours", 1e-3, 1e9);
+  if (maxGpuHours !== void 0) settings.maxGpuHours = maxGpuHours;
+  const multiNode = multiNodeFromArgs(args);
+  if (Object.keys(multiNode).length > 0) settings.multiNode = multiNode;
   if (pollSeconds !== void 0) settings.pollIntervalMs = Math.round(pollSeconds * 1e3);
   if (io.env.HF_TOKEN) settings.hfToken = io.env.HF_TOKEN;
-  if (!explicitRunId) settings.runId = deriveRunId([definitionHash(runDefinition(settings))]);
+  if (!explicitRunId) {
+    settings.runIdPrefix = [];
+    settings.runId = deriveRunId([definitionHash(runDefinition(settings))]);
+  }
   return settings;
 }
 function accessFromArgs(args, io) {
@@ -477,7 +608,84 @@ var cancelCommand = {
   }
 };
 
+// packages/action/src/cli/results-repo.ts
+var resultsRepoOptions = {
+  "results-repo": {
+    type: "string",
+    description: "Hub dataset of results (org/name): baselines are read there; run also uploads (HF_TOKEN)",
+    valueName: "org/name"
+  },
+  baseline: {
+    type: "string",
+    description: "Compare with: previous-tag, base-revision (the model at main), none, or model@revision",
+    valueName: "rule"
+  }
+};
+var noUploadOption = {
+  "no-upload": {
+    type: "boolean",
+    description: "With --results-repo: read the baseline there, upload nothing"
+  }
+};
+function resultsRepoFromArgs(args) {
+  const repo = stringOption(args, "results-repo");
+  const text = stringOption(args, "baseline");
+  if (repo === void 0) {
+    if (text !== void 0 && text !== "none") {
+      throw new UsageError("--baseline needs --results-repo (the Hub dataset the baseline is read from)");
+    }
+    if (args.values["no-upload"] === true) throw new UsageError("--no-upload goes with --results-repo");
+    return void 0;
+  }
+  const repoProblem = hubRepoIdProblem(repo);
+  if (repoProblem) throw new UsageError(`--results-repo '${repo}' is not a Hub repo id: it ${repoProblem}`);
+  let baseline = { kind: "none" };
+  if (text !== void 0) {
+    try {
+      baseline = parseBaselineSpec(text);
+    } catch (error) {
+      if (error instanceof InvalidBaselineError) throw new UsageError(`--${error.message}. ${error.hint}`);
+      throw error;
+    }
+  }
+  if (baseline.kind === "fixed") {
+    const problem = hubRepoIdProblem(baseline.model) ?? hubRevisionProblem(baseline.revision);
+    if (problem) throw new UsageError(`--baseline '${text}' is not model@revision: it ${problem}`);
+  }
+  return { repo, baseline, upload: args.values["no-upload"] !== true };
+}
+function cliHubClient(io, logger) {
+  return hubClientFromEnv(io.env, {
+    ...io.env.HF_TOKEN && { accessToken: io.env.HF_TOKEN },
+    retry: { ...DEFAULT_RETRY, onRetry: (message) => logger.warn(message) }
+  });
+}
+async function addCliBaseline(hub, request, current, run, report, logger) {
+  const rule = baselineRuleOf(request.baseline, { baseRevision: "main" });
+  if (!rule) return;
+  report.notes ??= [];
+  logger.info(`Reading the baseline (${formatBaselineSpec(request.baseline)}) from ${request.repo}.`);
+  await addBaselineFrom(hub, { repo: request.repo, rule, current }, run, report, logger);
+}
+async function uploadCliRun(hub, request, settings, outcome, logger) {
+  if (!request.upload || outcome.results.length === 0) return null;
+  const say = (message) => logger.warn(String(message));
+  const core = { info: logger.info, warning: say, error: say };
+  return publishToHub(
+    core,
+    hub,
+    { resultsRepo: request.repo, request: {} },
+    settings,
+    outcome,
+    outcome.report,
+    {
+      runUrl: void 0
+    }
+  );
+}
+
 // packages/action/src/cli/commands/run.ts
+import { existsSync } from "node:fs";
 import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
 import { dirname as dirname2, join, resolve as resolve3 } from "node:path";
 var runCommand = {
@@ -490,6 +698,8 @@ var runCommand = {
       type: "boolean",
       description: "Submit, write the state file and exit; finish with collect --state"
     },
+    ...resultsRepoOptions,
+    ...noUploadOption,
     ...stateOption,
     ...formatOption
   },
@@ -497,7 +707,19 @@ var runCommand = {
 };
 async function runFromArgs(args, io, options = {}) {
   const format = options.format ?? formatFrom(args);
-  const settings = settingsFromArgs(args, io);
+  const resultsRepo = options.collectOnly ? options.resultsRepo : resultsRepoFromArgs(args);
+  const detach = args.values.detach === true;
+  if (detach && args.values.wait === true) throw new UsageError("--wait and --detach exclude each other");
+  if (detach && resultsRepo) {
+    throw new UsageError(
+      "--results-repo with --detach: pass --results-repo (and --baseline) to `model-eval collect` instead, which reports the run"
+    );
+  }
+  const hubTimeout = hubTimeoutFromArgs(args);
+  const settings = await pinCliRevision(settingsFromArgs(args, io), io, {
+    reopening: options.collectOnly !== void 0,
+    hubTimeoutMs: hubTimeout
+  });
   const access = accessFromArgs(args, io);
   const logger = stderrLoggerFor(io, settings.simulate);
   const standinScript = settings.simulate ? findStandinScript() : void 0;
@@ -507,8 +729,6 @@ async function runFromArgs(args, io, options = {}) {
     );
   }
   const localDir = resolve3(io.cwd, "model-eval-output", settings.runId);
-  const detach = args.values.detach === true;
-  if (detach && args.values.wait === true) throw new UsageError("--wait and --detach exclude each other");
   if (detach && access.executor === "local") {
     throw new UsageError("--detach needs --executor slurm: local jobs are child processes of this command");
   }
@@ -524,7 +744,7 @@ async function runFromArgs(args, io, options = {}) {
   try {
     outcome = await runEvaluation(settings, {
       executor,
-      loadFacts: (source) => loadModelFacts({ ...source, cwd: io.cwd }),
+      loadFacts: (source) => loadModelFacts({ ...source, cwd: io.cwd, timeoutMs: hubTimeout }),
       logger,
       localDir,
       ...standinScript && { standinScript },
@@ -542,7 +762,38 @@ async function runFromArgs(args, io, options = {}) {
   }
   if (outcome.status === "submitted")
     return reportSubmitted(args, io, settings.runId, outcome, { localDir, format });
-  return reportFinished(args, io, outcome, { localDir, format, logger });
+  const uploadFailure = resultsRepo ? await publishToResultsRepo(io, resultsRepo, settings, outcome, logger) : null;
+  const code = await reportFinished(args, io, outcome, { localDir, format, logger });
+  if (uploadFailure) logger.warn(uploadFailure);
+  return code === 0 && uploadFailure ? 1 : code;
+}
+async function publishToResultsRepo(io, request, settings, outcome, logger) {
+  const hub = cliHubClient(io, logger);
+  const current = { model: settings.model, revision: settings.revision ?? "main" };
+  if (outcome.results.length > 0) {
+    await addCliBaseline(hub, request, current, outcome, outcome.report, logger);
+  }
+  outcome.report.notes ??= [];
+  return uploadCliRun(hub, request, settings, outcome, logger);
+}
+async function pinCliRevision(settings, io, options) {
+  if (options.reopening) return settings;
+  const applied = applyPrecision(settings);
+  for (const line of applied.lines) io.stderr(`${line}
+`);
+  settings = applied.settings;
+  const hub = hubClientFromEnv(io.env, {
+    ...settings.hfToken && { accessToken: settings.hfToken },
+    ...options.hubTimeoutMs !== void 0 && { timeoutMs: options.hubTimeoutMs }
+  });
+  const pinned = await pinRevision(
+    settings,
+    (model, revision) => resolveRevisionSha(hub, model, revision),
+    (model) => existsSync(resolve3(io.cwd, model))
+  );
+  io.stderr(`${pinned.line}
+`);
+  return pinned.settings;
 }
 async function reportSubmitted(args, io, runId, outcome, where) {
   const statePath = resolve3(io.cwd, stringOption(args, "state") ?? join(where.localDir, "run.json"));
@@ -628,10 +879,15 @@ async function writeOut(path, text) {
 var collectCommand = {
   name: "collect",
   summary: "Wait for a detached run, collect its results and report",
-  options: { ...stateOption, ...formatOption },
+  options: { ...stateOption, ...resultsRepoOptions, ...noUploadOption, ...formatOption },
   run: async (args, io) => {
     const { runArgs, io: runIo } = await readDetachedRun(args, io, { name: "collect", options: runOptions });
-    return runFromArgs(runArgs, runIo, { collectOnly: "wait", format: formatFrom(args) });
+    const resultsRepo = resultsRepoFromArgs(args);
+    return runFromArgs(runArgs, runIo, {
+      collectOnly: "wait",
+      format: formatFrom(args),
+      ...resultsRepo && { resultsRepo }
+    });
   }
 };
 
@@ -681,7 +937,11 @@ var planCommand = {
       "benchmarks",
       "gpu-memory-utilization",
       "max-model-length",
-      "lighteval-version"
+      "lighteval-version",
+      "route",
+      "multi-node-engine",
+      "serve-port",
+      "hub-timeout"
     ]),
     json: { type: "boolean", description: "Print the plan as JSON on stdout" }
   },
@@ -699,7 +959,8 @@ var planCommand = {
       revision: stringOption(args, "revision"),
       hubEndpoint: io.env.HF_ENDPOINT || void 0,
       token: io.env.HF_TOKEN || void 0,
-      cwd: io.cwd
+      cwd: io.cwd,
+      timeoutMs: hubTimeoutFromArgs(args)
     });
     const plan = planEvaluation({
       facts,
@@ -707,15 +968,14 @@ var planCommand = {
       benchmarks,
       gpuMemoryUtilization,
       maxModelLength,
-      lightevalVersion
+      lightevalVersion,
+      ...routeInput({ multiNode: multiNodeFromArgs(args) })
     });
     io.stdout(
       args.values.json === true ? `${JSON.stringify(planToJson(plan), null, 2)}
 ` : `${renderPlanText(plan)}
 `
     );
-    const multiNode = plan.jobs.find((job) => job.nodes > 1);
-    if (multiNode) throw new MultiNodeRunError(multiNode);
     return 0;
   }
 };
@@ -732,19 +992,63 @@ var resultsCommand = {
   ],
   options: {
     ...formatOption,
-    json: { type: "boolean", description: "Same as --format json" }
+    json: { type: "boolean", description: "Same as --format json" },
+    ...resultsRepoOptions,
+    model: {
+      type: "string",
+      description: "With --baseline: the model the results are of (default: as the results files name it)",
+      valueName: "id"
+    },
+    revision: {
+      type: "string",
+      description: "With --baseline: the revision the results are of (default main)",
+      valueName: "rev"
+    }
   },
   run: async (args, io) => {
     const dir = args.positionals[0];
-    const { rows, files } = await collectResults(dir);
-    const simulated = new Set(files.filter((f) => f.simulated).map((f) => f.file));
     const format = formatFrom(args);
+    const request = resultsRepoFromArgs(args);
+    if (!request && (args.values.model !== void 0 || args.values.revision !== void 0)) {
+      throw new UsageError("--model and --revision go with --results-repo and --baseline");
+    }
+    const collected = await collectResults(dir);
+    if (request) return resultsWithBaseline(dir, collected, request, { args, io, format });
+    const { rows, files } = collected;
+    const simulated = new Set(files.filter((f) => f.simulated).map((f) => f.file));
     io.stdout(
       format === "json" ? resultsJson(rows, files, simulated) : format === "markdown" ? resultsMarkdown(rows, simulated) : resultsText(rows, files, simulated)
     );
     return 0;
   }
 };
+async function resultsWithBaseline(dir, collected, request, cli) {
+  const { args, io, format } = cli;
+  const model = stringOption(args, "model") ?? [...collected.files].reverse().find((f) => f.modelName)?.modelName;
+  if (!model) throw new UsageError("--model is needed: the results files do not name their model");
+  const revision = stringOption(args, "revision") ?? "main";
+  const simulated = collected.files.some((f) => f.simulated);
+  const logger = stderrLoggerFor(io, simulated);
+  const report = {
+    model,
+    revision,
+    status: "succeeded",
+    simulated,
+    jobs: [],
+    results: collected.rows,
+    notes: []
+  };
+  const run = { results: collected.rows, localResultsDir: dir };
+  await countWhatRan(run);
+  report.results = withStatistics(report.results, run.perProblem ?? /* @__PURE__ */ new Map(), void 0);
+  await addCliBaseline(cliHubClient(io, logger), request, { model, revision }, run, report, logger);
+  io.stdout(
+    format === "json" ? `${JSON.stringify({ model, revision, verdict: reportVerdict(report), results: collected.rows, baseline: report.baseline ?? null, notes: report.notes }, null, 2)}
+` : format === "markdown" ? `${renderReport(report)}
+` : renderReportText(report)
+  );
+  return 0;
+}
 function resultsJson(rows, files, simulated) {
   const output = {
     rows: rows.map((r) => ({

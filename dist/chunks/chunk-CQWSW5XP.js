@@ -11,8 +11,7338 @@ import {
   __toESM
 } from "./chunk-ZTRS4EJ4.js";
 
-// node_modules/.pnpm/asn1@0.2.6/node_modules/asn1/lib/ber/errors.js
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/identity.js
+var require_identity = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/identity.js"(exports) {
+    "use strict";
+    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
+    var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
+    var MAP = /* @__PURE__ */ Symbol.for("yaml.map");
+    var PAIR = /* @__PURE__ */ Symbol.for("yaml.pair");
+    var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
+    var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
+    var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
+    var isAlias = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
+    var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
+    var isMap = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
+    var isScalar = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isSeq = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
+    function isCollection(node2) {
+      if (node2 && typeof node2 === "object")
+        switch (node2[NODE_TYPE]) {
+          case MAP:
+          case SEQ:
+            return true;
+        }
+      return false;
+    }
+    function isNode(node2) {
+      if (node2 && typeof node2 === "object")
+        switch (node2[NODE_TYPE]) {
+          case ALIAS:
+          case MAP:
+          case SCALAR:
+          case SEQ:
+            return true;
+        }
+      return false;
+    }
+    var hasAnchor = (node2) => (isScalar(node2) || isCollection(node2)) && !!node2.anchor;
+    exports.ALIAS = ALIAS;
+    exports.DOC = DOC;
+    exports.MAP = MAP;
+    exports.NODE_TYPE = NODE_TYPE;
+    exports.PAIR = PAIR;
+    exports.SCALAR = SCALAR;
+    exports.SEQ = SEQ;
+    exports.hasAnchor = hasAnchor;
+    exports.isAlias = isAlias;
+    exports.isCollection = isCollection;
+    exports.isDocument = isDocument;
+    exports.isMap = isMap;
+    exports.isNode = isNode;
+    exports.isPair = isPair;
+    exports.isScalar = isScalar;
+    exports.isSeq = isSeq;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/visit.js
+var require_visit = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/visit.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var BREAK = /* @__PURE__ */ Symbol("break visit");
+    var SKIP = /* @__PURE__ */ Symbol("skip children");
+    var REMOVE = /* @__PURE__ */ Symbol("remove node");
+    function visit2(node2, visitor) {
+      const visitor_ = initVisitor(visitor);
+      if (identity.isDocument(node2)) {
+        const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
+        if (cd === REMOVE)
+          node2.contents = null;
+      } else
+        visit_(null, node2, visitor_, Object.freeze([]));
+    }
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
+    function visit_(key, node2, visitor, path2) {
+      const ctrl = callVisitor(key, node2, visitor, path2);
+      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
+        replaceNode(key, path2, ctrl);
+        return visit_(key, ctrl, visitor, path2);
+      }
+      if (typeof ctrl !== "symbol") {
+        if (identity.isCollection(node2)) {
+          path2 = Object.freeze(path2.concat(node2));
+          for (let i = 0; i < node2.items.length; ++i) {
+            const ci = visit_(i, node2.items[i], visitor, path2);
+            if (typeof ci === "number")
+              i = ci - 1;
+            else if (ci === BREAK)
+              return BREAK;
+            else if (ci === REMOVE) {
+              node2.items.splice(i, 1);
+              i -= 1;
+            }
+          }
+        } else if (identity.isPair(node2)) {
+          path2 = Object.freeze(path2.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path2);
+          if (ck === BREAK)
+            return BREAK;
+          else if (ck === REMOVE)
+            node2.key = null;
+          const cv = visit_("value", node2.value, visitor, path2);
+          if (cv === BREAK)
+            return BREAK;
+          else if (cv === REMOVE)
+            node2.value = null;
+        }
+      }
+      return ctrl;
+    }
+    async function visitAsync(node2, visitor) {
+      const visitor_ = initVisitor(visitor);
+      if (identity.isDocument(node2)) {
+        const cd = await visitAsync_(null, node2.contents, visitor_, Object.freeze([node2]));
+        if (cd === REMOVE)
+          node2.contents = null;
+      } else
+        await visitAsync_(null, node2, visitor_, Object.freeze([]));
+    }
+    visitAsync.BREAK = BREAK;
+    visitAsync.SKIP = SKIP;
+    visitAsync.REMOVE = REMOVE;
+    async function visitAsync_(key, node2, visitor, path2) {
+      const ctrl = await callVisitor(key, node2, visitor, path2);
+      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
+        replaceNode(key, path2, ctrl);
+        return visitAsync_(key, ctrl, visitor, path2);
+      }
+      if (typeof ctrl !== "symbol") {
+        if (identity.isCollection(node2)) {
+          path2 = Object.freeze(path2.concat(node2));
+          for (let i = 0; i < node2.items.length; ++i) {
+            const ci = await visitAsync_(i, node2.items[i], visitor, path2);
+            if (typeof ci === "number")
+              i = ci - 1;
+            else if (ci === BREAK)
+              return BREAK;
+            else if (ci === REMOVE) {
+              node2.items.splice(i, 1);
+              i -= 1;
+            }
+          }
+        } else if (identity.isPair(node2)) {
+          path2 = Object.freeze(path2.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path2);
+          if (ck === BREAK)
+            return BREAK;
+          else if (ck === REMOVE)
+            node2.key = null;
+          const cv = await visitAsync_("value", node2.value, visitor, path2);
+          if (cv === BREAK)
+            return BREAK;
+          else if (cv === REMOVE)
+            node2.value = null;
+        }
+      }
+      return ctrl;
+    }
+    function initVisitor(visitor) {
+      if (typeof visitor === "object" && (visitor.Collection || visitor.Node || visitor.Value)) {
+        return Object.assign({
+          Alias: visitor.Node,
+          Map: visitor.Node,
+          Scalar: visitor.Node,
+          Seq: visitor.Node
+        }, visitor.Value && {
+          Map: visitor.Value,
+          Scalar: visitor.Value,
+          Seq: visitor.Value
+        }, visitor.Collection && {
+          Map: visitor.Collection,
+          Seq: visitor.Collection
+        }, visitor);
+      }
+      return visitor;
+    }
+    function callVisitor(key, node2, visitor, path2) {
+      if (typeof visitor === "function")
+        return visitor(key, node2, path2);
+      if (identity.isMap(node2))
+        return visitor.Map?.(key, node2, path2);
+      if (identity.isSeq(node2))
+        return visitor.Seq?.(key, node2, path2);
+      if (identity.isPair(node2))
+        return visitor.Pair?.(key, node2, path2);
+      if (identity.isScalar(node2))
+        return visitor.Scalar?.(key, node2, path2);
+      if (identity.isAlias(node2))
+        return visitor.Alias?.(key, node2, path2);
+      return void 0;
+    }
+    function replaceNode(key, path2, node2) {
+      const parent = path2[path2.length - 1];
+      if (identity.isCollection(parent)) {
+        parent.items[key] = node2;
+      } else if (identity.isPair(parent)) {
+        if (key === "key")
+          parent.key = node2;
+        else
+          parent.value = node2;
+      } else if (identity.isDocument(parent)) {
+        parent.contents = node2;
+      } else {
+        const pt = identity.isAlias(parent) ? "alias" : "scalar";
+        throw new Error(`Cannot replace node with ${pt} parent`);
+      }
+    }
+    exports.visit = visit2;
+    exports.visitAsync = visitAsync;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/doc/directives.js
+var require_directives = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/doc/directives.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var visit2 = require_visit();
+    var escapeChars = {
+      "!": "%21",
+      ",": "%2C",
+      "[": "%5B",
+      "]": "%5D",
+      "{": "%7B",
+      "}": "%7D"
+    };
+    var escapeTagName = (tn) => tn.replace(/[!,[\]{}]/g, (ch) => escapeChars[ch]);
+    var Directives = class _Directives {
+      constructor(yaml, tags) {
+        this.docStart = null;
+        this.docEnd = false;
+        this.yaml = Object.assign({}, _Directives.defaultYaml, yaml);
+        this.tags = Object.assign({}, _Directives.defaultTags, tags);
+      }
+      clone() {
+        const copy = new _Directives(this.yaml, this.tags);
+        copy.docStart = this.docStart;
+        return copy;
+      }
+      /**
+       * During parsing, get a Directives instance for the current document and
+       * update the stream state according to the current version's spec.
+       */
+      atDocument() {
+        const res = new _Directives(this.yaml, this.tags);
+        switch (this.yaml.version) {
+          case "1.1":
+            this.atNextDocument = true;
+            break;
+          case "1.2":
+            this.atNextDocument = false;
+            this.yaml = {
+              explicit: _Directives.defaultYaml.explicit,
+              version: "1.2"
+            };
+            this.tags = Object.assign({}, _Directives.defaultTags);
+            break;
+        }
+        return res;
+      }
+      /**
+       * @param onError - May be called even if the action was successful
+       * @returns `true` on success
+       */
+      add(line, onError) {
+        if (this.atNextDocument) {
+          this.yaml = { explicit: _Directives.defaultYaml.explicit, version: "1.1" };
+          this.tags = Object.assign({}, _Directives.defaultTags);
+          this.atNextDocument = false;
+        }
+        const parts = line.trim().split(/[ \t]+/);
+        const name = parts.shift();
+        switch (name) {
+          case "%TAG": {
+            if (parts.length !== 2) {
+              onError(0, "%TAG directive should contain exactly two parts");
+              if (parts.length < 2)
+                return false;
+            }
+            const [handle, prefix] = parts;
+            this.tags[handle] = prefix;
+            return true;
+          }
+          case "%YAML": {
+            this.yaml.explicit = true;
+            if (parts.length !== 1) {
+              onError(0, "%YAML directive should contain exactly one part");
+              return false;
+            }
+            const [version2] = parts;
+            if (version2 === "1.1" || version2 === "1.2") {
+              this.yaml.version = version2;
+              return true;
+            } else {
+              const isValid = /^\d+\.\d+$/.test(version2);
+              onError(6, `Unsupported YAML version ${version2}`, isValid);
+              return false;
+            }
+          }
+          default:
+            onError(0, `Unknown directive ${name}`, true);
+            return false;
+        }
+      }
+      /**
+       * Resolves a tag, matching handles to those defined in %TAG directives.
+       *
+       * @returns Resolved tag, which may also be the non-specific tag `'!'` or a
+       *   `'!local'` tag, or `null` if unresolvable.
+       */
+      tagName(source, onError) {
+        if (source === "!")
+          return "!";
+        if (source[0] !== "!") {
+          onError(`Not a valid tag: ${source}`);
+          return null;
+        }
+        if (source[1] === "<") {
+          const verbatim = source.slice(2, -1);
+          if (verbatim === "!" || verbatim === "!!") {
+            onError(`Verbatim tags aren't resolved, so ${source} is invalid.`);
+            return null;
+          }
+          if (source[source.length - 1] !== ">")
+            onError("Verbatim tags must end with a >");
+          return verbatim;
+        }
+        const [, handle, suffix] = source.match(/^(.*!)([^!]*)$/s);
+        if (!suffix)
+          onError(`The ${source} tag has no suffix`);
+        const prefix = this.tags[handle];
+        if (prefix) {
+          try {
+            return prefix + decodeURIComponent(suffix);
+          } catch (error62) {
+            onError(String(error62));
+            return null;
+          }
+        }
+        if (handle === "!")
+          return source;
+        onError(`Could not resolve tag: ${source}`);
+        return null;
+      }
+      /**
+       * Given a fully resolved tag, returns its printable string form,
+       * taking into account current tag prefixes and defaults.
+       */
+      tagString(tag) {
+        for (const [handle, prefix] of Object.entries(this.tags)) {
+          if (tag.startsWith(prefix))
+            return handle + escapeTagName(tag.substring(prefix.length));
+        }
+        return tag[0] === "!" ? tag : `!<${tag}>`;
+      }
+      toString(doc) {
+        const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
+        const tagEntries = Object.entries(this.tags);
+        let tagNames;
+        if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
+          const tags = {};
+          visit2.visit(doc.contents, (_key, node2) => {
+            if (identity.isNode(node2) && node2.tag)
+              tags[node2.tag] = true;
+          });
+          tagNames = Object.keys(tags);
+        } else
+          tagNames = [];
+        for (const [handle, prefix] of tagEntries) {
+          if (handle === "!!" && prefix === "tag:yaml.org,2002:")
+            continue;
+          if (!doc || tagNames.some((tn) => tn.startsWith(prefix)))
+            lines.push(`%TAG ${handle} ${prefix}`);
+        }
+        return lines.join("\n");
+      }
+    };
+    Directives.defaultYaml = { explicit: false, version: "1.2" };
+    Directives.defaultTags = { "!!": "tag:yaml.org,2002:" };
+    exports.Directives = Directives;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/doc/anchors.js
+var require_anchors = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/doc/anchors.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var visit2 = require_visit();
+    function anchorIsValid(anchor2) {
+      if (/[\x00-\x19\s,[\]{}]/.test(anchor2)) {
+        const sa = JSON.stringify(anchor2);
+        const msg = `Anchor must not contain whitespace or control characters: ${sa}`;
+        throw new Error(msg);
+      }
+      return true;
+    }
+    function anchorNames(root) {
+      const anchors = /* @__PURE__ */ new Set();
+      visit2.visit(root, {
+        Value(_key, node2) {
+          if (node2.anchor)
+            anchors.add(node2.anchor);
+        }
+      });
+      return anchors;
+    }
+    function findNewAnchor(prefix, exclude) {
+      for (let i = 1; true; ++i) {
+        const name = `${prefix}${i}`;
+        if (!exclude.has(name))
+          return name;
+      }
+    }
+    function createNodeAnchors(doc, prefix) {
+      const aliasObjects = [];
+      const sourceObjects = /* @__PURE__ */ new Map();
+      let prevAnchors = null;
+      return {
+        onAnchor: (source) => {
+          aliasObjects.push(source);
+          prevAnchors ?? (prevAnchors = anchorNames(doc));
+          const anchor2 = findNewAnchor(prefix, prevAnchors);
+          prevAnchors.add(anchor2);
+          return anchor2;
+        },
+        /**
+         * With circular references, the source node is only resolved after all
+         * of its child nodes are. This is why anchors are set only after all of
+         * the nodes have been created.
+         */
+        setAnchors: () => {
+          for (const source of aliasObjects) {
+            const ref = sourceObjects.get(source);
+            if (typeof ref === "object" && ref.anchor && (identity.isScalar(ref.node) || identity.isCollection(ref.node))) {
+              ref.node.anchor = ref.anchor;
+            } else {
+              const error62 = new Error("Failed to resolve repeated object (this should not happen)");
+              error62.source = source;
+              throw error62;
+            }
+          }
+        },
+        sourceObjects
+      };
+    }
+    exports.anchorIsValid = anchorIsValid;
+    exports.anchorNames = anchorNames;
+    exports.createNodeAnchors = createNodeAnchors;
+    exports.findNewAnchor = findNewAnchor;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/doc/applyReviver.js
+var require_applyReviver = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+    "use strict";
+    function applyReviver(reviver, obj, key, val) {
+      if (val && typeof val === "object") {
+        if (Array.isArray(val)) {
+          for (let i = 0, len = val.length; i < len; ++i) {
+            const v0 = val[i];
+            const v1 = applyReviver(reviver, val, String(i), v0);
+            if (v1 === void 0)
+              delete val[i];
+            else if (v1 !== v0)
+              val[i] = v1;
+          }
+        } else if (val instanceof Map) {
+          for (const k of Array.from(val.keys())) {
+            const v0 = val.get(k);
+            const v1 = applyReviver(reviver, val, k, v0);
+            if (v1 === void 0)
+              val.delete(k);
+            else if (v1 !== v0)
+              val.set(k, v1);
+          }
+        } else if (val instanceof Set) {
+          for (const v0 of Array.from(val)) {
+            const v1 = applyReviver(reviver, val, v0, v0);
+            if (v1 === void 0)
+              val.delete(v0);
+            else if (v1 !== v0) {
+              val.delete(v0);
+              val.add(v1);
+            }
+          }
+        } else {
+          for (const [k, v0] of Object.entries(val)) {
+            const v1 = applyReviver(reviver, val, k, v0);
+            if (v1 === void 0)
+              delete val[k];
+            else if (v1 !== v0)
+              val[k] = v1;
+          }
+        }
+      }
+      return reviver.call(obj, key, val);
+    }
+    exports.applyReviver = applyReviver;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/toJS.js
+var require_toJS = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/toJS.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    function toJS(value, arg, ctx) {
+      if (Array.isArray(value))
+        return value.map((v, i) => toJS(v, String(i), ctx));
+      if (value && typeof value.toJSON === "function") {
+        if (!ctx || !identity.hasAnchor(value))
+          return value.toJSON(arg, ctx);
+        const data = { aliasCount: 0, count: 1, res: void 0 };
+        ctx.anchors.set(value, data);
+        ctx.onCreate = (res2) => {
+          data.res = res2;
+          delete ctx.onCreate;
+        };
+        const res = value.toJSON(arg, ctx);
+        if (ctx.onCreate)
+          ctx.onCreate(res);
+        return res;
+      }
+      if (typeof value === "bigint" && !ctx?.keep)
+        return Number(value);
+      return value;
+    }
+    exports.toJS = toJS;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/Node.js
+var require_Node = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/Node.js"(exports) {
+    "use strict";
+    var applyReviver = require_applyReviver();
+    var identity = require_identity();
+    var toJS = require_toJS();
+    var NodeBase = class {
+      constructor(type) {
+        Object.defineProperty(this, identity.NODE_TYPE, { value: type });
+      }
+      /** Create a copy of this node.  */
+      clone() {
+        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+        if (this.range)
+          copy.range = this.range.slice();
+        return copy;
+      }
+      /** A plain JavaScript representation of this node. */
+      toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
+        if (!identity.isDocument(doc))
+          throw new TypeError("A document argument is required");
+        const ctx = {
+          anchors: /* @__PURE__ */ new Map(),
+          doc,
+          keep: true,
+          mapAsMap: mapAsMap === true,
+          mapKeyWarned: false,
+          maxAliasCount: typeof maxAliasCount === "number" ? maxAliasCount : 100
+        };
+        const res = toJS.toJS(this, "", ctx);
+        if (typeof onAnchor === "function")
+          for (const { count, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count);
+        return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
+      }
+    };
+    exports.NodeBase = NodeBase;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/Alias.js
+var require_Alias = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/Alias.js"(exports) {
+    "use strict";
+    var anchors = require_anchors();
+    var visit2 = require_visit();
+    var identity = require_identity();
+    var Node = require_Node();
+    var toJS = require_toJS();
+    var Alias = class extends Node.NodeBase {
+      constructor(source) {
+        super(identity.ALIAS);
+        this.source = source;
+        Object.defineProperty(this, "tag", {
+          set() {
+            throw new Error("Alias nodes cannot have tags");
+          }
+        });
+      }
+      /**
+       * Resolve the value of this alias within `doc`, finding the last
+       * instance of the `source` anchor before this node.
+       */
+      resolve(doc, ctx) {
+        if (ctx?.maxAliasCount === 0)
+          throw new ReferenceError("Alias resolution is disabled");
+        let nodes;
+        if (ctx?.aliasResolveCache) {
+          nodes = ctx.aliasResolveCache;
+        } else {
+          nodes = [];
+          visit2.visit(doc, {
+            Node: (_key, node2) => {
+              if (identity.isAlias(node2) || identity.hasAnchor(node2))
+                nodes.push(node2);
+            }
+          });
+          if (ctx)
+            ctx.aliasResolveCache = nodes;
+        }
+        let found = void 0;
+        for (const node2 of nodes) {
+          if (node2 === this)
+            break;
+          if (node2.anchor === this.source)
+            found = node2;
+        }
+        if (found && ctx) {
+          const { anchors: anchors2, doc: doc2, maxAliasCount } = ctx;
+          let data = anchors2.get(found);
+          if (!data) {
+            toJS.toJS(found, null, ctx);
+            data = anchors2.get(found);
+          }
+          if (data?.res === void 0) {
+            const msg = "This should not happen: Alias anchor was not resolved?";
+            throw new ReferenceError(msg);
+          }
+          if (maxAliasCount >= 0) {
+            data.count += 1;
+            if (data.aliasCount === 0)
+              data.aliasCount = getAliasCount(doc2, found, anchors2);
+            if (data.count * data.aliasCount > maxAliasCount) {
+              const msg = "Excessive alias count indicates a resource exhaustion attack";
+              throw new ReferenceError(msg);
+            }
+          }
+        }
+        return found;
+      }
+      toJSON(_arg, ctx) {
+        if (!ctx)
+          return { source: this.source };
+        const source = this.resolve(ctx.doc, ctx);
+        if (!source) {
+          const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
+          throw new ReferenceError(msg);
+        }
+        return ctx.anchors.get(source).res;
+      }
+      toString(ctx, _onComment, _onChompKeep) {
+        const src = `*${this.source}`;
+        if (ctx) {
+          anchors.anchorIsValid(this.source);
+          if (ctx.options.verifyAliasOrder && !ctx.anchors.has(this.source)) {
+            const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
+            throw new Error(msg);
+          }
+          if (ctx.implicitKey)
+            return `${src} `;
+        }
+        return src;
+      }
+    };
+    function getAliasCount(doc, node2, anchors2) {
+      if (identity.isAlias(node2)) {
+        const source = node2.resolve(doc);
+        const anchor2 = anchors2 && source && anchors2.get(source);
+        return anchor2 ? anchor2.count * anchor2.aliasCount : 0;
+      } else if (identity.isCollection(node2)) {
+        let count = 0;
+        for (const item of node2.items) {
+          const c = getAliasCount(doc, item, anchors2);
+          if (c > count)
+            count = c;
+        }
+        return count;
+      } else if (identity.isPair(node2)) {
+        const kc = getAliasCount(doc, node2.key, anchors2);
+        const vc = getAliasCount(doc, node2.value, anchors2);
+        return Math.max(kc, vc);
+      }
+      return 1;
+    }
+    exports.Alias = Alias;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/Scalar.js
+var require_Scalar = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Node = require_Node();
+    var toJS = require_toJS();
+    var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
+    var Scalar = class extends Node.NodeBase {
+      constructor(value) {
+        super(identity.SCALAR);
+        this.value = value;
+      }
+      toJSON(arg, ctx) {
+        return ctx?.keep ? this.value : toJS.toJS(this.value, arg, ctx);
+      }
+      toString() {
+        return String(this.value);
+      }
+    };
+    Scalar.BLOCK_FOLDED = "BLOCK_FOLDED";
+    Scalar.BLOCK_LITERAL = "BLOCK_LITERAL";
+    Scalar.PLAIN = "PLAIN";
+    Scalar.QUOTE_DOUBLE = "QUOTE_DOUBLE";
+    Scalar.QUOTE_SINGLE = "QUOTE_SINGLE";
+    exports.Scalar = Scalar;
+    exports.isScalarValue = isScalarValue;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/doc/createNode.js
+var require_createNode = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/doc/createNode.js"(exports) {
+    "use strict";
+    var Alias = require_Alias();
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var defaultTagPrefix = "tag:yaml.org,2002:";
+    function findTagObject(value, tagName, tags) {
+      if (tagName) {
+        const match = tags.filter((t) => t.tag === tagName);
+        const tagObj = match.find((t) => !t.format) ?? match[0];
+        if (!tagObj)
+          throw new Error(`Tag ${tagName} not found`);
+        return tagObj;
+      }
+      return tags.find((t) => t.identify?.(value) && !t.format);
+    }
+    function createNode(value, tagName, ctx) {
+      if (identity.isDocument(value))
+        value = value.contents;
+      if (identity.isNode(value))
+        return value;
+      if (identity.isPair(value)) {
+        const map2 = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
+        map2.items.push(value);
+        return map2;
+      }
+      if (value instanceof String || value instanceof Number || value instanceof Boolean || typeof BigInt !== "undefined" && value instanceof BigInt) {
+        value = value.valueOf();
+      }
+      const { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx;
+      let ref = void 0;
+      if (aliasDuplicateObjects && value && typeof value === "object") {
+        ref = sourceObjects.get(value);
+        if (ref) {
+          ref.anchor ?? (ref.anchor = onAnchor(value));
+          return new Alias.Alias(ref.anchor);
+        } else {
+          ref = { anchor: null, node: null };
+          sourceObjects.set(value, ref);
+        }
+      }
+      if (tagName?.startsWith("!!"))
+        tagName = defaultTagPrefix + tagName.slice(2);
+      let tagObj = findTagObject(value, tagName, schema.tags);
+      if (!tagObj) {
+        if (value && typeof value.toJSON === "function") {
+          value = value.toJSON();
+        }
+        if (!value || typeof value !== "object") {
+          const node3 = new Scalar.Scalar(value);
+          if (ref)
+            ref.node = node3;
+          return node3;
+        }
+        tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
+      }
+      if (onTagObj) {
+        onTagObj(tagObj);
+        delete ctx.onTagObj;
+      }
+      const node2 = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
+      if (tagName)
+        node2.tag = tagName;
+      else if (!tagObj.default)
+        node2.tag = tagObj.tag;
+      if (ref)
+        ref.node = node2;
+      return node2;
+    }
+    exports.createNode = createNode;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/Collection.js
+var require_Collection = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/Collection.js"(exports) {
+    "use strict";
+    var createNode = require_createNode();
+    var identity = require_identity();
+    var Node = require_Node();
+    function collectionFromPath(schema, path2, value) {
+      let v = value;
+      for (let i = path2.length - 1; i >= 0; --i) {
+        const k = path2[i];
+        if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
+          const a = [];
+          a[k] = v;
+          v = a;
+        } else {
+          v = /* @__PURE__ */ new Map([[k, v]]);
+        }
+      }
+      return createNode.createNode(v, void 0, {
+        aliasDuplicateObjects: false,
+        keepUndefined: false,
+        onAnchor: () => {
+          throw new Error("This should not happen, please report a bug.");
+        },
+        schema,
+        sourceObjects: /* @__PURE__ */ new Map()
+      });
+    }
+    var isEmptyPath = (path2) => path2 == null || typeof path2 === "object" && !!path2[Symbol.iterator]().next().done;
+    var Collection = class extends Node.NodeBase {
+      constructor(type, schema) {
+        super(type);
+        Object.defineProperty(this, "schema", {
+          value: schema,
+          configurable: true,
+          enumerable: false,
+          writable: true
+        });
+      }
+      /**
+       * Create a copy of this collection.
+       *
+       * @param schema - If defined, overwrites the original's schema
+       */
+      clone(schema) {
+        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+        if (schema)
+          copy.schema = schema;
+        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
+        if (this.range)
+          copy.range = this.range.slice();
+        return copy;
+      }
+      /**
+       * Adds a value to the collection. For `!!map` and `!!omap` the value must
+       * be a Pair instance or a `{ key, value }` object, which may not have a key
+       * that already exists in the map.
+       */
+      addIn(path2, value) {
+        if (isEmptyPath(path2))
+          this.add(value);
+        else {
+          const [key, ...rest] = path2;
+          const node2 = this.get(key, true);
+          if (identity.isCollection(node2))
+            node2.addIn(rest, value);
+          else if (node2 === void 0 && this.schema)
+            this.set(key, collectionFromPath(this.schema, rest, value));
+          else
+            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+        }
+      }
+      /**
+       * Removes a value from the collection.
+       * @returns `true` if the item was found and removed.
+       */
+      deleteIn(path2) {
+        const [key, ...rest] = path2;
+        if (rest.length === 0)
+          return this.delete(key);
+        const node2 = this.get(key, true);
+        if (identity.isCollection(node2))
+          return node2.deleteIn(rest);
+        else
+          throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+      }
+      /**
+       * Returns item at `key`, or `undefined` if not found. By default unwraps
+       * scalar values from their surrounding node; to disable set `keepScalar` to
+       * `true` (collections are always returned intact).
+       */
+      getIn(path2, keepScalar) {
+        const [key, ...rest] = path2;
+        const node2 = this.get(key, true);
+        if (rest.length === 0)
+          return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
+        else
+          return identity.isCollection(node2) ? node2.getIn(rest, keepScalar) : void 0;
+      }
+      hasAllNullValues(allowScalar) {
+        return this.items.every((node2) => {
+          if (!identity.isPair(node2))
+            return false;
+          const n2 = node2.value;
+          return n2 == null || allowScalar && identity.isScalar(n2) && n2.value == null && !n2.commentBefore && !n2.comment && !n2.tag;
+        });
+      }
+      /**
+       * Checks if the collection includes a value with the key `key`.
+       */
+      hasIn(path2) {
+        const [key, ...rest] = path2;
+        if (rest.length === 0)
+          return this.has(key);
+        const node2 = this.get(key, true);
+        return identity.isCollection(node2) ? node2.hasIn(rest) : false;
+      }
+      /**
+       * Sets a value in this collection. For `!!set`, `value` needs to be a
+       * boolean to add/remove the item from the set.
+       */
+      setIn(path2, value) {
+        const [key, ...rest] = path2;
+        if (rest.length === 0) {
+          this.set(key, value);
+        } else {
+          const node2 = this.get(key, true);
+          if (identity.isCollection(node2))
+            node2.setIn(rest, value);
+          else if (node2 === void 0 && this.schema)
+            this.set(key, collectionFromPath(this.schema, rest, value));
+          else
+            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+        }
+      }
+    };
+    exports.Collection = Collection;
+    exports.collectionFromPath = collectionFromPath;
+    exports.isEmptyPath = isEmptyPath;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyComment.js
+var require_stringifyComment = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+    "use strict";
+    var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
+    function indentComment(comment, indent) {
+      if (/^\n+$/.test(comment))
+        return comment.substring(1);
+      return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
+    }
+    var lineComment = (str, indent, comment) => str.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str.endsWith(" ") ? "" : " ") + comment;
+    exports.indentComment = indentComment;
+    exports.lineComment = lineComment;
+    exports.stringifyComment = stringifyComment;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/foldFlowLines.js
+var require_foldFlowLines = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+    "use strict";
+    var FOLD_FLOW = "flow";
+    var FOLD_BLOCK = "block";
+    var FOLD_QUOTED = "quoted";
+    function foldFlowLines(text3, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+      if (!lineWidth || lineWidth < 0)
+        return text3;
+      if (lineWidth < minContentWidth)
+        minContentWidth = 0;
+      const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
+      if (text3.length <= endStep)
+        return text3;
+      const folds = [];
+      const escapedFolds = {};
+      let end = lineWidth - indent.length;
+      if (typeof indentAtStart === "number") {
+        if (indentAtStart > lineWidth - Math.max(2, minContentWidth))
+          folds.push(0);
+        else
+          end = lineWidth - indentAtStart;
+      }
+      let split = void 0;
+      let prev = void 0;
+      let overflow = false;
+      let i = -1;
+      let escStart = -1;
+      let escEnd = -1;
+      if (mode === FOLD_BLOCK) {
+        i = consumeMoreIndentedLines(text3, i, indent.length);
+        if (i !== -1)
+          end = i + endStep;
+      }
+      for (let ch; ch = text3[i += 1]; ) {
+        if (mode === FOLD_QUOTED && ch === "\\") {
+          escStart = i;
+          switch (text3[i + 1]) {
+            case "x":
+              i += 3;
+              break;
+            case "u":
+              i += 5;
+              break;
+            case "U":
+              i += 9;
+              break;
+            default:
+              i += 1;
+          }
+          escEnd = i;
+        }
+        if (ch === "\n") {
+          if (mode === FOLD_BLOCK)
+            i = consumeMoreIndentedLines(text3, i, indent.length);
+          end = i + indent.length + endStep;
+          split = void 0;
+        } else {
+          if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
+            const next = text3[i + 1];
+            if (next && next !== " " && next !== "\n" && next !== "	")
+              split = i;
+          }
+          if (i >= end) {
+            if (split) {
+              folds.push(split);
+              end = split + endStep;
+              split = void 0;
+            } else if (mode === FOLD_QUOTED) {
+              while (prev === " " || prev === "	") {
+                prev = ch;
+                ch = text3[i += 1];
+                overflow = true;
+              }
+              const j = i > escEnd + 1 ? i - 2 : escStart - 1;
+              if (escapedFolds[j])
+                return text3;
+              folds.push(j);
+              escapedFolds[j] = true;
+              end = j + endStep;
+              split = void 0;
+            } else {
+              overflow = true;
+            }
+          }
+        }
+        prev = ch;
+      }
+      if (overflow && onOverflow)
+        onOverflow();
+      if (folds.length === 0)
+        return text3;
+      if (onFold)
+        onFold();
+      let res = text3.slice(0, folds[0]);
+      for (let i2 = 0; i2 < folds.length; ++i2) {
+        const fold = folds[i2];
+        const end2 = folds[i2 + 1] || text3.length;
+        if (fold === 0)
+          res = `
+${indent}${text3.slice(0, end2)}`;
+        else {
+          if (mode === FOLD_QUOTED && escapedFolds[fold])
+            res += `${text3[fold]}\\`;
+          res += `
+${indent}${text3.slice(fold + 1, end2)}`;
+        }
+      }
+      return res;
+    }
+    function consumeMoreIndentedLines(text3, i, indent) {
+      let end = i;
+      let start = i + 1;
+      let ch = text3[start];
+      while (ch === " " || ch === "	") {
+        if (i < start + indent) {
+          ch = text3[++i];
+        } else {
+          do {
+            ch = text3[++i];
+          } while (ch && ch !== "\n");
+          end = i;
+          start = i + 1;
+          ch = text3[start];
+        }
+      }
+      return end;
+    }
+    exports.FOLD_BLOCK = FOLD_BLOCK;
+    exports.FOLD_FLOW = FOLD_FLOW;
+    exports.FOLD_QUOTED = FOLD_QUOTED;
+    exports.foldFlowLines = foldFlowLines;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyString.js
+var require_stringifyString = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var foldFlowLines = require_foldFlowLines();
+    var getFoldOptions = (ctx, isBlock) => ({
+      indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
+      lineWidth: ctx.options.lineWidth,
+      minContentWidth: ctx.options.minContentWidth
+    });
+    var containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
+    function lineLengthOverLimit(str, lineWidth, indentLength) {
+      if (!lineWidth || lineWidth < 0)
+        return false;
+      const limit = lineWidth - indentLength;
+      const strLen = str.length;
+      if (strLen <= limit)
+        return false;
+      for (let i = 0, start = 0; i < strLen; ++i) {
+        if (str[i] === "\n") {
+          if (i - start > limit)
+            return true;
+          start = i + 1;
+          if (strLen - start <= limit)
+            return false;
+        }
+      }
+      return true;
+    }
+    function doubleQuotedString(value, ctx) {
+      const json2 = JSON.stringify(value);
+      if (ctx.options.doubleQuotedAsJSON)
+        return json2;
+      const { implicitKey } = ctx;
+      const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
+      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
+      let str = "";
+      let start = 0;
+      for (let i = 0, ch = json2[i]; ch; ch = json2[++i]) {
+        if (ch === " " && json2[i + 1] === "\\" && json2[i + 2] === "n") {
+          str += json2.slice(start, i) + "\\ ";
+          i += 1;
+          start = i;
+          ch = "\\";
+        }
+        if (ch === "\\")
+          switch (json2[i + 1]) {
+            case "u":
+              {
+                str += json2.slice(start, i);
+                const code = json2.substr(i + 2, 4);
+                switch (code) {
+                  case "0000":
+                    str += "\\0";
+                    break;
+                  case "0007":
+                    str += "\\a";
+                    break;
+                  case "000b":
+                    str += "\\v";
+                    break;
+                  case "001b":
+                    str += "\\e";
+                    break;
+                  case "0085":
+                    str += "\\N";
+                    break;
+                  case "00a0":
+                    str += "\\_";
+                    break;
+                  case "2028":
+                    str += "\\L";
+                    break;
+                  case "2029":
+                    str += "\\P";
+                    break;
+                  default:
+                    if (code.substr(0, 2) === "00")
+                      str += "\\x" + code.substr(2);
+                    else
+                      str += json2.substr(i, 6);
+                }
+                i += 5;
+                start = i + 1;
+              }
+              break;
+            case "n":
+              if (implicitKey || json2[i + 2] === '"' || json2.length < minMultiLineLength) {
+                i += 1;
+              } else {
+                str += json2.slice(start, i) + "\n\n";
+                while (json2[i + 2] === "\\" && json2[i + 3] === "n" && json2[i + 4] !== '"') {
+                  str += "\n";
+                  i += 2;
+                }
+                str += indent;
+                if (json2[i + 2] === " ")
+                  str += "\\";
+                i += 1;
+                start = i + 1;
+              }
+              break;
+            default:
+              i += 1;
+          }
+      }
+      str = start ? str + json2.slice(start) : json2;
+      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+    }
+    function singleQuotedString(value, ctx) {
+      if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
+        return doubleQuotedString(value, ctx);
+      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
+      const res = "'" + value.replace(/'/g, "''").replace(/\n+/g, `$&
+${indent}`) + "'";
+      return ctx.implicitKey ? res : foldFlowLines.foldFlowLines(res, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+    }
+    function quotedString(value, ctx) {
+      const { singleQuote } = ctx.options;
+      let qs;
+      if (singleQuote === false)
+        qs = doubleQuotedString;
+      else {
+        const hasDouble = value.includes('"');
+        const hasSingle = value.includes("'");
+        if (hasDouble && !hasSingle)
+          qs = singleQuotedString;
+        else if (hasSingle && !hasDouble)
+          qs = doubleQuotedString;
+        else
+          qs = singleQuote ? singleQuotedString : doubleQuotedString;
+      }
+      return qs(value, ctx);
+    }
+    var blockEndNewlines;
+    try {
+      blockEndNewlines = new RegExp("(^|(?<!\n))\n+(?!\n|$)", "g");
+    } catch {
+      blockEndNewlines = /\n+(?!\n|$)/g;
+    }
+    function blockString({ comment, type, value }, ctx, onComment, onChompKeep) {
+      const { blockQuote, commentString, lineWidth } = ctx.options;
+      if (!blockQuote || /\n[\t ]+$/.test(value)) {
+        return quotedString(value, ctx);
+      }
+      const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
+      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
+      if (!value)
+        return literal2 ? "|\n" : ">\n";
+      let chomp;
+      let endStart;
+      for (endStart = value.length; endStart > 0; --endStart) {
+        const ch = value[endStart - 1];
+        if (ch !== "\n" && ch !== "	" && ch !== " ")
+          break;
+      }
+      let end = value.substring(endStart);
+      const endNlPos = end.indexOf("\n");
+      if (endNlPos === -1) {
+        chomp = "-";
+      } else if (value === end || endNlPos !== end.length - 1) {
+        chomp = "+";
+        if (onChompKeep)
+          onChompKeep();
+      } else {
+        chomp = "";
+      }
+      if (end) {
+        value = value.slice(0, -end.length);
+        if (end[end.length - 1] === "\n")
+          end = end.slice(0, -1);
+        end = end.replace(blockEndNewlines, `$&${indent}`);
+      }
+      let startWithSpace = false;
+      let startEnd;
+      let startNlPos = -1;
+      for (startEnd = 0; startEnd < value.length; ++startEnd) {
+        const ch = value[startEnd];
+        if (ch === " ")
+          startWithSpace = true;
+        else if (ch === "\n")
+          startNlPos = startEnd;
+        else
+          break;
+      }
+      let start = value.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
+      if (start) {
+        value = value.substring(start.length);
+        start = start.replace(/\n+/g, `$&${indent}`);
+      }
+      const indentSize = indent ? "2" : "1";
+      let header = (startWithSpace ? indentSize : "") + chomp;
+      if (comment) {
+        header += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
+        if (onComment)
+          onComment();
+      }
+      if (!literal2) {
+        const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
+        let literalFallback = false;
+        const foldOptions = getFoldOptions(ctx, true);
+        if (blockQuote !== "folded" && type !== Scalar.Scalar.BLOCK_FOLDED) {
+          foldOptions.onOverflow = () => {
+            literalFallback = true;
+          };
+        }
+        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
+        if (!literalFallback)
+          return `>${header}
+${indent}${body}`;
+      }
+      value = value.replace(/\n+/g, `$&${indent}`);
+      return `|${header}
+${indent}${start}${value}${end}`;
+    }
+    function plainString(item, ctx, onComment, onChompKeep) {
+      const { type, value } = item;
+      const { actualString, implicitKey, indent, indentStep, inFlow } = ctx;
+      if (implicitKey && value.includes("\n") || inFlow && /[[\]{},]/.test(value)) {
+        return quotedString(value, ctx);
+      }
+      if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
+        return implicitKey || inFlow || !value.includes("\n") ? quotedString(value, ctx) : blockString(item, ctx, onComment, onChompKeep);
+      }
+      if (!implicitKey && !inFlow && type !== Scalar.Scalar.PLAIN && value.includes("\n")) {
+        return blockString(item, ctx, onComment, onChompKeep);
+      }
+      if (containsDocumentMarker(value)) {
+        if (indent === "") {
+          ctx.forceBlockIndent = true;
+          return blockString(item, ctx, onComment, onChompKeep);
+        } else if (implicitKey && indent === indentStep) {
+          return quotedString(value, ctx);
+        }
+      }
+      const str = value.replace(/\n+/g, `$&
+${indent}`);
+      if (actualString) {
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str);
+        const { compat, tags } = ctx.doc.schema;
+        if (tags.some(test) || compat?.some(test))
+          return quotedString(value, ctx);
+      }
+      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+    }
+    function stringifyString(item, ctx, onComment, onChompKeep) {
+      const { implicitKey, inFlow } = ctx;
+      const ss = typeof item.value === "string" ? item : Object.assign({}, item, { value: String(item.value) });
+      let { type } = item;
+      if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+        if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value))
+          type = Scalar.Scalar.QUOTE_DOUBLE;
+      }
+      const _stringify = (_type) => {
+        switch (_type) {
+          case Scalar.Scalar.BLOCK_FOLDED:
+          case Scalar.Scalar.BLOCK_LITERAL:
+            return implicitKey || inFlow ? quotedString(ss.value, ctx) : blockString(ss, ctx, onComment, onChompKeep);
+          case Scalar.Scalar.QUOTE_DOUBLE:
+            return doubleQuotedString(ss.value, ctx);
+          case Scalar.Scalar.QUOTE_SINGLE:
+            return singleQuotedString(ss.value, ctx);
+          case Scalar.Scalar.PLAIN:
+            return plainString(ss, ctx, onComment, onChompKeep);
+          default:
+            return null;
+        }
+      };
+      let res = _stringify(type);
+      if (res === null) {
+        const { defaultKeyType, defaultStringType } = ctx.options;
+        const t = implicitKey && defaultKeyType || defaultStringType;
+        res = _stringify(t);
+        if (res === null)
+          throw new Error(`Unsupported default string type ${t}`);
+      }
+      return res;
+    }
+    exports.stringifyString = stringifyString;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringify.js
+var require_stringify = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringify.js"(exports) {
+    "use strict";
+    var anchors = require_anchors();
+    var identity = require_identity();
+    var stringifyComment = require_stringifyComment();
+    var stringifyString = require_stringifyString();
+    function createStringifyContext(doc, options) {
+      const opt = Object.assign({
+        blockQuote: true,
+        commentString: stringifyComment.stringifyComment,
+        defaultKeyType: null,
+        defaultStringType: "PLAIN",
+        directives: null,
+        doubleQuotedAsJSON: false,
+        doubleQuotedMinMultiLineLength: 40,
+        falseStr: "false",
+        flowCollectionPadding: true,
+        indentSeq: true,
+        lineWidth: 80,
+        minContentWidth: 20,
+        nullStr: "null",
+        simpleKeys: false,
+        singleQuote: null,
+        trailingComma: false,
+        trueStr: "true",
+        verifyAliasOrder: true
+      }, doc.schema.toStringOptions, options);
+      let inFlow;
+      switch (opt.collectionStyle) {
+        case "block":
+          inFlow = false;
+          break;
+        case "flow":
+          inFlow = true;
+          break;
+        default:
+          inFlow = null;
+      }
+      return {
+        anchors: /* @__PURE__ */ new Set(),
+        doc,
+        flowCollectionPadding: opt.flowCollectionPadding ? " " : "",
+        indent: "",
+        indentStep: typeof opt.indent === "number" ? " ".repeat(opt.indent) : "  ",
+        inFlow,
+        options: opt
+      };
+    }
+    function getTagObject(tags, item) {
+      if (item.tag) {
+        const match = tags.filter((t) => t.tag === item.tag);
+        if (match.length > 0)
+          return match.find((t) => t.format === item.format) ?? match[0];
+      }
+      let tagObj = void 0;
+      let obj;
+      if (identity.isScalar(item)) {
+        obj = item.value;
+        let match = tags.filter((t) => t.identify?.(obj));
+        if (match.length > 1) {
+          const testMatch = match.filter((t) => t.test);
+          if (testMatch.length > 0)
+            match = testMatch;
+        }
+        tagObj = match.find((t) => t.format === item.format) ?? match.find((t) => !t.format);
+      } else {
+        obj = item;
+        tagObj = tags.find((t) => t.nodeClass && obj instanceof t.nodeClass);
+      }
+      if (!tagObj) {
+        const name = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
+        throw new Error(`Tag not resolved for ${name} value`);
+      }
+      return tagObj;
+    }
+    function stringifyProps(node2, tagObj, { anchors: anchors$1, doc }) {
+      if (!doc.directives)
+        return "";
+      const props = [];
+      const anchor2 = (identity.isScalar(node2) || identity.isCollection(node2)) && node2.anchor;
+      if (anchor2 && anchors.anchorIsValid(anchor2)) {
+        anchors$1.add(anchor2);
+        props.push(`&${anchor2}`);
+      }
+      const tag = node2.tag ?? (tagObj.default ? null : tagObj.tag);
+      if (tag)
+        props.push(doc.directives.tagString(tag));
+      return props.join(" ");
+    }
+    function stringify3(item, ctx, onComment, onChompKeep) {
+      if (identity.isPair(item))
+        return item.toString(ctx, onComment, onChompKeep);
+      if (identity.isAlias(item)) {
+        if (ctx.doc.directives)
+          return item.toString(ctx);
+        if (ctx.resolvedAliases?.has(item)) {
+          throw new TypeError(`Cannot stringify circular structure without alias nodes`);
+        } else {
+          if (ctx.resolvedAliases)
+            ctx.resolvedAliases.add(item);
+          else
+            ctx.resolvedAliases = /* @__PURE__ */ new Set([item]);
+          item = item.resolve(ctx.doc);
+        }
+      }
+      let tagObj = void 0;
+      const node2 = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
+      tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node2));
+      const props = stringifyProps(node2, tagObj, ctx);
+      if (props.length > 0)
+        ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
+      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
+      if (!props)
+        return str;
+      return identity.isScalar(node2) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
+${ctx.indent}${str}`;
+    }
+    exports.createStringifyContext = createStringifyContext;
+    exports.stringify = stringify3;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyPair.js
+var require_stringifyPair = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var stringify3 = require_stringify();
+    var stringifyComment = require_stringifyComment();
+    function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
+      const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
+      let keyComment = identity.isNode(key) && key.comment || null;
+      if (simpleKeys) {
+        if (keyComment) {
+          throw new Error("With simple keys, key nodes cannot have comments");
+        }
+        if (identity.isCollection(key) || !identity.isNode(key) && typeof key === "object") {
+          const msg = "With simple keys, collection cannot be used as a key value";
+          throw new Error(msg);
+        }
+      }
+      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      ctx = Object.assign({}, ctx, {
+        allNullValues: false,
+        implicitKey: !explicitKey && (simpleKeys || !allNullValues),
+        indent: indent + indentStep
+      });
+      let keyCommentDone = false;
+      let chompKeep = false;
+      let str = stringify3.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str.length > 1024) {
+        if (simpleKeys)
+          throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
+        explicitKey = true;
+      }
+      if (ctx.inFlow) {
+        if (allNullValues || value == null) {
+          if (keyCommentDone && onComment)
+            onComment();
+          return str === "" ? "?" : explicitKey ? `? ${str}` : str;
+        }
+      } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
+        str = `? ${str}`;
+        if (keyComment && !keyCommentDone) {
+          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+        } else if (chompKeep && onChompKeep)
+          onChompKeep();
+        return str;
+      }
+      if (keyCommentDone)
+        keyComment = null;
+      if (explicitKey) {
+        if (keyComment)
+          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+        str = `? ${str}
+${indent}:`;
+      } else {
+        str = `${str}:`;
+        if (keyComment)
+          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+      }
+      let vsb, vcb, valueComment;
+      if (identity.isNode(value)) {
+        vsb = !!value.spaceBefore;
+        vcb = value.commentBefore;
+        valueComment = value.comment;
+      } else {
+        vsb = false;
+        vcb = null;
+        valueComment = null;
+        if (value && typeof value === "object")
+          value = doc.createNode(value);
+      }
+      ctx.implicitKey = false;
+      if (!explicitKey && !keyComment && identity.isScalar(value))
+        ctx.indentAtStart = str.length + 1;
+      chompKeep = false;
+      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
+        ctx.indent = ctx.indent.substring(2);
+      }
+      let valueCommentDone = false;
+      const valueStr = stringify3.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      let ws = " ";
+      if (keyComment || vsb || vcb) {
+        ws = vsb ? "\n" : "";
+        if (vcb) {
+          const cs = commentString(vcb);
+          ws += `
+${stringifyComment.indentComment(cs, ctx.indent)}`;
+        }
+        if (valueStr === "" && !ctx.inFlow) {
+          if (ws === "\n" && valueComment)
+            ws = "\n\n";
+        } else {
+          ws += `
+${ctx.indent}`;
+        }
+      } else if (!explicitKey && identity.isCollection(value)) {
+        const vs0 = valueStr[0];
+        const nl0 = valueStr.indexOf("\n");
+        const hasNewline = nl0 !== -1;
+        const flow = ctx.inFlow ?? value.flow ?? value.items.length === 0;
+        if (hasNewline || !flow) {
+          let hasPropsLine = false;
+          if (hasNewline && (vs0 === "&" || vs0 === "!")) {
+            let sp0 = valueStr.indexOf(" ");
+            if (vs0 === "&" && sp0 !== -1 && sp0 < nl0 && valueStr[sp0 + 1] === "!") {
+              sp0 = valueStr.indexOf(" ", sp0 + 1);
+            }
+            if (sp0 === -1 || nl0 < sp0)
+              hasPropsLine = true;
+          }
+          if (!hasPropsLine)
+            ws = `
+${ctx.indent}`;
+        }
+      } else if (valueStr === "" || valueStr[0] === "\n") {
+        ws = "";
+      }
+      str += ws + valueStr;
+      if (ctx.inFlow) {
+        if (valueCommentDone && onComment)
+          onComment();
+      } else if (valueComment && !valueCommentDone) {
+        str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment));
+      } else if (chompKeep && onChompKeep) {
+        onChompKeep();
+      }
+      return str;
+    }
+    exports.stringifyPair = stringifyPair;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/log.js
+var require_log = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/log.js"(exports) {
+    "use strict";
+    var node_process = __require("process");
+    function debug(logLevel, ...messages) {
+      if (logLevel === "debug")
+        console.log(...messages);
+    }
+    function warn(logLevel, warning) {
+      if (logLevel === "debug" || logLevel === "warn") {
+        if (typeof node_process.emitWarning === "function")
+          node_process.emitWarning(warning);
+        else
+          console.warn(warning);
+      }
+    }
+    exports.debug = debug;
+    exports.warn = warn;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/merge.js
+var require_merge = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var MERGE_KEY = "<<";
+    var merge2 = {
+      identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
+      default: "key",
+      tag: "tag:yaml.org,2002:merge",
+      test: /^<<$/,
+      resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY)), {
+        addToJSMap: addMergeToJSMap
+      }),
+      stringify: () => MERGE_KEY
+    };
+    var isMergeKey = (ctx, key) => (merge2.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
+    function addMergeToJSMap(ctx, map2, value) {
+      const source = resolveAliasValue(ctx, value);
+      if (identity.isSeq(source))
+        for (const it of source.items)
+          mergeValue(ctx, map2, it);
+      else if (Array.isArray(source))
+        for (const it of source)
+          mergeValue(ctx, map2, it);
+      else
+        mergeValue(ctx, map2, source);
+    }
+    function mergeValue(ctx, map2, value) {
+      const source = resolveAliasValue(ctx, value);
+      if (!identity.isMap(source))
+        throw new Error("Merge sources must be maps or map aliases");
+      const srcMap = source.toJSON(null, ctx, Map);
+      for (const [key, value2] of srcMap) {
+        if (map2 instanceof Map) {
+          if (!map2.has(key))
+            map2.set(key, value2);
+        } else if (map2 instanceof Set) {
+          map2.add(key);
+        } else if (!Object.prototype.hasOwnProperty.call(map2, key)) {
+          Object.defineProperty(map2, key, {
+            value: value2,
+            writable: true,
+            enumerable: true,
+            configurable: true
+          });
+        }
+      }
+      return map2;
+    }
+    function resolveAliasValue(ctx, value) {
+      return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
+    }
+    exports.addMergeToJSMap = addMergeToJSMap;
+    exports.isMergeKey = isMergeKey;
+    exports.merge = merge2;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/addPairToJSMap.js
+var require_addPairToJSMap = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+    "use strict";
+    var log = require_log();
+    var merge2 = require_merge();
+    var stringify3 = require_stringify();
+    var identity = require_identity();
+    var toJS = require_toJS();
+    function addPairToJSMap(ctx, map2, { key, value }) {
+      if (identity.isNode(key) && key.addToJSMap)
+        key.addToJSMap(ctx, map2, value);
+      else if (merge2.isMergeKey(ctx, key))
+        merge2.addMergeToJSMap(ctx, map2, value);
+      else {
+        const jsKey = toJS.toJS(key, "", ctx);
+        if (map2 instanceof Map) {
+          map2.set(jsKey, toJS.toJS(value, jsKey, ctx));
+        } else if (map2 instanceof Set) {
+          map2.add(jsKey);
+        } else {
+          const stringKey = stringifyKey(key, jsKey, ctx);
+          const jsValue = toJS.toJS(value, stringKey, ctx);
+          if (stringKey in map2)
+            Object.defineProperty(map2, stringKey, {
+              value: jsValue,
+              writable: true,
+              enumerable: true,
+              configurable: true
+            });
+          else
+            map2[stringKey] = jsValue;
+        }
+      }
+      return map2;
+    }
+    function stringifyKey(key, jsKey, ctx) {
+      if (jsKey === null)
+        return "";
+      if (typeof jsKey !== "object")
+        return String(jsKey);
+      if (identity.isNode(key) && ctx?.doc) {
+        const strCtx = stringify3.createStringifyContext(ctx.doc, {});
+        strCtx.anchors = /* @__PURE__ */ new Set();
+        for (const node2 of ctx.anchors.keys())
+          strCtx.anchors.add(node2.anchor);
+        strCtx.inFlow = true;
+        strCtx.inStringifyKey = true;
+        const strKey = key.toString(strCtx);
+        if (!ctx.mapKeyWarned) {
+          let jsonStr = JSON.stringify(strKey);
+          if (jsonStr.length > 40)
+            jsonStr = jsonStr.substring(0, 36) + '..."';
+          log.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
+          ctx.mapKeyWarned = true;
+        }
+        return strKey;
+      }
+      return JSON.stringify(jsKey);
+    }
+    exports.addPairToJSMap = addPairToJSMap;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/Pair.js
+var require_Pair = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/Pair.js"(exports) {
+    "use strict";
+    var createNode = require_createNode();
+    var stringifyPair = require_stringifyPair();
+    var addPairToJSMap = require_addPairToJSMap();
+    var identity = require_identity();
+    function createPair(key, value, ctx) {
+      const k = createNode.createNode(key, void 0, ctx);
+      const v = createNode.createNode(value, void 0, ctx);
+      return new Pair(k, v);
+    }
+    var Pair = class _Pair {
+      constructor(key, value = null) {
+        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
+        this.key = key;
+        this.value = value;
+      }
+      clone(schema) {
+        let { key, value } = this;
+        if (identity.isNode(key))
+          key = key.clone(schema);
+        if (identity.isNode(value))
+          value = value.clone(schema);
+        return new _Pair(key, value);
+      }
+      toJSON(_, ctx) {
+        const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
+        return addPairToJSMap.addPairToJSMap(ctx, pair, this);
+      }
+      toString(ctx, onComment, onChompKeep) {
+        return ctx?.doc ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep) : JSON.stringify(this);
+      }
+    };
+    exports.Pair = Pair;
+    exports.createPair = createPair;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyCollection.js
+var require_stringifyCollection = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var stringify3 = require_stringify();
+    var stringifyComment = require_stringifyComment();
+    function stringifyCollection(collection, ctx, options) {
+      const flow = ctx.inFlow ?? collection.flow;
+      const stringify4 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify4(collection, ctx, options);
+    }
+    function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
+      const { indent, options: { commentString } } = ctx;
+      const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
+      let chompKeep = false;
+      const lines = [];
+      for (let i = 0; i < items.length; ++i) {
+        const item = items[i];
+        let comment2 = null;
+        if (identity.isNode(item)) {
+          if (!chompKeep && item.spaceBefore)
+            lines.push("");
+          addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
+          if (item.comment)
+            comment2 = item.comment;
+        } else if (identity.isPair(item)) {
+          const ik = identity.isNode(item.key) ? item.key : null;
+          if (ik) {
+            if (!chompKeep && ik.spaceBefore)
+              lines.push("");
+            addCommentBefore(ctx, lines, ik.commentBefore, chompKeep);
+          }
+        }
+        chompKeep = false;
+        let str2 = stringify3.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        if (comment2)
+          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
+        if (chompKeep && comment2)
+          chompKeep = false;
+        lines.push(blockItemPrefix + str2);
+      }
+      let str;
+      if (lines.length === 0) {
+        str = flowChars.start + flowChars.end;
+      } else {
+        str = lines[0];
+        for (let i = 1; i < lines.length; ++i) {
+          const line = lines[i];
+          str += line ? `
+${indent}${line}` : "\n";
+        }
+      }
+      if (comment) {
+        str += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        if (onComment)
+          onComment();
+      } else if (chompKeep && onChompKeep)
+        onChompKeep();
+      return str;
+    }
+    function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
+      const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
+      itemIndent += indentStep;
+      const itemCtx = Object.assign({}, ctx, {
+        indent: itemIndent,
+        inFlow: true,
+        type: null
+      });
+      let reqNewline = false;
+      let linesAtValue = 0;
+      const lines = [];
+      for (let i = 0; i < items.length; ++i) {
+        const item = items[i];
+        let comment = null;
+        if (identity.isNode(item)) {
+          if (item.spaceBefore)
+            lines.push("");
+          addCommentBefore(ctx, lines, item.commentBefore, false);
+          if (item.comment)
+            comment = item.comment;
+        } else if (identity.isPair(item)) {
+          const ik = identity.isNode(item.key) ? item.key : null;
+          if (ik) {
+            if (ik.spaceBefore)
+              lines.push("");
+            addCommentBefore(ctx, lines, ik.commentBefore, false);
+            if (ik.comment)
+              reqNewline = true;
+          }
+          const iv = identity.isNode(item.value) ? item.value : null;
+          if (iv) {
+            if (iv.comment)
+              comment = iv.comment;
+            if (iv.commentBefore)
+              reqNewline = true;
+          } else if (item.value == null && ik?.comment) {
+            comment = ik.comment;
+          }
+        }
+        if (comment)
+          reqNewline = true;
+        let str = stringify3.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
+        if (i < items.length - 1) {
+          str += ",";
+        } else if (ctx.options.trailingComma) {
+          if (ctx.options.lineWidth > 0) {
+            reqNewline || (reqNewline = lines.reduce((sum2, line) => sum2 + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
+          }
+          if (reqNewline) {
+            str += ",";
+          }
+        }
+        if (comment)
+          str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
+        lines.push(str);
+        linesAtValue = lines.length;
+      }
+      const { start, end } = flowChars;
+      if (lines.length === 0) {
+        return start + end;
+      } else {
+        if (!reqNewline) {
+          const len = lines.reduce((sum2, line) => sum2 + line.length + 2, 2);
+          reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
+        }
+        if (reqNewline) {
+          let str = start;
+          for (const line of lines)
+            str += line ? `
+${indentStep}${indent}${line}` : "\n";
+          return `${str}
+${indent}${end}`;
+        } else {
+          return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
+        }
+      }
+    }
+    function addCommentBefore({ indent, options: { commentString } }, lines, comment, chompKeep) {
+      if (comment && chompKeep)
+        comment = comment.replace(/^\n+/, "");
+      if (comment) {
+        const ic = stringifyComment.indentComment(commentString(comment), indent);
+        lines.push(ic.trimStart());
+      }
+    }
+    exports.stringifyCollection = stringifyCollection;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/YAMLMap.js
+var require_YAMLMap = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+    "use strict";
+    var stringifyCollection = require_stringifyCollection();
+    var addPairToJSMap = require_addPairToJSMap();
+    var Collection = require_Collection();
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var Scalar = require_Scalar();
+    function findPair(items, key) {
+      const k = identity.isScalar(key) ? key.value : key;
+      for (const it of items) {
+        if (identity.isPair(it)) {
+          if (it.key === key || it.key === k)
+            return it;
+          if (identity.isScalar(it.key) && it.key.value === k)
+            return it;
+        }
+      }
+      return void 0;
+    }
+    var YAMLMap = class extends Collection.Collection {
+      static get tagName() {
+        return "tag:yaml.org,2002:map";
+      }
+      constructor(schema) {
+        super(identity.MAP, schema);
+        this.items = [];
+      }
+      /**
+       * A generic collection parsing method that can be extended
+       * to other node classes that inherit from YAMLMap
+       */
+      static from(schema, obj, ctx) {
+        const { keepUndefined, replacer } = ctx;
+        const map2 = new this(schema);
+        const add = (key, value) => {
+          if (typeof replacer === "function")
+            value = replacer.call(obj, key, value);
+          else if (Array.isArray(replacer) && !replacer.includes(key))
+            return;
+          if (value !== void 0 || keepUndefined)
+            map2.items.push(Pair.createPair(key, value, ctx));
+        };
+        if (obj instanceof Map) {
+          for (const [key, value] of obj)
+            add(key, value);
+        } else if (obj && typeof obj === "object") {
+          for (const key of Object.keys(obj))
+            add(key, obj[key]);
+        }
+        if (typeof schema.sortMapEntries === "function") {
+          map2.items.sort(schema.sortMapEntries);
+        }
+        return map2;
+      }
+      /**
+       * Adds a value to the collection.
+       *
+       * @param overwrite - If not set `true`, using a key that is already in the
+       *   collection will throw. Otherwise, overwrites the previous value.
+       */
+      add(pair, overwrite) {
+        let _pair;
+        if (identity.isPair(pair))
+          _pair = pair;
+        else if (!pair || typeof pair !== "object" || !("key" in pair)) {
+          _pair = new Pair.Pair(pair, pair?.value);
+        } else
+          _pair = new Pair.Pair(pair.key, pair.value);
+        const prev = findPair(this.items, _pair.key);
+        const sortEntries = this.schema?.sortMapEntries;
+        if (prev) {
+          if (!overwrite)
+            throw new Error(`Key ${_pair.key} already set`);
+          if (identity.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
+            prev.value.value = _pair.value;
+          else
+            prev.value = _pair.value;
+        } else if (sortEntries) {
+          const i = this.items.findIndex((item) => sortEntries(_pair, item) < 0);
+          if (i === -1)
+            this.items.push(_pair);
+          else
+            this.items.splice(i, 0, _pair);
+        } else {
+          this.items.push(_pair);
+        }
+      }
+      delete(key) {
+        const it = findPair(this.items, key);
+        if (!it)
+          return false;
+        const del = this.items.splice(this.items.indexOf(it), 1);
+        return del.length > 0;
+      }
+      get(key, keepScalar) {
+        const it = findPair(this.items, key);
+        const node2 = it?.value;
+        return (!keepScalar && identity.isScalar(node2) ? node2.value : node2) ?? void 0;
+      }
+      has(key) {
+        return !!findPair(this.items, key);
+      }
+      set(key, value) {
+        this.add(new Pair.Pair(key, value), true);
+      }
+      /**
+       * @param ctx - Conversion context, originally set in Document#toJS()
+       * @param {Class} Type - If set, forces the returned collection type
+       * @returns Instance of Type, Map, or Object
+       */
+      toJSON(_, ctx, Type) {
+        const map2 = Type ? new Type() : ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
+        if (ctx?.onCreate)
+          ctx.onCreate(map2);
+        for (const item of this.items)
+          addPairToJSMap.addPairToJSMap(ctx, map2, item);
+        return map2;
+      }
+      toString(ctx, onComment, onChompKeep) {
+        if (!ctx)
+          return JSON.stringify(this);
+        for (const item of this.items) {
+          if (!identity.isPair(item))
+            throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
+        }
+        if (!ctx.allNullValues && this.hasAllNullValues(false))
+          ctx = Object.assign({}, ctx, { allNullValues: true });
+        return stringifyCollection.stringifyCollection(this, ctx, {
+          blockItemPrefix: "",
+          flowChars: { start: "{", end: "}" },
+          itemIndent: ctx.indent || "",
+          onChompKeep,
+          onComment
+        });
+      }
+    };
+    exports.YAMLMap = YAMLMap;
+    exports.findPair = findPair;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/common/map.js
+var require_map = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/common/map.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var YAMLMap = require_YAMLMap();
+    var map2 = {
+      collection: "map",
+      default: true,
+      nodeClass: YAMLMap.YAMLMap,
+      tag: "tag:yaml.org,2002:map",
+      resolve(map3, onError) {
+        if (!identity.isMap(map3))
+          onError("Expected a mapping for this tag");
+        return map3;
+      },
+      createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
+    };
+    exports.map = map2;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/YAMLSeq.js
+var require_YAMLSeq = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+    "use strict";
+    var createNode = require_createNode();
+    var stringifyCollection = require_stringifyCollection();
+    var Collection = require_Collection();
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var toJS = require_toJS();
+    var YAMLSeq = class extends Collection.Collection {
+      static get tagName() {
+        return "tag:yaml.org,2002:seq";
+      }
+      constructor(schema) {
+        super(identity.SEQ, schema);
+        this.items = [];
+      }
+      add(value) {
+        this.items.push(value);
+      }
+      /**
+       * Removes a value from the collection.
+       *
+       * `key` must contain a representation of an integer for this to succeed.
+       * It may be wrapped in a `Scalar`.
+       *
+       * @returns `true` if the item was found and removed.
+       */
+      delete(key) {
+        const idx = asItemIndex(key);
+        if (typeof idx !== "number")
+          return false;
+        const del = this.items.splice(idx, 1);
+        return del.length > 0;
+      }
+      get(key, keepScalar) {
+        const idx = asItemIndex(key);
+        if (typeof idx !== "number")
+          return void 0;
+        const it = this.items[idx];
+        return !keepScalar && identity.isScalar(it) ? it.value : it;
+      }
+      /**
+       * Checks if the collection includes a value with the key `key`.
+       *
+       * `key` must contain a representation of an integer for this to succeed.
+       * It may be wrapped in a `Scalar`.
+       */
+      has(key) {
+        const idx = asItemIndex(key);
+        return typeof idx === "number" && idx < this.items.length;
+      }
+      /**
+       * Sets a value in this collection. For `!!set`, `value` needs to be a
+       * boolean to add/remove the item from the set.
+       *
+       * If `key` does not contain a representation of an integer, this will throw.
+       * It may be wrapped in a `Scalar`.
+       */
+      set(key, value) {
+        const idx = asItemIndex(key);
+        if (typeof idx !== "number")
+          throw new Error(`Expected a valid index, not ${key}.`);
+        const prev = this.items[idx];
+        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
+          prev.value = value;
+        else
+          this.items[idx] = value;
+      }
+      toJSON(_, ctx) {
+        const seq = [];
+        if (ctx?.onCreate)
+          ctx.onCreate(seq);
+        let i = 0;
+        for (const item of this.items)
+          seq.push(toJS.toJS(item, String(i++), ctx));
+        return seq;
+      }
+      toString(ctx, onComment, onChompKeep) {
+        if (!ctx)
+          return JSON.stringify(this);
+        return stringifyCollection.stringifyCollection(this, ctx, {
+          blockItemPrefix: "- ",
+          flowChars: { start: "[", end: "]" },
+          itemIndent: (ctx.indent || "") + "  ",
+          onChompKeep,
+          onComment
+        });
+      }
+      static from(schema, obj, ctx) {
+        const { replacer } = ctx;
+        const seq = new this(schema);
+        if (obj && Symbol.iterator in Object(obj)) {
+          let i = 0;
+          for (let it of obj) {
+            if (typeof replacer === "function") {
+              const key = obj instanceof Set ? it : String(i++);
+              it = replacer.call(obj, key, it);
+            }
+            seq.items.push(createNode.createNode(it, void 0, ctx));
+          }
+        }
+        return seq;
+      }
+    };
+    function asItemIndex(key) {
+      let idx = identity.isScalar(key) ? key.value : key;
+      if (idx && typeof idx === "string")
+        idx = Number(idx);
+      return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
+    }
+    exports.YAMLSeq = YAMLSeq;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/common/seq.js
+var require_seq = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/common/seq.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var YAMLSeq = require_YAMLSeq();
+    var seq = {
+      collection: "seq",
+      default: true,
+      nodeClass: YAMLSeq.YAMLSeq,
+      tag: "tag:yaml.org,2002:seq",
+      resolve(seq2, onError) {
+        if (!identity.isSeq(seq2))
+          onError("Expected a sequence for this tag");
+        return seq2;
+      },
+      createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
+    };
+    exports.seq = seq;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/common/string.js
+var require_string = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/common/string.js"(exports) {
+    "use strict";
+    var stringifyString = require_stringifyString();
+    var string4 = {
+      identify: (value) => typeof value === "string",
+      default: true,
+      tag: "tag:yaml.org,2002:str",
+      resolve: (str) => str,
+      stringify(item, ctx, onComment, onChompKeep) {
+        ctx = Object.assign({ actualString: true }, ctx);
+        return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
+      }
+    };
+    exports.string = string4;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/common/null.js
+var require_null = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/common/null.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var nullTag = {
+      identify: (value) => value == null,
+      createNode: () => new Scalar.Scalar(null),
+      default: true,
+      tag: "tag:yaml.org,2002:null",
+      test: /^(?:~|[Nn]ull|NULL)?$/,
+      resolve: () => new Scalar.Scalar(null),
+      stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
+    };
+    exports.nullTag = nullTag;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/core/bool.js
+var require_bool = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/core/bool.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var boolTag = {
+      identify: (value) => typeof value === "boolean",
+      default: true,
+      tag: "tag:yaml.org,2002:bool",
+      test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
+      resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
+      stringify({ source, value }, ctx) {
+        if (source && boolTag.test.test(source)) {
+          const sv = source[0] === "t" || source[0] === "T";
+          if (value === sv)
+            return source;
+        }
+        return value ? ctx.options.trueStr : ctx.options.falseStr;
+      }
+    };
+    exports.boolTag = boolTag;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyNumber.js
+var require_stringifyNumber = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+    "use strict";
+    function stringifyNumber({ format, minFractionDigits, tag, value }) {
+      if (typeof value === "bigint")
+        return String(value);
+      const num = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num))
+        return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
+      let n2 = Object.is(value, -0) ? "-0" : JSON.stringify(value);
+      if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n2) && !n2.includes("e")) {
+        let i = n2.indexOf(".");
+        if (i < 0) {
+          i = n2.length;
+          n2 += ".";
+        }
+        let d = minFractionDigits - (n2.length - i - 1);
+        while (d-- > 0)
+          n2 += "0";
+      }
+      return n2;
+    }
+    exports.stringifyNumber = stringifyNumber;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/core/float.js
+var require_float = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/core/float.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var stringifyNumber = require_stringifyNumber();
+    var floatNaN = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      stringify: stringifyNumber.stringifyNumber
+    };
+    var floatExp = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      format: "EXP",
+      test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
+      resolve: (str) => parseFloat(str),
+      stringify(node2) {
+        const num = Number(node2.value);
+        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
+      }
+    };
+    var float = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
+      resolve(str) {
+        const node2 = new Scalar.Scalar(parseFloat(str));
+        const dot = str.indexOf(".");
+        if (dot !== -1 && str[str.length - 1] === "0")
+          node2.minFractionDigits = str.length - dot - 1;
+        return node2;
+      },
+      stringify: stringifyNumber.stringifyNumber
+    };
+    exports.float = float;
+    exports.floatExp = floatExp;
+    exports.floatNaN = floatNaN;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/core/int.js
+var require_int = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/core/int.js"(exports) {
+    "use strict";
+    var stringifyNumber = require_stringifyNumber();
+    var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
+    var intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
+    function intStringify(node2, radix, prefix) {
+      const { value } = node2;
+      if (intIdentify(value) && value >= 0)
+        return prefix + value.toString(radix);
+      return stringifyNumber.stringifyNumber(node2);
+    }
+    var intOct = {
+      identify: (value) => intIdentify(value) && value >= 0,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "OCT",
+      test: /^0o[0-7]+$/,
+      resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
+      stringify: (node2) => intStringify(node2, 8, "0o")
+    };
+    var int2 = {
+      identify: intIdentify,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      test: /^[-+]?[0-9]+$/,
+      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      stringify: stringifyNumber.stringifyNumber
+    };
+    var intHex = {
+      identify: (value) => intIdentify(value) && value >= 0,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "HEX",
+      test: /^0x[0-9a-fA-F]+$/,
+      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      stringify: (node2) => intStringify(node2, 16, "0x")
+    };
+    exports.int = int2;
+    exports.intHex = intHex;
+    exports.intOct = intOct;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/core/schema.js
+var require_schema = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/core/schema.js"(exports) {
+    "use strict";
+    var map2 = require_map();
+    var _null4 = require_null();
+    var seq = require_seq();
+    var string4 = require_string();
+    var bool = require_bool();
+    var float = require_float();
+    var int2 = require_int();
+    var schema = [
+      map2.map,
+      seq.seq,
+      string4.string,
+      _null4.nullTag,
+      bool.boolTag,
+      int2.intOct,
+      int2.int,
+      int2.intHex,
+      float.floatNaN,
+      float.floatExp,
+      float.float
+    ];
+    exports.schema = schema;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/json/schema.js
+var require_schema2 = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/json/schema.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var map2 = require_map();
+    var seq = require_seq();
+    function intIdentify(value) {
+      return typeof value === "bigint" || Number.isInteger(value);
+    }
+    var stringifyJSON = ({ value }) => JSON.stringify(value);
+    var jsonScalars = [
+      {
+        identify: (value) => typeof value === "string",
+        default: true,
+        tag: "tag:yaml.org,2002:str",
+        resolve: (str) => str,
+        stringify: stringifyJSON
+      },
+      {
+        identify: (value) => value == null,
+        createNode: () => new Scalar.Scalar(null),
+        default: true,
+        tag: "tag:yaml.org,2002:null",
+        test: /^null$/,
+        resolve: () => null,
+        stringify: stringifyJSON
+      },
+      {
+        identify: (value) => typeof value === "boolean",
+        default: true,
+        tag: "tag:yaml.org,2002:bool",
+        test: /^true$|^false$/,
+        resolve: (str) => str === "true",
+        stringify: stringifyJSON
+      },
+      {
+        identify: intIdentify,
+        default: true,
+        tag: "tag:yaml.org,2002:int",
+        test: /^-?(?:0|[1-9][0-9]*)$/,
+        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
+        stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
+      },
+      {
+        identify: (value) => typeof value === "number",
+        default: true,
+        tag: "tag:yaml.org,2002:float",
+        test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
+        resolve: (str) => parseFloat(str),
+        stringify: stringifyJSON
+      }
+    ];
+    var jsonError = {
+      default: true,
+      tag: "",
+      test: /^/,
+      resolve(str, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str)}`);
+        return str;
+      }
+    };
+    var schema = [map2.map, seq.seq].concat(jsonScalars, jsonError);
+    exports.schema = schema;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/binary.js
+var require_binary = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+    "use strict";
+    var node_buffer = __require("buffer");
+    var Scalar = require_Scalar();
+    var stringifyString = require_stringifyString();
+    var binary = {
+      identify: (value) => value instanceof Uint8Array,
+      // Buffer inherits from Uint8Array
+      default: false,
+      tag: "tag:yaml.org,2002:binary",
+      /**
+       * Returns a Buffer in node and an Uint8Array in browsers
+       *
+       * To use the resulting buffer as an image, you'll want to do something like:
+       *
+       *   const blob = new Blob([buffer], { type: 'image/jpeg' })
+       *   document.querySelector('#photo').src = URL.createObjectURL(blob)
+       */
+      resolve(src, onError) {
+        if (typeof node_buffer.Buffer === "function") {
+          return node_buffer.Buffer.from(src, "base64");
+        } else if (typeof atob === "function") {
+          const str = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str.length);
+          for (let i = 0; i < str.length; ++i)
+            buffer[i] = str.charCodeAt(i);
+          return buffer;
+        } else {
+          onError("This environment does not support reading binary tags; either Buffer or atob is required");
+          return src;
+        }
+      },
+      stringify({ comment, type, value }, ctx, onComment, onChompKeep) {
+        if (!value)
+          return "";
+        const buf = value;
+        let str;
+        if (typeof node_buffer.Buffer === "function") {
+          str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+        } else if (typeof btoa === "function") {
+          let s = "";
+          for (let i = 0; i < buf.length; ++i)
+            s += String.fromCharCode(buf[i]);
+          str = btoa(s);
+        } else {
+          throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
+        }
+        type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
+        if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+          const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
+          const n2 = Math.ceil(str.length / lineWidth);
+          const lines = new Array(n2);
+          for (let i = 0, o = 0; i < n2; ++i, o += lineWidth) {
+            lines[i] = str.substr(o, lineWidth);
+          }
+          str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+        }
+        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
+      }
+    };
+    exports.binary = binary;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+var require_pairs = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var Scalar = require_Scalar();
+    var YAMLSeq = require_YAMLSeq();
+    function resolvePairs(seq, onError) {
+      if (identity.isSeq(seq)) {
+        for (let i = 0; i < seq.items.length; ++i) {
+          let item = seq.items[i];
+          if (identity.isPair(item))
+            continue;
+          else if (identity.isMap(item)) {
+            if (item.items.length > 1)
+              onError("Each pair must have its own sequence indicator");
+            const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
+            if (item.commentBefore)
+              pair.key.commentBefore = pair.key.commentBefore ? `${item.commentBefore}
+${pair.key.commentBefore}` : item.commentBefore;
+            if (item.comment) {
+              const cn = pair.value ?? pair.key;
+              cn.comment = cn.comment ? `${item.comment}
+${cn.comment}` : item.comment;
+            }
+            item = pair;
+          }
+          seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
+        }
+      } else
+        onError("Expected a sequence for this tag");
+      return seq;
+    }
+    function createPairs(schema, iterable, ctx) {
+      const { replacer } = ctx;
+      const pairs2 = new YAMLSeq.YAMLSeq(schema);
+      pairs2.tag = "tag:yaml.org,2002:pairs";
+      let i = 0;
+      if (iterable && Symbol.iterator in Object(iterable))
+        for (let it of iterable) {
+          if (typeof replacer === "function")
+            it = replacer.call(iterable, String(i++), it);
+          let key, value;
+          if (Array.isArray(it)) {
+            if (it.length === 2) {
+              key = it[0];
+              value = it[1];
+            } else
+              throw new TypeError(`Expected [key, value] tuple: ${it}`);
+          } else if (it && it instanceof Object) {
+            const keys = Object.keys(it);
+            if (keys.length === 1) {
+              key = keys[0];
+              value = it[key];
+            } else {
+              throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
+            }
+          } else {
+            key = it;
+          }
+          pairs2.items.push(Pair.createPair(key, value, ctx));
+        }
+      return pairs2;
+    }
+    var pairs = {
+      collection: "seq",
+      default: false,
+      tag: "tag:yaml.org,2002:pairs",
+      resolve: resolvePairs,
+      createNode: createPairs
+    };
+    exports.createPairs = createPairs;
+    exports.pairs = pairs;
+    exports.resolvePairs = resolvePairs;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/omap.js
+var require_omap = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var toJS = require_toJS();
+    var YAMLMap = require_YAMLMap();
+    var YAMLSeq = require_YAMLSeq();
+    var pairs = require_pairs();
+    var YAMLOMap = class _YAMLOMap extends YAMLSeq.YAMLSeq {
+      constructor() {
+        super();
+        this.add = YAMLMap.YAMLMap.prototype.add.bind(this);
+        this.delete = YAMLMap.YAMLMap.prototype.delete.bind(this);
+        this.get = YAMLMap.YAMLMap.prototype.get.bind(this);
+        this.has = YAMLMap.YAMLMap.prototype.has.bind(this);
+        this.set = YAMLMap.YAMLMap.prototype.set.bind(this);
+        this.tag = _YAMLOMap.tag;
+      }
+      /**
+       * If `ctx` is given, the return type is actually `Map<unknown, unknown>`,
+       * but TypeScript won't allow widening the signature of a child method.
+       */
+      toJSON(_, ctx) {
+        if (!ctx)
+          return super.toJSON(_);
+        const map2 = /* @__PURE__ */ new Map();
+        if (ctx?.onCreate)
+          ctx.onCreate(map2);
+        for (const pair of this.items) {
+          let key, value;
+          if (identity.isPair(pair)) {
+            key = toJS.toJS(pair.key, "", ctx);
+            value = toJS.toJS(pair.value, key, ctx);
+          } else {
+            key = toJS.toJS(pair, "", ctx);
+          }
+          if (map2.has(key))
+            throw new Error("Ordered maps must not include duplicate keys");
+          map2.set(key, value);
+        }
+        return map2;
+      }
+      static from(schema, iterable, ctx) {
+        const pairs$1 = pairs.createPairs(schema, iterable, ctx);
+        const omap2 = new this();
+        omap2.items = pairs$1.items;
+        return omap2;
+      }
+    };
+    YAMLOMap.tag = "tag:yaml.org,2002:omap";
+    var omap = {
+      collection: "seq",
+      identify: (value) => value instanceof Map,
+      nodeClass: YAMLOMap,
+      default: false,
+      tag: "tag:yaml.org,2002:omap",
+      resolve(seq, onError) {
+        const pairs$1 = pairs.resolvePairs(seq, onError);
+        const seenKeys = [];
+        for (const { key } of pairs$1.items) {
+          if (identity.isScalar(key)) {
+            if (seenKeys.includes(key.value)) {
+              onError(`Ordered maps must not include duplicate keys: ${key.value}`);
+            } else {
+              seenKeys.push(key.value);
+            }
+          }
+        }
+        return Object.assign(new YAMLOMap(), pairs$1);
+      },
+      createNode: (schema, iterable, ctx) => YAMLOMap.from(schema, iterable, ctx)
+    };
+    exports.YAMLOMap = YAMLOMap;
+    exports.omap = omap;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/bool.js
+var require_bool2 = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    function boolStringify({ value, source }, ctx) {
+      const boolObj = value ? trueTag : falseTag;
+      if (source && boolObj.test.test(source))
+        return source;
+      return value ? ctx.options.trueStr : ctx.options.falseStr;
+    }
+    var trueTag = {
+      identify: (value) => value === true,
+      default: true,
+      tag: "tag:yaml.org,2002:bool",
+      test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
+      resolve: () => new Scalar.Scalar(true),
+      stringify: boolStringify
+    };
+    var falseTag = {
+      identify: (value) => value === false,
+      default: true,
+      tag: "tag:yaml.org,2002:bool",
+      test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
+      resolve: () => new Scalar.Scalar(false),
+      stringify: boolStringify
+    };
+    exports.falseTag = falseTag;
+    exports.trueTag = trueTag;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/float.js
+var require_float2 = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var stringifyNumber = require_stringifyNumber();
+    var floatNaN = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      stringify: stringifyNumber.stringifyNumber
+    };
+    var floatExp = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      format: "EXP",
+      test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
+      resolve: (str) => parseFloat(str.replace(/_/g, "")),
+      stringify(node2) {
+        const num = Number(node2.value);
+        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
+      }
+    };
+    var float = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
+      resolve(str) {
+        const node2 = new Scalar.Scalar(parseFloat(str.replace(/_/g, "")));
+        const dot = str.indexOf(".");
+        if (dot !== -1) {
+          const f = str.substring(dot + 1).replace(/_/g, "");
+          if (f[f.length - 1] === "0")
+            node2.minFractionDigits = f.length;
+        }
+        return node2;
+      },
+      stringify: stringifyNumber.stringifyNumber
+    };
+    exports.float = float;
+    exports.floatExp = floatExp;
+    exports.floatNaN = floatNaN;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/int.js
+var require_int2 = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+    "use strict";
+    var stringifyNumber = require_stringifyNumber();
+    var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
+    function intResolve(str, offset, radix, { intAsBigInt }) {
+      const sign = str[0];
+      if (sign === "-" || sign === "+")
+        offset += 1;
+      str = str.substring(offset).replace(/_/g, "");
+      if (intAsBigInt) {
+        switch (radix) {
+          case 2:
+            str = `0b${str}`;
+            break;
+          case 8:
+            str = `0o${str}`;
+            break;
+          case 16:
+            str = `0x${str}`;
+            break;
+        }
+        const n3 = BigInt(str);
+        return sign === "-" ? BigInt(-1) * n3 : n3;
+      }
+      const n2 = parseInt(str, radix);
+      return sign === "-" ? -1 * n2 : n2;
+    }
+    function intStringify(node2, radix, prefix) {
+      const { value } = node2;
+      if (intIdentify(value)) {
+        const str = value.toString(radix);
+        return value < 0 ? "-" + prefix + str.substr(1) : prefix + str;
+      }
+      return stringifyNumber.stringifyNumber(node2);
+    }
+    var intBin = {
+      identify: intIdentify,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "BIN",
+      test: /^[-+]?0b[0-1_]+$/,
+      resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
+      stringify: (node2) => intStringify(node2, 2, "0b")
+    };
+    var intOct = {
+      identify: intIdentify,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "OCT",
+      test: /^[-+]?0[0-7_]+$/,
+      resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
+      stringify: (node2) => intStringify(node2, 8, "0")
+    };
+    var int2 = {
+      identify: intIdentify,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      test: /^[-+]?[0-9][0-9_]*$/,
+      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      stringify: stringifyNumber.stringifyNumber
+    };
+    var intHex = {
+      identify: intIdentify,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "HEX",
+      test: /^[-+]?0x[0-9a-fA-F_]+$/,
+      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      stringify: (node2) => intStringify(node2, 16, "0x")
+    };
+    exports.int = int2;
+    exports.intBin = intBin;
+    exports.intHex = intHex;
+    exports.intOct = intOct;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/set.js
+var require_set = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var YAMLMap = require_YAMLMap();
+    var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
+      constructor(schema) {
+        super(schema);
+        this.tag = _YAMLSet.tag;
+      }
+      add(key) {
+        let pair;
+        if (identity.isPair(key))
+          pair = key;
+        else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
+          pair = new Pair.Pair(key.key, null);
+        else
+          pair = new Pair.Pair(key, null);
+        const prev = YAMLMap.findPair(this.items, pair.key);
+        if (!prev)
+          this.items.push(pair);
+      }
+      /**
+       * If `keepPair` is `true`, returns the Pair matching `key`.
+       * Otherwise, returns the value of that Pair's key.
+       */
+      get(key, keepPair) {
+        const pair = YAMLMap.findPair(this.items, key);
+        return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
+      }
+      set(key, value) {
+        if (typeof value !== "boolean")
+          throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
+        const prev = YAMLMap.findPair(this.items, key);
+        if (prev && !value) {
+          this.items.splice(this.items.indexOf(prev), 1);
+        } else if (!prev && value) {
+          this.items.push(new Pair.Pair(key));
+        }
+      }
+      toJSON(_, ctx) {
+        return super.toJSON(_, ctx, Set);
+      }
+      toString(ctx, onComment, onChompKeep) {
+        if (!ctx)
+          return JSON.stringify(this);
+        if (this.hasAllNullValues(true))
+          return super.toString(Object.assign({}, ctx, { allNullValues: true }), onComment, onChompKeep);
+        else
+          throw new Error("Set items must all have null values");
+      }
+      static from(schema, iterable, ctx) {
+        const { replacer } = ctx;
+        const set3 = new this(schema);
+        if (iterable && Symbol.iterator in Object(iterable))
+          for (let value of iterable) {
+            if (typeof replacer === "function")
+              value = replacer.call(iterable, value, value);
+            set3.items.push(Pair.createPair(value, null, ctx));
+          }
+        return set3;
+      }
+    };
+    YAMLSet.tag = "tag:yaml.org,2002:set";
+    var set2 = {
+      collection: "map",
+      identify: (value) => value instanceof Set,
+      nodeClass: YAMLSet,
+      default: false,
+      tag: "tag:yaml.org,2002:set",
+      createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
+      resolve(map2, onError) {
+        if (identity.isMap(map2)) {
+          if (map2.hasAllNullValues(true))
+            return Object.assign(new YAMLSet(), map2);
+          else
+            onError("Set items must all have null values");
+        } else
+          onError("Expected a mapping for this tag");
+        return map2;
+      }
+    };
+    exports.YAMLSet = YAMLSet;
+    exports.set = set2;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+var require_timestamp = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+    "use strict";
+    var stringifyNumber = require_stringifyNumber();
+    function parseSexagesimal(str, asBigInt) {
+      const sign = str[0];
+      const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
+      const num = (n2) => asBigInt ? BigInt(n2) : Number(n2);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
+      return sign === "-" ? num(-1) * res : res;
+    }
+    function stringifySexagesimal(node2) {
+      let { value } = node2;
+      let num = (n2) => n2;
+      if (typeof value === "bigint")
+        num = (n2) => BigInt(n2);
+      else if (isNaN(value) || !isFinite(value))
+        return stringifyNumber.stringifyNumber(node2);
+      let sign = "";
+      if (value < 0) {
+        sign = "-";
+        value *= num(-1);
+      }
+      const _60 = num(60);
+      const parts = [value % _60];
+      if (value < 60) {
+        parts.unshift(0);
+      } else {
+        value = (value - parts[0]) / _60;
+        parts.unshift(value % _60);
+        if (value >= 60) {
+          value = (value - parts[0]) / _60;
+          parts.unshift(value);
+        }
+      }
+      return sign + parts.map((n2) => String(n2).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
+    }
+    var intTime = {
+      identify: (value) => typeof value === "bigint" || Number.isInteger(value),
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "TIME",
+      test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
+      resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
+      stringify: stringifySexagesimal
+    };
+    var floatTime = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      format: "TIME",
+      test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
+      resolve: (str) => parseSexagesimal(str, false),
+      stringify: stringifySexagesimal
+    };
+    var timestamp = {
+      identify: (value) => value instanceof Date,
+      default: true,
+      tag: "tag:yaml.org,2002:timestamp",
+      // If the time zone is omitted, the timestamp is assumed to be specified in UTC. The time part
+      // may be omitted altogether, resulting in a date format. In such a case, the time part is
+      // assumed to be 00:00:00Z (start of day, UTC).
+      test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
+      resolve(str) {
+        const match = str.match(timestamp.test);
+        if (!match)
+          throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
+        const [, year, month, day, hour, minute, second] = match.map(Number);
+        const millisec = match[7] ? Number((match[7] + "00").substr(1, 3)) : 0;
+        let date5 = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec);
+        const tz = match[8];
+        if (tz && tz !== "Z") {
+          let d = parseSexagesimal(tz, false);
+          if (Math.abs(d) < 30)
+            d *= 60;
+          date5 -= 6e4 * d;
+        }
+        return new Date(date5);
+      },
+      stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
+    };
+    exports.floatTime = floatTime;
+    exports.intTime = intTime;
+    exports.timestamp = timestamp;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/schema.js
+var require_schema3 = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+    "use strict";
+    var map2 = require_map();
+    var _null4 = require_null();
+    var seq = require_seq();
+    var string4 = require_string();
+    var binary = require_binary();
+    var bool = require_bool2();
+    var float = require_float2();
+    var int2 = require_int2();
+    var merge2 = require_merge();
+    var omap = require_omap();
+    var pairs = require_pairs();
+    var set2 = require_set();
+    var timestamp = require_timestamp();
+    var schema = [
+      map2.map,
+      seq.seq,
+      string4.string,
+      _null4.nullTag,
+      bool.trueTag,
+      bool.falseTag,
+      int2.intBin,
+      int2.intOct,
+      int2.int,
+      int2.intHex,
+      float.floatNaN,
+      float.floatExp,
+      float.float,
+      binary.binary,
+      merge2.merge,
+      omap.omap,
+      pairs.pairs,
+      set2.set,
+      timestamp.intTime,
+      timestamp.floatTime,
+      timestamp.timestamp
+    ];
+    exports.schema = schema;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/tags.js
+var require_tags = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/tags.js"(exports) {
+    "use strict";
+    var map2 = require_map();
+    var _null4 = require_null();
+    var seq = require_seq();
+    var string4 = require_string();
+    var bool = require_bool();
+    var float = require_float();
+    var int2 = require_int();
+    var schema = require_schema();
+    var schema$1 = require_schema2();
+    var binary = require_binary();
+    var merge2 = require_merge();
+    var omap = require_omap();
+    var pairs = require_pairs();
+    var schema$2 = require_schema3();
+    var set2 = require_set();
+    var timestamp = require_timestamp();
+    var schemas = /* @__PURE__ */ new Map([
+      ["core", schema.schema],
+      ["failsafe", [map2.map, seq.seq, string4.string]],
+      ["json", schema$1.schema],
+      ["yaml11", schema$2.schema],
+      ["yaml-1.1", schema$2.schema]
+    ]);
+    var tagsByName = {
+      binary: binary.binary,
+      bool: bool.boolTag,
+      float: float.float,
+      floatExp: float.floatExp,
+      floatNaN: float.floatNaN,
+      floatTime: timestamp.floatTime,
+      int: int2.int,
+      intHex: int2.intHex,
+      intOct: int2.intOct,
+      intTime: timestamp.intTime,
+      map: map2.map,
+      merge: merge2.merge,
+      null: _null4.nullTag,
+      omap: omap.omap,
+      pairs: pairs.pairs,
+      seq: seq.seq,
+      set: set2.set,
+      timestamp: timestamp.timestamp
+    };
+    var coreKnownTags = {
+      "tag:yaml.org,2002:binary": binary.binary,
+      "tag:yaml.org,2002:merge": merge2.merge,
+      "tag:yaml.org,2002:omap": omap.omap,
+      "tag:yaml.org,2002:pairs": pairs.pairs,
+      "tag:yaml.org,2002:set": set2.set,
+      "tag:yaml.org,2002:timestamp": timestamp.timestamp
+    };
+    function getTags(customTags, schemaName, addMergeTag) {
+      const schemaTags = schemas.get(schemaName);
+      if (schemaTags && !customTags) {
+        return addMergeTag && !schemaTags.includes(merge2.merge) ? schemaTags.concat(merge2.merge) : schemaTags.slice();
+      }
+      let tags = schemaTags;
+      if (!tags) {
+        if (Array.isArray(customTags))
+          tags = [];
+        else {
+          const keys = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
+          throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
+        }
+      }
+      if (Array.isArray(customTags)) {
+        for (const tag of customTags)
+          tags = tags.concat(tag);
+      } else if (typeof customTags === "function") {
+        tags = customTags(tags.slice());
+      }
+      if (addMergeTag)
+        tags = tags.concat(merge2.merge);
+      return tags.reduce((tags2, tag) => {
+        const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
+        if (!tagObj) {
+          const tagName = JSON.stringify(tag);
+          const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
+          throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
+        }
+        if (!tags2.includes(tagObj))
+          tags2.push(tagObj);
+        return tags2;
+      }, []);
+    }
+    exports.coreKnownTags = coreKnownTags;
+    exports.getTags = getTags;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/Schema.js
+var require_Schema = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/schema/Schema.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var map2 = require_map();
+    var seq = require_seq();
+    var string4 = require_string();
+    var tags = require_tags();
+    var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+    var Schema = class _Schema {
+      constructor({ compat, customTags, merge: merge2, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
+        this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
+        this.name = typeof schema === "string" && schema || "core";
+        this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
+        this.tags = tags.getTags(customTags, this.name, merge2);
+        this.toStringOptions = toStringDefaults ?? null;
+        Object.defineProperty(this, identity.MAP, { value: map2.map });
+        Object.defineProperty(this, identity.SCALAR, { value: string4.string });
+        Object.defineProperty(this, identity.SEQ, { value: seq.seq });
+        this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
+      }
+      clone() {
+        const copy = Object.create(_Schema.prototype, Object.getOwnPropertyDescriptors(this));
+        copy.tags = this.tags.slice();
+        return copy;
+      }
+    };
+    exports.Schema = Schema;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyDocument.js
+var require_stringifyDocument = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var stringify3 = require_stringify();
+    var stringifyComment = require_stringifyComment();
+    function stringifyDocument(doc, options) {
+      const lines = [];
+      let hasDirectives = options.directives === true;
+      if (options.directives !== false && doc.directives) {
+        const dir = doc.directives.toString(doc);
+        if (dir) {
+          lines.push(dir);
+          hasDirectives = true;
+        } else if (doc.directives.docStart)
+          hasDirectives = true;
+      }
+      if (hasDirectives)
+        lines.push("---");
+      const ctx = stringify3.createStringifyContext(doc, options);
+      const { commentString } = ctx.options;
+      if (doc.commentBefore) {
+        if (lines.length !== 1)
+          lines.unshift("");
+        const cs = commentString(doc.commentBefore);
+        lines.unshift(stringifyComment.indentComment(cs, ""));
+      }
+      let chompKeep = false;
+      let contentComment = null;
+      if (doc.contents) {
+        if (identity.isNode(doc.contents)) {
+          if (doc.contents.spaceBefore && hasDirectives)
+            lines.push("");
+          if (doc.contents.commentBefore) {
+            const cs = commentString(doc.contents.commentBefore);
+            lines.push(stringifyComment.indentComment(cs, ""));
+          }
+          ctx.forceBlockIndent = !!doc.comment;
+          contentComment = doc.contents.comment;
+        }
+        const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
+        let body = stringify3.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        if (contentComment)
+          body += stringifyComment.lineComment(body, "", commentString(contentComment));
+        if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
+          lines[lines.length - 1] = `--- ${body}`;
+        } else
+          lines.push(body);
+      } else {
+        lines.push(stringify3.stringify(doc.contents, ctx));
+      }
+      if (doc.directives?.docEnd) {
+        if (doc.comment) {
+          const cs = commentString(doc.comment);
+          if (cs.includes("\n")) {
+            lines.push("...");
+            lines.push(stringifyComment.indentComment(cs, ""));
+          } else {
+            lines.push(`... ${cs}`);
+          }
+        } else {
+          lines.push("...");
+        }
+      } else {
+        let dc = doc.comment;
+        if (dc && chompKeep)
+          dc = dc.replace(/^\n+/, "");
+        if (dc) {
+          if ((!chompKeep || contentComment) && lines[lines.length - 1] !== "")
+            lines.push("");
+          lines.push(stringifyComment.indentComment(commentString(dc), ""));
+        }
+      }
+      return lines.join("\n") + "\n";
+    }
+    exports.stringifyDocument = stringifyDocument;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/doc/Document.js
+var require_Document = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/doc/Document.js"(exports) {
+    "use strict";
+    var Alias = require_Alias();
+    var Collection = require_Collection();
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var toJS = require_toJS();
+    var Schema = require_Schema();
+    var stringifyDocument = require_stringifyDocument();
+    var anchors = require_anchors();
+    var applyReviver = require_applyReviver();
+    var createNode = require_createNode();
+    var directives = require_directives();
+    var Document = class _Document {
+      constructor(value, replacer, options) {
+        this.commentBefore = null;
+        this.comment = null;
+        this.errors = [];
+        this.warnings = [];
+        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.DOC });
+        let _replacer = null;
+        if (typeof replacer === "function" || Array.isArray(replacer)) {
+          _replacer = replacer;
+        } else if (options === void 0 && replacer) {
+          options = replacer;
+          replacer = void 0;
+        }
+        const opt = Object.assign({
+          intAsBigInt: false,
+          keepSourceTokens: false,
+          logLevel: "warn",
+          prettyErrors: true,
+          strict: true,
+          stringKeys: false,
+          uniqueKeys: true,
+          version: "1.2"
+        }, options);
+        this.options = opt;
+        let { version: version2 } = opt;
+        if (options?._directives) {
+          this.directives = options._directives.atDocument();
+          if (this.directives.yaml.explicit)
+            version2 = this.directives.yaml.version;
+        } else
+          this.directives = new directives.Directives({ version: version2 });
+        this.setSchema(version2, options);
+        this.contents = value === void 0 ? null : this.createNode(value, _replacer, options);
+      }
+      /**
+       * Create a deep copy of this Document and its contents.
+       *
+       * Custom Node values that inherit from `Object` still refer to their original instances.
+       */
+      clone() {
+        const copy = Object.create(_Document.prototype, {
+          [identity.NODE_TYPE]: { value: identity.DOC }
+        });
+        copy.commentBefore = this.commentBefore;
+        copy.comment = this.comment;
+        copy.errors = this.errors.slice();
+        copy.warnings = this.warnings.slice();
+        copy.options = Object.assign({}, this.options);
+        if (this.directives)
+          copy.directives = this.directives.clone();
+        copy.schema = this.schema.clone();
+        copy.contents = identity.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
+        if (this.range)
+          copy.range = this.range.slice();
+        return copy;
+      }
+      /** Adds a value to the document. */
+      add(value) {
+        if (assertCollection(this.contents))
+          this.contents.add(value);
+      }
+      /** Adds a value to the document. */
+      addIn(path2, value) {
+        if (assertCollection(this.contents))
+          this.contents.addIn(path2, value);
+      }
+      /**
+       * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
+       *
+       * If `node` already has an anchor, `name` is ignored.
+       * Otherwise, the `node.anchor` value will be set to `name`,
+       * or if an anchor with that name is already present in the document,
+       * `name` will be used as a prefix for a new unique anchor.
+       * If `name` is undefined, the generated anchor will use 'a' as a prefix.
+       */
+      createAlias(node2, name) {
+        if (!node2.anchor) {
+          const prev = anchors.anchorNames(this);
+          node2.anchor = // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
+          !name || prev.has(name) ? anchors.findNewAnchor(name || "a", prev) : name;
+        }
+        return new Alias.Alias(node2.anchor);
+      }
+      createNode(value, replacer, options) {
+        let _replacer = void 0;
+        if (typeof replacer === "function") {
+          value = replacer.call({ "": value }, "", value);
+          _replacer = replacer;
+        } else if (Array.isArray(replacer)) {
+          const keyToStr = (v) => typeof v === "number" || v instanceof String || v instanceof Number;
+          const asStr = replacer.filter(keyToStr).map(String);
+          if (asStr.length > 0)
+            replacer = replacer.concat(asStr);
+          _replacer = replacer;
+        } else if (options === void 0 && replacer) {
+          options = replacer;
+          replacer = void 0;
+        }
+        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options ?? {};
+        const { onAnchor, setAnchors, sourceObjects } = anchors.createNodeAnchors(
+          this,
+          // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
+          anchorPrefix || "a"
+        );
+        const ctx = {
+          aliasDuplicateObjects: aliasDuplicateObjects ?? true,
+          keepUndefined: keepUndefined ?? false,
+          onAnchor,
+          onTagObj,
+          replacer: _replacer,
+          schema: this.schema,
+          sourceObjects
+        };
+        const node2 = createNode.createNode(value, tag, ctx);
+        if (flow && identity.isCollection(node2))
+          node2.flow = true;
+        setAnchors();
+        return node2;
+      }
+      /**
+       * Convert a key and a value into a `Pair` using the current schema,
+       * recursively wrapping all values as `Scalar` or `Collection` nodes.
+       */
+      createPair(key, value, options = {}) {
+        const k = this.createNode(key, null, options);
+        const v = this.createNode(value, null, options);
+        return new Pair.Pair(k, v);
+      }
+      /**
+       * Removes a value from the document.
+       * @returns `true` if the item was found and removed.
+       */
+      delete(key) {
+        return assertCollection(this.contents) ? this.contents.delete(key) : false;
+      }
+      /**
+       * Removes a value from the document.
+       * @returns `true` if the item was found and removed.
+       */
+      deleteIn(path2) {
+        if (Collection.isEmptyPath(path2)) {
+          if (this.contents == null)
+            return false;
+          this.contents = null;
+          return true;
+        }
+        return assertCollection(this.contents) ? this.contents.deleteIn(path2) : false;
+      }
+      /**
+       * Returns item at `key`, or `undefined` if not found. By default unwraps
+       * scalar values from their surrounding node; to disable set `keepScalar` to
+       * `true` (collections are always returned intact).
+       */
+      get(key, keepScalar) {
+        return identity.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
+      }
+      /**
+       * Returns item at `path`, or `undefined` if not found. By default unwraps
+       * scalar values from their surrounding node; to disable set `keepScalar` to
+       * `true` (collections are always returned intact).
+       */
+      getIn(path2, keepScalar) {
+        if (Collection.isEmptyPath(path2))
+          return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path2, keepScalar) : void 0;
+      }
+      /**
+       * Checks if the document includes a value with the key `key`.
+       */
+      has(key) {
+        return identity.isCollection(this.contents) ? this.contents.has(key) : false;
+      }
+      /**
+       * Checks if the document includes a value at `path`.
+       */
+      hasIn(path2) {
+        if (Collection.isEmptyPath(path2))
+          return this.contents !== void 0;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path2) : false;
+      }
+      /**
+       * Sets a value in this document. For `!!set`, `value` needs to be a
+       * boolean to add/remove the item from the set.
+       */
+      set(key, value) {
+        if (this.contents == null) {
+          this.contents = Collection.collectionFromPath(this.schema, [key], value);
+        } else if (assertCollection(this.contents)) {
+          this.contents.set(key, value);
+        }
+      }
+      /**
+       * Sets a value in this document. For `!!set`, `value` needs to be a
+       * boolean to add/remove the item from the set.
+       */
+      setIn(path2, value) {
+        if (Collection.isEmptyPath(path2)) {
+          this.contents = value;
+        } else if (this.contents == null) {
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path2), value);
+        } else if (assertCollection(this.contents)) {
+          this.contents.setIn(path2, value);
+        }
+      }
+      /**
+       * Change the YAML version and schema used by the document.
+       * A `null` version disables support for directives, explicit tags, anchors, and aliases.
+       * It also requires the `schema` option to be given as a `Schema` instance value.
+       *
+       * Overrides all previously set schema options.
+       */
+      setSchema(version2, options = {}) {
+        if (typeof version2 === "number")
+          version2 = String(version2);
+        let opt;
+        switch (version2) {
+          case "1.1":
+            if (this.directives)
+              this.directives.yaml.version = "1.1";
+            else
+              this.directives = new directives.Directives({ version: "1.1" });
+            opt = { resolveKnownTags: false, schema: "yaml-1.1" };
+            break;
+          case "1.2":
+          case "next":
+            if (this.directives)
+              this.directives.yaml.version = version2;
+            else
+              this.directives = new directives.Directives({ version: version2 });
+            opt = { resolveKnownTags: true, schema: "core" };
+            break;
+          case null:
+            if (this.directives)
+              delete this.directives;
+            opt = null;
+            break;
+          default: {
+            const sv = JSON.stringify(version2);
+            throw new Error(`Expected '1.1', '1.2' or null as first argument, but found: ${sv}`);
+          }
+        }
+        if (options.schema instanceof Object)
+          this.schema = options.schema;
+        else if (opt)
+          this.schema = new Schema.Schema(Object.assign(opt, options));
+        else
+          throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
+      }
+      // json & jsonArg are only used from toJSON()
+      toJS({ json: json2, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
+        const ctx = {
+          anchors: /* @__PURE__ */ new Map(),
+          doc: this,
+          keep: !json2,
+          mapAsMap: mapAsMap === true,
+          mapKeyWarned: false,
+          maxAliasCount: typeof maxAliasCount === "number" ? maxAliasCount : 100
+        };
+        const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
+        if (typeof onAnchor === "function")
+          for (const { count, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count);
+        return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
+      }
+      /**
+       * A JSON representation of the document `contents`.
+       *
+       * @param jsonArg Used by `JSON.stringify` to indicate the array index or
+       *   property name.
+       */
+      toJSON(jsonArg, onAnchor) {
+        return this.toJS({ json: true, jsonArg, mapAsMap: false, onAnchor });
+      }
+      /** A YAML representation of the document. */
+      toString(options = {}) {
+        if (this.errors.length > 0)
+          throw new Error("Document with errors cannot be stringified");
+        if ("indent" in options && (!Number.isInteger(options.indent) || Number(options.indent) <= 0)) {
+          const s = JSON.stringify(options.indent);
+          throw new Error(`"indent" option must be a positive integer, not ${s}`);
+        }
+        return stringifyDocument.stringifyDocument(this, options);
+      }
+    };
+    function assertCollection(contents) {
+      if (identity.isCollection(contents))
+        return true;
+      throw new Error("Expected a YAML collection as document contents");
+    }
+    exports.Document = Document;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/errors.js"(exports) {
+    "use strict";
+    var YAMLError = class extends Error {
+      constructor(name, pos, code, message) {
+        super();
+        this.name = name;
+        this.code = code;
+        this.message = message;
+        this.pos = pos;
+      }
+    };
+    var YAMLParseError = class extends YAMLError {
+      constructor(pos, code, message) {
+        super("YAMLParseError", pos, code, message);
+      }
+    };
+    var YAMLWarning = class extends YAMLError {
+      constructor(pos, code, message) {
+        super("YAMLWarning", pos, code, message);
+      }
+    };
+    var prettifyError2 = (src, lc) => (error62) => {
+      if (error62.pos[0] === -1)
+        return;
+      error62.linePos = error62.pos.map((pos) => lc.linePos(pos));
+      const { line, col } = error62.linePos[0];
+      error62.message += ` at line ${line}, column ${col}`;
+      let ci = col - 1;
+      let lineStr = src.substring(lc.lineStarts[line - 1], lc.lineStarts[line]).replace(/[\n\r]+$/, "");
+      if (ci >= 60 && lineStr.length > 80) {
+        const trimStart = Math.min(ci - 39, lineStr.length - 79);
+        lineStr = "\u2026" + lineStr.substring(trimStart);
+        ci -= trimStart - 1;
+      }
+      if (lineStr.length > 80)
+        lineStr = lineStr.substring(0, 79) + "\u2026";
+      if (line > 1 && /^ *$/.test(lineStr.substring(0, ci))) {
+        let prev = src.substring(lc.lineStarts[line - 2], lc.lineStarts[line - 1]);
+        if (prev.length > 80)
+          prev = prev.substring(0, 79) + "\u2026\n";
+        lineStr = prev + lineStr;
+      }
+      if (/[^ ]/.test(lineStr)) {
+        let count = 1;
+        const end = error62.linePos[1];
+        if (end?.line === line && end.col > col) {
+          count = Math.max(1, Math.min(end.col - col, 80 - ci));
+        }
+        const pointer = " ".repeat(ci) + "^".repeat(count);
+        error62.message += `:
+
+${lineStr}
+${pointer}
+`;
+      }
+    };
+    exports.YAMLError = YAMLError;
+    exports.YAMLParseError = YAMLParseError;
+    exports.YAMLWarning = YAMLWarning;
+    exports.prettifyError = prettifyError2;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-props.js
+var require_resolve_props = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+    "use strict";
+    function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
+      let spaceBefore = false;
+      let atNewline = startOnNewline;
+      let hasSpace = startOnNewline;
+      let comment = "";
+      let commentSep = "";
+      let hasNewline = false;
+      let reqSpace = false;
+      let tab = null;
+      let anchor2 = null;
+      let tag = null;
+      let newlineAfterProp = null;
+      let comma = null;
+      let found = null;
+      let start = null;
+      for (const token of tokens) {
+        if (reqSpace) {
+          if (token.type !== "space" && token.type !== "newline" && token.type !== "comma")
+            onError(token.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
+          reqSpace = false;
+        }
+        if (tab) {
+          if (atNewline && token.type !== "comment" && token.type !== "newline") {
+            onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
+          }
+          tab = null;
+        }
+        switch (token.type) {
+          case "space":
+            if (!flow && (indicator !== "doc-start" || next?.type !== "flow-collection") && token.source.includes("	")) {
+              tab = token;
+            }
+            hasSpace = true;
+            break;
+          case "comment": {
+            if (!hasSpace)
+              onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
+            const cb = token.source.substring(1) || " ";
+            if (!comment)
+              comment = cb;
+            else
+              comment += commentSep + cb;
+            commentSep = "";
+            atNewline = false;
+            break;
+          }
+          case "newline":
+            if (atNewline) {
+              if (comment)
+                comment += token.source;
+              else if (!found || indicator !== "seq-item-ind")
+                spaceBefore = true;
+            } else
+              commentSep += token.source;
+            atNewline = true;
+            hasNewline = true;
+            if (anchor2 || tag)
+              newlineAfterProp = token;
+            hasSpace = true;
+            break;
+          case "anchor":
+            if (anchor2)
+              onError(token, "MULTIPLE_ANCHORS", "A node can have at most one anchor");
+            if (token.source.endsWith(":"))
+              onError(token.offset + token.source.length - 1, "BAD_ALIAS", "Anchor ending in : is ambiguous", true);
+            anchor2 = token;
+            start ?? (start = token.offset);
+            atNewline = false;
+            hasSpace = false;
+            reqSpace = true;
+            break;
+          case "tag": {
+            if (tag)
+              onError(token, "MULTIPLE_TAGS", "A node can have at most one tag");
+            tag = token;
+            start ?? (start = token.offset);
+            atNewline = false;
+            hasSpace = false;
+            reqSpace = true;
+            break;
+          }
+          case indicator:
+            if (anchor2 || tag)
+              onError(token, "BAD_PROP_ORDER", `Anchors and tags must be after the ${token.source} indicator`);
+            if (found)
+              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.source} in ${flow ?? "collection"}`);
+            found = token;
+            atNewline = indicator === "seq-item-ind" || indicator === "explicit-key-ind";
+            hasSpace = false;
+            break;
+          case "comma":
+            if (flow) {
+              if (comma)
+                onError(token, "UNEXPECTED_TOKEN", `Unexpected , in ${flow}`);
+              comma = token;
+              atNewline = false;
+              hasSpace = false;
+              break;
+            }
+          // else fallthrough
+          default:
+            onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.type} token`);
+            atNewline = false;
+            hasSpace = false;
+        }
+      }
+      const last = tokens[tokens.length - 1];
+      const end = last ? last.offset + last.source.length : offset;
+      if (reqSpace && next && next.type !== "space" && next.type !== "newline" && next.type !== "comma" && (next.type !== "scalar" || next.source !== "")) {
+        onError(next.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
+      }
+      if (tab && (atNewline && tab.indent <= parentIndent || next?.type === "block-map" || next?.type === "block-seq"))
+        onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
+      return {
+        comma,
+        found,
+        spaceBefore,
+        comment,
+        hasNewline,
+        anchor: anchor2,
+        tag,
+        newlineAfterProp,
+        end,
+        start: start ?? end
+      };
+    }
+    exports.resolveProps = resolveProps;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/util-contains-newline.js
+var require_util_contains_newline = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+    "use strict";
+    function containsNewline(key) {
+      if (!key)
+        return null;
+      switch (key.type) {
+        case "alias":
+        case "scalar":
+        case "double-quoted-scalar":
+        case "single-quoted-scalar":
+          if (key.source.includes("\n"))
+            return true;
+          if (key.end) {
+            for (const st of key.end)
+              if (st.type === "newline")
+                return true;
+          }
+          return false;
+        case "flow-collection":
+          for (const it of key.items) {
+            for (const st of it.start)
+              if (st.type === "newline")
+                return true;
+            if (it.sep) {
+              for (const st of it.sep)
+                if (st.type === "newline")
+                  return true;
+            }
+            if (containsNewline(it.key) || containsNewline(it.value))
+              return true;
+          }
+          return false;
+        default:
+          return true;
+      }
+    }
+    exports.containsNewline = containsNewline;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/util-flow-indent-check.js
+var require_util_flow_indent_check = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+    "use strict";
+    var utilContainsNewline = require_util_contains_newline();
+    function flowIndentCheck(indent, fc, onError) {
+      if (fc?.type === "flow-collection") {
+        const end = fc.end[0];
+        if (end.indent === indent && (end.source === "]" || end.source === "}") && utilContainsNewline.containsNewline(fc)) {
+          const msg = "Flow end indicator should be more indented than parent";
+          onError(end, "BAD_INDENT", msg, true);
+        }
+      }
+    }
+    exports.flowIndentCheck = flowIndentCheck;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/util-map-includes.js
+var require_util_map_includes = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    function mapIncludes(ctx, items, search) {
+      const { uniqueKeys } = ctx.options;
+      if (uniqueKeys === false)
+        return false;
+      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity.isScalar(a) && identity.isScalar(b) && a.value === b.value;
+      return items.some((pair) => isEqual(pair.key, search));
+    }
+    exports.mapIncludes = mapIncludes;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-block-map.js
+var require_resolve_block_map = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+    "use strict";
+    var Pair = require_Pair();
+    var YAMLMap = require_YAMLMap();
+    var resolveProps = require_resolve_props();
+    var utilContainsNewline = require_util_contains_newline();
+    var utilFlowIndentCheck = require_util_flow_indent_check();
+    var utilMapIncludes = require_util_map_includes();
+    var startColMsg = "All mapping items must start at the same column";
+    function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
+      const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
+      const map2 = new NodeClass(ctx.schema);
+      if (ctx.atRoot)
+        ctx.atRoot = false;
+      let offset = bm.offset;
+      let commentEnd = null;
+      for (const collItem of bm.items) {
+        const { start, key, sep, value } = collItem;
+        const keyProps = resolveProps.resolveProps(start, {
+          indicator: "explicit-key-ind",
+          next: key ?? sep?.[0],
+          offset,
+          onError,
+          parentIndent: bm.indent,
+          startOnNewline: true
+        });
+        const implicitKey = !keyProps.found;
+        if (implicitKey) {
+          if (key) {
+            if (key.type === "block-seq")
+              onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key");
+            else if ("indent" in key && key.indent !== bm.indent)
+              onError(offset, "BAD_INDENT", startColMsg);
+          }
+          if (!keyProps.anchor && !keyProps.tag && !sep) {
+            commentEnd = keyProps.end;
+            if (keyProps.comment) {
+              if (map2.comment)
+                map2.comment += "\n" + keyProps.comment;
+              else
+                map2.comment = keyProps.comment;
+            }
+            continue;
+          }
+          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key)) {
+            onError(key ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
+          }
+        } else if (keyProps.found?.indent !== bm.indent) {
+          onError(offset, "BAD_INDENT", startColMsg);
+        }
+        ctx.atKey = true;
+        const keyStart = keyProps.end;
+        const keyNode = key ? composeNode(ctx, key, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
+        if (ctx.schema.compat)
+          utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError);
+        ctx.atKey = false;
+        if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
+          onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
+        const valueProps = resolveProps.resolveProps(sep ?? [], {
+          indicator: "map-value-ind",
+          next: value,
+          offset: keyNode.range[2],
+          onError,
+          parentIndent: bm.indent,
+          startOnNewline: !key || key.type === "block-scalar"
+        });
+        offset = valueProps.end;
+        if (valueProps.found) {
+          if (implicitKey) {
+            if (value?.type === "block-map" && !valueProps.hasNewline)
+              onError(offset, "BLOCK_AS_IMPLICIT_KEY", "Nested mappings are not allowed in compact mappings");
+            if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
+              onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
+          }
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
+          if (ctx.schema.compat)
+            utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
+          offset = valueNode.range[2];
+          const pair = new Pair.Pair(keyNode, valueNode);
+          if (ctx.options.keepSourceTokens)
+            pair.srcToken = collItem;
+          map2.items.push(pair);
+        } else {
+          if (implicitKey)
+            onError(keyNode.range, "MISSING_CHAR", "Implicit map keys need to be followed by map values");
+          if (valueProps.comment) {
+            if (keyNode.comment)
+              keyNode.comment += "\n" + valueProps.comment;
+            else
+              keyNode.comment = valueProps.comment;
+          }
+          const pair = new Pair.Pair(keyNode);
+          if (ctx.options.keepSourceTokens)
+            pair.srcToken = collItem;
+          map2.items.push(pair);
+        }
+      }
+      if (commentEnd && commentEnd < offset)
+        onError(commentEnd, "IMPOSSIBLE", "Map comment with trailing content");
+      map2.range = [bm.offset, offset, commentEnd ?? offset];
+      return map2;
+    }
+    exports.resolveBlockMap = resolveBlockMap;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-block-seq.js
+var require_resolve_block_seq = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+    "use strict";
+    var YAMLSeq = require_YAMLSeq();
+    var resolveProps = require_resolve_props();
+    var utilFlowIndentCheck = require_util_flow_indent_check();
+    function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
+      const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
+      const seq = new NodeClass(ctx.schema);
+      if (ctx.atRoot)
+        ctx.atRoot = false;
+      if (ctx.atKey)
+        ctx.atKey = false;
+      let offset = bs.offset;
+      let commentEnd = null;
+      for (const { start, value } of bs.items) {
+        const props = resolveProps.resolveProps(start, {
+          indicator: "seq-item-ind",
+          next: value,
+          offset,
+          onError,
+          parentIndent: bs.indent,
+          startOnNewline: true
+        });
+        if (!props.found) {
+          if (props.anchor || props.tag || value) {
+            if (value?.type === "block-seq")
+              onError(props.end, "BAD_INDENT", "All sequence items must start at the same column");
+            else
+              onError(offset, "MISSING_CHAR", "Sequence item without - indicator");
+          } else {
+            commentEnd = props.end;
+            if (props.comment)
+              seq.comment = props.comment;
+            continue;
+          }
+        }
+        const node2 = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
+        if (ctx.schema.compat)
+          utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
+        offset = node2.range[2];
+        seq.items.push(node2);
+      }
+      seq.range = [bs.offset, offset, commentEnd ?? offset];
+      return seq;
+    }
+    exports.resolveBlockSeq = resolveBlockSeq;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-end.js
+var require_resolve_end = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+    "use strict";
+    function resolveEnd(end, offset, reqSpace, onError) {
+      let comment = "";
+      if (end) {
+        let hasSpace = false;
+        let sep = "";
+        for (const token of end) {
+          const { source, type } = token;
+          switch (type) {
+            case "space":
+              hasSpace = true;
+              break;
+            case "comment": {
+              if (reqSpace && !hasSpace)
+                onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
+              const cb = source.substring(1) || " ";
+              if (!comment)
+                comment = cb;
+              else
+                comment += sep + cb;
+              sep = "";
+              break;
+            }
+            case "newline":
+              if (comment)
+                sep += source;
+              hasSpace = true;
+              break;
+            default:
+              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
+          }
+          offset += source.length;
+        }
+      }
+      return { comment, offset };
+    }
+    exports.resolveEnd = resolveEnd;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-flow-collection.js
+var require_resolve_flow_collection = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var YAMLMap = require_YAMLMap();
+    var YAMLSeq = require_YAMLSeq();
+    var resolveEnd = require_resolve_end();
+    var resolveProps = require_resolve_props();
+    var utilContainsNewline = require_util_contains_newline();
+    var utilMapIncludes = require_util_map_includes();
+    var blockMsg = "Block collections are not allowed within flow collections";
+    var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
+    function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
+      const isMap = fc.start.source === "{";
+      const fcName = isMap ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const coll = new NodeClass(ctx.schema);
+      coll.flow = true;
+      const atRoot = ctx.atRoot;
+      if (atRoot)
+        ctx.atRoot = false;
+      if (ctx.atKey)
+        ctx.atKey = false;
+      let offset = fc.offset + fc.start.source.length;
+      for (let i = 0; i < fc.items.length; ++i) {
+        const collItem = fc.items[i];
+        const { start, key, sep, value } = collItem;
+        const props = resolveProps.resolveProps(start, {
+          flow: fcName,
+          indicator: "explicit-key-ind",
+          next: key ?? sep?.[0],
+          offset,
+          onError,
+          parentIndent: fc.indent,
+          startOnNewline: false
+        });
+        if (!props.found) {
+          if (!props.anchor && !props.tag && !sep && !value) {
+            if (i === 0 && props.comma)
+              onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
+            else if (i < fc.items.length - 1)
+              onError(props.start, "UNEXPECTED_TOKEN", `Unexpected empty item in ${fcName}`);
+            if (props.comment) {
+              if (coll.comment)
+                coll.comment += "\n" + props.comment;
+              else
+                coll.comment = props.comment;
+            }
+            offset = props.end;
+            continue;
+          }
+          if (!isMap && ctx.options.strict && utilContainsNewline.containsNewline(key))
+            onError(
+              key,
+              // checked by containsNewline()
+              "MULTILINE_IMPLICIT_KEY",
+              "Implicit keys of flow sequence pairs need to be on a single line"
+            );
+        }
+        if (i === 0) {
+          if (props.comma)
+            onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
+        } else {
+          if (!props.comma)
+            onError(props.start, "MISSING_CHAR", `Missing , between ${fcName} items`);
+          if (props.comment) {
+            let prevItemComment = "";
+            loop: for (const st of start) {
+              switch (st.type) {
+                case "comma":
+                case "space":
+                  break;
+                case "comment":
+                  prevItemComment = st.source.substring(1);
+                  break loop;
+                default:
+                  break loop;
+              }
+            }
+            if (prevItemComment) {
+              let prev = coll.items[coll.items.length - 1];
+              if (identity.isPair(prev))
+                prev = prev.value ?? prev.key;
+              if (prev.comment)
+                prev.comment += "\n" + prevItemComment;
+              else
+                prev.comment = prevItemComment;
+              props.comment = props.comment.substring(prevItemComment.length + 1);
+            }
+          }
+        }
+        if (!isMap && !sep && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
+          coll.items.push(valueNode);
+          offset = valueNode.range[2];
+          if (isBlock(value))
+            onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
+        } else {
+          ctx.atKey = true;
+          const keyStart = props.end;
+          const keyNode = key ? composeNode(ctx, key, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
+          if (isBlock(key))
+            onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
+          ctx.atKey = false;
+          const valueProps = resolveProps.resolveProps(sep ?? [], {
+            flow: fcName,
+            indicator: "map-value-ind",
+            next: value,
+            offset: keyNode.range[2],
+            onError,
+            parentIndent: fc.indent,
+            startOnNewline: false
+          });
+          if (valueProps.found) {
+            if (!isMap && !props.found && ctx.options.strict) {
+              if (sep)
+                for (const st of sep) {
+                  if (st === valueProps.found)
+                    break;
+                  if (st.type === "newline") {
+                    onError(st, "MULTILINE_IMPLICIT_KEY", "Implicit keys of flow sequence pairs need to be on a single line");
+                    break;
+                  }
+                }
+              if (props.start < valueProps.found.offset - 1024)
+                onError(valueProps.found, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit flow sequence key");
+            }
+          } else if (value) {
+            if ("source" in value && value.source?.[0] === ":")
+              onError(value, "MISSING_CHAR", `Missing space after : in ${fcName}`);
+            else
+              onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
+          }
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
+          if (valueNode) {
+            if (isBlock(value))
+              onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
+          } else if (valueProps.comment) {
+            if (keyNode.comment)
+              keyNode.comment += "\n" + valueProps.comment;
+            else
+              keyNode.comment = valueProps.comment;
+          }
+          const pair = new Pair.Pair(keyNode, valueNode);
+          if (ctx.options.keepSourceTokens)
+            pair.srcToken = collItem;
+          if (isMap) {
+            const map2 = coll;
+            if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
+              onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
+            map2.items.push(pair);
+          } else {
+            const map2 = new YAMLMap.YAMLMap(ctx.schema);
+            map2.flow = true;
+            map2.items.push(pair);
+            const endRange = (valueNode ?? keyNode).range;
+            map2.range = [keyNode.range[0], endRange[1], endRange[2]];
+            coll.items.push(map2);
+          }
+          offset = valueNode ? valueNode.range[2] : valueProps.end;
+        }
+      }
+      const expectedEnd = isMap ? "}" : "]";
+      const [ce, ...ee] = fc.end;
+      let cePos = offset;
+      if (ce?.source === expectedEnd)
+        cePos = ce.offset + ce.source.length;
+      else {
+        const name = fcName[0].toUpperCase() + fcName.substring(1);
+        const msg = atRoot ? `${name} must end with a ${expectedEnd}` : `${name} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
+        onError(offset, atRoot ? "MISSING_CHAR" : "BAD_INDENT", msg);
+        if (ce && ce.source.length !== 1)
+          ee.unshift(ce);
+      }
+      if (ee.length > 0) {
+        const end = resolveEnd.resolveEnd(ee, cePos, ctx.options.strict, onError);
+        if (end.comment) {
+          if (coll.comment)
+            coll.comment += "\n" + end.comment;
+          else
+            coll.comment = end.comment;
+        }
+        coll.range = [fc.offset, cePos, end.offset];
+      } else {
+        coll.range = [fc.offset, cePos, cePos];
+      }
+      return coll;
+    }
+    exports.resolveFlowCollection = resolveFlowCollection;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/compose-collection.js
+var require_compose_collection = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var YAMLMap = require_YAMLMap();
+    var YAMLSeq = require_YAMLSeq();
+    var resolveBlockMap = require_resolve_block_map();
+    var resolveBlockSeq = require_resolve_block_seq();
+    var resolveFlowCollection = require_resolve_flow_collection();
+    function resolveCollection(CN, ctx, token, onError, tagName, tag) {
+      const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
+      const Coll = coll.constructor;
+      if (tagName === "!" || tagName === Coll.tagName) {
+        coll.tag = Coll.tagName;
+        return coll;
+      }
+      if (tagName)
+        coll.tag = tagName;
+      return coll;
+    }
+    function composeCollection(CN, ctx, token, props, onError) {
+      const tagToken = props.tag;
+      const tagName = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg));
+      if (token.type === "block-seq") {
+        const { anchor: anchor2, newlineAfterProp: nl } = props;
+        const lastProp = anchor2 && tagToken ? anchor2.offset > tagToken.offset ? anchor2 : tagToken : anchor2 ?? tagToken;
+        if (lastProp && (!nl || nl.offset < lastProp.offset)) {
+          const message = "Missing newline after block sequence props";
+          onError(lastProp, "MISSING_CHAR", message);
+        }
+      }
+      const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
+      if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
+        return resolveCollection(CN, ctx, token, onError, tagName);
+      }
+      let tag = ctx.schema.tags.find((t) => t.tag === tagName && t.collection === expType);
+      if (!tag) {
+        const kt = ctx.schema.knownTags[tagName];
+        if (kt?.collection === expType) {
+          ctx.schema.tags.push(Object.assign({}, kt, { default: false }));
+          tag = kt;
+        } else {
+          if (kt) {
+            onError(tagToken, "BAD_COLLECTION_TYPE", `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? "scalar"}`, true);
+          } else {
+            onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, true);
+          }
+          return resolveCollection(CN, ctx, token, onError, tagName);
+        }
+      }
+      const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
+      const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
+      const node2 = identity.isNode(res) ? res : new Scalar.Scalar(res);
+      node2.range = coll.range;
+      node2.tag = tagName;
+      if (tag?.format)
+        node2.format = tag.format;
+      return node2;
+    }
+    exports.composeCollection = composeCollection;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-block-scalar.js
+var require_resolve_block_scalar = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    function resolveBlockScalar(ctx, scalar, onError) {
+      const start = scalar.offset;
+      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+      if (!header)
+        return { value: "", type: null, comment: "", range: [start, start, start] };
+      const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
+      const lines = scalar.source ? splitLines(scalar.source) : [];
+      let chompStart = lines.length;
+      for (let i = lines.length - 1; i >= 0; --i) {
+        const content = lines[i][1];
+        if (content === "" || content === "\r")
+          chompStart = i;
+        else
+          break;
+      }
+      if (chompStart === 0) {
+        const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        let end2 = start + header.length;
+        if (scalar.source)
+          end2 += scalar.source.length;
+        return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
+      }
+      let trimIndent = scalar.indent + header.indent;
+      let offset = scalar.offset + header.length;
+      let contentStart = 0;
+      for (let i = 0; i < chompStart; ++i) {
+        const [indent, content] = lines[i];
+        if (content === "" || content === "\r") {
+          if (header.indent === 0 && indent.length > trimIndent)
+            trimIndent = indent.length;
+        } else {
+          if (indent.length < trimIndent) {
+            const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
+            onError(offset + indent.length, "MISSING_CHAR", message);
+          }
+          if (header.indent === 0)
+            trimIndent = indent.length;
+          contentStart = i;
+          if (trimIndent === 0 && !ctx.atRoot) {
+            const message = "Block scalar values in collections must be indented";
+            onError(offset, "BAD_INDENT", message);
+          }
+          break;
+        }
+        offset += indent.length + content.length + 1;
+      }
+      for (let i = lines.length - 1; i >= chompStart; --i) {
+        if (lines[i][0].length > trimIndent)
+          chompStart = i + 1;
+      }
+      let value = "";
+      let sep = "";
+      let prevMoreIndented = false;
+      for (let i = 0; i < contentStart; ++i)
+        value += lines[i][0].slice(trimIndent) + "\n";
+      for (let i = contentStart; i < chompStart; ++i) {
+        let [indent, content] = lines[i];
+        offset += indent.length + content.length + 1;
+        const crlf = content[content.length - 1] === "\r";
+        if (crlf)
+          content = content.slice(0, -1);
+        if (content && indent.length < trimIndent) {
+          const src = header.indent ? "explicit indentation indicator" : "first line";
+          const message = `Block scalar lines must not be less indented than their ${src}`;
+          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
+          indent = "";
+        }
+        if (type === Scalar.Scalar.BLOCK_LITERAL) {
+          value += sep + indent.slice(trimIndent) + content;
+          sep = "\n";
+        } else if (indent.length > trimIndent || content[0] === "	") {
+          if (sep === " ")
+            sep = "\n";
+          else if (!prevMoreIndented && sep === "\n")
+            sep = "\n\n";
+          value += sep + indent.slice(trimIndent) + content;
+          sep = "\n";
+          prevMoreIndented = true;
+        } else if (content === "") {
+          if (sep === "\n")
+            value += "\n";
+          else
+            sep = "\n";
+        } else {
+          value += sep + content;
+          sep = " ";
+          prevMoreIndented = false;
+        }
+      }
+      switch (header.chomp) {
+        case "-":
+          break;
+        case "+":
+          for (let i = chompStart; i < lines.length; ++i)
+            value += "\n" + lines[i][0].slice(trimIndent);
+          if (value[value.length - 1] !== "\n")
+            value += "\n";
+          break;
+        default:
+          value += "\n";
+      }
+      const end = start + header.length + scalar.source.length;
+      return { value, type, comment: header.comment, range: [start, end, end] };
+    }
+    function parseBlockScalarHeader({ offset, props }, strict, onError) {
+      if (props[0].type !== "block-scalar-header") {
+        onError(props[0], "IMPOSSIBLE", "Block scalar header not found");
+        return null;
+      }
+      const { source } = props[0];
+      const mode = source[0];
+      let indent = 0;
+      let chomp = "";
+      let error62 = -1;
+      for (let i = 1; i < source.length; ++i) {
+        const ch = source[i];
+        if (!chomp && (ch === "-" || ch === "+"))
+          chomp = ch;
+        else {
+          const n2 = Number(ch);
+          if (!indent && n2)
+            indent = n2;
+          else if (error62 === -1)
+            error62 = offset + i;
+        }
+      }
+      if (error62 !== -1)
+        onError(error62, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
+      let hasSpace = false;
+      let comment = "";
+      let length = source.length;
+      for (let i = 1; i < props.length; ++i) {
+        const token = props[i];
+        switch (token.type) {
+          case "space":
+            hasSpace = true;
+          // fallthrough
+          case "newline":
+            length += token.source.length;
+            break;
+          case "comment":
+            if (strict && !hasSpace) {
+              const message = "Comments must be separated from other tokens by white space characters";
+              onError(token, "MISSING_CHAR", message);
+            }
+            length += token.source.length;
+            comment = token.source.substring(1);
+            break;
+          case "error":
+            onError(token, "UNEXPECTED_TOKEN", token.message);
+            length += token.source.length;
+            break;
+          /* istanbul ignore next should not happen */
+          default: {
+            const message = `Unexpected token in block scalar header: ${token.type}`;
+            onError(token, "UNEXPECTED_TOKEN", message);
+            const ts = token.source;
+            if (ts && typeof ts === "string")
+              length += ts.length;
+          }
+        }
+      }
+      return { mode, indent, chomp, comment, length };
+    }
+    function splitLines(source) {
+      const split = source.split(/\n( *)/);
+      const first = split[0];
+      const m = first.match(/^( *)/);
+      const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
+      const lines = [line0];
+      for (let i = 1; i < split.length; i += 2)
+        lines.push([split[i], split[i + 1]]);
+      return lines;
+    }
+    exports.resolveBlockScalar = resolveBlockScalar;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-flow-scalar.js
+var require_resolve_flow_scalar = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var resolveEnd = require_resolve_end();
+    function resolveFlowScalar(scalar, strict, onError) {
+      const { offset, type, source, end } = scalar;
+      let _type;
+      let value;
+      const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
+      switch (type) {
+        case "scalar":
+          _type = Scalar.Scalar.PLAIN;
+          value = plainValue(source, _onError);
+          break;
+        case "single-quoted-scalar":
+          _type = Scalar.Scalar.QUOTE_SINGLE;
+          value = singleQuotedValue(source, _onError);
+          break;
+        case "double-quoted-scalar":
+          _type = Scalar.Scalar.QUOTE_DOUBLE;
+          value = doubleQuotedValue(source, _onError);
+          break;
+        /* istanbul ignore next should not happen */
+        default:
+          onError(scalar, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
+          return {
+            value: "",
+            type: null,
+            comment: "",
+            range: [offset, offset + source.length, offset + source.length]
+          };
+      }
+      const valueEnd = offset + source.length;
+      const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
+      return {
+        value,
+        type: _type,
+        comment: re.comment,
+        range: [offset, valueEnd, re.offset]
+      };
+    }
+    function plainValue(source, onError) {
+      let badChar = "";
+      switch (source[0]) {
+        /* istanbul ignore next should not happen */
+        case "	":
+          badChar = "a tab character";
+          break;
+        case ",":
+          badChar = "flow indicator character ,";
+          break;
+        case "%":
+          badChar = "directive indicator character %";
+          break;
+        case "|":
+        case ">": {
+          badChar = `block scalar indicator ${source[0]}`;
+          break;
+        }
+        case "@":
+        case "`": {
+          badChar = `reserved character ${source[0]}`;
+          break;
+        }
+      }
+      if (badChar)
+        onError(0, "BAD_SCALAR_START", `Plain value cannot start with ${badChar}`);
+      return unfoldLines(source);
+    }
+    function singleQuotedValue(source, onError) {
+      if (source[source.length - 1] !== "'" || source.length === 1)
+        onError(source.length, "MISSING_CHAR", "Missing closing 'quote");
+      return unfoldLines(source.slice(1, -1)).replace(/''/g, "'");
+    }
+    function unfoldLines(source) {
+      const line = /(.*?)\r?\n/sy;
+      let match = line.exec(source);
+      if (!match)
+        return source;
+      let trimEnd, trimBoth;
+      try {
+        trimEnd = new RegExp("(?<![ 	])[ 	]+$");
+        trimBoth = new RegExp("^[ 	]+|(?<![ 	])[ 	]+$", "g");
+      } catch {
+        trimEnd = /[ \t]+$/;
+        trimBoth = /^[ \t]+|[ \t]+$/g;
+      }
+      let res = match[1].replace(trimEnd, "");
+      let sep = " ";
+      let pos = line.lastIndex;
+      while (match = line.exec(source)) {
+        const lm = match[1].replace(trimBoth, "");
+        if (lm === "") {
+          if (sep === "\n")
+            res += sep;
+          else
+            sep = "\n";
+        } else {
+          res += sep + lm;
+          sep = " ";
+        }
+        pos = line.lastIndex;
+      }
+      const last = /[ \t]*(.*)/sy;
+      last.lastIndex = pos;
+      match = last.exec(source);
+      return res + sep + (match?.[1] ?? "");
+    }
+    function doubleQuotedValue(source, onError) {
+      let res = "";
+      for (let i = 1; i < source.length - 1; ++i) {
+        const ch = source[i];
+        if (ch === "\r" && source[i + 1] === "\n")
+          continue;
+        if (ch === "\n") {
+          const { fold, offset } = foldNewline(source, i);
+          res += fold;
+          i = offset;
+        } else if (ch === "\\") {
+          let next = source[++i];
+          const cc = escapeCodes[next];
+          if (cc)
+            res += cc;
+          else if (next === "\n") {
+            next = source[i + 1];
+            while (next === " " || next === "	")
+              next = source[++i + 1];
+          } else if (next === "\r" && source[i + 1] === "\n") {
+            next = source[++i + 1];
+            while (next === " " || next === "	")
+              next = source[++i + 1];
+          } else if (next === "x" || next === "u" || next === "U") {
+            const length = next === "x" ? 2 : next === "u" ? 4 : 8;
+            res += parseCharCode(source, i + 1, length, onError);
+            i += length;
+          } else {
+            const raw = source.substr(i - 1, 2);
+            onError(i - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
+            res += raw;
+          }
+        } else if (ch === " " || ch === "	") {
+          const wsStart = i;
+          let next = source[i + 1];
+          while (next === " " || next === "	")
+            next = source[++i + 1];
+          if (next !== "\n" && !(next === "\r" && source[i + 2] === "\n"))
+            res += i > wsStart ? source.slice(wsStart, i + 1) : ch;
+        } else {
+          res += ch;
+        }
+      }
+      if (source[source.length - 1] !== '"' || source.length === 1)
+        onError(source.length, "MISSING_CHAR", 'Missing closing "quote');
+      return res;
+    }
+    function foldNewline(source, offset) {
+      let fold = "";
+      let ch = source[offset + 1];
+      while (ch === " " || ch === "	" || ch === "\n" || ch === "\r") {
+        if (ch === "\r" && source[offset + 2] !== "\n")
+          break;
+        if (ch === "\n")
+          fold += "\n";
+        offset += 1;
+        ch = source[offset + 1];
+      }
+      if (!fold)
+        fold = " ";
+      return { fold, offset };
+    }
+    var escapeCodes = {
+      "0": "\0",
+      // null character
+      a: "\x07",
+      // bell character
+      b: "\b",
+      // backspace
+      e: "\x1B",
+      // escape character
+      f: "\f",
+      // form feed
+      n: "\n",
+      // line feed
+      r: "\r",
+      // carriage return
+      t: "	",
+      // horizontal tab
+      v: "\v",
+      // vertical tab
+      N: "\x85",
+      // Unicode next line
+      _: "\xA0",
+      // Unicode non-breaking space
+      L: "\u2028",
+      // Unicode line separator
+      P: "\u2029",
+      // Unicode paragraph separator
+      " ": " ",
+      '"': '"',
+      "/": "/",
+      "\\": "\\",
+      "	": "	"
+    };
+    function parseCharCode(source, offset, length, onError) {
+      const cc = source.substr(offset, length);
+      const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
+      const code = ok ? parseInt(cc, 16) : NaN;
+      try {
+        return String.fromCodePoint(code);
+      } catch {
+        const raw = source.substr(offset - 2, length + 2);
+        onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
+        return raw;
+      }
+    }
+    exports.resolveFlowScalar = resolveFlowScalar;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/compose-scalar.js
+var require_compose_scalar = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var resolveBlockScalar = require_resolve_block_scalar();
+    var resolveFlowScalar = require_resolve_flow_scalar();
+    function composeScalar(ctx, token, tagToken, onError) {
+      const { value, type, comment, range: range2 } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
+      const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
+      let tag;
+      if (ctx.options.stringKeys && ctx.atKey) {
+        tag = ctx.schema[identity.SCALAR];
+      } else if (tagName)
+        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
+      else if (token.type === "scalar")
+        tag = findScalarTagByTest(ctx, value, token, onError);
+      else
+        tag = ctx.schema[identity.SCALAR];
+      let scalar;
+      try {
+        const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
+        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
+      } catch (error62) {
+        const msg = error62 instanceof Error ? error62.message : String(error62);
+        onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
+        scalar = new Scalar.Scalar(value);
+      }
+      scalar.range = range2;
+      scalar.source = value;
+      if (type)
+        scalar.type = type;
+      if (tagName)
+        scalar.tag = tagName;
+      if (tag.format)
+        scalar.format = tag.format;
+      if (comment)
+        scalar.comment = comment;
+      return scalar;
+    }
+    function findScalarTagByName(schema, value, tagName, tagToken, onError) {
+      if (tagName === "!")
+        return schema[identity.SCALAR];
+      const matchWithTest = [];
+      for (const tag of schema.tags) {
+        if (!tag.collection && tag.tag === tagName) {
+          if (tag.default && tag.test)
+            matchWithTest.push(tag);
+          else
+            return tag;
+        }
+      }
+      for (const tag of matchWithTest)
+        if (tag.test?.test(value))
+          return tag;
+      const kt = schema.knownTags[tagName];
+      if (kt && !kt.collection) {
+        schema.tags.push(Object.assign({}, kt, { default: false, test: void 0 }));
+        return kt;
+      }
+      onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
+      return schema[identity.SCALAR];
+    }
+    function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
+      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
+      if (schema.compat) {
+        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
+        if (tag.tag !== compat.tag) {
+          const ts = directives.tagString(tag.tag);
+          const cs = directives.tagString(compat.tag);
+          const msg = `Value may be parsed as either ${ts} or ${cs}`;
+          onError(token, "TAG_RESOLVE_FAILED", msg, true);
+        }
+      }
+      return tag;
+    }
+    exports.composeScalar = composeScalar;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/util-empty-scalar-position.js
+var require_util_empty_scalar_position = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+    "use strict";
+    function emptyScalarPosition(offset, before, pos) {
+      if (before) {
+        pos ?? (pos = before.length);
+        for (let i = pos - 1; i >= 0; --i) {
+          let st = before[i];
+          switch (st.type) {
+            case "space":
+            case "comment":
+            case "newline":
+              offset -= st.source.length;
+              continue;
+          }
+          st = before[++i];
+          while (st?.type === "space") {
+            offset += st.source.length;
+            st = before[++i];
+          }
+          break;
+        }
+      }
+      return offset;
+    }
+    exports.emptyScalarPosition = emptyScalarPosition;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/compose-node.js
+var require_compose_node = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/compose-node.js"(exports) {
+    "use strict";
+    var Alias = require_Alias();
+    var identity = require_identity();
+    var composeCollection = require_compose_collection();
+    var composeScalar = require_compose_scalar();
+    var resolveEnd = require_resolve_end();
+    var utilEmptyScalarPosition = require_util_empty_scalar_position();
+    var CN = { composeNode, composeEmptyNode };
+    function composeNode(ctx, token, props, onError) {
+      const atKey = ctx.atKey;
+      const { spaceBefore, comment, anchor: anchor2, tag } = props;
+      let node2;
+      let isSrcToken = true;
+      switch (token.type) {
+        case "alias":
+          node2 = composeAlias(ctx, token, onError);
+          if (anchor2 || tag)
+            onError(token, "ALIAS_PROPS", "An alias node must not specify any properties");
+          break;
+        case "scalar":
+        case "single-quoted-scalar":
+        case "double-quoted-scalar":
+        case "block-scalar":
+          node2 = composeScalar.composeScalar(ctx, token, tag, onError);
+          if (anchor2)
+            node2.anchor = anchor2.source.substring(1);
+          break;
+        case "block-map":
+        case "block-seq":
+        case "flow-collection":
+          try {
+            node2 = composeCollection.composeCollection(CN, ctx, token, props, onError);
+            if (anchor2)
+              node2.anchor = anchor2.source.substring(1);
+          } catch (error62) {
+            const message = error62 instanceof Error ? error62.message : String(error62);
+            onError(token, "RESOURCE_EXHAUSTION", message);
+          }
+          break;
+        default: {
+          const message = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
+          onError(token, "UNEXPECTED_TOKEN", message);
+          isSrcToken = false;
+        }
+      }
+      node2 ?? (node2 = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
+      if (anchor2 && node2.anchor === "")
+        onError(anchor2, "BAD_ALIAS", "Anchor cannot be an empty string");
+      if (atKey && ctx.options.stringKeys && (!identity.isScalar(node2) || typeof node2.value !== "string" || node2.tag && node2.tag !== "tag:yaml.org,2002:str")) {
+        const msg = "With stringKeys, all keys must be strings";
+        onError(tag ?? token, "NON_STRING_KEY", msg);
+      }
+      if (spaceBefore)
+        node2.spaceBefore = true;
+      if (comment) {
+        if (token.type === "scalar" && token.source === "")
+          node2.comment = comment;
+        else
+          node2.commentBefore = comment;
+      }
+      if (ctx.options.keepSourceTokens && isSrcToken)
+        node2.srcToken = token;
+      return node2;
+    }
+    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor: anchor2, tag, end }, onError) {
+      const token = {
+        type: "scalar",
+        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
+        indent: -1,
+        source: ""
+      };
+      const node2 = composeScalar.composeScalar(ctx, token, tag, onError);
+      if (anchor2) {
+        node2.anchor = anchor2.source.substring(1);
+        if (node2.anchor === "")
+          onError(anchor2, "BAD_ALIAS", "Anchor cannot be an empty string");
+      }
+      if (spaceBefore)
+        node2.spaceBefore = true;
+      if (comment) {
+        node2.comment = comment;
+        node2.range[2] = end;
+      }
+      return node2;
+    }
+    function composeAlias({ options }, { offset, source, end }, onError) {
+      const alias = new Alias.Alias(source.substring(1));
+      if (alias.source === "")
+        onError(offset, "BAD_ALIAS", "Alias cannot be an empty string");
+      if (alias.source.endsWith(":"))
+        onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
+      const valueEnd = offset + source.length;
+      const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
+      alias.range = [offset, valueEnd, re.offset];
+      if (re.comment)
+        alias.comment = re.comment;
+      return alias;
+    }
+    exports.composeEmptyNode = composeEmptyNode;
+    exports.composeNode = composeNode;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/compose-doc.js
+var require_compose_doc = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+    "use strict";
+    var Document = require_Document();
+    var composeNode = require_compose_node();
+    var resolveEnd = require_resolve_end();
+    var resolveProps = require_resolve_props();
+    function composeDoc(options, directives, { offset, start, value, end }, onError) {
+      const opts = Object.assign({ _directives: directives }, options);
+      const doc = new Document.Document(void 0, opts);
+      const ctx = {
+        atKey: false,
+        atRoot: true,
+        directives: doc.directives,
+        options: doc.options,
+        schema: doc.schema
+      };
+      const props = resolveProps.resolveProps(start, {
+        indicator: "doc-start",
+        next: value ?? end?.[0],
+        offset,
+        onError,
+        parentIndent: 0,
+        startOnNewline: true
+      });
+      if (props.found) {
+        doc.directives.docStart = true;
+        if (value && (value.type === "block-map" || value.type === "block-seq") && !props.hasNewline)
+          onError(props.end, "MISSING_CHAR", "Block collection cannot start on same line with directives-end marker");
+      }
+      doc.contents = value ? composeNode.composeNode(ctx, value, props, onError) : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
+      const contentEnd = doc.contents.range[2];
+      const re = resolveEnd.resolveEnd(end, contentEnd, false, onError);
+      if (re.comment)
+        doc.comment = re.comment;
+      doc.range = [offset, contentEnd, re.offset];
+      return doc;
+    }
+    exports.composeDoc = composeDoc;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/composer.js
+var require_composer = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/composer.js"(exports) {
+    "use strict";
+    var node_process = __require("process");
+    var directives = require_directives();
+    var Document = require_Document();
+    var errors = require_errors();
+    var identity = require_identity();
+    var composeDoc = require_compose_doc();
+    var resolveEnd = require_resolve_end();
+    function getErrorPos(src) {
+      if (typeof src === "number")
+        return [src, src + 1];
+      if (Array.isArray(src))
+        return src.length === 2 ? src : [src[0], src[1]];
+      const { offset, source } = src;
+      return [offset, offset + (typeof source === "string" ? source.length : 1)];
+    }
+    function parsePrelude(prelude2) {
+      let comment = "";
+      let atComment = false;
+      let afterEmptyLine = false;
+      for (let i = 0; i < prelude2.length; ++i) {
+        const source = prelude2[i];
+        switch (source[0]) {
+          case "#":
+            comment += (comment === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source.substring(1) || " ");
+            atComment = true;
+            afterEmptyLine = false;
+            break;
+          case "%":
+            if (prelude2[i + 1]?.[0] !== "#")
+              i += 1;
+            atComment = false;
+            break;
+          default:
+            if (!atComment)
+              afterEmptyLine = true;
+            atComment = false;
+        }
+      }
+      return { comment, afterEmptyLine };
+    }
+    var Composer = class {
+      constructor(options = {}) {
+        this.doc = null;
+        this.atDirectives = false;
+        this.prelude = [];
+        this.errors = [];
+        this.warnings = [];
+        this.onError = (source, code, message, warning) => {
+          const pos = getErrorPos(source);
+          if (warning)
+            this.warnings.push(new errors.YAMLWarning(pos, code, message));
+          else
+            this.errors.push(new errors.YAMLParseError(pos, code, message));
+        };
+        this.directives = new directives.Directives({ version: options.version || "1.2" });
+        this.options = options;
+      }
+      decorate(doc, afterDoc) {
+        const { comment, afterEmptyLine } = parsePrelude(this.prelude);
+        if (comment) {
+          const dc = doc.contents;
+          if (afterDoc) {
+            doc.comment = doc.comment ? `${doc.comment}
+${comment}` : comment;
+          } else if (afterEmptyLine || doc.directives.docStart || !dc) {
+            doc.commentBefore = comment;
+          } else if (identity.isCollection(dc) && !dc.flow && dc.items.length > 0) {
+            let it = dc.items[0];
+            if (identity.isPair(it))
+              it = it.key;
+            const cb = it.commentBefore;
+            it.commentBefore = cb ? `${comment}
+${cb}` : comment;
+          } else {
+            const cb = dc.commentBefore;
+            dc.commentBefore = cb ? `${comment}
+${cb}` : comment;
+          }
+        }
+        if (afterDoc) {
+          for (let i = 0; i < this.errors.length; ++i)
+            doc.errors.push(this.errors[i]);
+          for (let i = 0; i < this.warnings.length; ++i)
+            doc.warnings.push(this.warnings[i]);
+        } else {
+          doc.errors = this.errors;
+          doc.warnings = this.warnings;
+        }
+        this.prelude = [];
+        this.errors = [];
+        this.warnings = [];
+      }
+      /**
+       * Current stream status information.
+       *
+       * Mostly useful at the end of input for an empty stream.
+       */
+      streamInfo() {
+        return {
+          comment: parsePrelude(this.prelude).comment,
+          directives: this.directives,
+          errors: this.errors,
+          warnings: this.warnings
+        };
+      }
+      /**
+       * Compose tokens into documents.
+       *
+       * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
+       * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
+       */
+      *compose(tokens, forceDoc = false, endOffset = -1) {
+        for (const token of tokens)
+          yield* this.next(token);
+        yield* this.end(forceDoc, endOffset);
+      }
+      /** Advance the composer by one CST token. */
+      *next(token) {
+        if (node_process.env.LOG_STREAM)
+          console.dir(token, { depth: null });
+        switch (token.type) {
+          case "directive":
+            this.directives.add(token.source, (offset, message, warning) => {
+              const pos = getErrorPos(token);
+              pos[0] += offset;
+              this.onError(pos, "BAD_DIRECTIVE", message, warning);
+            });
+            this.prelude.push(token.source);
+            this.atDirectives = true;
+            break;
+          case "document": {
+            const doc = composeDoc.composeDoc(this.options, this.directives, token, this.onError);
+            if (this.atDirectives && !doc.directives.docStart)
+              this.onError(token, "MISSING_CHAR", "Missing directives-end/doc-start indicator line");
+            this.decorate(doc, false);
+            if (this.doc)
+              yield this.doc;
+            this.doc = doc;
+            this.atDirectives = false;
+            break;
+          }
+          case "byte-order-mark":
+          case "space":
+            break;
+          case "comment":
+          case "newline":
+            this.prelude.push(token.source);
+            break;
+          case "error": {
+            const msg = token.source ? `${token.message}: ${JSON.stringify(token.source)}` : token.message;
+            const error62 = new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg);
+            if (this.atDirectives || !this.doc)
+              this.errors.push(error62);
+            else
+              this.doc.errors.push(error62);
+            break;
+          }
+          case "doc-end": {
+            if (!this.doc) {
+              const msg = "Unexpected doc-end without preceding document";
+              this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg));
+              break;
+            }
+            this.doc.directives.docEnd = true;
+            const end = resolveEnd.resolveEnd(token.end, token.offset + token.source.length, this.doc.options.strict, this.onError);
+            this.decorate(this.doc, true);
+            if (end.comment) {
+              const dc = this.doc.comment;
+              this.doc.comment = dc ? `${dc}
+${end.comment}` : end.comment;
+            }
+            this.doc.range[2] = end.offset;
+            break;
+          }
+          default:
+            this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", `Unsupported token ${token.type}`));
+        }
+      }
+      /**
+       * Call at end of input to yield any remaining document.
+       *
+       * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
+       * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
+       */
+      *end(forceDoc = false, endOffset = -1) {
+        if (this.doc) {
+          this.decorate(this.doc, true);
+          yield this.doc;
+          this.doc = null;
+        } else if (forceDoc) {
+          const opts = Object.assign({ _directives: this.directives }, this.options);
+          const doc = new Document.Document(void 0, opts);
+          if (this.atDirectives)
+            this.onError(endOffset, "MISSING_CHAR", "Missing directives-end indicator line");
+          doc.range = [0, endOffset, endOffset];
+          this.decorate(doc, false);
+          yield doc;
+        }
+      }
+    };
+    exports.Composer = Composer;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/cst-scalar.js
+var require_cst_scalar = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+    "use strict";
+    var resolveBlockScalar = require_resolve_block_scalar();
+    var resolveFlowScalar = require_resolve_flow_scalar();
+    var errors = require_errors();
+    var stringifyString = require_stringifyString();
+    function resolveAsScalar(token, strict = true, onError) {
+      if (token) {
+        const _onError = (pos, code, message) => {
+          const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
+          if (onError)
+            onError(offset, code, message);
+          else
+            throw new errors.YAMLParseError([offset, offset + 1], code, message);
+        };
+        switch (token.type) {
+          case "scalar":
+          case "single-quoted-scalar":
+          case "double-quoted-scalar":
+            return resolveFlowScalar.resolveFlowScalar(token, strict, _onError);
+          case "block-scalar":
+            return resolveBlockScalar.resolveBlockScalar({ options: { strict } }, token, _onError);
+        }
+      }
+      return null;
+    }
+    function createScalarToken(value, context) {
+      const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context;
+      const source = stringifyString.stringifyString({ type, value }, {
+        implicitKey,
+        indent: indent > 0 ? " ".repeat(indent) : "",
+        inFlow,
+        options: { blockQuote: true, lineWidth: -1 }
+      });
+      const end = context.end ?? [
+        { type: "newline", offset: -1, indent, source: "\n" }
+      ];
+      switch (source[0]) {
+        case "|":
+        case ">": {
+          const he = source.indexOf("\n");
+          const head = source.substring(0, he);
+          const body = source.substring(he + 1) + "\n";
+          const props = [
+            { type: "block-scalar-header", offset, indent, source: head }
+          ];
+          if (!addEndtoBlockProps(props, end))
+            props.push({ type: "newline", offset: -1, indent, source: "\n" });
+          return { type: "block-scalar", offset, indent, props, source: body };
+        }
+        case '"':
+          return { type: "double-quoted-scalar", offset, indent, source, end };
+        case "'":
+          return { type: "single-quoted-scalar", offset, indent, source, end };
+        default:
+          return { type: "scalar", offset, indent, source, end };
+      }
+    }
+    function setScalarValue(token, value, context = {}) {
+      let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
+      let indent = "indent" in token ? token.indent : null;
+      if (afterKey && typeof indent === "number")
+        indent += 2;
+      if (!type)
+        switch (token.type) {
+          case "single-quoted-scalar":
+            type = "QUOTE_SINGLE";
+            break;
+          case "double-quoted-scalar":
+            type = "QUOTE_DOUBLE";
+            break;
+          case "block-scalar": {
+            const header = token.props[0];
+            if (header.type !== "block-scalar-header")
+              throw new Error("Invalid block scalar header");
+            type = header.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
+            break;
+          }
+          default:
+            type = "PLAIN";
+        }
+      const source = stringifyString.stringifyString({ type, value }, {
+        implicitKey: implicitKey || indent === null,
+        indent: indent !== null && indent > 0 ? " ".repeat(indent) : "",
+        inFlow,
+        options: { blockQuote: true, lineWidth: -1 }
+      });
+      switch (source[0]) {
+        case "|":
+        case ">":
+          setBlockScalarValue(token, source);
+          break;
+        case '"':
+          setFlowScalarValue(token, source, "double-quoted-scalar");
+          break;
+        case "'":
+          setFlowScalarValue(token, source, "single-quoted-scalar");
+          break;
+        default:
+          setFlowScalarValue(token, source, "scalar");
+      }
+    }
+    function setBlockScalarValue(token, source) {
+      const he = source.indexOf("\n");
+      const head = source.substring(0, he);
+      const body = source.substring(he + 1) + "\n";
+      if (token.type === "block-scalar") {
+        const header = token.props[0];
+        if (header.type !== "block-scalar-header")
+          throw new Error("Invalid block scalar header");
+        header.source = head;
+        token.source = body;
+      } else {
+        const { offset } = token;
+        const indent = "indent" in token ? token.indent : -1;
+        const props = [
+          { type: "block-scalar-header", offset, indent, source: head }
+        ];
+        if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
+          props.push({ type: "newline", offset: -1, indent, source: "\n" });
+        for (const key of Object.keys(token))
+          if (key !== "type" && key !== "offset")
+            delete token[key];
+        Object.assign(token, { type: "block-scalar", indent, props, source: body });
+      }
+    }
+    function addEndtoBlockProps(props, end) {
+      if (end)
+        for (const st of end)
+          switch (st.type) {
+            case "space":
+            case "comment":
+              props.push(st);
+              break;
+            case "newline":
+              props.push(st);
+              return true;
+          }
+      return false;
+    }
+    function setFlowScalarValue(token, source, type) {
+      switch (token.type) {
+        case "scalar":
+        case "double-quoted-scalar":
+        case "single-quoted-scalar":
+          token.type = type;
+          token.source = source;
+          break;
+        case "block-scalar": {
+          const end = token.props.slice(1);
+          let oa = source.length;
+          if (token.props[0].type === "block-scalar-header")
+            oa -= token.props[0].source.length;
+          for (const tok of end)
+            tok.offset += oa;
+          delete token.props;
+          Object.assign(token, { type, source, end });
+          break;
+        }
+        case "block-map":
+        case "block-seq": {
+          const offset = token.offset + source.length;
+          const nl = { type: "newline", offset, indent: token.indent, source: "\n" };
+          delete token.items;
+          Object.assign(token, { type, source, end: [nl] });
+          break;
+        }
+        default: {
+          const indent = "indent" in token ? token.indent : -1;
+          const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
+          for (const key of Object.keys(token))
+            if (key !== "type" && key !== "offset")
+              delete token[key];
+          Object.assign(token, { type, indent, source, end });
+        }
+      }
+    }
+    exports.createScalarToken = createScalarToken;
+    exports.resolveAsScalar = resolveAsScalar;
+    exports.setScalarValue = setScalarValue;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/cst-stringify.js
+var require_cst_stringify = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+    "use strict";
+    var stringify3 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    function stringifyToken(token) {
+      switch (token.type) {
+        case "block-scalar": {
+          let res = "";
+          for (const tok of token.props)
+            res += stringifyToken(tok);
+          return res + token.source;
+        }
+        case "block-map":
+        case "block-seq": {
+          let res = "";
+          for (const item of token.items)
+            res += stringifyItem(item);
+          return res;
+        }
+        case "flow-collection": {
+          let res = token.start.source;
+          for (const item of token.items)
+            res += stringifyItem(item);
+          for (const st of token.end)
+            res += st.source;
+          return res;
+        }
+        case "document": {
+          let res = stringifyItem(token);
+          if (token.end)
+            for (const st of token.end)
+              res += st.source;
+          return res;
+        }
+        default: {
+          let res = token.source;
+          if ("end" in token && token.end)
+            for (const st of token.end)
+              res += st.source;
+          return res;
+        }
+      }
+    }
+    function stringifyItem({ start, key, sep, value }) {
+      let res = "";
+      for (const st of start)
+        res += st.source;
+      if (key)
+        res += stringifyToken(key);
+      if (sep)
+        for (const st of sep)
+          res += st.source;
+      if (value)
+        res += stringifyToken(value);
+      return res;
+    }
+    exports.stringify = stringify3;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/cst-visit.js
+var require_cst_visit = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+    "use strict";
+    var BREAK = /* @__PURE__ */ Symbol("break visit");
+    var SKIP = /* @__PURE__ */ Symbol("skip children");
+    var REMOVE = /* @__PURE__ */ Symbol("remove item");
+    function visit2(cst, visitor) {
+      if ("type" in cst && cst.type === "document")
+        cst = { start: cst.start, value: cst.value };
+      _visit(Object.freeze([]), cst, visitor);
+    }
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
+    visit2.itemAtPath = (cst, path2) => {
+      let item = cst;
+      for (const [field, index] of path2) {
+        const tok = item?.[field];
+        if (tok && "items" in tok) {
+          item = tok.items[index];
+        } else
+          return void 0;
+      }
+      return item;
+    };
+    visit2.parentCollection = (cst, path2) => {
+      const parent = visit2.itemAtPath(cst, path2.slice(0, -1));
+      const field = path2[path2.length - 1][0];
+      const coll = parent?.[field];
+      if (coll && "items" in coll)
+        return coll;
+      throw new Error("Parent collection not found");
+    };
+    function _visit(path2, item, visitor) {
+      let ctrl = visitor(item, path2);
+      if (typeof ctrl === "symbol")
+        return ctrl;
+      for (const field of ["key", "value"]) {
+        const token = item[field];
+        if (token && "items" in token) {
+          for (let i = 0; i < token.items.length; ++i) {
+            const ci = _visit(Object.freeze(path2.concat([[field, i]])), token.items[i], visitor);
+            if (typeof ci === "number")
+              i = ci - 1;
+            else if (ci === BREAK)
+              return BREAK;
+            else if (ci === REMOVE) {
+              token.items.splice(i, 1);
+              i -= 1;
+            }
+          }
+          if (typeof ctrl === "function" && field === "key")
+            ctrl = ctrl(item, path2);
+        }
+      }
+      return typeof ctrl === "function" ? ctrl(item, path2) : ctrl;
+    }
+    exports.visit = visit2;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/cst.js
+var require_cst = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/cst.js"(exports) {
+    "use strict";
+    var cstScalar = require_cst_scalar();
+    var cstStringify = require_cst_stringify();
+    var cstVisit = require_cst_visit();
+    var BOM = "\uFEFF";
+    var DOCUMENT = "";
+    var FLOW_END = "";
+    var SCALAR = "";
+    var isCollection = (token) => !!token && "items" in token;
+    var isScalar = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    function prettyToken(token) {
+      switch (token) {
+        case BOM:
+          return "<BOM>";
+        case DOCUMENT:
+          return "<DOC>";
+        case FLOW_END:
+          return "<FLOW_END>";
+        case SCALAR:
+          return "<SCALAR>";
+        default:
+          return JSON.stringify(token);
+      }
+    }
+    function tokenType(source) {
+      switch (source) {
+        case BOM:
+          return "byte-order-mark";
+        case DOCUMENT:
+          return "doc-mode";
+        case FLOW_END:
+          return "flow-error-end";
+        case SCALAR:
+          return "scalar";
+        case "---":
+          return "doc-start";
+        case "...":
+          return "doc-end";
+        case "":
+        case "\n":
+        case "\r\n":
+          return "newline";
+        case "-":
+          return "seq-item-ind";
+        case "?":
+          return "explicit-key-ind";
+        case ":":
+          return "map-value-ind";
+        case "{":
+          return "flow-map-start";
+        case "}":
+          return "flow-map-end";
+        case "[":
+          return "flow-seq-start";
+        case "]":
+          return "flow-seq-end";
+        case ",":
+          return "comma";
+      }
+      switch (source[0]) {
+        case " ":
+        case "	":
+          return "space";
+        case "#":
+          return "comment";
+        case "%":
+          return "directive-line";
+        case "*":
+          return "alias";
+        case "&":
+          return "anchor";
+        case "!":
+          return "tag";
+        case "'":
+          return "single-quoted-scalar";
+        case '"':
+          return "double-quoted-scalar";
+        case "|":
+        case ">":
+          return "block-scalar-header";
+      }
+      return null;
+    }
+    exports.createScalarToken = cstScalar.createScalarToken;
+    exports.resolveAsScalar = cstScalar.resolveAsScalar;
+    exports.setScalarValue = cstScalar.setScalarValue;
+    exports.stringify = cstStringify.stringify;
+    exports.visit = cstVisit.visit;
+    exports.BOM = BOM;
+    exports.DOCUMENT = DOCUMENT;
+    exports.FLOW_END = FLOW_END;
+    exports.SCALAR = SCALAR;
+    exports.isCollection = isCollection;
+    exports.isScalar = isScalar;
+    exports.prettyToken = prettyToken;
+    exports.tokenType = tokenType;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/lexer.js
+var require_lexer = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/lexer.js"(exports) {
+    "use strict";
+    var cst = require_cst();
+    function isEmpty(ch) {
+      switch (ch) {
+        case void 0:
+        case " ":
+        case "\n":
+        case "\r":
+        case "	":
+          return true;
+        default:
+          return false;
+      }
+    }
+    var hexDigits = new Set("0123456789ABCDEFabcdef");
+    var tagChars = new Set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-#;/?:@&=+$_.!~*'()");
+    var flowIndicatorChars = new Set(",[]{}");
+    var invalidAnchorChars = new Set(" ,[]{}\n\r	");
+    var isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
+    var Lexer = class {
+      constructor() {
+        this.atEnd = false;
+        this.blockScalarIndent = -1;
+        this.blockScalarKeep = false;
+        this.buffer = "";
+        this.flowKey = false;
+        this.flowLevel = 0;
+        this.indentNext = 0;
+        this.indentValue = 0;
+        this.lineEndPos = null;
+        this.next = null;
+        this.pos = 0;
+      }
+      /**
+       * Generate YAML tokens from the `source` string. If `incomplete`,
+       * a part of the last line may be left as a buffer for the next call.
+       *
+       * @returns A generator of lexical tokens
+       */
+      *lex(source, incomplete = false) {
+        if (source) {
+          if (typeof source !== "string")
+            throw TypeError("source is not a string");
+          this.buffer = this.buffer ? this.buffer + source : source;
+          this.lineEndPos = null;
+        }
+        this.atEnd = !incomplete;
+        let next = this.next ?? "stream";
+        while (next && (incomplete || this.hasChars(1)))
+          next = yield* this.parseNext(next);
+      }
+      atLineEnd() {
+        let i = this.pos;
+        let ch = this.buffer[i];
+        while (ch === " " || ch === "	")
+          ch = this.buffer[++i];
+        if (!ch || ch === "#" || ch === "\n")
+          return true;
+        if (ch === "\r")
+          return this.buffer[i + 1] === "\n";
+        return false;
+      }
+      charAt(n2) {
+        return this.buffer[this.pos + n2];
+      }
+      continueScalar(offset) {
+        let ch = this.buffer[offset];
+        if (this.indentNext > 0) {
+          let indent = 0;
+          while (ch === " ")
+            ch = this.buffer[++indent + offset];
+          if (ch === "\r") {
+            const next = this.buffer[indent + offset + 1];
+            if (next === "\n" || !next && !this.atEnd)
+              return offset + indent + 1;
+          }
+          return ch === "\n" || indent >= this.indentNext || !ch && !this.atEnd ? offset + indent : -1;
+        }
+        if (ch === "-" || ch === ".") {
+          const dt = this.buffer.substr(offset, 3);
+          if ((dt === "---" || dt === "...") && isEmpty(this.buffer[offset + 3]))
+            return -1;
+        }
+        return offset;
+      }
+      getLine() {
+        let end = this.lineEndPos;
+        if (typeof end !== "number" || end !== -1 && end < this.pos) {
+          end = this.buffer.indexOf("\n", this.pos);
+          this.lineEndPos = end;
+        }
+        if (end === -1)
+          return this.atEnd ? this.buffer.substring(this.pos) : null;
+        if (this.buffer[end - 1] === "\r")
+          end -= 1;
+        return this.buffer.substring(this.pos, end);
+      }
+      hasChars(n2) {
+        return this.pos + n2 <= this.buffer.length;
+      }
+      setNext(state) {
+        this.buffer = this.buffer.substring(this.pos);
+        this.pos = 0;
+        this.lineEndPos = null;
+        this.next = state;
+        return null;
+      }
+      peek(n2) {
+        return this.buffer.substr(this.pos, n2);
+      }
+      *parseNext(next) {
+        switch (next) {
+          case "stream":
+            return yield* this.parseStream();
+          case "line-start":
+            return yield* this.parseLineStart();
+          case "block-start":
+            return yield* this.parseBlockStart();
+          case "doc":
+            return yield* this.parseDocument();
+          case "flow":
+            return yield* this.parseFlowCollection();
+          case "quoted-scalar":
+            return yield* this.parseQuotedScalar();
+          case "block-scalar":
+            return yield* this.parseBlockScalar();
+          case "plain-scalar":
+            return yield* this.parsePlainScalar();
+        }
+      }
+      *parseStream() {
+        let line = this.getLine();
+        if (line === null)
+          return this.setNext("stream");
+        if (line[0] === cst.BOM) {
+          yield* this.pushCount(1);
+          line = line.substring(1);
+        }
+        if (line[0] === "%") {
+          let dirEnd = line.length;
+          let cs = line.indexOf("#");
+          while (cs !== -1) {
+            const ch = line[cs - 1];
+            if (ch === " " || ch === "	") {
+              dirEnd = cs - 1;
+              break;
+            } else {
+              cs = line.indexOf("#", cs + 1);
+            }
+          }
+          while (true) {
+            const ch = line[dirEnd - 1];
+            if (ch === " " || ch === "	")
+              dirEnd -= 1;
+            else
+              break;
+          }
+          const n2 = (yield* this.pushCount(dirEnd)) + (yield* this.pushSpaces(true));
+          yield* this.pushCount(line.length - n2);
+          this.pushNewline();
+          return "stream";
+        }
+        if (this.atLineEnd()) {
+          const sp = yield* this.pushSpaces(true);
+          yield* this.pushCount(line.length - sp);
+          yield* this.pushNewline();
+          return "stream";
+        }
+        yield cst.DOCUMENT;
+        return yield* this.parseLineStart();
+      }
+      *parseLineStart() {
+        const ch = this.charAt(0);
+        if (!ch && !this.atEnd)
+          return this.setNext("line-start");
+        if (ch === "-" || ch === ".") {
+          if (!this.atEnd && !this.hasChars(4))
+            return this.setNext("line-start");
+          const s = this.peek(3);
+          if ((s === "---" || s === "...") && isEmpty(this.charAt(3))) {
+            yield* this.pushCount(3);
+            this.indentValue = 0;
+            this.indentNext = 0;
+            return s === "---" ? "doc" : "stream";
+          }
+        }
+        this.indentValue = yield* this.pushSpaces(false);
+        if (this.indentNext > this.indentValue && !isEmpty(this.charAt(1)))
+          this.indentNext = this.indentValue;
+        return yield* this.parseBlockStart();
+      }
+      *parseBlockStart() {
+        const [ch0, ch1] = this.peek(2);
+        if (!ch1 && !this.atEnd)
+          return this.setNext("block-start");
+        if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty(ch1)) {
+          const n2 = (yield* this.pushCount(1)) + (yield* this.pushSpaces(true));
+          this.indentNext = this.indentValue + 1;
+          this.indentValue += n2;
+          return "block-start";
+        }
+        return "doc";
+      }
+      *parseDocument() {
+        yield* this.pushSpaces(true);
+        const line = this.getLine();
+        if (line === null)
+          return this.setNext("doc");
+        let n2 = yield* this.pushIndicators();
+        switch (line[n2]) {
+          case "#":
+            yield* this.pushCount(line.length - n2);
+          // fallthrough
+          case void 0:
+            yield* this.pushNewline();
+            return yield* this.parseLineStart();
+          case "{":
+          case "[":
+            yield* this.pushCount(1);
+            this.flowKey = false;
+            this.flowLevel = 1;
+            return "flow";
+          case "}":
+          case "]":
+            yield* this.pushCount(1);
+            return "doc";
+          case "*":
+            yield* this.pushUntil(isNotAnchorChar);
+            return "doc";
+          case '"':
+          case "'":
+            return yield* this.parseQuotedScalar();
+          case "|":
+          case ">":
+            n2 += yield* this.parseBlockScalarHeader();
+            n2 += yield* this.pushSpaces(true);
+            yield* this.pushCount(line.length - n2);
+            yield* this.pushNewline();
+            return yield* this.parseBlockScalar();
+          default:
+            return yield* this.parsePlainScalar();
+        }
+      }
+      *parseFlowCollection() {
+        let nl, sp;
+        let indent = -1;
+        do {
+          nl = yield* this.pushNewline();
+          if (nl > 0) {
+            sp = yield* this.pushSpaces(false);
+            this.indentValue = indent = sp;
+          } else {
+            sp = 0;
+          }
+          sp += yield* this.pushSpaces(true);
+        } while (nl + sp > 0);
+        const line = this.getLine();
+        if (line === null)
+          return this.setNext("flow");
+        if (indent !== -1 && indent < this.indentNext && line[0] !== "#" || indent === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty(line[3])) {
+          const atFlowEndMarker = indent === this.indentNext - 1 && this.flowLevel === 1 && (line[0] === "]" || line[0] === "}");
+          if (!atFlowEndMarker) {
+            this.flowLevel = 0;
+            yield cst.FLOW_END;
+            return yield* this.parseLineStart();
+          }
+        }
+        let n2 = 0;
+        while (line[n2] === ",") {
+          n2 += yield* this.pushCount(1);
+          n2 += yield* this.pushSpaces(true);
+          this.flowKey = false;
+        }
+        n2 += yield* this.pushIndicators();
+        switch (line[n2]) {
+          case void 0:
+            return "flow";
+          case "#":
+            yield* this.pushCount(line.length - n2);
+            return "flow";
+          case "{":
+          case "[":
+            yield* this.pushCount(1);
+            this.flowKey = false;
+            this.flowLevel += 1;
+            return "flow";
+          case "}":
+          case "]":
+            yield* this.pushCount(1);
+            this.flowKey = true;
+            this.flowLevel -= 1;
+            return this.flowLevel ? "flow" : "doc";
+          case "*":
+            yield* this.pushUntil(isNotAnchorChar);
+            return "flow";
+          case '"':
+          case "'":
+            this.flowKey = true;
+            return yield* this.parseQuotedScalar();
+          case ":": {
+            const next = this.charAt(1);
+            if (this.flowKey || isEmpty(next) || next === ",") {
+              this.flowKey = false;
+              yield* this.pushCount(1);
+              yield* this.pushSpaces(true);
+              return "flow";
+            }
+          }
+          // fallthrough
+          default:
+            this.flowKey = false;
+            return yield* this.parsePlainScalar();
+        }
+      }
+      *parseQuotedScalar() {
+        const quote = this.charAt(0);
+        let end = this.buffer.indexOf(quote, this.pos + 1);
+        if (quote === "'") {
+          while (end !== -1 && this.buffer[end + 1] === "'")
+            end = this.buffer.indexOf("'", end + 2);
+        } else {
+          while (end !== -1) {
+            let n2 = 0;
+            while (this.buffer[end - 1 - n2] === "\\")
+              n2 += 1;
+            if (n2 % 2 === 0)
+              break;
+            end = this.buffer.indexOf('"', end + 1);
+          }
+        }
+        const qb = this.buffer.substring(0, end);
+        let nl = qb.indexOf("\n", this.pos);
+        if (nl !== -1) {
+          while (nl !== -1) {
+            const cs = this.continueScalar(nl + 1);
+            if (cs === -1)
+              break;
+            nl = qb.indexOf("\n", cs);
+          }
+          if (nl !== -1) {
+            end = nl - (qb[nl - 1] === "\r" ? 2 : 1);
+          }
+        }
+        if (end === -1) {
+          if (!this.atEnd)
+            return this.setNext("quoted-scalar");
+          end = this.buffer.length;
+        }
+        yield* this.pushToIndex(end + 1, false);
+        return this.flowLevel ? "flow" : "doc";
+      }
+      *parseBlockScalarHeader() {
+        this.blockScalarIndent = -1;
+        this.blockScalarKeep = false;
+        let i = this.pos;
+        while (true) {
+          const ch = this.buffer[++i];
+          if (ch === "+")
+            this.blockScalarKeep = true;
+          else if (ch > "0" && ch <= "9")
+            this.blockScalarIndent = Number(ch) - 1;
+          else if (ch !== "-")
+            break;
+        }
+        return yield* this.pushUntil((ch) => isEmpty(ch) || ch === "#");
+      }
+      *parseBlockScalar() {
+        let nl = this.pos - 1;
+        let indent = 0;
+        let ch;
+        loop: for (let i2 = this.pos; ch = this.buffer[i2]; ++i2) {
+          switch (ch) {
+            case " ":
+              indent += 1;
+              break;
+            case "\n":
+              nl = i2;
+              indent = 0;
+              break;
+            case "\r": {
+              const next = this.buffer[i2 + 1];
+              if (!next && !this.atEnd)
+                return this.setNext("block-scalar");
+              if (next === "\n")
+                break;
+            }
+            // fallthrough
+            default:
+              break loop;
+          }
+        }
+        if (!ch && !this.atEnd)
+          return this.setNext("block-scalar");
+        if (indent >= this.indentNext) {
+          if (this.blockScalarIndent === -1)
+            this.indentNext = indent;
+          else {
+            this.indentNext = this.blockScalarIndent + (this.indentNext === 0 ? 1 : this.indentNext);
+          }
+          do {
+            const cs = this.continueScalar(nl + 1);
+            if (cs === -1)
+              break;
+            nl = this.buffer.indexOf("\n", cs);
+          } while (nl !== -1);
+          if (nl === -1) {
+            if (!this.atEnd)
+              return this.setNext("block-scalar");
+            nl = this.buffer.length;
+          }
+        }
+        let i = nl + 1;
+        ch = this.buffer[i];
+        while (ch === " ")
+          ch = this.buffer[++i];
+        if (ch === "	") {
+          while (ch === "	" || ch === " " || ch === "\r" || ch === "\n")
+            ch = this.buffer[++i];
+          nl = i - 1;
+        } else if (!this.blockScalarKeep) {
+          do {
+            let i2 = nl - 1;
+            let ch2 = this.buffer[i2];
+            if (ch2 === "\r")
+              ch2 = this.buffer[--i2];
+            const lastChar = i2;
+            while (ch2 === " ")
+              ch2 = this.buffer[--i2];
+            if (ch2 === "\n" && i2 >= this.pos && i2 + 1 + indent > lastChar)
+              nl = i2;
+            else
+              break;
+          } while (true);
+        }
+        yield cst.SCALAR;
+        yield* this.pushToIndex(nl + 1, true);
+        return yield* this.parseLineStart();
+      }
+      *parsePlainScalar() {
+        const inFlow = this.flowLevel > 0;
+        let end = this.pos - 1;
+        let i = this.pos - 1;
+        let ch;
+        while (ch = this.buffer[++i]) {
+          if (ch === ":") {
+            const next = this.buffer[i + 1];
+            if (isEmpty(next) || inFlow && flowIndicatorChars.has(next))
+              break;
+            end = i;
+          } else if (isEmpty(ch)) {
+            let next = this.buffer[i + 1];
+            if (ch === "\r") {
+              if (next === "\n") {
+                i += 1;
+                ch = "\n";
+                next = this.buffer[i + 1];
+              } else
+                end = i;
+            }
+            if (next === "#" || inFlow && flowIndicatorChars.has(next))
+              break;
+            if (ch === "\n") {
+              const cs = this.continueScalar(i + 1);
+              if (cs === -1)
+                break;
+              i = Math.max(i, cs - 2);
+            }
+          } else {
+            if (inFlow && flowIndicatorChars.has(ch))
+              break;
+            end = i;
+          }
+        }
+        if (!ch && !this.atEnd)
+          return this.setNext("plain-scalar");
+        yield cst.SCALAR;
+        yield* this.pushToIndex(end + 1, true);
+        return inFlow ? "flow" : "doc";
+      }
+      *pushCount(n2) {
+        if (n2 > 0) {
+          yield this.buffer.substr(this.pos, n2);
+          this.pos += n2;
+          return n2;
+        }
+        return 0;
+      }
+      *pushToIndex(i, allowEmpty) {
+        const s = this.buffer.slice(this.pos, i);
+        if (s) {
+          yield s;
+          this.pos += s.length;
+          return s.length;
+        } else if (allowEmpty)
+          yield "";
+        return 0;
+      }
+      *pushIndicators() {
+        let n2 = 0;
+        loop: while (true) {
+          switch (this.charAt(0)) {
+            case "!":
+              n2 += yield* this.pushTag();
+              n2 += yield* this.pushSpaces(true);
+              continue loop;
+            case "&":
+              n2 += yield* this.pushUntil(isNotAnchorChar);
+              n2 += yield* this.pushSpaces(true);
+              continue loop;
+            case "-":
+            // this is an error
+            case "?":
+            // this is an error outside flow collections
+            case ":": {
+              const inFlow = this.flowLevel > 0;
+              const ch1 = this.charAt(1);
+              if (isEmpty(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
+                if (!inFlow)
+                  this.indentNext = this.indentValue + 1;
+                else if (this.flowKey)
+                  this.flowKey = false;
+                n2 += yield* this.pushCount(1);
+                n2 += yield* this.pushSpaces(true);
+                continue loop;
+              }
+            }
+          }
+          break loop;
+        }
+        return n2;
+      }
+      *pushTag() {
+        if (this.charAt(1) === "<") {
+          let i = this.pos + 2;
+          let ch = this.buffer[i];
+          while (!isEmpty(ch) && ch !== ">")
+            ch = this.buffer[++i];
+          return yield* this.pushToIndex(ch === ">" ? i + 1 : i, false);
+        } else {
+          let i = this.pos + 1;
+          let ch = this.buffer[i];
+          while (ch) {
+            if (tagChars.has(ch))
+              ch = this.buffer[++i];
+            else if (ch === "%" && hexDigits.has(this.buffer[i + 1]) && hexDigits.has(this.buffer[i + 2])) {
+              ch = this.buffer[i += 3];
+            } else
+              break;
+          }
+          return yield* this.pushToIndex(i, false);
+        }
+      }
+      *pushNewline() {
+        const ch = this.buffer[this.pos];
+        if (ch === "\n")
+          return yield* this.pushCount(1);
+        else if (ch === "\r" && this.charAt(1) === "\n")
+          return yield* this.pushCount(2);
+        else
+          return 0;
+      }
+      *pushSpaces(allowTabs) {
+        let i = this.pos - 1;
+        let ch;
+        do {
+          ch = this.buffer[++i];
+        } while (ch === " " || allowTabs && ch === "	");
+        const n2 = i - this.pos;
+        if (n2 > 0) {
+          yield this.buffer.substr(this.pos, n2);
+          this.pos = i;
+        }
+        return n2;
+      }
+      *pushUntil(test) {
+        let i = this.pos;
+        let ch = this.buffer[i];
+        while (!test(ch))
+          ch = this.buffer[++i];
+        return yield* this.pushToIndex(i, false);
+      }
+    };
+    exports.Lexer = Lexer;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/line-counter.js
+var require_line_counter = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/line-counter.js"(exports) {
+    "use strict";
+    var LineCounter = class {
+      constructor() {
+        this.lineStarts = [];
+        this.addNewLine = (offset) => this.lineStarts.push(offset);
+        this.linePos = (offset) => {
+          let low = 0;
+          let high = this.lineStarts.length;
+          while (low < high) {
+            const mid = low + high >> 1;
+            if (this.lineStarts[mid] < offset)
+              low = mid + 1;
+            else
+              high = mid;
+          }
+          if (this.lineStarts[low] === offset)
+            return { line: low + 1, col: 1 };
+          if (low === 0)
+            return { line: 0, col: offset };
+          const start = this.lineStarts[low - 1];
+          return { line: low, col: offset - start + 1 };
+        };
+      }
+    };
+    exports.LineCounter = LineCounter;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/parser.js
+var require_parser = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/parser.js"(exports) {
+    "use strict";
+    var node_process = __require("process");
+    var cst = require_cst();
+    var lexer = require_lexer();
+    function includesToken(list, type) {
+      for (let i = 0; i < list.length; ++i)
+        if (list[i].type === type)
+          return true;
+      return false;
+    }
+    function findNonEmptyIndex(list) {
+      for (let i = 0; i < list.length; ++i) {
+        switch (list[i].type) {
+          case "space":
+          case "comment":
+          case "newline":
+            break;
+          default:
+            return i;
+        }
+      }
+      return -1;
+    }
+    function isFlowToken(token) {
+      switch (token?.type) {
+        case "alias":
+        case "scalar":
+        case "single-quoted-scalar":
+        case "double-quoted-scalar":
+        case "flow-collection":
+          return true;
+        default:
+          return false;
+      }
+    }
+    function getPrevProps(parent) {
+      switch (parent.type) {
+        case "document":
+          return parent.start;
+        case "block-map": {
+          const it = parent.items[parent.items.length - 1];
+          return it.sep ?? it.start;
+        }
+        case "block-seq":
+          return parent.items[parent.items.length - 1].start;
+        /* istanbul ignore next should not happen */
+        default:
+          return [];
+      }
+    }
+    function getFirstKeyStartProps(prev) {
+      if (prev.length === 0)
+        return [];
+      let i = prev.length;
+      loop: while (--i >= 0) {
+        switch (prev[i].type) {
+          case "doc-start":
+          case "explicit-key-ind":
+          case "map-value-ind":
+          case "seq-item-ind":
+          case "newline":
+            break loop;
+        }
+      }
+      while (prev[++i]?.type === "space") {
+      }
+      return prev.splice(i, prev.length);
+    }
+    function arrayPushArray(target, source) {
+      if (source.length < 1e5)
+        Array.prototype.push.apply(target, source);
+      else
+        for (let i = 0; i < source.length; ++i)
+          target.push(source[i]);
+    }
+    function fixFlowSeqItems(fc) {
+      if (fc.start.type === "flow-seq-start") {
+        for (const it of fc.items) {
+          if (it.sep && !it.value && !includesToken(it.start, "explicit-key-ind") && !includesToken(it.sep, "map-value-ind")) {
+            if (it.key)
+              it.value = it.key;
+            delete it.key;
+            if (isFlowToken(it.value)) {
+              if (it.value.end)
+                arrayPushArray(it.value.end, it.sep);
+              else
+                it.value.end = it.sep;
+            } else
+              arrayPushArray(it.start, it.sep);
+            delete it.sep;
+          }
+        }
+      }
+    }
+    var Parser = class {
+      /**
+       * @param onNewLine - If defined, called separately with the start position of
+       *   each new line (in `parse()`, including the start of input).
+       */
+      constructor(onNewLine) {
+        this.atNewLine = true;
+        this.atScalar = false;
+        this.indent = 0;
+        this.offset = 0;
+        this.onKeyLine = false;
+        this.stack = [];
+        this.source = "";
+        this.type = "";
+        this.lexer = new lexer.Lexer();
+        this.onNewLine = onNewLine;
+      }
+      /**
+       * Parse `source` as a YAML stream.
+       * If `incomplete`, a part of the last line may be left as a buffer for the next call.
+       *
+       * Errors are not thrown, but yielded as `{ type: 'error', message }` tokens.
+       *
+       * @returns A generator of tokens representing each directive, document, and other structure.
+       */
+      *parse(source, incomplete = false) {
+        if (this.onNewLine && this.offset === 0)
+          this.onNewLine(0);
+        for (const lexeme of this.lexer.lex(source, incomplete))
+          yield* this.next(lexeme);
+        if (!incomplete)
+          yield* this.end();
+      }
+      /**
+       * Advance the parser by the `source` of one lexical token.
+       */
+      *next(source) {
+        this.source = source;
+        if (node_process.env.LOG_TOKENS)
+          console.log("|", cst.prettyToken(source));
+        if (this.atScalar) {
+          this.atScalar = false;
+          yield* this.step();
+          this.offset += source.length;
+          return;
+        }
+        const type = cst.tokenType(source);
+        if (!type) {
+          const message = `Not a YAML token: ${source}`;
+          yield* this.pop({ type: "error", offset: this.offset, message, source });
+          this.offset += source.length;
+        } else if (type === "scalar") {
+          this.atNewLine = false;
+          this.atScalar = true;
+          this.type = "scalar";
+        } else {
+          this.type = type;
+          yield* this.step();
+          switch (type) {
+            case "newline":
+              this.atNewLine = true;
+              this.indent = 0;
+              if (this.onNewLine)
+                this.onNewLine(this.offset + source.length);
+              break;
+            case "space":
+              if (this.atNewLine && source[0] === " ")
+                this.indent += source.length;
+              break;
+            case "explicit-key-ind":
+            case "map-value-ind":
+            case "seq-item-ind":
+              if (this.atNewLine)
+                this.indent += source.length;
+              break;
+            case "doc-mode":
+            case "flow-error-end":
+              return;
+            default:
+              this.atNewLine = false;
+          }
+          this.offset += source.length;
+        }
+      }
+      /** Call at end of input to push out any remaining constructions */
+      *end() {
+        while (this.stack.length > 0)
+          yield* this.pop();
+      }
+      get sourceToken() {
+        const st = {
+          type: this.type,
+          offset: this.offset,
+          indent: this.indent,
+          source: this.source
+        };
+        return st;
+      }
+      *step() {
+        const top = this.peek(1);
+        if (this.type === "doc-end" && top?.type !== "doc-end") {
+          while (this.stack.length > 0)
+            yield* this.pop();
+          this.stack.push({
+            type: "doc-end",
+            offset: this.offset,
+            source: this.source
+          });
+          return;
+        }
+        if (!top)
+          return yield* this.stream();
+        switch (top.type) {
+          case "document":
+            return yield* this.document(top);
+          case "alias":
+          case "scalar":
+          case "single-quoted-scalar":
+          case "double-quoted-scalar":
+            return yield* this.scalar(top);
+          case "block-scalar":
+            return yield* this.blockScalar(top);
+          case "block-map":
+            return yield* this.blockMap(top);
+          case "block-seq":
+            return yield* this.blockSequence(top);
+          case "flow-collection":
+            return yield* this.flowCollection(top);
+          case "doc-end":
+            return yield* this.documentEnd(top);
+        }
+        yield* this.pop();
+      }
+      peek(n2) {
+        return this.stack[this.stack.length - n2];
+      }
+      *pop(error62) {
+        const token = error62 ?? this.stack.pop();
+        if (!token) {
+          const message = "Tried to pop an empty stack";
+          yield { type: "error", offset: this.offset, source: "", message };
+        } else if (this.stack.length === 0) {
+          yield token;
+        } else {
+          const top = this.peek(1);
+          if (token.type === "block-scalar") {
+            token.indent = "indent" in top ? top.indent : 0;
+          } else if (token.type === "flow-collection" && top.type === "document") {
+            token.indent = 0;
+          }
+          if (token.type === "flow-collection")
+            fixFlowSeqItems(token);
+          switch (top.type) {
+            case "document":
+              top.value = token;
+              break;
+            case "block-scalar":
+              top.props.push(token);
+              break;
+            case "block-map": {
+              const it = top.items[top.items.length - 1];
+              if (it.value) {
+                top.items.push({ start: [], key: token, sep: [] });
+                this.onKeyLine = true;
+                return;
+              } else if (it.sep) {
+                it.value = token;
+              } else {
+                Object.assign(it, { key: token, sep: [] });
+                this.onKeyLine = !it.explicitKey;
+                return;
+              }
+              break;
+            }
+            case "block-seq": {
+              const it = top.items[top.items.length - 1];
+              if (it.value)
+                top.items.push({ start: [], value: token });
+              else
+                it.value = token;
+              break;
+            }
+            case "flow-collection": {
+              const it = top.items[top.items.length - 1];
+              if (!it || it.value)
+                top.items.push({ start: [], key: token, sep: [] });
+              else if (it.sep)
+                it.value = token;
+              else
+                Object.assign(it, { key: token, sep: [] });
+              return;
+            }
+            /* istanbul ignore next should not happen */
+            default:
+              yield* this.pop();
+              yield* this.pop(token);
+          }
+          if ((top.type === "document" || top.type === "block-map" || top.type === "block-seq") && (token.type === "block-map" || token.type === "block-seq")) {
+            const last = token.items[token.items.length - 1];
+            if (last && !last.sep && !last.value && last.start.length > 0 && findNonEmptyIndex(last.start) === -1 && (token.indent === 0 || last.start.every((st) => st.type !== "comment" || st.indent < token.indent))) {
+              if (top.type === "document")
+                top.end = last.start;
+              else
+                top.items.push({ start: last.start });
+              token.items.splice(-1, 1);
+            }
+          }
+        }
+      }
+      *stream() {
+        switch (this.type) {
+          case "directive-line":
+            yield { type: "directive", offset: this.offset, source: this.source };
+            return;
+          case "byte-order-mark":
+          case "space":
+          case "comment":
+          case "newline":
+            yield this.sourceToken;
+            return;
+          case "doc-mode":
+          case "doc-start": {
+            const doc = {
+              type: "document",
+              offset: this.offset,
+              start: []
+            };
+            if (this.type === "doc-start")
+              doc.start.push(this.sourceToken);
+            this.stack.push(doc);
+            return;
+          }
+        }
+        yield {
+          type: "error",
+          offset: this.offset,
+          message: `Unexpected ${this.type} token in YAML stream`,
+          source: this.source
+        };
+      }
+      *document(doc) {
+        if (doc.value)
+          return yield* this.lineEnd(doc);
+        switch (this.type) {
+          case "doc-start": {
+            if (findNonEmptyIndex(doc.start) !== -1) {
+              yield* this.pop();
+              yield* this.step();
+            } else
+              doc.start.push(this.sourceToken);
+            return;
+          }
+          case "anchor":
+          case "tag":
+          case "space":
+          case "comment":
+          case "newline":
+            doc.start.push(this.sourceToken);
+            return;
+        }
+        const bv = this.startBlockValue(doc);
+        if (bv)
+          this.stack.push(bv);
+        else {
+          yield {
+            type: "error",
+            offset: this.offset,
+            message: `Unexpected ${this.type} token in YAML document`,
+            source: this.source
+          };
+        }
+      }
+      *scalar(scalar) {
+        if (this.type === "map-value-ind") {
+          const prev = getPrevProps(this.peek(2));
+          const start = getFirstKeyStartProps(prev);
+          let sep;
+          if (scalar.end) {
+            sep = scalar.end;
+            sep.push(this.sourceToken);
+            delete scalar.end;
+          } else
+            sep = [this.sourceToken];
+          const map2 = {
+            type: "block-map",
+            offset: scalar.offset,
+            indent: scalar.indent,
+            items: [{ start, key: scalar, sep }]
+          };
+          this.onKeyLine = true;
+          this.stack[this.stack.length - 1] = map2;
+        } else
+          yield* this.lineEnd(scalar);
+      }
+      *blockScalar(scalar) {
+        switch (this.type) {
+          case "space":
+          case "comment":
+          case "newline":
+            scalar.props.push(this.sourceToken);
+            return;
+          case "scalar":
+            scalar.source = this.source;
+            this.atNewLine = true;
+            this.indent = 0;
+            if (this.onNewLine) {
+              let nl = this.source.indexOf("\n") + 1;
+              while (nl !== 0) {
+                this.onNewLine(this.offset + nl);
+                nl = this.source.indexOf("\n", nl) + 1;
+              }
+            }
+            yield* this.pop();
+            break;
+          /* istanbul ignore next should not happen */
+          default:
+            yield* this.pop();
+            yield* this.step();
+        }
+      }
+      *blockMap(map2) {
+        const it = map2.items[map2.items.length - 1];
+        switch (this.type) {
+          case "newline":
+            this.onKeyLine = false;
+            if (it.value) {
+              const end = "end" in it.value ? it.value.end : void 0;
+              const last = Array.isArray(end) ? end[end.length - 1] : void 0;
+              if (last?.type === "comment")
+                end?.push(this.sourceToken);
+              else
+                map2.items.push({ start: [this.sourceToken] });
+            } else if (it.sep) {
+              it.sep.push(this.sourceToken);
+            } else {
+              it.start.push(this.sourceToken);
+            }
+            return;
+          case "space":
+          case "comment":
+            if (it.value) {
+              map2.items.push({ start: [this.sourceToken] });
+            } else if (it.sep) {
+              it.sep.push(this.sourceToken);
+            } else {
+              if (this.atIndentedComment(it.start, map2.indent)) {
+                const prev = map2.items[map2.items.length - 2];
+                const end = prev?.value?.end;
+                if (Array.isArray(end)) {
+                  arrayPushArray(end, it.start);
+                  end.push(this.sourceToken);
+                  map2.items.pop();
+                  return;
+                }
+              }
+              it.start.push(this.sourceToken);
+            }
+            return;
+        }
+        if (this.indent >= map2.indent) {
+          const atMapIndent = !this.onKeyLine && this.indent === map2.indent;
+          const atNextItem = atMapIndent && (it.sep || it.explicitKey) && this.type !== "seq-item-ind";
+          let start = [];
+          if (atNextItem && it.sep && !it.value) {
+            const nl = [];
+            for (let i = 0; i < it.sep.length; ++i) {
+              const st = it.sep[i];
+              switch (st.type) {
+                case "newline":
+                  nl.push(i);
+                  break;
+                case "space":
+                  break;
+                case "comment":
+                  if (st.indent > map2.indent)
+                    nl.length = 0;
+                  break;
+                default:
+                  nl.length = 0;
+              }
+            }
+            if (nl.length >= 2)
+              start = it.sep.splice(nl[1]);
+          }
+          switch (this.type) {
+            case "anchor":
+            case "tag":
+              if (atNextItem || it.value) {
+                start.push(this.sourceToken);
+                map2.items.push({ start });
+                this.onKeyLine = true;
+              } else if (it.sep) {
+                it.sep.push(this.sourceToken);
+              } else {
+                it.start.push(this.sourceToken);
+              }
+              return;
+            case "explicit-key-ind":
+              if (!it.sep && !it.explicitKey) {
+                it.start.push(this.sourceToken);
+                it.explicitKey = true;
+              } else if (atNextItem || it.value) {
+                start.push(this.sourceToken);
+                map2.items.push({ start, explicitKey: true });
+              } else {
+                this.stack.push({
+                  type: "block-map",
+                  offset: this.offset,
+                  indent: this.indent,
+                  items: [{ start: [this.sourceToken], explicitKey: true }]
+                });
+              }
+              this.onKeyLine = true;
+              return;
+            case "map-value-ind":
+              if (it.explicitKey) {
+                if (!it.sep) {
+                  if (includesToken(it.start, "newline")) {
+                    Object.assign(it, { key: null, sep: [this.sourceToken] });
+                  } else {
+                    const start2 = getFirstKeyStartProps(it.start);
+                    this.stack.push({
+                      type: "block-map",
+                      offset: this.offset,
+                      indent: this.indent,
+                      items: [{ start: start2, key: null, sep: [this.sourceToken] }]
+                    });
+                  }
+                } else if (it.value) {
+                  map2.items.push({ start: [], key: null, sep: [this.sourceToken] });
+                } else if (includesToken(it.sep, "map-value-ind")) {
+                  this.stack.push({
+                    type: "block-map",
+                    offset: this.offset,
+                    indent: this.indent,
+                    items: [{ start, key: null, sep: [this.sourceToken] }]
+                  });
+                } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
+                  const start2 = getFirstKeyStartProps(it.start);
+                  const key = it.key;
+                  const sep = it.sep;
+                  sep.push(this.sourceToken);
+                  delete it.key;
+                  delete it.sep;
+                  this.stack.push({
+                    type: "block-map",
+                    offset: this.offset,
+                    indent: this.indent,
+                    items: [{ start: start2, key, sep }]
+                  });
+                } else if (start.length > 0) {
+                  it.sep = it.sep.concat(start, this.sourceToken);
+                } else {
+                  it.sep.push(this.sourceToken);
+                }
+              } else {
+                if (!it.sep) {
+                  Object.assign(it, { key: null, sep: [this.sourceToken] });
+                } else if (it.value || atNextItem) {
+                  map2.items.push({ start, key: null, sep: [this.sourceToken] });
+                } else if (includesToken(it.sep, "map-value-ind")) {
+                  this.stack.push({
+                    type: "block-map",
+                    offset: this.offset,
+                    indent: this.indent,
+                    items: [{ start: [], key: null, sep: [this.sourceToken] }]
+                  });
+                } else {
+                  it.sep.push(this.sourceToken);
+                }
+              }
+              this.onKeyLine = true;
+              return;
+            case "alias":
+            case "scalar":
+            case "single-quoted-scalar":
+            case "double-quoted-scalar": {
+              const fs = this.flowScalar(this.type);
+              if (atNextItem || it.value) {
+                map2.items.push({ start, key: fs, sep: [] });
+                this.onKeyLine = true;
+              } else if (it.sep) {
+                this.stack.push(fs);
+              } else {
+                Object.assign(it, { key: fs, sep: [] });
+                this.onKeyLine = true;
+              }
+              return;
+            }
+            default: {
+              const bv = this.startBlockValue(map2);
+              if (bv) {
+                if (bv.type === "block-seq") {
+                  if (!it.explicitKey && it.sep && !includesToken(it.sep, "newline")) {
+                    yield* this.pop({
+                      type: "error",
+                      offset: this.offset,
+                      message: "Unexpected block-seq-ind on same line with key",
+                      source: this.source
+                    });
+                    return;
+                  }
+                } else if (atMapIndent) {
+                  map2.items.push({ start });
+                }
+                this.stack.push(bv);
+                return;
+              }
+            }
+          }
+        }
+        yield* this.pop();
+        yield* this.step();
+      }
+      *blockSequence(seq) {
+        const it = seq.items[seq.items.length - 1];
+        switch (this.type) {
+          case "newline":
+            if (it.value) {
+              const end = "end" in it.value ? it.value.end : void 0;
+              const last = Array.isArray(end) ? end[end.length - 1] : void 0;
+              if (last?.type === "comment")
+                end?.push(this.sourceToken);
+              else
+                seq.items.push({ start: [this.sourceToken] });
+            } else
+              it.start.push(this.sourceToken);
+            return;
+          case "space":
+          case "comment":
+            if (it.value)
+              seq.items.push({ start: [this.sourceToken] });
+            else {
+              if (this.atIndentedComment(it.start, seq.indent)) {
+                const prev = seq.items[seq.items.length - 2];
+                const end = prev?.value?.end;
+                if (Array.isArray(end)) {
+                  arrayPushArray(end, it.start);
+                  end.push(this.sourceToken);
+                  seq.items.pop();
+                  return;
+                }
+              }
+              it.start.push(this.sourceToken);
+            }
+            return;
+          case "anchor":
+          case "tag":
+            if (it.value || this.indent <= seq.indent)
+              break;
+            it.start.push(this.sourceToken);
+            return;
+          case "seq-item-ind":
+            if (this.indent !== seq.indent)
+              break;
+            if (it.value || includesToken(it.start, "seq-item-ind"))
+              seq.items.push({ start: [this.sourceToken] });
+            else
+              it.start.push(this.sourceToken);
+            return;
+        }
+        if (this.indent > seq.indent) {
+          const bv = this.startBlockValue(seq);
+          if (bv) {
+            this.stack.push(bv);
+            return;
+          }
+        }
+        yield* this.pop();
+        yield* this.step();
+      }
+      *flowCollection(fc) {
+        const it = fc.items[fc.items.length - 1];
+        if (this.type === "flow-error-end") {
+          let top;
+          do {
+            yield* this.pop();
+            top = this.peek(1);
+          } while (top?.type === "flow-collection");
+        } else if (fc.end.length === 0) {
+          switch (this.type) {
+            case "comma":
+            case "explicit-key-ind":
+              if (!it || it.sep)
+                fc.items.push({ start: [this.sourceToken] });
+              else
+                it.start.push(this.sourceToken);
+              return;
+            case "map-value-ind":
+              if (!it || it.value)
+                fc.items.push({ start: [], key: null, sep: [this.sourceToken] });
+              else if (it.sep)
+                it.sep.push(this.sourceToken);
+              else
+                Object.assign(it, { key: null, sep: [this.sourceToken] });
+              return;
+            case "space":
+            case "comment":
+            case "newline":
+            case "anchor":
+            case "tag":
+              if (!it || it.value)
+                fc.items.push({ start: [this.sourceToken] });
+              else if (it.sep)
+                it.sep.push(this.sourceToken);
+              else
+                it.start.push(this.sourceToken);
+              return;
+            case "alias":
+            case "scalar":
+            case "single-quoted-scalar":
+            case "double-quoted-scalar": {
+              const fs = this.flowScalar(this.type);
+              if (!it || it.value)
+                fc.items.push({ start: [], key: fs, sep: [] });
+              else if (it.sep)
+                this.stack.push(fs);
+              else
+                Object.assign(it, { key: fs, sep: [] });
+              return;
+            }
+            case "flow-map-end":
+            case "flow-seq-end":
+              fc.end.push(this.sourceToken);
+              return;
+          }
+          const bv = this.startBlockValue(fc);
+          if (bv)
+            this.stack.push(bv);
+          else {
+            yield* this.pop();
+            yield* this.step();
+          }
+        } else {
+          const parent = this.peek(2);
+          if (parent.type === "block-map" && (this.type === "map-value-ind" && parent.indent === fc.indent || this.type === "newline" && !parent.items[parent.items.length - 1].sep)) {
+            yield* this.pop();
+            yield* this.step();
+          } else if (this.type === "map-value-ind" && parent.type !== "flow-collection") {
+            const prev = getPrevProps(parent);
+            const start = getFirstKeyStartProps(prev);
+            fixFlowSeqItems(fc);
+            const sep = fc.end.splice(1, fc.end.length);
+            sep.push(this.sourceToken);
+            const map2 = {
+              type: "block-map",
+              offset: fc.offset,
+              indent: fc.indent,
+              items: [{ start, key: fc, sep }]
+            };
+            this.onKeyLine = true;
+            this.stack[this.stack.length - 1] = map2;
+          } else {
+            yield* this.lineEnd(fc);
+          }
+        }
+      }
+      flowScalar(type) {
+        if (this.onNewLine) {
+          let nl = this.source.indexOf("\n") + 1;
+          while (nl !== 0) {
+            this.onNewLine(this.offset + nl);
+            nl = this.source.indexOf("\n", nl) + 1;
+          }
+        }
+        return {
+          type,
+          offset: this.offset,
+          indent: this.indent,
+          source: this.source
+        };
+      }
+      startBlockValue(parent) {
+        switch (this.type) {
+          case "alias":
+          case "scalar":
+          case "single-quoted-scalar":
+          case "double-quoted-scalar":
+            return this.flowScalar(this.type);
+          case "block-scalar-header":
+            return {
+              type: "block-scalar",
+              offset: this.offset,
+              indent: this.indent,
+              props: [this.sourceToken],
+              source: ""
+            };
+          case "flow-map-start":
+          case "flow-seq-start":
+            return {
+              type: "flow-collection",
+              offset: this.offset,
+              indent: this.indent,
+              start: this.sourceToken,
+              items: [],
+              end: []
+            };
+          case "seq-item-ind":
+            return {
+              type: "block-seq",
+              offset: this.offset,
+              indent: this.indent,
+              items: [{ start: [this.sourceToken] }]
+            };
+          case "explicit-key-ind": {
+            this.onKeyLine = true;
+            const prev = getPrevProps(parent);
+            const start = getFirstKeyStartProps(prev);
+            start.push(this.sourceToken);
+            return {
+              type: "block-map",
+              offset: this.offset,
+              indent: this.indent,
+              items: [{ start, explicitKey: true }]
+            };
+          }
+          case "map-value-ind": {
+            this.onKeyLine = true;
+            const prev = getPrevProps(parent);
+            const start = getFirstKeyStartProps(prev);
+            return {
+              type: "block-map",
+              offset: this.offset,
+              indent: this.indent,
+              items: [{ start, key: null, sep: [this.sourceToken] }]
+            };
+          }
+        }
+        return null;
+      }
+      atIndentedComment(start, indent) {
+        if (this.type !== "comment")
+          return false;
+        if (this.indent <= indent)
+          return false;
+        return start.every((st) => st.type === "newline" || st.type === "space");
+      }
+      *documentEnd(docEnd) {
+        if (this.type !== "doc-mode") {
+          if (docEnd.end)
+            docEnd.end.push(this.sourceToken);
+          else
+            docEnd.end = [this.sourceToken];
+          if (this.type === "newline")
+            yield* this.pop();
+        }
+      }
+      *lineEnd(token) {
+        switch (this.type) {
+          case "comma":
+          case "doc-start":
+          case "doc-end":
+          case "flow-seq-end":
+          case "flow-map-end":
+          case "map-value-ind":
+            yield* this.pop();
+            yield* this.step();
+            break;
+          case "newline":
+            this.onKeyLine = false;
+          // fallthrough
+          case "space":
+          case "comment":
+          default:
+            if (token.end)
+              token.end.push(this.sourceToken);
+            else
+              token.end = [this.sourceToken];
+            if (this.type === "newline")
+              yield* this.pop();
+        }
+      }
+    };
+    exports.Parser = Parser;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/public-api.js
+var require_public_api = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/public-api.js"(exports) {
+    "use strict";
+    var composer = require_composer();
+    var Document = require_Document();
+    var errors = require_errors();
+    var log = require_log();
+    var identity = require_identity();
+    var lineCounter = require_line_counter();
+    var parser = require_parser();
+    function parseOptions(options) {
+      const prettyErrors = options.prettyErrors !== false;
+      const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
+      return { lineCounter: lineCounter$1, prettyErrors };
+    }
+    function parseAllDocuments(source, options = {}) {
+      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
+      const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
+      const composer$1 = new composer.Composer(options);
+      const docs = Array.from(composer$1.compose(parser$1.parse(source)));
+      if (prettyErrors && lineCounter2)
+        for (const doc of docs) {
+          doc.errors.forEach(errors.prettifyError(source, lineCounter2));
+          doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
+        }
+      if (docs.length > 0)
+        return docs;
+      return Object.assign([], { empty: true }, composer$1.streamInfo());
+    }
+    function parseDocument(source, options = {}) {
+      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
+      const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
+      const composer$1 = new composer.Composer(options);
+      let doc = null;
+      for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
+        if (!doc)
+          doc = _doc;
+        else if (doc.options.logLevel !== "silent") {
+          doc.errors.push(new errors.YAMLParseError(_doc.range.slice(0, 2), "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"));
+          break;
+        }
+      }
+      if (prettyErrors && lineCounter2) {
+        doc.errors.forEach(errors.prettifyError(source, lineCounter2));
+        doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
+      }
+      return doc;
+    }
+    function parse4(src, reviver, options) {
+      let _reviver = void 0;
+      if (typeof reviver === "function") {
+        _reviver = reviver;
+      } else if (options === void 0 && reviver && typeof reviver === "object") {
+        options = reviver;
+      }
+      const doc = parseDocument(src, options);
+      if (!doc)
+        return null;
+      doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
+      if (doc.errors.length > 0) {
+        if (doc.options.logLevel !== "silent")
+          throw doc.errors[0];
+        else
+          doc.errors = [];
+      }
+      return doc.toJS(Object.assign({ reviver: _reviver }, options));
+    }
+    function stringify3(value, replacer, options) {
+      let _replacer = null;
+      if (typeof replacer === "function" || Array.isArray(replacer)) {
+        _replacer = replacer;
+      } else if (options === void 0 && replacer) {
+        options = replacer;
+      }
+      if (typeof options === "string")
+        options = options.length;
+      if (typeof options === "number") {
+        const indent = Math.round(options);
+        options = indent < 1 ? void 0 : indent > 8 ? { indent: 8 } : { indent };
+      }
+      if (value === void 0) {
+        const { keepUndefined } = options ?? replacer ?? {};
+        if (!keepUndefined)
+          return void 0;
+      }
+      if (identity.isDocument(value) && !_replacer)
+        return value.toString(options);
+      return new Document.Document(value, _replacer, options).toString(options);
+    }
+    exports.parse = parse4;
+    exports.parseAllDocuments = parseAllDocuments;
+    exports.parseDocument = parseDocument;
+    exports.stringify = stringify3;
+  }
+});
+
+// node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
+var require_dist = __commonJS({
+  "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js"(exports) {
+    "use strict";
+    var composer = require_composer();
+    var Document = require_Document();
+    var Schema = require_Schema();
+    var errors = require_errors();
+    var Alias = require_Alias();
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var Scalar = require_Scalar();
+    var YAMLMap = require_YAMLMap();
+    var YAMLSeq = require_YAMLSeq();
+    var cst = require_cst();
+    var lexer = require_lexer();
+    var lineCounter = require_line_counter();
+    var parser = require_parser();
+    var publicApi = require_public_api();
+    var visit2 = require_visit();
+    exports.Composer = composer.Composer;
+    exports.Document = Document.Document;
+    exports.Schema = Schema.Schema;
+    exports.YAMLError = errors.YAMLError;
+    exports.YAMLParseError = errors.YAMLParseError;
+    exports.YAMLWarning = errors.YAMLWarning;
+    exports.Alias = Alias.Alias;
+    exports.isAlias = identity.isAlias;
+    exports.isCollection = identity.isCollection;
+    exports.isDocument = identity.isDocument;
+    exports.isMap = identity.isMap;
+    exports.isNode = identity.isNode;
+    exports.isPair = identity.isPair;
+    exports.isScalar = identity.isScalar;
+    exports.isSeq = identity.isSeq;
+    exports.Pair = Pair.Pair;
+    exports.Scalar = Scalar.Scalar;
+    exports.YAMLMap = YAMLMap.YAMLMap;
+    exports.YAMLSeq = YAMLSeq.YAMLSeq;
+    exports.CST = cst;
+    exports.Lexer = lexer.Lexer;
+    exports.LineCounter = lineCounter.LineCounter;
+    exports.Parser = parser.Parser;
+    exports.parse = publicApi.parse;
+    exports.parseAllDocuments = publicApi.parseAllDocuments;
+    exports.parseDocument = publicApi.parseDocument;
+    exports.stringify = publicApi.stringify;
+    exports.visit = visit2.visit;
+    exports.visitAsync = visit2.visitAsync;
+  }
+});
+
+// node_modules/.pnpm/asn1@0.2.6/node_modules/asn1/lib/ber/errors.js
+var require_errors2 = __commonJS({
   "node_modules/.pnpm/asn1@0.2.6/node_modules/asn1/lib/ber/errors.js"(exports, module) {
     module.exports = {
       newInvalidAsn1Error: function(msg) {
@@ -139,7 +7469,7 @@ var require_reader = __commonJS({
     var assert2 = __require("assert");
     var Buffer2 = require_safer().Buffer;
     var ASN1 = require_types();
-    var errors = require_errors();
+    var errors = require_errors2();
     var newInvalidAsn1Error = errors.newInvalidAsn1Error;
     function Reader(data) {
       if (!data || !Buffer2.isBuffer(data))
@@ -304,7 +7634,7 @@ var require_writer = __commonJS({
     var assert2 = __require("assert");
     var Buffer2 = require_safer().Buffer;
     var ASN1 = require_types();
-    var errors = require_errors();
+    var errors = require_errors2();
     var newInvalidAsn1Error = errors.newInvalidAsn1Error;
     var DEFAULT_OPTS = {
       size: 1024,
@@ -544,7 +7874,7 @@ var require_writer = __commonJS({
 // node_modules/.pnpm/asn1@0.2.6/node_modules/asn1/lib/ber/index.js
 var require_ber = __commonJS({
   "node_modules/.pnpm/asn1@0.2.6/node_modules/asn1/lib/ber/index.js"(exports, module) {
-    var errors = require_errors();
+    var errors = require_errors2();
     var types = require_types();
     var Reader = require_reader();
     var Writer = require_writer();
@@ -5194,9 +12524,9 @@ var require_crypto = __commonJS({
     var {
       createCipheriv,
       createDecipheriv,
-      createHmac,
+      createHmac: createHmac2,
       randomFillSync,
-      timingSafeEqual
+      timingSafeEqual: timingSafeEqual2
     } = __require("crypto");
     var { readUInt32BE, writeUInt32BE } = require_utils();
     var FastBuffer = Buffer[Symbol.species];
@@ -5559,7 +12889,7 @@ var require_crypto = __commonJS({
           );
           this._onWrite(lenBytes);
           this._onWrite(encrypted);
-          mac3 = createHmac(this._macSSLName, this._macKey);
+          mac3 = createHmac2(this._macSSLName, this._macKey);
           writeUInt32BE(BUF_INT, this.outSeqno, 0);
           mac3.update(BUF_INT);
           mac3.update(lenBytes);
@@ -5567,7 +12897,7 @@ var require_crypto = __commonJS({
         } else {
           const encrypted = this._cipherInstance.update(packet);
           this._onWrite(encrypted);
-          mac3 = createHmac(this._macSSLName, this._macKey);
+          mac3 = createHmac2(this._macSSLName, this._macKey);
           writeUInt32BE(BUF_INT, this.outSeqno, 0);
           mac3.update(BUF_INT);
           mac3.update(packet);
@@ -5782,7 +13112,7 @@ var require_crypto = __commonJS({
             ),
             0
           );
-          if (!timingSafeEqual(this._calcMac, this._mac))
+          if (!timingSafeEqual2(this._calcMac, this._mac))
             throw new Error("Invalid MAC");
           POLY1305_OUT_COMPUTE[0] = 1;
           const packet = createDecipheriv("chacha20", this._decKeyMain, POLY1305_OUT_COMPUTE).update(this._packet);
@@ -6158,7 +13488,7 @@ var require_crypto = __commonJS({
             if (this._len > MAX_PACKET_SIZE || this._len < 5 || (need & this._blockSize - 1) !== 0) {
               throw new Error("Bad packet length");
             }
-            this._macInstance = createHmac(this._macSSLName, this._macKey);
+            this._macInstance = createHmac2(this._macSSLName, this._macKey);
             writeUInt32BE(BUF_INT, this.inSeqno, 0);
             this._macInstance.update(BUF_INT);
             if (this._macETM) {
@@ -6405,10 +13735,10 @@ var require_crypto = __commonJS({
     })();
     function timingSafeEquals(a, b) {
       if (a.length !== b.length) {
-        timingSafeEqual(a, a);
+        timingSafeEqual2(a, a);
         return false;
       }
-      return timingSafeEqual(a, b);
+      return timingSafeEqual2(a, b);
     }
     function createCipher(config2) {
       if (typeof config2 !== "object" || config2 === null)
@@ -6519,7 +13849,7 @@ var require_keyParser = __commonJS({
       createDecipheriv,
       createECDH,
       createHash: createHash4,
-      createHmac,
+      createHmac: createHmac2,
       createSign,
       createVerify,
       getCiphers,
@@ -7414,7 +14744,7 @@ ${formatted}-----END ${type} KEY-----`;
         macData.set(privBlob, p + 4);
         if (!passphrase)
           passphrase = EMPTY_PASSPHRASE;
-        const calcMAC = createHmac(
+        const calcMAC = createHmac2(
           "sha1",
           createHash4("sha1").update("putty-private-key-file-mac-key").update(passphrase).digest()
         ).update(macData).digest("hex");
@@ -7759,7 +15089,7 @@ var require_agent = __commonJS({
     var { Socket } = __require("net");
     var { Duplex } = __require("stream");
     var { resolve: resolve5 } = __require("path");
-    var { readFile: readFile5 } = __require("fs");
+    var { readFile: readFile6 } = __require("fs");
     var { execFile, spawn: spawn3 } = __require("child_process");
     var { isParsedKey, parseKey } = require_keyParser();
     var {
@@ -7977,7 +15307,7 @@ var require_agent = __commonJS({
           cb = once(cb);
           let socketPath = this.socketPath;
           let triedCygpath = false;
-          readFile5(socketPath, function readCygsocket(err, data) {
+          readFile6(socketPath, function readCygsocket(err, data) {
             if (err) {
               if (triedCygpath)
                 return cb(new Error("Invalid cygwin unix socket path"));
@@ -7986,7 +15316,7 @@ var require_agent = __commonJS({
                   return cb(new Error("Invalid cygwin unix socket path"));
                 triedCygpath = true;
                 socketPath = stdout.toString().replace(/[\r\n]/g, "");
-                readFile5(socketPath, readCygsocket);
+                readFile6(socketPath, readCygsocket);
               });
               return;
             }
@@ -7999,7 +15329,7 @@ var require_agent = __commonJS({
             const inBuf = [];
             let sock;
             let credsBuf = Buffer.alloc(12);
-            const port = parseInt(m[1], 10);
+            const port2 = parseInt(m[1], 10);
             const secret = m[2].replace(/-/g, "");
             const secretBuf = Buffer.allocUnsafe(16);
             for (let i = 0, j = 0; j < 32; ++i, j += 2)
@@ -8053,7 +15383,7 @@ var require_agent = __commonJS({
               sock.on("error", onFail);
               sock.on("end", onFail);
               sock.on("close", onFail);
-              sock.connect(port);
+              sock.connect(port2);
             }
           });
         }
@@ -22295,7 +29625,7 @@ function generateWasmBytes2() {
     put([253, 80]);
     put([33, 16 + b]);
   }
-  for (let round2 = 0; round2 < 7; round2++) {
+  for (let round3 = 0; round3 < 7; round3++) {
     g(0, 4, 8, 12);
     g(1, 5, 9, 13);
     g(2, 6, 10, 14);
@@ -22473,7 +29803,7 @@ function generateCompressChunks4xBody() {
     put([253, 80]);
     put([33, 16 + b]);
   }
-  for (let round2 = 0; round2 < 7; round2++) {
+  for (let round3 = 0; round3 < 7; round3++) {
     g(0, 4, 8, 12);
     g(1, 5, 9, 13);
     g(2, 6, 10, 14);
@@ -22594,7 +29924,7 @@ function generateCompressParentBody() {
     put([33, sb]);
   }
   let msgIdx = 0;
-  for (let round2 = 0; round2 < 7; round2++) {
+  for (let round3 = 0; round3 < 7; round3++) {
     g(0, 4, 8, 12, MSG_ACCESS_ORDER[msgIdx], MSG_ACCESS_ORDER[msgIdx + 1]);
     msgIdx += 2;
     g(1, 5, 9, 13, MSG_ACCESS_ORDER[msgIdx], MSG_ACCESS_ORDER[msgIdx + 1]);
@@ -23127,15 +30457,15 @@ function xorbHash(chunks) {
   return currentChunks[0].hash;
 }
 function mergedHashOfSequence(chunks) {
-  let text2 = "";
+  let text3 = "";
   let totalLength = 0;
   for (const chunk2 of chunks) {
-    text2 += hashToHex(chunk2.hash) + " : " + chunk2.length + "\n";
+    text3 += hashToHex(chunk2.hash) + " : " + chunk2.length + "\n";
     totalLength += chunk2.length;
   }
-  const bytes = new Uint8Array(text2.length);
-  for (let i = 0; i < text2.length; i++) {
-    bytes[i] = text2.charCodeAt(i);
+  const bytes = new Uint8Array(text3.length);
+  for (let i = 0; i < text3.length; i++) {
+    bytes[i] = text3.charCodeAt(i);
   }
   const hash4 = nodeHasher.reset().update(bytes).finalize(32);
   return { hash: hash4, length: totalLength };
@@ -28703,10 +36033,10 @@ async function* streamJson(source, options) {
     return { type: "value", value };
   }
   function finishLiteral() {
-    const text2 = token;
+    const text3 = token;
     token = "";
     afterValue();
-    switch (text2) {
+    switch (text3) {
       case "true":
         return { type: "value", value: true };
       case "false":
@@ -28714,7 +36044,7 @@ async function* streamJson(source, options) {
       case "null":
         return { type: "value", value: null };
       default:
-        throw new JsonStreamParseError(`Invalid JSON literal: ${JSON.stringify(text2)}`);
+        throw new JsonStreamParseError(`Invalid JSON literal: ${JSON.stringify(text3)}`);
     }
   }
   function unexpected(c) {
@@ -28746,15 +36076,15 @@ async function* streamJson(source, options) {
           continue;
         }
         i++;
-        const text2 = token;
+        const text3 = token;
         token = "";
         if (stringIsKey) {
           stringIsKey = false;
           state = S_AFTER_KEY;
-          yield { type: "key", key: text2 };
+          yield { type: "key", key: text3 };
         } else {
           afterValue();
-          yield { type: "value", value: text2 };
+          yield { type: "value", value: text3 };
         }
         continue;
       }
@@ -28930,14 +36260,14 @@ async function* streamJson(source, options) {
       }
     }
   }
-  const decoder4 = new TextDecoder("utf-8");
+  const decoder5 = new TextDecoder("utf-8");
   for await (const bytes of toByteChunks(source)) {
-    const chunk2 = decoder4.decode(bytes, { stream: true });
+    const chunk2 = decoder5.decode(bytes, { stream: true });
     if (chunk2.length > 0) {
       yield* feed(chunk2);
     }
   }
-  const tail = decoder4.decode();
+  const tail = decoder5.decode();
   if (tail.length > 0) {
     yield* feed(tail);
   }
@@ -29451,7 +36781,7 @@ var MLX_MODE_DEFAULTS = {
   nvfp4: { bits: 4, groupSize: 16 },
   mxfp8: { bits: 8, groupSize: 32 }
 };
-function parseMlxQuantizationParameters(bits, groupSize, mode) {
+function parseMlxQuantizationParameters(bits, groupSize2, mode) {
   if (mode !== void 0 && typeof mode !== "string") {
     return void 0;
   }
@@ -29461,7 +36791,7 @@ function parseMlxQuantizationParameters(bits, groupSize, mode) {
   }
   const defaults = MLX_MODE_DEFAULTS[normalizedMode];
   const resolvedBits = bits ?? defaults.bits;
-  const resolvedGroupSize = groupSize ?? defaults.groupSize;
+  const resolvedGroupSize = groupSize2 ?? defaults.groupSize;
   if (typeof resolvedBits !== "number" || !Number.isInteger(resolvedBits) || typeof resolvedGroupSize !== "number" || !Number.isInteger(resolvedGroupSize)) {
     return void 0;
   }
@@ -31615,18 +38945,18 @@ var validateAsync = async (schema, value, _ctx) => {
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse3 = _parse(_Err);
+  const parse4 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse3(schema, value, ctx, finalizeParams(fn, _params));
+    return parse4(schema, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
-  const parse3 = _parse(_Err);
+  const parse4 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
-    return parse3(schema, value, _ctx, finalizeParams(fn, _params));
+    return parse4(schema, value, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
@@ -33121,7 +40451,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
-  const parse3 = inst._zod.parse;
+  const parse4 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n2 = size(payload.value);
     if (n2 > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -33135,7 +40465,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse3(payload, ctx);
+    return parse4(payload, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
@@ -39107,8 +46437,8 @@ function ko_default() {
 }
 
 // node_modules/.pnpm/zod@4.6.7/node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = (text2) => {
-  return text2.charAt(0).toUpperCase() + text2.slice(1);
+var capitalizeFirstCharacter = (text3) => {
+  return text3.charAt(0).toUpperCase() + text3.slice(1);
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -49908,7 +57238,7 @@ function quantizationConfig(q) {
   const method = q.quant_method ?? (q.load_in_4bit || q.load_in_8bit ? "bitsandbytes" : void 0);
   if (!method) return void 0;
   const groupWeights = Object.values(q.config_groups ?? {}).map((g) => g.weights).find((w) => w != null);
-  const groupSize = groupWeights?.group_size ?? q.group_size ?? q.q_group_size ?? void 0;
+  const groupSize2 = groupWeights?.group_size ?? q.group_size ?? q.q_group_size ?? void 0;
   const fp8 = method === "fp8" || method === "fbgemm_fp8" || groupWeights?.type === "float" && groupWeights.num_bits === 8;
   const bits = groupWeights?.num_bits ?? q.bits ?? q.w_bit ?? (fp8 ? 8 : method === "mxfp4" ? 4 : q.load_in_4bit ? 4 : q.load_in_8bit ? 8 : void 0);
   const blockStructure = groupWeights?.block_structure;
@@ -49917,7 +57247,7 @@ function quantizationConfig(q) {
     method,
     weightBlockSize: weightBlockSize ? [weightBlockSize[0] ?? 1, weightBlockSize[1] ?? 1] : void 0,
     bits,
-    groupSize: groupSize !== void 0 && groupSize > 0 ? groupSize : void 0,
+    groupSize: groupSize2 !== void 0 && groupSize2 > 0 ? groupSize2 : void 0,
     // GPTQ stores qzeros even when symmetric; AWQ stores them unless zero_point is false;
     // compressed-tensors only for asymmetric schemes.
     zeroPoints: method === "gptq" || method === "awq" && q.zero_point !== false || method === "compressed-tensors" && groupWeights?.symmetric === false,
@@ -50144,9 +57474,9 @@ async function loadModelFacts(source) {
   if (isLocalPath(source.model, cwd)) return loadLocalFacts(source.model, resolve2(cwd, source.model));
   return loadHubFacts(source);
 }
-function parseJson(text2, where) {
+function parseJson(text3, where) {
   try {
-    return JSON.parse(text2);
+    return JSON.parse(text3);
   } catch (error62) {
     throw new ModelFactsError(
       `${where} is not valid JSON: ${error62.message}`,
@@ -50224,6 +57554,30 @@ async function readSafetensorsCounts(path2) {
     await handle.close();
   }
 }
+var DEFAULT_HUB_READ_TIMEOUT_MS = 3e4;
+var HubReadTimeout = class extends Error {
+  constructor(url2, timeoutMs) {
+    super(`no answer from ${url2} within ${Math.round(timeoutMs / 1e3)} s`);
+    this.url = url2;
+    this.timeoutMs = timeoutMs;
+  }
+  url;
+  timeoutMs;
+};
+function fetchWithTimeout(base, timeoutMs) {
+  const wrapped = async (input2, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    const url2 = typeof input2 === "string" ? input2 : input2 instanceof URL ? input2.href : input2.url;
+    try {
+      return await base(input2, { ...init, signal });
+    } catch (error62) {
+      if (timeout.aborted) throw new HubReadTimeout(url2, timeoutMs);
+      throw error62;
+    }
+  };
+  return wrapped;
+}
 function hubError(error62, access, what) {
   if (error62 instanceof ModelFactsError) return error62;
   const at = access.revision ? ` at revision '${access.revision}'` : "";
@@ -50245,6 +57599,13 @@ function hubError(error62, access, what) {
       "Retry later; if it persists, check HF_ENDPOINT."
     );
   }
+  const timedOut = error62 instanceof HubReadTimeout ? error62 : error62?.cause instanceof HubReadTimeout;
+  if (timedOut || error62?.name === "TimeoutError") {
+    return new ModelFactsError(
+      `the Hub at ${access.hubUrl} did not answer within ${Number((access.timeoutMs / 1e3).toFixed(1))} s reading ${what} of ${access.model}`,
+      "The Hub (or HF_ENDPOINT) accepted the connection but sent nothing: retry later, check HF_ENDPOINT, or raise the timeout (--hub-timeout)."
+    );
+  }
   if (error62 instanceof TypeError && /access token must start with 'hf_'/.test(error62.message)) {
     return new ModelFactsError(
       "HF_TOKEN is not a Hugging Face token",
@@ -50264,7 +57625,7 @@ async function downloadText(access, path2) {
       ...access.revision !== void 0 && { revision: access.revision },
       hubUrl: access.hubUrl,
       ...access.accessToken !== void 0 && { accessToken: access.accessToken },
-      ...access.fetch !== void 0 && { fetch: access.fetch },
+      fetch: access.fetch,
       xet: false
     });
     return blob ? await blob.text() : void 0;
@@ -50280,7 +57641,7 @@ async function countFromSafetensorsHeaders(access, config2) {
       hubUrl: access.hubUrl,
       ...access.revision !== void 0 && { revision: access.revision },
       ...access.accessToken !== void 0 && { accessToken: access.accessToken },
-      ...access.fetch !== void 0 && { fetch: access.fetch }
+      fetch: access.fetch
     });
     const counts = Object.fromEntries(
       Object.entries(parsed.parameterCount).filter(
@@ -50302,7 +57663,11 @@ async function loadHubFacts(source) {
     // The environment applies only when the caller did not pass the field at all (the CLI passes its own env).
     hubUrl: (source.hubEndpoint ?? ("hubEndpoint" in source ? void 0 : process.env.HF_ENDPOINT) ?? "https://huggingface.co").replace(/\/+$/, ""),
     accessToken: source.token ?? ("token" in source ? void 0 : process.env.HF_TOKEN || void 0),
-    fetch: source.fetch
+    fetch: fetchWithTimeout(
+      source.fetch ?? globalThis.fetch,
+      source.timeoutMs ?? DEFAULT_HUB_READ_TIMEOUT_MS
+    ),
+    timeoutMs: source.timeoutMs ?? DEFAULT_HUB_READ_TIMEOUT_MS
   };
   if (!/^[\w.-]+\/[\w.-]+$/.test(source.model)) {
     throw new ModelFactsError(
@@ -50328,7 +57693,7 @@ async function loadHubFacts(source) {
       ...access.revision !== void 0 && { revision: access.revision },
       hubUrl: access.hubUrl,
       ...access.accessToken !== void 0 && { accessToken: access.accessToken },
-      ...access.fetch !== void 0 && { fetch: access.fetch }
+      fetch: access.fetch
     });
     sha = typeof info.sha === "string" ? info.sha : void 0;
     const safetensors = safetensorsInfoSchema.safeParse(info.safetensors);
@@ -50353,6 +57718,47 @@ async function loadHubFacts(source) {
     config2,
     weights ?? estimatedWeights(config2)
   );
+}
+
+// packages/planner/src/cost.ts
+var THROUGHPUT_ASSUMPTION = {
+  outputTokensPerSecond: 3363,
+  referenceParameters: 762e7,
+  reference: "DeepSeek-R1-Distill-Qwen-7B on 1\xD7 A100 80GB, vLLM default config",
+  source: "https://www.morphllm.com/vllm-benchmarks"
+};
+function assumedTokensPerSecondPerGpu(parameters) {
+  const { outputTokensPerSecond, referenceParameters } = THROUGHPUT_ASSUMPTION;
+  return parameters > 0 ? outputTokensPerSecond * referenceParameters / parameters : outputTokensPerSecond;
+}
+function jobCost(samples, maxNewTokens, parameters) {
+  const perGpu = assumedTokensPerSecondPerGpu(parameters);
+  let completions = 0;
+  let estimatedTokens = 0;
+  const uncounted = [];
+  for (const s of samples) {
+    if (s.completions === void 0 || s.estimatedTokens === void 0) {
+      uncounted.push(s.benchmark);
+      continue;
+    }
+    completions += s.completions;
+    estimatedTokens += s.estimatedTokens;
+  }
+  const estimatedOutputTokens = completions * Math.round(maxNewTokens / 2);
+  return {
+    completions,
+    estimatedTokens,
+    estimatedOutputTokens,
+    assumedTokensPerSecondPerGpu: Math.round(perGpu),
+    estimatedGpuHours: estimatedOutputTokens / perGpu / 3600,
+    uncounted
+  };
+}
+function costLine(cost) {
+  const n2 = (x) => x.toLocaleString("en-US");
+  const tokens = `${(cost.estimatedTokens / 1e6).toFixed(1)} M`;
+  const missing = cost.uncounted.length ? ` (not counted: ${cost.uncounted.join(", ")}, problem count unknown)` : "";
+  return `ESTIMATE: ${n2(cost.completions)} completions, ~${tokens} tokens, ~${cost.estimatedGpuHours.toFixed(1)} GPU-hours at an assumed ${n2(cost.assumedTokensPerSecondPerGpu)} output tokens/s per GPU (${THROUGHPUT_ASSUMPTION.reference}, ${THROUGHPUT_ASSUMPTION.source}, scaled by parameters)${missing}`;
 }
 
 // packages/planner/src/render.ts
@@ -50391,7 +57797,11 @@ function planToJson(plan) {
       maxNumSeqs: job.maxNumSeqs ?? null,
       maxNumBatchedTokens: job.maxNumBatchedTokens ?? null,
       lightevalModelArgs: job.lightevalModelArgs,
-      lightevalArgv: [...job.lightevalArgv]
+      lightevalArgv: [...job.lightevalArgv],
+      estimatedCost: job.cost ? { ...job.cost, uncounted: [...job.cost.uncounted] } : null,
+      route: job.route ?? "in-process",
+      routeReason: job.routeReason ?? null,
+      serveArgv: job.server ? [...job.server.argv] : null
     })),
     reasons: flatten(plan, (job) => job.reasons),
     warnings: [...plan.warnings, ...flatten(plan, (job) => job.warnings)]
@@ -50409,6 +57819,14 @@ function memoryBar(job, gpuMemoryGiB) {
 function displayArgv(argv) {
   return argv.map((a) => /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
 }
+function samplesLines(job) {
+  const n2 = (x) => x.toLocaleString("en-US");
+  const lines = (job.samples ?? []).map(
+    (s) => `           ${s.benchmark}: ${s.problems !== void 0 ? `${n2(s.problems)} problems \xD7 ` : ""}${s.drawn} samples${s.drawn !== s.requested ? ` (${s.requested} asked)` : ""}${s.completions !== void 0 ? ` = ${n2(s.completions)} completions` : ""}`
+  );
+  if (job.cost) lines.push(`           ${costLine(job.cost)}`);
+  return lines.length > 0 ? [`  samples${lines[0]?.slice("  samples".length) ?? ""}`, ...lines.slice(1)] : [];
+}
 function renderPlanText(plan) {
   const { model, cluster } = plan;
   const lines = [];
@@ -50425,12 +57843,14 @@ function renderPlanText(plan) {
     lines.push(
       `Job ${i + 1}: ${job.benchmarks.join(", ")}`,
       `  layout   ${job.nodes} node(s) \xD7 ${job.gpusPerNode} GPUs = TP ${job.tensorParallel} \xD7 PP ${job.pipelineParallel} \xD7 DP ${job.dataParallel}`,
+      `  route    ${job.route ?? "in-process"}${job.routeReason ? ` (${job.routeReason.replace(/^route [a-z-]+(: | as requested)/, "").trim() || "as requested"})` : ""}`,
       `  length   max_model_length ${job.maxModelLength.toLocaleString("en-US")}, max_new_tokens ${job.maxNewTokens.toLocaleString("en-US")}, gpu_memory_utilization ${job.gpuMemoryUtilization}`,
       ...job.maxNumSeqs !== void 0 ? [
         `  vLLM     max_num_seqs ${job.maxNumSeqs}, max_num_batched_tokens ${(job.maxNumBatchedTokens ?? 0).toLocaleString("en-US")}`
       ] : [],
       `  per GPU  ${memoryBar(job, cluster.gpuMemoryGiB)} ${cluster.gpuMemoryGiB} GiB`,
       `           # weights ${m.weights.toFixed(1)}  o overhead ${m.overhead.toFixed(1)}  ~ KV cache ${m.kvCache.toFixed(1)} (${job.concurrentSequences} full sequences)  budget ${m.budget.toFixed(1)} GiB`,
+      ...samplesLines(job),
       "  why",
       ...job.reasons.map((r) => `    - ${r}`)
     );
@@ -50440,6 +57860,7 @@ function renderPlanText(plan) {
         `  env      ${Object.entries(job.env).map(([k, v]) => `${k}=${v}`).join(" ")}`
       );
     }
+    if (job.server) lines.push(`  server   ${displayArgv(job.server.argv)}`);
     lines.push(`  command  ${displayArgv(job.lightevalArgv)}`, "");
   });
   if (plan.warnings.length > 0) lines.push("Warnings", ...plan.warnings.map((w) => `  ! ${w}`), "");
@@ -50451,23 +57872,23 @@ var DEFAULT_LIGHTEVAL_VERSION = "0.13.0";
 var UnsupportedLightevalVersionError = class extends Error {
   name = "UnsupportedLightevalVersionError";
   hint;
-  constructor(text2, why) {
-    super(`LightEval version '${text2}' is not supported: ${why}`);
+  constructor(text3, why) {
+    super(`LightEval version '${text3}' is not supported: ${why}`);
     this.hint = "Use a LightEval version from 0.8.0 on (e.g. --lighteval-version 0.13.0).";
   }
 };
-function parseLightevalVersion(text2) {
-  const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[.+-].*)?$/.exec(text2.trim());
-  if (!match) throw new UnsupportedLightevalVersionError(text2, "expected MAJOR.MINOR[.PATCH]");
+function parseLightevalVersion(text3) {
+  const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[.+-].*)?$/.exec(text3.trim());
+  if (!match) throw new UnsupportedLightevalVersionError(text3, "expected MAJOR.MINOR[.PATCH]");
   const version2 = {
     major: Number(match[1]),
     minor: Number(match[2]),
     patch: Number(match[3] ?? 0),
-    text: text2.trim()
+    text: text3.trim()
   };
   if (version2.major === 0 && version2.minor < 8) {
     throw new UnsupportedLightevalVersionError(
-      text2,
+      text3,
       "versions before 0.8 have a different vllm model config"
     );
   }
@@ -50496,6 +57917,8 @@ var openR1Generation = { temperature: 0.6, topP: 0.95, maxNewTokens: 32768 };
 var benchmarkCatalog = [
   {
     name: "math_500",
+    title: "MATH-500",
+    metricFamily: "math",
     suite: "lighteval",
     task: "math_500",
     fewshot: 0,
@@ -50512,6 +57935,8 @@ var benchmarkCatalog = [
   },
   {
     name: "aime24",
+    title: "AIME 2024",
+    metricFamily: "math",
     suite: "lighteval",
     task: "aime24",
     fewshot: 0,
@@ -50527,6 +57952,8 @@ var benchmarkCatalog = [
   },
   {
     name: "aime25",
+    title: "AIME 2025",
+    metricFamily: "math",
     suite: "lighteval",
     task: "aime25",
     fewshot: 0,
@@ -50542,6 +57969,8 @@ var benchmarkCatalog = [
   },
   {
     name: "gpqa:diamond",
+    title: "GPQA-Diamond",
+    metricFamily: "gpqa",
     suite: "lighteval",
     task: "gpqa:diamond",
     fewshot: 0,
@@ -50557,6 +57986,8 @@ var benchmarkCatalog = [
   },
   {
     name: "lcb:codegeneration",
+    title: "LiveCodeBench",
+    metricFamily: "codegen",
     suite: "extended",
     // 0.12.0 moved it to src/lighteval/tasks/tasks/lcb/main.py with suite=["lighteval"] (huggingface/lighteval
     // v0.12.0); from 0.12.1 the suite is no longer part of the task string.
@@ -50590,6 +58021,9 @@ var UnknownBenchmarkError = class extends Error {
   name = "UnknownBenchmarkError";
   hint;
 };
+function findBenchmark(name) {
+  return benchmarkCatalog.find((b) => b.name === name);
+}
 function getBenchmark(name) {
   const benchmark = benchmarkCatalog.find((b) => b.name === name);
   if (!benchmark) throw new UnknownBenchmarkError(name);
@@ -50601,6 +58035,17 @@ function suiteFor(benchmark, version2) {
     if (lightevalAtLeast(version2, ...change.since)) suite = change.suite;
   }
   return suite;
+}
+function benchmarkIdentity(benchmark, version2) {
+  const parsed = typeof version2 === "string" ? parseLightevalVersion(version2) : version2;
+  let found;
+  for (const entry of benchmark.datasets ?? []) if (lightevalAtLeast(parsed, ...entry.since)) found = entry;
+  return {
+    benchmark: benchmark.name,
+    ...found && { dataset: found.repo },
+    ...found?.subset !== void 0 && { subset: found.subset },
+    revision: null
+  };
 }
 function samplesPlanFor(benchmark, version2) {
   const parsed = typeof version2 === "string" ? parseLightevalVersion(version2) : version2;
@@ -50723,7 +58168,7 @@ function samplesCost(plan, benchmark, maxNewTokens) {
     maxTokens: completions * (benchmark.maxPromptTokens + maxNewTokens)
   };
 }
-function argValue(key, value) {
+function lightevalModelArgValue(key, value) {
   if (/[,={}]/.test(value) || value === "") {
     throw new PlanError(
       `cannot pass ${key} '${value}' to LightEval: model args are split on ',' and '='`,
@@ -50745,9 +58190,9 @@ function buildLightevalArgs(input2) {
   const version2 = parseLightevalVersion(input2.lightevalVersion);
   const generation = `generation_parameters={max_new_tokens:${input2.maxNewTokens},temperature:${input2.temperature},top_p:${input2.topP}}`;
   const modelArgs = [
-    argValue(modelNameKey(version2), input2.model),
-    ...input2.revision ? [argValue("revision", input2.revision)] : [],
-    argValue("dtype", input2.dtype),
+    lightevalModelArgValue(modelNameKey(version2), input2.model),
+    ...input2.revision ? [lightevalModelArgValue("revision", input2.revision)] : [],
+    lightevalModelArgValue("dtype", input2.dtype),
     `tensor_parallel_size=${input2.tensorParallel}`,
     `pipeline_parallel_size=${input2.pipelineParallel}`,
     `data_parallel_size=${input2.dataParallel}`,
@@ -50757,7 +58202,7 @@ function buildLightevalArgs(input2) {
     ...schedulerArgs(version2, input2),
     // `cache_dir` is a model-config field from 0.11 (models/abstract_model.py at v0.11.0 … v0.13.0,
     // default ~/.cache/huggingface/lighteval); earlier releases have no prediction cache and refuse the key.
-    ...lightevalAtLeast(version2, 0, 11) ? [argValue("cache_dir", cacheDir)] : [],
+    ...lightevalAtLeast(version2, 0, 11) ? [lightevalModelArgValue("cache_dir", cacheDir)] : [],
     generation
   ].join(",");
   const tasks = input2.benchmarks.map((b) => lightevalTaskString(b, version2)).join(",");
@@ -50782,9 +58227,19 @@ function buildLightevalArgs(input2) {
 // packages/planner/src/memory.ts
 var GiB = 1024 ** 3;
 var memoryModel = {
-  /** CUDA context, cuBLAS/cuDNN workspaces and CUDA-graph pools: ~1 GiB per GPU in vLLM's logs. */
+  /**
+   * CUDA context and cuBLAS workspaces (vLLM's `non_torch_memory`). Kept at 1 GiB after checking it
+   * against eight logged start-ups (test/fixtures/vllm-startup/logged.json): eager runs, as LightEval
+   * runs (lighteval v0.13.0 vllm_model.py: `enforce_eager=True`), log 0.16–0.25 GiB
+   * (vllm-project/vllm#12126, #13061), so 1 GiB is conservative for them; `vllm serve` with CUDA
+   * graphs logs 1.79 GiB at TP 1 (#10511), which a LightEval job never pays.
+   */
   runtimeGiB: 1,
-  /** NCCL communicator buffers, only when the replica spans more than one GPU. */
+  /**
+   * NCCL communicator buffers, only when the replica spans more than one GPU: eager TP 2 logs
+   * 0.25 GiB of non-torch memory in all (vllm-project/vllm#13061); `vllm serve` TP 2 with custom
+   * all-reduce and CUDA graphs 3.58 (#10511).
+   */
   ncclGiB: 0.5,
   /** Tokens in the profiling forward pass: vLLM's default chunked-prefill budget is at most 8192. */
   activationTokens: 8192,
@@ -50906,7 +58361,7 @@ function tensorParallelProblem(config2, tp, gpusPerNode) {
   if (64 % tp !== 0) return `the vocabulary (padded to a multiple of 64) does not split ${tp} ways`;
   const q = config2.quantization;
   const blockN = q?.weightBlockSize?.[0];
-  const groupSize = q && /awq|gptq|compressed-tensors/.test(q.method) && (q.bits ?? 16) < 8 ? q.groupSize : void 0;
+  const groupSize2 = q && /awq|gptq|compressed-tensors/.test(q.method) && (q.bits ?? 16) < 8 ? q.groupSize : void 0;
   const shardedWidths = [
     ...denseWidths.map((w) => ["intermediate_size", w]),
     ["expert intermediate size", config2.moe?.expertIntermediateSize]
@@ -50916,12 +58371,12 @@ function tensorParallelProblem(config2, tp, gpusPerNode) {
     if (width2 % tp !== 0) return `${name} ${width2} does not split into ${tp} equal parts`;
     if (blockN !== void 0 && width2 / tp % blockN !== 0)
       return `${name} ${width2} / TP ${tp} is not a whole number of ${blockN}-wide FP8 blocks`;
-    if (groupSize !== void 0 && width2 / tp % groupSize !== 0)
-      return `${name} ${width2} / TP ${tp} is not a whole number of ${groupSize}-input quantization groups (${q?.method})`;
+    if (groupSize2 !== void 0 && width2 / tp % groupSize2 !== 0)
+      return `${name} ${width2} / TP ${tp} is not a whole number of ${groupSize2}-input quantization groups (${q?.method})`;
   }
   const attentionWidth = config2.attentionHeads * config2.headDim;
-  if (groupSize !== void 0 && !config2.mla && attentionWidth / tp % groupSize !== 0)
-    return `o_proj input ${attentionWidth} / TP ${tp} is not a whole number of ${groupSize}-input quantization groups (${q?.method})`;
+  if (groupSize2 !== void 0 && !config2.mla && attentionWidth / tp % groupSize2 !== 0)
+    return `o_proj input ${attentionWidth} / TP ${tp} is not a whole number of ${groupSize2}-input quantization groups (${q?.method})`;
   return void 0;
 }
 function validTensorParallelSizes(config2, gpusPerNode) {
@@ -50947,6 +58402,277 @@ function candidateLayouts(config2, gpusPerNode, maxNodes) {
   return layouts.sort(
     (a, b) => group(a) - group(b) || a.tensorParallel * a.pipelineParallel - b.tensorParallel * b.pipelineParallel || a.pipelineParallel - b.pipelineParallel
   );
+}
+
+// packages/planner/src/route-facts.ts
+var lighteval = (tag, path2) => ({ repo: "huggingface/lighteval", tag, path: path2 });
+var lightevalVllmPins = {
+  "0.8.0": { requirement: "vllm>=0.7.0", source: lighteval("v0.8.0", "pyproject.toml") },
+  "0.9.0": { requirement: "vllm>=0.7.0", source: lighteval("v0.9.0", "pyproject.toml") },
+  "0.9.1": { requirement: "vllm>=0.7.0", source: lighteval("v0.9.1", "pyproject.toml") },
+  "0.9.2": { requirement: "vllm>=0.7.0", source: lighteval("v0.9.2", "pyproject.toml") },
+  "0.10.0": { requirement: "vllm>=0.8.4", source: lighteval("v0.10.0", "pyproject.toml") },
+  "0.11.0": {
+    requirement: "vllm>=0.10.0,<0.10.2",
+    below: "0.10.2",
+    source: lighteval("v0.11.0", "pyproject.toml")
+  },
+  "0.12.0": {
+    requirement: "vllm>=0.10.0,<0.10.2",
+    below: "0.10.2",
+    source: lighteval("v0.12.0", "pyproject.toml")
+  },
+  "0.12.1": {
+    requirement: "vllm>=0.10.0,<0.10.2",
+    below: "0.10.2",
+    source: lighteval("v0.12.1", "pyproject.toml")
+  },
+  "0.12.2": {
+    requirement: "vllm>=0.10.0,<0.10.2",
+    below: "0.10.2",
+    source: lighteval("v0.12.2", "pyproject.toml")
+  },
+  "0.13.0": {
+    requirement: "vllm>=0.10.0,<0.10.2",
+    below: "0.10.2",
+    source: lighteval("v0.13.0", "pyproject.toml")
+  }
+};
+var vllmMultiNode = {
+  autoRayFallbackThrough: "0.11.0",
+  refusesWithoutBackendFrom: "0.11.1",
+  mpMultiNodeFrom: "0.11.1",
+  sources: [
+    { repo: "vllm-project/vllm", path: "vllm/config/parallel.py", pr: 25775 },
+    { repo: "vllm-project/vllm", path: "vllm/config/parallel.py", pr: 30140 },
+    { repo: "vllm-project/vllm", path: "vllm/engine/arg_utils.py", pr: 23691 }
+  ]
+};
+function endpointFactsFor(version2) {
+  const at = (tag, path2) => lighteval(tag, path2);
+  if (version2.major === 0 && version2.minor < 9) {
+    return {
+      usable: false,
+      nameKey: "model",
+      fixedConcurrency: 20,
+      useChatTemplateFlag: true,
+      source: at("v0.8.0", "src/lighteval/models/litellm_model.py")
+    };
+  }
+  if (version2.major === 0 && version2.minor < 11) {
+    return {
+      usable: true,
+      nameKey: "model_name",
+      fixedConcurrency: 20,
+      useChatTemplateFlag: version2.minor < 10,
+      source: at(
+        `v${version2.major}.${version2.minor}.${version2.patch}`,
+        "src/lighteval/models/litellm_model.py"
+      )
+    };
+  }
+  return {
+    usable: true,
+    nameKey: "model_name",
+    concurrencyKey: "concurrent_requests",
+    useChatTemplateFlag: false,
+    source: at("v0.11.0", "src/lighteval/models/endpoints/litellm_model.py")
+  };
+}
+function versionLessThan(a, b) {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? 0;
+    const y = pb[i] ?? 0;
+    if (x !== y) return x < y;
+  }
+  return false;
+}
+function pinnedVllmFallsBackToRay(lightevalVersion) {
+  const pin = lightevalVllmPins[normalise(lightevalVersion)];
+  if (!pin) return void 0;
+  return pin.below !== void 0 && !versionLessThan(vllmMultiNode.refusesWithoutBackendFrom, pin.below);
+}
+function pinnedVllmLacksMpMultiNode(lightevalVersion) {
+  const pin = lightevalVllmPins[normalise(lightevalVersion)];
+  return pin?.below !== void 0 && !versionLessThan(vllmMultiNode.mpMultiNodeFrom, pin.below);
+}
+function vllmPinFor(lightevalVersion) {
+  return lightevalVllmPins[normalise(lightevalVersion)];
+}
+function normalise(version2) {
+  const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(version2.trim());
+  return match ? `${match[1]}.${match[2]}.${match[3] ?? 0}` : version2;
+}
+
+// packages/planner/src/routes.ts
+var routeSettings = ["auto", "in-process", "ray", "serve"];
+var multiNodeEngines = ["ray", "mp"];
+function chooseRoute(request) {
+  const { requested, nodes, lightevalVersion } = request;
+  if (requested === "auto") return autoRoute(request);
+  const reason = `route ${requested} as requested`;
+  if (requested === "in-process") {
+    if (nodes > 1) {
+      throw new PlanError(
+        `route in-process cannot run a job on ${nodes} nodes: LightEval's vllm backend runs vLLM inside its own process, on the node it starts on`,
+        "Use route auto (or ray / serve), or plan for one node (max-nodes 1)."
+      );
+    }
+    return { route: "in-process", reason, warnings: [] };
+  }
+  if (requested === "ray") return { route: "ray", reason, warnings: rayWarnings(lightevalVersion, nodes) };
+  return { route: "serve", reason, warnings: serveProblems(request) };
+}
+function autoRoute(request) {
+  const { nodes, lightevalVersion } = request;
+  if (nodes === 1) {
+    return {
+      route: "in-process",
+      reason: "route in-process: the job fits on one node, where LightEval runs vLLM itself",
+      warnings: []
+    };
+  }
+  const pin = vllmPinFor(lightevalVersion);
+  if (pinnedVllmFallsBackToRay(lightevalVersion)) {
+    return {
+      route: "ray",
+      reason: `route ray: ${nodes} nodes, and LightEval ${lightevalVersion} pins ${pin?.requirement}, a vLLM that falls back to a reachable Ray cluster when TP \xD7 PP exceeds one node's GPUs (vLLM \u2264 ${vllmMultiNode.autoRayFallbackThrough}); the job starts Ray over its nodes`,
+      warnings: []
+    };
+  }
+  const version2 = parseLightevalVersion(lightevalVersion);
+  if (!endpointFactsFor(version2).usable) {
+    return {
+      route: "ray",
+      reason: `route ray: ${nodes} nodes; LightEval ${lightevalVersion}'s endpoint backend cannot set the generation parameters, so vLLM runs in LightEval over a Ray cluster the job starts`,
+      warnings: rayWarnings(lightevalVersion, nodes)
+    };
+  }
+  const why = pin ? `LightEval ${lightevalVersion} pins ${pin.requirement}, which allows a vLLM from ${vllmMultiNode.refusesWithoutBackendFrom} on that refuses to span nodes from inside LightEval (vLLM PR #25775)` : `there are no facts about the vLLM LightEval ${lightevalVersion} installs`;
+  return {
+    route: "serve",
+    reason: `route serve: ${nodes} nodes, and ${why}; vllm serve spans the nodes (${request.engine}) and LightEval evaluates its OpenAI-compatible API`,
+    warnings: serveProblems(request)
+  };
+}
+function rayWarnings(lightevalVersion, nodes) {
+  if (nodes === 1 || pinnedVllmFallsBackToRay(lightevalVersion)) return [];
+  const pin = vllmPinFor(lightevalVersion);
+  return [
+    `route ray needs vLLM \u2264 ${vllmMultiNode.autoRayFallbackThrough} on the nodes: LightEval ${lightevalVersion} ${pin ? `pins only ${pin.requirement}` : "has no known vLLM pin"}, and from ${vllmMultiNode.refusesWithoutBackendFrom} vLLM refuses a world size above one node's GPUs ("World size \u2026 is larger than the number of available GPUs")`
+  ];
+}
+function serveProblems(request) {
+  const { lightevalVersion, engine, nodes } = request;
+  const facts = endpointFactsFor(parseLightevalVersion(lightevalVersion));
+  if (!facts.usable) {
+    throw new PlanError(
+      `route serve needs LightEval's endpoint backend with generation parameters: LightEval ${lightevalVersion}'s \`endpoint litellm\` takes only model, provider, base_url and api_key (${facts.source.path} at ${facts.source.tag})`,
+      "Use LightEval 0.9.0 or later for the serve route, or route ray."
+    );
+  }
+  if (nodes > 1 && engine === "mp" && pinnedVllmLacksMpMultiNode(lightevalVersion)) {
+    throw new PlanError(
+      `multi-node-engine mp needs vllm serve --nnodes/--node-rank/--master-addr (vLLM ${vllmMultiNode.mpMultiNodeFrom}+), but LightEval ${lightevalVersion} pins ${vllmPinFor(lightevalVersion)?.requirement}`,
+      "Use multi-node-engine ray (vllm serve --distributed-executor-backend ray over the Ray cluster the job starts)."
+    );
+  }
+  if (nodes > 1 && request.dataParallel > 1) {
+    throw new PlanError(
+      `route serve runs one server replica; this job plans ${request.dataParallel} replicas over ${nodes} nodes`,
+      "Use route ray for several replicas over several nodes, or lower the GPU budget per job to one replica."
+    );
+  }
+  const warnings = [];
+  if (facts.fixedConcurrency !== void 0) {
+    warnings.push(
+      `LightEval ${lightevalVersion}'s endpoint backend sends at most ${facts.fixedConcurrency} requests at once (no concurrency setting before 0.11): the server may idle`
+    );
+  }
+  if (nodes > 1 && engine === "mp" && !pinnedVllmLacksMpMultiNode(lightevalVersion)) {
+    warnings.push(`multi-node-engine mp needs vLLM ${vllmMultiNode.mpMultiNodeFrom} or later on the nodes`);
+  }
+  return warnings;
+}
+
+// packages/planner/src/serve-args.ts
+var SERVE_HOST = "127.0.0.1";
+var DEFAULT_SERVE_PORT = 8e3;
+var SERVE_API_KEY_PLACEHOLDER = "EMPTY";
+function vllmServeArgv(input2, servedModelName) {
+  const argv = ["vllm", "serve", input2.model];
+  if (input2.revision) argv.push("--revision", input2.revision);
+  argv.push(
+    "--dtype",
+    input2.dtype,
+    "--tensor-parallel-size",
+    String(input2.tensorParallel),
+    "--pipeline-parallel-size",
+    String(input2.pipelineParallel)
+  );
+  if (input2.dataParallel > 1) argv.push("--data-parallel-size", String(input2.dataParallel));
+  argv.push(
+    "--max-model-len",
+    String(input2.maxModelLength),
+    "--gpu-memory-utilization",
+    String(input2.gpuMemoryUtilization)
+  );
+  if (input2.maxNumSeqs !== void 0) argv.push("--max-num-seqs", String(input2.maxNumSeqs));
+  if (input2.maxNumBatchedTokens !== void 0)
+    argv.push("--max-num-batched-tokens", String(input2.maxNumBatchedTokens));
+  if (input2.nodes > 1) argv.push("--distributed-executor-backend", input2.engine);
+  argv.push("--served-model-name", servedModelName, "--host", SERVE_HOST, "--port", String(input2.servePort));
+  return argv;
+}
+function buildServeCommand(input2) {
+  const version2 = parseLightevalVersion(input2.lightevalVersion);
+  const facts = endpointFactsFor(version2);
+  if (!facts.usable) {
+    throw new PlanError(
+      `LightEval ${input2.lightevalVersion} has no usable endpoint backend for the serve route`,
+      "Use LightEval 0.9.0 or later, or route ray."
+    );
+  }
+  const servedModelName = input2.model;
+  const concurrency = (input2.maxNumSeqs ?? 256) * input2.dataParallel;
+  const generation = `generation_parameters={max_new_tokens:${input2.maxNewTokens},temperature:${input2.temperature},top_p:${input2.topP}}`;
+  const modelArgs = [
+    // LiteLLM routes `openai/NAME` with a base_url to an OpenAI-compatible server, asking for NAME.
+    lightevalModelArgValue(facts.nameKey, `openai/${servedModelName}`),
+    `base_url=http://${SERVE_HOST}:${input2.servePort}/v1`,
+    `api_key=${SERVE_API_KEY_PLACEHOLDER}`,
+    ...facts.concurrencyKey ? [`${facts.concurrencyKey}=${concurrency}`] : [],
+    ...lightevalAtLeast(version2, 0, 11) ? [lightevalModelArgValue("cache_dir", input2.cacheDir ?? "lighteval-cache")] : [],
+    generation
+  ].join(",");
+  const tasks = input2.benchmarks.map((b) => lightevalTaskString(b, version2)).join(",");
+  const argv = [
+    "lighteval",
+    "endpoint",
+    "litellm",
+    modelArgs,
+    tasks,
+    "--output-dir",
+    input2.outputDir,
+    "--save-details"
+  ];
+  if (facts.useChatTemplateFlag) argv.push("--use-chat-template");
+  const customPaths = [
+    ...new Set(input2.benchmarks.flatMap((b) => b.customTasksPath ? [b.customTasksPath] : []))
+  ];
+  if (customPaths[0]) argv.push("--custom-tasks", customPaths[0]);
+  const samples = input2.benchmarks.map((b) => samplesCost(samplesPlanFor(b, version2), b, input2.maxNewTokens));
+  return {
+    serveArgv: vllmServeArgv(input2, servedModelName),
+    servedModelName,
+    argv,
+    modelArgs,
+    ...facts.concurrencyKey ? { concurrency } : {},
+    samples,
+    warnings: samples.flatMap((s) => s.warning ? [s.warning] : [])
+  };
 }
 
 // packages/planner/src/plan.ts
@@ -50998,7 +58724,10 @@ function planEvaluation(input2) {
       ...input2.maxModelLength !== void 0 && { maxModelLength: input2.maxModelLength }
     },
     modelPath: input2.modelPath ?? input2.facts.id,
-    benchmarks: resolveBenchmarks(input2.benchmarks)
+    benchmarks: resolveBenchmarks(input2.benchmarks),
+    route: input2.route ?? "auto",
+    multiNodeEngine: input2.multiNodeEngine ?? "ray",
+    servePort: input2.servePort ?? DEFAULT_SERVE_PORT
   };
   const benchmarks = resolved.benchmarks;
   const groups = input2.jobPerBenchmark ? benchmarks.map((b) => [b]) : [benchmarks];
@@ -51208,7 +58937,52 @@ function planJob(input2, benchmarks, minGpusExclusive = 0) {
     lengths.maxModelLength
   );
   reasons.push(throughput.reason);
-  const command = buildLightevalArgs({
+  const commandInput = commandInputFor(input2, benchmarks, layout, dataParallel, lengths, throughput);
+  const routed = routeCommand(input2, commandInput, nodes);
+  const { command } = routed;
+  reasons.push(routed.reason);
+  const jobWarnings = [...lengths.warnings, ...warnings, ...routed.warnings, ...command.warnings];
+  const settings = new Set(benchmarks.map((b) => `${b.temperature}/${b.topP}`));
+  if (settings.size > 1) {
+    jobWarnings.push(
+      "benchmarks in this job differ in temperature/top_p; one job uses one setting: split them into separate jobs"
+    );
+  }
+  const round3 = (x) => Math.round(x * 100) / 100;
+  return {
+    benchmarks: benchmarks.map((b) => b.name),
+    nodes,
+    gpusPerNode: nodes > 1 ? Math.ceil(totalGpus / nodes) : totalGpus,
+    tensorParallel: layout.tensorParallel,
+    pipelineParallel: layout.pipelineParallel,
+    dataParallel,
+    maxModelLength: lengths.maxModelLength,
+    maxNewTokens: lengths.maxNewTokens,
+    gpuMemoryUtilization: input2.gpuMemoryUtilization,
+    memoryPerGpuGiB: {
+      weights: round3(memory.weightsGiB),
+      kvCache: round3(Math.max(0, memory.kvCacheGiB)),
+      overhead: round3(memory.overheadGiB),
+      budget: round3(memory.budgetGiB)
+    },
+    concurrentSequences: memory.concurrentSequences,
+    maxNumSeqs: throughput.maxNumSeqs,
+    maxNumBatchedTokens: throughput.maxNumBatchedTokens,
+    lightevalModelArgs: command.modelArgs,
+    lightevalArgv: command.argv,
+    samples: command.samples,
+    cost: jobCost(command.samples, lengths.maxNewTokens, facts.parameters),
+    env: command.env,
+    route: routed.route,
+    routeReason: routed.reason,
+    ...routed.server && { server: routed.server },
+    reasons,
+    warnings: jobWarnings
+  };
+}
+function commandInputFor(input2, benchmarks, layout, dataParallel, lengths, throughput) {
+  const { facts } = input2;
+  return {
     model: input2.modelPath,
     revision: facts.source === "hub" ? facts.revision : void 0,
     dtype: servingDtype(facts.config),
@@ -51225,40 +58999,40 @@ function planJob(input2, benchmarks, minGpusExclusive = 0) {
     outputDir: input2.outputDir,
     maxNumSeqs: throughput.maxNumSeqs,
     maxNumBatchedTokens: throughput.maxNumBatchedTokens
-  });
-  const jobWarnings = [...lengths.warnings, ...warnings, ...command.warnings];
-  const settings = new Set(benchmarks.map((b) => `${b.temperature}/${b.topP}`));
-  if (settings.size > 1) {
-    jobWarnings.push(
-      "benchmarks in this job differ in temperature/top_p; one job uses one setting: split them into separate jobs"
-    );
-  }
-  const round2 = (x) => Math.round(x * 100) / 100;
-  return {
-    benchmarks: benchmarks.map((b) => b.name),
+  };
+}
+function routeCommand(input2, commandInput, nodes) {
+  const choice = chooseRoute({
+    requested: input2.route,
+    engine: input2.multiNodeEngine,
     nodes,
-    gpusPerNode: nodes > 1 ? Math.ceil(totalGpus / nodes) : totalGpus,
-    tensorParallel: layout.tensorParallel,
-    pipelineParallel: layout.pipelineParallel,
-    dataParallel,
-    maxModelLength: lengths.maxModelLength,
-    maxNewTokens: lengths.maxNewTokens,
-    gpuMemoryUtilization: input2.gpuMemoryUtilization,
-    memoryPerGpuGiB: {
-      weights: round2(memory.weightsGiB),
-      kvCache: round2(Math.max(0, memory.kvCacheGiB)),
-      overhead: round2(memory.overheadGiB),
-      budget: round2(memory.budgetGiB)
+    dataParallel: commandInput.dataParallel,
+    lightevalVersion: input2.lightevalVersion
+  });
+  const vllmCommand = buildLightevalArgs(commandInput);
+  if (choice.route !== "serve") return { ...choice, command: vllmCommand };
+  const serve = buildServeCommand({
+    ...commandInput,
+    servePort: input2.servePort,
+    engine: input2.multiNodeEngine,
+    nodes
+  });
+  return {
+    ...choice,
+    command: {
+      modelArgs: serve.modelArgs,
+      argv: serve.argv,
+      env: {},
+      samples: serve.samples,
+      warnings: serve.warnings
     },
-    concurrentSequences: memory.concurrentSequences,
-    maxNumSeqs: throughput.maxNumSeqs,
-    maxNumBatchedTokens: throughput.maxNumBatchedTokens,
-    lightevalModelArgs: command.modelArgs,
-    lightevalArgv: command.argv,
-    samples: command.samples,
-    env: command.env,
-    reasons,
-    warnings: jobWarnings
+    server: {
+      argv: serve.serveArgv,
+      servedModelName: serve.servedModelName,
+      port: input2.servePort,
+      engine: input2.multiNodeEngine,
+      ...serve.concurrency !== void 0 && { concurrency: serve.concurrency }
+    }
   };
 }
 function nextLargerPlan(plan, job) {
@@ -51283,2572 +59057,382 @@ function nextLargerPlan(plan, job) {
   }
 }
 
-// packages/action/src/report/escape.ts
-var ZERO_WIDTH_SPACE = "\u200B";
-var CONTROL = (
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-  /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
-);
-function defuseMentions(text2) {
-  return text2.replace(/@/g, `@${ZERO_WIDTH_SPACE}`);
-}
-function escapeHtml(text2) {
-  return text2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
-function escapePreformatted(text2) {
-  return defuseMentions(escapeHtml(text2.replace(CONTROL, "")));
-}
-function escapeInline(text2) {
-  const oneLine = text2.replace(CONTROL, "").replace(/\r?\n/g, " ");
-  const escaped = escapeHtml(oneLine).replace(/[\\`*_{}[\]()#+\-!|~]/g, (ch) => `\\${ch}`);
-  return defuseMentions(escaped);
-}
-function escapeCodeSpan(text2) {
-  const oneLine = text2.replace(CONTROL, "").replace(/\r\n?|\n|[\u2028\u2029]/g, " ");
-  const inert = oneLine.replace(/`/g, "\u02CB").replace(/\|/g, "\\|");
-  return `\`${inert.trim() === "" ? "\xA0" : inert}\``;
-}
-function escapeTerminal(text2, options = {}) {
-  const pattern = options.oneLine ? (
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: showing control characters is the point
-    /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
-  ) : (
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: showing control characters is the point
-    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
-  );
-  return text2.replace(pattern, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`);
-}
-function escapeWorkflowLog(text2) {
-  return escapeTerminal(text2).replace(/^(\s*):(?=:)/gm, `$1:${ZERO_WIDTH_SPACE}`);
-}
-
-// packages/slurm/src/backoff.ts
-function backoffDelay(options, step, random = Math.random) {
-  const base = Math.min(options.maxMs, options.initialMs * options.factor ** Math.max(0, step));
-  const spread = base * options.jitter * (2 * random() - 1);
-  return Math.max(0, Math.min(options.maxMs, Math.round(base + spread)));
-}
-function sleep(ms, signal) {
-  return new Promise((resolve5, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve5();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-// packages/slurm/src/errors.ts
-var SlurmPackageError = class extends Error {
-  hint;
-  constructor(message, hint, options) {
-    super(message, options);
-    this.name = new.target.name;
-    this.hint = hint;
-  }
-};
-var UnsafeBatchValueError = class extends SlurmPackageError {
-};
-var HostKeyMismatchError = class extends SlurmPackageError {
-  expectedFingerprint;
-  actualFingerprint;
-  constructor(host, expectedFingerprint, actualFingerprint) {
+// packages/action/src/hub/errors.ts
+var HubUnavailableError = class extends Error {
+  constructor(operation, attempts, lastError) {
     super(
-      `The SSH host key of ${host} does not match the pinned key: expected ${expectedFingerprint}, the server presented ${actualFingerprint}.`,
-      "If the cluster really changed its host key, update the pinned known_hosts line (ssh-keyscan, then compare the fingerprint with your admin). Otherwise someone may be intercepting the connection: do not continue."
+      `the Hugging Face Hub did not accept ${operation} after ${attempts} attempts: ${lastError?.message ?? String(lastError)}`
     );
-    this.expectedFingerprint = expectedFingerprint;
-    this.actualFingerprint = actualFingerprint;
-  }
-};
-var KnownHostsLineError = class extends SlurmPackageError {
-};
-var SshConnectError = class extends SlurmPackageError {
-  /** True when trying again cannot help (authentication refused). */
-  permanent = false;
-};
-var RemoteCommandError = class extends SlurmPackageError {
-  exitCode;
-  stderr;
-  constructor(message, hint, exitCode, stderr, options) {
-    super(message, hint, options);
-    this.exitCode = exitCode;
-    this.stderr = stderr;
-  }
-};
-var SubmitError = class extends SlurmPackageError {
-};
-var SlurmOutputError = class extends SlurmPackageError {
-};
-var UnsafeRemotePathError = class extends SlurmPackageError {
-  path;
-  reason;
-  constructor(path2, reason, message, hint) {
-    super(message, hint);
-    this.path = path2;
-    this.reason = reason;
-  }
-};
-
-// packages/slurm/src/job-spec.ts
-function scriptPath(spec) {
-  return `${trimSlash(spec.runDir)}/${spec.name.replace(/[^A-Za-z0-9._-]/g, "_")}.sbatch`;
-}
-function secretsPath(spec) {
-  return `${trimSlash(spec.runDir)}/.secrets-${spec.key}.env`;
-}
-function logPatterns(spec) {
-  const id = spec.array ? "%A_%a" : "%j";
-  const dir = trimSlash(spec.runDir);
-  return { stdout: `${dir}/slurm-${id}.out`, stderr: `${dir}/slurm-${id}.err` };
-}
-function logPaths(spec, jobId) {
-  const dir = trimSlash(spec.runDir);
-  return { stdout: `${dir}/slurm-${jobId}.out`, stderr: `${dir}/slurm-${jobId}.err` };
-}
-function timeLimitSeconds(limit) {
-  const match = /^(?:(\d+)-)?(\d+)(?::(\d+))?(?::(\d+))?$/.exec(limit);
-  if (!match) return void 0;
-  const [, days, a, b, c] = match;
-  const n2 = (s) => s === void 0 ? 0 : Number(s);
-  if (days !== void 0) {
-    return n2(days) * 86400 + n2(a) * 3600 + n2(b) * 60 + n2(c);
-  }
-  if (c !== void 0) return n2(a) * 3600 + n2(b) * 60 + n2(c);
-  if (b !== void 0) return n2(a) * 60 + n2(b);
-  return n2(a) * 60;
-}
-function trimSlash(dir) {
-  return dir.length > 1 ? dir.replace(/\/+$/, "") : dir;
-}
-
-// packages/slurm/src/shell-quote.ts
-function shellQuote(value) {
-  if (value.includes("\0")) {
-    throw new UnsafeBatchValueError(
-      "A value contains a NUL character, which no shell command or argument can carry.",
-      "Remove the NUL byte from the value (it usually comes from reading a binary file as text)."
-    );
-  }
-  if (value !== "" && /^[A-Za-z0-9_./:@+,-]+$/.test(value)) return value;
-  return `'${value.replaceAll("'", `'\\''`)}'`;
-}
-function shellJoin(argv) {
-  return argv.map(shellQuote).join(" ");
-}
-
-// packages/slurm/src/batch-script.ts
-var MISSING_SECRETS_EXIT_CODE = 97;
-function renderBatchScript(spec) {
-  const directives = renderDirectives(spec);
-  const lines = ["#!/bin/bash -l", ...directives.map((d) => `#SBATCH ${d}`)];
-  lines.push(
-    "# Rendered by @model-eval/slurm. Values are single-quoted; secrets are sourced from a 0600 file, never written here.",
-    "set -eo pipefail",
-    // srun steps inside the job inherit sbatch's NONE unless told otherwise (sbatch man page, 22.05:
-    // "SLURM_EXPORT_ENV should be set to ALL in the job script"); the job's environment is clean by now.
-    "export SLURM_EXPORT_ENV=ALL"
-  );
-  const secretNames = Object.keys(spec.secrets ?? {});
-  if (secretNames.length > 0) {
-    secretNames.forEach((name) => {
-      assertEnvironmentName(name, "secret");
-    });
-    lines.push(
-      `model_eval_secrets=${shellQuote(secretsPath(spec))}`,
-      // Delete the secrets when the job ends. Not when Slurm stops it with SIGTERM (requeue, preemption,
-      // time limit): a requeued run needs them again; collect and cancel scrub the file in that case.
-      // Array tasks share the file, so only collect scrubs it for them.
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a JS template
-      'if [ -z "${SLURM_ARRAY_TASK_ID:-}" ]; then',
-      `  trap 'rm -f -- "$model_eval_secrets"' EXIT`,
-      `  trap 'trap - EXIT; exit 143' TERM`,
-      "fi",
-      'if [ ! -r "$model_eval_secrets" ]; then',
-      `  echo "model-eval: the secrets file $model_eval_secrets is missing (was the job requeued after it was scrubbed?); resubmit the job." >&2`,
-      `  exit ${MISSING_SECRETS_EXIT_CODE}`,
-      "fi",
-      '. "$model_eval_secrets"'
-    );
-  }
-  for (const [name, value] of Object.entries(spec.environment ?? {})) {
-    assertEnvironmentName(name, "environment variable");
-    lines.push(`export ${name}=${shellQuote(value)}`);
-  }
-  for (const line of spec.setup ?? []) {
-    if (line.includes("\0")) {
-      throw new UnsafeBatchValueError(
-        "A job setup line contains a NUL character.",
-        "Remove the NUL byte from the setup lines in the configuration."
-      );
-    }
-    lines.push(line);
-  }
-  if (spec.command.length === 0) {
-    throw new UnsafeBatchValueError("The job has no command.", "Give the job a command to run.");
-  }
-  lines.push(shellJoin(spec.command), "");
-  return lines.join("\n");
-}
-function renderSecretsFile(secrets) {
-  return Object.entries(secrets).map(([name, value]) => {
-    assertEnvironmentName(name, "secret");
-    return `export ${name}=${shellQuote(value)}
-`;
-  }).join("");
-}
-function renderDirectives(spec) {
-  const out = [];
-  const add = (option, value) => {
-    if (value === void 0) return;
-    out.push(`--${option}=${directiveValue(option, String(value))}`);
-  };
-  checkIdentity(spec);
-  add("job-name", spec.name);
-  add("comment", spec.key);
-  if (spec.timeLimit !== void 0) {
-    if (timeLimitSeconds(spec.timeLimit) === void 0) {
-      throw new UnsafeBatchValueError(
-        `The time limit "${spec.timeLimit}" is not in a form Slurm reads.`,
-        "Use MM, HH:MM:SS or D-HH:MM:SS, e.g. 04:00:00 or 1-00:00:00."
-      );
-    }
-    add("time", spec.timeLimit);
-  }
-  add("partition", spec.partition);
-  add("account", spec.account);
-  add("qos", spec.qos);
-  add("nodes", positive2("nodes", spec.nodes ?? 1));
-  add("ntasks-per-node", 1);
-  const gpus = positive2("gpus-per-node", spec.gpusPerNode);
-  if (gpus !== void 0) {
-    const typed = spec.gpuType ? `${spec.gpuType}:${gpus}` : String(gpus);
-    if (spec.gpuFlag === "gpus-per-node") add("gpus-per-node", typed);
-    else add("gres", `gpu:${typed}`);
-  }
-  add("cpus-per-task", positive2("cpus-per-task", spec.cpusPerTask));
-  add("mem", spec.memory);
-  add("constraint", spec.constraint);
-  add("chdir", spec.runDir);
-  const logs = logPatterns(spec);
-  add("output", logs.stdout);
-  add("error", logs.stderr);
-  add("array", arrayValue(spec));
-  out.push("--export=NONE");
-  if (spec.requeue ?? true) out.push("--requeue");
-  else out.push("--no-requeue");
-  out.push(...extraDirectives(spec));
-  return out;
-}
-function positive2(option, value) {
-  if (value !== void 0 && (!Number.isInteger(value) || value < 1)) {
-    throw new UnsafeBatchValueError(
-      `--${option} must be a positive whole number, got ${value}.`,
-      `Fix the ${option} value in the job specification.`
-    );
-  }
-  return value;
-}
-function checkIdentity(spec) {
-  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(spec.key)) {
-    throw new UnsafeBatchValueError(
-      `The idempotency key ${JSON.stringify(spec.key)} must be 1\u2013128 letters, digits, '.', '_', ':' or '-'.`,
-      "Derive the key from a hash of what identifies the job (model, revision, benchmark, plan)."
-    );
-  }
-  if (spec.name.includes(",")) {
-    throw new UnsafeBatchValueError(
-      `The job name ${JSON.stringify(spec.name)} contains a comma.`,
-      "Use a job name without commas (the idempotency key itself is a good name)."
-    );
-  }
-}
-function arrayValue(spec) {
-  if (!spec.array) return void 0;
-  if (!/^\d+(?:-\d+(?::\d+)?)?(?:,\d+(?:-\d+(?::\d+)?)?)*$/.test(spec.array.indices)) {
-    throw new UnsafeBatchValueError(
-      `The job array indices "${spec.array.indices}" are not in a form Slurm reads.`,
-      "Use ranges and lists of task numbers such as 0-199 or 1,3,5-7."
-    );
-  }
-  const throttle = positive2("array throttle", spec.array.throttle);
-  return throttle === void 0 ? spec.array.indices : `${spec.array.indices}%${throttle}`;
-}
-function extraDirectives(spec) {
-  return (spec.extraDirectives ?? []).map((directive) => {
-    const match = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/s.exec(directive);
-    if (!match) {
-      throw new UnsafeBatchValueError(
-        `The extra directive "${directive}" is not a long sbatch option.`,
-        "Write extra directives as --option or --option=value (e.g. --reservation=eval)."
-      );
-    }
-    const [, option = "", value] = match;
-    if (ENVIRONMENT_OPTIONS.has(option)) {
-      throw new UnsafeBatchValueError(
-        `The extra directive --${option} would hand the runner's environment (and its secrets) to the job.`,
-        "Remove it: jobs run with --export=NONE; put what the job needs in the environment settings or the job setup lines."
-      );
-    }
-    return value === void 0 ? `--${option}` : `--${option}=${directiveValue(option, value)}`;
-  });
-}
-var ENVIRONMENT_OPTIONS = /* @__PURE__ */ new Set(["export", "export-file", "get-user-env"]);
-function directiveValue(option, value) {
-  if (/[\r\n]/.test(value)) {
-    throw new UnsafeBatchValueError(
-      `The value of #SBATCH --${option} contains a newline, which would end the directive and start a new line of the script.`,
-      `Remove line breaks from the ${option} value.`
-    );
-  }
-  if (value === "" || !/^[\x21-\x7e]+$/.test(value) || /["'\\|#`$]/.test(value)) {
-    throw new UnsafeBatchValueError(
-      `The value of #SBATCH --${option} (${JSON.stringify(value)}) contains characters sbatch cannot read safely in a directive (spaces, quotes, backslashes, |, #, $, backticks, control or non-ASCII characters) or is empty.`,
-      `Use a ${option} made of letters, digits and punctuation such as - _ . / : , = @ + %.`
-    );
-  }
-  return value;
-}
-function assertEnvironmentName(name, what) {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-    throw new UnsafeBatchValueError(
-      `The ${what} name ${JSON.stringify(name)} is not a valid shell variable name.`,
-      "Use letters, digits and underscores, not starting with a digit."
-    );
-  }
-}
-
-// packages/slurm/src/job-state.ts
-var RUNNING_STATES = [
-  "PENDING",
-  "CONFIGURING",
-  "RUNNING",
-  "COMPLETING",
-  "REQUEUED",
-  "REQUEUE_HOLD",
-  "REQUEUE_FED",
-  "RESIZING",
-  "SUSPENDED",
-  "STOPPED",
-  "SIGNALING",
-  "STAGE_OUT",
-  "SPECIAL_EXIT",
-  "RESV_DEL_HOLD",
-  /** A name this package does not know; see `raw`. */
-  "UNRECOGNISED"
-];
-var FAILED_STATES = [
-  "FAILED",
-  "CANCELLED",
-  "TIMEOUT",
-  "OUT_OF_MEMORY",
-  "NODE_FAIL",
-  "BOOT_FAIL",
-  "DEADLINE",
-  "PREEMPTED",
-  "REVOKED",
-  /** Neither the controller nor accounting knows the job any more. */
-  "LOST"
-];
-var RETRYABLE = /* @__PURE__ */ new Set(["NODE_FAIL", "BOOT_FAIL", "PREEMPTED"]);
-function toJobState(record2) {
-  const name = record2.state.trim().split(/\s+/)[0]?.replace(/\+$/, "").toUpperCase() ?? "";
-  const timing = { elapsedSeconds: record2.elapsedSeconds ?? 0 };
-  if (record2.startTime && !/^(unknown|none)$/i.test(record2.startTime)) timing.startTime = record2.startTime;
-  if (record2.endTime && !/^(unknown|none)$/i.test(record2.endTime)) timing.endTime = record2.endTime;
-  if (record2.nodeList && !/^(none assigned|\(null\))$/i.test(record2.nodeList))
-    timing.nodeList = record2.nodeList;
-  const reason = meaningfulReason(record2.reason);
-  const exit = parseExitCode(record2.exitCode);
-  if (name === "COMPLETED") {
-    if (exit && (exit.code !== 0 || exit.signal !== 0)) {
-      return {
-        class: "failed",
-        state: "FAILED",
-        raw: record2.state,
-        retryable: false,
-        exitCode: exit.code,
-        signal: exit.signal,
-        ...withReason(reason),
-        ...timing
-      };
-    }
-    return { class: "succeeded", state: "COMPLETED", raw: record2.state, exitCode: 0, ...timing };
-  }
-  const failed = FAILED_STATES.includes(name) ? name : void 0;
-  if (failed) {
-    return {
-      class: "failed",
-      state: failed,
-      raw: record2.state,
-      retryable: RETRYABLE.has(failed),
-      ...exit ? { exitCode: exit.code, signal: exit.signal } : {},
-      ...withReason(reason),
-      ...timing
-    };
-  }
-  const running = RUNNING_STATES.includes(name) ? name : "UNRECOGNISED";
-  return { class: "running", state: running, raw: record2.state, ...withReason(reason), ...timing };
-}
-function withReason(reason) {
-  return reason === void 0 ? {} : { reason };
-}
-function meaningfulReason(reason) {
-  const trimmed = reason?.trim();
-  if (!trimmed || /^(none|\(null\))$/i.test(trimmed)) return void 0;
-  return trimmed;
-}
-function parseExitCode(value) {
-  const match = value === void 0 ? null : /^(\d+):(\d+)$/.exec(value.trim());
-  if (!match) return void 0;
-  return { code: Number(match[1]), signal: Number(match[2]) };
-}
-function parseSlurmDuration(value) {
-  const match = /^(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+)(?:\.\d+)?$/.exec(value.trim());
-  if (!match) return void 0;
-  const [, days, hours, minutes, seconds] = match;
-  return Number(days ?? 0) * 86400 + Number(hours ?? 0) * 3600 + Number(minutes) * 60 + Number(seconds);
-}
-
-// packages/slurm/src/slurm-output.ts
-var SACCT_FIELDS = [
-  "JobID",
-  "State",
-  "ExitCode",
-  "Elapsed",
-  "Start",
-  "End",
-  "NodeList",
-  "Reason"
-];
-var jobIdSchema = external_exports.string().regex(/^\d+(?:_(?:\d+|\[[^\]]*\]))?(?:\+\d+)?$/, "not a Slurm job id");
-var sacctLineSchema = external_exports.tuple([
-  jobIdSchema,
-  external_exports.string().min(1),
-  external_exports.string(),
-  external_exports.string(),
-  external_exports.string(),
-  external_exports.string(),
-  external_exports.string(),
-  external_exports.string()
-]);
-function parseSacct(stdout) {
-  return nonEmptyLines(stdout).map((line) => {
-    const [jobId, state, exitCode, elapsed, start, end, nodeList, reason] = parseLine(
-      sacctLineSchema,
-      line.split("|"),
-      "sacct",
-      line
-    );
-    return {
-      jobId,
-      state,
-      exitCode,
-      elapsedSeconds: parseSlurmDuration(elapsed) ?? 0,
-      startTime: start,
-      endTime: end,
-      nodeList,
-      reason
-    };
-  });
-}
-var SQUEUE_FORMAT = "%i|%T|%r|%M|%S|%e|%N|%k|%j";
-var squeueLineSchema = external_exports.tuple([
-  jobIdSchema,
-  external_exports.string().min(1),
-  external_exports.string(),
-  external_exports.string(),
-  external_exports.string(),
-  external_exports.string(),
-  external_exports.string(),
-  external_exports.string(),
-  external_exports.string()
-]);
-function parseSqueue(stdout) {
-  return nonEmptyLines(stdout).map((line) => {
-    const parts = line.split("|");
-    const fixed2 = parts.slice(0, 7);
-    const rest = parts.slice(7).join("|");
-    const [name, ...commentParts] = rest.split("|").reverse();
-    const comment = commentParts.reverse().join("|");
-    const [jobId, state, reason, elapsed, start, end, nodeList, parsedComment, parsedName] = parseLine(
-      squeueLineSchema,
-      [...fixed2, comment, name ?? ""],
-      "squeue",
-      line
-    );
-    return {
-      jobId,
-      state,
-      reason,
-      elapsedSeconds: parseSlurmDuration(elapsed) ?? 0,
-      startTime: start,
-      endTime: end,
-      nodeList,
-      comment: parsedComment,
-      name: parsedName
-    };
-  });
-}
-var SACCT_FIND_FIELDS = ["JobID", "JobName", "State", "Comment", "Submit"];
-var sacctFindSchema = external_exports.tuple([jobIdSchema, external_exports.string(), external_exports.string().min(1), external_exports.string(), external_exports.string()]);
-function parseSacctFind(stdout) {
-  return nonEmptyLines(stdout).map((line) => {
-    const parts = line.split("|");
-    const normalised = parts.length > 5 ? [parts[0] ?? "", parts.slice(1, parts.length - 3).join("|"), ...parts.slice(-3)] : parts;
-    const [jobId, name, state, comment] = parseLine(sacctFindSchema, normalised, "sacct", line);
-    return { jobId, name, state, comment };
-  });
-}
-var scontrolJobSchema = external_exports.object({
-  JobId: external_exports.string().regex(/^\d+$/),
-  JobState: external_exports.string().min(1),
-  ExitCode: external_exports.string().optional(),
-  Reason: external_exports.string().optional(),
-  RunTime: external_exports.string().optional(),
-  StartTime: external_exports.string().optional(),
-  EndTime: external_exports.string().optional(),
-  NodeList: external_exports.string().optional(),
-  ArrayJobId: external_exports.string().optional(),
-  ArrayTaskId: external_exports.string().optional(),
-  Comment: external_exports.string().optional()
-});
-function parseScontrolJobs(stdout) {
-  return nonEmptyLines(stdout).filter((line) => line.startsWith("JobId=")).map((line) => {
-    const fields = {};
-    for (const match of line.matchAll(/(?:^|\s)([A-Za-z][A-Za-z0-9:/_]*)=(\S*)/g)) {
-      const [, key, value] = match;
-      if (key !== void 0 && !(key in fields)) fields[key] = value ?? "";
-    }
-    const job = parseLine(scontrolJobSchema, fields, "scontrol", line);
-    const jobId = job.ArrayJobId && job.ArrayTaskId !== void 0 && /^\d+$/.test(job.ArrayTaskId) ? `${job.ArrayJobId}_${job.ArrayTaskId}` : job.JobId;
-    return {
-      jobId,
-      state: job.JobState,
-      exitCode: job.ExitCode,
-      reason: job.Reason,
-      elapsedSeconds: job.RunTime ? parseSlurmDuration(job.RunTime) ?? 0 : 0,
-      startTime: job.StartTime,
-      endTime: job.EndTime,
-      nodeList: job.NodeList
-    };
-  });
-}
-function parseSbatchParsable(stdout) {
-  const line = nonEmptyLines(stdout).at(-1)?.trim() ?? "";
-  const match = /^(\d+)(?:;(\S+))?$/.exec(line);
-  if (!match?.[1]) {
-    throw new SubmitError(
-      `sbatch answered ${JSON.stringify(stdout.trim())} instead of a job id.`,
-      "Check that the cluster runs Slurm \u2265 17 (which supports --parsable) and that nothing in the login shell prints to stdout."
-    );
-  }
-  return match[2] ? { jobId: match[1], cluster: match[2] } : { jobId: match[1] };
-}
-function nonEmptyLines(stdout) {
-  return stdout.split("\n").filter((line) => line.trim() !== "");
-}
-function parseLine(schema, value, command, line) {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new SlurmOutputError(
-      `Could not read a line of ${command} output: ${JSON.stringify(line)} (${external_exports.prettifyError(result.error)}).`,
-      `The cluster's ${command} printed something unexpected; check its version and any wrapper scripts around it.`
-    );
-  }
-  return result.data;
-}
-
-// packages/slurm/src/cancel.ts
-async function cancelJobs(transport, request) {
-  const deadline = Date.now() + (request.timeoutMs ?? 5e3);
-  const remaining = () => Math.max(500, deadline - Date.now());
-  const ids = new Set(request.jobIds);
-  if (request.keys && request.keys.length > 0) {
-    const keys = new Set(request.keys);
-    const squeue = await transport.exec(["squeue", "--me", "-h", "-o", SQUEUE_FORMAT], {
-      timeoutMs: remaining()
-    });
-    if (squeue.exitCode === 0) {
-      for (const record2 of parseSqueue(squeue.stdout)) {
-        if (keys.has(record2.comment)) ids.add(record2.jobId.replace(/_\[.*$/, ""));
-      }
-    }
-  }
-  const cancelled = [...ids];
-  try {
-    await scancel(transport, cancelled, remaining);
-  } finally {
-    if (request.scrubFiles && request.scrubFiles.length > 0) {
-      await transport.exec(["rm", "-f", "--", ...request.scrubFiles], { timeoutMs: remaining() });
-    }
-  }
-  return { cancelled };
-}
-async function scancel(transport, cancelled, remaining) {
-  if (cancelled.length > 0) {
-    const result = await transport.exec(["scancel", ...cancelled], { timeoutMs: remaining() });
-    if (result.exitCode !== 0 && !/already completing or completed|Invalid job id/i.test(result.stderr)) {
-      throw new RemoteCommandError(
-        `scancel failed: ${result.stderr.trim()}`,
-        `Cancel the jobs by hand: scancel ${cancelled.join(" ")}`,
-        result.exitCode,
-        result.stderr
-      );
-    }
-  }
-}
-
-// packages/slurm/src/collect.ts
-import { randomBytes } from "node:crypto";
-
-// packages/slurm/src/collect-limits.ts
-var RESULTS_LIMITS = {
-  maxFileBytes: 64 * 1024 * 1024,
-  maxTotalBytes: 256 * 1024 * 1024,
-  maxFiles: 1e3
-};
-var DETAILS_LIMITS = {
-  maxFileBytes: 1024 * 1024 * 1024,
-  maxTotalBytes: 4 * 1024 * 1024 * 1024,
-  maxFiles: 1e4
-};
-function applyLimits(files, limits) {
-  const accepted = [];
-  const skipped = [];
-  let total = 0;
-  for (const file2 of files) {
-    if (file2.size > limits.maxFileBytes) {
-      skipped.push({
-        path: file2.path,
-        reason: `${formatBytes(file2.size)}, over the per-file limit of ${formatBytes(limits.maxFileBytes)}`
-      });
-    } else if (accepted.length >= limits.maxFiles) {
-      skipped.push({ path: file2.path, reason: `over the limit of ${limits.maxFiles} files` });
-    } else if (total + file2.size > limits.maxTotalBytes) {
-      skipped.push({
-        path: file2.path,
-        reason: `would pass the total limit of ${formatBytes(limits.maxTotalBytes)}`
-      });
-    } else {
-      accepted.push(file2);
-      total += file2.size;
-    }
-  }
-  return { accepted, skipped };
-}
-function formatBytes(bytes) {
-  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
-  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${bytes} B`;
-}
-
-// packages/slurm/src/safe-listing.ts
-async function listTreeSafely(transport, root, options) {
-  const result = await transport.exec([
-    "sh",
-    "-c",
-    // %y type without following links, %U owner uid, %s size, %T@ mtime, %P path below the root.
-    'id -u || exit 70; exec find -P "$1" -maxdepth "$2" -printf "%y\\t%U\\t%s\\t%T@\\t%P\\0"',
-    "model-eval-list",
-    root,
-    String(options.maxDepth)
-  ]);
-  if (result.exitCode !== 0 && /No such file or directory/.test(result.stderr) && result.stdout.indexOf("\0") < 0) {
-    return { exists: false, entries: [], skipped: [] };
-  }
-  const newline = result.stdout.indexOf("\n");
-  const unreadable = [...result.stderr.matchAll(/^find: ['‘](.*)['’]: Permission denied$/gm)].map(
-    (m) => m[1] ?? ""
-  );
-  if (result.exitCode === 1 && newline >= 0 && unreadable.length > 0) {
-    const me2 = result.stdout.slice(0, newline).trim();
-    const listing = parseListing(
-      root,
-      me2,
-      result.stdout.slice(newline + 1).split("\0").filter(Boolean)
-    );
-    listing.skipped.push(
-      ...unreadable.map((path2) => ({ path: path2, reason: "not readable by the cluster account" }))
-    );
-    return listing;
-  }
-  if (result.exitCode !== 0) {
-    throw new RemoteCommandError(
-      `Could not list ${root} on the cluster: ${result.stderr.trim() || `exit ${result.exitCode}`}`,
-      "Collection needs GNU find (with -printf) on the login node, and read access to the run directory.",
-      result.exitCode,
-      result.stderr
-    );
-  }
-  const me = result.stdout.slice(0, newline).trim();
-  const records = result.stdout.slice(newline + 1).split("\0").filter(Boolean);
-  return parseListing(root, me, records);
-}
-function parseListing(root, accountUid, records) {
-  const base = root.replace(/\/+$/, "") || "/";
-  const entries = [];
-  const skipped = [];
-  for (const record2 of records) {
-    const [type = "", owner = "", size = "", mtime = "", ...rest] = record2.split("	");
-    const relativePath = rest.join("	");
-    const path2 = relativePath === "" ? base : `${base}/${relativePath}`;
-    const skip = (reason) => skipped.push({ path: path2, reason });
-    if (relativePath === "") {
-      if (type !== "d") {
-        skip(
-          type === "l" ? "the directory itself is a symbolic link: nothing under it was read" : "not a directory"
-        );
-        return { exists: true, entries: [], skipped };
-      }
-      if (owner !== accountUid) {
-        skip(`owned by uid ${owner}, not the cluster account: nothing under it was read`);
-        return { exists: true, entries: [], skipped };
-      }
-      continue;
-    }
-    const segments = relativePath.split("/");
-    if (relativePath.startsWith("/") || segments.some((s) => s === "" || s === "." || s === "..")) {
-      skip("unsafe name");
-      continue;
-    }
-    if (type === "l") skip("symbolic link (not followed)");
-    else if (type !== "f" && type !== "d") skip("not a regular file or directory");
-    else if (owner !== accountUid) skip(`owned by uid ${owner}, not the cluster account`);
-    else
-      entries.push({
-        relativePath,
-        path: path2,
-        type: type === "f" ? "file" : "directory",
-        size: Number(size),
-        modifiedMs: Math.round(Number(mtime) * 1e3)
-      });
-  }
-  const refusedDirs = skipped.map((s) => `${s.path}/`);
-  return {
-    exists: true,
-    entries: entries.filter((e) => !refusedDirs.some((dir) => e.path.startsWith(dir))),
-    skipped
-  };
-}
-
-// packages/slurm/src/collect.ts
-async function collectJobFiles(transport, spec, jobId, options = {}) {
-  const pattern = options.resultsFilePattern ?? /^results_.*\.json$/;
-  const limits = { ...RESULTS_LIMITS, ...options.limits };
-  const scrub = (options.scrubSecrets ?? true) && spec.secrets && Object.keys(spec.secrets).length > 0 ? transport.exec(["rm", "-f", "--", secretsPath(spec)]) : Promise.resolve(void 0);
-  const [listing, tails] = await Promise.all([
-    listTreeSafely(transport, spec.outputDir ?? spec.runDir, { maxDepth: (options.maxDepth ?? 6) + 1 }),
-    // The tail only decorates a missing-results note here: an unreadable log leaves it empty.
-    readLogTails(transport, spec, jobId, options.tailLines ?? 100).catch(() => ({
-      stdoutTail: "",
-      stderrTail: ""
-    }))
-  ]);
-  const newestPerDirectory = /* @__PURE__ */ new Map();
-  for (const file2 of listing.entries) {
-    if (file2.type !== "file") continue;
-    const slash = file2.path.lastIndexOf("/");
-    if (!pattern.test(file2.path.slice(slash + 1))) continue;
-    const dir = file2.path.slice(0, slash);
-    const current2 = newestPerDirectory.get(dir);
-    if (!current2 || isNewer(file2, current2)) newestPerDirectory.set(dir, file2);
-  }
-  const candidates = [...newestPerDirectory.values()].sort((a, b) => a.path.localeCompare(b.path));
-  const { accepted, skipped: overLimit } = applyLimits(candidates, limits);
-  const skipped = [...listing.skipped, ...overLimit];
-  const resultFiles = [];
-  for (const file2 of accepted) {
-    try {
-      const content = await transport.readFile(file2.path, {
-        maxBytes: limits.maxFileBytes,
-        refuseSymlink: true
-      });
-      resultFiles.push({ path: file2.path, modifiedMs: file2.modifiedMs, content: content.toString("utf8") });
-    } catch (error62) {
-      if (!(error62 instanceof UnsafeRemotePathError)) throw error62;
-      skipped.push({ path: file2.path, reason: error62.message });
-    }
-  }
-  await scrub;
-  return { resultFiles, ...tails, skipped };
-}
-async function readLogTails(transport, spec, jobId, lines) {
-  const paths = logPaths(spec, jobId);
-  const separator = `--model-eval-${randomBytes(12).toString("hex")}--`;
-  const result = await transport.exec([
-    "sh",
-    "-c",
-    'safe_tail() { if [ -f "$2" ] && [ ! -L "$2" ]; then tail -c 1048576 -- "$2" | tail -n "$1"; fi; }; safe_tail "$1" "$2" 2>/dev/null; printf "\\n%s\\n" "$4"; safe_tail "$1" "$3" 2>/dev/null; true',
-    "sh",
-    String(lines),
-    paths.stdout,
-    paths.stderr,
-    separator
-  ]);
-  const at = result.stdout.indexOf(`
-${separator}
-`);
-  if (result.exitCode !== 0 || at < 0) {
-    throw new RemoteCommandError(
-      `reading the logs of job ${jobId} failed (exit ${result.exitCode}${at < 0 ? ", output cut off" : ""}): ${result.stderr.trim()}`,
-      "Usually a dropped connection; the read is retried.",
-      result.exitCode,
-      result.stderr
-    );
-  }
-  return {
-    stdoutTail: result.stdout.slice(0, at),
-    stderrTail: result.stdout.slice(at + separator.length + 2)
-  };
-}
-function isNewer(a, b) {
-  const nameA = a.path.slice(a.path.lastIndexOf("/") + 1);
-  const nameB = b.path.slice(b.path.lastIndexOf("/") + 1);
-  if (nameA !== nameB) return nameA > nameB;
-  return a.modifiedMs > b.modifiedMs;
-}
-
-// packages/slurm/src/environment.ts
-var ALLOWED = /* @__PURE__ */ new Set(["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TZ", "TMPDIR"]);
-var ALLOWED_SLURM = /* @__PURE__ */ new Set(["SLURM_CONF"]);
-function scrubbedEnvironment(env) {
-  const out = {};
-  for (const [name, value] of Object.entries(env)) {
-    if (value === void 0) continue;
-    if (ALLOWED.has(name) || ALLOWED_SLURM.has(name) || /^LC_[A-Z]+$/.test(name)) out[name] = value;
-  }
-  return out;
-}
-
-// packages/slurm/src/failure-class.ts
-var GPU_OOM_PATTERNS = [
-  /CUDA out of memory/i,
-  /torch\.(?:cuda\.)?OutOfMemoryError/,
-  // vLLM V1: "To serve at least one request with the models's max seq len (…), (… GiB KV cache is
-  // needed, which is larger than the available KV cache memory (…)"; some releases spell it "model's".
-  /To\s+serve\s+at\s+least\s+one\s+request\s+with\s+the\s+models?'s\s+max\s+seq\s+len/,
-  /KV\s+cache\s+is\s+needed,\s+which\s+is\s+larger\s+than\s+the\s+available\s+KV\s+cache\s+memory/,
-  // Older vLLM: "The model's max seq len (…) is larger than the maximum number of tokens … KV cache".
-  /is\s+larger\s+than\s+the\s+maximum\s+number\s+of\s+tokens\s+that\s+can\s+be\s+stored\s+in\s+KV\s+cache/,
-  /No\s+available\s+memory\s+for\s+the\s+cache\s+blocks/
-];
-function isGpuOutOfMemoryLog(logTail) {
-  return GPU_OOM_PATTERNS.some((pattern) => pattern.test(logTail));
-}
-function classifyFailure(state, logTail = "") {
-  switch (state.state) {
-    case "TIMEOUT":
-      return "timeout";
-    case "DEADLINE":
-      return "deadline";
-    case "CANCELLED":
-    case "REVOKED":
-      return "cancelled";
-    case "OUT_OF_MEMORY":
-      return "host-oom";
-    case "NODE_FAIL":
-    case "BOOT_FAIL":
-      return "node-failure";
-    case "PREEMPTED":
-      return "preempted";
-    case "LOST":
-      return "lost";
-    case "FAILED":
-      return isGpuOutOfMemoryLog(logTail) ? "gpu-oom" : "failed";
-  }
-}
-function isRetryableFailure(failure2) {
-  return failure2 === "node-failure" || failure2 === "preempted";
-}
-
-// packages/slurm/src/failure-log.ts
-async function classifyJobFailure(transport, spec, jobId, state, options = {}) {
-  const attempts = options.attempts ?? 3;
-  let lastError = "";
-  for (let attempt = 1; attempt <= attempts; attempt += 1) {
-    try {
-      const tails = await readLogTails(transport, spec, jobId, options.lines ?? 200);
-      const logTail = `${tails.stdoutTail}${tails.stderrTail}`;
-      return { failure: classifyFailure(state, logTail), logTail };
-    } catch (error62) {
-      lastError = error62 instanceof Error ? error62.message : String(error62);
-      if (attempt < attempts) await sleep((options.retryDelayMs ?? 1e3) * attempt);
-    }
-  }
-  const note = `The job's log could not be read (${lastError}); the failure is classified from its Slurm state alone.`;
-  return { failure: classifyFailure(state, ""), logTail: note, logUnreadable: lastError };
-}
-
-// packages/slurm/src/known-hosts.ts
-import { createHash } from "node:crypto";
-function openSshFingerprint(key) {
-  return `SHA256:${createHash("sha256").update(key).digest("base64").replace(/=+$/, "")}`;
-}
-function parseKnownHostsLine(line) {
-  const fields = line.trim().split(/\s+/);
-  if (fields[0]?.startsWith("@")) {
-    throw new KnownHostsLineError(
-      `The known_hosts line starts with the marker ${fields[0]}; only a plain host key can be pinned.`,
-      "Pass the line for the host key itself, as printed by `ssh-keyscan -p PORT HOST`."
-    );
-  }
-  const [, keyType, base643] = fields;
-  if (keyType === void 0 || base643 === void 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(base643)) {
-    throw new KnownHostsLineError(
-      "The known_hosts line does not have the form `hosts keytype base64-key`.",
-      "Pass one line as printed by `ssh-keyscan -p PORT HOST` (for example `[login.example.org]:22 ssh-ed25519 AAAAC3\u2026`)."
-    );
-  }
-  const key = Buffer.from(base643, "base64");
-  const innerLength = key.length >= 4 ? key.readUInt32BE(0) : -1;
-  const innerType = innerLength > 0 && 4 + innerLength <= key.length ? key.subarray(4, 4 + innerLength).toString() : "";
-  if (innerType !== keyType) {
-    throw new KnownHostsLineError(
-      `The known_hosts key is not a valid ${keyType} key (its blob says "${innerType || "nothing"}").`,
-      "The line may be truncated or edited; copy it again from `ssh-keyscan`."
-    );
-  }
-  return { keyType, key, fingerprint: openSshFingerprint(key) };
-}
-function hostKeyAlgorithmsFor(keyType) {
-  if (keyType === "ssh-rsa") return ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"];
-  return [keyType];
-}
-
-// packages/slurm/src/local-transport.ts
-import { spawn } from "node:child_process";
-import { constants } from "node:fs";
-import { lstat, mkdir, open as open3, readdir as readdir2 } from "node:fs/promises";
-
-// packages/slurm/src/transport.ts
-function joinRemotePath(dir, name) {
-  return dir.endsWith("/") ? `${dir}${name}` : `${dir}/${name}`;
-}
-
-// packages/slurm/src/local-transport.ts
-function createLocalTransport() {
-  let closed = false;
-  const assertOpen = () => {
-    if (closed) throw new Error("The local transport was closed.");
-  };
-  return {
-    kind: "local",
-    exec(argv, options) {
-      assertOpen();
-      return runChild(argv, options ?? {});
-    },
-    async readFile(path2, options) {
-      assertOpen();
-      return readLocalFile(path2, options ?? {});
-    },
-    async writeFile(path2, data, options) {
-      assertOpen();
-      const mode = options?.mode ?? 420;
-      const handle = await open3(path2, options?.exclusive ? "wx" : "w", mode);
-      try {
-        await handle.chmod(mode);
-        await handle.writeFile(data);
-      } finally {
-        await handle.close();
-      }
-    },
-    async listDirectory(dir) {
-      assertOpen();
-      const names = await readdir2(dir);
-      const entries = [];
-      for (const name of names) {
-        const path2 = joinRemotePath(dir, name);
-        const info = await lstat(path2).catch(() => void 0);
-        if (!info) continue;
-        entries.push({
-          name,
-          path: path2,
-          type: info.isFile() ? "file" : info.isDirectory() ? "directory" : "other",
-          size: info.size,
-          modifiedMs: info.mtimeMs
-        });
-      }
-      return entries;
-    },
-    async makeDirectory(dir, options) {
-      assertOpen();
-      await mkdir(dir, { recursive: true, mode: options?.mode ?? 493 });
-    },
-    async close() {
-      closed = true;
-    }
-  };
-}
-function runChild(argv, options) {
-  const [command, ...args] = argv;
-  if (command === void 0) return Promise.reject(new Error("exec needs at least a command name."));
-  return new Promise((resolve5, reject) => {
-    const child = spawn(command, args, {
-      stdio: ["pipe", "pipe", "pipe"],
-      env: scrubbedEnvironment(process.env)
-    });
-    const stdout = [];
-    const stderr = [];
-    let settled = false;
-    const finish2 = (outcome) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      options.signal?.removeEventListener("abort", onAbort);
-      outcome();
-    };
-    const timer = options.timeoutMs === void 0 ? void 0 : setTimeout(() => {
-      child.kill("SIGKILL");
-      finish2(() => reject(timeoutError(argv, options.timeoutMs ?? 0)));
-    }, options.timeoutMs);
-    const onAbort = () => {
-      child.kill("SIGKILL");
-      finish2(() => reject(options.signal?.reason ?? new Error("aborted")));
-    };
-    if (options.signal?.aborted) {
-      onAbort();
-      return;
-    }
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    child.stdout.on("data", (chunk2) => stdout.push(chunk2));
-    child.stderr.on("data", (chunk2) => stderr.push(chunk2));
-    child.on(
-      "error",
-      (error62) => finish2(
-        () => reject(
-          new RemoteCommandError(
-            `Could not start ${command}: ${error62.message}`,
-            `Check that ${command} is installed and on PATH for the user running the action.`,
-            null,
-            "",
-            { cause: error62 }
-          )
-        )
-      )
-    );
-    child.on(
-      "close",
-      (code) => finish2(
-        () => resolve5({
-          stdout: Buffer.concat(stdout).toString("utf8"),
-          stderr: Buffer.concat(stderr).toString("utf8"),
-          exitCode: code
-        })
-      )
-    );
-    child.stdin.on("error", () => {
-    });
-    child.stdin.end(options.stdin ?? "");
-  });
-}
-async function readLocalFile(path2, options) {
-  const flags = constants.O_RDONLY | (options.refuseSymlink ? constants.O_NOFOLLOW : 0);
-  const handle = await open3(path2, flags).catch((error62) => {
-    if (options.refuseSymlink && error62.code === "ELOOP") {
-      throw new UnsafeRemotePathError(
-        path2,
-        "symlink",
-        `${path2} is a symbolic link; it is not followed.`,
-        "Results and logs are read only from regular files the job wrote; remove the link."
-      );
-    }
-    throw error62;
-  });
-  try {
-    const info = await handle.stat();
-    if (options.refuseSymlink && !info.isFile()) {
-      throw new UnsafeRemotePathError(
-        path2,
-        "not-regular",
-        `${path2} is not a regular file.`,
-        "Only regular files are read back from the cluster."
-      );
-    }
-    if (options.maxBytes !== void 0 && info.size > options.maxBytes) {
-      throw tooLarge(path2, info.size, options.maxBytes);
-    }
-    const limit = options.maxBytes === void 0 ? Number.POSITIVE_INFINITY : options.maxBytes + 1;
-    const chunks = [];
-    let total = 0;
-    for (; ; ) {
-      const size = Math.min(1 << 20, limit - total);
-      if (size <= 0) break;
-      const { bytesRead, buffer } = await handle.read(Buffer.alloc(size), 0, size, null);
-      if (bytesRead === 0) break;
-      chunks.push(buffer.subarray(0, bytesRead));
-      total += bytesRead;
-    }
-    if (options.maxBytes !== void 0 && total > options.maxBytes) {
-      throw tooLarge(path2, total, options.maxBytes);
-    }
-    return Buffer.concat(chunks);
-  } finally {
-    await handle.close();
-  }
-}
-function tooLarge(path2, size, maxBytes) {
-  return new UnsafeRemotePathError(
-    path2,
-    "too-large",
-    `${path2} is ${size} bytes, over the limit of ${maxBytes}; it was not read.`,
-    "Raise the collection limit if the file is genuine LightEval output."
-  );
-}
-function timeoutError(argv, timeoutMs) {
-  return new RemoteCommandError(
-    `${argv[0] ?? "command"} did not finish within ${Math.round(timeoutMs / 1e3)} s.`,
-    "The cluster may be overloaded or the controller unreachable; the call is retried where that is safe.",
-    null,
-    ""
-  );
-}
-
-// packages/slurm/src/logger.ts
-var stderrLogger = {
-  debug() {
-  },
-  info(message) {
-    process.stderr.write(`${message}
-`);
-  },
-  warn(message) {
-    process.stderr.write(`warning: ${message}
-`);
-  }
-};
-
-// packages/slurm/src/owned-directory.ts
-async function makeOwnedDirectory(transport, path2, options = {}) {
-  if (!path2.startsWith("/") || path2.split("/").includes("..") || /[\u0000-\u001f\u007f]/.test(path2)) {
-    throw new UnsafeRemotePathError(
-      path2,
-      "not-a-directory",
-      `The remote directory ${JSON.stringify(path2)} must be an absolute path without ".." or control characters.`,
-      "Give remote-dir as an absolute path on the cluster, e.g. /scratch/$USER/model-eval."
-    );
-  }
-  const result = await transport.exec([
-    "sh",
-    "-c",
-    OWNED_DIRECTORY_SCRIPT,
-    "model-eval-owned-dir",
-    path2,
-    options.reuse ? "reuse" : "fresh"
-  ]);
-  const verdict = /^model-eval-owned-dir: (\S+)(?: (.*))?$/m.exec(result.stdout);
-  if (result.exitCode === 0 && verdict?.[1] === "created") return { path: path2, created: true };
-  if (result.exitCode === 0 && verdict?.[1] === "reused") return { path: path2, created: false };
-  const reason = verdict?.[1];
-  if (reason && isReason(reason)) throw refusal(path2, reason, verdict?.[2] ?? "");
-  throw new RemoteCommandError(
-    `Could not create the directory ${path2}: ${result.stderr.trim() || `exit ${result.exitCode}`}`,
-    "Check that the parent directory exists or can be created by the cluster account.",
-    result.exitCode,
-    result.stderr
-  );
-}
-async function resolveRemoteDirectory(transport, path2) {
-  if (path2.startsWith("/")) return path2;
-  const result = await transport.exec(["sh", "-c", "cd && pwd -P"]);
-  const home = result.stdout.trim();
-  if (result.exitCode !== 0 || !home.startsWith("/")) {
-    throw new RemoteCommandError(
-      `Could not find the cluster account's home directory to place ${path2} in: ${result.stderr.trim() || `exit ${result.exitCode}`}`,
-      "Give remote-dir as an absolute path on the cluster.",
-      result.exitCode,
-      result.stderr
-    );
-  }
-  const relative2 = path2.replace(/^\.\/+/, "").replace(/\/+$/, "");
-  return relative2 === "" || relative2 === "." ? home : `${home}/${relative2}`;
-}
-var OWNED_DIRECTORY_SCRIPT = `
-set -u
-target=$1
-mode=$2
-me=$(id -u) || exit 70
-verdict() { printf 'model-eval-owned-dir: %s\\n' "$*"; }
-check_parent() {
-  set -- $(stat -c '%u %a' -- "$1") "$1"
-  owner=$1; perm=$2; dir=$3
-  case $perm in ????) sticky=$(( (0$perm >> 9) & 1 )); perm=$(( 0$perm & 0777 )) ;; *) sticky=0; perm=$(( 0$perm )) ;; esac
-  loose=$(( perm & 022 ))
-  if [ -L "$dir" ]; then verdict symlink "$dir"; exit 1; fi
-  if [ "$loose" -ne 0 ] && [ "$sticky" -eq 0 ]; then verdict writable-parent "$dir" "$owner" "$(printf %o "$perm")"; exit 1; fi
-}
-# Missing parents are created one by one with mode 0700; each existing one is checked.
-parent=$(dirname -- "$target")
-missing=
-p=$parent
-while [ ! -e "$p" ] && [ ! -L "$p" ]; do missing="$p
-$missing"; p=$(dirname -- "$p"); done
-q=$p
-while :; do check_parent "$q"; [ "$q" = / ] && break; q=$(dirname -- "$q"); done
-printf '%s' "$missing" | while IFS= read -r m; do
-  [ -n "$m" ] || continue
-  mkdir -m 700 -- "$m" 2>/dev/null || { check_parent "$m"; }
-done || exit 1
-if mkdir -m 700 -- "$target" 2>/dev/null; then verdict created; exit 0; fi
-if [ -L "$target" ]; then verdict symlink "$target"; exit 1; fi
-if [ ! -e "$target" ]; then echo "mkdir failed for $target" >&2; exit 71; fi
-if [ ! -d "$target" ]; then verdict not-a-directory "$target"; exit 1; fi
-set -- $(stat -c '%u %a' -- "$target")
-if [ "$mode" != reuse ]; then verdict exists "$target" "$1" "$2"; exit 1; fi
-if [ "$1" != "$me" ]; then verdict not-owned "$target" "$1" "$2"; exit 1; fi
-if [ "$2" != 700 ]; then verdict loose-mode "$target" "$1" "$2"; exit 1; fi
-verdict reused
-`;
-var REASONS = [
-  "exists",
-  "not-owned",
-  "loose-mode",
-  "writable-parent",
-  "not-a-directory",
-  "symlink"
-];
-function isReason(value) {
-  return REASONS.includes(value);
-}
-function refusal(path2, reason, detail) {
-  const [where = path2, owner, mode] = detail.split(" ");
-  const who = owner === void 0 ? "" : ` (owner uid ${owner}, mode ${mode})`;
-  switch (reason) {
-    case "exists":
-      return new UnsafeRemotePathError(
-        path2,
-        reason,
-        `The run directory ${where} already exists${who}; a fresh run only uses a directory it created itself.`,
-        "Someone (maybe another user on the cluster) created it first. Inspect and remove it, or use a remote-dir only the cluster account can write (mode 0700)."
-      );
-    case "not-owned":
-      return new UnsafeRemotePathError(
-        path2,
-        reason,
-        `The directory ${where} is not owned by the cluster account${who}; nothing in it is read or run.`,
-        "Another user created it. Ask them or your admin to remove it; do not reuse it."
-      );
-    case "loose-mode":
-      return new UnsafeRemotePathError(
-        path2,
-        reason,
-        `The directory ${where} has mode ${mode}, not 0700; others could have changed the files in it, so it is not reused.`,
-        "Check the files in it, then `chmod 700` it if you trust them, or start a new run."
-      );
-    case "writable-parent":
-      return new UnsafeRemotePathError(
-        path2,
-        reason,
-        `The parent directory ${where}${who} can be written by other users, who could replace the run directory.`,
-        "Use a remote-dir whose parents only the cluster account can write (e.g. chmod go-w, or a directory under the account\u2019s home or scratch space)."
-      );
-    case "symlink":
-      return new UnsafeRemotePathError(
-        path2,
-        reason,
-        `${where} is a symbolic link; run directories are never reached through links.`,
-        "Remove the link (someone may have planted it) or point remote-dir at the real directory."
-      );
-    default:
-      return new UnsafeRemotePathError(
-        path2,
-        reason,
-        `${where} exists and is not a directory.`,
-        "Remove it or choose another remote-dir."
-      );
-  }
-}
-
-// packages/slurm/src/secrets-file.ts
-async function writeSecretsFile(transport, spec) {
-  if (!spec.secrets || Object.keys(spec.secrets).length === 0) return;
-  await makeOwnedDirectory(transport, spec.runDir, { reuse: true });
-  const path2 = secretsPath(spec);
-  await transport.exec(["rm", "-f", "--", path2]);
-  await transport.writeFile(path2, renderSecretsFile(spec.secrets), { mode: 384, exclusive: true });
-}
-
-// packages/slurm/src/ssh-connection.ts
-var import_ssh2 = __toESM(require_lib2(), 1);
-async function openSshConnector(options) {
-  const logger = options.logger ?? stderrLogger;
-  const pinned = pinnedKeyOf(options, logger);
-  const jumpPinned = options.jumpHost ? pinnedKeyOf(options.jumpHost, logger) : void 0;
-  let connectionsOpened = 0;
-  let current2;
-  const state = { closedByUser: false };
-  const openConnection = async () => {
-    const live = await openLiveConnection(options, logger, { pinned, jumpPinned }, state);
-    connectionsOpened += 1;
-    return live;
-  };
-  const connectWithRetry = () => retryConnect(options, logger, openConnection, state);
-  const connection = async () => {
-    if (state.closedByUser) throw new Error("The SSH transport was closed.");
-    const pending = current2;
-    if (pending) {
-      const live = await pending.catch(() => void 0);
-      if (live && !live.closed) return live;
-      if (current2 !== pending) return connection();
-    }
-    current2 = connectWithRetry();
-    return current2;
-  };
-  const sftpOf = async () => {
-    const live = await connection();
-    live.sftp ??= new Promise(
-      (resolve5, reject) => live.client.sftp((error62, sftp) => error62 ? reject(error62) : resolve5(sftp))
-    );
-    const pending = live.sftp;
-    pending.catch(() => {
-      if (live.sftp === pending) live.sftp = void 0;
-    });
-    return pending;
-  };
-  current2 = connectWithRetry();
-  await current2;
-  return {
-    connection,
-    sftp: sftpOf,
-    get connectionsOpened() {
-      return connectionsOpened;
-    },
-    async close() {
-      state.closedByUser = true;
-      const live = await current2?.catch(() => void 0);
-      live?.client.end();
-      live?.jump?.end();
-    }
-  };
-}
-async function openLiveConnection(options, logger, pins, state) {
-  let jump;
-  let sock;
-  if (options.jumpHost) {
-    jump = await openClient(options, logger, options.jumpHost, pins.jumpPinned);
-    sock = await forwardThroughJump(options, jump, options.jumpHost);
-  }
-  const client = await openClient(options, logger, options, pins.pinned, sock).catch((error62) => {
-    jump?.end();
-    throw error62;
-  });
-  const live = { client, jump, sftp: void 0, closed: false };
-  client.on("close", () => {
-    live.closed = true;
-    jump?.end();
-    if (!state.closedByUser)
-      logger.warn(`SSH connection to ${options.host} closed; the next command reconnects.`);
-  });
-  return live;
-}
-async function retryConnect(options, logger, open4, state) {
-  const attempts = options.connectAttempts ?? 6;
-  const backoff = {
-    factor: 2,
-    jitter: 0.2,
-    ...options.reconnectBackoff ?? { initialMs: 1e3, maxMs: 3e4 }
-  };
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      return await open4();
-    } catch (error62) {
-      const permanent = error62 instanceof HostKeyMismatchError || error62 instanceof SshConnectError && error62.permanent || attempt + 1 >= attempts;
-      if (permanent || state.closedByUser) throw error62;
-      const delay2 = backoffDelay(backoff, attempt);
-      logger.warn(
-        `SSH connection attempt ${attempt + 1} to ${options.host} failed (${error62.message}); retrying in ${(delay2 / 1e3).toFixed(1)} s.`
-      );
-      await sleep(delay2);
-    }
-  }
-}
-function endpointConfig(options, endpoint, pin, onMismatch) {
-  const agent = endpoint.agent === false ? void 0 : endpoint.agent ?? process.env.SSH_AUTH_SOCK;
-  const config2 = {
-    host: endpoint.host,
-    port: endpoint.port ?? 22,
-    username: endpoint.username,
-    readyTimeout: options.connectTimeoutMs ?? 2e4,
-    keepaliveInterval: options.keepaliveIntervalMs ?? 15e3,
-    keepaliveCountMax: options.keepaliveCountMax ?? 4,
-    hostVerifier: (key) => {
-      if (!pin) return true;
-      const actual = openSshFingerprint(key);
-      if (actual === pin.fingerprint) return true;
-      onMismatch(
-        new HostKeyMismatchError(`${endpoint.host}:${endpoint.port ?? 22}`, pin.fingerprint, actual)
-      );
-      return false;
-    }
-  };
-  if (pin) {
-    config2.algorithms = {
-      serverHostKey: hostKeyAlgorithmsFor(pin.keyType)
-    };
-  }
-  if (endpoint.privateKey !== void 0) config2.privateKey = endpoint.privateKey;
-  if (endpoint.passphrase !== void 0) config2.passphrase = endpoint.passphrase;
-  if (agent) config2.agent = agent;
-  return config2;
-}
-function openClient(options, logger, endpoint, pin, sock) {
-  return new Promise((resolve5, reject) => {
-    const client = new import_ssh2.Client();
-    let mismatch;
-    let ready = false;
-    client.on("ready", () => {
-      ready = true;
-      resolve5(client);
-    });
-    client.on("error", (error62) => {
-      if (ready) {
-        logger.warn(`SSH connection to ${endpoint.host} failed: ${error62.message}`);
-        return;
-      }
-      client.end();
-      reject(mismatch ?? connectError(endpoint, error62));
-    });
-    const config2 = endpointConfig(options, endpoint, pin, (e) => {
-      mismatch = e;
-    });
-    if (sock) config2.sock = sock;
-    client.connect(config2);
-  });
-}
-function forwardThroughJump(options, jump, jumpHost) {
-  return new Promise(
-    (resolve5, reject) => jump.forwardOut(
-      "127.0.0.1",
-      0,
-      options.host,
-      options.port ?? 22,
-      (error62, stream) => error62 ? reject(
-        new SshConnectError(
-          `The jump host ${jumpHost.host} could not open a connection to ${options.host}:${options.port ?? 22}: ${error62.message}`,
-          "Check that the login node is reachable from the bastion and that the bastion allows TCP forwarding (AllowTcpForwarding).",
-          { cause: error62 }
-        )
-      ) : resolve5(stream)
-    )
-  ).catch((error62) => {
-    jump.end();
-    throw error62;
-  });
-}
-function pinnedKeyOf(endpoint, logger) {
-  if (endpoint.insecureAcceptAnyHostKey) {
-    logger.warn(
-      `INSECURE: the host key of ${endpoint.host} is NOT verified (insecure-accept-any-host-key). Anyone on the network path can impersonate the cluster and read the credentials sent to it. Use this only for throwaway test clusters.`
-    );
-    return void 0;
-  }
-  if (!endpoint.knownHostsLine) {
-    throw new KnownHostsLineError(
-      `No pinned host key was given for ${endpoint.host}.`,
-      `Pass the server's known_hosts line (from \`ssh-keyscan -p ${endpoint.port ?? 22} ${endpoint.host}\`, checked against a fingerprint from your admin).`
-    );
-  }
-  return parseKnownHostsLine(endpoint.knownHostsLine);
-}
-function connectError(endpoint, error62) {
-  const where = `${endpoint.username}@${endpoint.host}:${endpoint.port ?? 22}`;
-  if (error62.level === "client-authentication") {
-    const e = new SshConnectError(
-      `SSH authentication as ${where} was refused (${error62.message}).`,
-      "Check the private key (and its passphrase) and that its public key is in the user\u2019s ~/.ssh/authorized_keys on the cluster.",
-      { cause: error62 }
-    );
-    e.permanent = true;
-    return e;
-  }
-  if (error62.level === "client-timeout") {
-    return new SshConnectError(
-      `SSH connection to ${where} timed out before login finished.`,
-      "Check the host and port, firewalls between the runner and the login node, and the connect timeout.",
-      { cause: error62 }
-    );
-  }
-  return new SshConnectError(
-    `SSH connection to ${where} failed: ${error62.message}`,
-    "Check the host, port and network path (or jump host) to the login node.",
-    { cause: error62 }
-  );
-}
-
-// packages/slurm/src/ssh-exec.ts
-function execOnChannel(live, host, argv, execOptions) {
-  return new Promise((resolve5, reject) => {
-    live.client.exec(shellJoin(argv), (error62, stream) => {
-      if (error62) {
-        reject(lostConnection(host, argv, error62));
-        return;
-      }
-      const stdout = [];
-      const stderr = [];
-      let exit;
-      let settled = false;
-      const finish2 = (outcome) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        execOptions.signal?.removeEventListener("abort", onAbort);
-        outcome();
-      };
-      const kill = () => {
-        try {
-          stream.signal("KILL");
-        } catch {
-        }
-        stream.close();
-      };
-      const timer = execOptions.timeoutMs === void 0 ? void 0 : setTimeout(() => {
-        kill();
-        finish2(() => reject(timeoutError(argv, execOptions.timeoutMs ?? 0)));
-      }, execOptions.timeoutMs);
-      const onAbort = () => {
-        kill();
-        finish2(() => reject(execOptions.signal?.reason ?? new Error("aborted")));
-      };
-      if (execOptions.signal?.aborted) {
-        onAbort();
-        return;
-      }
-      execOptions.signal?.addEventListener("abort", onAbort, { once: true });
-      stream.on("data", (chunk2) => stdout.push(chunk2));
-      stream.stderr.on("data", (chunk2) => stderr.push(chunk2));
-      stream.on("exit", (code) => {
-        exit = { code: typeof code === "number" ? code : null };
-      });
-      stream.on(
-        "close",
-        () => finish2(() => {
-          if (!exit && live.closed) {
-            reject(lostConnection(host, argv));
-            return;
-          }
-          resolve5({
-            stdout: Buffer.concat(stdout).toString("utf8"),
-            stderr: Buffer.concat(stderr).toString("utf8"),
-            exitCode: exit?.code ?? null
-          });
-        })
-      );
-      stream.end(execOptions.stdin ?? "");
-    });
-  });
-}
-function lostConnection(host, argv, cause) {
-  return new RemoteCommandError(
-    `The SSH connection to ${host} was lost while running ${argv[0] ?? "a command"}${cause ? `: ${cause.message}` : ""}.`,
-    "The connection is reopened on the next command; repeat the command if it is safe to do so.",
-    null,
-    "",
-    { cause }
-  );
-}
-
-// packages/slurm/src/ssh-sftp.ts
-function readWholeFile(sftp, path2) {
-  return new Promise(
-    (resolve5, reject) => sftp.readFile(path2, (error62, data) => error62 ? reject(sftpError("read", path2, error62)) : resolve5(data))
-  );
-}
-function listViaSftp(sftp, dir) {
-  return new Promise(
-    (resolve5, reject) => sftp.readdir(dir, (error62, list) => {
-      if (error62) {
-        reject(sftpError("list", dir, error62));
-        return;
-      }
-      resolve5(
-        list.map((entry) => ({
-          name: entry.filename,
-          path: joinRemotePath(dir, entry.filename),
-          type: entry.attrs.isFile() ? "file" : entry.attrs.isDirectory() ? "directory" : "other",
-          size: entry.attrs.size,
-          modifiedMs: entry.attrs.mtime * 1e3
-        }))
-      );
-    })
-  );
-}
-function sftpError(what, path2, error62) {
-  return new RemoteCommandError(
-    `Could not ${what} ${path2} over SFTP: ${error62.message}`,
-    "Check that the path exists and is accessible to the SSH user (and that sshd enables the sftp subsystem).",
-    null,
-    "",
-    { cause: error62 }
-  );
-}
-async function readViaSftp(sftp, path2, options) {
-  const call = (start) => new Promise(
-    (resolve5, reject) => start((error62, value) => error62 ? reject(sftpError("read", path2, error62)) : resolve5(value))
-  );
-  if (options.refuseSymlink) {
-    const linkStats = await call((cb) => sftp.lstat(path2, cb));
-    if (linkStats.isSymbolicLink()) {
-      throw new UnsafeRemotePathError(
-        path2,
-        "symlink",
-        `${path2} is a symbolic link; it is not followed.`,
-        "Results and logs are read only from regular files the job wrote; remove the link."
-      );
-    }
-  }
-  const handle = await call((cb) => sftp.open(path2, "r", cb));
-  try {
-    const info = await call((cb) => sftp.fstat(handle, cb));
-    if (options.refuseSymlink && !info.isFile()) {
-      throw new UnsafeRemotePathError(
-        path2,
-        "not-regular",
-        `${path2} is not a regular file.`,
-        "Only regular files are read back from the cluster."
-      );
-    }
-    if (options.maxBytes !== void 0 && info.size > options.maxBytes) {
-      throw tooLarge(path2, info.size, options.maxBytes);
-    }
-    const limit = options.maxBytes === void 0 ? Number.POSITIVE_INFINITY : options.maxBytes + 1;
-    const chunks = [];
-    let total = 0;
-    for (; ; ) {
-      const size = Math.min(32 * 1024, limit - total);
-      if (size <= 0) break;
-      const buffer = Buffer.alloc(size);
-      const bytesRead = await call(
-        (cb) => sftp.read(handle, buffer, 0, size, total, (error62, n2) => cb(error62, n2))
-      );
-      if (bytesRead === 0) break;
-      chunks.push(buffer.subarray(0, bytesRead));
-      total += bytesRead;
-    }
-    if (options.maxBytes !== void 0 && total > options.maxBytes) {
-      throw tooLarge(path2, total, options.maxBytes);
-    }
-    return Buffer.concat(chunks);
-  } finally {
-    await call((cb) => sftp.close(handle, (error62) => cb(error62, void 0)));
-  }
-}
-async function writeViaSftp(sftp, path2, data, mode, exclusive) {
-  const call = (start) => new Promise(
-    (resolve5, reject) => start((error62, value) => error62 ? reject(sftpError("write", path2, error62)) : resolve5(value))
-  );
-  const handle = await call((cb) => sftp.open(path2, exclusive ? "wx" : "w", mode, cb));
-  try {
-    await call((cb) => sftp.fchmod(handle, mode, (error62) => cb(error62, void 0)));
-    const chunk2 = 32 * 1024;
-    for (let offset = 0; offset < data.length; offset += chunk2) {
-      const length = Math.min(chunk2, data.length - offset);
-      await call(
-        (cb) => sftp.write(handle, data, offset, length, offset, (error62) => cb(error62, void 0))
-      );
-    }
-  } finally {
-    await call((cb) => sftp.close(handle, (error62) => cb(error62, void 0)));
-  }
-}
-
-// packages/slurm/src/ssh-transport.ts
-async function connectSsh(options) {
-  const connector = await openSshConnector(options);
-  const channels = createSemaphore(options.maxConcurrentChannels ?? 8);
-  const withSftp = async (operation) => {
-    await channels.acquire();
-    try {
-      return await operation(await connector.sftp());
-    } finally {
-      channels.release();
-    }
-  };
-  const exec = async (argv, execOptions) => {
-    await channels.acquire();
-    try {
-      return await execOnChannel(await connector.connection(), options.host, argv, execOptions ?? {});
-    } finally {
-      channels.release();
-    }
-  };
-  return {
-    kind: "ssh",
-    get connectionsOpened() {
-      return connector.connectionsOpened;
-    },
-    exec,
-    readFile(path2, readOptions) {
-      if (!readOptions?.maxBytes && !readOptions?.refuseSymlink) {
-        return withSftp((sftp) => readWholeFile(sftp, path2));
-      }
-      return withSftp((sftp) => readViaSftp(sftp, path2, readOptions));
-    },
-    writeFile(path2, data, writeOptions) {
-      const mode = writeOptions?.mode ?? 420;
-      const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-      return withSftp((sftp) => writeViaSftp(sftp, path2, bytes, mode, writeOptions?.exclusive ?? false));
-    },
-    listDirectory(dir) {
-      return withSftp((sftp) => listViaSftp(sftp, dir));
-    },
-    async makeDirectory(dir, dirOptions) {
-      const mode = (dirOptions?.mode ?? 493).toString(8);
-      const result = await exec(["mkdir", "-p", "-m", mode, "--", dir]);
-      if (result.exitCode !== 0) {
-        throw new RemoteCommandError(
-          `Could not create ${dir} on ${options.host}: ${result.stderr.trim()}`,
-          "Check that the remote directory is writable by the SSH user.",
-          result.exitCode,
-          result.stderr
-        );
-      }
-    },
-    close() {
-      return connector.close();
-    }
-  };
-}
-function createSemaphore(limit) {
-  let active = 0;
-  const waiting = [];
-  return {
-    async acquire() {
-      if (active < limit) {
-        active += 1;
-        return;
-      }
-      await new Promise((resolve5) => waiting.push(resolve5));
-    },
-    release() {
-      const next = waiting.shift();
-      if (next) next();
-      else active -= 1;
-    }
-  };
-}
-
-// packages/slurm/src/submit.ts
-async function submitJob(transport, spec, options = {}) {
-  const logger = options.logger ?? stderrLogger;
-  const timeoutMs = options.commandTimeoutMs ?? 6e4;
-  const script = renderBatchScript(spec);
-  if (options.reattach ?? true) {
-    const found = options.known ? options.known.get(spec.key) : await findJobByKey(transport, spec, options);
-    if (found && found.state.class !== "failed") {
-      logger.info(
-        `Reattaching to job ${found.jobId} (${found.state.state}) for key ${spec.key} instead of submitting again.`
-      );
-      return { jobId: found.jobId, key: spec.key, reattached: true };
-    }
-  }
-  await makeOwnedDirectory(transport, spec.runDir, { reuse: true });
-  await writeSecretsFile(transport, spec);
-  const path2 = scriptPath(spec);
-  await transport.writeFile(path2, script, { mode: 384 });
-  const result = await transport.exec(["sbatch", "--parsable", path2], { timeoutMs });
-  if (result.exitCode !== 0) {
-    throw new SubmitError(
-      `sbatch refused job ${spec.name}: ${result.stderr.trim() || `exit code ${result.exitCode}`}`,
-      sbatchHint(result.stderr)
-    );
-  }
-  const { jobId, cluster } = parseSbatchParsable(result.stdout);
-  logger.info(`Submitted job ${jobId} (${spec.name}).`);
-  return cluster ? { jobId, cluster, key: spec.key, reattached: false } : { jobId, key: spec.key, reattached: false };
-}
-async function findJobByKey(transport, spec, options = {}) {
-  return (await findJobsByKeys(transport, [spec], options)).get(spec.key);
-}
-async function findJobsByKeys(transport, specs, options = {}) {
-  const logger = options.logger ?? stderrLogger;
-  const timeoutMs = options.commandTimeoutMs ?? 6e4;
-  const found = /* @__PURE__ */ new Map();
-  if (specs.length === 0) return found;
-  const squeue = await transport.exec(["squeue", "--me", "-h", "-t", "all", "-o", SQUEUE_FORMAT], {
-    timeoutMs
-  });
-  if (squeue.exitCode !== 0) {
-    throw new RemoteCommandError(
-      `squeue failed while looking for earlier jobs of this run: ${squeue.stderr.trim()}`,
-      "The controller may be unreachable; try again when squeue answers.",
-      squeue.exitCode,
-      squeue.stderr
-    );
-  }
-  const live = parseSqueue(squeue.stdout);
-  for (const spec of specs) {
-    const newestLive = newest(groupByJob(live.filter((record2) => record2.comment === spec.key)));
-    if (newestLive)
-      found.set(spec.key, { jobId: newestLive[0], state: aggregateStates(newestLive[1]), source: "squeue" });
-  }
-  const rest = specs.filter((spec) => !found.has(spec.key));
-  if (rest.length === 0) return found;
-  const hours = options.lookbackHours ?? 168;
-  const names = [...new Set(rest.map((spec) => spec.name))];
-  const sacct = await transport.exec(
-    [
-      "sacct",
-      "-X",
-      "-P",
-      "-n",
-      `--name=${names.join(",")}`,
-      "-S",
-      `now-${hours}hours`,
-      "-E",
-      "now",
-      "-o",
-      SACCT_FIND_FIELDS.join(",")
-    ],
-    { timeoutMs }
-  );
-  if (sacct.exitCode !== 0) {
-    if (ACCOUNTING_DISABLED.test(sacct.stderr)) {
-      logger.debug(`sacct is disabled (${sacct.stderr.trim()}); relying on squeue.`);
-      return found;
-    }
-    throw new RemoteCommandError(
-      `sacct failed while looking for earlier jobs of this run: ${sacct.stderr.trim() || `exit ${sacct.exitCode}`}`,
-      "Accounting (slurmdbd) did not answer, so an earlier job of this run cannot be ruled out; nothing was submitted. Run again when sacct answers.",
-      sacct.exitCode,
-      sacct.stderr
-    );
-  }
-  const past = parseSacctFind(sacct.stdout);
-  for (const spec of rest) {
-    const matching = past.filter(
-      (row) => row.name === spec.name && (row.comment === spec.key || row.comment === "")
-    );
-    const newestPast = newest(groupByJob(matching));
-    if (newestPast)
-      found.set(spec.key, { jobId: newestPast[0], state: aggregateStates(newestPast[1]), source: "sacct" });
-  }
-  return found;
-}
-var ACCOUNTING_DISABLED = /accounting storage is disabled|not running a supported accounting_storage plugin/i;
-function baseJobId(jobId) {
-  return jobId.replace(/[_+].*$/, "");
-}
-function groupByJob(records) {
-  const groups = /* @__PURE__ */ new Map();
-  for (const record2 of records) {
-    const id = baseJobId(record2.jobId);
-    const states = groups.get(id) ?? [];
-    states.push(toJobState(record2));
-    groups.set(id, states);
-  }
-  return groups;
-}
-function newest(groups) {
-  let best;
-  for (const entry of groups) {
-    if (!best || Number(entry[0]) > Number(best[0])) best = entry;
-  }
-  return best;
-}
-function aggregateStates(states) {
-  const running = states.find((state) => state.class === "running" && state.state === "RUNNING") ?? states.find((state) => state.class === "running");
-  if (running) return running;
-  const failed = states.find((state) => state.class === "failed" && !state.retryable) ?? states.find((state) => state.class === "failed");
-  if (failed) return failed;
-  const first = states[0];
-  if (!first) throw new Error("aggregateStates needs at least one state");
-  return first;
-}
-function sbatchHint(stderr) {
-  if (/invalid partition/i.test(stderr)) return "Check the partition name (`sinfo -s` lists them).";
-  if (/invalid account|association/i.test(stderr))
-    return "Check the account (`sacctmgr show assoc user=$USER`).";
-  if (/time limit/i.test(stderr))
-    return "The time limit exceeds the partition\u2019s MaxTime; lower it or pick another partition.";
-  if (/gres|generic resource/i.test(stderr))
-    return "The GPU request cannot be met by this partition; check gpus per node and the GPU type.";
-  return "Read sbatch\u2019s message above; the rendered script is in the run directory for inspection.";
-}
-
-// packages/slurm/src/watch.ts
-async function watchJobs(transport, options) {
-  const logger = options.logger ?? stderrLogger;
-  const now = options.now ?? Date.now;
-  const backoff = {
-    initialMs: options.initialIntervalMs ?? 5e3,
-    maxMs: options.maxIntervalMs ?? 6e4,
-    factor: 1.5,
-    jitter: options.jitter ?? 0.2
-  };
-  const until = options.until ?? ((snapshots) => [...snapshots.values()].every((s) => s.state.class !== "running"));
-  const poller = createStatusPoller(transport, {
-    source: options.source ?? "auto",
-    lostAfterMs: options.lostAfterMs ?? 6e5,
-    commandTimeoutMs: options.commandTimeoutMs ?? 6e4,
-    logger,
-    now,
-    onSourceChanged: (source, reason) => options.onEvent?.({ type: "source-changed", source, reason })
-  });
-  const latest = /* @__PURE__ */ new Map();
-  let step = 0;
-  let failures = 0;
-  for (; ; ) {
-    options.signal?.throwIfAborted();
-    let changed = false;
-    try {
-      const { snapshots, commands } = await poller.poll(options.jobIds);
-      failures = 0;
-      for (const snapshot of snapshots.values()) {
-        const previous = latest.get(snapshot.jobId);
-        if (!previous || stateKey(previous.state) !== stateKey(snapshot.state)) {
-          changed = true;
-          options.onEvent?.({
-            type: "state",
-            jobId: snapshot.jobId,
-            state: snapshot.state,
-            previous: previous?.state
-          });
-        }
-        latest.set(snapshot.jobId, snapshot);
-      }
-      step = changed ? 0 : step + 1;
-      if (until(latest)) return latest;
-      const delay2 = backoffDelay(backoff, step, options.random);
-      options.onEvent?.({
-        type: "poll",
-        source: poller.source,
-        commands,
-        snapshots: latest,
-        nextPollMs: delay2
-      });
-      await sleep(delay2, options.signal);
-    } catch (error62) {
-      if (options.signal?.aborted) throw options.signal.reason;
-      failures += 1;
-      const delay2 = backoffDelay(backoff, failures, options.random);
-      const err = error62 instanceof Error ? error62 : new Error(String(error62));
-      logger.warn(
-        `Job status query failed (${failures} in a row), retrying in ${(delay2 / 1e3).toFixed(1)} s: ${err.message}`
-      );
-      options.onEvent?.({
-        type: "query-failed",
-        error: err,
-        consecutiveFailures: failures,
-        nextPollMs: delay2
-      });
-      await sleep(delay2, options.signal);
-    }
-  }
-}
-async function pollJobStates(transport, jobIds, options = {}) {
-  const poller = createStatusPoller(transport, {
-    source: options.source ?? "auto",
-    lostAfterMs: Number.POSITIVE_INFINITY,
-    commandTimeoutMs: options.commandTimeoutMs ?? 6e4,
-    logger: options.logger ?? stderrLogger,
-    now: Date.now
-  });
-  return (await poller.poll(jobIds)).snapshots;
-}
-function createStatusPoller(transport, options) {
-  const state = {
-    source: options.source === "squeue" ? "squeue" : "sacct",
-    firstMissing: /* @__PURE__ */ new Map(),
-    seen: /* @__PURE__ */ new Set(),
-    accountingDown: false,
-    exitCodes: /* @__PURE__ */ new Map()
-  };
-  const queries = slurmQueries(transport, options.commandTimeoutMs, state.exitCodes);
-  return {
-    get source() {
-      return state.source;
-    },
-    async poll(jobIds) {
-      const fetched = state.source === "sacct" ? await fetchThroughSacct(queries, jobIds, state, options) : await queries.viaSqueue(jobIds);
-      return { snapshots: snapshotsOf(fetched, jobIds, state, options), commands: fetched.commands };
-    }
-  };
-}
-function slurmQueries(transport, timeoutMs, exitCodes) {
-  const run = async (argv) => {
-    const result = await transport.exec(argv, { timeoutMs });
-    if (result.exitCode !== 0) {
-      throw new RemoteCommandError(
-        `${argv[0]} failed (exit ${result.exitCode}): ${result.stderr.trim()}`,
-        "Usually a busy or restarting controller; the query is retried.",
-        result.exitCode,
-        result.stderr
-      );
-    }
-    return result.stdout;
-  };
-  const viaSqueue = async (jobIds) => {
-    let commands = 1;
-    const wanted = new Set(jobIds.map(baseJobId));
-    const records = parseSqueue(await run(["squeue", "--me", "-h", "-t", "all", "-o", SQUEUE_FORMAT])).filter(
-      (r) => wanted.has(baseJobId(r.jobId))
-    );
-    const endedWithoutCode = records.filter(
-      (r) => toJobState(r).class === "failed" && !exitCodes.has(r.jobId)
-    );
-    if (endedWithoutCode.length > 0) {
-      commands += 1;
-      for (const job of parseScontrolJobs(await run(["scontrol", "-o", "show", "job"]))) {
-        if (job.exitCode) exitCodes.set(job.jobId, job.exitCode);
-      }
-    }
-    return {
-      records: records.map((r) => ({ ...r, exitCode: exitCodes.get(r.jobId) ?? r.exitCode })),
-      commands
-    };
-  };
-  const viaSacct = async (jobIds) => {
-    const stdout = await run([
-      "sacct",
-      "-X",
-      "-P",
-      "-n",
-      "-o",
-      SACCT_FIELDS.join(","),
-      "-j",
-      jobIds.join(",")
-    ]);
-    return { records: parseSacct(stdout), commands: 1 };
-  };
-  return { viaSqueue, viaSacct };
-}
-async function fetchThroughSacct(queries, jobIds, state, options) {
-  let fetched;
-  let fellBack = false;
-  try {
-    fetched = await queries.viaSacct(jobIds);
-  } catch (error62) {
-    if (!(error62 instanceof RemoteCommandError)) throw error62;
-    if (options.source === "auto" && isAccountingDisabled(error62.stderr)) {
-      state.source = "squeue";
-      const reason = `sacct is unavailable (${error62.stderr.trim()}); watching with squeue and scontrol instead.`;
-      options.logger.warn(reason);
-      options.onSourceChanged?.("squeue", reason);
-      return queries.viaSqueue(jobIds);
-    }
-    if (!isAccountingUnreachable(error62.stderr)) throw error62;
-    if (!state.accountingDown) {
-      const reason = `sacct cannot reach the accounting database (${firstLine(error62.stderr)}); watching with squeue and scontrol until it answers again.`;
-      options.logger.warn(reason);
-      options.onSourceChanged?.("squeue", reason);
-    }
-    state.accountingDown = true;
-    fellBack = true;
-    fetched = await queries.viaSqueue(jobIds);
-  }
-  if (state.accountingDown && !fellBack) {
-    state.accountingDown = false;
-    const reason = "sacct answers again; watching with sacct.";
-    options.logger.info(reason);
-    options.onSourceChanged?.("sacct", reason);
-  }
-  const known = new Set(fetched.records.map((r) => baseJobId(r.jobId)));
-  const missing = jobIds.filter((id) => !known.has(baseJobId(id)));
-  if (missing.length > 0 && !fellBack) {
-    const fallback = await queries.viaSqueue(missing);
-    fetched = {
-      records: [...fetched.records, ...fallback.records],
-      commands: fetched.commands + fallback.commands
-    };
-  }
-  return fetched;
-}
-function snapshotsOf(fetched, jobIds, state, options) {
-  const byJob = /* @__PURE__ */ new Map();
-  for (const record2 of fetched.records) {
-    const id = baseJobId(record2.jobId);
-    const tasks = byJob.get(id) ?? /* @__PURE__ */ new Map();
-    tasks.set(record2.jobId, toJobState(record2));
-    byJob.set(id, tasks);
-  }
-  const snapshots = /* @__PURE__ */ new Map();
-  const at = options.now();
-  for (const jobId of jobIds) {
-    const tasks = byJob.get(baseJobId(jobId));
-    if (!tasks || tasks.size === 0) {
-      const since = state.firstMissing.get(jobId) ?? at;
-      state.firstMissing.set(jobId, since);
-      const unknown2 = state.seen.has(jobId) && state.accountingDown;
-      const jobState = missingJobState(at - since, unknown2, options.lostAfterMs);
-      snapshots.set(jobId, { jobId, state: jobState, tasks: /* @__PURE__ */ new Map() });
-      continue;
-    }
-    state.firstMissing.delete(jobId);
-    state.seen.add(jobId);
-    const isArray = [...tasks.keys()].some((id) => id.includes("_"));
-    const only = tasks.get(jobId);
-    snapshots.set(jobId, {
-      jobId,
-      state: !isArray && only ? only : aggregateStates([...tasks.values()]),
-      tasks: isArray ? tasks : /* @__PURE__ */ new Map()
-    });
-  }
-  return snapshots;
-}
-function missingJobState(missingForMs, unknown2, lostAfterMs) {
-  if (missingForMs >= lostAfterMs) {
-    const waitedMinutes = Math.round(missingForMs / 6e4);
-    return {
-      class: "failed",
-      state: "LOST",
-      raw: "LOST",
-      retryable: false,
-      elapsedSeconds: 0,
-      reason: unknown2 ? `State unknown: the job left squeue while sacct could not reach the accounting database, and nothing answered for ${waitedMinutes} min. It may have finished; it is not resubmitted.` : "Neither squeue nor sacct knows the job"
-    };
-  }
-  if (unknown2) {
-    return {
-      class: "running",
-      state: "UNRECOGNISED",
-      raw: "UNKNOWN",
-      reason: "StateUnknown (left squeue while accounting is unreachable; waiting for sacct)",
-      elapsedSeconds: 0
-    };
-  }
-  return { class: "running", state: "PENDING", raw: "PENDING", reason: "NotYetVisible", elapsedSeconds: 0 };
-}
-function isAccountingDisabled(stderr) {
-  return /accounting storage is disabled|not running a supported accounting_storage plugin/i.test(stderr);
-}
-function isAccountingUnreachable(stderr) {
-  return /Problem talking to the database|persistent connection|slurmdbd/i.test(stderr);
-}
-function firstLine(text2) {
-  const lines = text2.trim().split("\n");
-  return (lines.find((l) => /Problem talking/.test(l)) ?? lines[0] ?? "").trim();
-}
-function stateKey(state) {
-  return `${state.class}:${state.state}:${state.class === "failed" || state.class === "running" ? state.reason ?? "" : ""}`;
-}
-
-// packages/slurm/src/supervise.ts
-var current = (t) => t.attempts[t.attempts.length - 1] ?? "";
-async function superviseJobs(transport, specs, options = {}) {
-  const logger = options.logger ?? stderrLogger;
-  const submitOptions = { logger };
-  if (options.lookbackHours !== void 0) submitOptions.lookbackHours = options.lookbackHours;
-  if (options.commandTimeoutMs !== void 0) submitOptions.commandTimeoutMs = options.commandTimeoutMs;
-  const tracked = await startAll(transport, specs, options, submitOptions);
-  const settle2 = settler(transport, options, logger, submitOptions);
-  for (; ; ) {
-    const active = tracked.filter((t) => !t.outcome);
-    if (active.length === 0)
-      return { outcomes: tracked.map((t) => t.outcome), cancelled: false };
-    const snapshots = await watchJobs(transport, {
-      ...options,
-      logger,
-      jobIds: active.map(current),
-      until: (all) => [...all.values()].some((s) => s.state.class !== "running")
-    });
-    for (const t of active) {
-      const snapshot = snapshots.get(current(t));
-      if (!snapshot || snapshot.state.class === "running") continue;
-      const outcome = await settle2(t, snapshot);
-      if (outcome === "resubmitted") continue;
-      t.outcome = outcome;
-      if (outcome.failure === "cancelled") {
-        await cancelTheRest(transport, tracked, outcome.jobId, logger);
-        return { outcomes: tracked.map((o) => o.outcome), cancelled: true };
-      }
-    }
-  }
-}
-async function startAll(transport, specs, options, submitOptions) {
-  const tracked = [];
-  const fresh = specs.filter((spec) => !options.attached?.get(spec.key)?.length);
-  const known = fresh.length > 0 ? await findJobsByKeys(transport, fresh, submitOptions) : /* @__PURE__ */ new Map();
-  for (const spec of specs) {
-    const attached = options.attached?.get(spec.key);
-    if (attached?.length) {
-      tracked.push({ spec, attempts: [...attached] });
-      continue;
-    }
-    const submitted = await submitJob(transport, spec, { ...submitOptions, known });
-    await options.onSubmitted?.(spec, submitted.jobId, submitted.reattached);
-    tracked.push({ spec, attempts: [submitted.jobId] });
-  }
-  return tracked;
-}
-async function cancelTheRest(transport, tracked, cancelledId, logger) {
-  const others = tracked.filter((o) => !o.outcome);
-  logger.warn(`Job ${cancelledId} was cancelled; cancelling the other ${others.length} job(s) of this run.`);
-  await cancelJobs(transport, {
-    jobIds: others.map(current),
-    keys: others.map((o) => o.spec.key),
-    scrubFiles: others.filter((o) => o.spec.secrets).map((o) => secretsPath(o.spec))
-  });
-  for (const o of others) {
-    o.outcome = {
-      spec: o.spec,
-      jobId: current(o),
-      attempts: o.attempts,
-      state: { class: "failed", state: "CANCELLED", raw: "CANCELLED", retryable: false, elapsedSeconds: 0 },
-      failure: "cancelled"
-    };
-  }
-}
-function settler(transport, options, logger, submitOptions) {
-  const now = options.now ?? Date.now;
-  const startedAt = now();
-  const budget = options.retryBudget ?? 2;
-  const cap = options.wallTimeCapMs ?? 24 * 36e5;
-  const resubmit = options.resubmit ?? (async (spec) => {
-    const again = await submitJob(transport, spec, { ...submitOptions, reattach: false });
-    await options.onSubmitted?.(spec, again.jobId, false);
-    return again.jobId;
-  });
-  return async (t, snapshot) => {
-    const jobId = current(t);
-    const state = snapshot.state;
-    if (state.class !== "failed") return { spec: t.spec, jobId, attempts: t.attempts, state };
-    const failedTask = [...snapshot.tasks.entries()].find(([, s]) => s.class === "failed" && s.state === state.state)?.[0] ?? jobId;
-    const { failure: failure2, logTail } = await classifyJobFailure(transport, t.spec, failedTask, state, {
-      lines: options.logTailLines ?? 200
-    });
-    if (isRetryableFailure(failure2) && t.attempts.length <= budget && now() - startedAt < cap) {
-      logger.warn(
-        `Job ${jobId} (${t.spec.name}) ended with ${state.state}; resubmitting (retry ${t.attempts.length} of ${budget}).`
-      );
-      const againId = await resubmit(retrySpec(t.spec, jobId, snapshot), jobId);
-      if (!t.attempts.includes(againId)) t.attempts.push(againId);
-      return "resubmitted";
-    }
-    return { spec: t.spec, jobId, attempts: t.attempts, state, failure: failure2, logTail };
-  };
-}
-function retrySpec(spec, jobId, snapshot) {
-  if (!spec.array) return spec;
-  const failed = [...snapshot.tasks.entries()].filter(([, state]) => state.class === "failed").flatMap(([id]) => {
-    const index = new RegExp(`^${jobId}_(\\d+)$`).exec(id)?.[1];
-    return index === void 0 ? [] : [Number(index)];
-  }).sort((a, b) => a - b);
-  if (failed.length === 0) return spec;
-  return { ...spec, array: { ...spec.array, indices: failed.join(",") } };
-}
-
-// packages/action/src/run/executor.ts
-import { spawn as spawn2 } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
-var DetachNotSupportedError = class extends Error {
-  name = "DetachNotSupportedError";
-  kind = "bad-input";
-  hint = "Detached runs need a scheduler that keeps the jobs: use --executor slurm, or --wait.";
-  constructor() {
-    super("The local executor cannot detach or reopen a run: its jobs are child processes of this one.");
-  }
-};
-function createSlurmExecutor(transport, options) {
-  const { logger } = options;
-  return {
-    kind: "slurm",
-    transport,
-    // The run says what it submitted (with the benchmarks and layout); sbatch's own line would repeat it.
-    submit: async (spec) => (await submitJob(transport, spec, { logger: { ...logger, info: () => {
-    } }, reattach: false })).jobId,
-    findByKeys: (specs) => findJobsByKeys(transport, specs, { logger }),
-    poll: async (jobIds) => {
-      const snapshots = await pollJobStates(transport, jobIds, { logger });
-      return new Map([...snapshots].map(([id, snapshot]) => [id, snapshot.state]));
-    },
-    supervise: (specs, attached, events) => superviseJobs(transport, specs, {
-      logger,
-      attached,
-      resubmit: events.resubmit,
-      ...events.retryBudget !== void 0 && { retryBudget: events.retryBudget },
-      ...options.pollIntervalMs !== void 0 && { initialIntervalMs: options.pollIntervalMs },
-      ...options.pollIntervalCapMs !== void 0 && { maxIntervalMs: options.pollIntervalCapMs },
-      ...events.onEvent && { onEvent: events.onEvent },
-      ...events.signal && { signal: events.signal }
-    }),
-    cancel: async (jobIds, specs) => {
-      await cancelJobs(transport, {
-        jobIds,
-        keys: specs.map((s) => s.key),
-        scrubFiles: specs.filter((s) => s.secrets).map((s) => secretsPath(s))
-      });
-    }
-  };
-}
-function createLocalExecutor(transport, logger) {
-  const running = /* @__PURE__ */ new Map();
-  let counter = 0;
-  return {
-    kind: "local",
-    transport,
-    run: async (specs, events) => {
-      const outcomes = [];
-      for (const spec of specs) {
-        const jobId = `local-${++counter}`;
-        await makeOwnedDirectory(transport, spec.runDir, { reuse: true });
-        await writeSecretsFile(transport, spec);
-        await transport.writeFile(scriptPath(spec), renderBatchScript(spec), { mode: 448 });
-        await events.onSubmitted?.(spec, jobId, false);
-        const started = Date.now();
-        emitState(events, jobId, { class: "running", state: "RUNNING", raw: "RUNNING", elapsedSeconds: 0 });
-        const exitCode = await runScript(spec, jobId, running, events.signal);
-        const elapsedSeconds = Math.round((Date.now() - started) / 1e3);
-        const state = exitCode === 0 ? { class: "succeeded", state: "COMPLETED", raw: "COMPLETED", exitCode: 0, elapsedSeconds } : {
-          class: "failed",
-          state: exitCode === null ? "CANCELLED" : "FAILED",
-          raw: exitCode === null ? "CANCELLED" : "FAILED",
-          retryable: false,
-          ...exitCode !== null && { exitCode },
-          elapsedSeconds
-        };
-        emitState(events, jobId, state);
-        const outcome = { spec, jobId, attempts: [jobId], state };
-        if (state.class === "failed") {
-          const classified = await classifyJobFailure(transport, spec, jobId, state);
-          outcome.logTail = classified.logTail;
-          outcome.failure = classified.failure;
-          logger.warn(`Local job ${jobId} (${spec.name}) ended ${state.state}.`);
-        }
-        outcomes.push(outcome);
-        if (state.state === "CANCELLED") return { outcomes, cancelled: true };
-      }
-      return { outcomes, cancelled: false };
-    },
-    cancel: async () => {
-      for (const child of running.values()) child.kill("SIGTERM");
-    }
-  };
-}
-function emitState(events, jobId, state) {
-  events.onEvent?.({ type: "state", jobId, state });
-}
-function runScript(spec, jobId, running, signal) {
-  const logs = logPaths(spec, jobId);
-  const stdout = openSync(logs.stdout, "w");
-  const stderr = openSync(logs.stderr, "w");
-  return new Promise((resolve5, reject) => {
-    const child = spawn2("bash", [scriptPath(spec)], {
-      cwd: spec.runDir,
-      stdio: ["ignore", stdout, stderr],
-      env: { ...localJobEnvironment(process.env), MODEL_EVAL_JOB_ID: jobId }
-    });
-    running.set(jobId, child);
-    const onAbort = () => child.kill("SIGTERM");
-    signal?.addEventListener("abort", onAbort, { once: true });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      running.delete(jobId);
-      signal?.removeEventListener("abort", onAbort);
-      closeSync(stdout);
-      closeSync(stderr);
-      resolve5(code);
-    });
-  });
-}
-var LOCAL_JOB_ENVIRONMENT = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "TZ", "TMPDIR"];
-function localJobEnvironment(env) {
-  const kept = {};
-  for (const name of LOCAL_JOB_ENVIRONMENT) {
-    const value = env[name];
-    if (value !== void 0) kept[name] = value;
-  }
-  return kept;
-}
-
-// packages/action/src/run/connection.ts
-var HostKeyNotPinnedError = class extends Error {
-  constructor(message, hint) {
-    super(message);
-    this.hint = hint;
-  }
+    this.operation = operation;
+    this.attempts = attempts;
+    this.lastError = lastError;
+    this.hint = "Nothing is lost: the results stay in the run directory on the cluster and in the workflow artifact. Re-run the upload later (model-eval collect) once https://status.huggingface.co is green.";
+  }
+  operation;
+  attempts;
+  lastError;
+  name = "HubUnavailableError";
   hint;
-  name = "HostKeyNotPinnedError";
 };
-function pickKnownHostsLine(knownHosts, host, port) {
-  const lines = knownHosts.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
-  const wanted = port === 22 ? [host, `[${host}]:22`] : [`[${host}]:${port}`];
-  const matching = lines.filter(
-    (line) => (line.split(/\s+/)[0] ?? "").split(",").some((h) => wanted.includes(h))
-  );
-  const [only] = lines;
-  if (matching[0]) return matching[0];
-  if (lines.length === 1 && only) return only;
-  throw new HostKeyNotPinnedError(
-    `No known_hosts line pins the host key of ${wanted.join(" or ")} (${lines.length} line(s) given).`,
-    `Add the login node's line, e.g. from 'ssh-keyscan -p ${port} ${host}' checked against the fingerprint your admins publish.`
-  );
+var HubRequestError = class extends Error {
+  constructor(operation, status, cause) {
+    super(
+      `the Hugging Face Hub refused ${operation}${status ? ` (HTTP ${status})` : ""}: ${cause?.message ?? String(cause)}`
+    );
+    this.operation = operation;
+    this.status = status;
+    this.hint = status === 401 || status === 403 ? "Check that hf-token is a write token with access to the results repo (or its organization)." : "Check the results-repo input (ORG/NAME of a dataset repo).";
+  }
+  operation;
+  status;
+  name = "HubRequestError";
+  hint;
+};
+var MissingHubTokenError = class extends Error {
+  constructor(repo) {
+    super(`uploading results to ${repo} needs a Hugging Face token`);
+    this.repo = repo;
+  }
+  repo;
+  name = "MissingHubTokenError";
+  hint = "Pass a Hugging Face write token as the hf-token input (a repository secret), or leave results-repo empty.";
+};
+var HubCommitConflictError = class extends Error {
+  constructor(repo, attempts) {
+    super(`${attempts} commits to ${repo} in a row were refused because another commit landed first`);
+    this.repo = repo;
+    this.attempts = attempts;
+  }
+  repo;
+  attempts;
+  name = "HubCommitConflictError";
+  hint = "Many uploads to the same results repo finished at once. Nothing is lost: re-run the upload (model-eval collect) in a minute; the results stay on the cluster and in the workflow artifact.";
+};
+
+// packages/action/src/hub/http.ts
+var HubBusyError = class extends Error {
+  constructor(url2, statusCode, retryAfterMs, body) {
+    super(
+      `HTTP ${statusCode} from ${url2}, Retry-After ${Math.ceil(retryAfterMs / 1e3)} s${body ? `: ${body.slice(0, 200)}` : ""}`
+    );
+    this.url = url2;
+    this.statusCode = statusCode;
+    this.retryAfterMs = retryAfterMs;
+  }
+  url;
+  statusCode;
+  retryAfterMs;
+  name = "HubBusyError";
+};
+var HubTimeoutError = class extends Error {
+  constructor(url2, timeoutMs) {
+    super(`no answer from ${url2} within ${Math.round(timeoutMs / 1e3)} s`);
+    this.url = url2;
+    this.timeoutMs = timeoutMs;
+  }
+  url;
+  timeoutMs;
+  name = "HubTimeoutError";
+};
+function parseRetryAfter(value, now) {
+  if (value === null || value === void 0) return null;
+  const text3 = value.trim();
+  if (/^\d+$/.test(text3)) return Number(text3) * 1e3;
+  const date5 = Date.parse(text3);
+  return Number.isNaN(date5) ? null : Math.max(0, date5 - now);
 }
-async function openExecutor(access, settings, logger) {
-  if (access.executor === "local") return createLocalExecutor(createLocalTransport(), logger);
-  const polling = {
-    ...settings.pollIntervalMs !== void 0 && { pollIntervalMs: settings.pollIntervalMs },
-    ...settings.pollIntervalCapMs !== void 0 && { pollIntervalCapMs: settings.pollIntervalCapMs }
+function urlOf(input2) {
+  if (typeof input2 === "string") return input2;
+  if (input2 instanceof URL) return input2.href;
+  return input2.url;
+}
+function hubFetch(base, options) {
+  const now = options.now ?? Date.now;
+  const wrapped = async (input2, init) => {
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    let response;
+    try {
+      response = await base(input2, { ...init, signal });
+    } catch (error62) {
+      if (timeout.aborted) throw new HubTimeoutError(urlOf(input2), options.timeoutMs);
+      throw error62;
+    }
+    if (response.status === 429 || response.status === 503) {
+      const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), now());
+      if (retryAfterMs !== null) {
+        const body = await response.text().catch(() => "");
+        throw new HubBusyError(urlOf(input2), response.status, retryAfterMs, body);
+      }
+    }
+    return response;
   };
-  if (!access.ssh) return createSlurmExecutor(createLocalTransport(), { logger, ...polling });
-  const { ssh } = access;
-  if (!ssh.knownHosts && !ssh.insecureAcceptAnyHostKey) {
-    throw new HostKeyNotPinnedError(
-      `Refusing to connect to ${ssh.host}: its SSH host key is not pinned.`,
-      "Pass the login node's known_hosts line (input ssh-known-hosts / --ssh-known-hosts). For a throwaway cluster only, insecure-accept-any-host-key."
+  return wrapped;
+}
+
+// packages/action/src/hub/retry.ts
+var DEFAULT_RETRY = {
+  attempts: 5,
+  baseDelayMs: 2e3,
+  maxDelayMs: 6e4,
+  maxRetryAfterMs: 3e5
+};
+function isTransient(error62) {
+  if (error62 instanceof HubBusyError || error62 instanceof HubTimeoutError) return true;
+  if (error62?.name === "TimeoutError") return true;
+  if (error62 instanceof HubApiError) return error62.statusCode === 429 || error62.statusCode >= 500;
+  return error62 instanceof TypeError || error62?.code === "ECONNREFUSED";
+}
+function retryDelayMs(policy, attempt, error62, random = Math.random()) {
+  const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)) * (0.75 + random * 0.5);
+  return error62 instanceof HubBusyError ? Math.max(error62.retryAfterMs, backoff) : backoff;
+}
+async function withHubRetries(operation, policy, run) {
+  const sleep2 = policy.sleep ?? ((ms) => new Promise((resolve5) => setTimeout(resolve5, ms)));
+  let lastError;
+  for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+    try {
+      return await run();
+    } catch (error62) {
+      if (!isTransient(error62)) {
+        throw new HubRequestError(
+          operation,
+          error62 instanceof HubApiError ? error62.statusCode : void 0,
+          error62
+        );
+      }
+      lastError = error62;
+      if (error62 instanceof HubBusyError && error62.retryAfterMs > policy.maxRetryAfterMs) {
+        throw new HubUnavailableError(operation, attempt, error62);
+      }
+      if (attempt < policy.attempts) {
+        const delay2 = retryDelayMs(policy, attempt, error62);
+        const status = error62 instanceof HubApiError ? `HTTP ${error62.statusCode}: ` : "";
+        policy.onRetry?.(
+          `Hub: ${operation} failed (${status}${error62.message}); retry ${attempt} of ${policy.attempts - 1} in ${(delay2 / 1e3).toFixed(1)} s.`
+        );
+        await sleep2(delay2);
+      }
+    }
+  }
+  throw new HubUnavailableError(operation, policy.attempts, lastError);
+}
+
+// packages/action/src/hub/client.ts
+var DEFAULT_HUB_TIMEOUT_MS = 6e4;
+function hubClientFromEnv(env, options = {}) {
+  return {
+    hubUrl: (env.HF_ENDPOINT || "https://huggingface.co").replace(/\/+$/, ""),
+    accessToken: options.accessToken,
+    fetch: hubFetch(options.fetch ?? globalThis.fetch, {
+      timeoutMs: options.timeoutMs ?? DEFAULT_HUB_TIMEOUT_MS
+    }),
+    retry: options.retry ?? DEFAULT_RETRY
+  };
+}
+function datasetRepo(name) {
+  return { type: "dataset", name };
+}
+function callParams(client) {
+  return {
+    hubUrl: client.hubUrl,
+    ...client.accessToken ? { accessToken: client.accessToken } : {},
+    fetch: client.fetch
+  };
+}
+function writeParams(client, repo) {
+  if (!client.accessToken) throw new MissingHubTokenError(repo);
+  return { ...callParams(client), accessToken: client.accessToken };
+}
+
+// packages/action/src/hub/resolve-revision.ts
+var COMMIT_SHA = /^[0-9a-f]{40}$/;
+var revisionInfoSchema = external_exports.object({ sha: external_exports.string().regex(COMMIT_SHA) }).loose();
+var RevisionResolveError = class extends Error {
+  name = "RevisionResolveError";
+  kind = "bad-input";
+  hint;
+  constructor(model, revision, status, detail) {
+    super(
+      `${model}@${revision} could not be resolved to a commit on the Hub${status ? ` (HTTP ${status})` : ""}: ${detail}`
+    );
+    this.hint = status === 401 || status === 403 ? "Pass a Hugging Face token with read access (hf-token / HF_TOKEN); gated models also need their terms accepted." : "Check the model id and revision (a branch, tag or commit of the model repo), and HF_ENDPOINT if you use a mirror.";
+  }
+};
+function revisionUrl(hubUrl, model, revision) {
+  return `${hubUrl}/api/models/${model}/revision/${encodeURIComponent(revision)}`;
+}
+async function resolveRevisionSha(client, model, revision) {
+  const url2 = revisionUrl(client.hubUrl, model, revision);
+  const headers = client.accessToken ? { Authorization: `Bearer ${client.accessToken}` } : {};
+  const response = await withHubRetries(`resolving ${model}@${revision}`, client.retry, async () => {
+    const answer = await client.fetch(url2, { headers });
+    if (answer.status === 429 || answer.status >= 500) {
+      throw Object.assign(new TypeError(`HTTP ${answer.status} from ${url2}`), { status: answer.status });
+    }
+    return answer;
+  }).catch((error62) => {
+    throw new RevisionResolveError(model, revision, void 0, error62.message);
+  });
+  const body = await response.json().catch(() => void 0);
+  if (!response.ok) {
+    const message = body?.error;
+    throw new RevisionResolveError(
+      model,
+      revision,
+      response.status,
+      typeof message === "string" ? message.slice(0, 200) : "the Hub refused"
     );
   }
-  const transport = await connectSsh({
-    host: ssh.host,
-    port: ssh.port,
-    username: ssh.user,
-    privateKey: ssh.privateKey,
-    ...ssh.passphrase !== void 0 && { passphrase: ssh.passphrase },
-    ...ssh.knownHosts && { knownHostsLine: pickKnownHostsLine(ssh.knownHosts, ssh.host, ssh.port) },
-    ...ssh.insecureAcceptAnyHostKey && { insecureAcceptAnyHostKey: true },
-    logger
-  });
-  return createSlurmExecutor(transport, { logger, ...polling });
+  const parsed = revisionInfoSchema.safeParse(body);
+  if (!parsed.success) {
+    throw new RevisionResolveError(model, revision, response.status, "the answer carries no 40-hex sha");
+  }
+  return parsed.data.sha;
 }
 
-// packages/action/src/run/run-report.ts
-function buildReport(input2) {
-  const { settings, state, progress, finished, results } = input2;
-  const jobs = state.jobs.map((job) => jobReport(job, finished, progress));
-  const version2 = results[0]?.lightevalVersion ?? input2.lightevalVersion;
-  return {
-    model: settings.model,
-    revision: settings.revision ?? "main",
-    status: input2.status,
-    simulated: settings.simulate,
-    jobs,
-    results: results.map((r) => ({
-      benchmark: r.benchmark,
-      metric: r.metric,
-      value: r.value,
-      stderr: r.stderr,
-      samples: r.samples,
-      problems: r.problems,
-      notes: r.notes
-    })),
-    versions: { lighteval: version2 },
-    wallSeconds: Math.round((input2.at - progress.startedAt) / 1e3),
-    notes: [...progress.notes]
-  };
-}
-function jobReport(job, finished, progress) {
-  const done = finished.find((f) => f.index === job.index);
-  const liveEntry = [...progress.live.entries()].find(([, v]) => v.index === job.index);
-  const jobState = done?.outcome.state ?? liveEntry?.[1].state;
-  const id = done?.outcome.jobId ?? liveEntry?.[0] ?? job.jobIds.at(-1) ?? "\u2014";
-  const entry = {
-    id,
-    benchmarks: job.planned.benchmarks,
-    state: jobState?.state ?? (job.jobIds.length > 0 ? "PENDING" : "SUBMITTING"),
-    layout: layoutOf(job.planned),
-    elapsedSeconds: jobState?.elapsedSeconds ?? null,
-    queueSeconds: null
-  };
-  const reason = failureReason(done?.outcome);
-  if (reason) entry.reason = reason;
-  else if (jobState && "reason" in jobState && jobState.reason) entry.reason = jobState.reason;
-  if (done?.outcome.state.class === "failed" && done.outcome.logTail) entry.logTail = done.outcome.logTail;
-  if (job.superseded.length > 0) {
-    entry.supersededAttempts = job.superseded.map((s) => supersededAttempt(s, progress));
+// packages/action/src/hub/wait-for-revision.ts
+var RevisionNeverAppearedError = class extends Error {
+  constructor(model, revision, waitedMs, lastState) {
+    super(
+      `${model}@${revision} did not appear on the Hub within ${formatDuration(waitedMs)} (last check: ${lastState})`
+    );
+    this.model = model;
+    this.revision = revision;
+    this.waitedMs = waitedMs;
+    this.hint = "Check that the training job pushed this revision (the branch name must match the revision in the dispatch, e.g. the callback\u2019s revision template) and that its upload finished; if uploads take longer, raise the revision-wait-minutes input.";
   }
-  return entry;
+  model;
+  revision;
+  waitedMs;
+  name = "RevisionNeverAppearedError";
+  hint;
+};
+var RevisionWaitCancelledError = class extends Error {
+  name = "RevisionWaitCancelledError";
+  hint = "Nothing reached the cluster; dispatch the checkpoint again to evaluate it.";
+  constructor(model, revision, waitedMs) {
+    super(
+      `cancelled after waiting ${formatDuration(waitedMs)} for ${model}@${revision} to appear on the Hub`
+    );
+  }
+};
+var RevisionAccessError = class extends Error {
+  constructor(model, status, hasToken) {
+    super(`no access to ${model} on the Hub (HTTP ${status}): the repository is private, gated or missing`);
+    this.model = model;
+    this.status = status;
+    this.hint = hasToken ? "The hf-token input was sent but does not grant read access to this repository: use a token of an account (or organization) that can read it." : "Pass a Hugging Face token with read access as the hf-token input: a private repository answers 401 without one.";
+  }
+  model;
+  status;
+  name = "RevisionAccessError";
+  hint;
+};
+var modelInfoSchema = external_exports.object({ sha: external_exports.string().optional() }).loose();
+function formatDuration(ms) {
+  const seconds2 = Math.round(ms / 1e3);
+  if (seconds2 < 60) return `${seconds2} s`;
+  const minutes = Math.floor(seconds2 / 60);
+  return seconds2 % 60 === 0 ? `${minutes} min` : `${minutes} min ${seconds2 % 60} s`;
 }
-function layoutOf(planned) {
-  return {
-    nodes: planned.nodes,
-    gpusPerNode: planned.gpusPerNode,
-    tensorParallel: planned.tensorParallel,
-    pipelineParallel: planned.pipelineParallel,
-    dataParallel: planned.dataParallel
+var abortableSleep = (ms, signal) => new Promise((resolve5) => {
+  const timer = setTimeout(done, ms);
+  function done() {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", done);
+    resolve5();
+  }
+  signal?.addEventListener("abort", done, { once: true });
+});
+async function checkOnce(client, options) {
+  const { model, revision } = options;
+  const timeoutMs = options.requestTimeoutMs ?? 3e4;
+  const baseFetch = client.fetch ?? fetch;
+  const timedFetch = (input2, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    return baseFetch(input2, { ...init, signal });
   };
-}
-function supersededAttempt(superseded, progress) {
-  const ended = progress.ended?.get(superseded.jobId);
-  return {
-    id: superseded.jobId,
-    layout: layoutOf(superseded.planned),
-    state: ended?.state ?? "FAILED",
-    reason: "GPU out of memory",
-    elapsedSeconds: ended?.elapsedSeconds ?? null
-  };
-}
-function failureReason(outcome) {
-  if (outcome?.state.class !== "failed") return void 0;
-  const parts = [
-    outcome.failure === "gpu-oom" ? "GPU out of memory" : outcome.failure ?? outcome.state.state
-  ];
-  if (outcome.state.exitCode !== void 0) parts.push(`exit code ${outcome.state.exitCode}`);
-  if (outcome.state.reason) parts.push(outcome.state.reason);
-  return parts.join(", ");
-}
-function layoutText(job) {
-  return `${job.nodes}\xD7${job.gpusPerNode} GPUs, TP ${job.tensorParallel} \xD7 PP ${job.pipelineParallel} \xD7 DP ${job.dataParallel}`;
-}
-function describeEvent(event) {
-  switch (event.type) {
-    case "state": {
-      const s = event.state;
-      const reason = "reason" in s && s.reason ? ` (${s.reason})` : "";
-      return `Job ${event.jobId}: ${s.state}${reason}, elapsed ${formatSeconds(s.elapsedSeconds)}`;
+  const params = { ...callParams(client), fetch: timedFetch };
+  try {
+    const info = modelInfoSchema.parse(
+      await modelInfo({ name: model, revision, additionalFields: ["sha"], ...params })
+    );
+    for (const path2 of options.requiredFiles ?? ["config.json"]) {
+      if (!await fileExists({ repo: { type: "model", name: model }, path: path2, revision, ...params })) {
+        return { kind: "absent", state: `the revision exists but has no ${path2} yet (upload in progress?)` };
+      }
     }
-    case "query-failed":
-      return `Status query failed (${event.error.message}); retrying in ${Math.round(event.nextPollMs / 1e3)} s. The jobs are unaffected.`;
-    case "source-changed":
-      return `Watching through ${event.source}: ${event.reason}`;
-    default:
-      return void 0;
+    return info.sha ? { kind: "present", sha: info.sha } : { kind: "present" };
+  } catch (error62) {
+    if (error62 instanceof HubApiError && error62.statusCode === 404) {
+      return { kind: "absent", state: "not on the Hub yet" };
+    }
+    if (error62 instanceof HubApiError && (error62.statusCode === 401 || error62.statusCode === 403)) {
+      throw new RevisionAccessError(model, error62.statusCode, Boolean(client.accessToken));
+    }
+    if (error62?.name === "TimeoutError") {
+      return { kind: "absent", state: `the Hub did not answer within ${formatDuration(timeoutMs)}` };
+    }
+    if (isTransient(error62)) {
+      const status = error62 instanceof HubApiError ? `HTTP ${error62.statusCode}` : error62.message;
+      return { kind: "absent", state: `the Hub did not answer (${status})` };
+    }
+    throw error62;
   }
 }
-function formatSeconds(seconds) {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor(seconds % 3600 / 60);
-  const s = Math.floor(seconds % 60);
-  return h > 0 ? `${h}h${String(m).padStart(2, "0")}m` : m > 0 ? `${m}m${String(s).padStart(2, "0")}s` : `${s}s`;
-}
-
-// packages/action/src/run/standin.ts
-import { randomBytes as randomBytes2 } from "node:crypto";
-import { existsSync as existsSync2 } from "node:fs";
-import { readFile as readFile2 } from "node:fs/promises";
-import { dirname, join as join2 } from "node:path";
-import { fileURLToPath } from "node:url";
-var STANDIN = join2("test", "fixtures", "lighteval", "lighteval");
-function findStandinScript(from = fileURLToPath(import.meta.url)) {
-  for (let dir = dirname(from); ; dir = dirname(dir)) {
-    const candidate = join2(dir, STANDIN);
-    if (existsSync2(candidate)) return candidate;
-    if (dirname(dir) === dir) return void 0;
+async function waitForRevision(client, options) {
+  const now = options.now ?? Date.now;
+  const sleep2 = options.sleep ?? abortableSleep;
+  const maxInterval = options.maxIntervalMs ?? 6e4;
+  let interval = Math.min(options.intervalMs ?? 15e3, maxInterval);
+  const started = now();
+  const deadline = started + Math.max(0, options.timeoutMs);
+  for (let checks = 1; ; checks++) {
+    const check2 = await checkOnce(client, options);
+    const elapsed = now() - started;
+    if (check2.kind === "present") {
+      if (checks > 1) {
+        options.log(
+          `${options.model}@${options.revision} is on the Hub after ${formatDuration(elapsed)} (${checks} checks).`
+        );
+      }
+      return { ...check2.sha && { sha: check2.sha }, checks, waitedMs: elapsed };
+    }
+    const left = deadline - now();
+    if (left <= 0) {
+      throw new RevisionNeverAppearedError(options.model, options.revision, elapsed, check2.state);
+    }
+    const delay2 = Math.min(interval, left);
+    options.log(
+      `Waiting for ${options.model}@${options.revision}: ${check2.state}; next check in ${formatDuration(delay2)} (${formatDuration(left)} left of ${formatDuration(options.timeoutMs)}).`
+    );
+    await sleep2(delay2, options.signal);
+    if (options.signal?.aborted) {
+      throw new RevisionWaitCancelledError(options.model, options.revision, now() - started);
+    }
+    interval = Math.min(maxInterval, Math.round(interval * 1.5));
   }
 }
-function findRepositoryRoot() {
-  const standin2 = findStandinScript();
-  return standin2 ? join2(dirname(standin2), "..", "..", "..") : void 0;
+function waitForCheckpointRevision(env, checkpoint, log, signal) {
+  const client = hubClientFromEnv(env, checkpoint.hfToken ? { accessToken: checkpoint.hfToken } : {});
+  return waitForRevision(client, {
+    model: checkpoint.model,
+    revision: checkpoint.revision,
+    timeoutMs: checkpoint.waitMinutes * 6e4,
+    ...checkpoint.intervalMs !== void 0 && { intervalMs: checkpoint.intervalMs },
+    log,
+    ...signal && { signal }
+  });
 }
-async function installStandin(transport, runDir, standinScript) {
-  const binDir = joinRemotePath(runDir, "bin");
-  await transport.makeDirectory(binDir);
-  const standin2 = joinRemotePath(binDir, "lighteval");
-  const upload = `${standin2}.upload-${randomBytes2(6).toString("hex")}`;
-  await transport.writeFile(upload, await readFile2(standinScript), { mode: 493 });
-  const moved = await transport.exec(["mv", "-f", "--", upload, standin2]);
-  if (moved.exitCode !== 0)
-    throw new Error(`could not install the LightEval stand-in: ${moved.stderr.trim()}`);
-  return binDir;
-}
-
-// packages/action/src/run/collect-results.ts
-import { mkdir as mkdir3, writeFile as writeFile2 } from "node:fs/promises";
-import { dirname as dirname3, join as join3 } from "node:path";
 
 // packages/action/src/results/collect.ts
-import { readdir as readdir3, readFile as readFile4 } from "node:fs/promises";
+import { readdir as readdir2, readFile as readFile3 } from "node:fs/promises";
 import path from "node:path";
 
 // packages/action/src/results/details.ts
-import { readFile as readFile3 } from "node:fs/promises";
+import { readFile as readFile2 } from "node:fs/promises";
 
 // node_modules/.pnpm/hyparquet@1.33.0/node_modules/hyparquet/src/constants.js
 var ParquetTypes = [
@@ -54206,7 +59790,7 @@ function getTreePath(tree, name) {
   }
   return path2;
 }
-function getPhysicalColumns(schemaTree2) {
+function getPhysicalColumns(schemaTree3) {
   const columns = [];
   function traverse(node2) {
     if (node2.children.length) {
@@ -54217,7 +59801,7 @@ function getPhysicalColumns(schemaTree2) {
       columns.push(node2.path.join("."));
     }
   }
-  traverse(schemaTree2);
+  traverse(schemaTree3);
   return columns;
 }
 function getMaxRepetitionLevel(schemaPath) {
@@ -54552,52 +60136,52 @@ function parquetMetadata(arrayBuffer, { parsers, geoparquet = true } = {}) {
 function parquetSchema({ schema }) {
   return getSchemaPath(schema, [])[0];
 }
-function logicalType(logicalType2) {
-  if (logicalType2?.field_1) return { type: "STRING" };
-  if (logicalType2?.field_2) return { type: "MAP" };
-  if (logicalType2?.field_3) return { type: "LIST" };
-  if (logicalType2?.field_4) return { type: "ENUM" };
-  if (logicalType2?.field_5) return {
+function logicalType(logicalType3) {
+  if (logicalType3?.field_1) return { type: "STRING" };
+  if (logicalType3?.field_2) return { type: "MAP" };
+  if (logicalType3?.field_3) return { type: "LIST" };
+  if (logicalType3?.field_4) return { type: "ENUM" };
+  if (logicalType3?.field_5) return {
     type: "DECIMAL",
-    scale: logicalType2.field_5.field_1,
-    precision: logicalType2.field_5.field_2
+    scale: logicalType3.field_5.field_1,
+    precision: logicalType3.field_5.field_2
   };
-  if (logicalType2?.field_6) return { type: "DATE" };
-  if (logicalType2?.field_7) return {
+  if (logicalType3?.field_6) return { type: "DATE" };
+  if (logicalType3?.field_7) return {
     type: "TIME",
-    isAdjustedToUTC: logicalType2.field_7.field_1,
-    unit: timeUnit(logicalType2.field_7.field_2)
+    isAdjustedToUTC: logicalType3.field_7.field_1,
+    unit: timeUnit(logicalType3.field_7.field_2)
   };
-  if (logicalType2?.field_8) return {
+  if (logicalType3?.field_8) return {
     type: "TIMESTAMP",
-    isAdjustedToUTC: logicalType2.field_8.field_1,
-    unit: timeUnit(logicalType2.field_8.field_2)
+    isAdjustedToUTC: logicalType3.field_8.field_1,
+    unit: timeUnit(logicalType3.field_8.field_2)
   };
-  if (logicalType2?.field_10) return {
+  if (logicalType3?.field_10) return {
     type: "INTEGER",
-    bitWidth: logicalType2.field_10.field_1,
-    isSigned: logicalType2.field_10.field_2
+    bitWidth: logicalType3.field_10.field_1,
+    isSigned: logicalType3.field_10.field_2
   };
-  if (logicalType2?.field_11) return { type: "NULL" };
-  if (logicalType2?.field_12) return { type: "JSON" };
-  if (logicalType2?.field_13) return { type: "BSON" };
-  if (logicalType2?.field_14) return { type: "UUID" };
-  if (logicalType2?.field_15) return { type: "FLOAT16" };
-  if (logicalType2?.field_16) return {
+  if (logicalType3?.field_11) return { type: "NULL" };
+  if (logicalType3?.field_12) return { type: "JSON" };
+  if (logicalType3?.field_13) return { type: "BSON" };
+  if (logicalType3?.field_14) return { type: "UUID" };
+  if (logicalType3?.field_15) return { type: "FLOAT16" };
+  if (logicalType3?.field_16) return {
     type: "VARIANT",
-    specification_version: logicalType2.field_16.field_1
+    specification_version: logicalType3.field_16.field_1
   };
-  if (logicalType2?.field_17) return {
+  if (logicalType3?.field_17) return {
     type: "GEOMETRY",
-    crs: decode3(logicalType2.field_17.field_1)
+    crs: decode3(logicalType3.field_17.field_1)
   };
-  if (logicalType2?.field_18) return {
+  if (logicalType3?.field_18) return {
     type: "GEOGRAPHY",
-    crs: decode3(logicalType2.field_18.field_1),
-    algorithm: EdgeInterpolationAlgorithms[logicalType2.field_18.field_2]
+    crs: decode3(logicalType3.field_18.field_1),
+    algorithm: EdgeInterpolationAlgorithms[logicalType3.field_18.field_2]
   };
-  if (logicalType2?.field_19) return { type: "FILE" };
-  return logicalType2;
+  if (logicalType3?.field_19) return { type: "FILE" };
+  return logicalType3;
 }
 function timeUnit(unit) {
   if (unit.field_1) return "MILLIS";
@@ -55176,10 +60760,10 @@ function parquetPlan(options) {
 }
 function parquetPlanGroups({ metadata, rowStart = 0, rowEnd = Infinity, columns, filter, filterStrict = true, bloomFiltersByGroup, schemaElements, pageRangesByGroup, pageLocationsByGroup }) {
   if (!metadata) throw new Error("parquetPlan requires metadata");
-  const schemaTree2 = parquetSchema(metadata);
-  const physicalColumns = getPhysicalColumns(schemaTree2);
+  const schemaTree3 = parquetSchema(metadata);
+  const physicalColumns = getPhysicalColumns(schemaTree3);
   const elementsByPath = filter ? {
-    ...physicalSchemaElements(schemaTree2),
+    ...physicalSchemaElements(schemaTree3),
     ...schemaElements
   } : schemaElements;
   const groups = [];
@@ -55343,10 +60927,10 @@ async function prefetchPageIndexes({ file: file2, metadata, filter, filterStrict
   }
   const filterColumns = pathsNeededForFilter(filter);
   if (!filterColumns.length) return { pageRangesByGroup, pageLocationsByGroup };
-  const schemaTree2 = parquetSchema(metadata);
-  const physicalColumns = getPhysicalColumns(schemaTree2);
+  const schemaTree3 = parquetSchema(metadata);
+  const physicalColumns = getPhysicalColumns(schemaTree3);
   const elementsByPath = {
-    ...physicalSchemaElements(schemaTree2),
+    ...physicalSchemaElements(schemaTree3),
     ...schemaElements
   };
   const indexRanges = [];
@@ -55450,7 +61034,7 @@ function coalesceByteRanges(ranges, maxGap = 0, maxSize = Infinity) {
   }
   return merged;
 }
-function physicalSchemaElements(schemaTree2) {
+function physicalSchemaElements(schemaTree3) {
   const elements = {};
   function traverse(node2) {
     if (node2.children.length) {
@@ -55459,7 +61043,7 @@ function physicalSchemaElements(schemaTree2) {
       elements[node2.path.join(".")] = node2.element;
     }
   }
-  traverse(schemaTree2);
+  traverse(schemaTree3);
   return elements;
 }
 function prefetchAsyncBuffer(file2, { fetches }) {
@@ -55567,12 +61151,12 @@ function parseVariantMetadata(bytes) {
   bufferCache.set(key, metadata);
   return metadata;
 }
-function readUnsigned(reader, byteWidth2) {
+function readUnsigned(reader, byteWidth3) {
   let value = 0;
-  for (let i = 0; i < byteWidth2; i++) {
+  for (let i = 0; i < byteWidth3; i++) {
     value |= reader.view.getUint8(reader.offset + i) << i * 8;
   }
-  reader.offset += byteWidth2;
+  reader.offset += byteWidth3;
   return value;
 }
 function readVariant(reader, metadata, parsers) {
@@ -56008,8 +61592,8 @@ function alpDecodeFloat(reader, count) {
     reader.offset += 2;
     const frameOfReference = view.getInt32(reader.offset, true);
     reader.offset += 4;
-    const bitWidth2 = view.getUint8(reader.offset++);
-    const deltas = unpackBits(reader, n2, bitWidth2);
+    const bitWidth3 = view.getUint8(reader.offset++);
+    const deltas = unpackBits(reader, n2, bitWidth3);
     const mulFactor = POW10F[factor];
     const mulExponent = POW10F_NEG[exponent];
     for (let i = 0; i < n2; i++) {
@@ -56038,17 +61622,17 @@ function alpDecodeDouble(reader, count) {
     reader.offset += 2;
     const frameOfReference = view.getBigInt64(reader.offset, true);
     reader.offset += 8;
-    const bitWidth2 = view.getUint8(reader.offset++);
+    const bitWidth3 = view.getUint8(reader.offset++);
     const mulFactor = POW10[factor];
     const mulExponent = POW10_NEG[exponent];
     const forNumber = Number(frameOfReference);
-    if (bitWidth2 <= 32 && Number.isSafeInteger(forNumber)) {
-      const deltas = unpackBits(reader, n2, bitWidth2);
+    if (bitWidth3 <= 32 && Number.isSafeInteger(forNumber)) {
+      const deltas = unpackBits(reader, n2, bitWidth3);
       for (let i = 0; i < n2; i++) {
         output2[outputOffset + i] = (deltas[i] + forNumber) * mulFactor * mulExponent;
       }
     } else {
-      const deltas = unpackBitsBig(reader, n2, bitWidth2);
+      const deltas = unpackBitsBig(reader, n2, bitWidth3);
       for (let i = 0; i < n2; i++) {
         const encoded = BigInt.asIntN(64, deltas[i] + frameOfReference);
         output2[outputOffset + i] = Number(encoded) * mulFactor * mulExponent;
@@ -56071,47 +61655,47 @@ function patchExceptions(reader, numExceptions, byteSize, outputBytes, outputOff
   }
   reader.offset = valuesStart + numExceptions * byteSize;
 }
-function unpackBits(reader, count, bitWidth2) {
+function unpackBits(reader, count, bitWidth3) {
   const output2 = new Uint32Array(count);
-  if (!bitWidth2) return output2;
+  if (!bitWidth3) return output2;
   const { view } = reader;
   const start = reader.offset;
-  const modulus = 2 ** bitWidth2;
+  const modulus = 2 ** bitWidth3;
   let bitPos = 0;
   for (let i = 0; i < count; i++) {
     let byteIndex = start + (bitPos >>> 3);
     const shift = bitPos & 7;
     let value = view.getUint8(byteIndex++) >>> shift;
     let bits = 8 - shift;
-    while (bits < bitWidth2) {
+    while (bits < bitWidth3) {
       value += view.getUint8(byteIndex++) * 2 ** bits;
       bits += 8;
     }
     output2[i] = value % modulus;
-    bitPos += bitWidth2;
+    bitPos += bitWidth3;
   }
-  reader.offset = start + Math.ceil(count * bitWidth2 / 8);
+  reader.offset = start + Math.ceil(count * bitWidth3 / 8);
   return output2;
 }
-function unpackBitsBig(reader, count, bitWidth2) {
+function unpackBitsBig(reader, count, bitWidth3) {
   const output2 = new BigUint64Array(count);
-  if (!bitWidth2) return output2;
+  if (!bitWidth3) return output2;
   const { view } = reader;
   const start = reader.offset;
-  const mask = (1n << BigInt(bitWidth2)) - 1n;
+  const mask = (1n << BigInt(bitWidth3)) - 1n;
   let buffer = 0n;
   let bitsInBuffer = 0;
   let byteIndex = start;
   for (let i = 0; i < count; i++) {
-    while (bitsInBuffer < bitWidth2) {
+    while (bitsInBuffer < bitWidth3) {
       buffer |= BigInt(view.getUint8(byteIndex++)) << BigInt(bitsInBuffer);
       bitsInBuffer += 8;
     }
     output2[i] = buffer & mask;
-    buffer >>= BigInt(bitWidth2);
-    bitsInBuffer -= bitWidth2;
+    buffer >>= BigInt(bitWidth3);
+    bitsInBuffer -= bitWidth3;
   }
-  reader.offset = start + Math.ceil(count * bitWidth2 / 8);
+  reader.offset = start + Math.ceil(count * bitWidth3 / 8);
   return output2;
 }
 
@@ -56135,19 +61719,19 @@ function deltaBinaryUnpack(reader, count, output2) {
       bitWidths[i] = reader.view.getUint8(reader.offset++);
     }
     for (let i = 0; i < miniblockPerBlock && outputIndex < count; i++) {
-      const bitWidth2 = bitWidths[i];
-      if (bitWidth2) {
+      const bitWidth3 = bitWidths[i];
+      if (bitWidth3) {
         let bitpackPos = 0;
         let miniblockCount = valuesPerMiniblock;
-        const mask = (1n << BigInt(bitWidth2)) - 1n;
+        const mask = (1n << BigInt(bitWidth3)) - 1n;
         while (miniblockCount && outputIndex < count) {
           let bits = BigInt(reader.view.getUint32(reader.offset, true) >>> bitpackPos) & mask;
-          bitpackPos += bitWidth2;
+          bitpackPos += bitWidth3;
           while (bitpackPos >= 32) {
             bitpackPos -= 32;
             reader.offset += 4;
             if (bitpackPos) {
-              bits |= BigInt(reader.view.getUint32(reader.offset, true)) << BigInt(bitWidth2 - bitpackPos) & mask;
+              bits |= BigInt(reader.view.getUint32(reader.offset, true)) << BigInt(bitWidth3 - bitpackPos) & mask;
             }
           }
           const delta = minDelta + bits;
@@ -56156,7 +61740,7 @@ function deltaBinaryUnpack(reader, count, output2) {
           miniblockCount--;
         }
         if (miniblockCount) {
-          reader.offset += Math.ceil((miniblockCount * bitWidth2 + bitpackPos) / 8);
+          reader.offset += Math.ceil((miniblockCount * bitWidth3 + bitpackPos) / 8);
         }
       } else {
         for (let j = 0; j < valuesPerMiniblock && outputIndex < count; j++) {
@@ -56181,14 +61765,14 @@ function deltaBinaryUnpackInt32(reader, count, output2) {
     const bitWidthsOffset = reader.offset;
     let offset = bitWidthsOffset + miniblockPerBlock;
     for (let i = 0; i < miniblockPerBlock && outputIndex < count; i++) {
-      const bitWidth2 = view.getUint8(bitWidthsOffset + i);
-      const end = offset + valuesPerMiniblock * bitWidth2 / 8;
+      const bitWidth3 = view.getUint8(bitWidthsOffset + i);
+      const end = offset + valuesPerMiniblock * bitWidth3 / 8;
       let bitOffset = 0;
       for (let j = 0; j < valuesPerMiniblock && outputIndex < count; j++) {
         let residual = 0;
         let bitsRead = 0;
-        while (bitsRead < bitWidth2) {
-          const bitsToRead = Math.min(8 - bitOffset, bitWidth2 - bitsRead);
+        while (bitsRead < bitWidth3) {
+          const bitsToRead = Math.min(8 - bitOffset, bitWidth3 - bitsRead);
           if (bitsRead < 32) {
             residual |= (view.getUint8(offset) >>> bitOffset & (1 << bitsToRead) - 1) << bitsRead;
           }
@@ -56259,8 +61843,8 @@ function readRleBitPackedHybrid(reader, width2, output2, length) {
   }
   reader.offset = startOffset + length;
 }
-function readRle(reader, count, bitWidth2, output2, seen) {
-  const width2 = bitWidth2 + 7 >> 3;
+function readRle(reader, count, bitWidth3, output2, seen) {
+  const width2 = bitWidth3 + 7 >> 3;
   let value = 0;
   for (let i = 0; i < width2; i++) {
     value |= reader.view.getUint8(reader.offset++) << (i << 3);
@@ -56269,9 +61853,9 @@ function readRle(reader, count, bitWidth2, output2, seen) {
     output2[seen + i] = value;
   }
 }
-function readBitPacked(reader, header, bitWidth2, output2, seen) {
+function readBitPacked(reader, header, bitWidth3, output2, seen) {
   let count = header >> 1 << 3;
-  const mask = (1 << bitWidth2) - 1;
+  const mask = (1 << bitWidth3) - 1;
   let data = 0;
   if (reader.offset < reader.view.byteLength) {
     data = reader.view.getUint8(reader.offset++);
@@ -56285,7 +61869,7 @@ function readBitPacked(reader, header, bitWidth2, output2, seen) {
       right -= 8;
       left -= 8;
       data >>>= 8;
-    } else if (left - right < bitWidth2) {
+    } else if (left - right < bitWidth3) {
       data |= reader.view.getUint8(reader.offset) << left;
       reader.offset++;
       left += 8;
@@ -56294,7 +61878,7 @@ function readBitPacked(reader, header, bitWidth2, output2, seen) {
         output2[seen++] = data >> right & mask;
       }
       count--;
-      right += bitWidth2;
+      right += bitWidth3;
     }
   }
   return seen;
@@ -56522,14 +62106,14 @@ function readDataPage(bytes, daph, { type, element, schemaPath }) {
   if (daph.encoding === "PLAIN") {
     dataPage = readPlain(reader, type, nValues, element.type_length);
   } else if (daph.encoding === "PLAIN_DICTIONARY" || daph.encoding === "RLE_DICTIONARY" || daph.encoding === "RLE") {
-    const bitWidth2 = type === "BOOLEAN" ? 1 : view.getUint8(reader.offset++);
-    if (bitWidth2) {
+    const bitWidth3 = type === "BOOLEAN" ? 1 : view.getUint8(reader.offset++);
+    if (bitWidth3) {
       dataPage = new Array(nValues);
       if (type === "BOOLEAN") {
-        readRleBitPackedHybrid(reader, bitWidth2, dataPage);
+        readRleBitPackedHybrid(reader, bitWidth3, dataPage);
         dataPage = dataPage.map((x) => !!x);
       } else {
-        readRleBitPackedHybrid(reader, bitWidth2, dataPage, view.byteLength - reader.offset);
+        readRleBitPackedHybrid(reader, bitWidth3, dataPage, view.byteLength - reader.offset);
       }
     } else {
       dataPage = new Uint8Array(nValues);
@@ -56619,9 +62203,9 @@ function readDataPageV2(compressedBytes, ph, columnDecoder) {
     readRleBitPackedHybrid(pageReader, 1, dataPage);
     dataPage = dataPage.map((x) => !!x);
   } else if (daph2.encoding === "PLAIN_DICTIONARY" || daph2.encoding === "RLE_DICTIONARY") {
-    const bitWidth2 = pageView.getUint8(pageReader.offset++);
+    const bitWidth3 = pageView.getUint8(pageReader.offset++);
     dataPage = new Array(nValues);
-    readRleBitPackedHybrid(pageReader, bitWidth2, dataPage, uncompressedPageSize - 1);
+    readRleBitPackedHybrid(pageReader, bitWidth3, dataPage, uncompressedPageSize - 1);
   } else if (daph2.encoding === "DELTA_BINARY_PACKED") {
     const int322 = type === "INT32";
     dataPage = int322 ? new Int32Array(nValues) : new BigInt64Array(nValues);
@@ -56808,10 +62392,10 @@ function pageStatistics(stats) {
 // node_modules/.pnpm/hyparquet@1.33.0/node_modules/hyparquet/src/rowgroup.js
 function readRowGroup(options, { metadata }, groupPlan) {
   const asyncColumns = [];
-  const schemaTree2 = parquetSchema(metadata);
+  const schemaTree3 = parquetSchema(metadata);
   for (const chunk2 of groupPlan.chunks) {
     const { path_in_schema: pathInSchema } = chunk2.columnMetadata;
-    const schemaPath = getTreePath(schemaTree2, pathInSchema);
+    const schemaPath = getTreePath(schemaTree3, pathInSchema);
     const columnDecoder = {
       pathInSchema,
       element: schemaPath[schemaPath.length - 1].element,
@@ -56935,11 +62519,11 @@ async function asyncGroupToRows({ asyncColumns }, selectStart, selectEnd, column
   }
   return groupData;
 }
-function assembleAsync(asyncRowGroup, schemaTree2, parsers) {
+function assembleAsync(asyncRowGroup, schemaTree3, parsers) {
   const { asyncColumns } = asyncRowGroup;
   const allParsers = { ...DEFAULT_PARSERS, ...parsers };
   const assembled = [];
-  for (const child of schemaTree2.children) {
+  for (const child of schemaTree3.children) {
     if (child.children.length) {
       const childColumns = asyncColumns.filter((column) => column.pathInSchema[0] === child.element.name);
       if (!childColumns.length) continue;
@@ -57004,9 +62588,9 @@ function readParquetPlan(options, plan) {
 }
 async function withBloomFilters(options) {
   if (!options.useBloomFilters || !options.filter || !options.metadata) return options;
-  const schemaTree2 = parquetSchema(options.metadata);
+  const schemaTree3 = parquetSchema(options.metadata);
   const schemaElements = {};
-  for (const child of schemaTree2.children) schemaElements[child.element.name] = child.element;
+  for (const child of schemaTree3.children) schemaElements[child.element.name] = child.element;
   const bloomFiltersByGroup = await prefetchBloomFilters({
     file: options.file,
     metadata: options.metadata,
@@ -57063,8 +62647,8 @@ async function parquetRead(options) {
     return;
   }
   if (!preparedOptions.metadata) throw new Error("parquet requires metadata");
-  const schemaTree2 = parquetSchema(preparedOptions.metadata);
-  const assembled = asyncGroups.map((arg) => assembleAsync(arg, schemaTree2, options.parsers));
+  const schemaTree3 = parquetSchema(preparedOptions.metadata);
+  const assembled = asyncGroups.map((arg) => assembleAsync(arg, schemaTree3, options.parsers));
   if (onChunk) {
     for (const asyncGroup of assembled) {
       for (const asyncColumn of asyncGroup.asyncColumns) {
@@ -57167,10 +62751,10 @@ function asRecord(value) {
   if (typeof value === "string") return parsePythonDictRepr(value);
   return null;
 }
-function parsePythonDictRepr(text2) {
-  if (!text2.trim().startsWith("{")) return null;
+function parsePythonDictRepr(text3) {
+  if (!text3.trim().startsWith("{")) return null;
   const out = {};
-  for (const match of text2.matchAll(/'((?:[^'\\]|\\.)*)':\s*(-?[\d.eE+-]+|nan|inf|-inf|True|False)/g)) {
+  for (const match of text3.matchAll(/'((?:[^'\\]|\\.)*)':\s*(-?[\d.eE+-]+|nan|inf|-inf|True|False)/g)) {
     const [, key = "", raw = ""] = match;
     const value = raw === "True" ? 1 : raw === "False" ? 0 : raw === "nan" ? Number.NaN : raw.endsWith("inf") ? Number.NaN : Number(raw);
     out[key] = value;
@@ -57232,7 +62816,7 @@ async function parseDetails(bytes, file2, metric) {
   return rows.flatMap((row, index) => problemScore(row, index, metric) ?? []);
 }
 async function readDetailsFile(file2, metric) {
-  const bytes = new Uint8Array(await readFile3(file2));
+  const bytes = new Uint8Array(await readFile2(file2));
   if (!file2.endsWith(".jsonl")) return parseDetails(bytes, file2, metric);
   const scores = [];
   const lines = new TextDecoder().decode(bytes).split("\n");
@@ -57255,13 +62839,6 @@ function detailsFileFor(detailsFiles, row) {
 }
 
 // packages/action/src/results/headline-metric.ts
-var BENCHMARK_FAMILIES = {
-  math_500: "math",
-  aime24: "math",
-  aime25: "math",
-  "gpqa:diamond": "gpqa",
-  "lcb:codegeneration": "codegen"
-};
 var FAMILY_PREFIXES = {
   math: ["", "math_"],
   gpqa: ["gpqa_", ""],
@@ -57285,7 +62862,7 @@ function passAtOneSamples(metric, family) {
   return null;
 }
 function metricFamilyOf(benchmark) {
-  return BENCHMARK_FAMILIES[benchmark];
+  return findBenchmark(benchmark)?.metricFamily;
 }
 function pickHeadlineMetric(benchmark, metrics) {
   const family = metricFamilyOf(benchmark);
@@ -57303,7 +62880,7 @@ function pickHeadlineMetric(benchmark, metrics) {
 
 // packages/action/src/results/python-json.ts
 import { randomUUID } from "node:crypto";
-function parsePythonJson(text2) {
+function parsePythonJson(text3) {
   const nonce = randomUUID();
   const tokens = [
     ["-Infinity", Number.NEGATIVE_INFINITY],
@@ -57314,11 +62891,11 @@ function parsePythonJson(text2) {
   let out = "";
   let inString = false;
   let i = 0;
-  while (i < text2.length) {
-    const ch = text2[i];
+  while (i < text3.length) {
+    const ch = text3[i];
     if (inString) {
       if (ch === "\\") {
-        out += text2.slice(i, i + 2);
+        out += text3.slice(i, i + 2);
         i += 2;
         continue;
       }
@@ -57333,7 +62910,7 @@ function parsePythonJson(text2) {
       i += 1;
       continue;
     }
-    const token = tokens.find(([bare]) => text2.startsWith(bare, i));
+    const token = tokens.find(([bare]) => text3.startsWith(bare, i));
     if (token) {
       out += `"${nonce}${token[0]}"`;
       i += token[0].length;
@@ -57373,7 +62950,7 @@ var taskConfigDocCountsSchema = external_exports.looseObject({
 });
 
 // packages/action/src/results/task-key.ts
-var isCount = (text2) => text2 !== void 0 && /^\d+$/.test(text2);
+var isCount = (text3) => text3 !== void 0 && /^\d+$/.test(text3);
 function parseTaskKey(key) {
   if (key === "all" || key.includes(":_average|")) return null;
   const parts = key.split("|");
@@ -57397,8 +62974,8 @@ function resultsFileTimestamp(fileName) {
 }
 function compareTimestamps(a, b) {
   const key = (ts) => {
-    const [whole = "", fraction = ""] = ts.split(".");
-    return [...whole.split(/[-T]/).map(Number), Number(`0.${fraction || "0"}`)];
+    const [whole2 = "", fraction = ""] = ts.split(".");
+    return [...whole2.split(/[-T]/).map(Number), Number(`0.${fraction || "0"}`)];
   };
   const ka = key(a);
   const kb = key(b);
@@ -57429,7 +63006,7 @@ function documentCount(json2, task) {
   }
   return null;
 }
-function parseResultsFile(text2, file2, options = {}) {
+function parseResultsFile(text3, file2, options = {}) {
   const baseName = file2.split("/").pop() ?? file2;
   const timestamp = resultsFileTimestamp(baseName);
   if (timestamp === null) {
@@ -57437,7 +63014,7 @@ function parseResultsFile(text2, file2, options = {}) {
   }
   let raw;
   try {
-    raw = parsePythonJson(text2);
+    raw = parsePythonJson(text3);
   } catch (error62) {
     throw new ResultsFileError(file2, `not valid JSON (${error62.message})`);
   }
@@ -57452,8 +63029,8 @@ function parseResultsFile(text2, file2, options = {}) {
   const allMetricNames = Object.values(json2.results).flatMap((m) => Object.keys(m));
   const lightevalVersion = options.lightevalVersion ?? inferLightevalVersion(taskKeys, allMetricNames, Object.keys(json2.versions).length > 0);
   const rows = taskKeys.map((task) => resultRow(json2, task, { lightevalVersion, file: file2, timestamp }));
-  const seconds = json2.config_general.total_evaluation_time_secondes;
-  const evaluationSeconds = seconds === null || seconds === void 0 ? null : finiteOrNull(Number(seconds));
+  const seconds2 = json2.config_general.total_evaluation_time_secondes;
+  const evaluationSeconds = seconds2 === null || seconds2 === void 0 ? null : finiteOrNull(Number(seconds2));
   return {
     file: file2,
     timestamp,
@@ -57501,7 +63078,7 @@ function resultRow(json2, task, where) {
 
 // packages/action/src/results/collect.ts
 async function walk(dir) {
-  const entries = await readdir3(dir, { withFileTypes: true });
+  const entries = await readdir2(dir, { withFileTypes: true });
   const nested = await Promise.all(
     entries.map(async (entry) => {
       const full = path.join(dir, entry.name);
@@ -57537,7 +63114,7 @@ async function collectResults(outputDir, options = {}) {
   const paths = await findResultsFiles(outputDir);
   if (paths.length === 0) throw new NoResultsFoundError(outputDir);
   const files = await Promise.all(
-    paths.map(async (file2) => parseResultsFile(await readFile4(file2, "utf8"), file2, options))
+    paths.map(async (file2) => parseResultsFile(await readFile3(file2, "utf8"), file2, options))
   );
   files.sort((a, b) => compareTimestamps(a.timestamp, b.timestamp));
   return { rows: newestPerTask(files), files };
@@ -57553,10 +63130,7511 @@ async function readPerProblemScores(outputDir, rows) {
   return scores;
 }
 
+// packages/action/src/hub/paths.ts
+var SUMMARY_PATH = "summary.parquet";
+function pathSegment(text3) {
+  return text3.replace(/[^A-Za-z0-9._-]/g, "_");
+}
+function runFolder(model, revision) {
+  const [org = "", name = ""] = model.split("/");
+  return `${pathSegment(org)}/${pathSegment(name)}/${pathSegment(revision)}`;
+}
+function resultsPath(model, revision, benchmark, timestamp) {
+  return `${runFolder(model, revision)}/${pathSegment(benchmark)}/results_${timestamp}.json`;
+}
+function detailsPath(model, revision, benchmark, timestamp) {
+  return `${runFolder(model, revision)}/${pathSegment(benchmark)}/details_${timestamp}.parquet`;
+}
+
+// packages/action/src/hub/dataset-card.ts
+var import_yaml = __toESM(require_dist(), 1);
+var CARD_PATH = "README.md";
+var BEGIN = "<!-- model-eval-action:begin (generated on each upload; edit outside this block) -->";
+var END = "<!-- model-eval-action:end -->";
+var MAX_RUN_SPLITS = 50;
+function splitName(text3) {
+  const name = text3.replace(/\W+/g, "_").replace(/^_+|_+$/g, "");
+  return name === "" ? "run" : name;
+}
+function newestFirst(a, b) {
+  return b.finished_at.localeCompare(a.finished_at) || b.results_file.localeCompare(a.results_file);
+}
+function timestampOf(path2) {
+  return /_(\d{4}-\d{2}-\d{2}T[\d-]+(?:\.\d+)?)\.parquet$/.exec(path2)?.[1] ?? "";
+}
+function cardConfigs(rows) {
+  const configs = [
+    { config_name: "summary", default: true, data_files: [{ split: "train", path: SUMMARY_PATH }] }
+  ];
+  const byBenchmark = /* @__PURE__ */ new Map();
+  for (const row of rows) {
+    if (!row.details_file) continue;
+    byBenchmark.set(row.benchmark, [...byBenchmark.get(row.benchmark) ?? [], row]);
+  }
+  for (const benchmark of [...byBenchmark.keys()].sort()) {
+    const runs = (byBenchmark.get(benchmark) ?? []).sort(newestFirst);
+    const seenFiles = /* @__PURE__ */ new Set();
+    const usedNames = /* @__PURE__ */ new Set(["latest"]);
+    const dataFiles = [];
+    for (const row of runs) {
+      const path2 = row.details_file ?? "";
+      if (seenFiles.has(path2)) continue;
+      seenFiles.add(path2);
+      if (dataFiles.length === 0) dataFiles.push({ split: "latest", path: path2 });
+      if (dataFiles.length > MAX_RUN_SPLITS) break;
+      let name = splitName(`${row.model.replace("/", "__")}__${row.revision}__${timestampOf(path2)}`);
+      for (let n2 = 2; usedNames.has(name); n2++) name = `${splitName(name)}_${n2}`;
+      usedNames.add(name);
+      dataFiles.push({ split: name, path: path2 });
+    }
+    configs.push({ config_name: `details_${splitName(benchmark)}`, data_files: dataFiles });
+  }
+  return configs;
+}
+var ours = (name) => name === "summary" || typeof name === "string" && name.startsWith("details_");
+function splitCard(text3) {
+  const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(text3);
+  return match ? { yaml: match[1] ?? "", body: text3.slice(match[0].length) } : { yaml: "", body: text3 };
+}
+var percent = (v) => v === null ? "\u2014" : `${(v * 100).toFixed(1)}%`;
+var cell = (text3) => text3.replace(/\|/g, "\\|").replace(/\n/g, " ");
+function generatedBlock(repo, rows) {
+  const latest = /* @__PURE__ */ new Map();
+  for (const row of [...rows].sort(newestFirst)) {
+    const key = `${row.model}\0${row.benchmark}`;
+    if (!latest.has(key)) latest.set(key, row);
+  }
+  const table2 = [...latest.values()].sort((a, b) => a.model.localeCompare(b.model) || a.benchmark.localeCompare(b.benchmark)).map(
+    (r) => `| ${cell(r.model)} | ${cell(r.revision)} | ${cell(r.benchmark)} | ${percent(r.score)}${r.simulated ? " (simulated)" : ""} | ${cell(r.finished_at)} |`
+  );
+  return [
+    BEGIN,
+    "",
+    "Evaluation results written by model-eval-action (vLLM + LightEval on Slurm, from GitHub Actions).",
+    "",
+    "- `summary.parquet` (config `summary`, the default): one row per run \xD7 benchmark with the score, its 95% interval, the baseline comparison, versions, GPU-hours and the workflow run.",
+    "- `{org}/{model}/{revision}/{benchmark}/results_{timestamp}.json`: LightEval's results file, unchanged.",
+    "- `{org}/{model}/{revision}/{benchmark}/details_{timestamp}.parquet`: LightEval's per-problem details (configs `details_{benchmark}`, one split per run, `latest` first).",
+    "",
+    "```python",
+    "from datasets import load_dataset",
+    `summary = load_dataset(${JSON.stringify(repo)}, "summary", split="train")`,
+    "```",
+    "",
+    "### Latest score per model and benchmark",
+    "",
+    "| Model | Revision | Benchmark | Score | Finished |",
+    "| --- | --- | --- | --- | --- |",
+    ...table2,
+    "",
+    END
+  ].join("\n");
+}
+function renderDatasetCard(existing, repo, rows) {
+  const { yaml, body } = splitCard(existing ?? "");
+  const parsed = yaml.trim() === "" ? {} : (0, import_yaml.parse)(yaml);
+  const metadata = parsed && typeof parsed === "object" && !Array.isArray(parsed) ? { ...parsed } : {};
+  const theirs = Array.isArray(metadata.configs) ? metadata.configs.filter(
+    (c) => !!c && typeof c === "object" && !ours(c.config_name)
+  ) : [];
+  const kept = theirs.map(({ default: _default3, ...rest }) => rest);
+  metadata.configs = [...cardConfigs(rows), ...kept];
+  const block = generatedBlock(repo, rows);
+  const start = body.indexOf(BEGIN);
+  const end = body.indexOf(END);
+  const newBody = start >= 0 && end > start ? `${body.slice(0, start)}${block}${body.slice(end + END.length)}` : body.trim() === "" ? `# ${repo}
+
+${block}
+` : `${body.replace(/\s*$/, "")}
+
+${block}
+`;
+  return `---
+${(0, import_yaml.stringify)(metadata).replace(/\s*$/, "")}
+---
+
+${newBody.replace(/^\s+/, "")}`;
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/bytewriter.js
+var ByteWriter = class {
+  /**
+   * @param {number} [initalSize]
+   */
+  constructor(initalSize = 1024) {
+    this.buffer = new ArrayBuffer(initalSize);
+    this.view = new DataView(this.buffer);
+    this.offset = 0;
+    this.index = 0;
+  }
+  /**
+   * @param {number} size
+   */
+  ensure(size) {
+    if (this.index + size > this.buffer.byteLength) {
+      const newSize = Math.max(this.buffer.byteLength * 2, this.index + size);
+      const newBuffer = new ArrayBuffer(newSize);
+      new Uint8Array(newBuffer).set(new Uint8Array(this.buffer));
+      this.buffer = newBuffer;
+      this.view = new DataView(this.buffer);
+    }
+  }
+  finish() {
+  }
+  getBuffer() {
+    return this.buffer.slice(0, this.index);
+  }
+  getBytes() {
+    return new Uint8Array(this.buffer, 0, this.index);
+  }
+  /**
+   * @param {number} value
+   */
+  appendUint8(value) {
+    this.ensure(1);
+    this.view.setUint8(this.index, value);
+    this.offset++;
+    this.index++;
+  }
+  /**
+   * @param {number} value
+   */
+  appendUint32(value) {
+    this.ensure(4);
+    this.view.setUint32(this.index, value, true);
+    this.offset += 4;
+    this.index += 4;
+  }
+  /**
+   * @param {number} value
+   */
+  appendInt32(value) {
+    this.ensure(4);
+    this.view.setInt32(this.index, value, true);
+    this.offset += 4;
+    this.index += 4;
+  }
+  /**
+   * @param {bigint} value
+   */
+  appendInt64(value) {
+    this.ensure(8);
+    this.view.setBigInt64(this.index, BigInt(value), true);
+    this.offset += 8;
+    this.index += 8;
+  }
+  /**
+   * @param {number} value
+   */
+  appendFloat32(value) {
+    this.ensure(4);
+    this.view.setFloat32(this.index, value, true);
+    this.offset += 4;
+    this.index += 4;
+  }
+  /**
+   * @param {number} value
+   */
+  appendFloat64(value) {
+    this.ensure(8);
+    this.view.setFloat64(this.index, value, true);
+    this.offset += 8;
+    this.index += 8;
+  }
+  /**
+   * @param {ArrayBuffer} value
+   */
+  appendBuffer(value) {
+    this.appendBytes(new Uint8Array(value));
+  }
+  /**
+   * @param {Uint8Array} value
+   */
+  appendBytes(value) {
+    this.ensure(value.length);
+    new Uint8Array(this.buffer, this.index, value.length).set(value);
+    this.offset += value.length;
+    this.index += value.length;
+  }
+  /**
+   * Convert a 32-bit signed integer to varint (1-5 bytes).
+   * Writes out groups of 7 bits at a time, setting high bit if more to come.
+   *
+   * @param {number} value
+   */
+  appendVarInt(value) {
+    while (true) {
+      if ((value & ~127) === 0) {
+        this.appendUint8(value);
+        return;
+      } else {
+        this.appendUint8(value & 127 | 128);
+        value >>>= 7;
+      }
+    }
+  }
+  /**
+   * Convert a bigint to varint (1-10 bytes for 64-bit range).
+   *
+   * @param {bigint} value
+   */
+  appendVarBigInt(value) {
+    while (true) {
+      if ((value & ~0x7fn) === 0n) {
+        this.appendUint8(Number(value));
+        return;
+      } else {
+        this.appendUint8(Number(value & 0x7fn | 0x80n));
+        value >>= 7n;
+      }
+    }
+  }
+  /**
+   * Convert number to zigzag encoding and write as varint.
+   *
+   * @param {number | bigint} value
+   */
+  appendZigZag(value) {
+    if (typeof value === "number") {
+      this.appendVarInt(value << 1 ^ value >> 31);
+    } else {
+      this.appendVarBigInt(value << 1n ^ value >> 63n);
+    }
+  }
+};
+
+// node_modules/.pnpm/hyparquet@1.31.5/node_modules/hyparquet/src/xxhash.js
+var MASK2 = 0xffffffffffffffffn;
+var PRIME12 = 0x9e3779b185ebca87n;
+var PRIME22 = 0xc2b2ae3d27d4eb4fn;
+var PRIME32 = 0x165667b19e3779f9n;
+var PRIME42 = 0x85ebca77c2b2ae63n;
+var PRIME52 = 0x27d4eb2f165667c5n;
+function rotl642(x, r) {
+  return (x << r | x >> 64n - r) & MASK2;
+}
+function round2(acc, val) {
+  acc = acc + val * PRIME22 & MASK2;
+  acc = rotl642(acc, 31n);
+  return acc * PRIME12 & MASK2;
+}
+function mergeRound2(acc, val) {
+  acc ^= round2(0n, val);
+  return acc * PRIME12 + PRIME42 & MASK2;
+}
+function xxhash642(input2, seed = 0n) {
+  const view = new DataView(input2.buffer, input2.byteOffset, input2.byteLength);
+  const len = input2.byteLength;
+  let offset = 0;
+  let h64;
+  if (len >= 32) {
+    let v1 = seed + PRIME12 + PRIME22 & MASK2;
+    let v2 = seed + PRIME22 & MASK2;
+    let v3 = seed;
+    let v4 = seed - PRIME12 & MASK2;
+    while (offset + 32 <= len) {
+      v1 = round2(v1, view.getBigUint64(offset, true));
+      offset += 8;
+      v2 = round2(v2, view.getBigUint64(offset, true));
+      offset += 8;
+      v3 = round2(v3, view.getBigUint64(offset, true));
+      offset += 8;
+      v4 = round2(v4, view.getBigUint64(offset, true));
+      offset += 8;
+    }
+    h64 = rotl642(v1, 1n) + rotl642(v2, 7n) + rotl642(v3, 12n) + rotl642(v4, 18n) & MASK2;
+    h64 = mergeRound2(h64, v1);
+    h64 = mergeRound2(h64, v2);
+    h64 = mergeRound2(h64, v3);
+    h64 = mergeRound2(h64, v4);
+  } else {
+    h64 = seed + PRIME52 & MASK2;
+  }
+  h64 = h64 + BigInt(len) & MASK2;
+  while (offset + 8 <= len) {
+    h64 ^= round2(0n, view.getBigUint64(offset, true));
+    h64 = rotl642(h64, 27n) * PRIME12 + PRIME42 & MASK2;
+    offset += 8;
+  }
+  if (offset + 4 <= len) {
+    h64 ^= BigInt(view.getUint32(offset, true)) * PRIME12 & MASK2;
+    h64 = rotl642(h64, 23n) * PRIME22 + PRIME32 & MASK2;
+    offset += 4;
+  }
+  while (offset < len) {
+    h64 ^= BigInt(view.getUint8(offset)) * PRIME52 & MASK2;
+    h64 = rotl642(h64, 11n) * PRIME12 & MASK2;
+    offset += 1;
+  }
+  h64 ^= h64 >> 33n;
+  h64 = h64 * PRIME22 & MASK2;
+  h64 ^= h64 >> 29n;
+  h64 = h64 * PRIME32 & MASK2;
+  h64 ^= h64 >> 32n;
+  return h64;
+}
+
+// node_modules/.pnpm/hyparquet@1.31.5/node_modules/hyparquet/src/bloom.js
+var textEncoder3 = new TextEncoder();
+var SALT2 = new Uint32Array([
+  1203114875,
+  1150766481,
+  2284105051,
+  2729912477,
+  1884591559,
+  770785867,
+  2667333959,
+  1550580529
+]);
+function hashParquetValue2(value, element) {
+  if (value === null || value === void 0) return void 0;
+  const { type, converted_type, logical_type } = element;
+  if (type === "BOOLEAN") {
+    if (typeof value !== "boolean") return void 0;
+    return xxhash642(new Uint8Array([value ? 1 : 0]));
+  }
+  if (type === "FLOAT") {
+    if (typeof value !== "number") return void 0;
+    const buf = new ArrayBuffer(4);
+    new DataView(buf).setFloat32(0, value, true);
+    return xxhash642(new Uint8Array(buf));
+  }
+  if (type === "DOUBLE") {
+    if (typeof value !== "number") return void 0;
+    const buf = new ArrayBuffer(8);
+    new DataView(buf).setFloat64(0, value, true);
+    return xxhash642(new Uint8Array(buf));
+  }
+  if (type === "INT32") {
+    if (converted_type === "DATE" || converted_type === "DECIMAL" || converted_type === "TIME_MILLIS") return void 0;
+    if (logical_type?.type === "DATE" || logical_type?.type === "TIME" || logical_type?.type === "DECIMAL") return void 0;
+    if (typeof value !== "number" || !Number.isInteger(value)) return void 0;
+    const buf = new ArrayBuffer(4);
+    new DataView(buf).setInt32(0, value | 0, true);
+    return xxhash642(new Uint8Array(buf));
+  }
+  if (type === "INT64") {
+    if (converted_type === "TIMESTAMP_MILLIS" || converted_type === "TIMESTAMP_MICROS") return void 0;
+    if (converted_type === "TIME_MICROS" || converted_type === "DECIMAL") return void 0;
+    if (logical_type?.type === "TIMESTAMP" || logical_type?.type === "TIME" || logical_type?.type === "DECIMAL") return void 0;
+    let bigValue;
+    if (typeof value === "bigint") bigValue = value;
+    else if (typeof value === "number" && Number.isSafeInteger(value)) bigValue = BigInt(value);
+    else return void 0;
+    const buf = new ArrayBuffer(8);
+    new DataView(buf).setBigUint64(0, BigInt.asUintN(64, bigValue), true);
+    return xxhash642(new Uint8Array(buf));
+  }
+  if (type === "BYTE_ARRAY") {
+    if (converted_type === "JSON" || converted_type === "BSON" || converted_type === "DECIMAL") return void 0;
+    if (logical_type?.type === "JSON" || logical_type?.type === "BSON" || logical_type?.type === "VARIANT") return void 0;
+    if (logical_type?.type === "GEOMETRY" || logical_type?.type === "GEOGRAPHY") return void 0;
+    if (typeof value === "string") return xxhash642(textEncoder3.encode(value));
+    if (value instanceof Uint8Array) return xxhash642(value);
+    return void 0;
+  }
+  if (type === "FIXED_LEN_BYTE_ARRAY") {
+    if (converted_type === "DECIMAL" || converted_type === "INTERVAL") return void 0;
+    if (logical_type?.type === "DECIMAL" || logical_type?.type === "UUID" || logical_type?.type === "FLOAT16") return void 0;
+    if (logical_type?.type === "GEOMETRY" || logical_type?.type === "GEOGRAPHY") return void 0;
+    if (value instanceof Uint8Array) return xxhash642(value);
+    return void 0;
+  }
+  return void 0;
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/thrift.js
+var STOP2 = 0;
+var TRUE2 = 1;
+var FALSE2 = 2;
+var BYTE2 = 3;
+var I322 = 5;
+var I642 = 6;
+var DOUBLE2 = 7;
+var BINARY2 = 8;
+var LIST2 = 9;
+var STRUCT2 = 12;
+var ThriftStruct = class {
+  /**
+   * @param {ThriftField[]} fields
+   */
+  constructor(fields) {
+    this.fields = fields;
+  }
+};
+function serializeTCompactProtocol(writer, data) {
+  writeElement(writer, STRUCT2, data);
+}
+function writeElement(writer, type, value) {
+  if (type === TRUE2) return;
+  if (type === FALSE2) return;
+  if (type === BYTE2 && typeof value === "number") {
+    writer.appendUint8(value);
+  } else if (type === I322 && typeof value === "number") {
+    writer.appendZigZag(value);
+  } else if (type === I642 && typeof value === "bigint") {
+    writer.appendZigZag(value);
+  } else if (type === DOUBLE2 && typeof value === "number") {
+    writer.appendFloat64(value);
+  } else if (type === BINARY2 && typeof value === "string") {
+    const bytes = new TextEncoder().encode(value);
+    writer.appendVarInt(bytes.length);
+    writer.appendBytes(bytes);
+  } else if (type === BINARY2 && value instanceof Uint8Array) {
+    writer.appendVarInt(value.byteLength);
+    writer.appendBytes(value);
+  } else if (type === LIST2 && Array.isArray(value)) {
+    const elemType = getCompactTypeForList(value);
+    if (value.length > 14) {
+      writer.appendUint8(15 << 4 | elemType);
+      writer.appendVarInt(value.length);
+    } else {
+      writer.appendUint8(value.length << 4 | elemType);
+    }
+    if (elemType === FALSE2) {
+      for (const v of value) {
+        writer.appendUint8(v ? 1 : 0);
+      }
+    } else {
+      for (const v of value) {
+        writeElement(writer, elemType, v);
+      }
+    }
+  } else if (type === STRUCT2 && value instanceof ThriftStruct) {
+    let lastFid = 0;
+    for (const [fid, fieldType, fieldValue] of value.fields) {
+      if (fieldValue === void 0) continue;
+      lastFid = writeStructField(writer, lastFid, fid, fieldType, fieldValue);
+    }
+    writer.appendUint8(STOP2);
+  } else if (type === STRUCT2 && typeof value === "object") {
+    let lastFid = 0;
+    for (const [k, v] of Object.entries(value)) {
+      if (v === void 0) continue;
+      const fid = parseInt(k.replace(/^field_/, ""), 10);
+      if (Number.isNaN(fid)) {
+        throw new Error(`thrift invalid field name: ${k}. Expected "field_###"`);
+      }
+      const t = getCompactTypeForValue(v);
+      lastFid = writeStructField(writer, lastFid, fid, t, v);
+    }
+    writer.appendUint8(STOP2);
+  } else {
+    throw new Error(`thrift invalid type ${type} for value ${value}`);
+  }
+}
+function writeStructField(writer, lastFid, fid, type, value) {
+  const delta = fid - lastFid;
+  if (delta <= 0) {
+    throw new Error(`thrift non-monotonic field id: fid=${fid}, lastFid=${lastFid}`);
+  }
+  if (delta > 15) {
+    writer.appendUint8(type);
+    writer.appendZigZag(fid);
+  } else {
+    writer.appendUint8(delta << 4 | type);
+  }
+  writeElement(writer, type, value);
+  return fid;
+}
+function getCompactTypeForValue(value) {
+  if (value === true) return TRUE2;
+  if (value === false) return FALSE2;
+  if (Number.isInteger(value)) return I322;
+  if (typeof value === "number") return DOUBLE2;
+  if (typeof value === "bigint") return I642;
+  if (typeof value === "string") return BINARY2;
+  if (value instanceof Uint8Array) return BINARY2;
+  if (Array.isArray(value)) return LIST2;
+  if (value && typeof value === "object") return STRUCT2;
+  throw new Error(`Cannot determine thrift compact type for: ${value}`);
+}
+function getCompactTypeForList(value) {
+  let elemType = 0;
+  for (const v of value) {
+    let t = getCompactTypeForValue(v);
+    if (t === TRUE2) t = FALSE2;
+    if (!elemType) elemType = t;
+    if (elemType === DOUBLE2 && t === I322) t = DOUBLE2;
+    if (elemType === I322 && t === DOUBLE2) elemType = DOUBLE2;
+    if (t !== elemType) {
+      throw new Error(`thrift invalid type for list element: ${v} (expected type ${elemType})`);
+    }
+  }
+  return elemType ?? BYTE2;
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/bloom.js
+var SALT3 = new Uint32Array([
+  1203114875,
+  1150766481,
+  2284105051,
+  2729912477,
+  1884591559,
+  770785867,
+  2667333959,
+  1550580529
+]);
+var MIN_BYTES = 32;
+var MAX_BYTES = 128 * 1024 * 1024;
+function blockIndex2(hash4, numBlocks) {
+  return Number((hash4 >> 32n) * BigInt(numBlocks) >> 32n);
+}
+function blockMask2(hash4) {
+  const m = new Uint32Array(8);
+  const low = Number(hash4 & 0xffffffffn) | 0;
+  for (let i = 0; i < 8; i++) {
+    m[i] = 1 << (Math.imul(low, SALT3[i]) >>> 27);
+  }
+  return m;
+}
+function sbbfInsert(blocks, hash4) {
+  const offset = blockIndex2(hash4, blocks.length >> 3) << 3;
+  const m = blockMask2(hash4);
+  for (let i = 0; i < 8; i++) {
+    blocks[offset + i] |= m[i];
+  }
+}
+function nextPowerOfTwo(n2) {
+  let p = 1;
+  while (p < n2) p <<= 1;
+  return p;
+}
+function optimalNumBytes(ndv, fpp) {
+  if (!(fpp > 0 && fpp < 1)) throw new Error(`bloom filter fpp must be in (0, 1), got ${fpp}`);
+  if (!(ndv >= 0)) throw new Error(`bloom filter ndv must be >= 0, got ${ndv}`);
+  const m = -8 * ndv / Math.log(1 - fpp ** (1 / 8));
+  const numBytes = Math.ceil(m / 8);
+  if (!(numBytes <= MAX_BYTES)) return MAX_BYTES;
+  return nextPowerOfTwo(Math.max(numBytes, MIN_BYTES));
+}
+var BloomBuilder = class {
+  /**
+   * @param {SchemaElement} element
+   * @param {{ fpp?: number, maxBytes?: number }} [options]
+   */
+  constructor(element, { fpp = 0.01, maxBytes = 1024 * 1024 } = {}) {
+    this.element = element;
+    this.fpp = fpp;
+    this.maxBytes = maxBytes;
+    this.hashes = /* @__PURE__ */ new Set();
+    this.skipped = 0;
+  }
+  /** @param {any} value */
+  insert(value) {
+    if (value === null || value === void 0) return;
+    const h = hashParquetValue2(value, this.element);
+    if (h === void 0) {
+      this.skipped++;
+      return;
+    }
+    this.hashes.add(h);
+  }
+  /** @returns {Uint32Array | undefined} */
+  finalize() {
+    if (this.skipped > 0 || this.hashes.size === 0) return void 0;
+    let numBytes = optimalNumBytes(this.hashes.size, this.fpp);
+    while (numBytes > this.maxBytes && numBytes > MIN_BYTES) numBytes >>= 1;
+    if (numBytes > this.maxBytes) return void 0;
+    const blocks = new Uint32Array(numBytes >> 2);
+    for (const h of this.hashes) sbbfInsert(blocks, h);
+    return blocks;
+  }
+};
+function writeBloomFilter(writer, blocks) {
+  if (blocks.length % 8 !== 0) {
+    throw new Error(`bloom filter block count must be a multiple of 8 uint32 words, got ${blocks.length}`);
+  }
+  serializeTCompactProtocol(writer, {
+    field_1: blocks.byteLength,
+    // numBytes
+    field_2: { field_1: {} },
+    // algorithm: SplitBlockAlgorithm
+    field_3: { field_1: {} },
+    // hash: XxHash
+    field_4: { field_1: {} }
+    // compression: Uncompressed
+  });
+  for (let i = 0; i < blocks.length; i++) {
+    writer.appendUint32(blocks[i]);
+  }
+}
+function writeBlooms(writer, pageIndexes) {
+  for (const { chunk: chunk2, bloomFilter } of pageIndexes) {
+    if (!bloomFilter || !chunk2.meta_data) continue;
+    const offset = writer.offset;
+    writeBloomFilter(writer, bloomFilter);
+    chunk2.meta_data.bloom_filter_offset = BigInt(offset);
+    chunk2.meta_data.bloom_filter_length = writer.offset - offset;
+  }
+}
+
+// node_modules/.pnpm/hyparquet@1.31.5/node_modules/hyparquet/src/constants.js
+var ParquetTypes2 = [
+  "BOOLEAN",
+  "INT32",
+  "INT64",
+  "INT96",
+  // deprecated
+  "FLOAT",
+  "DOUBLE",
+  "BYTE_ARRAY",
+  "FIXED_LEN_BYTE_ARRAY"
+];
+var Encodings2 = [
+  "PLAIN",
+  "GROUP_VAR_INT",
+  // deprecated
+  "PLAIN_DICTIONARY",
+  "RLE",
+  "BIT_PACKED",
+  // deprecated
+  "DELTA_BINARY_PACKED",
+  "DELTA_LENGTH_BYTE_ARRAY",
+  "DELTA_BYTE_ARRAY",
+  "RLE_DICTIONARY",
+  "BYTE_STREAM_SPLIT"
+];
+var FieldRepetitionTypes2 = [
+  "REQUIRED",
+  "OPTIONAL",
+  "REPEATED"
+];
+var ConvertedTypes2 = [
+  "UTF8",
+  "MAP",
+  "MAP_KEY_VALUE",
+  "LIST",
+  "ENUM",
+  "DECIMAL",
+  "DATE",
+  "TIME_MILLIS",
+  "TIME_MICROS",
+  "TIMESTAMP_MILLIS",
+  "TIMESTAMP_MICROS",
+  "UINT_8",
+  "UINT_16",
+  "UINT_32",
+  "UINT_64",
+  "INT_8",
+  "INT_16",
+  "INT_32",
+  "INT_64",
+  "JSON",
+  "BSON",
+  "INTERVAL"
+];
+var CompressionCodecs2 = [
+  "UNCOMPRESSED",
+  "SNAPPY",
+  "GZIP",
+  "LZO",
+  "BROTLI",
+  "LZ4",
+  "ZSTD",
+  "LZ4_RAW"
+];
+var PageTypes2 = [
+  "DATA_PAGE",
+  "INDEX_PAGE",
+  "DICTIONARY_PAGE",
+  "DATA_PAGE_V2"
+];
+var BoundaryOrders2 = [
+  "UNORDERED",
+  "ASCENDING",
+  "DESCENDING"
+];
+var EdgeInterpolationAlgorithms2 = [
+  "SPHERICAL",
+  "VINCENTY",
+  "THOMAS",
+  "ANDOYER",
+  "KARNEY"
+];
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/delta.js
+var BLOCK_SIZE = 128;
+var MINIBLOCKS_PER_BLOCK = 4;
+var VALUES_PER_MINIBLOCK = BLOCK_SIZE / MINIBLOCKS_PER_BLOCK;
+function deltaBinaryPack(writer, values, type) {
+  if (values.length === 0) {
+    writer.appendVarInt(BLOCK_SIZE);
+    writer.appendVarInt(MINIBLOCKS_PER_BLOCK);
+    writer.appendVarInt(0);
+    writer.appendVarInt(0);
+    return;
+  }
+  if (typeof values[0] !== "number" && typeof values[0] !== "bigint") {
+    throw new Error("deltaBinaryPack only supports number or bigint arrays");
+  }
+  if (usesInt32NumberPath(values)) {
+    deltaBinaryPackInt32(writer, values, type === "INT32");
+  } else {
+    deltaBinaryPackBigInt(writer, values, type === "INT32" ? 32 : 64);
+  }
+}
+function usesInt32NumberPath(values) {
+  if (values instanceof Int32Array) return true;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value !== "number" || value !== (value | 0)) return false;
+  }
+  return true;
+}
+function deltaBinaryPackInt32(writer, values, wrap) {
+  const count = values.length;
+  writer.appendVarInt(BLOCK_SIZE);
+  writer.appendVarInt(MINIBLOCKS_PER_BLOCK);
+  writer.appendVarInt(count);
+  appendZigZagNumber(writer, values[0]);
+  const packedByBitWidth = [];
+  const blockDeltas = new Float64Array(BLOCK_SIZE);
+  const bitWidths = new Uint8Array(MINIBLOCKS_PER_BLOCK);
+  let index = 1;
+  while (index < count) {
+    const blockEnd = Math.min(index + BLOCK_SIZE, count);
+    const blockSize = blockEnd - index;
+    const firstDelta = wrap ? values[index] - values[index - 1] | 0 : values[index] - values[index - 1];
+    let previous = values[index];
+    let constantEnd = index + 1;
+    while (constantEnd < blockEnd) {
+      const value = values[constantEnd];
+      if ((wrap ? value - previous | 0 : value - previous) !== firstDelta) break;
+      previous = value;
+      constantEnd++;
+    }
+    if (constantEnd === blockEnd) {
+      appendZigZagNumber(writer, firstDelta);
+      writer.appendUint32(0);
+      index = blockEnd;
+      continue;
+    }
+    let minDelta = firstDelta;
+    blockDeltas[0] = minDelta;
+    for (let i = 1; i < blockSize; i++) {
+      const delta = wrap ? values[index + i] - values[index + i - 1] | 0 : values[index + i] - values[index + i - 1];
+      blockDeltas[i] = delta;
+      if (delta < minDelta) minDelta = delta;
+    }
+    appendZigZagNumber(writer, minDelta);
+    for (let mb = 0; mb < MINIBLOCKS_PER_BLOCK; mb++) {
+      const mbStart = mb * VALUES_PER_MINIBLOCK;
+      const mbEnd = Math.min(mbStart + VALUES_PER_MINIBLOCK, blockSize);
+      let maxAdjusted = 0;
+      for (let i = mbStart; i < mbEnd; i++) {
+        const adjusted = blockDeltas[i] - minDelta;
+        if (adjusted > maxAdjusted) maxAdjusted = adjusted;
+      }
+      bitWidths[mb] = bitWidthNumber(maxAdjusted);
+    }
+    writer.appendBytes(bitWidths);
+    for (let mb = 0; mb < MINIBLOCKS_PER_BLOCK; mb++) {
+      const bitWidth3 = bitWidths[mb];
+      if (bitWidth3 === 0) continue;
+      const mbStart = mb * VALUES_PER_MINIBLOCK;
+      const mbEnd = Math.min(mbStart + VALUES_PER_MINIBLOCK, blockSize);
+      const packed = packedByBitWidth[bitWidth3] ??= new Uint8Array(bitWidth3 * 4);
+      let byteIndex = 0;
+      let buffer = 0;
+      let bitsUsed = 0;
+      if (bitWidth3 <= 25) {
+        for (let i = 0; i < VALUES_PER_MINIBLOCK; i++) {
+          const adjusted = mbStart + i < mbEnd ? blockDeltas[mbStart + i] - minDelta : 0;
+          buffer |= adjusted << bitsUsed;
+          bitsUsed += bitWidth3;
+          while (bitsUsed >= 8) {
+            packed[byteIndex++] = buffer & 255;
+            buffer >>>= 8;
+            bitsUsed -= 8;
+          }
+        }
+      } else {
+        for (let i = 0; i < VALUES_PER_MINIBLOCK; i++) {
+          const adjusted = mbStart + i < mbEnd ? blockDeltas[mbStart + i] - minDelta : 0;
+          buffer += adjusted * 2 ** bitsUsed;
+          bitsUsed += bitWidth3;
+          while (bitsUsed >= 8) {
+            packed[byteIndex++] = buffer % 256;
+            buffer = Math.floor(buffer / 256);
+            bitsUsed -= 8;
+          }
+        }
+      }
+      writer.appendBytes(packed);
+    }
+    index = blockEnd;
+  }
+}
+function deltaBinaryPackBigInt(writer, values, bits) {
+  const count = values.length;
+  writer.appendVarInt(BLOCK_SIZE);
+  writer.appendVarInt(MINIBLOCKS_PER_BLOCK);
+  writer.appendVarInt(count);
+  writer.appendZigZag(BigInt.asIntN(bits, BigInt(values[0])));
+  const blockDeltas = new BigInt64Array(BLOCK_SIZE);
+  const bitWidths = new Uint8Array(MINIBLOCKS_PER_BLOCK);
+  let index = 1;
+  while (index < count) {
+    const blockEnd = Math.min(index + BLOCK_SIZE, count);
+    const blockSize = blockEnd - index;
+    let minDelta = 0n;
+    for (let i = 0; i < blockSize; i++) {
+      blockDeltas[i] = BigInt(values[index + i]) - BigInt(values[index + i - 1]);
+      if (bits === 32) blockDeltas[i] = BigInt.asIntN(32, blockDeltas[i]);
+      const delta = blockDeltas[i];
+      if (i === 0 || delta < minDelta) minDelta = delta;
+    }
+    writer.appendZigZag(minDelta);
+    for (let mb = 0; mb < MINIBLOCKS_PER_BLOCK; mb++) {
+      const mbStart = mb * VALUES_PER_MINIBLOCK;
+      const mbEnd = Math.min(mbStart + VALUES_PER_MINIBLOCK, blockSize);
+      let maxAdjusted = 0n;
+      for (let i = mbStart; i < mbEnd; i++) {
+        const adjusted = blockDeltas[i] - minDelta;
+        if (adjusted > maxAdjusted) maxAdjusted = adjusted;
+      }
+      bitWidths[mb] = bitWidth2(maxAdjusted);
+    }
+    writer.appendBytes(bitWidths);
+    for (let mb = 0; mb < MINIBLOCKS_PER_BLOCK; mb++) {
+      const bitWidth3 = bitWidths[mb];
+      if (bitWidth3 === 0) continue;
+      const mbStart = mb * VALUES_PER_MINIBLOCK;
+      const mbEnd = Math.min(mbStart + VALUES_PER_MINIBLOCK, blockSize);
+      let buffer = 0n;
+      let bitsUsed = 0;
+      for (let i = 0; i < VALUES_PER_MINIBLOCK; i++) {
+        const adjusted = mbStart + i < mbEnd ? blockDeltas[mbStart + i] - minDelta : 0n;
+        buffer |= adjusted << BigInt(bitsUsed);
+        bitsUsed += bitWidth3;
+        while (bitsUsed >= 8) {
+          writer.appendUint8(Number(buffer & 0xffn));
+          buffer >>= 8n;
+          bitsUsed -= 8;
+        }
+      }
+    }
+    index = blockEnd;
+  }
+}
+function appendZigZagNumber(writer, value) {
+  let encoded = value < 0 ? -value * 2 - 1 : value * 2;
+  while (encoded >= 128) {
+    writer.appendUint8(encoded % 128 + 128);
+    encoded = Math.floor(encoded / 128);
+  }
+  writer.appendUint8(encoded);
+}
+function bitWidthNumber(value) {
+  if (value === 0) return 0;
+  return value > 4294967295 ? 33 : 32 - Math.clz32(value);
+}
+function deltaLengthByteArray2(writer, values) {
+  const lengths = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (!(value instanceof Uint8Array)) {
+      throw new Error("deltaLengthByteArray expects Uint8Array values");
+    }
+    lengths[i] = value.length;
+  }
+  deltaBinaryPack(writer, lengths, "INT32");
+  for (const value of values) {
+    writer.appendBytes(value);
+  }
+}
+function deltaByteArray2(writer, values) {
+  if (values.length === 0) {
+    deltaBinaryPack(writer, [], "INT32");
+    deltaBinaryPack(writer, [], "INT32");
+    return;
+  }
+  const prefixLengths = new Int32Array(values.length);
+  const suffixLengths = new Int32Array(values.length);
+  const value = values[0];
+  if (!(value instanceof Uint8Array)) {
+    throw new Error("deltaByteArray expects Uint8Array values");
+  }
+  prefixLengths[0] = 0;
+  suffixLengths[0] = value.length;
+  for (let i = 1; i < values.length; i++) {
+    const prev = values[i - 1];
+    const curr = values[i];
+    let prefixLen;
+    if (curr === prev) {
+      prefixLen = curr.length;
+    } else {
+      if (!(curr instanceof Uint8Array)) {
+        throw new Error("deltaByteArray expects Uint8Array values");
+      }
+      prefixLen = 0;
+      const maxPrefix = Math.min(prev.length, curr.length);
+      while (prefixLen < maxPrefix && prev[prefixLen] === curr[prefixLen]) {
+        prefixLen++;
+      }
+    }
+    prefixLengths[i] = prefixLen;
+    suffixLengths[i] = curr.length - prefixLen;
+  }
+  deltaBinaryPack(writer, prefixLengths, "INT32");
+  deltaBinaryPack(writer, suffixLengths, "INT32");
+  for (let i = 0; i < values.length; i++) {
+    if (suffixLengths[i] > 0) {
+      writer.appendBytes(values[i].subarray(prefixLengths[i]));
+    }
+  }
+}
+function bitWidth2(value) {
+  if (value === 0n) return 0;
+  let bits = 0;
+  while (value > 0n) {
+    bits++;
+    value >>= 1n;
+  }
+  return bits;
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/encoding.js
+function writeRleBitPackedHybrid(writer, values, bitWidth3) {
+  const offsetStart = writer.offset;
+  let pendingBitPackedGroups = 0;
+  let bitPackedStart = 0;
+  let i = 0;
+  while (i < values.length) {
+    let rleCount = 1;
+    const firstVal = values[i];
+    while (i + rleCount < values.length && values[i + rleCount] === firstVal) {
+      rleCount++;
+    }
+    if (rleCount >= 8) {
+      if (pendingBitPackedGroups) {
+        writeBitPackedGroups(writer, values, bitPackedStart, pendingBitPackedGroups, bitWidth3);
+        pendingBitPackedGroups = 0;
+      }
+      writeRleRun(writer, firstVal, rleCount, bitWidth3);
+      i += rleCount;
+    } else {
+      if (pendingBitPackedGroups === 0) {
+        bitPackedStart = i;
+      }
+      pendingBitPackedGroups++;
+      i += 8;
+    }
+  }
+  if (pendingBitPackedGroups) {
+    writeBitPackedGroups(writer, values, bitPackedStart, pendingBitPackedGroups, bitWidth3);
+  }
+  return writer.offset - offsetStart;
+}
+function writeRleRun(writer, value, count, bitWidth3) {
+  writer.appendVarInt(count << 1);
+  const width2 = bitWidth3 + 7 >> 3;
+  for (let j = 0; j < width2; j++) {
+    writer.appendUint8(value >> (j << 3) & 255);
+  }
+}
+function writeBitPackedGroups(writer, values, start, numGroups, bitWidth3) {
+  writer.appendVarInt(numGroups << 1 | 1);
+  if (bitWidth3 === 0) return;
+  const mask = (1 << bitWidth3) - 1;
+  let buffer = 0;
+  let bitsUsed = 0;
+  const totalValues = numGroups * 8;
+  for (let i = 0; i < totalValues; i++) {
+    const idx = start + i;
+    const v = idx < values.length ? values[idx] & mask : 0;
+    buffer |= v << bitsUsed;
+    bitsUsed += bitWidth3;
+    while (bitsUsed >= 8) {
+      writer.appendUint8(buffer & 255);
+      buffer >>>= 8;
+      bitsUsed -= 8;
+    }
+  }
+  if (bitsUsed > 0) {
+    writer.appendUint8(buffer & 255);
+  }
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/plain.js
+function writePlain(writer, values, type, fixedLength) {
+  if (type === "BOOLEAN") {
+    writePlainBoolean(writer, values);
+  } else if (type === "INT32") {
+    writePlainInt32(writer, values);
+  } else if (type === "INT64") {
+    writePlainInt64(writer, values);
+  } else if (type === "FLOAT") {
+    writePlainFloat(writer, values);
+  } else if (type === "DOUBLE") {
+    writePlainDouble(writer, values);
+  } else if (type === "BYTE_ARRAY") {
+    writePlainByteArray(writer, values);
+  } else if (type === "FIXED_LEN_BYTE_ARRAY") {
+    if (!fixedLength) throw new Error("parquet FIXED_LEN_BYTE_ARRAY expected type_length");
+    writePlainByteArrayFixed(writer, values, fixedLength);
+  } else {
+    throw new Error(`parquet unsupported type: ${type}`);
+  }
+}
+function writePlainBoolean(writer, values) {
+  let currentByte = 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value !== "boolean") throw new Error("parquet expected boolean value, got " + value);
+    const bitOffset = i % 8;
+    if (value) {
+      currentByte |= 1 << bitOffset;
+    }
+    if (bitOffset === 7) {
+      writer.appendUint8(currentByte);
+      currentByte = 0;
+    }
+  }
+  if (values.length % 8) {
+    writer.appendUint8(currentByte);
+  }
+}
+function writePlainInt32(writer, values) {
+  for (const value of values) {
+    if (!Number.isSafeInteger(value)) throw new Error("parquet expected integer value, got " + value);
+    if (value < -2147483648 || value > 2147483647) throw new Error("parquet expected int32 value, got " + value);
+    writer.appendInt32(value);
+  }
+}
+function writePlainInt64(writer, values) {
+  for (const value of values) {
+    if (typeof value !== "bigint") throw new Error("parquet expected bigint value, got " + value);
+    writer.appendInt64(value);
+  }
+}
+function writePlainFloat(writer, values) {
+  for (const value of values) {
+    if (typeof value !== "number") throw new Error("parquet expected number value, got " + value);
+    writer.appendFloat32(value);
+  }
+}
+function writePlainDouble(writer, values) {
+  for (const value of values) {
+    if (typeof value !== "number") throw new Error("parquet expected number value, got " + value);
+    writer.appendFloat64(value);
+  }
+}
+function writePlainByteArray(writer, values) {
+  for (const value of values) {
+    let bytes = value;
+    if (typeof bytes === "string") {
+      bytes = new TextEncoder().encode(value);
+    }
+    if (!(bytes instanceof Uint8Array)) {
+      throw new Error("parquet expected Uint8Array value, got " + typeof bytes);
+    }
+    writer.appendUint32(bytes.length);
+    writer.appendBytes(bytes);
+  }
+}
+function writePlainByteArrayFixed(writer, values, fixedLength) {
+  for (const value of values) {
+    if (!(value instanceof Uint8Array)) throw new Error("parquet expected Uint8Array value, got " + typeof value);
+    if (value.length !== fixedLength) throw new Error(`parquet expected Uint8Array of length ${fixedLength}`);
+    writer.appendBytes(value);
+  }
+}
+
+// node_modules/.pnpm/hyparquet@1.31.5/node_modules/hyparquet/src/schema.js
+function schemaTree2(schema, rootIndex, path2) {
+  const element = schema[rootIndex];
+  const children = [];
+  let count = 1;
+  if (element.num_children) {
+    while (children.length < element.num_children) {
+      const childElement = schema[rootIndex + count];
+      const child = schemaTree2(schema, rootIndex + count, [...path2, childElement.name]);
+      count += child.count;
+      children.push(child);
+    }
+  }
+  return { count, element, children, path: path2 };
+}
+function getSchemaPath2(schema, name) {
+  return getTreePath2(schemaTree2(schema, 0, []), name);
+}
+function getTreePath2(tree, name) {
+  const path2 = [tree];
+  for (const part of name) {
+    const child = tree.children.find((child2) => child2.element.name === part);
+    if (!child) throw new Error(`parquet schema element not found: ${name}`);
+    path2.push(child);
+    tree = child;
+  }
+  return path2;
+}
+function getMaxDefinitionLevel2(schemaPath) {
+  let maxLevel = 0;
+  for (const { element } of schemaPath.slice(1)) {
+    if (element.repetition_type !== "REQUIRED") {
+      maxLevel++;
+    }
+  }
+  return maxLevel;
+}
+function isListLike2(schema) {
+  if (!schema) return false;
+  if (schema.element.converted_type !== "LIST") return false;
+  if (schema.children.length > 1) return false;
+  const firstChild = schema.children[0];
+  if (firstChild.children.length > 1) return false;
+  if (firstChild.element.repetition_type !== "REPEATED") return false;
+  return true;
+}
+function isMapLike2(schema) {
+  if (!schema) return false;
+  if (schema.element.converted_type !== "MAP") return false;
+  if (schema.children.length > 1) return false;
+  const firstChild = schema.children[0];
+  if (firstChild.children.length !== 2) return false;
+  if (firstChild.element.repetition_type !== "REPEATED") return false;
+  const keyChild = firstChild.children.find((child) => child.element.name === "key");
+  if (keyChild?.element.repetition_type === "REPEATED") return false;
+  const valueChild = firstChild.children.find((child) => child.element.name === "value");
+  if (valueChild?.element.repetition_type === "REPEATED") return false;
+  return true;
+}
+
+// node_modules/.pnpm/hyparquet@1.31.5/node_modules/hyparquet/src/metadata.js
+var defaultInitialFetchSize2 = 1 << 19;
+var decoder4 = new TextDecoder();
+function parquetSchema2({ schema }) {
+  return getSchemaPath2(schema, [])[0];
+}
+
+// node_modules/.pnpm/hyparquet@1.31.5/node_modules/hyparquet/src/utils.js
+function toJson(obj) {
+  if (obj === void 0) return null;
+  if (typeof obj === "bigint") return Number(obj);
+  if (Object.is(obj, -0)) return 0;
+  if (Array.isArray(obj)) return obj.map(toJson);
+  if (obj instanceof Uint8Array) return Array.from(obj);
+  if (obj instanceof Date) return obj.toISOString();
+  if (obj instanceof Object) {
+    const newObj = {};
+    for (const key of Object.keys(obj)) {
+      if (obj[key] === void 0) continue;
+      newObj[key] = toJson(obj[key]);
+    }
+    return newObj;
+  }
+  return obj;
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/variant.js
+var encoder2 = new TextEncoder();
+var INT64_MIN = -(2n ** 63n);
+var INT64_MAX = 2n ** 63n - 1n;
+var VARIANT_NULL = new Uint8Array([0]);
+var RESERVED_SHREDDING_FIELDS = /* @__PURE__ */ new Set(["value", "typed_value"]);
+var EMPTY_KEY_INDEX = /* @__PURE__ */ new Map();
+var EMPTY_METADATA = writeVariantMetadata([]);
+function encodeVariantColumn(values, shredding, column) {
+  if (column?.required) {
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] === void 0) {
+        throw new Error(`required variant column ${column.name} has undefined value at index ${i}`);
+      }
+    }
+  }
+  const scratchWriters = [];
+  const shreddingConfig = shredding && normalizeShreddingConfig(shredding);
+  if (shreddingConfig) {
+    const metadataCache2 = /* @__PURE__ */ new Map();
+    return values.map((value) => {
+      if (value === void 0) return null;
+      const keys = /* @__PURE__ */ new Set();
+      collectKeys(value, keys);
+      const { metadata: metadata2, keyIndex: keyIndex2 } = getVariantRowMetadata(keys, metadataCache2);
+      return { metadata: metadata2, ...encodeShredded(value, shreddingConfig, keyIndex2, true, scratchWriters) };
+    });
+  }
+  const dictionary = buildVariantDictionary(values);
+  const metadata = writeVariantMetadata(dictionary);
+  const keyIndex = /* @__PURE__ */ new Map();
+  for (let i = 0; i < dictionary.length; i++) {
+    keyIndex.set(dictionary[i], i);
+  }
+  return values.map((value) => {
+    if (value === void 0) return null;
+    return { metadata, value: writeVariantValue(value, keyIndex, scratchWriters) };
+  });
+}
+function encodeShredded(value, shredType, keyIndex, allowPartialObjects, scratchWriters) {
+  if (value === null || value === void 0) {
+    return { value: VARIANT_NULL, typed_value: null };
+  }
+  if (Array.isArray(shredType)) {
+    if (!Array.isArray(value)) {
+      return { value: writeVariantValue(value, keyIndex, scratchWriters), typed_value: null };
+    }
+    const elemShred = shredType[0];
+    return {
+      value: null,
+      typed_value: value.map((el) => encodeShredded(el, elemShred, keyIndex, false, scratchWriters))
+    };
+  }
+  if (typeof shredType === "object") {
+    if (typeof value !== "object" || Array.isArray(value) || value instanceof Date || value instanceof Uint8Array) {
+      return { value: writeVariantValue(value, keyIndex, scratchWriters), typed_value: null };
+    }
+    const remaining = {};
+    let hasRemaining = false;
+    for (const k of Object.keys(value)) {
+      if (k in shredType || value[k] === void 0) continue;
+      remaining[k] = value[k];
+      hasRemaining = true;
+    }
+    if (hasRemaining && !allowPartialObjects) {
+      return { value: writeVariantValue(value, keyIndex, scratchWriters), typed_value: null };
+    }
+    const fieldNames = Object.keys(shredType);
+    const hasMissingFieldConflict = fieldNames.some(
+      (fieldName) => (!Object.prototype.hasOwnProperty.call(value, fieldName) || value[fieldName] === void 0) && keyIndex.has(fieldName)
+    );
+    if (hasMissingFieldConflict) {
+      return { value: writeVariantValue(value, keyIndex, scratchWriters), typed_value: null };
+    }
+    const typedValue = {};
+    for (const fieldName of fieldNames) {
+      if (!Object.prototype.hasOwnProperty.call(value, fieldName) || value[fieldName] === void 0) {
+        continue;
+      }
+      typedValue[fieldName] = encodeShredded(
+        value[fieldName],
+        shredType[fieldName],
+        keyIndex,
+        false,
+        scratchWriters
+      );
+    }
+    const binaryValue = hasRemaining ? writeVariantValue(remaining, keyIndex, scratchWriters) : null;
+    return { value: binaryValue, typed_value: typedValue };
+  }
+  if (matchesType(value, shredType)) {
+    return { value: null, typed_value: value };
+  }
+  return { value: writeVariantValue(value, keyIndex, scratchWriters), typed_value: null };
+}
+function getVariantRowMetadata(keys, metadataCache2) {
+  if (keys.size === 0) {
+    return { metadata: EMPTY_METADATA, keyIndex: EMPTY_KEY_INDEX };
+  }
+  const dictionary = [...keys].sort();
+  const cacheKey2 = dictionary.join("\0");
+  const cached3 = metadataCache2.get(cacheKey2);
+  if (cached3) {
+    return cached3;
+  }
+  const metadata = writeVariantMetadata(dictionary);
+  const keyIndex = /* @__PURE__ */ new Map();
+  for (let i = 0; i < dictionary.length; i++) keyIndex.set(dictionary[i], i);
+  const rowMetadata = { metadata, keyIndex };
+  metadataCache2.set(cacheKey2, rowMetadata);
+  return rowMetadata;
+}
+function matchesType(value, type) {
+  if (value === null || value === void 0) return false;
+  switch (type) {
+    case "BOOLEAN":
+      return typeof value === "boolean";
+    case "INT32":
+      return typeof value === "number" && Number.isInteger(value) && value >= -2147483648 && value <= 2147483647;
+    case "INT64":
+      return typeof value === "bigint" && value >= INT64_MIN && value <= INT64_MAX;
+    case "FLOAT":
+      return typeof value === "number";
+    case "DOUBLE":
+      return typeof value === "number";
+    case "STRING":
+      return typeof value === "string";
+    case "TIMESTAMP":
+      return value instanceof Date;
+    default:
+      return false;
+  }
+}
+var MAX_SHRED_DEPTH = 3;
+var MAX_SHRED_LEAVES = 256;
+function autoDetectShredding(values) {
+  const detected = detectShred(values, 0);
+  if (detected === void 0 || typeof detected !== "object") return void 0;
+  const normalized = normalizeShreddingConfig(detected);
+  if (normalized === void 0 || countShredLeaves(normalized) > MAX_SHRED_LEAVES) return void 0;
+  return normalized;
+}
+function countShredLeaves(shredType) {
+  if (Array.isArray(shredType)) return shredType.length ? countShredLeaves(shredType[0]) : 0;
+  if (shredType && typeof shredType === "object") {
+    let leaves = 0;
+    for (const key of Object.keys(shredType)) leaves += countShredLeaves(shredType[key]);
+    return leaves;
+  }
+  return 1;
+}
+function detectShred(values, depth) {
+  const nonNull = [];
+  for (const v of values) {
+    if (v !== null && v !== void 0) nonNull.push(v);
+  }
+  if (!nonNull.length) return void 0;
+  if (nonNull.some(isPlainObject2)) {
+    if (depth >= MAX_SHRED_DEPTH) return void 0;
+    const fieldValues = /* @__PURE__ */ new Map();
+    for (const v of nonNull) {
+      if (!isPlainObject2(v)) continue;
+      for (const [key, fieldValue] of Object.entries(v)) {
+        if (fieldValue === void 0) continue;
+        const arr = fieldValues.get(key);
+        if (arr) arr.push(fieldValue);
+        else fieldValues.set(key, [fieldValue]);
+      }
+    }
+    const shredding = {};
+    for (const [key, vals] of fieldValues) {
+      const fieldShred = detectShred(vals, depth + 1);
+      if (fieldShred !== void 0) shredding[key] = fieldShred;
+    }
+    return Object.keys(shredding).length > 0 ? shredding : void 0;
+  }
+  if (nonNull.every(Array.isArray)) {
+    if (depth >= MAX_SHRED_DEPTH) return void 0;
+    const elements = [];
+    for (const arr of nonNull) for (const el of arr) elements.push(el);
+    const elemShred = detectShred(elements, depth + 1);
+    return elemShred === void 0 ? void 0 : [elemShred];
+  }
+  let jsType;
+  for (const v of nonNull) {
+    if (Array.isArray(v)) return void 0;
+    const t = v instanceof Date ? "date" : typeof v;
+    if (jsType === void 0) jsType = t;
+    else if (jsType !== t) return void 0;
+  }
+  return jsType ? jsTypeToBasicType(jsType) : void 0;
+}
+function isPlainObject2(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array);
+}
+function normalizeShreddingConfig(shredding) {
+  if (Array.isArray(shredding)) {
+    const elem = shredding.length ? normalizeShreddingConfig(shredding[0]) : void 0;
+    return elem === void 0 ? void 0 : [elem];
+  }
+  if (typeof shredding === "object") {
+    const normalized = {};
+    for (const [key, type] of Object.entries(shredding)) {
+      if (RESERVED_SHREDDING_FIELDS.has(key)) continue;
+      const norm = normalizeShreddingConfig(type);
+      if (norm !== void 0) normalized[key] = norm;
+    }
+    return Object.keys(normalized).length > 0 ? normalized : void 0;
+  }
+  return shredding;
+}
+function jsTypeToBasicType(jsType) {
+  switch (jsType) {
+    case "boolean":
+      return "BOOLEAN";
+    case "string":
+      return "STRING";
+    case "number":
+      return "DOUBLE";
+    case "bigint":
+      return "INT64";
+    case "date":
+      return "TIMESTAMP";
+    default:
+      return void 0;
+  }
+}
+function buildVariantDictionary(values) {
+  const keys = /* @__PURE__ */ new Set();
+  collectKeys(values, keys);
+  return [...keys].sort();
+}
+function collectKeys(value, keys) {
+  if (value === null || value === void 0) return;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      collectKeys(item, keys);
+    }
+    return;
+  }
+  if (value instanceof Date || value instanceof Uint8Array) return;
+  if (typeof value === "object") {
+    for (const key of Object.keys(value)) {
+      keys.add(key);
+      collectKeys(value[key], keys);
+    }
+  }
+}
+function writeVariantMetadata(dictionary) {
+  const n2 = dictionary.length;
+  const encoded = new Array(n2);
+  let totalStringBytes = 0;
+  for (let i = 0; i < n2; i++) {
+    const e = encoder2.encode(dictionary[i]);
+    encoded[i] = e;
+    totalStringBytes += e.length;
+  }
+  const offsetSize = byteWidth2(totalStringBytes);
+  const header = 1 | 1 << 4 | offsetSize - 1 << 6;
+  const totalSize = 1 + offsetSize + (n2 + 1) * offsetSize + totalStringBytes;
+  const bytes = new Uint8Array(totalSize);
+  let offset = 0;
+  bytes[offset++] = header;
+  for (let j = 0; j < offsetSize; j++) bytes[offset++] = n2 >> j * 8 & 255;
+  let strOffset = 0;
+  for (let i = 0; i < n2; i++) {
+    for (let j = 0; j < offsetSize; j++) bytes[offset++] = strOffset >> j * 8 & 255;
+    strOffset += encoded[i].length;
+  }
+  for (let j = 0; j < offsetSize; j++) bytes[offset++] = strOffset >> j * 8 & 255;
+  for (let i = 0; i < n2; i++) {
+    bytes.set(encoded[i], offset);
+    offset += encoded[i].length;
+  }
+  return bytes;
+}
+function writeVariantValue(value, keyIndex, scratchWriters) {
+  const writer = new ByteWriter(8);
+  writeValue(value, writer, keyIndex, scratchWriters);
+  return writer.getBytes();
+}
+function writeValue(val, writer, keyIndex, scratchWriters) {
+  if (val === null || val === void 0) {
+    writer.appendUint8(0);
+    return;
+  }
+  if (val === true) {
+    writer.appendUint8(4);
+    return;
+  }
+  if (val === false) {
+    writer.appendUint8(8);
+    return;
+  }
+  if (typeof val === "bigint") {
+    if (val < INT64_MIN || val > INT64_MAX) {
+      throw new RangeError(`variant bigint out of int64 range: ${val}`);
+    }
+    writer.appendUint8(6 << 2);
+    writer.appendInt64(val);
+    return;
+  }
+  if (typeof val === "number") {
+    if (Number.isInteger(val)) {
+      if (val >= -128 && val <= 127) {
+        writer.appendUint8(3 << 2);
+        writer.appendUint8(val & 255);
+        return;
+      }
+      if (val >= -32768 && val <= 32767) {
+        writer.appendUint8(4 << 2);
+        appendUnsignedLE(writer, val, 2);
+        return;
+      }
+      if (val >= -2147483648 && val <= 2147483647) {
+        writer.appendUint8(5 << 2);
+        writer.appendInt32(val);
+        return;
+      }
+    }
+    writer.appendUint8(7 << 2);
+    writer.appendFloat64(val);
+    return;
+  }
+  if (typeof val === "string") {
+    const strBytes = encoder2.encode(val);
+    if (strBytes.length <= 63) {
+      writer.appendUint8(strBytes.length << 2 | 1);
+      writer.appendBytes(strBytes);
+    } else {
+      writer.appendUint8(16 << 2);
+      writer.appendUint32(strBytes.length);
+      writer.appendBytes(strBytes);
+    }
+    return;
+  }
+  if (val instanceof Date) {
+    writer.appendUint8(13 << 2);
+    writer.appendInt64(BigInt(val.getTime()) * 1000n);
+    return;
+  }
+  if (val instanceof Uint8Array) {
+    writer.appendUint8(15 << 2);
+    writer.appendUint32(val.length);
+    writer.appendBytes(val);
+    return;
+  }
+  if (Array.isArray(val)) {
+    writeVariantArray(val, writer, keyIndex, scratchWriters);
+    return;
+  }
+  if (typeof val === "object") {
+    writeVariantObject(val, writer, keyIndex, scratchWriters);
+    return;
+  }
+  throw new Error(`variant cannot encode value: ${val}`);
+}
+function writeVariantObject(obj, writer, keyIndex, scratchWriters) {
+  const entries = Object.keys(obj).filter((key) => obj[key] !== void 0).map((key) => {
+    const id = keyIndex.get(key);
+    if (id === void 0) throw new Error(`variant key not in dictionary: ${key}`);
+    return { id, key };
+  });
+  entries.sort((a, b) => a.id - b.id);
+  const numElements = entries.length;
+  const maxFieldId = numElements > 0 ? entries[numElements - 1].id : 0;
+  const idWidth = byteWidth2(maxFieldId);
+  const scratch = scratchWriters.pop() ?? new ByteWriter(8);
+  const offsets = new Array(numElements + 1);
+  offsets[0] = 0;
+  for (let i = 0; i < numElements; i++) {
+    writeValue(obj[entries[i].key], scratch, keyIndex, scratchWriters);
+    offsets[i + 1] = scratch.index;
+  }
+  const offsetWidth = byteWidth2(offsets[numElements]);
+  const isLarge = numElements > 255 ? 1 : 0;
+  writer.appendUint8((offsetWidth - 1 | idWidth - 1 << 2 | isLarge << 4) << 2 | 2);
+  if (isLarge) writer.appendUint32(numElements);
+  else writer.appendUint8(numElements);
+  for (const { id } of entries) appendUnsignedLE(writer, id, idWidth);
+  for (const off of offsets) appendUnsignedLE(writer, off, offsetWidth);
+  writer.appendBytes(scratch.getBytes());
+  scratch.index = 0;
+  scratch.offset = 0;
+  scratchWriters.push(scratch);
+}
+function writeVariantArray(arr, writer, keyIndex, scratchWriters) {
+  const numElements = arr.length;
+  const scratch = scratchWriters.pop() ?? new ByteWriter(8);
+  const offsets = new Array(numElements + 1);
+  offsets[0] = 0;
+  for (let i = 0; i < numElements; i++) {
+    writeValue(arr[i], scratch, keyIndex, scratchWriters);
+    offsets[i + 1] = scratch.index;
+  }
+  const offsetWidth = byteWidth2(offsets[numElements]);
+  const isLarge = numElements > 255 ? 1 : 0;
+  writer.appendUint8((offsetWidth - 1 | isLarge << 2) << 2 | 3);
+  if (isLarge) writer.appendUint32(numElements);
+  else writer.appendUint8(numElements);
+  for (const off of offsets) appendUnsignedLE(writer, off, offsetWidth);
+  writer.appendBytes(scratch.getBytes());
+  scratch.index = 0;
+  scratch.offset = 0;
+  scratchWriters.push(scratch);
+}
+function byteWidth2(maxValue) {
+  if (maxValue <= 255) return 1;
+  if (maxValue <= 65535) return 2;
+  if (maxValue <= 16777215) return 3;
+  return 4;
+}
+function appendUnsignedLE(writer, value, width2) {
+  for (let i = 0; i < width2; i++) {
+    writer.appendUint8(value >> i * 8 & 255);
+  }
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/schema.js
+function schemaFromColumnData({ columnData, schemaOverrides }) {
+  const schema = [{
+    name: "root",
+    num_children: columnData.length
+  }];
+  for (const { name, data, type, nullable: nullable2, shredding } of columnData) {
+    if (schemaOverrides?.[name]) {
+      const override = schemaOverrides[name];
+      if (type || nullable2 !== void 0) {
+        throw new Error(`cannot provide both type and schema override for column ${name}`);
+      }
+      if (override.name !== name) {
+        throw new Error(`schema override for column ${name} must have matching name, got ${override.name}`);
+      }
+      if (override.type === "FIXED_LEN_BYTE_ARRAY" && !override.type_length) {
+        throw new Error("schema override for FIXED_LEN_BYTE_ARRAY must include type_length");
+      }
+      if (override.num_children) {
+        throw new Error("schema override does not support nested types");
+      }
+      schema.push(override);
+    } else if (type === "VARIANT") {
+      const repetition_type = nullable2 === false ? "REQUIRED" : "OPTIONAL";
+      const shreddingConfig = shredding && shredding !== true ? normalizeShreddingConfig(shredding) : void 0;
+      if (shreddingConfig) {
+        schema.push(
+          { name, repetition_type, num_children: 3, logical_type: { type: "VARIANT" } },
+          { name: "metadata", type: "BYTE_ARRAY", repetition_type: "REQUIRED" },
+          { name: "value", type: "BYTE_ARRAY", repetition_type: "OPTIONAL" },
+          ...buildVariantTypedValue(shreddingConfig)
+        );
+      } else {
+        schema.push(
+          { name, repetition_type, num_children: 2, logical_type: { type: "VARIANT" } },
+          { name: "metadata", type: "BYTE_ARRAY", repetition_type: "REQUIRED" },
+          { name: "value", type: "BYTE_ARRAY", repetition_type: "OPTIONAL" }
+        );
+      }
+    } else if (type) {
+      schema.push(basicTypeToSchemaElement(name, type, nullable2));
+    } else {
+      schema.push(autoSchemaElement(name, data.slice(0, 1e3)));
+    }
+  }
+  return schema;
+}
+function buildVariantTypedValue(shredType) {
+  if (Array.isArray(shredType)) {
+    return [
+      { name: "typed_value", repetition_type: "OPTIONAL", converted_type: "LIST", num_children: 1 },
+      { name: "list", repetition_type: "REPEATED", num_children: 1 },
+      { name: "element", repetition_type: "REQUIRED", num_children: 2 },
+      { name: "value", type: "BYTE_ARRAY", repetition_type: "OPTIONAL" },
+      ...buildVariantTypedValue(shredType[0])
+    ];
+  }
+  if (typeof shredType === "object") {
+    const fieldNames = Object.keys(shredType);
+    const elements = [
+      { name: "typed_value", repetition_type: "OPTIONAL", num_children: fieldNames.length }
+    ];
+    for (const fieldName of fieldNames) {
+      elements.push(
+        { name: fieldName, repetition_type: "OPTIONAL", num_children: 2 },
+        { name: "value", type: "BYTE_ARRAY", repetition_type: "OPTIONAL" },
+        ...buildVariantTypedValue(shredType[fieldName])
+      );
+    }
+    return elements;
+  }
+  return [shreddedLeafElement(shredType)];
+}
+function shreddedLeafElement(type) {
+  switch (type) {
+    case "STRING":
+      return { name: "typed_value", type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "OPTIONAL" };
+    case "INT32":
+      return { name: "typed_value", type: "INT32", repetition_type: "OPTIONAL" };
+    case "INT64":
+      return { name: "typed_value", type: "INT64", repetition_type: "OPTIONAL" };
+    case "DOUBLE":
+      return { name: "typed_value", type: "DOUBLE", repetition_type: "OPTIONAL" };
+    case "FLOAT":
+      return { name: "typed_value", type: "FLOAT", repetition_type: "OPTIONAL" };
+    case "BOOLEAN":
+      return { name: "typed_value", type: "BOOLEAN", repetition_type: "OPTIONAL" };
+    case "TIMESTAMP":
+      return { name: "typed_value", type: "INT64", converted_type: "TIMESTAMP_MICROS", repetition_type: "OPTIONAL" };
+    default:
+      throw new Error(`unsupported shredded field type: ${type}`);
+  }
+}
+function basicTypeToSchemaElement(name, type, nullable2) {
+  const repetition_type = nullable2 === false ? "REQUIRED" : "OPTIONAL";
+  if (type === "STRING") {
+    return { name, type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type };
+  }
+  if (type === "JSON") {
+    return { name, type: "BYTE_ARRAY", converted_type: "JSON", repetition_type };
+  }
+  if (type === "TIMESTAMP") {
+    return { name, type: "INT64", converted_type: "TIMESTAMP_MILLIS", repetition_type };
+  }
+  if (type === "UUID") {
+    return { name, type: "FIXED_LEN_BYTE_ARRAY", type_length: 16, logical_type: { type: "UUID" }, repetition_type };
+  }
+  if (type === "FLOAT16") {
+    return { name, type: "FIXED_LEN_BYTE_ARRAY", type_length: 2, logical_type: { type: "FLOAT16" }, repetition_type };
+  }
+  if (type === "GEOMETRY") {
+    return { name, type: "BYTE_ARRAY", logical_type: { type: "GEOMETRY" }, repetition_type };
+  }
+  if (type === "GEOGRAPHY") {
+    return { name, type: "BYTE_ARRAY", logical_type: { type: "GEOGRAPHY" }, repetition_type };
+  }
+  return { name, type, repetition_type };
+}
+function autoSchemaElement(name, values) {
+  let type;
+  let repetition_type = "REQUIRED";
+  let converted_type;
+  if (values instanceof Int32Array) return { name, type: "INT32", repetition_type };
+  if (values instanceof BigInt64Array) return { name, type: "INT64", repetition_type };
+  if (values instanceof Float32Array) return { name, type: "FLOAT", repetition_type };
+  if (values instanceof Float64Array) return { name, type: "DOUBLE", repetition_type };
+  for (const value of values) {
+    if (value === null || value === void 0) {
+      repetition_type = "OPTIONAL";
+    } else {
+      let valueType;
+      let valueConvertedType;
+      if (typeof value === "boolean") valueType = "BOOLEAN";
+      else if (typeof value === "bigint") valueType = "INT64";
+      else if (Number.isInteger(value)) valueType = "INT32";
+      else if (typeof value === "number") valueType = "DOUBLE";
+      else if (value instanceof Uint8Array) valueType = "BYTE_ARRAY";
+      else if (typeof value === "string") {
+        valueType = "BYTE_ARRAY";
+        valueConvertedType = "UTF8";
+      } else if (value instanceof Date) {
+        valueType = "INT64";
+        valueConvertedType = "TIMESTAMP_MILLIS";
+      } else if (typeof value === "object") {
+        valueType = "BYTE_ARRAY";
+        valueConvertedType = "JSON";
+      } else throw new Error(`cannot determine parquet type for: ${value}`);
+      if (type === void 0) {
+        type = valueType;
+        converted_type = valueConvertedType;
+      } else if (type === "INT32" && valueType === "DOUBLE") {
+        type = "DOUBLE";
+      } else if (type === "DOUBLE" && valueType === "INT32") {
+        continue;
+      } else if (type !== valueType || converted_type !== valueConvertedType) {
+        throw new Error(`parquet cannot write mixed types: ${converted_type ?? type} and ${valueConvertedType ?? valueType}`);
+      }
+    }
+  }
+  if (!type) {
+    type = "BYTE_ARRAY";
+    repetition_type = "OPTIONAL";
+  }
+  return { name, type, repetition_type, converted_type };
+}
+function getMaxRepetitionLevel2(schemaPath) {
+  let maxLevel = 0;
+  for (const element of schemaPath) {
+    if (element.repetition_type === "REPEATED") {
+      maxLevel++;
+    }
+  }
+  return maxLevel;
+}
+function schemaPathResolver(schema) {
+  const root = parquetSchema2({ schema });
+  const childrenByName = /* @__PURE__ */ new Map();
+  return (path2) => {
+    let tree = root;
+    const schemaPath = [tree];
+    for (const part of path2) {
+      let children = childrenByName.get(tree);
+      if (!children) {
+        children = /* @__PURE__ */ new Map();
+        for (const child2 of tree.children) {
+          if (!children.has(child2.element.name)) children.set(child2.element.name, child2);
+        }
+        childrenByName.set(tree, children);
+      }
+      const child = children.get(part);
+      if (!child) throw new Error(`parquet schema element not found: ${path2}`);
+      schemaPath.push(child);
+      tree = child;
+    }
+    return schemaPath;
+  };
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/splitstream.js
+function writeByteStreamSplit(writer, values, type, typeLength) {
+  const count = values.length;
+  let bytes;
+  let width2;
+  if (type === "FLOAT") {
+    const typed = values instanceof Float32Array ? values : new Float32Array(numberArray(values));
+    bytes = new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
+    width2 = 4;
+  } else if (type === "DOUBLE") {
+    const typed = values instanceof Float64Array ? values : new Float64Array(numberArray(values));
+    bytes = new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
+    width2 = 8;
+  } else if (type === "INT32") {
+    const typed = values instanceof Int32Array ? values : new Int32Array(numberArray(values));
+    bytes = new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
+    width2 = 4;
+  } else if (type === "INT64") {
+    const typed = bigIntArray(values);
+    bytes = new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
+    width2 = 8;
+  } else if (type === "FIXED_LEN_BYTE_ARRAY") {
+    if (!typeLength) throw new Error("parquet byte_stream_split missing type_length");
+    width2 = typeLength;
+    bytes = new Uint8Array(count * width2);
+    for (let i = 0; i < count; i++) {
+      bytes.set(values[i], i * width2);
+    }
+  } else {
+    throw new Error(`parquet byte_stream_split unsupported type: ${type}`);
+  }
+  for (let b = 0; b < width2; b++) {
+    for (let i = 0; i < count; i++) {
+      writer.appendUint8(bytes[i * width2 + b]);
+    }
+  }
+}
+function numberArray(values) {
+  if (Array.isArray(values) && values.every((v) => typeof v === "number")) {
+    return values;
+  }
+  throw new Error("Expected number array for BYTE_STREAM_SPLIT encoding");
+}
+function bigIntArray(values) {
+  if (values instanceof BigInt64Array) return values;
+  if (Array.isArray(values) && values.every((v) => typeof v === "bigint")) {
+    return new BigInt64Array(values);
+  }
+  throw new Error("Expected bigint array for BYTE_STREAM_SPLIT encoding");
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/datapage.js
+function writeDataPageV2({ writer, column, encoding, pageData }) {
+  const { columnName, element, codec: codec2, compressors } = column;
+  const { type, type_length, repetition_type } = element;
+  if (!type) throw new Error(`column ${columnName} cannot determine type`);
+  if (repetition_type === "REPEATED") throw new Error(`column ${columnName} repeated types not supported`);
+  const levelWriter = new ByteWriter();
+  const {
+    definition_levels_byte_length,
+    repetition_levels_byte_length,
+    num_nulls,
+    num_values,
+    num_rows
+  } = writeLevels(levelWriter, column, pageData);
+  const nonnull = num_nulls ? pageData.values.filter((v) => v !== null && v !== void 0) : pageData.values;
+  const page = new ByteWriter();
+  if (encoding === "PLAIN") {
+    writePlain(page, nonnull, type, type_length);
+  } else if (encoding === "RLE") {
+    if (type !== "BOOLEAN") throw new Error("RLE encoding only supported for BOOLEAN type");
+    const rleData = new ByteWriter();
+    writeRleBitPackedHybrid(rleData, nonnull, 1);
+    page.appendUint32(rleData.offset);
+    page.appendBytes(rleData.getBytes());
+  } else if (encoding === "PLAIN_DICTIONARY" || encoding === "RLE_DICTIONARY") {
+    let maxValue = 0;
+    for (const v of nonnull) if (v > maxValue) maxValue = v;
+    const bitWidth3 = Math.ceil(Math.log2(maxValue + 1));
+    page.appendUint8(bitWidth3);
+    writeRleBitPackedHybrid(page, nonnull, bitWidth3);
+  } else if (encoding === "DELTA_BINARY_PACKED") {
+    if (type !== "INT32" && type !== "INT64") {
+      throw new Error("DELTA_BINARY_PACKED encoding only supported for INT32 and INT64 types");
+    }
+    deltaBinaryPack(page, nonnull, type);
+  } else if (encoding === "DELTA_LENGTH_BYTE_ARRAY") {
+    if (type !== "BYTE_ARRAY") {
+      throw new Error("DELTA_LENGTH_BYTE_ARRAY encoding only supported for BYTE_ARRAY type");
+    }
+    deltaLengthByteArray2(page, nonnull);
+  } else if (encoding === "DELTA_BYTE_ARRAY") {
+    if (type !== "BYTE_ARRAY") {
+      throw new Error("DELTA_BYTE_ARRAY encoding only supported for BYTE_ARRAY type");
+    }
+    deltaByteArray2(page, nonnull);
+  } else if (encoding === "BYTE_STREAM_SPLIT") {
+    writeByteStreamSplit(page, nonnull, type, type_length);
+  } else {
+    throw new Error(`parquet unsupported encoding: ${encoding}`);
+  }
+  const pageBytes = page.getBytes();
+  const compressedBytes = compressors[codec2]?.(pageBytes) ?? pageBytes;
+  const headerStart = writer.offset;
+  writePageHeader(writer, {
+    type: "DATA_PAGE_V2",
+    uncompressed_page_size: levelWriter.offset + page.offset,
+    compressed_page_size: levelWriter.offset + compressedBytes.length,
+    data_page_header_v2: {
+      num_values,
+      num_nulls,
+      num_rows,
+      encoding,
+      definition_levels_byte_length,
+      repetition_levels_byte_length,
+      is_compressed: !!codec2
+      // is there benefit to page statistics here?
+    }
+  });
+  const headerSize = writer.offset - headerStart;
+  writer.appendBytes(levelWriter.getBytes());
+  writer.appendBytes(compressedBytes);
+  return headerSize + levelWriter.offset + page.offset;
+}
+function writePageHeader(writer, header) {
+  const compact = {
+    field_1: PageTypes2.indexOf(header.type),
+    field_2: header.uncompressed_page_size,
+    field_3: header.compressed_page_size,
+    field_4: header.crc,
+    field_5: header.data_page_header && {
+      field_1: header.data_page_header.num_values,
+      field_2: Encodings2.indexOf(header.data_page_header.encoding),
+      field_3: Encodings2.indexOf(header.data_page_header.definition_level_encoding),
+      field_4: Encodings2.indexOf(header.data_page_header.repetition_level_encoding)
+      // field_5: header.data_page_header.statistics,
+    },
+    field_7: header.dictionary_page_header && {
+      field_1: header.dictionary_page_header.num_values,
+      field_2: Encodings2.indexOf(header.dictionary_page_header.encoding)
+    },
+    field_8: header.data_page_header_v2 && {
+      field_1: header.data_page_header_v2.num_values,
+      field_2: header.data_page_header_v2.num_nulls,
+      field_3: header.data_page_header_v2.num_rows,
+      field_4: Encodings2.indexOf(header.data_page_header_v2.encoding),
+      field_5: header.data_page_header_v2.definition_levels_byte_length,
+      field_6: header.data_page_header_v2.repetition_levels_byte_length,
+      field_7: header.data_page_header_v2.is_compressed ? void 0 : false
+      // default true
+    }
+  };
+  serializeTCompactProtocol(writer, compact);
+}
+function writeLevels(writer, column, dataPage) {
+  const { schemaPath } = column;
+  const { values, definitionLevels, repetitionLevels, maxDefinitionLevel } = dataPage;
+  const num_values = definitionLevels.length || values.length;
+  let num_nulls = 0;
+  let num_rows = 0;
+  if (repetitionLevels.length) {
+    for (let i = 0; i < repetitionLevels.length; i++) {
+      if (repetitionLevels[i] === 0) num_rows++;
+    }
+  } else {
+    num_rows = values.length;
+  }
+  if (definitionLevels.length) {
+    for (let i = 0; i < definitionLevels.length; i++) {
+      if (definitionLevels[i] < maxDefinitionLevel) num_nulls++;
+    }
+  }
+  const maxRepetitionLevel = getMaxRepetitionLevel2(schemaPath);
+  let repetition_levels_byte_length = 0;
+  if (maxRepetitionLevel) {
+    const bitWidth3 = Math.ceil(Math.log2(maxRepetitionLevel + 1));
+    repetition_levels_byte_length = writeRleBitPackedHybrid(writer, repetitionLevels, bitWidth3);
+  }
+  let definition_levels_byte_length = 0;
+  if (maxDefinitionLevel) {
+    const bitWidth3 = Math.ceil(Math.log2(maxDefinitionLevel + 1));
+    definition_levels_byte_length = writeRleBitPackedHybrid(writer, definitionLevels, bitWidth3);
+  }
+  return { definition_levels_byte_length, repetition_levels_byte_length, num_values, num_nulls, num_rows };
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/dictionary.js
+var textEncoder4 = new TextEncoder();
+function estimateValueSize(value, type, type_length) {
+  if (value === null || value === void 0) return 0;
+  if (type === "BOOLEAN") return 0.125;
+  if (type === "INT32" || type === "FLOAT") return 4;
+  if (type === "INT64" || type === "DOUBLE") return 8;
+  if (type === "INT96") return 12;
+  if (type === "FIXED_LEN_BYTE_ARRAY") return type_length ?? 0;
+  if (type === "BYTE_ARRAY") {
+    if (value instanceof Uint8Array) return value.byteLength;
+    if (typeof value === "string") return value.length;
+  }
+  return 0;
+}
+function hashBytes(bytes) {
+  let h = 2166136261;
+  for (let i = 0; i < bytes.length; i++) {
+    h ^= bytes[i];
+    h = Math.imul(h, 16777619);
+  }
+  return h >>> 0;
+}
+function bytesEqual(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) return false;
+  }
+  return true;
+}
+var sampleRejectionRatio = 0.9;
+function useDictionary(values, type, type_length, encoding, dictionarySize, required2) {
+  if (encoding && encoding !== "RLE_DICTIONARY") return {};
+  if (type === "BOOLEAN") return {};
+  const forced = encoding === "RLE_DICTIONARY";
+  const byteArrayPrefixSize = type === "BYTE_ARRAY" ? 4 : 0;
+  if (!forced) {
+    const sampleSize = Math.min(values.length, 1e3);
+    const sampleSizes = /* @__PURE__ */ new Map();
+    const sampleHashes = /* @__PURE__ */ new Map();
+    let sampleDictionarySize = 0;
+    let sampleTotalSize = 0;
+    for (let i = 0; i < sampleSize; i++) {
+      const sampleIndex = sampleSize === 1 ? 0 : Math.floor(i * (values.length - 1) / (sampleSize - 1));
+      const value = values[sampleIndex];
+      let key = value;
+      if (value instanceof Uint8Array) {
+        key = sampleHashes.get(value);
+        if (key === void 0) {
+          key = hashBytes(value);
+          sampleHashes.set(value, key);
+        }
+      }
+      let valueSize = sampleSizes.get(key);
+      if (valueSize === void 0) {
+        valueSize = estimateValueSize(value, type, type_length) + (value === null || value === void 0 ? 0 : byteArrayPrefixSize);
+        sampleSizes.set(key, valueSize);
+        sampleDictionarySize += valueSize;
+      }
+      sampleTotalSize += valueSize;
+    }
+    if (!sampleTotalSize || sampleDictionarySize / sampleTotalSize > sampleRejectionRatio) return {};
+  }
+  const dictionary = [];
+  const indexes = new Array(values.length);
+  const valueIndex = /* @__PURE__ */ new Map();
+  const valueSizes = [];
+  const hashBuckets = /* @__PURE__ */ new Map();
+  let dictSize = 0;
+  let physicalDictSize = 0;
+  let totalSize = 0;
+  let nonNullCount = 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value === null || value === void 0) {
+      if (required2) throw new Error("parquet required value is undefined");
+      continue;
+    }
+    nonNullCount++;
+    let index;
+    if (value instanceof Uint8Array) {
+      totalSize += value.byteLength;
+      index = valueIndex.get(value);
+      if (index !== void 0) {
+        indexes[i] = index;
+        continue;
+      }
+      const hash4 = hashBytes(value);
+      const bucket = hashBuckets.get(hash4);
+      if (bucket) {
+        for (const j of bucket) {
+          if (bytesEqual(dictionary[j], value)) {
+            index = j;
+            break;
+          }
+        }
+      }
+      if (index === void 0) {
+        dictSize += value.byteLength;
+        if (!forced && dictionarySize) {
+          physicalDictSize += value.byteLength;
+          if (physicalDictSize > dictionarySize) return {};
+        }
+        index = dictionary.length;
+        dictionary.push(value);
+        if (bucket) bucket.push(index);
+        else hashBuckets.set(hash4, [index]);
+      }
+      valueIndex.set(value, index);
+    } else {
+      index = valueIndex.get(value);
+      const valueSize = index === void 0 ? estimateValueSize(value, type, type_length) : valueSizes[index];
+      totalSize += valueSize;
+      if (index === void 0) {
+        dictSize += valueSize;
+        if (!forced && dictionarySize) {
+          physicalDictSize += typeof value === "string" ? textEncoder4.encode(value).byteLength : valueSize;
+          if (physicalDictSize > dictionarySize) return {};
+        }
+        index = dictionary.length;
+        dictionary.push(value);
+        valueSizes[index] = valueSize;
+        valueIndex.set(value, index);
+      }
+    }
+    indexes[i] = index;
+  }
+  const bitWidth3 = Math.ceil(Math.log2(dictionary.length));
+  const indexSize = Math.ceil(nonNullCount * bitWidth3 / 8);
+  const plainSize = totalSize + nonNullCount * byteArrayPrefixSize;
+  const dictionaryValueSize = dictSize + dictionary.length * byteArrayPrefixSize;
+  if (!forced && 2 * (dictionaryValueSize + indexSize) > plainSize) return {};
+  return { dictionary, indexes };
+}
+function writeDictionaryPage(writer, column, dictionary) {
+  const { element, codec: codec2, compressors } = column;
+  const { type, type_length } = element;
+  if (!type) throw new Error(`column ${column.columnName} cannot determine type`);
+  const dictionaryPage = new ByteWriter();
+  writePlain(dictionaryPage, dictionary, type, type_length);
+  const dictionaryBytes = dictionaryPage.getBytes();
+  const compressedBytes = compressors[codec2]?.(dictionaryBytes) ?? dictionaryBytes;
+  const headerStart = writer.offset;
+  writePageHeader(writer, {
+    type: "DICTIONARY_PAGE",
+    uncompressed_page_size: dictionaryBytes.byteLength,
+    compressed_page_size: compressedBytes.byteLength,
+    dictionary_page_header: {
+      num_values: dictionary.length,
+      encoding: "PLAIN"
+    }
+  });
+  const headerSize = writer.offset - headerStart;
+  writer.appendBytes(compressedBytes);
+  return headerSize + dictionaryBytes.byteLength;
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/geospatial.js
+function geospatialStatistics(values) {
+  const typeCodes = /* @__PURE__ */ new Set();
+  let partial2;
+  for (const value of values) {
+    if (value === null || value === void 0) continue;
+    if (typeof value !== "object") {
+      throw new Error("geospatial column expects GeoJSON geometries");
+    }
+    partial2 = extendBoundsFromGeometry(partial2, value);
+    typeCodes.add(geometryTypeCodeWithDimension(value));
+  }
+  let bbox;
+  const { xmin, ymin, xmax, ymax } = partial2 ?? {};
+  if (xmin !== void 0 && ymin !== void 0 && xmax !== void 0 && ymax !== void 0) {
+    bbox = { ...partial2, xmin, ymin, xmax, ymax };
+  }
+  if (typeCodes.size || bbox) {
+    return {
+      bbox,
+      // Geospatial type codes of all instances, or an empty list if not known
+      geospatial_types: typeCodes.size ? Array.from(typeCodes).sort((a, b) => a - b) : []
+    };
+  }
+}
+function extendBoundsFromGeometry(bbox, geometry) {
+  if (geometry.type === "GeometryCollection") {
+    for (const child of geometry.geometries || []) {
+      bbox = extendBoundsFromGeometry(bbox, child);
+    }
+    return bbox;
+  }
+  return extendBoundsFromCoordinates(bbox, geometry.coordinates);
+}
+function extendBoundsFromCoordinates(bbox, coordinates) {
+  if (typeof coordinates[0] === "number") {
+    bbox = updateAxis(bbox, "xmin", "xmax", coordinates[0]);
+    bbox = updateAxis(bbox, "ymin", "ymax", coordinates[1]);
+    if (coordinates.length > 2) bbox = updateAxis(bbox, "zmin", "zmax", coordinates[2]);
+    if (coordinates.length > 3) bbox = updateAxis(bbox, "mmin", "mmax", coordinates[3]);
+    return bbox;
+  }
+  for (const child of coordinates) {
+    bbox = extendBoundsFromCoordinates(bbox, child);
+  }
+  return bbox;
+}
+function updateAxis(bbox, minKey, maxKey, value) {
+  if (value === void 0 || !Number.isFinite(value)) return bbox;
+  if (!bbox) bbox = {};
+  const min = bbox[minKey];
+  const max = bbox[maxKey];
+  if (min === void 0 || value < min) bbox[minKey] = value;
+  if (max === void 0 || value > max) bbox[maxKey] = value;
+  return bbox;
+}
+function geometryTypeCodeWithDimension(geometry) {
+  const base = geometryTypeCodes[geometry.type];
+  if (base === void 0) throw new Error(`unknown geometry type: ${geometry.type}`);
+  const dim = inferGeometryDimensions(geometry);
+  if (dim === 2) return base;
+  if (dim === 3) return base + 1e3;
+  if (dim === 4) return base + 3e3;
+  throw new Error(`unsupported geometry dimensions: ${dim}`);
+}
+var geometryTypeCodes = {
+  Point: 1,
+  LineString: 2,
+  Polygon: 3,
+  MultiPoint: 4,
+  MultiLineString: 5,
+  MultiPolygon: 6,
+  GeometryCollection: 7
+};
+function inferGeometryDimensions(geometry) {
+  if (geometry.type === "GeometryCollection") {
+    let maxDim = 0;
+    for (const child of geometry.geometries || []) {
+      maxDim = Math.max(maxDim, inferGeometryDimensions(child));
+    }
+    return maxDim || 2;
+  }
+  return inferCoordinateDimensions(geometry.coordinates);
+}
+function inferCoordinateDimensions(value) {
+  if (!value.length) return 2;
+  if (typeof value[0] === "number") return value.length;
+  let maxDim = 0;
+  for (const item of value) {
+    maxDim = Math.max(maxDim, inferCoordinateDimensions(item));
+  }
+  return maxDim || 2;
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/wkb.js
+function geojsonToWkb(geometry) {
+  const writer = new ByteWriter();
+  writeGeometry(writer, geometry);
+  return writer.getBytes();
+}
+function writeGeometry(writer, geometry) {
+  if (typeof geometry !== "object") {
+    throw new Error("geometry values must be GeoJSON geometries");
+  }
+  const typeCode = geometryTypeCode(geometry.type);
+  const dim = inferGeometryDimensions2(geometry);
+  let flag = 0;
+  if (dim === 3) flag = 1;
+  else if (dim === 4) flag = 3;
+  else if (dim > 4) throw new Error(`unsupported geometry dimensions: ${dim}`);
+  writer.appendUint8(1);
+  writer.appendUint32(typeCode + flag * 1e3);
+  if (geometry.type === "Point") {
+    writePosition(writer, geometry.coordinates, dim);
+  } else if (geometry.type === "LineString") {
+    writeLine(writer, geometry.coordinates, dim);
+  } else if (geometry.type === "Polygon") {
+    writer.appendUint32(geometry.coordinates.length);
+    for (const ring of geometry.coordinates) {
+      writeLine(writer, ring, dim);
+    }
+  } else if (geometry.type === "MultiPoint") {
+    writer.appendUint32(geometry.coordinates.length);
+    for (const coordinates of geometry.coordinates) {
+      writeGeometry(writer, { type: "Point", coordinates });
+    }
+  } else if (geometry.type === "MultiLineString") {
+    writer.appendUint32(geometry.coordinates.length);
+    for (const coordinates of geometry.coordinates) {
+      writeGeometry(writer, { type: "LineString", coordinates });
+    }
+  } else if (geometry.type === "MultiPolygon") {
+    writer.appendUint32(geometry.coordinates.length);
+    for (const coordinates of geometry.coordinates) {
+      writeGeometry(writer, { type: "Polygon", coordinates });
+    }
+  } else if (geometry.type === "GeometryCollection") {
+    writer.appendUint32(geometry.geometries.length);
+    for (const child of geometry.geometries) {
+      writeGeometry(writer, child);
+    }
+  } else {
+    throw new Error("unsupported geometry type");
+  }
+}
+function writePosition(writer, position, dim) {
+  if (position.length < dim) {
+    throw new Error("geometry position dimensions mismatch");
+  }
+  for (let i = 0; i < dim; i++) {
+    writer.appendFloat64(position[i]);
+  }
+}
+function writeLine(writer, coordinates, dim) {
+  writer.appendUint32(coordinates.length);
+  for (const position of coordinates) {
+    writePosition(writer, position, dim);
+  }
+}
+function geometryTypeCode(type) {
+  if (type === "Point") return 1;
+  if (type === "LineString") return 2;
+  if (type === "Polygon") return 3;
+  if (type === "MultiPoint") return 4;
+  if (type === "MultiLineString") return 5;
+  if (type === "MultiPolygon") return 6;
+  if (type === "GeometryCollection") return 7;
+  throw new Error(`unknown geometry type: ${type}`);
+}
+function inferGeometryDimensions2(geometry) {
+  if (geometry.type === "GeometryCollection") {
+    let maxDim = 0;
+    for (const child of geometry.geometries) {
+      maxDim = Math.max(maxDim, inferGeometryDimensions2(child));
+    }
+    return maxDim || 2;
+  }
+  return inferCoordinateDimensions2(geometry.coordinates);
+}
+function inferCoordinateDimensions2(value) {
+  if (!Array.isArray(value)) return 2;
+  if (!value.length) return 2;
+  if (typeof value[0] === "number") return value.length;
+  let maxDim = 0;
+  for (const item of value) {
+    maxDim = Math.max(maxDim, inferCoordinateDimensions2(item));
+  }
+  return maxDim || 2;
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/unconvert.js
+var dayMillis = 864e5;
+function mapConverted(values, convert2) {
+  const cache = /* @__PURE__ */ new Map();
+  return Array.from(values, (value) => {
+    if (cache.has(value)) return cache.get(value);
+    const result = convert2(value);
+    cache.set(value, result);
+    return result;
+  });
+}
+function unconvert(element, values) {
+  const { type, converted_type: ctype, logical_type: ltype } = element;
+  if (ctype === "DECIMAL") {
+    const factor = 10 ** (element.scale || 0);
+    return Array.from(values, (v) => {
+      if (v === null || v === void 0) return v;
+      if (typeof v === "bigint") return unconvertDecimal(element, v);
+      if (typeof v !== "number") throw new Error("DECIMAL must be a number or bigint");
+      return unconvertDecimal(element, BigInt(Math.round(v * factor)));
+    });
+  }
+  if (ctype === "DATE") {
+    return Array.from(values).map((v) => {
+      if (v instanceof Date) return Math.floor(v.getTime() / dayMillis);
+      return v;
+    });
+  }
+  if (ctype === "TIMESTAMP_MILLIS") {
+    return Array.from(values).map((v) => {
+      if (v === null || v === void 0) return v;
+      if (v instanceof Date) return BigInt(v.getTime());
+      return BigInt(v);
+    });
+  }
+  if (ctype === "TIMESTAMP_MICROS") {
+    return Array.from(values).map((v) => {
+      if (v === null || v === void 0) return v;
+      if (v instanceof Date) return BigInt(v.getTime() * 1e3);
+      return BigInt(v);
+    });
+  }
+  if (ctype === "JSON") {
+    if (!Array.isArray(values)) throw new Error("JSON must be an array");
+    const encoder3 = new TextEncoder();
+    return mapConverted(
+      values,
+      (v) => v === null || v === void 0 ? v : encoder3.encode(JSON.stringify(toJson(v)))
+    );
+  }
+  if (ctype === "UTF8") {
+    if (!Array.isArray(values)) throw new Error("strings must be an array");
+    const encoder3 = new TextEncoder();
+    return values.map((v) => typeof v === "string" ? encoder3.encode(v) : v);
+  }
+  if (ctype === "UINT_32" || ltype?.type === "INTEGER" && ltype.bitWidth === 32 && !ltype.isSigned) {
+    if (values instanceof Uint32Array) return values;
+    if (values instanceof Int32Array) return new Uint32Array(values.buffer, values.byteOffset, values.length);
+    return Array.from(values).map((v) => {
+      if (v === null || v === void 0) return v;
+      if (!Number.isSafeInteger(v)) throw new Error("expected integer value, got " + v);
+      if (v < 0 || v > 4294967295) throw new Error("expected uint32 value, got " + v);
+      if (v > 2147483647) return v - 4294967296;
+      return v;
+    });
+  }
+  if (ltype?.type === "FLOAT16") {
+    if (type !== "FIXED_LEN_BYTE_ARRAY") throw new Error("FLOAT16 must be FIXED_LEN_BYTE_ARRAY type");
+    if (element.type_length !== 2) throw new Error("FLOAT16 expected type_length to be 2 bytes");
+    return Array.from(values).map(unconvertFloat16);
+  }
+  if (ltype?.type === "UUID") {
+    if (!Array.isArray(values)) throw new Error("UUID must be an array");
+    if (type !== "FIXED_LEN_BYTE_ARRAY") throw new Error("UUID must be FIXED_LEN_BYTE_ARRAY type");
+    if (element.type_length !== 16) throw new Error("UUID expected type_length to be 16 bytes");
+    return values.map(unconvertUuid);
+  }
+  if (ltype?.type === "TIMESTAMP") {
+    return Array.from(values).map((v) => {
+      if (v === null || v === void 0) return v;
+      if (v instanceof Date) {
+        const millis = BigInt(v.getTime());
+        if (ltype.unit === "NANOS") return millis * 1000000n;
+        if (ltype.unit === "MICROS") return millis * 1000n;
+        return millis;
+      }
+      return BigInt(v);
+    });
+  }
+  if (ltype?.type === "GEOMETRY" || ltype?.type === "GEOGRAPHY") {
+    if (!Array.isArray(values)) throw new Error("geometry must be an array");
+    return mapConverted(values, (v) => {
+      if (v === null || v === void 0) return v;
+      return geojsonToWkb(v);
+    });
+  }
+  return values;
+}
+function unconvertUuid(value) {
+  if (value === void 0 || value === null) return;
+  if (value instanceof Uint8Array) return value;
+  if (typeof value === "string") {
+    const uuidRegex = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+    if (!uuidRegex.test(value)) {
+      throw new Error("UUID must be a valid UUID string");
+    }
+    value = value.replace(/-/g, "").toLowerCase();
+    const bytes = new Uint8Array(16);
+    for (let i = 0; i < 16; i++) {
+      bytes[i] = parseInt(value.slice(i * 2, i * 2 + 2), 16);
+    }
+    return bytes;
+  }
+  throw new Error("UUID must be a string or Uint8Array");
+}
+var STATS_TRUNCATE_LENGTH = 16;
+var utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+function truncateStatistic(bytes, element, isMax, length) {
+  if (bytes.length <= length || !isTruncatable(element)) return bytes;
+  const truncated = isUtf8(element) ? truncateUtf8(bytes, isMax, length) : truncateBytes(bytes, isMax, length);
+  return truncated ?? bytes;
+}
+function isTruncatable({ type, converted_type, logical_type }) {
+  if (type !== "BYTE_ARRAY") return false;
+  if (converted_type === "DECIMAL" || converted_type === "JSON" || converted_type === "BSON") return false;
+  return logical_type?.type !== "JSON" && logical_type?.type !== "BSON";
+}
+function isUtf8({ converted_type, logical_type }) {
+  return converted_type === "UTF8" || converted_type === "ENUM" || logical_type?.type === "STRING" || logical_type?.type === "ENUM";
+}
+function truncateBytes(bytes, isMax, length) {
+  const prefix = new Uint8Array(bytes.subarray(0, length));
+  if (!isMax) return prefix;
+  let i = prefix.length - 1;
+  while (i >= 0 && prefix[i] === 255) i--;
+  if (i < 0) return void 0;
+  const rounded = prefix.slice(0, i + 1);
+  rounded[i] += 1;
+  return rounded;
+}
+function truncateUtf8(bytes, isMax, length) {
+  let end = length;
+  while (end > 0 && (bytes[end] & 192) === 128) end--;
+  if (!isMax) return new Uint8Array(bytes.subarray(0, end));
+  let text3;
+  try {
+    text3 = utf8Decoder.decode(bytes.subarray(0, end));
+  } catch {
+    return truncateBytes(bytes, isMax, length);
+  }
+  const codePoints = Array.from(text3, (c) => c.codePointAt(0) ?? 0);
+  const encoder3 = new TextEncoder();
+  for (let i = codePoints.length - 1; i >= 0; i--) {
+    end--;
+    while (end > 0 && (bytes[end] & 192) === 128) end--;
+    const code = codePoints[i];
+    if (code === 1114111) continue;
+    const next = code === 55295 ? 57344 : code + 1;
+    const suffix = encoder3.encode(String.fromCodePoint(next));
+    if (end + suffix.length > length) continue;
+    const rounded = new Uint8Array(end + suffix.length);
+    rounded.set(bytes.subarray(0, end));
+    rounded.set(suffix, end);
+    return rounded;
+  }
+}
+function minMaxIsExact(value, element, isMax, length) {
+  if (value === void 0 || value === null) return void 0;
+  if (!isTruncatable(element)) return void 0;
+  const bytes = value instanceof Uint8Array ? value : new TextEncoder().encode(value.toString());
+  return truncateStatistic(bytes, element, isMax, length) === bytes ? void 0 : false;
+}
+function unconvertMinMax(value, element, isMax, truncateLength = STATS_TRUNCATE_LENGTH) {
+  if (value === void 0 || value === null) return void 0;
+  const { type, converted_type } = element;
+  if (type === "BOOLEAN") return new Uint8Array([value ? 1 : 0]);
+  if (element.logical_type?.type === "UUID" && (typeof value === "string" || value instanceof Uint8Array)) {
+    return unconvertUuid(value);
+  }
+  if (converted_type === "DECIMAL") {
+    if (typeof value !== "number" && typeof value !== "bigint") {
+      throw new Error("DECIMAL must be a number or bigint");
+    }
+    const factor = 10 ** (element.scale || 0);
+    const scaled = typeof value === "bigint" ? value : BigInt(Math.round(value * factor));
+    const out = unconvertDecimal(element, scaled);
+    if (out instanceof Uint8Array) return out;
+    if (typeof out === "number") {
+      const buffer = new ArrayBuffer(4);
+      new DataView(buffer).setInt32(0, out, true);
+      return new Uint8Array(buffer);
+    }
+    if (typeof out === "bigint") {
+      const buffer = new ArrayBuffer(8);
+      new DataView(buffer).setBigInt64(0, out, true);
+      return new Uint8Array(buffer);
+    }
+  }
+  if (element.logical_type?.type === "FLOAT16" && typeof value === "number") {
+    return unconvertFloat16(value);
+  }
+  if (type === "BYTE_ARRAY" || type === "FIXED_LEN_BYTE_ARRAY") {
+    const bytes = value instanceof Uint8Array ? value : new TextEncoder().encode(value.toString());
+    return truncateStatistic(bytes, element, isMax, truncateLength);
+  }
+  if (type === "FLOAT" && typeof value === "number") {
+    const buffer = new ArrayBuffer(4);
+    new DataView(buffer).setFloat32(0, value, true);
+    return new Uint8Array(buffer);
+  }
+  if (type === "DOUBLE" && typeof value === "number") {
+    const buffer = new ArrayBuffer(8);
+    new DataView(buffer).setFloat64(0, value, true);
+    return new Uint8Array(buffer);
+  }
+  if (type === "INT32" && typeof value === "number") {
+    const buffer = new ArrayBuffer(4);
+    new DataView(buffer).setInt32(0, value, true);
+    return new Uint8Array(buffer);
+  }
+  if (type === "INT64" && (typeof value === "bigint" || typeof value === "number" && Number.isInteger(value))) {
+    const buffer = new ArrayBuffer(8);
+    new DataView(buffer).setBigInt64(0, BigInt(value), true);
+    return new Uint8Array(buffer);
+  }
+  if (type === "INT32" && converted_type === "DATE" && value instanceof Date) {
+    const buffer = new ArrayBuffer(4);
+    new DataView(buffer).setInt32(0, Math.floor(value.getTime() / dayMillis), true);
+    return new Uint8Array(buffer);
+  }
+  if (type === "INT64" && converted_type === "TIMESTAMP_MILLIS" && value instanceof Date) {
+    const buffer = new ArrayBuffer(8);
+    new DataView(buffer).setBigInt64(0, BigInt(value.getTime()), true);
+    return new Uint8Array(buffer);
+  }
+  if (type === "INT64" && converted_type === "TIMESTAMP_MICROS" && value instanceof Date) {
+    const buffer = new ArrayBuffer(8);
+    new DataView(buffer).setBigInt64(0, BigInt(value.getTime() * 1e3), true);
+    return new Uint8Array(buffer);
+  }
+  if (type === "INT64" && element.logical_type?.type === "TIMESTAMP" && value instanceof Date) {
+    const millis = BigInt(value.getTime());
+    const { unit } = element.logical_type;
+    let bigintValue = millis;
+    if (unit === "NANOS") bigintValue = millis * 1000000n;
+    else if (unit === "MICROS") bigintValue = millis * 1000n;
+    const buffer = new ArrayBuffer(8);
+    new DataView(buffer).setBigInt64(0, bigintValue, true);
+    return new Uint8Array(buffer);
+  }
+  throw new Error(`unsupported type for statistics: ${type} with value ${value}`);
+}
+function unconvertStatistics(stats, element, truncateLength = STATS_TRUNCATE_LENGTH) {
+  return {
+    field_1: unconvertMinMax(stats.max, element, true, truncateLength),
+    field_2: unconvertMinMax(stats.min, element, false, truncateLength),
+    field_3: stats.null_count,
+    field_4: stats.distinct_count,
+    field_5: unconvertMinMax(stats.max_value, element, true, truncateLength),
+    field_6: unconvertMinMax(stats.min_value, element, false, truncateLength),
+    field_7: stats.is_max_value_exact ?? minMaxIsExact(stats.max_value ?? stats.max, element, true, truncateLength),
+    field_8: stats.is_min_value_exact ?? minMaxIsExact(stats.min_value ?? stats.min, element, false, truncateLength),
+    field_9: stats.nan_count
+  };
+}
+function unconvertDecimal({ type, type_length }, value) {
+  if (type === "INT32") return Number(value);
+  if (type === "INT64") return value;
+  if (type === "FIXED_LEN_BYTE_ARRAY" && !type_length) {
+    throw new Error("fixed length byte array type_length is required");
+  }
+  if (!type_length && !value) return new Uint8Array();
+  const bytes = [];
+  while (true) {
+    const byte = Number(value & 0xffn);
+    bytes.unshift(byte);
+    value >>= 8n;
+    if (type_length) {
+      if (bytes.length >= type_length) break;
+    } else {
+      const sign = byte & 128;
+      if (!sign && value === 0n || sign && value === -1n) {
+        break;
+      }
+    }
+  }
+  return new Uint8Array(bytes);
+}
+function unconvertFloat16(value) {
+  if (value === void 0 || value === null) return;
+  if (typeof value !== "number") throw new Error("parquet float16 expected number value");
+  if (Number.isNaN(value)) return new Uint8Array([0, 126]);
+  const sign = value < 0 || Object.is(value, -0) ? 1 : 0;
+  const abs = Math.abs(value);
+  if (!isFinite(abs)) return new Uint8Array([0, sign << 7 | 124]);
+  if (abs === 0) return new Uint8Array([0, sign << 7]);
+  if (abs >= 65520) return new Uint8Array([0, sign << 7 | 124]);
+  let exponent = -14;
+  if (abs >= 2 ** -14) {
+    const view = new DataView(new ArrayBuffer(8));
+    view.setFloat64(0, abs);
+    exponent = (view.getUint32(0) >>> 20 & 2047) - 1023;
+  }
+  const scaled = abs / 2 ** (exponent - 10);
+  let significand = Math.floor(scaled);
+  const remainder = scaled - significand;
+  if (remainder > 0.5 || remainder === 0.5 && significand % 2) significand++;
+  const magnitude = abs < 2 ** -14 ? significand : (exponent + 14) * 1024 + significand;
+  const bits16 = sign << 15 | magnitude;
+  return new Uint8Array([bits16 & 255, bits16 >> 8]);
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/column.js
+function writeColumn({ writer, column, pageData }) {
+  const { columnName, element, schemaPath, stats, pageSize, dictionarySize, encoding: userEncoding } = column;
+  const { type, type_length } = element;
+  if (!type) throw new Error(`column ${columnName} cannot determine type`);
+  const { values, definitionLevels, repetitionLevels, maxDefinitionLevel } = pageData;
+  const offsetStart = writer.offset;
+  let uncompressedSize = 0;
+  const encodings = [];
+  const isGeospatial = element?.logical_type?.type === "GEOMETRY" || element?.logical_type?.type === "GEOGRAPHY";
+  const geospatial_statistics = stats && isGeospatial ? geospatialStatistics(values) : void 0;
+  let bloomFilter;
+  if (column.bloomFilter) {
+    const opts = typeof column.bloomFilter === "object" ? column.bloomFilter : void 0;
+    const builder = new BloomBuilder(element, opts);
+    for (const v of values) builder.insert(v);
+    bloomFilter = builder.finalize();
+  }
+  let dictionary_page_offset;
+  const selectPhysical = element.converted_type !== "UTF8";
+  const dictionaryValues = selectPhysical ? unconvert(element, values) : values;
+  if (type === "INT64") {
+    const unsigned = element.converted_type === "UINT_64" || element.logical_type?.type === "INTEGER" && !element.logical_type.isSigned;
+    const min = unsigned ? 0n : -(2n ** 63n);
+    const max = unsigned ? 2n ** 64n - 1n : 2n ** 63n - 1n;
+    for (const value of dictionaryValues) {
+      if (value !== null && value !== void 0 && (value < min || value > max)) {
+        throw new RangeError(`parquet INT64 value out of range: ${value}`);
+      }
+    }
+  }
+  const statisticsValues = element.converted_type === "JSON" ? dictionaryValues : values;
+  const statistics = stats ? getStatistics(statisticsValues, element) : void 0;
+  const { dictionary, indexes } = useDictionary(
+    dictionaryValues,
+    type,
+    type_length,
+    userEncoding,
+    dictionarySize,
+    maxDefinitionLevel === 0
+  );
+  let encoding;
+  let writeValues;
+  let writeType = type;
+  if (dictionary && indexes) {
+    writeValues = indexes;
+    writeType = "INT32";
+    encoding = "RLE_DICTIONARY";
+    dictionary_page_offset = BigInt(writer.offset);
+    const unconverted = selectPhysical ? dictionary : unconvert(element, dictionary);
+    uncompressedSize += writeDictionaryPage(writer, column, unconverted);
+    encodings.push("PLAIN");
+  } else {
+    writeValues = selectPhysical ? dictionaryValues : unconvert(element, values);
+    encoding = userEncoding && userEncoding !== "RLE_DICTIONARY" ? userEncoding : type === "BOOLEAN" && values.length > 16 ? "RLE" : "PLAIN";
+  }
+  encodings.push(encoding);
+  const pageBoundaries = getPageBoundaries(writeValues, writeType, type_length, pageSize, repetitionLevels);
+  let columnIndex = column.columnIndex && pageBoundaries.length > 1 ? {
+    null_pages: [],
+    min_values: [],
+    max_values: [],
+    boundary_order: "UNORDERED",
+    null_counts: [],
+    nan_counts: isFloat(element) ? [] : void 0
+  } : void 0;
+  const offsetIndex = column.offsetIndex && pageBoundaries.length > 1 ? {
+    page_locations: []
+  } : void 0;
+  const data_page_offset = BigInt(writer.offset);
+  let first_row_index = 0n;
+  let prevStart = 0;
+  let prevMinValue;
+  let prevMaxValue;
+  let ascending = true;
+  let descending = true;
+  for (const { start, end } of pageBoundaries) {
+    const pageOffset = writer.offset;
+    const pageChunk = {
+      values: writeValues.slice(start, end),
+      definitionLevels: definitionLevels.slice(start, end),
+      repetitionLevels: repetitionLevels.slice(start, end),
+      maxDefinitionLevel
+    };
+    uncompressedSize += writeDataPageV2({ writer, column, encoding, pageData: pageChunk });
+    if (columnIndex) {
+      const pageValues = statisticsValues.slice(start, end);
+      const { min_value, max_value, null_count = 0n, nan_count } = getStatistics(pageValues, element);
+      const nullPage = null_count === BigInt(end - start);
+      const minBytes = unconvertMinMax(min_value, element, false, column.statisticsTruncateLength);
+      const maxBytes = unconvertMinMax(max_value, element, true, column.statisticsTruncateLength);
+      if (!nullPage && (!minBytes || !maxBytes)) {
+        columnIndex = void 0;
+      } else {
+        columnIndex.null_pages.push(nullPage);
+        columnIndex.min_values.push(minBytes ?? new Uint8Array());
+        columnIndex.max_values.push(maxBytes ?? new Uint8Array());
+        columnIndex.null_counts?.push(null_count);
+        if (nan_count !== void 0) columnIndex.nan_counts?.push(nan_count);
+        if (prevMinValue !== void 0 && min_value !== void 0) {
+          const order = compareValues(prevMinValue, min_value);
+          if (order > 0) ascending = false;
+          if (order < 0) descending = false;
+        }
+        if (prevMaxValue !== void 0 && max_value !== void 0) {
+          const order = compareValues(prevMaxValue, max_value);
+          if (order > 0) ascending = false;
+          if (order < 0) descending = false;
+        }
+        prevMinValue = min_value;
+        prevMaxValue = max_value;
+      }
+    }
+    if (offsetIndex) {
+      if (repetitionLevels.length) {
+        for (let i = prevStart + 1; i <= start; i++) {
+          if (repetitionLevels[i] === 0) first_row_index++;
+        }
+      } else {
+        first_row_index = BigInt(start);
+      }
+      offsetIndex.page_locations.push({
+        offset: BigInt(pageOffset),
+        compressed_page_size: writer.offset - pageOffset,
+        first_row_index
+      });
+    }
+    prevStart = start;
+  }
+  if (columnIndex) {
+    if (ascending) columnIndex.boundary_order = "ASCENDING";
+    else if (descending) columnIndex.boundary_order = "DESCENDING";
+  }
+  let encoding_stats;
+  if (stats) {
+    encoding_stats = [];
+    if (dictionary_page_offset !== void 0) {
+      encoding_stats.push({ page_type: "DICTIONARY_PAGE", encoding: "PLAIN", count: 1 });
+    }
+    encoding_stats.push({ page_type: "DATA_PAGE_V2", encoding, count: pageBoundaries.length });
+  }
+  return {
+    chunk: {
+      meta_data: {
+        type,
+        encodings,
+        path_in_schema: schemaPath.slice(1).map((s) => s.name),
+        codec: column.codec ?? "UNCOMPRESSED",
+        num_values: BigInt(values.length),
+        total_compressed_size: BigInt(writer.offset - offsetStart),
+        total_uncompressed_size: BigInt(uncompressedSize),
+        data_page_offset,
+        dictionary_page_offset,
+        statistics,
+        encoding_stats,
+        geospatial_statistics
+      },
+      file_offset: BigInt(offsetStart)
+    },
+    columnIndex,
+    offsetIndex,
+    bloomFilter
+  };
+}
+function getPageBoundaries(values, type, type_length, pageSize, repetitionLevels = []) {
+  if (!pageSize) {
+    return [{ start: 0, end: values.length }];
+  }
+  const boundaries = [];
+  let start = 0;
+  let accumulatedBytes = 0;
+  for (let i = 0; i < values.length; i++) {
+    const valueSize = estimateValueSize(values[i], type, type_length);
+    accumulatedBytes += valueSize;
+    const rowStart = !repetitionLevels.length || repetitionLevels[i] === 0;
+    if (accumulatedBytes >= pageSize && i > start && rowStart) {
+      boundaries.push({ start, end: i });
+      start = i;
+      accumulatedBytes = valueSize;
+    }
+  }
+  if (start < values.length) {
+    boundaries.push({ start, end: values.length });
+  }
+  return boundaries;
+}
+function getStatistics(values, element) {
+  let min_value = void 0;
+  let max_value = void 0;
+  let null_count = 0n;
+  let nan_count = isFloat(element) ? 0n : void 0;
+  for (const value of values) {
+    if (value === null || value === void 0) {
+      null_count++;
+      continue;
+    }
+    const statisticValue = physicalStatistic(value, element);
+    if (typeof statisticValue === "object" && !(statisticValue instanceof Uint8Array)) continue;
+    if (typeof statisticValue === "number" && Number.isNaN(statisticValue)) {
+      if (nan_count !== void 0) nan_count++;
+      continue;
+    }
+    if (min_value === void 0 || compareValues(statisticValue, min_value) < 0) min_value = statisticValue;
+    if (max_value === void 0 || compareValues(statisticValue, max_value) > 0) max_value = statisticValue;
+  }
+  if (min_value === 0) min_value = -0;
+  if (max_value === 0) max_value = 0;
+  return { min_value, max_value, null_count, nan_count };
+}
+function isFloat({ type, logical_type }) {
+  return type === "FLOAT" || type === "DOUBLE" || logical_type?.type === "FLOAT16";
+}
+function physicalStatistic(value, element) {
+  if (element.converted_type === "DECIMAL" && typeof value === "number") {
+    return BigInt(Math.round(value * 10 ** (element.scale || 0)));
+  }
+  if (value instanceof Date && (element.type === "INT32" || element.type === "INT64")) {
+    return unconvert(element, [value])[0];
+  }
+  return value;
+}
+function compareValues(left, right) {
+  if (left instanceof Uint8Array && right instanceof Uint8Array) {
+    const length = Math.min(left.length, right.length);
+    for (let i = 0; i < length; i += 1) {
+      if (left[i] !== right[i]) return left[i] - right[i];
+    }
+    return left.length - right.length;
+  }
+  if (typeof left === "string" && typeof right === "string") return compareStrings(left, right);
+  if (left < right) return -1;
+  if (left > right) return 1;
+  return 0;
+}
+function compareStrings(left, right) {
+  if (left === right) return 0;
+  const length = Math.min(left.length, right.length);
+  let i = 0;
+  while (i < length && left.charCodeAt(i) === right.charCodeAt(i)) i++;
+  if (i > 0) {
+    const prev = left.charCodeAt(i - 1);
+    if (prev >= 55296 && prev <= 56319) i--;
+  }
+  while (i < left.length && i < right.length) {
+    const a = codePointAt(left, i);
+    const b = codePointAt(right, i);
+    if (a !== b) return a - b;
+    i += a > 65535 ? 2 : 1;
+  }
+  return left.length - right.length;
+}
+function codePointAt(str, i) {
+  const code = str.codePointAt(i) ?? 65533;
+  return code >= 55296 && code <= 57343 ? 65533 : code;
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/dremel.js
+function encodeNestedValues(treePath, rows) {
+  const schemaPath = treePath.map((n2) => n2.element);
+  if (treePath.length < 2) throw new Error("parquet schema path must include column");
+  const definitionLevels = [];
+  const repetitionLevels = [];
+  const maxDefinitionLevel = getMaxDefinitionLevel2(treePath);
+  if (treePath.length === 2 && maxDefinitionLevel === 0) {
+    return { values: rows, definitionLevels, repetitionLevels, maxDefinitionLevel };
+  }
+  if (treePath.length === 2 && maxDefinitionLevel === 1) {
+    const definitionLevels2 = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      definitionLevels2[i] = rows[i] === null || rows[i] === void 0 ? 0 : 1;
+    }
+    return { values: rows, definitionLevels: definitionLevels2, repetitionLevels, maxDefinitionLevel };
+  }
+  const repLevelPrior = new Array(treePath.length);
+  let repeatedCount = 0;
+  for (let i = 0; i < treePath.length; i++) {
+    repLevelPrior[i] = repeatedCount;
+    if (schemaPath[i].repetition_type === "REPEATED") repeatedCount++;
+  }
+  const values = [];
+  for (const row of rows) {
+    visit2(1, row, 0, 0, false);
+  }
+  return { values, definitionLevels, repetitionLevels, maxDefinitionLevel };
+  function visit2(depth, value, defLevel, repLevel, allowNull) {
+    const element = schemaPath[depth];
+    const repetition = element.repetition_type || "REQUIRED";
+    if (depth === treePath.length - 1) {
+      if (value === null || value === void 0) {
+        if (repetition === "REQUIRED" && !allowNull) {
+          throw new Error("parquet required value is undefined");
+        }
+        definitionLevels.push(defLevel);
+      } else {
+        definitionLevels.push(repetition === "REQUIRED" ? defLevel : defLevel + 1);
+      }
+      repetitionLevels.push(repLevel);
+      values.push(value);
+      return;
+    }
+    if (repetition === "REPEATED") {
+      if (value === null || value === void 0) {
+        if (!allowNull) throw new Error("parquet required value is undefined");
+        visit2(depth + 1, void 0, defLevel, repLevel, true);
+        return;
+      }
+      if (!Array.isArray(value)) {
+        throw new Error(`parquet repeated field ${element.name} must be an array`);
+      }
+      if (!value.length) {
+        visit2(depth + 1, void 0, defLevel, repLevel, true);
+        return;
+      }
+      const isMapEntry = isMapLike2(treePath[depth - 1]);
+      const childElement = schemaPath[depth + 1];
+      for (let i = 0; i < value.length; i++) {
+        let childValue = value[i];
+        if (isMapEntry && childValue && typeof childValue === "object" && childElement) {
+          childValue = childValue[childElement.name];
+        }
+        const childRep = i === 0 ? repLevel : repLevelPrior[depth] + 1;
+        visit2(depth + 1, childValue, defLevel + 1, childRep, false);
+      }
+      return;
+    }
+    if (repetition === "OPTIONAL") {
+      if (value === null || value === void 0) {
+        visit2(depth + 1, void 0, defLevel, repLevel, true);
+      } else {
+        const childValue = getChildValue(depth, value);
+        const childIsNull = childValue === null || childValue === void 0;
+        const isLogicalContainer = isListLike2(treePath[depth]) || isMapLike2(treePath[depth]);
+        const isStruct = element.num_children && !element.type && !isLogicalContainer;
+        const nextDef = isStruct || !childIsNull ? defLevel + 1 : defLevel;
+        visit2(depth + 1, childValue, nextDef, repLevel, childIsNull);
+      }
+      return;
+    }
+    if (value === null || value === void 0) {
+      if (!allowNull) throw new Error("parquet required value is undefined");
+      visit2(depth + 1, void 0, defLevel, repLevel, true);
+    } else {
+      visit2(depth + 1, getChildValue(depth, value), defLevel, repLevel, false);
+    }
+  }
+  function getChildValue(depth, currentValue) {
+    if (currentValue === null || currentValue === void 0) return void 0;
+    const child = schemaPath[depth + 1];
+    if (!child) return void 0;
+    if (isListLike2(treePath[depth])) return currentValue;
+    if (isMapLike2(treePath[depth])) {
+      return normalizeMap(currentValue, schemaPath[depth]);
+    }
+    if (typeof currentValue === "object" && !Array.isArray(currentValue)) {
+      return currentValue[child.name];
+    }
+    throw new Error(`parquet expected struct, got ${currentValue}`);
+  }
+}
+function normalizeMap(value, element) {
+  if (value instanceof Map) {
+    return Array.from(value.entries(), ([k, v]) => ({ key: k, value: v }));
+  }
+  if (Array.isArray(value)) {
+    return value.map((entry) => {
+      if (entry && typeof entry === "object" && "key" in entry && "value" in entry) {
+        return entry;
+      }
+      if (Array.isArray(entry) && entry.length === 2) {
+        return { key: entry[0], value: entry[1] };
+      }
+      throw new Error("parquet map entry must provide key and value");
+    });
+  }
+  if (typeof value === "object") {
+    return Object.entries(value).map(([k, v]) => ({ key: k, value: v }));
+  }
+  throw new Error(`parquet map field ${element.name} must be Map, array, or object`);
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/indexes.js
+function writeIndexes(writer, pageIndexes) {
+  for (const { chunk: chunk2, columnIndex } of pageIndexes) {
+    writeColumnIndex(writer, chunk2, columnIndex);
+  }
+  for (const { chunk: chunk2, offsetIndex } of pageIndexes) {
+    writeOffsetIndex(writer, chunk2, offsetIndex);
+  }
+}
+function writeColumnIndex(writer, columnChunk, columnIndex) {
+  if (!columnIndex || columnIndex.min_values.length <= 1) return;
+  const columnIndexOffset = writer.offset;
+  serializeTCompactProtocol(writer, {
+    field_1: columnIndex.null_pages,
+    field_2: columnIndex.min_values,
+    field_3: columnIndex.max_values,
+    field_4: BoundaryOrders2.indexOf(columnIndex.boundary_order),
+    field_5: columnIndex.null_counts,
+    field_8: columnIndex.nan_counts
+  });
+  columnChunk.column_index_offset = BigInt(columnIndexOffset);
+  columnChunk.column_index_length = writer.offset - columnIndexOffset;
+}
+function writeOffsetIndex(writer, columnChunk, offsetIndex) {
+  if (!offsetIndex || offsetIndex.page_locations.length <= 1) return;
+  const offsetIndexOffset = writer.offset;
+  serializeTCompactProtocol(writer, {
+    field_1: offsetIndex.page_locations.map((p) => ({
+      field_1: p.offset,
+      field_2: p.compressed_page_size,
+      field_3: p.first_row_index
+    }))
+  });
+  columnChunk.offset_index_offset = BigInt(offsetIndexOffset);
+  columnChunk.offset_index_length = writer.offset - offsetIndexOffset;
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/metadata.js
+function writeMetadata(writer, metadata, statisticsTruncateLength) {
+  const resolveSchemaPath = schemaPathResolver(metadata.schema);
+  const compact = {
+    field_1: metadata.version,
+    field_2: metadata.schema.map((element) => ({
+      field_1: element.type && ParquetTypes2.indexOf(element.type),
+      field_2: element.type_length,
+      field_3: element.repetition_type && FieldRepetitionTypes2.indexOf(element.repetition_type),
+      field_4: element.name,
+      field_5: element.num_children,
+      field_6: element.converted_type && ConvertedTypes2.indexOf(element.converted_type),
+      field_7: element.scale,
+      field_8: element.precision,
+      field_9: element.field_id,
+      field_10: logicalType2(element.logical_type)
+    })),
+    field_3: metadata.num_rows,
+    field_4: metadata.row_groups.map((rg) => ({
+      field_1: rg.columns.map((c) => ({
+        field_1: c.file_path,
+        field_2: c.file_offset,
+        field_3: c.meta_data && {
+          field_1: ParquetTypes2.indexOf(c.meta_data.type),
+          field_2: c.meta_data.encodings.map((e) => Encodings2.indexOf(e)),
+          field_3: c.meta_data.path_in_schema,
+          field_4: CompressionCodecs2.indexOf(c.meta_data.codec),
+          field_5: c.meta_data.num_values,
+          field_6: c.meta_data.total_uncompressed_size,
+          field_7: c.meta_data.total_compressed_size,
+          field_8: c.meta_data.key_value_metadata && c.meta_data.key_value_metadata.map((kv) => ({
+            field_1: kv.key,
+            field_2: kv.value
+          })),
+          field_9: c.meta_data.data_page_offset,
+          field_10: c.meta_data.index_page_offset,
+          field_11: c.meta_data.dictionary_page_offset,
+          field_12: c.meta_data.statistics && unconvertStatistics(
+            c.meta_data.statistics,
+            schemaElement(c.meta_data.path_in_schema),
+            statisticsTruncateLength
+          ),
+          field_13: c.meta_data.encoding_stats && c.meta_data.encoding_stats.map((es) => ({
+            field_1: PageTypes2.indexOf(es.page_type),
+            field_2: Encodings2.indexOf(es.encoding),
+            field_3: es.count
+          })),
+          field_14: c.meta_data.bloom_filter_offset,
+          field_15: c.meta_data.bloom_filter_length,
+          field_16: c.meta_data.size_statistics && {
+            field_1: c.meta_data.size_statistics.unencoded_byte_array_data_bytes,
+            field_2: c.meta_data.size_statistics.repetition_level_histogram,
+            field_3: c.meta_data.size_statistics.definition_level_histogram
+          },
+          field_17: c.meta_data.geospatial_statistics && {
+            field_1: c.meta_data.geospatial_statistics.bbox && thriftBoundingBox(c.meta_data.geospatial_statistics.bbox),
+            field_2: c.meta_data.geospatial_statistics.geospatial_types
+          }
+        },
+        field_4: c.offset_index_offset,
+        field_5: c.offset_index_length,
+        field_6: c.column_index_offset,
+        field_7: c.column_index_length,
+        // field_8: c.crypto_metadata,
+        field_9: c.encrypted_column_metadata
+      })),
+      field_2: rg.total_byte_size,
+      field_3: rg.num_rows,
+      field_4: rg.sorting_columns && rg.sorting_columns.map((sc) => ({
+        field_1: sc.column_idx,
+        field_2: sc.descending,
+        field_3: sc.nulls_first
+      })),
+      field_5: rg.file_offset,
+      field_6: rg.total_compressed_size
+      // field_7: rg.ordinal, // should be int16
+    })),
+    field_5: metadata.key_value_metadata && metadata.key_value_metadata.map((kv) => ({
+      field_1: kv.key,
+      field_2: kv.value
+    })),
+    field_6: metadata.created_by,
+    field_7: metadata.schema.filter((element) => element.type).map(() => ({ field_1: {} }))
+  };
+  const metadataStart = writer.offset;
+  serializeTCompactProtocol(writer, compact);
+  const metadataLength = writer.offset - metadataStart;
+  writer.appendUint32(metadataLength);
+  function schemaElement(path2) {
+    const tree = resolveSchemaPath(path2);
+    return tree[tree.length - 1].element;
+  }
+}
+function thriftBoundingBox(bbox) {
+  return new ThriftStruct([
+    [1, DOUBLE2, bbox.xmin],
+    [2, DOUBLE2, bbox.xmax],
+    [3, DOUBLE2, bbox.ymin],
+    [4, DOUBLE2, bbox.ymax],
+    [5, DOUBLE2, bbox.zmin],
+    [6, DOUBLE2, bbox.zmax],
+    [7, DOUBLE2, bbox.mmin],
+    [8, DOUBLE2, bbox.mmax]
+  ]);
+}
+function logicalType2(type) {
+  if (!type) return;
+  if (type.type === "STRING") return { field_1: {} };
+  if (type.type === "MAP") return { field_2: {} };
+  if (type.type === "LIST") return { field_3: {} };
+  if (type.type === "ENUM") return { field_4: {} };
+  if (type.type === "DECIMAL") return { field_5: {
+    field_1: type.scale,
+    field_2: type.precision
+  } };
+  if (type.type === "DATE") return { field_6: {} };
+  if (type.type === "TIME") return { field_7: {
+    field_1: type.isAdjustedToUTC,
+    field_2: timeUnit2(type.unit)
+  } };
+  if (type.type === "TIMESTAMP") return { field_8: {
+    field_1: type.isAdjustedToUTC,
+    field_2: timeUnit2(type.unit)
+  } };
+  if (type.type === "INTEGER") return { field_10: {
+    field_1: type.bitWidth,
+    field_2: type.isSigned
+  } };
+  if (type.type === "NULL") return { field_11: {} };
+  if (type.type === "JSON") return { field_12: {} };
+  if (type.type === "BSON") return { field_13: {} };
+  if (type.type === "UUID") return { field_14: {} };
+  if (type.type === "FLOAT16") return { field_15: {} };
+  if (type.type === "VARIANT") return { field_16: {} };
+  if (type.type === "GEOMETRY") return { field_17: {
+    field_1: type.crs
+  } };
+  if (type.type === "GEOGRAPHY") return { field_18: {
+    field_1: type.crs,
+    field_2: type.algorithm && EdgeInterpolationAlgorithms2.indexOf(type.algorithm)
+  } };
+}
+function timeUnit2(unit) {
+  if (unit === "NANOS") return { field_3: {} };
+  if (unit === "MICROS") return { field_2: {} };
+  return { field_1: {} };
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/snappy.js
+var MAX_HASH_TABLE_BITS = 14;
+var MAX_OFFSET = 65535;
+var globalHashTables = new Array(MAX_HASH_TABLE_BITS + 1);
+function snappyCompress(input2) {
+  const writer = new ByteWriter();
+  writer.appendVarInt(input2.length);
+  compressInput(writer, input2);
+  return writer.getBytes();
+}
+function hashFunc(key, hashFuncShift) {
+  return Math.imul(key, 506832829) >>> hashFuncShift;
+}
+function load32(array2, pos) {
+  return array2[pos] + (array2[pos + 1] << 8) + (array2[pos + 2] << 16) + (array2[pos + 3] << 24);
+}
+function equals32(array2, pos1, pos2) {
+  return array2[pos1] === array2[pos2] && array2[pos1 + 1] === array2[pos2 + 1] && array2[pos1 + 2] === array2[pos2 + 2] && array2[pos1 + 3] === array2[pos2 + 3];
+}
+function emitLiteral(writer, input2, ip, len) {
+  if (len <= 60) {
+    writer.appendUint8(len - 1 << 2);
+  } else {
+    const value = len - 1;
+    const bytes = value < 256 ? 1 : value < 65536 ? 2 : value < 16777216 ? 3 : 4;
+    writer.appendUint8(59 + bytes << 2);
+    for (let i = 0; i < bytes; i++) {
+      writer.appendUint8(value >>> i * 8);
+    }
+  }
+  writer.appendBytes(input2.subarray(ip, ip + len));
+}
+function emitCopyLessThan64(writer, offset, len) {
+  if (len < 12 && offset < 2048) {
+    writer.appendUint8(1 + (len - 4 << 2) + (offset >>> 8 << 5));
+    writer.appendUint8(offset & 255);
+  } else {
+    writer.appendUint8(2 + (len - 1 << 2));
+    writer.appendUint8(offset & 255);
+    writer.appendUint8(offset >>> 8);
+  }
+}
+function emitCopy(writer, offset, len) {
+  while (len >= 68) {
+    emitCopyLessThan64(writer, offset, 64);
+    len -= 64;
+  }
+  if (len > 64) {
+    emitCopyLessThan64(writer, offset, 60);
+    len -= 60;
+  }
+  emitCopyLessThan64(writer, offset, len);
+}
+function compressInput(writer, input2) {
+  const inputSize = input2.length;
+  let hashTableBits = 1;
+  while (1 << hashTableBits <= inputSize && hashTableBits <= MAX_HASH_TABLE_BITS) {
+    hashTableBits++;
+  }
+  hashTableBits--;
+  const hashFuncShift = 32 - hashTableBits;
+  globalHashTables[hashTableBits] ??= new Uint32Array(1 << hashTableBits);
+  const hashTable2 = globalHashTables[hashTableBits];
+  hashTable2.fill(0);
+  const ipEnd = inputSize;
+  let ipLimit;
+  let ip = 0;
+  let nextEmit = 0;
+  let hash4, nextHash;
+  let nextIp, candidate, skip;
+  let bytesBetweenHashLookups;
+  let base, matched, offset;
+  let prevHash, curHash;
+  let flag = true;
+  const INPUT_MARGIN = 15;
+  if (inputSize >= INPUT_MARGIN) {
+    ipLimit = ipEnd - INPUT_MARGIN;
+    ip++;
+    nextHash = hashFunc(load32(input2, ip), hashFuncShift);
+    while (flag) {
+      skip = 32;
+      nextIp = ip;
+      do {
+        ip = nextIp;
+        hash4 = nextHash;
+        bytesBetweenHashLookups = skip >>> 5;
+        skip++;
+        nextIp = ip + bytesBetweenHashLookups;
+        if (ip > ipLimit) {
+          flag = false;
+          break;
+        }
+        nextHash = hashFunc(load32(input2, nextIp), hashFuncShift);
+        candidate = hashTable2[hash4];
+        hashTable2[hash4] = ip;
+      } while (ip - candidate > MAX_OFFSET || !equals32(input2, ip, candidate));
+      if (!flag) {
+        break;
+      }
+      emitLiteral(writer, input2, nextEmit, ip - nextEmit);
+      do {
+        base = ip;
+        matched = 4;
+        while (ip + matched < ipEnd && input2[ip + matched] === input2[candidate + matched]) {
+          matched++;
+        }
+        ip += matched;
+        offset = base - candidate;
+        emitCopy(writer, offset, matched);
+        nextEmit = ip;
+        if (ip >= ipLimit) {
+          flag = false;
+          break;
+        }
+        prevHash = hashFunc(load32(input2, ip - 1), hashFuncShift);
+        hashTable2[prevHash] = ip - 1;
+        curHash = hashFunc(load32(input2, ip), hashFuncShift);
+        candidate = hashTable2[curHash];
+        hashTable2[curHash] = ip;
+      } while (ip - candidate <= MAX_OFFSET && equals32(input2, ip, candidate));
+      if (!flag) {
+        break;
+      }
+      ip++;
+      nextHash = hashFunc(load32(input2, ip), hashFuncShift);
+    }
+  }
+  if (nextEmit < ipEnd) {
+    emitLiteral(writer, input2, nextEmit, ipEnd - nextEmit);
+  }
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/parquet-writer.js
+var ParquetWriter = class {
+  /**
+   * @param {object} options
+   * @param {Writer} options.writer
+   * @param {SchemaElement[]} options.schema
+   * @param {CompressionCodec} [options.codec]
+   * @param {Compressors} [options.compressors]
+   * @param {boolean} [options.statistics]
+   * @param {number} [options.statisticsTruncateLength]
+   * @param {KeyValue[]} [options.kvMetadata]
+   * @param {string} [options.createdBy]
+   */
+  constructor({ writer, schema, codec: codec2 = "SNAPPY", compressors, statistics = true, statisticsTruncateLength, kvMetadata, createdBy = "hyparquet" }) {
+    if (statisticsTruncateLength !== void 0 && statisticsTruncateLength !== Infinity && !(Number.isInteger(statisticsTruncateLength) && statisticsTruncateLength > 0)) {
+      throw new Error("statisticsTruncateLength must be a positive integer or Infinity");
+    }
+    this.writer = writer;
+    this.schema = schema;
+    this.codec = codec2;
+    this.compressors = { SNAPPY: snappyCompress, ...compressors };
+    this.statistics = statistics;
+    this.statisticsTruncateLength = statisticsTruncateLength;
+    this.kvMetadata = kvMetadata;
+    this.createdBy = createdBy;
+    this.row_groups = [];
+    this.num_rows = 0n;
+    this.pendingIndexes = [];
+    this.writer.appendUint32(827474256);
+  }
+  /**
+   * Write data to the file.
+   * Will split data into row groups of the specified size.
+   * Calls writer.flush() (if defined) after each row group; if it returns a
+   * Promise, subsequent row groups await it before encoding more data.
+   *
+   * @param {object} options
+   * @param {ColumnSource[]} options.columnData
+   * @param {number | number[]} [options.rowGroupSize]
+   * @param {number} [options.pageSize]
+   * @param {number} [options.dictionarySize]
+   * @returns {void | Promise<void>}
+   */
+  write({ columnData, rowGroupSize = [1e3, 1e5], pageSize = 1048576, dictionarySize }) {
+    for (const { codec: codec2 = this.codec } of columnData) {
+      if (codec2 !== "UNCOMPRESSED" && !this.compressors[codec2]) {
+        throw new Error(`parquet no compressor for codec ${codec2}`);
+      }
+    }
+    const columnDataRows = columnData[0]?.data?.length || 0;
+    const resolveSchemaPath = schemaPathResolver(this.schema);
+    let pending;
+    for (const { groupStartIndex, groupSize: groupSize2 } of groupIterator({ columnDataRows, rowGroupSize })) {
+      const writeGroup = () => {
+        const groupStartOffset = this.writer.offset;
+        const columns = [];
+        for (let j = 0; j < columnData.length; j++) {
+          const { name, data, encoding, codec: codec2 = this.codec, columnIndex = false, offsetIndex = true, shredding, bloomFilter, statistics = this.statistics } = columnData[j];
+          if (columnIndex && !offsetIndex) {
+            throw new Error("parquet ColumnIndex cannot be present without OffsetIndex");
+          }
+          if (data.length !== columnDataRows) {
+            throw new Error("parquet columns must have the same length");
+          }
+          const groupData = data.slice(groupStartIndex, groupStartIndex + groupSize2);
+          const columnPath = resolveSchemaPath([name]);
+          const leafPaths = getLeafSchemaPaths(columnPath);
+          const columnElement = columnPath.at(-1)?.element;
+          const shreddingConfig = shredding && shredding !== true ? shredding : void 0;
+          const isVariant = columnElement?.logical_type?.type === "VARIANT";
+          const isRequired = columnElement?.repetition_type === "REQUIRED";
+          const rows = isVariant ? encodeVariantColumn(Array.from(groupData), shreddingConfig, { name, required: isRequired }) : groupData;
+          for (const leafPath of leafPaths) {
+            const schemaPath = leafPath.map((node2) => node2.element);
+            const column = {
+              columnName: schemaPath.slice(1).map((s) => s.name).join("."),
+              element: schemaPath[schemaPath.length - 1],
+              schemaPath,
+              codec: codec2,
+              compressors: this.compressors,
+              stats: statistics,
+              statisticsTruncateLength: this.statisticsTruncateLength,
+              pageSize,
+              dictionarySize,
+              columnIndex,
+              offsetIndex,
+              encoding,
+              bloomFilter
+            };
+            const pageData = encodeNestedValues(leafPath, rows);
+            const result = writeColumn({
+              writer: this.writer,
+              column,
+              pageData
+            });
+            columns.push(result.chunk);
+            this.pendingIndexes.push(result);
+          }
+        }
+        let total_byte_size = 0n;
+        for (const { meta_data } of columns) total_byte_size += meta_data?.total_uncompressed_size ?? 0n;
+        this.num_rows += BigInt(groupSize2);
+        this.row_groups.push({
+          columns,
+          total_byte_size,
+          num_rows: BigInt(groupSize2),
+          total_compressed_size: BigInt(this.writer.offset - groupStartOffset)
+        });
+        return this.writer.flush?.();
+      };
+      if (pending) {
+        pending = pending.then(writeGroup);
+      } else {
+        const r = writeGroup();
+        if (r) pending = Promise.resolve(r);
+      }
+    }
+    return pending;
+  }
+  /**
+   * Finish writing the file.
+   *
+   * @returns {void | Promise<void>}
+   */
+  finish() {
+    writeIndexes(this.writer, this.pendingIndexes);
+    writeBlooms(this.writer, this.pendingIndexes);
+    const metadata = {
+      version: 2,
+      created_by: this.createdBy,
+      schema: this.schema,
+      num_rows: this.num_rows,
+      row_groups: this.row_groups,
+      metadata_length: 0,
+      key_value_metadata: this.kvMetadata
+    };
+    delete metadata.metadata_length;
+    writeMetadata(this.writer, metadata, this.statisticsTruncateLength);
+    this.writer.appendUint32(827474256);
+    return this.writer.finish();
+  }
+};
+function groupSize(rowGroupSize, i) {
+  return Array.isArray(rowGroupSize) ? rowGroupSize[Math.min(i, rowGroupSize.length - 1)] : rowGroupSize;
+}
+function groupIterator({ columnDataRows, rowGroupSize }) {
+  if (Array.isArray(rowGroupSize) && !rowGroupSize.length) {
+    throw new Error("rowGroupSize array cannot be empty");
+  }
+  const groups = [];
+  let groupIndex = 0;
+  let groupStartIndex = 0;
+  while (groupStartIndex < columnDataRows) {
+    const size = groupSize(rowGroupSize, groupIndex);
+    groups.push({ groupStartIndex, groupSize: Math.min(size, columnDataRows - groupStartIndex) });
+    groupStartIndex += size;
+    groupIndex++;
+  }
+  return groups;
+}
+function getLeafSchemaPaths(schemaPath) {
+  const leaves = [];
+  dfs(schemaPath);
+  return leaves;
+  function dfs(path2) {
+    const node2 = path2[path2.length - 1];
+    if (!node2.children.length) {
+      leaves.push(path2);
+      return;
+    }
+    for (const child of node2.children) {
+      dfs([...path2, child]);
+    }
+  }
+}
+
+// node_modules/.pnpm/hyparquet-writer@0.17.0/node_modules/hyparquet-writer/src/write.js
+function parquetWrite({
+  writer,
+  columnData,
+  schema,
+  codec: codec2 = "SNAPPY",
+  compressors,
+  statistics = true,
+  statisticsTruncateLength,
+  rowGroupSize = [1e3, 1e5],
+  kvMetadata,
+  createdBy,
+  pageSize = 1048576,
+  dictionarySize
+}) {
+  columnData = columnData.map((col) => {
+    if (col.shredding === true && col.type === "VARIANT") {
+      const detected = autoDetectShredding(Array.from(col.data));
+      return detected ? { ...col, shredding: detected } : { ...col, shredding: void 0 };
+    }
+    if (col.shredding !== void 0 && col.shredding !== true && col.type === "VARIANT") {
+      const shredding = normalizeShreddingConfig(col.shredding);
+      return shredding ? { ...col, shredding } : { ...col, shredding: void 0 };
+    }
+    return col;
+  });
+  if (!schema) {
+    schema = schemaFromColumnData({ columnData });
+  } else if (columnData.some(({ type }) => type)) {
+    throw new Error("cannot provide both schema and columnData type");
+  } else {
+  }
+  const pq = new ParquetWriter({
+    writer,
+    schema,
+    codec: codec2,
+    compressors,
+    statistics,
+    statisticsTruncateLength,
+    kvMetadata,
+    createdBy
+  });
+  const w = pq.write({
+    columnData,
+    rowGroupSize,
+    pageSize,
+    dictionarySize
+  });
+  return w ? w.then(() => pq.finish()) : pq.finish();
+}
+function parquetWriteBuffer(options) {
+  const writer = new ByteWriter();
+  parquetWrite({ ...options, writer });
+  return writer.getBuffer();
+}
+
+// packages/action/src/hub/summary-table.ts
+var SUMMARY_COLUMNS = [
+  ["model", "STRING"],
+  ["revision", "STRING"],
+  /** The model's commit SHA the revision resolved to, when known. */
+  ["commit_sha", "STRING"],
+  ["benchmark", "STRING"],
+  ["metric", "STRING"],
+  ["problems", "INT32"],
+  /** Generations per problem behind the score. */
+  ["samples", "INT32"],
+  /** Fraction in [0, 1]. */
+  ["score", "DOUBLE"],
+  ["stderr", "DOUBLE"],
+  /** score ± 1.96 stderr, as the PR comment shows it. */
+  ["ci_low", "DOUBLE"],
+  ["ci_high", "DOUBLE"],
+  /** What the run was compared against (`v1.2.0`, `Qwen/Qwen2.5-1.5B@main`). */
+  ["baseline", "STRING"],
+  ["baseline_score", "DOUBLE"],
+  /** score − baseline_score and its 95% interval (paired bootstrap or unpaired z-test). */
+  ["delta", "DOUBLE"],
+  ["delta_ci_low", "DOUBLE"],
+  ["delta_ci_high", "DOUBLE"],
+  /** `improved`, `regressed`, `within noise`; null without a comparison. */
+  ["verdict", "STRING"],
+  ["lighteval_version", "STRING"],
+  ["vllm_version", "STRING"],
+  /** GPU-hours of the Slurm job that ran this benchmark (a job running several reports its total on each). */
+  ["gpu_hours", "DOUBLE"],
+  ["job_id", "STRING"],
+  ["run_url", "STRING"],
+  /** ISO 8601, UTC. */
+  ["finished_at", "STRING"],
+  ["run_id", "STRING"],
+  /** Training step, for checkpoint evaluations. */
+  ["step", "INT32"],
+  /** From the LightEval stand-in: not a measurement. */
+  ["simulated", "BOOLEAN"],
+  /** The LightEval task string (`lighteval|math_500|0`). */
+  ["task", "STRING"],
+  /** Paths in this dataset. */
+  ["results_file", "STRING"],
+  ["details_file", "STRING"],
+  /** How ci_low / ci_high were made: `wilson (per-problem spread)`, else `wilson (LightEval stderr)` or null (score ± 1.96 stderr). */
+  ["ci_method", "STRING"],
+  /** Smallest change (fraction) this run could tell from noise against a same-design baseline (details only). */
+  ["min_detectable_change", "DOUBLE"],
+  /** vLLM's sampling seed(s), comma-separated (one seed: LightEval's default 1234 unless set). */
+  ["seeds", "STRING"],
+  ["temperature", "DOUBLE"],
+  ["top_p", "DOUBLE"],
+  ["max_new_tokens", "INT32"],
+  /** The Hub dataset LightEval read, its subset (LiveCodeBench: the release window, e.g. v4_v5), and revision (null: latest, not pinned). */
+  ["dataset", "STRING"],
+  ["dataset_subset", "STRING"],
+  ["dataset_revision", "STRING"]
+];
+var text2 = external_exports.string();
+var optionalText = external_exports.string().nullish().transform((v) => v ?? null);
+var optionalNumber = external_exports.number().nullish().transform((v) => v ?? null);
+var optionalInt = external_exports.union([external_exports.number(), external_exports.bigint()]).nullish().transform((v) => v === null || v === void 0 ? null : Number(v));
+var summaryRecordSchema = external_exports.object({
+  model: text2,
+  revision: text2,
+  commit_sha: optionalText,
+  benchmark: text2,
+  metric: optionalText,
+  problems: optionalInt,
+  samples: optionalInt,
+  score: optionalNumber,
+  stderr: optionalNumber,
+  ci_low: optionalNumber,
+  ci_high: optionalNumber,
+  baseline: optionalText,
+  baseline_score: optionalNumber,
+  delta: optionalNumber,
+  delta_ci_low: optionalNumber,
+  delta_ci_high: optionalNumber,
+  verdict: optionalText,
+  lighteval_version: optionalText,
+  vllm_version: optionalText,
+  gpu_hours: optionalNumber,
+  job_id: optionalText,
+  run_url: optionalText,
+  finished_at: text2,
+  run_id: text2,
+  step: optionalInt,
+  simulated: external_exports.boolean(),
+  task: optionalText,
+  results_file: text2,
+  details_file: optionalText,
+  // Added later: absent in rows written before (read back as null), optional in what callers build.
+  ci_method: external_exports.string().nullish(),
+  min_detectable_change: external_exports.number().nullish(),
+  seeds: external_exports.string().nullish(),
+  temperature: external_exports.number().nullish(),
+  top_p: external_exports.number().nullish(),
+  // INT32: hyparquet reads it as a number (only INT64 comes back as a bigint).
+  max_new_tokens: external_exports.number().nullish(),
+  dataset: external_exports.string().nullish(),
+  dataset_subset: external_exports.string().nullish(),
+  dataset_revision: external_exports.string().nullish()
+});
+var SummaryFileError = class extends Error {
+  name = "SummaryFileError";
+  hint = "summary.parquet in the results repo is not the file this action writes. Restore it from the dataset's history on the Hub (Files \u2192 History), or delete it to start a new summary.";
+};
+function encodeSummary(rows) {
+  const buffer = parquetWriteBuffer({
+    columnData: SUMMARY_COLUMNS.map(([name, type]) => ({
+      name,
+      type,
+      nullable: true,
+      data: rows.map((row) => {
+        const value = row[name] ?? null;
+        return typeof value === "number" && !Number.isFinite(value) ? null : value;
+      })
+    })),
+    createdBy: "model-eval-action"
+  });
+  return new Uint8Array(buffer);
+}
+async function decodeSummary(bytes, source) {
+  let raw;
+  try {
+    const file2 = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    raw = await parquetReadObjects({ file: file2 });
+  } catch (error62) {
+    throw new SummaryFileError(`${source} is not a readable parquet file: ${error62.message}`);
+  }
+  return raw.map((row, index) => {
+    const parsed = summaryRecordSchema.safeParse(row);
+    if (!parsed.success) {
+      throw new SummaryFileError(
+        `${source} row ${index + 1} does not fit the summary schema: ${parsed.error.message}`
+      );
+    }
+    return parsed.data;
+  });
+}
+function rowKey(row) {
+  return `${row.run_id}\0${row.benchmark}\0${row.results_file}`;
+}
+function appendRows(existing, added) {
+  const seen = new Set(existing.map(rowKey));
+  const fresh = added.filter((row) => !seen.has(rowKey(row)));
+  return { rows: [...existing, ...fresh], appended: fresh.length };
+}
+
+// packages/action/src/hub/upload.ts
+var DEFAULT_CONFLICT_ATTEMPTS = 8;
+async function ensureResultsRepo(client, repo) {
+  writeParams(client, repo);
+  await withHubRetries(`creating dataset ${repo}`, client.retry, async () => {
+    try {
+      await createRepo({ ...writeParams(client, repo), repo: datasetRepo(repo), visibility: "private" });
+    } catch (error62) {
+      if (error62 instanceof HubApiError && error62.statusCode === 409) return;
+      throw error62;
+    }
+  });
+}
+async function readHead(client, repo) {
+  return withHubRetries(`reading the head commit of ${repo}`, client.retry, async () => {
+    const info = await datasetInfo({
+      ...callParams(client),
+      name: repo,
+      revision: "main",
+      additionalFields: ["sha"]
+    });
+    if (typeof info.sha !== "string" || info.sha === "") {
+      throw new HubApiError(
+        `${client.hubUrl}/api/datasets/${repo}`,
+        502,
+        void 0,
+        "no sha in the dataset info"
+      );
+    }
+    return info.sha;
+  });
+}
+async function readHubText(client, repo, path2, revision) {
+  return withHubRetries(`reading ${path2} from ${repo}`, client.retry, async () => {
+    const blob = await downloadFile({
+      ...callParams(client),
+      repo: datasetRepo(repo),
+      path: path2,
+      ...revision && { revision }
+    });
+    return blob ? blob.text() : null;
+  });
+}
+async function readHubBytes(client, repo, path2, revision) {
+  return withHubRetries(`reading ${path2} from ${repo}`, client.retry, async () => {
+    const blob = await downloadFile({
+      ...callParams(client),
+      repo: datasetRepo(repo),
+      path: path2,
+      ...revision && { revision }
+    });
+    return blob ? new Uint8Array(await blob.arrayBuffer()) : null;
+  });
+}
+async function readSummaryRecords(client, repo, revision) {
+  const bytes = await readHubBytes(client, repo, SUMMARY_PATH, revision);
+  return bytes === null ? [] : decodeSummary(bytes, `${repo}/${SUMMARY_PATH}`);
+}
+function withFilePaths(upload) {
+  return upload.summary.map((row) => {
+    const file2 = upload.files.find((f) => f.benchmark === row.benchmark);
+    return {
+      ...row,
+      results_file: file2 ? resultsPath(upload.model, upload.revision, file2.benchmark, file2.timestamp) : "",
+      details_file: file2?.details !== void 0 ? detailsPath(upload.model, upload.revision, file2.benchmark, file2.timestamp) : null
+    };
+  });
+}
+async function uploadResults(client, upload, options = {}) {
+  await ensureResultsRepo(client, upload.repo);
+  const { operations, paths } = fileOperations(upload);
+  const rows = withFilePaths(upload);
+  const attempts = options.conflictAttempts ?? DEFAULT_CONFLICT_ATTEMPTS;
+  const sleep2 = client.retry.sleep ?? ((ms) => new Promise((resolve5) => setTimeout(resolve5, ms)));
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const result = await commitOnHead(client, upload, operations, rows);
+    if (result !== "conflict") {
+      return {
+        commitOid: result.oid,
+        commitUrl: result.url,
+        paths: [...paths, SUMMARY_PATH, CARD_PATH],
+        datasetUrl: `${client.hubUrl}/datasets/${upload.repo}`,
+        conflicts: attempt - 1,
+        appendedRows: result.appended
+      };
+    }
+    if (attempt < attempts) await sleep2(Math.random() * Math.min(client.retry.baseDelayMs, 1e3) * attempt);
+  }
+  throw new HubCommitConflictError(upload.repo, attempts);
+}
+function fileOperations(upload) {
+  const operations = [];
+  const paths = [];
+  for (const file2 of upload.files) {
+    const path2 = resultsPath(upload.model, upload.revision, file2.benchmark, file2.timestamp);
+    operations.push({ operation: "addOrUpdate", path: path2, content: new Blob([file2.resultsJson]) });
+    paths.push(path2);
+    if (file2.details) {
+      const details = detailsPath(upload.model, upload.revision, file2.benchmark, file2.timestamp);
+      operations.push({ operation: "addOrUpdate", path: details, content: new Blob([file2.details]) });
+      paths.push(details);
+    }
+  }
+  return { operations, paths };
+}
+async function commitOnHead(client, upload, operations, rows) {
+  const head = await readHead(client, upload.repo);
+  const existing = await readSummaryRecords(client, upload.repo, head);
+  const { rows: summary, appended } = appendRows(existing, rows);
+  if (appended === 0 && rows.length > 0) return { oid: head, url: "", appended: 0 };
+  const card = renderDatasetCard(
+    await readHubText(client, upload.repo, CARD_PATH, head),
+    upload.repo,
+    summary
+  );
+  const description = upload.workflowRunUrl ? `Workflow run: ${upload.workflowRunUrl}` : void 0;
+  return withHubRetries(`the results commit to ${upload.repo}`, client.retry, async () => {
+    try {
+      const outcome = await commit({
+        ...writeParams(client, upload.repo),
+        repo: datasetRepo(upload.repo),
+        title: `Evaluate ${upload.model}@${upload.revision}`,
+        ...description ? { description } : {},
+        parentCommit: head,
+        operations: [
+          ...operations,
+          { operation: "addOrUpdate", path: SUMMARY_PATH, content: new Blob([encodeSummary(summary)]) },
+          { operation: "addOrUpdate", path: CARD_PATH, content: new Blob([card]) }
+        ]
+      });
+      return { oid: outcome?.commit.oid ?? "", url: outcome?.commit.url ?? "", appended };
+    } catch (error62) {
+      if (error62 instanceof HubApiError && error62.statusCode === 412) return "conflict";
+      throw error62;
+    }
+  });
+}
+
+// packages/action/src/hub/baseline.ts
+async function readSummary(client, repo) {
+  return readSummaryRecords(client, repo);
+}
+function previousReleaseRevision(summary, model, currentRevision, isRelease = (revision) => /^v?\d+(\.\d+)*/.test(revision)) {
+  const candidates = summary.filter(
+    (r) => r.model === model && r.revision !== currentRevision && !r.simulated && isRelease(r.revision)
+  ).sort((a, b) => a.finished_at.localeCompare(b.finished_at));
+  return candidates.at(-1)?.revision ?? null;
+}
+async function resolveBaseline(client, repo, rule, current2) {
+  switch (rule.kind) {
+    case "fixed":
+      return { model: rule.model, revision: rule.revision, label: `${rule.model}@${rule.revision}` };
+    case "revision":
+      return { model: current2.model, revision: rule.revision, label: rule.revision };
+    case "previous-release": {
+      const revision = previousReleaseRevision(
+        await readSummary(client, repo),
+        current2.model,
+        current2.revision,
+        rule.isRelease
+      );
+      return revision === null ? null : { model: current2.model, revision, label: revision };
+    }
+  }
+}
+async function readBaselineResults(client, repo, target) {
+  const folder = runFolder(target.model, target.revision);
+  const files = await withHubRetries(`listing ${folder} in ${repo}`, client.retry, async () => {
+    const paths = [];
+    try {
+      for await (const entry of listFiles({
+        ...callParams(client),
+        repo: datasetRepo(repo),
+        path: folder,
+        recursive: true
+      })) {
+        if (entry.type === "file") paths.push(entry.path);
+      }
+    } catch (error62) {
+      if (error62.statusCode === 404) return [];
+      throw error62;
+    }
+    return paths;
+  });
+  const newest2 = /* @__PURE__ */ new Map();
+  for (const path2 of files) {
+    const name = path2.split("/").pop() ?? "";
+    const timestamp = resultsFileTimestamp(name);
+    if (timestamp === null) continue;
+    const benchmarkFolder = path2.split("/").slice(0, -1).join("/");
+    const current2 = newest2.get(benchmarkFolder);
+    if (!current2 || compareTimestamps(timestamp, current2.timestamp) > 0)
+      newest2.set(benchmarkFolder, { path: path2, timestamp });
+  }
+  if (newest2.size === 0) return null;
+  const rows = [];
+  const perProblem = /* @__PURE__ */ new Map();
+  for (const [benchmarkFolder, { path: path2, timestamp }] of newest2) {
+    const text3 = await readHubText(client, repo, path2);
+    if (text3 === null) continue;
+    const parsed = parseResultsFile(text3, `${repo}/${path2}`);
+    const segment = benchmarkFolder.split("/").pop() ?? "";
+    const own2 = parsed.rows.filter((r) => pathSegment(r.benchmark) === segment);
+    const kept = own2.length > 0 ? own2 : parsed.rows;
+    rows.push(...kept);
+    const detailsName = `${benchmarkFolder}/details_${timestamp}.parquet`;
+    const row = kept.length === 1 ? kept[0] : void 0;
+    if (row && files.includes(detailsName)) {
+      const bytes = await readHubBytes(client, repo, detailsName);
+      if (bytes)
+        perProblem.set(row.benchmark, await parseDetails(bytes, `${repo}/${detailsName}`, row.metric));
+    }
+  }
+  rows.sort((a, b) => a.benchmark.localeCompare(b.benchmark));
+  return { ...target, rows, perProblem };
+}
+
+// packages/action/src/hub/eval-results.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+function benchmarkDataset(benchmark, lightevalVersion) {
+  const entry = findBenchmark(benchmark);
+  if (!entry) return void 0;
+  let version2;
+  try {
+    version2 = parseLightevalVersion(lightevalVersion ?? DEFAULT_LIGHTEVAL_VERSION);
+  } catch {
+    version2 = parseLightevalVersion(DEFAULT_LIGHTEVAL_VERSION);
+  }
+  const identity = benchmarkIdentity(entry, version2);
+  return identity.dataset === void 0 ? void 0 : { id: identity.dataset, taskId: identity.subset ?? "default" };
+}
+function evalResultsFiles(rows, source) {
+  return rows.flatMap((row) => {
+    const dataset = benchmarkDataset(row.benchmark, row.lighteval_version);
+    if (!dataset || row.simulated || row.score === null) return [];
+    const notes = [
+      row.metric && `metric ${row.metric}`,
+      row.samples !== null && `${row.samples} sample(s) per problem`,
+      row.lighteval_version && `LightEval ${row.lighteval_version}`,
+      row.vllm_version && `vLLM ${row.vllm_version}`,
+      `revision ${row.revision}${row.commit_sha && row.commit_sha !== row.revision ? ` (${row.commit_sha})` : ""}`
+    ].filter((n2) => typeof n2 === "string" && n2 !== "");
+    const entry = {
+      dataset: { id: dataset.id, task_id: dataset.taskId },
+      value: row.score,
+      date: row.finished_at,
+      source: { url: row.run_url ?? source.url, name: source.name },
+      notes: notes.join("; ")
+    };
+    return [{ path: `.eval_results/${pathSegment(row.benchmark)}.yaml`, content: (0, import_yaml2.stringify)([entry]) }];
+  });
+}
+async function openEvalResultsPr(client, options) {
+  const files = evalResultsFiles(options.rows, { url: options.resultsDatasetUrl, name: "model-eval-action" });
+  if (files.length === 0) return null;
+  const revision = options.rows[0]?.revision ?? "main";
+  const operations = files.map((f) => ({
+    operation: "addOrUpdate",
+    path: f.path,
+    content: new Blob([f.content])
+  }));
+  const outcome = await withHubRetries(
+    `the evaluation-results pull request on ${options.model}`,
+    client.retry,
+    () => commit({
+      ...writeParams(client, options.model),
+      repo: { type: "model", name: options.model },
+      isPullRequest: true,
+      title: `Add evaluation results for ${revision}`,
+      description: [
+        `Scores of ${options.model}@${revision} measured by model-eval-action (vLLM + LightEval on Slurm).`,
+        `All results and per-problem details: ${options.resultsDatasetUrl}`
+      ].join("\n\n"),
+      operations
+    })
+  );
+  return { pullRequestUrl: outcome?.pullRequestUrl ?? null, files: files.map((f) => f.path) };
+}
+
+// packages/action/src/hub/summary-records.ts
+var Z_95 = 1.959963984540054;
+function identityColumns(run, benchmark) {
+  const facts = run.benchmarkFacts?.find((f) => f.benchmark === benchmark);
+  const statistics = run.statistics?.find((s) => s.benchmark === benchmark);
+  return {
+    ci_method: statistics?.interval?.method ?? null,
+    min_detectable_change: finite(statistics?.detectable?.minimumChange),
+    seeds: facts ? facts.seeds.join(",") : null,
+    temperature: finite(facts?.temperature),
+    top_p: finite(facts?.topP),
+    max_new_tokens: finite(facts?.maxNewTokens),
+    dataset: facts?.dataset ?? null,
+    dataset_subset: facts?.subset ?? null,
+    dataset_revision: facts?.revision ?? null
+  };
+}
+var finite = (v) => typeof v === "number" && Number.isFinite(v) ? v : null;
+function summaryRecordsForRun(run) {
+  return run.results.map((result) => {
+    const score = finite(result.value);
+    const stderr = finite(result.stderr);
+    const job = run.jobs.find((j) => j.benchmarks.includes(result.benchmark));
+    const comparison = run.baseline?.comparison.comparisons.find((c) => c.benchmark === result.benchmark);
+    const baselineScore = finite(run.baseline?.values[result.benchmark]);
+    const statistics = run.statistics?.find((s) => s.benchmark === result.benchmark);
+    const interval = statistics?.interval?.method === "wilson (per-problem spread)" ? statistics.interval : null;
+    return {
+      model: run.model,
+      revision: run.revision,
+      commit_sha: run.commitSha,
+      benchmark: result.benchmark,
+      metric: result.metric || null,
+      problems: result.problems,
+      samples: result.samples,
+      score,
+      stderr,
+      // The interval the PR comment shows: Wilson over problems from the details, else score ± 1.96 stderr.
+      ci_low: finite(interval?.ci[0]) ?? (score !== null && stderr !== null ? Math.max(0, score - Z_95 * stderr) : null),
+      ci_high: finite(interval?.ci[1]) ?? (score !== null && stderr !== null ? Math.min(1, score + Z_95 * stderr) : null),
+      baseline: run.baseline?.label ?? null,
+      baseline_score: baselineScore,
+      delta: finite(comparison?.delta),
+      delta_ci_low: finite(comparison?.ci[0]),
+      delta_ci_high: finite(comparison?.ci[1]),
+      verdict: comparison?.verdict ?? null,
+      lighteval_version: run.lightevalVersion,
+      vllm_version: run.vllmVersion,
+      gpu_hours: finite(job?.gpuHours),
+      job_id: job?.id ?? null,
+      run_url: run.runUrl,
+      finished_at: run.finishedAt,
+      run_id: run.runId,
+      step: run.step,
+      simulated: run.simulated,
+      task: result.task || null,
+      ...identityColumns(run, result.benchmark)
+    };
+  });
+}
+
+// packages/action/src/report/escape.ts
+var ZERO_WIDTH_SPACE = "\u200B";
+var CONTROL = (
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+  /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+);
+function defuseMentions(text3) {
+  return text3.replace(/@/g, `@${ZERO_WIDTH_SPACE}`);
+}
+function escapeHtml(text3) {
+  return text3.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+function escapePreformatted(text3) {
+  return defuseMentions(escapeHtml(text3.replace(CONTROL, "")));
+}
+function escapeInline(text3) {
+  const oneLine = text3.replace(CONTROL, "").replace(/\r?\n/g, " ");
+  const escaped = escapeHtml(oneLine).replace(/[\\`*_{}[\]()#+\-!|~]/g, (ch) => `\\${ch}`);
+  return defuseMentions(escaped);
+}
+function escapeCodeSpan(text3) {
+  const oneLine = text3.replace(CONTROL, "").replace(/\r\n?|\n|[\u2028\u2029]/g, " ");
+  const inert = oneLine.replace(/`/g, "\u02CB").replace(/\|/g, "\\|");
+  return `\`${inert.trim() === "" ? "\xA0" : inert}\``;
+}
+function escapeTerminal(text3, options = {}) {
+  const pattern = options.oneLine ? (
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: showing control characters is the point
+    /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+  ) : (
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: showing control characters is the point
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+  );
+  return text3.replace(pattern, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+function escapeWorkflowLog(text3) {
+  return escapeTerminal(text3).replace(/^(\s*):(?=:)/gm, `$1:${ZERO_WIDTH_SPACE}`);
+}
+
+// packages/slurm/src/backoff.ts
+function backoffDelay(options, step, random = Math.random) {
+  const base = Math.min(options.maxMs, options.initialMs * options.factor ** Math.max(0, step));
+  const spread = base * options.jitter * (2 * random() - 1);
+  return Math.max(0, Math.min(options.maxMs, Math.round(base + spread)));
+}
+function sleep(ms, signal) {
+  return new Promise((resolve5, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve5();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+// packages/slurm/src/errors.ts
+var SlurmPackageError = class extends Error {
+  hint;
+  constructor(message, hint, options) {
+    super(message, options);
+    this.name = new.target.name;
+    this.hint = hint;
+  }
+};
+var UnsafeBatchValueError = class extends SlurmPackageError {
+};
+var HostKeyMismatchError = class extends SlurmPackageError {
+  expectedFingerprint;
+  actualFingerprint;
+  constructor(host, expectedFingerprint, actualFingerprint) {
+    super(
+      `The SSH host key of ${host} does not match the pinned key: expected ${expectedFingerprint}, the server presented ${actualFingerprint}.`,
+      "If the cluster really changed its host key, update the pinned known_hosts line (ssh-keyscan, then compare the fingerprint with your admin). Otherwise someone may be intercepting the connection: do not continue."
+    );
+    this.expectedFingerprint = expectedFingerprint;
+    this.actualFingerprint = actualFingerprint;
+  }
+};
+var HostKeyRevokedError = class extends SlurmPackageError {
+  constructor(host, fingerprint) {
+    super(
+      `The SSH host key of ${host} (${fingerprint}) is marked @revoked in the known_hosts file; refusing to connect.`,
+      "A revoked key was withdrawn by the cluster admins (compromised or retired): ask them for the current host key and pin that one. Do not remove the @revoked line to get through."
+    );
+    this.fingerprint = fingerprint;
+  }
+  fingerprint;
+};
+var KnownHostsLineError = class extends SlurmPackageError {
+};
+var SshConnectError = class extends SlurmPackageError {
+  /** True when trying again cannot help (authentication refused). */
+  permanent = false;
+};
+var RemoteCommandError = class extends SlurmPackageError {
+  exitCode;
+  stderr;
+  constructor(message, hint, exitCode, stderr, options) {
+    super(message, hint, options);
+    this.exitCode = exitCode;
+    this.stderr = stderr;
+  }
+};
+var SubmitError = class extends SlurmPackageError {
+};
+var SlurmOutputError = class extends SlurmPackageError {
+};
+var UnsafeRemotePathError = class extends SlurmPackageError {
+  path;
+  reason;
+  constructor(path2, reason, message, hint) {
+    super(message, hint);
+    this.path = path2;
+    this.reason = reason;
+  }
+};
+
+// packages/slurm/src/job-spec.ts
+var GRES_TYPE_PATTERN = /^[A-Za-z0-9_.-]+$/;
+function scriptPath(spec) {
+  return `${trimSlash(spec.runDir)}/${spec.name.replace(/[^A-Za-z0-9._-]/g, "_")}.sbatch`;
+}
+function secretsPath(spec) {
+  return `${trimSlash(spec.runDir)}/.secrets-${spec.key}.env`;
+}
+function logPatterns(spec) {
+  const id = spec.array ? "%A_%a" : "%j";
+  const dir = trimSlash(spec.runDir);
+  return { stdout: `${dir}/slurm-${id}.out`, stderr: `${dir}/slurm-${id}.err` };
+}
+function logPaths(spec, jobId) {
+  const dir = trimSlash(spec.runDir);
+  return { stdout: `${dir}/slurm-${jobId}.out`, stderr: `${dir}/slurm-${jobId}.err` };
+}
+function timeLimitSeconds(limit) {
+  const match = /^(?:(\d+)-)?(\d+)(?::(\d+))?(?::(\d+))?$/.exec(limit);
+  if (!match) return void 0;
+  const [, days, a, b, c] = match;
+  const n2 = (s) => s === void 0 ? 0 : Number(s);
+  if (days !== void 0) {
+    return n2(days) * 86400 + n2(a) * 3600 + n2(b) * 60 + n2(c);
+  }
+  if (c !== void 0) return n2(a) * 3600 + n2(b) * 60 + n2(c);
+  if (b !== void 0) return n2(a) * 60 + n2(b);
+  return n2(a) * 60;
+}
+function trimSlash(dir) {
+  return dir.length > 1 ? dir.replace(/\/+$/, "") : dir;
+}
+
+// packages/slurm/src/shell-quote.ts
+function shellQuote(value) {
+  if (value.includes("\0")) {
+    throw new UnsafeBatchValueError(
+      "A value contains a NUL character, which no shell command or argument can carry.",
+      "Remove the NUL byte from the value (it usually comes from reading a binary file as text)."
+    );
+  }
+  if (value !== "" && /^[A-Za-z0-9_./:@+,-]+$/.test(value)) return value;
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+function shellJoin(argv) {
+  return argv.map(shellQuote).join(" ");
+}
+
+// packages/slurm/src/multi-node-script.ts
+var MULTI_NODE_STARTUP_EXIT_CODE = 98;
+var IP_FUNCTION = `model_eval_ip() { if [ -n "$1" ]; then ip -4 -o addr show dev "$1" 2>/dev/null | awk '{print $4}' | cut -d/ -f1 | head -n 1; else hostname -I 2>/dev/null | awk '{print $1}'; fi; }`;
+var STEP_PREFIX = `${IP_FUNCTION}; model_eval_addr="$(model_eval_ip "$1")"; if [ -z "$model_eval_addr" ]; then echo "model-eval: no IPv4 address on $(hostname)\${1:+ for interface $1}" >&2; exit ${MULTI_NODE_STARTUP_EXIT_CODE}; fi; export VLLM_HOST_IP="$model_eval_addr"; `;
+var STEP_SCRIPTS = {
+  /** $2 port, $3 GPUs. */
+  rayHead: `${STEP_PREFIX}exec ray start --head --port="$2" --node-ip-address="$model_eval_addr" --num-gpus="$3" --block`,
+  /** $2 head address:port, $3 GPUs. */
+  rayWorker: `${STEP_PREFIX}exec ray start --address="$2" --node-ip-address="$model_eval_addr" --num-gpus="$3" --block`,
+  /** $2… the server's argv. */
+  serveHead: `${STEP_PREFIX}shift; exec "$@"`,
+  /** $2 nodes, $3 head address, $4 master port, $5… the server's argv; node rank from the task's rank. */
+  serveMpWorker: `${STEP_PREFIX}model_eval_nnodes="$2"; model_eval_master="$3"; model_eval_port="$4"; shift 4; exec "$@" --nnodes "$model_eval_nnodes" --node-rank "$((SLURM_PROCID + 1))" --master-addr "$model_eval_master" --master-port "$model_eval_port" --headless`
+};
+function whole(name, value, max = Number.MAX_SAFE_INTEGER) {
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new UnsafeBatchValueError(
+      `The multi-node ${name} must be a whole number from 1 to ${max}, got ${value}.`,
+      `Fix the ${name} setting.`
+    );
+  }
+  return value;
+}
+function shapeOf(spec, multi) {
+  return {
+    nodes: whole("node count", spec.nodes ?? 1),
+    gpus: whole("GPUs per node", spec.gpusPerNode ?? 1),
+    rayPort: whole("rendezvous port", multi.rendezvousPort, 65535),
+    iface: multi.networkInterface ?? ""
+  };
+}
+function backgroundStep(where, log, script, args, pidVar) {
+  return [
+    `srun --overlap ${where} --output=${shellQuote(log)} bash -c ${shellQuote(script)} _ ${args.join(" ")} &`,
+    `${pidVar}=$!`,
+    `model_eval_step_pids+=("$${pidVar}")`
+  ];
+}
+var HEAD = '--nodes=1 --ntasks=1 --nodelist="$model_eval_head"';
+var workersWhere = (nodes) => `--nodes=${nodes - 1} --ntasks=${nodes - 1} --ntasks-per-node=1 --exclude="$model_eval_head"`;
+function prelude(shape, multi) {
+  const rayEngine = multi.route === "ray" || multi.serve?.engine === "ray";
+  return [
+    "# Multi-node: the head is this node (the batch step runs on the first node of the allocation).",
+    IP_FUNCTION,
+    "model_eval_step_pids=()",
+    `model_eval_fail() { echo "model-eval: $1" >&2; if [ -n "\${2:-}" ] && [ -f "$2" ]; then echo "model-eval: last lines of $2:" >&2; tail -n 40 -- "$2" >&2; fi; exit ${MULTI_NODE_STARTUP_EXIT_CODE}; }`,
+    // Stops every step on every node: the evaluation and the server/workers (srun forwards the
+    // signal to its tasks), then Ray itself on each node, then whatever still runs after 30 s.
+    "model_eval_stop_steps() {",
+    "  trap '' TERM INT",
+    "  local pid waited=0",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a JS template
+    '  for pid in "${model_eval_step_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done',
+    ...rayEngine ? [
+      `  if [ -n "\${model_eval_ray_started:-}" ]; then timeout 60 srun --overlap --nodes=${shape.nodes} --ntasks=${shape.nodes} --ntasks-per-node=1 --output=ray-stop-%N.out ray stop --force || true; fi`
+    ] : [],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a JS template
+    '  for pid in "${model_eval_step_pids[@]}"; do',
+    '    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 60 ]; do sleep 0.5; waited=$((waited + 1)); done',
+    '    kill -KILL "$pid" 2>/dev/null || true',
+    "  done",
+    "  model_eval_step_pids=()",
+    "}",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a JS template
+    'model_eval_on_exit() { model_eval_stop_steps; if [ -n "${model_eval_scrub:-}" ]; then rm -f -- "$model_eval_secrets"; fi; }',
+    // Requeue, preemption, time limit and cancel send TERM: stop everything, keep the secrets (a
+    // requeued job needs them; collect and cancel scrub them).
+    "trap model_eval_on_exit EXIT",
+    "trap 'trap - EXIT; model_eval_stop_steps; exit 143' TERM",
+    "trap 'trap - EXIT; model_eval_stop_steps; exit 130' INT",
+    `model_eval_iface=${shellQuote(shape.iface)}`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a JS template
+    'model_eval_head="${SLURMD_NODENAME:-$(hostname -s)}"',
+    'model_eval_nodes="$(scontrol show hostnames "$SLURM_JOB_NODELIST" | paste -sd, -)" || model_eval_fail "scontrol show hostnames could not read SLURM_JOB_NODELIST ($SLURM_JOB_NODELIST)"',
+    'model_eval_workers="$(scontrol show hostnames "$SLURM_JOB_NODELIST" | grep -vxF -- "$model_eval_head" | paste -sd, - || true)"',
+    'model_eval_head_ip="$(model_eval_ip "$model_eval_iface")"',
+    `[ -n "$model_eval_head_ip" ] || model_eval_fail "no IPv4 address on the head node $model_eval_head\${model_eval_iface:+ for network-interface $model_eval_iface}: check the network-interface setting (ip -4 addr on the node)"`,
+    'export VLLM_HOST_IP="$model_eval_head_ip"',
+    // NCCL and Gloo pick an interface by themselves, often a wrong one (docker0, a management NIC).
+    ...shape.iface ? ['export NCCL_SOCKET_IFNAME="$model_eval_iface" GLOO_SOCKET_IFNAME="$model_eval_iface"'] : [],
+    `echo "model-eval: route ${multi.route}${multi.serve ? ` (engine ${multi.serve.engine})` : ""} on nodes $model_eval_nodes, head $model_eval_head ($model_eval_head_ip)" >&2`
+  ];
+}
+function waitForRayGpus(shape, multi, want, phase) {
+  const what = phase === "head" ? "the Ray head was up" : "every node had joined the Ray cluster";
+  const timeout = whole("join timeout", multi.joinTimeoutSeconds);
+  return [
+    `model_eval_deadline=$((SECONDS + ${timeout}))`,
+    "while :; do",
+    `  model_eval_gpus="$(ray status --address="$model_eval_head_ip:${shape.rayPort}" 2>/dev/null | sed -n 's#^ *[0-9.]*/\\([0-9.]*\\) GPU.*#\\1#p' | head -n 1 | cut -d. -f1 || true)"`,
+    `  if [ "\${model_eval_gpus:-0}" -ge ${want} ]; then break; fi`,
+    `  kill -0 "$model_eval_ray_head_pid" 2>/dev/null || model_eval_fail "the Ray head on $model_eval_head exited before ${what} (is port ${shape.rayPort} already in use there? is ray installed after job-setup?)" "ray-head-$model_eval_head.out"`,
+    ...phase === "workers" ? [
+      `  kill -0 "$model_eval_ray_workers_pid" 2>/dev/null || model_eval_fail "a Ray worker on $model_eval_workers exited before joining the head at $model_eval_head_ip:${shape.rayPort}: check each node's ray-worker-NODE.out, that the port is reachable from the workers, and that every node runs the same Ray"`
+    ] : [],
+    `  if [ "$SECONDS" -ge "$model_eval_deadline" ]; then model_eval_fail "Ray counts \${model_eval_gpus:-no} of ${want} GPUs after ${timeout} s (join-timeout): ${phase === "head" ? "the head itself is not up" : "not every node has joined"}. Nodes that have not joined are among: ${phase === "workers" ? "$model_eval_workers" : "$model_eval_head"}. Check their ray-*-NODE.out logs, that $model_eval_head_ip:${shape.rayPort} is reachable from every node (firewall, network-interface), and the GPUs Slurm gives each step"; fi`,
+    "  sleep 2",
+    "done"
+  ];
+}
+function startRay(shape, multi) {
+  const lines = [
+    "model_eval_ray_started=1",
+    ...backgroundStep(
+      HEAD,
+      "ray-head-%N.out",
+      STEP_SCRIPTS.rayHead,
+      ['"$model_eval_iface"', String(shape.rayPort), String(shape.gpus)],
+      "model_eval_ray_head_pid"
+    ),
+    ...waitForRayGpus(shape, multi, String(shape.gpus), "head")
+  ];
+  if (shape.nodes > 1) {
+    lines.push(
+      ...backgroundStep(
+        workersWhere(shape.nodes),
+        "ray-worker-%N.out",
+        STEP_SCRIPTS.rayWorker,
+        ['"$model_eval_iface"', `"$model_eval_head_ip:${shape.rayPort}"`, String(shape.gpus)],
+        "model_eval_ray_workers_pid"
+      ),
+      ...waitForRayGpus(shape, multi, String(shape.nodes * shape.gpus), "workers")
+    );
+  }
+  lines.push(`export RAY_ADDRESS="$model_eval_head_ip:${shape.rayPort}"`);
+  return lines;
+}
+function startServer(shape, multi) {
+  const serve = multi.serve;
+  if (!serve)
+    throw new UnsafeBatchValueError("The serve route has no server.", "Plan the job with a server.");
+  if (serve.argv.length === 0)
+    throw new UnsafeBatchValueError("The server has no command.", "Plan the job again.");
+  const port2 = whole("serve port", serve.port, 65535);
+  const timeout = whole("serve timeout", serve.timeoutSeconds);
+  const mp = serve.engine === "mp" && shape.nodes > 1;
+  const headArgv = mp ? [...serve.argv, "--nnodes", String(shape.nodes), "--node-rank", "0", "--master-addr"] : serve.argv;
+  const headArgs = [
+    '"$model_eval_iface"',
+    shellJoin(headArgv),
+    ...mp ? ['"$model_eval_head_ip"', "--master-port", String(shape.rayPort)] : []
+  ];
+  const lines = [
+    ...serve.engine === "ray" && shape.nodes > 1 ? startRay(shape, multi) : [],
+    `model_eval_served=${shellQuote(serve.servedModelName)}`,
+    ...backgroundStep(HEAD, "vllm-serve-%N.out", STEP_SCRIPTS.serveHead, headArgs, "model_eval_server_pid")
+  ];
+  if (mp) {
+    lines.push(
+      ...backgroundStep(
+        workersWhere(shape.nodes),
+        "vllm-worker-%N.out",
+        STEP_SCRIPTS.serveMpWorker,
+        [
+          '"$model_eval_iface"',
+          String(shape.nodes),
+          '"$model_eval_head_ip"',
+          String(shape.rayPort),
+          shellJoin(serve.argv)
+        ],
+        "model_eval_workers_pid"
+      )
+    );
+  }
+  lines.push(
+    `model_eval_deadline=$((SECONDS + ${timeout}))`,
+    `until curl -sf --max-time 5 -o /dev/null "http://127.0.0.1:${port2}/health" && curl -sf --max-time 5 "http://127.0.0.1:${port2}/v1/models" 2>/dev/null | grep -qF -- "\\"$model_eval_served\\""; do`,
+    `  kill -0 "$model_eval_server_pid" 2>/dev/null || model_eval_fail "vllm serve on $model_eval_head exited before it became healthy (port ${port2} already in use? out of GPU memory? a worker that never connected?)" "vllm-serve-$model_eval_head.out"`,
+    ...mp ? [
+      `  kill -0 "$model_eval_workers_pid" 2>/dev/null || model_eval_fail "a headless vllm serve on $model_eval_workers exited: check each node's vllm-worker-NODE.out and that $model_eval_head_ip:${shape.rayPort} is reachable from it"`
+    ] : [],
+    `  if [ "$SECONDS" -ge "$model_eval_deadline" ]; then model_eval_fail "vllm serve on $model_eval_head did not answer /health and list $model_eval_served in /v1/models within ${timeout} s (serve-timeout): loading may need longer, or a node never joined (nodes $model_eval_nodes)" "vllm-serve-$model_eval_head.out"; fi`,
+    "  sleep 2",
+    "done",
+    `echo "model-eval: vllm serve answers on 127.0.0.1:${port2} as $model_eval_served" >&2`
+  );
+  return lines;
+}
+function renderMultiNode(spec, multi) {
+  const shape = shapeOf(spec, multi);
+  const runtime = multi.route === "ray" ? startRay(shape, multi) : startServer(shape, multi);
+  return {
+    prelude: prelude(shape, multi),
+    run: [
+      ...runtime,
+      `${shellJoin(spec.command)} &`,
+      "model_eval_eval_pid=$!",
+      'model_eval_step_pids+=("$model_eval_eval_pid")',
+      'wait "$model_eval_eval_pid"'
+    ]
+  };
+}
+
+// packages/slurm/src/batch-script.ts
+var MISSING_SECRETS_EXIT_CODE = 97;
+function renderBatchScript(spec) {
+  const directives = renderDirectives(spec);
+  const lines = ["#!/bin/bash -l", ...directives.map((d) => `#SBATCH ${d}`)];
+  lines.push(
+    "# Rendered by @model-eval/slurm. Values are single-quoted; secrets are sourced from a 0600 file, never written here.",
+    "set -eo pipefail",
+    // srun steps inside the job inherit sbatch's NONE unless told otherwise (sbatch man page, 22.05:
+    // "SLURM_EXPORT_ENV should be set to ALL in the job script"); the job's environment is clean by now.
+    "export SLURM_EXPORT_ENV=ALL"
+  );
+  const multiNode = spec.multiNode ? renderMultiNode(spec, spec.multiNode) : void 0;
+  const secretNames = Object.keys(spec.secrets ?? {});
+  if (secretNames.length > 0) {
+    secretNames.forEach((name) => {
+      assertEnvironmentName(name, "secret");
+    });
+    lines.push(
+      `model_eval_secrets=${shellQuote(secretsPath(spec))}`,
+      // Delete the secrets when the job ends. Not when Slurm stops it with SIGTERM (requeue, preemption,
+      // time limit): a requeued run needs them again; collect and cancel scrub the file in that case.
+      // Array tasks share the file, so only collect scrubs it for them.
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a JS template
+      'if [ -z "${SLURM_ARRAY_TASK_ID:-}" ]; then',
+      `  trap 'rm -f -- "$model_eval_secrets"' EXIT`,
+      `  trap 'trap - EXIT; exit 143' TERM`,
+      ...multiNode ? ["  model_eval_scrub=1"] : [],
+      "fi",
+      'if [ ! -r "$model_eval_secrets" ]; then',
+      `  echo "model-eval: the secrets file $model_eval_secrets is missing (was the job requeued after it was scrubbed?); resubmit the job." >&2`,
+      `  exit ${MISSING_SECRETS_EXIT_CODE}`,
+      "fi",
+      '. "$model_eval_secrets"'
+    );
+  }
+  for (const [name, value] of Object.entries(spec.environment ?? {})) {
+    assertEnvironmentName(name, "environment variable");
+    lines.push(`export ${name}=${shellQuote(value)}`);
+  }
+  for (const line of spec.setup ?? []) {
+    if (line.includes("\0")) {
+      throw new UnsafeBatchValueError(
+        "A job setup line contains a NUL character.",
+        "Remove the NUL byte from the setup lines in the configuration."
+      );
+    }
+    lines.push(line);
+  }
+  if (spec.command.length === 0) {
+    throw new UnsafeBatchValueError("The job has no command.", "Give the job a command to run.");
+  }
+  if (multiNode) lines.push(...multiNode.prelude, ...multiNode.run, "");
+  else lines.push(shellJoin(spec.command), "");
+  return lines.join("\n");
+}
+function renderSecretsFile(secrets) {
+  return Object.entries(secrets).map(([name, value]) => {
+    assertEnvironmentName(name, "secret");
+    return `export ${name}=${shellQuote(value)}
+`;
+  }).join("");
+}
+function renderDirectives(spec) {
+  const out = [];
+  const add = (option, value) => {
+    if (value === void 0) return;
+    out.push(`--${option}=${directiveValue(option, String(value))}`);
+  };
+  checkIdentity(spec);
+  add("job-name", spec.name);
+  add("comment", spec.key);
+  if (spec.timeLimit !== void 0) {
+    if (timeLimitSeconds(spec.timeLimit) === void 0) {
+      throw new UnsafeBatchValueError(
+        `The time limit "${spec.timeLimit}" is not in a form Slurm reads.`,
+        "Use MM, HH:MM:SS or D-HH:MM:SS, e.g. 04:00:00 or 1-00:00:00."
+      );
+    }
+    add("time", spec.timeLimit);
+  }
+  add("partition", spec.partition);
+  add("account", spec.account);
+  add("qos", spec.qos);
+  add("nodes", positive2("nodes", spec.nodes ?? 1));
+  add("ntasks-per-node", 1);
+  const gpus = positive2("gpus-per-node", spec.gpusPerNode);
+  if (gpus !== void 0) {
+    const type = gresType(spec);
+    const typed = type !== void 0 ? `${type}:${gpus}` : String(gpus);
+    if (spec.gpuFlag === "gpus-per-node") add("gpus-per-node", typed);
+    else add("gres", `gpu:${typed}`);
+  }
+  add("cpus-per-task", positive2("cpus-per-task", spec.cpusPerTask));
+  add("mem", spec.memory);
+  add("constraint", spec.constraint);
+  add("chdir", spec.runDir);
+  const logs = logPatterns(spec);
+  add("output", logs.stdout);
+  add("error", logs.stderr);
+  add("array", arrayValue(spec));
+  out.push("--export=NONE");
+  if (spec.requeue ?? true) out.push("--requeue");
+  else out.push("--no-requeue");
+  out.push(...extraDirectives(spec));
+  return out;
+}
+function gresType(spec) {
+  if (spec.gpuType === void 0) return void 0;
+  if (!GRES_TYPE_PATTERN.test(spec.gpuType)) {
+    throw new UnsafeBatchValueError(
+      `The GPU type ${JSON.stringify(spec.gpuType)} is not a GRES type name (letters, digits, '_', '.', '-').`,
+      "Use the type name the cluster's gres.conf gives its GPUs (`scontrol show node` lists them as gpu:TYPE:N), e.g. h100."
+    );
+  }
+  return spec.gpuType;
+}
+function positive2(option, value) {
+  if (value !== void 0 && (!Number.isInteger(value) || value < 1)) {
+    throw new UnsafeBatchValueError(
+      `--${option} must be a positive whole number, got ${value}.`,
+      `Fix the ${option} value in the job specification.`
+    );
+  }
+  return value;
+}
+function checkIdentity(spec) {
+  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(spec.key)) {
+    throw new UnsafeBatchValueError(
+      `The idempotency key ${JSON.stringify(spec.key)} must be 1\u2013128 letters, digits, '.', '_', ':' or '-'.`,
+      "Derive the key from a hash of what identifies the job (model, revision, benchmark, plan)."
+    );
+  }
+  if (spec.name.includes(",")) {
+    throw new UnsafeBatchValueError(
+      `The job name ${JSON.stringify(spec.name)} contains a comma.`,
+      "Use a job name without commas (the idempotency key itself is a good name)."
+    );
+  }
+}
+function arrayValue(spec) {
+  if (!spec.array) return void 0;
+  if (!/^\d+(?:-\d+(?::\d+)?)?(?:,\d+(?:-\d+(?::\d+)?)?)*$/.test(spec.array.indices)) {
+    throw new UnsafeBatchValueError(
+      `The job array indices "${spec.array.indices}" are not in a form Slurm reads.`,
+      "Use ranges and lists of task numbers such as 0-199 or 1,3,5-7."
+    );
+  }
+  const throttle = positive2("array throttle", spec.array.throttle);
+  return throttle === void 0 ? spec.array.indices : `${spec.array.indices}%${throttle}`;
+}
+function extraDirectives(spec) {
+  return (spec.extraDirectives ?? []).map((directive) => {
+    const match = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/s.exec(directive);
+    if (!match) {
+      throw new UnsafeBatchValueError(
+        `The extra directive "${directive}" is not a long sbatch option.`,
+        "Write extra directives as --option or --option=value (e.g. --reservation=eval)."
+      );
+    }
+    const [, option = "", value] = match;
+    if (ENVIRONMENT_OPTIONS.has(option)) {
+      throw new UnsafeBatchValueError(
+        `The extra directive --${option} would hand the runner's environment (and its secrets) to the job.`,
+        "Remove it: jobs run with --export=NONE; put what the job needs in the environment settings or the job setup lines."
+      );
+    }
+    return value === void 0 ? `--${option}` : `--${option}=${directiveValue(option, value)}`;
+  });
+}
+var ENVIRONMENT_OPTIONS = /* @__PURE__ */ new Set(["export", "export-file", "get-user-env"]);
+function directiveValue(option, value) {
+  if (/[\r\n]/.test(value)) {
+    throw new UnsafeBatchValueError(
+      `The value of #SBATCH --${option} contains a newline, which would end the directive and start a new line of the script.`,
+      `Remove line breaks from the ${option} value.`
+    );
+  }
+  if (value === "" || !/^[\x21-\x7e]+$/.test(value) || /["'\\|#`$]/.test(value)) {
+    throw new UnsafeBatchValueError(
+      `The value of #SBATCH --${option} (${JSON.stringify(value)}) contains characters sbatch cannot read safely in a directive (spaces, quotes, backslashes, |, #, $, backticks, control or non-ASCII characters) or is empty.`,
+      `Use a ${option} made of letters, digits and punctuation such as - _ . / : , = @ + %.`
+    );
+  }
+  return value;
+}
+function assertEnvironmentName(name, what) {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    throw new UnsafeBatchValueError(
+      `The ${what} name ${JSON.stringify(name)} is not a valid shell variable name.`,
+      "Use letters, digits and underscores, not starting with a digit."
+    );
+  }
+}
+
+// packages/slurm/src/job-state.ts
+var RUNNING_STATES = [
+  "PENDING",
+  "CONFIGURING",
+  "RUNNING",
+  "COMPLETING",
+  "REQUEUED",
+  "REQUEUE_HOLD",
+  "REQUEUE_FED",
+  "RESIZING",
+  "SUSPENDED",
+  "STOPPED",
+  "SIGNALING",
+  "STAGE_OUT",
+  "SPECIAL_EXIT",
+  "RESV_DEL_HOLD",
+  /** A name this package does not know; see `raw`. */
+  "UNRECOGNISED"
+];
+var FAILED_STATES = [
+  "FAILED",
+  "CANCELLED",
+  "TIMEOUT",
+  "OUT_OF_MEMORY",
+  "NODE_FAIL",
+  "BOOT_FAIL",
+  "DEADLINE",
+  "PREEMPTED",
+  "REVOKED",
+  /** Neither the controller nor accounting knows the job any more. */
+  "LOST"
+];
+var RETRYABLE = /* @__PURE__ */ new Set(["NODE_FAIL", "BOOT_FAIL", "PREEMPTED"]);
+function toJobState(record2) {
+  const name = record2.state.trim().split(/\s+/)[0]?.replace(/\+$/, "").toUpperCase() ?? "";
+  const timing = { elapsedSeconds: record2.elapsedSeconds ?? 0 };
+  if (record2.startTime && !/^(unknown|none)$/i.test(record2.startTime)) timing.startTime = record2.startTime;
+  if (record2.endTime && !/^(unknown|none)$/i.test(record2.endTime)) timing.endTime = record2.endTime;
+  if (record2.nodeList && !/^(none assigned|\(null\))$/i.test(record2.nodeList))
+    timing.nodeList = record2.nodeList;
+  const reason = meaningfulReason(record2.reason);
+  const exit = parseExitCode(record2.exitCode);
+  if (name === "COMPLETED") {
+    if (exit && (exit.code !== 0 || exit.signal !== 0)) {
+      return {
+        class: "failed",
+        state: "FAILED",
+        raw: record2.state,
+        retryable: false,
+        exitCode: exit.code,
+        signal: exit.signal,
+        ...withReason(reason),
+        ...timing
+      };
+    }
+    return { class: "succeeded", state: "COMPLETED", raw: record2.state, exitCode: 0, ...timing };
+  }
+  const failed = FAILED_STATES.includes(name) ? name : void 0;
+  if (failed) {
+    return {
+      class: "failed",
+      state: failed,
+      raw: record2.state,
+      retryable: RETRYABLE.has(failed),
+      ...exit ? { exitCode: exit.code, signal: exit.signal } : {},
+      ...withReason(reason),
+      ...timing
+    };
+  }
+  const running = RUNNING_STATES.includes(name) ? name : "UNRECOGNISED";
+  return { class: "running", state: running, raw: record2.state, ...withReason(reason), ...timing };
+}
+function withReason(reason) {
+  return reason === void 0 ? {} : { reason };
+}
+function meaningfulReason(reason) {
+  const trimmed = reason?.trim();
+  if (!trimmed || /^(none|\(null\))$/i.test(trimmed)) return void 0;
+  return trimmed;
+}
+function parseExitCode(value) {
+  const match = value === void 0 ? null : /^(\d+):(\d+)$/.exec(value.trim());
+  if (!match) return void 0;
+  return { code: Number(match[1]), signal: Number(match[2]) };
+}
+function parseSlurmDuration(value) {
+  const match = /^(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+)(?:\.\d+)?$/.exec(value.trim());
+  if (!match) return void 0;
+  const [, days, hours, minutes, seconds2] = match;
+  return Number(days ?? 0) * 86400 + Number(hours ?? 0) * 3600 + Number(minutes) * 60 + Number(seconds2);
+}
+
+// packages/slurm/src/slurm-output.ts
+var SACCT_FIELDS = [
+  "JobID",
+  "State",
+  "ExitCode",
+  "Elapsed",
+  "Start",
+  "End",
+  "NodeList",
+  "Reason"
+];
+var jobIdSchema = external_exports.string().regex(/^\d+(?:_(?:\d+|\[[^\]]*\]))?(?:\+\d+)?$/, "not a Slurm job id");
+var sacctLineSchema = external_exports.tuple([
+  jobIdSchema,
+  external_exports.string().min(1),
+  external_exports.string(),
+  external_exports.string(),
+  external_exports.string(),
+  external_exports.string(),
+  external_exports.string(),
+  external_exports.string()
+]);
+function parseSacct(stdout) {
+  return nonEmptyLines(stdout).map((line) => {
+    const [jobId, state, exitCode, elapsed, start, end, nodeList, reason] = parseLine(
+      sacctLineSchema,
+      line.split("|"),
+      "sacct",
+      line
+    );
+    return {
+      jobId,
+      state,
+      exitCode,
+      elapsedSeconds: parseSlurmDuration(elapsed) ?? 0,
+      startTime: start,
+      endTime: end,
+      nodeList,
+      reason
+    };
+  });
+}
+var SQUEUE_FORMAT = "%i|%T|%r|%M|%S|%e|%N|%k|%j";
+var squeueLineSchema = external_exports.tuple([
+  jobIdSchema,
+  external_exports.string().min(1),
+  external_exports.string(),
+  external_exports.string(),
+  external_exports.string(),
+  external_exports.string(),
+  external_exports.string(),
+  external_exports.string(),
+  external_exports.string()
+]);
+function parseSqueue(stdout) {
+  return nonEmptyLines(stdout).map((line) => {
+    const parts = line.split("|");
+    const fixed2 = parts.slice(0, 7);
+    const rest = parts.slice(7).join("|");
+    const [name, ...commentParts] = rest.split("|").reverse();
+    const comment = commentParts.reverse().join("|");
+    const [jobId, state, reason, elapsed, start, end, nodeList, parsedComment, parsedName] = parseLine(
+      squeueLineSchema,
+      [...fixed2, comment, name ?? ""],
+      "squeue",
+      line
+    );
+    return {
+      jobId,
+      state,
+      reason,
+      elapsedSeconds: parseSlurmDuration(elapsed) ?? 0,
+      startTime: start,
+      endTime: end,
+      nodeList,
+      comment: parsedComment,
+      name: parsedName
+    };
+  });
+}
+var SACCT_FIND_FIELDS = ["JobID", "JobName", "State", "Comment", "Submit"];
+var sacctFindSchema = external_exports.tuple([jobIdSchema, external_exports.string(), external_exports.string().min(1), external_exports.string(), external_exports.string()]);
+function parseSacctFind(stdout) {
+  return nonEmptyLines(stdout).map((line) => {
+    const parts = line.split("|");
+    const normalised = parts.length > 5 ? [parts[0] ?? "", parts.slice(1, parts.length - 3).join("|"), ...parts.slice(-3)] : parts;
+    const [jobId, name, state, comment] = parseLine(sacctFindSchema, normalised, "sacct", line);
+    return { jobId, name, state, comment };
+  });
+}
+var scontrolJobSchema = external_exports.object({
+  JobId: external_exports.string().regex(/^\d+$/),
+  JobState: external_exports.string().min(1),
+  ExitCode: external_exports.string().optional(),
+  Reason: external_exports.string().optional(),
+  RunTime: external_exports.string().optional(),
+  StartTime: external_exports.string().optional(),
+  EndTime: external_exports.string().optional(),
+  NodeList: external_exports.string().optional(),
+  ArrayJobId: external_exports.string().optional(),
+  ArrayTaskId: external_exports.string().optional(),
+  Comment: external_exports.string().optional()
+});
+function parseScontrolJobs(stdout) {
+  return nonEmptyLines(stdout).filter((line) => line.startsWith("JobId=")).map((line) => {
+    const fields = {};
+    for (const match of line.matchAll(/(?:^|\s)([A-Za-z][A-Za-z0-9:/_]*)=(\S*)/g)) {
+      const [, key, value] = match;
+      if (key !== void 0 && !(key in fields)) fields[key] = value ?? "";
+    }
+    const job = parseLine(scontrolJobSchema, fields, "scontrol", line);
+    const jobId = job.ArrayJobId && job.ArrayTaskId !== void 0 && /^\d+$/.test(job.ArrayTaskId) ? `${job.ArrayJobId}_${job.ArrayTaskId}` : job.JobId;
+    return {
+      jobId,
+      state: job.JobState,
+      exitCode: job.ExitCode,
+      reason: job.Reason,
+      elapsedSeconds: job.RunTime ? parseSlurmDuration(job.RunTime) ?? 0 : 0,
+      startTime: job.StartTime,
+      endTime: job.EndTime,
+      nodeList: job.NodeList
+    };
+  });
+}
+function parseSbatchParsable(stdout) {
+  const line = nonEmptyLines(stdout).at(-1)?.trim() ?? "";
+  const match = /^(\d+)(?:;(\S+))?$/.exec(line);
+  if (!match?.[1]) {
+    throw new SubmitError(
+      `sbatch answered ${JSON.stringify(stdout.trim())} instead of a job id.`,
+      "Check that the cluster runs Slurm \u2265 17 (which supports --parsable) and that nothing in the login shell prints to stdout."
+    );
+  }
+  return match[2] ? { jobId: match[1], cluster: match[2] } : { jobId: match[1] };
+}
+function nonEmptyLines(stdout) {
+  return stdout.split("\n").filter((line) => line.trim() !== "");
+}
+function parseLine(schema, value, command, line) {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new SlurmOutputError(
+      `Could not read a line of ${command} output: ${JSON.stringify(line)} (${external_exports.prettifyError(result.error)}).`,
+      `The cluster's ${command} printed something unexpected; check its version and any wrapper scripts around it.`
+    );
+  }
+  return result.data;
+}
+
+// packages/slurm/src/cancel.ts
+async function cancelJobs(transport, request) {
+  const deadline = Date.now() + (request.timeoutMs ?? 5e3);
+  const remaining = () => Math.max(500, deadline - Date.now());
+  const ids = new Set(request.jobIds);
+  if (request.keys && request.keys.length > 0) {
+    const keys = new Set(request.keys);
+    const squeue = await transport.exec(["squeue", "--me", "-h", "-o", SQUEUE_FORMAT], {
+      timeoutMs: remaining()
+    });
+    if (squeue.exitCode === 0) {
+      for (const record2 of parseSqueue(squeue.stdout)) {
+        if (keys.has(record2.comment)) ids.add(record2.jobId.replace(/_\[.*$/, ""));
+      }
+    }
+  }
+  const cancelled = [...ids];
+  try {
+    await scancel(transport, cancelled, remaining);
+  } finally {
+    if (request.scrubFiles && request.scrubFiles.length > 0) {
+      await transport.exec(["rm", "-f", "--", ...request.scrubFiles], { timeoutMs: remaining() });
+    }
+  }
+  return { cancelled };
+}
+async function scancel(transport, cancelled, remaining) {
+  if (cancelled.length > 0) {
+    const result = await transport.exec(["scancel", ...cancelled], { timeoutMs: remaining() });
+    if (result.exitCode !== 0 && !/already completing or completed|Invalid job id/i.test(result.stderr)) {
+      throw new RemoteCommandError(
+        `scancel failed: ${result.stderr.trim()}`,
+        `Cancel the jobs by hand: scancel ${cancelled.join(" ")}`,
+        result.exitCode,
+        result.stderr
+      );
+    }
+  }
+}
+
+// packages/slurm/src/collect.ts
+import { randomBytes } from "node:crypto";
+
+// packages/slurm/src/collect-limits.ts
+var RESULTS_LIMITS = {
+  maxFileBytes: 64 * 1024 * 1024,
+  maxTotalBytes: 256 * 1024 * 1024,
+  maxFiles: 1e3
+};
+var DETAILS_LIMITS = {
+  maxFileBytes: 1024 * 1024 * 1024,
+  maxTotalBytes: 4 * 1024 * 1024 * 1024,
+  maxFiles: 1e4
+};
+function applyLimits(files, limits) {
+  const accepted = [];
+  const skipped = [];
+  let total = 0;
+  for (const file2 of files) {
+    if (file2.size > limits.maxFileBytes) {
+      skipped.push({
+        path: file2.path,
+        reason: `${formatBytes(file2.size)}, over the per-file limit of ${formatBytes(limits.maxFileBytes)}`
+      });
+    } else if (accepted.length >= limits.maxFiles) {
+      skipped.push({ path: file2.path, reason: `over the limit of ${limits.maxFiles} files` });
+    } else if (total + file2.size > limits.maxTotalBytes) {
+      skipped.push({
+        path: file2.path,
+        reason: `would pass the total limit of ${formatBytes(limits.maxTotalBytes)}`
+      });
+    } else {
+      accepted.push(file2);
+      total += file2.size;
+    }
+  }
+  return { accepted, skipped };
+}
+function formatBytes(bytes) {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} B`;
+}
+
+// packages/slurm/src/safe-listing.ts
+async function listTreeSafely(transport, root, options) {
+  const result = await transport.exec([
+    "sh",
+    "-c",
+    // %y type without following links, %U owner uid, %s size, %T@ mtime, %P path below the root.
+    'id -u || exit 70; exec find -P "$1" -maxdepth "$2" -printf "%y\\t%U\\t%s\\t%T@\\t%P\\0"',
+    "model-eval-list",
+    root,
+    String(options.maxDepth)
+  ]);
+  if (result.exitCode !== 0 && /No such file or directory/.test(result.stderr) && result.stdout.indexOf("\0") < 0) {
+    return { exists: false, entries: [], skipped: [] };
+  }
+  const newline = result.stdout.indexOf("\n");
+  const unreadable = [...result.stderr.matchAll(/^find: ['‘](.*)['’]: Permission denied$/gm)].map(
+    (m) => m[1] ?? ""
+  );
+  if (result.exitCode === 1 && newline >= 0 && unreadable.length > 0) {
+    const me2 = result.stdout.slice(0, newline).trim();
+    const listing = parseListing(
+      root,
+      me2,
+      result.stdout.slice(newline + 1).split("\0").filter(Boolean)
+    );
+    listing.skipped.push(
+      ...unreadable.map((path2) => ({ path: path2, reason: "not readable by the cluster account" }))
+    );
+    return listing;
+  }
+  if (result.exitCode !== 0) {
+    throw new RemoteCommandError(
+      `Could not list ${root} on the cluster: ${result.stderr.trim() || `exit ${result.exitCode}`}`,
+      "Collection needs GNU find (with -printf) on the login node, and read access to the run directory.",
+      result.exitCode,
+      result.stderr
+    );
+  }
+  const me = result.stdout.slice(0, newline).trim();
+  const records = result.stdout.slice(newline + 1).split("\0").filter(Boolean);
+  return parseListing(root, me, records);
+}
+function parseListing(root, accountUid, records) {
+  const base = root.replace(/\/+$/, "") || "/";
+  const entries = [];
+  const skipped = [];
+  for (const record2 of records) {
+    const [type = "", owner = "", size = "", mtime = "", ...rest] = record2.split("	");
+    const relativePath = rest.join("	");
+    const path2 = relativePath === "" ? base : `${base}/${relativePath}`;
+    const skip = (reason) => skipped.push({ path: path2, reason });
+    if (relativePath === "") {
+      if (type !== "d") {
+        skip(
+          type === "l" ? "the directory itself is a symbolic link: nothing under it was read" : "not a directory"
+        );
+        return { exists: true, entries: [], skipped };
+      }
+      if (owner !== accountUid) {
+        skip(`owned by uid ${owner}, not the cluster account: nothing under it was read`);
+        return { exists: true, entries: [], skipped };
+      }
+      continue;
+    }
+    const segments = relativePath.split("/");
+    if (relativePath.startsWith("/") || segments.some((s) => s === "" || s === "." || s === "..")) {
+      skip("unsafe name");
+      continue;
+    }
+    if (type === "l") skip("symbolic link (not followed)");
+    else if (type !== "f" && type !== "d") skip("not a regular file or directory");
+    else if (owner !== accountUid) skip(`owned by uid ${owner}, not the cluster account`);
+    else
+      entries.push({
+        relativePath,
+        path: path2,
+        type: type === "f" ? "file" : "directory",
+        size: Number(size),
+        modifiedMs: Math.round(Number(mtime) * 1e3)
+      });
+  }
+  const refusedDirs = skipped.map((s) => `${s.path}/`);
+  return {
+    exists: true,
+    entries: entries.filter((e) => !refusedDirs.some((dir) => e.path.startsWith(dir))),
+    skipped
+  };
+}
+
+// packages/slurm/src/collect.ts
+async function collectJobFiles(transport, spec, jobId, options = {}) {
+  const pattern = options.resultsFilePattern ?? /^results_.*\.json$/;
+  const limits = { ...RESULTS_LIMITS, ...options.limits };
+  const scrub = (options.scrubSecrets ?? true) && spec.secrets && Object.keys(spec.secrets).length > 0 ? transport.exec(["rm", "-f", "--", secretsPath(spec)]) : Promise.resolve(void 0);
+  const [listing, tails] = await Promise.all([
+    listTreeSafely(transport, spec.outputDir ?? spec.runDir, { maxDepth: (options.maxDepth ?? 10) + 1 }),
+    // The tail only decorates a missing-results note here: an unreadable log leaves it empty.
+    readLogTails(transport, spec, jobId, options.tailLines ?? 100).catch(() => ({
+      stdoutTail: "",
+      stderrTail: ""
+    }))
+  ]);
+  const newestPerDirectory = /* @__PURE__ */ new Map();
+  for (const file2 of listing.entries) {
+    if (file2.type !== "file") continue;
+    const slash = file2.path.lastIndexOf("/");
+    if (!pattern.test(file2.path.slice(slash + 1))) continue;
+    const dir = file2.path.slice(0, slash);
+    const current2 = newestPerDirectory.get(dir);
+    if (!current2 || isNewer(file2, current2)) newestPerDirectory.set(dir, file2);
+  }
+  const candidates = [...newestPerDirectory.values()].sort((a, b) => a.path.localeCompare(b.path));
+  const { accepted, skipped: overLimit } = applyLimits(candidates, limits);
+  const skipped = [...listing.skipped, ...overLimit];
+  const resultFiles = [];
+  for (const file2 of accepted) {
+    try {
+      const content = await transport.readFile(file2.path, {
+        maxBytes: limits.maxFileBytes,
+        refuseSymlink: true
+      });
+      resultFiles.push({ path: file2.path, modifiedMs: file2.modifiedMs, content: content.toString("utf8") });
+    } catch (error62) {
+      if (!(error62 instanceof UnsafeRemotePathError)) throw error62;
+      skipped.push({ path: file2.path, reason: error62.message });
+    }
+  }
+  await scrub;
+  return { resultFiles, ...tails, skipped };
+}
+async function readLogTails(transport, spec, jobId, lines) {
+  const paths = logPaths(spec, jobId);
+  const separator = `--model-eval-${randomBytes(12).toString("hex")}--`;
+  const result = await transport.exec([
+    "sh",
+    "-c",
+    'safe_tail() { if [ -f "$2" ] && [ ! -L "$2" ]; then tail -c 1048576 -- "$2" | tail -n "$1"; fi; }; safe_tail "$1" "$2" 2>/dev/null; printf "\\n%s\\n" "$4"; safe_tail "$1" "$3" 2>/dev/null; true',
+    "sh",
+    String(lines),
+    paths.stdout,
+    paths.stderr,
+    separator
+  ]);
+  const at = result.stdout.indexOf(`
+${separator}
+`);
+  if (result.exitCode !== 0 || at < 0) {
+    throw new RemoteCommandError(
+      `reading the logs of job ${jobId} failed (exit ${result.exitCode}${at < 0 ? ", output cut off" : ""}): ${result.stderr.trim()}`,
+      "Usually a dropped connection; the read is retried.",
+      result.exitCode,
+      result.stderr
+    );
+  }
+  return {
+    stdoutTail: result.stdout.slice(0, at),
+    stderrTail: result.stdout.slice(at + separator.length + 2)
+  };
+}
+function isNewer(a, b) {
+  const nameA = a.path.slice(a.path.lastIndexOf("/") + 1);
+  const nameB = b.path.slice(b.path.lastIndexOf("/") + 1);
+  if (nameA !== nameB) return nameA > nameB;
+  return a.modifiedMs > b.modifiedMs;
+}
+
+// packages/slurm/src/environment.ts
+var ALLOWED = /* @__PURE__ */ new Set(["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TZ", "TMPDIR"]);
+var ALLOWED_SLURM = /* @__PURE__ */ new Set(["SLURM_CONF"]);
+function scrubbedEnvironment(env) {
+  const out = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value === void 0) continue;
+    if (ALLOWED.has(name) || ALLOWED_SLURM.has(name) || /^LC_[A-Z]+$/.test(name)) out[name] = value;
+  }
+  return out;
+}
+
+// packages/slurm/src/failure-class.ts
+var GPU_OOM_PATTERNS = [
+  /CUDA out of memory/i,
+  /torch\.(?:cuda\.)?OutOfMemoryError/,
+  // vLLM V1: "To serve at least one request with the models's max seq len (…), (… GiB KV cache is
+  // needed, which is larger than the available KV cache memory (…)"; some releases spell it "model's".
+  /To\s+serve\s+at\s+least\s+one\s+request\s+with\s+the\s+models?'s\s+max\s+seq\s+len/,
+  /KV\s+cache\s+is\s+needed,\s+which\s+is\s+larger\s+than\s+the\s+available\s+KV\s+cache\s+memory/,
+  // Older vLLM: "The model's max seq len (…) is larger than the maximum number of tokens … KV cache".
+  /is\s+larger\s+than\s+the\s+maximum\s+number\s+of\s+tokens\s+that\s+can\s+be\s+stored\s+in\s+KV\s+cache/,
+  /No\s+available\s+memory\s+for\s+the\s+cache\s+blocks/
+];
+function isGpuOutOfMemoryLog(logTail) {
+  return GPU_OOM_PATTERNS.some((pattern) => pattern.test(logTail));
+}
+function classifyFailure(state, logTail = "") {
+  switch (state.state) {
+    case "TIMEOUT":
+      return "timeout";
+    case "DEADLINE":
+      return "deadline";
+    case "CANCELLED":
+    case "REVOKED":
+      return "cancelled";
+    case "OUT_OF_MEMORY":
+      return "host-oom";
+    case "NODE_FAIL":
+    case "BOOT_FAIL":
+      return "node-failure";
+    case "PREEMPTED":
+      return "preempted";
+    case "LOST":
+      return "lost";
+    case "FAILED":
+      return isGpuOutOfMemoryLog(logTail) ? "gpu-oom" : "failed";
+  }
+}
+function isRetryableFailure(failure2) {
+  return failure2 === "node-failure" || failure2 === "preempted";
+}
+
+// packages/slurm/src/failure-log.ts
+async function classifyJobFailure(transport, spec, jobId, state, options = {}) {
+  const attempts = options.attempts ?? 3;
+  let lastError = "";
+  for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    try {
+      const tails = await readLogTails(transport, spec, jobId, options.lines ?? 200);
+      const logTail = `${tails.stdoutTail}${tails.stderrTail}`;
+      return { failure: classifyFailure(state, logTail), logTail };
+    } catch (error62) {
+      lastError = error62 instanceof Error ? error62.message : String(error62);
+      if (attempt < attempts) await sleep((options.retryDelayMs ?? 1e3) * attempt);
+    }
+  }
+  const note = `The job's log could not be read (${lastError}); the failure is classified from its Slurm state alone.`;
+  return { failure: classifyFailure(state, ""), logTail: note, logUnreadable: lastError };
+}
+
+// packages/slurm/src/known-hosts.ts
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+function openSshFingerprint(key) {
+  return `SHA256:${createHash("sha256").update(key).digest("base64").replace(/=+$/, "")}`;
+}
+function parseKnownHostsLine(line) {
+  const fields = line.trim().split(/\s+/);
+  if (fields[0]?.startsWith("@")) {
+    throw new KnownHostsLineError(
+      `The known_hosts line starts with the marker ${fields[0]}; only a plain host key can be pinned.`,
+      "Pass the line for the host key itself, as printed by `ssh-keyscan -p PORT HOST`."
+    );
+  }
+  const [, keyType, base643] = fields;
+  return hostKeyOf(keyType, base643);
+}
+function hostKeyOf(keyType, base643) {
+  if (keyType === void 0 || base643 === void 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(base643)) {
+    throw new KnownHostsLineError(
+      "The known_hosts line does not have the form `hosts keytype base64-key`.",
+      "Pass one line as printed by `ssh-keyscan -p PORT HOST` (for example `[login.example.org]:22 ssh-ed25519 AAAAC3\u2026`)."
+    );
+  }
+  const key = Buffer.from(base643, "base64");
+  const innerLength = key.length >= 4 ? key.readUInt32BE(0) : -1;
+  const innerType = innerLength > 0 && 4 + innerLength <= key.length ? key.subarray(4, 4 + innerLength).toString() : "";
+  if (innerType !== keyType) {
+    throw new KnownHostsLineError(
+      `The known_hosts key is not a valid ${keyType} key (its blob says "${innerType || "nothing"}").`,
+      "The line may be truncated or edited; copy it again from `ssh-keyscan`."
+    );
+  }
+  return { keyType, key, fingerprint: openSshFingerprint(key) };
+}
+function hostKeyAlgorithmsFor(keyType) {
+  if (keyType === "ssh-rsa") return ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"];
+  return [keyType];
+}
+function knownHostsName(host, port2) {
+  const name = host.toLowerCase();
+  return port2 === 22 ? name : `[${name}]:${port2}`;
+}
+function hashedNameMatches(entry, name) {
+  const parts = entry.split("|");
+  if (parts.length !== 4 || parts[0] !== "" || parts[1] !== "1") return false;
+  const salt = Buffer.from(parts[2] ?? "", "base64");
+  const expected = Buffer.from(parts[3] ?? "", "base64");
+  if (salt.length !== 20 || expected.length !== 20) return false;
+  const actual = createHmac("sha1", salt).update(name).digest();
+  return timingSafeEqual(actual, expected);
+}
+function wildcardMatches(pattern, name) {
+  const escaped = pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${escaped}$`).test(name);
+}
+function hostFieldMatches(field, name) {
+  if (field.startsWith("|")) return hashedNameMatches(field, name);
+  let matched = false;
+  for (const pattern of field.split(",")) {
+    if (pattern.startsWith("!")) {
+      if (wildcardMatches(pattern.slice(1), name)) return false;
+    } else if (wildcardMatches(pattern, name)) matched = true;
+  }
+  return matched;
+}
+function hostKeysFromKnownHosts(text3, host, port2) {
+  const name = knownHostsName(host, port2);
+  const pins = { keys: [], revoked: [], certAuthorities: 0 };
+  for (const raw of text3.split("\n")) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const fields = line.split(/\s+/);
+    const marker = fields[0]?.startsWith("@") ? fields.shift() : void 0;
+    const [hosts, keyType, base643] = fields;
+    if (hosts === void 0 || !hostFieldMatches(hosts, name)) continue;
+    if (marker === "@cert-authority") {
+      pins.certAuthorities += 1;
+      continue;
+    }
+    if (marker !== void 0 && marker !== "@revoked") {
+      throw new KnownHostsLineError(
+        `A known_hosts line for ${name} starts with the unknown marker ${marker}.`,
+        "OpenSSH knows only @revoked and @cert-authority; remove the marker or the line."
+      );
+    }
+    const key = hostKeyOf(keyType, base643);
+    (marker === "@revoked" ? pins.revoked : pins.keys).push(key);
+  }
+  return pins;
+}
+function requireHostKeys(text3, host, port2) {
+  const pins = hostKeysFromKnownHosts(text3, host, port2);
+  const name = knownHostsName(host, port2);
+  if (pins.keys.length > 0) return pins;
+  if (pins.certAuthorities > 0) {
+    throw new KnownHostsLineError(
+      `The known_hosts entries for ${name} are @cert-authority lines only; host certificates are not supported.`,
+      `Pin the host's own key instead: add its line from \`ssh-keyscan -p ${port2} ${host}\`, checked against a fingerprint from your admin.`
+    );
+  }
+  throw new KnownHostsLineError(
+    `No known_hosts entry pins a host key for ${name}${pins.revoked.length > 0 ? " (only @revoked ones)" : ""}.`,
+    `OpenSSH looks the host up as '${name}' (hashed entries too); add its line from \`ssh-keyscan -p ${port2} ${host}\`, checked against a fingerprint from your admin.`
+  );
+}
+
+// packages/slurm/src/local-transport.ts
+import { spawn } from "node:child_process";
+import { constants } from "node:fs";
+import { lstat, mkdir, open as open3, readdir as readdir3 } from "node:fs/promises";
+
+// packages/slurm/src/bounded-read.ts
+function symlinkRefused(path2) {
+  return new UnsafeRemotePathError(
+    path2,
+    "symlink",
+    `${path2} is a symbolic link; it is not followed.`,
+    "Results and logs are read only from regular files the job wrote; remove the link."
+  );
+}
+function tooLarge(path2, size, maxBytes) {
+  return new UnsafeRemotePathError(
+    path2,
+    "too-large",
+    `${path2} is ${size} bytes, over the limit of ${maxBytes}; it was not read.`,
+    "Raise the collection limit if the file is genuine LightEval output."
+  );
+}
+async function readOpenFileBounded(path2, file2, options, chunkBytes) {
+  if (options.refuseSymlink && !file2.isFile) {
+    throw new UnsafeRemotePathError(
+      path2,
+      "not-regular",
+      `${path2} is not a regular file.`,
+      "Only regular files are read back from the cluster."
+    );
+  }
+  if (options.maxBytes !== void 0 && file2.size > options.maxBytes) {
+    throw tooLarge(path2, file2.size, options.maxBytes);
+  }
+  const limit = options.maxBytes === void 0 ? Number.POSITIVE_INFINITY : options.maxBytes + 1;
+  const chunks = [];
+  let total = 0;
+  for (; ; ) {
+    const size = Math.min(chunkBytes, limit - total);
+    if (size <= 0) break;
+    const chunk2 = await file2.read(size, total);
+    if (chunk2.length === 0) break;
+    chunks.push(chunk2);
+    total += chunk2.length;
+  }
+  if (options.maxBytes !== void 0 && total > options.maxBytes) {
+    throw tooLarge(path2, total, options.maxBytes);
+  }
+  return Buffer.concat(chunks);
+}
+
+// packages/slurm/src/transport.ts
+function joinRemotePath(dir, name) {
+  return dir.endsWith("/") ? `${dir}${name}` : `${dir}/${name}`;
+}
+
+// packages/slurm/src/local-transport.ts
+function createLocalTransport() {
+  let closed = false;
+  const assertOpen = () => {
+    if (closed) throw new Error("The local transport was closed.");
+  };
+  return {
+    kind: "local",
+    exec(argv, options) {
+      assertOpen();
+      return runChild(argv, options ?? {});
+    },
+    async readFile(path2, options) {
+      assertOpen();
+      return readLocalFile(path2, options ?? {});
+    },
+    async writeFile(path2, data, options) {
+      assertOpen();
+      const mode = options?.mode ?? 420;
+      const handle = await open3(path2, options?.exclusive ? "wx" : "w", mode);
+      try {
+        await handle.chmod(mode);
+        await handle.writeFile(data);
+      } finally {
+        await handle.close();
+      }
+    },
+    async listDirectory(dir) {
+      assertOpen();
+      const names = await readdir3(dir);
+      const entries = [];
+      for (const name of names) {
+        const path2 = joinRemotePath(dir, name);
+        const info = await lstat(path2).catch(() => void 0);
+        if (!info) continue;
+        entries.push({
+          name,
+          path: path2,
+          type: info.isFile() ? "file" : info.isDirectory() ? "directory" : "other",
+          size: info.size,
+          modifiedMs: info.mtimeMs
+        });
+      }
+      return entries;
+    },
+    async makeDirectory(dir, options) {
+      assertOpen();
+      await mkdir(dir, { recursive: true, mode: options?.mode ?? 493 });
+    },
+    async close() {
+      closed = true;
+    }
+  };
+}
+function runChild(argv, options) {
+  const [command, ...args] = argv;
+  if (command === void 0) return Promise.reject(new Error("exec needs at least a command name."));
+  return new Promise((resolve5, reject) => {
+    const child = spawn(command, args, {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: scrubbedEnvironment(process.env)
+    });
+    const stdout = [];
+    const stderr = [];
+    let settled = false;
+    const finish2 = (outcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+      outcome();
+    };
+    const timer = options.timeoutMs === void 0 ? void 0 : setTimeout(() => {
+      child.kill("SIGKILL");
+      finish2(() => reject(timeoutError(argv, options.timeoutMs ?? 0)));
+    }, options.timeoutMs);
+    const onAbort = () => {
+      child.kill("SIGKILL");
+      finish2(() => reject(options.signal?.reason ?? new Error("aborted")));
+    };
+    if (options.signal?.aborted) {
+      onAbort();
+      return;
+    }
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    child.stdout.on("data", (chunk2) => stdout.push(chunk2));
+    child.stderr.on("data", (chunk2) => stderr.push(chunk2));
+    child.on(
+      "error",
+      (error62) => finish2(
+        () => reject(
+          new RemoteCommandError(
+            `Could not start ${command}: ${error62.message}`,
+            `Check that ${command} is installed and on PATH for the user running the action.`,
+            null,
+            "",
+            { cause: error62 }
+          )
+        )
+      )
+    );
+    child.on(
+      "close",
+      (code) => finish2(
+        () => resolve5({
+          stdout: Buffer.concat(stdout).toString("utf8"),
+          stderr: Buffer.concat(stderr).toString("utf8"),
+          exitCode: code
+        })
+      )
+    );
+    child.stdin.on("error", () => {
+    });
+    child.stdin.end(options.stdin ?? "");
+  });
+}
+async function readLocalFile(path2, options) {
+  const flags = constants.O_RDONLY | (options.refuseSymlink ? constants.O_NOFOLLOW : 0);
+  const handle = await open3(path2, flags).catch((error62) => {
+    if (options.refuseSymlink && error62.code === "ELOOP") throw symlinkRefused(path2);
+    throw error62;
+  });
+  try {
+    const info = await handle.stat();
+    const file2 = {
+      size: info.size,
+      isFile: info.isFile(),
+      read: async (length, position) => {
+        const { bytesRead, buffer } = await handle.read(Buffer.alloc(length), 0, length, position);
+        return buffer.subarray(0, bytesRead);
+      }
+    };
+    return await readOpenFileBounded(path2, file2, options, 1 << 20);
+  } finally {
+    await handle.close();
+  }
+}
+function timeoutError(argv, timeoutMs, host) {
+  return new RemoteCommandError(
+    `${argv[0] ?? "command"}${host ? ` on ${host}` : ""} did not finish within ${Math.round(timeoutMs / 1e3)} s.`,
+    "The cluster may be overloaded or the controller unreachable; the call is retried where that is safe.",
+    null,
+    ""
+  );
+}
+
+// packages/slurm/src/logger.ts
+var stderrLogger = {
+  debug() {
+  },
+  info(message) {
+    process.stderr.write(`${message}
+`);
+  },
+  warn(message) {
+    process.stderr.write(`warning: ${message}
+`);
+  }
+};
+
+// packages/slurm/src/owned-directory.ts
+async function makeOwnedDirectory(transport, path2, options = {}) {
+  if (!path2.startsWith("/") || path2.split("/").includes("..") || /[\u0000-\u001f\u007f]/.test(path2)) {
+    throw new UnsafeRemotePathError(
+      path2,
+      "not-a-directory",
+      `The remote directory ${JSON.stringify(path2)} must be an absolute path without ".." or control characters.`,
+      "Give remote-dir as an absolute path on the cluster, e.g. /scratch/$USER/model-eval."
+    );
+  }
+  const result = await transport.exec([
+    "sh",
+    "-c",
+    OWNED_DIRECTORY_SCRIPT,
+    "model-eval-owned-dir",
+    path2,
+    options.reuse ? "reuse" : "fresh"
+  ]);
+  const verdict = /^model-eval-owned-dir: (\S+)(?: (.*))?$/m.exec(result.stdout);
+  if (result.exitCode === 0 && verdict?.[1] === "created") return { path: path2, created: true };
+  if (result.exitCode === 0 && verdict?.[1] === "reused") return { path: path2, created: false };
+  const reason = verdict?.[1];
+  if (reason && isReason(reason)) throw refusal(path2, reason, verdict?.[2] ?? "");
+  throw new RemoteCommandError(
+    `Could not create the directory ${path2}: ${result.stderr.trim() || `exit ${result.exitCode}`}`,
+    "Check that the parent directory exists or can be created by the cluster account.",
+    result.exitCode,
+    result.stderr
+  );
+}
+async function resolveRemoteDirectory(transport, path2) {
+  if (path2.startsWith("/")) return path2;
+  const result = await transport.exec(["sh", "-c", "cd && pwd -P"]);
+  const home = result.stdout.trim();
+  if (result.exitCode !== 0 || !home.startsWith("/")) {
+    throw new RemoteCommandError(
+      `Could not find the cluster account's home directory to place ${path2} in: ${result.stderr.trim() || `exit ${result.exitCode}`}`,
+      "Give remote-dir as an absolute path on the cluster.",
+      result.exitCode,
+      result.stderr
+    );
+  }
+  const relative2 = path2.replace(/^\.\/+/, "").replace(/\/+$/, "");
+  return relative2 === "" || relative2 === "." ? home : `${home}/${relative2}`;
+}
+var OWNED_DIRECTORY_SCRIPT = `
+set -u
+target=$1
+mode=$2
+me=$(id -u) || exit 70
+verdict() { printf 'model-eval-owned-dir: %s\\n' "$*"; }
+check_parent() {
+  set -- $(stat -c '%u %a' -- "$1") "$1"
+  owner=$1; perm=$2; dir=$3
+  case $perm in ????) sticky=$(( (0$perm >> 9) & 1 )); perm=$(( 0$perm & 0777 )) ;; *) sticky=0; perm=$(( 0$perm )) ;; esac
+  loose=$(( perm & 022 ))
+  if [ -L "$dir" ]; then verdict symlink "$dir"; exit 1; fi
+  if [ "$loose" -ne 0 ] && [ "$sticky" -eq 0 ]; then verdict writable-parent "$dir" "$owner" "$(printf %o "$perm")"; exit 1; fi
+}
+# Missing parents are created one by one with mode 0700; each existing one is checked.
+parent=$(dirname -- "$target")
+missing=
+p=$parent
+while [ ! -e "$p" ] && [ ! -L "$p" ]; do missing="$p
+$missing"; p=$(dirname -- "$p"); done
+q=$p
+while :; do check_parent "$q"; [ "$q" = / ] && break; q=$(dirname -- "$q"); done
+printf '%s' "$missing" | while IFS= read -r m; do
+  [ -n "$m" ] || continue
+  mkdir -m 700 -- "$m" 2>/dev/null || { check_parent "$m"; }
+done || exit 1
+if mkdir -m 700 -- "$target" 2>/dev/null; then verdict created; exit 0; fi
+if [ -L "$target" ]; then verdict symlink "$target"; exit 1; fi
+if [ ! -e "$target" ]; then echo "mkdir failed for $target" >&2; exit 71; fi
+if [ ! -d "$target" ]; then verdict not-a-directory "$target"; exit 1; fi
+set -- $(stat -c '%u %a' -- "$target")
+if [ "$mode" != reuse ]; then verdict exists "$target" "$1" "$2"; exit 1; fi
+if [ "$1" != "$me" ]; then verdict not-owned "$target" "$1" "$2"; exit 1; fi
+if [ "$2" != 700 ]; then verdict loose-mode "$target" "$1" "$2"; exit 1; fi
+verdict reused
+`;
+var REASONS = [
+  "exists",
+  "not-owned",
+  "loose-mode",
+  "writable-parent",
+  "not-a-directory",
+  "symlink"
+];
+function isReason(value) {
+  return REASONS.includes(value);
+}
+function refusal(path2, reason, detail) {
+  const [where = path2, owner, mode] = detail.split(" ");
+  const who = owner === void 0 ? "" : ` (owner uid ${owner}, mode ${mode})`;
+  switch (reason) {
+    case "exists":
+      return new UnsafeRemotePathError(
+        path2,
+        reason,
+        `The run directory ${where} already exists${who}; a fresh run only uses a directory it created itself.`,
+        "Someone (maybe another user on the cluster) created it first. Inspect and remove it, or use a remote-dir only the cluster account can write (mode 0700)."
+      );
+    case "not-owned":
+      return new UnsafeRemotePathError(
+        path2,
+        reason,
+        `The directory ${where} is not owned by the cluster account${who}; nothing in it is read or run.`,
+        "Another user created it. Ask them or your admin to remove it; do not reuse it."
+      );
+    case "loose-mode":
+      return new UnsafeRemotePathError(
+        path2,
+        reason,
+        `The directory ${where} has mode ${mode}, not 0700; others could have changed the files in it, so it is not reused.`,
+        "Check the files in it, then `chmod 700` it if you trust them, or start a new run."
+      );
+    case "writable-parent":
+      return new UnsafeRemotePathError(
+        path2,
+        reason,
+        `The parent directory ${where}${who} can be written by other users, who could replace the run directory.`,
+        "Use a remote-dir whose parents only the cluster account can write (e.g. chmod go-w, or a directory under the account\u2019s home or scratch space)."
+      );
+    case "symlink":
+      return new UnsafeRemotePathError(
+        path2,
+        reason,
+        `${where} is a symbolic link; run directories are never reached through links.`,
+        "Remove the link (someone may have planted it) or point remote-dir at the real directory."
+      );
+    default:
+      return new UnsafeRemotePathError(
+        path2,
+        reason,
+        `${where} exists and is not a directory.`,
+        "Remove it or choose another remote-dir."
+      );
+  }
+}
+
+// packages/slurm/src/secrets-file.ts
+async function writeSecretsFile(transport, spec) {
+  if (!spec.secrets || Object.keys(spec.secrets).length === 0) return;
+  await makeOwnedDirectory(transport, spec.runDir, { reuse: true });
+  const path2 = secretsPath(spec);
+  await transport.exec(["rm", "-f", "--", path2]);
+  await transport.writeFile(path2, renderSecretsFile(spec.secrets), { mode: 384, exclusive: true });
+}
+
+// packages/slurm/src/ssh-connection.ts
+var import_ssh2 = __toESM(require_lib2(), 1);
+async function openSshConnector(options) {
+  const logger = options.logger ?? stderrLogger;
+  const pinned = pinnedKeyOf(options, logger);
+  const jumpPinned = options.jumpHost ? pinnedKeyOf(options.jumpHost, logger) : void 0;
+  let connectionsOpened = 0;
+  let current2;
+  const state = { closedByUser: false };
+  const openConnection = async () => {
+    const live = await openLiveConnection(options, logger, { pinned, jumpPinned }, state);
+    connectionsOpened += 1;
+    return live;
+  };
+  const connectWithRetry = () => retryConnect(options, logger, openConnection, state);
+  const connection = async () => {
+    if (state.closedByUser) throw new Error("The SSH transport was closed.");
+    const pending = current2;
+    if (pending) {
+      const live = await pending.catch(() => void 0);
+      if (live && !live.closed) return live;
+      if (current2 !== pending) return connection();
+    }
+    current2 = connectWithRetry();
+    return current2;
+  };
+  const sftpOf = async () => {
+    const live = await connection();
+    live.sftp ??= new Promise(
+      (resolve5, reject) => live.client.sftp((error62, sftp) => error62 ? reject(error62) : resolve5(sftp))
+    );
+    const pending = live.sftp;
+    pending.catch(() => {
+      if (live.sftp === pending) live.sftp = void 0;
+    });
+    return pending;
+  };
+  current2 = connectWithRetry();
+  await current2;
+  return {
+    connection,
+    sftp: sftpOf,
+    get connectionsOpened() {
+      return connectionsOpened;
+    },
+    async close() {
+      state.closedByUser = true;
+      const live = await current2?.catch(() => void 0);
+      live?.client.end();
+      live?.jump?.end();
+    }
+  };
+}
+async function openLiveConnection(options, logger, pins, state) {
+  let jump;
+  let sock;
+  if (options.jumpHost) {
+    jump = await openClient(options, logger, options.jumpHost, pins.jumpPinned);
+    sock = await forwardThroughJump(options, jump, options.jumpHost);
+  }
+  const client = await openClient(options, logger, options, pins.pinned, sock).catch((error62) => {
+    jump?.end();
+    throw error62;
+  });
+  const live = { client, jump, sftp: void 0, closed: false };
+  client.on("close", () => {
+    live.closed = true;
+    jump?.end();
+    if (!state.closedByUser)
+      logger.warn(`SSH connection to ${options.host} closed; the next command reconnects.`);
+  });
+  return live;
+}
+async function retryConnect(options, logger, open4, state) {
+  const attempts = options.connectAttempts ?? 6;
+  const backoff = {
+    factor: 2,
+    jitter: 0.2,
+    ...options.reconnectBackoff ?? { initialMs: 1e3, maxMs: 3e4 }
+  };
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await open4();
+    } catch (error62) {
+      const permanent = error62 instanceof HostKeyMismatchError || error62 instanceof HostKeyRevokedError || error62 instanceof SshConnectError && error62.permanent || attempt + 1 >= attempts;
+      if (permanent || state.closedByUser) throw error62;
+      const delay2 = backoffDelay(backoff, attempt);
+      logger.warn(
+        `SSH connection attempt ${attempt + 1} to ${options.host} failed (${error62.message}); retrying in ${(delay2 / 1e3).toFixed(1)} s.`
+      );
+      await sleep(delay2);
+    }
+  }
+}
+function endpointConfig(options, endpoint, pin, onMismatch) {
+  const agent = endpoint.agent === false ? void 0 : endpoint.agent ?? process.env.SSH_AUTH_SOCK;
+  const config2 = {
+    host: endpoint.host,
+    port: endpoint.port ?? 22,
+    username: endpoint.username,
+    readyTimeout: options.connectTimeoutMs ?? 2e4,
+    keepaliveInterval: options.keepaliveIntervalMs ?? 15e3,
+    keepaliveCountMax: options.keepaliveCountMax ?? 4,
+    hostVerifier: (key) => {
+      if (!pin) return true;
+      const actual = openSshFingerprint(key);
+      const where = `${endpoint.host}:${endpoint.port ?? 22}`;
+      if (pin.revoked.some((k) => k.fingerprint === actual)) {
+        onMismatch(new HostKeyRevokedError(where, actual));
+        return false;
+      }
+      if (pin.keys.some((k) => k.fingerprint === actual)) return true;
+      const expected = [...new Set(pin.keys.map((k) => k.fingerprint))].join(" or ");
+      onMismatch(new HostKeyMismatchError(where, expected, actual));
+      return false;
+    }
+  };
+  if (pin) {
+    const types = [...new Set(pin.keys.map((k) => k.keyType))];
+    config2.algorithms = {
+      serverHostKey: types.flatMap(hostKeyAlgorithmsFor)
+    };
+  }
+  if (endpoint.privateKey !== void 0) config2.privateKey = endpoint.privateKey;
+  if (endpoint.passphrase !== void 0) config2.passphrase = endpoint.passphrase;
+  if (agent) config2.agent = agent;
+  return config2;
+}
+function openClient(options, logger, endpoint, pin, sock) {
+  return new Promise((resolve5, reject) => {
+    const client = new import_ssh2.Client();
+    let mismatch;
+    let ready = false;
+    client.on("ready", () => {
+      ready = true;
+      resolve5(client);
+    });
+    client.on("error", (error62) => {
+      if (ready) {
+        logger.warn(`SSH connection to ${endpoint.host} failed: ${error62.message}`);
+        return;
+      }
+      client.end();
+      reject(mismatch ?? connectError(endpoint, error62));
+    });
+    const config2 = endpointConfig(options, endpoint, pin, (e) => {
+      mismatch = e;
+    });
+    if (sock) config2.sock = sock;
+    client.connect(config2);
+  });
+}
+function forwardThroughJump(options, jump, jumpHost) {
+  return new Promise(
+    (resolve5, reject) => jump.forwardOut(
+      "127.0.0.1",
+      0,
+      options.host,
+      options.port ?? 22,
+      (error62, stream) => error62 ? reject(
+        new SshConnectError(
+          `The jump host ${jumpHost.host} could not open a connection to ${options.host}:${options.port ?? 22}: ${error62.message}`,
+          "Check that the login node is reachable from the bastion and that the bastion allows TCP forwarding (AllowTcpForwarding).",
+          { cause: error62 }
+        )
+      ) : resolve5(stream)
+    )
+  ).catch((error62) => {
+    jump.end();
+    throw error62;
+  });
+}
+function pinnedKeyOf(endpoint, logger) {
+  if (endpoint.insecureAcceptAnyHostKey) {
+    logger.warn(
+      `INSECURE: the host key of ${endpoint.host} is NOT verified (insecure-accept-any-host-key). Anyone on the network path can impersonate the cluster and read the credentials sent to it. Use this only for throwaway test clusters.`
+    );
+    return void 0;
+  }
+  if (endpoint.knownHosts) {
+    const pins = requireHostKeys(endpoint.knownHosts, endpoint.host, endpoint.port ?? 22);
+    if (pins.certAuthorities > 0) {
+      logger.warn(
+        `known_hosts: ${pins.certAuthorities} @cert-authority line(s) for ${endpoint.host} ignored (host certificates are not supported); the host's own pinned key(s) are checked.`
+      );
+    }
+    return pins;
+  }
+  if (!endpoint.knownHostsLine) {
+    throw new KnownHostsLineError(
+      `No pinned host key was given for ${endpoint.host}.`,
+      `Pass the server's known_hosts line (from \`ssh-keyscan -p ${endpoint.port ?? 22} ${endpoint.host}\`, checked against a fingerprint from your admin).`
+    );
+  }
+  return { keys: [parseKnownHostsLine(endpoint.knownHostsLine)], revoked: [], certAuthorities: 0 };
+}
+function connectError(endpoint, error62) {
+  const where = `${endpoint.username}@${endpoint.host}:${endpoint.port ?? 22}`;
+  if (error62.level === "client-authentication") {
+    const e = new SshConnectError(
+      `SSH authentication as ${where} was refused (${error62.message}).`,
+      "Check the private key (and its passphrase) and that its public key is in the user\u2019s ~/.ssh/authorized_keys on the cluster.",
+      { cause: error62 }
+    );
+    e.permanent = true;
+    return e;
+  }
+  if (error62.level === "client-timeout") {
+    return new SshConnectError(
+      `SSH connection to ${where} timed out before login finished.`,
+      "Check the host and port, firewalls between the runner and the login node, and the connect timeout.",
+      { cause: error62 }
+    );
+  }
+  return new SshConnectError(
+    `SSH connection to ${where} failed: ${error62.message}`,
+    "Check the host, port and network path (or jump host) to the login node.",
+    { cause: error62 }
+  );
+}
+
+// packages/slurm/src/ssh-exec.ts
+function execOnChannel(live, host, argv, execOptions) {
+  return new Promise((resolve5, reject) => {
+    live.client.exec(shellJoin(argv), (error62, stream) => {
+      if (error62) {
+        reject(lostConnection(host, argv, error62));
+        return;
+      }
+      const stdout = [];
+      const stderr = [];
+      let exit;
+      let settled = false;
+      const finish2 = (outcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        execOptions.signal?.removeEventListener("abort", onAbort);
+        outcome();
+      };
+      const kill = () => {
+        try {
+          stream.signal("KILL");
+        } catch {
+        }
+        stream.close();
+      };
+      const timer = execOptions.timeoutMs === void 0 ? void 0 : setTimeout(() => {
+        kill();
+        finish2(() => reject(timeoutError(argv, execOptions.timeoutMs ?? 0, host)));
+      }, execOptions.timeoutMs);
+      const onAbort = () => {
+        kill();
+        finish2(() => reject(execOptions.signal?.reason ?? new Error("aborted")));
+      };
+      if (execOptions.signal?.aborted) {
+        onAbort();
+        return;
+      }
+      execOptions.signal?.addEventListener("abort", onAbort, { once: true });
+      stream.on("data", (chunk2) => stdout.push(chunk2));
+      stream.stderr.on("data", (chunk2) => stderr.push(chunk2));
+      stream.on("exit", (code) => {
+        exit = { code: typeof code === "number" ? code : null };
+      });
+      stream.on(
+        "close",
+        () => finish2(() => {
+          if (!exit && live.closed) {
+            reject(lostConnection(host, argv));
+            return;
+          }
+          resolve5({
+            stdout: Buffer.concat(stdout).toString("utf8"),
+            stderr: Buffer.concat(stderr).toString("utf8"),
+            exitCode: exit?.code ?? null
+          });
+        })
+      );
+      stream.end(execOptions.stdin ?? "");
+    });
+  });
+}
+function lostConnection(host, argv, cause) {
+  return new RemoteCommandError(
+    `The SSH connection to ${host} was lost while running ${argv[0] ?? "a command"}${cause ? `: ${cause.message}` : ""}.`,
+    "The connection is reopened on the next command; repeat the command if it is safe to do so.",
+    null,
+    "",
+    { cause }
+  );
+}
+
+// packages/slurm/src/ssh-sftp.ts
+function readWholeFile(sftp, path2) {
+  return new Promise(
+    (resolve5, reject) => sftp.readFile(path2, (error62, data) => error62 ? reject(sftpError("read", path2, error62)) : resolve5(data))
+  );
+}
+function listViaSftp(sftp, dir) {
+  return new Promise(
+    (resolve5, reject) => sftp.readdir(dir, (error62, list) => {
+      if (error62) {
+        reject(sftpError("list", dir, error62));
+        return;
+      }
+      resolve5(
+        list.map((entry) => ({
+          name: entry.filename,
+          path: joinRemotePath(dir, entry.filename),
+          type: entry.attrs.isFile() ? "file" : entry.attrs.isDirectory() ? "directory" : "other",
+          size: entry.attrs.size,
+          modifiedMs: entry.attrs.mtime * 1e3
+        }))
+      );
+    })
+  );
+}
+function sftpError(what, path2, error62) {
+  return new RemoteCommandError(
+    `Could not ${what} ${path2} over SFTP: ${error62.message}`,
+    "Check that the path exists and is accessible to the SSH user (and that sshd enables the sftp subsystem).",
+    null,
+    "",
+    { cause: error62 }
+  );
+}
+async function readViaSftp(sftp, path2, options) {
+  const call = (start) => new Promise(
+    (resolve5, reject) => start((error62, value) => error62 ? reject(sftpError("read", path2, error62)) : resolve5(value))
+  );
+  if (options.refuseSymlink) {
+    const linkStats = await call((cb) => sftp.lstat(path2, cb));
+    if (linkStats.isSymbolicLink()) throw symlinkRefused(path2);
+  }
+  const handle = await call((cb) => sftp.open(path2, "r", cb));
+  try {
+    const info = await call((cb) => sftp.fstat(handle, cb));
+    const file2 = {
+      size: info.size,
+      isFile: info.isFile(),
+      read: async (length, position) => {
+        const buffer = Buffer.alloc(length);
+        const bytesRead = await call(
+          (cb) => sftp.read(handle, buffer, 0, length, position, (error62, n2) => cb(error62, n2))
+        );
+        return buffer.subarray(0, bytesRead);
+      }
+    };
+    return await readOpenFileBounded(path2, file2, options, 32 * 1024);
+  } finally {
+    await call((cb) => sftp.close(handle, (error62) => cb(error62, void 0)));
+  }
+}
+async function writeViaSftp(sftp, path2, data, mode, exclusive) {
+  const call = (start) => new Promise(
+    (resolve5, reject) => start((error62, value) => error62 ? reject(sftpError("write", path2, error62)) : resolve5(value))
+  );
+  const handle = await call((cb) => sftp.open(path2, exclusive ? "wx" : "w", mode, cb));
+  try {
+    await call((cb) => sftp.fchmod(handle, mode, (error62) => cb(error62, void 0)));
+    const chunk2 = 32 * 1024;
+    for (let offset = 0; offset < data.length; offset += chunk2) {
+      const length = Math.min(chunk2, data.length - offset);
+      await call(
+        (cb) => sftp.write(handle, data, offset, length, offset, (error62) => cb(error62, void 0))
+      );
+    }
+  } finally {
+    await call((cb) => sftp.close(handle, (error62) => cb(error62, void 0)));
+  }
+}
+
+// packages/slurm/src/ssh-transport.ts
+async function connectSsh(options) {
+  const connector = await openSshConnector(options);
+  const channels = createSemaphore(options.maxConcurrentChannels ?? 8);
+  const sftpTimeoutMs = options.sftpTimeoutMs ?? DEFAULT_SFTP_TIMEOUT_MS;
+  const withSftp = async (what, operation) => {
+    await channels.acquire();
+    try {
+      return await withDeadline(
+        (async () => operation(await connector.sftp()))(),
+        sftpTimeoutMs,
+        () => sftpTimeoutError(options.host, what, sftpTimeoutMs)
+      );
+    } finally {
+      channels.release();
+    }
+  };
+  const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  const exec = async (argv, execOptions) => {
+    await channels.acquire();
+    try {
+      const withTimeout = { timeoutMs: commandTimeoutMs, ...execOptions };
+      return await execOnChannel(await connector.connection(), options.host, argv, withTimeout);
+    } finally {
+      channels.release();
+    }
+  };
+  return {
+    kind: "ssh",
+    get connectionsOpened() {
+      return connector.connectionsOpened;
+    },
+    exec,
+    readFile(path2, readOptions) {
+      if (!readOptions?.maxBytes && !readOptions?.refuseSymlink) {
+        return withSftp(`reading ${path2}`, (sftp) => readWholeFile(sftp, path2));
+      }
+      return withSftp(`reading ${path2}`, (sftp) => readViaSftp(sftp, path2, readOptions));
+    },
+    writeFile(path2, data, writeOptions) {
+      const mode = writeOptions?.mode ?? 420;
+      const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+      return withSftp(
+        `writing ${path2}`,
+        (sftp) => writeViaSftp(sftp, path2, bytes, mode, writeOptions?.exclusive ?? false)
+      );
+    },
+    listDirectory(dir) {
+      return withSftp(`listing ${dir}`, (sftp) => listViaSftp(sftp, dir));
+    },
+    async makeDirectory(dir, dirOptions) {
+      const mode = (dirOptions?.mode ?? 493).toString(8);
+      const result = await exec(["mkdir", "-p", "-m", mode, "--", dir]);
+      if (result.exitCode !== 0) {
+        throw new RemoteCommandError(
+          `Could not create ${dir} on ${options.host}: ${result.stderr.trim()}`,
+          "Check that the remote directory is writable by the SSH user.",
+          result.exitCode,
+          result.stderr
+        );
+      }
+    },
+    close() {
+      return connector.close();
+    }
+  };
+}
+var DEFAULT_COMMAND_TIMEOUT_MS = 12e4;
+var DEFAULT_SFTP_TIMEOUT_MS = 3e5;
+function sftpTimeoutError(host, what, timeoutMs) {
+  return new RemoteCommandError(
+    `SFTP ${what} on ${host} did not finish within ${Math.round(timeoutMs / 1e3)} s.`,
+    "The login node or its file system is not answering; check it (and the network path) and retry.",
+    null,
+    ""
+  );
+}
+function withDeadline(work, timeoutMs, onTimeout) {
+  let timer;
+  const deadline = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), timeoutMs);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+function createSemaphore(limit) {
+  let active = 0;
+  const waiting = [];
+  return {
+    async acquire() {
+      if (active < limit) {
+        active += 1;
+        return;
+      }
+      await new Promise((resolve5) => waiting.push(resolve5));
+    },
+    release() {
+      const next = waiting.shift();
+      if (next) next();
+      else active -= 1;
+    }
+  };
+}
+
+// packages/slurm/src/submit.ts
+async function submitJob(transport, spec, options = {}) {
+  const logger = options.logger ?? stderrLogger;
+  const timeoutMs = options.commandTimeoutMs ?? 6e4;
+  const script = renderBatchScript(spec);
+  if (options.reattach ?? true) {
+    const found = options.known ? options.known.get(spec.key) : await findJobByKey(transport, spec, options);
+    if (found && found.state.class !== "failed") {
+      logger.info(
+        `Reattaching to job ${found.jobId} (${found.state.state}) for key ${spec.key} instead of submitting again.`
+      );
+      return { jobId: found.jobId, key: spec.key, reattached: true };
+    }
+  }
+  await makeOwnedDirectory(transport, spec.runDir, { reuse: true });
+  await writeSecretsFile(transport, spec);
+  const path2 = scriptPath(spec);
+  await transport.writeFile(path2, script, { mode: 384 });
+  const result = await transport.exec(["sbatch", "--parsable", path2], { timeoutMs });
+  if (result.exitCode !== 0) {
+    throw new SubmitError(
+      `sbatch refused job ${spec.name}: ${result.stderr.trim() || `exit code ${result.exitCode}`}`,
+      sbatchHint(result.stderr, spec)
+    );
+  }
+  const { jobId, cluster } = parseSbatchParsable(result.stdout);
+  logger.info(`Submitted job ${jobId} (${spec.name}).`);
+  return cluster ? { jobId, cluster, key: spec.key, reattached: false } : { jobId, key: spec.key, reattached: false };
+}
+async function findJobByKey(transport, spec, options = {}) {
+  return (await findJobsByKeys(transport, [spec], options)).get(spec.key);
+}
+async function findJobsByKeys(transport, specs, options = {}) {
+  const logger = options.logger ?? stderrLogger;
+  const timeoutMs = options.commandTimeoutMs ?? 6e4;
+  const found = /* @__PURE__ */ new Map();
+  if (specs.length === 0) return found;
+  const squeue = await transport.exec(["squeue", "--me", "-h", "-t", "all", "-o", SQUEUE_FORMAT], {
+    timeoutMs
+  });
+  if (squeue.exitCode !== 0) {
+    throw new RemoteCommandError(
+      `squeue failed while looking for earlier jobs of this run: ${squeue.stderr.trim()}`,
+      "The controller may be unreachable; try again when squeue answers.",
+      squeue.exitCode,
+      squeue.stderr
+    );
+  }
+  const live = parseSqueue(squeue.stdout);
+  for (const spec of specs) {
+    const newestLive = newest(groupByJob(live.filter((record2) => record2.comment === spec.key)));
+    if (newestLive)
+      found.set(spec.key, { jobId: newestLive[0], state: aggregateStates(newestLive[1]), source: "squeue" });
+  }
+  const rest = specs.filter((spec) => !found.has(spec.key));
+  if (rest.length === 0) return found;
+  const hours = options.lookbackHours ?? 168;
+  const names = [...new Set(rest.map((spec) => spec.name))];
+  const sacct = await transport.exec(
+    [
+      "sacct",
+      "-X",
+      "-P",
+      "-n",
+      `--name=${names.join(",")}`,
+      "-S",
+      `now-${hours}hours`,
+      "-E",
+      "now",
+      "-o",
+      SACCT_FIND_FIELDS.join(",")
+    ],
+    { timeoutMs }
+  );
+  if (sacct.exitCode !== 0) {
+    if (ACCOUNTING_DISABLED.test(sacct.stderr)) {
+      logger.debug(`sacct is disabled (${sacct.stderr.trim()}); relying on squeue.`);
+      return found;
+    }
+    throw new RemoteCommandError(
+      `sacct failed while looking for earlier jobs of this run: ${sacct.stderr.trim() || `exit ${sacct.exitCode}`}`,
+      "Accounting (slurmdbd) did not answer, so an earlier job of this run cannot be ruled out; nothing was submitted. Run again when sacct answers.",
+      sacct.exitCode,
+      sacct.stderr
+    );
+  }
+  const past = parseSacctFind(sacct.stdout);
+  for (const spec of rest) {
+    const matching = past.filter(
+      (row) => row.name === spec.name && (row.comment === spec.key || row.comment === "")
+    );
+    const newestPast = newest(groupByJob(matching));
+    if (newestPast)
+      found.set(spec.key, { jobId: newestPast[0], state: aggregateStates(newestPast[1]), source: "sacct" });
+  }
+  return found;
+}
+var ACCOUNTING_DISABLED = /accounting storage is disabled|not running a supported accounting_storage plugin/i;
+function baseJobId(jobId) {
+  return jobId.replace(/[_+].*$/, "");
+}
+function groupByJob(records) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const record2 of records) {
+    const id = baseJobId(record2.jobId);
+    const states = groups.get(id) ?? [];
+    states.push(toJobState(record2));
+    groups.set(id, states);
+  }
+  return groups;
+}
+function newest(groups) {
+  let best;
+  for (const entry of groups) {
+    if (!best || Number(entry[0]) > Number(best[0])) best = entry;
+  }
+  return best;
+}
+function aggregateStates(states) {
+  const running = states.find((state) => state.class === "running" && state.state === "RUNNING") ?? states.find((state) => state.class === "running");
+  if (running) return running;
+  const failed = states.find((state) => state.class === "failed" && !state.retryable) ?? states.find((state) => state.class === "failed");
+  if (failed) return failed;
+  const first = states[0];
+  if (!first) throw new Error("aggregateStates needs at least one state");
+  return first;
+}
+function sbatchHint(stderr, spec) {
+  if (spec.gpuType !== void 0 && /node configuration is not available|gres|generic resource/i.test(stderr))
+    return `No node of the partition offers ${spec.gpusPerNode ?? 1} GPUs of GRES type '${spec.gpuType}': \`scontrol show node\` lists each node's Gres=gpu[:TYPE]:N. Set gres-type to the type it names, or leave gres-type unset to ask for any GPU.`;
+  if (/invalid partition/i.test(stderr)) return "Check the partition name (`sinfo -s` lists them).";
+  if (/invalid account|association/i.test(stderr))
+    return "Check the account (`sacctmgr show assoc user=$USER`).";
+  if (/time limit/i.test(stderr))
+    return "The time limit exceeds the partition\u2019s MaxTime; lower it or pick another partition.";
+  if (/gres|generic resource/i.test(stderr))
+    return "The GPU request cannot be met by this partition; check gpus per node and the GPU type.";
+  return "Read sbatch\u2019s message above; the rendered script is in the run directory for inspection.";
+}
+
+// packages/slurm/src/watch.ts
+async function watchJobs(transport, options) {
+  const logger = options.logger ?? stderrLogger;
+  const now = options.now ?? Date.now;
+  const backoff = {
+    initialMs: options.initialIntervalMs ?? 5e3,
+    maxMs: options.maxIntervalMs ?? 6e4,
+    factor: 1.5,
+    jitter: options.jitter ?? 0.2
+  };
+  const until = options.until ?? ((snapshots) => [...snapshots.values()].every((s) => s.state.class !== "running"));
+  const poller = createStatusPoller(transport, {
+    source: options.source ?? "auto",
+    lostAfterMs: options.lostAfterMs ?? 6e5,
+    commandTimeoutMs: options.commandTimeoutMs ?? 6e4,
+    logger,
+    now,
+    onSourceChanged: (source, reason) => options.onEvent?.({ type: "source-changed", source, reason })
+  });
+  const latest = /* @__PURE__ */ new Map();
+  let step = 0;
+  let failures = 0;
+  for (; ; ) {
+    options.signal?.throwIfAborted();
+    let changed = false;
+    try {
+      const { snapshots, commands } = await poller.poll(options.jobIds);
+      failures = 0;
+      for (const snapshot of snapshots.values()) {
+        const previous = latest.get(snapshot.jobId);
+        if (!previous || stateKey(previous.state) !== stateKey(snapshot.state)) {
+          changed = true;
+          options.onEvent?.({
+            type: "state",
+            jobId: snapshot.jobId,
+            state: snapshot.state,
+            previous: previous?.state
+          });
+        }
+        latest.set(snapshot.jobId, snapshot);
+      }
+      step = changed ? 0 : step + 1;
+      if (until(latest)) return latest;
+      const delay2 = backoffDelay(backoff, step, options.random);
+      options.onEvent?.({
+        type: "poll",
+        source: poller.source,
+        commands,
+        snapshots: latest,
+        nextPollMs: delay2
+      });
+      await sleep(delay2, options.signal);
+    } catch (error62) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      failures += 1;
+      const delay2 = backoffDelay(backoff, failures, options.random);
+      const err = error62 instanceof Error ? error62 : new Error(String(error62));
+      logger.warn(
+        `Job status query failed (${failures} in a row), retrying in ${(delay2 / 1e3).toFixed(1)} s: ${err.message}`
+      );
+      options.onEvent?.({
+        type: "query-failed",
+        error: err,
+        consecutiveFailures: failures,
+        nextPollMs: delay2
+      });
+      await sleep(delay2, options.signal);
+    }
+  }
+}
+async function pollJobStates(transport, jobIds, options = {}) {
+  const poller = createStatusPoller(transport, {
+    source: options.source ?? "auto",
+    lostAfterMs: Number.POSITIVE_INFINITY,
+    commandTimeoutMs: options.commandTimeoutMs ?? 6e4,
+    logger: options.logger ?? stderrLogger,
+    now: Date.now
+  });
+  return (await poller.poll(jobIds)).snapshots;
+}
+function createStatusPoller(transport, options) {
+  const state = {
+    source: options.source === "squeue" ? "squeue" : "sacct",
+    firstMissing: /* @__PURE__ */ new Map(),
+    seen: /* @__PURE__ */ new Set(),
+    accountingDown: false,
+    exitCodes: /* @__PURE__ */ new Map()
+  };
+  const queries = slurmQueries(transport, options.commandTimeoutMs, state.exitCodes);
+  return {
+    get source() {
+      return state.source;
+    },
+    async poll(jobIds) {
+      const fetched = state.source === "sacct" ? await fetchThroughSacct(queries, jobIds, state, options) : await queries.viaSqueue(jobIds);
+      return { snapshots: snapshotsOf(fetched, jobIds, state, options), commands: fetched.commands };
+    }
+  };
+}
+function slurmQueries(transport, timeoutMs, exitCodes) {
+  const run = async (argv) => {
+    const result = await transport.exec(argv, { timeoutMs });
+    if (result.exitCode !== 0) {
+      throw new RemoteCommandError(
+        `${argv[0]} failed (exit ${result.exitCode}): ${result.stderr.trim()}`,
+        "Usually a busy or restarting controller; the query is retried.",
+        result.exitCode,
+        result.stderr
+      );
+    }
+    return result.stdout;
+  };
+  const viaSqueue = async (jobIds) => {
+    let commands = 1;
+    const wanted = new Set(jobIds.map(baseJobId));
+    const records = parseSqueue(await run(["squeue", "--me", "-h", "-t", "all", "-o", SQUEUE_FORMAT])).filter(
+      (r) => wanted.has(baseJobId(r.jobId))
+    );
+    const endedWithoutCode = records.filter(
+      (r) => toJobState(r).class === "failed" && !exitCodes.has(r.jobId)
+    );
+    if (endedWithoutCode.length > 0) {
+      commands += 1;
+      for (const job of parseScontrolJobs(await run(["scontrol", "-o", "show", "job"]))) {
+        if (job.exitCode) exitCodes.set(job.jobId, job.exitCode);
+      }
+    }
+    return {
+      records: records.map((r) => ({ ...r, exitCode: exitCodes.get(r.jobId) ?? r.exitCode })),
+      commands
+    };
+  };
+  const viaSacct = async (jobIds) => {
+    const stdout = await run([
+      "sacct",
+      "-X",
+      "-P",
+      "-n",
+      "-o",
+      SACCT_FIELDS.join(","),
+      "-j",
+      jobIds.join(",")
+    ]);
+    return { records: parseSacct(stdout), commands: 1 };
+  };
+  return { viaSqueue, viaSacct };
+}
+async function fetchThroughSacct(queries, jobIds, state, options) {
+  let fetched;
+  let fellBack = false;
+  try {
+    fetched = await queries.viaSacct(jobIds);
+  } catch (error62) {
+    if (!(error62 instanceof RemoteCommandError)) throw error62;
+    if (options.source === "auto" && isAccountingDisabled(error62.stderr)) {
+      state.source = "squeue";
+      const reason = `sacct is unavailable (${error62.stderr.trim()}); watching with squeue and scontrol instead.`;
+      options.logger.warn(reason);
+      options.onSourceChanged?.("squeue", reason);
+      return queries.viaSqueue(jobIds);
+    }
+    if (!isAccountingUnreachable(error62.stderr)) throw error62;
+    if (!state.accountingDown) {
+      const reason = `sacct cannot reach the accounting database (${firstLine(error62.stderr)}); watching with squeue and scontrol until it answers again.`;
+      options.logger.warn(reason);
+      options.onSourceChanged?.("squeue", reason);
+    }
+    state.accountingDown = true;
+    fellBack = true;
+    fetched = await queries.viaSqueue(jobIds);
+  }
+  if (state.accountingDown && !fellBack) {
+    state.accountingDown = false;
+    const reason = "sacct answers again; watching with sacct.";
+    options.logger.info(reason);
+    options.onSourceChanged?.("sacct", reason);
+  }
+  const known = new Set(fetched.records.map((r) => baseJobId(r.jobId)));
+  const missing = jobIds.filter((id) => !known.has(baseJobId(id)));
+  if (missing.length > 0 && !fellBack) {
+    const fallback = await queries.viaSqueue(missing);
+    fetched = {
+      records: [...fetched.records, ...fallback.records],
+      commands: fetched.commands + fallback.commands
+    };
+  }
+  return fetched;
+}
+function snapshotsOf(fetched, jobIds, state, options) {
+  const byJob = /* @__PURE__ */ new Map();
+  for (const record2 of fetched.records) {
+    const id = baseJobId(record2.jobId);
+    const tasks = byJob.get(id) ?? /* @__PURE__ */ new Map();
+    tasks.set(record2.jobId, toJobState(record2));
+    byJob.set(id, tasks);
+  }
+  const snapshots = /* @__PURE__ */ new Map();
+  const at = options.now();
+  for (const jobId of jobIds) {
+    const tasks = byJob.get(baseJobId(jobId));
+    if (!tasks || tasks.size === 0) {
+      const since = state.firstMissing.get(jobId) ?? at;
+      state.firstMissing.set(jobId, since);
+      const unknown2 = state.seen.has(jobId) && state.accountingDown;
+      const jobState = missingJobState(at - since, unknown2, options.lostAfterMs);
+      snapshots.set(jobId, { jobId, state: jobState, tasks: /* @__PURE__ */ new Map() });
+      continue;
+    }
+    state.firstMissing.delete(jobId);
+    state.seen.add(jobId);
+    const isArray = [...tasks.keys()].some((id) => id.includes("_"));
+    const only = tasks.get(jobId);
+    snapshots.set(jobId, {
+      jobId,
+      state: !isArray && only ? only : aggregateStates([...tasks.values()]),
+      tasks: isArray ? tasks : /* @__PURE__ */ new Map()
+    });
+  }
+  return snapshots;
+}
+function missingJobState(missingForMs, unknown2, lostAfterMs) {
+  if (missingForMs >= lostAfterMs) {
+    const waitedMinutes = Math.round(missingForMs / 6e4);
+    return {
+      class: "failed",
+      state: "LOST",
+      raw: "LOST",
+      retryable: false,
+      elapsedSeconds: 0,
+      reason: unknown2 ? `State unknown: the job left squeue while sacct could not reach the accounting database, and nothing answered for ${waitedMinutes} min. It may have finished; it is not resubmitted.` : "Neither squeue nor sacct knows the job"
+    };
+  }
+  if (unknown2) {
+    return {
+      class: "running",
+      state: "UNRECOGNISED",
+      raw: "UNKNOWN",
+      reason: "StateUnknown (left squeue while accounting is unreachable; waiting for sacct)",
+      elapsedSeconds: 0
+    };
+  }
+  return { class: "running", state: "PENDING", raw: "PENDING", reason: "NotYetVisible", elapsedSeconds: 0 };
+}
+function isAccountingDisabled(stderr) {
+  return /accounting storage is disabled|not running a supported accounting_storage plugin/i.test(stderr);
+}
+function isAccountingUnreachable(stderr) {
+  return /Problem talking to the database|persistent connection|slurmdbd/i.test(stderr);
+}
+function firstLine(text3) {
+  const lines = text3.trim().split("\n");
+  return (lines.find((l) => /Problem talking/.test(l)) ?? lines[0] ?? "").trim();
+}
+function stateKey(state) {
+  return `${state.class}:${state.state}:${state.class === "failed" || state.class === "running" ? state.reason ?? "" : ""}`;
+}
+
+// packages/slurm/src/supervise.ts
+var current = (t) => t.attempts[t.attempts.length - 1] ?? "";
+async function superviseJobs(transport, specs, options = {}) {
+  const logger = options.logger ?? stderrLogger;
+  const submitOptions = { logger };
+  if (options.lookbackHours !== void 0) submitOptions.lookbackHours = options.lookbackHours;
+  if (options.commandTimeoutMs !== void 0) submitOptions.commandTimeoutMs = options.commandTimeoutMs;
+  const tracked = await startAll(transport, specs, options, submitOptions);
+  const settle2 = settler(transport, options, logger, submitOptions);
+  for (; ; ) {
+    const active = tracked.filter((t) => !t.outcome);
+    if (active.length === 0)
+      return { outcomes: tracked.map((t) => t.outcome), cancelled: false };
+    const snapshots = await watchJobs(transport, {
+      ...options,
+      logger,
+      jobIds: active.map(current),
+      until: (all) => [...all.values()].some((s) => s.state.class !== "running")
+    });
+    for (const t of active) {
+      const snapshot = snapshots.get(current(t));
+      if (!snapshot || snapshot.state.class === "running") continue;
+      const outcome = await settle2(t, snapshot);
+      if (outcome === "resubmitted") continue;
+      t.outcome = outcome;
+      if (outcome.failure === "cancelled") {
+        await cancelTheRest(transport, tracked, outcome.jobId, logger);
+        return { outcomes: tracked.map((o) => o.outcome), cancelled: true };
+      }
+    }
+  }
+}
+async function startAll(transport, specs, options, submitOptions) {
+  const tracked = [];
+  const fresh = specs.filter((spec) => !options.attached?.get(spec.key)?.length);
+  const known = fresh.length > 0 ? await findJobsByKeys(transport, fresh, submitOptions) : /* @__PURE__ */ new Map();
+  for (const spec of specs) {
+    const attached = options.attached?.get(spec.key);
+    if (attached?.length) {
+      tracked.push({ spec, attempts: [...attached] });
+      continue;
+    }
+    const submitted = await submitJob(transport, spec, { ...submitOptions, known });
+    await options.onSubmitted?.(spec, submitted.jobId, submitted.reattached);
+    tracked.push({ spec, attempts: [submitted.jobId] });
+  }
+  return tracked;
+}
+async function cancelTheRest(transport, tracked, cancelledId, logger) {
+  const others = tracked.filter((o) => !o.outcome);
+  logger.warn(`Job ${cancelledId} was cancelled; cancelling the other ${others.length} job(s) of this run.`);
+  await cancelJobs(transport, {
+    jobIds: others.map(current),
+    keys: others.map((o) => o.spec.key),
+    scrubFiles: others.filter((o) => o.spec.secrets).map((o) => secretsPath(o.spec))
+  });
+  for (const o of others) {
+    o.outcome = {
+      spec: o.spec,
+      jobId: current(o),
+      attempts: o.attempts,
+      state: { class: "failed", state: "CANCELLED", raw: "CANCELLED", retryable: false, elapsedSeconds: 0 },
+      failure: "cancelled"
+    };
+  }
+}
+function settler(transport, options, logger, submitOptions) {
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+  const budget = options.retryBudget ?? 2;
+  const cap = options.wallTimeCapMs ?? 24 * 36e5;
+  const resubmit = options.resubmit ?? (async (spec) => {
+    const again = await submitJob(transport, spec, { ...submitOptions, reattach: false });
+    await options.onSubmitted?.(spec, again.jobId, false);
+    return again.jobId;
+  });
+  return async (t, snapshot) => {
+    const jobId = current(t);
+    const state = snapshot.state;
+    if (state.class !== "failed") return { spec: t.spec, jobId, attempts: t.attempts, state };
+    const failedTask = [...snapshot.tasks.entries()].find(([, s]) => s.class === "failed" && s.state === state.state)?.[0] ?? jobId;
+    const { failure: failure2, logTail } = await classifyJobFailure(transport, t.spec, failedTask, state, {
+      lines: options.logTailLines ?? 200
+    });
+    if (isRetryableFailure(failure2) && t.attempts.length <= budget && now() - startedAt < cap) {
+      logger.warn(
+        `Job ${jobId} (${t.spec.name}) ended with ${state.state}; resubmitting (retry ${t.attempts.length} of ${budget}).`
+      );
+      const againId = await resubmit(retrySpec(t.spec, jobId, snapshot), jobId);
+      if (!t.attempts.includes(againId)) t.attempts.push(againId);
+      return "resubmitted";
+    }
+    return { spec: t.spec, jobId, attempts: t.attempts, state, failure: failure2, logTail };
+  };
+}
+function retrySpec(spec, jobId, snapshot) {
+  if (!spec.array) return spec;
+  const failed = [...snapshot.tasks.entries()].filter(([, state]) => state.class === "failed").flatMap(([id]) => {
+    const index = new RegExp(`^${jobId}_(\\d+)$`).exec(id)?.[1];
+    return index === void 0 ? [] : [Number(index)];
+  }).sort((a, b) => a - b);
+  if (failed.length === 0) return spec;
+  return { ...spec, array: { ...spec.array, indices: failed.join(",") } };
+}
+
+// packages/action/src/run/executor.ts
+import { spawn as spawn2 } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
+var DetachNotSupportedError = class extends Error {
+  name = "DetachNotSupportedError";
+  kind = "bad-input";
+  hint = "Detached runs need a scheduler that keeps the jobs: use --executor slurm, or --wait.";
+  constructor() {
+    super("The local executor cannot detach or reopen a run: its jobs are child processes of this one.");
+  }
+};
+var LocalMultiNodeError = class extends Error {
+  name = "LocalMultiNodeError";
+  kind = "bad-input";
+  hint = "Use --executor slurm for jobs on the ray or serve route, or plan for one node (--max-nodes 1, --route in-process).";
+  constructor(spec) {
+    super(
+      `Job ${spec.name} runs on the ${spec.multiNode?.route} route over ${spec.nodes ?? 1} node(s), which needs Slurm's srun: the local executor has no allocation`
+    );
+  }
+};
+function createSlurmExecutor(transport, options) {
+  const { logger } = options;
+  return {
+    kind: "slurm",
+    transport,
+    // The run says what it submitted (with the benchmarks and layout); sbatch's own line would repeat it.
+    submit: async (spec) => (await submitJob(transport, spec, { logger: { ...logger, info: () => {
+    } }, reattach: false })).jobId,
+    findByKeys: (specs) => findJobsByKeys(transport, specs, { logger }),
+    poll: async (jobIds) => {
+      const snapshots = await pollJobStates(transport, jobIds, { logger });
+      return new Map([...snapshots].map(([id, snapshot]) => [id, snapshot.state]));
+    },
+    supervise: (specs, attached, events) => superviseJobs(transport, specs, {
+      logger,
+      attached,
+      resubmit: events.resubmit,
+      ...events.retryBudget !== void 0 && { retryBudget: events.retryBudget },
+      ...options.pollIntervalMs !== void 0 && { initialIntervalMs: options.pollIntervalMs },
+      ...options.pollIntervalCapMs !== void 0 && { maxIntervalMs: options.pollIntervalCapMs },
+      ...events.onEvent && { onEvent: events.onEvent },
+      ...events.signal && { signal: events.signal }
+    }),
+    cancel: async (jobIds, specs) => {
+      await cancelJobs(transport, {
+        jobIds,
+        keys: specs.map((s) => s.key),
+        scrubFiles: specs.filter((s) => s.secrets).map((s) => secretsPath(s))
+      });
+    }
+  };
+}
+function createLocalExecutor(transport, logger) {
+  const running = /* @__PURE__ */ new Map();
+  let counter = 0;
+  return {
+    kind: "local",
+    transport,
+    run: async (specs, events) => {
+      const outcomes = [];
+      const multiNode = specs.find((spec) => spec.multiNode);
+      if (multiNode) throw new LocalMultiNodeError(multiNode);
+      for (const spec of specs) {
+        const jobId = `local-${++counter}`;
+        await makeOwnedDirectory(transport, spec.runDir, { reuse: true });
+        await writeSecretsFile(transport, spec);
+        await transport.writeFile(scriptPath(spec), renderBatchScript(spec), { mode: 448 });
+        await events.onSubmitted?.(spec, jobId, false);
+        const started = Date.now();
+        emitState(events, jobId, { class: "running", state: "RUNNING", raw: "RUNNING", elapsedSeconds: 0 });
+        const exitCode = await runScript(spec, jobId, running, events.signal);
+        const elapsedSeconds = Math.round((Date.now() - started) / 1e3);
+        const state = exitCode === 0 ? { class: "succeeded", state: "COMPLETED", raw: "COMPLETED", exitCode: 0, elapsedSeconds } : {
+          class: "failed",
+          state: exitCode === null ? "CANCELLED" : "FAILED",
+          raw: exitCode === null ? "CANCELLED" : "FAILED",
+          retryable: false,
+          ...exitCode !== null && { exitCode },
+          elapsedSeconds
+        };
+        emitState(events, jobId, state);
+        const outcome = { spec, jobId, attempts: [jobId], state };
+        if (state.class === "failed") {
+          const classified = await classifyJobFailure(transport, spec, jobId, state);
+          outcome.logTail = classified.logTail;
+          outcome.failure = classified.failure;
+          logger.warn(`Local job ${jobId} (${spec.name}) ended ${state.state}.`);
+        }
+        outcomes.push(outcome);
+        if (state.state === "CANCELLED") return { outcomes, cancelled: true };
+      }
+      return { outcomes, cancelled: false };
+    },
+    cancel: async () => {
+      for (const child of running.values()) child.kill("SIGTERM");
+    }
+  };
+}
+function emitState(events, jobId, state) {
+  events.onEvent?.({ type: "state", jobId, state });
+}
+function runScript(spec, jobId, running, signal) {
+  const logs = logPaths(spec, jobId);
+  const stdout = openSync(logs.stdout, "w");
+  const stderr = openSync(logs.stderr, "w");
+  return new Promise((resolve5, reject) => {
+    const child = spawn2("bash", [scriptPath(spec)], {
+      cwd: spec.runDir,
+      stdio: ["ignore", stdout, stderr],
+      env: { ...localJobEnvironment(process.env), MODEL_EVAL_JOB_ID: jobId }
+    });
+    running.set(jobId, child);
+    const onAbort = () => child.kill("SIGTERM");
+    signal?.addEventListener("abort", onAbort, { once: true });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      running.delete(jobId);
+      signal?.removeEventListener("abort", onAbort);
+      closeSync(stdout);
+      closeSync(stderr);
+      resolve5(code);
+    });
+  });
+}
+var LOCAL_JOB_ENVIRONMENT = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "TZ", "TMPDIR"];
+function localJobEnvironment(env) {
+  const kept = {};
+  for (const name of LOCAL_JOB_ENVIRONMENT) {
+    const value = env[name];
+    if (value !== void 0) kept[name] = value;
+  }
+  return kept;
+}
+
+// packages/action/src/run/connection.ts
+var HostKeyNotPinnedError = class extends Error {
+  constructor(message, hint) {
+    super(message);
+    this.hint = hint;
+  }
+  hint;
+  name = "HostKeyNotPinnedError";
+};
+async function openExecutor(access, settings, logger) {
+  if (access.executor === "local") return createLocalExecutor(createLocalTransport(), logger);
+  const polling = {
+    ...settings.pollIntervalMs !== void 0 && { pollIntervalMs: settings.pollIntervalMs },
+    ...settings.pollIntervalCapMs !== void 0 && { pollIntervalCapMs: settings.pollIntervalCapMs }
+  };
+  if (!access.ssh) return createSlurmExecutor(createLocalTransport(), { logger, ...polling });
+  const { ssh } = access;
+  if (!ssh.knownHosts && !ssh.insecureAcceptAnyHostKey) {
+    throw new HostKeyNotPinnedError(
+      `Refusing to connect to ${ssh.host}: its SSH host key is not pinned.`,
+      "Pass the login node's known_hosts line (input ssh-known-hosts / --ssh-known-hosts). For a throwaway cluster only, insecure-accept-any-host-key."
+    );
+  }
+  const transport = await connectSsh({
+    host: ssh.host,
+    port: ssh.port,
+    username: ssh.user,
+    privateKey: ssh.privateKey,
+    ...ssh.passphrase !== void 0 && { passphrase: ssh.passphrase },
+    // Read as OpenSSH reads it: this host's entries (hashed too), several keys, @revoked refused.
+    ...ssh.knownHosts && { knownHosts: ssh.knownHosts },
+    ...ssh.insecureAcceptAnyHostKey && { insecureAcceptAnyHostKey: true },
+    logger
+  });
+  return createSlurmExecutor(transport, { logger, ...polling });
+}
+
+// packages/action/src/report/names.ts
+function benchmarkTitle(benchmark) {
+  return findBenchmark(benchmark)?.title ?? benchmark;
+}
+var HUB_ID = /^[\w.-]+\/[\w.-]+$/;
+function modelTitle(model) {
+  if (HUB_ID.test(model)) return model;
+  const parts = model.split(/[\\/]+/).filter((p) => p !== "" && p !== "." && p !== "..");
+  if (parts.length === 0) return model;
+  const tail = parts.slice(-2).join("/");
+  return parts.length > 2 || model.startsWith("/") ? `\u2026/${tail}` : tail;
+}
+
+// packages/action/src/run/run-definition.ts
+import { createHash as createHash2 } from "node:crypto";
+function runDefinition(settings) {
+  const custom2 = (settings.benchmarkDefinitions ?? []).filter((b) => b.customTasksPath !== void 0);
+  const { setup, ...directives } = settings.slurm;
+  return {
+    model: settings.model,
+    revision: settings.revision ?? "main",
+    ...settings.commitSha !== void 0 && { commitSha: settings.commitSha },
+    benchmarks: [...settings.benchmarks],
+    customTasks: custom2.length > 0 ? JSON.stringify(custom2) : "",
+    cluster: JSON.stringify(settings.cluster),
+    lightevalVersion: settings.lightevalVersion ?? "default",
+    maxModelLength: String(settings.maxModelLength ?? "auto"),
+    gpuMemoryUtilization: String(settings.gpuMemoryUtilization ?? "auto"),
+    jobPerBenchmark: settings.jobPerBenchmark ?? false,
+    slurm: JSON.stringify({ ...sortedKeys(directives), setup }),
+    remoteDir: settings.remoteDir,
+    simulate: settings.simulate,
+    ...settings.benchmarkDefinitions && {
+      samples: JSON.stringify(
+        Object.fromEntries(settings.benchmarkDefinitions.map((b) => [b.name, b.samplesPerPrompt]))
+      )
+    },
+    ...settings.precision !== void 0 && { precision: String(settings.precision) },
+    ...settings.maxGpuHours !== void 0 && { maxGpuHours: String(settings.maxGpuHours) },
+    // Only when set, so the definition (and the derived run id) of a run without them is unchanged.
+    ...settings.multiNode && Object.keys(settings.multiNode).length > 0 ? { multiNode: JSON.stringify(sortedKeys(settings.multiNode)) } : {}
+  };
+}
+function definitionHash(definition) {
+  return createHash2("sha256").update(JSON.stringify(definition)).digest("hex").slice(0, 12);
+}
+function definitionDifferences(recorded, given) {
+  const differences = [];
+  for (const key of Object.keys(given)) {
+    const a = JSON.stringify(recorded[key]);
+    const b = JSON.stringify(given[key]);
+    if (a !== b) differences.push(`${key}: ${a} \u2192 ${b}`);
+  }
+  return differences;
+}
+function sortedKeys(value) {
+  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+// packages/action/src/run/run-id.ts
+import { createHash as createHash3 } from "node:crypto";
+function deriveRunId(parts, prefix = "me") {
+  const hash4 = createHash3("sha256").update(parts.join("\0")).digest("hex").slice(0, 12);
+  return `${prefix}-${hash4}`;
+}
+function jobKey(runId, jobIndex, layout) {
+  return `${runId}-j${jobIndex}-tp${layout.tensorParallel}pp${layout.pipelineParallel}`;
+}
+
+// packages/action/src/run/pin-revision.ts
+var NO_SHA_FOR_DIRECTORY = "a model directory has no Hub commit SHA: the run records the path only, so a re-evaluation of the same path after its files changed is not told apart";
+function withCommitSha(settings, sha) {
+  return rederiveRunId({ ...settings, commitSha: sha });
+}
+function rederiveRunId(settings) {
+  if (!settings.runIdPrefix) return settings;
+  return {
+    ...settings,
+    runId: deriveRunId([...settings.runIdPrefix, definitionHash(runDefinition(settings))])
+  };
+}
+async function pinRevision(settings, resolve5, isDirectory = () => false) {
+  if (!HUB_ID.test(settings.model) || isDirectory(settings.model)) {
+    return { settings: rederiveRunId(settings), line: `${settings.model}: ${NO_SHA_FOR_DIRECTORY}.` };
+  }
+  const revision = settings.revision ?? "main";
+  const sha = await resolve5(settings.model, revision);
+  return {
+    settings: withCommitSha(settings, sha),
+    line: `${settings.model}@${revision} is commit ${sha} on the Hub; LightEval loads that commit.`
+  };
+}
+
+// packages/action/src/stats/normal.ts
+var Z_952 = 1.959963984540054;
+function erfc(x) {
+  const z2 = Math.abs(x);
+  const t = 1 / (1 + z2 / 2);
+  const r = t * Math.exp(
+    -z2 * z2 - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))
+  );
+  return x >= 0 ? r : 2 - r;
+}
+function twoSidedNormalP(z2) {
+  if (!Number.isFinite(z2)) return Number.isNaN(z2) ? 1 : 0;
+  return Math.min(1, erfc(Math.abs(z2) / Math.SQRT2));
+}
+
+// packages/action/src/stats/prng.ts
+function mulberry32(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = state + 1831565813 >>> 0;
+    let t = state;
+    t = Math.imul(t ^ t >>> 15, t | 1);
+    t ^= t + Math.imul(t ^ t >>> 7, t | 61);
+    return ((t ^ t >>> 14) >>> 0) / 4294967296;
+  };
+}
+
+// packages/action/src/stats/compare.ts
+function verdictOf(delta, significant) {
+  if (!significant || delta === 0) return "within noise";
+  return delta > 0 ? "improved" : "regressed";
+}
+function compareUnpaired(benchmark, current2, baseline) {
+  const delta = current2.value - baseline.value;
+  const se = Math.sqrt(current2.stderr ** 2 + baseline.stderr ** 2);
+  const pValue = se === 0 ? delta === 0 ? 1 : 0 : twoSidedNormalP(delta / se);
+  return {
+    benchmark,
+    value: current2.value,
+    baseline: baseline.value,
+    delta,
+    ci: [delta - Z_952 * se, delta + Z_952 * se],
+    pValue,
+    adjustedPValue: pValue,
+    method: "unpaired z-test",
+    view: "independent runs",
+    verdict: verdictOf(delta, pValue < 0.05)
+  };
+}
+function benjaminiHochberg(pValues) {
+  const m = pValues.length;
+  const order = pValues.map((p, i) => ({ p, i })).sort((a, b) => a.p - b.p);
+  const adjusted = new Array(m);
+  let running = 1;
+  for (let rank = m; rank >= 1; rank--) {
+    const entry = order[rank - 1];
+    running = Math.min(running, entry.p * m / rank);
+    adjusted[entry.i] = running;
+  }
+  return adjusted;
+}
+function controlFalseDiscoveries(comparisons) {
+  const adjusted = benjaminiHochberg(comparisons.map((c) => c.pValue));
+  return comparisons.map((c, i) => {
+    const adjustedPValue = adjusted[i] ?? c.pValue;
+    return { ...c, adjustedPValue, verdict: verdictOf(c.delta, adjustedPValue < 0.05) };
+  });
+}
+
+// packages/action/src/stats/per-problem.ts
+function problemMeans(scores) {
+  const byProblem = /* @__PURE__ */ new Map();
+  for (const s of scores) {
+    const weight = s.samples ?? 1;
+    const entry = byProblem.get(s.problem) ?? { sum: 0, weight: 0, samples: 0, known: true };
+    entry.sum += s.score * weight;
+    entry.weight += weight;
+    entry.samples += s.samples ?? 0;
+    entry.known &&= s.samples !== void 0;
+    byProblem.set(s.problem, entry);
+  }
+  return [...byProblem].map(([problem, e]) => ({
+    problem,
+    mean: e.sum / e.weight,
+    ...e.known && { samples: e.samples }
+  }));
+}
+var mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
+function sampleVariance(xs) {
+  if (xs.length < 2) return 0;
+  const m = mean(xs);
+  return xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1);
+}
+function withinProblemVariance(problem, pooled) {
+  const k = problem.samples;
+  if (k === void 0 || k < 2) return pooled;
+  if (problem.mean <= 0 || problem.mean >= 1) {
+    const p = 0.5 / (k + 1);
+    return p * (1 - p);
+  }
+  return problem.mean * (1 - problem.mean) * k / (k - 1);
+}
+
+// packages/action/src/stats/detectable.ts
+function detectableChange(benchmark, scores, options = {}) {
+  const problems = problemMeans(scores);
+  const m = problems.length;
+  if (m === 0) return null;
+  const p = mean(problems.map((x) => x.mean));
+  const samples = options.samples ?? problems[0]?.samples ?? 1;
+  const withinVariance = mean(problems.map((x) => withinProblemVariance(x, p * (1 - p))));
+  const minimumChange = Z_952 * Math.sqrt(2 * withinVariance / (m * samples));
+  const points = (x) => (x * 100).toFixed(1);
+  let sentence = `${benchmark}: ${m} problems \xD7 ${samples} samples: changes under \xB1${points(minimumChange)} points are noise`;
+  const result = { problems: m, samples, withinVariance, minimumChange, sentence };
+  if (options.precision !== void 0 && options.precision > 0) {
+    const needed = Math.max(1, Math.ceil(2 * Z_952 ** 2 * withinVariance / (m * options.precision ** 2)));
+    result.precision = options.precision;
+    result.samplesForPrecision = needed;
+    sentence += `; \xB1${points(options.precision)} points needs ${needed} samples per problem`;
+  }
+  result.sentence = `${sentence}.`;
+  return result;
+}
+
+// packages/action/src/stats/interval.ts
+function wilsonInterval(p, n2, z2 = Z_952) {
+  if (!(n2 > 0)) return [0, 1];
+  const z22 = z2 * z2;
+  const denominator = 1 + z22 / n2;
+  const center = (p + z22 / (2 * n2)) / denominator;
+  const half = z2 / denominator * Math.sqrt(Math.max(0, p * (1 - p) / n2 + z22 / (4 * n2 * n2)));
+  return [p <= 0 ? 0 : Math.max(0, center - half), p >= 1 ? 1 : Math.min(1, center + half)];
+}
+function scoreInterval(scores, z2 = Z_952) {
+  const problems = problemMeans(scores);
+  const m = problems.length;
+  if (m === 0) return null;
+  const means = problems.map((p) => p.mean);
+  const value = mean(means);
+  const sampleCounts = problems.flatMap((p) => p.samples !== void 0 ? [p.samples] : []);
+  const samples = sampleCounts.length === m ? mostCommon(sampleCounts) : void 0;
+  const se2 = sampleVariance(means) / m;
+  const bernoulli = value * (1 - value);
+  const upper = samples === void 0 ? Number.POSITIVE_INFINITY : m * samples;
+  const effectiveN = se2 === 0 || bernoulli === 0 ? m : Math.min(upper, Math.max(m - 1, bernoulli / se2));
+  return {
+    value,
+    ci: wilsonInterval(value, effectiveN, z2),
+    method: "wilson (per-problem spread)",
+    problems: m,
+    ...samples !== void 0 && { samples },
+    effectiveN
+  };
+}
+function intervalFromStderr(value, stderr, problems, z2 = Z_952) {
+  const bernoulli = value * (1 - value);
+  const fromStderr = stderr !== null && stderr > 0 && bernoulli > 0 ? bernoulli / stderr ** 2 : void 0;
+  const effectiveN = fromStderr ?? problems;
+  if (effectiveN === void 0) return null;
+  return {
+    value,
+    ci: wilsonInterval(value, effectiveN, z2),
+    method: "wilson (LightEval stderr)",
+    ...problems !== void 0 && { problems },
+    effectiveN
+  };
+}
+function mostCommon(xs) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const x of xs) counts.set(x, (counts.get(x) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0]?.[0] ?? 0;
+}
+
+// packages/action/src/stats/permutation.ts
+function pairUp(current2, baseline) {
+  const base = new Map(problemMeans(baseline).map((p) => [p.problem, p]));
+  return problemMeans(current2).flatMap((c) => {
+    const b = base.get(c.problem);
+    return b ? [{ current: c, baseline: b }] : [];
+  });
+}
+var correctOf = (p) => p.samples === void 0 ? void 0 : Math.round(p.mean * p.samples);
+function hypergeometric(random, total, successes, draws) {
+  let left = successes;
+  let remaining = total;
+  let drawn = 0;
+  for (let i = 0; i < draws; i++) {
+    if (random() * remaining < left) {
+      drawn += 1;
+      left -= 1;
+    }
+    remaining -= 1;
+  }
+  return drawn;
+}
+function permutedDelta(pairs, random) {
+  let sum2 = 0;
+  for (const { current: current2, baseline } of pairs) {
+    const c = correctOf(current2);
+    const b = correctOf(baseline);
+    if (c !== void 0 && b !== void 0 && current2.samples && baseline.samples) {
+      const k = current2.samples;
+      const l = baseline.samples;
+      const x = hypergeometric(random, k + l, c + b, k);
+      sum2 += x / k - (c + b - x) / l;
+    } else {
+      const d = current2.mean - baseline.mean;
+      sum2 += random() < 0.5 ? d : -d;
+    }
+  }
+  return sum2 / pairs.length;
+}
+function comparePairedPermutation(benchmark, current2, baseline, options = {}) {
+  const pairs = pairUp(current2, baseline);
+  const m = pairs.length;
+  if (m === 0) return null;
+  const value = mean(pairs.map((p) => p.current.mean));
+  const base = mean(pairs.map((p) => p.baseline.mean));
+  const delta = value - base;
+  const resamples = options.resamples ?? 1e4;
+  const random = mulberry32(options.seed ?? 24301);
+  const threshold = Math.abs(delta) - 1e-12;
+  let extreme = 0;
+  for (let r = 0; r < resamples; r++) {
+    if (Math.abs(permutedDelta(pairs, random)) >= threshold) extreme += 1;
+  }
+  const pValue = delta === 0 ? 1 : (1 + extreme) / (resamples + 1);
+  const pooledCurrent = value * (1 - value);
+  const pooledBaseline = base * (1 - base);
+  const variance = pairs.reduce(
+    (s, p) => s + withinProblemVariance(p.current, pooledCurrent) / (p.current.samples ?? 1) + withinProblemVariance(p.baseline, pooledBaseline) / (p.baseline.samples ?? 1),
+    0
+  ) / (m * m);
+  const se = Math.sqrt(variance);
+  return {
+    benchmark,
+    value,
+    baseline: base,
+    delta,
+    ci: [Math.max(-1, delta - Z_952 * se), Math.min(1, delta + Z_952 * se)],
+    pValue,
+    adjustedPValue: pValue,
+    method: "paired permutation",
+    pairedProblems: m,
+    view: "problems fixed",
+    verdict: verdictOf(delta, pValue < 0.05)
+  };
+}
+
+// packages/action/src/stats/baseline-comparison.ts
+function benchmarkStatistics(score, options = {}) {
+  const fromDetails = score.perProblem?.length ? scoreInterval(score.perProblem) : null;
+  if (fromDetails) {
+    return {
+      benchmark: score.benchmark,
+      interval: fromDetails,
+      detectable: detectableChange(score.benchmark, score.perProblem ?? [], options)
+    };
+  }
+  const interval = score.value === null ? null : intervalFromStderr(score.value, score.stderr, score.problems ?? void 0);
+  return {
+    benchmark: score.benchmark,
+    interval,
+    detectable: null,
+    note: `${score.benchmark}: no per-problem details, so the interval comes from LightEval's reported stderr and no detectable change is given.`
+  };
+}
+var ASSUMPTION_PAIRED = "Paired permutation test on per-problem means over the problems both runs scored, with the problems held fixed: only sampling noise counts, as a regression gate on a fixed benchmark asks; the interval is \u0394 \xB1 1.96\xB7se from the within-problem variances.";
+var ASSUMPTION_UNPAIRED = "Without per-problem details on both sides the runs are compared as independent from LightEval's two standard errors (z-test), which overstates the noise.";
+function assumptionOf(comparisons) {
+  const methods = new Set(comparisons.map((c) => c.method));
+  if (methods.size === 0) return "";
+  if (!methods.has("unpaired z-test")) return ASSUMPTION_PAIRED;
+  if (methods.size === 1) return ASSUMPTION_UNPAIRED;
+  return `${ASSUMPTION_PAIRED} ${ASSUMPTION_UNPAIRED}`;
+}
+function compareWithBaseline(current2, baseline, options = {}) {
+  const comparisons = [];
+  const skipped = [];
+  for (const score of current2) {
+    const base = baseline.find((b) => b.benchmark === score.benchmark);
+    if (!base) {
+      skipped.push({ benchmark: score.benchmark, reason: "no baseline result for this benchmark" });
+      continue;
+    }
+    if (score.value === null || base.value === null) {
+      skipped.push({ benchmark: score.benchmark, reason: "no score on one side" });
+      continue;
+    }
+    if (score.perProblem?.length && base.perProblem?.length) {
+      const paired = comparePairedPermutation(score.benchmark, score.perProblem, base.perProblem, options);
+      if (paired) {
+        comparisons.push(paired);
+        continue;
+      }
+    }
+    if (score.stderr === null || base.stderr === null) {
+      skipped.push({
+        benchmark: score.benchmark,
+        reason: "no standard error on one side and no per-problem details"
+      });
+      continue;
+    }
+    comparisons.push(
+      compareUnpaired(
+        score.benchmark,
+        { value: score.value, stderr: score.stderr },
+        { value: base.value, stderr: base.stderr }
+      )
+    );
+  }
+  if (comparisons.length < 2) {
+    return {
+      comparisons,
+      skipped,
+      multipleTesting: "Each benchmark is tested alone at the 5% level.",
+      assumption: assumptionOf(comparisons)
+    };
+  }
+  return {
+    comparisons: controlFalseDiscoveries(comparisons),
+    skipped,
+    multipleTesting: `Verdicts control the false discovery rate at 5% across ${comparisons.length} benchmarks (Benjamini\u2013Hochberg).`,
+    assumption: assumptionOf(comparisons)
+  };
+}
+
+// packages/action/src/run/precision.ts
+var ASSUMED_WITHIN_VARIANCE = 0.25;
+function samplesForPrecision(benchmark, precision, variance) {
+  const m = variance?.problems ?? benchmark.problems;
+  if (m === void 0 || m <= 0) return null;
+  const v = variance?.withinVariance ?? ASSUMED_WITHIN_VARIANCE;
+  const samples = Math.max(1, Math.ceil(2 * Z_952 ** 2 * v / (m * precision ** 2)));
+  const from = variance ? `v\u0304 = ${v.toFixed(4)} from ${variance.source}` : `no baseline details: assumed the worst-case v\u0304 = ${ASSUMED_WITHIN_VARIANCE} (p = \xBD), so this errs high`;
+  return {
+    benchmark: benchmark.name,
+    samples,
+    line: `precision \xB1${(precision * 100).toFixed(1)} points: ${benchmark.name} ${m} problems \xD7 ${samples} samples (${from})`
+  };
+}
+function applyPrecision(settings, variances = /* @__PURE__ */ new Map()) {
+  const precision = settings.precision;
+  if (precision === void 0) return { settings, lines: [] };
+  const names = settings.benchmarks.length > 0 ? settings.benchmarks : [...defaultBenchmarkNames];
+  const given = settings.benchmarkDefinitions ?? names.map(getBenchmark);
+  const lines = [];
+  const fromPrecision = [];
+  const benchmarkDefinitions = given.map((b) => {
+    const set2 = samplesForPrecision(b, precision, variances.get(b.name));
+    if (!set2) {
+      lines.push(`precision: ${b.name} keeps ${b.samplesPerPrompt} samples (its problem count is unknown)`);
+      return b;
+    }
+    lines.push(set2.line);
+    fromPrecision.push(b.name);
+    return { ...b, samplesPerPrompt: set2.samples };
+  });
+  return {
+    settings: { ...settings, benchmarks: names, benchmarkDefinitions, samplesFromPrecision: fromPrecision },
+    lines
+  };
+}
+function estimatedGpuHours(jobs) {
+  return jobs.reduce((sum2, job) => sum2 + (job.cost?.estimatedGpuHours ?? 0), 0);
+}
+var GpuBudgetError = class extends Error {
+  name = "GpuBudgetError";
+  kind = "bad-input";
+  hint;
+  constructor(estimate, budget, jobs, capped) {
+    const perBenchmark = jobs.flatMap((job) => job.samples ?? []).map((s) => `${s.benchmark} ${s.problems ?? "?"} \xD7 ${s.drawn}`).join(", ");
+    super(
+      `The plan is estimated at ${estimate.toFixed(1)} GPU-hours (${perBenchmark}; an ESTIMATE at an assumed throughput, see the plan), above max-gpu-hours ${budget}${capped ? ", even with the precision-set counts capped" : ""}`
+    );
+    const factor = budget / estimate;
+    this.hint = `Raise max-gpu-hours to at least ${Math.ceil(estimate)}, or lower the samples (about \xD7${factor.toFixed(2)} fits: the config file's samples map), or a looser precision.`;
+  }
+};
+function cappedForBudget(settings, estimate, budget) {
+  const capped = new Set(settings.samplesFromPrecision ?? []);
+  if (capped.size === 0 || !settings.benchmarkDefinitions) return void 0;
+  const factor = budget / estimate;
+  return settings.benchmarkDefinitions.map(
+    (b) => capped.has(b.name) ? { ...b, samplesPerPrompt: Math.max(1, Math.floor(b.samplesPerPrompt * factor)) } : b
+  );
+}
+function withinBudget(settings, plan, replan2, log) {
+  const budget = settings.maxGpuHours;
+  if (budget === void 0) return plan;
+  const estimate = estimatedGpuHours(plan.jobs);
+  if (estimate <= budget) {
+    log(`Estimated ${estimate.toFixed(1)} GPU-hours (an estimate), within max-gpu-hours ${budget}.`);
+    return plan;
+  }
+  const capped = cappedForBudget(settings, estimate, budget);
+  if (!capped) throw new GpuBudgetError(estimate, budget, plan.jobs, false);
+  const next = replan2(capped);
+  const again = estimatedGpuHours(next.jobs);
+  if (again > budget) throw new GpuBudgetError(again, budget, next.jobs, true);
+  log(
+    `max-gpu-hours ${budget}: the sample counts precision set were capped to fit (estimated ${estimate.toFixed(1)} \u2192 ${again.toFixed(1)} GPU-hours): ${capped.map((b) => `${b.name} ${b.samplesPerPrompt}`).join(", ")}; the precision asked is not reached, the report gives the smallest detectable change instead.`
+  );
+  return next;
+}
+
+// packages/action/src/run/run-facts.ts
+var LIGHTEVAL_DEFAULT_SEED = 1234;
+function parseModelArgs(modelArgs) {
+  const generationText = /generation_parameters=\{([^}]*)\}/.exec(modelArgs)?.[1] ?? "";
+  const rest = modelArgs.replace(/generation_parameters=\{[^}]*\},?/, "");
+  const pairs = (text3, separator) => new Map(
+    text3.split(",").filter((p) => p.includes(separator)).map((p) => [p.slice(0, p.indexOf(separator)), p.slice(p.indexOf(separator) + 1)])
+  );
+  return { top: pairs(rest, "="), generation: pairs(generationText, ":") };
+}
+var numberOr = (text3) => {
+  const value = Number(text3);
+  return text3 !== void 0 && Number.isFinite(value) ? value : null;
+};
+function definitionOf(name, settings) {
+  return settings.benchmarkDefinitions?.find((b) => b.name === name) ?? benchmarkCatalog.find((b) => b.name === name);
+}
+function benchmarkFacts(state, settings, lightevalVersion) {
+  const version2 = parseLightevalVersion(lightevalVersion);
+  return state.jobs.flatMap((job) => {
+    const { top, generation } = parseModelArgs(job.planned.lightevalModelArgs);
+    const seedArg = numberOr(top.get("seed"));
+    return job.planned.benchmarks.map((name) => {
+      const definition = definitionOf(name, settings);
+      const identity = definition ? benchmarkIdentity(definition, version2) : { benchmark: name, revision: null };
+      return {
+        ...identity,
+        seeds: [seedArg ?? LIGHTEVAL_DEFAULT_SEED],
+        seedSource: seedArg === null ? "LightEval default (VLLMModelConfig.seed)" : "model args",
+        temperature: numberOr(generation.get("temperature")),
+        topP: numberOr(generation.get("top_p")),
+        maxNewTokens: numberOr(generation.get("max_new_tokens"))
+      };
+    });
+  });
+}
+
+// packages/action/src/run/run-report.ts
+function buildReport(input2) {
+  const { settings, state, progress, finished, results } = input2;
+  const jobs = state.jobs.map((job) => jobReport(job, finished, progress));
+  const version2 = results[0]?.lightevalVersion ?? input2.lightevalVersion;
+  return {
+    model: settings.model,
+    revision: settings.revision ?? "main",
+    // The recorded commit (reopening reads it from the state, never from the Hub).
+    commitSha: state.commitSha ?? settings.commitSha ?? null,
+    status: input2.status,
+    simulated: settings.simulate,
+    jobs,
+    results: results.map((r) => ({
+      benchmark: r.benchmark,
+      metric: r.metric,
+      value: r.value,
+      stderr: r.stderr,
+      samples: r.samples,
+      problems: r.problems,
+      notes: r.notes
+    })),
+    versions: { lighteval: version2 },
+    benchmarkFacts: benchmarkFacts(state, settings, input2.lightevalVersion),
+    wallSeconds: Math.round((input2.at - progress.startedAt) / 1e3),
+    notes: [...progress.notes]
+  };
+}
+function jobReport(job, finished, progress) {
+  const done = finished.find((f) => f.index === job.index);
+  const liveEntry = [...progress.live.entries()].find(([, v]) => v.index === job.index);
+  const jobState = done?.outcome.state ?? liveEntry?.[1].state;
+  const id = done?.outcome.jobId ?? liveEntry?.[0] ?? job.jobIds.at(-1) ?? "\u2014";
+  const entry = {
+    id,
+    benchmarks: job.planned.benchmarks,
+    state: jobState?.state ?? (job.jobIds.length > 0 ? "PENDING" : "SUBMITTING"),
+    layout: layoutOf(job.planned, jobState?.nodeList),
+    elapsedSeconds: jobState?.elapsedSeconds ?? null,
+    queueSeconds: null
+  };
+  const reason = failureReason(done?.outcome);
+  if (reason) entry.reason = reason;
+  else if (jobState && "reason" in jobState && jobState.reason) entry.reason = jobState.reason;
+  if (done?.outcome.state.class === "failed" && done.outcome.logTail) entry.logTail = done.outcome.logTail;
+  if (job.superseded.length > 0) {
+    entry.supersededAttempts = job.superseded.map((s) => supersededAttempt(s, progress));
+  }
+  return entry;
+}
+function layoutOf(planned, nodeList) {
+  return {
+    nodes: planned.nodes,
+    gpusPerNode: planned.gpusPerNode,
+    tensorParallel: planned.tensorParallel,
+    pipelineParallel: planned.pipelineParallel,
+    dataParallel: planned.dataParallel,
+    route: planned.route ?? "in-process",
+    ...nodeList !== void 0 && { nodeList }
+  };
+}
+function supersededAttempt(superseded, progress) {
+  const ended = progress.ended?.get(superseded.jobId);
+  return {
+    id: superseded.jobId,
+    layout: layoutOf(superseded.planned, ended?.nodeList),
+    state: ended?.state ?? "FAILED",
+    reason: "GPU out of memory",
+    elapsedSeconds: ended?.elapsedSeconds ?? null
+  };
+}
+function failureReason(outcome) {
+  if (outcome?.state.class !== "failed") return void 0;
+  const parts = [
+    outcome.failure === "gpu-oom" ? "GPU out of memory" : outcome.failure ?? outcome.state.state
+  ];
+  if (outcome.state.exitCode !== void 0) parts.push(`exit code ${outcome.state.exitCode}`);
+  if (outcome.state.reason) parts.push(outcome.state.reason);
+  return parts.join(", ");
+}
+function layoutText(job) {
+  return `${job.nodes}\xD7${job.gpusPerNode} GPUs, TP ${job.tensorParallel} \xD7 PP ${job.pipelineParallel} \xD7 DP ${job.dataParallel}`;
+}
+function describeEvent(event) {
+  switch (event.type) {
+    case "state": {
+      const s = event.state;
+      const reason = "reason" in s && s.reason ? ` (${s.reason})` : "";
+      return `Job ${event.jobId}: ${s.state}${reason}, elapsed ${formatSeconds(s.elapsedSeconds)}`;
+    }
+    case "query-failed":
+      return `Status query failed (${event.error.message}); retrying in ${Math.round(event.nextPollMs / 1e3)} s. The jobs are unaffected.`;
+    case "source-changed":
+      return `Watching through ${event.source}: ${event.reason}`;
+    default:
+      return void 0;
+  }
+}
+function formatSeconds(seconds2) {
+  const h = Math.floor(seconds2 / 3600);
+  const m = Math.floor(seconds2 % 3600 / 60);
+  const s = Math.floor(seconds2 % 60);
+  return h > 0 ? `${h}h${String(m).padStart(2, "0")}m` : m > 0 ? `${m}m${String(s).padStart(2, "0")}s` : `${s}s`;
+}
+
+// packages/action/src/run/standin.ts
+import { randomBytes as randomBytes2 } from "node:crypto";
+import { existsSync as existsSync2 } from "node:fs";
+import { readFile as readFile4 } from "node:fs/promises";
+import { dirname, join as join2 } from "node:path";
+import { fileURLToPath } from "node:url";
+var STANDIN = join2("test", "fixtures", "lighteval", "lighteval");
+function findStandinScript(from = fileURLToPath(import.meta.url)) {
+  for (let dir = dirname(from); ; dir = dirname(dir)) {
+    const candidate = join2(dir, STANDIN);
+    if (existsSync2(candidate)) return candidate;
+    if (dirname(dir) === dir) return void 0;
+  }
+}
+function findRepositoryRoot() {
+  const standin2 = findStandinScript();
+  return standin2 ? join2(dirname(standin2), "..", "..", "..") : void 0;
+}
+async function installStandin(transport, runDir, standinScript) {
+  const binDir = joinRemotePath(runDir, "bin");
+  await transport.makeDirectory(binDir);
+  const standin2 = joinRemotePath(binDir, "lighteval");
+  const upload = `${standin2}.upload-${randomBytes2(6).toString("hex")}`;
+  await transport.writeFile(upload, await readFile4(standinScript), { mode: 493 });
+  const moved = await transport.exec(["mv", "-f", "--", upload, standin2]);
+  if (moved.exitCode !== 0)
+    throw new Error(`could not install the LightEval stand-in: ${moved.stderr.trim()}`);
+  return binDir;
+}
+
+// packages/action/src/run/collect-results.ts
+import { mkdir as mkdir3, writeFile as writeFile2 } from "node:fs/promises";
+import { dirname as dirname3, join as join3 } from "node:path";
+
 // packages/action/src/run/copy-remote.ts
 import { mkdir as mkdir2, writeFile } from "node:fs/promises";
 import { dirname as dirname2, isAbsolute as isAbsolute2, relative, resolve as resolve4 } from "node:path";
-async function copyRemoteTree(transport, remoteDir, localDir, maxDepth = 4, limits = {}) {
+async function copyRemoteTree(transport, remoteDir, localDir, maxDepth = 10, limits = {}) {
   const caps = { ...DETAILS_LIMITS, ...limits };
   const listing = await listTreeSafely(transport, remoteDir, { maxDepth: maxDepth + 1 });
   const files = listing.entries.filter((e) => e.type === "file");
@@ -57605,7 +70683,7 @@ def v(p):
     except Exception:
         return None
 print(json.dumps({p: v(p) for p in ${JSON.stringify(PREFLIGHT_PACKAGES)}}))`;
-var singleQuoted = (text2) => `'${text2.replaceAll("'", `'\\''`)}'`;
+var singleQuoted = (text3) => `'${text3.replaceAll("'", `'\\''`)}'`;
 function preflightScript(setupLines) {
   const lines = ["set +e", "exec 3>&1 1>&2"];
   setupLines.forEach((line, index) => {
@@ -57642,9 +70720,9 @@ function parsePreflightOutput(stdout) {
     if (key === "setup_failed") failed.push(Number(value));
     else values.set(key, value);
   }
-  const json2 = (text2) => {
+  const json2 = (text3) => {
     try {
-      return text2 ? JSON.parse(text2) : void 0;
+      return text3 ? JSON.parse(text3) : void 0;
     } catch {
       return void 0;
     }
@@ -57676,13 +70754,13 @@ var JOB_SETUP_EXAMPLE = [
   "job-setup: |",
   "  source /shared/envs/lighteval/bin/activate   # or: module load lighteval / conda activate eval"
 ].join("\n");
-function releaseOf(text2) {
+function releaseOf(text3) {
   try {
-    const v = parseLightevalVersion(text2);
+    const v = parseLightevalVersion(text3);
     return `${v.major}.${v.minor}.${v.patch}`;
   } catch (error62) {
-    if (error62 instanceof UnsupportedLightevalVersionError && /^v?\d+\.\d+/.test(text2.trim())) {
-      const [major, minor, patch = "0"] = text2.trim().replace(/^v/, "").split(/[.+-]/);
+    if (error62 instanceof UnsupportedLightevalVersionError && /^v?\d+\.\d+/.test(text3.trim())) {
+      const [major, minor, patch = "0"] = text3.trim().replace(/^v/, "").split(/[.+-]/);
       return `${major}.${minor}.${patch}`;
     }
     return null;
@@ -57771,7 +70849,13 @@ function parseJobVersionsRecord(versionsJson, gpuText = "") {
 // packages/action/src/run/collect-results.ts
 async function collectResults2(transport, finished, where) {
   const localResultsDir = join3(where.localDir, "results");
-  const collected = { results: [], localResultsDir, localCopies: /* @__PURE__ */ new Map(), notes: [] };
+  const collected = {
+    results: [],
+    localResultsDir,
+    localCopies: /* @__PURE__ */ new Map(),
+    notes: [],
+    perProblem: /* @__PURE__ */ new Map()
+  };
   const localOf = (remote) => join3(localResultsDir, remote.slice(where.runDir.length).replace(/^\/+/, ""));
   for (const job of [...finished].sort((a, b) => a.index - b.index)) {
     if (job.outcome.state.class !== "succeeded") continue;
@@ -57812,6 +70896,7 @@ async function countWhatRan(collected) {
   const perProblem = await readPerProblemScores(collected.localResultsDir, collected.results).catch(
     () => /* @__PURE__ */ new Map()
   );
+  collected.perProblem = perProblem;
   for (const row of collected.results) {
     const ran = samplesThatRan(perProblem.get(row.benchmark) ?? []);
     if (!ran) continue;
@@ -57828,15 +70913,15 @@ function outputDirOf(spec) {
   return spec.outputDir ?? spec.runDir;
 }
 
-// packages/action/src/run/run-id.ts
-import { createHash as createHash2 } from "node:crypto";
-function deriveRunId(parts, prefix = "me") {
-  const hash4 = createHash2("sha256").update(parts.join("\0")).digest("hex").slice(0, 12);
-  return `${prefix}-${hash4}`;
-}
-function jobKey(runId, jobIndex, layout) {
-  return `${runId}-j${jobIndex}-tp${layout.tensorParallel}pp${layout.pipelineParallel}`;
-}
+// packages/action/src/run/run-settings.ts
+var MULTI_NODE_DEFAULTS = {
+  route: "auto",
+  engine: "ray",
+  rayPort: 6379,
+  servePort: 8e3,
+  joinTimeoutSeconds: 600,
+  serveTimeoutSeconds: 1800
+};
 
 // packages/action/src/run/job-specs.ts
 var LIGHTEVAL_OUTPUT_DIR = "lighteval-results";
@@ -57859,17 +70944,45 @@ function toJobSpec(job, jobIndex, settings, options = {}) {
     requeue: true,
     setup,
     environment: {
+      // The site's own variables first: the job's (planned) ones win over them.
+      ...settings.multiNode?.extraEnvironment,
       ...job.env,
       // The stand-in imitates one LightEval release: the one this job's command line was planned for.
       ...options.standinBinDir ? { LIGHTEVAL_STANDIN_VERSION: options.lightevalVersion ?? DEFAULT_LIGHTEVAL_VERSION } : {}
     },
     command: job.lightevalArgv
   };
+  const multiNode = multiNodeSpec(job, settings);
+  if (multiNode) spec.multiNode = multiNode;
   if (settings.slurm.timeLimit) spec.timeLimit = settings.slurm.timeLimit;
   if (settings.slurm.partition) spec.partition = settings.slurm.partition;
   if (settings.slurm.account) spec.account = settings.slurm.account;
   if (settings.slurm.qos) spec.qos = settings.slurm.qos;
+  if (settings.slurm.gresType) spec.gpuType = settings.slurm.gresType;
   if (settings.hfToken) spec.secrets = { HF_TOKEN: settings.hfToken };
+  return spec;
+}
+function multiNodeSpec(job, settings) {
+  const route = job.route ?? "in-process";
+  if (route === "in-process") return void 0;
+  const multi = settings.multiNode ?? {};
+  const spec = {
+    route,
+    rendezvousPort: multi.rayPort ?? MULTI_NODE_DEFAULTS.rayPort,
+    joinTimeoutSeconds: multi.joinTimeoutSeconds ?? MULTI_NODE_DEFAULTS.joinTimeoutSeconds
+  };
+  if (multi.networkInterface) spec.networkInterface = multi.networkInterface;
+  if (route === "serve") {
+    if (!job.server)
+      throw new Error(`job ${job.benchmarks.join(", ")} has route serve but no planned server`);
+    spec.serve = {
+      argv: job.server.argv,
+      servedModelName: job.server.servedModelName,
+      port: job.server.port,
+      engine: job.server.engine,
+      timeoutSeconds: multi.serveTimeoutSeconds ?? MULTI_NODE_DEFAULTS.serveTimeoutSeconds
+    };
+  }
   return spec;
 }
 
@@ -57910,6 +71023,16 @@ var plannedJobSchema = external_exports.object({
   lightevalModelArgs: external_exports.string(),
   lightevalArgv: external_exports.array(external_exports.string()).min(1),
   env: external_exports.record(external_exports.string(), external_exports.string()),
+  // Absent in state written before routes existed: those jobs ran in-process.
+  route: external_exports.enum(["in-process", "ray", "serve"]).optional(),
+  routeReason: external_exports.string().optional(),
+  server: external_exports.object({
+    argv: external_exports.array(external_exports.string()).min(1),
+    servedModelName: external_exports.string(),
+    port: external_exports.number().int().min(1).max(65535),
+    engine: external_exports.enum(["ray", "mp"]),
+    concurrency: external_exports.number().int().positive().optional()
+  }).optional(),
   reasons: external_exports.array(external_exports.string()),
   warnings: external_exports.array(external_exports.string())
 });
@@ -57931,6 +71054,7 @@ var recordedJobSchema = external_exports.object({
 var runDefinitionSchema = external_exports.object({
   model: external_exports.string(),
   revision: external_exports.string(),
+  commitSha: external_exports.string().optional(),
   benchmarks: external_exports.array(external_exports.string()),
   customTasks: external_exports.string(),
   cluster: external_exports.string(),
@@ -57940,12 +71064,18 @@ var runDefinitionSchema = external_exports.object({
   jobPerBenchmark: external_exports.boolean(),
   slurm: external_exports.string(),
   remoteDir: external_exports.string(),
-  simulate: external_exports.boolean()
+  simulate: external_exports.boolean(),
+  samples: external_exports.string().optional(),
+  precision: external_exports.string().optional(),
+  maxGpuHours: external_exports.string().optional(),
+  multiNode: external_exports.string().optional()
 });
 var stateFields = {
   runId: external_exports.string(),
   model: external_exports.string(),
   revision: external_exports.string().optional(),
+  /** The commit the revision was pinned to before planning; reopening reads it here, never the Hub. */
+  commitSha: external_exports.string().optional(),
   benchmarks: external_exports.array(external_exports.string()),
   createdAt: external_exports.string(),
   updatedAt: external_exports.string(),
@@ -57964,14 +71094,14 @@ function stateFilePath(settings) {
   return joinRemotePath(runDirectory(settings), "state.json");
 }
 async function readRunState(transport, path2) {
-  let text2;
+  let text3;
   try {
-    text2 = (await transport.readFile(path2)).toString("utf8");
+    text3 = (await transport.readFile(path2)).toString("utf8");
   } catch (error62) {
     if (isMissingFile(error62)) return void 0;
     throw error62;
   }
-  const parsed = runStateSchema.safeParse(safeJson(text2));
+  const parsed = runStateSchema.safeParse(safeJson(text3));
   if (!parsed.success) {
     throw Object.assign(
       new Error(`The run state file ${path2} is not valid: ${external_exports.prettifyError(parsed.error)}`),
@@ -57989,9 +71119,9 @@ async function writeRunState(transport, path2, state) {
   const moved = await transport.exec(["mv", "-f", "--", temporary, path2]);
   if (moved.exitCode !== 0) throw new Error(`could not write the run state ${path2}: ${moved.stderr.trim()}`);
 }
-function safeJson(text2) {
+function safeJson(text3) {
   try {
-    return JSON.parse(text2);
+    return JSON.parse(text3);
   } catch {
     return void 0;
   }
@@ -58010,24 +71140,33 @@ async function prepareFreshRun(settings, deps) {
   deps.logger.info(`Preflight: ${checked.summary}; planning for LightEval ${checked.lightevalVersion}.`);
   const facts = await deps.loadFacts({
     model: settings.model,
-    ...settings.revision !== void 0 && { revision: settings.revision },
+    // The pinned commit when there is one: the config read, the plan and LightEval's `revision=`
+    // then name one commit, whatever the branch does meanwhile.
+    ...(settings.commitSha ?? settings.revision) !== void 0 && {
+      revision: settings.commitSha ?? settings.revision
+    },
     ...deps.hubEndpoint !== void 0 && { hubEndpoint: deps.hubEndpoint },
     ...settings.hfToken !== void 0 && { token: settings.hfToken }
   });
-  const plan = planEvaluation({
+  const planFor = (benchmarks) => planEvaluation({
     facts,
     cluster: settings.cluster,
-    benchmarks: settings.benchmarkDefinitions ?? settings.benchmarks,
+    benchmarks,
     outputDir: LIGHTEVAL_OUTPUT_DIR,
     lightevalVersion: checked.lightevalVersion,
     ...settings.gpuMemoryUtilization !== void 0 && {
       gpuMemoryUtilization: settings.gpuMemoryUtilization
     },
     ...settings.maxModelLength !== void 0 && { maxModelLength: settings.maxModelLength },
-    ...settings.jobPerBenchmark !== void 0 && { jobPerBenchmark: settings.jobPerBenchmark }
+    ...settings.jobPerBenchmark !== void 0 && { jobPerBenchmark: settings.jobPerBenchmark },
+    ...routeInput(settings)
   });
-  const multiNode = plan.jobs.find((job) => job.nodes > 1);
-  if (multiNode) throw new MultiNodeRunError(multiNode);
+  const plan = withinBudget(
+    settings,
+    planFor(settings.benchmarkDefinitions ?? settings.benchmarks),
+    planFor,
+    (line) => deps.logger.info(line)
+  );
   return { plan, jobs: plan.jobs, lightevalVersion: plan.lightevalVersion };
 }
 function preflightSetup(settings, standinBinDir) {
@@ -58051,16 +71190,14 @@ async function prepareReopenedRun(settings, transport) {
   const lightevalVersion = recorded.version === 2 ? recorded.lightevalVersion : settings.lightevalVersion ?? DEFAULT_LIGHTEVAL_VERSION;
   return { jobs: recorded.jobs.map((job) => job.planned), lightevalVersion, recorded };
 }
-var MultiNodeRunError = class extends Error {
-  name = "MultiNodeRunError";
-  kind = "bad-input";
-  hint = "Plan for one node (max-nodes 1): GPUs with more memory, a shorter max-model-length, or fewer benchmarks per job. Multi-node vLLM needs a Ray cluster, which this version does not start.";
-  constructor(job) {
-    super(
-      `The plan needs ${job.nodes} nodes for ${job.benchmarks.join(", ")} (TP ${job.tensorParallel} \xD7 PP ${job.pipelineParallel}), and multi-node jobs are not supported yet`
-    );
-  }
-};
+function routeInput(settings) {
+  const multi = settings.multiNode ?? {};
+  return {
+    ...multi.route !== void 0 && { route: multi.route },
+    ...multi.engine !== void 0 && { multiNodeEngine: multi.engine },
+    ...multi.servePort !== void 0 && { servePort: multi.servePort }
+  };
+}
 var RunNotFoundError = class extends Error {
   name = "RunNotFoundError";
   kind = "bad-input";
@@ -58204,42 +71341,6 @@ function planOf(context) {
 // packages/action/src/run/run-mode.ts
 var WAIT = { kind: "wait" };
 
-// packages/action/src/run/run-definition.ts
-import { createHash as createHash3 } from "node:crypto";
-function runDefinition(settings) {
-  const custom2 = (settings.benchmarkDefinitions ?? []).filter((b) => b.customTasksPath !== void 0);
-  const { setup, ...directives } = settings.slurm;
-  return {
-    model: settings.model,
-    revision: settings.revision ?? "main",
-    benchmarks: [...settings.benchmarks],
-    customTasks: custom2.length > 0 ? JSON.stringify(custom2) : "",
-    cluster: JSON.stringify(settings.cluster),
-    lightevalVersion: settings.lightevalVersion ?? "default",
-    maxModelLength: String(settings.maxModelLength ?? "auto"),
-    gpuMemoryUtilization: String(settings.gpuMemoryUtilization ?? "auto"),
-    jobPerBenchmark: settings.jobPerBenchmark ?? false,
-    slurm: JSON.stringify({ ...sortedKeys(directives), setup }),
-    remoteDir: settings.remoteDir,
-    simulate: settings.simulate
-  };
-}
-function definitionHash(definition) {
-  return createHash3("sha256").update(JSON.stringify(definition)).digest("hex").slice(0, 12);
-}
-function definitionDifferences(recorded, given) {
-  const differences = [];
-  for (const key of Object.keys(given)) {
-    const a = JSON.stringify(recorded[key]);
-    const b = JSON.stringify(given[key]);
-    if (a !== b) differences.push(`${key}: ${a} \u2192 ${b}`);
-  }
-  return differences;
-}
-function sortedKeys(value) {
-  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)));
-}
-
 // packages/action/src/run/run-lock.ts
 import { hostname as hostname3 } from "node:os";
 var RunLockTimeoutError = class extends Error {
@@ -58338,6 +71439,7 @@ async function openRunRecord(transport, settings, prepared, mode, options) {
       runId: settings.runId,
       model: settings.model,
       ...settings.revision !== void 0 && { revision: settings.revision },
+      ...settings.commitSha !== void 0 && { commitSha: settings.commitSha },
       benchmarks: prepared.jobs.flatMap((job) => job.benchmarks),
       definition,
       lightevalVersion: prepared.lightevalVersion,
@@ -58433,6 +71535,59 @@ async function directoryExists(executor, path2) {
   return result.exitCode === 0;
 }
 
+// packages/action/src/run/heartbeat.ts
+var HEARTBEAT_INTERVAL_MS = 6e4;
+var TQDM = /([^\r\n|]*?):\s*(\d{1,3})%\|[^|\r\n]*\|\s*(\d+(?:\.\d+)?[kMG]?)\/(\d+(?:\.\d+)?[kMG]?)\s*\[([^\]<\r\n]*)<([^,\]\r\n]*)/g;
+function lightevalProgress(logTail) {
+  let last;
+  for (const match of logTail.matchAll(TQDM)) last = match;
+  if (!last) return void 0;
+  const [, desc = "", percent3, done, total, , remaining = ""] = last;
+  const left = remaining.trim() && remaining.trim() !== "?" ? `, ${remaining.trim()} left` : "";
+  const name = desc.replace(/^.*\]\s*/, "").trim() || "progress";
+  return escapeTerminal(`${name} ${percent3}% (${done}/${total}${left})`, { oneLine: true });
+}
+function heartbeatLine(job, waitedSeconds, progress) {
+  const { state } = job;
+  const reason = "reason" in state && state.reason ? ` (${state.reason})` : "";
+  const pending = state.state === "PENDING";
+  const seconds2 = pending ? waitedSeconds : Math.max(state.elapsedSeconds, 0);
+  const how = pending ? `waiting ${formatSeconds(seconds2)}` : `elapsed ${formatSeconds(seconds2)}`;
+  const lightEval = progress ? `, LightEval ${progress}` : "";
+  return `Job ${job.jobId} (${job.benchmarks.join(", ")}): still ${state.state}${reason}, ${how}${lightEval}`;
+}
+function startHeartbeat(deps) {
+  const firstSeen = /* @__PURE__ */ new Map();
+  let busy = false;
+  const tick = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      for (const job of deps.jobs()) {
+        if (job.state.class !== "running") continue;
+        const seen = firstSeen.get(job.jobId);
+        if (!seen || seen.state !== job.state.state) {
+          firstSeen.set(job.jobId, { state: job.state.state, at: deps.now() });
+        }
+        const since = firstSeen.get(job.jobId)?.at ?? deps.now();
+        const running = job.state.state === "RUNNING";
+        const tail = running ? await deps.readLogTail?.(job.jobId).catch(() => void 0) : void 0;
+        deps.say(heartbeatLine(job, (deps.now() - since) / 1e3, tail ? lightevalProgress(tail) : void 0));
+      }
+    } finally {
+      busy = false;
+    }
+  };
+  for (const job of deps.jobs()) firstSeen.set(job.jobId, { state: job.state.state, at: deps.now() });
+  const stop = deps.every(deps.intervalMs ?? HEARTBEAT_INTERVAL_MS, () => void tick());
+  return { stop, tick };
+}
+function everyInterval(ms, tick) {
+  const timer = setInterval(tick, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 // packages/action/src/run/out-of-memory.ts
 function decideAfterOutOfMemory(plan, job, jobId, limits) {
   const larger = job.oomEscalations < limits.maxOomEscalations ? nextLargerPlan(plan, job.planned) : void 0;
@@ -58504,7 +71659,14 @@ async function runToEnd(context, jobs, attached) {
       if (entry) entry.state = event.state;
       void context.onProgress?.(reportNow(context, "running"));
     }
+    if (event.type === "poll") {
+      for (const [jobId, snapshot] of event.snapshots) {
+        const entry = context.progress.live.get(jobId);
+        if (entry) entry.state = snapshot.state;
+      }
+    }
   };
+  const heartbeat = startRunHeartbeat(context);
   try {
     if (executor.kind === "local") {
       return await executor.run(specs, {
@@ -58525,7 +71687,30 @@ async function runToEnd(context, jobs, attached) {
   } catch (error62) {
     if (!signal?.aborted) throw error62;
     return { outcomes: await cancelRun(context, jobs), cancelled: true };
+  } finally {
+    heartbeat.stop();
   }
+}
+function startRunHeartbeat(context) {
+  const specOf = (jobId) => {
+    const entry = context.progress.live.get(jobId);
+    const job = entry && context.record.current().jobs.find((j) => j.index === entry.index);
+    return job && { job, spec: context.specFor(job) };
+  };
+  return startHeartbeat({
+    now: context.now,
+    every: context.every ?? everyInterval,
+    say: (line) => context.logger.info(line),
+    jobs: () => [...context.progress.live.entries()].flatMap(([jobId, entry]) => {
+      const found = specOf(jobId);
+      return found ? [{ jobId, benchmarks: found.job.planned.benchmarks, state: entry.state }] : [];
+    }),
+    readLogTail: async (jobId) => {
+      const found = specOf(jobId);
+      if (!found) return void 0;
+      return (await readLogTails(context.executor.transport, found.spec, jobId, 5)).stderrTail;
+    }
+  });
 }
 function resubmitOnce(context, spec, failedJobId) {
   const { executor } = context;
@@ -58675,6 +71860,7 @@ async function finish(context, supervised, localDir) {
     status,
     at: context.now()
   });
+  report.results = withStatistics(report.results, collected.perProblem, context.settings.precision);
   const ran = collected.ran;
   if (ran) {
     report.versions = {
@@ -58694,6 +71880,22 @@ async function finish(context, supervised, localDir) {
     localResultsDir: collected.localResultsDir,
     localCopies: collected.localCopies
   };
+}
+function withStatistics(rows, perProblem, precision) {
+  return rows.map((row) => {
+    if (row.value === null) return row;
+    const statistics = benchmarkStatistics(
+      {
+        benchmark: row.benchmark,
+        value: row.value,
+        stderr: row.stderr,
+        problems: row.problems ?? null,
+        perProblem: perProblem.get(row.benchmark) ?? []
+      },
+      precision === void 0 ? {} : { precision }
+    );
+    return { ...row, statistics };
+  });
 }
 
 // packages/action/src/config/did-you-mean.ts
@@ -58723,24 +71925,407 @@ function closestName(unknown2, known) {
   return best.distance <= Math.max(2, Math.floor(target.length / 3)) ? best.name : void 0;
 }
 
-// packages/action/src/report/names.ts
-var TITLES = {
-  math_500: "MATH-500",
-  aime24: "AIME 2024",
-  aime25: "AIME 2025",
-  "gpqa:diamond": "GPQA-Diamond",
-  "lcb:codegeneration": "LiveCodeBench"
+// packages/action/src/request/baseline.ts
+var InvalidBaselineError = class extends Error {
+  constructor(text3) {
+    super(`baseline '${text3}' is not a baseline rule`);
+    this.text = text3;
+  }
+  text;
+  name = "InvalidBaselineError";
+  hint = "Use 'previous-tag', 'base-revision', 'none', or a fixed model as 'namespace/name@revision'.";
 };
-function benchmarkTitle(benchmark) {
-  return TITLES[benchmark] ?? benchmark;
+function parseBaselineSpec(text3) {
+  const trimmed = text3.trim();
+  if (trimmed === "none" || trimmed === "previous-tag" || trimmed === "base-revision") {
+    return { kind: trimmed };
+  }
+  const fixed2 = trimmed.startsWith("fixed:") ? trimmed.slice("fixed:".length).trim() : trimmed;
+  const at = fixed2.lastIndexOf("@");
+  if (at <= 0 || at === fixed2.length - 1 || !fixed2.includes("/")) throw new InvalidBaselineError(text3);
+  return { kind: "fixed", model: fixed2.slice(0, at), revision: fixed2.slice(at + 1) };
 }
-var HUB_ID = /^[\w.-]+\/[\w.-]+$/;
-function modelTitle(model) {
-  if (HUB_ID.test(model)) return model;
-  const parts = model.split(/[\\/]+/).filter((p) => p !== "" && p !== "." && p !== "..");
-  if (parts.length === 0) return model;
-  const tail = parts.slice(-2).join("/");
-  return parts.length > 2 || model.startsWith("/") ? `\u2026/${tail}` : tail;
+function formatBaselineSpec(spec) {
+  return spec.kind === "fixed" ? `${spec.model}@${spec.revision}` : spec.kind;
+}
+
+// packages/action/src/request/tag-pattern.ts
+function tagPatternToRegExp(pattern) {
+  let source = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const char = pattern[i];
+    if (char === "\\" && i + 1 < pattern.length) {
+      source += escapeRegExp(pattern[++i]);
+    } else if (char === "*") {
+      if (pattern[i + 1] === "*") {
+        source += ".*";
+        i++;
+      } else {
+        source += "[^/]*";
+      }
+    } else if (char === "?" || char === "+") {
+      source += char;
+    } else if (char === "[") {
+      const end = pattern.indexOf("]", i + 1);
+      if (end === -1) throw new Error(`tag pattern '${pattern}': '[' without a closing ']'`);
+      source += `[${pattern.slice(i + 1, end).replace(/\\/g, "\\\\")}]`;
+      i = end;
+    } else {
+      source += escapeRegExp(char);
+    }
+  }
+  return new RegExp(`^(?:${source})$`);
+}
+function matchesTagPattern(tag, pattern) {
+  return tagPatternToRegExp(pattern).test(tag);
+}
+function escapeRegExp(text3) {
+  return text3.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+function revisionForTag(tag, template) {
+  const version2 = tag.startsWith("v") ? tag.slice(1) : tag;
+  return template.replaceAll("{tag}", tag).replaceAll("{version}", version2);
+}
+function isReleaseRevision(revision, pattern, template) {
+  const matcher = tagPatternToRegExp(pattern);
+  const [before = "", after = ""] = template.split(/\{tag\}|\{version\}/);
+  if (!revision.startsWith(before) || !revision.endsWith(after)) return false;
+  const core = revision.slice(before.length, revision.length - after.length);
+  return [core, `v${core}`].some((tag) => matcher.test(tag) && revisionForTag(tag, template) === revision);
+}
+
+// packages/action/src/request/from-event.ts
+var defaultTriggerRules = {
+  tagPattern: "v*",
+  tagRevision: "{tag}",
+  triggerLabel: "evaluate",
+  checkpointEventType: "evaluate-checkpoint"
+};
+var MalformedEventError = class extends Error {
+  constructor(eventName, detail) {
+    super(`the ${eventName} event payload is not what GitHub sends: ${detail}`);
+    this.eventName = eventName;
+    this.hint = eventName === "repository_dispatch" ? 'Send {"event_type": "evaluate-checkpoint", "client_payload": {"model": "org/name", "revision": "...", "step": 1000}}.' : "GITHUB_EVENT_PATH should point at the payload the runner wrote; check the workflow trigger.";
+  }
+  eventName;
+  name = "MalformedEventError";
+  hint;
+};
+var repositorySchema = external_exports.object({
+  name: external_exports.string(),
+  full_name: external_exports.string(),
+  owner: external_exports.object({ login: external_exports.string() })
+});
+var senderSchema = external_exports.object({ login: external_exports.string() });
+var pushSchema = external_exports.object({
+  ref: external_exports.string(),
+  deleted: external_exports.boolean(),
+  repository: repositorySchema,
+  sender: senderSchema
+});
+var pullRequestLabeledSchema = external_exports.object({
+  action: external_exports.string(),
+  number: external_exports.number().int(),
+  label: external_exports.object({ name: external_exports.string() }).optional(),
+  pull_request: external_exports.object({
+    number: external_exports.number().int(),
+    labels: external_exports.array(external_exports.object({ name: external_exports.string() })),
+    head: external_exports.object({
+      sha: external_exports.string(),
+      ref: external_exports.string(),
+      repo: external_exports.object({ full_name: external_exports.string() }).nullable()
+    }),
+    base: external_exports.object({ ref: external_exports.string(), repo: external_exports.object({ full_name: external_exports.string() }) })
+  }),
+  repository: repositorySchema,
+  sender: senderSchema
+});
+var dispatchValue = external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()]).transform((v) => String(v).trim());
+var scheduleSchema = external_exports.object({
+  schedule: external_exports.string().optional(),
+  repository: repositorySchema,
+  sender: senderSchema.optional()
+});
+var workflowDispatchSchema = external_exports.object({
+  inputs: external_exports.record(external_exports.string(), dispatchValue.nullable()).nullable(),
+  ref: external_exports.string(),
+  repository: repositorySchema,
+  sender: senderSchema
+});
+var repositoryDispatchSchema = external_exports.object({
+  action: external_exports.string(),
+  client_payload: external_exports.record(external_exports.string(), external_exports.unknown()).nullable(),
+  repository: repositorySchema,
+  sender: senderSchema
+});
+var nonEmpty = external_exports.string().trim().min(1, { error: "must not be empty" });
+var checkpointPayloadSchema = external_exports.object({
+  model: nonEmpty,
+  revision: nonEmpty,
+  step: external_exports.union([
+    external_exports.int(),
+    external_exports.string().regex(/^\d+$/, { error: "must be a whole number" }).transform((s) => Number(s))
+  ]).pipe(external_exports.int().min(0, { error: "must be a whole number \u2265 0" })).optional(),
+  benchmarks: external_exports.union([external_exports.string(), external_exports.array(external_exports.string())]).optional(),
+  baseline: external_exports.string().optional()
+});
+function parsePayload(schema, eventName, payload) {
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first?.path.length ? first.path.join(".") : "payload";
+    throw new MalformedEventError(eventName, `${where}: ${first?.message ?? "invalid"}`);
+  }
+  return parsed.data;
+}
+function repositoryRef(repository) {
+  return { owner: repository.owner.login, name: repository.name, fullName: repository.full_name };
+}
+function parseBenchmarkList(text3) {
+  return text3.split(/[\s,]+/).map((s) => s.trim()).filter((s) => s.length > 0);
+}
+function triggerFromEvent(eventName, payload, rules) {
+  switch (eventName) {
+    case "push":
+      return fromPush(parsePayload(pushSchema, eventName, payload), rules);
+    case "pull_request":
+    case "pull_request_target":
+      return fromLabel(eventName, parsePayload(pullRequestLabeledSchema, eventName, payload), rules);
+    case "workflow_dispatch":
+      return fromWorkflowDispatch(parsePayload(workflowDispatchSchema, eventName, payload));
+    case "repository_dispatch":
+      return fromRepositoryDispatch(parsePayload(repositoryDispatchSchema, eventName, payload), rules);
+    case "schedule":
+      return fromSchedule(parsePayload(scheduleSchema, eventName, payload), rules);
+    default:
+      return {
+        kind: "skip",
+        reason: `the '${eventName}' event does not start an evaluation (use push of a tag, a PR label, workflow_dispatch or repository_dispatch)`
+      };
+  }
+}
+function fromPush(event, rules) {
+  if (!event.ref.startsWith("refs/tags/")) {
+    return { kind: "skip", reason: `push to ${event.ref} is not a tag push` };
+  }
+  const tag = event.ref.slice("refs/tags/".length);
+  if (event.deleted) return { kind: "skip", reason: `tag ${tag} was deleted` };
+  if (!matchesTagPattern(tag, rules.tagPattern)) {
+    return { kind: "skip", reason: `tag ${tag} does not match the tag pattern '${rules.tagPattern}'` };
+  }
+  return {
+    kind: "evaluate",
+    match: {
+      trigger: "release-tag",
+      eventName: "push",
+      repository: repositoryRef(event.repository),
+      actor: event.sender.login,
+      tag,
+      revision: revisionForTag(tag, rules.tagRevision)
+    }
+  };
+}
+function fromLabel(eventName, event, rules) {
+  if (event.action !== "labeled") {
+    return { kind: "skip", reason: `pull request action '${event.action}' is not 'labeled'` };
+  }
+  const added = event.label?.name;
+  if (added !== rules.triggerLabel) {
+    return {
+      kind: "skip",
+      reason: `label '${added ?? "(none)"}' is not the trigger label '${rules.triggerLabel}'`
+    };
+  }
+  const pr = event.pull_request;
+  const labels = pr.labels.map((l) => l.name);
+  const prefix = `${rules.triggerLabel}:`;
+  const benchmarks = labels.filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length).trim());
+  const headRepo = pr.head.repo?.full_name ?? null;
+  const pullRequest = {
+    number: pr.number,
+    headRepo,
+    baseRepo: pr.base.repo.full_name,
+    headSha: pr.head.sha,
+    baseRef: pr.base.ref,
+    // A deleted fork leaves head.repo null: it was not this repository, so treat it as a fork.
+    isFork: headRepo === null || headRepo.toLowerCase() !== pr.base.repo.full_name.toLowerCase(),
+    labels
+  };
+  const match = {
+    trigger: "pr-label",
+    eventName,
+    repository: repositoryRef(event.repository),
+    actor: event.sender.login,
+    pullRequest
+  };
+  if (benchmarks.length > 0) match.benchmarks = benchmarks;
+  return { kind: "evaluate", match };
+}
+function fromSchedule(event, rules) {
+  if (!rules.collectRunId) {
+    return {
+      kind: "skip",
+      reason: "a scheduled run only collects a detached run: set the run-id input to the run to collect"
+    };
+  }
+  return {
+    kind: "evaluate",
+    match: {
+      trigger: "scheduled-collect",
+      eventName: "schedule",
+      repository: repositoryRef(event.repository),
+      actor: event.sender?.login ?? "schedule"
+    }
+  };
+}
+function fromWorkflowDispatch(event) {
+  const inputs = event.inputs ?? {};
+  const value = (name) => {
+    const v = inputs[name];
+    return v ? v : void 0;
+  };
+  const match = {
+    trigger: "manual",
+    eventName: "workflow_dispatch",
+    repository: repositoryRef(event.repository),
+    actor: event.sender.login
+  };
+  const model = value("model");
+  const revision = value("revision");
+  const benchmarks = value("benchmarks");
+  const baseline = value("baseline");
+  if (model) match.model = model;
+  if (revision) match.revision = revision;
+  if (benchmarks) match.benchmarks = parseBenchmarkList(benchmarks);
+  if (baseline) match.baseline = parseBaselineSpec(baseline);
+  return { kind: "evaluate", match };
+}
+function fromRepositoryDispatch(event, rules) {
+  if (event.action !== rules.checkpointEventType) {
+    return {
+      kind: "skip",
+      reason: `repository_dispatch type '${event.action}' is not '${rules.checkpointEventType}'`
+    };
+  }
+  const payload = parsePayload(checkpointPayloadSchema, "repository_dispatch", event.client_payload ?? {});
+  const match = {
+    trigger: "checkpoint",
+    eventName: "repository_dispatch",
+    repository: repositoryRef(event.repository),
+    actor: event.sender.login,
+    model: payload.model,
+    revision: payload.revision
+  };
+  if (payload.step !== void 0) match.step = payload.step;
+  if (payload.benchmarks !== void 0) {
+    const list = typeof payload.benchmarks === "string" ? parseBenchmarkList(payload.benchmarks) : payload.benchmarks;
+    if (list.length > 0) match.benchmarks = list.map((b) => b.trim());
+  }
+  if (payload.baseline) match.baseline = parseBaselineSpec(payload.baseline);
+  return { kind: "evaluate", match };
+}
+
+// packages/action/src/request/run-url.ts
+function workflowRunUrl(env) {
+  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT } = env;
+  if (!GITHUB_SERVER_URL || !GITHUB_REPOSITORY || !GITHUB_RUN_ID) return void 0;
+  const base = `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`;
+  return GITHUB_RUN_ATTEMPT && GITHUB_RUN_ATTEMPT !== "1" ? `${base}/attempts/${GITHUB_RUN_ATTEMPT}` : base;
+}
+
+// packages/action/src/action/publish/baseline.ts
+function baselineRule(settings) {
+  return baselineRuleOf(settings.request.baseline, {
+    // The base branch's configured revision when the PR's head config was read; else its branch name.
+    baseRevision: settings.baseRevision ?? settings.request.pullRequest?.baseRef ?? "main",
+    isRelease: (revision) => isReleaseRevision(revision, settings.tagPattern, settings.tagRevision)
+  });
+}
+function baselineRuleOf(spec, context) {
+  switch (spec.kind) {
+    case "none":
+      return void 0;
+    case "previous-tag":
+      return { kind: "previous-release", ...context.isRelease && { isRelease: context.isRelease } };
+    case "base-revision":
+      return { kind: "revision", revision: context.baseRevision };
+    case "fixed":
+      return { kind: "fixed", model: spec.model, revision: spec.revision };
+  }
+}
+async function addBaseline(hub, settings, run, report, logger) {
+  const rule = baselineRule(settings);
+  if (!rule || !settings.resultsRepo) return;
+  const current2 = { model: settings.request.model, revision: settings.request.revision };
+  await addBaselineFrom(hub, { repo: settings.resultsRepo, rule, current: current2 }, run, report, logger);
+}
+async function addBaselineFrom(hub, where, run, report, logger) {
+  const { repo, rule, current: current2 } = where;
+  try {
+    const target = await resolveBaseline(hub, repo, rule, current2);
+    const baseline = target ? await readBaselineResults(hub, repo, target) : null;
+    if (!baseline) {
+      report.notes?.push(`No baseline results found in ${repo} for ${target?.label ?? "the baseline rule"}.`);
+      return;
+    }
+    const perProblem = await readPerProblemScores(run.localResultsDir, run.results);
+    const scores = run.results.map((r) => ({ ...r, perProblem: perProblem.get(r.benchmark) ?? [] }));
+    const base = baseline.rows.map((r) => ({ ...r, perProblem: baseline.perProblem.get(r.benchmark) ?? [] }));
+    report.baseline = {
+      label: baseline.label,
+      values: Object.fromEntries(baseline.rows.map((r) => [r.benchmark, r.value])),
+      comparison: compareWithBaseline(scores, base)
+    };
+  } catch (error62) {
+    const message = `The baseline could not be read: ${error62.message}`;
+    logger.warn(message);
+    report.notes?.push(message);
+  }
+}
+async function addCheckpointSeries(hub, settings, run, report, logger) {
+  const step = settings.request.step;
+  if (step === void 0 || !settings.resultsRepo) return;
+  try {
+    const rows = (await readSummary(hub, settings.resultsRepo)).filter(
+      (r) => r.model === settings.request.model && r.step !== null && r.simulated === run.report.simulated
+    );
+    report.checkpointSeries = run.results.flatMap((result) => {
+      const points = rows.flatMap(
+        (r) => r.benchmark === result.benchmark && r.step !== null && r.score !== null ? [{ step: r.step, value: r.score }] : []
+      );
+      if (result.value !== null) points.push({ step, value: result.value });
+      points.sort((a, b) => a.step - b.step);
+      return points.length > 1 ? [{ benchmark: result.benchmark, points }] : [];
+    });
+  } catch (error62) {
+    logger.warn(`The checkpoint series could not be read: ${error62.message}`);
+  }
+}
+async function baselineVariances(hub, settings, logger) {
+  const variances = /* @__PURE__ */ new Map();
+  const rule = baselineRule(settings);
+  if (!rule || !settings.resultsRepo || settings.precision === void 0) return variances;
+  try {
+    const target = await resolveBaseline(hub, settings.resultsRepo, rule, {
+      model: settings.request.model,
+      revision: settings.request.revision
+    });
+    const baseline = target ? await readBaselineResults(hub, settings.resultsRepo, target) : null;
+    for (const [benchmark, scores] of baseline?.perProblem ?? []) {
+      const design = detectableChange(benchmark, scores);
+      if (!design || !baseline) continue;
+      variances.set(benchmark, {
+        withinVariance: design.withinVariance,
+        problems: design.problems,
+        source: `baseline ${baseline.label} (${design.problems} problems \xD7 ${design.samples} samples)`
+      });
+    }
+  } catch (error62) {
+    logger.warn(
+      `precision: the baseline could not be read (${error62.message}); assuming the worst-case variance.`
+    );
+  }
+  return variances;
 }
 
 // packages/action/src/report/marker.ts
@@ -58749,255 +72334,20 @@ function reportMarker(model) {
   return `<!-- model-eval-report model=${id} -->`;
 }
 
-// packages/action/src/stats/normal.ts
-var Z_95 = 1.959963984540054;
-function erfc(x) {
-  const z2 = Math.abs(x);
-  const t = 1 / (1 + z2 / 2);
-  const r = t * Math.exp(
-    -z2 * z2 - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))
-  );
-  return x >= 0 ? r : 2 - r;
-}
-function twoSidedNormalP(z2) {
-  if (!Number.isFinite(z2)) return Number.isNaN(z2) ? 1 : 0;
-  return Math.min(1, erfc(Math.abs(z2) / Math.SQRT2));
-}
-
-// packages/action/src/stats/prng.ts
-function mulberry32(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = state + 1831565813 >>> 0;
-    let t = state;
-    t = Math.imul(t ^ t >>> 15, t | 1);
-    t ^= t + Math.imul(t ^ t >>> 7, t | 61);
-    return ((t ^ t >>> 14) >>> 0) / 4294967296;
-  };
-}
-
-// packages/action/src/stats/compare.ts
-function verdictOf(delta, significant) {
-  if (!significant || delta === 0) return "within noise";
-  return delta > 0 ? "improved" : "regressed";
-}
-function compareUnpaired(benchmark, current2, baseline) {
-  const delta = current2.value - baseline.value;
-  const se = Math.sqrt(current2.stderr ** 2 + baseline.stderr ** 2);
-  const pValue = se === 0 ? delta === 0 ? 1 : 0 : twoSidedNormalP(delta / se);
-  return {
-    benchmark,
-    value: current2.value,
-    baseline: baseline.value,
-    delta,
-    ci: [delta - Z_95 * se, delta + Z_95 * se],
-    pValue,
-    adjustedPValue: pValue,
-    method: "unpaired z-test",
-    view: "independent runs",
-    verdict: verdictOf(delta, pValue < 0.05)
-  };
-}
-function benjaminiHochberg(pValues) {
-  const m = pValues.length;
-  const order = pValues.map((p, i) => ({ p, i })).sort((a, b) => a.p - b.p);
-  const adjusted = new Array(m);
-  let running = 1;
-  for (let rank = m; rank >= 1; rank--) {
-    const entry = order[rank - 1];
-    running = Math.min(running, entry.p * m / rank);
-    adjusted[entry.i] = running;
-  }
-  return adjusted;
-}
-function controlFalseDiscoveries(comparisons) {
-  const adjusted = benjaminiHochberg(comparisons.map((c) => c.pValue));
-  return comparisons.map((c, i) => {
-    const adjustedPValue = adjusted[i] ?? c.pValue;
-    return { ...c, adjustedPValue, verdict: verdictOf(c.delta, adjustedPValue < 0.05) };
-  });
-}
-
-// packages/action/src/stats/per-problem.ts
-function problemMeans(scores) {
-  const byProblem = /* @__PURE__ */ new Map();
-  for (const s of scores) {
-    const weight = s.samples ?? 1;
-    const entry = byProblem.get(s.problem) ?? { sum: 0, weight: 0, samples: 0, known: true };
-    entry.sum += s.score * weight;
-    entry.weight += weight;
-    entry.samples += s.samples ?? 0;
-    entry.known &&= s.samples !== void 0;
-    byProblem.set(s.problem, entry);
-  }
-  return [...byProblem].map(([problem, e]) => ({
-    problem,
-    mean: e.sum / e.weight,
-    ...e.known && { samples: e.samples }
-  }));
-}
-var mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
-function withinProblemVariance(problem, pooled) {
-  const k = problem.samples;
-  if (k === void 0 || k < 2) return pooled;
-  if (problem.mean <= 0 || problem.mean >= 1) {
-    const p = 0.5 / (k + 1);
-    return p * (1 - p);
-  }
-  return problem.mean * (1 - problem.mean) * k / (k - 1);
-}
-
-// packages/action/src/stats/permutation.ts
-function pairUp(current2, baseline) {
-  const base = new Map(problemMeans(baseline).map((p) => [p.problem, p]));
-  return problemMeans(current2).flatMap((c) => {
-    const b = base.get(c.problem);
-    return b ? [{ current: c, baseline: b }] : [];
-  });
-}
-var correctOf = (p) => p.samples === void 0 ? void 0 : Math.round(p.mean * p.samples);
-function hypergeometric(random, total, successes, draws) {
-  let left = successes;
-  let remaining = total;
-  let drawn = 0;
-  for (let i = 0; i < draws; i++) {
-    if (random() * remaining < left) {
-      drawn += 1;
-      left -= 1;
-    }
-    remaining -= 1;
-  }
-  return drawn;
-}
-function permutedDelta(pairs, random) {
-  let sum2 = 0;
-  for (const { current: current2, baseline } of pairs) {
-    const c = correctOf(current2);
-    const b = correctOf(baseline);
-    if (c !== void 0 && b !== void 0 && current2.samples && baseline.samples) {
-      const k = current2.samples;
-      const l = baseline.samples;
-      const x = hypergeometric(random, k + l, c + b, k);
-      sum2 += x / k - (c + b - x) / l;
-    } else {
-      const d = current2.mean - baseline.mean;
-      sum2 += random() < 0.5 ? d : -d;
-    }
-  }
-  return sum2 / pairs.length;
-}
-function comparePairedPermutation(benchmark, current2, baseline, options = {}) {
-  const pairs = pairUp(current2, baseline);
-  const m = pairs.length;
-  if (m === 0) return null;
-  const value = mean(pairs.map((p) => p.current.mean));
-  const base = mean(pairs.map((p) => p.baseline.mean));
-  const delta = value - base;
-  const resamples = options.resamples ?? 1e4;
-  const random = mulberry32(options.seed ?? 24301);
-  const threshold = Math.abs(delta) - 1e-12;
-  let extreme = 0;
-  for (let r = 0; r < resamples; r++) {
-    if (Math.abs(permutedDelta(pairs, random)) >= threshold) extreme += 1;
-  }
-  const pValue = delta === 0 ? 1 : (1 + extreme) / (resamples + 1);
-  const pooledCurrent = value * (1 - value);
-  const pooledBaseline = base * (1 - base);
-  const variance = pairs.reduce(
-    (s, p) => s + withinProblemVariance(p.current, pooledCurrent) / (p.current.samples ?? 1) + withinProblemVariance(p.baseline, pooledBaseline) / (p.baseline.samples ?? 1),
-    0
-  ) / (m * m);
-  const se = Math.sqrt(variance);
-  return {
-    benchmark,
-    value,
-    baseline: base,
-    delta,
-    ci: [Math.max(-1, delta - Z_95 * se), Math.min(1, delta + Z_95 * se)],
-    pValue,
-    adjustedPValue: pValue,
-    method: "paired permutation",
-    pairedProblems: m,
-    view: "problems fixed",
-    verdict: verdictOf(delta, pValue < 0.05)
-  };
-}
-
-// packages/action/src/stats/baseline-comparison.ts
-var ASSUMPTION_PAIRED = "Paired permutation test on per-problem means over the problems both runs scored, with the problems held fixed: only sampling noise counts, as a regression gate on a fixed benchmark asks; the interval is \u0394 \xB1 1.96\xB7se from the within-problem variances.";
-var ASSUMPTION_UNPAIRED = "Without per-problem details on both sides the runs are compared as independent from LightEval's two standard errors (z-test), which overstates the noise.";
-function assumptionOf(comparisons) {
-  const methods = new Set(comparisons.map((c) => c.method));
-  if (methods.size === 0) return "";
-  if (!methods.has("unpaired z-test")) return ASSUMPTION_PAIRED;
-  if (methods.size === 1) return ASSUMPTION_UNPAIRED;
-  return `${ASSUMPTION_PAIRED} ${ASSUMPTION_UNPAIRED}`;
-}
-function compareWithBaseline(current2, baseline, options = {}) {
-  const comparisons = [];
-  const skipped = [];
-  for (const score of current2) {
-    const base = baseline.find((b) => b.benchmark === score.benchmark);
-    if (!base) {
-      skipped.push({ benchmark: score.benchmark, reason: "no baseline result for this benchmark" });
-      continue;
-    }
-    if (score.value === null || base.value === null) {
-      skipped.push({ benchmark: score.benchmark, reason: "no score on one side" });
-      continue;
-    }
-    if (score.perProblem?.length && base.perProblem?.length) {
-      const paired = comparePairedPermutation(score.benchmark, score.perProblem, base.perProblem, options);
-      if (paired) {
-        comparisons.push(paired);
-        continue;
-      }
-    }
-    if (score.stderr === null || base.stderr === null) {
-      skipped.push({
-        benchmark: score.benchmark,
-        reason: "no standard error on one side and no per-problem details"
-      });
-      continue;
-    }
-    comparisons.push(
-      compareUnpaired(
-        score.benchmark,
-        { value: score.value, stderr: score.stderr },
-        { value: base.value, stderr: base.stderr }
-      )
-    );
-  }
-  if (comparisons.length < 2) {
-    return {
-      comparisons,
-      skipped,
-      multipleTesting: "Each benchmark is tested alone at the 5% level.",
-      assumption: assumptionOf(comparisons)
-    };
-  }
-  return {
-    comparisons: controlFalseDiscoveries(comparisons),
-    skipped,
-    multipleTesting: `Verdicts control the false discovery rate at 5% across ${comparisons.length} benchmarks (Benjamini\u2013Hochberg).`,
-    assumption: assumptionOf(comparisons)
-  };
-}
-
 // packages/action/src/report/format.ts
-function percent(value) {
+function percent2(value) {
   return (value * 100).toFixed(1);
 }
 function signedPoints(value) {
-  const text2 = (Math.abs(value) * 100).toFixed(1);
-  if (text2 === "0.0") return "0.0";
-  return value > 0 ? `+${text2}` : `\u2212${text2}`;
+  const text3 = (Math.abs(value) * 100).toFixed(1);
+  if (text3 === "0.0") return "0.0";
+  return value > 0 ? `+${text3}` : `\u2212${text3}`;
 }
 function deltaWithInterval(delta, ci) {
   return `${signedPoints(delta)} [${signedPoints(ci[0])}, ${signedPoints(ci[1])}]`;
 }
-function duration3(seconds) {
-  const s = Math.max(0, Math.round(seconds));
+function duration3(seconds2) {
+  const s = Math.max(0, Math.round(seconds2));
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
   return `${Math.floor(s / 3600)}h ${String(Math.floor(s % 3600 / 60)).padStart(2, "0")}m`;
@@ -59049,17 +72399,33 @@ function reportVerdict(report) {
   const scored = report.results.filter((r) => r.value !== null).length;
   return `\u2705 ${scored} of ${plural2(report.results.length, "benchmark")} scored, no baseline to compare with`;
 }
-function scoreCell(value, stderr) {
-  if (value === null) return "no score";
-  return `${percent(value)} \xB1 ${stderr === null ? "?" : (Z_95 * stderr * 100).toFixed(1)}`;
+function scoreCell(row) {
+  if (row.value === null) return "no score";
+  const interval = row.statistics?.interval;
+  if (interval && interval.method === "wilson (per-problem spread)") {
+    return `${percent2(row.value)} [${percent2(interval.ci[0])}, ${percent2(interval.ci[1])}]`;
+  }
+  return `${percent2(row.value)} \xB1 ${row.stderr === null ? "?" : (Z_952 * row.stderr * 100).toFixed(1)}`;
+}
+function detectableCell(row) {
+  const detectable = row.statistics?.detectable;
+  if (!detectable) return "\u2014";
+  const points = (x) => (x * 100).toFixed(1);
+  const base = `\xB1${points(detectable.minimumChange)}`;
+  if (detectable.samplesForPrecision === void 0 || detectable.precision === void 0) return base;
+  return `${base} (\xB1${points(detectable.precision)} needs ${plural2(detectable.samplesForPrecision, "sample")})`;
 }
 function sizeCell(problems, samples) {
   if (problems == null && samples == null) return "\u2014";
   return `${problems ?? "?"} \xD7 ${samples ?? "?"}`;
 }
 function layoutCells(layout) {
-  const { nodes, gpusPerNode, tensorParallel, pipelineParallel, dataParallel } = layout;
-  return [`${nodes} \xD7 ${gpusPerNode}`, `${tensorParallel} / ${pipelineParallel} / ${dataParallel}`];
+  const { nodes, gpusPerNode, tensorParallel, pipelineParallel, dataParallel, route, nodeList } = layout;
+  const where = [route && route !== "in-process" ? route : void 0, nodes > 1 ? nodeList : void 0].filter((part) => part !== void 0 && part !== "").join(" on ");
+  return [
+    `${nodes} \xD7 ${gpusPerNode}${where ? ` (${where})` : ""}`,
+    `${tensorParallel} / ${pipelineParallel} / ${dataParallel}`
+  ];
 }
 function hoursCell(hours) {
   return hours === null ? "\u2014" : hours.toFixed(2);
@@ -59097,22 +72463,20 @@ function resultsTable(report, maxRows) {
     "Score \xB1 95% CI",
     `Baseline (${baseline.label})`,
     "\u0394 [95% CI]",
-    "Verdict"
-  ] : ["Benchmark", "Problems \xD7 samples", "Score \xB1 95% CI"];
+    "Verdict",
+    DETECTABLE_HEADER
+  ] : ["Benchmark", "Problems \xD7 samples", "Score \xB1 95% CI", DETECTABLE_HEADER];
   const rows = report.results.slice(0, maxRows).map((row) => {
-    const cells = [
-      benchmarkTitle(row.benchmark),
-      sizeCell(row.problems, row.samples),
-      scoreCell(row.value, row.stderr)
-    ];
-    if (!baseline) return cells;
+    const cells = [benchmarkTitle(row.benchmark), sizeCell(row.problems, row.samples), scoreCell(row)];
+    if (!baseline) return [...cells, detectableCell(row)];
     const comparison = baseline.comparison.comparisons.find((c) => c.benchmark === row.benchmark);
     const skipped = baseline.comparison.skipped.find((s) => s.benchmark === row.benchmark);
     const baseValue = baseline.values[row.benchmark];
     cells.push(
-      baseValue === void 0 || baseValue === null ? "\u2014" : percent(baseValue),
+      baseValue === void 0 || baseValue === null ? "\u2014" : percent2(baseValue),
       comparison ? deltaWithInterval(comparison.delta, comparison.ci) : "\u2014",
-      comparison ? VERDICT_LABELS[comparison.verdict] : skipped ? `\u2014 ${skipped.reason}` : "\u2014"
+      comparison ? VERDICT_LABELS[comparison.verdict] : skipped ? `\u2014 ${skipped.reason}` : "\u2014",
+      detectableCell(row)
     );
     return cells;
   });
@@ -59123,15 +72487,28 @@ function emptyResultsText(report) {
   const failedCount = report.jobs.filter(hasFailed).length;
   return report.status === "failed" || report.status === "cancelled" ? `No scores: ${failedCount > 0 ? `${plural2(failedCount, "job")} failed` : `the run was ${report.status}`} before writing results.` : `No scores yet: ${plural2(report.jobs.length, "job")} ${report.status === "submitted" ? "submitted" : "under way"}.`;
 }
+var DETECTABLE_HEADER = "Smallest detectable \u0394";
 function comparisonNoteText(report) {
+  const parts = [];
   const baseline = report.baseline;
   const comparisons = baseline?.comparison.comparisons ?? [];
-  if (!baseline || comparisons.length === 0) return void 0;
-  const methods = comparisons.map(
-    (c) => `${benchmarkTitle(c.benchmark)}: ${c.pairedProblems !== void 0 ? `${c.method} over ${c.pairedProblems} problems` : c.method}`
-  );
-  return `\u0394 in percentage points against ${baseline.label}. ${baseline.comparison.multipleTesting} Tests: ${methods.join("; ")}.`;
+  if (baseline && comparisons.length > 0) {
+    const methods = comparisons.map(
+      (c) => `${benchmarkTitle(c.benchmark)}: ${c.pairedProblems !== void 0 ? `${c.method} over ${c.pairedProblems} problems` : c.method}`
+    );
+    parts.push(
+      `\u0394 in percentage points against ${baseline.label}. ${baseline.comparison.multipleTesting} Tests: ${methods.join("; ")}.`
+    );
+    if (baseline.comparison.assumption) parts.push(baseline.comparison.assumption);
+  }
+  const statistics = report.results.flatMap((r) => r.statistics ? [r.statistics] : []);
+  if (statistics.some((s) => s.detectable)) parts.push(DETECTABLE_NOTE);
+  if (statistics.some((s) => s.interval?.method === "wilson (per-problem spread)")) parts.push(WILSON_NOTE);
+  parts.push(...statistics.flatMap((s) => s.note ? [s.note] : []));
+  return parts.length > 0 ? parts.join(" ") : void 0;
 }
+var DETECTABLE_NOTE = "Smallest detectable \u0394: the change a paired test at the 5% level could tell from sampling noise against a baseline with the same problems \xD7 samples, 1.96\xB7\u221A(2\xB7v\u0304/(m\xB7k)) from the mean within-problem variance v\u0304 of m problems \xD7 k samples; smaller changes are noise.";
+var WILSON_NOTE = "Intervals in brackets are Wilson 95% intervals over the per-problem means (they stay inside [0, 100]); \xB1 is LightEval\u2019s stderr \xD7 1.96 where no details were read.";
 var JOB_HEADER = [
   "Job",
   "Benchmarks",
@@ -59223,8 +72600,8 @@ function fittedRange(values) {
   const pad = Math.max(2, (hi - lo) * 0.1);
   return [Math.max(0, Math.floor(lo - pad)), Math.min(100, Math.ceil(hi + pad))];
 }
-function mermaidText(text2) {
-  return text2.replace(/["`\n\r%{}[\];#]/g, "").trim();
+function mermaidText(text3) {
+  return text3.replace(/["`\n\r%{}[\];#]/g, "").trim();
 }
 var fixed = (percentValue) => percentValue.toFixed(2).replace(/\.?0+$/, "");
 function scoreByStepChart(allSeries, baselineLabel) {
@@ -59303,6 +72680,33 @@ function revisionMarkdown(report) {
   const revision = escapeInline(report.revision);
   return HUB_ID.test(report.model) ? `[${revision}](${hubBase(report)}/${encodeURI(report.model)}/tree/${encodeURIComponent(report.revision)})` : revision;
 }
+function commitText(report) {
+  if (report.commitSha === void 0) return "";
+  if (report.commitSha === null) {
+    return HUB_ID.test(report.model) ? " (commit not recorded)" : " (a model directory: no Hub commit)";
+  }
+  return ` \u2192 commit ${escapeCodeSpan(report.commitSha)} (resolved before planning; LightEval loaded this commit)`;
+}
+function reproducibilityFacts(report) {
+  const all = report.benchmarkFacts ?? [];
+  if (all.length === 0) return [];
+  const datasets = all.map((f) => {
+    const where = f.dataset ? `${f.dataset}${f.subset ? ` (${f.subset})` : ""}` : "custom task";
+    const revision = f.revision ?? "latest revision, not pinned by LightEval";
+    return `${escapeInline(benchmarkTitle(f.benchmark))} ${escapeCodeSpan(where)} @ ${escapeInline(revision)}`;
+  });
+  const generation = [
+    ...new Set(
+      all.map(
+        (f) => `temperature ${f.temperature ?? "?"}, top_p ${f.topP ?? "?"}, max_new_tokens ${f.maxNewTokens?.toLocaleString("en-US") ?? "?"}, seed ${f.seeds.join(" / ")} (${f.seedSource})`
+      )
+    )
+  ];
+  return [
+    `- **Datasets:** ${datasets.join(", ")}`,
+    `- **Generation:** ${generation.map(escapeInline).join("; ")}; one seed per benchmark`
+  ];
+}
 function table(header, rows) {
   return [
     `| ${header.map(escapeInline).join(" | ")} |`,
@@ -59353,7 +72757,10 @@ function failuresSection(view, level) {
   return lines;
 }
 function runSection(report, view, level) {
-  const facts = [`- **Model:** ${modelMarkdown(report)}`, `- **Revision:** ${revisionMarkdown(report)}`];
+  const facts = [
+    `- **Model:** ${modelMarkdown(report)}`,
+    `- **Revision:** ${revisionMarkdown(report)}${commitText(report)}`
+  ];
   if (report.wallSeconds != null) facts.push(`- **Wall time:** ${duration3(report.wallSeconds)}`);
   const versions = [
     report.versions?.lighteval ? `LightEval ${escapeInline(report.versions.lighteval)}` : null,
@@ -59362,6 +72769,7 @@ function runSection(report, view, level) {
   if (versions.length) facts.push(`- **Versions:** ${versions.join(", ")}`);
   const metrics = report.results.filter((r) => r.metric).map((r) => `${escapeInline(benchmarkTitle(r.benchmark))} ${escapeCodeSpan(r.metric)}`);
   if (metrics.length) facts.push(`- **LightEval metrics:** ${metrics.join(", ")}`);
+  facts.push(...reproducibilityFacts(report));
   const links = [
     report.links?.workflowRun ? `[workflow run](${encodeURI(report.links.workflowRun)})` : null,
     report.links?.hubResults ? `[results on the Hub](${encodeURI(report.links.hubResults)})` : null
@@ -59496,23 +72904,23 @@ async function upsertStickyComment(octokit, options) {
 
 // packages/action/src/report/text.ts
 var CONTROL2 = /\u001b\[[0-9;?]*[ -/]*[@-~]|[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-function clean(text2) {
-  return text2.replace(CONTROL2, "");
+function clean(text3) {
+  return text3.replace(CONTROL2, "");
 }
-function width(text2) {
+function width(text3) {
   let n2 = 0;
-  for (const ch of text2) n2 += new RegExp("\\p{Extended_Pictographic}", "u").test(ch) ? 2 : 1;
+  for (const ch of text3) n2 += new RegExp("\\p{Extended_Pictographic}", "u").test(ch) ? 2 : 1;
   return n2;
 }
 function alignedTable(rows) {
   const widths = [];
   for (const row of rows) {
-    row.forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, width(cell));
+    row.forEach((cell2, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, width(cell2));
     });
   }
   return rows.map(
-    (row) => row.map((cell, i) => cell + " ".repeat(Math.max(0, (widths[i] ?? 0) - width(cell)))).join("  ").trimEnd()
+    (row) => row.map((cell2, i) => cell2 + " ".repeat(Math.max(0, (widths[i] ?? 0) - width(cell2)))).join("  ").trimEnd()
   );
 }
 function renderReportText(report, options = {}) {
@@ -59542,6 +72950,7 @@ function renderReportText(report, options = {}) {
     lines.push(`GPU-hours, all attempts: ${view.totalGpuHoursText}`);
   }
   const facts = [
+    report.commitSha ? `${report.revision} = commit ${report.commitSha}` : null,
     report.wallSeconds != null ? `wall time ${duration3(report.wallSeconds)}` : null,
     report.versions?.lighteval ? `LightEval ${report.versions.lighteval}` : null,
     report.versions?.vllm ? `vLLM ${report.versions.vllm}` : null
@@ -59552,6 +72961,243 @@ function renderReportText(report, options = {}) {
 `;
 }
 
+// packages/action/src/action/publish/hub-upload.ts
+import { readFile as readFile5 } from "node:fs/promises";
+import { basename } from "node:path";
+var COMMIT_SHA2 = /^[0-9a-f]{40}$/;
+function gpuHours2(job) {
+  if (job.elapsedSeconds === null || job.elapsedSeconds === void 0) return null;
+  return job.layout.nodes * job.layout.gpusPerNode * job.elapsedSeconds / 3600;
+}
+function summaryInput(settings, runSettings, run, report, extra) {
+  const revision = runSettings.revision ?? "main";
+  return {
+    runId: runSettings.runId,
+    model: runSettings.model,
+    revision,
+    // The commit pinned before planning first; LightEval's own `model_sha`, then a SHA revision, after.
+    commitSha: report.commitSha ?? runSettings.commitSha ?? extra.commitSha ?? (COMMIT_SHA2.test(revision) ? revision : null),
+    step: settings.request.step ?? null,
+    finishedAt: extra.finishedAt,
+    runUrl: extra.runUrl ?? null,
+    simulated: runSettings.simulate,
+    lightevalVersion: report.versions?.lighteval ?? run.lightevalVersion,
+    vllmVersion: report.versions?.vllm ?? null,
+    results: run.results,
+    jobs: report.jobs.map((job) => ({ id: job.id, benchmarks: job.benchmarks, gpuHours: gpuHours2(job) })),
+    ...report.baseline && { baseline: report.baseline },
+    statistics: report.results.flatMap((r) => r.statistics ? [r.statistics] : []),
+    ...report.benchmarkFacts && { benchmarkFacts: report.benchmarkFacts }
+  };
+}
+async function uploadRun(hub, settings, runSettings, run, report, runUrl) {
+  const { files, commitSha } = await uploadFiles2(run);
+  const summary = summaryRecordsForRun(
+    summaryInput(settings, runSettings, run, report, {
+      runUrl,
+      finishedAt: (/* @__PURE__ */ new Date()).toISOString(),
+      commitSha
+    })
+  );
+  const upload = {
+    repo: settings.resultsRepo,
+    model: runSettings.model,
+    revision: runSettings.revision ?? "main",
+    files,
+    summary,
+    ...runUrl && { workflowRunUrl: runUrl }
+  };
+  const outcome = await uploadResults(hub, upload);
+  return { ...outcome, rows: withFilePaths(upload) };
+}
+async function publishToHub(core, hub, settings, runSettings, run, report, context) {
+  let uploaded;
+  try {
+    uploaded = await uploadRun(hub, settings, runSettings, run, report, context.runUrl);
+  } catch (error62) {
+    const message = `The results upload to ${settings.resultsRepo} failed: ${error62.message}`;
+    report.notes?.push(message);
+    core.error(message);
+    return `${message} The results files are kept in the run directory on the cluster and in ${run.localResultsDir} (saved as the workflow artifact).`;
+  }
+  report.links = { ...report.links, hubResults: uploaded.datasetUrl };
+  core.info(
+    uploaded.appendedRows === 0 ? `The results were already in ${uploaded.datasetUrl} (an earlier attempt's commit had landed).` : `Uploaded ${uploaded.paths.length} file(s) to ${uploaded.commitUrl}${uploaded.conflicts > 0 ? ` after ${uploaded.conflicts} concurrent commit(s) landed first` : ""}.`
+  );
+  if (!context.modelCardPr || uploaded.appendedRows === 0) return null;
+  try {
+    const pr = await openModelCardPr(hub, runSettings, uploaded.rows, uploaded.datasetUrl);
+    if (pr?.pullRequestUrl) {
+      report.notes?.push(`Scores proposed for the model page: ${pr.pullRequestUrl}`);
+      core.info(`Opened ${pr.pullRequestUrl} adding ${pr.files.join(", ")}.`);
+    } else if (!pr) {
+      core.info("No model-card pull request: no measured score of a benchmark with a Hub dataset.");
+    }
+  } catch (error62) {
+    const message = `The model-card pull request on ${runSettings.model} failed: ${error62.message}`;
+    report.notes?.push(message);
+    core.warning(message);
+  }
+  return null;
+}
+async function openModelCardPr(hub, runSettings, rows, resultsDatasetUrl) {
+  return openEvalResultsPr(hub, { model: runSettings.model, rows, resultsDatasetUrl });
+}
+async function uploadFiles2(run) {
+  const byFile = /* @__PURE__ */ new Map();
+  for (const row of run.results) byFile.set(row.file, [...byFile.get(row.file) ?? [], row]);
+  const detailsFiles = await findDetailsFiles(run.localResultsDir).catch(() => []);
+  const files = [];
+  let commitSha = null;
+  for (const [file2, rows] of byFile) {
+    const resultsJson = await readFile5(localCopyOf(run, file2), "utf8");
+    try {
+      const sha = parseResultsFile(resultsJson, file2).modelSha;
+      if (sha && COMMIT_SHA2.test(sha)) commitSha ??= sha;
+    } catch {
+    }
+    for (const row of rows) {
+      const details = detailsFileFor(detailsFiles, row);
+      files.push({
+        benchmark: row.benchmark,
+        timestamp: row.timestamp,
+        resultsJson,
+        ...details?.endsWith(".parquet") && { details: new Uint8Array(await readFile5(details)) }
+      });
+    }
+  }
+  return { files, commitSha };
+}
+function localCopyOf(run, remotePath) {
+  const copy = run.localCopies.get(remotePath);
+  if (!copy) throw new Error(`no local copy of ${basename(remotePath)}`);
+  return copy;
+}
+
+// packages/action/src/config/errors.ts
+var SettingsError = class extends Error {
+  constructor(message, hint) {
+    super(message);
+    this.hint = hint;
+  }
+  hint;
+  name = "SettingsError";
+};
+var ConfigFileError = class extends SettingsError {
+  constructor(file2, issues) {
+    super(
+      issues.map((i) => `${file2}:${i.line}:${i.column}: ${i.path ? `${i.path} ` : ""}${i.message}`).join("\n"),
+      `Fix ${file2} (see the line numbers above); the README's configuration section lists every key.`
+    );
+    this.file = file2;
+    this.issues = issues;
+  }
+  file;
+  issues;
+  name = "ConfigFileError";
+};
+
+// packages/action/src/config/gres-type.ts
+var AUTO_GRES_TYPE = "auto";
+function resolveGresType(gresType2, gpuType, where) {
+  if (gresType2 === void 0) return void 0;
+  if (gresType2 === AUTO_GRES_TYPE) {
+    const type = gpuType === void 0 ? void 0 : gpuTypes[gpuType.toLowerCase()];
+    if (!type) {
+      throw new SettingsError(
+        `gres-type is 'auto' but no gpu-type is set`,
+        `Set gpu-type (${where}) so 'auto' can name its GRES type, or give the cluster's type name itself (scontrol show node lists it as gpu:TYPE:N).`
+      );
+    }
+    return type.gresType;
+  }
+  if (!GRES_TYPE_PATTERN.test(gresType2)) {
+    throw new SettingsError(
+      `gres-type '${gresType2}' is not a GRES type name`,
+      `Use the type name the cluster's gres.conf gives its GPUs (letters, digits, '_', '.', '-'; scontrol show node lists them as gpu:TYPE:N), or 'auto', in ${where}.`
+    );
+  }
+  return gresType2;
+}
+
+// packages/action/src/config/multi-node.ts
+var port = external_exports.int({ error: "must be a port number (1\u201365535)" }).min(1, { error: "must be a port number (1\u201365535)" }).max(65535, { error: "must be a port number (1\u201365535)" });
+var seconds = external_exports.int({ error: "must be a whole number of seconds \u2265 1" }).min(1, { error: "must be a whole number of seconds \u2265 1" });
+var networkInterfaceSchema = external_exports.string({ error: "must be a network interface name such as ib0 or eth0" }).trim().regex(/^[A-Za-z0-9_.@:-]{1,15}$/, { error: "must be one network interface name such as ib0 or eth0" });
+function environmentNameProblem(name) {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return "is not a valid environment variable name";
+  if (/^(HF_TOKEN|HUGGING_FACE_HUB_TOKEN)$/.test(name))
+    return "is a secret: pass it as the hf-token input, which reaches jobs through a 0600 file";
+  if (/^model_eval_/i.test(name)) return "is reserved for the job script";
+  if (/^SLURM_/.test(name)) return "is set by Slurm";
+  return void 0;
+}
+var extraEnvironmentSchema = external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()]).transform(String), {
+  error: "must be a mapping of NAME: value"
+}).superRefine((env, ctx) => {
+  for (const name of Object.keys(env)) {
+    const problem = environmentNameProblem(name);
+    if (problem) ctx.addIssue({ code: "custom", path: [name], message: problem });
+  }
+});
+var routeSchema = external_exports.enum(routeSettings, {
+  error: `must be one of ${routeSettings.join(", ")}`
+});
+var engineSchema = external_exports.enum(multiNodeEngines, {
+  error: `must be one of ${multiNodeEngines.join(", ")}`
+});
+var portSchema = port;
+var secondsSchema = seconds;
+function parseEnvironmentLines(text3) {
+  const env = {};
+  for (const line of text3.split(/\r?\n/)) {
+    if (line.trim() === "") continue;
+    const at = line.indexOf("=");
+    if (at <= 0) return `'${line}' is not NAME=value`;
+    env[line.slice(0, at).trim()] = line.slice(at + 1);
+  }
+  const parsed = extraEnvironmentSchema.safeParse(env);
+  return parsed.success ? parsed.data : parsed.error.issues.map((i) => `${String(i.path[0] ?? "")} ${i.message}`.trim()).join("; ");
+}
+function definedMultiNode(settings) {
+  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== void 0));
+}
+
+// packages/action/src/config/hub-names.ts
+function hubRepoIdProblem(id) {
+  const parts = id.split("/");
+  if (parts.length !== 2) return "must be 'namespace/name' (exactly one '/')";
+  const [namespace, name] = parts;
+  for (const [label, part, max] of [
+    ["namespace", namespace, void 0],
+    ["name", name, 96]
+  ]) {
+    if (part.length === 0) return `has an empty ${label}`;
+    if (max !== void 0 && part.length > max) return `has a ${label} longer than ${max} characters`;
+    if (!/^[A-Za-z0-9_.-]+$/.test(part))
+      return `may only use letters, digits, '-', '_' and '.' in the ${label}`;
+    if (/^[-.]|[-.]$/.test(part)) return `must not start or end the ${label} with '-' or '.'`;
+  }
+  if (id.includes("--") || id.includes("..")) return "must not contain '--' or '..'";
+  if (id.endsWith(".git")) return "must not end with '.git'";
+  return void 0;
+}
+function hubRevisionProblem(revision) {
+  if (revision.length === 0) return "is empty";
+  if (revision.length > 255) return "is longer than 255 characters";
+  if (!/^[A-Za-z0-9._/+-]+$/.test(revision)) {
+    return "may only use letters, digits and '.', '_', '-', '/', '+'";
+  }
+  if (revision.includes("..")) return "must not contain '..'";
+  if (revision.includes("//") || revision.startsWith("/") || revision.endsWith("/")) {
+    return "must not start or end with '/' or contain '//'";
+  }
+  if (revision.startsWith("-")) return "must not start with '-'";
+  if (revision.endsWith(".") || revision.endsWith(".lock")) return "must not end with '.' or '.lock'";
+  if (revision.split("/").some((c) => c.startsWith("."))) return "must not have a part starting with '.'";
+  return void 0;
+}
+
 export {
   DEFAULT_LIGHTEVAL_VERSION,
   parseLightevalVersion,
@@ -59560,54 +73206,76 @@ export {
   gpuTypes,
   gpuTypeNames,
   getGpuType,
-  HubApiError,
-  commit,
-  downloadFile,
-  listFiles,
-  createRepo,
-  datasetInfo,
-  fileExists,
-  modelInfo,
   external_exports,
   loadModelFacts,
+  routeSettings,
+  multiNodeEngines,
   planEvaluation,
   planToJson,
   renderPlanText,
-  parquetReadObjects,
-  parseDetails,
-  detailsFileFor,
-  resultsFileTimestamp,
-  compareTimestamps,
-  parseResultsFile,
-  findDetailsFiles,
   collectResults,
-  readPerProblemScores,
+  DEFAULT_RETRY,
+  hubClientFromEnv,
+  require_dist,
+  resolveRevisionSha,
+  waitForCheckpointRevision,
   escapeInline,
   escapeCodeSpan,
   escapeTerminal,
   escapeWorkflowLog,
+  GRES_TYPE_PATTERN,
   DetachNotSupportedError,
   openExecutor,
+  benchmarkTitle,
+  runDefinition,
+  definitionHash,
   deriveRunId,
+  pinRevision,
+  Z_952 as Z_95,
+  applyPrecision,
+  countWhatRan,
   toJobSpec,
   stateFilePath,
   readRunState,
-  MultiNodeRunError,
+  routeInput,
   cancelRun,
   layoutText,
   formatSeconds,
-  runDefinition,
-  definitionHash,
   findStandinScript,
   findRepositoryRoot,
   runEvaluation,
+  withStatistics,
   closestName,
-  benchmarkTitle,
+  SettingsError,
+  ConfigFileError,
+  AUTO_GRES_TYPE,
+  resolveGresType,
+  networkInterfaceSchema,
+  extraEnvironmentSchema,
+  routeSchema,
+  engineSchema,
+  portSchema,
+  secondsSchema,
+  parseEnvironmentLines,
+  definedMultiNode,
+  hubRepoIdProblem,
+  hubRevisionProblem,
+  InvalidBaselineError,
+  parseBaselineSpec,
+  formatBaselineSpec,
+  defaultTriggerRules,
+  parseBenchmarkList,
+  triggerFromEvent,
+  workflowRunUrl,
   reportMarker,
-  Z_95,
-  compareWithBaseline,
   reportVerdict,
   renderReport,
   upsertStickyComment,
-  renderReportText
+  renderReportText,
+  baselineRuleOf,
+  addBaseline,
+  addBaselineFrom,
+  addCheckpointSeries,
+  baselineVariances,
+  publishToHub
 };
