@@ -26,6 +26,7 @@ import {
   escapeWorkflowLog,
   external_exports,
   extraEnvironmentSchema,
+  fetchWithDeadline,
   findStandinScript,
   getGpuType,
   gpuTypeNames,
@@ -60,7 +61,7 @@ import {
   upsertStickyComment,
   waitForCheckpointRevision,
   workflowRunUrl
-} from "./chunks/chunk-CQWSW5XP.js";
+} from "./chunks/chunk-AB46BXIL.js";
 import {
   __commonJS,
   __require,
@@ -23748,18 +23749,7 @@ var GitHubTimeoutError = class extends Error {
   name = "GitHubTimeoutError";
 };
 function githubFetch(base, timeoutMs = GITHUB_API_TIMEOUT_MS) {
-  const wrapped = async (input, init) => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-    try {
-      return await base(input, { ...init, signal });
-    } catch (error2) {
-      if (timeout.aborted) throw new GitHubTimeoutError(url, timeoutMs);
-      throw error2;
-    }
-  };
-  return wrapped;
+  return fetchWithDeadline(base, timeoutMs, (url, ms) => new GitHubTimeoutError(url, ms));
 }
 
 // packages/action/src/action/environment.ts

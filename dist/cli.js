@@ -60,7 +60,7 @@ import {
   stateFilePath,
   toJobSpec,
   withStatistics
-} from "./chunks/chunk-CQWSW5XP.js";
+} from "./chunks/chunk-AB46BXIL.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/package.json

@@ -3,6 +3,7 @@ import { open, readdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { downloadFile, HubApiError, modelInfo, parseSafetensorsMetadata } from '@huggingface/hub';
 import { z } from 'zod';
+import { fetchWithDeadline } from './fetch-deadline';
 import { type ModelConfig, parseModelConfig } from './model-config';
 import {
   buildModelFacts,
@@ -170,22 +171,6 @@ class HubReadTimeout extends Error {
   }
 }
 
-/** `base` with a deadline on every request (headers and body): nothing waits on a silent Hub. */
-export function fetchWithTimeout(base: typeof fetch, timeoutMs: number): typeof fetch {
-  const wrapped = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    try {
-      return await base(input, { ...init, signal });
-    } catch (error) {
-      if (timeout.aborted) throw new HubReadTimeout(url, timeoutMs);
-      throw error;
-    }
-  };
-  return wrapped as typeof fetch;
-}
-
 function hubError(error: unknown, access: HubAccess, what: string): Error {
   if (error instanceof ModelFactsError) return error;
   const at = access.revision ? ` at revision '${access.revision}'` : '';
@@ -292,9 +277,10 @@ async function loadHubFacts(source: ModelFactsSource): Promise<ModelFacts> {
       'https://huggingface.co'
     ).replace(/\/+$/, ''),
     accessToken: source.token ?? ('token' in source ? undefined : process.env.HF_TOKEN || undefined),
-    fetch: fetchWithTimeout(
+    fetch: fetchWithDeadline(
       source.fetch ?? globalThis.fetch,
       source.timeoutMs ?? DEFAULT_HUB_READ_TIMEOUT_MS,
+      (url, ms) => new HubReadTimeout(url, ms),
     ),
     timeoutMs: source.timeoutMs ?? DEFAULT_HUB_READ_TIMEOUT_MS,
   };

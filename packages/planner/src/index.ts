@@ -22,6 +22,7 @@ export {
   jobCost,
   THROUGHPUT_ASSUMPTION,
 } from './cost';
+export { fetchInputUrl, fetchWithDeadline } from './fetch-deadline';
 export { type GpuType, getGpuType, gpuTypeNames, gpuTypes } from './gpu-types';
 export {
   DEFAULT_HUB_READ_TIMEOUT_MS,

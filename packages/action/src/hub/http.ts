@@ -1,3 +1,4 @@
+import { fetchInputUrl, fetchWithDeadline } from '@model-eval/planner';
 /**
  * The one `fetch` every Hub call goes through (passed to @huggingface/hub as its `fetch`):
  *
@@ -46,32 +47,19 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
-function urlOf(input: Parameters<typeof fetch>[0]): string {
-  if (typeof input === 'string') return input;
-  if (input instanceof URL) return input.href;
-  return input.url;
-}
-
 export function hubFetch(
   base: typeof fetch,
   options: { timeoutMs: number; now?: () => number },
 ): typeof fetch {
   const now = options.now ?? Date.now;
+  const withDeadline = fetchWithDeadline(base, options.timeoutMs, (url, ms) => new HubTimeoutError(url, ms));
   const wrapped = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
-    const timeout = AbortSignal.timeout(options.timeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    let response: Response;
-    try {
-      response = await base(input, { ...init, signal });
-    } catch (error) {
-      if (timeout.aborted) throw new HubTimeoutError(urlOf(input), options.timeoutMs);
-      throw error;
-    }
+    const response = await withDeadline(input, init);
     if (response.status === 429 || response.status === 503) {
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now());
       if (retryAfterMs !== null) {
         const body = await response.text().catch(() => '');
-        throw new HubBusyError(urlOf(input), response.status, retryAfterMs, body);
+        throw new HubBusyError(fetchInputUrl(input), response.status, retryAfterMs, body);
       }
     }
     return response;

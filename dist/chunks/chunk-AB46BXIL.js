@@ -56804,6 +56804,26 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// packages/planner/src/fetch-deadline.ts
+function fetchInputUrl(input2) {
+  if (typeof input2 === "string") return input2;
+  if (input2 instanceof URL) return input2.href;
+  return input2.url;
+}
+function fetchWithDeadline(base, timeoutMs, timeoutError2) {
+  const wrapped = async (input2, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    try {
+      return await base(input2, { ...init, signal });
+    } catch (error62) {
+      if (timeout.aborted) throw timeoutError2(fetchInputUrl(input2), timeoutMs);
+      throw error62;
+    }
+  };
+  return wrapped;
+}
+
 // packages/planner/src/architectures.ts
 var transformersDefaults = {
   // huggingface/transformers src/transformers/models/gemma3/configuration_gemma3.py, Gemma3TextConfig.__init__
@@ -57564,20 +57584,6 @@ var HubReadTimeout = class extends Error {
   url;
   timeoutMs;
 };
-function fetchWithTimeout(base, timeoutMs) {
-  const wrapped = async (input2, init) => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    const url2 = typeof input2 === "string" ? input2 : input2 instanceof URL ? input2.href : input2.url;
-    try {
-      return await base(input2, { ...init, signal });
-    } catch (error62) {
-      if (timeout.aborted) throw new HubReadTimeout(url2, timeoutMs);
-      throw error62;
-    }
-  };
-  return wrapped;
-}
 function hubError(error62, access, what) {
   if (error62 instanceof ModelFactsError) return error62;
   const at = access.revision ? ` at revision '${access.revision}'` : "";
@@ -57663,9 +57669,10 @@ async function loadHubFacts(source) {
     // The environment applies only when the caller did not pass the field at all (the CLI passes its own env).
     hubUrl: (source.hubEndpoint ?? ("hubEndpoint" in source ? void 0 : process.env.HF_ENDPOINT) ?? "https://huggingface.co").replace(/\/+$/, ""),
     accessToken: source.token ?? ("token" in source ? void 0 : process.env.HF_TOKEN || void 0),
-    fetch: fetchWithTimeout(
+    fetch: fetchWithDeadline(
       source.fetch ?? globalThis.fetch,
-      source.timeoutMs ?? DEFAULT_HUB_READ_TIMEOUT_MS
+      source.timeoutMs ?? DEFAULT_HUB_READ_TIMEOUT_MS,
+      (url2, ms) => new HubReadTimeout(url2, ms)
     ),
     timeoutMs: source.timeoutMs ?? DEFAULT_HUB_READ_TIMEOUT_MS
   };
@@ -59141,28 +59148,16 @@ function parseRetryAfter(value, now) {
   const date5 = Date.parse(text3);
   return Number.isNaN(date5) ? null : Math.max(0, date5 - now);
 }
-function urlOf(input2) {
-  if (typeof input2 === "string") return input2;
-  if (input2 instanceof URL) return input2.href;
-  return input2.url;
-}
 function hubFetch(base, options) {
   const now = options.now ?? Date.now;
+  const withDeadline2 = fetchWithDeadline(base, options.timeoutMs, (url2, ms) => new HubTimeoutError(url2, ms));
   const wrapped = async (input2, init) => {
-    const timeout = AbortSignal.timeout(options.timeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    let response;
-    try {
-      response = await base(input2, { ...init, signal });
-    } catch (error62) {
-      if (timeout.aborted) throw new HubTimeoutError(urlOf(input2), options.timeoutMs);
-      throw error62;
-    }
+    const response = await withDeadline2(input2, init);
     if (response.status === 429 || response.status === 503) {
       const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), now());
       if (retryAfterMs !== null) {
         const body = await response.text().catch(() => "");
-        throw new HubBusyError(urlOf(input2), response.status, retryAfterMs, body);
+        throw new HubBusyError(fetchInputUrl(input2), response.status, retryAfterMs, body);
       }
     }
     return response;
@@ -73203,6 +73198,7 @@ export {
   parseLightevalVersion,
   benchmarkCatalog,
   defaultBenchmarkNames,
+  fetchWithDeadline,
   gpuTypes,
   gpuTypeNames,
   getGpuType,
