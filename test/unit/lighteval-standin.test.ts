@@ -12,10 +12,21 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { benchmarkCatalog, buildLightevalArgs, type LightevalCommandInput } from '@model-eval/planner';
+import {
+  benchmarkCatalog,
+  buildLightevalArgs,
+  getBenchmark,
+  type LightevalCommandInput,
+} from '@model-eval/planner';
 import { afterEach, describe, expect, it } from 'vitest';
 import { factValues } from '../fixtures/lighteval/embed-facts.mjs';
-import { factsPath, lightevalFacts, release, releaseVersions } from '../fixtures/lighteval-facts/facts';
+import {
+  benchmarkFacts,
+  factsPath,
+  lightevalFacts,
+  release,
+  releaseVersions,
+} from '../fixtures/lighteval-facts/facts';
 
 // The LightEval stand-in imitates the release it is told (LIGHTEVAL_STANDIN_VERSION), from the fact
 // table read at each release tag: it accepts exactly that release's command line, refuses the rest with
@@ -121,13 +132,13 @@ describe.each(releaseVersions)('LightEval %s imitated', (version) => {
     expect(result.code, result.stderr).toBe(0);
     const { file } = readResults(dir, MODEL);
     const expectedKeys = benchmarkCatalog.map((b) => {
-      const bench = facts.benchmarks[b.name]!.value;
+      const bench = benchmarkFacts(facts, b.name);
       return facts.results.value.resultsKey === 'task|fewshot' ? `${b.task}|0` : `${bench.suite}|${b.task}|0`;
     });
     expect(Object.keys(file.results)).toEqual([...expectedKeys, 'all']);
     for (const [i, b] of benchmarkCatalog.entries()) {
-      const names = facts.benchmarks[b.name]!.value.metricNames;
-      expect(Object.keys(file.results[expectedKeys[i]!] ?? {})).toEqual(
+      const names = benchmarkFacts(facts, b.name).metricNames;
+      expect(Object.keys(file.results[expectedKeys[i] ?? ''] ?? {})).toEqual(
         names.flatMap((n) => [n, `${n}_stderr`]),
       );
     }
@@ -172,7 +183,7 @@ describe.each(releaseVersions)('LightEval %s imitated', (version) => {
 
   it('refuses a model-args key the release does not have, with the release’s own error', () => {
     const argv = plannedArgv(version);
-    const unknownKey = [argv[0]!, `${argv[1]},not_a_key=1`, ...argv.slice(2)];
+    const unknownKey = [...argv.slice(0, 1), `${argv[1]},not_a_key=1`, ...argv.slice(2)];
     const result = run(version, unknownKey);
     expect(result.code).toBe(1);
     if (facts.modelArgs.value.style === 'dataclass') {
@@ -187,7 +198,7 @@ describe.each(releaseVersions)('LightEval %s imitated', (version) => {
   });
 
   it("fails like vLLM when max_model_length exceeds the model's positions (config.json)", () => {
-    const argv = plannedArgv(version, { maxModelLength: 200_000, benchmarks: [benchmarkCatalog[0]!] });
+    const argv = plannedArgv(version, { maxModelLength: 200_000, benchmarks: [getBenchmark('math_500')] });
     const result = run(version, argv);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
@@ -203,7 +214,7 @@ describe.each(releaseVersions)('LightEval %s imitated', (version) => {
 
 describe('keys and options that exist only in some releases', () => {
   const withKey = (version: string, key: string) => {
-    const argv = withOutput(plannedArgv(version, { benchmarks: [benchmarkCatalog[0]!] }), outputDir());
+    const argv = withOutput(plannedArgv(version, { benchmarks: [getBenchmark('math_500')] }), outputDir());
     argv[1] = `${argv[1]},${key}`;
     return run(version, argv);
   };
@@ -224,7 +235,7 @@ describe('keys and options that exist only in some releases', () => {
 
   it('--use-chat-template up to 0.10, a usage error from 0.11', () => {
     const argv = (version: string) => [
-      ...withOutput(plannedArgv(version, { benchmarks: [benchmarkCatalog[0]!] }), outputDir()),
+      ...withOutput(plannedArgv(version, { benchmarks: [getBenchmark('math_500')] }), outputDir()),
     ];
     expect(run('0.10.0', [...argv('0.10.0'), '--use-chat-template']).code).toBe(0);
     const later = run('0.11.0', [...argv('0.11.0'), '--use-chat-template']);
@@ -238,7 +249,7 @@ describe('keys and options that exist only in some releases', () => {
 });
 
 describe('task strings, as each release parses them', () => {
-  const args = (version: string) => plannedArgv(version, { benchmarks: [benchmarkCatalog[0]!] });
+  const args = (version: string) => plannedArgv(version, { benchmarks: [getBenchmark('math_500')] });
   const withTasks = (version: string, tasks: string) => {
     const argv = args(version);
     argv[2] = tasks;
@@ -291,7 +302,7 @@ describe('task strings, as each release parses them', () => {
 
   it('from 0.11 a task draws one sample unless the task string asks (aime24@n=64|0)', async () => {
     const dir = outputDir();
-    const argv = withOutput(plannedArgv('0.13.0', { benchmarks: [benchmarkCatalog[1]!] }), dir);
+    const argv = withOutput(plannedArgv('0.13.0', { benchmarks: [getBenchmark('aime24')] }), dir);
     argv[2] = 'aime24@n=4|0';
     expect(run('0.13.0', argv).code).toBe(0);
     const detailsRoot = join(dir, 'details', MODEL);
@@ -306,7 +317,7 @@ describe('task strings, as each release parses them', () => {
 describe('LightEval stand-in: data parallel and custom tasks', () => {
   it('runs data_parallel_size > 1 through Ray, as every release does, and warns without spawn', () => {
     const argv = withOutput(
-      plannedArgv('0.12.0', { dataParallel: 2, benchmarks: [benchmarkCatalog[0]!] }),
+      plannedArgv('0.12.0', { dataParallel: 2, benchmarks: [getBenchmark('math_500')] }),
       outputDir(),
     );
     const withSpawn = run('0.12.0', argv, { VLLM_WORKER_MULTIPROC_METHOD: 'spawn' });
@@ -320,7 +331,7 @@ describe('LightEval stand-in: data parallel and custom tasks', () => {
     const dir = outputDir();
     const custom = join(dir, 'my_tasks.py');
     writeFileSync(custom, 'TASKS_TABLE = []\n');
-    const argv = withOutput(plannedArgv('0.13.0', { benchmarks: [benchmarkCatalog[0]!] }), dir);
+    const argv = withOutput(plannedArgv('0.13.0', { benchmarks: [getBenchmark('math_500')] }), dir);
     argv[2] = 'my_task|0';
     expect(run('0.13.0', argv).code).toBe(1);
     expect(run('0.13.0', [...argv, '--custom-tasks', custom]).code).toBe(0);
@@ -332,7 +343,10 @@ describe('LightEval stand-in: data parallel and custom tasks', () => {
 
 describe('LightEval stand-in faults', () => {
   const argv = (version = '0.13.0', tp = 1) =>
-    withOutput(plannedArgv(version, { benchmarks: [benchmarkCatalog[0]!], tensorParallel: tp }), outputDir());
+    withOutput(
+      plannedArgv(version, { benchmarks: [getBenchmark('math_500')], tensorParallel: tp }),
+      outputDir(),
+    );
 
   it('fails with the vLLM KV-cache OOM when TP×PP is below LIGHTEVAL_STANDIN_MIN_GPUS, and runs when it is not', () => {
     const env = { LIGHTEVAL_STANDIN_MIN_GPUS: '4' };
@@ -386,7 +400,7 @@ describe('LightEval stand-in model directories', () => {
     mkdirSync(model, { recursive: true });
     writeFileSync(join(model, 'config.json'), JSON.stringify({ max_position_embeddings: 40_960 }));
     const argv = withOutput(
-      plannedArgv('0.13.0', { model, benchmarks: [benchmarkCatalog[0]!], maxModelLength: 36_864 }),
+      plannedArgv('0.13.0', { model, benchmarks: [getBenchmark('math_500')], maxModelLength: 36_864 }),
       dir,
     );
     expect(run('0.13.0', argv).code).toBe(0);
@@ -402,7 +416,7 @@ describe('samples per problem, as each release draws them', () => {
     expect(files).toHaveLength(1);
     return readParquet(join(base, stamp, files[0] ?? ''));
   }
-  const aime = (samplesPerPrompt: number) => [{ ...benchmarkCatalog[1]!, samplesPerPrompt }];
+  const aime = (samplesPerPrompt: number) => [{ ...getBenchmark('aime24'), samplesPerPrompt }];
 
   it('0.13.0: `aime24@n=12|0` gives each of the 30 problems 12 samples in its details row', async () => {
     const dir = outputDir();

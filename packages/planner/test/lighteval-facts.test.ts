@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  benchmarkFacts,
   judgeCommand,
   lightevalFacts,
   release,
@@ -10,6 +11,7 @@ import {
   benchmarkCatalog,
   benchmarkIdentity,
   buildLightevalArgs,
+  getBenchmark,
   type LightevalCommandInput,
   lightevalTaskString,
   parseLightevalVersion,
@@ -67,7 +69,7 @@ describe('the fact table', () => {
 
   it('refuses what the releases refuse (so the checks below can fail)', () => {
     const base = (version: string) =>
-      buildLightevalArgs(input(version, { benchmarks: [benchmarkCatalog[0]!] })).argv;
+      buildLightevalArgs(input(version, { benchmarks: [getBenchmark('math_500')] })).argv;
     const withKey = (version: string, key: string) => {
       const argv = base(version);
       argv[2] = `${argv[2]},${key}`;
@@ -108,7 +110,7 @@ describe.each(releaseVersions)('planner command line for LightEval %s', (version
   it.each(benchmarkCatalog.map((b) => b.name))(
     '%s: accepted as is, without a deprecation warning',
     (name) => {
-      const benchmark = benchmarkCatalog.find((b) => b.name === name)!;
+      const benchmark = getBenchmark(name);
       for (const dataParallel of [1, 2]) {
         const { argv } = buildLightevalArgs(input(version, { benchmarks: [benchmark], dataParallel }));
         expect({ argv, ...judgeCommand(version, argv) }).toEqual({ argv, refused: [], warnings: [] });
@@ -124,7 +126,7 @@ describe.each(releaseVersions)('planner command line for LightEval %s', (version
   it('names each benchmark under the suite the release registers it in', () => {
     const parsed = parseLightevalVersion(version);
     for (const benchmark of benchmarkCatalog) {
-      const registered = release(version).benchmarks[benchmark.name]!.value;
+      const registered = benchmarkFacts(release(version), benchmark.name);
       if (registered.suite !== null)
         expect([benchmark.name, suiteFor(benchmark, parsed)]).toEqual([benchmark.name, registered.suite]);
     }
@@ -135,7 +137,7 @@ describe.each(releaseVersions)('samples per problem with LightEval %s', (version
   it.each(benchmarkCatalog.map((b) => b.name))(
     '%s: the planner believes what the release draws, for the default and other counts',
     (name) => {
-      const catalog = benchmarkCatalog.find((b) => b.name === name)!;
+      const catalog = getBenchmark(name);
       for (const requested of [catalog.samplesPerPrompt, 1, 2, 32]) {
         const benchmark = { ...catalog, samplesPerPrompt: requested };
         const spec = lightevalTaskString(benchmark, version);
@@ -172,7 +174,7 @@ describe('the samples facts can catch a wrong belief', () => {
 describe.each(releaseVersions)('benchmark identity with LightEval %s', (version) => {
   it('each catalog benchmark names the dataset (and LiveCodeBench window) the release reads', () => {
     for (const benchmark of benchmarkCatalog) {
-      const facts = release(version).benchmarks[benchmark.name]!.value;
+      const facts = benchmarkFacts(release(version), benchmark.name);
       const identity = benchmarkIdentity(benchmark, version);
       expect([benchmark.name, identity.dataset]).toEqual([benchmark.name, facts.hfRepo]);
       if (facts.hfSubset !== undefined) expect(identity.subset).toBe(facts.hfSubset);
