@@ -61,7 +61,7 @@ import {
   upsertStickyComment,
   waitForCheckpointRevision,
   workflowRunUrl
-} from "./chunks/chunk-AB46BXIL.js";
+} from "./chunks/chunk-ODOL2XYK.js";
 import {
   __commonJS,
   __require,

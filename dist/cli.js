@@ -60,7 +60,7 @@ import {
   stateFilePath,
   toJobSpec,
   withStatistics
-} from "./chunks/chunk-AB46BXIL.js";
+} from "./chunks/chunk-ODOL2XYK.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/package.json

@@ -33,8 +33,9 @@ export async function cancelJobs(transport: Transport, request: CancelRequest): 
     });
     if (squeue.exitCode === 0) {
       for (const record of parseSqueue(squeue.stdout)) {
-        // An unstarted array range (`123_[5-9]`) is cancelled through its array id.
-        if (keys.has(record.comment)) ids.add(record.jobId.replace(/_\[.*$/, ''));
+        // An array's tasks (`123_0` running, `123_[5-9]` not started) are cancelled through its array
+        // id: `scancel 123` ends them all, and the run's cancel list names each job once.
+        if (keys.has(record.comment)) ids.add(arrayJobId(record.jobId));
       }
     }
   }
@@ -64,4 +65,9 @@ async function scancel(transport: Transport, cancelled: string[], remaining: () 
       );
     }
   }
+}
+
+/** `123_4` and `123_[5-9%2]` → `123`; a plain job id stays as it is. */
+export function arrayJobId(jobId: string): string {
+  return jobId.replace(/_.*$/, '');
 }

@@ -68018,7 +68018,7 @@ async function cancelJobs(transport, request) {
     });
     if (squeue.exitCode === 0) {
       for (const record2 of parseSqueue(squeue.stdout)) {
-        if (keys.has(record2.comment)) ids.add(record2.jobId.replace(/_\[.*$/, ""));
+        if (keys.has(record2.comment)) ids.add(arrayJobId(record2.jobId));
       }
     }
   }
@@ -68044,6 +68044,9 @@ async function scancel(transport, cancelled, remaining) {
       );
     }
   }
+}
+function arrayJobId(jobId) {
+  return jobId.replace(/_.*$/, "");
 }
 
 // packages/slurm/src/collect.ts
