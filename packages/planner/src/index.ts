@@ -33,11 +33,15 @@ export {
 export {
   buildLightevalArgs,
   DEFAULT_LIGHTEVAL_CACHE_DIR,
+  generationParametersArg,
+  LIGHTEVAL_DEFAULT_SEED,
   type LightevalCommand,
   type LightevalCommandInput,
   lightevalModelArgValue,
+  MAX_SEEDS,
   type SamplesCost,
   samplesCost,
+  samplingSeeds,
 } from './lighteval-args';
 export {
   DEFAULT_LIGHTEVAL_VERSION,

@@ -33,6 +33,46 @@ export interface LightevalCommandInput {
    * A re-run of the same run id reuses its own cache on purpose.
    */
   cacheDir?: string | undefined;
+  /**
+   * vLLM's sampling seed for this job (`seeds: N` runs one job per seed); absent: LightEval's default
+   * (`LIGHTEVAL_DEFAULT_SEED`), and the command line stays as it was before seeds existed.
+   */
+  seed?: number | undefined;
+}
+
+/**
+ * vLLM's sampling seed when the model args set none: `VLLMModelConfig.seed: NonNegativeInt = 1234`
+ * (huggingface/lighteval src/lighteval/models/vllm/vllm_model.py, v0.9.0 … v0.13.0; a dataclass field
+ * with the same default at v0.8.0). A `seeds: N` run uses 1234, 1235, …: its first seed is the one
+ * every run without `seeds` used.
+ */
+export const LIGHTEVAL_DEFAULT_SEED = 1234;
+
+/** The sampling seeds of a `seeds: count` run: LightEval's default first, then the next integers. */
+export function samplingSeeds(count: number): number[] {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_SEEDS) {
+    throw new PlanError(
+      `seeds must be a whole number from 1 to ${MAX_SEEDS}, got ${count}`,
+      `Set seeds to 1 (one run) up to ${MAX_SEEDS}; each seed is one more job per benchmark.`,
+    );
+  }
+  return Array.from({ length: count }, (_, i) => LIGHTEVAL_DEFAULT_SEED + i);
+}
+
+/** Each seed is a whole evaluation more: a count above this is a typo, not a plan. */
+export const MAX_SEEDS = 16;
+
+/**
+ * `generation_parameters={...}`: LightEval cuts it out of the model args before splitting on commas.
+ * `seed` here is GenerationParameters.seed (every release 0.8.0 … 0.13.0, src/lighteval/models/
+ * model_input.py), which `to_litellm_dict()` passes to each request: the serve route's seed.
+ */
+export function generationParametersArg(
+  input: Pick<LightevalCommandInput, 'maxNewTokens' | 'temperature' | 'topP'>,
+  requestSeed?: number,
+): string {
+  const seed = requestSeed !== undefined ? `,seed:${requestSeed}` : '';
+  return `generation_parameters={max_new_tokens:${input.maxNewTokens},temperature:${input.temperature},top_p:${input.topP}${seed}}`;
 }
 
 /** What the samples cost, per benchmark: an estimate, labelled as one in the plan. */
@@ -110,7 +150,6 @@ export const DEFAULT_LIGHTEVAL_CACHE_DIR = 'lighteval-cache';
 export function buildLightevalArgs(input: LightevalCommandInput): LightevalCommand {
   const cacheDir = input.cacheDir ?? DEFAULT_LIGHTEVAL_CACHE_DIR;
   const version = parseLightevalVersion(input.lightevalVersion);
-  const generation = `generation_parameters={max_new_tokens:${input.maxNewTokens},temperature:${input.temperature},top_p:${input.topP}}`;
   const modelArgs = [
     lightevalModelArgValue(modelNameKey(version), input.model),
     ...(input.revision ? [lightevalModelArgValue('revision', input.revision)] : []),
@@ -125,7 +164,9 @@ export function buildLightevalArgs(input: LightevalCommandInput): LightevalComma
     // `cache_dir` is a model-config field from 0.11 (models/abstract_model.py at v0.11.0 … v0.13.0,
     // default ~/.cache/huggingface/lighteval); earlier releases have no prediction cache and refuse the key.
     ...(lightevalAtLeast(version, 0, 11) ? [lightevalModelArgValue('cache_dir', cacheDir)] : []),
-    generation,
+    // The engine's seed (VLLMModelConfig.seed → LLM(seed=...)), in every release's model args.
+    ...(input.seed !== undefined ? [`seed=${input.seed}`] : []),
+    generationParametersArg(input),
   ].join(',');
   const tasks = input.benchmarks.map((b) => lightevalTaskString(b, version)).join(',');
   const customPaths = [

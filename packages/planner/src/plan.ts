@@ -1,6 +1,6 @@
 import { type Benchmark, defaultBenchmarkNames, getBenchmark } from './catalog';
 import { type JobCost, jobCost } from './cost';
-import { buildLightevalArgs, type LightevalCommand, type SamplesCost } from './lighteval-args';
+import { buildLightevalArgs, type LightevalCommand, type SamplesCost, samplingSeeds } from './lighteval-args';
 import { DEFAULT_LIGHTEVAL_VERSION, parseLightevalVersion } from './lighteval-version';
 import {
   GiB,
@@ -50,6 +50,11 @@ export interface PlanInput {
   multiNodeEngine?: MultiNodeEngine | undefined;
   /** The serve route's server port on the job's first node (default 8000). */
   servePort?: number | undefined;
+  /**
+   * Sampling seeds: each job is planned once per seed (1234, 1235, …) and the report merges them.
+   * 1 (the default) plans as before: no seed in the command, LightEval's default applies.
+   */
+  seeds?: number | undefined;
 }
 
 /** The serve route's server: what the batch script starts before LightEval. */
@@ -98,6 +103,8 @@ export interface PlannedJob {
   cost?: JobCost;
   /** Environment the LightEval command needs. */
   env: Record<string, string>;
+  /** This job's sampling seed in a `seeds: N` run (N > 1); absent: LightEval's default, not set. */
+  seed?: number;
   /** How the job runs its engine; absent in records written before routes existed (in-process). */
   route?: Route;
   routeReason?: string;
@@ -125,6 +132,8 @@ interface ResolvedInput {
   route: RouteSetting;
   multiNodeEngine: MultiNodeEngine;
   servePort: number;
+  /** One entry per job of a benchmark group: a seed, or `undefined` once when `seeds` is 1. */
+  seeds: (number | undefined)[];
 }
 
 export interface EvalPlan {
@@ -195,6 +204,7 @@ export function planEvaluation(input: PlanInput): EvalPlan {
     route: input.route ?? 'auto',
     multiNodeEngine: input.multiNodeEngine ?? 'ray',
     servePort: input.servePort ?? DEFAULT_SERVE_PORT,
+    seeds: (input.seeds ?? 1) === 1 ? [undefined] : samplingSeeds(input.seeds ?? 1),
   };
   const benchmarks = resolved.benchmarks;
   const groups = input.jobPerBenchmark ? benchmarks.map((b) => [b]) : [benchmarks];
@@ -202,7 +212,8 @@ export function planEvaluation(input: PlanInput): EvalPlan {
     model: input.facts,
     cluster,
     lightevalVersion,
-    jobs: groups.map((group) => planJob(resolved, group)),
+    // Seeds inside groups: a group's seed jobs sit side by side in the plan and the report.
+    jobs: groups.flatMap((group) => resolved.seeds.map((seed) => planJob(resolved, group, 0, seed))),
     warnings: [...input.facts.warnings],
     input: resolved,
   };
@@ -442,7 +453,12 @@ function replicas(
   return { dataParallel, totalGpus, nodes, reason };
 }
 
-function planJob(input: ResolvedInput, benchmarks: readonly Benchmark[], minGpusExclusive = 0): PlannedJob {
+function planJob(
+  input: ResolvedInput,
+  benchmarks: readonly Benchmark[],
+  minGpusExclusive = 0,
+  seed?: number,
+): PlannedJob {
   const { facts, cluster } = input;
   const lengths = sequenceLengths(input, benchmarks);
   const { chosen, reasons, warnings } = chooseLayout(input, lengths.maxModelLength, minGpusExclusive);
@@ -466,7 +482,10 @@ function planJob(input: ResolvedInput, benchmarks: readonly Benchmark[], minGpus
     lengths.maxModelLength,
   );
   reasons.push(throughput.reason);
-  const commandInput = commandInputFor(input, benchmarks, layout, dataParallel, lengths, throughput);
+  const commandInput = {
+    ...commandInputFor(input, benchmarks, layout, dataParallel, lengths, throughput),
+    ...(seed !== undefined && { seed }),
+  };
   const routed = routeCommand(input, commandInput, nodes);
   const { command } = routed;
   reasons.push(routed.reason);
@@ -502,6 +521,7 @@ function planJob(input: ResolvedInput, benchmarks: readonly Benchmark[], minGpus
     samples: command.samples,
     cost: jobCost(command.samples, lengths.maxNewTokens, facts.parameters),
     env: command.env,
+    ...(seed !== undefined && { seed }),
     route: routed.route,
     routeReason: routed.reason,
     ...(routed.server && { server: routed.server }),
@@ -610,7 +630,7 @@ export function nextLargerPlan(plan: EvalPlan, job: PlannedJob): PlannedJob | un
     minConcurrentSequences: 1,
   };
   try {
-    const next = planJob(input, benchmarks, current);
+    const next = planJob(input, benchmarks, current, job.seed);
     next.reasons.unshift(
       `re-planned after a GPU out-of-memory failure at TP ${job.tensorParallel} × PP ${job.pipelineParallel}`,
     );

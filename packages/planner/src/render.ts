@@ -37,6 +37,8 @@ export interface PlanJson {
     routeReason: string | null;
     /** The serve route's `vllm serve` argv (without the per-node multi-node options), else null. */
     serveArgv: string[] | null;
+    /** This job's sampling seed in a `seeds: N` run; null: LightEval's default (1234), not set. */
+    seed: number | null;
   }[];
   reasons: string[];
   warnings: string[];
@@ -84,6 +86,7 @@ export function planToJson(plan: EvalPlan): PlanJson {
       route: job.route ?? 'in-process',
       routeReason: job.routeReason ?? null,
       serveArgv: job.server ? [...job.server.argv] : null,
+      seed: job.seed ?? null,
     })),
     reasons: flatten(plan, (job) => job.reasons),
     warnings: [...plan.warnings, ...flatten(plan, (job) => job.warnings)],
@@ -118,6 +121,15 @@ function samplesLines(job: PlannedJob): string[] {
   return lines.length > 0 ? [`  samples${lines[0]?.slice('  samples'.length) ?? ''}`, ...lines.slice(1)] : [];
 }
 
+/** With `seeds: N`: which seeds, and that every job below is one of N repeats. */
+function seedsLine(plan: EvalPlan): string[] {
+  const seeds = [...new Set(plan.jobs.flatMap((job) => (job.seed !== undefined ? [job.seed] : [])))];
+  if (seeds.length === 0) return [];
+  return [
+    `Seeds    ${seeds.length} (${seeds.join(', ')}): each benchmark runs once per seed; the report merges them and shows the spread`,
+  ];
+}
+
 export function renderPlanText(plan: EvalPlan): string {
   const { model, cluster } = plan;
   const lines: string[] = [];
@@ -127,12 +139,13 @@ export function renderPlanText(plan: EvalPlan): string {
     `         ${formatCount(model.parameters)} (${source}), weights ${(model.weightBytes / 1024 ** 3).toFixed(1)} GiB, ${model.config.maxPositions?.toLocaleString('en-US') ?? '?'} positions`,
     `Cluster  ${cluster.maxNodes} node(s) × ${cluster.gpusPerNode} GPUs × ${cluster.gpuMemoryGiB} GiB`,
     `LightEval ${plan.lightevalVersion}`,
+    ...seedsLine(plan),
     '',
   );
   plan.jobs.forEach((job, i) => {
     const m = job.memoryPerGpuGiB;
     lines.push(
-      `Job ${i + 1}: ${job.benchmarks.join(', ')}`,
+      `Job ${i + 1}: ${job.benchmarks.join(', ')}${job.seed !== undefined ? ` (seed ${job.seed})` : ''}`,
       `  layout   ${job.nodes} node(s) × ${job.gpusPerNode} GPUs = TP ${job.tensorParallel} × PP ${job.pipelineParallel} × DP ${job.dataParallel}`,
       `  route    ${job.route ?? 'in-process'}${job.routeReason ? ` (${job.routeReason.replace(/^route [a-z-]+(: | as requested)/, '').trim() || 'as requested'})` : ''}`,
       `  length   max_model_length ${job.maxModelLength.toLocaleString('en-US')}, max_new_tokens ${job.maxNewTokens.toLocaleString('en-US')}, gpu_memory_utilization ${job.gpuMemoryUtilization}`,

@@ -1,5 +1,10 @@
 import { type Benchmark, lightevalTaskString, samplesPlanFor } from './catalog';
-import { type LightevalCommandInput, lightevalModelArgValue, samplesCost } from './lighteval-args';
+import {
+  generationParametersArg,
+  type LightevalCommandInput,
+  lightevalModelArgValue,
+  samplesCost,
+} from './lighteval-args';
 import { lightevalAtLeast, parseLightevalVersion } from './lighteval-version';
 import { PlanError } from './plan-error';
 import { endpointFactsFor } from './route-facts';
@@ -73,7 +78,6 @@ export function buildServeCommand(input: ServeCommandInput): ServeCommand {
   }
   const servedModelName = input.model;
   const concurrency = (input.maxNumSeqs ?? 256) * input.dataParallel;
-  const generation = `generation_parameters={max_new_tokens:${input.maxNewTokens},temperature:${input.temperature},top_p:${input.topP}}`;
   const modelArgs = [
     // LiteLLM routes `openai/NAME` with a base_url to an OpenAI-compatible server, asking for NAME.
     lightevalModelArgValue(facts.nameKey, `openai/${servedModelName}`),
@@ -83,7 +87,8 @@ export function buildServeCommand(input: ServeCommandInput): ServeCommand {
     ...(lightevalAtLeast(version, 0, 11)
       ? [lightevalModelArgValue('cache_dir', input.cacheDir ?? 'lighteval-cache')]
       : []),
-    generation,
+    // LiteLLMModelConfig has no engine seed: the seed rides on each request (GenerationParameters.seed).
+    generationParametersArg(input, input.seed),
   ].join(',');
   const tasks = input.benchmarks.map((b: Benchmark) => lightevalTaskString(b, version)).join(',');
   const argv = [
