@@ -45,7 +45,8 @@ const safetensorsInfoSchema = z
   .loose()
   .nullish();
 
-function isLocalPath(model: string, cwd: string): boolean {
+/** As LightEval and the planner read `model`: a path form, or a path that exists, is a directory. */
+export function isLocalPath(model: string, cwd: string): boolean {
   return /^(\.{1,2}\/|\/|~\/)/.test(model) || isAbsolute(model) || existsSync(resolve(cwd, model));
 }
 

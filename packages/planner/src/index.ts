@@ -26,6 +26,7 @@ export { fetchInputUrl, fetchWithDeadline } from './fetch-deadline';
 export { type GpuType, getGpuType, gpuTypeNames, gpuTypes } from './gpu-types';
 export {
   DEFAULT_HUB_READ_TIMEOUT_MS,
+  isLocalPath,
   loadModelFacts,
   ModelFactsError,
   type ModelFactsSource,

@@ -309,6 +309,7 @@ describe('rendering', () => {
       'route',
       'routeReason',
       'serveArgv',
+      'seed',
     ]);
     expect(json.cluster).toEqual({ gpusPerNode: 8, gpuMemoryGiB: 80, maxNodes: 1 });
   });

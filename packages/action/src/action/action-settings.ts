@@ -162,6 +162,7 @@ function toRunSettings(
     // Before the run id is derived: a precision target changes the sample counts, so the jobs.
     ...(settings.precision !== undefined && { precision: settings.precision }),
     ...(settings.maxGpuHours !== undefined && { maxGpuHours: settings.maxGpuHours }),
+    ...(settings.seeds !== undefined && { seeds: settings.seeds }),
   };
   // The same across re-runs of one workflow run (GITHUB_RUN_ID stays, the attempt changes), and
   // derived from everything that defines the jobs: a re-run reattaches to its jobs, never to others.

@@ -5,6 +5,7 @@ import {
   DEFAULT_LIGHTEVAL_VERSION,
   gpuTypeNames,
   gpuTypes,
+  MAX_SEEDS,
   multiNodeEngines,
   routeSettings,
 } from '@model-eval/planner';
@@ -121,6 +122,11 @@ export const runOptions: Record<string, OptionSpec> = {
     description:
       'Target smallest detectable change in points: sets samples per problem (assumed worst-case variance without a baseline)',
     valueName: 'POINTS',
+  },
+  seeds: {
+    type: 'string',
+    description: 'Run each benchmark with N sampling seeds (1234, 1235, …; 1 to 16) and report the spread',
+    valueName: 'N',
   },
   'max-gpu-hours': {
     type: 'string',
@@ -319,6 +325,8 @@ export function settingsFromArgs(args: ParsedArgs, io: CliIo): RunSettings {
   if (precisionPoints !== undefined) settings.precision = precisionPoints / 100;
   const maxGpuHours = numberOption(args, 'max-gpu-hours', 0.001, 1e9);
   if (maxGpuHours !== undefined) settings.maxGpuHours = maxGpuHours;
+  const seeds = integerOption(args, 'seeds', { min: 1, max: MAX_SEEDS });
+  if (seeds !== undefined && seeds > 1) settings.seeds = seeds;
   const multiNode = multiNodeFromArgs(args);
   if (Object.keys(multiNode).length > 0) settings.multiNode = multiNode;
   if (pollSeconds !== undefined) settings.pollIntervalMs = Math.round(pollSeconds * 1000);

@@ -1,6 +1,7 @@
 import {
   gpuTypeNames,
   gpuTypes,
+  MAX_SEEDS,
   type MultiNodeEngine,
   multiNodeEngines,
   type RouteSetting,
@@ -55,6 +56,8 @@ export interface ActionInputs {
   precision?: number;
   /** Budget: refuse (or, for precision-set counts, cap) a plan estimated above this many GPU-hours. */
   maxGpuHours?: number;
+  /** Repeat each benchmark with this many sampling seeds (1234, 1235, …) and report the spread. */
+  seeds?: number;
   route?: RouteSetting;
   multiNodeEngine?: MultiNodeEngine;
   networkInterface?: string;
@@ -112,6 +115,7 @@ export const actionInputNames = [
   'model-card',
   'precision',
   'max-gpu-hours',
+  'seeds',
   'route',
   'multi-node-engine',
   'network-interface',
@@ -255,6 +259,7 @@ export function readActionInputs(getInput: GetInput): ActionInputs {
     modelCard: oneOf('model-card', ['none', 'pr']),
     precision: positive('precision'),
     maxGpuHours: positive('max-gpu-hours'),
+    seeds: whole('seeds', 1, MAX_SEEDS),
     ...multiNodeInputs(str, whole, oneOf),
   };
   if (inputs.precision !== undefined && inputs.precision >= 100) {

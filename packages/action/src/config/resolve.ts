@@ -71,6 +71,8 @@ export interface ResolvedSettings {
   precision?: number;
   /** Budget for the plan's estimated GPU-hours. */
   maxGpuHours?: number;
+  /** Sampling seeds per benchmark (absent: one, LightEval's default). */
+  seeds?: number;
   secrets: Secrets;
   configPath: string;
   /** False when no config file exists at the (default) path and everything came from inputs. */
@@ -425,15 +427,18 @@ function dedupe(names: string[]): string[] {
   return [...new Set(names)];
 }
 
-/** `precision` (points in, a fraction out) and `max-gpu-hours`: input over config file, absent when neither. */
+/** `precision` (points in, a fraction out), `max-gpu-hours` and `seeds`: input over config file, absent when neither. */
 function precisionSettings(
   inputs: ActionInputs,
   config: ConfigFile,
-): Pick<ResolvedSettings, 'precision' | 'maxGpuHours'> {
+): Pick<ResolvedSettings, 'precision' | 'maxGpuHours' | 'seeds'> {
   const points = inputs.precision ?? config.precision;
   const maxGpuHours = inputs.maxGpuHours ?? config['max-gpu-hours'];
+  const seeds = inputs.seeds ?? config.seeds;
   return {
     ...(points !== undefined && { precision: points / 100 }),
     ...(maxGpuHours !== undefined && { maxGpuHours }),
+    // One seed is the default: left out, so a run's definition (and id) stays what it was.
+    ...(seeds !== undefined && seeds > 1 && { seeds }),
   };
 }

@@ -1,4 +1,4 @@
-import { getGpuType, gpuTypeNames } from '@model-eval/planner';
+import { getGpuType, gpuTypeNames, MAX_SEEDS } from '@model-eval/planner';
 import { GRES_TYPE_PATTERN } from '@model-eval/slurm';
 import { z } from 'zod';
 import { AUTO_GRES_TYPE } from './gres-type';
@@ -161,6 +161,13 @@ export const configFileSchema = z.strictObject(
       .number({ error: 'must be a number of percentage points, e.g. 2' })
       .positive({ error: 'must be a number of percentage points > 0' })
       .lt(100, { error: 'must be below 100 percentage points' })
+      .optional(),
+    /**
+     * Sampling seeds per benchmark (1 to 16, default 1): each benchmark runs once per seed (1234,
+     * 1235, …) and the report merges them and shows the spread across seeds (docs/statistics.md).
+     */
+    seeds: wholeNumber(1)
+      .max(MAX_SEEDS, { error: `must be at most ${MAX_SEEDS} seeds` })
       .optional(),
     /** Budget for the plan's estimated GPU-hours: above it the run is refused (or precision counts capped). */
     'max-gpu-hours': z

@@ -31,7 +31,7 @@ export class HubTimeoutError extends Error {
     readonly url: string,
     readonly timeoutMs: number,
   ) {
-    super(`no answer from ${url} within ${Math.round(timeoutMs / 1000)} s`);
+    super(`no answer from ${url} within ${Number((timeoutMs / 1000).toFixed(1))} s`);
   }
 }
 

@@ -28,7 +28,9 @@ export class RevisionResolveError extends Error {
     this.hint =
       status === 401 || status === 403
         ? 'Pass a Hugging Face token with read access (hf-token / HF_TOKEN); gated models also need their terms accepted.'
-        : 'Check the model id and revision (a branch, tag or commit of the model repo), and HF_ENDPOINT if you use a mirror.';
+        : /no answer from /.test(detail)
+          ? 'The Hub (or HF_ENDPOINT) accepted the connection but sent nothing: retry later, check HF_ENDPOINT, or raise the timeout (--hub-timeout).'
+          : 'Check the model id and revision (a branch, tag or commit of the model repo), and HF_ENDPOINT if you use a mirror.';
   }
 }
 

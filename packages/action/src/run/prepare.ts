@@ -70,6 +70,7 @@ export async function prepareFreshRun(settings: RunSettings, deps: FreshRunDeps)
       }),
       ...(settings.maxModelLength !== undefined && { maxModelLength: settings.maxModelLength }),
       ...(settings.jobPerBenchmark !== undefined && { jobPerBenchmark: settings.jobPerBenchmark }),
+      ...(settings.seeds !== undefined && { seeds: settings.seeds }),
       ...routeInput(settings),
     });
   // max-gpu-hours: refused above the budget, or precision's counts capped to fit (said so).

@@ -27,6 +27,8 @@ export interface RunDefinition {
   /** `precision` (fraction) and `max-gpu-hours`, when set: they decide the sample counts. */
   precision?: string;
   maxGpuHours?: string;
+  /** Sampling seeds per benchmark, when more than one (each is a job more). */
+  seeds?: number;
   /** Route and multi-node settings (absent in definitions recorded before they existed). */
   multiNode?: string;
 }
@@ -55,6 +57,7 @@ export function runDefinition(settings: RunSettings): RunDefinition {
     }),
     ...(settings.precision !== undefined && { precision: String(settings.precision) }),
     ...(settings.maxGpuHours !== undefined && { maxGpuHours: String(settings.maxGpuHours) }),
+    ...(settings.seeds !== undefined && settings.seeds > 1 && { seeds: settings.seeds }),
     // Only when set, so the definition (and the derived run id) of a run without them is unchanged.
     ...(settings.multiNode && Object.keys(settings.multiNode).length > 0
       ? { multiNode: JSON.stringify(sortedKeys(settings.multiNode)) }

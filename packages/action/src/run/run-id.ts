@@ -9,11 +9,15 @@ export function deriveRunId(parts: readonly string[], prefix = 'me'): string {
   return `${prefix}-${hash}`;
 }
 
-/** The idempotency key of one job attempt: the run, the job's place in it, and its layout. */
+/**
+ * The idempotency key of one job attempt: the run, the job's place in it, and its layout; a seed
+ * job of a `seeds: N` run also names its seed, so `squeue` tells the repeats apart.
+ */
 export function jobKey(
   runId: string,
   jobIndex: number,
-  layout: { tensorParallel: number; pipelineParallel: number },
+  layout: { tensorParallel: number; pipelineParallel: number; seed?: number },
 ) {
-  return `${runId}-j${jobIndex}-tp${layout.tensorParallel}pp${layout.pipelineParallel}`;
+  const seed = layout.seed !== undefined ? `-s${layout.seed}` : '';
+  return `${runId}-j${jobIndex}-tp${layout.tensorParallel}pp${layout.pipelineParallel}${seed}`;
 }

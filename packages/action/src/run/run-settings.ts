@@ -93,6 +93,8 @@ export interface RunSettings {
   precision?: number;
   /** Refuse a plan whose estimated GPU-hours exceed this (`max-gpu-hours` input). */
   maxGpuHours?: number;
+  /** Sampling seeds per benchmark (`seeds` input): one job per seed, merged in the report. Absent: one. */
+  seeds?: number;
   /** Benchmarks whose samples per problem `precision` set (`applyPrecision`): the budget may cap these. */
   samplesFromPrecision?: string[];
   /** Re-plans with more GPUs after a GPU out-of-memory failure, at most this many times per job. */

@@ -94,6 +94,7 @@ const runDefinitionSchema = z.object({
   samples: z.string().optional(),
   precision: z.string().optional(),
   maxGpuHours: z.string().optional(),
+  seeds: z.number().int().min(1).optional(),
   multiNode: z.string().optional(),
 }) satisfies z.ZodType<RunDefinition>;
 

@@ -70,6 +70,38 @@ describe('model-eval plan', () => {
     }
   });
 
+  it('pins the revision to its Hub commit first, as run does, and plans a job per seed with --seeds', async () => {
+    const hub: HubEmulator = await startHubEmulator({ modelsDir });
+    try {
+      const model = 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B';
+      const { code, stdout, stderr } = await run(
+        ['--model', model, '--benchmarks', 'aime24', '--seeds', '3', '--json'],
+        { HF_ENDPOINT: hub.url },
+        '/',
+      );
+      expect(code).toBe(0);
+      const sha = /is commit ([0-9a-f]{40}) on the Hub/.exec(stderr)?.[1];
+      expect(sha).toMatch(/^[0-9a-f]{40}$/);
+      // The emulator's answer for main, read independently of the CLI.
+      const info = (await (await fetch(`${hub.url}/api/models/${model}/revision/main`)).json()) as {
+        sha: string;
+      };
+      expect(sha).toBe(info.sha);
+      const json = JSON.parse(stdout);
+      expect(json.model.revision).toBe(sha);
+      expect(json.jobs.map((j: { seed: number | null }) => j.seed)).toEqual([1234, 1235, 1236]);
+      for (const job of json.jobs) {
+        expect(job.lightevalModelArgs).toContain(`revision=${sha}`);
+        expect(job.lightevalModelArgs).toContain(`seed=${job.seed}`);
+      }
+      const bad = await run(['--model', model, '--seeds', '17'], { HF_ENDPOINT: hub.url }, '/');
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--seeds/);
+    } finally {
+      await hub.close();
+    }
+  });
+
   it('prints a readable table without --json', async () => {
     const { code, stdout } = await run(['--model', './Qwen/Qwen2.5-Math-7B']);
     expect(code).toBe(0);
@@ -127,8 +159,10 @@ describe('model-eval plan', () => {
       expect(sockets.length).toBeGreaterThan(0); // it did connect, and got no answer
       expect(code).toBe(2);
       expect(stdout).toBe('');
+      // The first request is the revision pin (as `run` makes it), tried twice at a terminal.
+      expect(stderr).toContain('org/model@main could not be resolved to a commit on the Hub');
       expect(stderr).toContain(
-        `the Hub at http://127.0.0.1:${port} did not answer within 1.5 s reading config.json of org/model`,
+        `no answer from http://127.0.0.1:${port}/api/models/org/model/revision/main within 1.5 s`,
       );
       expect(stderr).toMatch(/--hub-timeout/);
       expect(elapsed).toBeGreaterThanOrEqual(1400);

@@ -55,3 +55,30 @@ describe("the config file's samples map", () => {
     expect(() => resolve(`${base}samples: {aime24: 0}\n`)).toThrow(/whole number ≥ 1/);
   });
 });
+
+describe('seeds', () => {
+  const withInput = (configText: string, seeds: string) =>
+    resolveSettings({
+      eventName: 'push',
+      eventPayload: pushTag,
+      getInput: (name) => (name === 'seeds' ? seeds : ''),
+      setSecret: () => {},
+      readConfigFile: (path) => (path === '.github/model-eval.yml' ? configText : undefined),
+    });
+
+  it('come from the config file or the input (the input wins); one seed is the default and left out', () => {
+    expect(resolve(base).seeds).toBeUndefined();
+    expect(resolve(`${base}seeds: 1\n`).seeds).toBeUndefined();
+    expect(resolve(`${base}seeds: 3\n`).seeds).toBe(3);
+    const outcome = withInput(`${base}seeds: 3\n`, '5');
+    expect(outcome.kind === 'run' && outcome.settings.seeds).toBe(5);
+  });
+
+  it('refuse counts outside 1 to 16, naming the setting', () => {
+    expect(() => resolve(`${base}seeds: 0\n`)).toThrow(/seeds.*whole number ≥ 1/s);
+    expect(() => resolve(`${base}seeds: 17\n`)).toThrow(/at most 16 seeds/);
+    expect(() => resolve(`${base}seeds: 2.5\n`)).toThrow(SettingsError);
+    expect(() => withInput(base, '17')).toThrow(/seeds/);
+    expect(() => withInput(base, 'three')).toThrow(/whole number/);
+  });
+});

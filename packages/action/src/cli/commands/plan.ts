@@ -1,6 +1,16 @@
-import { loadModelFacts, planEvaluation, planToJson, renderPlanText } from '@model-eval/planner';
+import {
+  isLocalPath,
+  loadModelFacts,
+  MAX_SEEDS,
+  planEvaluation,
+  planToJson,
+  renderPlanText,
+} from '@model-eval/planner';
+import { DEFAULT_RETRY, hubClientFromEnv, resolveRevisionSha } from '../../hub';
+import { HUB_ID } from '../../report/names';
 import { routeInput } from '../../run/prepare';
 import {
+  type CliIo,
   type CommandSpec,
   integerOption,
   listOption,
@@ -25,6 +35,8 @@ export const planCommand: CommandSpec = {
       'gpu-memory-utilization',
       'max-model-length',
       'lighteval-version',
+      'job-per-benchmark',
+      'seeds',
       'route',
       'multi-node-engine',
       'serve-port',
@@ -42,13 +54,17 @@ export const planCommand: CommandSpec = {
     const lightevalVersion = requested === 'auto' ? undefined : requested;
     const cluster = clusterShapeFromArgs(args);
     const benchmarks = listOption(args, 'benchmarks');
+    const seeds = integerOption(args, 'seeds', { min: 1, max: MAX_SEEDS });
+    const timeoutMs = hubTimeoutFromArgs(args);
+    // As `run` does: the revision pinned to its commit first, so the plan shows what would be loaded.
+    const revision = await pinnedRevision(model, stringOption(args, 'revision'), io, timeoutMs);
     const facts = await loadModelFacts({
       model,
-      revision: stringOption(args, 'revision'),
+      revision,
       hubEndpoint: io.env.HF_ENDPOINT || undefined,
       token: io.env.HF_TOKEN || undefined,
       cwd: io.cwd,
-      timeoutMs: hubTimeoutFromArgs(args),
+      timeoutMs,
     });
     const plan = planEvaluation({
       facts,
@@ -57,6 +73,8 @@ export const planCommand: CommandSpec = {
       gpuMemoryUtilization,
       maxModelLength,
       lightevalVersion,
+      ...(args.values['job-per-benchmark'] === true && { jobPerBenchmark: true }),
+      ...(seeds !== undefined && { seeds }),
       ...routeInput({ multiNode: multiNodeFromArgs(args) }),
     });
     io.stdout(
@@ -69,6 +87,28 @@ export const planCommand: CommandSpec = {
     return 0;
   },
 };
+
+/**
+ * The commit `model@revision` names on the Hub now (its line on stderr), as `run` pins it; a model
+ * directory keeps its revision (it has no commit).
+ */
+async function pinnedRevision(
+  model: string,
+  revision: string | undefined,
+  io: CliIo,
+  timeoutMs: number | undefined,
+): Promise<string | undefined> {
+  if (!HUB_ID.test(model) || isLocalPath(model, io.cwd)) return revision;
+  const hub = hubClientFromEnv(io.env, {
+    ...(io.env.HF_TOKEN && { accessToken: io.env.HF_TOKEN }),
+    ...(timeoutMs !== undefined && { timeoutMs }),
+    // A command at a terminal: one retry, soon, then the error (a run retries longer).
+    retry: { ...DEFAULT_RETRY, attempts: 2, baseDelayMs: 500 },
+  });
+  const sha = await resolveRevisionSha(hub, model, revision ?? 'main');
+  io.stderr(`${model}@${revision ?? 'main'} is commit ${sha} on the Hub; the plan is for that commit.\n`);
+  return sha;
+}
 
 function pick<T>(record: Record<string, T>, names: readonly string[]): Record<string, T> {
   return Object.fromEntries(names.flatMap((name) => (record[name] ? [[name, record[name]]] : [])));

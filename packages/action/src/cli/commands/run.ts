@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { loadModelFacts, renderPlanText } from '@model-eval/planner';
+import { isLocalPath, loadModelFacts, renderPlanText } from '@model-eval/planner';
 import type { Logger } from '@model-eval/slurm';
 import { hubClientFromEnv, resolveRevisionSha } from '../../hub';
 import { renderReport, renderReportText, reportVerdict } from '../../report';
@@ -175,7 +174,7 @@ async function pinCliRevision(
   const pinned = await pinRevision(
     settings,
     (model, revision) => resolveRevisionSha(hub, model, revision),
-    (model) => existsSync(resolve(io.cwd, model)),
+    (model) => isLocalPath(model, io.cwd),
   );
   io.stderr(`${pinned.line}\n`);
   return pinned.settings;
