@@ -65,7 +65,8 @@ export const MAX_SEEDS = 16;
 /**
  * `generation_parameters={...}`: LightEval cuts it out of the model args before splitting on commas.
  * `seed` here is GenerationParameters.seed (every release 0.8.0 … 0.13.0, src/lighteval/models/
- * model_input.py), which `to_litellm_dict()` passes to each request: the serve route's seed.
+ * model_input.py): `to_vllm_dict()` hands it to vLLM's SamplingParams (a per-request seed, which
+ * overrides the engine's for sampling) and `to_litellm_dict()` sends it with each request (serve route).
  */
 export function generationParametersArg(
   input: Pick<LightevalCommandInput, 'maxNewTokens' | 'temperature' | 'topP'>,
@@ -164,9 +165,10 @@ export function buildLightevalArgs(input: LightevalCommandInput): LightevalComma
     // `cache_dir` is a model-config field from 0.11 (models/abstract_model.py at v0.11.0 … v0.13.0,
     // default ~/.cache/huggingface/lighteval); earlier releases have no prediction cache and refuse the key.
     ...(lightevalAtLeast(version, 0, 11) ? [lightevalModelArgValue('cache_dir', cacheDir)] : []),
-    // The engine's seed (VLLMModelConfig.seed → LLM(seed=...)), in every release's model args.
-    ...(input.seed !== undefined ? [`seed=${input.seed}`] : []),
-    generationParametersArg(input),
+    // The seed rides in the generation parameters, not the model args' `seed`: v0.8.0 passes that
+    // one to vLLM as the string it parsed (`"seed": config.seed`, vllm_model.py), which numpy's
+    // seeding refuses; and up to 0.10 the results file records only the generation parameters.
+    generationParametersArg(input, input.seed),
   ].join(',');
   const tasks = input.benchmarks.map((b) => lightevalTaskString(b, version)).join(',');
   const customPaths = [

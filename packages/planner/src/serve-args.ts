@@ -87,7 +87,7 @@ export function buildServeCommand(input: ServeCommandInput): ServeCommand {
     ...(lightevalAtLeast(version, 0, 11)
       ? [lightevalModelArgValue('cache_dir', input.cacheDir ?? 'lighteval-cache')]
       : []),
-    // LiteLLMModelConfig has no engine seed: the seed rides on each request (GenerationParameters.seed).
+    // LiteLLMModelConfig has no engine seed: the seed rides on each request, as on every route.
     generationParametersArg(input, input.seed),
   ].join(',');
   const tasks = input.benchmarks.map((b: Benchmark) => lightevalTaskString(b, version)).join(',');

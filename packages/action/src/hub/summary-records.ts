@@ -14,6 +14,8 @@ export interface SummaryResultInput {
   stderr: number | null;
   samples: number | null;
   problems: number | null;
+  /** A `seeds: N` run: each seed's own score. */
+  seedRuns?: readonly { seed: number; value: number | null }[];
 }
 
 export interface SummaryRunInput {
@@ -69,7 +71,9 @@ export function summaryRecordsForRun(
   return run.results.map((result) => {
     const score = finite(result.value);
     const stderr = finite(result.stderr);
-    const job = run.jobs.find((j) => j.benchmarks.includes(result.benchmark));
+    // Every job that ran the benchmark: the seed jobs of a `seeds: N` run add up.
+    const jobs = run.jobs.filter((j) => j.benchmarks.includes(result.benchmark));
+    const hours = jobs.map((j) => j.gpuHours);
     const comparison = run.baseline?.comparison.comparisons.find((c) => c.benchmark === result.benchmark);
     const baselineScore = finite(run.baseline?.values[result.benchmark]);
     const statistics = run.statistics?.find((s) => s.benchmark === result.benchmark);
@@ -100,8 +104,11 @@ export function summaryRecordsForRun(
       verdict: comparison?.verdict ?? null,
       lighteval_version: run.lightevalVersion,
       vllm_version: run.vllmVersion,
-      gpu_hours: finite(job?.gpuHours),
-      job_id: job?.id ?? null,
+      gpu_hours:
+        hours.length > 0 && hours.every((h) => h !== null)
+          ? finite(hours.reduce((s, h) => s + (h ?? 0), 0))
+          : null,
+      job_id: jobs.length > 0 ? jobs.map((j) => j.id).join(',') : null,
       run_url: run.runUrl,
       finished_at: run.finishedAt,
       run_id: run.runId,
@@ -109,6 +116,9 @@ export function summaryRecordsForRun(
       simulated: run.simulated,
       task: result.task || null,
       ...identityColumns(run, result.benchmark),
+      seed_scores: result.seedRuns
+        ? result.seedRuns.map((s) => `${s.seed}:${s.value ?? 'null'}`).join(',')
+        : null,
     };
   });
 }

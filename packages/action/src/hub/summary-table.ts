@@ -74,6 +74,10 @@ export const SUMMARY_COLUMNS = [
   ['dataset', 'STRING'],
   ['dataset_subset', 'STRING'],
   ['dataset_revision', 'STRING'],
+  /** A `seeds: N` run: each seed's own score, `1234:0.719,1235:0.724` (the row's score is their mean). */
+  ['seed_scores', 'STRING'],
+  /** A `seeds: N` run: every seed's results file in this dataset, comma-separated (results_file is the first). */
+  ['seed_files', 'STRING'],
 ] as const satisfies readonly (readonly [string, ColumnType])[];
 
 const text = z.string();
@@ -131,6 +135,8 @@ export const summaryRecordSchema = z.object({
   dataset: z.string().nullish(),
   dataset_subset: z.string().nullish(),
   dataset_revision: z.string().nullish(),
+  seed_scores: z.string().nullish(),
+  seed_files: z.string().nullish(),
 });
 
 export type SummaryRecord = z.output<typeof summaryRecordSchema>;

@@ -133,10 +133,14 @@ export async function readSummaryRecords(
 /** The rows with the paths of the files this upload writes for their benchmark. */
 export function withFilePaths(upload: Omit<ResultsUpload, 'repo'>): SummaryRecord[] {
   return upload.summary.map((row) => {
-    const file = upload.files.find((f) => f.benchmark === row.benchmark);
+    const files = upload.files.filter((f) => f.benchmark === row.benchmark);
+    const file = files[0];
+    const paths = files.map((f) => resultsPath(upload.model, upload.revision, f.benchmark, f.timestamp));
     return {
       ...row,
-      results_file: file ? resultsPath(upload.model, upload.revision, file.benchmark, file.timestamp) : '',
+      // Several files for one benchmark: the seeds of a `seeds: N` run, first seed first.
+      ...(files.length > 1 && { seed_files: paths.join(',') }),
+      results_file: paths[0] ?? '',
       details_file:
         file?.details !== undefined
           ? detailsPath(upload.model, upload.revision, file.benchmark, file.timestamp)

@@ -70,9 +70,14 @@ function reproducibilityFacts(report: RunReport): string[] {
       ),
     ),
   ];
+  const seedCount = Math.max(...all.map((f) => f.seeds.length));
+  const seeds =
+    seedCount > 1
+      ? `${seedCount} seeds per benchmark, one job each, merged (scores per seed under the table)`
+      : 'one seed per benchmark';
   return [
     `- **Datasets:** ${datasets.join(', ')}`,
-    `- **Generation:** ${generation.map(escapeInline).join('; ')}; one seed per benchmark`,
+    `- **Generation:** ${generation.map(escapeInline).join('; ')}; ${seeds}`,
   ];
 }
 

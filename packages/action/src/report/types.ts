@@ -59,6 +59,11 @@ export interface ReportResultRow {
    * smallest detectable change (absent: the table falls back to LightEval's stderr and says so).
    */
   statistics?: BenchmarkStatistics;
+  /**
+   * A `seeds: N` run: each seed's own score (fraction; null when it wrote none), in seed order. The
+   * row's value is their mean and `samples` counts every seed's generations per problem.
+   */
+  seedScores?: { seed: number; value: number | null }[];
 }
 
 /**

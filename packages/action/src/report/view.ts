@@ -1,4 +1,5 @@
 import { toJobState } from '@model-eval/slurm';
+import { seedSpread } from '../results/seeds';
 import type { Comparison } from '../stats';
 import { Z_95 } from '../stats';
 import { deltaWithInterval, duration, percent, plural } from './format';
@@ -111,9 +112,35 @@ function detectableCell(row: ReportResultRow): string {
   return `${base} (±${points(detectable.precision)} needs ${plural(detectable.samplesForPrecision, 'sample')})`;
 }
 
-function sizeCell(problems: number | null | undefined, samples: number | null | undefined): string {
+function sizeCell(row: ReportResultRow): string {
+  const { problems, samples } = row;
   if (problems == null && samples == null) return '—';
-  return `${problems ?? '?'} × ${samples ?? '?'}`;
+  const seeds = row.seedScores?.length ?? 0;
+  // Seeds: the samples per problem are every seed's together; say how they split.
+  const split =
+    seeds > 0 && samples != null && samples % seeds === 0
+      ? ` (${plural(seeds, 'seed')} × ${samples / seeds})`
+      : '';
+  return `${problems ?? '?'} × ${samples ?? '?'}${split}`;
+}
+
+/**
+ * Under the table, for a `seeds: N` run: each seed's score and their spread (sample standard
+ * deviation), so a reader sees how much of a difference one seed alone could make.
+ */
+function seedSpreadText(report: RunReport): string | undefined {
+  const lines = report.results.flatMap((row) => {
+    const scores = row.seedScores ?? [];
+    if (scores.length === 0) return [];
+    const each = scores.map((s) => `${s.seed}: ${s.value === null ? '—' : percent(s.value)}`).join(', ');
+    const spread = seedSpread(scores);
+    const sd = spread
+      ? `; sd ${(spread.sd * 100).toFixed(1)} points, range ${percent(spread.min)}–${percent(spread.max)}`
+      : '';
+    return [`${benchmarkTitle(row.benchmark)}: ${each}${sd}`];
+  });
+  if (lines.length === 0) return undefined;
+  return `Scores per seed (the table's score is their mean over all generations) — ${lines.join('. ')}.`;
 }
 
 function layoutCells(layout: JobLayout): string[] {
@@ -178,7 +205,7 @@ function resultsTable(report: RunReport, maxRows: number): { header: string[]; r
       ]
     : ['Benchmark', 'Problems × samples', 'Score ± 95% CI', DETECTABLE_HEADER];
   const rows = report.results.slice(0, maxRows).map((row) => {
-    const cells = [benchmarkTitle(row.benchmark), sizeCell(row.problems, row.samples), scoreCell(row)];
+    const cells = [benchmarkTitle(row.benchmark), sizeCell(row), scoreCell(row)];
     if (!baseline) return [...cells, detectableCell(row)];
     const comparison = baseline.comparison.comparisons.find((c) => c.benchmark === row.benchmark);
     const skipped = baseline.comparison.skipped.find((s) => s.benchmark === row.benchmark);
@@ -228,6 +255,8 @@ function comparisonNoteText(report: RunReport): string | undefined {
   if (statistics.some((s) => s.detectable)) parts.push(DETECTABLE_NOTE);
   if (statistics.some((s) => s.interval?.method === 'wilson (per-problem spread)')) parts.push(WILSON_NOTE);
   parts.push(...statistics.flatMap((s) => (s.note ? [s.note] : [])));
+  const seeds = seedSpreadText(report);
+  if (seeds) parts.push(seeds);
   return parts.length > 0 ? parts.join(' ') : undefined;
 }
 

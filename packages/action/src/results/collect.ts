@@ -75,7 +75,8 @@ export async function collectResults(
 
 /**
  * Per-problem scores for each row whose details file exists under `outputDir` (for the paired test).
- * A benchmark without details is simply absent: the comparison then falls back to the stderrs.
+ * A benchmark without details is simply absent: the comparison then falls back to the stderrs. So is
+ * a seeds run missing any seed's details: a score over some seeds would not be the reported one.
  */
 export async function readPerProblemScores(
   outputDir: string,
@@ -85,8 +86,12 @@ export async function readPerProblemScores(
   const scores = new Map<string, ProblemScore[]>();
   for (const row of rows) {
     if (!row.metric) continue;
-    const file = detailsFileFor(detailsFiles, row);
-    if (file) scores.set(row.benchmark, await readDetailsFile(file, row.metric));
+    // A seeds run: every seed's details, one list (problems repeat; the statistics average them).
+    const runs = row.seedRuns ?? [row];
+    const files = runs.map((run) => detailsFileFor(detailsFiles, run));
+    if (files.some((file) => file === undefined)) continue;
+    const read = await Promise.all(files.map((file) => readDetailsFile(file as string, row.metric)));
+    scores.set(row.benchmark, read.flat());
   }
   return scores;
 }

@@ -88,15 +88,26 @@ function samplesOf(row: Row): number | undefined {
   return Array.isArray(list) ? list.length : undefined;
 }
 
-/** Problems and samples per problem, from the rows' own sample lists; undefined without any. */
+/**
+ * Problems and samples per problem, from the rows' own sample lists; undefined without any. Rows of
+ * one problem (the seeds of a `seeds: N` run) add up: a problem's samples are all its generations.
+ */
 export function samplesThatRan(scores: readonly ProblemScore[]): SamplesThatRan | undefined {
-  const counts = scores.flatMap((s) => (s.samples !== undefined ? [s.samples] : []));
+  const perProblem = new Map<string, number | undefined>();
+  for (const s of scores) {
+    const before = perProblem.has(s.problem) ? perProblem.get(s.problem) : 0;
+    perProblem.set(
+      s.problem,
+      before === undefined || s.samples === undefined ? undefined : before + s.samples,
+    );
+  }
+  const counts = [...perProblem.values()].flatMap((n) => (n !== undefined ? [n] : []));
   if (counts.length === 0) return undefined;
   const frequency = new Map<number, number>();
   for (const c of counts) frequency.set(c, (frequency.get(c) ?? 0) + 1);
   const [samples = 0] = [...frequency.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0] ?? [];
   return {
-    problems: scores.length,
+    problems: perProblem.size,
     samples,
     minSamples: Math.min(...counts),
     maxSamples: Math.max(...counts),

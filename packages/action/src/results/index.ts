@@ -24,4 +24,5 @@ export {
   type ResultRow,
   resultsFileTimestamp,
 } from './results-file';
+export { mergeSeedRows, type SeededRow, type SeedRun, seedSpread } from './seeds';
 export { parseTaskKey, type TaskKey } from './task-key';

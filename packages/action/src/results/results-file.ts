@@ -3,6 +3,7 @@ import { ResultsFileError } from './errors';
 import { pickHeadlineMetric } from './headline-metric';
 import { parsePythonJson } from './python-json';
 import { type ResultsFileJson, resultsFileSchema, taskConfigDocCountsSchema } from './schema';
+import type { SeedRun } from './seeds';
 import { parseTaskKey, type TaskKey } from './task-key';
 
 /** One benchmark's headline score from one LightEval results file. */
@@ -28,6 +29,11 @@ export interface ResultRow {
   /** The results file (path as given) and its timestamp (`2025-03-01T12-34-56.123456`). */
   file: string;
   timestamp: string;
+  /**
+   * A `seeds: N` run: each seed's own score, file and timestamp (`mergeSeedRows`); the row's value
+   * is their mean and `samples` counts the generations of all seeds. Absent for a single run.
+   */
+  seedRuns?: SeedRun[];
 }
 
 export interface ParsedResultsFile {

@@ -2,10 +2,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { collectJobFiles, type JobSpec, joinRemotePath, type Transport } from '@model-eval/slurm';
 import {
+  mergeSeedRows,
   type ProblemScore,
   parseResultsFile,
   type ResultRow,
   readPerProblemScores,
+  type SeededRow,
   samplesThatRan,
 } from '../results';
 import { copyRemoteTree } from './copy-remote';
@@ -44,6 +46,7 @@ export async function collectResults(
   };
   const localOf = (remote: string) =>
     join(localResultsDir, remote.slice(where.runDir.length).replace(/^\/+/, ''));
+  const seeded: SeededRow[] = [];
   for (const job of [...finished].sort((a, b) => a.index - b.index)) {
     if (job.outcome.state.class !== 'succeeded') continue;
     const files = await collectJobFiles(transport, job.spec, job.outcome.jobId);
@@ -74,8 +77,19 @@ export async function collectResults(
       collected.localCopies.set(file.path, localPath);
       // The file does not record LightEval's version; the plan targeted this one.
       const parsed = parseResultsFile(file.content, file.path, { lightevalVersion: where.lightevalVersion });
-      collected.results.push(...parsed.rows.filter((row) => job.planned.benchmarks.includes(row.benchmark)));
+      for (const row of parsed.rows.filter((r) => job.planned.benchmarks.includes(r.benchmark))) {
+        seeded.push({ row, ...(job.planned.seed !== undefined && { seed: job.planned.seed }) });
+      }
     }
+  }
+  await countSeedSamples(seeded, localResultsDir);
+  collected.results = mergeSeedRows(seeded);
+  for (const row of collected.results) {
+    const missing = missingSeeds(row, finished);
+    if (missing.length > 0)
+      row.notes.push(
+        `seed(s) ${missing.join(', ')} did not finish: merged over ${row.seedRuns?.length ?? 1} seed(s)`,
+      );
   }
   await countWhatRan(collected);
   return collected;
@@ -98,8 +112,38 @@ export async function countWhatRan(
     const ran = samplesThatRan(perProblem.get(row.benchmark) ?? []);
     if (!ran) continue;
     row.samples = ran.samples;
-    row.problems ??= perProblem.get(row.benchmark)?.length ?? null;
+    row.problems ??= ran.problems;
   }
+}
+
+/**
+ * Each seed's own samples per problem from its own details, before the rows merge (afterwards the
+ * merged row's count is every seed's generations together).
+ */
+async function countSeedSamples(rows: readonly SeededRow[], localResultsDir: string): Promise<void> {
+  const seeded = rows.filter((r) => r.seed !== undefined).map((r) => r.row);
+  if (seeded.length === 0) return;
+  const perProblem = new Map<ResultRow, ProblemScore[]>();
+  for (const row of seeded) {
+    const scores = await readPerProblemScores(localResultsDir, [row]).catch(() => new Map());
+    perProblem.set(row, scores.get(row.benchmark) ?? []);
+  }
+  for (const row of seeded) {
+    const ran = samplesThatRan(perProblem.get(row) ?? []);
+    if (ran) row.samples = ran.samples;
+  }
+}
+
+/** The seeds planned for a row's benchmark whose jobs did not succeed (their numbers are not in it). */
+function missingSeeds(row: ResultRow, finished: readonly FinishedJob[]): number[] {
+  const planned = finished.filter(
+    (f) => f.planned.benchmarks.includes(row.benchmark) && f.planned.seed !== undefined,
+  );
+  const merged = new Set((row.seedRuns ?? []).map((s) => s.seed));
+  if (planned.length === 0) return [];
+  return planned.flatMap((f) =>
+    f.planned.seed !== undefined && !merged.has(f.planned.seed) ? [f.planned.seed] : [],
+  );
 }
 
 /**

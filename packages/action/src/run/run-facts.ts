@@ -3,19 +3,15 @@ import {
   type BenchmarkIdentity,
   benchmarkCatalog,
   benchmarkIdentity,
+  LIGHTEVAL_DEFAULT_SEED,
   parseLightevalVersion,
 } from '@model-eval/planner';
 import type { BenchmarkFacts } from '../report/types';
 import type { RunSettings } from './run-settings';
 import type { RunState } from './run-state';
 
-/**
- * vLLM's sampling seed when the model args set none: `VLLMModelConfig.seed: NonNegativeInt = 1234`
- * (huggingface/lighteval src/lighteval/models/vllm/vllm_model.py, v0.9.0 … v0.13.0; a dataclass field
- * with the same default at v0.8.0, whose `seed` key the release fact table lists). The plan sets no
- * seed, so every run so far used this one.
- */
-export const LIGHTEVAL_DEFAULT_SEED = 1234;
+/** LightEval's default seed: the planner's constant, with its source there. */
+export { LIGHTEVAL_DEFAULT_SEED };
 
 /** `key=value` of the recorded model args, and the keys of `generation_parameters={...}`. */
 function parseModelArgs(modelArgs: string): { top: Map<string, string>; generation: Map<string, string> } {
@@ -55,22 +51,39 @@ export function benchmarkFacts(
   lightevalVersion: string,
 ): BenchmarkFacts[] {
   const version = parseLightevalVersion(lightevalVersion);
-  return state.jobs.flatMap((job) => {
+  const byBenchmark = new Map<string, BenchmarkFacts>();
+  for (const job of state.jobs) {
     const { top, generation } = parseModelArgs(job.planned.lightevalModelArgs);
-    const seedArg = numberOr(top.get('seed'));
-    return job.planned.benchmarks.map((name) => {
+    // The engine's seed (lighteval vllm) or the per-request one (the serve route's endpoint backend).
+    const engineSeed = numberOr(top.get('seed'));
+    const requestSeed = numberOr(generation.get('seed'));
+    const seed = requestSeed ?? engineSeed;
+    for (const name of job.planned.benchmarks) {
+      const known = byBenchmark.get(name);
+      // The seed jobs of a `seeds: N` run differ only in the seed: one entry lists them all.
+      if (known) {
+        if (!known.seeds.includes(seed ?? LIGHTEVAL_DEFAULT_SEED))
+          known.seeds.push(seed ?? LIGHTEVAL_DEFAULT_SEED);
+        continue;
+      }
       const definition = definitionOf(name, settings);
       const identity: BenchmarkIdentity = definition
         ? benchmarkIdentity(definition, version)
         : { benchmark: name, revision: null };
-      return {
+      byBenchmark.set(name, {
         ...identity,
-        seeds: [seedArg ?? LIGHTEVAL_DEFAULT_SEED],
-        seedSource: seedArg === null ? 'LightEval default (VLLMModelConfig.seed)' : 'model args',
+        seeds: [seed ?? LIGHTEVAL_DEFAULT_SEED],
+        seedSource:
+          seed === null
+            ? 'LightEval default (VLLMModelConfig.seed)'
+            : requestSeed !== null
+              ? 'generation_parameters: vLLM sampling seed per request'
+              : 'model args',
         temperature: numberOr(generation.get('temperature')),
         topP: numberOr(generation.get('top_p')),
         maxNewTokens: numberOr(generation.get('max_new_tokens')),
-      };
-    });
-  });
+      });
+    }
+  }
+  return [...byBenchmark.values()];
 }

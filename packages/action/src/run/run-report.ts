@@ -60,6 +60,7 @@ export function buildReport(input: ReportInput): RunReport {
       samples: r.samples,
       problems: r.problems,
       notes: r.notes,
+      ...(r.seedRuns && { seedScores: r.seedRuns.map((s) => ({ seed: s.seed, value: s.value })) }),
     })),
     versions: { lighteval: version },
     benchmarkFacts: benchmarkFacts(state, settings, input.lightevalVersion),

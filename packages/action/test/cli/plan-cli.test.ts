@@ -92,7 +92,7 @@ describe('model-eval plan', () => {
       expect(json.jobs.map((j: { seed: number | null }) => j.seed)).toEqual([1234, 1235, 1236]);
       for (const job of json.jobs) {
         expect(job.lightevalModelArgs).toContain(`revision=${sha}`);
-        expect(job.lightevalModelArgs).toContain(`seed=${job.seed}`);
+        expect(job.lightevalModelArgs).toContain(`seed:${job.seed}}`);
       }
       const bad = await run(['--model', model, '--seeds', '17'], { HF_ENDPOINT: hub.url }, '/');
       expect(bad.code).toBe(2);

@@ -158,8 +158,13 @@ export async function openModelCardPr(
 async function uploadFiles(
   run: RunOutcome,
 ): Promise<{ files: ResultsUploadFile[]; commitSha: string | null }> {
-  const byFile = new Map<string, ResultRow[]>();
-  for (const row of run.results) byFile.set(row.file, [...(byFile.get(row.file) ?? []), row]);
+  // Per results file, the rows (or a seeds row's seed runs) it holds: every seed's file is uploaded.
+  const byFile = new Map<string, Pick<ResultRow, 'benchmark' | 'task' | 'timestamp'>[]>();
+  for (const row of run.results) {
+    for (const part of row.seedRuns?.map((s) => ({ ...s, benchmark: row.benchmark })) ?? [row]) {
+      byFile.set(part.file, [...(byFile.get(part.file) ?? []), part]);
+    }
+  }
   const detailsFiles = await findDetailsFiles(run.localResultsDir).catch(() => []);
   const files: ResultsUploadFile[] = [];
   let commitSha: string | null = null;
