@@ -19,6 +19,7 @@ import {
   type LightevalCommandInput,
 } from '@model-eval/planner';
 import { afterEach, describe, expect, it } from 'vitest';
+import { commandInput } from '../../packages/planner/test/fixtures';
 import { factValues } from '../fixtures/lighteval/embed-facts.mjs';
 import {
   benchmarkFacts,
@@ -84,23 +85,9 @@ function readResults(dir: string, model: string): { name: string; file: ResultsF
 
 const MODEL = 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B';
 function plannedArgv(version: string, overrides: Partial<LightevalCommandInput> = {}): string[] {
-  return buildLightevalArgs({
-    model: MODEL,
-    revision: 'main',
-    dtype: 'bfloat16',
-    tensorParallel: 1,
-    pipelineParallel: 1,
-    dataParallel: 1,
-    maxModelLength: 36_864,
-    gpuMemoryUtilization: 0.9,
-    maxNewTokens: 32_768,
-    temperature: 0.6,
-    topP: 0.95,
-    benchmarks: benchmarkCatalog,
-    lightevalVersion: version,
-    outputDir: 'out',
-    ...overrides,
-  }).argv.slice(1);
+  return buildLightevalArgs(
+    commandInput({ model: MODEL, revision: 'main', lightevalVersion: version, ...overrides }),
+  ).argv.slice(1);
 }
 const withOutput = (argv: string[], dir: string) => argv.map((a) => (a === 'out' ? dir : a));
 const run = (version: string, argv: string[], env: Record<string, string> = {}) =>
