@@ -1,6 +1,7 @@
 import { listFiles } from '@huggingface/hub';
 import {
   compareTimestamps,
+  mergeSeedRows,
   type ProblemScore,
   parseDetails,
   parseResultsFile,
@@ -115,25 +116,81 @@ export async function readBaselineResults(
       newest.set(benchmarkFolder, { path, timestamp });
   }
   if (newest.size === 0) return null;
+  // A `seeds: N` run left one file per seed: the summary row names them all (seed_files).
+  const seedGroups = await seedFileGroups(client, repo).catch(() => new Map<string, SeedFile[]>());
   const rows: ResultRow[] = [];
   const perProblem = new Map<string, ProblemScore[]>();
-  for (const [benchmarkFolder, { path, timestamp }] of newest) {
-    const text = await readHubText(client, repo, path);
-    if (text === null) continue;
-    const parsed = parseResultsFile(text, `${repo}/${path}`);
-    // Each benchmark folder holds its own job's file; a file holding more tasks contributes only its folder's.
-    const segment = benchmarkFolder.split('/').pop() ?? '';
-    const own = parsed.rows.filter((r) => pathSegment(r.benchmark) === segment);
-    const kept = own.length > 0 ? own : parsed.rows;
-    rows.push(...kept);
-    const detailsName = `${benchmarkFolder}/details_${timestamp}.parquet`;
-    const row = kept.length === 1 ? kept[0] : undefined;
-    if (row && files.includes(detailsName)) {
-      const bytes = await readHubBytes(client, repo, detailsName);
-      if (bytes)
-        perProblem.set(row.benchmark, await parseDetails(bytes, `${repo}/${detailsName}`, row.metric));
-    }
+  for (const [benchmarkFolder, { path }] of newest) {
+    const group = seedGroups.get(path) ?? [{ path }];
+    const read = await Promise.all(
+      group.map((file) => readBenchmarkFile(client, repo, benchmarkFolder, file, files)),
+    );
+    if (read.some((r) => r === null)) continue;
+    const parts = read as BenchmarkFile[];
+    const merged = mergeSeedRows(
+      parts.flatMap((p) => p.rows.map((row) => ({ row, ...(p.seed !== undefined && { seed: p.seed }) }))),
+    );
+    rows.push(...merged);
+    const row = merged.length === 1 ? merged[0] : undefined;
+    if (row && parts.every((p) => p.details !== undefined))
+      perProblem.set(
+        row.benchmark,
+        parts.flatMap((p) => p.details ?? []),
+      );
   }
   rows.sort((a, b) => a.benchmark.localeCompare(b.benchmark));
   return { ...target, rows, perProblem };
+}
+
+interface SeedFile {
+  path: string;
+  seed?: number;
+}
+
+interface BenchmarkFile {
+  rows: ResultRow[];
+  seed?: number;
+  /** Per-problem scores of the folder's one benchmark, when its details were uploaded. */
+  details?: ProblemScore[];
+}
+
+/** Every seed file of a seeds run, by each of its paths: the whole group with each file's seed. */
+async function seedFileGroups(client: HubClient, repo: string): Promise<Map<string, SeedFile[]>> {
+  const groups = new Map<string, SeedFile[]>();
+  for (const record of await readSummary(client, repo)) {
+    if (!record.seed_files) continue;
+    const paths = record.seed_files.split(',');
+    const seeds = (record.seeds ?? '').split(',').map(Number);
+    const group = paths.map((path, i) => ({
+      path,
+      ...(Number.isInteger(seeds[i]) && paths.length === seeds.length && { seed: seeds[i] as number }),
+    }));
+    for (const path of paths) groups.set(path, group);
+  }
+  return groups;
+}
+
+/** One results file of a benchmark folder (its own benchmark's rows) and its details, if uploaded. */
+async function readBenchmarkFile(
+  client: HubClient,
+  repo: string,
+  benchmarkFolder: string,
+  file: SeedFile,
+  listed: readonly string[],
+): Promise<BenchmarkFile | null> {
+  const text = await readHubText(client, repo, file.path);
+  if (text === null) return null;
+  const parsed = parseResultsFile(text, `${repo}/${file.path}`);
+  // Each benchmark folder holds its own job's file; a file holding more tasks contributes only its folder's.
+  const segment = benchmarkFolder.split('/').pop() ?? '';
+  const own = parsed.rows.filter((r) => pathSegment(r.benchmark) === segment);
+  const rows = own.length > 0 ? own : parsed.rows;
+  const result: BenchmarkFile = { rows, ...(file.seed !== undefined && { seed: file.seed }) };
+  const detailsName = `${benchmarkFolder}/details_${parsed.timestamp}.parquet`;
+  const row = rows.length === 1 ? rows[0] : undefined;
+  if (row && listed.includes(detailsName)) {
+    const bytes = await readHubBytes(client, repo, detailsName);
+    if (bytes) result.details = await parseDetails(bytes, `${repo}/${detailsName}`, row.metric);
+  }
+  return result;
 }

@@ -116,6 +116,8 @@ export function summaryRecordsForRun(
       simulated: run.simulated,
       task: result.task || null,
       ...identityColumns(run, result.benchmark),
+      // The upload names the seed files (it knows their paths).
+      seed_files: null,
       seed_scores: result.seedRuns
         ? result.seedRuns.map((s) => `${s.seed}:${s.value ?? 'null'}`).join(',')
         : null,

@@ -417,3 +417,69 @@ describe('reading a baseline from the results repo', () => {
     expect(await readBaselineResults(client(), REPO, fixed as NonNullable<typeof fixed>)).toBeNull();
   });
 });
+
+describe('a seeds run in the results repo', () => {
+  const seeds = [
+    { seed: 1234, value: 0.8, timestamp: '2026-03-01T10-00-00.000001', scores: [1, 0] },
+    { seed: 1235, value: 0.7, timestamp: '2026-03-01T10-00-05.000002', scores: [1, 1] },
+    { seed: 1236, value: 0.9, timestamp: '2026-03-01T09-59-58.000003', scores: [0, 0] },
+  ];
+
+  async function uploadSeeded() {
+    // LightEval writes Python's JSON (NaN included): edit the text, as a seed's own file would differ.
+    const text = await readFile(RESULTS_FILE, 'utf8');
+    expect(text).toContain('"pass@k:k=1&n=1": 0.834');
+    const base = await runUpload({ revision: 'v5', finishedAt: '2026-03-01T11:00:00Z' });
+    const files = seeds.map((s) => {
+      return {
+        benchmark: 'math_500',
+        timestamp: s.timestamp,
+        resultsJson: text.replace('"pass@k:k=1&n=1": 0.834', `"pass@k:k=1&n=1": ${s.value}`),
+        details: new Uint8Array(
+          detailsParquet('doc-metric', 'pass@k:k=1&n=1', [
+            { query: 'p1', score: s.scores[0] ?? 0 },
+            { query: 'p2', score: s.scores[1] ?? 0 },
+          ]),
+        ),
+      };
+    });
+    const summary = base.summary.map((r) => ({
+      ...r,
+      seeds: '1234,1235,1236',
+      seed_scores: '1234:0.8,1235:0.7,1236:0.9',
+    }));
+    await uploadResults(client(), { ...base, files, summary });
+  }
+
+  it('uploads every seed file and names them all in the summary row, first seed first', async () => {
+    await uploadSeeded();
+    const rows = (await summaryRows()).filter((r) => r.revision === 'v5');
+    expect(rows).toHaveLength(1);
+    const paths = seeds.map((s) => `${MODEL}/v5/math_500/results_${s.timestamp}.json`);
+    expect(rows[0]?.results_file).toBe(paths[0]);
+    expect(rows[0]?.seed_files).toBe(paths.join(','));
+    expect(rows[0]?.seed_scores).toBe('1234:0.8,1235:0.7,1236:0.9');
+  });
+
+  it('as a baseline: one row merged over the seeds (not the newest seed alone), every seed’s details', async () => {
+    await uploadSeeded();
+    const baseline = await readBaselineResults(client(), REPO, { model: MODEL, revision: 'v5', label: 'v5' });
+    expect(baseline?.rows).toHaveLength(1);
+    const row = baseline?.rows[0];
+    // The newest file (1235's, 0.7) alone would be the old reading; the merge is the seeds' mean.
+    expect(row?.value).toBeCloseTo((0.8 + 0.7 + 0.9) / 3, 12);
+    expect(row?.seedRuns?.map((s) => [s.seed, s.value])).toEqual([
+      [1234, 0.8],
+      [1235, 0.7],
+      [1236, 0.9],
+    ]);
+    expect(baseline?.perProblem.get('math_500')).toEqual([
+      { problem: 'p1', score: 1 },
+      { problem: 'p2', score: 0 },
+      { problem: 'p1', score: 1 },
+      { problem: 'p2', score: 1 },
+      { problem: 'p1', score: 0 },
+      { problem: 'p2', score: 0 },
+    ]);
+  });
+});
