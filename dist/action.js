@@ -10,6 +10,7 @@ import {
   DEFAULT_RETRY,
   GRES_TYPE_PATTERN,
   InvalidBaselineError,
+  MAX_SEEDS,
   SettingsError,
   addBaseline,
   addCheckpointSeries,
@@ -61,7 +62,7 @@ import {
   upsertStickyComment,
   waitForCheckpointRevision,
   workflowRunUrl
-} from "./chunks/chunk-ODOL2XYK.js";
+} from "./chunks/chunk-QAXR53ET.js";
 import {
   __commonJS,
   __require,
@@ -24030,6 +24031,11 @@ var configFileSchema = external_exports.strictObject(
     samples: external_exports.record(external_exports.string(), wholeNumber(1), { error: "must be a mapping of benchmark: samples per problem" }).optional(),
     /** Target smallest detectable change in percentage points (`2`): sets the sample counts (docs/statistics.md). */
     precision: external_exports.number({ error: "must be a number of percentage points, e.g. 2" }).positive({ error: "must be a number of percentage points > 0" }).lt(100, { error: "must be below 100 percentage points" }).optional(),
+    /**
+     * Sampling seeds per benchmark (1 to 16, default 1): each benchmark runs once per seed (1234,
+     * 1235, …) and the report merges them and shows the spread across seeds (docs/statistics.md).
+     */
+    seeds: wholeNumber(1).max(MAX_SEEDS, { error: `must be at most ${MAX_SEEDS} seeds` }).optional(),
     /** Budget for the plan's estimated GPU-hours: above it the run is refused (or precision counts capped). */
     "max-gpu-hours": external_exports.number({ error: "must be a number of GPU-hours > 0" }).positive({ error: "must be a number of GPU-hours > 0" }).optional(),
     "lighteval-version": text.optional(),
@@ -24270,6 +24276,7 @@ function readActionInputs(getInput) {
     modelCard: oneOf("model-card", ["none", "pr"]),
     precision: positive("precision"),
     maxGpuHours: positive("max-gpu-hours"),
+    seeds: whole("seeds", 1, MAX_SEEDS),
     ...multiNodeInputs(str, whole, oneOf)
   };
   if (inputs.precision !== void 0 && inputs.precision >= 100) {
@@ -24584,9 +24591,12 @@ function dedupe(names) {
 function precisionSettings(inputs, config) {
   const points = inputs.precision ?? config.precision;
   const maxGpuHours = inputs.maxGpuHours ?? config["max-gpu-hours"];
+  const seeds = inputs.seeds ?? config.seeds;
   return {
     ...points !== void 0 && { precision: points / 100 },
-    ...maxGpuHours !== void 0 && { maxGpuHours }
+    ...maxGpuHours !== void 0 && { maxGpuHours },
+    // One seed is the default: left out, so a run's definition (and id) stays what it was.
+    ...seeds !== void 0 && seeds > 1 && { seeds }
   };
 }
 
@@ -24686,7 +24696,8 @@ function toRunSettings(settings, given) {
     maxOomEscalations: 2,
     // Before the run id is derived: a precision target changes the sample counts, so the jobs.
     ...settings.precision !== void 0 && { precision: settings.precision },
-    ...settings.maxGpuHours !== void 0 && { maxGpuHours: settings.maxGpuHours }
+    ...settings.maxGpuHours !== void 0 && { maxGpuHours: settings.maxGpuHours },
+    ...settings.seeds !== void 0 && { seeds: settings.seeds }
   };
   if (runSettings.runId === "") {
     runSettings.runIdPrefix = [request2.repository.fullName, given.githubRunId];

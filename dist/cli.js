@@ -9,7 +9,9 @@ import {
   DEFAULT_LIGHTEVAL_VERSION,
   DEFAULT_RETRY,
   DetachNotSupportedError,
+  HUB_ID,
   InvalidBaselineError,
+  MAX_SEEDS,
   SettingsError,
   Z_95,
   addBaselineFrom,
@@ -36,6 +38,7 @@ import {
   hubClientFromEnv,
   hubRepoIdProblem,
   hubRevisionProblem,
+  isLocalPath,
   loadModelFacts,
   multiNodeEngines,
   networkInterfaceSchema,
@@ -60,7 +63,7 @@ import {
   stateFilePath,
   toJobSpec,
   withStatistics
-} from "./chunks/chunk-ODOL2XYK.js";
+} from "./chunks/chunk-QAXR53ET.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/package.json
@@ -282,6 +285,11 @@ var runOptions = {
     description: "Target smallest detectable change in points: sets samples per problem (assumed worst-case variance without a baseline)",
     valueName: "POINTS"
   },
+  seeds: {
+    type: "string",
+    description: "Run each benchmark with N sampling seeds (1234, 1235, \u2026; 1 to 16) and report the spread",
+    valueName: "N"
+  },
   "max-gpu-hours": {
     type: "string",
     description: "Refuse a plan whose estimated GPU-hours exceed this (precision's counts are capped to fit)",
@@ -465,6 +473,8 @@ function settingsFromArgs(args, io) {
   if (precisionPoints !== void 0) settings.precision = precisionPoints / 100;
   const maxGpuHours = numberOption(args, "max-gpu-hours", 1e-3, 1e9);
   if (maxGpuHours !== void 0) settings.maxGpuHours = maxGpuHours;
+  const seeds = integerOption(args, "seeds", { min: 1, max: MAX_SEEDS });
+  if (seeds !== void 0 && seeds > 1) settings.seeds = seeds;
   const multiNode = multiNodeFromArgs(args);
   if (Object.keys(multiNode).length > 0) settings.multiNode = multiNode;
   if (pollSeconds !== void 0) settings.pollIntervalMs = Math.round(pollSeconds * 1e3);
@@ -685,7 +695,6 @@ async function uploadCliRun(hub, request, settings, outcome, logger) {
 }
 
 // packages/action/src/cli/commands/run.ts
-import { existsSync } from "node:fs";
 import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
 import { dirname as dirname2, join, resolve as resolve3 } from "node:path";
 var runCommand = {
@@ -789,7 +798,7 @@ async function pinCliRevision(settings, io, options) {
   const pinned = await pinRevision(
     settings,
     (model, revision) => resolveRevisionSha(hub, model, revision),
-    (model) => existsSync(resolve3(io.cwd, model))
+    (model) => isLocalPath(model, io.cwd)
   );
   io.stderr(`${pinned.line}
 `);
@@ -938,6 +947,8 @@ var planCommand = {
       "gpu-memory-utilization",
       "max-model-length",
       "lighteval-version",
+      "job-per-benchmark",
+      "seeds",
       "route",
       "multi-node-engine",
       "serve-port",
@@ -954,13 +965,16 @@ var planCommand = {
     const lightevalVersion = requested === "auto" ? void 0 : requested;
     const cluster = clusterShapeFromArgs(args);
     const benchmarks = listOption(args, "benchmarks");
+    const seeds = integerOption(args, "seeds", { min: 1, max: MAX_SEEDS });
+    const timeoutMs = hubTimeoutFromArgs(args);
+    const revision = await pinnedRevision(model, stringOption(args, "revision"), io, timeoutMs);
     const facts = await loadModelFacts({
       model,
-      revision: stringOption(args, "revision"),
+      revision,
       hubEndpoint: io.env.HF_ENDPOINT || void 0,
       token: io.env.HF_TOKEN || void 0,
       cwd: io.cwd,
-      timeoutMs: hubTimeoutFromArgs(args)
+      timeoutMs
     });
     const plan = planEvaluation({
       facts,
@@ -969,6 +983,8 @@ var planCommand = {
       gpuMemoryUtilization,
       maxModelLength,
       lightevalVersion,
+      ...args.values["job-per-benchmark"] === true && { jobPerBenchmark: true },
+      ...seeds !== void 0 && { seeds },
       ...routeInput({ multiNode: multiNodeFromArgs(args) })
     });
     io.stdout(
@@ -979,6 +995,19 @@ var planCommand = {
     return 0;
   }
 };
+async function pinnedRevision(model, revision, io, timeoutMs) {
+  if (!HUB_ID.test(model) || isLocalPath(model, io.cwd)) return revision;
+  const hub = hubClientFromEnv(io.env, {
+    ...io.env.HF_TOKEN && { accessToken: io.env.HF_TOKEN },
+    ...timeoutMs !== void 0 && { timeoutMs },
+    // A command at a terminal: one retry, soon, then the error (a run retries longer).
+    retry: { ...DEFAULT_RETRY, attempts: 2, baseDelayMs: 500 }
+  });
+  const sha = await resolveRevisionSha(hub, model, revision ?? "main");
+  io.stderr(`${model}@${revision ?? "main"} is commit ${sha} on the Hub; the plan is for that commit.
+`);
+  return sha;
+}
 function pick(record, names) {
   return Object.fromEntries(names.flatMap((name) => record[name] ? [[name, record[name]]] : []));
 }

@@ -6,7 +6,7 @@ import { runDirectory } from './job-specs';
 import type { RunDefinition } from './run-definition';
 import type { RunSettings } from './run-settings';
 
-const plannedJobSchema = z.object({
+export const plannedJobSchema = z.object({
   benchmarks: z.array(z.string()),
   nodes: z.number().int().positive(),
   gpusPerNode: z.number().int().positive(),
@@ -43,6 +43,19 @@ const plannedJobSchema = z.object({
   lightevalModelArgs: z.string(),
   lightevalArgv: z.array(z.string()).min(1),
   env: z.record(z.string(), z.string()),
+  // The plan's estimate (absent in state written before it existed).
+  cost: z
+    .object({
+      completions: z.number(),
+      estimatedTokens: z.number(),
+      estimatedOutputTokens: z.number(),
+      assumedTokensPerSecondPerGpu: z.number(),
+      estimatedGpuHours: z.number(),
+      uncounted: z.array(z.string()),
+    })
+    .optional(),
+  // A seed job of a `seeds: N` run (absent: LightEval's default seed, and state written before seeds).
+  seed: z.number().int().nonnegative().optional(),
   // Absent in state written before routes existed: those jobs ran in-process.
   route: z.enum(['in-process', 'ray', 'serve']).optional(),
   routeReason: z.string().optional(),

@@ -57808,7 +57808,8 @@ function planToJson(plan) {
       estimatedCost: job.cost ? { ...job.cost, uncounted: [...job.cost.uncounted] } : null,
       route: job.route ?? "in-process",
       routeReason: job.routeReason ?? null,
-      serveArgv: job.server ? [...job.server.argv] : null
+      serveArgv: job.server ? [...job.server.argv] : null,
+      seed: job.seed ?? null
     })),
     reasons: flatten(plan, (job) => job.reasons),
     warnings: [...plan.warnings, ...flatten(plan, (job) => job.warnings)]
@@ -57834,6 +57835,13 @@ function samplesLines(job) {
   if (job.cost) lines.push(`           ${costLine(job.cost)}`);
   return lines.length > 0 ? [`  samples${lines[0]?.slice("  samples".length) ?? ""}`, ...lines.slice(1)] : [];
 }
+function seedsLine(plan) {
+  const seeds = [...new Set(plan.jobs.flatMap((job) => job.seed !== void 0 ? [job.seed] : []))];
+  if (seeds.length === 0) return [];
+  return [
+    `Seeds    ${seeds.length} (${seeds.join(", ")}): each benchmark runs once per seed; the report merges them and shows the spread`
+  ];
+}
 function renderPlanText(plan) {
   const { model, cluster } = plan;
   const lines = [];
@@ -57843,12 +57851,13 @@ function renderPlanText(plan) {
     `         ${formatCount(model.parameters)} (${source}), weights ${(model.weightBytes / 1024 ** 3).toFixed(1)} GiB, ${model.config.maxPositions?.toLocaleString("en-US") ?? "?"} positions`,
     `Cluster  ${cluster.maxNodes} node(s) \xD7 ${cluster.gpusPerNode} GPUs \xD7 ${cluster.gpuMemoryGiB} GiB`,
     `LightEval ${plan.lightevalVersion}`,
+    ...seedsLine(plan),
     ""
   );
   plan.jobs.forEach((job, i) => {
     const m = job.memoryPerGpuGiB;
     lines.push(
-      `Job ${i + 1}: ${job.benchmarks.join(", ")}`,
+      `Job ${i + 1}: ${job.benchmarks.join(", ")}${job.seed !== void 0 ? ` (seed ${job.seed})` : ""}`,
       `  layout   ${job.nodes} node(s) \xD7 ${job.gpusPerNode} GPUs = TP ${job.tensorParallel} \xD7 PP ${job.pipelineParallel} \xD7 DP ${job.dataParallel}`,
       `  route    ${job.route ?? "in-process"}${job.routeReason ? ` (${job.routeReason.replace(/^route [a-z-]+(: | as requested)/, "").trim() || "as requested"})` : ""}`,
       `  length   max_model_length ${job.maxModelLength.toLocaleString("en-US")}, max_new_tokens ${job.maxNewTokens.toLocaleString("en-US")}, gpu_memory_utilization ${job.gpuMemoryUtilization}`,
@@ -58164,6 +58173,21 @@ function getGpuType(name) {
 }
 
 // packages/planner/src/lighteval-args.ts
+var LIGHTEVAL_DEFAULT_SEED = 1234;
+function samplingSeeds(count) {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_SEEDS) {
+    throw new PlanError(
+      `seeds must be a whole number from 1 to ${MAX_SEEDS}, got ${count}`,
+      `Set seeds to 1 (one run) up to ${MAX_SEEDS}; each seed is one more job per benchmark.`
+    );
+  }
+  return Array.from({ length: count }, (_, i) => LIGHTEVAL_DEFAULT_SEED + i);
+}
+var MAX_SEEDS = 16;
+function generationParametersArg(input2, requestSeed) {
+  const seed = requestSeed !== void 0 ? `,seed:${requestSeed}` : "";
+  return `generation_parameters={max_new_tokens:${input2.maxNewTokens},temperature:${input2.temperature},top_p:${input2.topP}${seed}}`;
+}
 function samplesCost(plan, benchmark, maxNewTokens) {
   if (benchmark.problems === void 0) return plan;
   const completions = benchmark.problems * plan.drawn;
@@ -58195,7 +58219,6 @@ var DEFAULT_LIGHTEVAL_CACHE_DIR = "lighteval-cache";
 function buildLightevalArgs(input2) {
   const cacheDir = input2.cacheDir ?? DEFAULT_LIGHTEVAL_CACHE_DIR;
   const version2 = parseLightevalVersion(input2.lightevalVersion);
-  const generation = `generation_parameters={max_new_tokens:${input2.maxNewTokens},temperature:${input2.temperature},top_p:${input2.topP}}`;
   const modelArgs = [
     lightevalModelArgValue(modelNameKey(version2), input2.model),
     ...input2.revision ? [lightevalModelArgValue("revision", input2.revision)] : [],
@@ -58210,7 +58233,10 @@ function buildLightevalArgs(input2) {
     // `cache_dir` is a model-config field from 0.11 (models/abstract_model.py at v0.11.0 … v0.13.0,
     // default ~/.cache/huggingface/lighteval); earlier releases have no prediction cache and refuse the key.
     ...lightevalAtLeast(version2, 0, 11) ? [lightevalModelArgValue("cache_dir", cacheDir)] : [],
-    generation
+    // The seed rides in the generation parameters, not the model args' `seed`: v0.8.0 passes that
+    // one to vLLM as the string it parsed (`"seed": config.seed`, vllm_model.py), which numpy's
+    // seeding refuses; and up to 0.10 the results file records only the generation parameters.
+    generationParametersArg(input2, input2.seed)
   ].join(",");
   const tasks = input2.benchmarks.map((b) => lightevalTaskString(b, version2)).join(",");
   const customPaths = [
@@ -58644,7 +58670,6 @@ function buildServeCommand(input2) {
   }
   const servedModelName = input2.model;
   const concurrency = (input2.maxNumSeqs ?? 256) * input2.dataParallel;
-  const generation = `generation_parameters={max_new_tokens:${input2.maxNewTokens},temperature:${input2.temperature},top_p:${input2.topP}}`;
   const modelArgs = [
     // LiteLLM routes `openai/NAME` with a base_url to an OpenAI-compatible server, asking for NAME.
     lightevalModelArgValue(facts.nameKey, `openai/${servedModelName}`),
@@ -58652,7 +58677,8 @@ function buildServeCommand(input2) {
     `api_key=${SERVE_API_KEY_PLACEHOLDER}`,
     ...facts.concurrencyKey ? [`${facts.concurrencyKey}=${concurrency}`] : [],
     ...lightevalAtLeast(version2, 0, 11) ? [lightevalModelArgValue("cache_dir", input2.cacheDir ?? "lighteval-cache")] : [],
-    generation
+    // LiteLLMModelConfig has no engine seed: the seed rides on each request, as on every route.
+    generationParametersArg(input2, input2.seed)
   ].join(",");
   const tasks = input2.benchmarks.map((b) => lightevalTaskString(b, version2)).join(",");
   const argv = [
@@ -58734,7 +58760,8 @@ function planEvaluation(input2) {
     benchmarks: resolveBenchmarks(input2.benchmarks),
     route: input2.route ?? "auto",
     multiNodeEngine: input2.multiNodeEngine ?? "ray",
-    servePort: input2.servePort ?? DEFAULT_SERVE_PORT
+    servePort: input2.servePort ?? DEFAULT_SERVE_PORT,
+    seeds: (input2.seeds ?? 1) === 1 ? [void 0] : samplingSeeds(input2.seeds ?? 1)
   };
   const benchmarks = resolved.benchmarks;
   const groups = input2.jobPerBenchmark ? benchmarks.map((b) => [b]) : [benchmarks];
@@ -58742,7 +58769,8 @@ function planEvaluation(input2) {
     model: input2.facts,
     cluster,
     lightevalVersion,
-    jobs: groups.map((group) => planJob(resolved, group)),
+    // Seeds inside groups: a group's seed jobs sit side by side in the plan and the report.
+    jobs: groups.flatMap((group) => resolved.seeds.map((seed) => planJob(resolved, group, 0, seed))),
     warnings: [...input2.facts.warnings],
     input: resolved
   };
@@ -58920,7 +58948,7 @@ function replicas(input2, budget, replicaGpus) {
   const reason = input2.overrides.dataParallel !== void 0 ? `DP ${dataParallel} as requested` : `DP ${dataParallel}: ${budget} GPUs for the job / ${replicaGpus} per replica`;
   return { dataParallel, totalGpus, nodes, reason };
 }
-function planJob(input2, benchmarks, minGpusExclusive = 0) {
+function planJob(input2, benchmarks, minGpusExclusive = 0, seed) {
   const { facts, cluster } = input2;
   const lengths = sequenceLengths(input2, benchmarks);
   const { chosen, reasons, warnings } = chooseLayout(input2, lengths.maxModelLength, minGpusExclusive);
@@ -58944,7 +58972,10 @@ function planJob(input2, benchmarks, minGpusExclusive = 0) {
     lengths.maxModelLength
   );
   reasons.push(throughput.reason);
-  const commandInput = commandInputFor(input2, benchmarks, layout, dataParallel, lengths, throughput);
+  const commandInput = {
+    ...commandInputFor(input2, benchmarks, layout, dataParallel, lengths, throughput),
+    ...seed !== void 0 && { seed }
+  };
   const routed = routeCommand(input2, commandInput, nodes);
   const { command } = routed;
   reasons.push(routed.reason);
@@ -58980,6 +59011,7 @@ function planJob(input2, benchmarks, minGpusExclusive = 0) {
     samples: command.samples,
     cost: jobCost(command.samples, lengths.maxNewTokens, facts.parameters),
     env: command.env,
+    ...seed !== void 0 && { seed },
     route: routed.route,
     routeReason: routed.reason,
     ...routed.server && { server: routed.server },
@@ -59053,7 +59085,7 @@ function nextLargerPlan(plan, job) {
     minConcurrentSequences: 1
   };
   try {
-    const next = planJob(input2, benchmarks, current2);
+    const next = planJob(input2, benchmarks, current2, job.seed);
     next.reasons.unshift(
       `re-planned after a GPU out-of-memory failure at TP ${job.tensorParallel} \xD7 PP ${job.pipelineParallel}`
     );
@@ -59133,7 +59165,7 @@ var HubBusyError = class extends Error {
 };
 var HubTimeoutError = class extends Error {
   constructor(url2, timeoutMs) {
-    super(`no answer from ${url2} within ${Math.round(timeoutMs / 1e3)} s`);
+    super(`no answer from ${url2} within ${Number((timeoutMs / 1e3).toFixed(1))} s`);
     this.url = url2;
     this.timeoutMs = timeoutMs;
   }
@@ -59251,7 +59283,7 @@ var RevisionResolveError = class extends Error {
     super(
       `${model}@${revision} could not be resolved to a commit on the Hub${status ? ` (HTTP ${status})` : ""}: ${detail}`
     );
-    this.hint = status === 401 || status === 403 ? "Pass a Hugging Face token with read access (hf-token / HF_TOKEN); gated models also need their terms accepted." : "Check the model id and revision (a branch, tag or commit of the model repo), and HF_ENDPOINT if you use a mirror.";
+    this.hint = status === 401 || status === 403 ? "Pass a Hugging Face token with read access (hf-token / HF_TOKEN); gated models also need their terms accepted." : /no answer from /.test(detail) ? "The Hub (or HF_ENDPOINT) accepted the connection but sent nothing: retry later, check HF_ENDPOINT, or raise the timeout (--hub-timeout)." : "Check the model id and revision (a branch, tag or commit of the model repo), and HF_ENDPOINT if you use a mirror.";
   }
 };
 function revisionUrl(hubUrl, model, revision) {
@@ -62772,13 +62804,21 @@ function samplesOf(row) {
   return Array.isArray(list) ? list.length : void 0;
 }
 function samplesThatRan(scores) {
-  const counts = scores.flatMap((s) => s.samples !== void 0 ? [s.samples] : []);
+  const perProblem = /* @__PURE__ */ new Map();
+  for (const s of scores) {
+    const before = perProblem.has(s.problem) ? perProblem.get(s.problem) : 0;
+    perProblem.set(
+      s.problem,
+      before === void 0 || s.samples === void 0 ? void 0 : before + s.samples
+    );
+  }
+  const counts = [...perProblem.values()].flatMap((n2) => n2 !== void 0 ? [n2] : []);
   if (counts.length === 0) return void 0;
   const frequency = /* @__PURE__ */ new Map();
   for (const c of counts) frequency.set(c, (frequency.get(c) ?? 0) + 1);
   const [samples = 0] = [...frequency.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0] ?? [];
   return {
-    problems: scores.length,
+    problems: perProblem.size,
     samples,
     minSamples: Math.min(...counts),
     maxSamples: Math.max(...counts)
@@ -63119,10 +63159,68 @@ async function readPerProblemScores(outputDir, rows) {
   const scores = /* @__PURE__ */ new Map();
   for (const row of rows) {
     if (!row.metric) continue;
-    const file2 = detailsFileFor(detailsFiles, row);
-    if (file2) scores.set(row.benchmark, await readDetailsFile(file2, row.metric));
+    const runs = row.seedRuns ?? [row];
+    const files = runs.map((run) => detailsFileFor(detailsFiles, run));
+    if (files.some((file2) => file2 === void 0)) continue;
+    const read = await Promise.all(files.map((file2) => readDetailsFile(file2, row.metric)));
+    scores.set(row.benchmark, read.flat());
   }
   return scores;
+}
+
+// packages/action/src/results/seeds.ts
+function mergeSeedRows(rows) {
+  const byBenchmark = /* @__PURE__ */ new Map();
+  for (const entry of rows) {
+    byBenchmark.set(entry.row.benchmark, [...byBenchmark.get(entry.row.benchmark) ?? [], entry]);
+  }
+  return [...byBenchmark.values()].map((group) => {
+    const seeded = group.filter((g) => g.seed !== void 0);
+    const [first] = group;
+    if (!first) throw new Error("empty group");
+    if (seeded.length === 0 || seeded.length !== group.length) return first.row;
+    return mergedRow(seeded.sort((a, b) => a.seed - b.seed));
+  });
+}
+function mergedRow(group) {
+  const first = group[0]?.row;
+  if (!first) throw new Error("empty group");
+  const seedRuns = group.map(({ row, seed }) => ({
+    seed,
+    value: row.value,
+    stderr: row.stderr,
+    samples: row.samples,
+    task: row.task,
+    file: row.file,
+    timestamp: row.timestamp
+  }));
+  const values = seedRuns.map((s) => s.value);
+  const complete = values.every((v) => v !== null);
+  const stderrs = seedRuns.map((s) => s.stderr);
+  const perSeedSamples = seedRuns.map((s) => s.samples);
+  const notes = [...new Set(group.flatMap(({ row }) => row.notes))];
+  if (!complete) {
+    const missing = seedRuns.filter((s) => s.value === null).map((s) => s.seed);
+    notes.push(`no score for seed(s) ${missing.join(", ")}: the benchmark has no merged score`);
+  }
+  return {
+    ...first,
+    value: complete ? mean(values) : null,
+    // Only the fallback without details uses it. Seeds share the problems, so averaging them cannot
+    // shrink the spread over problems: the mean of the seeds' stderrs, not a smaller pooled one.
+    stderr: stderrs.every((s) => s !== null) ? mean(stderrs) : null,
+    samples: perSeedSamples.every((s) => s !== null) ? perSeedSamples.reduce((sum2, s) => sum2 + s, 0) : null,
+    notes,
+    seedRuns
+  };
+}
+var mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
+function seedSpread(runs) {
+  const values = runs.flatMap((r) => r.value !== null ? [r.value] : []);
+  if (values.length < 2) return null;
+  const m = mean(values);
+  const variance = values.reduce((s, x) => s + (x - m) ** 2, 0) / (values.length - 1);
+  return { sd: Math.sqrt(variance), min: Math.min(...values), max: Math.max(...values) };
 }
 
 // packages/action/src/hub/paths.ts
@@ -66769,7 +66867,11 @@ var SUMMARY_COLUMNS = [
   /** The Hub dataset LightEval read, its subset (LiveCodeBench: the release window, e.g. v4_v5), and revision (null: latest, not pinned). */
   ["dataset", "STRING"],
   ["dataset_subset", "STRING"],
-  ["dataset_revision", "STRING"]
+  ["dataset_revision", "STRING"],
+  /** A `seeds: N` run: each seed's own score, `1234:0.719,1235:0.724` (the row's score is their mean). */
+  ["seed_scores", "STRING"],
+  /** A `seeds: N` run: every seed's results file in this dataset, comma-separated (results_file is the first). */
+  ["seed_files", "STRING"]
 ];
 var text2 = external_exports.string();
 var optionalText = external_exports.string().nullish().transform((v) => v ?? null);
@@ -66815,7 +66917,9 @@ var summaryRecordSchema = external_exports.object({
   max_new_tokens: external_exports.number().nullish(),
   dataset: external_exports.string().nullish(),
   dataset_subset: external_exports.string().nullish(),
-  dataset_revision: external_exports.string().nullish()
+  dataset_revision: external_exports.string().nullish(),
+  seed_scores: external_exports.string().nullish(),
+  seed_files: external_exports.string().nullish()
 });
 var SummaryFileError = class extends Error {
   name = "SummaryFileError";
@@ -66923,10 +67027,14 @@ async function readSummaryRecords(client, repo, revision) {
 }
 function withFilePaths(upload) {
   return upload.summary.map((row) => {
-    const file2 = upload.files.find((f) => f.benchmark === row.benchmark);
+    const files = upload.files.filter((f) => f.benchmark === row.benchmark);
+    const file2 = files[0];
+    const paths = files.map((f) => resultsPath(upload.model, upload.revision, f.benchmark, f.timestamp));
     return {
       ...row,
-      results_file: file2 ? resultsPath(upload.model, upload.revision, file2.benchmark, file2.timestamp) : "",
+      // Several files for one benchmark: the seeds of a `seeds: N` run, first seed first.
+      ...files.length > 1 && { seed_files: paths.join(",") },
+      results_file: paths[0] ?? "",
       details_file: file2?.details !== void 0 ? detailsPath(upload.model, upload.revision, file2.benchmark, file2.timestamp) : null
     };
   });
@@ -67058,26 +67166,59 @@ async function readBaselineResults(client, repo, target) {
       newest2.set(benchmarkFolder, { path: path2, timestamp });
   }
   if (newest2.size === 0) return null;
+  const seedGroups = await seedFileGroups(client, repo).catch(() => /* @__PURE__ */ new Map());
   const rows = [];
   const perProblem = /* @__PURE__ */ new Map();
-  for (const [benchmarkFolder, { path: path2, timestamp }] of newest2) {
-    const text3 = await readHubText(client, repo, path2);
-    if (text3 === null) continue;
-    const parsed = parseResultsFile(text3, `${repo}/${path2}`);
-    const segment = benchmarkFolder.split("/").pop() ?? "";
-    const own2 = parsed.rows.filter((r) => pathSegment(r.benchmark) === segment);
-    const kept = own2.length > 0 ? own2 : parsed.rows;
-    rows.push(...kept);
-    const detailsName = `${benchmarkFolder}/details_${timestamp}.parquet`;
-    const row = kept.length === 1 ? kept[0] : void 0;
-    if (row && files.includes(detailsName)) {
-      const bytes = await readHubBytes(client, repo, detailsName);
-      if (bytes)
-        perProblem.set(row.benchmark, await parseDetails(bytes, `${repo}/${detailsName}`, row.metric));
-    }
+  for (const [benchmarkFolder, { path: path2 }] of newest2) {
+    const group = seedGroups.get(path2) ?? [{ path: path2 }];
+    const read = await Promise.all(
+      group.map((file2) => readBenchmarkFile(client, repo, benchmarkFolder, file2, files))
+    );
+    if (read.some((r) => r === null)) continue;
+    const parts = read;
+    const merged = mergeSeedRows(
+      parts.flatMap((p) => p.rows.map((row2) => ({ row: row2, ...p.seed !== void 0 && { seed: p.seed } })))
+    );
+    rows.push(...merged);
+    const row = merged.length === 1 ? merged[0] : void 0;
+    if (row && parts.every((p) => p.details !== void 0))
+      perProblem.set(
+        row.benchmark,
+        parts.flatMap((p) => p.details ?? [])
+      );
   }
   rows.sort((a, b) => a.benchmark.localeCompare(b.benchmark));
   return { ...target, rows, perProblem };
+}
+async function seedFileGroups(client, repo) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const record2 of await readSummary(client, repo)) {
+    if (!record2.seed_files) continue;
+    const paths = record2.seed_files.split(",");
+    const seeds = (record2.seeds ?? "").split(",").map(Number);
+    const group = paths.map((path2, i) => ({
+      path: path2,
+      ...Number.isInteger(seeds[i]) && paths.length === seeds.length && { seed: seeds[i] }
+    }));
+    for (const path2 of paths) groups.set(path2, group);
+  }
+  return groups;
+}
+async function readBenchmarkFile(client, repo, benchmarkFolder, file2, listed) {
+  const text3 = await readHubText(client, repo, file2.path);
+  if (text3 === null) return null;
+  const parsed = parseResultsFile(text3, `${repo}/${file2.path}`);
+  const segment = benchmarkFolder.split("/").pop() ?? "";
+  const own2 = parsed.rows.filter((r) => pathSegment(r.benchmark) === segment);
+  const rows = own2.length > 0 ? own2 : parsed.rows;
+  const result = { rows, ...file2.seed !== void 0 && { seed: file2.seed } };
+  const detailsName = `${benchmarkFolder}/details_${parsed.timestamp}.parquet`;
+  const row = rows.length === 1 ? rows[0] : void 0;
+  if (row && listed.includes(detailsName)) {
+    const bytes = await readHubBytes(client, repo, detailsName);
+    if (bytes) result.details = await parseDetails(bytes, `${repo}/${detailsName}`, row.metric);
+  }
+  return result;
 }
 
 // packages/action/src/hub/eval-results.ts
@@ -67164,7 +67305,8 @@ function summaryRecordsForRun(run) {
   return run.results.map((result) => {
     const score = finite(result.value);
     const stderr = finite(result.stderr);
-    const job = run.jobs.find((j) => j.benchmarks.includes(result.benchmark));
+    const jobs = run.jobs.filter((j) => j.benchmarks.includes(result.benchmark));
+    const hours = jobs.map((j) => j.gpuHours);
     const comparison = run.baseline?.comparison.comparisons.find((c) => c.benchmark === result.benchmark);
     const baselineScore = finite(run.baseline?.values[result.benchmark]);
     const statistics = run.statistics?.find((s) => s.benchmark === result.benchmark);
@@ -67190,15 +67332,18 @@ function summaryRecordsForRun(run) {
       verdict: comparison?.verdict ?? null,
       lighteval_version: run.lightevalVersion,
       vllm_version: run.vllmVersion,
-      gpu_hours: finite(job?.gpuHours),
-      job_id: job?.id ?? null,
+      gpu_hours: hours.length > 0 && hours.every((h) => h !== null) ? finite(hours.reduce((s, h) => s + (h ?? 0), 0)) : null,
+      job_id: jobs.length > 0 ? jobs.map((j) => j.id).join(",") : null,
       run_url: run.runUrl,
       finished_at: run.finishedAt,
       run_id: run.runId,
       step: run.step,
       simulated: run.simulated,
       task: result.task || null,
-      ...identityColumns(run, result.benchmark)
+      ...identityColumns(run, result.benchmark),
+      // The upload names the seed files (it knows their paths).
+      seed_files: null,
+      seed_scores: result.seedRuns ? result.seedRuns.map((s) => `${s.seed}:${s.value ?? "null"}`).join(",") : null
     };
   });
 }
@@ -69992,6 +70137,7 @@ function runDefinition(settings) {
     },
     ...settings.precision !== void 0 && { precision: String(settings.precision) },
     ...settings.maxGpuHours !== void 0 && { maxGpuHours: String(settings.maxGpuHours) },
+    ...settings.seeds !== void 0 && settings.seeds > 1 && { seeds: settings.seeds },
     // Only when set, so the definition (and the derived run id) of a run without them is unchanged.
     ...settings.multiNode && Object.keys(settings.multiNode).length > 0 ? { multiNode: JSON.stringify(sortedKeys(settings.multiNode)) } : {}
   };
@@ -70019,7 +70165,8 @@ function deriveRunId(parts, prefix = "me") {
   return `${prefix}-${hash4}`;
 }
 function jobKey(runId, jobIndex, layout) {
-  return `${runId}-j${jobIndex}-tp${layout.tensorParallel}pp${layout.pipelineParallel}`;
+  const seed = layout.seed !== void 0 ? `-s${layout.seed}` : "";
+  return `${runId}-j${jobIndex}-tp${layout.tensorParallel}pp${layout.pipelineParallel}${seed}`;
 }
 
 // packages/action/src/run/pin-revision.ts
@@ -70133,10 +70280,10 @@ function problemMeans(scores) {
     ...e.known && { samples: e.samples }
   }));
 }
-var mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
+var mean2 = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
 function sampleVariance(xs) {
   if (xs.length < 2) return 0;
-  const m = mean(xs);
+  const m = mean2(xs);
   return xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1);
 }
 function withinProblemVariance(problem, pooled) {
@@ -70154,9 +70301,9 @@ function detectableChange(benchmark, scores, options = {}) {
   const problems = problemMeans(scores);
   const m = problems.length;
   if (m === 0) return null;
-  const p = mean(problems.map((x) => x.mean));
+  const p = mean2(problems.map((x) => x.mean));
   const samples = options.samples ?? problems[0]?.samples ?? 1;
-  const withinVariance = mean(problems.map((x) => withinProblemVariance(x, p * (1 - p))));
+  const withinVariance = mean2(problems.map((x) => withinProblemVariance(x, p * (1 - p))));
   const minimumChange = Z_952 * Math.sqrt(2 * withinVariance / (m * samples));
   const points = (x) => (x * 100).toFixed(1);
   let sentence = `${benchmark}: ${m} problems \xD7 ${samples} samples: changes under \xB1${points(minimumChange)} points are noise`;
@@ -70185,7 +70332,7 @@ function scoreInterval(scores, z2 = Z_952) {
   const m = problems.length;
   if (m === 0) return null;
   const means = problems.map((p) => p.mean);
-  const value = mean(means);
+  const value = mean2(means);
   const sampleCounts = problems.flatMap((p) => p.samples !== void 0 ? [p.samples] : []);
   const samples = sampleCounts.length === m ? mostCommon(sampleCounts) : void 0;
   const se2 = sampleVariance(means) / m;
@@ -70263,8 +70410,8 @@ function comparePairedPermutation(benchmark, current2, baseline, options = {}) {
   const pairs = pairUp(current2, baseline);
   const m = pairs.length;
   if (m === 0) return null;
-  const value = mean(pairs.map((p) => p.current.mean));
-  const base = mean(pairs.map((p) => p.baseline.mean));
+  const value = mean2(pairs.map((p) => p.current.mean));
+  const base = mean2(pairs.map((p) => p.baseline.mean));
   const delta = value - base;
   const resamples = options.resamples ?? 1e4;
   const random = mulberry32(options.seed ?? 24301);
@@ -70454,7 +70601,6 @@ function withinBudget(settings, plan, replan2, log) {
 }
 
 // packages/action/src/run/run-facts.ts
-var LIGHTEVAL_DEFAULT_SEED = 1234;
 function parseModelArgs(modelArgs) {
   const generationText = /generation_parameters=\{([^}]*)\}/.exec(modelArgs)?.[1] ?? "";
   const rest = modelArgs.replace(/generation_parameters=\{[^}]*\},?/, "");
@@ -70472,22 +70618,32 @@ function definitionOf(name, settings) {
 }
 function benchmarkFacts(state, settings, lightevalVersion) {
   const version2 = parseLightevalVersion(lightevalVersion);
-  return state.jobs.flatMap((job) => {
+  const byBenchmark = /* @__PURE__ */ new Map();
+  for (const job of state.jobs) {
     const { top, generation } = parseModelArgs(job.planned.lightevalModelArgs);
-    const seedArg = numberOr(top.get("seed"));
-    return job.planned.benchmarks.map((name) => {
+    const engineSeed = numberOr(top.get("seed"));
+    const requestSeed = numberOr(generation.get("seed"));
+    const seed = requestSeed ?? engineSeed;
+    for (const name of job.planned.benchmarks) {
+      const known = byBenchmark.get(name);
+      if (known) {
+        if (!known.seeds.includes(seed ?? LIGHTEVAL_DEFAULT_SEED))
+          known.seeds.push(seed ?? LIGHTEVAL_DEFAULT_SEED);
+        continue;
+      }
       const definition = definitionOf(name, settings);
       const identity = definition ? benchmarkIdentity(definition, version2) : { benchmark: name, revision: null };
-      return {
+      byBenchmark.set(name, {
         ...identity,
-        seeds: [seedArg ?? LIGHTEVAL_DEFAULT_SEED],
-        seedSource: seedArg === null ? "LightEval default (VLLMModelConfig.seed)" : "model args",
+        seeds: [seed ?? LIGHTEVAL_DEFAULT_SEED],
+        seedSource: seed === null ? "LightEval default (VLLMModelConfig.seed)" : requestSeed !== null ? "generation_parameters: vLLM sampling seed per request" : "model args",
         temperature: numberOr(generation.get("temperature")),
         topP: numberOr(generation.get("top_p")),
         maxNewTokens: numberOr(generation.get("max_new_tokens"))
-      };
-    });
-  });
+      });
+    }
+  }
+  return [...byBenchmark.values()];
 }
 
 // packages/action/src/run/run-report.ts
@@ -70510,7 +70666,8 @@ function buildReport(input2) {
       stderr: r.stderr,
       samples: r.samples,
       problems: r.problems,
-      notes: r.notes
+      notes: r.notes,
+      ...r.seedRuns && { seedScores: r.seedRuns.map((s) => ({ seed: s.seed, value: s.value })) }
     })),
     versions: { lighteval: version2 },
     benchmarkFacts: benchmarkFacts(state, settings, input2.lightevalVersion),
@@ -70855,6 +71012,7 @@ async function collectResults2(transport, finished, where) {
     perProblem: /* @__PURE__ */ new Map()
   };
   const localOf = (remote) => join3(localResultsDir, remote.slice(where.runDir.length).replace(/^\/+/, ""));
+  const seeded = [];
   for (const job of [...finished].sort((a, b) => a.index - b.index)) {
     if (job.outcome.state.class !== "succeeded") continue;
     const files = await collectJobFiles(transport, job.spec, job.outcome.jobId);
@@ -70883,8 +71041,19 @@ async function collectResults2(transport, finished, where) {
       await writeFile2(localPath, file2.content);
       collected.localCopies.set(file2.path, localPath);
       const parsed = parseResultsFile(file2.content, file2.path, { lightevalVersion: where.lightevalVersion });
-      collected.results.push(...parsed.rows.filter((row) => job.planned.benchmarks.includes(row.benchmark)));
+      for (const row of parsed.rows.filter((r) => job.planned.benchmarks.includes(r.benchmark))) {
+        seeded.push({ row, ...job.planned.seed !== void 0 && { seed: job.planned.seed } });
+      }
     }
+  }
+  await countSeedSamples(seeded, localResultsDir);
+  collected.results = mergeSeedRows(seeded);
+  for (const row of collected.results) {
+    const missing = missingSeeds(row, finished);
+    if (missing.length > 0)
+      row.notes.push(
+        `seed(s) ${missing.join(", ")} did not finish: merged over ${row.seedRuns?.length ?? 1} seed(s)`
+      );
   }
   await countWhatRan(collected);
   return collected;
@@ -70899,8 +71068,31 @@ async function countWhatRan(collected) {
     const ran = samplesThatRan(perProblem.get(row.benchmark) ?? []);
     if (!ran) continue;
     row.samples = ran.samples;
-    row.problems ??= perProblem.get(row.benchmark)?.length ?? null;
+    row.problems ??= ran.problems;
   }
+}
+async function countSeedSamples(rows, localResultsDir) {
+  const seeded = rows.filter((r) => r.seed !== void 0).map((r) => r.row);
+  if (seeded.length === 0) return;
+  const perProblem = /* @__PURE__ */ new Map();
+  for (const row of seeded) {
+    const scores = await readPerProblemScores(localResultsDir, [row]).catch(() => /* @__PURE__ */ new Map());
+    perProblem.set(row, scores.get(row.benchmark) ?? []);
+  }
+  for (const row of seeded) {
+    const ran = samplesThatRan(perProblem.get(row) ?? []);
+    if (ran) row.samples = ran.samples;
+  }
+}
+function missingSeeds(row, finished) {
+  const planned = finished.filter(
+    (f) => f.planned.benchmarks.includes(row.benchmark) && f.planned.seed !== void 0
+  );
+  const merged = new Set((row.seedRuns ?? []).map((s) => s.seed));
+  if (planned.length === 0) return [];
+  return planned.flatMap(
+    (f) => f.planned.seed !== void 0 && !merged.has(f.planned.seed) ? [f.planned.seed] : []
+  );
 }
 async function readVersionsRecord(transport, spec) {
   const read = (name) => transport.readFile(joinRemotePath(spec.runDir, name), { maxBytes: 4096, refuseSymlink: true }).then((buffer) => buffer.toString("utf8")).catch(() => "");
@@ -71066,6 +71258,7 @@ var runDefinitionSchema = external_exports.object({
   samples: external_exports.string().optional(),
   precision: external_exports.string().optional(),
   maxGpuHours: external_exports.string().optional(),
+  seeds: external_exports.number().int().min(1).optional(),
   multiNode: external_exports.string().optional()
 });
 var stateFields = {
@@ -71157,6 +71350,7 @@ async function prepareFreshRun(settings, deps) {
     },
     ...settings.maxModelLength !== void 0 && { maxModelLength: settings.maxModelLength },
     ...settings.jobPerBenchmark !== void 0 && { jobPerBenchmark: settings.jobPerBenchmark },
+    ...settings.seeds !== void 0 && { seeds: settings.seeds },
     ...routeInput(settings)
   });
   const plan = withinBudget(
@@ -72413,9 +72607,24 @@ function detectableCell(row) {
   if (detectable.samplesForPrecision === void 0 || detectable.precision === void 0) return base;
   return `${base} (\xB1${points(detectable.precision)} needs ${plural2(detectable.samplesForPrecision, "sample")})`;
 }
-function sizeCell(problems, samples) {
+function sizeCell(row) {
+  const { problems, samples } = row;
   if (problems == null && samples == null) return "\u2014";
-  return `${problems ?? "?"} \xD7 ${samples ?? "?"}`;
+  const seeds = row.seedScores?.length ?? 0;
+  const split = seeds > 0 && samples != null && samples % seeds === 0 ? ` (${plural2(seeds, "seed")} \xD7 ${samples / seeds})` : "";
+  return `${problems ?? "?"} \xD7 ${samples ?? "?"}${split}`;
+}
+function seedSpreadText(report) {
+  const lines = report.results.flatMap((row) => {
+    const scores = row.seedScores ?? [];
+    if (scores.length === 0) return [];
+    const each = scores.map((s) => `${s.seed}: ${s.value === null ? "\u2014" : percent2(s.value)}`).join(", ");
+    const spread = seedSpread(scores);
+    const sd = spread ? `; sd ${(spread.sd * 100).toFixed(1)} points, range ${percent2(spread.min)}\u2013${percent2(spread.max)}` : "";
+    return [`${benchmarkTitle(row.benchmark)}: ${each}${sd}`];
+  });
+  if (lines.length === 0) return void 0;
+  return `Scores per seed (the table's score is their mean over all generations) \u2014 ${lines.join(". ")}.`;
 }
 function layoutCells(layout) {
   const { nodes, gpusPerNode, tensorParallel, pipelineParallel, dataParallel, route, nodeList } = layout;
@@ -72465,7 +72674,7 @@ function resultsTable(report, maxRows) {
     DETECTABLE_HEADER
   ] : ["Benchmark", "Problems \xD7 samples", "Score \xB1 95% CI", DETECTABLE_HEADER];
   const rows = report.results.slice(0, maxRows).map((row) => {
-    const cells = [benchmarkTitle(row.benchmark), sizeCell(row.problems, row.samples), scoreCell(row)];
+    const cells = [benchmarkTitle(row.benchmark), sizeCell(row), scoreCell(row)];
     if (!baseline) return [...cells, detectableCell(row)];
     const comparison = baseline.comparison.comparisons.find((c) => c.benchmark === row.benchmark);
     const skipped = baseline.comparison.skipped.find((s) => s.benchmark === row.benchmark);
@@ -72503,6 +72712,8 @@ function comparisonNoteText(report) {
   if (statistics.some((s) => s.detectable)) parts.push(DETECTABLE_NOTE);
   if (statistics.some((s) => s.interval?.method === "wilson (per-problem spread)")) parts.push(WILSON_NOTE);
   parts.push(...statistics.flatMap((s) => s.note ? [s.note] : []));
+  const seeds = seedSpreadText(report);
+  if (seeds) parts.push(seeds);
   return parts.length > 0 ? parts.join(" ") : void 0;
 }
 var DETECTABLE_NOTE = "Smallest detectable \u0394: the change a paired test at the 5% level could tell from sampling noise against a baseline with the same problems \xD7 samples, 1.96\xB7\u221A(2\xB7v\u0304/(m\xB7k)) from the mean within-problem variance v\u0304 of m problems \xD7 k samples; smaller changes are noise.";
@@ -72700,9 +72911,11 @@ function reproducibilityFacts(report) {
       )
     )
   ];
+  const seedCount = Math.max(...all.map((f) => f.seeds.length));
+  const seeds = seedCount > 1 ? `${seedCount} seeds per benchmark, one job each, merged (scores per seed under the table)` : "one seed per benchmark";
   return [
     `- **Datasets:** ${datasets.join(", ")}`,
-    `- **Generation:** ${generation.map(escapeInline).join("; ")}; one seed per benchmark`
+    `- **Generation:** ${generation.map(escapeInline).join("; ")}; ${seeds}`
   ];
 }
 function table(header, rows) {
@@ -73043,7 +73256,11 @@ async function openModelCardPr(hub, runSettings, rows, resultsDatasetUrl) {
 }
 async function uploadFiles2(run) {
   const byFile = /* @__PURE__ */ new Map();
-  for (const row of run.results) byFile.set(row.file, [...byFile.get(row.file) ?? [], row]);
+  for (const row of run.results) {
+    for (const part of row.seedRuns?.map((s) => ({ ...s, benchmark: row.benchmark })) ?? [row]) {
+      byFile.set(part.file, [...byFile.get(part.file) ?? [], part]);
+    }
+  }
   const detailsFiles = await findDetailsFiles(run.localResultsDir).catch(() => []);
   const files = [];
   let commitSha = null;
@@ -73206,7 +73423,9 @@ export {
   gpuTypeNames,
   getGpuType,
   external_exports,
+  isLocalPath,
   loadModelFacts,
+  MAX_SEEDS,
   routeSettings,
   multiNodeEngines,
   planEvaluation,
@@ -73226,6 +73445,7 @@ export {
   DetachNotSupportedError,
   openExecutor,
   benchmarkTitle,
+  HUB_ID,
   runDefinition,
   definitionHash,
   deriveRunId,
