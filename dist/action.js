@@ -62,7 +62,7 @@ import {
   upsertStickyComment,
   waitForCheckpointRevision,
   workflowRunUrl
-} from "./chunks/chunk-QAXR53ET.js";
+} from "./chunks/chunk-YLOYU2N4.js";
 import {
   __commonJS,
   __require,

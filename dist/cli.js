@@ -63,7 +63,7 @@ import {
   stateFilePath,
   toJobSpec,
   withStatistics
-} from "./chunks/chunk-QAXR53ET.js";
+} from "./chunks/chunk-YLOYU2N4.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/package.json

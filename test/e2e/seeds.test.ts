@@ -84,7 +84,8 @@ describe('seeds: 3', () => {
     expect(seeded.summary).toMatch(
       /Scores per seed .*1234: \d+\.\d, 1235: \d+\.\d, 1236: \d+\.\d; sd \d+\.\d points/,
     );
-    expect(seeded.summary).toContain('seed 1234 / 1235 / 1236 (generation\\_parameters');
+    expect(seeded.summary).toContain('seed 1234 / 1235 / 1236 \\(generation\\_parameters');
+    expect(seeded.summary).toContain('3 seeds per benchmark, one job each, merged');
 
     // A later run with one seed, against the seeded run: the baseline is the three seeds merged.
     const single = await runAction(world, {

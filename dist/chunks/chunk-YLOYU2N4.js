@@ -71213,6 +71213,17 @@ var plannedJobSchema = external_exports.object({
   lightevalModelArgs: external_exports.string(),
   lightevalArgv: external_exports.array(external_exports.string()).min(1),
   env: external_exports.record(external_exports.string(), external_exports.string()),
+  // The plan's estimate (absent in state written before it existed).
+  cost: external_exports.object({
+    completions: external_exports.number(),
+    estimatedTokens: external_exports.number(),
+    estimatedOutputTokens: external_exports.number(),
+    assumedTokensPerSecondPerGpu: external_exports.number(),
+    estimatedGpuHours: external_exports.number(),
+    uncounted: external_exports.array(external_exports.string())
+  }).optional(),
+  // A seed job of a `seeds: N` run (absent: LightEval's default seed, and state written before seeds).
+  seed: external_exports.number().int().nonnegative().optional(),
   // Absent in state written before routes existed: those jobs ran in-process.
   route: external_exports.enum(["in-process", "ray", "serve"]).optional(),
   routeReason: external_exports.string().optional(),
