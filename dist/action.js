@@ -62,7 +62,7 @@ import {
   upsertStickyComment,
   waitForCheckpointRevision,
   workflowRunUrl
-} from "./chunks/chunk-YLOYU2N4.js";
+} from "./chunks/chunk-AQUPXN7F.js";
 import {
   __commonJS,
   __require,

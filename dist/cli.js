@@ -63,7 +63,7 @@ import {
   stateFilePath,
   toJobSpec,
   withStatistics
-} from "./chunks/chunk-YLOYU2N4.js";
+} from "./chunks/chunk-AQUPXN7F.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/package.json
@@ -1042,6 +1042,7 @@ var resultsCommand = {
       throw new UsageError("--model and --revision go with --results-repo and --baseline");
     }
     const collected = await collectResults(dir);
+    await countWhatRan({ results: collected.rows, localResultsDir: dir });
     if (request) return resultsWithBaseline(dir, collected, request, { args, io, format });
     const { rows, files } = collected;
     const simulated = new Set(files.filter((f) => f.simulated).map((f) => f.file));
@@ -1092,7 +1093,9 @@ function resultsJson(rows, files, simulated) {
       lightevalVersion: r.lightevalVersion,
       simulated: simulated.has(r.file),
       notes: r.notes,
-      file: r.file
+      file: r.file,
+      // A `seeds: N` run's directory: each seed's own score and file (the row is their merge).
+      ...r.seedRuns && { seedRuns: r.seedRuns }
     })),
     files: files.map((f) => ({
       file: f.file,

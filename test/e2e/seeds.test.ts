@@ -1,6 +1,7 @@
 import { decodeSummary } from '@model-eval/action';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDetails } from '../../packages/action/src/results';
+import { runCliCaptured } from '../support/cli';
 import {
   clusterInputs,
   type E2eWorld,
@@ -86,6 +87,21 @@ describe('seeds: 3', () => {
     );
     expect(seeded.summary).toContain('seed 1234 / 1235 / 1236 \\(generation\\_parameters');
     expect(seeded.summary).toContain('3 seeds per benchmark, one job each, merged');
+
+    // `model-eval results` on the copied results tells the same story as the run's report.
+    const cli = await runCliCaptured([
+      'results',
+      `${seeded.outputs['results-dir']}/results`,
+      '--format',
+      'markdown',
+    ]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(/^\| MATH\\-500 \| 500 × 12 \|/m);
+    const cliJson = await runCliCaptured(['results', `${seeded.outputs['results-dir']}/results`, '--json']);
+    const cliRows = JSON.parse(cliJson.stdout).rows as { value: number; seedRuns?: unknown[] }[];
+    expect(cliRows).toHaveLength(1);
+    expect(cliRows[0]?.seedRuns).toHaveLength(3);
+    expect(cliRows[0]?.value).toBeCloseTo(row?.score ?? Number.NaN, 12);
 
     // A later run with one seed, against the seeded run: the baseline is the three seeds merged.
     const single = await runAction(world, {

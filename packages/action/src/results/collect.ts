@@ -3,6 +3,7 @@ import path from 'node:path';
 import { detailsFileFor, type ProblemScore, readDetailsFile } from './details';
 import { NoResultsFoundError } from './errors';
 import { compareTimestamps, type ParsedResultsFile, parseResultsFile, type ResultRow } from './results-file';
+import { mergeSeedRows, type SeededRow } from './seeds';
 
 async function walk(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
@@ -44,16 +45,35 @@ export interface CollectedResults {
   files: ParsedResultsFile[];
 }
 
-/** Keeps, for each task, the row from the newest file (by the timestamp in the file name). */
+/**
+ * Keeps, for each task, the row from the newest file (by the timestamp in the file name). A `seeds:
+ * N` run's directory holds one file per seed, each recording its seed: those become one row merged
+ * over the newest file of each seed (`mergeSeedRows`), as the run's own report has it.
+ */
 export function newestPerTask(files: readonly ParsedResultsFile[]): ResultRow[] {
-  const newest = new Map<string, ResultRow>();
+  const newest = new Map<string, Map<number | null, SeededRow>>();
   for (const file of files) {
     for (const row of file.rows) {
-      const current = newest.get(row.benchmark);
-      if (!current || compareTimestamps(row.timestamp, current.timestamp) > 0) newest.set(row.benchmark, row);
+      const bySeed = newest.get(row.benchmark) ?? new Map<number | null, SeededRow>();
+      const current = bySeed.get(file.samplingSeed);
+      if (!current || compareTimestamps(row.timestamp, current.row.timestamp) > 0)
+        bySeed.set(file.samplingSeed, {
+          row,
+          ...(file.samplingSeed !== null && { seed: file.samplingSeed }),
+        });
+      newest.set(row.benchmark, bySeed);
     }
   }
-  return [...newest.values()].sort((a, b) => a.benchmark.localeCompare(b.benchmark));
+  const rows = [...newest.values()].flatMap((bySeed) => {
+    const entries = [...bySeed.values()];
+    if (entries.length > 1 && entries.every((e) => e.seed !== undefined)) return mergeSeedRows(entries);
+    // One seed, or runs with and without one: the newest file alone, as before seeds existed.
+    const latest = entries.reduce((a, b) =>
+      compareTimestamps(b.row.timestamp, a.row.timestamp) > 0 ? b : a,
+    );
+    return [latest.row];
+  });
+  return rows.sort((a, b) => a.benchmark.localeCompare(b.benchmark));
 }
 
 /**

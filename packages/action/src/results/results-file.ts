@@ -46,6 +46,8 @@ export interface ParsedResultsFile {
   lightevalSha: string | null;
   /** Written by the LightEval stand-in (`--simulate`), never by LightEval. */
   simulated: boolean;
+  /** The per-request sampling seed the run set (`seeds: N` jobs do), null when it set none. */
+  samplingSeed: number | null;
   rows: ResultRow[];
 }
 
@@ -148,6 +150,10 @@ export function parseResultsFile(
     evaluationSeconds,
     lightevalSha: json.config_general.lighteval_sha ?? null,
     simulated: json.config_general.simulated === true,
+    samplingSeed:
+      json.config_general.model_config?.generation_parameters?.seed ??
+      json.config_general.generation_parameters?.seed ??
+      null,
     rows,
   };
 }

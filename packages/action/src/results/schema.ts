@@ -17,6 +17,13 @@ export const resultsFileSchema = z.object({
     end_time: z.number().nullish(),
     // Only our LightEval stand-in writes this (true): its scores are not measurements.
     simulated: z.boolean().nullish(),
+    // The sampling seed's two homes (release fact table, results.configGeneralKeys): the generation
+    // parameters up to 0.10, the model config (with its generation parameters) from 0.11.
+    generation_parameters: z.looseObject({ seed: z.number().nullish() }).nullish().catch(null),
+    model_config: z
+      .looseObject({ generation_parameters: z.looseObject({ seed: z.number().nullish() }).nullish() })
+      .nullish()
+      .catch(null),
   }),
   // Metric values are numbers (NaN included) in practice; anything else is reported as "no score".
   results: z.record(z.string(), z.record(z.string(), z.unknown())),

@@ -60,6 +60,8 @@ export const resultsCommand: CommandSpec = {
       throw new UsageError('--model and --revision go with --results-repo and --baseline');
     }
     const collected = await collectResults(dir);
+    // What ran comes from the details (rows per problem, every seed's), never from the metric name.
+    await countWhatRan({ results: collected.rows, localResultsDir: dir });
     if (request) return resultsWithBaseline(dir, collected, request, { args, io, format });
     const { rows, files } = collected;
     const simulated = new Set(files.filter((f) => f.simulated).map((f) => f.file));
@@ -133,6 +135,8 @@ function resultsJson(rows: Row[], files: Collected['files'], simulated: Set<stri
       simulated: simulated.has(r.file),
       notes: r.notes,
       file: r.file,
+      // A `seeds: N` run's directory: each seed's own score and file (the row is their merge).
+      ...(r.seedRuns && { seedRuns: r.seedRuns }),
     })),
     files: files.map((f) => ({
       file: f.file,

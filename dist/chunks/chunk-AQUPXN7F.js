@@ -62971,7 +62971,11 @@ var resultsFileSchema = external_exports.object({
     start_time: external_exports.number().nullish(),
     end_time: external_exports.number().nullish(),
     // Only our LightEval stand-in writes this (true): its scores are not measurements.
-    simulated: external_exports.boolean().nullish()
+    simulated: external_exports.boolean().nullish(),
+    // The sampling seed's two homes (release fact table, results.configGeneralKeys): the generation
+    // parameters up to 0.10, the model config (with its generation parameters) from 0.11.
+    generation_parameters: external_exports.looseObject({ seed: external_exports.number().nullish() }).nullish().catch(null),
+    model_config: external_exports.looseObject({ generation_parameters: external_exports.looseObject({ seed: external_exports.number().nullish() }).nullish() }).nullish().catch(null)
   }),
   // Metric values are numbers (NaN included) in practice; anything else is reported as "no score".
   results: external_exports.record(external_exports.string(), external_exports.record(external_exports.string(), external_exports.unknown())),
@@ -63074,6 +63078,7 @@ function parseResultsFile(text3, file2, options = {}) {
     evaluationSeconds,
     lightevalSha: json2.config_general.lighteval_sha ?? null,
     simulated: json2.config_general.simulated === true,
+    samplingSeed: json2.config_general.model_config?.generation_parameters?.seed ?? json2.config_general.generation_parameters?.seed ?? null,
     rows
   };
 }
@@ -63109,63 +63114,6 @@ function resultRow(json2, task, where) {
     );
   }
   return { ...base, metric: headline.metric, value, stderr, samples: headline.samples, notes };
-}
-
-// packages/action/src/results/collect.ts
-async function walk(dir) {
-  const entries = await readdir2(dir, { withFileTypes: true });
-  const nested = await Promise.all(
-    entries.map(async (entry) => {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) return walk(full);
-      return entry.isFile() ? [full] : [];
-    })
-  );
-  return nested.flat();
-}
-async function findResultsFiles(outputDir) {
-  const files = await walk(outputDir);
-  return files.filter((file2) => {
-    const relative2 = path.relative(outputDir, file2).split(path.sep);
-    const inResults = relative2.includes("results") || path.basename(outputDir) === "results";
-    return inResults && /^results_.*\.json$/.test(path.basename(file2));
-  }).sort();
-}
-async function findDetailsFiles(outputDir) {
-  const files = await walk(outputDir);
-  return files.filter((file2) => path.relative(outputDir, file2).split(path.sep).includes("details")).filter((file2) => file2.endsWith(".parquet") || file2.endsWith(".jsonl")).sort();
-}
-function newestPerTask(files) {
-  const newest2 = /* @__PURE__ */ new Map();
-  for (const file2 of files) {
-    for (const row of file2.rows) {
-      const current2 = newest2.get(row.benchmark);
-      if (!current2 || compareTimestamps(row.timestamp, current2.timestamp) > 0) newest2.set(row.benchmark, row);
-    }
-  }
-  return [...newest2.values()].sort((a, b) => a.benchmark.localeCompare(b.benchmark));
-}
-async function collectResults(outputDir, options = {}) {
-  const paths = await findResultsFiles(outputDir);
-  if (paths.length === 0) throw new NoResultsFoundError(outputDir);
-  const files = await Promise.all(
-    paths.map(async (file2) => parseResultsFile(await readFile3(file2, "utf8"), file2, options))
-  );
-  files.sort((a, b) => compareTimestamps(a.timestamp, b.timestamp));
-  return { rows: newestPerTask(files), files };
-}
-async function readPerProblemScores(outputDir, rows) {
-  const detailsFiles = await findDetailsFiles(outputDir);
-  const scores = /* @__PURE__ */ new Map();
-  for (const row of rows) {
-    if (!row.metric) continue;
-    const runs = row.seedRuns ?? [row];
-    const files = runs.map((run) => detailsFileFor(detailsFiles, run));
-    if (files.some((file2) => file2 === void 0)) continue;
-    const read = await Promise.all(files.map((file2) => readDetailsFile(file2, row.metric)));
-    scores.set(row.benchmark, read.flat());
-  }
-  return scores;
 }
 
 // packages/action/src/results/seeds.ts
@@ -63221,6 +63169,77 @@ function seedSpread(runs) {
   const m = mean(values);
   const variance = values.reduce((s, x) => s + (x - m) ** 2, 0) / (values.length - 1);
   return { sd: Math.sqrt(variance), min: Math.min(...values), max: Math.max(...values) };
+}
+
+// packages/action/src/results/collect.ts
+async function walk(dir) {
+  const entries = await readdir2(dir, { withFileTypes: true });
+  const nested = await Promise.all(
+    entries.map(async (entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return walk(full);
+      return entry.isFile() ? [full] : [];
+    })
+  );
+  return nested.flat();
+}
+async function findResultsFiles(outputDir) {
+  const files = await walk(outputDir);
+  return files.filter((file2) => {
+    const relative2 = path.relative(outputDir, file2).split(path.sep);
+    const inResults = relative2.includes("results") || path.basename(outputDir) === "results";
+    return inResults && /^results_.*\.json$/.test(path.basename(file2));
+  }).sort();
+}
+async function findDetailsFiles(outputDir) {
+  const files = await walk(outputDir);
+  return files.filter((file2) => path.relative(outputDir, file2).split(path.sep).includes("details")).filter((file2) => file2.endsWith(".parquet") || file2.endsWith(".jsonl")).sort();
+}
+function newestPerTask(files) {
+  const newest2 = /* @__PURE__ */ new Map();
+  for (const file2 of files) {
+    for (const row of file2.rows) {
+      const bySeed = newest2.get(row.benchmark) ?? /* @__PURE__ */ new Map();
+      const current2 = bySeed.get(file2.samplingSeed);
+      if (!current2 || compareTimestamps(row.timestamp, current2.row.timestamp) > 0)
+        bySeed.set(file2.samplingSeed, {
+          row,
+          ...file2.samplingSeed !== null && { seed: file2.samplingSeed }
+        });
+      newest2.set(row.benchmark, bySeed);
+    }
+  }
+  const rows = [...newest2.values()].flatMap((bySeed) => {
+    const entries = [...bySeed.values()];
+    if (entries.length > 1 && entries.every((e) => e.seed !== void 0)) return mergeSeedRows(entries);
+    const latest = entries.reduce(
+      (a, b) => compareTimestamps(b.row.timestamp, a.row.timestamp) > 0 ? b : a
+    );
+    return [latest.row];
+  });
+  return rows.sort((a, b) => a.benchmark.localeCompare(b.benchmark));
+}
+async function collectResults(outputDir, options = {}) {
+  const paths = await findResultsFiles(outputDir);
+  if (paths.length === 0) throw new NoResultsFoundError(outputDir);
+  const files = await Promise.all(
+    paths.map(async (file2) => parseResultsFile(await readFile3(file2, "utf8"), file2, options))
+  );
+  files.sort((a, b) => compareTimestamps(a.timestamp, b.timestamp));
+  return { rows: newestPerTask(files), files };
+}
+async function readPerProblemScores(outputDir, rows) {
+  const detailsFiles = await findDetailsFiles(outputDir);
+  const scores = /* @__PURE__ */ new Map();
+  for (const row of rows) {
+    if (!row.metric) continue;
+    const runs = row.seedRuns ?? [row];
+    const files = runs.map((run) => detailsFileFor(detailsFiles, run));
+    if (files.some((file2) => file2 === void 0)) continue;
+    const read = await Promise.all(files.map((file2) => readDetailsFile(file2, row.metric)));
+    scores.set(row.benchmark, read.flat());
+  }
+  return scores;
 }
 
 // packages/action/src/hub/paths.ts
