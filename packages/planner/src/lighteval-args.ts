@@ -43,8 +43,7 @@ export interface LightevalCommandInput {
 /**
  * vLLM's sampling seed when the model args set none: `VLLMModelConfig.seed: NonNegativeInt = 1234`
  * (huggingface/lighteval src/lighteval/models/vllm/vllm_model.py, v0.9.0 … v0.13.0; a dataclass field
- * with the same default at v0.8.0). A `seeds: N` run uses 1234, 1235, …: its first seed is the one
- * every run without `seeds` used.
+ * with the same default at v0.8.0). A `seeds: N` run's per-request seeds start there: 1234, 1235, ….
  */
 export const LIGHTEVAL_DEFAULT_SEED = 1234;
 

@@ -68,9 +68,12 @@ export function applyPrecision(
       lines.push(`precision: ${b.name} keeps ${b.samplesPerPrompt} samples (its problem count is unknown)`);
       return b;
     }
-    lines.push(set.line);
     fromPrecision.push(b.name);
-    return { ...b, samplesPerPrompt: set.samples };
+    // With `seeds: N` the k generations a problem needs are spread over its N seed jobs.
+    const seeds = settings.seeds ?? 1;
+    const perSeed = Math.ceil(set.samples / seeds);
+    lines.push(seeds > 1 ? `${set.line}: ${perSeed} per seed job × ${seeds} seeds` : set.line);
+    return { ...b, samplesPerPrompt: perSeed };
   });
   return {
     settings: { ...settings, benchmarks: names, benchmarkDefinitions, samplesFromPrecision: fromPrecision },

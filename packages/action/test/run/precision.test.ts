@@ -41,6 +41,17 @@ describe('precision sets the samples per problem', () => {
     );
   });
 
+  it('with seeds: the needed generations per problem spread over the seed jobs, rounded up', () => {
+    // By hand: AIME needs 161 per problem (above); over 3 seeds ⌈161/3⌉ = 54 each (162 in all).
+    const applied = applyPrecision(settingsFor({ precision: 0.02, seeds: 3 }));
+    const aime = applied.settings.benchmarkDefinitions?.find((b) => b.name === 'aime24');
+    expect(aime?.samplesPerPrompt).toBe(54);
+    expect(applied.lines.join('\n')).toMatch(/54 per seed job × 3 seeds/);
+    expect(
+      applyPrecision(settingsFor({ precision: 0.02 })).settings.benchmarkDefinitions?.[0]?.samplesPerPrompt,
+    ).toBe(161);
+  });
+
   it("from a baseline's details: the count at which the smallest detectable change first reaches the target", () => {
     // 30 problems × 8 samples: problem i solved (i mod 9) of 8 times.
     const scores = Array.from({ length: 30 }, (_, i) => ({
