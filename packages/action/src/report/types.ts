@@ -16,6 +16,8 @@ export interface JobLayout {
 export interface JobReport {
   id: string;
   benchmarks: string[];
+  /** The job's sampling seed in a `seeds: N` run (absent: LightEval's default). */
+  seed?: number;
   /** Slurm state (`PENDING`, `RUNNING`, `COMPLETED`, `FAILED`, …) or `SUBMITTING`. */
   state: string;
   /** Why it is pending or why it failed (Slurm reason, exit code, "GPU out of memory"). */

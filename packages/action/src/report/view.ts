@@ -304,7 +304,7 @@ function jobTable(report: RunReport): { rows: string[][]; totalGpuHours: number;
     const hours = count(gpuHours(job.layout, job.elapsedSeconds));
     rows.push([
       total > 1 ? `${job.id} (attempt ${total} of ${total})` : job.id,
-      benchmarkList(job.benchmarks),
+      `${benchmarkList(job.benchmarks)}${job.seed !== undefined ? ` (seed ${job.seed})` : ''}`,
       job.reason ? `${job.state} (${job.reason})` : job.state,
       ...layoutCells(job.layout),
       job.queueSeconds == null ? '—' : duration(job.queueSeconds),

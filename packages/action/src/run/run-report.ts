@@ -81,6 +81,7 @@ function jobReport(
   const entry: JobReport = {
     id,
     benchmarks: job.planned.benchmarks,
+    ...(job.planned.seed !== undefined && { seed: job.planned.seed }),
     state: jobState?.state ?? (job.jobIds.length > 0 ? 'PENDING' : 'SUBMITTING'),
     layout: layoutOf(job.planned, jobState?.nodeList),
     elapsedSeconds: jobState?.elapsedSeconds ?? null,
