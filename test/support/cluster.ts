@@ -66,3 +66,32 @@ export function clusterSshOptions(cluster: ClusterConnection): SshOptions {
     logger: silentLogger,
   };
 }
+
+/**
+ * OpenSSH's argv for `remoteCommand` as the cluster user, the host key checked strictly against
+ * `knownHosts` (default: the pinned key the cluster wrote beside the user's private key).
+ */
+export function clusterSshArgs(
+  cluster: ClusterConnection,
+  remoteCommand: string,
+  knownHosts = cluster.privateKeyPath.replace(/[^/]+$/, 'known_hosts'),
+): string[] {
+  return [
+    '-i',
+    cluster.privateKeyPath,
+    '-p',
+    String(cluster.port),
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `UserKnownHostsFile=${knownHosts}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    `${cluster.user}@${cluster.host}`,
+    remoteCommand,
+  ];
+}
