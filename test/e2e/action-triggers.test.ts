@@ -11,6 +11,22 @@ import {
 } from './harness';
 
 const world = useWorld();
+const MODEL = 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B';
+
+/**
+ * Runs the action where it must stop, skipped, before any SSH connection: nothing listens on port 1,
+ * so had the action tried to connect, it would have failed, not skipped.
+ */
+async function runSkipped(eventName: string, event: unknown) {
+  const run = await runAction(world(), {
+    eventName,
+    event,
+    inputs: { ...clusterInputs(world(), uniqueRemoteDir(world())), 'ssh-port': '1', model: MODEL },
+  });
+  expect(run.outputs.status, run.stdout).toBe('skipped');
+  expect(run.exitCode).toBe(0);
+  return run;
+}
 
 describe('the bundled action, run as the runner runs it, against the real cluster', () => {
   it('workflow_dispatch: plans, submits over SSH, collects, reports, uploads, and sets every output', async () => {
@@ -55,27 +71,17 @@ describe('each trigger becomes the right evaluation', () => {
       event: eventFixture('push-tag'),
       inputs: {
         ...clusterInputs(world(), uniqueRemoteDir(world())),
-        model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
+        model: MODEL,
         benchmarks: 'math_500',
       },
     });
     expect(run.outputs.status, run.stdout).toBe('succeeded');
-    expect(run.stdout).toContain('deepseek-ai/DeepSeek-R1-Distill-Qwen-7B@v1.2.0');
+    expect(run.stdout).toContain(`${MODEL}@v1.2.0`);
     expect(world().github.state.calls.some((c) => c.path.includes('/collaborators/Codertocat/'))).toBe(false);
   });
 
   it('a push of a branch, or of a tag outside the pattern, is skipped without touching the cluster', async () => {
-    const run = await runAction(world(), {
-      eventName: 'push',
-      event: eventFixture('push-branch'),
-      inputs: {
-        ...clusterInputs(world(), uniqueRemoteDir(world())),
-        'ssh-port': '1',
-        model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
-      },
-    });
-    expect(run.outputs.status, run.stdout).toBe('skipped');
-    expect(run.exitCode).toBe(0);
+    await runSkipped('push', eventFixture('push-branch'));
   });
 
   it('a checkpoint dispatch evaluates the pushed step and charts it', async () => {
@@ -99,18 +105,7 @@ describe('each trigger becomes the right evaluation', () => {
   it('a label from someone without write permission is refused before any SSH connection', async () => {
     world().github.setPermission('Codertocat', 'read');
     const callsBefore = world().github.state.calls.length;
-    const run = await runAction(world(), {
-      eventName: 'pull_request_target',
-      event: eventFixture('pull-request-target-labeled'),
-      // Nothing listens on port 1: had the action tried to connect, it would have failed, not skipped.
-      inputs: {
-        ...clusterInputs(world(), uniqueRemoteDir(world())),
-        'ssh-port': '1',
-        model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
-      },
-    });
-    expect(run.outputs.status, run.stdout).toBe('skipped');
-    expect(run.exitCode).toBe(0);
+    const run = await runSkipped('pull_request_target', eventFixture('pull-request-target-labeled'));
     expect(run.stdout).toMatch(/::notice::.*permission/i);
     const calls = world()
       .github.state.calls.slice(callsBefore)
@@ -128,17 +123,7 @@ describe('each trigger becomes the right evaluation', () => {
       ...event.pull_request.labels,
       { ...event.pull_request.labels[0], name: hostile },
     ];
-    const run = await runAction(world(), {
-      eventName: 'pull_request_target',
-      event,
-      inputs: {
-        ...clusterInputs(world(), uniqueRemoteDir(world())),
-        'ssh-port': '1',
-        model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
-      },
-    });
-    expect(run.outputs.status, run.stdout).toBe('skipped');
-    expect(run.exitCode).toBe(0);
+    const run = await runSkipped('pull_request_target', event);
     // GitHub reports a triager's permission as read (role_name triage).
     expect(run.stdout).toMatch(/::notice::.*'read' permission/);
     // Neither the label's text nor a failed step: the guard ran before the labels were read.
@@ -148,16 +133,7 @@ describe('each trigger becomes the right evaluation', () => {
 
   it('a label on a pull request from a fork is refused unless allow-fork-prs', async () => {
     world().github.setPermission('a-maintainer', 'admin');
-    const run = await runAction(world(), {
-      eventName: 'pull_request_target',
-      event: eventFixture('pull-request-target-labeled-fork'),
-      inputs: {
-        ...clusterInputs(world(), uniqueRemoteDir(world())),
-        'ssh-port': '1',
-        model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
-      },
-    });
-    expect(run.outputs.status, run.stdout).toBe('skipped');
+    const run = await runSkipped('pull_request_target', eventFixture('pull-request-target-labeled-fork'));
     expect(run.stdout).toMatch(/::notice::.*fork/i);
   });
 
@@ -167,12 +143,7 @@ describe('each trigger becomes the right evaluation', () => {
       eventName: 'workflow_dispatch',
       event: eventFixture('workflow-dispatch'),
       inputs: { ...clusterInputs(world(), uniqueRemoteDir(world())), 'ssh-port': '1' },
-      configFile: [
-        'model: deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
-        'cluster:',
-        '  gpus-per-node: eight',
-        '',
-      ].join('\n'),
+      configFile: [`model: ${MODEL}`, 'cluster:', '  gpus-per-node: eight', ''].join('\n'),
     });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.status).toBe('failed');

@@ -119,6 +119,19 @@ function spec(runDir: string, multiNode: MultiNodeSpec, extra: Partial<JobSpec> 
   };
 }
 
+/** The batch step's environment on the first of two nodes, the doubles first on PATH. */
+function jobEnv(box: ReturnType<typeof sandbox>, env: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    PATH: `${box.bin}:${process.env.PATH}`,
+    NODES: 'node1 node2',
+    SLURM_JOB_NODELIST: 'node[1-2]',
+    SLURMD_NODENAME: 'node1',
+    LOG: box.log,
+    STATE: box.state,
+    ...env,
+  };
+}
+
 function run(box: ReturnType<typeof sandbox>, job: JobSpec, env: Record<string, string> = {}) {
   const script = renderBatchScript(job);
   return spawnSync('bash', ['-c', script], {
@@ -126,15 +139,7 @@ function run(box: ReturnType<typeof sandbox>, job: JobSpec, env: Record<string, 
     timeout: 30_000,
     // A socket on stdin makes bash read ~/.bashrc (its rshd heuristic): give it none.
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: `${box.bin}:${process.env.PATH}`,
-      NODES: 'node1 node2',
-      SLURM_JOB_NODELIST: 'node[1-2]',
-      SLURMD_NODENAME: 'node1',
-      LOG: box.log,
-      STATE: box.state,
-      ...env,
-    },
+    env: jobEnv(box, env),
   });
 }
 
@@ -206,15 +211,7 @@ describe('multi-node batch script: ray route', { timeout: 30_000 }, () => {
     const child = spawn('bash', ['-c', renderBatchScript(job)], {
       cwd: box.dir,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: `${box.bin}:${process.env.PATH}`,
-        NODES: 'node1 node2',
-        SLURM_JOB_NODELIST: 'node[1-2]',
-        SLURMD_NODENAME: 'node1',
-        LOG: box.log,
-        STATE: box.state,
-        FAULT: 'eval-hangs',
-      },
+      env: jobEnv(box, { FAULT: 'eval-hangs' }),
     });
     for (let i = 0; i < 100 && !existsSync(join(box.state, 'eval-env')); i++)
       await new Promise((r) => setTimeout(r, 100));
