@@ -23,7 +23,8 @@ import { createRandom, generateHostileString } from './generated-strings';
  *   SLURMD_NODENAME and SLURM_PROCID set, output to --output with %N replaced, and forwards TERM.
  * - ray start adds --num-gpus to a counter unless FAULT=worker-never-joins (workers then idle);
  *   ray status prints Ray's resource line, or fails when no head runs.
- * - vllm serve (head, not --headless) publishes its --served-model-name for curl; FAULT=crash exits 1.
+ * - vllm serve (head, not --headless) publishes its --served-model-name for curl; FAULT=crash makes
+ *   the head exit 1 (only the head: which of two dying steps the wait notices first is a race).
  */
 const DOUBLES: Record<string, string> = {
   scontrol: `printf '%s\\n' $NODES`,
@@ -53,9 +54,9 @@ case "$1" in
   stop) echo stopped >>"$STATE/stopped" ;;
 esac`,
   vllm: `r="$STATE/calls/$(date +%s%N)-$$"; printf '%s\\0' "$(basename "$0")" "$@" >"$r"
-[ "$FAULT" = crash ] && { echo "RuntimeError: CUDA out of memory" >&2; exit 1; }
 headless=no; name=""; prev=""
 for a in "$@"; do [ "$a" = --headless ] && headless=yes; [ "$prev" = --served-model-name ] && name="$a"; prev="$a"; done
+[ "$FAULT" = crash ] && [ "$headless" = no ] && { echo "RuntimeError: CUDA out of memory" >&2; exit 1; }
 if [ "$headless" = no ] && [ "$FAULT" != never-healthy ]; then printf '{"data":[{"id":"%s"}]}' "$name" >"$STATE/models"; fi
 trap 'exit 0' TERM; while :; do sleep 0.1; done`,
   curl: `url=""; for a in "$@"; do url="$a"; done
