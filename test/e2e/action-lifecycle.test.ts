@@ -1,27 +1,18 @@
 import type { ChildProcess } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   clusterInputs,
-  type E2eWorld,
   eventFixture,
   RESULTS_REPO,
   runAction,
   sacctJobsOfRun,
   squeueJobsOfRun,
-  startWorld,
   uniqueRemoteDir,
+  useWorld,
   waitForSacct,
 } from './harness';
 
-let world: E2eWorld;
-beforeAll(async () => {
-  world = await startWorld();
-  world.github.setPermission('octocat', 'write');
-  world.github.setPermission('Codertocat', 'write');
-});
-afterAll(async () => {
-  await world?.close();
-});
+const world = useWorld(['octocat', 'Codertocat']);
 
 const dispatch = (benchmarks = 'math_500') => {
   const event = eventFixture('workflow-dispatch');
@@ -32,18 +23,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('runs survive re-runs, cancellation and GPU out-of-memory', () => {
   it('a re-run of the same workflow run reattaches: exactly one job per benchmark set in accounting', async () => {
-    const remoteDir = uniqueRemoteDir(world);
+    const remoteDir = uniqueRemoteDir(world());
     const runId = `${Date.now()}`;
-    const first = await runAction(world, {
+    const first = await runAction(world(), {
       eventName: 'workflow_dispatch',
       event: dispatch(),
-      inputs: clusterInputs(world, remoteDir),
+      inputs: clusterInputs(world(), remoteDir),
       runId,
     });
-    const second = await runAction(world, {
+    const second = await runAction(world(), {
       eventName: 'workflow_dispatch',
       event: dispatch(),
-      inputs: clusterInputs(world, remoteDir),
+      inputs: clusterInputs(world(), remoteDir),
       runId,
     });
     expect(first.outputs.status, first.stdout).toBe('succeeded');
@@ -57,11 +48,11 @@ describe('runs survive re-runs, cancellation and GPU out-of-memory', () => {
   it('SIGINT from the runner cancels the jobs: nothing of the run is left in squeue', async () => {
     let child: ChildProcess | undefined;
     let output = '';
-    const pending = runAction(world, {
+    const pending = runAction(world(), {
       eventName: 'workflow_dispatch',
       event: dispatch(),
       inputs: {
-        ...clusterInputs(world, uniqueRemoteDir(world)),
+        ...clusterInputs(world(), uniqueRemoteDir(world())),
         'job-setup': 'export LIGHTEVAL_STANDIN_SLEEP=300',
       },
       onStart: (started) => {
@@ -93,11 +84,11 @@ describe('runs survive re-runs, cancellation and GPU out-of-memory', () => {
   });
 
   it('a GPU out-of-memory failure re-plans once with more GPUs per replica and succeeds', async () => {
-    const run = await runAction(world, {
+    const run = await runAction(world(), {
       eventName: 'workflow_dispatch',
       event: dispatch(),
       inputs: {
-        ...clusterInputs(world, uniqueRemoteDir(world)),
+        ...clusterInputs(world(), uniqueRemoteDir(world())),
         'job-setup': 'export LIGHTEVAL_STANDIN_MIN_GPUS=2',
       },
     });
@@ -118,12 +109,12 @@ describe('runs survive re-runs, cancellation and GPU out-of-memory', () => {
   });
 
   it('a detached run submits and exits; a later run with its run-id collects and reports', async () => {
-    const remoteDir = uniqueRemoteDir(world);
-    const detached = await runAction(world, {
+    const remoteDir = uniqueRemoteDir(world());
+    const detached = await runAction(world(), {
       eventName: 'workflow_dispatch',
       event: dispatch(),
       inputs: {
-        ...clusterInputs(world, remoteDir),
+        ...clusterInputs(world(), remoteDir),
         wait: 'false',
         'job-setup': 'export LIGHTEVAL_STANDIN_SLEEP=3',
       },
@@ -131,11 +122,11 @@ describe('runs survive re-runs, cancellation and GPU out-of-memory', () => {
     expect(detached.outputs.status, detached.stdout).toBe('submitted');
     const runId = detached.outputs['run-id'] ?? 'missing';
     expect(squeueJobsOfRun(runId).length + sacctJobsOfRun(runId).length).toBeGreaterThan(0);
-    const collected = await runAction(world, {
+    const collected = await runAction(world(), {
       eventName: 'workflow_dispatch',
       event: dispatch(),
       inputs: {
-        ...clusterInputs(world, remoteDir),
+        ...clusterInputs(world(), remoteDir),
         'run-id': runId,
         'job-setup': 'export LIGHTEVAL_STANDIN_SLEEP=3',
       },
@@ -148,13 +139,13 @@ describe('runs survive re-runs, cancellation and GPU out-of-memory', () => {
 
 describe('a scheduled collector reopens a detached run without ever submitting', () => {
   it('reports submitted while the job runs, then collects it once it has ended', async () => {
-    const remoteDir = uniqueRemoteDir(world);
+    const remoteDir = uniqueRemoteDir(world());
     const inputs = {
-      ...clusterInputs(world, remoteDir),
+      ...clusterInputs(world(), remoteDir),
       model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
       benchmarks: 'math_500',
     };
-    const detached = await runAction(world, {
+    const detached = await runAction(world(), {
       eventName: 'workflow_dispatch',
       event: dispatch(),
       inputs: { ...inputs, wait: 'false', 'job-setup': 'export LIGHTEVAL_STANDIN_SLEEP=8' },
@@ -162,7 +153,7 @@ describe('a scheduled collector reopens a detached run without ever submitting',
     expect(detached.outputs.status, detached.stdout).toBe('submitted');
     const runId = detached.outputs['run-id'] ?? 'missing';
     const schedule = { schedule: '*/30 * * * *', repository: eventFixture('workflow-dispatch').repository };
-    const early = await runAction(world, {
+    const early = await runAction(world(), {
       eventName: 'schedule',
       event: schedule,
       inputs: { ...inputs, 'run-id': runId },
@@ -170,7 +161,7 @@ describe('a scheduled collector reopens a detached run without ever submitting',
     expect(early.outputs.status, early.stdout).toBe('submitted');
     expect(early.exitCode).toBe(0);
     await waitForSacct(runId, 1, 60_000);
-    const late = await runAction(world, {
+    const late = await runAction(world(), {
       eventName: 'schedule',
       event: schedule,
       inputs: { ...inputs, 'run-id': runId },
@@ -183,10 +174,10 @@ describe('a scheduled collector reopens a detached run without ever submitting',
   it('refuses a run id with no run behind it, and a schedule without run-id is skipped', async () => {
     const schedule = { schedule: '*/30 * * * *', repository: eventFixture('workflow-dispatch').repository };
     const inputs = {
-      ...clusterInputs(world, uniqueRemoteDir(world)),
+      ...clusterInputs(world(), uniqueRemoteDir(world())),
       model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
     };
-    const unknown = await runAction(world, {
+    const unknown = await runAction(world(), {
       eventName: 'schedule',
       event: schedule,
       inputs: { ...inputs, 'run-id': 'me-000000000000' },
@@ -195,13 +186,13 @@ describe('a scheduled collector reopens a detached run without ever submitting',
     expect(unknown.stdout).toMatch(/::error::There is no run me-000000000000 to collect/);
     expect(sacctJobsOfRun('me-000000000000')).toEqual([]);
     // Refusing leaves nothing behind: asking again is refused again, never "still running".
-    const again = await runAction(world, {
+    const again = await runAction(world(), {
       eventName: 'schedule',
       event: schedule,
       inputs: { ...inputs, 'run-id': 'me-000000000000' },
     });
     expect(again.outputs.status, again.stdout).toBe('failed');
-    const bare = await runAction(world, { eventName: 'schedule', event: schedule, inputs });
+    const bare = await runAction(world(), { eventName: 'schedule', event: schedule, inputs });
     expect(bare.outputs.status, bare.stdout).toBe('skipped');
   });
 });
@@ -209,56 +200,56 @@ describe('a scheduled collector reopens a detached run without ever submitting',
 describe('the report: one sticky comment, and nothing lost when the Hub is down', () => {
   it('creates the PR comment once and updates it in place across runs, past 100 existing comments', async () => {
     for (let i = 0; i < 120; i++)
-      world.github.addComment('Codertocat/Hello-World', 2, `chatter ${i}`, 'someone');
+      world().github.addComment('Codertocat/Hello-World', 2, `chatter ${i}`, 'someone');
     const inputs = {
-      ...clusterInputs(world, uniqueRemoteDir(world)),
+      ...clusterInputs(world(), uniqueRemoteDir(world())),
       model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
       benchmarks: 'math_500',
     };
-    const first = await runAction(world, {
+    const first = await runAction(world(), {
       eventName: 'pull_request_target',
       event: eventFixture('pull-request-target-labeled'),
       inputs,
     });
-    const second = await runAction(world, {
+    const second = await runAction(world(), {
       eventName: 'pull_request_target',
       event: eventFixture('pull-request-target-labeled'),
       inputs,
     });
     expect(first.outputs.status, first.stdout).toBe('succeeded');
     expect(second.outputs.status, second.stdout).toBe('succeeded');
-    const ours = world.github
-      .commentsOf('Codertocat/Hello-World', 2)
+    const ours = world()
+      .github.commentsOf('Codertocat/Hello-World', 2)
       .filter((c) => c.body.includes('<!-- model-eval-report'));
     expect(ours).toHaveLength(1);
     expect(ours[0]?.login).toBe('github-actions[bot]');
     expect(ours[0]?.body).toMatch(/^## 🧪 SIMULATED · [\s\S]*^\| MATH\\-500 \| \d+ × \d+ \|/m);
-    expect(world.github.labelsOf('Codertocat/Hello-World', 2)).not.toContain('evaluate');
-    expect(world.github.state.violations).toEqual([]);
+    expect(world().github.labelsOf('Codertocat/Hello-World', 2)).not.toContain('evaluate');
+    expect(world().github.state.violations).toEqual([]);
   });
 
   it('compares with a baseline from the results repo and fails the step on a significant regression', async () => {
-    const remoteDir = uniqueRemoteDir(world);
+    const remoteDir = uniqueRemoteDir(world());
     const dispatchOf = (model: string, baseline: string) => {
       const event = eventFixture('workflow-dispatch');
       return { ...event, inputs: { model, revision: 'main', benchmarks: 'math_500', baseline } };
     };
     // LightEval is given each repo's pinned commit (the emulator's fixtureSha), and the stand-in scores
     // (model, revision) as given: Qwen-7B 46.3 and Llama-8B 14.1 on MATH-500 (500 problems), a clear drop.
-    const baseline = await runAction(world, {
+    const baseline = await runAction(world(), {
       eventName: 'workflow_dispatch',
       event: dispatchOf('deepseek-ai/DeepSeek-R1-Distill-Qwen-7B', 'none'),
-      inputs: { ...clusterInputs(world, remoteDir), 'results-repo': RESULTS_REPO },
+      inputs: { ...clusterInputs(world(), remoteDir), 'results-repo': RESULTS_REPO },
     });
     expect(baseline.outputs.status, baseline.stdout).toBe('succeeded');
-    const run = await runAction(world, {
+    const run = await runAction(world(), {
       eventName: 'workflow_dispatch',
       event: dispatchOf(
         'deepseek-ai/DeepSeek-R1-Distill-Llama-8B',
         'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B@main',
       ),
       inputs: {
-        ...clusterInputs(world, remoteDir),
+        ...clusterInputs(world(), remoteDir),
         'results-repo': RESULTS_REPO,
         'fail-on-regression': 'true',
       },
@@ -274,13 +265,13 @@ describe('the report: one sticky comment, and nothing lost when the Hub is down'
   });
 
   it('a Hub outage still posts the comment and keeps the results on the runner, and fails the step', async () => {
-    world.datasets.outage = true;
+    world().datasets.outage = true;
     try {
-      const run = await runAction(world, {
+      const run = await runAction(world(), {
         eventName: 'pull_request_target',
         event: eventFixture('pull-request-target-labeled'),
         inputs: {
-          ...clusterInputs(world, uniqueRemoteDir(world)),
+          ...clusterInputs(world(), uniqueRemoteDir(world())),
           model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
           benchmarks: 'aime24',
           'results-repo': RESULTS_REPO,
@@ -289,8 +280,8 @@ describe('the report: one sticky comment, and nothing lost when the Hub is down'
       });
       expect(run.exitCode).toBe(1);
       expect(run.stdout).toMatch(/::error::.*results upload to acme\/eval-results failed/);
-      const comment = world.github
-        .commentsOf('Codertocat/Hello-World', 2)
+      const comment = world()
+        .github.commentsOf('Codertocat/Hello-World', 2)
         .find((c) => c.body.includes('<!-- model-eval-report'));
       expect(comment?.body).toMatch(/^\| AIME 2024 \| \d+ × (\d+|\?) \|/m);
       expect(comment?.body).toMatch(/results upload to acme\/eval\\?-results failed/);
@@ -298,18 +289,18 @@ describe('the report: one sticky comment, and nothing lost when the Hub is down'
       const dir = run.outputs['results-dir'] ?? 'missing';
       expect(readdirSync(dir)).toEqual(expect.arrayContaining(['report.md', 'results.json', 'results']));
     } finally {
-      world.datasets.outage = false;
+      world().datasets.outage = false;
     }
   });
 });
 
 describe('a run that stops before it has jobs', () => {
   it('tells the PR why (a model that does not fit) and fails the step without submitting', async () => {
-    const run = await runAction(world, {
+    const run = await runAction(world(), {
       eventName: 'pull_request_target',
       event: eventFixture('pull-request-target-labeled'),
       inputs: {
-        ...clusterInputs(world, uniqueRemoteDir(world)),
+        ...clusterInputs(world(), uniqueRemoteDir(world())),
         model: 'deepseek-ai/DeepSeek-R1-Distill-Llama-70B',
         'gpu-memory-gib': '24',
       },
@@ -317,8 +308,8 @@ describe('a run that stops before it has jobs', () => {
     expect(run.exitCode).toBe(1);
     expect(run.outputs.status).toBe('failed');
     expect(run.stdout).toMatch(/::error::.*does not fit.*Use --max-nodes|::error::.*does not fit/);
-    const comment = world.github
-      .commentsOf('Codertocat/Hello-World', 2)
+    const comment = world()
+      .github.commentsOf('Codertocat/Hello-World', 2)
       .find((c) => c.body.includes('model=deepseek-ai/DeepSeek-R1-Distill-Llama-70B'));
     expect(comment?.body).toMatch(/failed/);
     expect(comment?.body).toMatch(/does not fit/);
@@ -328,6 +319,6 @@ describe('a run that stops before it has jobs', () => {
 
 describe('every GitHub API call of these runs', () => {
   it("matched GitHub's OpenAPI description (requests and responses)", () => {
-    expect(world.github.state.violations).toEqual([]);
+    expect(world().github.state.violations).toEqual([]);
   });
 });

@@ -1,31 +1,40 @@
 import { decodeSummary } from '@model-eval/action';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   clusterInputs,
-  type E2eWorld,
   eventFixture,
   RESULTS_REPO,
   runAction,
-  startWorld,
   uniqueRemoteDir,
+  useWorld,
   waitForSacct,
 } from './harness';
 
-let world: E2eWorld;
-beforeAll(async () => {
-  world = await startWorld();
-});
-afterAll(async () => {
-  await world?.close();
-});
+const world = useWorld();
+const MODEL = 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B';
+
+/**
+ * Runs the action where it must stop, skipped, before any SSH connection: nothing listens on port 1,
+ * so had the action tried to connect, it would have failed, not skipped.
+ */
+async function runSkipped(eventName: string, event: unknown) {
+  const run = await runAction(world(), {
+    eventName,
+    event,
+    inputs: { ...clusterInputs(world(), uniqueRemoteDir(world())), 'ssh-port': '1', model: MODEL },
+  });
+  expect(run.outputs.status, run.stdout).toBe('skipped');
+  expect(run.exitCode).toBe(0);
+  return run;
+}
 
 describe('the bundled action, run as the runner runs it, against the real cluster', () => {
   it('workflow_dispatch: plans, submits over SSH, collects, reports, uploads, and sets every output', async () => {
-    world.github.setPermission('octocat', 'write');
-    const run = await runAction(world, {
+    world().github.setPermission('octocat', 'write');
+    const run = await runAction(world(), {
       eventName: 'workflow_dispatch',
       event: eventFixture('workflow-dispatch'),
-      inputs: { ...clusterInputs(world, uniqueRemoteDir(world)), 'results-repo': RESULTS_REPO },
+      inputs: { ...clusterInputs(world(), uniqueRemoteDir(world())), 'results-repo': RESULTS_REPO },
     });
     expect(run.stdout, run.stdout).not.toMatch(/::error::/);
     expect(run.outputs.status, run.stdout).toBe('succeeded');
@@ -41,7 +50,7 @@ describe('the bundled action, run as the runner runs it, against the real cluste
     // One SIMULATED banner and title marker, and a row per benchmark under its readable name.
     expect(run.summary).toMatch(/^## 🧪 SIMULATED · /m);
     expect(run.summary).toMatch(/^\| AIME 2024 \| 30 × /m);
-    const commit = world.datasets.commits.at(-1);
+    const commit = world().datasets.commits.at(-1);
     expect(commit?.repo).toBe(RESULTS_REPO);
     expect(commit?.paths).toEqual(expect.arrayContaining(['summary.parquet', 'README.md']));
     expect(
@@ -57,44 +66,34 @@ describe('the bundled action, run as the runner runs it, against the real cluste
 
 describe('each trigger becomes the right evaluation', () => {
   it('a release tag evaluates the tagged revision, with no permission check (a push needs write access)', async () => {
-    const run = await runAction(world, {
+    const run = await runAction(world(), {
       eventName: 'push',
       event: eventFixture('push-tag'),
       inputs: {
-        ...clusterInputs(world, uniqueRemoteDir(world)),
-        model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
+        ...clusterInputs(world(), uniqueRemoteDir(world())),
+        model: MODEL,
         benchmarks: 'math_500',
       },
     });
     expect(run.outputs.status, run.stdout).toBe('succeeded');
-    expect(run.stdout).toContain('deepseek-ai/DeepSeek-R1-Distill-Qwen-7B@v1.2.0');
-    expect(world.github.state.calls.some((c) => c.path.includes('/collaborators/Codertocat/'))).toBe(false);
+    expect(run.stdout).toContain(`${MODEL}@v1.2.0`);
+    expect(world().github.state.calls.some((c) => c.path.includes('/collaborators/Codertocat/'))).toBe(false);
   });
 
   it('a push of a branch, or of a tag outside the pattern, is skipped without touching the cluster', async () => {
-    const run = await runAction(world, {
-      eventName: 'push',
-      event: eventFixture('push-branch'),
-      inputs: {
-        ...clusterInputs(world, uniqueRemoteDir(world)),
-        'ssh-port': '1',
-        model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
-      },
-    });
-    expect(run.outputs.status, run.stdout).toBe('skipped');
-    expect(run.exitCode).toBe(0);
+    await runSkipped('push', eventFixture('push-branch'));
   });
 
   it('a checkpoint dispatch evaluates the pushed step and charts it', async () => {
-    world.github.setPermission('Codertocat', 'write');
-    const run = await runAction(world, {
+    world().github.setPermission('Codertocat', 'write');
+    const run = await runAction(world(), {
       eventName: 'repository_dispatch',
       event: eventFixture('repository-dispatch-checkpoint'),
-      inputs: { ...clusterInputs(world, uniqueRemoteDir(world)), 'results-repo': RESULTS_REPO },
+      inputs: { ...clusterInputs(world(), uniqueRemoteDir(world())), 'results-repo': RESULTS_REPO },
     });
     expect(run.outputs.status, run.stdout).toBe('succeeded');
     expect(run.stdout).toContain('my-org/qwen-7b-grpo@step-1200');
-    const summary = world.datasets.repos.get(RESULTS_REPO)?.files.get('summary.parquet');
+    const summary = world().datasets.repos.get(RESULTS_REPO)?.files.get('summary.parquet');
     const rows = summary ? await decodeSummary(new Uint8Array(summary), 'summary.parquet') : [];
     expect(rows.filter((r) => r.revision === 'step-1200')).toEqual(
       expect.arrayContaining([
@@ -104,27 +103,18 @@ describe('each trigger becomes the right evaluation', () => {
   });
 
   it('a label from someone without write permission is refused before any SSH connection', async () => {
-    world.github.setPermission('Codertocat', 'read');
-    const callsBefore = world.github.state.calls.length;
-    const run = await runAction(world, {
-      eventName: 'pull_request_target',
-      event: eventFixture('pull-request-target-labeled'),
-      // Nothing listens on port 1: had the action tried to connect, it would have failed, not skipped.
-      inputs: {
-        ...clusterInputs(world, uniqueRemoteDir(world)),
-        'ssh-port': '1',
-        model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
-      },
-    });
-    expect(run.outputs.status, run.stdout).toBe('skipped');
-    expect(run.exitCode).toBe(0);
+    world().github.setPermission('Codertocat', 'read');
+    const callsBefore = world().github.state.calls.length;
+    const run = await runSkipped('pull_request_target', eventFixture('pull-request-target-labeled'));
     expect(run.stdout).toMatch(/::notice::.*permission/i);
-    const calls = world.github.state.calls.slice(callsBefore).map((c) => `${c.method} ${c.path}`);
+    const calls = world()
+      .github.state.calls.slice(callsBefore)
+      .map((c) => `${c.method} ${c.path}`);
     expect(calls).toEqual(['GET /repos/Codertocat/Hello-World/collaborators/Codertocat/permission']);
   });
 
   it('a triager adding evaluate to a PR with a malformed evaluate:<x> label gets a neutral skip that echoes nothing', async () => {
-    world.github.setPermission('Codertocat', 'triage');
+    world().github.setPermission('Codertocat', 'triage');
     const event = eventFixture('pull-request-target-labeled') as {
       pull_request: { labels: { name: string }[] };
     };
@@ -133,17 +123,7 @@ describe('each trigger becomes the right evaluation', () => {
       ...event.pull_request.labels,
       { ...event.pull_request.labels[0], name: hostile },
     ];
-    const run = await runAction(world, {
-      eventName: 'pull_request_target',
-      event,
-      inputs: {
-        ...clusterInputs(world, uniqueRemoteDir(world)),
-        'ssh-port': '1',
-        model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
-      },
-    });
-    expect(run.outputs.status, run.stdout).toBe('skipped');
-    expect(run.exitCode).toBe(0);
+    const run = await runSkipped('pull_request_target', event);
     // GitHub reports a triager's permission as read (role_name triage).
     expect(run.stdout).toMatch(/::notice::.*'read' permission/);
     // Neither the label's text nor a failed step: the guard ran before the labels were read.
@@ -152,32 +132,18 @@ describe('each trigger becomes the right evaluation', () => {
   });
 
   it('a label on a pull request from a fork is refused unless allow-fork-prs', async () => {
-    world.github.setPermission('a-maintainer', 'admin');
-    const run = await runAction(world, {
-      eventName: 'pull_request_target',
-      event: eventFixture('pull-request-target-labeled-fork'),
-      inputs: {
-        ...clusterInputs(world, uniqueRemoteDir(world)),
-        'ssh-port': '1',
-        model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
-      },
-    });
-    expect(run.outputs.status, run.stdout).toBe('skipped');
+    world().github.setPermission('a-maintainer', 'admin');
+    const run = await runSkipped('pull_request_target', eventFixture('pull-request-target-labeled-fork'));
     expect(run.stdout).toMatch(/::notice::.*fork/i);
   });
 
   it('a malformed config file fails the step with the file, line and what is wrong', async () => {
-    world.github.setPermission('octocat', 'write');
-    const run = await runAction(world, {
+    world().github.setPermission('octocat', 'write');
+    const run = await runAction(world(), {
       eventName: 'workflow_dispatch',
       event: eventFixture('workflow-dispatch'),
-      inputs: { ...clusterInputs(world, uniqueRemoteDir(world)), 'ssh-port': '1' },
-      configFile: [
-        'model: deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
-        'cluster:',
-        '  gpus-per-node: eight',
-        '',
-      ].join('\n'),
+      inputs: { ...clusterInputs(world(), uniqueRemoteDir(world())), 'ssh-port': '1' },
+      configFile: [`model: ${MODEL}`, 'cluster:', '  gpus-per-node: eight', ''].join('\n'),
     });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.status).toBe('failed');
@@ -187,6 +153,6 @@ describe('each trigger becomes the right evaluation', () => {
 
 describe('every GitHub API call of these runs', () => {
   it("matched GitHub's OpenAPI description (requests and responses)", () => {
-    expect(world.github.state.violations).toEqual([]);
+    expect(world().github.state.violations).toEqual([]);
   });
 });

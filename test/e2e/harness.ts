@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { EMULATOR_INSTALLATION_TOKEN, type GitHubEmulator, startGitHubEmulator } from '../emulators/github';
 import { type HubEmulator, startHubEmulator } from '../emulators/hub';
 import { createHubDatasetStore, type HubDatasetStore } from '../emulators/hub-datasets';
@@ -55,6 +56,25 @@ export async function startWorld(): Promise<E2eWorld> {
     close: async () => {
       await Promise.all([github.close(), hub.close()]);
     },
+  };
+}
+
+/**
+ * Registers the world an e2e file shares: started before its tests, with `writers` holding write
+ * permission on the GitHub emulator's repositories, and closed after them. Read it inside tests.
+ */
+export function useWorld(writers: readonly string[] = []): () => E2eWorld {
+  let world: E2eWorld | undefined;
+  beforeAll(async () => {
+    world = await startWorld();
+    for (const login of writers) world.github.setPermission(login, 'write');
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+  return () => {
+    if (!world) throw new Error('the e2e world is started in beforeAll; use it inside a test');
+    return world;
   };
 }
 

@@ -1,37 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  clusterInputs,
-  type E2eWorld,
-  eventFixture,
-  runAction,
-  startWorld,
-  uniqueRemoteDir,
-} from './harness';
+import { describe, expect, it } from 'vitest';
+import { clusterInputs, eventFixture, runAction, uniqueRemoteDir, useWorld } from './harness';
 
 // The bundled action on the real test cluster, once per LightEval grammar era: 0.10.0
 // (suite|task|fewshot|truncate, math_pass@1 names), 0.12.0 (suite|task|fewshot, LiveCodeBench under
 // `lighteval`) and 0.13.0 (task|fewshot). The simulated job must be told which release to imitate, and
 // every benchmark must come back with a score.
 
-let world: E2eWorld;
-beforeAll(async () => {
-  world = await startWorld();
-  world.github.setPermission('octocat', 'write');
-});
-afterAll(async () => {
-  await world?.close();
-});
+const world = useWorld(['octocat']);
 
 const BENCHMARKS = 'math_500,aime24,aime25,gpqa:diamond,lcb:codegeneration';
 
 describe.each(['0.10.0', '0.12.0', '0.13.0'])('the bundled action with lighteval-version %s', (version) => {
   it('runs all five benchmarks on the cluster and reports a score for each', async () => {
     const event = eventFixture('workflow-dispatch');
-    const run = await runAction(world, {
+    const run = await runAction(world(), {
       eventName: 'workflow_dispatch',
       event: { ...event, inputs: { ...(event.inputs as object), benchmarks: BENCHMARKS, baseline: 'none' } },
       inputs: {
-        ...clusterInputs(world, uniqueRemoteDir(world)),
+        ...clusterInputs(world(), uniqueRemoteDir(world())),
         'lighteval-version': version,
         benchmarks: BENCHMARKS,
       },

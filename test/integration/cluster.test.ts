@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireCluster } from '../support/cluster';
+import { clusterSshArgs, requireCluster } from '../support/cluster';
 
 // The behaviours of the real loopback Slurm cluster (test/cluster/up.sh) that the product relies on.
 // Slurm is driven with its own commands as local processes (these tests run as root on the node);
@@ -61,27 +61,8 @@ async function submitAsUser(args: readonly string[]): Promise<string> {
   return id;
 }
 
-function sshArgs(remoteCommand: string, knownHosts = knownHostsFile): string[] {
-  return [
-    '-i',
-    cluster.privateKeyPath,
-    '-p',
-    String(cluster.port),
-    '-o',
-    'BatchMode=yes',
-    '-o',
-    'IdentitiesOnly=yes',
-    '-o',
-    'StrictHostKeyChecking=yes',
-    '-o',
-    `UserKnownHostsFile=${knownHosts}`,
-    '-o',
-    'GlobalKnownHostsFile=/dev/null',
-    `${cluster.user}@${cluster.host}`,
-    remoteCommand,
-  ];
-}
-const knownHostsFile = cluster.privateKeyPath.replace(/[^/]+$/, 'known_hosts');
+const sshArgs = (remoteCommand: string, knownHosts?: string) =>
+  clusterSshArgs(cluster, remoteCommand, knownHosts);
 
 interface JobInfo {
   state: string;

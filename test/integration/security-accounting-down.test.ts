@@ -1,26 +1,21 @@
 import {
-  connectSsh,
   type JobSpec,
-  type SshTransport,
   silentLogger,
   submitJob,
   type Transport,
   type WatchEvent,
   watchJobs,
 } from '@model-eval/slurm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterSshOptions, requireCluster } from '../support/cluster';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useClusterRunDirectory } from '../support/cluster-run-dir';
 
 // Finding: "watching stalls while accounting is down". slurmdbd itself is shared by every test and
 // not ours to stop, so the outage is made where it matters, on the login node: sacct runs with a
 // copy of slurm.conf whose AccountingStoragePort points nowhere, so it fails exactly as it does with
 // slurmdbd stopped ("Problem talking to the database: Connection refused"), while squeue and scontrol
 // reach the real slurmctld. A real job completes during the outage; the watch must see it end.
-const cluster = requireCluster();
-const stamp = `${process.pid}-${Date.now()}`;
-const runDir = `${cluster.workDir}/security-dbd-${stamp}`;
+const { cluster, stamp, runDir, transport } = useClusterRunDirectory('security-dbd');
 const deadConf = `${runDir}/slurm-accounting-unreachable.conf`;
-let transport: SshTransport;
 
 /** The login node as it is while slurmdbd is unreachable: only sacct is affected. */
 function accountingDown(inner: Transport): Transport & { sacctFailures: number } {
@@ -39,9 +34,8 @@ function accountingDown(inner: Transport): Transport & { sacctFailures: number }
 }
 
 beforeAll(async () => {
-  transport = await connectSsh(clusterSshOptions(cluster));
-  await transport.exec(['mkdir', '-p', '-m', '700', runDir]);
-  const made = await transport.exec([
+  await transport().exec(['mkdir', '-p', '-m', '700', runDir]);
+  const made = await transport().exec([
     'sh',
     '-c',
     'sed "s/^AccountingStoragePort=.*/AccountingStoragePort=9/" /etc/slurm/slurm.conf > "$1"',
@@ -50,30 +44,26 @@ beforeAll(async () => {
   ]);
   expect(made.exitCode).toBe(0);
 });
-afterAll(async () => {
-  await transport?.exec(['rm', '-rf', '--', runDir]);
-  await transport?.close();
-});
 
 describe('watching while accounting is unreachable', () => {
   it('sacct really fails the way it does with slurmdbd stopped', async () => {
-    const result = await accountingDown(transport).exec(['sacct', '-X', '-n', '-j', '1']);
+    const result = await accountingDown(transport()).exec(['sacct', '-X', '-n', '-j', '1']);
     expect(result.exitCode).not.toBe(0);
     expect(result.stderr).toContain('Problem talking to the database');
   });
 
   it('a job that completes during the outage is seen to end, through squeue, and the watch says why', async () => {
     const spec: JobSpec = {
-      name: `security-dbd-${stamp}`,
-      key: `security-dbd-${stamp}`,
+      name: stamp,
+      key: stamp,
       runDir,
       timeLimit: '2',
       partition: cluster.partition,
       gpusPerNode: 1,
       command: ['sh', '-c', 'sleep 3; echo done'],
     };
-    const { jobId } = await submitJob(transport, spec, { logger: silentLogger, reattach: false });
-    const down = accountingDown(transport);
+    const { jobId } = await submitJob(transport(), spec, { logger: silentLogger, reattach: false });
+    const down = accountingDown(transport());
     const events: WatchEvent[] = [];
     const states = await watchJobs(down, {
       jobIds: [jobId],

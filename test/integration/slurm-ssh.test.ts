@@ -14,7 +14,7 @@ import {
   watchJobs,
 } from '@model-eval/slurm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { clusterSshOptions, requireCluster } from '../support/cluster';
+import { clusterSshEndpoint, clusterSshOptions, requireCluster } from '../support/cluster';
 
 // The SSH transport against the test cluster's real sshd: host key pinning, one multiplexed
 // connection, SFTP, and surviving a dropped connection in the middle of a watch.
@@ -100,14 +100,7 @@ describe('SSH transport against the real sshd', () => {
 
   it('reaches the login node through a jump host (the same sshd acting as bastion)', async () => {
     const transport = await connect({
-      jumpHost: {
-        host: cluster.host,
-        port: cluster.port,
-        username: cluster.user,
-        privateKey: readFileSync(cluster.privateKeyPath),
-        knownHostsLine: cluster.knownHostsLine,
-        agent: false,
-      },
+      jumpHost: clusterSshEndpoint(cluster),
     });
     expect((await transport.exec(['sinfo', '-h', '-o', '%P'])).stdout).toContain(cluster.partition);
     expect(transport.connectionsOpened).toBe(1);
@@ -115,14 +108,7 @@ describe('SSH transport against the real sshd', () => {
 
   it('refuses a bastion whose host key is not the pinned one (so the bastion really is in the path)', async () => {
     const attempt = connect({
-      jumpHost: {
-        host: cluster.host,
-        port: cluster.port,
-        username: cluster.user,
-        privateKey: readFileSync(cluster.privateKeyPath),
-        knownHostsLine: otherHostKeyLine(),
-        agent: false,
-      },
+      jumpHost: { ...clusterSshEndpoint(cluster), knownHostsLine: otherHostKeyLine() },
     });
     await expect(attempt).rejects.toBeInstanceOf(HostKeyMismatchError);
   });

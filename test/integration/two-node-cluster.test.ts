@@ -1,17 +1,20 @@
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireCluster } from '../support/cluster';
+import { type JobSpec, makeOwnedDirectory } from '@model-eval/slurm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { clusterSshArgs } from '../support/cluster';
+import { runJobToEnd, useClusterRunDirectory } from '../support/cluster-run-dir';
 
 // The two-node test cluster (test/cluster/up.sh) that multi-node runs rely on: steps across both
 // nodes, per-step accounting naming the nodes, and TCP between the nodes' own addresses from inside
-// a job (what Ray and vLLM's multi-node modes need). Jobs run as the cluster user, submitted over
-// the pinned SSH login like the product's; Slurm's own commands read the results as root.
+// a job (what Ray and vLLM's multi-node modes need). The job is the product's batch script, submitted
+// and followed over the pinned SSH login by the product's own submitJob/watchJobs; Slurm's own
+// commands read the results as root.
 
 const exec = promisify(execFile);
-const cluster = requireCluster();
+const { cluster, stamp, runDir: dir, transport } = useClusterRunDirectory('two-node');
 const [first, second] = cluster.nodes;
 if (!first || !second)
   throw new Error(`the test cluster has ${cluster.nodes.length} node(s); these tests need two`);
@@ -26,35 +29,12 @@ async function ok(command: string, args: readonly string[], timeout = 90_000): P
 }
 
 function ssh(remoteCommand: string): Promise<string> {
-  const knownHosts = cluster.privateKeyPath.replace(/[^/]+$/, 'known_hosts');
-  return ok('ssh', [
-    '-i',
-    cluster.privateKeyPath,
-    '-p',
-    String(cluster.port),
-    '-o',
-    'BatchMode=yes',
-    '-o',
-    'IdentitiesOnly=yes',
-    '-o',
-    'StrictHostKeyChecking=yes',
-    '-o',
-    `UserKnownHostsFile=${knownHosts}`,
-    '-o',
-    'GlobalKnownHostsFile=/dev/null',
-    `${cluster.user}@${cluster.host}`,
-    remoteCommand,
-  ]);
+  return ok('ssh', clusterSshArgs(cluster, remoteCommand));
 }
 
 /** Slurm's own expansion of a node list such as `node[1-2]`. */
 async function hostnames(nodeList: string): Promise<string[]> {
   return (await ok('scontrol', ['show', 'hostnames', nodeList])).trim().split('\n').sort();
-}
-
-async function jobState(id: string): Promise<string> {
-  const out = await ok('scontrol', ['show', 'job', '-o', id]);
-  return /\bJobState=(\S+)/.exec(out)?.[1] ?? '';
 }
 
 async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
@@ -68,7 +48,6 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
 }
 
 const allNames = cluster.nodes.map((n) => n.name).sort();
-const dir = join(cluster.workDir, `two-node-${Date.now()}`);
 
 // Each task listens on its node's address (found the way a job finds it: `hostname -I`), publishes
 // address and port in the shared work directory, connects to every other node's listener and
@@ -105,13 +84,8 @@ server.listen(0, address, () => {
 setTimeout(() => { console.log(me + ': timed out'); process.exit(2); }, 60000);
 `;
 
-const script = `#!/bin/bash
-#SBATCH --job-name=two-node-check
-#SBATCH --nodes=${cluster.nodes.length}
-#SBATCH --ntasks-per-node=1
-#SBATCH --gres=gpu:1
-#SBATCH --output=${dir}/job.out
-set -euo pipefail
+// The job's steps: one task on each node (--ntasks-per-node=1 below), each with one GPU.
+const steps = `set -euo pipefail
 srun --output=${dir}/step0.out bash -c 'echo "$(hostname) $SLURMD_NODENAME $(hostname -I)"'
 srun --nodes=1 --ntasks=1 -w ${second.name} --output=${dir}/step1.out hostname
 srun --output=${dir}/step2.out bash -c 'exec node ${dir}/probe.js ${dir} "$(hostname -I | cut -d" " -f1)" ${cluster.nodes.length - 1}'
@@ -120,27 +94,30 @@ srun --output=${dir}/step2.out bash -c 'exec node ${dir}/probe.js ${dir} "$(host
 let jobId = '';
 
 beforeAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir);
-  const owner = statSync(cluster.workDir);
-  chownSync(dir, owner.uid, owner.gid);
+  const spec: JobSpec = {
+    name: stamp,
+    key: stamp,
+    runDir: dir,
+    nodes: cluster.nodes.length,
+    gpusPerNode: 1,
+    extraDirectives: ['--ntasks-per-node=1'],
+    timeLimit: '5',
+    command: ['bash', '-c', steps],
+  };
+  // The run directory as the product makes it (the user's, mode 0700); root adds the probe to it.
+  await makeOwnedDirectory(transport(), dir);
   writeFileSync(join(dir, 'probe.js'), probe);
-  writeFileSync(join(dir, 'job.sh'), script);
-  jobId = (await ssh(`sbatch --parsable ${dir}/job.sh`)).trim().split(';')[0] ?? '';
-  // Other work may be queued: put this job first in line (root may lower a job's nice value).
-  await ok('scontrol', ['update', `JobId=${jobId}`, 'Nice=-10000']);
-  const state = await waitFor(`job ${jobId} to end`, 150_000, async () => {
-    const s = await jobState(jobId);
-    return ['PENDING', 'CONFIGURING', 'RUNNING', 'COMPLETING', ''].includes(s) ? undefined : s;
+  const ended = await runJobToEnd(transport(), spec, {
+    // Other work may be queued: put this job first in line (root may lower a job's nice value).
+    afterSubmit: (id) => ok('scontrol', ['update', `JobId=${id}`, 'Nice=-10000']),
   });
-  if (state !== 'COMPLETED') {
+  jobId = ended.jobId;
+  if (ended.stateClass !== 'succeeded') {
     const out = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : '(none)');
-    throw new Error(`job ${jobId} ended ${state}; job.out: ${out('job.out')}; step2: ${out('step2.out')}`);
+    throw new Error(
+      `job ${jobId} ended ${ended.stateClass}; stderr: ${out(`slurm-${jobId}.err`)}; step2: ${out('step2.out')}`,
+    );
   }
-});
-
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the two-node test cluster', () => {

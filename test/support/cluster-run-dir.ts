@@ -57,12 +57,17 @@ export function genuineResultsFixture(): string {
   return readFileSync(join(resultsFixtureDir, name), 'utf8');
 }
 
-/** Submits a job (no reattach) and follows it to its end; returns its id and final state class. */
+/**
+ * Submits a job (no reattach) and follows it to its end; returns its id and final state class.
+ * `afterSubmit` runs once the job id is known, before the wait (e.g. to move the job up the queue).
+ */
 export async function runJobToEnd(
   transport: Transport,
   spec: JobSpec,
+  options: { afterSubmit?: (jobId: string) => Promise<unknown> } = {},
 ): Promise<{ jobId: string; stateClass: string | undefined }> {
   const { jobId } = await submitJob(transport, spec, { logger: silentLogger, reattach: false });
+  await options.afterSubmit?.(jobId);
   const states = await watchJobs(transport, {
     jobIds: [jobId],
     initialIntervalMs: 1000,

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type SshOptions, silentLogger } from '@model-eval/slurm';
+import { type SshEndpoint, type SshOptions, silentLogger } from '@model-eval/slurm';
 import { z } from 'zod';
 
 /** Written by test/cluster/up.sh: how tests reach the real loopback Slurm cluster. */
@@ -54,8 +54,8 @@ export function requireCluster(): ClusterConnection {
   return clusterConnectionSchema.parse(JSON.parse(readFileSync(clusterConnectionPath, 'utf8')));
 }
 
-/** ssh2 options that log in to the test cluster as its user, with its host key pinned. */
-export function clusterSshOptions(cluster: ClusterConnection): SshOptions {
+/** The test cluster's login as one SSH endpoint (also a jump host): its user, its host key pinned. */
+export function clusterSshEndpoint(cluster: ClusterConnection): SshEndpoint {
   return {
     host: cluster.host,
     port: cluster.port,
@@ -63,6 +63,39 @@ export function clusterSshOptions(cluster: ClusterConnection): SshOptions {
     privateKey: readFileSync(cluster.privateKeyPath),
     knownHostsLine: cluster.knownHostsLine,
     agent: false,
-    logger: silentLogger,
   };
+}
+
+/** ssh2 options that log in to the test cluster as its user, with its host key pinned. */
+export function clusterSshOptions(cluster: ClusterConnection): SshOptions {
+  return { ...clusterSshEndpoint(cluster), logger: silentLogger };
+}
+
+/**
+ * OpenSSH's argv for `remoteCommand` as the cluster user, the host key checked strictly against
+ * `knownHosts` (default: the pinned key the cluster wrote beside the user's private key).
+ */
+export function clusterSshArgs(
+  cluster: ClusterConnection,
+  remoteCommand: string,
+  knownHosts = cluster.privateKeyPath.replace(/[^/]+$/, 'known_hosts'),
+): string[] {
+  return [
+    '-i',
+    cluster.privateKeyPath,
+    '-p',
+    String(cluster.port),
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `UserKnownHostsFile=${knownHosts}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    `${cluster.user}@${cluster.host}`,
+    remoteCommand,
+  ];
 }

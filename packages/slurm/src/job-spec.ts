@@ -67,6 +67,11 @@ export interface MultiNodeSpec {
   rendezvousPort: number;
   /** How long every node's GPUs may take to join Ray (seconds). */
   joinTimeoutSeconds: number;
+  /**
+   * Seconds between two checks of a bounded wait (Ray's GPU count, the server's health); default
+   * `DEFAULT_POLL_SECONDS` (2). Only tests that run the script against shell doubles set it shorter.
+   */
+  pollSeconds?: number;
   /** NIC for NCCL/Gloo and each node's VLLM_HOST_IP; absent: the first address `hostname -I` lists. */
   networkInterface?: string;
   serve?: {

@@ -29,6 +29,9 @@ export const STEP_SCRIPTS = {
   serveMpWorker: `${STEP_PREFIX}model_eval_nnodes="$2"; model_eval_master="$3"; model_eval_port="$4"; shift 4; exec "$@" --nnodes "$model_eval_nnodes" --node-rank "$((SLURM_PROCID + 1))" --master-addr "$model_eval_master" --master-port "$model_eval_port" --headless`,
 } as const;
 
+/** Seconds between two checks of the bounded waits, unless the spec sets `pollSeconds`. */
+export const DEFAULT_POLL_SECONDS = 2;
+
 function whole(name: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
   if (!Number.isInteger(value) || value < 1 || value > max) {
     throw new UnsafeBatchValueError(
@@ -44,6 +47,20 @@ interface Shape {
   gpus: number;
   rayPort: number;
   iface: string;
+  /** Seconds between two checks; in range, so `${poll}` is a plain decimal that `sleep` reads. */
+  poll: number;
+}
+
+/** From 0.01 s (String() stays a plain decimal `sleep` reads) to 60 s. */
+function pollOf(multi: MultiNodeSpec): number {
+  const value = multi.pollSeconds ?? DEFAULT_POLL_SECONDS;
+  if (!Number.isFinite(value) || value < 0.01 || value > 60) {
+    throw new UnsafeBatchValueError(
+      `The multi-node poll interval must be from 0.01 to 60 seconds, got ${value}.`,
+      'Fix the pollSeconds setting.',
+    );
+  }
+  return value;
 }
 
 function shapeOf(spec: JobSpec, multi: MultiNodeSpec): Shape {
@@ -52,6 +69,7 @@ function shapeOf(spec: JobSpec, multi: MultiNodeSpec): Shape {
     gpus: whole('GPUs per node', spec.gpusPerNode ?? 1),
     rayPort: whole('rendezvous port', multi.rendezvousPort, 65_535),
     iface: multi.networkInterface ?? '',
+    poll: pollOf(multi),
   };
 }
 
@@ -77,6 +95,9 @@ const workersWhere = (nodes: number) =>
 /** Functions every multi-node job defines first: the node's address, failing early, stopping every step. */
 function prelude(shape: Shape, multi: MultiNodeSpec): string[] {
   const rayEngine = multi.route === 'ray' || multi.serve?.engine === 'ray';
+  // The 30 s grace for steps to exit after TERM, checked every 0.5 s (or every poll, if shorter).
+  const stopPoll = Math.min(0.5, shape.poll);
+  const stopChecks = Math.round(30 / stopPoll);
   return [
     '# Multi-node: the head is this node (the batch step runs on the first node of the allocation).',
     IP_FUNCTION,
@@ -96,7 +117,7 @@ function prelude(shape: Shape, multi: MultiNodeSpec): string[] {
       : []),
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a JS template
     '  for pid in "${model_eval_step_pids[@]}"; do',
-    '    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 60 ]; do sleep 0.5; waited=$((waited + 1)); done',
+    `    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt ${stopChecks} ]; do sleep ${stopPoll}; waited=$((waited + 1)); done`,
     '    kill -KILL "$pid" 2>/dev/null || true',
     '  done',
     '  model_eval_step_pids=()',
@@ -145,7 +166,7 @@ function waitForRayGpus(
         ]
       : []),
     `  if [ "$SECONDS" -ge "$model_eval_deadline" ]; then model_eval_fail "Ray counts \${model_eval_gpus:-no} of ${want} GPUs after ${timeout} s (join-timeout): ${phase === 'head' ? 'the head itself is not up' : 'not every node has joined'}. Nodes that have not joined are among: ${phase === 'workers' ? '$model_eval_workers' : '$model_eval_head'}. Check their ray-*-NODE.out logs, that $model_eval_head_ip:${shape.rayPort} is reachable from every node (firewall, network-interface), and the GPUs Slurm gives each step"; fi`,
-    '  sleep 2',
+    `  sleep ${shape.poll}`,
     'done',
   ];
 }
@@ -229,7 +250,7 @@ function startServer(shape: Shape, multi: MultiNodeSpec): string[] {
         ]
       : []),
     `  if [ "$SECONDS" -ge "$model_eval_deadline" ]; then model_eval_fail "vllm serve on $model_eval_head did not answer /health and list $model_eval_served in /v1/models within ${timeout} s (serve-timeout): loading may need longer, or a node never joined (nodes $model_eval_nodes)" "vllm-serve-$model_eval_head.out"; fi`,
-    '  sleep 2',
+    `  sleep ${shape.poll}`,
     'done',
     `echo "model-eval: vllm serve answers on 127.0.0.1:${port} as $model_eval_served" >&2`,
   );

@@ -12,6 +12,7 @@ import {
   secretsPath,
   UnsafeBatchValueError,
 } from '../src/index';
+import { DEFAULT_POLL_SECONDS } from '../src/multi-node-script';
 import { createRandom, generateHostileString } from './generated-strings';
 
 /**
@@ -22,7 +23,8 @@ import { createRandom, generateHostileString } from './generated-strings';
  *   SLURMD_NODENAME and SLURM_PROCID set, output to --output with %N replaced, and forwards TERM.
  * - ray start adds --num-gpus to a counter unless FAULT=worker-never-joins (workers then idle);
  *   ray status prints Ray's resource line, or fails when no head runs.
- * - vllm serve (head, not --headless) publishes its --served-model-name for curl; FAULT=crash exits 1.
+ * - vllm serve (head, not --headless) publishes its --served-model-name for curl; FAULT=crash makes
+ *   the head exit 1 (only the head: which of two dying steps the wait notices first is a race).
  */
 const DOUBLES: Record<string, string> = {
   scontrol: `printf '%s\\n' $NODES`,
@@ -52,9 +54,9 @@ case "$1" in
   stop) echo stopped >>"$STATE/stopped" ;;
 esac`,
   vllm: `r="$STATE/calls/$(date +%s%N)-$$"; printf '%s\\0' "$(basename "$0")" "$@" >"$r"
-[ "$FAULT" = crash ] && { echo "RuntimeError: CUDA out of memory" >&2; exit 1; }
 headless=no; name=""; prev=""
 for a in "$@"; do [ "$a" = --headless ] && headless=yes; [ "$prev" = --served-model-name ] && name="$a"; prev="$a"; done
+[ "$FAULT" = crash ] && [ "$headless" = no ] && { echo "RuntimeError: CUDA out of memory" >&2; exit 1; }
 if [ "$headless" = no ] && [ "$FAULT" != never-healthy ]; then printf '{"data":[{"id":"%s"}]}' "$name" >"$STATE/models"; fi
 trap 'exit 0' TERM; while :; do sleep 0.1; done`,
   curl: `url=""; for a in "$@"; do url="$a"; done
@@ -86,10 +88,17 @@ function calls(log: string): string[][] {
     .map((file) => readFileSync(join(log, file), 'utf8').split('\0').slice(0, -1));
 }
 
+/**
+ * The doubles answer within milliseconds, so the script's bounded waits check every 0.05 s instead of
+ * every DEFAULT_POLL_SECONDS (2 s, what production renders: pinned in the last describe block).
+ */
+const FAST_POLL = 0.05;
+
 const serveMulti = (engine: 'ray' | 'mp', argv: string[], name = 'org/model'): MultiNodeSpec => ({
   route: 'serve',
   rendezvousPort: 6380,
   joinTimeoutSeconds: 5,
+  pollSeconds: FAST_POLL,
   serve: { argv, servedModelName: name, port: 8001, engine, timeoutSeconds: 5 },
 });
 
@@ -111,6 +120,19 @@ function spec(runDir: string, multiNode: MultiNodeSpec, extra: Partial<JobSpec> 
   };
 }
 
+/** The batch step's environment on the first of two nodes, the doubles first on PATH. */
+function jobEnv(box: ReturnType<typeof sandbox>, env: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    PATH: `${box.bin}:${process.env.PATH}`,
+    NODES: 'node1 node2',
+    SLURM_JOB_NODELIST: 'node[1-2]',
+    SLURMD_NODENAME: 'node1',
+    LOG: box.log,
+    STATE: box.state,
+    ...env,
+  };
+}
+
 function run(box: ReturnType<typeof sandbox>, job: JobSpec, env: Record<string, string> = {}) {
   const script = renderBatchScript(job);
   return spawnSync('bash', ['-c', script], {
@@ -118,19 +140,16 @@ function run(box: ReturnType<typeof sandbox>, job: JobSpec, env: Record<string, 
     timeout: 30_000,
     // A socket on stdin makes bash read ~/.bashrc (its rshd heuristic): give it none.
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: `${box.bin}:${process.env.PATH}`,
-      NODES: 'node1 node2',
-      SLURM_JOB_NODELIST: 'node[1-2]',
-      SLURMD_NODENAME: 'node1',
-      LOG: box.log,
-      STATE: box.state,
-      ...env,
-    },
+    env: jobEnv(box, env),
   });
 }
 
-const ray: MultiNodeSpec = { route: 'ray', rendezvousPort: 6380, joinTimeoutSeconds: 5 };
+const ray: MultiNodeSpec = {
+  route: 'ray',
+  rendezvousPort: 6380,
+  joinTimeoutSeconds: 5,
+  pollSeconds: FAST_POLL,
+};
 
 describe('multi-node batch script: ray route', { timeout: 30_000 }, () => {
   it('starts the head, then workers on the other nodes, waits for all GPUs, evaluates with RAY_ADDRESS, stops Ray everywhere', () => {
@@ -170,13 +189,14 @@ describe('multi-node batch script: ray route', { timeout: 30_000 }, () => {
   it('a worker that never joins ends the job early, naming the nodes and what to check', () => {
     const box = sandbox();
     const started = Date.now();
-    const result = run(box, spec(box.dir, { ...ray, joinTimeoutSeconds: 3 }), {
+    // 2 s: the head's own wait (the same deadline) keeps at least 1 s on a loaded machine.
+    const result = run(box, spec(box.dir, { ...ray, joinTimeoutSeconds: 2 }), {
       FAULT: 'worker-never-joins',
     });
     expect(result.status).toBe(MULTI_NODE_STARTUP_EXIT_CODE);
     expect(Date.now() - started).toBeLessThan(15_000);
     const stderr = result.stderr.toString();
-    expect(stderr).toMatch(/Ray counts 8 of 16 GPUs after 3 s \(join-timeout\)/);
+    expect(stderr).toMatch(/Ray counts 8 of 16 GPUs after 2 s \(join-timeout\)/);
     expect(stderr).toMatch(/among: node2/);
     expect(stderr).toMatch(/10\.1\.0\.1:6380 is reachable/);
     expect(calls(box.log).some((c) => c[0] === 'lighteval')).toBe(false);
@@ -192,15 +212,7 @@ describe('multi-node batch script: ray route', { timeout: 30_000 }, () => {
     const child = spawn('bash', ['-c', renderBatchScript(job)], {
       cwd: box.dir,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: `${box.bin}:${process.env.PATH}`,
-        NODES: 'node1 node2',
-        SLURM_JOB_NODELIST: 'node[1-2]',
-        SLURMD_NODENAME: 'node1',
-        LOG: box.log,
-        STATE: box.state,
-        FAULT: 'eval-hangs',
-      },
+      env: jobEnv(box, { FAULT: 'eval-hangs' }),
     });
     for (let i = 0; i < 100 && !existsSync(join(box.state, 'eval-env')); i++)
       await new Promise((r) => setTimeout(r, 100));
@@ -287,9 +299,13 @@ describe('multi-node batch script: serve route', { timeout: 30_000 }, () => {
 
   it('a server that never becomes healthy times out with serve-timeout', () => {
     const box = sandbox();
-    const result = run(box, spec(box.dir, serveMulti('mp', argv)), { FAULT: 'never-healthy' });
+    const multi = serveMulti('mp', argv);
+    if (!multi.serve) throw new Error('serveMulti has a server');
+    const result = run(box, spec(box.dir, { ...multi, serve: { ...multi.serve, timeoutSeconds: 1 } }), {
+      FAULT: 'never-healthy',
+    });
     expect(result.status).toBe(MULTI_NODE_STARTUP_EXIT_CODE);
-    expect(result.stderr.toString()).toMatch(/within 5 s \(serve-timeout\)/);
+    expect(result.stderr.toString()).toMatch(/within 1 s \(serve-timeout\)/);
   });
 });
 
@@ -337,5 +353,46 @@ describe('multi-node batch script: quoting', { timeout: 60_000 }, () => {
     expect(() => renderBatchScript({ ...base, multiNode: serveMulti('ray', []) })).toThrow(
       UnsafeBatchValueError,
     );
+  });
+});
+
+describe('multi-node batch script: poll interval', () => {
+  const waits = (script: string) => script.split('\n').filter((line) => /^ *sleep /.test(line));
+  const stopLoop = (script: string) => script.split('\n').find((line) => line.includes('kill -0 "$pid"'));
+  const { pollSeconds: _fast, ...rayDefault } = ray;
+  const serveDefault = (engine: 'ray' | 'mp'): MultiNodeSpec => {
+    const { pollSeconds: _poll, ...rest } = serveMulti(engine, ['vllm', 'serve', 'org/model']);
+    return rest;
+  };
+
+  it('by default every wait checks every 2 s and the stop grace is 60 checks of 0.5 s (what production renders)', () => {
+    expect(DEFAULT_POLL_SECONDS).toBe(2);
+    // ray: the head's wait and the workers' wait; serve/ray: both, then the health wait; serve/mp: health.
+    const cases: [MultiNodeSpec, number][] = [
+      [rayDefault, 2],
+      [serveDefault('ray'), 3],
+      [serveDefault('mp'), 1],
+    ];
+    for (const [multi, count] of cases) {
+      const script = renderBatchScript(spec('/tmp/x', multi));
+      expect(waits(script)).toEqual(Array.from({ length: count }, () => '  sleep 2'));
+      expect(stopLoop(script)).toBe(
+        '    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 60 ]; do sleep 0.5; waited=$((waited + 1)); done',
+      );
+    }
+  });
+
+  it('a shorter interval shortens every wait and keeps the 30 s stop grace; out-of-range intervals are refused', () => {
+    const script = renderBatchScript(spec('/tmp/x', { ...rayDefault, pollSeconds: 0.05 }));
+    expect(waits(script)).toEqual(['  sleep 0.05', '  sleep 0.05']);
+    expect(stopLoop(script)).toContain('[ "$waited" -lt 600 ]; do sleep 0.05;');
+    const slow = renderBatchScript(spec('/tmp/x', { ...rayDefault, pollSeconds: 5 }));
+    expect(waits(slow)).toEqual(['  sleep 5', '  sleep 5']);
+    expect(stopLoop(slow)).toContain('[ "$waited" -lt 60 ]; do sleep 0.5;');
+    for (const pollSeconds of [0, 0.001, -1, 61, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => renderBatchScript(spec('/tmp/x', { ...rayDefault, pollSeconds }))).toThrow(
+        UnsafeBatchValueError,
+      );
+    }
   });
 });

@@ -1,12 +1,7 @@
-import { Octokit } from '@octokit/rest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  EMULATOR_INSTALLATION_TOKEN,
-  type GitHubEmulator,
-  startGitHubEmulator,
-} from '../../../../test/emulators/github';
+import { describe, expect, it } from 'vitest';
 import { resolveSettings } from '../../src/config';
 import { eventGuardFacts, guardEvent } from '../../src/guard';
+import { useGuardEmulator } from './guard-emulator';
 
 // A PR labelled `evaluate` by a triager, on a PR that already carries a hostile `evaluate:<x>` label.
 const HOSTILE_LABEL = 'evaluate:<img src=x onerror=alert(1)>\n@team';
@@ -25,13 +20,7 @@ const labeledByTriager = {
 };
 
 describe('guardEvent (runs before input and label validation)', () => {
-  let github: GitHubEmulator;
-  let octokit: Octokit;
-  beforeAll(async () => {
-    github = await startGitHubEmulator({ defaultPermission: 'none' });
-    octokit = new Octokit({ auth: EMULATOR_INSTALLATION_TOKEN, baseUrl: github.url });
-  });
-  afterAll(() => github.close());
+  const { github, octokit } = useGuardEmulator();
 
   it('today the label validation fails first and echoes the label: the ordering matters', () => {
     // What resolveSettings (the step before the old guard) does with this event.
@@ -51,8 +40,8 @@ describe('guardEvent (runs before input and label validation)', () => {
   });
 
   it('a triager gets a neutral skip that echoes nothing the event author wrote', async () => {
-    github.setPermission('triager', 'triage');
-    const decision = await guardEvent(octokit, 'pull_request_target', labeledByTriager);
+    github().setPermission('triager', 'triage');
+    const decision = await guardEvent(octokit(), 'pull_request_target', labeledByTriager);
     expect(decision.kind).toBe('skip');
     if (decision.kind !== 'skip') return;
     expect(decision.reason).toBe('insufficient-permission');
@@ -63,15 +52,15 @@ describe('guardEvent (runs before input and label validation)', () => {
   });
 
   it('a writer passes on to the full checks', async () => {
-    github.setPermission('triager', 'write');
-    expect((await guardEvent(octokit, 'pull_request_target', labeledByTriager)).kind).toBe('allow');
+    github().setPermission('triager', 'write');
+    expect((await guardEvent(octokit(), 'pull_request_target', labeledByTriager)).kind).toBe('allow');
   });
 
   it('tag pushes and schedules need no lookup; a checked event without a sender is skipped', async () => {
     expect(eventGuardFacts('push', {})).toEqual({ needsCheck: false });
     expect(eventGuardFacts('schedule', {})).toEqual({ needsCheck: false });
     const { sender: _s, ...anonymous } = labeledByTriager;
-    expect((await guardEvent(octokit, 'workflow_dispatch', anonymous)).kind).toBe('skip');
+    expect((await guardEvent(octokit(), 'workflow_dispatch', anonymous)).kind).toBe('skip');
     await expect(guardEvent(undefined, 'workflow_dispatch', labeledByTriager)).rejects.toThrow(
       /needs a permission check/,
     );
@@ -79,7 +68,7 @@ describe('guardEvent (runs before input and label validation)', () => {
 
   it('a forged login cannot carry markup into the message', async () => {
     const forged = { ...labeledByTriager, sender: { login: 'x<b>@all\n' } };
-    const decision = await guardEvent(octokit, 'pull_request_target', forged);
+    const decision = await guardEvent(octokit(), 'pull_request_target', forged);
     expect(decision.kind === 'skip' && decision.message).toMatch(/@x\?b\?\?all\? has/);
   });
 });

@@ -1,11 +1,7 @@
 import { Octokit } from '@octokit/rest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  EMULATOR_INSTALLATION_TOKEN,
-  type GitHubEmulator,
-  startGitHubEmulator,
-} from '../../../../test/emulators/github';
+import { describe, expect, it } from 'vitest';
 import { decideGuard, type GuardFacts, guardRequest } from '../../src/guard';
+import { useGuardEmulator } from './guard-emulator';
 
 const repository = { owner: 'octo-org', name: 'models', fullName: 'octo-org/models' };
 const labelRequest: GuardFacts['request'] = {
@@ -65,40 +61,34 @@ describe('decideGuard', () => {
 });
 
 describe('guardRequest against the GitHub API emulator', () => {
-  let github: GitHubEmulator;
-  let octokit: Octokit;
-  beforeAll(async () => {
-    github = await startGitHubEmulator({ defaultPermission: 'none' });
-    octokit = new Octokit({ auth: EMULATOR_INSTALLATION_TOKEN, baseUrl: github.url });
-  });
-  afterAll(() => github.close());
+  const { github, octokit } = useGuardEmulator();
 
   it("reads the actor's permission and decides", async () => {
-    github.setPermission('labeler', 'maintain');
-    expect((await guardRequest(octokit, labelRequest, { allowForkPrs: false })).kind).toBe('allow');
-    github.setPermission('labeler', 'triage');
-    expect(await guardRequest(octokit, labelRequest, { allowForkPrs: false })).toMatchObject({
+    github().setPermission('labeler', 'maintain');
+    expect((await guardRequest(octokit(), labelRequest, { allowForkPrs: false })).kind).toBe('allow');
+    github().setPermission('labeler', 'triage');
+    expect(await guardRequest(octokit(), labelRequest, { allowForkPrs: false })).toMatchObject({
       kind: 'skip',
       reason: 'insufficient-permission',
     });
-    expect(github.state.calls.at(-1)).toMatchObject({
+    expect(github().state.calls.at(-1)).toMatchObject({
       method: 'GET',
       path: '/repos/octo-org/models/collaborators/labeler/permission',
       status: 200,
     });
-    expect(github.state.violations).toEqual([]);
+    expect(github().state.violations).toEqual([]);
   });
 
   it('makes no API call for a refused fork PR or a tag push', async () => {
-    const before = github.state.calls.length;
-    expect((await guardRequest(octokit, forkRequest, { allowForkPrs: false })).kind).toBe('skip');
+    const before = github().state.calls.length;
+    expect((await guardRequest(octokit(), forkRequest, { allowForkPrs: false })).kind).toBe('skip');
     const tag = { ...labelRequest, trigger: 'release-tag' as const, pullRequest: undefined };
-    expect((await guardRequest(octokit, tag, { allowForkPrs: false })).kind).toBe('allow');
-    expect(github.state.calls.length).toBe(before);
+    expect((await guardRequest(octokit(), tag, { allowForkPrs: false })).kind).toBe('allow');
+    expect(github().state.calls.length).toBe(before);
   });
 
   it('propagates API failures instead of deciding on them', async () => {
-    const badToken = new Octokit({ auth: 'ghs_not_a_known_token', baseUrl: github.url });
+    const badToken = new Octokit({ auth: 'ghs_not_a_known_token', baseUrl: github().url });
     await expect(guardRequest(badToken, labelRequest, { allowForkPrs: false })).rejects.toMatchObject({
       status: 401,
     });

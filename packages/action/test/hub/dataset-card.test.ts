@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { cardConfigs, renderDatasetCard, type SummaryRecord } from '../../src/hub';
+import { NO_BASELINE } from './summary-fixtures';
 
 function row(overrides: Partial<SummaryRecord>): SummaryRecord {
   return {
@@ -15,12 +16,7 @@ function row(overrides: Partial<SummaryRecord>): SummaryRecord {
     stderr: 0.08,
     ci_low: 0.14,
     ci_high: 0.46,
-    baseline: null,
-    baseline_score: null,
-    delta: null,
-    delta_ci_low: null,
-    delta_ci_high: null,
-    verdict: null,
+    ...NO_BASELINE,
     lighteval_version: '0.13.0',
     vllm_version: null,
     gpu_hours: 1,

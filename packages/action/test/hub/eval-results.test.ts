@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { type HubEmulator, startHubEmulator } from '../../../../test/emulators/hub';
 import { createHubDatasetStore, type HubDatasetStore } from '../../../../test/emulators/hub-datasets';
 import { evalResultsFiles, hubClientFromEnv, openEvalResultsPr, type SummaryRecord } from '../../src/hub';
+import { NO_BASELINE } from './summary-fixtures';
 
 const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures');
 const TOKEN = 'hf_test_write_token';
@@ -21,12 +22,7 @@ function row(overrides: Partial<SummaryRecord>): SummaryRecord {
     stderr: 0.035,
     ci_low: null,
     ci_high: null,
-    baseline: null,
-    baseline_score: null,
-    delta: null,
-    delta_ci_low: null,
-    delta_ci_high: null,
-    verdict: null,
+    ...NO_BASELINE,
     lighteval_version: '0.13.0',
     vllm_version: '0.11.0',
     gpu_hours: 1,

@@ -6,7 +6,10 @@ import {
   baseReport,
   checkpointReport,
   failedReport,
+  halfAndFullProblems,
   layout,
+  lighteval013Facts,
+  math500Result,
   oomReplanReport,
   regressionReport,
 } from './report-fixtures';
@@ -18,31 +21,23 @@ describe('per-problem statistics in the table', () => {
   // Within-problem variances: 0.5·0.5·4/3 = 1/3 and, for 4 of 4, p = ½/5 → 0.1·0.9 = 0.09; v̄ = 0.211667;
   // smallest detectable Δ = 1.96·√(2·0.211667/(30·4)) = 0.11641 → ±11.6; ±5.0 needs
   // ⌈2·1.96²·0.211667/(30·0.05²)⌉ = ⌈21.68⌉ = 22 samples per problem.
-  const perProblem = Array.from({ length: 30 }, (_, i) => ({
-    problem: `p${i}`,
-    score: i < 15 ? 0.5 : 1,
-    samples: 4,
-  }));
+  const perProblem = halfAndFullProblems();
   const statistics = benchmarkStatistics(
     { benchmark: 'aime24', value: 0.75, stderr: 0.05, perProblem },
     { precision: 0.05 },
   );
+  const aime24 = {
+    benchmark: 'aime24',
+    metric: 'pass@k:k=1',
+    value: 0.75,
+    stderr: 0.05,
+    problems: 30,
+    samples: 4,
+    statistics,
+  };
 
   it('shows the Wilson interval over problems and the smallest detectable change, with the samples a precision needs', () => {
-    const report = baseReport({
-      baseline: undefined,
-      results: [
-        {
-          benchmark: 'aime24',
-          metric: 'pass@k:k=1',
-          value: 0.75,
-          stderr: 0.05,
-          problems: 30,
-          samples: 4,
-          statistics,
-        },
-      ],
-    });
+    const report = baseReport({ baseline: undefined, results: [{ ...aime24 }] });
     const html = toHtml(renderReport(report));
     expect(resultsTable(html)[1]).toEqual([
       'AIME 2024',
@@ -70,25 +65,7 @@ describe('per-problem statistics in the table', () => {
       ],
     );
     const report = baseReport({
-      results: [
-        {
-          benchmark: 'aime24',
-          metric: 'pass@k:k=1',
-          value: 0.75,
-          stderr: 0.05,
-          problems: 30,
-          samples: 4,
-          statistics,
-        },
-        {
-          benchmark: 'math_500',
-          metric: 'pass@k:k=1&n=1',
-          value: 0.84,
-          stderr: 0.016394,
-          problems: 500,
-          samples: 1,
-        },
-      ],
+      results: [{ ...aime24 }, { ...math500Result }],
       baseline: { label: 'v1.0.0', values: { aime24: 2 / 3, math_500: 0.8 }, comparison },
     });
     const text = textOf(toHtml(renderReport(report)));
@@ -103,29 +80,7 @@ describe('the run facts say what reproduces the numbers', () => {
   it('the pinned commit, each dataset (revision, LiveCodeBench window), the seed and the generation settings', () => {
     const report = baseReport({
       commitSha: 'ad9f0ae0864d7fbcd1cd905e3c6c5b069cc8b562',
-      benchmarkFacts: [
-        {
-          benchmark: 'aime24',
-          dataset: 'HuggingFaceH4/aime_2024',
-          revision: null,
-          seeds: [1234],
-          seedSource: 'LightEval default (VLLMModelConfig.seed)',
-          temperature: 0.6,
-          topP: 0.95,
-          maxNewTokens: 32_768,
-        },
-        {
-          benchmark: 'lcb:codegeneration',
-          dataset: 'lighteval/code_generation_lite',
-          subset: 'v4_v5',
-          revision: null,
-          seeds: [1234],
-          seedSource: 'LightEval default (VLLMModelConfig.seed)',
-          temperature: 0.6,
-          topP: 0.95,
-          maxNewTokens: 32_768,
-        },
-      ],
+      benchmarkFacts: lighteval013Facts(),
     });
     const facts = textOf(toHtml(renderReport(report)));
     expect(facts).toContain(

@@ -1,19 +1,57 @@
-import type { JobReport, RunReport } from '../../src/report';
+import type { BenchmarkFacts, JobReport, RunReport } from '../../src/report';
 import { compareWithBaseline } from '../../src/stats';
 
 /** Report values for the rendering tests: the scenarios the issue names, with numbers worked out in the tests. */
 export const layout = { nodes: 1, gpusPerNode: 8, tensorParallel: 2, pipelineParallel: 1, dataParallel: 4 };
 
+type Result = RunReport['results'][number];
+
+/** MATH-500 at 84.0 ± 1.6 (the base report's first row); spread it, do not share it. */
+export const math500Result: Result = {
+  benchmark: 'math_500',
+  metric: 'pass@k:k=1&n=1',
+  value: 0.84,
+  stderr: 0.016394,
+  problems: 500,
+  samples: 1,
+};
+
+/**
+ * 30 problems × 4 samples: 15 solved 2 of 4, 15 solved 4 of 4 (worked by hand in render.test.ts:
+ * mean 0.75, Wilson [0.64976, 0.82910], smallest detectable Δ ±0.11641).
+ */
+export function halfAndFullProblems(): { problem: string; score: number; samples: number }[] {
+  return Array.from({ length: 30 }, (_, i) => ({ problem: `p${i}`, score: i < 15 ? 0.5 : 1, samples: 4 }));
+}
+
+/**
+ * What LightEval 0.13.0 runs AIME 2024 and LiveCodeBench with, as the run facts record it. Dataset
+ * repos and subset: the release's task configs (lighteval v0.13.0 hf_repo, hf_subset); seed:
+ * VLLMModelConfig.seed = 1234; generation: open-r1's temperature 0.6, top_p 0.95, 32,768 new tokens.
+ */
+export function lighteval013Facts(): BenchmarkFacts[] {
+  const generation = {
+    seeds: [1234],
+    seedSource: 'LightEval default (VLLMModelConfig.seed)',
+    temperature: 0.6,
+    topP: 0.95,
+    maxNewTokens: 32_768,
+  };
+  return [
+    { benchmark: 'aime24', dataset: 'HuggingFaceH4/aime_2024', revision: null, ...generation },
+    {
+      benchmark: 'lcb:codegeneration',
+      dataset: 'lighteval/code_generation_lite',
+      subset: 'v4_v5',
+      revision: null,
+      ...generation,
+    },
+  ];
+}
+
 export function baseReport(overrides: Partial<RunReport> = {}): RunReport {
   const results = [
-    {
-      benchmark: 'math_500',
-      metric: 'pass@k:k=1&n=1',
-      value: 0.84,
-      stderr: 0.016394,
-      problems: 500,
-      samples: 1,
-    },
+    { ...math500Result },
     {
       benchmark: 'aime24',
       metric: 'pass@k:k=1',

@@ -6,6 +6,7 @@ import { benchmarkFacts, LIGHTEVAL_DEFAULT_SEED } from '../../src/run/run-facts'
 import type { RunSettings } from '../../src/run/run-settings';
 import type { RunState } from '../../src/run/run-state';
 import { benchmarkStatistics } from '../../src/stats';
+import { halfAndFullProblems, lighteval013Facts } from '../report/report-fixtures';
 
 const modelDir = fileURLToPath(
   new URL('../../../../test/fixtures/models/deepseek-ai/DeepSeek-R1-Distill-Qwen-7B', import.meta.url),
@@ -54,29 +55,7 @@ describe('each benchmark is recorded with what produced its number', () => {
     const { state, settings } = await recorded('0.13.0', ['aime24', 'lcb:codegeneration']);
     // Dataset repos and subset from the release fact table (lighteval v0.13.0 task configs: hf_repo,
     // hf_subset); seed: VLLMModelConfig.seed = 1234; generation: temperature 0.6, top_p 0.95, 32,768.
-    expect(benchmarkFacts(state, settings, '0.13.0')).toEqual([
-      {
-        benchmark: 'aime24',
-        dataset: 'HuggingFaceH4/aime_2024',
-        revision: null,
-        seeds: [1234],
-        seedSource: 'LightEval default (VLLMModelConfig.seed)',
-        temperature: 0.6,
-        topP: 0.95,
-        maxNewTokens: 32_768,
-      },
-      {
-        benchmark: 'lcb:codegeneration',
-        dataset: 'lighteval/code_generation_lite',
-        subset: 'v4_v5',
-        revision: null,
-        seeds: [1234],
-        seedSource: 'LightEval default (VLLMModelConfig.seed)',
-        temperature: 0.6,
-        topP: 0.95,
-        maxNewTokens: 32_768,
-      },
-    ]);
+    expect(benchmarkFacts(state, settings, '0.13.0')).toEqual(lighteval013Facts());
   });
 
   it('reads the command line that ran: a seed set in the model args wins; 0.10 read LiveCodeBench from livecodebench/', async () => {
@@ -97,11 +76,7 @@ describe('each benchmark is recorded with what produced its number', () => {
   it('the Hub rows carry the identity, seeds, generation settings, the Wilson interval and the smallest detectable change', async () => {
     const { state, settings } = await recorded('0.13.0', ['aime24']);
     // 30 problems × 4 samples, 15 at 2/4 and 15 at 4/4: Wilson [0.64976, 0.82910], ±0.11641 (worked in render.test.ts).
-    const perProblem = Array.from({ length: 30 }, (_, i) => ({
-      problem: `p${i}`,
-      score: i < 15 ? 0.5 : 1,
-      samples: 4,
-    }));
+    const perProblem = halfAndFullProblems();
     const statistics = benchmarkStatistics({ benchmark: 'aime24', value: 0.75, stderr: 0.05, perProblem });
     const [row] = summaryRecordsForRun({
       runId: 'facts',
