@@ -62,7 +62,7 @@ import {
   upsertStickyComment,
   waitForCheckpointRevision,
   workflowRunUrl
-} from "./chunks/chunk-AQUPXN7F.js";
+} from "./chunks/chunk-J4ZL3CNL.js";
 import {
   __commonJS,
   __require,

@@ -88,9 +88,7 @@ describe('seeds: 3', () => {
     expect(seeded.summary).toContain('seed 1234 / 1235 / 1236 \\(generation\\_parameters');
     expect(seeded.summary).toContain('3 seeds per benchmark, one job each, merged');
     for (const seed of [1234, 1235, 1236])
-      expect(seeded.summary).toMatch(
-        new RegExp(`^\\| \\d+ \\| MATH\\\\-500 \\(seed ${seed}\\) \\| COMPLETED`, 'm'),
-      );
+      expect(seeded.summary).toContain(`| MATH\\-500 \\(seed ${seed}\\) | COMPLETED |`);
 
     // `model-eval results` on the copied results tells the same story as the run's report.
     const cli = await runCliCaptured([

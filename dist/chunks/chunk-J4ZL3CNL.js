@@ -67554,6 +67554,7 @@ var STEP_SCRIPTS = {
   /** $2 nodes, $3 head address, $4 master port, $5… the server's argv; node rank from the task's rank. */
   serveMpWorker: `${STEP_PREFIX}model_eval_nnodes="$2"; model_eval_master="$3"; model_eval_port="$4"; shift 4; exec "$@" --nnodes "$model_eval_nnodes" --node-rank "$((SLURM_PROCID + 1))" --master-addr "$model_eval_master" --master-port "$model_eval_port" --headless`
 };
+var DEFAULT_POLL_SECONDS = 2;
 function whole(name, value, max = Number.MAX_SAFE_INTEGER) {
   if (!Number.isInteger(value) || value < 1 || value > max) {
     throw new UnsafeBatchValueError(
@@ -67563,12 +67564,23 @@ function whole(name, value, max = Number.MAX_SAFE_INTEGER) {
   }
   return value;
 }
+function pollOf(multi) {
+  const value = multi.pollSeconds ?? DEFAULT_POLL_SECONDS;
+  if (!Number.isFinite(value) || value < 0.01 || value > 60) {
+    throw new UnsafeBatchValueError(
+      `The multi-node poll interval must be from 0.01 to 60 seconds, got ${value}.`,
+      "Fix the pollSeconds setting."
+    );
+  }
+  return value;
+}
 function shapeOf(spec, multi) {
   return {
     nodes: whole("node count", spec.nodes ?? 1),
     gpus: whole("GPUs per node", spec.gpusPerNode ?? 1),
     rayPort: whole("rendezvous port", multi.rendezvousPort, 65535),
-    iface: multi.networkInterface ?? ""
+    iface: multi.networkInterface ?? "",
+    poll: pollOf(multi)
   };
 }
 function backgroundStep(where, log, script, args, pidVar) {
@@ -67582,6 +67594,8 @@ var HEAD = '--nodes=1 --ntasks=1 --nodelist="$model_eval_head"';
 var workersWhere = (nodes) => `--nodes=${nodes - 1} --ntasks=${nodes - 1} --ntasks-per-node=1 --exclude="$model_eval_head"`;
 function prelude(shape, multi) {
   const rayEngine = multi.route === "ray" || multi.serve?.engine === "ray";
+  const stopPoll = Math.min(0.5, shape.poll);
+  const stopChecks = Math.round(30 / stopPoll);
   return [
     "# Multi-node: the head is this node (the batch step runs on the first node of the allocation).",
     IP_FUNCTION,
@@ -67599,7 +67613,7 @@ function prelude(shape, multi) {
     ] : [],
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a JS template
     '  for pid in "${model_eval_step_pids[@]}"; do',
-    '    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 60 ]; do sleep 0.5; waited=$((waited + 1)); done',
+    `    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt ${stopChecks} ]; do sleep ${stopPoll}; waited=$((waited + 1)); done`,
     '    kill -KILL "$pid" 2>/dev/null || true',
     "  done",
     "  model_eval_step_pids=()",
@@ -67637,7 +67651,7 @@ function waitForRayGpus(shape, multi, want, phase) {
       `  kill -0 "$model_eval_ray_workers_pid" 2>/dev/null || model_eval_fail "a Ray worker on $model_eval_workers exited before joining the head at $model_eval_head_ip:${shape.rayPort}: check each node's ray-worker-NODE.out, that the port is reachable from the workers, and that every node runs the same Ray"`
     ] : [],
     `  if [ "$SECONDS" -ge "$model_eval_deadline" ]; then model_eval_fail "Ray counts \${model_eval_gpus:-no} of ${want} GPUs after ${timeout} s (join-timeout): ${phase === "head" ? "the head itself is not up" : "not every node has joined"}. Nodes that have not joined are among: ${phase === "workers" ? "$model_eval_workers" : "$model_eval_head"}. Check their ray-*-NODE.out logs, that $model_eval_head_ip:${shape.rayPort} is reachable from every node (firewall, network-interface), and the GPUs Slurm gives each step"; fi`,
-    "  sleep 2",
+    `  sleep ${shape.poll}`,
     "done"
   ];
 }
@@ -67713,7 +67727,7 @@ function startServer(shape, multi) {
       `  kill -0 "$model_eval_workers_pid" 2>/dev/null || model_eval_fail "a headless vllm serve on $model_eval_workers exited: check each node's vllm-worker-NODE.out and that $model_eval_head_ip:${shape.rayPort} is reachable from it"`
     ] : [],
     `  if [ "$SECONDS" -ge "$model_eval_deadline" ]; then model_eval_fail "vllm serve on $model_eval_head did not answer /health and list $model_eval_served in /v1/models within ${timeout} s (serve-timeout): loading may need longer, or a node never joined (nodes $model_eval_nodes)" "vllm-serve-$model_eval_head.out"; fi`,
-    "  sleep 2",
+    `  sleep ${shape.poll}`,
     "done",
     `echo "model-eval: vllm serve answers on 127.0.0.1:${port2} as $model_eval_served" >&2`
   );
@@ -70567,9 +70581,11 @@ function applyPrecision(settings, variances = /* @__PURE__ */ new Map()) {
       lines.push(`precision: ${b.name} keeps ${b.samplesPerPrompt} samples (its problem count is unknown)`);
       return b;
     }
-    lines.push(set2.line);
     fromPrecision.push(b.name);
-    return { ...b, samplesPerPrompt: set2.samples };
+    const seeds = settings.seeds ?? 1;
+    const perSeed = Math.ceil(set2.samples / seeds);
+    lines.push(seeds > 1 ? `${set2.line}: ${perSeed} per seed job \xD7 ${seeds} seeds` : set2.line);
+    return { ...b, samplesPerPrompt: perSeed };
   });
   return {
     settings: { ...settings, benchmarks: names, benchmarkDefinitions, samplesFromPrecision: fromPrecision },
@@ -70702,6 +70718,7 @@ function jobReport(job, finished, progress) {
   const entry = {
     id,
     benchmarks: job.planned.benchmarks,
+    ...job.planned.seed !== void 0 && { seed: job.planned.seed },
     state: jobState?.state ?? (job.jobIds.length > 0 ? "PENDING" : "SUBMITTING"),
     layout: layoutOf(job.planned, jobState?.nodeList),
     elapsedSeconds: jobState?.elapsedSeconds ?? null,
@@ -72785,7 +72802,7 @@ function jobTable(report) {
     const hours = count(gpuHours(job.layout, job.elapsedSeconds));
     rows.push([
       total > 1 ? `${job.id} (attempt ${total} of ${total})` : job.id,
-      benchmarkList(job.benchmarks),
+      `${benchmarkList(job.benchmarks)}${job.seed !== void 0 ? ` (seed ${job.seed})` : ""}`,
       job.reason ? `${job.state} (${job.reason})` : job.state,
       ...layoutCells(job.layout),
       job.queueSeconds == null ? "\u2014" : duration3(job.queueSeconds),
