@@ -19,6 +19,16 @@ const wholeNumber = (min: number) => {
   return z.int({ error }).min(min, { error });
 };
 
+/**
+ * Samples per problem: open-r1's largest is 64 (AIME). A pull request's head configuration may set
+ * these (request/pr-head-config.ts), so a count is capped here, not only by `max-gpu-hours` when set:
+ * 1,024 on AIME's 30 problems is already 30,720 completions.
+ */
+export const MAX_SAMPLES_PER_PROBLEM = 1024;
+const samplesPerProblem = wholeNumber(1).max(MAX_SAMPLES_PER_PROBLEM, {
+  error: `must be at most ${MAX_SAMPLES_PER_PROBLEM} samples per problem`,
+});
+
 // YAML reads `0.10` as the number 0.1 and `1.0` as 1: version and revision fields must be strings.
 const text = z
   .string({
@@ -55,7 +65,7 @@ export const customTaskSchema = z.strictObject(
     fewshot: wholeNumber(0).optional(),
     'max-prompt-tokens': wholeNumber(1).optional(),
     'max-new-tokens': wholeNumber(1).optional(),
-    samples: wholeNumber(1).optional(),
+    samples: samplesPerProblem.optional(),
   },
   mapping,
 );
@@ -154,7 +164,7 @@ export const configFileSchema = z.strictObject(
      * (64 AIME, 4 MATH-500, 8 GPQA-Diamond, 16 LiveCodeBench).
      */
     samples: z
-      .record(z.string(), wholeNumber(1), { error: 'must be a mapping of benchmark: samples per problem' })
+      .record(z.string(), samplesPerProblem, { error: 'must be a mapping of benchmark: samples per problem' })
       .optional(),
     /** Target smallest detectable change in percentage points (`2`): sets the sample counts (docs/statistics.md). */
     precision: z

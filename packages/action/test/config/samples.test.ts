@@ -82,3 +82,11 @@ describe('seeds', () => {
     expect(() => withInput(base, 'three')).toThrow(/whole number/);
   });
 });
+
+describe('samples per problem have a ceiling', () => {
+  it('refuses more than 1,024 per problem, in the map and on a custom task (a PR head may set them)', () => {
+    expect(resolve(`${base}samples: {aime24: 1024}\n`).benchmarks[0]?.samplesPerPrompt).toBe(1024);
+    expect(() => resolve(`${base}samples: {aime24: 1025}\n`)).toThrow(/at most 1024 samples per problem/);
+    expect(() => resolve(base.replace('samples: 2}', 'samples: 5000}'))).toThrow(/at most 1024/);
+  });
+});
