@@ -23927,6 +23927,10 @@ var wholeNumber = (min) => {
   const error2 = `must be a whole number \u2265 ${min}`;
   return external_exports.int({ error: error2 }).min(min, { error: error2 });
 };
+var MAX_SAMPLES_PER_PROBLEM = 1024;
+var samplesPerProblem = wholeNumber(1).max(MAX_SAMPLES_PER_PROBLEM, {
+  error: `must be at most ${MAX_SAMPLES_PER_PROBLEM} samples per problem`
+});
 var text = external_exports.string({
   error: (issue2) => issue2.input === void 0 ? "is required" : "must be a string (quote values such as '0.10' that YAML would read as numbers)"
 }).trim().min(1, { error: "must not be empty" });
@@ -23949,7 +23953,7 @@ var customTaskSchema = external_exports.strictObject(
     fewshot: wholeNumber(0).optional(),
     "max-prompt-tokens": wholeNumber(1).optional(),
     "max-new-tokens": wholeNumber(1).optional(),
-    samples: wholeNumber(1).optional()
+    samples: samplesPerProblem.optional()
   },
   mapping
 );
@@ -24028,7 +24032,7 @@ var configFileSchema = external_exports.strictObject(
      * Samples per problem by benchmark name (`{aime24: 32}`), over the catalog's open-r1 defaults
      * (64 AIME, 4 MATH-500, 8 GPQA-Diamond, 16 LiveCodeBench).
      */
-    samples: external_exports.record(external_exports.string(), wholeNumber(1), { error: "must be a mapping of benchmark: samples per problem" }).optional(),
+    samples: external_exports.record(external_exports.string(), samplesPerProblem, { error: "must be a mapping of benchmark: samples per problem" }).optional(),
     /** Target smallest detectable change in percentage points (`2`): sets the sample counts (docs/statistics.md). */
     precision: external_exports.number({ error: "must be a number of percentage points, e.g. 2" }).positive({ error: "must be a number of percentage points > 0" }).lt(100, { error: "must be below 100 percentage points" }).optional(),
     /**
