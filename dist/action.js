@@ -62,7 +62,7 @@ import {
   upsertStickyComment,
   waitForCheckpointRevision,
   workflowRunUrl
-} from "./chunks/chunk-J4ZL3CNL.js";
+} from "./chunks/chunk-JXC2TBQ4.js";
 import {
   __commonJS,
   __require,

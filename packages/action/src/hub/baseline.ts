@@ -1,4 +1,5 @@
 import { listFiles } from '@huggingface/hub';
+import { MAX_SEEDS } from '@model-eval/planner';
 import {
   compareTimestamps,
   mergeSeedRows,
@@ -121,7 +122,12 @@ export async function readBaselineResults(
   const rows: ResultRow[] = [];
   const perProblem = new Map<string, ProblemScore[]>();
   for (const [benchmarkFolder, { path }] of newest) {
-    const group = seedGroups.get(path) ?? [{ path }];
+    // The summary is data: a group is used only when it is a plausible seeds run of this folder.
+    const listed = seedGroups.get(path);
+    const group =
+      listed && listed.length <= MAX_SEEDS && listed.every((f) => f.path.startsWith(`${benchmarkFolder}/`))
+        ? listed
+        : [{ path }];
     const read = await Promise.all(
       group.map((file) => readBenchmarkFile(client, repo, benchmarkFolder, file, files)),
     );

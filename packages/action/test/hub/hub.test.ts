@@ -8,6 +8,7 @@ import { createHubDatasetStore, type HubDatasetStore } from '../../../../test/em
 import {
   CARD_PATH,
   decodeSummary,
+  encodeSummary,
   HubCommitConflictError,
   HubRequestError,
   HubUnavailableError,
@@ -459,6 +460,23 @@ describe('a seeds run in the results repo', () => {
     expect(rows[0]?.results_file).toBe(paths[0]);
     expect(rows[0]?.seed_files).toBe(paths.join(','));
     expect(rows[0]?.seed_scores).toBe('1234:0.8,1235:0.7,1236:0.9');
+  });
+
+  it('a summary row naming files outside the benchmark folder is not followed: the newest file alone', async () => {
+    await uploadRun({ revision: 'v6', finishedAt: '2026-03-02T00:00:00Z' });
+    const own = `${MODEL}/v6/math_500/results_${TIMESTAMP}.json`;
+    const base = await runUpload({ revision: 'v7', finishedAt: '2026-03-02T01:00:00Z' });
+    // A row (as a hostile or broken writer could leave it) claiming v6's file with one of another folder.
+    const summary = base.summary.map((r) => ({ ...r, revision: 'v7', seeds: '1234,1235' }));
+    await uploadResults(client(), { ...base, summary });
+    const rows = (await summaryRows()).map((r) =>
+      r.revision === 'v7' ? { ...r, seed_files: `${own},${MODEL}/v7/aime24/results_x.json` } : r,
+    );
+    store.repos.get(REPO)?.files.set(SUMMARY_PATH, Buffer.from(encodeSummary(rows)));
+    const baseline = await readBaselineResults(client(), REPO, { model: MODEL, revision: 'v6', label: 'v6' });
+    expect(baseline?.rows.map((r) => [r.benchmark, r.value, r.seedRuns])).toEqual([
+      ['math_500', 0.834, undefined],
+    ]);
   });
 
   it('as a baseline: one row merged over the seeds (not the newest seed alone), every seed’s details', async () => {

@@ -67189,7 +67189,8 @@ async function readBaselineResults(client, repo, target) {
   const rows = [];
   const perProblem = /* @__PURE__ */ new Map();
   for (const [benchmarkFolder, { path: path2 }] of newest2) {
-    const group = seedGroups.get(path2) ?? [{ path: path2 }];
+    const listed = seedGroups.get(path2);
+    const group = listed && listed.length <= MAX_SEEDS && listed.every((f) => f.path.startsWith(`${benchmarkFolder}/`)) ? listed : [{ path: path2 }];
     const read = await Promise.all(
       group.map((file2) => readBenchmarkFile(client, repo, benchmarkFolder, file2, files))
     );
