@@ -62,7 +62,7 @@ import {
   upsertStickyComment,
   waitForCheckpointRevision,
   workflowRunUrl
-} from "./chunks/chunk-JXC2TBQ4.js";
+} from "./chunks/chunk-ULQSTKFP.js";
 import {
   __commonJS,
   __require,

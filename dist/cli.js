@@ -63,7 +63,7 @@ import {
   stateFilePath,
   toJobSpec,
   withStatistics
-} from "./chunks/chunk-JXC2TBQ4.js";
+} from "./chunks/chunk-ULQSTKFP.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/package.json

@@ -272,7 +272,34 @@ export function renderMultiNode(spec: JobSpec, multi: MultiNodeSpec): { prelude:
       `${shellJoin(spec.command)} &`,
       'model_eval_eval_pid=$!',
       'model_eval_step_pids+=("$model_eval_eval_pid")',
-      'wait "$model_eval_eval_pid"',
+      ...(multi.route === 'serve'
+        ? [
+            'model_eval_eval_rc=0',
+            'wait "$model_eval_eval_pid" || model_eval_eval_rc=$?',
+            ...serverOutlivedEvaluation(multi),
+            'exit "$model_eval_eval_rc"',
+          ]
+        : ['wait "$model_eval_eval_pid"']),
     ],
   };
+}
+
+/**
+ * The serve route's check after LightEval ends: the server (and its headless workers) must still
+ * run. LiteLLM answers a request it could not make, after its retries, with an empty response
+ * ("API call failed after N attempts, returning empty response", litellm_model.py), which LightEval
+ * scores as wrong and exits 0: a server that died mid-run would otherwise yield a lower score
+ * reported as a success. The job fails instead, with the server's log tail, which the
+ * out-of-memory classifier reads like any job log.
+ */
+function serverOutlivedEvaluation(multi: MultiNodeSpec): string[] {
+  const lines = [
+    `kill -0 "$model_eval_server_pid" 2>/dev/null || model_eval_fail "vllm serve on $model_eval_head exited while LightEval ran: its results are not used (LiteLLM scores a request to a dead server as an empty answer)" "vllm-serve-$model_eval_head.out"`,
+  ];
+  if (multi.serve?.engine === 'mp') {
+    lines.push(
+      `[ -z "\${model_eval_workers_pid:-}" ] || kill -0 "$model_eval_workers_pid" 2>/dev/null || model_eval_fail "a headless vllm serve on $model_eval_workers exited while LightEval ran: its results are not used" ""`,
+    );
+  }
+  return lines;
 }

@@ -58,13 +58,20 @@ headless=no; name=""; prev=""
 for a in "$@"; do [ "$a" = --headless ] && headless=yes; [ "$prev" = --served-model-name ] && name="$a"; prev="$a"; done
 [ "$FAULT" = crash ] && [ "$headless" = no ] && { echo "RuntimeError: CUDA out of memory" >&2; exit 1; }
 if [ "$headless" = no ] && [ "$FAULT" != never-healthy ]; then printf '{"data":[{"id":"%s"}]}' "$name" >"$STATE/models"; fi
+if [ "$FAULT" = crash-while-evaluating ] && [ "$headless" = no ]; then
+  until [ -f "$STATE/eval-started" ]; do sleep 0.05; done
+  echo "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB." >&2; exit 1
+fi
 trap 'exit 0' TERM; while :; do sleep 0.1; done`,
   curl: `url=""; for a in "$@"; do url="$a"; done
 [ -f "$STATE/models" ] || exit 7
 case "$url" in */health) ;; */v1/models) cat "$STATE/models" ;; esac`,
   lighteval: `r="$STATE/calls/$(date +%s%N)-$$"; printf '%s\\0' "$(basename "$0")" "$@" >"$r"
 printf '%s' "$RAY_ADDRESS|$VLLM_HOST_IP|$NCCL_SOCKET_IFNAME|$HF_TOKEN" >"$STATE/eval-env"
+touch "$STATE/eval-started"
 [ "$FAULT" = eval-hangs ] && { while :; do sleep 0.1; done; }
+# As LiteLLM does with a dead server: empty answers after its retries, and LightEval still exits 0.
+[ "$FAULT" = crash-while-evaluating ] && sleep 0.5
 exit 0`,
 };
 
@@ -295,6 +302,28 @@ describe('multi-node batch script: serve route', { timeout: 30_000 }, () => {
     const stderr = result.stderr.toString();
     expect(stderr).toMatch(/vllm serve on node1 exited before it became healthy/);
     expect(stderr).toMatch(/last lines of vllm-serve-node1\.out:\nRuntimeError: CUDA out of memory/);
+  });
+
+  it('a server that dies while LightEval runs fails the job even though LightEval exits 0', () => {
+    const box = sandbox();
+    const result = run(box, spec(box.dir, serveMulti('mp', argv)), { FAULT: 'crash-while-evaluating' });
+    expect(calls(box.log).filter((c) => c[0] === 'lighteval')).toHaveLength(1);
+    expect(result.status).toBe(MULTI_NODE_STARTUP_EXIT_CODE);
+    const stderr = result.stderr.toString();
+    expect(stderr).toMatch(/vllm serve on node1 exited while LightEval ran: its results are not used/);
+    // The log tail reaches the job's stderr, where the out-of-memory classifier looks.
+    expect(stderr).toMatch(
+      /last lines of vllm-serve-node1\.out:\ntorch\.OutOfMemoryError: CUDA out of memory/,
+    );
+  });
+
+  it('a server that outlives LightEval: the job exits with LightEval’s own status', () => {
+    const box = sandbox();
+    const ok = run(box, spec(box.dir, serveMulti('mp', argv)));
+    expect(ok.status).toBe(0);
+    const failing = sandbox();
+    writeFileSync(join(failing.bin, 'lighteval'), '#!/bin/bash\nexit 3\n');
+    expect(run(failing, spec(failing.dir, serveMulti('mp', argv))).status).toBe(3);
   });
 
   it('a server that never becomes healthy times out with serve-timeout', () => {

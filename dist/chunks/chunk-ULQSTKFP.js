@@ -67744,9 +67744,25 @@ function renderMultiNode(spec, multi) {
       `${shellJoin(spec.command)} &`,
       "model_eval_eval_pid=$!",
       'model_eval_step_pids+=("$model_eval_eval_pid")',
-      'wait "$model_eval_eval_pid"'
+      ...multi.route === "serve" ? [
+        "model_eval_eval_rc=0",
+        'wait "$model_eval_eval_pid" || model_eval_eval_rc=$?',
+        ...serverOutlivedEvaluation(multi),
+        'exit "$model_eval_eval_rc"'
+      ] : ['wait "$model_eval_eval_pid"']
     ]
   };
+}
+function serverOutlivedEvaluation(multi) {
+  const lines = [
+    `kill -0 "$model_eval_server_pid" 2>/dev/null || model_eval_fail "vllm serve on $model_eval_head exited while LightEval ran: its results are not used (LiteLLM scores a request to a dead server as an empty answer)" "vllm-serve-$model_eval_head.out"`
+  ];
+  if (multi.serve?.engine === "mp") {
+    lines.push(
+      `[ -z "\${model_eval_workers_pid:-}" ] || kill -0 "$model_eval_workers_pid" 2>/dev/null || model_eval_fail "a headless vllm serve on $model_eval_workers exited while LightEval ran: its results are not used" ""`
+    );
+  }
+  return lines;
 }
 
 // packages/slurm/src/batch-script.ts
