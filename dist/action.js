@@ -62,7 +62,7 @@ import {
   upsertStickyComment,
   waitForCheckpointRevision,
   workflowRunUrl
-} from "./chunks/chunk-ULQSTKFP.js";
+} from "./chunks/chunk-J63N7OYR.js";
 import {
   __commonJS,
   __require,

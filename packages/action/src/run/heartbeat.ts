@@ -8,6 +8,8 @@ export const HEARTBEAT_INTERVAL_MS = 60_000;
 export interface HeartbeatJob {
   jobId: string;
   benchmarks: readonly string[];
+  /** A seed job of a `seeds: N` run: the line names its seed, so its repeats are told apart. */
+  seed?: number;
   state: SlurmJobState;
 }
 
@@ -56,7 +58,8 @@ export function heartbeatLine(
   const seconds = pending ? waitedSeconds : Math.max(state.elapsedSeconds, 0);
   const how = pending ? `waiting ${formatSeconds(seconds)}` : `elapsed ${formatSeconds(seconds)}`;
   const lightEval = progress ? `, LightEval ${progress}` : '';
-  return `Job ${job.jobId} (${job.benchmarks.join(', ')}): still ${state.state}${reason}, ${how}${lightEval}`;
+  const seed = job.seed !== undefined ? `, seed ${job.seed}` : '';
+  return `Job ${job.jobId} (${job.benchmarks.join(', ')}${seed}): still ${state.state}${reason}, ${how}${lightEval}`;
 }
 
 /**

@@ -132,7 +132,9 @@ function startRunHeartbeat(context: RunContext) {
     jobs: () =>
       [...context.progress.live.entries()].flatMap(([jobId, entry]) => {
         const found = specOf(jobId);
-        return found ? [{ jobId, benchmarks: found.job.planned.benchmarks, state: entry.state }] : [];
+        if (!found) return [];
+        const { benchmarks, seed } = found.job.planned;
+        return [{ jobId, benchmarks, ...(seed !== undefined && { seed }), state: entry.state }];
       }),
     readLogTail: async (jobId) => {
       const found = specOf(jobId);

@@ -100,5 +100,8 @@ describe('startHeartbeat with a fake clock', () => {
         undefined,
       ),
     ).toBe('Job 7 (aime24, gpqa:diamond): still RUNNING, elapsed 1h02m');
+    expect(
+      heartbeatLine({ jobId: '8', benchmarks: ['aime24'], seed: 1235, state: running(61) }, 0, undefined),
+    ).toBe('Job 8 (aime24, seed 1235): still RUNNING, elapsed 1m01s');
   });
 });

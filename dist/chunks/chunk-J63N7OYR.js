@@ -71810,7 +71810,8 @@ function heartbeatLine(job, waitedSeconds, progress) {
   const seconds2 = pending ? waitedSeconds : Math.max(state.elapsedSeconds, 0);
   const how = pending ? `waiting ${formatSeconds(seconds2)}` : `elapsed ${formatSeconds(seconds2)}`;
   const lightEval = progress ? `, LightEval ${progress}` : "";
-  return `Job ${job.jobId} (${job.benchmarks.join(", ")}): still ${state.state}${reason}, ${how}${lightEval}`;
+  const seed = job.seed !== void 0 ? `, seed ${job.seed}` : "";
+  return `Job ${job.jobId} (${job.benchmarks.join(", ")}${seed}): still ${state.state}${reason}, ${how}${lightEval}`;
 }
 function startHeartbeat(deps) {
   const firstSeen = /* @__PURE__ */ new Map();
@@ -71959,7 +71960,9 @@ function startRunHeartbeat(context) {
     say: (line) => context.logger.info(line),
     jobs: () => [...context.progress.live.entries()].flatMap(([jobId, entry]) => {
       const found = specOf(jobId);
-      return found ? [{ jobId, benchmarks: found.job.planned.benchmarks, state: entry.state }] : [];
+      if (!found) return [];
+      const { benchmarks, seed } = found.job.planned;
+      return [{ jobId, benchmarks, ...seed !== void 0 && { seed }, state: entry.state }];
     }),
     readLogTail: async (jobId) => {
       const found = specOf(jobId);
