@@ -54,7 +54,8 @@ export function benchmarkFacts(
   const byBenchmark = new Map<string, BenchmarkFacts>();
   for (const job of state.jobs) {
     const { top, generation } = parseModelArgs(job.planned.lightevalModelArgs);
-    // The engine's seed (lighteval vllm) or the per-request one (the serve route's endpoint backend).
+    // The per-request seed (generation_parameters: what a `seeds: N` run sets on every route), else
+    // an engine seed in the model args (none of ours sets one).
     const engineSeed = numberOr(top.get('seed'));
     const requestSeed = numberOr(generation.get('seed'));
     const seed = requestSeed ?? engineSeed;
