@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lightevalFacts, release, releaseVersions } from '../fixtures/lighteval-facts/facts';
+import { readParquet } from '../support/parquet';
 import {
   cleanup,
   freePort,
@@ -18,19 +17,6 @@ import {
 // `lighteval endpoint litellm` in the LightEval stand-in, per release facts (endpointLitellm in
 // releases.json, read at each tag), against the vllm stand-in over real HTTP; and `lighteval vllm`
 // needing a Ray cluster when its world size exceeds the node (the pinned vLLM's fallback).
-
-const hyparquet: { parquetReadObjects: (o: { file: ArrayBuffer }) => Promise<unknown[]> } = await import(
-  pathToFileURL(
-    createRequire(fileURLToPath(new URL('../../packages/action/package.json', import.meta.url))).resolve(
-      'hyparquet',
-    ),
-  ).href
-);
-async function readParquet(file: string): Promise<Record<string, unknown>[]> {
-  const bytes = readFileSync(file);
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  return (await hyparquet.parquetReadObjects({ file: buffer })) as Record<string, unknown>[];
-}
 
 const endpointFacts = (version: string) => release(version).endpointLitellm.value;
 

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { buildLightevalArgs, getBenchmark } from '@model-eval/planner';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commandInput } from '../../packages/planner/test/fixtures';
 import { release, samplesDrawn } from '../fixtures/lighteval-facts/facts';
+import { readParquet } from '../support/parquet';
 import {
   cleanup,
   freePort,
@@ -23,13 +23,6 @@ import {
 // per-request one GenerationParameters.seed; the results file keeps the model config (0.11+) or the
 // generation parameters (≤ 0.10) in config_general (configGeneralKeys).
 
-const hyparquet: { parquetReadObjects: (o: { file: ArrayBuffer }) => Promise<unknown[]> } = await import(
-  pathToFileURL(
-    createRequire(fileURLToPath(new URL('../../packages/action/package.json', import.meta.url))).resolve(
-      'hyparquet',
-    ),
-  ).href
-);
 const modelsDir = fileURLToPath(new URL('../fixtures/models', import.meta.url));
 
 afterEach(cleanup);
@@ -59,9 +52,7 @@ async function readOutput(
   stderr: string,
 ): Promise<Output> {
   const file = JSON.parse(readFileSync(onlyFile(join(dir, 'results', modelPath)), 'utf8'));
-  const bytes = readFileSync(onlyFile(onlyFile(join(dir, 'details', modelPath))));
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const raw = (await hyparquet.parquetReadObjects({ file: buffer })) as Record<string, unknown>[];
+  const raw = await readParquet(onlyFile(onlyFile(join(dir, 'details', modelPath))));
   const rows = raw.map((row) => {
     const metric = (row.metric ?? row.metrics) as Record<string, number>;
     const texts = ((row.model_response as { text?: string[] } | undefined)?.text ??

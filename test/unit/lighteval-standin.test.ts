@@ -8,10 +8,9 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import {
   benchmarkCatalog,
   buildLightevalArgs,
@@ -28,6 +27,7 @@ import {
   release,
   releaseVersions,
 } from '../fixtures/lighteval-facts/facts';
+import { readParquet } from '../support/parquet';
 
 // The LightEval stand-in imitates the release it is told (LIGHTEVAL_STANDIN_VERSION), from the fact
 // table read at each release tag: it accepts exactly that release's command line, refuses the rest with
@@ -35,19 +35,6 @@ import {
 
 const standin = fileURLToPath(new URL('../fixtures/lighteval/lighteval', import.meta.url));
 const modelsDir = fileURLToPath(new URL('../fixtures/models', import.meta.url));
-// hyparquet is the action package's parquet reader (the one `model-eval results` uses); borrow it from there.
-const hyparquet: { parquetReadObjects: (o: { file: ArrayBuffer }) => Promise<unknown[]> } = await import(
-  pathToFileURL(
-    createRequire(fileURLToPath(new URL('../../packages/action/package.json', import.meta.url))).resolve(
-      'hyparquet',
-    ),
-  ).href
-);
-async function readParquet(file: string): Promise<Record<string, unknown>[]> {
-  const bytes = readFileSync(file);
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  return (await hyparquet.parquetReadObjects({ file: buffer })) as Record<string, unknown>[];
-}
 const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
