@@ -62,7 +62,7 @@ import {
   upsertStickyComment,
   waitForCheckpointRevision,
   workflowRunUrl
-} from "./chunks/chunk-J63N7OYR.js";
+} from "./chunks/chunk-HWEZ6JWU.js";
 import {
   __commonJS,
   __require,

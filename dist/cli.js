@@ -63,7 +63,7 @@ import {
   stateFilePath,
   toJobSpec,
   withStatistics
-} from "./chunks/chunk-J63N7OYR.js";
+} from "./chunks/chunk-HWEZ6JWU.js";
 import "./chunks/chunk-ZTRS4EJ4.js";
 
 // packages/action/package.json

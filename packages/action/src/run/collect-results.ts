@@ -82,7 +82,6 @@ export async function collectResults(
       }
     }
   }
-  await countSeedSamples(seeded, localResultsDir);
   collected.results = mergeSeedRows(seeded);
   for (const row of collected.results) {
     const missing = missingSeeds(row, finished);
@@ -97,7 +96,8 @@ export async function collectResults(
 
 /**
  * The samples each benchmark really drew, from its details (rows per problem), replacing what the
- * metric name says: from LightEval 0.11 a name keeps saying `n=1` whatever was drawn.
+ * metric name says: from LightEval 0.11 a name keeps saying `n=1` whatever was drawn. A seeds run's
+ * row counts every seed's generations; each of its seed runs, its own.
  */
 export async function countWhatRan(
   collected: Pick<CollectedResults, 'results' | 'localResultsDir'> &
@@ -109,6 +109,14 @@ export async function countWhatRan(
   );
   collected.perProblem = perProblem;
   for (const row of collected.results) {
+    const { seedRuns, ...single } = row;
+    for (const run of seedRuns ?? []) {
+      const own = await readPerProblemScores(collected.localResultsDir, [{ ...single, ...run }]).catch(
+        () => new Map<string, ProblemScore[]>(),
+      );
+      const seedRan = samplesThatRan(own.get(row.benchmark) ?? []);
+      if (seedRan) run.samples = seedRan.samples;
+    }
     const ran = samplesThatRan(perProblem.get(row.benchmark) ?? []);
     if (!ran) continue;
     row.samples = ran.samples;
@@ -116,33 +124,13 @@ export async function countWhatRan(
   }
 }
 
-/**
- * Each seed's own samples per problem from its own details, before the rows merge (afterwards the
- * merged row's count is every seed's generations together).
- */
-async function countSeedSamples(rows: readonly SeededRow[], localResultsDir: string): Promise<void> {
-  const seeded = rows.filter((r) => r.seed !== undefined).map((r) => r.row);
-  if (seeded.length === 0) return;
-  const perProblem = new Map<ResultRow, ProblemScore[]>();
-  for (const row of seeded) {
-    const scores = await readPerProblemScores(localResultsDir, [row]).catch(() => new Map());
-    perProblem.set(row, scores.get(row.benchmark) ?? []);
-  }
-  for (const row of seeded) {
-    const ran = samplesThatRan(perProblem.get(row) ?? []);
-    if (ran) row.samples = ran.samples;
-  }
-}
-
 /** The seeds planned for a row's benchmark whose jobs did not succeed (their numbers are not in it). */
 function missingSeeds(row: ResultRow, finished: readonly FinishedJob[]): number[] {
-  const planned = finished.filter(
-    (f) => f.planned.benchmarks.includes(row.benchmark) && f.planned.seed !== undefined,
-  );
   const merged = new Set((row.seedRuns ?? []).map((s) => s.seed));
-  if (planned.length === 0) return [];
-  return planned.flatMap((f) =>
-    f.planned.seed !== undefined && !merged.has(f.planned.seed) ? [f.planned.seed] : [],
+  return finished.flatMap(({ planned }) =>
+    planned.benchmarks.includes(row.benchmark) && planned.seed !== undefined && !merged.has(planned.seed)
+      ? [planned.seed]
+      : [],
   );
 }
 

@@ -59,12 +59,12 @@ export function benchmarkFacts(
     const engineSeed = numberOr(top.get('seed'));
     const requestSeed = numberOr(generation.get('seed'));
     const seed = requestSeed ?? engineSeed;
+    const ranWith = seed ?? LIGHTEVAL_DEFAULT_SEED;
     for (const name of job.planned.benchmarks) {
       const known = byBenchmark.get(name);
       // The seed jobs of a `seeds: N` run differ only in the seed: one entry lists them all.
       if (known) {
-        if (!known.seeds.includes(seed ?? LIGHTEVAL_DEFAULT_SEED))
-          known.seeds.push(seed ?? LIGHTEVAL_DEFAULT_SEED);
+        if (!known.seeds.includes(ranWith)) known.seeds.push(ranWith);
         continue;
       }
       const definition = definitionOf(name, settings);
@@ -73,7 +73,7 @@ export function benchmarkFacts(
         : { benchmark: name, revision: null };
       byBenchmark.set(name, {
         ...identity,
-        seeds: [seed ?? LIGHTEVAL_DEFAULT_SEED],
+        seeds: [ranWith],
         seedSource:
           seed === null
             ? 'LightEval default (VLLMModelConfig.seed)'

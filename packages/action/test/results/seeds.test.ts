@@ -9,6 +9,7 @@ import {
   samplesThatRan,
   seedSpread,
 } from '../../src/results';
+import { countWhatRan } from '../../src/run/collect-results';
 import { scoreInterval } from '../../src/stats';
 
 const METRIC = 'pass@k:k=1&n=4';
@@ -102,6 +103,15 @@ describe('merging the jobs of a seeds run', () => {
     ]);
     expect(scoreInterval(scores)).toEqual(byHand);
     expect(byHand?.value).toBeCloseTo(17 / 36, 12);
+    // What ran, from the details: each seed its own 4, the row all 12 (the metric name says neither).
+    // As the metric name (`n=1` from 0.11) would have them before the details are read.
+    const stale = structuredClone(merged);
+    stale.samples = 3;
+    for (const run of stale.seedRuns ?? []) run.samples = 1;
+    const counted = { results: [stale], localResultsDir: dir };
+    await countWhatRan(counted);
+    expect(counted.results[0]?.seedRuns?.map((s) => s.samples)).toEqual([4, 4, 4]);
+    expect([counted.results[0]?.problems, counted.results[0]?.samples]).toEqual([3, 12]);
     // One seed's details missing: no per-problem scores rather than a score over some seeds.
     const lost = {
       ...merged,

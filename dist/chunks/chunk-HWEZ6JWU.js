@@ -70676,18 +70676,18 @@ function benchmarkFacts(state, settings, lightevalVersion) {
     const engineSeed = numberOr(top.get("seed"));
     const requestSeed = numberOr(generation.get("seed"));
     const seed = requestSeed ?? engineSeed;
+    const ranWith = seed ?? LIGHTEVAL_DEFAULT_SEED;
     for (const name of job.planned.benchmarks) {
       const known = byBenchmark.get(name);
       if (known) {
-        if (!known.seeds.includes(seed ?? LIGHTEVAL_DEFAULT_SEED))
-          known.seeds.push(seed ?? LIGHTEVAL_DEFAULT_SEED);
+        if (!known.seeds.includes(ranWith)) known.seeds.push(ranWith);
         continue;
       }
       const definition = definitionOf(name, settings);
       const identity = definition ? benchmarkIdentity(definition, version2) : { benchmark: name, revision: null };
       byBenchmark.set(name, {
         ...identity,
-        seeds: [seed ?? LIGHTEVAL_DEFAULT_SEED],
+        seeds: [ranWith],
         seedSource: seed === null ? "LightEval default (VLLMModelConfig.seed)" : requestSeed !== null ? "generation_parameters: vLLM sampling seed per request" : "model args",
         temperature: numberOr(generation.get("temperature")),
         topP: numberOr(generation.get("top_p")),
@@ -71099,7 +71099,6 @@ async function collectResults2(transport, finished, where) {
       }
     }
   }
-  await countSeedSamples(seeded, localResultsDir);
   collected.results = mergeSeedRows(seeded);
   for (const row of collected.results) {
     const missing = missingSeeds(row, finished);
@@ -71118,33 +71117,24 @@ async function countWhatRan(collected) {
   );
   collected.perProblem = perProblem;
   for (const row of collected.results) {
+    const { seedRuns, ...single } = row;
+    for (const run of seedRuns ?? []) {
+      const own2 = await readPerProblemScores(collected.localResultsDir, [{ ...single, ...run }]).catch(
+        () => /* @__PURE__ */ new Map()
+      );
+      const seedRan = samplesThatRan(own2.get(row.benchmark) ?? []);
+      if (seedRan) run.samples = seedRan.samples;
+    }
     const ran = samplesThatRan(perProblem.get(row.benchmark) ?? []);
     if (!ran) continue;
     row.samples = ran.samples;
     row.problems ??= ran.problems;
   }
 }
-async function countSeedSamples(rows, localResultsDir) {
-  const seeded = rows.filter((r) => r.seed !== void 0).map((r) => r.row);
-  if (seeded.length === 0) return;
-  const perProblem = /* @__PURE__ */ new Map();
-  for (const row of seeded) {
-    const scores = await readPerProblemScores(localResultsDir, [row]).catch(() => /* @__PURE__ */ new Map());
-    perProblem.set(row, scores.get(row.benchmark) ?? []);
-  }
-  for (const row of seeded) {
-    const ran = samplesThatRan(perProblem.get(row) ?? []);
-    if (ran) row.samples = ran.samples;
-  }
-}
 function missingSeeds(row, finished) {
-  const planned = finished.filter(
-    (f) => f.planned.benchmarks.includes(row.benchmark) && f.planned.seed !== void 0
-  );
   const merged = new Set((row.seedRuns ?? []).map((s) => s.seed));
-  if (planned.length === 0) return [];
-  return planned.flatMap(
-    (f) => f.planned.seed !== void 0 && !merged.has(f.planned.seed) ? [f.planned.seed] : []
+  return finished.flatMap(
+    ({ planned }) => planned.benchmarks.includes(row.benchmark) && planned.seed !== void 0 && !merged.has(planned.seed) ? [planned.seed] : []
   );
 }
 async function readVersionsRecord(transport, spec) {
